@@ -1,0 +1,81 @@
+import http from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import { pinoHttp } from 'pino-http';
+import type { AppConfig } from './config';
+import type { Orm } from './db/orm';
+import { createContext, type GraphQLContext } from './graphql/context';
+import { createErrorFormatter } from './graphql/errors';
+import { buildApiSchema } from './graphql/schema';
+import type { Logger } from './logger';
+
+export interface AppDependencies {
+  config: AppConfig;
+  orm: Orm;
+  logger: Logger;
+}
+
+export interface App {
+  httpServer: http.Server;
+  express: express.Express;
+  apollo: ApolloServer<GraphQLContext>;
+  /** Stops accepting requests and waits for those in flight; the ORM is the caller's to close. */
+  stop(): Promise<void>;
+}
+
+/** Builds the HTTP application without listening, so that tests can start it on any port. */
+export async function createApp({ config, orm, logger }: AppDependencies): Promise<App> {
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema: await buildApiSchema(),
+    formatError: createErrorFormatter(logger),
+    includeStacktraceInErrorResponses: false,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      // Apollo's default landing page loads from a CDN that intranets cannot reach.
+      ApolloServerPluginLandingPageDisabled(),
+    ],
+  });
+  await apollo.start();
+
+  app.get('/healthz', (_request, response) => {
+    response.json({ status: 'ok' });
+  });
+
+  app.get('/readyz', async (_request, response) => {
+    try {
+      await orm.em.fork().getConnection().execute('select 1');
+      response.json({ status: 'ready', database: config.database.kind });
+    } catch (error) {
+      logger.warn({ err: error }, 'readiness check failed');
+      response.status(503).json({ status: 'unavailable', database: config.database.kind });
+    }
+  });
+
+  app.use(
+    '/graphql',
+    pinoHttp({ logger, autoLogging: { ignore: () => config.nodeEnv === 'test' } }),
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => createContext(orm.em.fork(), req.log ?? logger),
+    }),
+  );
+
+  return {
+    httpServer,
+    express: app,
+    apollo,
+    async stop() {
+      await apollo.stop();
+      if (httpServer.listening) {
+        await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      }
+    },
+  };
+}
