@@ -32,7 +32,16 @@ const environmentSchema = z.object({
   LOG_SQL: booleanFlag.default(false),
 });
 
-export type DatabaseConfig = { kind: 'mysql'; url: string; poolMax: number } | { kind: 'sqlite'; path: string };
+/** `mysql://` selects MikroORM's MySQL driver, `mariadb://` its MariaDB driver (which reads MariaDB's catalogue correctly). */
+export type MysqlFlavor = 'mysql' | 'mariadb';
+
+export type DatabaseConfig =
+  | { kind: 'mysql'; flavor: MysqlFlavor; url: string; poolMax: number }
+  | { kind: 'sqlite'; path: string };
+
+export function mysqlFlavorOf(url: string): MysqlFlavor {
+  return url.startsWith('mariadb:') ? 'mariadb' : 'mysql';
+}
 
 export interface AppConfig {
   port: number;
@@ -63,7 +72,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
   }
   const env = parsed.data;
   const database: DatabaseConfig = env.DATABASE_URL
-    ? { kind: 'mysql', url: env.DATABASE_URL, poolMax: env.DB_POOL_MAX }
+    ? { kind: 'mysql', flavor: mysqlFlavorOf(env.DATABASE_URL), url: env.DATABASE_URL, poolMax: env.DB_POOL_MAX }
     : { kind: 'sqlite', path: path.resolve(env.SQLITE_PATH) };
   return {
     port: env.PORT,

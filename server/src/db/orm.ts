@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { BetterSqliteDriver } from '@mikro-orm/better-sqlite';
 import { MikroORM, type Options } from '@mikro-orm/core';
 import type { AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/knex';
+import { MariaDbDriver } from '@mikro-orm/mariadb';
 import { Migrator } from '@mikro-orm/migrations';
 import { MySqlDriver } from '@mikro-orm/mysql';
 import type { DatabaseConfig } from '../config';
@@ -42,7 +44,7 @@ export function ormOptions(settings: OrmSettings): Options<AbstractSqlDriver> {
   if (database.kind === 'mysql') {
     return {
       ...common,
-      driver: MySqlDriver,
+      driver: database.flavor === 'mariadb' ? MariaDbDriver : MySqlDriver,
       clientUrl: database.url,
       charset: 'utf8mb4',
       pool: { min: 0, max: database.poolMax },
@@ -73,10 +75,18 @@ export async function createOrm(settings: OrmSettings): Promise<Orm> {
   return MikroORM.init<AbstractSqlDriver>(ormOptions(settings));
 }
 
+/** Where the embedded database remembers which entity model its schema was last brought up to. */
+export const SQLITE_SCHEMA_STATE_TABLE = 'wanjia_schema_state';
+
 /**
  * Brings the schema up to date. MySQL: the committed migrations, in order (production's schema is
  * reviewed SQL). SQLite: the schema generator in safe mode, which creates what is missing and never
  * drops a table or column, so an upgraded build keeps what was written.
+ *
+ * On SQLite the generator runs only when the entity model changed since the last start (a hash of
+ * the model's DDL is kept in a table of its own): MikroORM 6.6's SQLite introspection misreads enum
+ * check constraints with more than two values, so an unconditional update would rebuild those tables
+ * on every start. When it does run, the rebuild copies every row.
  */
 export async function prepareSchema(orm: Orm, database: DatabaseConfig): Promise<void> {
   if (database.kind === 'mysql') {
@@ -84,5 +94,34 @@ export async function prepareSchema(orm: Orm, database: DatabaseConfig): Promise
     await orm.getMigrator().up();
     return;
   }
-  await orm.schema.updateSchema({ safe: true, dropTables: false });
+  const connection = orm.em.getConnection();
+  const fingerprint = createHash('sha256').update(await orm.schema.getCreateSchemaSQL({ wrap: false })).digest('hex');
+  await connection.execute(
+    `create table if not exists \`${SQLITE_SCHEMA_STATE_TABLE}\` (id integer primary key check (id = 1), fingerprint text not null, updated_at text not null)`,
+  );
+  const [state] = await connection.execute<{ fingerprint: string }[]>(`select fingerprint from \`${SQLITE_SCHEMA_STATE_TABLE}\` where id = 1`);
+  if (state?.fingerprint === fingerprint) return;
+  const ddl = await orm.schema.getUpdateSchemaSQL({ wrap: false, safe: true, dropTables: false });
+  if (ddl.trim() !== '') await execSqliteScript(orm, ddl);
+  await connection.execute(
+    `insert into \`${SQLITE_SCHEMA_STATE_TABLE}\` (id, fingerprint, updated_at) values (1, ?, ?) on conflict(id) do update set fingerprint = excluded.fingerprint, updated_at = excluded.updated_at`,
+    [fingerprint, new Date().toISOString()],
+  );
+}
+
+/**
+ * Runs a multi-statement script on SQLite with better-sqlite3's `exec`. MikroORM 6.6 sends the
+ * generator's table rebuilds as single prepared statements, which better-sqlite3 refuses.
+ */
+async function execSqliteScript(orm: Orm, script: string): Promise<void> {
+  const knexClient = orm.em.getConnection().getKnex().client as {
+    acquireConnection(): Promise<{ exec(sql: string): void }>;
+    releaseConnection(connection: unknown): Promise<void>;
+  };
+  const connection = await knexClient.acquireConnection();
+  try {
+    connection.exec(script);
+  } finally {
+    await knexClient.releaseConnection(connection);
+  }
 }

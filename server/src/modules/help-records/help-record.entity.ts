@@ -1,4 +1,4 @@
-import { Entity, Enum, Index, ManyToOne, OneToOne, PrimaryKey, Property, type Opt, type Rel } from '@mikro-orm/core';
+import { Entity, Index, ManyToOne, OneToOne, PrimaryKey, Property, type Opt, type Rel } from '@mikro-orm/core';
 import { HelpKind } from '@wanjia/shared';
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { Assignment } from '../assignments/assignment.entity';
@@ -40,8 +40,9 @@ export class HelpRecord {
   @Property({ length: 3 })
   occurredAt!: Date;
 
+  /** Stored as a comma-separated list (MikroORM's array type); inputs are checked against HelpKind. */
   @Field(() => [HelpKind])
-  @Enum({ items: () => HelpKind, array: true })
+  @Property({ type: 'array', length: 255 })
   kinds!: HelpKind[];
 
   @Field()

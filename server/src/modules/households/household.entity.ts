@@ -46,8 +46,9 @@ export class Household {
   @Property({ type: 'boolean' })
   isPetitioner: boolean & Opt = false;
 
+  /** Stored as a comma-separated list (MikroORM's array type): only ever read with its household. */
   @Field(() => [HardshipReason])
-  @Enum({ items: () => HardshipReason, array: true })
+  @Property({ type: 'array', length: 255 })
   hardshipReasons: HardshipReason[] & Opt = [];
 
   @Field(() => HouseholdStatus)
