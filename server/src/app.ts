@@ -36,6 +36,8 @@ export async function createApp({ config, orm, logger }: AppDependencies): Promi
     schema: await buildApiSchema(),
     formatError: createErrorFormatter(logger),
     includeStacktraceInErrorResponses: false,
+    // main.ts owns the process's signals and shuts down in order: HTTP, then Apollo, then the database.
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // Apollo's default landing page loads from a CDN that intranets cannot reach.

@@ -77,7 +77,7 @@ export class Household {
   updatedAt: Date & Opt = new Date();
 
   @Field(() => [TargetGroup])
-  get targetGroups(): TargetGroup[] {
+  get targetGroups(): TargetGroup[] & Opt {
     const groups: TargetGroup[] = [];
     if (this.isHardship) groups.push(TargetGroup.HARDSHIP);
     if (this.isKeyFocus) groups.push(TargetGroup.KEY_FOCUS);

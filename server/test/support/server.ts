@@ -1,0 +1,40 @@
+import type { AddressInfo } from 'node:net';
+import { createApp, type App } from '../../src/app';
+import { loadConfig, type DatabaseConfig } from '../../src/config';
+import type { Orm } from '../../src/db/orm';
+import { createLogger } from '../../src/logger';
+
+export interface RunningApp {
+  app: App;
+  url: string;
+  /** POSTs a GraphQL operation and returns the parsed body. */
+  graphql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLBody<T>>;
+  close(): Promise<void>;
+}
+
+export interface GraphQLBody<T> {
+  data?: T | null;
+  errors?: { message: string; extensions?: Record<string, unknown> }[];
+}
+
+/** Starts the real HTTP app on a free loopback port over the given ORM. */
+export async function startApp(orm: Orm, database: DatabaseConfig): Promise<RunningApp> {
+  const config = { ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), port: 0, database };
+  const app = await createApp({ config, orm, logger: createLogger(config) });
+  await new Promise<void>((resolve) => app.httpServer.listen(0, '127.0.0.1', resolve));
+  const { port } = app.httpServer.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    app,
+    url,
+    async graphql<T>(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) {
+      const response = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await response.json()) as GraphQLBody<T>;
+    },
+    close: () => app.stop(),
+  };
+}

@@ -1,0 +1,33 @@
+// Prints the last lines of `pnpm test`: what ran in each package, whether MySQL was covered, and one total.
+// `--reset` clears the previous run's results first.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const resultsDir = path.join(root, '.test-results');
+
+if (process.argv.includes('--reset')) {
+  fs.rmSync(resultsDir, { recursive: true, force: true });
+  fs.rmSync(path.join(root, 'server', '.test-status.json'), { force: true });
+  fs.mkdirSync(resultsDir, { recursive: true });
+  process.exit(0);
+}
+
+let passed = 0;
+let failed = 0;
+let pending = 0;
+console.log('\nWanjia test summary');
+for (const file of fs.existsSync(resultsDir) ? fs.readdirSync(resultsDir).sort() : []) {
+  const result = JSON.parse(fs.readFileSync(path.join(resultsDir, file), 'utf8'));
+  passed += result.numPassedTests;
+  failed += result.numFailedTests;
+  pending += result.numPendingTests + (result.numTodoTests ?? 0);
+  console.log(`  ${path.basename(file, '.json').padEnd(8)} ${result.numPassedTests} passed, ${result.numFailedTests} failed in ${result.numTotalTestSuites} files`);
+}
+const statusFile = path.join(root, 'server', '.test-status.json');
+const status = fs.existsSync(statusFile) ? JSON.parse(fs.readFileSync(statusFile, 'utf8')) : { note: 'MySQL was NOT tested: the server suite did not run' };
+console.log(`  ${status.note}`);
+if (pending > 0) console.log(`  ${pending} tests were skipped or left as todo: that is a hole, not a pass`);
+console.log(`Tests: ${passed} passed, ${failed} failed`);
+process.exit(failed > 0 || pending > 0 || passed === 0 ? 1 : 0);
