@@ -30,12 +30,14 @@ export interface App {
 export async function createApp({ config, orm, logger }: AppDependencies): Promise<App> {
   const app = express();
   app.disable('x-powered-by');
+  if (config.trustProxy) app.set('trust proxy', true);
   const httpServer = http.createServer(app);
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema: await buildApiSchema(),
     formatError: createErrorFormatter(logger),
     includeStacktraceInErrorResponses: false,
+    introspection: config.introspection,
     // main.ts owns the process's signals and shuts down in order: HTTP, then Apollo, then the database.
     stopOnTerminationSignals: false,
     plugins: [
@@ -65,7 +67,7 @@ export async function createApp({ config, orm, logger }: AppDependencies): Promi
     pinoHttp({ logger, autoLogging: { ignore: () => config.nodeEnv === 'test' } }),
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => createContext(orm.em.fork(), req.log ?? logger),
+      context: async ({ req }) => createContext(orm.em.fork(), req.log ?? logger, config, req),
     }),
   );
 

@@ -30,7 +30,21 @@ const environmentSchema = z.object({
   DEMO_DATA: booleanFlag.optional(),
   DB_POOL_MAX: z.coerce.number({ message: 'must be a number' }).int().min(1).max(500).default(10),
   LOG_SQL: booleanFlag.default(false),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number({ message: 'must be a number of seconds' }).int().min(30).max(86_400).default(900),
+  REFRESH_TOKEN_TTL_DAYS: z.coerce.number({ message: 'must be a number of days' }).int().min(1).max(365).default(30),
+  LOGIN_MAX_FAILURES: z.coerce.number({ message: 'must be a number' }).int().min(1).max(100).default(5),
+  LOGIN_LOCK_SECONDS: z.coerce.number({ message: 'must be a number of seconds' }).int().min(1).max(86_400).default(900),
+  WECHAT_API_BASE: z.string().url('must be a URL such as https://api.weixin.qq.com').default('https://api.weixin.qq.com'),
+  WECHAT_APP_ID: z.string().min(1).optional(),
+  WECHAT_APP_SECRET: z.string().min(1).optional(),
+  PLAYGROUND: booleanFlag.optional(),
+  INTROSPECTION: booleanFlag.optional(),
+  TRUST_PROXY: booleanFlag.default(false),
 });
+
+/** Used only outside production when JWT_SECRET is unset, so that `pnpm start` works with no set-up. */
+export const DEVELOPMENT_JWT_SECRET = 'wanjia-development-only-secret-do-not-use-in-production';
 
 /** `mysql://` selects MikroORM's MySQL driver, `mariadb://` its MariaDB driver (which reads MariaDB's catalogue correctly). */
 export type MysqlFlavor = 'mysql' | 'mariadb';
@@ -52,6 +66,21 @@ export interface AppConfig {
   database: DatabaseConfig;
   /** Fill an empty embedded database with the demo data set on start. */
   seedDemoData: boolean;
+  auth: {
+    jwtSecret: string;
+    /** True when the built-in development secret is in use (never in production). */
+    usingDevelopmentSecret: boolean;
+    accessTokenTtlSeconds: number;
+    refreshTokenTtlDays: number;
+    loginMaxFailures: number;
+    loginLockSeconds: number;
+  };
+  wechat: { apiBase: string; appId: string | null; appSecret: string | null };
+  /** Serve the GraphQL IDE at /graphql to browsers. */
+  playground: boolean;
+  introspection: boolean;
+  /** Behind a reverse proxy: take the client address from X-Forwarded-For (login throttling uses it). */
+  trustProxy: boolean;
 }
 
 export class ConfigError extends Error {
@@ -71,6 +100,14 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   }
   const env = parsed.data;
+  const problems: string[] = [];
+  if (env.NODE_ENV === 'production' && !env.JWT_SECRET) problems.push('JWT_SECRET: must be set in production (32 characters or more)');
+  if (Boolean(env.WECHAT_APP_ID) !== Boolean(env.WECHAT_APP_SECRET)) {
+    problems.push(`${env.WECHAT_APP_ID ? 'WECHAT_APP_SECRET' : 'WECHAT_APP_ID'}: WECHAT_APP_ID and WECHAT_APP_SECRET must be set together`);
+  }
+  if (env.PLAYGROUND === true && env.INTROSPECTION === false) problems.push('PLAYGROUND: the IDE needs INTROSPECTION; switch both off or leave INTROSPECTION on');
+  if (problems.length > 0) throw new ConfigError(problems);
+  const introspection = env.INTROSPECTION ?? true;
   const database: DatabaseConfig = env.DATABASE_URL
     ? { kind: 'mysql', flavor: mysqlFlavorOf(env.DATABASE_URL), url: env.DATABASE_URL, poolMax: env.DB_POOL_MAX }
     : { kind: 'sqlite', path: path.resolve(env.SQLITE_PATH) };
@@ -82,5 +119,17 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     logSql: env.LOG_SQL,
     database,
     seedDemoData: env.DEMO_DATA ?? database.kind === 'sqlite',
+    auth: {
+      jwtSecret: env.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET,
+      usingDevelopmentSecret: !env.JWT_SECRET,
+      accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
+      loginMaxFailures: env.LOGIN_MAX_FAILURES,
+      loginLockSeconds: env.LOGIN_LOCK_SECONDS,
+    },
+    wechat: { apiBase: env.WECHAT_API_BASE.replace(/\/$/, ''), appId: env.WECHAT_APP_ID ?? null, appSecret: env.WECHAT_APP_SECRET ?? null },
+    playground: env.PLAYGROUND ?? introspection,
+    introspection,
+    trustProxy: env.TRUST_PROXY,
   };
 }

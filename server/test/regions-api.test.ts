@@ -2,7 +2,7 @@ import type { DatabaseConfig } from '../src/config';
 import { DEFAULT_DEMO_OPTIONS, seedDemoData } from '../src/db/demo/demo-data';
 import type { Orm } from '../src/db/orm';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
-import { startApp, type RunningApp } from './support/server';
+import { signIn, startApp, type RunningApp } from './support/server';
 
 const BENXI_DISTRICTS_AND_COUNTIES = ['平山区', '溪湖区', '明山区', '南芬区', '本溪满族自治县', '桓仁满族自治县'];
 
@@ -19,12 +19,15 @@ describe.each(databaseKinds())('regions and rounds over HTTP on %s', (kind) => {
   let orm: Orm;
   let database: DatabaseConfig;
   let server: RunningApp;
+  let cityAdmin: Record<string, string>;
   const statements: string[] = [];
+  const query = <T>(text: string, variables?: Record<string, unknown>) => server.graphql<T>(text, variables, cityAdmin);
 
   beforeAll(async () => {
     ({ orm, database } = await migratedOrm(kind, 'regions_api', { onQuery: (sql) => statements.push(sql) }));
     await seedDemoData(orm.em.fork(), { ...DEFAULT_DEMO_OPTIONS, households: 50 });
     server = await startApp(orm, database);
+    cityAdmin = await signIn(server, 'admin', 'wanjia-admin-demo');
   });
 
   afterAll(async () => {
@@ -34,21 +37,21 @@ describe.each(databaseKinds())('regions and rounds over HTTP on %s', (kind) => {
   });
 
   it('answers the city with its six districts and counties', async () => {
-    const top = await server.graphql<{ regions: RegionNode[] }>('{ regions { id name level } }');
+    const top = await query<{ regions: RegionNode[] }>('{ regions { id name level } }');
     expect(top.errors).toBeUndefined();
     expect(top.data!.regions).toEqual([expect.objectContaining({ name: '本溪市', level: 'CITY' })]);
 
     const cityId = top.data!.regions[0]!.id;
-    const children = await server.graphql<{ regions: RegionNode[] }>('query ($id: ID) { regions(parentId: $id) { name code level } }', { id: cityId });
+    const children = await query<{ regions: RegionNode[] }>('query ($id: ID) { regions(parentId: $id) { name code level } }', { id: cityId });
     expect(children.data!.regions.map((region) => region.name)).toEqual(BENXI_DISTRICTS_AND_COUNTIES);
     expect(children.data!.regions.map((region) => region.level)).toEqual(['DISTRICT', 'DISTRICT', 'DISTRICT', 'DISTRICT', 'COUNTY', 'COUNTY']);
     expect(children.data!.regions[0]!.code).toBe('210502000000');
   });
 
   it('resolves nested children and parents with one statement per level, not per row', async () => {
-    const city = await server.graphql<{ regions: RegionNode[] }>('{ regions { id } }');
+    const city = await query<{ regions: RegionNode[] }>('{ regions { id } }');
     statements.length = 0;
-    const tree = await server.graphql<{ region: RegionNode }>(
+    const tree = await query<{ region: RegionNode }>(
       'query ($id: ID!) { region(id: $id) { name children { name parent { name } children { name parent { name } children { name level } } } } }',
       { id: city.data!.regions[0]!.id },
     );
@@ -65,7 +68,7 @@ describe.each(databaseKinds())('regions and rounds over HTTP on %s', (kind) => {
   });
 
   it('lists the rounds newest first and knows the current one', async () => {
-    const body = await server.graphql<{ rounds: { name: string; startsOn: string; endsOn: string }[] }>('{ rounds { name startsOn endsOn } }');
+    const body = await query<{ rounds: { name: string; startsOn: string; endsOn: string }[] }>('{ rounds { name startsOn endsOn } }');
     expect(body.data!.rounds.map((round) => round.name)).toEqual(['新一轮', '第一轮']);
     const [latest, first] = body.data!.rounds;
     expect(latest!.startsOn < first!.endsOn).toBe(true);
@@ -73,12 +76,12 @@ describe.each(databaseKinds())('regions and rounds over HTTP on %s', (kind) => {
     expect(first!.startsOn).toMatch(/^\d{4}-08-01$/);
   });
 
-  it('names the field of a bad argument and answers null for a region that does not exist', async () => {
-    const bad = await server.graphql('{ region(id: "abc") { name } }');
+  it('names the field of a bad argument and does not tell a missing region from a forbidden one', async () => {
+    const bad = await query('{ region(id: "abc") { name } }');
     expect(bad.errors![0]!.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'id' });
-    const missing = await server.graphql<{ region: null }>('{ region(id: "999999") { name } }');
-    expect(missing.errors).toBeUndefined();
-    expect(missing.data!.region).toBeNull();
+    // A region that does not exist answers exactly like one outside the caller's scope.
+    const missing = await query('{ region(id: "999999") { name } }');
+    expect(missing.errors![0]!.extensions).toEqual({ code: 'FORBIDDEN' });
   });
 
   it('reports liveness and readiness', async () => {

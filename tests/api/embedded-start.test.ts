@@ -2,7 +2,15 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { REPOSITORY_ROOT, SERVER_ENTRY, graphql, startServer } from '../support/server-process';
+import { REPOSITORY_ROOT, SERVER_ENTRY, graphql, startServer, type ServerProcess } from '../support/server-process';
+
+async function signIn(server: ServerProcess): Promise<string> {
+  const body = await graphql<{ login: { accessToken: string } }>(
+    server.url,
+    'mutation { login(username: "admin", password: "wanjia-admin-demo") { accessToken } }',
+  );
+  return body.data!.login.accessToken;
+}
 
 /**
  * What a newcomer gets from the README's start command: the built server on an embedded database,
@@ -17,11 +25,14 @@ describe('the server on its embedded database', () => {
   it('starts with demo data, answers Benxi\'s six districts and counties, and stops cleanly on SIGTERM', async () => {
     const server = await startServer({ SQLITE_PATH: sqlitePath });
     try {
-      const top = await graphql<{ regions: { id: string; name: string }[] }>(server.url, '{ regions { id name } }');
+      const anonymous = await graphql(server.url, '{ regions { name } }');
+      expect(anonymous.errors![0]!.message).toBe('Sign in first');
+      const token = await signIn(server);
+      const top = await graphql<{ regions: { id: string; name: string }[] }>(server.url, '{ regions { id name } }', undefined, token);
       expect(top.data!.regions.map((region) => region.name)).toEqual(['本溪市']);
       const children = await graphql<{ regions: { name: string }[] }>(server.url, 'query ($id: ID) { regions(parentId: $id) { name } }', {
         id: top.data!.regions[0]!.id,
-      });
+      }, token);
       expect(children.data!.regions.map((region) => region.name)).toEqual(['平山区', '溪湖区', '明山区', '南芬区', '本溪满族自治县', '桓仁满族自治县']);
       expect(server.output()).toContain('admin / wanjia-admin-demo');
       expect(fs.existsSync(sqlitePath)).toBe(true);
@@ -42,7 +53,7 @@ describe('the server on its embedded database', () => {
 
     const server = await startServer({ SQLITE_PATH: sqlitePath });
     try {
-      const top = await graphql<{ regions: { name: string }[] }>(server.url, '{ regions { name } }');
+      const top = await graphql<{ regions: { name: string }[] }>(server.url, '{ regions { name } }', undefined, await signIn(server));
       expect(top.data!.regions.map((region) => region.name)).toEqual(['本溪市（已改名）']);
     } finally {
       expect(await server.stop('SIGTERM')).toBe(0);

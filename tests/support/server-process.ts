@@ -67,11 +67,16 @@ export async function startServer(environment: Record<string, string>, timeoutMs
   };
 }
 
-export async function graphql<T>(url: string, query: string, variables?: Record<string, unknown>): Promise<{ data?: T; errors?: { message: string }[] }> {
+export async function graphql<T>(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  accessToken?: string,
+): Promise<{ data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] }> {
   const response = await fetch(`${url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}) },
     body: JSON.stringify({ query, variables }),
   });
-  return (await response.json()) as { data?: T; errors?: { message: string }[] };
+  return (await response.json()) as { data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] };
 }

@@ -1,6 +1,8 @@
 import { UserAccount } from '../modules/accounts/user-account.entity';
 import { Assignment } from '../modules/assignments/assignment.entity';
 import { AuditEntry } from '../modules/audit/audit-entry.entity';
+import { LoginThrottle } from '../modules/auth/login-throttle.entity';
+import { RefreshToken } from '../modules/auth/refresh-token.entity';
 import { Cadre } from '../modules/cadres/cadre.entity';
 import { ContactPointKind } from '../modules/contact-points/contact-point-kind.entity';
 import { ContactPoint } from '../modules/contact-points/contact-point.entity';
@@ -30,5 +32,7 @@ export const ENTITIES = [
   ContactPointKind,
   ContactPoint,
   UserAccount,
+  RefreshToken,
+  LoginThrottle,
   AuditEntry,
 ];

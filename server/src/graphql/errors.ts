@@ -11,6 +11,8 @@ export enum ErrorCode {
   NOT_FOUND = 'NOT_FOUND',
   CONFLICT = 'CONFLICT',
   TOO_MANY_REQUESTS = 'TOO_MANY_REQUESTS',
+  /** A dependency (WeChat) is unreachable or not configured. */
+  UNAVAILABLE = 'UNAVAILABLE',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
 
@@ -21,6 +23,7 @@ const PUBLIC_CODES = new Set<string>([
   ErrorCode.NOT_FOUND,
   ErrorCode.CONFLICT,
   ErrorCode.TOO_MANY_REQUESTS,
+  ErrorCode.UNAVAILABLE,
   // Apollo's own codes for malformed operations are safe to pass through.
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
@@ -32,6 +35,28 @@ const PUBLIC_CODES = new Set<string>([
 export class BadUserInputError extends GraphQLError {
   constructor(field: string, message: string) {
     super(message, { extensions: { code: ErrorCode.BAD_USER_INPUT, field } });
+  }
+}
+
+export class UnauthenticatedError extends GraphQLError {
+  constructor(message = 'Sign in first') {
+    super(message, { extensions: { code: ErrorCode.UNAUTHENTICATED } });
+  }
+}
+
+/**
+ * Outside the caller's reach. The same error answers "does not exist", so that a response never
+ * tells whether an object exists outside one's scope.
+ */
+export class ForbiddenError extends GraphQLError {
+  constructor(message = 'Not allowed') {
+    super(message, { extensions: { code: ErrorCode.FORBIDDEN } });
+  }
+}
+
+export class TooManyRequestsError extends GraphQLError {
+  constructor(retryAfterSeconds: number) {
+    super('Too many failed attempts; try again later', { extensions: { code: ErrorCode.TOO_MANY_REQUESTS, retryAfterSeconds } });
   }
 }
 

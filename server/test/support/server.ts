@@ -38,3 +38,13 @@ export async function startApp(orm: Orm, database: DatabaseConfig): Promise<Runn
     close: () => app.stop(),
   };
 }
+
+/** Signs in through the real `login` mutation and returns the Authorization header to send. */
+export async function signIn(server: RunningApp, username: string, password: string): Promise<Record<string, string>> {
+  const body = await server.graphql<{ login: { accessToken: string } }>(
+    'mutation ($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken } }',
+    { u: username, p: password },
+  );
+  if (!body.data?.login) throw new Error(`sign-in as ${username} failed: ${JSON.stringify(body.errors)}`);
+  return { authorization: `Bearer ${body.data.login.accessToken}` };
+}

@@ -1,11 +1,14 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261128000419 } from './Migration20261128000419';
+import { Migration20261128001807 } from './Migration20261128001807';
 
 /**
  * The MySQL migrations in the order they run; listed, so that no file discovery is needed at run time.
- * `pnpm --filter @wanjia/server db:migration:create` writes a new one from the entities; add it here.
+ * `pnpm --filter @wanjia/server db:migration:create` (with DATABASE_URL=mariadb://… here) writes a new one; add it here.
  */
 export const MIGRATIONS: MigrationObject[] = [
   // The initial schema: every table of the data model with its indexes and foreign keys.
   { name: 'Migration20261128000419', class: Migration20261128000419 },
+  // Sign-in: refresh tokens and login throttling; audit entries carry the region they concern.
+  { name: 'Migration20261128001807', class: Migration20261128001807 },
 ];

@@ -47,4 +47,12 @@ export class AuditEntry {
   @Field(() => String, { nullable: true })
   @Property({ type: 'string', length: 64, nullable: true })
   clientAddress?: string | null;
+
+  /**
+   * Path of the region the affected row belongs to (null for city-wide rows such as rounds), so that
+   * a district administrator reads the trail of the district only. Indexed for that prefix scan.
+   */
+  @Property({ type: 'string', length: 255, nullable: true })
+  @Index()
+  regionPath?: string | null;
 }
