@@ -11,6 +11,8 @@ import { createContext, type GraphQLContext } from './graphql/context';
 import { createErrorFormatter } from './graphql/errors';
 import { buildApiSchema } from './graphql/schema';
 import type { Logger } from './logger';
+import { EXAMPLE_OPERATIONS } from './playground/examples';
+import { mountPlayground } from './playground/playground';
 
 export interface AppDependencies {
   config: AppConfig;
@@ -61,6 +63,11 @@ export async function createApp({ config, orm, logger }: AppDependencies): Promi
       response.status(503).json({ status: 'unavailable', database: config.database.kind });
     }
   });
+
+  if (config.playground) {
+    // Browsers opening /graphql get the IDE; API calls on the same path go on to Apollo below.
+    mountPlayground(app, { endpoint: '/graphql', path: '/graphql', exampleOperations: EXAMPLE_OPERATIONS });
+  }
 
   app.use(
     '/graphql',
