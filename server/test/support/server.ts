@@ -1,12 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import { createApp, type App } from '../../src/app';
-import { loadConfig, type DatabaseConfig } from '../../src/config';
+import { loadConfig, type AppConfig, type DatabaseConfig } from '../../src/config';
 import type { Orm } from '../../src/db/orm';
 import { createLogger } from '../../src/logger';
 
 export interface RunningApp {
   app: App;
   url: string;
+  config: AppConfig;
   /** POSTs a GraphQL operation and returns the parsed body. */
   graphql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLBody<T>>;
   close(): Promise<void>;
@@ -18,8 +19,8 @@ export interface GraphQLBody<T> {
 }
 
 /** Starts the real HTTP app on a free loopback port over the given ORM. */
-export async function startApp(orm: Orm, database: DatabaseConfig): Promise<RunningApp> {
-  const config = { ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), port: 0, database };
+export async function startApp(orm: Orm, database: DatabaseConfig, adjust: (config: AppConfig) => AppConfig = (config) => config): Promise<RunningApp> {
+  const config = adjust({ ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), port: 0, database });
   const app = await createApp({ config, orm, logger: createLogger(config) });
   await new Promise<void>((resolve) => app.httpServer.listen(0, '127.0.0.1', resolve));
   const { port } = app.httpServer.address() as AddressInfo;
@@ -27,6 +28,7 @@ export async function startApp(orm: Orm, database: DatabaseConfig): Promise<Runn
   return {
     app,
     url,
+    config,
     async graphql<T>(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) {
       const response = await fetch(`${url}/graphql`, {
         method: 'POST',

@@ -70,9 +70,10 @@ export const assignmentService = {
     if (!round) throw new BadUserInputError('roundId', 'no such round');
     return em.transactional(async (tx) => {
       await lockForUpdate(tx, Household, household.id);
+      // Who may be linked is decided before what state things are in, so refusals never leak state.
+      const cadre = await assignableCadre(tx, actor, input.cadreId, household, 'cadreId');
       const active = await tx.count(Assignment, { household: household.id, endedAt: null });
       if (active > 0) throw new ConflictError('The household already has a cadre; use transferAssignment to change it');
-      const cadre = await assignableCadre(tx, actor, input.cadreId, household, 'cadreId');
       const assignment = tx.create(Assignment, { cadre, household: household.id, round, kind: input.kind, startedAt: new Date() });
       await tx.flush();
       recordAudit(tx, actor, clientAddress, {

@@ -215,8 +215,9 @@ export const householdService = {
             currentVersion: row.version,
           });
         }
-        const { resident, operation, changes } = await change(tx, row);
+        // Touching the row makes this flush bump its version, so the next stale writer is refused.
         row.updatedAt = new Date();
+        const { resident, operation, changes } = await change(tx, row);
         recordAudit(tx, actor, clientAddress, { operation, entityName: 'Resident', entityId: resident.id, regionPath: household.region.path, changes });
         return resident;
       });
