@@ -4,6 +4,7 @@ import { UserAccount } from '../../../src/modules/accounts/user-account.entity';
 import { Assignment } from '../../../src/modules/assignments/assignment.entity';
 import { AuditEntry } from '../../../src/modules/audit/audit-entry.entity';
 import { Cadre } from '../../../src/modules/cadres/cadre.entity';
+import { Demand } from '../../../src/modules/demands/demand.entity';
 import { ContactPointKind } from '../../../src/modules/contact-points/contact-point-kind.entity';
 import { ContactPoint } from '../../../src/modules/contact-points/contact-point.entity';
 import { Household } from '../../../src/modules/households/household.entity';
@@ -51,6 +52,10 @@ export interface Seeded {
   unit: Record<Side | 'city', string>;
   /** An active cadre of such a unit on each side, and of a city-level unit. */
   cadre: Record<Side | 'city', string>;
+  /** Objects of 溪湖区 that lists filter on: a cadre with households, households with a demand and a petition case. */
+  outsideCadreWithHouseholds: string;
+  outsideHouseholdWithDemand: string;
+  outsideHouseholdWithCase: string;
   /** The newest round, and its first day. */
   roundId: string;
   roundStartsOn: string;
@@ -87,7 +92,19 @@ export class MatrixFixtures {
     const householdWithResident = await bySide((path) => em.findOneOrFail(Resident, { household: { region: { path: like(path) } } }, { orderBy: { household: { id: 'asc' }, id: 'asc' } }));
     const unitAt = async (at: Region) => (await em.findOneOrFail(Unit, { region: at }, { orderBy: { id: 'asc' } })).id;
     const cadreUnder = async (at: Region) => (await em.findOneOrFail(Cadre, { active: true, unit: { region: at } }, { orderBy: { id: 'asc' } })).id;
-    const round = await em.findOneOrFail(Round, {}, { orderBy: { startsOn: 'desc' } });
+    // A cadre with households in 溪湖区 and none in 平山区.
+    let xihuCadre: number | null = null;
+    for (const row of await em.find(Assignment, { household: { region: { path: like(xihu.path) } } }, { orderBy: { id: 'asc' } })) {
+      if ((await em.count(Assignment, { cadre: row.cadre.id, household: { region: { path: like(pingshan.path) } } })) === 0) {
+        xihuCadre = row.cadre.id;
+        break;
+      }
+    }
+    if (xihuCadre === null) throw new Error('the demo data has no cadre with households in 溪湖区 only');
+    const xihuDemand = await em.findOneOrFail(Demand, { household: { region: { path: like(xihu.path) } } }, { orderBy: { id: 'asc' } });
+    const xihuCase = await em.findOneOrFail(PetitionCase, { household: { region: { path: like(xihu.path) } } }, { orderBy: { id: 'asc' } });
+    const [round] = await em.find(Round, {}, { orderBy: { startsOn: 'desc' }, limit: 1 });
+    if (!round) throw new Error('the demo data has no round');
     const kind = await em.findOneOrFail(ContactPointKind, { active: true }, { orderBy: { sortOrder: 'asc', id: 'asc' } });
 
     // The first demo cadre account with a household; the other household is preferably one it used to look after.
@@ -118,6 +135,9 @@ export class MatrixFixtures {
       resident: { inside: String(householdWithResident.inside.id), outside: String(householdWithResident.outside.id) },
       unit: { inside: String(await unitAt(pingshan)), outside: String(await unitAt(xihu)), city: String(await unitAt(city)) },
       cadre: { inside: String(await cadreUnder(pingshan)), outside: String(await cadreUnder(xihu)), city: String(await cadreUnder(city)) },
+      outsideCadreWithHouseholds: String(xihuCadre),
+      outsideHouseholdWithDemand: String(xihuDemand.household.id),
+      outsideHouseholdWithCase: String(xihuCase.household.id),
       roundId: String(round.id),
       roundStartsOn: round.startsOn,
       contactPointKindId: String(kind.id),
@@ -166,20 +186,20 @@ export class MatrixFixtures {
     });
   }
 
-  /** A new cadre of the side's district-level unit. */
-  cadre(side: Side, active = true): Promise<string> {
+  /** A new cadre of the side's district-level unit, or of a city-level unit. */
+  cadre(side: Side | 'city', active = true): Promise<string> {
     return this.write(async (em) => {
       const unit = await em.findOneOrFail(Unit, Number(this.seeded.unit[side]));
       return String((await createCadre(em, unit, { name: this.unique('矩阵干部'), active })).id);
     });
   }
 
-  private district(em: Em, side: Side): Promise<Region> {
-    return em.findOneOrFail(Region, Number(side === 'inside' ? this.seeded.pingshanId : this.seeded.xihuId));
+  private district(em: Em, side: Side | 'city'): Promise<Region> {
+    return em.findOneOrFail(Region, Number({ inside: this.seeded.pingshanId, outside: this.seeded.xihuId, city: this.seeded.cityId }[side]));
   }
 
-  /** A new unit of the side's district. */
-  unit(side: Side): Promise<string> {
+  /** A new unit of the side's district, or of the city. */
+  unit(side: Side | 'city'): Promise<string> {
     return this.write(async (em) => String((await createUnit(em, await this.district(em, side), this.unique('矩阵单位'))).id));
   }
 
