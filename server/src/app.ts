@@ -13,11 +13,16 @@ import { buildApiSchema } from './graphql/schema';
 import type { Logger } from './logger';
 import { EXAMPLE_OPERATIONS } from './playground/examples';
 import { mountPlayground } from './playground/playground';
+import { LocalDiskPhotoStorage, type PhotoStorage } from './modules/photos/photo-storage';
+import { photoRoutes } from './modules/photos/photo.routes';
 
 export interface AppDependencies {
   config: AppConfig;
   orm: Orm;
   logger: Logger;
+  /** Counts SQL statements when `config.countSql` is on (benchmarks read it at /debug/sql-count). */
+  sqlCounter?: { statements: number };
+  photoStorage?: PhotoStorage;
 }
 
 export interface App {
@@ -29,7 +34,7 @@ export interface App {
 }
 
 /** Builds the HTTP application without listening, so that tests can start it on any port. */
-export async function createApp({ config, orm, logger }: AppDependencies): Promise<App> {
+export async function createApp({ config, orm, logger, sqlCounter, photoStorage }: AppDependencies): Promise<App> {
   const app = express();
   app.disable('x-powered-by');
   if (config.trustProxy) app.set('trust proxy', true);
@@ -63,6 +68,14 @@ export async function createApp({ config, orm, logger }: AppDependencies): Promi
       response.status(503).json({ status: 'unavailable', database: config.database.kind });
     }
   });
+
+  app.use(photoRoutes(orm, config, photoStorage ?? new LocalDiskPhotoStorage(config.photos.dir), logger));
+
+  if (config.countSql && sqlCounter) {
+    app.get('/debug/sql-count', (_request, response) => {
+      response.json({ statements: sqlCounter.statements });
+    });
+  }
 
   if (config.playground) {
     // Browsers opening /graphql get the IDE; API calls on the same path go on to Apollo below.

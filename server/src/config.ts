@@ -41,6 +41,12 @@ const environmentSchema = z.object({
   PLAYGROUND: booleanFlag.optional(),
   INTROSPECTION: booleanFlag.optional(),
   TRUST_PROXY: booleanFlag.default(false),
+  VISIT_INTERVAL_DAYS_HARDSHIP: z.coerce.number({ message: 'must be a number of days' }).int().min(1).max(365).default(30),
+  VISIT_INTERVAL_DAYS_KEY_FOCUS: z.coerce.number({ message: 'must be a number of days' }).int().min(1).max(365).default(14),
+  VISIT_INTERVAL_DAYS_PETITIONER: z.coerce.number({ message: 'must be a number of days' }).int().min(1).max(365).default(7),
+  PHOTO_DIR: z.string().min(1).default('./data/photos'),
+  PHOTO_MAX_BYTES: z.coerce.number({ message: 'must be a number of bytes' }).int().min(10_000).max(50_000_000).default(8_000_000),
+  COUNT_SQL: booleanFlag.default(false),
 });
 
 /** Used only outside production when JWT_SECRET is unset, so that `pnpm start` works with no set-up. */
@@ -81,6 +87,18 @@ export interface AppConfig {
   introspection: boolean;
   /** Behind a reverse proxy: take the client address from X-Forwarded-For (login throttling uses it). */
   trustProxy: boolean;
+  /** How often each target group is visited; a household takes the shortest interval that applies. */
+  visitIntervals: VisitIntervals;
+  photos: { dir: string; maxBytes: number };
+  /** Count SQL statements and serve the count at /debug/sql-count (benchmarks only). */
+  countSql: boolean;
+}
+
+export interface VisitIntervals {
+  hardship: number;
+  keyFocus: number;
+  /** Petitioners with an open petition case. */
+  petitioner: number;
 }
 
 export class ConfigError extends Error {
@@ -131,5 +149,12 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     playground: env.PLAYGROUND ?? introspection,
     introspection,
     trustProxy: env.TRUST_PROXY,
+    visitIntervals: {
+      hardship: env.VISIT_INTERVAL_DAYS_HARDSHIP,
+      keyFocus: env.VISIT_INTERVAL_DAYS_KEY_FOCUS,
+      petitioner: env.VISIT_INTERVAL_DAYS_PETITIONER,
+    },
+    photos: { dir: path.resolve(env.PHOTO_DIR), maxBytes: env.PHOTO_MAX_BYTES },
+    countSql: env.COUNT_SQL,
   };
 }

@@ -18,12 +18,18 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config);
-  const orm = await createOrm({ database: config.database, logger, logSql: config.logSql });
+  const sqlCounter = { statements: 0 };
+  const orm = await createOrm({
+    database: config.database,
+    logger,
+    logSql: config.logSql,
+    onQuery: config.countSql ? () => (sqlCounter.statements += 1) : undefined,
+  });
   await prepareSchema(orm, config.database);
   if (config.seedDemoData) {
     await ensureDemoData(orm, logger);
   }
-  const app = await createApp({ config, orm, logger });
+  const app = await createApp({ config, orm, logger, sqlCounter });
   await new Promise<void>((resolve) => app.httpServer.listen(config.port, config.host, resolve));
   const where = config.database.kind === 'mysql' ? 'MySQL' : `SQLite at ${config.database.path}`;
   logger.info({ port: config.port, database: config.database.kind }, `Wanjia API on http://localhost:${config.port}/graphql (${where})`);

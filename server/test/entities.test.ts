@@ -171,6 +171,7 @@ describe.each(databaseKinds())('entities on %s', (kind) => {
       kinds: [HelpKind.VISIT],
       summary: '重复提交',
       clientId: original.clientId,
+      contentHash: '0'.repeat(64),
     });
     await expect(em.flush()).rejects.toThrow(UniqueConstraintViolationException);
     em.clear();
@@ -186,6 +187,7 @@ describe.each(databaseKinds())('entities on %s', (kind) => {
         kinds: [HelpKind.VISIT],
         summary: '更正',
         clientId,
+        contentHash: '0'.repeat(64),
         supersedes: original.id,
         versionNumber: 2,
       });

@@ -11,6 +11,7 @@ import { HelpRecord } from '../modules/help-records/help-record.entity';
 import { Household } from '../modules/households/household.entity';
 import { Resident } from '../modules/households/resident.entity';
 import { PetitionCase } from '../modules/petition-cases/petition-case.entity';
+import { Photo } from '../modules/photos/photo.entity';
 import { Region } from '../modules/regions/region.entity';
 import { Round } from '../modules/rounds/round.entity';
 import { UnitPairing } from '../modules/unit-pairings/unit-pairing.entity';
@@ -29,6 +30,7 @@ export const ENTITIES = [
   Demand,
   Assignment,
   HelpRecord,
+  Photo,
   ContactPointKind,
   ContactPoint,
   UserAccount,

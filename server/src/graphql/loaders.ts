@@ -1,6 +1,7 @@
 import type { Em } from '../db/orm';
 import type { Actor } from '../modules/auth/actor';
 import { createCadreLoaders } from '../modules/cadres/cadre.loaders';
+import { createDemandLoaders } from '../modules/demands/demand.loaders';
 import { createHouseholdLoaders } from '../modules/households/household.loaders';
 import { createRegionLoaders } from '../modules/regions/region.loaders';
 import { createRoundLoaders } from '../modules/rounds/round.loaders';
@@ -17,6 +18,7 @@ export function createLoaders(em: Em, _actor: Actor | null) {
     ...createUnitLoaders(em),
     ...createCadreLoaders(em),
     ...createHouseholdLoaders(em),
+    ...createDemandLoaders(em),
   };
 }
 

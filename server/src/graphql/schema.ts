@@ -8,6 +8,8 @@ import { AuthResolver } from '../modules/auth/auth.resolver';
 import { CadreResolver } from '../modules/cadres/cadre.resolver';
 import { ContactPointResolver } from '../modules/contact-points/contact-point.resolver';
 import { DemandResolver } from '../modules/demands/demand.resolver';
+import { HelpRecordResolver } from '../modules/help-records/help-record.resolver';
+import { MyWorkResolver } from '../modules/my-work/my-work.resolver';
 import { HouseholdResolver, ResidentResolver } from '../modules/households/household.resolver';
 import { PetitionCaseResolver } from '../modules/petition-cases/petition-case.resolver';
 import { RegionResolver } from '../modules/regions/region.resolver';
@@ -30,6 +32,8 @@ export const RESOLVERS = [
   AssignmentResolver,
   ContactPointResolver,
   AuditResolver,
+  HelpRecordResolver,
+  MyWorkResolver,
 ] as const;
 
 export async function buildApiSchema(): Promise<GraphQLSchema> {

@@ -110,6 +110,7 @@ export async function createHelpRecord(em: Em, assignment: Assignment, overrides
     kinds: [HelpKind.VISIT],
     summary: '入户走访',
     clientId: randomUUID(),
+    contentHash: '0'.repeat(64),
     ...overrides,
   });
   await em.flush();

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Faker, zh_CN, base, en } from '@faker-js/faker';
 import {
   AssignmentKind,
@@ -667,6 +668,7 @@ class DemoGenerator {
     record.latitude = Number((41.29 + this.faker.number.float({ min: -0.35, max: 0.35 })).toFixed(6));
     record.longitude = Number((123.77 + this.faker.number.float({ min: -0.5, max: 0.9 })).toFixed(6));
     record.clientId = this.faker.string.uuid();
+    record.contentHash = createHash('sha256').update(`${record.clientId}:${record.summary}`).digest('hex');
     return record;
   }
 

@@ -1,7 +1,7 @@
 import { DemandCategory, DemandStatus, Role } from '@wanjia/shared';
 import type { FilterQuery } from '@mikro-orm/core';
 import { IsEnum, IsOptional } from 'class-validator';
-import { Arg, Args, Authorized, Ctx, Field, FieldResolver, ID, InputType, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { paginateById } from '../../db/paginate';
 import type { GraphQLContext } from '../../graphql/context';
 import { parseId } from '../../graphql/errors';
@@ -10,6 +10,7 @@ import { regionSubtree } from '../auth/scope';
 import { Household } from '../households/household.entity';
 import { shanghaiDate } from '../../time';
 import { Demand } from './demand.entity';
+import { demandService } from './demand.service';
 
 const DemandConnection = ConnectionType(Demand, 'DemandConnection');
 
@@ -49,6 +50,22 @@ export class DemandResolver {
       conditions.push({ status: { $in: [DemandStatus.OPEN, DemandStatus.IN_PROGRESS, DemandStatus.ESCALATED] }, dueOn: { $lt: shanghaiDate(new Date()) } });
     }
     return paginateById(ctx.em, Demand, { $and: conditions }, page);
+  }
+
+  @Authorized(Role.CADRE)
+  @Mutation(() => Demand, { description: 'Records that the household confirmed, on a later visit, that the demand is solved.' })
+  async confirmDemandResolved(@Arg('demandId', () => ID) demandId: string, @Ctx() ctx: GraphQLContext): Promise<Demand> {
+    return demandService.confirmResolved(ctx.em, parseId(demandId, 'demandId'), { actor: ctx.actor!, clientAddress: ctx.clientAddress });
+  }
+
+  @FieldResolver(() => ID, { nullable: true, description: 'The help record on which the demand was heard.' })
+  raisedInId(@Root() demand: Demand): number | null {
+    return demand.raisedIn?.id ?? null;
+  }
+
+  @FieldResolver(() => ID, { nullable: true, description: 'The help record that resolved it.' })
+  resolvedById(@Root() demand: Demand): number | null {
+    return demand.resolvedBy?.id ?? null;
   }
 
   @FieldResolver(() => Household)

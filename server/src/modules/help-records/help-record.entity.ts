@@ -78,6 +78,13 @@ export class HelpRecord {
   @Property({ length: 64, unique: true })
   clientId!: string;
 
+  /**
+   * SHA-256 of the submitted content (clientId excluded): a retry with the same clientId and the same
+   * content returns the stored record; the same clientId with other content is refused.
+   */
+  @Property({ type: 'string', length: 64 })
+  contentHash!: string;
+
   /** The version this one corrects. Unique: a version is superseded at most once, so history is a chain. */
   @OneToOne(() => HelpRecord, { nullable: true, owner: true, unique: true })
   supersedes?: Rel<HelpRecord> | null;

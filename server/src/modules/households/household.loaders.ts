@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Em } from '../../db/orm';
 import { Assignment } from '../assignments/assignment.entity';
+import { PetitionCase } from '../petition-cases/petition-case.entity';
 import { Household } from './household.entity';
 import { Resident } from './resident.entity';
 
@@ -19,6 +20,14 @@ export function createHouseholdLoaders(em: Em) {
     }),
     residentsByHousehold: new DataLoader<number, Resident[]>(async (householdIds) => {
       const rows = await em.find(Resident, { household: { $in: [...householdIds] } }, { orderBy: { id: 'asc' } });
+      return groupBy(householdIds, rows, (row) => row.household.id);
+    }),
+    assignmentsByHousehold: new DataLoader<number, Assignment[]>(async (householdIds) => {
+      const rows = await em.find(Assignment, { household: { $in: [...householdIds] } }, { orderBy: { startedAt: 'desc', id: 'desc' } });
+      return groupBy(householdIds, rows, (row) => row.household.id);
+    }),
+    petitionCasesByHousehold: new DataLoader<number, PetitionCase[]>(async (householdIds) => {
+      const rows = await em.find(PetitionCase, { household: { $in: [...householdIds] } }, { orderBy: { id: 'desc' } });
       return groupBy(householdIds, rows, (row) => row.household.id);
     }),
     activeAssignmentsByHousehold: new DataLoader<number, Assignment[]>(async (householdIds) => {

@@ -5,7 +5,14 @@ import { KeyFocusReason } from '@wanjia/shared';
 import type { GraphQLContext } from '../../graphql/context';
 import { parseId } from '../../graphql/errors';
 import { PageArgs, type Connection } from '../../graphql/pagination';
+import { DemandStatus } from '@wanjia/shared';
 import { Assignment } from '../assignments/assignment.entity';
+import { Demand } from '../demands/demand.entity';
+import { RECENT_CLOSED_DEMANDS } from '../demands/demand.loaders';
+import { HelpRecord } from '../help-records/help-record.entity';
+import { helpRecordService } from '../help-records/help-record.service';
+import { HelpRecordConnection } from '../help-records/help-record.types';
+import { PetitionCase } from '../petition-cases/petition-case.entity';
 import { Region } from '../regions/region.entity';
 import { Household } from './household.entity';
 import { householdPolicy } from './household.policy';
@@ -107,6 +114,41 @@ export class HouseholdResolver {
   @FieldResolver(() => [Resident])
   async residents(@Root() household: Household, @Ctx() { loaders }: GraphQLContext): Promise<Resident[]> {
     return loaders.residentsByHousehold.load(household.id);
+  }
+
+  @FieldResolver(() => [Demand], { description: 'Demands still open, in progress or escalated, newest first.' })
+  async openDemands(@Root() household: Household, @Ctx() { loaders }: GraphQLContext): Promise<Demand[]> {
+    return loaders.openDemandsByHousehold.load(household.id);
+  }
+
+  @FieldResolver(() => [Demand], { description: `The last ${RECENT_CLOSED_DEMANDS} resolved or confirmed demands.` })
+  async recentClosedDemands(@Root() household: Household, @Ctx() { em }: GraphQLContext): Promise<Demand[]> {
+    // Read for one household's file at a time; lists of households do not offer it.
+    return em.find(
+      Demand,
+      { household: household.id, status: { $in: [DemandStatus.RESOLVED, DemandStatus.CONFIRMED] } },
+      { orderBy: { resolvedAt: 'desc', id: 'desc' }, limit: RECENT_CLOSED_DEMANDS },
+    );
+  }
+
+  @FieldResolver(() => [PetitionCase], { description: 'Petition cases of the household, newest first.' })
+  async petitionCases(@Root() household: Household, @Ctx() { loaders }: GraphQLContext): Promise<PetitionCase[]> {
+    return loaders.petitionCasesByHousehold.load(household.id);
+  }
+
+  @FieldResolver(() => [Assignment], { description: 'Every assignment the household had, newest first: one history across transfers.' })
+  async assignmentHistory(@Root() household: Household, @Ctx() { loaders }: GraphQLContext): Promise<Assignment[]> {
+    return loaders.assignmentsByHousehold.load(household.id);
+  }
+
+  @FieldResolver(() => HelpRecordConnection, { description: 'Help records, the most recent occasion first; corrected versions only with includeSuperseded.' })
+  async helpRecords(
+    @Root() household: Household,
+    @Args() page: PageArgs,
+    @Arg('includeSuperseded', () => Boolean, { defaultValue: false }) includeSuperseded: boolean,
+    @Ctx() { em }: GraphQLContext,
+  ): Promise<Connection<HelpRecord>> {
+    return helpRecordService.listForHousehold(em, household.id, page, includeSuperseded);
   }
 
   @FieldResolver(() => [Assignment], { description: 'The household\'s active assignments (normally one).' })

@@ -1,4 +1,4 @@
-import { OptimisticLockError, UniqueConstraintViolationException, type FilterQuery } from '@mikro-orm/core';
+import { OptimisticLockError, type FilterQuery } from '@mikro-orm/core';
 import { HOUSEHOLD_REGION_LEVELS, checkIdNumber } from '@wanjia/shared';
 import type { Em } from '../../db/orm';
 import { paginateById } from '../../db/paginate';
@@ -50,11 +50,29 @@ function residentValues(input: ResidentInput, field: string) {
   };
 }
 
-/** Translates the database's verdicts into errors that name the field at fault. */
-function rethrowWriteConflict(error: unknown, idNumberField: string): never {
-  if (error instanceof UniqueConstraintViolationException && /id_number/.test(error.message)) {
-    throw new BadUserInputError(idNumberField, 'this ID number is already registered for another resident');
+/**
+ * Refuses an ID number that another resident in the administrator's own subtree already has. Beyond
+ * the subtree nothing is said: whether a person is on another district's lists is not theirs to learn.
+ */
+async function assertIdNumbersFree(em: Em, actor: Actor, entries: { idNumber: string | null; field: string }[], exceptResidentId?: number): Promise<void> {
+  const wanted = entries.filter((entry) => entry.idNumber);
+  if (wanted.length === 0) return;
+  const seen = new Set<string>();
+  for (const entry of wanted) {
+    if (seen.has(entry.idNumber!)) throw new BadUserInputError(entry.field, 'the same ID number is given twice');
+    seen.add(entry.idNumber!);
   }
+  const taken = await em.find(
+    Resident,
+    { idNumber: { $in: [...seen] }, household: householdPolicy.staffReadable(actor), ...(exceptResidentId ? { id: { $ne: exceptResidentId } } : {}) },
+    { fields: ['idNumber'] },
+  );
+  const first = wanted.find((entry) => taken.some((resident) => resident.idNumber === entry.idNumber));
+  if (first) throw new BadUserInputError(first.field, 'a resident with this ID number is already registered in your area');
+}
+
+/** Translates the database's verdicts into errors that name the field at fault. */
+function rethrowWriteConflict(error: unknown): never {
   if (error instanceof OptimisticLockError) {
     throw new ConflictError('The household was changed by someone else since you read it; reload and apply your change again');
   }
@@ -101,6 +119,7 @@ export const householdService = {
     const region = await regionService.findInScope(em, actor, parseId(input.regionId, 'input.regionId'));
     assertHouseholdRegion(region, 'input.regionId');
     const residents = input.residents.map((resident, index) => residentValues(resident, `input.residents.${index}`));
+    await assertIdNumbersFree(em, actor, residents.map((resident, index) => ({ idNumber: resident.idNumber, field: `input.residents.${index}.idNumber` })));
     try {
       return await em.transactional(async (tx) => {
         const household = tx.create(Household, {
@@ -123,7 +142,7 @@ export const householdService = {
         return household;
       });
     } catch (error) {
-      rethrowWriteConflict(error, 'input.residents.idNumber');
+      rethrowWriteConflict(error);
     }
   },
 
@@ -169,7 +188,7 @@ export const householdService = {
         return household;
       });
     } catch (error) {
-      rethrowWriteConflict(error, 'input.idNumber');
+      rethrowWriteConflict(error);
     }
   },
 
@@ -177,6 +196,7 @@ export const householdService = {
   async addResident(em: Em, householdId: number, householdVersion: number, input: ResidentInput, caller: Caller): Promise<Resident> {
     const household = await this.findManageable(em, caller.actor, householdId);
     const values = residentValues(input, 'input');
+    await assertIdNumbersFree(em, caller.actor, [{ idNumber: values.idNumber, field: 'input.idNumber' }]);
     return this.changeFile(em, household, householdVersion, caller, async (tx, row) => {
       const resident = tx.create(Resident, { ...values, household: row });
       await tx.flush();
@@ -189,6 +209,7 @@ export const householdService = {
     if (!existing) throw new ForbiddenError();
     const household = await this.findManageable(em, caller.actor, existing.household.id);
     const values = residentValues(input, 'input');
+    await assertIdNumbersFree(em, caller.actor, [{ idNumber: values.idNumber, field: 'input.idNumber' }], residentId);
     return this.changeFile(em, household, householdVersion, caller, async (tx) => {
       const resident = await tx.findOneOrFail(Resident, residentId);
       const changes = changesBetween(
@@ -222,7 +243,7 @@ export const householdService = {
         return resident;
       });
     } catch (error) {
-      rethrowWriteConflict(error, 'input.idNumber');
+      rethrowWriteConflict(error);
     }
   },
 

@@ -32,8 +32,13 @@ export class Resident {
   @Property({ type: 'date', nullable: true })
   birthDate?: string | null;
 
-  /** Sensitive. Unique: one person appears in one household, which catches duplicates in screening imports. */
-  @Property({ type: 'string', length: 18, nullable: true, unique: true })
+  /**
+   * Sensitive. Indexed but deliberately not unique: a uniqueness error would tell a district's
+   * administrator that a person is on another district's lists. Duplicates are refused within the
+   * administrator's own scope (household service) and found city-wide by the city's reports.
+   */
+  @Property({ type: 'string', length: 18, nullable: true })
+  @Index()
   idNumber?: string | null;
 
   /** Sensitive: why the person is on a key-focus list. Indexed: screening reports count by reason. */

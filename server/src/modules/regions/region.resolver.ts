@@ -59,8 +59,11 @@ export class RegionResolver {
     return parent && actor && pathInScope(actor, parent.path) ? parent : null;
   }
 
-  @FieldResolver(() => [Region])
-  async children(@Root() region: Region, @Ctx() { loaders }: GraphQLContext): Promise<Region[]> {
-    return loaders.regionChildren.load(region.id);
+  @FieldResolver(() => [Region], { description: 'Children within the caller\'s scope (a region reached from above the scope shows only the way down to it).' })
+  async children(@Root() region: Region, @Ctx() { loaders, actor }: GraphQLContext): Promise<Region[]> {
+    if (!actor?.scopePath) return [];
+    const scope = actor.scopePath;
+    const children = await loaders.regionChildren.load(region.id);
+    return children.filter((child) => child.path.startsWith(scope) || scope.startsWith(child.path));
   }
 }

@@ -71,6 +71,14 @@ export interface Seeded {
 
 const like = (prefix: string) => ({ $like: `${prefix}%` });
 
+/** The first resident of a household, added when it has none. */
+async function firstResidentOf(em: Em, householdId: number): Promise<string> {
+  const found = await em.findOne(Resident, { household: householdId }, { orderBy: { id: 'asc' } });
+  if (found) return String(found.id);
+  const household = await em.findOneOrFail(Household, householdId);
+  return String((await createResident(em, household, { idNumber: null })).id);
+}
+
 export class MatrixFixtures {
   private sequence = 0;
   private regionSequence = 900;
@@ -123,7 +131,7 @@ export class MatrixFixtures {
     const ended = await em.findOne(Assignment, { cadre: own.cadre.id, endedAt: { $ne: null }, household: { $nin: ownHouseholds } }, { orderBy: { id: 'asc' } });
     const other = ended?.household.id ?? (await em.findOneOrFail(Household, { id: { $nin: ownHouseholds } }, { orderBy: { id: 'asc' } })).id;
 
-    const fixtures = new MatrixFixtures(orm, {
+    return new MatrixFixtures(orm, {
       cityId: String(city.id),
       pingshanId: String(pingshan.id),
       pingshanPath: pingshan.path,
@@ -143,13 +151,10 @@ export class MatrixFixtures {
       contactPointKindId: String(kind.id),
       cadreAccount,
       cadreHousehold: String(own.household.id),
-      cadreResident: '',
+      cadreResident: await firstResidentOf(orm.em.fork(), own.household.id),
       otherHousehold: String(other),
-      otherResident: '',
+      otherResident: await firstResidentOf(orm.em.fork(), other),
     });
-    fixtures.seeded.cadreResident = await fixtures.residentOf(own.household.id);
-    fixtures.seeded.otherResident = await fixtures.residentOf(other);
-    return fixtures;
   }
 
   /** A name or code no other call of the run uses. */
@@ -164,16 +169,6 @@ export class MatrixFixtures {
 
   private regionAt(em: Em, side: Side): Promise<Region> {
     return em.findOneOrFail(Region, Number(this.seeded.place[side]));
-  }
-
-  /** The first resident of a household, added when it has none. */
-  private residentOf(householdId: number): Promise<string> {
-    return this.write(async (em) => {
-      const found = await em.findOne(Resident, { household: householdId }, { orderBy: { id: 'asc' } });
-      if (found) return String(found.id);
-      const household = await em.findOneOrFail(Household, householdId);
-      return String((await createResident(em, household, { idNumber: null })).id);
-    });
   }
 
   /** A new household with one resident (no ID number, so it never clashes with the demo's). */

@@ -1,0 +1,130 @@
+import { SignJWT } from 'jose';
+
+/**
+ * What the benchmark's three parts (data generator, baseline server, runner) must agree on: where the
+ * database is, how tokens look, and the two operations being measured.
+ */
+
+/** The benchmark's own database; never a developer's. Dropped and rebuilt when it is not the full data set. */
+export const DEFAULT_BENCH_DATABASE_URL = 'mariadb://root@127.0.0.1:3306/wanjia_bench';
+
+export interface MysqlTarget {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+  /** The URL as the real server's DATABASE_URL wants it. */
+  url: string;
+}
+
+/** Reads BENCH_DATABASE_URL. Only a loopback server is accepted: the benchmark sends traffic nowhere else. */
+export function benchDatabase(environment: NodeJS.ProcessEnv = process.env): MysqlTarget {
+  const url = environment.BENCH_DATABASE_URL?.trim() || DEFAULT_BENCH_DATABASE_URL;
+  const parsed = new URL(url);
+  if (!['mysql:', 'mariadb:'].includes(parsed.protocol)) throw new Error(`BENCH_DATABASE_URL: must be mysql://… or mariadb://…, not ${url}`);
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname)) throw new Error('BENCH_DATABASE_URL: the benchmark only talks to a database on this machine');
+  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+  // The generator drops and recreates this database: refuse any name that could be someone's real data.
+  if (!/^[A-Za-z0-9_]*bench[A-Za-z0-9_]*$/.test(database)) throw new Error(`BENCH_DATABASE_URL: the database name must contain "bench" (got "${database}")`);
+  return {
+    host: parsed.hostname === 'localhost' ? '127.0.0.1' : parsed.hostname,
+    port: Number(parsed.port || 3306),
+    user: decodeURIComponent(parsed.username || 'root'),
+    password: decodeURIComponent(parsed.password),
+    database,
+    url,
+  };
+}
+
+/** A small, fast, seedable PRNG (mulberry32): the data set must be the same on every machine and run. */
+export class Random {
+  private state: number;
+
+  constructor(seed: number) {
+    this.state = seed >>> 0;
+  }
+
+  /** Uniform in [0, 1). */
+  next(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  }
+
+  /** Uniform integer in [min, max], both included. */
+  int(min: number, max: number): number {
+    return min + Math.floor(this.next() * (max - min + 1));
+  }
+
+  chance(probability: number): boolean {
+    return this.next() < probability;
+  }
+
+  pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.next() * items.length)]!;
+  }
+
+  weighted<T>(choices: readonly (readonly [weight: number, value: T])[]): T {
+    const total = choices.reduce((sum, [weight]) => sum + weight, 0);
+    let roll = this.next() * total;
+    for (const [weight, value] of choices) {
+      roll -= weight;
+      if (roll < 0) return value;
+    }
+    return choices[choices.length - 1]![1];
+  }
+
+  /** An RFC 4122 version-4 shaped id, as the mini-program's client ids are. */
+  uuid(): string {
+    // next() carries 32 random bits: draw each group separately rather than scaling one draw up.
+    const hex = (digits: number) => Math.floor(this.next() * 16 ** digits).toString(16).padStart(digits, '0');
+    const variant = (8 + Math.floor(this.next() * 4)).toString(16);
+    return `${hex(8)}-${hex(4)}-4${hex(3)}-${variant}${hex(3)}-${hex(6)}${hex(6)}`;
+  }
+}
+
+// --- tokens -------------------------------------------------------------------------------------------
+
+/** The claims server/src/modules/auth/tokens.ts signs and checks; a cadre's token carries no region scope. */
+const ISSUER = 'wanjia';
+const AUDIENCE = 'wanjia-api';
+
+export interface CadreIdentity {
+  accountId: number;
+  cadreId: number;
+}
+
+/** Signs an access token exactly as the real server does for a cadre who signed in through WeChat. */
+export async function signCadreToken(identity: CadreIdentity, secret: string, ttlSeconds = 3 * 60 * 60): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ role: 'CADRE', scp: null, sr: null, cd: identity.cadreId })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(String(identity.accountId))
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setIssuedAt(now)
+    .setExpirationTime(now + ttlSeconds)
+    .sign(new TextEncoder().encode(secret));
+}
+
+export const TOKEN_ISSUER = ISSUER;
+export const TOKEN_AUDIENCE = AUDIENCE;
+
+// --- the two operations --------------------------------------------------------------------------------
+
+export const MY_HOUSEHOLDS_QUERY = `query MyHouseholds($first: Int, $after: String) {
+  myHouseholds(first: $first, after: $after) {
+    nodes { id headName address regionName targetGroups lastVisitAt daysSinceLastVisit visitIntervalDays visitOverdue openDemandCount }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+export const SUBMIT_HELP_RECORD_MUTATION = `mutation Submit($input: HelpRecordInput!) {
+  submitHelpRecord(input: $input) { id clientId versionNumber }
+}`;
+
+/** Where both servers report how many SQL statements they have sent since they started. */
+export const SQL_COUNT_PATH = '/debug/sql-count';
