@@ -92,6 +92,13 @@ function list(field: string, filterType: string, selection = ''): string {
 
 const householdPath = (nodes: Data[]) => nodes.map((node) => node.household.region.path as string);
 
+const helpContent = (ctx: Ctx) => ({
+  clientId: ctx.fx.unique('matrix-client-'),
+  occurredAt: new Date().toISOString(),
+  kinds: ['VISIT'],
+  summary: '矩阵测试走访',
+});
+
 const QUERIES: Record<string, Entry> = {
   assignments: {
     who: STAFF,
@@ -140,6 +147,16 @@ const QUERIES: Record<string, Entry> = {
       forbidden('households filtered on the city (above 平山区)', ({ seeded }) => ({ filter: { regionId: seeded.cityId } })),
     ],
     paths: (nodes) => nodes.map((node) => node.region.path),
+  },
+  myHouseholds: {
+    who: [Role.CADRE],
+    text: '{ myHouseholds(first: 50) { totalCount nodes { id } } }',
+    check: ({ myHouseholds }, _caller, { seeded }) => expect(myHouseholds.nodes.map((node: Data) => node.id)).toContain(seeded.cadreHousehold),
+  },
+  myStats: {
+    who: [Role.CADRE],
+    text: '{ myStats { households householdsOverdue thisRound { visits } } }',
+    check: ({ myStats }) => expect(myStats.households).toBeGreaterThan(0),
   },
   me: {
     who: 'signed-in',
@@ -357,6 +374,24 @@ const MUTATIONS: Record<string, Entry> = {
     text: 'mutation ($token: String!) { refreshToken(refreshToken: $token) { accessToken } }',
     vars: async ({ refreshToken }) => ({ token: await refreshToken() }),
     refusal: { vars: () => ({ token: 'matrix-not-a-refresh-token' }), answer: 'UNAUTHENTICATED: Refresh token invalid or expired; sign in again' },
+  },
+  submitHelpRecord: {
+    who: [Role.CADRE],
+    text: 'mutation ($input: HelpRecordInput!) { submitHelpRecord(input: $input) { id } }',
+    vars: (ctx) => ({ input: { ...helpContent(ctx), householdId: ctx.seeded.cadreHousehold } }),
+    outside: [forbidden('a household it does not (or no longer) look after', (ctx) => ({ input: { ...helpContent(ctx), householdId: ctx.seeded.otherHousehold } }), 'cadre')],
+  },
+  correctHelpRecord: {
+    who: [Role.CADRE],
+    text: 'mutation ($id: ID!, $input: HelpRecordContentInput!) { correctHelpRecord(id: $id, input: $input) { id } }',
+    vars: async (ctx) => ({ id: await ctx.fx.cadreHelpRecord(), input: helpContent(ctx) }),
+    outside: [forbidden('a record another cadre made', async (ctx) => ({ id: await ctx.fx.otherHelpRecord(), input: helpContent(ctx) }), 'cadre')],
+  },
+  confirmDemandResolved: {
+    who: [Role.CADRE],
+    text: 'mutation ($id: ID!) { confirmDemandResolved(demandId: $id) { status } }',
+    vars: async ({ fx }) => ({ id: await fx.resolvedDemand('own') }),
+    outside: [forbidden('a demand of a household it does not look after', async ({ fx }) => ({ id: await fx.resolvedDemand('other') }), 'cadre')],
   },
   revealResident: {
     who: [Role.ADMIN, Role.CADRE],

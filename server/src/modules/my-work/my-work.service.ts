@@ -1,5 +1,5 @@
 import { OPEN_DEMAND_STATUSES, PetitionCaseStatus, type TargetGroup } from '@wanjia/shared';
-import type { FilterQuery, ObjectQuery } from '@mikro-orm/core';
+import { raw, type FilterQuery, type ObjectQuery } from '@mikro-orm/core';
 import type { AppConfig } from '../../config';
 import type { Em } from '../../db/orm';
 import { ForbiddenError } from '../../graphql/errors';
@@ -52,7 +52,7 @@ async function scheduledHouseholds(em: Em, loaders: Loaders, actor: Actor, confi
     em.find(PetitionCase, { household: { $in: householdIds }, status: { $in: OPEN_CASE_STATUSES } }, { fields: ['id', 'household'] }),
     em
       .createQueryBuilder(Demand, 'd')
-      .select(['d.household', 'count(*) as open_count'])
+      .select(['d.household', raw('count(*) as open_count')])
       .where({ household: { $in: householdIds }, status: { $in: [...OPEN_DEMAND_STATUSES] } })
       .groupBy('d.household')
       .execute<{ household: number; open_count: number | string }[]>('all', false),
@@ -98,7 +98,7 @@ async function scheduledHouseholds(em: Em, loaders: Loaders, actor: Actor, confi
 async function totals(em: Em, where: ObjectQuery<HelpRecord>): Promise<HelpTotals> {
   const [row] = await em
     .createQueryBuilder(HelpRecord, 'r')
-    .select(['count(*) as visits', 'sum(r.funds_fen) as funds', 'sum(r.materials_fen) as materials', 'sum(r.problems_solved) as problems'])
+    .select([raw('count(*) as visits'), raw('sum(r.funds_fen) as funds'), raw('sum(r.materials_fen) as materials'), raw('sum(r.problems_solved) as problems')])
     .where(where)
     .execute<{ visits: number | string; funds: number | string | null; materials: number | string | null; problems: number | string | null }[]>('all', false);
   return {

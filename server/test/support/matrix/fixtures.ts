@@ -1,4 +1,4 @@
-import { HOUSEHOLD_REGION_LEVELS, RegionLevel, Role } from '@wanjia/shared';
+import { DemandCategory, DemandStatus, HOUSEHOLD_REGION_LEVELS, RegionLevel, Role } from '@wanjia/shared';
 import type { Em, Orm } from '../../../src/db/orm';
 import { UserAccount } from '../../../src/modules/accounts/user-account.entity';
 import { Assignment } from '../../../src/modules/assignments/assignment.entity';
@@ -14,7 +14,7 @@ import { Region } from '../../../src/modules/regions/region.entity';
 import { Round } from '../../../src/modules/rounds/round.entity';
 import { UnitPairing } from '../../../src/modules/unit-pairings/unit-pairing.entity';
 import { Unit } from '../../../src/modules/units/unit.entity';
-import { createAssignment, createCadre, createHousehold, createRegion, createResident, createUnit } from '../factories';
+import { createAssignment, createCadre, createHelpRecord, createHousehold, createRegion, createResident, createUnit } from '../factories';
 
 /**
  * The objects the authorization matrix works on, looked up in the demo data or made fresh for each
@@ -265,6 +265,32 @@ export class MatrixFixtures {
   communityCode(): string {
     this.regionSequence += 1;
     return `${this.seeded.pingshanStreetCode.slice(0, 9)}${this.regionSequence}`;
+  }
+
+  /** A new latest help record by the matrix cadre on its own household. */
+  cadreHelpRecord(): Promise<string> {
+    return this.write(async (em) => {
+      const assignment = await em.findOneOrFail(Assignment, { cadre: this.seeded.cadreAccount.cadre!.id, household: Number(this.seeded.cadreHousehold), endedAt: null });
+      return String((await createHelpRecord(em, assignment, { clientId: this.unique('matrix-record-'), occurredAt: new Date(assignment.startedAt.getTime() + 60_000) })).id);
+    });
+  }
+
+  /** A new latest help record by another cadre, on a household the matrix cadre does not look after. */
+  otherHelpRecord(): Promise<string> {
+    return this.write(async (em) => {
+      const assignment = await em.findOneOrFail(Assignment, { household: Number(this.seeded.otherHousehold), endedAt: null });
+      return String((await createHelpRecord(em, assignment, { clientId: this.unique('matrix-record-'), occurredAt: new Date(assignment.startedAt.getTime() + 60_000) })).id);
+    });
+  }
+
+  /** A new demand, already resolved, of the matrix cadre's household (own) or of another household. */
+  resolvedDemand(whose: 'own' | 'other'): Promise<string> {
+    return this.write(async (em) => {
+      const household = Number(whose === 'own' ? this.seeded.cadreHousehold : this.seeded.otherHousehold);
+      const demand = em.create(Demand, { household, category: DemandCategory.HOUSING, text: '矩阵测试诉求', raisedAt: new Date(), status: DemandStatus.RESOLVED, resolvedAt: new Date() });
+      await em.flush();
+      return String(demand.id);
+    });
   }
 
   async auditCount(): Promise<number> {
