@@ -55,9 +55,7 @@ export const DEVELOPMENT_JWT_SECRET = 'wanjia-development-only-secret-do-not-use
 /** `mysql://` selects MikroORM's MySQL driver, `mariadb://` its MariaDB driver (which reads MariaDB's catalogue correctly). */
 export type MysqlFlavor = 'mysql' | 'mariadb';
 
-export type DatabaseConfig =
-  | { kind: 'mysql'; flavor: MysqlFlavor; url: string; poolMax: number }
-  | { kind: 'sqlite'; path: string };
+export type DatabaseConfig = { kind: 'mysql'; flavor: MysqlFlavor; url: string; poolMax: number } | { kind: 'sqlite'; path: string };
 
 export function mysqlFlavorOf(url: string): MysqlFlavor {
   return url.startsWith('mariadb:') ? 'mariadb' : 'mysql';
@@ -110,9 +108,7 @@ export class ConfigError extends Error {
 
 /** Reads the configuration from an environment (process.env by default). Empty values count as unset. */
 export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppConfig {
-  const present = Object.fromEntries(
-    Object.entries(environment).filter(([, value]) => value !== undefined && value.trim() !== ''),
-  );
+  const present = Object.fromEntries(Object.entries(environment).filter(([, value]) => value !== undefined && value.trim() !== ''));
   const parsed = environmentSchema.safeParse(present);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
@@ -123,7 +119,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
   if (Boolean(env.WECHAT_APP_ID) !== Boolean(env.WECHAT_APP_SECRET)) {
     problems.push(`${env.WECHAT_APP_ID ? 'WECHAT_APP_SECRET' : 'WECHAT_APP_ID'}: WECHAT_APP_ID and WECHAT_APP_SECRET must be set together`);
   }
-  if (env.PLAYGROUND === true && env.INTROSPECTION === false) problems.push('PLAYGROUND: the IDE needs INTROSPECTION; switch both off or leave INTROSPECTION on');
+  if (env.PLAYGROUND === true && env.INTROSPECTION === false)
+    problems.push('PLAYGROUND: the IDE needs INTROSPECTION; switch both off or leave INTROSPECTION on');
   if (problems.length > 0) throw new ConfigError(problems);
   const introspection = env.INTROSPECTION ?? true;
   const database: DatabaseConfig = env.DATABASE_URL

@@ -22,7 +22,7 @@ function errorOf(body: GraphQLBody<unknown>): Record<string, unknown> | undefine
  * The district administrator's whole campaign set-up, through the API, and the rules that keep it
  * honest: scope, history instead of deletes, optimistic locking, masking, validation, the audit trail.
  */
-describe.each(databaseKinds())('the administrators\' API on %s', (kind) => {
+describe.each(databaseKinds())("the administrators' API on %s", (kind) => {
   let orm: Orm;
   let database: DatabaseConfig;
   let server: RunningApp;
@@ -44,8 +44,16 @@ describe.each(databaseKinds())('the administrators\' API on %s', (kind) => {
     city = await signIn(server, 'admin', 'wanjia-admin-demo');
     analyst = await signIn(server, 'analyst', 'wanjia-analyst-demo');
     const em = orm.em.fork();
-    village = await em.findOneOrFail(Region, { level: 'COMMUNITY' as Region['level'], path: { $like: `${PINGSHAN_PATH}%` } }, { orderBy: { id: 'asc' }, populate: ['parent.parent'] });
-    outsideVillage = await em.findOneOrFail(Region, { level: 'VILLAGE' as Region['level'], path: { $like: '210500000000/210522000000/%' } }, { orderBy: { id: 'asc' }, populate: ['parent.parent'] });
+    village = await em.findOneOrFail(
+      Region,
+      { level: 'COMMUNITY' as Region['level'], path: { $like: `${PINGSHAN_PATH}%` } },
+      { orderBy: { id: 'asc' }, populate: ['parent.parent'] },
+    );
+    outsideVillage = await em.findOneOrFail(
+      Region,
+      { level: 'VILLAGE' as Region['level'], path: { $like: '210500000000/210522000000/%' } },
+      { orderBy: { id: 'asc' }, populate: ['parent.parent'] },
+    );
     round = await em.findOneOrFail(Round, { name: '新一轮' });
   });
 
@@ -70,15 +78,20 @@ describe.each(databaseKinds())('the administrators\' API on %s', (kind) => {
     expect(cadre.errors).toBeUndefined();
     expect(cadre.data!.createCadre.phone).toBe('13904140001');
 
-    const pairing = await asDistrict('mutation ($u: ID!, $r: ID!, $round: ID!) { startUnitPairing(unitId: $u, regionId: $r, roundId: $round, startedOn: "2026-06-01") { id } }', {
-      u: unit.data!.createUnit.id,
-      r: String(village.id),
-      round: String(round.id),
-    });
+    const pairing = await asDistrict(
+      'mutation ($u: ID!, $r: ID!, $round: ID!) { startUnitPairing(unitId: $u, regionId: $r, roundId: $round, startedOn: "2026-06-01") { id } }',
+      {
+        u: unit.data!.createUnit.id,
+        r: String(village.id),
+        round: String(round.id),
+      },
+    );
     expect(pairing.errors).toBeUndefined();
 
     const idNumber = validIdNumber('210502', '1968-04-02');
-    const household = await asDistrict<{ createHousehold: { id: string; version: number; targetGroups: string[]; phone: string; residents: { idNumber: string }[] } }>(
+    const household = await asDistrict<{
+      createHousehold: { id: string; version: number; targetGroups: string[]; phone: string; residents: { idNumber: string }[] };
+    }>(
       `mutation ($r: ID!, $id: String!) { createHousehold(input: {
          regionId: $r, address: "东兴社区9号楼2单元301室", headName: "孙桂芝", phone: "0414-2812345",
          targetGroups: [HARDSHIP, KEY_FOCUS], hardshipReasons: [ILLNESS],
@@ -102,12 +115,23 @@ describe.each(databaseKinds())('the administrators\' API on %s', (kind) => {
 
     // Outside the district: every attempt is FORBIDDEN and writes nothing.
     const before = await auditCount();
-    const outsideUnit = await orm.em.fork().findOneOrFail(Cadre, { unit: { region: { path: { $like: '210500000000/210522000000/%' } } } }, { populate: ['unit'] });
+    const outsideUnit = await orm.em
+      .fork()
+      .findOneOrFail(Cadre, { unit: { region: { path: { $like: '210500000000/210522000000/%' } } } }, { populate: ['unit'] });
     const attempts = [
-      asDistrict('mutation ($r: ID!) { createUnit(input: { name: "越权单位", kind: AGENCY, level: COUNTY, regionId: $r }) { id } }', { r: String(outsideVillage.parent!.parent!.id) }),
-      asDistrict('mutation ($r: ID!) { createHousehold(input: { regionId: $r, address: "x村", headName: "王", targetGroups: [HARDSHIP] }) { id } }', { r: String(outsideVillage.id) }),
-      asDistrict('mutation ($h: ID!, $c: ID!) { assignCadre(householdId: $h, cadreId: $c, kind: REGULAR) { id } }', { h: household.data!.createHousehold.id, c: String(outsideUnit.id) }),
-      asDistrict('mutation ($u: ID!) { createCadre(input: { name: "越权", unitId: $u, post: "科员", rank: STAFF }) { id } }', { u: String(outsideUnit.unit.id) }),
+      asDistrict('mutation ($r: ID!) { createUnit(input: { name: "越权单位", kind: AGENCY, level: COUNTY, regionId: $r }) { id } }', {
+        r: String(outsideVillage.parent!.parent!.id),
+      }),
+      asDistrict('mutation ($r: ID!) { createHousehold(input: { regionId: $r, address: "x村", headName: "王", targetGroups: [HARDSHIP] }) { id } }', {
+        r: String(outsideVillage.id),
+      }),
+      asDistrict('mutation ($h: ID!, $c: ID!) { assignCadre(householdId: $h, cadreId: $c, kind: REGULAR) { id } }', {
+        h: household.data!.createHousehold.id,
+        c: String(outsideUnit.id),
+      }),
+      asDistrict('mutation ($u: ID!) { createCadre(input: { name: "越权", unitId: $u, post: "科员", rank: STAFF }) { id } }', {
+        u: String(outsideUnit.unit.id),
+      }),
     ];
     for (const attempt of await Promise.all(attempts)) expect(errorOf(attempt)).toEqual({ code: 'FORBIDDEN' });
     expect(await auditCount()).toBe(before);
@@ -115,7 +139,11 @@ describe.each(databaseKinds())('the administrators\' API on %s', (kind) => {
 
   it('keeps one history through a transfer and ends assignments instead of deleting them', async () => {
     const em = orm.em.fork();
-    const active = await em.findOneOrFail(Assignment, { endedAt: null, household: { region: { path: { $like: `${PINGSHAN_PATH}%` } } } }, { populate: ['cadre'], orderBy: { id: 'asc' } });
+    const active = await em.findOneOrFail(
+      Assignment,
+      { endedAt: null, household: { region: { path: { $like: `${PINGSHAN_PATH}%` } } } },
+      { populate: ['cadre'], orderBy: { id: 'asc' } },
+    );
     const target = await em.findOneOrFail(
       Cadre,
       { active: true, id: { $ne: active.cadre.id }, unit: { region: { path: { $like: `${PINGSHAN_PATH}%` } } }, householdCapacity: { $gte: 5 } },
@@ -150,7 +178,11 @@ describe.each(databaseKinds())('the administrators\' API on %s', (kind) => {
 
   it('refuses to deactivate a cadre who still has households unless asked to end those assignments', async () => {
     const em = orm.em.fork();
-    const busy = await em.findOneOrFail(Assignment, { endedAt: null, household: { region: { path: { $like: `${PINGSHAN_PATH}%` } } } }, { orderBy: { id: 'desc' } });
+    const busy = await em.findOneOrFail(
+      Assignment,
+      { endedAt: null, household: { region: { path: { $like: `${PINGSHAN_PATH}%` } } } },
+      { orderBy: { id: 'desc' } },
+    );
     const cadreId = String(busy.cadre.id);
     const activeBefore = await em.count(Assignment, { cadre: busy.cadre.id, endedAt: null });
 
@@ -199,17 +231,45 @@ describe.each(databaseKinds())('the administrators\' API on %s', (kind) => {
     expect(errorOf(staleResident)).toMatchObject({ code: 'CONFLICT' });
   });
 
+  it('lets exactly one of two simultaneous edits from the same version through', async () => {
+    const household = await orm.em.fork().findOneOrFail(Household, { region: { path: { $like: `${PINGSHAN_PATH}%` } } }, { orderBy: { id: 'desc' } });
+    const edit = (address: string) =>
+      asDistrict<{ updateHousehold: { version: number } }>(
+        'mutation ($id: ID!, $v: Int!, $a: String!) { updateHousehold(id: $id, input: { expectedVersion: $v, address: $a }) { version } }',
+        { id: String(household.id), v: household.version, a: address },
+      );
+    const results = await Promise.all([edit('并发修改甲'), edit('并发修改乙'), edit('并发修改丙')]);
+    const succeeded = results.filter((body) => !body.errors);
+    expect(succeeded).toHaveLength(1);
+    expect(results.filter((body) => errorOf(body)?.code === 'CONFLICT')).toHaveLength(2);
+    const stored = await orm.em.fork().findOneOrFail(Household, household.id);
+    expect(stored.version).toBe(household.version + 1);
+    expect(['并发修改甲', '并发修改乙', '并发修改丙']).toContain(stored.address);
+  });
+
   it('names the field of bad input and writes nothing', async () => {
     const before = { audit: await auditCount(), households: await orm.em.fork().count(Household) };
     const cases: [string, Record<string, unknown>, string][] = [
-      ['mutation ($r: ID!) { createHousehold(input: { regionId: $r, address: "东兴社区", headName: "王", targetGroups: [] }) { id } }', { r: String(village.id) }, 'targetGroups'],
-      ['mutation ($r: ID!) { createHousehold(input: { regionId: $r, address: "东兴社区", headName: "王", phone: "12345", targetGroups: [HARDSHIP] }) { id } }', { r: String(village.id) }, 'phone'],
+      [
+        'mutation ($r: ID!) { createHousehold(input: { regionId: $r, address: "东兴社区", headName: "王", targetGroups: [] }) { id } }',
+        { r: String(village.id) },
+        'targetGroups',
+      ],
+      [
+        'mutation ($r: ID!) { createHousehold(input: { regionId: $r, address: "东兴社区", headName: "王", phone: "12345", targetGroups: [HARDSHIP] }) { id } }',
+        { r: String(village.id) },
+        'phone',
+      ],
       [
         'mutation ($r: ID!) { createHousehold(input: { regionId: $r, address: "东兴社区", headName: "王", targetGroups: [HARDSHIP], residents: [{ name: "王", relation: HEAD, gender: MALE, idNumber: "210502196804020011" }] }) { id } }',
         { r: String(village.id) },
         'residents.0.idNumber',
       ],
-      ['mutation ($r: ID!) { createHousehold(input: { regionId: $r, address: "东兴社区", headName: "王", targetGroups: [HARDSHIP] }) { id } }', { r: String(village.parent!.id) }, 'input.regionId'],
+      [
+        'mutation ($r: ID!) { createHousehold(input: { regionId: $r, address: "东兴社区", headName: "王", targetGroups: [HARDSHIP] }) { id } }',
+        { r: String(village.parent!.id) },
+        'input.regionId',
+      ],
       ['mutation { households: cadres(first: 500) { totalCount } }'.replace('mutation', 'query'), {}, 'first'],
     ];
     for (const [query, variables, field] of cases) {
@@ -229,7 +289,9 @@ describe.each(databaseKinds())('the administrators\' API on %s', (kind) => {
       { populate: ['household'] },
     );
     const read = (headers: Record<string, string>) =>
-      server.graphql<{ household: { phone: string | null; residents: { id: string; idNumber: string | null; keyFocusReason: string | null; isKeyFocus: boolean }[] } }>(
+      server.graphql<{
+        household: { phone: string | null; residents: { id: string; idNumber: string | null; keyFocusReason: string | null; isKeyFocus: boolean }[] };
+      }>(
         'query ($id: ID!) { household(id: $id) { phone residents { id idNumber keyFocusReason isKeyFocus } } }',
         { id: String(resident.household.id) },
         headers,
@@ -245,9 +307,16 @@ describe.each(databaseKinds())('the administrators\' API on %s', (kind) => {
 
     const revealQuery = 'mutation ($id: ID!, $why: String!) { revealResident(id: $id, reason: $why) { idNumber keyFocusReason householdPhone } }';
     expect(errorOf(await server.graphql(revealQuery, { id: String(resident.id), why: '核对低保申请材料' }, analyst))).toEqual({ code: 'FORBIDDEN' });
-    expect(errorOf(await server.graphql(revealQuery, { id: String(resident.id), why: '' }, district))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reason' });
+    expect(errorOf(await server.graphql(revealQuery, { id: String(resident.id), why: '' }, district))).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'reason',
+    });
 
-    const revealed = await server.graphql<{ revealResident: { idNumber: string; householdPhone: string } }>(revealQuery, { id: String(resident.id), why: '核对低保申请材料' }, district);
+    const revealed = await server.graphql<{ revealResident: { idNumber: string; householdPhone: string } }>(
+      revealQuery,
+      { id: String(resident.id), why: '核对低保申请材料' },
+      district,
+    );
     expect(revealed.data!.revealResident.idNumber).toBe(resident.idNumber);
     expect(revealed.data!.revealResident.householdPhone).toBe(resident.household.phone);
     const trail = await orm.em.fork().find(AuditEntry, { operation: 'revealResident', entityId: String(resident.id) }, { populate: ['actor'] });
@@ -263,7 +332,19 @@ describe.each(databaseKinds())('the administrators\' API on %s', (kind) => {
       district,
     );
     const operations = new Set(districtTrail.data!.auditEntries.nodes.map((node) => node.operation));
-    for (const operation of ['createUnit', 'createCadre', 'startUnitPairing', 'createHousehold', 'assignCadre', 'issueBindCode', 'transferAssignment', 'endAssignment', 'updateHousehold', 'addResident', 'revealResident']) {
+    for (const operation of [
+      'createUnit',
+      'createCadre',
+      'startUnitPairing',
+      'createHousehold',
+      'assignCadre',
+      'issueBindCode',
+      'transferAssignment',
+      'endAssignment',
+      'updateHousehold',
+      'addResident',
+      'revealResident',
+    ]) {
       expect(operations).toContain(operation);
     }
     // The city's administrators also see city-wide rows (the demo seed); the district's never do.

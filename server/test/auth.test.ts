@@ -118,7 +118,9 @@ describe.each(databaseKinds())('sign-in on %s', (kind) => {
     expect((await call(ME)).errors![0]).toMatchObject({ message: 'Sign in first', extensions: { code: 'UNAUTHENTICATED' } });
     const tokens = (await login('admin', 'wanjia-admin-demo')).data!.login;
     const [header, payload, signature] = tokens.accessToken.split('.');
-    const forgedPayload = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), role: 'ADMIN', scp: '' })).toString('base64url');
+    const forgedPayload = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), role: 'ADMIN', scp: '' })).toString(
+      'base64url',
+    );
     const forged = await call(ME, {}, { token: `${header}.${forgedPayload}.${signature}` });
     expect(forged.errors![0]).toMatchObject({ message: 'Access token invalid', extensions: { code: 'UNAUTHENTICATED' } });
 
@@ -148,9 +150,14 @@ describe.each(databaseKinds())('sign-in on %s', (kind) => {
         { token },
       );
     const bind = (code: string, bindCode: string) =>
-      call<{ bindWechat: Tokens }>('mutation ($c: String!, $b: String!) { bindWechat(code: $c, bindCode: $b) { accessToken refreshToken } }', { c: code, b: bindCode });
+      call<{ bindWechat: Tokens }>('mutation ($c: String!, $b: String!) { bindWechat(code: $c, bindCode: $b) { accessToken refreshToken } }', {
+        c: code,
+        b: bindCode,
+      });
     const wechatLogin = (code: string) =>
-      call<{ wechatLogin: { status: string; auth: Tokens | null } }>('mutation ($c: String!) { wechatLogin(code: $c) { status auth { accessToken } } }', { c: code });
+      call<{ wechatLogin: { status: string; auth: Tokens | null } }>('mutation ($c: String!) { wechatLogin(code: $c) { status auth { accessToken } } }', {
+        c: code,
+      });
 
     beforeAll(async () => {
       adminToken = (await login('admin', 'wanjia-admin-demo')).data!.login.accessToken;

@@ -177,10 +177,7 @@ const QUERIES: Record<string, Entry> = {
     who: STAFF,
     text: 'query ($id: ID!) { region(id: $id) { id path } }',
     vars: ({ seeded }) => ({ id: seeded.pingshanId }),
-    outside: [
-      forbidden('溪湖区', ({ seeded }) => ({ id: seeded.xihuId })),
-      forbidden('the city (above 平山区)', ({ seeded }) => ({ id: seeded.cityId })),
-    ],
+    outside: [forbidden('溪湖区', ({ seeded }) => ({ id: seeded.xihuId })), forbidden('the city (above 平山区)', ({ seeded }) => ({ id: seeded.cityId }))],
   },
   regions: {
     who: STAFF,
@@ -207,10 +204,12 @@ const QUERIES: Record<string, Entry> = {
 };
 
 /** Variables for a change to a fresh household's file (its version is the one just read). */
-const residentChange = (side: 'inside' | 'outside', target: 'household' | 'resident'): VarsOf => async ({ fx }) => {
-  const household = await fx.household(side);
-  return { id: target === 'household' ? household.id : household.residentId, version: household.version, input: RESIDENT };
-};
+const residentChange =
+  (side: 'inside' | 'outside', target: 'household' | 'resident'): VarsOf =>
+  async ({ fx }) => {
+    const household = await fx.household(side);
+    return { id: target === 'household' ? household.id : household.residentId, version: household.version, input: RESIDENT };
+  };
 
 const MUTATIONS: Record<string, Entry> = {
   addResident: {
@@ -224,9 +223,21 @@ const MUTATIONS: Record<string, Entry> = {
     text: 'mutation ($householdId: ID!, $cadreId: ID!, $roundId: ID) { assignCadre(householdId: $householdId, cadreId: $cadreId, kind: REGULAR, roundId: $roundId) { id } }',
     vars: async ({ fx, seeded }) => ({ householdId: (await fx.household('inside')).id, cadreId: await fx.cadre('inside'), roundId: seeded.roundId }),
     outside: [
-      forbidden('a household in 溪湖区', async ({ fx, seeded }) => ({ householdId: (await fx.household('outside')).id, cadreId: await fx.cadre('inside'), roundId: seeded.roundId })),
-      forbidden('a cadre of 溪湖区', async ({ fx, seeded }) => ({ householdId: (await fx.household('inside')).id, cadreId: await fx.cadre('outside'), roundId: seeded.roundId })),
-      allowed('a cadre of a city-level unit (above 平山区)', async ({ fx, seeded }) => ({ householdId: (await fx.household('inside')).id, cadreId: await fx.cadre('city'), roundId: seeded.roundId })),
+      forbidden('a household in 溪湖区', async ({ fx, seeded }) => ({
+        householdId: (await fx.household('outside')).id,
+        cadreId: await fx.cadre('inside'),
+        roundId: seeded.roundId,
+      })),
+      forbidden('a cadre of 溪湖区', async ({ fx, seeded }) => ({
+        householdId: (await fx.household('inside')).id,
+        cadreId: await fx.cadre('outside'),
+        roundId: seeded.roundId,
+      })),
+      allowed('a cadre of a city-level unit (above 平山区)', async ({ fx, seeded }) => ({
+        householdId: (await fx.household('inside')).id,
+        cadreId: await fx.cadre('city'),
+        roundId: seeded.roundId,
+      })),
     ],
   },
   assignCaseLeader: {
@@ -253,10 +264,16 @@ const MUTATIONS: Record<string, Entry> = {
   createAccount: {
     who: ADMINS,
     text: 'mutation ($input: CreateAccountInput!) { createAccount(input: $input) { id role } }',
-    vars: ({ fx, seeded }) => ({ input: { username: fx.unique('matrix-analyst-'), password: 'matrix-password-2026', role: 'ANALYST', scopeRegionId: seeded.pingshanId } }),
+    vars: ({ fx, seeded }) => ({
+      input: { username: fx.unique('matrix-analyst-'), password: 'matrix-password-2026', role: 'ANALYST', scopeRegionId: seeded.pingshanId },
+    }),
     outside: [
-      forbidden('an analyst of 溪湖区', ({ fx, seeded }) => ({ input: { username: fx.unique('matrix-xihu-'), password: 'matrix-password-2026', role: 'ANALYST', scopeRegionId: seeded.xihuId } })),
-      forbidden('an administrator of the city (above 平山区)', ({ fx, seeded }) => ({ input: { username: fx.unique('matrix-city-'), password: 'matrix-password-2026', role: 'ADMIN', scopeRegionId: seeded.cityId } })),
+      forbidden('an analyst of 溪湖区', ({ fx, seeded }) => ({
+        input: { username: fx.unique('matrix-xihu-'), password: 'matrix-password-2026', role: 'ANALYST', scopeRegionId: seeded.xihuId },
+      })),
+      forbidden('an administrator of the city (above 平山区)', ({ fx, seeded }) => ({
+        input: { username: fx.unique('matrix-city-'), password: 'matrix-password-2026', role: 'ADMIN', scopeRegionId: seeded.cityId },
+      })),
     ],
   },
   createCadre: {
@@ -264,8 +281,12 @@ const MUTATIONS: Record<string, Entry> = {
     text: 'mutation ($input: CreateCadreInput!) { createCadre(input: $input) { id } }',
     vars: ({ fx, seeded }) => ({ input: { name: fx.unique('矩阵新干部'), post: '科员', rank: 'STAFF', unitId: seeded.unit.inside } }),
     outside: [
-      forbidden('in a unit of 溪湖区', ({ fx, seeded }) => ({ input: { name: fx.unique('矩阵新干部'), post: '科员', rank: 'STAFF', unitId: seeded.unit.outside } })),
-      forbidden('in a city-level unit (above 平山区)', ({ fx, seeded }) => ({ input: { name: fx.unique('矩阵新干部'), post: '科员', rank: 'STAFF', unitId: seeded.unit.city } })),
+      forbidden('in a unit of 溪湖区', ({ fx, seeded }) => ({
+        input: { name: fx.unique('矩阵新干部'), post: '科员', rank: 'STAFF', unitId: seeded.unit.outside },
+      })),
+      forbidden('in a city-level unit (above 平山区)', ({ fx, seeded }) => ({
+        input: { name: fx.unique('矩阵新干部'), post: '科员', rank: 'STAFF', unitId: seeded.unit.city },
+      })),
     ],
   },
   createContactPoint: {
@@ -273,7 +294,13 @@ const MUTATIONS: Record<string, Entry> = {
     cityAdminsOnly: true,
     text: 'mutation ($input: CreateContactPointInput!) { createContactPoint(input: $input) { id } }',
     vars: ({ seeded }) => ({
-      input: { leaderId: seeded.cadre.city, kindId: seeded.contactPointKindId, roundId: seeded.roundId, targetRegionId: seeded.pingshanId, startedOn: seeded.roundStartsOn },
+      input: {
+        leaderId: seeded.cadre.city,
+        kindId: seeded.contactPointKindId,
+        roundId: seeded.roundId,
+        targetRegionId: seeded.pingshanId,
+        startedOn: seeded.roundStartsOn,
+      },
     }),
   },
   createContactPointKind: {
@@ -286,13 +313,21 @@ const MUTATIONS: Record<string, Entry> = {
     who: ADMINS,
     text: 'mutation ($input: CreateHouseholdInput!) { createHousehold(input: $input) { id } }',
     vars: ({ fx, seeded }) => ({ input: { regionId: seeded.place.inside, address: '矩阵路1号', headName: fx.unique('矩阵户主'), targetGroups: ['HARDSHIP'] } }),
-    outside: [forbidden('in a community of 溪湖区', ({ fx, seeded }) => ({ input: { regionId: seeded.place.outside, address: '矩阵路1号', headName: fx.unique('矩阵户主'), targetGroups: ['HARDSHIP'] } }))],
+    outside: [
+      forbidden('in a community of 溪湖区', ({ fx, seeded }) => ({
+        input: { regionId: seeded.place.outside, address: '矩阵路1号', headName: fx.unique('矩阵户主'), targetGroups: ['HARDSHIP'] },
+      })),
+    ],
   },
   createPetitionCase: {
     who: ADMINS,
     text: 'mutation ($input: CreatePetitionCaseInput!) { createPetitionCase(input: $input) { id } }',
     vars: ({ seeded }) => ({ input: { householdId: seeded.household.inside, title: '矩阵测试信访', demand: '要求解决问题', receivedOn: '2026-10-01' } }),
-    outside: [forbidden('for a household in 溪湖区', ({ seeded }) => ({ input: { householdId: seeded.household.outside, title: '矩阵测试信访', demand: '要求解决问题', receivedOn: '2026-10-01' } }))],
+    outside: [
+      forbidden('for a household in 溪湖区', ({ seeded }) => ({
+        input: { householdId: seeded.household.outside, title: '矩阵测试信访', demand: '要求解决问题', receivedOn: '2026-10-01' },
+      })),
+    ],
   },
   createRegion: {
     who: ADMINS,
@@ -313,7 +348,9 @@ const MUTATIONS: Record<string, Entry> = {
     vars: ({ fx, seeded }) => ({ input: { name: fx.unique('矩阵新单位'), kind: 'AGENCY', level: 'COUNTY', regionId: seeded.pingshanId } }),
     outside: [
       forbidden('in 溪湖区', ({ fx, seeded }) => ({ input: { name: fx.unique('矩阵新单位'), kind: 'AGENCY', level: 'COUNTY', regionId: seeded.xihuId } })),
-      forbidden('at the city (above 平山区)', ({ fx, seeded }) => ({ input: { name: fx.unique('矩阵新单位'), kind: 'AGENCY', level: 'CITY', regionId: seeded.cityId } })),
+      forbidden('at the city (above 平山区)', ({ fx, seeded }) => ({
+        input: { name: fx.unique('矩阵新单位'), kind: 'AGENCY', level: 'CITY', regionId: seeded.cityId },
+      })),
     ],
   },
   deactivateCadre: {
@@ -354,7 +391,10 @@ const MUTATIONS: Record<string, Entry> = {
     text: 'mutation ($username: String!, $password: String!) { login(username: $username, password: $password) { accessToken account { role } } }',
     vars: () => ({ username: 'analyst', password: 'wanjia-analyst-demo' }),
     // A different unknown name per caller, so that no account name collects enough failures to lock.
-    refusal: { vars: (_ctx, caller) => ({ username: `nobody-${caller.toLowerCase()}`, password: 'not-the-password' }), answer: 'UNAUTHENTICATED: Wrong username or password' },
+    refusal: {
+      vars: (_ctx, caller) => ({ username: `nobody-${caller.toLowerCase()}`, password: 'not-the-password' }),
+      answer: 'UNAUTHENTICATED: Wrong username or password',
+    },
   },
   logout: {
     who: 'public',
@@ -379,7 +419,13 @@ const MUTATIONS: Record<string, Entry> = {
     who: [Role.CADRE],
     text: 'mutation ($input: HelpRecordInput!) { submitHelpRecord(input: $input) { id } }',
     vars: (ctx) => ({ input: { ...helpContent(ctx), householdId: ctx.seeded.cadreHousehold } }),
-    outside: [forbidden('a household it does not (or no longer) look after', (ctx) => ({ input: { ...helpContent(ctx), householdId: ctx.seeded.otherHousehold } }), 'cadre')],
+    outside: [
+      forbidden(
+        'a household it does not (or no longer) look after',
+        (ctx) => ({ input: { ...helpContent(ctx), householdId: ctx.seeded.otherHousehold } }),
+        'cadre',
+      ),
+    ],
   },
   correctHelpRecord: {
     who: [Role.CADRE],
@@ -405,11 +451,31 @@ const MUTATIONS: Record<string, Entry> = {
   startUnitPairing: {
     who: ADMINS,
     text: 'mutation ($unitId: ID!, $regionId: ID!, $roundId: ID!, $startedOn: LocalDate!) { startUnitPairing(unitId: $unitId, regionId: $regionId, roundId: $roundId, startedOn: $startedOn) { id } }',
-    vars: async ({ fx, seeded }) => ({ unitId: await fx.unit('inside'), regionId: seeded.place.inside, roundId: seeded.roundId, startedOn: seeded.roundStartsOn }),
+    vars: async ({ fx, seeded }) => ({
+      unitId: await fx.unit('inside'),
+      regionId: seeded.place.inside,
+      roundId: seeded.roundId,
+      startedOn: seeded.roundStartsOn,
+    }),
     outside: [
-      forbidden('with a community of 溪湖区', async ({ fx, seeded }) => ({ unitId: await fx.unit('inside'), regionId: seeded.place.outside, roundId: seeded.roundId, startedOn: seeded.roundStartsOn })),
-      forbidden('for a unit of 溪湖区', async ({ fx, seeded }) => ({ unitId: await fx.unit('outside'), regionId: seeded.place.inside, roundId: seeded.roundId, startedOn: seeded.roundStartsOn })),
-      allowed('for a city-level unit (above 平山区)', async ({ fx, seeded }) => ({ unitId: await fx.unit('city'), regionId: seeded.place.inside, roundId: seeded.roundId, startedOn: seeded.roundStartsOn })),
+      forbidden('with a community of 溪湖区', async ({ fx, seeded }) => ({
+        unitId: await fx.unit('inside'),
+        regionId: seeded.place.outside,
+        roundId: seeded.roundId,
+        startedOn: seeded.roundStartsOn,
+      })),
+      forbidden('for a unit of 溪湖区', async ({ fx, seeded }) => ({
+        unitId: await fx.unit('outside'),
+        regionId: seeded.place.inside,
+        roundId: seeded.roundId,
+        startedOn: seeded.roundStartsOn,
+      })),
+      allowed('for a city-level unit (above 平山区)', async ({ fx, seeded }) => ({
+        unitId: await fx.unit('city'),
+        regionId: seeded.place.inside,
+        roundId: seeded.roundId,
+        startedOn: seeded.roundStartsOn,
+      })),
     ],
   },
   transferAssignment: {
@@ -472,10 +538,19 @@ const MUTATIONS: Record<string, Entry> = {
   updateUnit: {
     who: ADMINS,
     text: 'mutation ($id: ID!, $input: UnitInput!) { updateUnit(id: $id, input: $input) { id } }',
-    vars: async ({ fx, seeded }) => ({ id: await fx.unit('inside'), input: { name: fx.unique('矩阵改名单位'), kind: 'AGENCY', level: 'COUNTY', regionId: seeded.pingshanId } }),
+    vars: async ({ fx, seeded }) => ({
+      id: await fx.unit('inside'),
+      input: { name: fx.unique('矩阵改名单位'), kind: 'AGENCY', level: 'COUNTY', regionId: seeded.pingshanId },
+    }),
     outside: [
-      forbidden('a unit of 溪湖区', async ({ fx, seeded }) => ({ id: await fx.unit('outside'), input: { name: fx.unique('矩阵改名单位'), kind: 'AGENCY', level: 'COUNTY', regionId: seeded.xihuId } })),
-      forbidden('a unit moved to 溪湖区', async ({ fx, seeded }) => ({ id: await fx.unit('inside'), input: { name: fx.unique('矩阵改名单位'), kind: 'AGENCY', level: 'COUNTY', regionId: seeded.xihuId } })),
+      forbidden('a unit of 溪湖区', async ({ fx, seeded }) => ({
+        id: await fx.unit('outside'),
+        input: { name: fx.unique('矩阵改名单位'), kind: 'AGENCY', level: 'COUNTY', regionId: seeded.xihuId },
+      })),
+      forbidden('a unit moved to 溪湖区', async ({ fx, seeded }) => ({
+        id: await fx.unit('inside'),
+        input: { name: fx.unique('矩阵改名单位'), kind: 'AGENCY', level: 'COUNTY', regionId: seeded.xihuId },
+      })),
     ],
   },
   wechatLogin: {
@@ -515,7 +590,9 @@ describe('the authorization matrix', () => {
     const schema = await buildApiSchema();
     const compare = (table: Record<string, Entry>, fields: string[]) => ({
       missing: fields.filter((name) => !(name in table)).sort(),
-      stale: Object.keys(table).filter((name) => !fields.includes(name)).sort(),
+      stale: Object.keys(table)
+        .filter((name) => !fields.includes(name))
+        .sort(),
     });
     expect(compare(QUERIES, Object.keys(schema.getQueryType()?.getFields() ?? {}))).toEqual({ missing: [], stale: [] });
     expect(compare(MUTATIONS, Object.keys(schema.getMutationType()?.getFields() ?? {}))).toEqual({ missing: [], stale: [] });
@@ -634,8 +711,18 @@ describe.each(databaseKinds())('the authorization matrix on %s', (kind) => {
     ['household', 'districtAdmin', 'query ($id: ID!) { household(id: $id) { id } }', (seeded: Seeded) => seeded.household.outside],
     ['household', 'cadre', 'query ($id: ID!) { household(id: $id) { id } }', (seeded: Seeded) => seeded.otherHousehold],
     ['region', 'districtAdmin', 'query ($id: ID!) { region(id: $id) { id } }', (seeded: Seeded) => seeded.xihuId],
-    ['revealResident', 'districtAdmin', 'mutation ($id: ID!) { revealResident(id: $id, reason: "矩阵测试核实身份") { id } }', (seeded: Seeded) => seeded.resident.outside],
-    ['updateCadre', 'districtAdmin', 'mutation ($id: ID!) { updateCadre(id: $id, input: { post: "副科长" }) { id } }', (seeded: Seeded) => seeded.cadre.outside],
+    [
+      'revealResident',
+      'districtAdmin',
+      'mutation ($id: ID!) { revealResident(id: $id, reason: "矩阵测试核实身份") { id } }',
+      (seeded: Seeded) => seeded.resident.outside,
+    ],
+    [
+      'updateCadre',
+      'districtAdmin',
+      'mutation ($id: ID!) { updateCadre(id: $id, input: { post: "副科长" }) { id } }',
+      (seeded: Seeded) => seeded.cadre.outside,
+    ],
   ] as const)('%s gives the %s the same answer for an id out of reach as for one that does not exist', async (_name, caller, text, pick) => {
     const outOfReach = await send(caller, text, { id: pick(ctx.seeded) });
     const missing = await send(caller, text, { id: '999999' });

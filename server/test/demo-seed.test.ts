@@ -62,9 +62,9 @@ describe.each(databaseKinds())('demo data on %s', (kind) => {
     expect(petitioner).toBeGreaterThan(100);
     // Every petitioner household has its case; every key-focus household a person with a reason.
     expect(await em.count(PetitionCase)).toBe(petitioner);
-    const keyFocusWithReason = await em.getConnection().execute<{ n: number | string }[]>(
-      'select count(distinct household_id) as n from resident where key_focus_reason is not null',
-    );
+    const keyFocusWithReason = await em
+      .getConnection()
+      .execute<{ n: number | string }[]>('select count(distinct household_id) as n from resident where key_focus_reason is not null');
     expect(Number(keyFocusWithReason[0]!.n)).toBe(keyFocus);
   });
 
@@ -89,9 +89,9 @@ describe.each(databaseKinds())('demo data on %s', (kind) => {
     expect(unassigned).toBeGreaterThan(0);
     expect(unassigned).toBeLessThan(100);
     // A household has at most one active assignment.
-    const doubled = await em.getConnection().execute<unknown[]>(
-      'select household_id from assignment where ended_at is null group by household_id having count(*) > 1',
-    );
+    const doubled = await em
+      .getConnection()
+      .execute<unknown[]>('select household_id from assignment where ended_at is null group by household_id having count(*) > 1');
     expect(doubled).toEqual([]);
   });
 

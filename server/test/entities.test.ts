@@ -1,15 +1,5 @@
-import { OptimisticLockError, UniqueConstraintViolationException } from '@mikro-orm/core';
-import {
-  AssignmentKind,
-  DemandCategory,
-  DemandStatus,
-  HardshipReason,
-  HelpKind,
-  KeyFocusReason,
-  PetitionCaseStatus,
-  Role,
-  TargetGroup,
-} from '@wanjia/shared';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { AssignmentKind, DemandCategory, DemandStatus, HardshipReason, HelpKind, KeyFocusReason, PetitionCaseStatus, Role, TargetGroup } from '@wanjia/shared';
 import type { DatabaseConfig } from '../src/config';
 import type { Orm } from '../src/db/orm';
 import { UserAccount } from '../src/modules/accounts/user-account.entity';
@@ -144,19 +134,6 @@ describe.each(databaseKinds())('entities on %s', (kind) => {
     expect(households.length).toBeGreaterThan(0);
     const xihu = await em.findOneOrFail(Region, { code: '210503000000' });
     expect(await em.count(Household, { region: regionService.subtreeCondition(xihu) })).toBe(0);
-  });
-
-  it('refuses a stale update of a household (optimistic locking)', async () => {
-    const household = await orm.em.fork().findOneOrFail(Household, { headName: '李秀兰' });
-    const first = orm.em.fork();
-    const second = orm.em.fork();
-    const mine = await first.findOneOrFail(Household, household.id);
-    const theirs = await second.findOneOrFail(Household, household.id);
-    mine.address = '东兴社区2号楼';
-    await first.flush();
-    theirs.address = '东兴社区3号楼';
-    await expect(second.flush()).rejects.toThrow(OptimisticLockError);
-    expect((await orm.em.fork().findOneOrFail(Household, household.id)).address).toBe('东兴社区2号楼');
   });
 
   it('refuses a second help record with the same client id, and a version superseded twice', async () => {

@@ -126,11 +126,7 @@ export enum DemandStatus {
   CONFIRMED = 'CONFIRMED',
 }
 
-export const OPEN_DEMAND_STATUSES: readonly DemandStatus[] = [
-  DemandStatus.OPEN,
-  DemandStatus.IN_PROGRESS,
-  DemandStatus.ESCALATED,
-];
+export const OPEN_DEMAND_STATUSES: readonly DemandStatus[] = [DemandStatus.OPEN, DemandStatus.IN_PROGRESS, DemandStatus.ESCALATED];
 
 export enum AssignmentKind {
   ONE_TO_ONE = 'ONE_TO_ONE',

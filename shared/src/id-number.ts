@@ -12,8 +12,7 @@ const SHAPE = /^\d{17}[\dX]$/;
 export type IdNumberProblem = 'FORMAT' | 'REGION' | 'BIRTH_DATE' | 'CHECK_DIGIT';
 
 export type IdNumberCheck =
-  | { valid: true; normalized: string; birthDate: string; gender: Gender }
-  | { valid: false; problem: IdNumberProblem; message: string };
+  { valid: true; normalized: string; birthDate: string; gender: Gender } | { valid: false; problem: IdNumberProblem; message: string };
 
 export function idNumberCheckCharacter(first17Digits: string): string {
   if (!/^\d{17}$/.test(first17Digits)) {

@@ -17,7 +17,11 @@ export function isValidFen(value: unknown, max: Fen = MAX_RECORD_FEN): value is 
  * Returns null for anything that is not a non-negative amount with at most two decimals.
  */
 export function parseYuanToFen(input: string): Fen | null {
-  const cleaned = input.trim().replace(/^[¥￥]/, '').replace(/,/g, '').trim();
+  const cleaned = input
+    .trim()
+    .replace(/^[¥￥]/, '')
+    .replace(/,/g, '')
+    .trim();
   const match = /^(\d+)(?:\.(\d{1,2}))?$/.exec(cleaned);
   if (!match) return null;
   const yuan = match[1]!;

@@ -6,9 +6,7 @@
 
 export type PhoneKind = 'MOBILE' | 'LANDLINE';
 
-export type PhoneCheck =
-  | { valid: true; normalized: string; kind: PhoneKind }
-  | { valid: false; message: string };
+export type PhoneCheck = { valid: true; normalized: string; kind: PhoneKind } | { valid: false; message: string };
 
 const MOBILE = /^1[3-9]\d{9}$/;
 // Area codes of two digits after the 0 belong to the largest cities (010, 020-029) and carry

@@ -1,14 +1,4 @@
-import {
-  MAX_RECORD_FEN,
-  fenToYuanString,
-  formatFen,
-  formatFenAsWanYuan,
-  isValidFen,
-  maskIdNumber,
-  maskPhone,
-  parseYuanToFen,
-  sumFen,
-} from '../src';
+import { MAX_RECORD_FEN, fenToYuanString, formatFen, formatFenAsWanYuan, isValidFen, maskIdNumber, maskPhone, parseYuanToFen, sumFen } from '../src';
 
 describe('money in fen', () => {
   it.each([

@@ -22,7 +22,7 @@ describe('the server on its embedded database', () => {
 
   afterAll(() => fs.rmSync(folder, { recursive: true, force: true }));
 
-  it('starts with demo data, answers Benxi\'s six districts and counties, and stops cleanly on SIGTERM', async () => {
+  it("starts with demo data, answers Benxi's six districts and counties, and stops cleanly on SIGTERM", async () => {
     const server = await startServer({ SQLITE_PATH: sqlitePath });
     try {
       const anonymous = await graphql(server.url, '{ regions { name } }');
@@ -30,9 +30,14 @@ describe('the server on its embedded database', () => {
       const token = await signIn(server);
       const top = await graphql<{ regions: { id: string; name: string }[] }>(server.url, '{ regions { id name } }', undefined, token);
       expect(top.data!.regions.map((region) => region.name)).toEqual(['本溪市']);
-      const children = await graphql<{ regions: { name: string }[] }>(server.url, 'query ($id: ID) { regions(parentId: $id) { name } }', {
-        id: top.data!.regions[0]!.id,
-      }, token);
+      const children = await graphql<{ regions: { name: string }[] }>(
+        server.url,
+        'query ($id: ID) { regions(parentId: $id) { name } }',
+        {
+          id: top.data!.regions[0]!.id,
+        },
+        token,
+      );
       expect(children.data!.regions.map((region) => region.name)).toEqual(['平山区', '溪湖区', '明山区', '南芬区', '本溪满族自治县', '桓仁满族自治县']);
       expect(server.output()).toContain('admin / wanjia-admin-demo');
       expect(fs.existsSync(sqlitePath)).toBe(true);

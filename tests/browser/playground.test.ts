@@ -24,7 +24,10 @@ const ide = {
 /** Replaces the active tab's operation, sends it, and returns what the result pane shows once it shows this response. */
 async function runInIde(page: Page, query: string): Promise<{ shown: GraphQLBody; status: string; authorization?: string }> {
   await ide.queryEditor(page).fill(query);
-  const before = await ide.resultPane(page).innerText().catch(() => '');
+  const before = await ide
+    .resultPane(page)
+    .innerText()
+    .catch(() => '');
   const responded = page.waitForResponse(
     (response) => response.request().method() === 'POST' && (response.request().postData() ?? '').includes(JSON.stringify(query)),
   );
@@ -36,7 +39,10 @@ async function runInIde(page: Page, query: string): Promise<{ shown: GraphQLBody
   let shownText = '';
   const deadline = Date.now() + 15_000;
   for (;;) {
-    shownText = await ide.resultPane(page).innerText().catch(() => '');
+    shownText = await ide
+      .resultPane(page)
+      .innerText()
+      .catch(() => '');
     try {
       const shown = JSON.parse(shownText) as GraphQLBody;
       if (sent ? JSON.stringify(shown) === JSON.stringify(sent) : shownText !== before && ('data' in shown || 'errors' in shown)) break;

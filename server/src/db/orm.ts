@@ -30,7 +30,6 @@ export function ormOptions(settings: OrmSettings): Options<AbstractSqlDriver> {
   const { database, logger, onQuery } = settings;
   const common: Options<AbstractSqlDriver> = {
     entities: ENTITIES,
-    forceUtcTimezone: true,
     // Every unit of work runs on an explicit fork; touching the global context is a bug.
     allowGlobalContext: false,
     debug: settings.logSql || onQuery ? ['query'] : false,
@@ -45,6 +44,9 @@ export function ormOptions(settings: OrmSettings): Options<AbstractSqlDriver> {
     return {
       ...common,
       driver: database.flavor === 'mariadb' ? MariaDbDriver : MySqlDriver,
+      // Times are UTC in the database, whatever the server's zone. (SQLite stores epoch milliseconds,
+      // which have no zone; forcing UTC there makes MikroORM 6.6 see every date as changed.)
+      forceUtcTimezone: true,
       clientUrl: database.url,
       charset: 'utf8mb4',
       pool: { min: 0, max: database.poolMax },
@@ -95,7 +97,9 @@ export async function prepareSchema(orm: Orm, database: DatabaseConfig): Promise
     return;
   }
   const connection = orm.em.getConnection();
-  const fingerprint = createHash('sha256').update(await orm.schema.getCreateSchemaSQL({ wrap: false })).digest('hex');
+  const fingerprint = createHash('sha256')
+    .update(await orm.schema.getCreateSchemaSQL({ wrap: false }))
+    .digest('hex');
   await connection.execute(
     `create table if not exists \`${SQLITE_SCHEMA_STATE_TABLE}\` (id integer primary key check (id = 1), fingerprint text not null, updated_at text not null)`,
   );

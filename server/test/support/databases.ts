@@ -31,7 +31,9 @@ export async function scratchDatabase(kind: DatabaseKind, tag: string): Promise<
   }
   const base = new URL(mysqlBaseUrl()!);
   const name = `${base.pathname.slice(1)}_${tag}`.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 64);
-  const admin = await mysql.createConnection({ uri: `mysql://${base.username ? `${base.username}${base.password ? `:${base.password}` : ''}@` : ''}${base.host}/` });
+  const admin = await mysql.createConnection({
+    uri: `mysql://${base.username ? `${base.username}${base.password ? `:${base.password}` : ''}@` : ''}${base.host}/`,
+  });
   try {
     await admin.query(`drop database if exists \`${name}\``);
     await admin.query(`create database \`${name}\` character set utf8mb4`);
@@ -60,7 +62,11 @@ export async function dropScratchDatabase(database: DatabaseConfig): Promise<voi
 }
 
 /** An ORM on a fresh database with the schema in place (migrations on MySQL, the generator on SQLite). */
-export async function migratedOrm(kind: DatabaseKind, tag: string, settings: Omit<OrmSettings, 'database'> = {}): Promise<{ orm: Orm; database: DatabaseConfig }> {
+export async function migratedOrm(
+  kind: DatabaseKind,
+  tag: string,
+  settings: Omit<OrmSettings, 'database'> = {},
+): Promise<{ orm: Orm; database: DatabaseConfig }> {
   const database = await scratchDatabase(kind, tag);
   const orm = await createOrm({ ...settings, database });
   await prepareSchema(orm, database);

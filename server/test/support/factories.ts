@@ -59,12 +59,7 @@ export async function createCadre(em: Em, unit: Unit, overrides: Partial<Pick<Ca
   return cadre;
 }
 
-export async function createHousehold(
-  em: Em,
-  region: Region,
-  groups: TargetGroup[] = [TargetGroup.HARDSHIP],
-  headName = '李秀兰',
-): Promise<Household> {
+export async function createHousehold(em: Em, region: Region, groups: TargetGroup[] = [TargetGroup.HARDSHIP], headName = '李秀兰'): Promise<Household> {
   const household = em.create(Household, { region, address: `${region.name}1号楼1单元101室`, headName, phone: '13900001111' });
   household.targetGroups = groups;
   await em.flush();
@@ -94,7 +89,13 @@ export async function createResident(em: Em, household: Household, overrides: Pa
   return resident;
 }
 
-export async function createAssignment(em: Em, cadre: Cadre, household: Household, round: Round, startedAt = new Date('2026-05-10T02:00:00Z')): Promise<Assignment> {
+export async function createAssignment(
+  em: Em,
+  cadre: Cadre,
+  household: Household,
+  round: Round,
+  startedAt = new Date('2026-05-10T02:00:00Z'),
+): Promise<Assignment> {
   const assignment = em.create(Assignment, { cadre, household, round, kind: AssignmentKind.REGULAR, startedAt });
   await em.flush();
   return assignment;

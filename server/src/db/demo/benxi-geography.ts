@@ -64,13 +64,9 @@ export const BENXI_COUNTIES: CountySeed[] = [
 ];
 
 /** Name stems for the demo's villages and communities. */
-export const COMMUNITY_STEMS = [
-  '东兴', '向阳', '永丰', '和平', '光明', '新华', '胜利', '繁荣', '幸福', '团结', '建设', '丽景', '滨河', '怡园', '铁路',
-];
+export const COMMUNITY_STEMS = ['东兴', '向阳', '永丰', '和平', '光明', '新华', '胜利', '繁荣', '幸福', '团结', '建设', '丽景', '滨河', '怡园', '铁路'];
 
-export const VILLAGE_STEMS = [
-  '太平', '大堡', '石门', '柳河', '双岭', '红旗', '三道河', '老边沟', '马家', '高台', '黄柏峪', '东营', '杨木', '长岭', '下甸子',
-];
+export const VILLAGE_STEMS = ['太平', '大堡', '石门', '柳河', '双岭', '红旗', '三道河', '老边沟', '马家', '高台', '黄柏峪', '东营', '杨木', '长岭', '下甸子'];
 
 export interface UnitSeed {
   name: string;

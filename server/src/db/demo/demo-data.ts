@@ -268,11 +268,7 @@ class DemoGenerator {
     step('demands');
     const demands = this.demands(households, helpRecords);
     step('contact points');
-    const { contactPointKinds, contactPoints } = this.contactPoints(
-      leaders,
-      rounds[1],
-      { counties, townships, places, units, households, petitionCases },
-    );
+    const { contactPointKinds, contactPoints } = this.contactPoints(leaders, rounds[1], { counties, townships, places, units, households, petitionCases });
     step('accounts');
     const accounts = await this.accounts(city, counties, assignments);
     return {
@@ -454,9 +450,7 @@ class DemoGenerator {
         { weight: 5, value: [TargetGroup.HARDSHIP, TargetGroup.PETITIONER] },
         { weight: 3, value: [TargetGroup.KEY_FOCUS, TargetGroup.PETITIONER] },
       ]);
-      household.hardshipReasons = household.isHardship
-        ? this.faker.helpers.arrayElements(Object.values(HardshipReason), { min: 1, max: 2 })
-        : [];
+      household.hardshipReasons = household.isHardship ? this.faker.helpers.arrayElements(Object.values(HardshipReason), { min: 1, max: 2 }) : [];
       household.status = this.faker.number.int(100) < 96 ? HouseholdStatus.ACTIVE : HouseholdStatus.LIFTED;
       household.phone = this.faker.number.int(10) < 8 ? this.mobile() : `0414-${this.faker.string.numeric({ length: 7, allowLeadingZeros: false })}`;
       const isCommunity = place.level === RegionLevel.COMMUNITY;
@@ -500,7 +494,12 @@ class DemoGenerator {
     };
     add(ResidentRelation.HEAD, headGender, headBirthYear, `${surname}${this.faker.person.firstName()}`);
     if (size >= 2) {
-      add(ResidentRelation.SPOUSE, headGender === Gender.MALE ? Gender.FEMALE : Gender.MALE, headBirthYear + this.faker.number.int({ min: -3, max: 3 }), this.faker.person.fullName());
+      add(
+        ResidentRelation.SPOUSE,
+        headGender === Gender.MALE ? Gender.FEMALE : Gender.MALE,
+        headBirthYear + this.faker.number.int({ min: -3, max: 3 }),
+        this.faker.person.fullName(),
+      );
     }
     for (let i = 2; i < size; i += 1) {
       const gender = this.faker.helpers.arrayElement([Gender.MALE, Gender.FEMALE]);

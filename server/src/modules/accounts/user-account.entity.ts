@@ -45,7 +45,7 @@ export class UserAccount {
   @Property({ type: 'string', length: 128, nullable: true, unique: true, hidden: true })
   bindCodeHash?: string | null;
 
-  @Property({ type: 'datetime', length: 3, nullable: true })
+  @Property({ type: 'Date', length: 3, nullable: true })
   bindCodeExpiresAt?: Date | null;
 
   @Field(() => Boolean)
@@ -53,10 +53,10 @@ export class UserAccount {
   active: boolean & Opt = true;
 
   @Field(() => Date, { nullable: true })
-  @Property({ type: 'datetime', length: 3, nullable: true })
+  @Property({ type: 'Date', length: 3, nullable: true })
   lastLoginAt?: Date | null;
 
   @Field(() => Date)
-  @Property({ type: 'datetime', length: 3 })
+  @Property({ type: 'Date', length: 3 })
   createdAt: Date & Opt = new Date();
 }

@@ -39,7 +39,7 @@ export class Assignment {
   startedAt!: Date;
 
   @Field(() => Date, { nullable: true })
-  @Property({ type: 'datetime', length: 3, nullable: true })
+  @Property({ type: 'Date', length: 3, nullable: true })
   endedAt?: Date | null;
 
   @Field(() => String, { nullable: true })
@@ -50,6 +50,6 @@ export class Assignment {
   @ManyToOne(() => Assignment, { nullable: true })
   transferredFrom?: Rel<Assignment> | null;
 
-  @Property({ type: 'datetime', length: 3 })
+  @Property({ type: 'Date', length: 3 })
   createdAt: Date & Opt = new Date();
 }

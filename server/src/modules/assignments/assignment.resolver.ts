@@ -69,7 +69,7 @@ class EndAssignmentArgs {
 @Resolver(() => Assignment)
 export class AssignmentResolver {
   @Authorized(Role.ADMIN, Role.ANALYST)
-  @Query(() => AssignmentConnection, { description: 'Assignments of households in the caller\'s subtree, ended ones included.' })
+  @Query(() => AssignmentConnection, { description: "Assignments of households in the caller's subtree, ended ones included." })
   async assignments(
     @Args() page: PageArgs,
     @Arg('filter', () => AssignmentFilter, { nullable: true }) filter: AssignmentFilter | undefined,
@@ -105,7 +105,10 @@ export class AssignmentResolver {
   @Authorized(Role.ADMIN)
   @Mutation(() => Assignment, { description: 'Ends an assignment with a reason; it stays in the history.' })
   async endAssignment(@Args() args: EndAssignmentArgs, @Ctx() ctx: GraphQLContext): Promise<Assignment> {
-    return assignmentService.end(ctx.em, parseId(args.assignmentId, 'assignmentId'), args.reason.trim(), { actor: ctx.actor!, clientAddress: ctx.clientAddress });
+    return assignmentService.end(ctx.em, parseId(args.assignmentId, 'assignmentId'), args.reason.trim(), {
+      actor: ctx.actor!,
+      clientAddress: ctx.clientAddress,
+    });
   }
 
   @FieldResolver(() => Cadre)

@@ -64,9 +64,7 @@ export const assignmentService = {
   ): Promise<Assignment> {
     const household = await householdService.findManageable(em, actor, input.householdId);
     if (household.status !== HouseholdStatus.ACTIVE) throw new BadUserInputError('householdId', `the household is ${household.status}, not receiving help`);
-    const round = input.roundId
-      ? await em.findOne(Round, input.roundId)
-      : await roundService.currentOrLatest(em, shanghaiDate(new Date()));
+    const round = input.roundId ? await em.findOne(Round, input.roundId) : await roundService.currentOrLatest(em, shanghaiDate(new Date()));
     if (!round) throw new BadUserInputError('roundId', 'no such round');
     return em.transactional(async (tx) => {
       await lockForUpdate(tx, Household, household.id);
@@ -121,7 +119,13 @@ export const assignmentService = {
       if (row.endedAt) throw new ConflictError('The assignment has already ended');
       row.endedAt = new Date();
       row.endReason = reason;
-      recordAudit(tx, actor, clientAddress, { operation: 'endAssignment', entityName: 'Assignment', entityId: row.id, regionPath: current.household.region.path, reason });
+      recordAudit(tx, actor, clientAddress, {
+        operation: 'endAssignment',
+        entityName: 'Assignment',
+        entityId: row.id,
+        regionPath: current.household.region.path,
+        reason,
+      });
       return row;
     });
   },

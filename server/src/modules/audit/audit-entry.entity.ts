@@ -18,7 +18,7 @@ export class AuditEntry {
 
   /** Indexed: the trail is read by time range. */
   @Field(() => Date)
-  @Property({ type: 'datetime', length: 3 })
+  @Property({ type: 'Date', length: 3 })
   @Index()
   at: Date & Opt = new Date();
 

@@ -40,7 +40,7 @@ class AuditEntryFilter {
 @Resolver(() => AuditEntry)
 export class AuditResolver {
   @Authorized(Role.ADMIN)
-  @Query(() => AuditEntryConnection, { description: 'The audit trail of the caller\'s subtree, newest first.' })
+  @Query(() => AuditEntryConnection, { description: "The audit trail of the caller's subtree, newest first." })
   async auditEntries(
     @Args() page: PageArgs,
     @Arg('filter', () => AuditEntryFilter, { nullable: true }) filter: AuditEntryFilter | undefined,

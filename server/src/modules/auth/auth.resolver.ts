@@ -56,7 +56,7 @@ export class AuthResolver {
   }
 
   @Authorized(Role.ADMIN)
-  @Mutation(() => UserAccount, { description: 'Creates an administrator or analyst account within the caller\'s scope.' })
+  @Mutation(() => UserAccount, { description: "Creates an administrator or analyst account within the caller's scope." })
   async createAccount(@Arg('input', () => CreateAccountInput) input: CreateAccountInput, @Ctx() ctx: GraphQLContext): Promise<UserAccount> {
     const region = await ctx.em.findOne(Region, { id: parseId(input.scopeRegionId, 'scopeRegionId') });
     if (!region || !pathInScope(ctx.actor!, region.path)) throw new ForbiddenError();

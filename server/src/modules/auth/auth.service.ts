@@ -169,11 +169,16 @@ export const authService = {
       fresh.wechatOpenid = openid;
       fresh.bindCodeHash = null;
       fresh.bindCodeExpiresAt = null;
-      recordAudit(tx, { accountId: account.id, role: account.role, scopePath: null, scopeRegionId: null, cadreId: account.cadre?.id ?? null }, request.clientAddress, {
-        operation: 'bindWechat',
-        entityName: 'UserAccount',
-        entityId: account.id,
-      });
+      recordAudit(
+        tx,
+        { accountId: account.id, role: account.role, scopePath: null, scopeRegionId: null, cadreId: account.cadre?.id ?? null },
+        request.clientAddress,
+        {
+          operation: 'bindWechat',
+          entityName: 'UserAccount',
+          entityId: account.id,
+        },
+      );
     });
     return issueTokens(em, account, request.config);
   },

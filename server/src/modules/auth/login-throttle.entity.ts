@@ -16,9 +16,9 @@ export class LoginThrottle {
   @Property({ type: 'integer' })
   failures: number & Opt = 0;
 
-  @Property({ type: 'datetime', length: 3 })
+  @Property({ type: 'Date', length: 3 })
   windowStartedAt!: Date;
 
-  @Property({ type: 'datetime', length: 3, nullable: true })
+  @Property({ type: 'Date', length: 3, nullable: true })
   lockedUntil?: Date | null;
 }

@@ -24,12 +24,12 @@ export class RefreshToken {
   @Index()
   familyId!: string;
 
-  @Property({ type: 'datetime', length: 3 })
+  @Property({ type: 'Date', length: 3 })
   expiresAt!: Date;
 
-  @Property({ type: 'datetime', length: 3, nullable: true })
+  @Property({ type: 'Date', length: 3, nullable: true })
   revokedAt?: Date | null;
 
-  @Property({ type: 'datetime', length: 3 })
+  @Property({ type: 'Date', length: 3 })
   createdAt: Date & Opt = new Date();
 }

@@ -19,7 +19,7 @@ class DeactivateCadreArgs {
   @Length(2, 255)
   reason!: string;
 
-  @Field(() => Boolean, { defaultValue: false, description: 'Also end the cadre\'s active assignments (their households become unassigned).' })
+  @Field(() => Boolean, { defaultValue: false, description: "Also end the cadre's active assignments (their households become unassigned)." })
   @IsBoolean()
   endActiveAssignments!: boolean;
 }
@@ -27,7 +27,7 @@ class DeactivateCadreArgs {
 @Resolver(() => Cadre)
 export class CadreResolver {
   @Authorized(Role.ADMIN, Role.ANALYST)
-  @Query(() => CadreConnection, { description: 'Cadres of units in the caller\'s region subtree.' })
+  @Query(() => CadreConnection, { description: "Cadres of units in the caller's region subtree." })
   async cadres(
     @Args() page: PageArgs,
     @Arg('filter', () => CadreFilter, { nullable: true }) filter: CadreFilter | undefined,
@@ -55,7 +55,10 @@ export class CadreResolver {
   @Authorized(Role.ADMIN)
   @Mutation(() => Cadre, { description: 'Deactivates a cadre; refused while the cadre has active households unless endActiveAssignments is true.' })
   async deactivateCadre(@Args() args: DeactivateCadreArgs, @Ctx() ctx: GraphQLContext): Promise<Cadre> {
-    return cadreService.deactivate(ctx.em, parseId(args.id, 'id'), args.reason, args.endActiveAssignments, { actor: ctx.actor!, clientAddress: ctx.clientAddress });
+    return cadreService.deactivate(ctx.em, parseId(args.id, 'id'), args.reason, args.endActiveAssignments, {
+      actor: ctx.actor!,
+      clientAddress: ctx.clientAddress,
+    });
   }
 
   @Authorized(Role.ADMIN)

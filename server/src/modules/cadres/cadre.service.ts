@@ -19,8 +19,7 @@ export interface Audited {
 
 /** Active assignments of the row compared with its capacity, in SQL (`alias` is the cadre's table alias). */
 const withCapacity = raw(
-  (alias: string) =>
-    `(select count(*) from assignment a where a.cadre_id = ${alias}.id and a.ended_at is null) < ${alias}.household_capacity`,
+  (alias: string) => `(select count(*) from assignment a where a.cadre_id = ${alias}.id and a.ended_at is null) < ${alias}.household_capacity`,
 );
 
 export const cadreService = {
@@ -102,7 +101,13 @@ export const cadreService = {
       for (const assignment of active) {
         assignment.endedAt = now;
         assignment.endReason = `干部停用：${reason}`;
-        recordAudit(tx, actor, clientAddress, { operation: 'endAssignment', entityName: 'Assignment', entityId: assignment.id, regionPath: cadre.unit.region.path, reason });
+        recordAudit(tx, actor, clientAddress, {
+          operation: 'endAssignment',
+          entityName: 'Assignment',
+          entityId: assignment.id,
+          regionPath: cadre.unit.region.path,
+          reason,
+        });
       }
       const row = await tx.findOneOrFail(Cadre, id);
       row.active = false;
@@ -123,7 +128,13 @@ export const cadreService = {
     return em.transactional(async (tx) => {
       const row = await tx.findOneOrFail(Cadre, id);
       row.active = true;
-      recordAudit(tx, actor, clientAddress, { operation: 'reactivateCadre', entityName: 'Cadre', entityId: id, regionPath: cadre.unit.region.path, changes: { active: [false, true] } });
+      recordAudit(tx, actor, clientAddress, {
+        operation: 'reactivateCadre',
+        entityName: 'Cadre',
+        entityId: id,
+        regionPath: cadre.unit.region.path,
+        changes: { active: [false, true] },
+      });
       return row;
     });
   },

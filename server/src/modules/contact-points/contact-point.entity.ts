@@ -15,7 +15,7 @@ import { Unit } from '../units/unit.entity';
  */
 @Entity({ tableName: 'contact_point' })
 @Index({ properties: ['leader', 'round'], name: 'contact_point_leader_round_index' })
-@ObjectType({ description: 'A city-level leader\'s contact point (联系点).' })
+@ObjectType({ description: "A city-level leader's contact point (联系点)." })
 export class ContactPoint {
   @Field(() => ID)
   @PrimaryKey()
@@ -55,6 +55,6 @@ export class ContactPoint {
   @Property({ type: 'date', nullable: true })
   endedOn?: string | null;
 
-  @Property({ type: 'datetime', length: 3 })
+  @Property({ type: 'Date', length: 3 })
   createdAt: Date & Opt = new Date();
 }

@@ -83,7 +83,7 @@ const optionalId = (value: string | undefined, field: string) => (value ? parseI
 @Resolver(() => ContactPoint)
 export class ContactPointResolver {
   @Authorized(Role.ADMIN, Role.ANALYST)
-  @Query(() => ContactPointConnection, { description: 'Leaders\' contact points whose target lies in the caller\'s subtree.' })
+  @Query(() => ContactPointConnection, { description: "Leaders' contact points whose target lies in the caller's subtree." })
   async contactPoints(
     @Args() page: PageArgs,
     @Arg('filter', () => ContactPointFilter, { nullable: true }) filter: ContactPointFilter | undefined,

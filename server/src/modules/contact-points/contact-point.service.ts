@@ -29,7 +29,7 @@ export interface ContactPointInput {
 }
 
 function assertRootAdmin(actor: Actor): void {
-  if (!isRootAdmin(actor)) throw new ForbiddenError('City-level leaders\' contact points are managed by the city\'s administrators');
+  if (!isRootAdmin(actor)) throw new ForbiddenError("City-level leaders' contact points are managed by the city's administrators");
 }
 
 export const contactPointService = {
@@ -37,16 +37,16 @@ export const contactPointService = {
   readable(actor: Actor): FilterQuery<ContactPoint> {
     const subtree = regionSubtree(actor);
     return {
-      $or: [
-        { targetRegion: subtree },
-        { unit: { region: subtree } },
-        { household: { region: subtree } },
-        { petitionCase: { household: { region: subtree } } },
-      ],
+      $or: [{ targetRegion: subtree }, { unit: { region: subtree } }, { household: { region: subtree } }, { petitionCase: { household: { region: subtree } } }],
     };
   },
 
-  async list(em: Em, actor: Actor, filter: { leaderId?: number; roundId?: number; active?: boolean } = {}, page: PageArgs = {}): Promise<Connection<ContactPoint>> {
+  async list(
+    em: Em,
+    actor: Actor,
+    filter: { leaderId?: number; roundId?: number; active?: boolean } = {},
+    page: PageArgs = {},
+  ): Promise<Connection<ContactPoint>> {
     const conditions: FilterQuery<ContactPoint>[] = [this.readable(actor)];
     if (filter.leaderId) conditions.push({ leader: filter.leaderId });
     if (filter.roundId) conditions.push({ round: filter.roundId });
@@ -102,7 +102,12 @@ export const contactPointService = {
     });
   },
 
-  async saveKind(em: Em, id: number | null, input: { code: string; name: string; sortOrder: number; active: boolean }, { actor, clientAddress }: Caller): Promise<ContactPointKind> {
+  async saveKind(
+    em: Em,
+    id: number | null,
+    input: { code: string; name: string; sortOrder: number; active: boolean },
+    { actor, clientAddress }: Caller,
+  ): Promise<ContactPointKind> {
     assertRootAdmin(actor);
     const clash = await em.findOne(ContactPointKind, { code: input.code });
     if (clash && clash.id !== id) throw new BadUserInputError('input.code', 'a kind with this code exists');
@@ -111,7 +116,12 @@ export const contactPointService = {
       if (!kind) throw new ForbiddenError();
       tx.assign(kind, input);
       await tx.flush();
-      recordAudit(tx, actor, clientAddress, { operation: id === null ? 'createContactPointKind' : 'updateContactPointKind', entityName: 'ContactPointKind', entityId: kind.id, changes: { ...input } });
+      recordAudit(tx, actor, clientAddress, {
+        operation: id === null ? 'createContactPointKind' : 'updateContactPointKind',
+        entityName: 'ContactPointKind',
+        entityId: kind.id,
+        changes: { ...input },
+      });
       return kind;
     });
   },

@@ -51,16 +51,16 @@ export class Demand {
   resolvedBy?: Rel<HelpRecord> | null;
 
   @Field(() => Date, { nullable: true })
-  @Property({ type: 'datetime', length: 3, nullable: true })
+  @Property({ type: 'Date', length: 3, nullable: true })
   resolvedAt?: Date | null;
 
   @Field(() => Date, { nullable: true, description: 'When the household confirmed the resolution on a later visit.' })
-  @Property({ type: 'datetime', length: 3, nullable: true })
+  @Property({ type: 'Date', length: 3, nullable: true })
   confirmedAt?: Date | null;
 
-  @Property({ type: 'datetime', length: 3 })
+  @Property({ type: 'Date', length: 3 })
   createdAt: Date & Opt = new Date();
 
-  @Property({ type: 'datetime', length: 3, onUpdate: () => new Date() })
+  @Property({ type: 'Date', length: 3, onUpdate: () => new Date() })
   updatedAt: Date & Opt = new Date();
 }

@@ -26,7 +26,11 @@ export function createDemandLoaders(em: Em) {
       return groupBy(recordIds, rows, (row) => row.resolvedBy?.id);
     }),
     openDemandsByHousehold: new DataLoader<number, Demand[]>(async (householdIds) => {
-      const rows = await em.find(Demand, { household: { $in: [...householdIds] }, status: { $in: [...OPEN_DEMAND_STATUSES] } }, { orderBy: { raisedAt: 'desc' } });
+      const rows = await em.find(
+        Demand,
+        { household: { $in: [...householdIds] }, status: { $in: [...OPEN_DEMAND_STATUSES] } },
+        { orderBy: { raisedAt: 'desc' } },
+      );
       return groupBy(householdIds, rows, (row) => row.household.id);
     }),
   };

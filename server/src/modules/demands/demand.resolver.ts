@@ -36,7 +36,7 @@ class DemandFilter {
 @Resolver(() => Demand)
 export class DemandResolver {
   @Authorized(Role.ADMIN, Role.ANALYST)
-  @Query(() => DemandConnection, { description: 'Demands of households in the caller\'s subtree.' })
+  @Query(() => DemandConnection, { description: "Demands of households in the caller's subtree." })
   async demands(
     @Args() page: PageArgs,
     @Arg('filter', () => DemandFilter, { nullable: true }) filter: DemandFilter | undefined,

@@ -99,6 +99,6 @@ export class HelpRecord {
   isLatest: boolean & Opt = true;
 
   @Field(() => Date, { description: 'When the server stored this version.' })
-  @Property({ type: 'datetime', length: 3 })
+  @Property({ type: 'Date', length: 3 })
   createdAt: Date & Opt = new Date();
 }

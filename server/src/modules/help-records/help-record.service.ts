@@ -18,7 +18,11 @@ import type { HelpRecordContentInput, HelpRecordInput } from './help-record.type
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
 const DEFAULT_DEMAND_DUE_DAYS = 30;
 
-type Content = Omit<HelpRecordContentInput, 'clientId'> & { householdId?: number; demandsRaised?: HelpRecordInput['demandsRaised']; resolvedDemandIds?: number[] };
+type Content = Omit<HelpRecordContentInput, 'clientId'> & {
+  householdId?: number;
+  demandsRaised?: HelpRecordInput['demandsRaised'];
+  resolvedDemandIds?: number[];
+};
 
 /** A stable fingerprint of what was submitted, so that a retry can be told from a different record. */
 function contentHash(content: Content, supersedes: number | null): string {
@@ -66,6 +70,19 @@ async function assertPhotos(em: Em, actor: Actor, photoIds: string[]): Promise<v
   if (photoIds.length === 0) return;
   const found = await em.find(Photo, { id: { $in: photoIds }, uploadedBy: actor.accountId }, { fields: ['id'] });
   if (found.length !== photoIds.length) throw new BadUserInputError('input.photoIds', 'every photo must be uploaded by you first');
+}
+
+/**
+ * Moves the household's last visit forward. A query builder update, outside the unit of work: a visit
+ * is not an edit of the household's file and must not bump its version (an administrator's pending
+ * edit stays valid), which an update through the managed entity would.
+ */
+async function recordVisit(tx: Em, householdId: number, occurredAt: Date): Promise<void> {
+  await tx
+    .createQueryBuilder(Household)
+    .update({ lastVisitAt: occurredAt })
+    .where({ id: householdId, $or: [{ lastVisitAt: null }, { lastVisitAt: { $lt: occurredAt } }] })
+    .execute();
 }
 
 export const helpRecordService = {
@@ -139,15 +156,20 @@ export const helpRecordService = {
             { status: DemandStatus.RESOLVED, resolvedBy: record.id, resolvedAt: input.occurredAt },
           );
         }
-        // Without the ORM's unit of work: a visit is not an edit of the household's file and must not
-        // bump its version (an administrator's pending edit stays valid).
-        await tx.nativeUpdate(Household, { id: householdId, $or: [{ lastVisitAt: null }, { lastVisitAt: { $lt: input.occurredAt } }] }, { lastVisitAt: input.occurredAt });
+        await recordVisit(tx, householdId, input.occurredAt);
         recordAudit(tx, actor, clientAddress, {
           operation: 'submitHelpRecord',
           entityName: 'HelpRecord',
           entityId: record.id,
           regionPath: assignment.household.region.path,
-          changes: { household: householdId, kinds: input.kinds, fundsFen: input.fundsFen, materialsFen: input.materialsFen, demandsRaised: input.demandsRaised.length, demandsResolved: resolvedDemandIds },
+          changes: {
+            household: householdId,
+            kinds: input.kinds,
+            fundsFen: input.fundsFen,
+            materialsFen: input.materialsFen,
+            demandsRaised: input.demandsRaised.length,
+            demandsResolved: resolvedDemandIds,
+          },
         });
         return record;
       });
@@ -203,7 +225,7 @@ export const helpRecordService = {
           versionNumber: original.versionNumber + 1,
         });
         await tx.flush();
-        await tx.nativeUpdate(Household, { id: original.household.id, $or: [{ lastVisitAt: null }, { lastVisitAt: { $lt: input.occurredAt } }] }, { lastVisitAt: input.occurredAt });
+        await recordVisit(tx, original.household.id, input.occurredAt);
         recordAudit(tx, actor, clientAddress, {
           operation: 'correctHelpRecord',
           entityName: 'HelpRecord',

@@ -60,20 +60,24 @@ export class Household {
    * aggregating help records per row. Indexed for that sort.
    */
   @Field(() => Date, { nullable: true })
-  @Property({ type: 'datetime', length: 3, nullable: true })
+  @Property({ type: 'Date', length: 3, nullable: true })
   @Index()
   lastVisitAt?: Date | null;
 
-  /** Optimistic lock: an update carrying a stale version fails instead of overwriting. */
+  /**
+   * Optimistic lock, kept by hand: an administrator's update names the version it read and fails on
+   * a stale one (household service). Not MikroORM's version property, which every update of the row
+   * would bump, including a visit moving lastVisitAt: a visit is not an edit of the household's file.
+   */
   @Field(() => Int)
-  @Property({ type: 'integer', version: true })
-  version!: number & Opt;
+  @Property({ type: 'integer', default: 1 })
+  version: number & Opt = 1;
 
   @Field(() => Date)
-  @Property({ type: 'datetime', length: 3 })
+  @Property({ type: 'Date', length: 3 })
   createdAt: Date & Opt = new Date();
 
-  @Property({ type: 'datetime', length: 3, onUpdate: () => new Date() })
+  @Property({ type: 'Date', length: 3, onUpdate: () => new Date() })
   updatedAt: Date & Opt = new Date();
 
   @Field(() => [TargetGroup])

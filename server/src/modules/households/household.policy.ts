@@ -7,9 +7,7 @@ import { regionSubtree } from '../auth/scope';
 import type { Household } from './household.entity';
 
 /** `exists` an active assignment for the row (`alias` is the household's table alias). */
-export const hasActiveAssignment = raw(
-  (alias: string) => `exists (select 1 from assignment ha where ha.household_id = ${alias}.id and ha.ended_at is null)`,
-);
+export const hasActiveAssignment = raw((alias: string) => `exists (select 1 from assignment ha where ha.household_id = ${alias}.id and ha.ended_at is null)`);
 
 /**
  * Who may read and manage households, and which sensitive fields each role sees.

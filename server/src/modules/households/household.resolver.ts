@@ -17,14 +17,7 @@ import { Region } from '../regions/region.entity';
 import { Household } from './household.entity';
 import { householdPolicy } from './household.policy';
 import { householdService } from './household.service';
-import {
-  CreateHouseholdInput,
-  HouseholdConnection,
-  HouseholdFilter,
-  ResidentInput,
-  RevealedResident,
-  UpdateHouseholdInput,
-} from './household.types';
+import { CreateHouseholdInput, HouseholdConnection, HouseholdFilter, ResidentInput, RevealedResident, UpdateHouseholdInput } from './household.types';
 import { Resident } from './resident.entity';
 
 @ArgsType()
@@ -51,7 +44,7 @@ class ResidentChangeArgs {
 @Resolver(() => Household)
 export class HouseholdResolver {
   @Authorized(Role.ADMIN, Role.ANALYST)
-  @Query(() => HouseholdConnection, { description: 'Households of the caller\'s region subtree.' })
+  @Query(() => HouseholdConnection, { description: "Households of the caller's region subtree." })
   async households(
     @Args() page: PageArgs,
     @Arg('filter', () => HouseholdFilter, { nullable: true }) filter: HouseholdFilter | undefined,
@@ -84,13 +77,24 @@ export class HouseholdResolver {
 
   @Authorized(Role.ADMIN)
   @Mutation(() => Resident)
-  async addResident(@Arg('householdId', () => ID) householdId: string, @Args() { householdVersion, input }: ResidentChangeArgs, @Ctx() ctx: GraphQLContext): Promise<Resident> {
-    return householdService.addResident(ctx.em, parseId(householdId, 'householdId'), householdVersion, input, { actor: ctx.actor!, clientAddress: ctx.clientAddress });
+  async addResident(
+    @Arg('householdId', () => ID) householdId: string,
+    @Args() { householdVersion, input }: ResidentChangeArgs,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Resident> {
+    return householdService.addResident(ctx.em, parseId(householdId, 'householdId'), householdVersion, input, {
+      actor: ctx.actor!,
+      clientAddress: ctx.clientAddress,
+    });
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => Resident)
-  async updateResident(@Arg('id', () => ID) id: string, @Args() { householdVersion, input }: ResidentChangeArgs, @Ctx() ctx: GraphQLContext): Promise<Resident> {
+  async updateResident(
+    @Arg('id', () => ID) id: string,
+    @Args() { householdVersion, input }: ResidentChangeArgs,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Resident> {
     return householdService.updateResident(ctx.em, parseId(id, 'id'), householdVersion, input, { actor: ctx.actor!, clientAddress: ctx.clientAddress });
   }
 
@@ -151,7 +155,7 @@ export class HouseholdResolver {
     return helpRecordService.listForHousehold(em, household.id, page, includeSuperseded);
   }
 
-  @FieldResolver(() => [Assignment], { description: 'The household\'s active assignments (normally one).' })
+  @FieldResolver(() => [Assignment], { description: "The household's active assignments (normally one)." })
   async activeAssignments(@Root() household: Household, @Ctx() { loaders }: GraphQLContext): Promise<Assignment[]> {
     return loaders.activeAssignmentsByHousehold.load(household.id);
   }

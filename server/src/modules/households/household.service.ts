@@ -1,4 +1,5 @@
-import { OptimisticLockError, type FilterQuery } from '@mikro-orm/core';
+import type { FilterQuery } from '@mikro-orm/core';
+import { lockForUpdate } from '../../db/locking';
 import { HOUSEHOLD_REGION_LEVELS, checkIdNumber } from '@wanjia/shared';
 import type { Em } from '../../db/orm';
 import { paginateById } from '../../db/paginate';
@@ -38,7 +39,7 @@ function residentValues(input: ResidentInput, field: string) {
       throw new BadUserInputError(`${field}.idNumber`, `the ID number's birth date ${check.birthDate} differs from birthDate ${input.birthDate}`);
     }
   }
-  const birthDate = input.birthDate ?? (idNumber ? (checkIdNumber(idNumber) as { birthDate?: string }).birthDate ?? null : null);
+  const birthDate = input.birthDate ?? (idNumber ? ((checkIdNumber(idNumber) as { birthDate?: string }).birthDate ?? null) : null);
   return {
     name: input.name.trim(),
     relation: input.relation,
@@ -71,12 +72,16 @@ async function assertIdNumbersFree(em: Em, actor: Actor, entries: { idNumber: st
   if (first) throw new BadUserInputError(first.field, 'a resident with this ID number is already registered in your area');
 }
 
-/** Translates the database's verdicts into errors that name the field at fault. */
-function rethrowWriteConflict(error: unknown): never {
-  if (error instanceof OptimisticLockError) {
-    throw new ConflictError('The household was changed by someone else since you read it; reload and apply your change again');
+/** Locks the household row for this transaction and checks the version the caller read. */
+async function lockAtVersion(tx: Em, householdId: number, expectedVersion: number): Promise<Household> {
+  const row = await lockForUpdate(tx, Household, householdId);
+  if (!row) throw new ForbiddenError();
+  if (row.version !== expectedVersion) {
+    throw new ConflictError(`The household is at version ${row.version}, not ${expectedVersion}: reload it and apply your change again`, {
+      currentVersion: row.version,
+    });
   }
-  throw error;
+  return row;
 }
 
 export const householdService = {
@@ -119,31 +124,31 @@ export const householdService = {
     const region = await regionService.findInScope(em, actor, parseId(input.regionId, 'input.regionId'));
     assertHouseholdRegion(region, 'input.regionId');
     const residents = input.residents.map((resident, index) => residentValues(resident, `input.residents.${index}`));
-    await assertIdNumbersFree(em, actor, residents.map((resident, index) => ({ idNumber: resident.idNumber, field: `input.residents.${index}.idNumber` })));
-    try {
-      return await em.transactional(async (tx) => {
-        const household = tx.create(Household, {
-          region,
-          address: input.address.trim(),
-          headName: input.headName.trim(),
-          phone: normalizedPhone(input.phone) ?? null,
-          hardshipReasons: input.hardshipReasons,
-        });
-        household.targetGroups = input.targetGroups;
-        for (const values of residents) tx.create(Resident, { ...values, household });
-        await tx.flush();
-        recordAudit(tx, actor, clientAddress, {
-          operation: 'createHousehold',
-          entityName: 'Household',
-          entityId: household.id,
-          regionPath: region.path,
-          changes: { address: household.address, headName: household.headName, targetGroups: input.targetGroups, residents: residents.length },
-        });
-        return household;
+    await assertIdNumbersFree(
+      em,
+      actor,
+      residents.map((resident, index) => ({ idNumber: resident.idNumber, field: `input.residents.${index}.idNumber` })),
+    );
+    return em.transactional(async (tx) => {
+      const household = tx.create(Household, {
+        region,
+        address: input.address.trim(),
+        headName: input.headName.trim(),
+        phone: normalizedPhone(input.phone) ?? null,
+        hardshipReasons: input.hardshipReasons,
       });
-    } catch (error) {
-      rethrowWriteConflict(error);
-    }
+      household.targetGroups = input.targetGroups;
+      for (const values of residents) tx.create(Resident, { ...values, household });
+      await tx.flush();
+      recordAudit(tx, actor, clientAddress, {
+        operation: 'createHousehold',
+        entityName: 'Household',
+        entityId: household.id,
+        regionPath: region.path,
+        changes: { address: household.address, headName: household.headName, targetGroups: input.targetGroups, residents: residents.length },
+      });
+      return household;
+    });
   },
 
   async update(em: Em, id: number, input: UpdateHouseholdInput, { actor, clientAddress }: Caller): Promise<Household> {
@@ -153,43 +158,43 @@ export const householdService = {
       region = await regionService.findInScope(em, actor, parseId(input.regionId, 'input.regionId'));
       assertHouseholdRegion(region, 'input.regionId');
     }
-    try {
-      return await em.transactional(async (tx) => {
-        const household = await tx.findOneOrFail(Household, id);
-        if (household.version !== input.expectedVersion) {
-          throw new ConflictError(`The household is at version ${household.version}, not ${input.expectedVersion}: reload it and apply your change again`, {
-            currentVersion: household.version,
-          });
-        }
-        const before = { region: household.region.id, address: household.address, headName: household.headName, phone: household.phone, targetGroups: household.targetGroups, hardshipReasons: household.hardshipReasons, status: household.status };
-        const after = {
-          region: region.id,
-          address: input.address?.trim() ?? household.address,
-          headName: input.headName?.trim() ?? household.headName,
-          phone: input.phone === undefined ? household.phone : (normalizedPhone(input.phone) ?? null),
-          targetGroups: input.targetGroups ?? household.targetGroups,
-          hardshipReasons: input.hardshipReasons ?? household.hardshipReasons,
-          status: input.status ?? household.status,
-        };
-        household.region = region;
-        household.address = after.address;
-        household.headName = after.headName;
-        household.phone = after.phone;
-        household.targetGroups = after.targetGroups;
-        household.hardshipReasons = after.hardshipReasons;
-        household.status = after.status;
-        recordAudit(tx, actor, clientAddress, {
-          operation: 'updateHousehold',
-          entityName: 'Household',
-          entityId: id,
-          regionPath: region.path,
-          changes: changesBetween(before, after),
-        });
-        return household;
+    return em.transactional(async (tx) => {
+      const household = await lockAtVersion(tx, id, input.expectedVersion);
+      const before = {
+        region: household.region.id,
+        address: household.address,
+        headName: household.headName,
+        phone: household.phone,
+        targetGroups: household.targetGroups,
+        hardshipReasons: household.hardshipReasons,
+        status: household.status,
+      };
+      const after = {
+        region: region.id,
+        address: input.address?.trim() ?? household.address,
+        headName: input.headName?.trim() ?? household.headName,
+        phone: input.phone === undefined ? household.phone : (normalizedPhone(input.phone) ?? null),
+        targetGroups: input.targetGroups ?? household.targetGroups,
+        hardshipReasons: input.hardshipReasons ?? household.hardshipReasons,
+        status: input.status ?? household.status,
+      };
+      household.region = region;
+      household.address = after.address;
+      household.headName = after.headName;
+      household.phone = after.phone;
+      household.targetGroups = after.targetGroups;
+      household.hardshipReasons = after.hardshipReasons;
+      household.status = after.status;
+      household.version += 1;
+      recordAudit(tx, actor, clientAddress, {
+        operation: 'updateHousehold',
+        entityName: 'Household',
+        entityId: id,
+        regionPath: region.path,
+        changes: changesBetween(before, after),
       });
-    } catch (error) {
-      rethrowWriteConflict(error);
-    }
+      return household;
+    });
   },
 
   /** Resident changes are changes to the household's file: they check and bump the household's version. */
@@ -213,7 +218,15 @@ export const householdService = {
     return this.changeFile(em, household, householdVersion, caller, async (tx) => {
       const resident = await tx.findOneOrFail(Resident, residentId);
       const changes = changesBetween(
-        { name: resident.name, relation: resident.relation, gender: resident.gender, birthDate: resident.birthDate, idNumber: resident.idNumber, keyFocusReason: resident.keyFocusReason, isPetitioner: resident.isPetitioner },
+        {
+          name: resident.name,
+          relation: resident.relation,
+          gender: resident.gender,
+          birthDate: resident.birthDate,
+          idNumber: resident.idNumber,
+          keyFocusReason: resident.keyFocusReason,
+          isPetitioner: resident.isPetitioner,
+        },
         values,
       );
       tx.assign(resident, values);
@@ -228,23 +241,13 @@ export const householdService = {
     { actor, clientAddress }: Caller,
     change: (tx: Em, row: Household) => Promise<{ resident: Resident; operation: string; changes: Record<string, unknown> }>,
   ): Promise<Resident> {
-    try {
-      return await em.transactional(async (tx) => {
-        const row = await tx.findOneOrFail(Household, household.id);
-        if (row.version !== expectedVersion) {
-          throw new ConflictError(`The household is at version ${row.version}, not ${expectedVersion}: reload it and apply your change again`, {
-            currentVersion: row.version,
-          });
-        }
-        // Touching the row makes this flush bump its version, so the next stale writer is refused.
-        row.updatedAt = new Date();
-        const { resident, operation, changes } = await change(tx, row);
-        recordAudit(tx, actor, clientAddress, { operation, entityName: 'Resident', entityId: resident.id, regionPath: household.region.path, changes });
-        return resident;
-      });
-    } catch (error) {
-      rethrowWriteConflict(error);
-    }
+    return em.transactional(async (tx) => {
+      const row = await lockAtVersion(tx, household.id, expectedVersion);
+      row.version += 1;
+      const { resident, operation, changes } = await change(tx, row);
+      recordAudit(tx, actor, clientAddress, { operation, entityName: 'Resident', entityId: resident.id, regionPath: household.region.path, changes });
+      return resident;
+    });
   },
 
   /** The unmasked sensitive fields of one resident, for a stated reason that the audit trail keeps. */

@@ -1,18 +1,5 @@
 import { Gender, HardshipReason, HouseholdStatus, KeyFocusReason, ResidentRelation, TargetGroup } from '@wanjia/shared';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  ArrayUnique,
-  IsBoolean,
-  IsEnum,
-  IsInt,
-  IsOptional,
-  Length,
-  Matches,
-  Min,
-  Validate,
-  ValidateNested,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsBoolean, IsEnum, IsInt, IsOptional, Length, Matches, Min, Validate, ValidateNested } from 'class-validator';
 import { LocalDateResolver } from 'graphql-scalars';
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../../graphql/pagination';
@@ -23,7 +10,7 @@ export const HouseholdConnection = ConnectionType(Household, 'HouseholdConnectio
 
 @InputType()
 export class HouseholdFilter {
-  @Field(() => ID, { nullable: true, description: 'Households in this region\'s subtree (within the caller\'s).' })
+  @Field(() => ID, { nullable: true, description: "Households in this region's subtree (within the caller's)." })
   regionId?: string;
 
   @Field(() => TargetGroup, { nullable: true })
@@ -39,7 +26,7 @@ export class HouseholdFilter {
   @IsEnum(HouseholdStatus)
   status?: HouseholdStatus;
 
-  @Field(() => String, { nullable: true, description: 'Part of the head\'s name or of the address.' })
+  @Field(() => String, { nullable: true, description: "Part of the head's name or of the address." })
   @IsOptional()
   @Length(1, 64)
   search?: string;
@@ -158,7 +145,7 @@ export class UpdateHouseholdInput {
   status?: HouseholdStatus;
 }
 
-@ObjectType({ description: 'A resident\'s unmasked sensitive fields, returned by an audited reveal.' })
+@ObjectType({ description: "A resident's unmasked sensitive fields, returned by an audited reveal." })
 export class RevealedResident {
   @Field(() => ID)
   id!: number;
@@ -172,6 +159,6 @@ export class RevealedResident {
   @Field(() => KeyFocusReason, { nullable: true })
   keyFocusReason!: KeyFocusReason | null;
 
-  @Field(() => String, { nullable: true, description: 'The household\'s phone number.' })
+  @Field(() => String, { nullable: true, description: "The household's phone number." })
   householdPhone!: string | null;
 }

@@ -19,7 +19,7 @@ export class MyWorkResolver {
   }
 
   @Authorized(Role.CADRE)
-  @Query(() => MyStats, { description: 'The signed-in cadre\'s visits, funds, materials and problems solved this month and this round.' })
+  @Query(() => MyStats, { description: "The signed-in cadre's visits, funds, materials and problems solved this month and this round." })
   async myStats(@Arg('roundId', () => ID, { nullable: true }) roundId: string | undefined, @Ctx() ctx: GraphQLContext): Promise<MyStats> {
     return myWorkService.myStats(ctx.em, ctx.loaders, ctx.actor!, ctx.config, roundId ? parseId(roundId, 'roundId') : null);
   }

@@ -52,14 +52,14 @@ async function scheduledHouseholds(em: Em, loaders: Loaders, actor: Actor, confi
     em.find(PetitionCase, { household: { $in: householdIds }, status: { $in: OPEN_CASE_STATUSES } }, { fields: ['id', 'household'] }),
     em
       .createQueryBuilder(Demand, 'd')
-      .select(['d.household', raw('count(*) as open_count')])
+      .select(['d.household', raw('count(*) as openCount')])
       .where({ household: { $in: householdIds }, status: { $in: [...OPEN_DEMAND_STATUSES] } })
       .groupBy('d.household')
-      .execute<{ household: number; open_count: number | string }[]>('all', false),
+      .execute<{ household: number; openCount: number | string }[]>('all'),
     loaders.regionById.loadMany([...new Set(assignments.map((assignment) => assignment.household.region.id))]),
   ]);
   const withOpenCase = new Set(openCases.map((petitionCase) => petitionCase.household.id));
-  const openDemands = new Map(demandCounts.map((row) => [Number(row.household), Number(row.open_count)]));
+  const openDemands = new Map(demandCounts.map((row) => [Number(row.household), Number(row.openCount)]));
   const regionNames = new Map(regions.flatMap((region) => (region && !(region instanceof Error) ? [[region.id, region.name] as const] : [])));
 
   const rows = assignments.map((assignment): MyHousehold => {
@@ -110,7 +110,15 @@ async function totals(em: Em, where: ObjectQuery<HelpRecord>): Promise<HelpTotal
 }
 
 export const myWorkService = {
-  async myHouseholds(em: Em, loaders: Loaders, actor: Actor, config: AppConfig, filter: MyHouseholdFilter = {}, page: PageArgs = {}, now = new Date()): Promise<MyHouseholdConnection> {
+  async myHouseholds(
+    em: Em,
+    loaders: Loaders,
+    actor: Actor,
+    config: AppConfig,
+    filter: MyHouseholdFilter = {},
+    page: PageArgs = {},
+    now = new Date(),
+  ): Promise<MyHouseholdConnection> {
     const rows = await scheduledHouseholds(em, loaders, actor, config, filter, now);
     let start = 0;
     if (page.after) {

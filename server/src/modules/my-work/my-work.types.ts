@@ -4,7 +4,7 @@ import { SafeIntResolver } from 'graphql-scalars';
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { PageInfo } from '../../graphql/pagination';
 
-@ObjectType({ description: 'A household on the signed-in cadre\'s list, with what the list screen shows.' })
+@ObjectType({ description: "A household on the signed-in cadre's list, with what the list screen shows." })
 export class MyHousehold {
   @Field(() => ID)
   id!: number;
@@ -65,7 +65,7 @@ export class MyHouseholdFilter {
   @Field(() => Boolean, { nullable: true })
   overdueOnly?: boolean;
 
-  @Field(() => String, { nullable: true, description: 'Part of the head\'s name or the address.' })
+  @Field(() => String, { nullable: true, description: "Part of the head's name or the address." })
   @IsOptional()
   @Length(1, 64)
   search?: string;

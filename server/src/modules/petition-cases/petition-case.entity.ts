@@ -48,15 +48,15 @@ export class PetitionCase {
   status: PetitionCaseStatus & Opt = PetitionCaseStatus.REGISTERED;
 
   @Field(() => Date, { nullable: true })
-  @Property({ type: 'datetime', length: 3, nullable: true })
+  @Property({ type: 'Date', length: 3, nullable: true })
   resolvedAt?: Date | null;
 
   @Property({ type: 'text', nullable: true })
   resolution?: string | null;
 
-  @Property({ type: 'datetime', length: 3 })
+  @Property({ type: 'Date', length: 3 })
   createdAt: Date & Opt = new Date();
 
-  @Property({ type: 'datetime', length: 3, onUpdate: () => new Date() })
+  @Property({ type: 'Date', length: 3, onUpdate: () => new Date() })
   updatedAt: Date & Opt = new Date();
 }

@@ -73,7 +73,7 @@ class ChangeStatusArgs {
 @Resolver(() => PetitionCase)
 export class PetitionCaseResolver {
   @Authorized(Role.ADMIN, Role.ANALYST)
-  @Query(() => PetitionCaseConnection, { description: 'Petition cases of households in the caller\'s subtree.' })
+  @Query(() => PetitionCaseConnection, { description: "Petition cases of households in the caller's subtree." })
   async petitionCases(
     @Args() page: PageArgs,
     @Arg('filter', () => PetitionCaseFilter, { nullable: true }) filter: PetitionCaseFilter | undefined,
@@ -105,7 +105,10 @@ export class PetitionCaseResolver {
   @Authorized(Role.ADMIN)
   @Mutation(() => PetitionCase, { description: 'Moves a case to another status, with the reason.' })
   async changePetitionCaseStatus(@Args() args: ChangeStatusArgs, @Ctx() ctx: GraphQLContext): Promise<PetitionCase> {
-    return petitionCaseService.changeStatus(ctx.em, parseId(args.id, 'id'), args.status, args.reason.trim(), { actor: ctx.actor!, clientAddress: ctx.clientAddress });
+    return petitionCaseService.changeStatus(ctx.em, parseId(args.id, 'id'), args.status, args.reason.trim(), {
+      actor: ctx.actor!,
+      clientAddress: ctx.clientAddress,
+    });
   }
 
   @FieldResolver(() => String, { description: 'Hidden from analysts.' })

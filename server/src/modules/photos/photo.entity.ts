@@ -17,6 +17,6 @@ export class Photo {
   @ManyToOne(() => UserAccount)
   uploadedBy!: Rel<UserAccount>;
 
-  @Property({ type: 'datetime', length: 3 })
+  @Property({ type: 'Date', length: 3 })
   createdAt: Date & Opt = new Date();
 }

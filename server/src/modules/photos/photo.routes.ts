@@ -29,7 +29,8 @@ async function actorOf(request: Request, config: AppConfig): Promise<Actor> {
   try {
     return await verifyAccessToken(match[1]!, config.auth.jwtSecret);
   } catch (error) {
-    if (error instanceof AccessTokenError) throw new HttpProblem(401, 'UNAUTHENTICATED', error.reason === 'expired' ? 'Access token expired; refresh it' : 'Access token invalid');
+    if (error instanceof AccessTokenError)
+      throw new HttpProblem(401, 'UNAUTHENTICATED', error.reason === 'expired' ? 'Access token expired; refresh it' : 'Access token invalid');
     throw error;
   }
 }

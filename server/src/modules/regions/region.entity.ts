@@ -44,10 +44,10 @@ export class Region {
   depth!: number;
 
   @Field(() => Date)
-  @Property({ type: 'datetime', length: 3 })
+  @Property({ type: 'Date', length: 3 })
   createdAt: Date & Opt = new Date();
 
-  @Property({ type: 'datetime', length: 3, onUpdate: () => new Date() })
+  @Property({ type: 'Date', length: 3, onUpdate: () => new Date() })
   updatedAt: Date & Opt = new Date();
 }
 

@@ -29,7 +29,7 @@ class CreateRegionInput {
 @Resolver(() => Region)
 export class RegionResolver {
   @Authorized(Role.ADMIN, Role.ANALYST)
-  @Query(() => [Region], { description: 'The children of a region in scope, or the caller\'s scope root when parentId is omitted.' })
+  @Query(() => [Region], { description: "The children of a region in scope, or the caller's scope root when parentId is omitted." })
   async regions(@Ctx() ctx: GraphQLContext, @Arg('parentId', () => ID, { nullable: true }) parentId?: string | null): Promise<Region[]> {
     return regionService.listChildren(ctx.em, ctx.actor!, parentId == null ? null : parseId(parentId, 'parentId'));
   }
@@ -52,14 +52,14 @@ export class RegionResolver {
     return regionService.rename(ctx.em, parseId(id, 'id'), name, ctx.actor!, ctx.clientAddress);
   }
 
-  @FieldResolver(() => Region, { nullable: true, description: 'Null above the caller\'s scope.' })
+  @FieldResolver(() => Region, { nullable: true, description: "Null above the caller's scope." })
   async parent(@Root() region: Region, @Ctx() { loaders, actor }: GraphQLContext): Promise<Region | null> {
     if (!region.parent) return null;
     const parent = await loaders.regionById.load(region.parent.id);
     return parent && actor && pathInScope(actor, parent.path) ? parent : null;
   }
 
-  @FieldResolver(() => [Region], { description: 'Children within the caller\'s scope (a region reached from above the scope shows only the way down to it).' })
+  @FieldResolver(() => [Region], { description: "Children within the caller's scope (a region reached from above the scope shows only the way down to it)." })
   async children(@Root() region: Region, @Ctx() { loaders, actor }: GraphQLContext): Promise<Region[]> {
     if (!actor?.scopePath) return [];
     const scope = actor.scopePath;

@@ -39,27 +39,54 @@ export const regionService = {
   },
 
   /** Only the city's administrators shape the tree: a new node under an existing one, at the level the tree allows. */
-  async create(em: Em, input: { code: string; name: string; level: RegionLevel; parentId: number }, actor: Actor, clientAddress: string | null): Promise<Region> {
-    if (!isRootAdmin(actor)) throw new ForbiddenError('Only the city\'s administrators change the region tree');
+  async create(
+    em: Em,
+    input: { code: string; name: string; level: RegionLevel; parentId: number },
+    actor: Actor,
+    clientAddress: string | null,
+  ): Promise<Region> {
+    if (!isRootAdmin(actor)) throw new ForbiddenError("Only the city's administrators change the region tree");
     const parent = await this.findInScope(em, actor, input.parentId);
     if (!ALLOWED_CHILD_LEVELS[parent.level].includes(input.level)) {
-      throw new BadUserInputError('input.level', `a ${input.level} cannot sit under a ${parent.level}; allowed: ${ALLOWED_CHILD_LEVELS[parent.level].join(', ') || 'none'}`);
+      throw new BadUserInputError(
+        'input.level',
+        `a ${input.level} cannot sit under a ${parent.level}; allowed: ${ALLOWED_CHILD_LEVELS[parent.level].join(', ') || 'none'}`,
+      );
     }
     if (await em.count(Region, { code: input.code })) throw new BadUserInputError('input.code', 'a region with this code exists');
     return em.transactional(async (tx) => {
-      const region = tx.create(Region, { code: input.code, name: input.name.trim(), level: input.level, parent, path: childPath(parent, input.code), depth: parent.depth + 1 });
+      const region = tx.create(Region, {
+        code: input.code,
+        name: input.name.trim(),
+        level: input.level,
+        parent,
+        path: childPath(parent, input.code),
+        depth: parent.depth + 1,
+      });
       await tx.flush();
-      recordAudit(tx, actor, clientAddress, { operation: 'createRegion', entityName: 'Region', entityId: region.id, regionPath: region.path, changes: { ...input } });
+      recordAudit(tx, actor, clientAddress, {
+        operation: 'createRegion',
+        entityName: 'Region',
+        entityId: region.id,
+        regionPath: region.path,
+        changes: { ...input },
+      });
       return region;
     });
   },
 
   async rename(em: Em, id: number, name: string, actor: Actor, clientAddress: string | null): Promise<Region> {
-    if (!isRootAdmin(actor)) throw new ForbiddenError('Only the city\'s administrators change the region tree');
+    if (!isRootAdmin(actor)) throw new ForbiddenError("Only the city's administrators change the region tree");
     const region = await this.findInScope(em, actor, id);
     return em.transactional(async (tx) => {
       const row = await tx.findOneOrFail(Region, id);
-      recordAudit(tx, actor, clientAddress, { operation: 'updateRegion', entityName: 'Region', entityId: id, regionPath: region.path, changes: { name: [row.name, name.trim()] } });
+      recordAudit(tx, actor, clientAddress, {
+        operation: 'updateRegion',
+        entityName: 'Region',
+        entityId: id,
+        regionPath: region.path,
+        changes: { name: [row.name, name.trim()] },
+      });
       row.name = name.trim();
       return row;
     });

@@ -24,6 +24,6 @@ export class Round {
   @Property({ type: 'date' })
   endsOn!: string;
 
-  @Property({ type: 'datetime', length: 3 })
+  @Property({ type: 'Date', length: 3 })
   createdAt: Date & Opt = new Date();
 }

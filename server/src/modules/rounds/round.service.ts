@@ -16,7 +16,7 @@ export const roundService = {
   },
 
   async create(em: Em, input: { name: string; startsOn: string; endsOn: string }, actor: Actor, clientAddress: string | null): Promise<Round> {
-    if (!isRootAdmin(actor)) throw new ForbiddenError('Only the city\'s administrators open rounds');
+    if (!isRootAdmin(actor)) throw new ForbiddenError("Only the city's administrators open rounds");
     if (input.endsOn <= input.startsOn) throw new BadUserInputError('input.endsOn', 'endsOn must be after startsOn');
     if (await em.count(Round, { name: input.name.trim() })) throw new BadUserInputError('input.name', 'a round with this name exists');
     return em.transactional(async (tx) => {

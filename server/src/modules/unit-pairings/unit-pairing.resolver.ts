@@ -61,7 +61,7 @@ class EndUnitPairingArgs {
 @Resolver(() => UnitPairing)
 export class UnitPairingResolver {
   @Authorized(Role.ADMIN, Role.ANALYST)
-  @Query(() => UnitPairingConnection, { description: 'Unit pairings with villages and communities in the caller\'s subtree.' })
+  @Query(() => UnitPairingConnection, { description: "Unit pairings with villages and communities in the caller's subtree." })
   async unitPairings(
     @Args() page: PageArgs,
     @Arg('filter', () => UnitPairingFilter, { nullable: true }) filter: UnitPairingFilter | undefined,
@@ -75,7 +75,12 @@ export class UnitPairingResolver {
   async startUnitPairing(@Args() args: StartUnitPairingArgs, @Ctx() ctx: GraphQLContext): Promise<UnitPairing> {
     return unitPairingService.start(
       ctx.em,
-      { unitId: parseId(args.unitId, 'unitId'), regionId: parseId(args.regionId, 'regionId'), roundId: parseId(args.roundId, 'roundId'), startedOn: args.startedOn },
+      {
+        unitId: parseId(args.unitId, 'unitId'),
+        regionId: parseId(args.regionId, 'regionId'),
+        roundId: parseId(args.roundId, 'roundId'),
+        startedOn: args.startedOn,
+      },
       { actor: ctx.actor!, clientAddress: ctx.clientAddress },
     );
   }

@@ -15,7 +15,12 @@ import { Unit } from '../units/unit.entity';
 import { UnitPairing } from './unit-pairing.entity';
 
 export const unitPairingService = {
-  async list(em: Em, actor: Actor, filter: { unitId?: string; regionId?: string; roundId?: string; active?: boolean } = {}, page: PageArgs = {}): Promise<Connection<UnitPairing>> {
+  async list(
+    em: Em,
+    actor: Actor,
+    filter: { unitId?: string; regionId?: string; roundId?: string; active?: boolean } = {},
+    page: PageArgs = {},
+  ): Promise<Connection<UnitPairing>> {
     const conditions: FilterQuery<UnitPairing>[] = [{ region: regionSubtree(actor) }];
     if (filter.unitId) conditions.push({ unit: parseId(filter.unitId, 'filter.unitId') });
     if (filter.regionId) {
@@ -30,7 +35,8 @@ export const unitPairingService = {
   /** 单位结对: a unit from the village's subtree or above it, with a village or community, for a round. */
   async start(em: Em, input: { unitId: number; regionId: number; roundId: number; startedOn: string }, { actor, clientAddress }: Caller): Promise<UnitPairing> {
     const region = await regionService.findInScope(em, actor, input.regionId);
-    if (!HOUSEHOLD_REGION_LEVELS.includes(region.level)) throw new BadUserInputError('regionId', `units pair with a village or community, not a ${region.level}`);
+    if (!HOUSEHOLD_REGION_LEVELS.includes(region.level))
+      throw new BadUserInputError('regionId', `units pair with a village or community, not a ${region.level}`);
     const unit = await em.findOne(Unit, input.unitId, { populate: ['region'] });
     if (!unit || !mayLinkAcross(actor, unit.region.path, region.path)) throw new ForbiddenError();
     const round = await em.findOne(Round, input.roundId);
@@ -41,7 +47,13 @@ export const unitPairingService = {
     return em.transactional(async (tx) => {
       const pairing = tx.create(UnitPairing, { unit, region, round, startedOn: input.startedOn });
       await tx.flush();
-      recordAudit(tx, actor, clientAddress, { operation: 'startUnitPairing', entityName: 'UnitPairing', entityId: pairing.id, regionPath: region.path, changes: { ...input } });
+      recordAudit(tx, actor, clientAddress, {
+        operation: 'startUnitPairing',
+        entityName: 'UnitPairing',
+        entityId: pairing.id,
+        regionPath: region.path,
+        changes: { ...input },
+      });
       return pairing;
     });
   },

@@ -31,6 +31,6 @@ export class Unit {
   @ManyToOne(() => Region)
   region!: Rel<Region>;
 
-  @Property({ type: 'datetime', length: 3 })
+  @Property({ type: 'Date', length: 3 })
   createdAt: Date & Opt = new Date();
 }

@@ -11,7 +11,7 @@ import { UnitConnection, UnitFilter, UnitInput } from './unit.types';
 @Resolver(() => Unit)
 export class UnitResolver {
   @Authorized(Role.ADMIN, Role.ANALYST)
-  @Query(() => UnitConnection, { description: 'Units of the caller\'s region subtree.' })
+  @Query(() => UnitConnection, { description: "Units of the caller's region subtree." })
   async units(
     @Args() page: PageArgs,
     @Arg('filter', () => UnitFilter, { nullable: true }) filter: UnitFilter | undefined,

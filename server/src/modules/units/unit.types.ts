@@ -13,7 +13,7 @@ export class UnitFilter {
   @IsEnum(UnitKind)
   kind?: UnitKind;
 
-  @Field(() => ID, { nullable: true, description: 'Units of this region\'s subtree (within the caller\'s).' })
+  @Field(() => ID, { nullable: true, description: "Units of this region's subtree (within the caller's)." })
   regionId?: string;
 
   @Field(() => String, { nullable: true })

@@ -95,9 +95,16 @@ export class MatrixFixtures {
     const paths: Record<Side, string> = { inside: pingshan.path, outside: xihu.path };
     const street = await em.findOneOrFail(Region, { parent: pingshan, level: RegionLevel.STREET }, { orderBy: { code: 'asc' } });
 
-    const bySide = async <T>(find: (path: string) => Promise<T>): Promise<Record<Side, T>> => ({ inside: await find(paths.inside), outside: await find(paths.outside) });
-    const place = await bySide(async (path) => (await em.findOneOrFail(Region, { path: like(path), level: { $in: [...HOUSEHOLD_REGION_LEVELS] } }, { orderBy: { code: 'asc' } })).id);
-    const householdWithResident = await bySide((path) => em.findOneOrFail(Resident, { household: { region: { path: like(path) } } }, { orderBy: { household: { id: 'asc' }, id: 'asc' } }));
+    const bySide = async <T>(find: (path: string) => Promise<T>): Promise<Record<Side, T>> => ({
+      inside: await find(paths.inside),
+      outside: await find(paths.outside),
+    });
+    const place = await bySide(
+      async (path) => (await em.findOneOrFail(Region, { path: like(path), level: { $in: [...HOUSEHOLD_REGION_LEVELS] } }, { orderBy: { code: 'asc' } })).id,
+    );
+    const householdWithResident = await bySide((path) =>
+      em.findOneOrFail(Resident, { household: { region: { path: like(path) } } }, { orderBy: { household: { id: 'asc' }, id: 'asc' } }),
+    );
     const unitAt = async (at: Region) => (await em.findOneOrFail(Unit, { region: at }, { orderBy: { id: 'asc' } })).id;
     const cadreUnder = async (at: Region) => (await em.findOneOrFail(Cadre, { active: true, unit: { region: at } }, { orderBy: { id: 'asc' } })).id;
     // A cadre with households in 溪湖区 and none in 平山区.
@@ -270,8 +277,14 @@ export class MatrixFixtures {
   /** A new latest help record by the matrix cadre on its own household. */
   cadreHelpRecord(): Promise<string> {
     return this.write(async (em) => {
-      const assignment = await em.findOneOrFail(Assignment, { cadre: this.seeded.cadreAccount.cadre!.id, household: Number(this.seeded.cadreHousehold), endedAt: null });
-      return String((await createHelpRecord(em, assignment, { clientId: this.unique('matrix-record-'), occurredAt: new Date(assignment.startedAt.getTime() + 60_000) })).id);
+      const assignment = await em.findOneOrFail(Assignment, {
+        cadre: this.seeded.cadreAccount.cadre!.id,
+        household: Number(this.seeded.cadreHousehold),
+        endedAt: null,
+      });
+      return String(
+        (await createHelpRecord(em, assignment, { clientId: this.unique('matrix-record-'), occurredAt: new Date(assignment.startedAt.getTime() + 60_000) })).id,
+      );
     });
   }
 
@@ -279,7 +292,9 @@ export class MatrixFixtures {
   otherHelpRecord(): Promise<string> {
     return this.write(async (em) => {
       const assignment = await em.findOneOrFail(Assignment, { household: Number(this.seeded.otherHousehold), endedAt: null });
-      return String((await createHelpRecord(em, assignment, { clientId: this.unique('matrix-record-'), occurredAt: new Date(assignment.startedAt.getTime() + 60_000) })).id);
+      return String(
+        (await createHelpRecord(em, assignment, { clientId: this.unique('matrix-record-'), occurredAt: new Date(assignment.startedAt.getTime() + 60_000) })).id,
+      );
     });
   }
 
@@ -287,7 +302,14 @@ export class MatrixFixtures {
   resolvedDemand(whose: 'own' | 'other'): Promise<string> {
     return this.write(async (em) => {
       const household = Number(whose === 'own' ? this.seeded.cadreHousehold : this.seeded.otherHousehold);
-      const demand = em.create(Demand, { household, category: DemandCategory.HOUSING, text: '矩阵测试诉求', raisedAt: new Date(), status: DemandStatus.RESOLVED, resolvedAt: new Date() });
+      const demand = em.create(Demand, {
+        household,
+        category: DemandCategory.HOUSING,
+        text: '矩阵测试诉求',
+        raisedAt: new Date(),
+        status: DemandStatus.RESOLVED,
+        resolvedAt: new Date(),
+      });
       await em.flush();
       return String(demand.id);
     });
@@ -305,11 +327,9 @@ export class MatrixFixtures {
 
   /** Region paths of what contact points are about: a region, a unit, a household or a petition case. */
   async contactPointPaths(ids: string[]): Promise<string[]> {
-    const rows = await this.orm.em.fork().find(
-      ContactPoint,
-      { id: { $in: ids.map(Number) } },
-      { populate: ['targetRegion', 'unit.region', 'household.region', 'petitionCase.household.region'] },
-    );
+    const rows = await this.orm.em
+      .fork()
+      .find(ContactPoint, { id: { $in: ids.map(Number) } }, { populate: ['targetRegion', 'unit.region', 'household.region', 'petitionCase.household.region'] });
     return rows.map((row) => row.targetRegion?.path ?? row.unit?.region.path ?? row.household?.region.path ?? row.petitionCase?.household.region.path ?? '');
   }
 }

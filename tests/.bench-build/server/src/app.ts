@@ -1,0 +1,105 @@
+import http from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import { pinoHttp } from 'pino-http';
+import type { AppConfig } from './config';
+import type { Orm } from './db/orm';
+import { createContext, type GraphQLContext } from './graphql/context';
+import { createErrorFormatter } from './graphql/errors';
+import { buildApiSchema } from './graphql/schema';
+import type { Logger } from './logger';
+import { EXAMPLE_OPERATIONS } from './playground/examples';
+import { mountPlayground } from './playground/playground';
+import { LocalDiskPhotoStorage, type PhotoStorage } from './modules/photos/photo-storage';
+import { photoRoutes } from './modules/photos/photo.routes';
+
+export interface AppDependencies {
+  config: AppConfig;
+  orm: Orm;
+  logger: Logger;
+  /** Counts SQL statements when `config.countSql` is on (benchmarks read it at /debug/sql-count). */
+  sqlCounter?: { statements: number };
+  photoStorage?: PhotoStorage;
+}
+
+export interface App {
+  httpServer: http.Server;
+  express: express.Express;
+  apollo: ApolloServer<GraphQLContext>;
+  /** Stops accepting requests and waits for those in flight; the ORM is the caller's to close. */
+  stop(): Promise<void>;
+}
+
+/** Builds the HTTP application without listening, so that tests can start it on any port. */
+export async function createApp({ config, orm, logger, sqlCounter, photoStorage }: AppDependencies): Promise<App> {
+  const app = express();
+  app.disable('x-powered-by');
+  if (config.trustProxy) app.set('trust proxy', true);
+  const httpServer = http.createServer(app);
+
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema: await buildApiSchema(),
+    formatError: createErrorFormatter(logger),
+    includeStacktraceInErrorResponses: false,
+    introspection: config.introspection,
+    // main.ts owns the process's signals and shuts down in order: HTTP, then Apollo, then the database.
+    stopOnTerminationSignals: false,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      // Apollo's default landing page loads from a CDN that intranets cannot reach.
+      ApolloServerPluginLandingPageDisabled(),
+    ],
+  });
+  await apollo.start();
+
+  app.get('/healthz', (_request, response) => {
+    response.json({ status: 'ok' });
+  });
+
+  app.get('/readyz', async (_request, response) => {
+    try {
+      await orm.em.fork().getConnection().execute('select 1');
+      response.json({ status: 'ready', database: config.database.kind });
+    } catch (error) {
+      logger.warn({ err: error }, 'readiness check failed');
+      response.status(503).json({ status: 'unavailable', database: config.database.kind });
+    }
+  });
+
+  app.use(photoRoutes(orm, config, photoStorage ?? new LocalDiskPhotoStorage(config.photos.dir), logger));
+
+  if (config.countSql && sqlCounter) {
+    app.get('/debug/sql-count', (_request, response) => {
+      response.json({ statements: sqlCounter.statements });
+    });
+  }
+
+  if (config.playground) {
+    // Browsers opening /graphql get the IDE; API calls on the same path go on to Apollo below.
+    mountPlayground(app, { endpoint: '/graphql', path: '/graphql', exampleOperations: EXAMPLE_OPERATIONS });
+  }
+
+  app.use(
+    '/graphql',
+    pinoHttp({ logger, autoLogging: { ignore: () => config.nodeEnv === 'test' } }),
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => createContext(orm.em.fork(), req.log ?? logger, config, req),
+    }),
+  );
+
+  return {
+    httpServer,
+    express: app,
+    apollo,
+    async stop() {
+      await apollo.stop();
+      if (httpServer.listening) {
+        await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      }
+    },
+  };
+}

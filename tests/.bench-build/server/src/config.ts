@@ -1,0 +1,160 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every environment variable the server reads, parsed and checked here and nowhere else.
+ * A bad value stops start-up with a message naming the variable.
+ */
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const environmentSchema = z.object({
+  PORT: z.coerce
+    .number({ message: 'must be a port number' })
+    .int('must be a whole number')
+    .min(1, 'must be between 1 and 65535')
+    .max(65535, 'must be between 1 and 65535')
+    .default(4000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(mysql|mariadb):\/\/[^/]+\/[^/?]+/, 'must look like mysql://user:password@host:3306/database')
+    .optional(),
+  SQLITE_PATH: z.string().min(1).default('./data/wanjia.sqlite'),
+  NODE_ENV: z.enum(['development', 'production', 'test'], { message: 'must be development, production or test' }).default('development'),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  DEMO_DATA: booleanFlag.optional(),
+  DB_POOL_MAX: z.coerce.number({ message: 'must be a number' }).int().min(1).max(500).default(10),
+  LOG_SQL: booleanFlag.default(false),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number({ message: 'must be a number of seconds' }).int().min(30).max(86_400).default(900),
+  REFRESH_TOKEN_TTL_DAYS: z.coerce.number({ message: 'must be a number of days' }).int().min(1).max(365).default(30),
+  LOGIN_MAX_FAILURES: z.coerce.number({ message: 'must be a number' }).int().min(1).max(100).default(5),
+  LOGIN_LOCK_SECONDS: z.coerce.number({ message: 'must be a number of seconds' }).int().min(1).max(86_400).default(900),
+  WECHAT_API_BASE: z.string().url('must be a URL such as https://api.weixin.qq.com').default('https://api.weixin.qq.com'),
+  WECHAT_APP_ID: z.string().min(1).optional(),
+  WECHAT_APP_SECRET: z.string().min(1).optional(),
+  PLAYGROUND: booleanFlag.optional(),
+  INTROSPECTION: booleanFlag.optional(),
+  TRUST_PROXY: booleanFlag.default(false),
+  VISIT_INTERVAL_DAYS_HARDSHIP: z.coerce.number({ message: 'must be a number of days' }).int().min(1).max(365).default(30),
+  VISIT_INTERVAL_DAYS_KEY_FOCUS: z.coerce.number({ message: 'must be a number of days' }).int().min(1).max(365).default(14),
+  VISIT_INTERVAL_DAYS_PETITIONER: z.coerce.number({ message: 'must be a number of days' }).int().min(1).max(365).default(7),
+  PHOTO_DIR: z.string().min(1).default('./data/photos'),
+  PHOTO_MAX_BYTES: z.coerce.number({ message: 'must be a number of bytes' }).int().min(10_000).max(50_000_000).default(8_000_000),
+  COUNT_SQL: booleanFlag.default(false),
+});
+
+/** Used only outside production when JWT_SECRET is unset, so that `pnpm start` works with no set-up. */
+export const DEVELOPMENT_JWT_SECRET = 'wanjia-development-only-secret-do-not-use-in-production';
+
+/** `mysql://` selects MikroORM's MySQL driver, `mariadb://` its MariaDB driver (which reads MariaDB's catalogue correctly). */
+export type MysqlFlavor = 'mysql' | 'mariadb';
+
+export type DatabaseConfig =
+  | { kind: 'mysql'; flavor: MysqlFlavor; url: string; poolMax: number }
+  | { kind: 'sqlite'; path: string };
+
+export function mysqlFlavorOf(url: string): MysqlFlavor {
+  return url.startsWith('mariadb:') ? 'mariadb' : 'mysql';
+}
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  nodeEnv: 'development' | 'production' | 'test';
+  logLevel: (typeof LOG_LEVELS)[number];
+  logSql: boolean;
+  database: DatabaseConfig;
+  /** Fill an empty embedded database with the demo data set on start. */
+  seedDemoData: boolean;
+  auth: {
+    jwtSecret: string;
+    /** True when the built-in development secret is in use (never in production). */
+    usingDevelopmentSecret: boolean;
+    accessTokenTtlSeconds: number;
+    refreshTokenTtlDays: number;
+    loginMaxFailures: number;
+    loginLockSeconds: number;
+  };
+  wechat: { apiBase: string; appId: string | null; appSecret: string | null };
+  /** Serve the GraphQL IDE at /graphql to browsers. */
+  playground: boolean;
+  introspection: boolean;
+  /** Behind a reverse proxy: take the client address from X-Forwarded-For (login throttling uses it). */
+  trustProxy: boolean;
+  /** How often each target group is visited; a household takes the shortest interval that applies. */
+  visitIntervals: VisitIntervals;
+  photos: { dir: string; maxBytes: number };
+  /** Count SQL statements and serve the count at /debug/sql-count (benchmarks only). */
+  countSql: boolean;
+}
+
+export interface VisitIntervals {
+  hardship: number;
+  keyFocus: number;
+  /** Petitioners with an open petition case. */
+  petitioner: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads the configuration from an environment (process.env by default). Empty values count as unset. */
+export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppConfig {
+  const present = Object.fromEntries(
+    Object.entries(environment).filter(([, value]) => value !== undefined && value.trim() !== ''),
+  );
+  const parsed = environmentSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const env = parsed.data;
+  const problems: string[] = [];
+  if (env.NODE_ENV === 'production' && !env.JWT_SECRET) problems.push('JWT_SECRET: must be set in production (32 characters or more)');
+  if (Boolean(env.WECHAT_APP_ID) !== Boolean(env.WECHAT_APP_SECRET)) {
+    problems.push(`${env.WECHAT_APP_ID ? 'WECHAT_APP_SECRET' : 'WECHAT_APP_ID'}: WECHAT_APP_ID and WECHAT_APP_SECRET must be set together`);
+  }
+  if (env.PLAYGROUND === true && env.INTROSPECTION === false) problems.push('PLAYGROUND: the IDE needs INTROSPECTION; switch both off or leave INTROSPECTION on');
+  if (problems.length > 0) throw new ConfigError(problems);
+  const introspection = env.INTROSPECTION ?? true;
+  const database: DatabaseConfig = env.DATABASE_URL
+    ? { kind: 'mysql', flavor: mysqlFlavorOf(env.DATABASE_URL), url: env.DATABASE_URL, poolMax: env.DB_POOL_MAX }
+    : { kind: 'sqlite', path: path.resolve(env.SQLITE_PATH) };
+  return {
+    port: env.PORT,
+    host: env.HOST,
+    nodeEnv: env.NODE_ENV,
+    logLevel: env.LOG_LEVEL,
+    logSql: env.LOG_SQL,
+    database,
+    seedDemoData: env.DEMO_DATA ?? database.kind === 'sqlite',
+    auth: {
+      jwtSecret: env.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET,
+      usingDevelopmentSecret: !env.JWT_SECRET,
+      accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
+      loginMaxFailures: env.LOGIN_MAX_FAILURES,
+      loginLockSeconds: env.LOGIN_LOCK_SECONDS,
+    },
+    wechat: { apiBase: env.WECHAT_API_BASE.replace(/\/$/, ''), appId: env.WECHAT_APP_ID ?? null, appSecret: env.WECHAT_APP_SECRET ?? null },
+    playground: env.PLAYGROUND ?? introspection,
+    introspection,
+    trustProxy: env.TRUST_PROXY,
+    visitIntervals: {
+      hardship: env.VISIT_INTERVAL_DAYS_HARDSHIP,
+      keyFocus: env.VISIT_INTERVAL_DAYS_KEY_FOCUS,
+      petitioner: env.VISIT_INTERVAL_DAYS_PETITIONER,
+    },
+    photos: { dir: path.resolve(env.PHOTO_DIR), maxBytes: env.PHOTO_MAX_BYTES },
+    countSql: env.COUNT_SQL,
+  };
+}

@@ -1,0 +1,40 @@
+import { UserAccount } from '../modules/accounts/user-account.entity';
+import { Assignment } from '../modules/assignments/assignment.entity';
+import { AuditEntry } from '../modules/audit/audit-entry.entity';
+import { LoginThrottle } from '../modules/auth/login-throttle.entity';
+import { RefreshToken } from '../modules/auth/refresh-token.entity';
+import { Cadre } from '../modules/cadres/cadre.entity';
+import { ContactPointKind } from '../modules/contact-points/contact-point-kind.entity';
+import { ContactPoint } from '../modules/contact-points/contact-point.entity';
+import { Demand } from '../modules/demands/demand.entity';
+import { HelpRecord } from '../modules/help-records/help-record.entity';
+import { Household } from '../modules/households/household.entity';
+import { Resident } from '../modules/households/resident.entity';
+import { PetitionCase } from '../modules/petition-cases/petition-case.entity';
+import { Photo } from '../modules/photos/photo.entity';
+import { Region } from '../modules/regions/region.entity';
+import { Round } from '../modules/rounds/round.entity';
+import { UnitPairing } from '../modules/unit-pairings/unit-pairing.entity';
+import { Unit } from '../modules/units/unit.entity';
+
+/** Every entity, listed rather than discovered by glob so that jest, tsc output and bundlers agree. */
+export const ENTITIES = [
+  Region,
+  Round,
+  Unit,
+  UnitPairing,
+  Cadre,
+  Household,
+  Resident,
+  PetitionCase,
+  Demand,
+  Assignment,
+  HelpRecord,
+  Photo,
+  ContactPointKind,
+  ContactPoint,
+  UserAccount,
+  RefreshToken,
+  LoginThrottle,
+  AuditEntry,
+];

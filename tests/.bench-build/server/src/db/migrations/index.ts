@@ -1,0 +1,18 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261128000419 } from './Migration20261128000419';
+import { Migration20261128001807 } from './Migration20261128001807';
+import { Migration20261128002940 } from './Migration20261128002940';
+
+/**
+ * The MySQL migrations in the order they run; listed, so that no file discovery is needed at run time.
+ * `pnpm --filter @wanjia/server db:migration:create` (with DATABASE_URL=mariadb://… here) writes a new one; add it here.
+ */
+export const MIGRATIONS: MigrationObject[] = [
+  // The initial schema: every table of the data model with its indexes and foreign keys.
+  { name: 'Migration20261128000419', class: Migration20261128000419 },
+  // Sign-in: refresh tokens and login throttling; audit entries carry the region they concern.
+  { name: 'Migration20261128001807', class: Migration20261128001807 },
+  // Help records that are never lost: content fingerprints for idempotent retries, photos; ID numbers
+  // no longer unique city-wide (a uniqueness error leaked other districts' lists).
+  { name: 'Migration20261128002940', class: Migration20261128002940 },
+];

@@ -1,0 +1,50 @@
+import {
+  AssignmentKind,
+  CadreRank,
+  DemandCategory,
+  DemandStatus,
+  Gender,
+  HardshipReason,
+  HelpKind,
+  HouseholdStatus,
+  KeyFocusReason,
+  PetitionCaseStatus,
+  RegionLevel,
+  ResidentRelation,
+  Role,
+  TargetGroup,
+  UnitKind,
+  UnitLevel,
+} from '@wanjia/shared';
+import { registerEnumType } from 'type-graphql';
+
+let registered = false;
+
+/** Registers the shared enums with type-graphql once, under the names the SDL shows. */
+export function registerEnums(): void {
+  if (registered) return;
+  registered = true;
+  const enums = {
+    AssignmentKind,
+    CadreRank,
+    DemandCategory,
+    DemandStatus,
+    Gender,
+    HardshipReason,
+    HelpKind,
+    HouseholdStatus,
+    KeyFocusReason,
+    PetitionCaseStatus,
+    RegionLevel,
+    ResidentRelation,
+    Role,
+    TargetGroup,
+    UnitKind,
+    UnitLevel,
+  };
+  for (const [name, enumObject] of Object.entries(enums)) {
+    registerEnumType(enumObject, { name });
+  }
+}
+
+registerEnums();

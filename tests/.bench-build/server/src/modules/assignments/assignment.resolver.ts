@@ -1,0 +1,130 @@
+import { AssignmentKind, Role } from '@wanjia/shared';
+import { IsEnum, Length } from 'class-validator';
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLContext } from '../../graphql/context';
+import { parseId } from '../../graphql/errors';
+import { ConnectionType, PageArgs, type Connection } from '../../graphql/pagination';
+import { Cadre } from '../cadres/cadre.entity';
+import { Household } from '../households/household.entity';
+import { Round } from '../rounds/round.entity';
+import { Assignment } from './assignment.entity';
+import { assignmentService } from './assignment.service';
+
+const AssignmentConnection = ConnectionType(Assignment, 'AssignmentConnection');
+
+@InputType()
+class AssignmentFilter {
+  @Field(() => ID, { nullable: true })
+  householdId?: string;
+
+  @Field(() => ID, { nullable: true })
+  cadreId?: string;
+
+  @Field(() => ID, { nullable: true })
+  roundId?: string;
+
+  @Field(() => Boolean, { nullable: true, description: 'Only active (true) or only ended (false) assignments.' })
+  active?: boolean;
+}
+
+@ArgsType()
+class AssignCadreArgs {
+  @Field(() => ID)
+  householdId!: string;
+
+  @Field(() => ID)
+  cadreId!: string;
+
+  @Field(() => AssignmentKind)
+  @IsEnum(AssignmentKind)
+  kind!: AssignmentKind;
+
+  @Field(() => ID, { nullable: true, description: 'Defaults to the round running today.' })
+  roundId?: string;
+}
+
+@ArgsType()
+class TransferAssignmentArgs {
+  @Field(() => ID)
+  assignmentId!: string;
+
+  @Field(() => ID)
+  toCadreId!: string;
+
+  @Field(() => String)
+  @Length(2, 255)
+  reason!: string;
+}
+
+@ArgsType()
+class EndAssignmentArgs {
+  @Field(() => ID)
+  assignmentId!: string;
+
+  @Field(() => String)
+  @Length(2, 255)
+  reason!: string;
+}
+
+@Resolver(() => Assignment)
+export class AssignmentResolver {
+  @Authorized(Role.ADMIN, Role.ANALYST)
+  @Query(() => AssignmentConnection, { description: 'Assignments of households in the caller\'s subtree, ended ones included.' })
+  async assignments(
+    @Args() page: PageArgs,
+    @Arg('filter', () => AssignmentFilter, { nullable: true }) filter: AssignmentFilter | undefined,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Connection<Assignment>> {
+    return assignmentService.list(ctx.em, ctx.actor!, filter, page);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => Assignment, { description: 'Pairs a cadre with a household that has none.' })
+  async assignCadre(@Args() args: AssignCadreArgs, @Ctx() ctx: GraphQLContext): Promise<Assignment> {
+    return assignmentService.assign(
+      ctx.em,
+      {
+        householdId: parseId(args.householdId, 'householdId'),
+        cadreId: parseId(args.cadreId, 'cadreId'),
+        kind: args.kind,
+        roundId: args.roundId ? parseId(args.roundId, 'roundId') : undefined,
+      },
+      { actor: ctx.actor!, clientAddress: ctx.clientAddress },
+    );
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => Assignment, { description: 'Hands a household to another cadre: ends the assignment with a reason and starts the new one.' })
+  async transferAssignment(@Args() args: TransferAssignmentArgs, @Ctx() ctx: GraphQLContext): Promise<Assignment> {
+    return assignmentService.transfer(ctx.em, parseId(args.assignmentId, 'assignmentId'), parseId(args.toCadreId, 'toCadreId'), args.reason.trim(), {
+      actor: ctx.actor!,
+      clientAddress: ctx.clientAddress,
+    });
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => Assignment, { description: 'Ends an assignment with a reason; it stays in the history.' })
+  async endAssignment(@Args() args: EndAssignmentArgs, @Ctx() ctx: GraphQLContext): Promise<Assignment> {
+    return assignmentService.end(ctx.em, parseId(args.assignmentId, 'assignmentId'), args.reason.trim(), { actor: ctx.actor!, clientAddress: ctx.clientAddress });
+  }
+
+  @FieldResolver(() => Cadre)
+  async cadre(@Root() assignment: Assignment, @Ctx() { loaders }: GraphQLContext): Promise<Cadre> {
+    return (await loaders.cadreById.load(assignment.cadre.id))!;
+  }
+
+  @FieldResolver(() => Household)
+  async household(@Root() assignment: Assignment, @Ctx() { loaders }: GraphQLContext): Promise<Household> {
+    return (await loaders.householdById.load(assignment.household.id))!;
+  }
+
+  @FieldResolver(() => Round)
+  async round(@Root() assignment: Assignment, @Ctx() { loaders }: GraphQLContext): Promise<Round> {
+    return (await loaders.roundById.load(assignment.round.id))!;
+  }
+
+  @FieldResolver(() => ID, { nullable: true, description: 'The assignment this one took over from in a transfer.' })
+  transferredFromId(@Root() assignment: Assignment): number | null {
+    return assignment.transferredFrom?.id ?? null;
+  }
+}

@@ -1,0 +1,128 @@
+import { AssignmentKind, HouseholdStatus } from '@wanjia/shared';
+import type { FilterQuery } from '@mikro-orm/core';
+import { lockForUpdate } from '../../db/locking';
+import type { Em } from '../../db/orm';
+import { paginateById } from '../../db/paginate';
+import { BadUserInputError, ConflictError, ForbiddenError, parseId } from '../../graphql/errors';
+import type { Connection, PageArgs } from '../../graphql/pagination';
+import { shanghaiDate } from '../../time';
+import { recordAudit } from '../audit/audit.service';
+import type { Actor } from '../auth/actor';
+import { mayLinkAcross } from '../auth/reach';
+import { regionSubtree } from '../auth/scope';
+import { Cadre } from '../cadres/cadre.entity';
+import { Household } from '../households/household.entity';
+import { householdService, type Caller } from '../households/household.service';
+import { Round } from '../rounds/round.entity';
+import { roundService } from '../rounds/round.service';
+import { Assignment } from './assignment.entity';
+
+export interface AssignmentFilter {
+  householdId?: string;
+  cadreId?: string;
+  roundId?: string;
+  active?: boolean;
+}
+
+/** A cadre in reach of the household: active, and from a unit in the caller's subtree or above the household. */
+async function assignableCadre(tx: Em, actor: Actor, cadreId: number, household: Household, field: string): Promise<Cadre> {
+  const cadre = await tx.findOne(Cadre, cadreId, { populate: ['unit.region'] });
+  if (!cadre || !mayLinkAcross(actor, cadre.unit.region.path, household.region.path)) throw new ForbiddenError();
+  if (!cadre.active) throw new BadUserInputError(field, 'the cadre is deactivated');
+  const load = await tx.count(Assignment, { cadre: cadre.id, endedAt: null });
+  if (load >= cadre.householdCapacity) {
+    throw new ConflictError(`The cadre already looks after ${load} household(s), the capacity set for them; raise it or choose another cadre`, {
+      field,
+      activeAssignments: load,
+      capacity: cadre.householdCapacity,
+    });
+  }
+  return cadre;
+}
+
+export const assignmentService = {
+  async list(em: Em, actor: Actor, filter: AssignmentFilter = {}, page: PageArgs = {}): Promise<Connection<Assignment>> {
+    const conditions: FilterQuery<Assignment>[] = [{ household: { region: regionSubtree(actor) } }];
+    if (filter.householdId) conditions.push({ household: parseId(filter.householdId, 'filter.householdId') });
+    if (filter.cadreId) conditions.push({ cadre: parseId(filter.cadreId, 'filter.cadreId') });
+    if (filter.roundId) conditions.push({ round: parseId(filter.roundId, 'filter.roundId') });
+    if (filter.active != null) conditions.push({ endedAt: filter.active ? null : { $ne: null } });
+    return paginateById(em, Assignment, { $and: conditions }, page);
+  },
+
+  async findInScope(em: Em, actor: Actor, id: number): Promise<Assignment> {
+    const assignment = await em.findOne(Assignment, { $and: [{ id }, { household: { region: regionSubtree(actor) } }] }, { populate: ['household.region'] });
+    if (!assignment) throw new ForbiddenError();
+    return assignment;
+  },
+
+  /** Pairs a cadre with a household. A household has one active cadre; changing it is a transfer. */
+  async assign(
+    em: Em,
+    input: { householdId: number; cadreId: number; kind: AssignmentKind; roundId?: number },
+    { actor, clientAddress }: Caller,
+  ): Promise<Assignment> {
+    const household = await householdService.findManageable(em, actor, input.householdId);
+    if (household.status !== HouseholdStatus.ACTIVE) throw new BadUserInputError('householdId', `the household is ${household.status}, not receiving help`);
+    const round = input.roundId
+      ? await em.findOne(Round, input.roundId)
+      : await roundService.currentOrLatest(em, shanghaiDate(new Date()));
+    if (!round) throw new BadUserInputError('roundId', 'no such round');
+    return em.transactional(async (tx) => {
+      await lockForUpdate(tx, Household, household.id);
+      // Who may be linked is decided before what state things are in, so refusals never leak state.
+      const cadre = await assignableCadre(tx, actor, input.cadreId, household, 'cadreId');
+      const active = await tx.count(Assignment, { household: household.id, endedAt: null });
+      if (active > 0) throw new ConflictError('The household already has a cadre; use transferAssignment to change it');
+      const assignment = tx.create(Assignment, { cadre, household: household.id, round, kind: input.kind, startedAt: new Date() });
+      await tx.flush();
+      recordAudit(tx, actor, clientAddress, {
+        operation: 'assignCadre',
+        entityName: 'Assignment',
+        entityId: assignment.id,
+        regionPath: household.region.path,
+        changes: { household: household.id, cadre: cadre.id, kind: input.kind, round: round.id },
+      });
+      return assignment;
+    });
+  },
+
+  /** Ends the current assignment with a reason and starts the new cadre's, linked, so the household keeps one history. */
+  async transfer(em: Em, assignmentId: number, toCadreId: number, reason: string, { actor, clientAddress }: Caller): Promise<Assignment> {
+    const current = await this.findInScope(em, actor, assignmentId);
+    if (current.endedAt) throw new ConflictError('The assignment has already ended');
+    if (current.cadre.id === toCadreId) throw new BadUserInputError('toCadreId', 'the household is already with this cadre');
+    return em.transactional(async (tx) => {
+      await lockForUpdate(tx, Household, current.household.id);
+      const row = await tx.findOneOrFail(Assignment, assignmentId);
+      if (row.endedAt) throw new ConflictError('The assignment has already ended');
+      const cadre = await assignableCadre(tx, actor, toCadreId, current.household, 'toCadreId');
+      const now = new Date();
+      row.endedAt = now;
+      row.endReason = reason;
+      const next = tx.create(Assignment, { cadre, household: row.household, round: row.round, kind: row.kind, startedAt: now, transferredFrom: row });
+      await tx.flush();
+      recordAudit(tx, actor, clientAddress, {
+        operation: 'transferAssignment',
+        entityName: 'Assignment',
+        entityId: next.id,
+        regionPath: current.household.region.path,
+        reason,
+        changes: { from: row.id, fromCadre: row.cadre.id, toCadre: cadre.id },
+      });
+      return next;
+    });
+  },
+
+  async end(em: Em, assignmentId: number, reason: string, { actor, clientAddress }: Caller): Promise<Assignment> {
+    const current = await this.findInScope(em, actor, assignmentId);
+    return em.transactional(async (tx) => {
+      const row = await tx.findOneOrFail(Assignment, assignmentId);
+      if (row.endedAt) throw new ConflictError('The assignment has already ended');
+      row.endedAt = new Date();
+      row.endReason = reason;
+      recordAudit(tx, actor, clientAddress, { operation: 'endAssignment', entityName: 'Assignment', entityId: row.id, regionPath: current.household.region.path, reason });
+      return row;
+    });
+  },
+};

@@ -1,0 +1,46 @@
+import type { Em } from '../../db/orm';
+import { UserAccount } from '../accounts/user-account.entity';
+import type { Actor } from '../auth/actor';
+import { AuditEntry } from './audit-entry.entity';
+
+/** Fields whose values never reach the audit trail: it records that they changed, not what to. */
+const SECRET_FIELDS = new Set(['idNumber', 'phone', 'passwordHash', 'bindCodeHash', 'wechatOpenid']);
+
+export interface AuditInput {
+  operation: string;
+  entityName: string;
+  entityId: string | number;
+  /** Region the row belongs to, so that the trail is scoped like everything else. */
+  regionPath?: string | null;
+  changes?: Record<string, unknown>;
+  reason?: string | null;
+}
+
+function redact(changes: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(changes).map(([field, value]) => [field, SECRET_FIELDS.has(field) ? '(changed)' : value]));
+}
+
+/** Queues an audit entry in the caller's unit of work, so it commits or rolls back with the change itself. */
+export function recordAudit(em: Em, actor: Actor | null, clientAddress: string | null, input: AuditInput): AuditEntry {
+  return em.create(AuditEntry, {
+    actor: actor ? em.getReference(UserAccount, actor.accountId) : null,
+    operation: input.operation,
+    entityName: input.entityName,
+    entityId: String(input.entityId),
+    regionPath: input.regionPath ?? null,
+    changes: input.changes ? JSON.stringify(redact(input.changes)) : null,
+    reason: input.reason ?? null,
+    clientAddress,
+  });
+}
+
+/** `{ field: [before, after] }` for the fields that differ. */
+export function changesBetween<T extends object>(before: Partial<T>, after: Partial<T>): Record<string, [unknown, unknown]> {
+  const changes: Record<string, [unknown, unknown]> = {};
+  for (const key of Object.keys(after) as (keyof T)[]) {
+    const old = before[key];
+    const next = after[key];
+    if (JSON.stringify(old) !== JSON.stringify(next)) changes[key as string] = [old ?? null, next ?? null];
+  }
+  return changes;
+}

@@ -1,0 +1,231 @@
+import { randomUUID } from 'node:crypto';
+import { raw, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { Role } from '@wanjia/shared';
+import type { AppConfig } from '../../config';
+import type { Em } from '../../db/orm';
+import { BadUserInputError, ConflictError, ForbiddenError, TooManyRequestsError, UnauthenticatedError } from '../../graphql/errors';
+import { UserAccount } from '../accounts/user-account.entity';
+import { hashPassword, verifyPassword } from '../accounts/password';
+import { recordAudit } from '../audit/audit.service';
+import { Cadre } from '../cadres/cadre.entity';
+import type { Region } from '../regions/region.entity';
+import type { Actor } from './actor';
+import { LoginThrottle } from './login-throttle.entity';
+import { RefreshToken } from './refresh-token.entity';
+import { hashToken, newBindCode, newOpaqueToken, normalizeBindCode, signAccessToken } from './tokens';
+import { exchangeWechatCode } from './wechat';
+
+export const BIND_CODE_TTL_MS = 72 * 60 * 60 * 1000;
+/** A shared office address sees many people's typos; it gets more room than one account name. */
+const ADDRESS_FAILURE_FACTOR = 4;
+const GENERIC_LOGIN_ERROR = 'Wrong username or password';
+
+export interface IssuedTokens {
+  accessToken: string;
+  accessTokenExpiresAt: Date;
+  refreshToken: string;
+  refreshTokenExpiresAt: Date;
+  account: UserAccount;
+}
+
+export interface RequestInfo {
+  config: AppConfig;
+  clientAddress: string;
+}
+
+export function actorOf(account: UserAccount): Actor {
+  const scope = account.scopeRegion as Region | null | undefined;
+  return {
+    accountId: account.id,
+    role: account.role,
+    scopeRegionId: scope?.id ?? null,
+    scopePath: scope?.path ?? null,
+    cadreId: account.cadre?.id ?? null,
+  };
+}
+
+async function issueTokens(em: Em, account: UserAccount, config: AppConfig, familyId: string = randomUUID()): Promise<IssuedTokens> {
+  await em.populate(account, ['scopeRegion']);
+  const access = await signAccessToken(actorOf(account), config.auth.jwtSecret, config.auth.accessTokenTtlSeconds);
+  const refresh = newOpaqueToken();
+  const refreshTokenExpiresAt = new Date(Date.now() + config.auth.refreshTokenTtlDays * 24 * 60 * 60 * 1000);
+  em.create(RefreshToken, { account, tokenHash: refresh.hash, familyId, expiresAt: refreshTokenExpiresAt });
+  account.lastLoginAt = new Date();
+  await em.flush();
+  return { accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken: refresh.token, refreshTokenExpiresAt, account };
+}
+
+// --- throttling ------------------------------------------------------------------------------------
+
+async function throttleRow(em: Em, key: string): Promise<LoginThrottle> {
+  const existing = await em.findOne(LoginThrottle, { key }, { refresh: true });
+  if (existing) return existing;
+  try {
+    const created = em.create(LoginThrottle, { key, windowStartedAt: new Date() });
+    await em.flush();
+    return created;
+  } catch (error) {
+    if (!(error instanceof UniqueConstraintViolationException)) throw error;
+    em.clear();
+    return em.findOneOrFail(LoginThrottle, { key });
+  }
+}
+
+async function assertNotLocked(em: Em, keys: string[]): Promise<void> {
+  const rows = await em.find(LoginThrottle, { key: { $in: keys } }, { refresh: true });
+  const now = Date.now();
+  const lockedUntil = Math.max(0, ...rows.map((row) => row.lockedUntil?.getTime() ?? 0));
+  if (lockedUntil > now) throw new TooManyRequestsError(Math.ceil((lockedUntil - now) / 1000));
+}
+
+/** Counts a failure atomically (several instances may count at once) and locks the key past the limit. */
+async function recordFailure(em: Em, key: string, limit: number, lockSeconds: number): Promise<void> {
+  const row = await throttleRow(em, key);
+  const windowExpired = Date.now() - row.windowStartedAt.getTime() > lockSeconds * 1000;
+  if (windowExpired) {
+    await em.nativeUpdate(LoginThrottle, { id: row.id }, { failures: 1, windowStartedAt: new Date(), lockedUntil: null });
+    return;
+  }
+  await em.nativeUpdate(LoginThrottle, { id: row.id }, { failures: raw('failures + 1') });
+  const updated = await em.findOneOrFail(LoginThrottle, { id: row.id }, { refresh: true });
+  if (updated.failures >= limit) {
+    await em.nativeUpdate(LoginThrottle, { id: row.id }, { lockedUntil: new Date(Date.now() + lockSeconds * 1000) });
+  }
+}
+
+async function clearFailures(em: Em, key: string): Promise<void> {
+  await em.nativeUpdate(LoginThrottle, { key }, { failures: 0, lockedUntil: null, windowStartedAt: new Date() });
+}
+
+// --- the service -------------------------------------------------------------------------------------
+
+export const authService = {
+  /** Password sign-in for administrators and analysts. One generic error for every wrong combination. */
+  async login(em: Em, username: string, password: string, request: RequestInfo): Promise<IssuedTokens> {
+    const { loginMaxFailures, loginLockSeconds } = request.config.auth;
+    const accountKey = `account:${username.trim().toLowerCase()}`.slice(0, 191);
+    const addressKey = `address:${request.clientAddress}`.slice(0, 191);
+    await assertNotLocked(em, [accountKey, addressKey]);
+    const account = await em.findOne(UserAccount, { username: username.trim() });
+    const valid =
+      account !== null &&
+      account.active &&
+      account.role !== Role.CADRE &&
+      account.passwordHash != null &&
+      (await verifyPassword(account.passwordHash, password));
+    if (!valid) {
+      await recordFailure(em, accountKey, loginMaxFailures, loginLockSeconds);
+      await recordFailure(em, addressKey, loginMaxFailures * ADDRESS_FAILURE_FACTOR, loginLockSeconds);
+      throw new UnauthenticatedError(GENERIC_LOGIN_ERROR);
+    }
+    await clearFailures(em, accountKey);
+    return issueTokens(em, account!, request.config);
+  },
+
+  /** Rotates a refresh token. A token presented after it was rotated revokes its whole family. */
+  async refresh(em: Em, refreshToken: string, request: RequestInfo): Promise<IssuedTokens> {
+    const row = await em.findOne(RefreshToken, { tokenHash: hashToken(refreshToken) }, { populate: ['account', 'account.scopeRegion'] });
+    if (!row || row.expiresAt.getTime() <= Date.now() || !row.account.active) {
+      throw new UnauthenticatedError('Refresh token invalid or expired; sign in again');
+    }
+    if (row.revokedAt) {
+      await em.nativeUpdate(RefreshToken, { familyId: row.familyId, revokedAt: null }, { revokedAt: new Date() });
+      throw new UnauthenticatedError('Refresh token already used; every session of this sign-in was ended');
+    }
+    // The conditional update makes rotation single-use even when two refreshes race.
+    const claimed = await em.nativeUpdate(RefreshToken, { id: row.id, revokedAt: null }, { revokedAt: new Date() });
+    if (claimed !== 1) throw new UnauthenticatedError('Refresh token already used; sign in again');
+    return issueTokens(em, row.account, request.config, row.familyId);
+  },
+
+  /** Ends the sign-in the refresh token belongs to. Unknown tokens are ignored: logging out twice is fine. */
+  async logout(em: Em, refreshToken: string): Promise<boolean> {
+    const row = await em.findOne(RefreshToken, { tokenHash: hashToken(refreshToken) });
+    if (row) await em.nativeUpdate(RefreshToken, { familyId: row.familyId, revokedAt: null }, { revokedAt: new Date() });
+    return true;
+  },
+
+  async wechatLogin(em: Em, code: string, request: RequestInfo): Promise<IssuedTokens | null> {
+    const openid = await exchangeWechatCode(request.config.wechat, code);
+    const account = await em.findOne(UserAccount, { wechatOpenid: openid, active: true });
+    return account ? issueTokens(em, account, request.config) : null;
+  },
+
+  /** Links the WeChat user to the cadre account the one-time bind code was issued for. */
+  async bindWechat(em: Em, code: string, bindCode: string, request: RequestInfo): Promise<IssuedTokens> {
+    const { loginMaxFailures, loginLockSeconds } = request.config.auth;
+    const addressKey = `bind:${request.clientAddress}`.slice(0, 191);
+    await assertNotLocked(em, [addressKey]);
+    const openid = await exchangeWechatCode(request.config.wechat, code);
+    const account = await em.findOne(UserAccount, { bindCodeHash: hashToken(normalizeBindCode(bindCode)) });
+    if (!account || !account.active || !account.bindCodeExpiresAt || account.bindCodeExpiresAt.getTime() <= Date.now()) {
+      await recordFailure(em, addressKey, loginMaxFailures * ADDRESS_FAILURE_FACTOR, loginLockSeconds);
+      throw new BadUserInputError('bindCode', 'The bind code is wrong, used or expired; ask your administrator for a new one');
+    }
+    const holder = await em.findOne(UserAccount, { wechatOpenid: openid });
+    if (holder && holder.id !== account.id) throw new ConflictError('This WeChat user is already bound to another account');
+    await em.transactional(async (tx) => {
+      const fresh = await tx.findOneOrFail(UserAccount, account.id);
+      fresh.wechatOpenid = openid;
+      fresh.bindCodeHash = null;
+      fresh.bindCodeExpiresAt = null;
+      recordAudit(tx, { accountId: account.id, role: account.role, scopePath: null, scopeRegionId: null, cadreId: account.cadre?.id ?? null }, request.clientAddress, {
+        operation: 'bindWechat',
+        entityName: 'UserAccount',
+        entityId: account.id,
+      });
+    });
+    return issueTokens(em, account, request.config);
+  },
+
+  /**
+   * A one-time code (72 h, single use) with which a cadre binds WeChat. Creates the cadre's account on
+   * first issue; issuing again replaces the previous code. Only the code's hash is stored.
+   */
+  async issueBindCode(em: Em, cadre: Cadre, actor: Actor, request: RequestInfo): Promise<{ code: string; expiresAt: Date; account: UserAccount }> {
+    if (!cadre.active) throw new ConflictError('The cadre is deactivated; reactivate the cadre first');
+    const code = newBindCode();
+    const expiresAt = new Date(Date.now() + BIND_CODE_TTL_MS);
+    const account = await em.transactional(async (tx) => {
+      let target = await tx.findOne(UserAccount, { cadre: cadre.id });
+      if (!target) target = tx.create(UserAccount, { role: Role.CADRE, cadre: cadre.id });
+      if (target.role !== Role.CADRE) throw new ForbiddenError();
+      target.bindCodeHash = hashToken(code);
+      target.bindCodeExpiresAt = expiresAt;
+      await tx.flush();
+      await tx.populate(cadre, ['unit.region']);
+      recordAudit(tx, actor, request.clientAddress, {
+        operation: 'issueBindCode',
+        entityName: 'UserAccount',
+        entityId: target.id,
+        regionPath: cadre.unit.region.path,
+        changes: { cadre: cadre.id, expiresAt: expiresAt.toISOString() },
+      });
+      return target;
+    });
+    return { code, expiresAt, account };
+  },
+
+  async createStaffAccount(
+    em: Em,
+    input: { username: string; password: string; role: Role; scopeRegion: Region },
+    actor: Actor | null,
+    clientAddress: string | null,
+  ): Promise<UserAccount> {
+    if (input.role === Role.CADRE) throw new BadUserInputError('role', 'cadre accounts are created by issueBindCode');
+    if (await em.count(UserAccount, { username: input.username })) throw new BadUserInputError('username', 'this username is taken');
+    const passwordHash = await hashPassword(input.password);
+    return em.transactional(async (tx) => {
+      const account = tx.create(UserAccount, { username: input.username, role: input.role, scopeRegion: input.scopeRegion.id, passwordHash });
+      await tx.flush();
+      recordAudit(tx, actor, clientAddress, {
+        operation: 'createAccount',
+        entityName: 'UserAccount',
+        entityId: account.id,
+        regionPath: input.scopeRegion.path,
+        changes: { username: input.username, role: input.role, scopeRegion: input.scopeRegion.code },
+      });
+      return account;
+    });
+  },
+};

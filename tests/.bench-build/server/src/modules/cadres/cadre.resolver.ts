@@ -1,0 +1,77 @@
+import { Role, maskPhone } from '@wanjia/shared';
+import { IsBoolean, Length } from 'class-validator';
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLContext } from '../../graphql/context';
+import { parseId } from '../../graphql/errors';
+import { PageArgs, type Connection } from '../../graphql/pagination';
+import { Unit } from '../units/unit.entity';
+import { Cadre } from './cadre.entity';
+import { cadrePolicy } from './cadre.policy';
+import { cadreService } from './cadre.service';
+import { CadreConnection, CadreFilter, CreateCadreInput, UpdateCadreInput } from './cadre.types';
+
+@ArgsType()
+class DeactivateCadreArgs {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String)
+  @Length(2, 255)
+  reason!: string;
+
+  @Field(() => Boolean, { defaultValue: false, description: 'Also end the cadre\'s active assignments (their households become unassigned).' })
+  @IsBoolean()
+  endActiveAssignments!: boolean;
+}
+
+@Resolver(() => Cadre)
+export class CadreResolver {
+  @Authorized(Role.ADMIN, Role.ANALYST)
+  @Query(() => CadreConnection, { description: 'Cadres of units in the caller\'s region subtree.' })
+  async cadres(
+    @Args() page: PageArgs,
+    @Arg('filter', () => CadreFilter, { nullable: true }) filter: CadreFilter | undefined,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Connection<Cadre>> {
+    return cadreService.list(ctx.em, ctx.actor!, filter, page);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => Cadre)
+  async createCadre(@Arg('input', () => CreateCadreInput) input: CreateCadreInput, @Ctx() ctx: GraphQLContext): Promise<Cadre> {
+    return cadreService.create(ctx.em, input, { actor: ctx.actor!, clientAddress: ctx.clientAddress });
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => Cadre)
+  async updateCadre(
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => UpdateCadreInput) input: UpdateCadreInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Cadre> {
+    return cadreService.update(ctx.em, parseId(id, 'id'), input, { actor: ctx.actor!, clientAddress: ctx.clientAddress });
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => Cadre, { description: 'Deactivates a cadre; refused while the cadre has active households unless endActiveAssignments is true.' })
+  async deactivateCadre(@Args() args: DeactivateCadreArgs, @Ctx() ctx: GraphQLContext): Promise<Cadre> {
+    return cadreService.deactivate(ctx.em, parseId(args.id, 'id'), args.reason, args.endActiveAssignments, { actor: ctx.actor!, clientAddress: ctx.clientAddress });
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => Cadre)
+  async reactivateCadre(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Cadre> {
+    return cadreService.reactivate(ctx.em, parseId(id, 'id'), { actor: ctx.actor!, clientAddress: ctx.clientAddress });
+  }
+
+  @FieldResolver(() => Unit)
+  async unit(@Root() cadre: Cadre, @Ctx() { loaders }: GraphQLContext): Promise<Unit> {
+    return (await loaders.unitById.load(cadre.unit.id))!;
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Masked (138****5678) unless the role needs it.' })
+  phone(@Root() cadre: Cadre, @Ctx() { actor }: GraphQLContext): string | null {
+    if (!cadre.phone) return null;
+    return actor && (cadrePolicy.seesPhone(actor) || actor.cadreId === cadre.id) ? cadre.phone : maskPhone(cadre.phone);
+  }
+}

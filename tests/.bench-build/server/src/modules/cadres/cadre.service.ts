@@ -1,0 +1,130 @@
+import { raw, type FilterQuery } from '@mikro-orm/core';
+import type { Em } from '../../db/orm';
+import { paginateById } from '../../db/paginate';
+import { ConflictError, ForbiddenError, parseId } from '../../graphql/errors';
+import type { Connection, PageArgs } from '../../graphql/pagination';
+import { normalizedPhone } from '../../graphql/validators';
+import { Assignment } from '../assignments/assignment.entity';
+import { changesBetween, recordAudit } from '../audit/audit.service';
+import type { Actor } from '../auth/actor';
+import { unitService } from '../units/unit.service';
+import { Cadre } from './cadre.entity';
+import { cadrePolicy } from './cadre.policy';
+import type { CadreFilter, CreateCadreInput, UpdateCadreInput } from './cadre.types';
+
+export interface Audited {
+  actor: Actor;
+  clientAddress: string | null;
+}
+
+/** Active assignments of the row compared with its capacity, in SQL (`alias` is the cadre's table alias). */
+const withCapacity = raw(
+  (alias: string) =>
+    `(select count(*) from assignment a where a.cadre_id = ${alias}.id and a.ended_at is null) < ${alias}.household_capacity`,
+);
+
+export const cadreService = {
+  async list(em: Em, actor: Actor, filter: CadreFilter = {}, page: PageArgs = {}): Promise<Connection<Cadre>> {
+    const conditions: FilterQuery<Cadre>[] = [cadrePolicy.readable(actor)];
+    if (filter.unitId) conditions.push({ unit: parseId(filter.unitId, 'filter.unitId') });
+    if (filter.active != null) conditions.push({ active: filter.active });
+    if (filter.search) conditions.push({ name: { $like: `%${filter.search.replace(/[\\%_]/g, '\\$&')}%` } });
+    if (filter.hasCapacity != null) conditions.push({ [withCapacity]: filter.hasCapacity ? 1 : 0 } as FilterQuery<Cadre>);
+    return paginateById(em, Cadre, { $and: conditions }, page);
+  },
+
+  /** The cadre if it is in the actor's scope; FORBIDDEN otherwise, whether or not it exists. */
+  async findInScope(em: Em, actor: Actor, id: number): Promise<Cadre> {
+    const cadre = await em.findOne(Cadre, { $and: [{ id }, cadrePolicy.readable(actor)] }, { populate: ['unit.region'] });
+    if (!cadre) throw new ForbiddenError();
+    return cadre;
+  },
+
+  async create(em: Em, input: CreateCadreInput, { actor, clientAddress }: Audited): Promise<Cadre> {
+    const unit = await unitService.findInScope(em, actor, parseId(input.unitId, 'input.unitId'));
+    return em.transactional(async (tx) => {
+      const cadre = tx.create(Cadre, {
+        name: input.name.trim(),
+        unit,
+        post: input.post.trim(),
+        rank: input.rank,
+        partyMember: input.partyMember,
+        phone: normalizedPhone(input.phone) ?? null,
+        householdCapacity: input.householdCapacity,
+      });
+      await tx.flush();
+      recordAudit(tx, actor, clientAddress, {
+        operation: 'createCadre',
+        entityName: 'Cadre',
+        entityId: cadre.id,
+        regionPath: unit.region.path,
+        changes: { name: cadre.name, unit: unit.id, rank: cadre.rank },
+      });
+      return cadre;
+    });
+  },
+
+  async update(em: Em, id: number, input: UpdateCadreInput, { actor, clientAddress }: Audited): Promise<Cadre> {
+    const cadre = await this.findInScope(em, actor, id);
+    const unit = input.unitId ? await unitService.findInScope(em, actor, parseId(input.unitId, 'input.unitId')) : cadre.unit;
+    const next = {
+      name: input.name?.trim() ?? cadre.name,
+      post: input.post?.trim() ?? cadre.post,
+      rank: input.rank ?? cadre.rank,
+      partyMember: input.partyMember ?? cadre.partyMember,
+      phone: input.phone === undefined ? cadre.phone : (normalizedPhone(input.phone) ?? null),
+      householdCapacity: input.householdCapacity ?? cadre.householdCapacity,
+    };
+    const changes = changesBetween({ ...cadre, unit: cadre.unit.id }, { ...next, unit: unit.id });
+    return em.transactional(async (tx) => {
+      const row = await tx.findOneOrFail(Cadre, id);
+      tx.assign(row, { ...next, unit });
+      recordAudit(tx, actor, clientAddress, { operation: 'updateCadre', entityName: 'Cadre', entityId: id, regionPath: unit.region.path, changes });
+      return row;
+    });
+  },
+
+  /**
+   * Deactivates a cadre (never deletes). A cadre who still looks after households is refused unless
+   * the caller asks to end those assignments too, so that no household loses its cadre by accident.
+   */
+  async deactivate(em: Em, id: number, reason: string, endActiveAssignments: boolean, { actor, clientAddress }: Audited): Promise<Cadre> {
+    const cadre = await this.findInScope(em, actor, id);
+    return em.transactional(async (tx) => {
+      const active = await tx.find(Assignment, { cadre: id, endedAt: null });
+      if (active.length > 0 && !endActiveAssignments) {
+        throw new ConflictError(
+          `The cadre still looks after ${active.length} household(s): transfer them first, or deactivate with endActiveAssignments: true`,
+          { activeAssignments: active.length },
+        );
+      }
+      const now = new Date();
+      for (const assignment of active) {
+        assignment.endedAt = now;
+        assignment.endReason = `干部停用：${reason}`;
+        recordAudit(tx, actor, clientAddress, { operation: 'endAssignment', entityName: 'Assignment', entityId: assignment.id, regionPath: cadre.unit.region.path, reason });
+      }
+      const row = await tx.findOneOrFail(Cadre, id);
+      row.active = false;
+      recordAudit(tx, actor, clientAddress, {
+        operation: 'deactivateCadre',
+        entityName: 'Cadre',
+        entityId: id,
+        regionPath: cadre.unit.region.path,
+        reason,
+        changes: { active: [true, false], endedAssignments: active.map((assignment) => assignment.id) },
+      });
+      return row;
+    });
+  },
+
+  async reactivate(em: Em, id: number, { actor, clientAddress }: Audited): Promise<Cadre> {
+    const cadre = await this.findInScope(em, actor, id);
+    return em.transactional(async (tx) => {
+      const row = await tx.findOneOrFail(Cadre, id);
+      row.active = true;
+      recordAudit(tx, actor, clientAddress, { operation: 'reactivateCadre', entityName: 'Cadre', entityId: id, regionPath: cadre.unit.region.path, changes: { active: [false, true] } });
+      return row;
+    });
+  },
+};

@@ -1,0 +1,66 @@
+import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property, type Opt, type Rel } from '@mikro-orm/core';
+import { DemandCategory, DemandStatus } from '@wanjia/shared';
+import { LocalDateResolver } from 'graphql-scalars';
+import { Field, ID, ObjectType } from 'type-graphql';
+import { HelpRecord } from '../help-records/help-record.entity';
+import { Household } from '../households/household.entity';
+
+/** 诉求: something a household asked for, raised on a visit and resolved by a later help record. */
+@Entity({ tableName: 'demand' })
+@Index({ properties: ['household', 'status'], name: 'demand_household_status_index' })
+@Index({ properties: ['status', 'dueOn'], name: 'demand_status_due_index' })
+@ObjectType({ description: 'A demand (诉求) a household raised.' })
+export class Demand {
+  @Field(() => ID)
+  @PrimaryKey()
+  id!: number;
+
+  /** Foreign key; the (household, status) index gives a household's open demands. */
+  @ManyToOne(() => Household)
+  household!: Rel<Household>;
+
+  /** Indexed: resolution rates are reported by category. */
+  @Field(() => DemandCategory)
+  @Enum({ items: () => DemandCategory })
+  @Index()
+  category!: DemandCategory;
+
+  @Field()
+  @Property({ type: 'text' })
+  text!: string;
+
+  @Field()
+  @Property({ length: 3 })
+  raisedAt!: Date;
+
+  /** With status in the (status, dueOn) index: the overdue-demands report is a range scan. */
+  @Field(() => LocalDateResolver, { nullable: true })
+  @Property({ type: 'date', nullable: true })
+  dueOn?: string | null;
+
+  @Field(() => DemandStatus)
+  @Enum({ items: () => DemandStatus })
+  status: DemandStatus & Opt = DemandStatus.OPEN;
+
+  /** Foreign key, indexed: the help record on which the demand was heard, when there was one. */
+  @ManyToOne(() => HelpRecord, { nullable: true })
+  raisedIn?: Rel<HelpRecord> | null;
+
+  /** Foreign key, indexed: the help record that resolved it. */
+  @ManyToOne(() => HelpRecord, { nullable: true })
+  resolvedBy?: Rel<HelpRecord> | null;
+
+  @Field(() => Date, { nullable: true })
+  @Property({ type: 'datetime', length: 3, nullable: true })
+  resolvedAt?: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'When the household confirmed the resolution on a later visit.' })
+  @Property({ type: 'datetime', length: 3, nullable: true })
+  confirmedAt?: Date | null;
+
+  @Property({ type: 'datetime', length: 3 })
+  createdAt: Date & Opt = new Date();
+
+  @Property({ type: 'datetime', length: 3, onUpdate: () => new Date() })
+  updatedAt: Date & Opt = new Date();
+}

@@ -1,0 +1,255 @@
+import { createHash } from 'node:crypto';
+import { UniqueConstraintViolationException, type FilterQuery } from '@mikro-orm/core';
+import { DemandStatus, OPEN_DEMAND_STATUSES } from '@wanjia/shared';
+import type { Em } from '../../db/orm';
+import { BadUserInputError, ConflictError, ForbiddenError, parseId } from '../../graphql/errors';
+import { decodeCursor, encodeCursor, pageSize, type Connection, type PageArgs } from '../../graphql/pagination';
+import { Assignment } from '../assignments/assignment.entity';
+import { recordAudit } from '../audit/audit.service';
+import type { Actor } from '../auth/actor';
+import { Demand } from '../demands/demand.entity';
+import { Household } from '../households/household.entity';
+import type { Caller } from '../households/household.service';
+import { Photo } from '../photos/photo.entity';
+import { HelpRecord } from './help-record.entity';
+import type { HelpRecordContentInput, HelpRecordInput } from './help-record.types';
+
+/** A phone's clock may run a little fast; more than this ahead of the server is a typing error. */
+const CLOCK_SKEW_MS = 5 * 60 * 1000;
+const DEFAULT_DEMAND_DUE_DAYS = 30;
+
+type Content = Omit<HelpRecordContentInput, 'clientId'> & { householdId?: number; demandsRaised?: HelpRecordInput['demandsRaised']; resolvedDemandIds?: number[] };
+
+/** A stable fingerprint of what was submitted, so that a retry can be told from a different record. */
+function contentHash(content: Content, supersedes: number | null): string {
+  const canonical = {
+    supersedes,
+    householdId: content.householdId ?? null,
+    occurredAt: content.occurredAt.toISOString(),
+    kinds: [...content.kinds].sort(),
+    summary: content.summary,
+    fundsFen: content.fundsFen,
+    materialsFen: content.materialsFen,
+    problemsSolved: content.problemsSolved,
+    photoIds: content.photoIds,
+    latitude: content.latitude ?? null,
+    longitude: content.longitude ?? null,
+    demandsRaised: (content.demandsRaised ?? []).map((demand) => [demand.category, demand.text, demand.dueOn ?? null]),
+    resolvedDemandIds: [...(content.resolvedDemandIds ?? [])].sort((a, b) => a - b),
+  };
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
+}
+
+function cadreOf(actor: Actor): number {
+  if (actor.cadreId === null) throw new ForbiddenError('Only cadres record help');
+  return actor.cadreId;
+}
+
+function checkContent(content: HelpRecordContentInput, now: Date): void {
+  if (content.occurredAt.getTime() > now.getTime() + CLOCK_SKEW_MS) {
+    throw new BadUserInputError('input.occurredAt', 'occurredAt is in the future');
+  }
+  if ((content.latitude == null) !== (content.longitude == null)) {
+    throw new BadUserInputError(content.latitude == null ? 'input.latitude' : 'input.longitude', 'latitude and longitude go together');
+  }
+}
+
+/** The earlier record under this clientId, if its content matches; a different record under it is refused. */
+function replayOf(existing: HelpRecord, hash: string): HelpRecord {
+  if (existing.contentHash !== hash) {
+    throw new ConflictError('This clientId was already used for a different record; generate a new clientId for a new record', { field: 'input.clientId' });
+  }
+  return existing;
+}
+
+async function assertPhotos(em: Em, actor: Actor, photoIds: string[]): Promise<void> {
+  if (photoIds.length === 0) return;
+  const found = await em.find(Photo, { id: { $in: photoIds }, uploadedBy: actor.accountId }, { fields: ['id'] });
+  if (found.length !== photoIds.length) throw new BadUserInputError('input.photoIds', 'every photo must be uploaded by you first');
+}
+
+export const helpRecordService = {
+  /**
+   * Records one occasion of help, exactly once. The cadre must have been assigned to the household
+   * when it happened (an assignment that has since ended still counts: a record made offline before a
+   * transfer is never lost). Demands raised become open demands; demands resolved close. One
+   * transaction, with its audit entry.
+   */
+  async submit(em: Em, input: HelpRecordInput, { actor, clientAddress }: Caller, now = new Date()): Promise<HelpRecord> {
+    const cadre = cadreOf(actor);
+    const householdId = parseId(input.householdId, 'input.householdId');
+    const resolvedDemandIds = input.resolvedDemandIds.map((id, index) => parseId(id, `input.resolvedDemandIds.${index}`));
+    const hash = contentHash({ ...input, householdId, resolvedDemandIds }, null);
+    const earlier = await em.findOne(HelpRecord, { clientId: input.clientId });
+    if (earlier) return replayOf(earlier, hash);
+
+    checkContent(input, now);
+    const assignment = await em.findOne(
+      Assignment,
+      { cadre, household: householdId, startedAt: { $lte: input.occurredAt }, $or: [{ endedAt: null }, { endedAt: { $gte: input.occurredAt } }] },
+      { populate: ['household.region'], orderBy: { startedAt: 'desc' } },
+    );
+    if (!assignment) {
+      const everAssigned = await em.count(Assignment, { cadre, household: householdId });
+      if (everAssigned === 0) throw new ForbiddenError();
+      throw new BadUserInputError('input.occurredAt', 'occurredAt falls outside the time you were assigned to this household');
+    }
+    await assertPhotos(em, actor, input.photoIds);
+
+    try {
+      return await em.transactional(async (tx) => {
+        if (resolvedDemandIds.length > 0) {
+          const resolvable = await tx.count(Demand, { id: { $in: resolvedDemandIds }, household: householdId, status: { $in: [...OPEN_DEMAND_STATUSES] } });
+          if (resolvable !== resolvedDemandIds.length) {
+            throw new BadUserInputError('input.resolvedDemandIds', 'only open demands of this household can be resolved');
+          }
+        }
+        const record = tx.create(HelpRecord, {
+          household: householdId,
+          cadre,
+          assignment,
+          round: assignment.round,
+          occurredAt: input.occurredAt,
+          kinds: input.kinds,
+          summary: input.summary.trim(),
+          fundsFen: input.fundsFen,
+          materialsFen: input.materialsFen,
+          problemsSolved: input.problemsSolved,
+          photoIds: input.photoIds,
+          latitude: input.latitude ?? null,
+          longitude: input.longitude ?? null,
+          clientId: input.clientId,
+          contentHash: hash,
+        });
+        for (const demand of input.demandsRaised) {
+          tx.create(Demand, {
+            household: householdId,
+            category: demand.category,
+            text: demand.text.trim(),
+            raisedAt: input.occurredAt,
+            dueOn: demand.dueOn ?? new Date(input.occurredAt.getTime() + DEFAULT_DEMAND_DUE_DAYS * 86_400_000).toISOString().slice(0, 10),
+            raisedIn: record,
+          });
+        }
+        await tx.flush();
+        if (resolvedDemandIds.length > 0) {
+          await tx.nativeUpdate(
+            Demand,
+            { id: { $in: resolvedDemandIds }, status: { $in: [...OPEN_DEMAND_STATUSES] } },
+            { status: DemandStatus.RESOLVED, resolvedBy: record.id, resolvedAt: input.occurredAt },
+          );
+        }
+        // Without the ORM's unit of work: a visit is not an edit of the household's file and must not
+        // bump its version (an administrator's pending edit stays valid).
+        await tx.nativeUpdate(Household, { id: householdId, $or: [{ lastVisitAt: null }, { lastVisitAt: { $lt: input.occurredAt } }] }, { lastVisitAt: input.occurredAt });
+        recordAudit(tx, actor, clientAddress, {
+          operation: 'submitHelpRecord',
+          entityName: 'HelpRecord',
+          entityId: record.id,
+          regionPath: assignment.household.region.path,
+          changes: { household: householdId, kinds: input.kinds, fundsFen: input.fundsFen, materialsFen: input.materialsFen, demandsRaised: input.demandsRaised.length, demandsResolved: resolvedDemandIds },
+        });
+        return record;
+      });
+    } catch (error) {
+      // Two copies of the same submission raced: the loser answers with the winner's record.
+      if (error instanceof UniqueConstraintViolationException) {
+        const winner = await em.fork().findOne(HelpRecord, { clientId: input.clientId });
+        if (winner) return replayOf(winner, hash);
+      }
+      throw error;
+    }
+  },
+
+  /**
+   * A correction is a new version that supersedes the old one; the old stays in the history and
+   * stops counting in totals. Only the latest version can be corrected, by the cadre who recorded it.
+   */
+  async correct(em: Em, id: number, input: HelpRecordContentInput, { actor, clientAddress }: Caller, now = new Date()): Promise<HelpRecord> {
+    const cadre = cadreOf(actor);
+    const original = await em.findOne(HelpRecord, { id, cadre }, { populate: ['assignment', 'household.region'] });
+    if (!original) throw new ForbiddenError();
+    const hash = contentHash({ ...input }, original.id);
+    const earlier = await em.findOne(HelpRecord, { clientId: input.clientId });
+    if (earlier) return replayOf(earlier, hash);
+    if (!original.isLatest) throw new ConflictError('This version was already corrected; correct the latest version instead');
+    checkContent(input, now);
+    const assignment = original.assignment;
+    if (input.occurredAt < assignment.startedAt || (assignment.endedAt && input.occurredAt > assignment.endedAt)) {
+      throw new BadUserInputError('input.occurredAt', 'occurredAt falls outside the time you were assigned to this household');
+    }
+    await assertPhotos(em, actor, input.photoIds);
+    try {
+      return await em.transactional(async (tx) => {
+        const claimed = await tx.nativeUpdate(HelpRecord, { id: original.id, isLatest: true }, { isLatest: false });
+        if (claimed !== 1) throw new ConflictError('This version was already corrected; correct the latest version instead');
+        const correction = tx.create(HelpRecord, {
+          household: original.household,
+          cadre,
+          assignment,
+          round: original.round,
+          occurredAt: input.occurredAt,
+          kinds: input.kinds,
+          summary: input.summary.trim(),
+          fundsFen: input.fundsFen,
+          materialsFen: input.materialsFen,
+          problemsSolved: input.problemsSolved,
+          photoIds: input.photoIds,
+          latitude: input.latitude ?? null,
+          longitude: input.longitude ?? null,
+          clientId: input.clientId,
+          contentHash: hash,
+          supersedes: original.id,
+          versionNumber: original.versionNumber + 1,
+        });
+        await tx.flush();
+        await tx.nativeUpdate(Household, { id: original.household.id, $or: [{ lastVisitAt: null }, { lastVisitAt: { $lt: input.occurredAt } }] }, { lastVisitAt: input.occurredAt });
+        recordAudit(tx, actor, clientAddress, {
+          operation: 'correctHelpRecord',
+          entityName: 'HelpRecord',
+          entityId: correction.id,
+          regionPath: original.household.region.path,
+          changes: {
+            supersedes: original.id,
+            fundsFen: [original.fundsFen, input.fundsFen],
+            materialsFen: [original.materialsFen, input.materialsFen],
+            problemsSolved: [original.problemsSolved, input.problemsSolved],
+          },
+        });
+        return correction;
+      });
+    } catch (error) {
+      if (error instanceof UniqueConstraintViolationException) {
+        const winner = await em.fork().findOne(HelpRecord, { clientId: input.clientId });
+        if (winner) return replayOf(winner, hash);
+        throw new ConflictError('This version was already corrected; correct the latest version instead');
+      }
+      throw error;
+    }
+  },
+
+  /**
+   * A household's records, the most recent occasion first (a record made offline and sent days later
+   * sorts by when it happened); latest versions unless the history is asked for. Keyset pagination on
+   * (occurredAt, id), served by the (household, occurredAt) index.
+   */
+  async listForHousehold(em: Em, householdId: number, page: PageArgs, includeSuperseded: boolean): Promise<Connection<HelpRecord>> {
+    const where: FilterQuery<HelpRecord> = { household: householdId, ...(includeSuperseded ? {} : { isLatest: true }) };
+    const size = pageSize(page);
+    let pageWhere = where;
+    if (page.after) {
+      const [occurredMs, id] = decodeCursor(page.after, 2).map(Number) as [number, number];
+      const occurredAt = new Date(occurredMs);
+      pageWhere = { $and: [where, { $or: [{ occurredAt: { $lt: occurredAt } }, { occurredAt, id: { $lt: id } }] }] };
+    }
+    const rows = await em.find(HelpRecord, pageWhere, { orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }], limit: size + 1 });
+    const totalCount = await em.count(HelpRecord, where);
+    const nodes = rows.slice(0, size);
+    const last = nodes[nodes.length - 1];
+    return {
+      nodes,
+      totalCount,
+      pageInfo: { hasNextPage: rows.length > size, endCursor: last ? encodeCursor([last.occurredAt.getTime(), last.id]) : null },
+    };
+  },
+};

@@ -1,0 +1,100 @@
+import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property, type Opt, type Rel } from '@mikro-orm/core';
+import { HardshipReason, HouseholdStatus, TargetGroup } from '@wanjia/shared';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Region } from '../regions/region.entity';
+
+/** 户: a household that needs help. Its region is always a village or community. */
+@Entity({ tableName: 'household' })
+@Index({ properties: ['region', 'status'], name: 'household_region_status_index' })
+@Index({ properties: ['isPetitioner', 'region'], name: 'household_petitioner_region_index' })
+@Index({ properties: ['isKeyFocus', 'region'], name: 'household_key_focus_region_index' })
+@Index({ properties: ['isHardship', 'region'], name: 'household_hardship_region_index' })
+@ObjectType({ description: 'A household (户) in a village or community.' })
+export class Household {
+  @Field(() => ID)
+  @PrimaryKey()
+  id!: number;
+
+  /** Foreign key; the (region, status) index serves every subtree list and count. */
+  @ManyToOne(() => Region)
+  region!: Rel<Region>;
+
+  @Field()
+  @Property({ length: 255 })
+  address!: string;
+
+  /** Indexed: administrators search households by the head's name. */
+  @Field({ description: 'Name of the head of household (户主).' })
+  @Property({ length: 64 })
+  @Index()
+  headName!: string;
+
+  /** Sensitive: exposed through a masking field resolver, not as a plain field. */
+  @Property({ type: 'string', length: 20, nullable: true })
+  phone?: string | null;
+
+  /**
+   * The target groups as three flags rather than a set column: each (flag, region) index answers
+   * "hardship households under X" as a range scan on MySQL and SQLite alike.
+   */
+  @Property({ type: 'boolean' })
+  isHardship: boolean & Opt = false;
+
+  @Property({ type: 'boolean' })
+  isKeyFocus: boolean & Opt = false;
+
+  @Property({ type: 'boolean' })
+  isPetitioner: boolean & Opt = false;
+
+  /** Stored as a comma-separated list (MikroORM's array type): only ever read with its household. */
+  @Field(() => [HardshipReason])
+  @Property({ type: 'array', length: 255 })
+  hardshipReasons: HardshipReason[] & Opt = [];
+
+  @Field(() => HouseholdStatus)
+  @Enum({ items: () => HouseholdStatus })
+  status: HouseholdStatus & Opt = HouseholdStatus.ACTIVE;
+
+  /**
+   * When the latest help record was made, kept here so that "overdue first" lists sort without
+   * aggregating help records per row. Indexed for that sort.
+   */
+  @Field(() => Date, { nullable: true })
+  @Property({ type: 'datetime', length: 3, nullable: true })
+  @Index()
+  lastVisitAt?: Date | null;
+
+  /** Optimistic lock: an update carrying a stale version fails instead of overwriting. */
+  @Field(() => Int)
+  @Property({ type: 'integer', version: true })
+  version!: number & Opt;
+
+  @Field(() => Date)
+  @Property({ type: 'datetime', length: 3 })
+  createdAt: Date & Opt = new Date();
+
+  @Property({ type: 'datetime', length: 3, onUpdate: () => new Date() })
+  updatedAt: Date & Opt = new Date();
+
+  @Field(() => [TargetGroup])
+  get targetGroups(): TargetGroup[] & Opt {
+    const groups: TargetGroup[] = [];
+    if (this.isHardship) groups.push(TargetGroup.HARDSHIP);
+    if (this.isKeyFocus) groups.push(TargetGroup.KEY_FOCUS);
+    if (this.isPetitioner) groups.push(TargetGroup.PETITIONER);
+    return groups;
+  }
+
+  set targetGroups(groups: readonly TargetGroup[]) {
+    this.isHardship = groups.includes(TargetGroup.HARDSHIP);
+    this.isKeyFocus = groups.includes(TargetGroup.KEY_FOCUS);
+    this.isPetitioner = groups.includes(TargetGroup.PETITIONER);
+  }
+}
+
+/** The column flag for each target group, for queries that filter on a group. */
+export const TARGET_GROUP_FLAG = {
+  [TargetGroup.HARDSHIP]: 'isHardship',
+  [TargetGroup.KEY_FOCUS]: 'isKeyFocus',
+  [TargetGroup.PETITIONER]: 'isPetitioner',
+} as const satisfies Record<TargetGroup, keyof Household>;

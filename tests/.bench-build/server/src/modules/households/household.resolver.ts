@@ -1,0 +1,176 @@
+import { Role, maskIdNumber, maskPhone } from '@wanjia/shared';
+import { IsInt, Length, Min } from 'class-validator';
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { KeyFocusReason } from '@wanjia/shared';
+import type { GraphQLContext } from '../../graphql/context';
+import { parseId } from '../../graphql/errors';
+import { PageArgs, type Connection } from '../../graphql/pagination';
+import { DemandStatus } from '@wanjia/shared';
+import { Assignment } from '../assignments/assignment.entity';
+import { Demand } from '../demands/demand.entity';
+import { RECENT_CLOSED_DEMANDS } from '../demands/demand.loaders';
+import { HelpRecord } from '../help-records/help-record.entity';
+import { helpRecordService } from '../help-records/help-record.service';
+import { HelpRecordConnection } from '../help-records/help-record.types';
+import { PetitionCase } from '../petition-cases/petition-case.entity';
+import { Region } from '../regions/region.entity';
+import { Household } from './household.entity';
+import { householdPolicy } from './household.policy';
+import { householdService } from './household.service';
+import {
+  CreateHouseholdInput,
+  HouseholdConnection,
+  HouseholdFilter,
+  ResidentInput,
+  RevealedResident,
+  UpdateHouseholdInput,
+} from './household.types';
+import { Resident } from './resident.entity';
+
+@ArgsType()
+class RevealArgs {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String, { description: 'Why the unmasked values are needed; kept in the audit trail.' })
+  @Length(4, 255, { message: 'reason must say why, in 4 to 255 characters' })
+  reason!: string;
+}
+
+@ArgsType()
+class ResidentChangeArgs {
+  @Field(() => Int, { description: 'The household version you read; a stale one is refused with CONFLICT.' })
+  @IsInt()
+  @Min(1)
+  householdVersion!: number;
+
+  @Field(() => ResidentInput)
+  input!: ResidentInput;
+}
+
+@Resolver(() => Household)
+export class HouseholdResolver {
+  @Authorized(Role.ADMIN, Role.ANALYST)
+  @Query(() => HouseholdConnection, { description: 'Households of the caller\'s region subtree.' })
+  async households(
+    @Args() page: PageArgs,
+    @Arg('filter', () => HouseholdFilter, { nullable: true }) filter: HouseholdFilter | undefined,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Connection<Household>> {
+    return householdService.list(ctx.em, ctx.actor!, filter, page);
+  }
+
+  @Authorized(Role.ADMIN, Role.ANALYST, Role.CADRE)
+  @Query(() => Household, { description: 'A household in scope (staff) or assigned to the caller (cadres).' })
+  async household(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Household> {
+    return householdService.findReadable(ctx.em, ctx.actor!, parseId(id, 'id'));
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => Household)
+  async createHousehold(@Arg('input', () => CreateHouseholdInput) input: CreateHouseholdInput, @Ctx() ctx: GraphQLContext): Promise<Household> {
+    return householdService.create(ctx.em, input, { actor: ctx.actor!, clientAddress: ctx.clientAddress });
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => Household, { description: 'Updates a household; `expectedVersion` must be the version you read.' })
+  async updateHousehold(
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => UpdateHouseholdInput) input: UpdateHouseholdInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Household> {
+    return householdService.update(ctx.em, parseId(id, 'id'), input, { actor: ctx.actor!, clientAddress: ctx.clientAddress });
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => Resident)
+  async addResident(@Arg('householdId', () => ID) householdId: string, @Args() { householdVersion, input }: ResidentChangeArgs, @Ctx() ctx: GraphQLContext): Promise<Resident> {
+    return householdService.addResident(ctx.em, parseId(householdId, 'householdId'), householdVersion, input, { actor: ctx.actor!, clientAddress: ctx.clientAddress });
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => Resident)
+  async updateResident(@Arg('id', () => ID) id: string, @Args() { householdVersion, input }: ResidentChangeArgs, @Ctx() ctx: GraphQLContext): Promise<Resident> {
+    return householdService.updateResident(ctx.em, parseId(id, 'id'), householdVersion, input, { actor: ctx.actor!, clientAddress: ctx.clientAddress });
+  }
+
+  @Authorized(Role.ADMIN, Role.CADRE)
+  @Mutation(() => RevealedResident, { description: 'The unmasked ID number, key-focus reason and phone of a resident; audited with the reason.' })
+  async revealResident(@Args() { id, reason }: RevealArgs, @Ctx() ctx: GraphQLContext): Promise<RevealedResident> {
+    return householdService.revealResident(ctx.em, parseId(id, 'id'), reason.trim(), { actor: ctx.actor!, clientAddress: ctx.clientAddress });
+  }
+
+  @FieldResolver(() => Region)
+  async region(@Root() household: Household, @Ctx() { loaders }: GraphQLContext): Promise<Region> {
+    return (await loaders.regionById.load(household.region.id))!;
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Full for the assigned cadre, masked (138****5678) for staff.' })
+  phone(@Root() household: Household, @Ctx() { actor }: GraphQLContext): string | null {
+    if (!household.phone) return null;
+    return actor && householdPolicy.seesPhone(actor) ? household.phone : maskPhone(household.phone);
+  }
+
+  @FieldResolver(() => [Resident])
+  async residents(@Root() household: Household, @Ctx() { loaders }: GraphQLContext): Promise<Resident[]> {
+    return loaders.residentsByHousehold.load(household.id);
+  }
+
+  @FieldResolver(() => [Demand], { description: 'Demands still open, in progress or escalated, newest first.' })
+  async openDemands(@Root() household: Household, @Ctx() { loaders }: GraphQLContext): Promise<Demand[]> {
+    return loaders.openDemandsByHousehold.load(household.id);
+  }
+
+  @FieldResolver(() => [Demand], { description: `The last ${RECENT_CLOSED_DEMANDS} resolved or confirmed demands.` })
+  async recentClosedDemands(@Root() household: Household, @Ctx() { em }: GraphQLContext): Promise<Demand[]> {
+    // Read for one household's file at a time; lists of households do not offer it.
+    return em.find(
+      Demand,
+      { household: household.id, status: { $in: [DemandStatus.RESOLVED, DemandStatus.CONFIRMED] } },
+      { orderBy: { resolvedAt: 'desc', id: 'desc' }, limit: RECENT_CLOSED_DEMANDS },
+    );
+  }
+
+  @FieldResolver(() => [PetitionCase], { description: 'Petition cases of the household, newest first.' })
+  async petitionCases(@Root() household: Household, @Ctx() { loaders }: GraphQLContext): Promise<PetitionCase[]> {
+    return loaders.petitionCasesByHousehold.load(household.id);
+  }
+
+  @FieldResolver(() => [Assignment], { description: 'Every assignment the household had, newest first: one history across transfers.' })
+  async assignmentHistory(@Root() household: Household, @Ctx() { loaders }: GraphQLContext): Promise<Assignment[]> {
+    return loaders.assignmentsByHousehold.load(household.id);
+  }
+
+  @FieldResolver(() => HelpRecordConnection, { description: 'Help records, the most recent occasion first; corrected versions only with includeSuperseded.' })
+  async helpRecords(
+    @Root() household: Household,
+    @Args() page: PageArgs,
+    @Arg('includeSuperseded', () => Boolean, { defaultValue: false }) includeSuperseded: boolean,
+    @Ctx() { em }: GraphQLContext,
+  ): Promise<Connection<HelpRecord>> {
+    return helpRecordService.listForHousehold(em, household.id, page, includeSuperseded);
+  }
+
+  @FieldResolver(() => [Assignment], { description: 'The household\'s active assignments (normally one).' })
+  async activeAssignments(@Root() household: Household, @Ctx() { loaders }: GraphQLContext): Promise<Assignment[]> {
+    return loaders.activeAssignmentsByHousehold.load(household.id);
+  }
+}
+
+@Resolver(() => Resident)
+export class ResidentResolver {
+  @FieldResolver(() => String, { nullable: true, description: 'Always masked (210502********0012); revealResident returns it.' })
+  idNumber(@Root() resident: Resident): string | null {
+    return resident.idNumber ? maskIdNumber(resident.idNumber) : null;
+  }
+
+  @FieldResolver(() => Boolean, { description: 'Whether the person is on a key-focus list (the reason is sensitive).' })
+  isKeyFocus(@Root() resident: Resident): boolean {
+    return resident.keyFocusReason != null;
+  }
+
+  @FieldResolver(() => KeyFocusReason, { nullable: true, description: 'Hidden (null) from analysts.' })
+  keyFocusReason(@Root() resident: Resident, @Ctx() { actor }: GraphQLContext): KeyFocusReason | null {
+    return actor && householdPolicy.seesKeyFocusReason(actor) ? (resident.keyFocusReason ?? null) : null;
+  }
+}

@@ -1,0 +1,274 @@
+import { OptimisticLockError, type FilterQuery } from '@mikro-orm/core';
+import { HOUSEHOLD_REGION_LEVELS, checkIdNumber } from '@wanjia/shared';
+import type { Em } from '../../db/orm';
+import { paginateById } from '../../db/paginate';
+import { BadUserInputError, ConflictError, ForbiddenError, parseId } from '../../graphql/errors';
+import type { Connection, PageArgs } from '../../graphql/pagination';
+import { normalizedIdNumber, normalizedPhone } from '../../graphql/validators';
+import { changesBetween, recordAudit } from '../audit/audit.service';
+import { isStaff, type Actor } from '../auth/actor';
+import type { Region } from '../regions/region.entity';
+import { regionService } from '../regions/region.service';
+import { Household, TARGET_GROUP_FLAG } from './household.entity';
+import { hasActiveAssignment, householdPolicy } from './household.policy';
+import type { CreateHouseholdInput, HouseholdFilter, ResidentInput, RevealedResident, UpdateHouseholdInput } from './household.types';
+import { Resident } from './resident.entity';
+
+export interface Caller {
+  actor: Actor;
+  clientAddress: string | null;
+}
+
+function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, '\\$&')}%`;
+}
+
+function assertHouseholdRegion(region: Region, field: string): void {
+  if (!HOUSEHOLD_REGION_LEVELS.includes(region.level)) {
+    throw new BadUserInputError(field, `a household belongs to a village or community, not a ${region.level}`);
+  }
+}
+
+/** The identity number must agree with the birth date given beside it. */
+function residentValues(input: ResidentInput, field: string) {
+  const idNumber = normalizedIdNumber(input.idNumber) ?? null;
+  if (idNumber) {
+    const check = checkIdNumber(idNumber);
+    if (check.valid && input.birthDate && check.birthDate !== input.birthDate) {
+      throw new BadUserInputError(`${field}.idNumber`, `the ID number's birth date ${check.birthDate} differs from birthDate ${input.birthDate}`);
+    }
+  }
+  const birthDate = input.birthDate ?? (idNumber ? (checkIdNumber(idNumber) as { birthDate?: string }).birthDate ?? null : null);
+  return {
+    name: input.name.trim(),
+    relation: input.relation,
+    gender: input.gender,
+    birthDate,
+    idNumber,
+    keyFocusReason: input.keyFocusReason ?? null,
+    isPetitioner: input.isPetitioner,
+  };
+}
+
+/**
+ * Refuses an ID number that another resident in the administrator's own subtree already has. Beyond
+ * the subtree nothing is said: whether a person is on another district's lists is not theirs to learn.
+ */
+async function assertIdNumbersFree(em: Em, actor: Actor, entries: { idNumber: string | null; field: string }[], exceptResidentId?: number): Promise<void> {
+  const wanted = entries.filter((entry) => entry.idNumber);
+  if (wanted.length === 0) return;
+  const seen = new Set<string>();
+  for (const entry of wanted) {
+    if (seen.has(entry.idNumber!)) throw new BadUserInputError(entry.field, 'the same ID number is given twice');
+    seen.add(entry.idNumber!);
+  }
+  const taken = await em.find(
+    Resident,
+    { idNumber: { $in: [...seen] }, household: householdPolicy.staffReadable(actor), ...(exceptResidentId ? { id: { $ne: exceptResidentId } } : {}) },
+    { fields: ['idNumber'] },
+  );
+  const first = wanted.find((entry) => taken.some((resident) => resident.idNumber === entry.idNumber));
+  if (first) throw new BadUserInputError(first.field, 'a resident with this ID number is already registered in your area');
+}
+
+/** Translates the database's verdicts into errors that name the field at fault. */
+function rethrowWriteConflict(error: unknown): never {
+  if (error instanceof OptimisticLockError) {
+    throw new ConflictError('The household was changed by someone else since you read it; reload and apply your change again');
+  }
+  throw error;
+}
+
+export const householdService = {
+  async list(em: Em, actor: Actor, filter: HouseholdFilter = {}, page: PageArgs = {}): Promise<Connection<Household>> {
+    const conditions: FilterQuery<Household>[] = [householdPolicy.staffReadable(actor)];
+    if (filter.regionId) {
+      const region = await regionService.findInScope(em, actor, parseId(filter.regionId, 'filter.regionId'));
+      conditions.push({ region: regionService.subtreeCondition(region) });
+    }
+    if (filter.targetGroup) conditions.push({ [TARGET_GROUP_FLAG[filter.targetGroup]]: true });
+    if (filter.status) conditions.push({ status: filter.status });
+    if (filter.assigned != null) conditions.push({ [hasActiveAssignment]: filter.assigned ? 1 : 0 } as FilterQuery<Household>);
+    if (filter.search) {
+      const pattern = likePattern(filter.search.trim());
+      conditions.push({ $or: [{ headName: { $like: pattern } }, { address: { $like: pattern } }] });
+    }
+    return paginateById(em, Household, { $and: conditions }, page);
+  },
+
+  /**
+   * A household the caller may read: staff within their subtree, a cadre only with an active
+   * assignment to it. Anything else is FORBIDDEN, the same answer as for an id that does not exist.
+   */
+  async findReadable(em: Em, actor: Actor, id: number): Promise<Household> {
+    if (isStaff(actor)) {
+      const household = await em.findOne(Household, { $and: [{ id }, householdPolicy.staffReadable(actor)] }, { populate: ['region'] });
+      if (household) return household;
+    } else if (await householdPolicy.cadreIsAssigned(em, actor, id)) {
+      return em.findOneOrFail(Household, id, { populate: ['region'] });
+    }
+    throw new ForbiddenError();
+  },
+
+  async findManageable(em: Em, actor: Actor, id: number): Promise<Household> {
+    if (!isStaff(actor)) throw new ForbiddenError();
+    return this.findReadable(em, actor, id);
+  },
+
+  async create(em: Em, input: CreateHouseholdInput, { actor, clientAddress }: Caller): Promise<Household> {
+    const region = await regionService.findInScope(em, actor, parseId(input.regionId, 'input.regionId'));
+    assertHouseholdRegion(region, 'input.regionId');
+    const residents = input.residents.map((resident, index) => residentValues(resident, `input.residents.${index}`));
+    await assertIdNumbersFree(em, actor, residents.map((resident, index) => ({ idNumber: resident.idNumber, field: `input.residents.${index}.idNumber` })));
+    try {
+      return await em.transactional(async (tx) => {
+        const household = tx.create(Household, {
+          region,
+          address: input.address.trim(),
+          headName: input.headName.trim(),
+          phone: normalizedPhone(input.phone) ?? null,
+          hardshipReasons: input.hardshipReasons,
+        });
+        household.targetGroups = input.targetGroups;
+        for (const values of residents) tx.create(Resident, { ...values, household });
+        await tx.flush();
+        recordAudit(tx, actor, clientAddress, {
+          operation: 'createHousehold',
+          entityName: 'Household',
+          entityId: household.id,
+          regionPath: region.path,
+          changes: { address: household.address, headName: household.headName, targetGroups: input.targetGroups, residents: residents.length },
+        });
+        return household;
+      });
+    } catch (error) {
+      rethrowWriteConflict(error);
+    }
+  },
+
+  async update(em: Em, id: number, input: UpdateHouseholdInput, { actor, clientAddress }: Caller): Promise<Household> {
+    const current = await this.findManageable(em, actor, id);
+    let region = current.region;
+    if (input.regionId) {
+      region = await regionService.findInScope(em, actor, parseId(input.regionId, 'input.regionId'));
+      assertHouseholdRegion(region, 'input.regionId');
+    }
+    try {
+      return await em.transactional(async (tx) => {
+        const household = await tx.findOneOrFail(Household, id);
+        if (household.version !== input.expectedVersion) {
+          throw new ConflictError(`The household is at version ${household.version}, not ${input.expectedVersion}: reload it and apply your change again`, {
+            currentVersion: household.version,
+          });
+        }
+        const before = { region: household.region.id, address: household.address, headName: household.headName, phone: household.phone, targetGroups: household.targetGroups, hardshipReasons: household.hardshipReasons, status: household.status };
+        const after = {
+          region: region.id,
+          address: input.address?.trim() ?? household.address,
+          headName: input.headName?.trim() ?? household.headName,
+          phone: input.phone === undefined ? household.phone : (normalizedPhone(input.phone) ?? null),
+          targetGroups: input.targetGroups ?? household.targetGroups,
+          hardshipReasons: input.hardshipReasons ?? household.hardshipReasons,
+          status: input.status ?? household.status,
+        };
+        household.region = region;
+        household.address = after.address;
+        household.headName = after.headName;
+        household.phone = after.phone;
+        household.targetGroups = after.targetGroups;
+        household.hardshipReasons = after.hardshipReasons;
+        household.status = after.status;
+        recordAudit(tx, actor, clientAddress, {
+          operation: 'updateHousehold',
+          entityName: 'Household',
+          entityId: id,
+          regionPath: region.path,
+          changes: changesBetween(before, after),
+        });
+        return household;
+      });
+    } catch (error) {
+      rethrowWriteConflict(error);
+    }
+  },
+
+  /** Resident changes are changes to the household's file: they check and bump the household's version. */
+  async addResident(em: Em, householdId: number, householdVersion: number, input: ResidentInput, caller: Caller): Promise<Resident> {
+    const household = await this.findManageable(em, caller.actor, householdId);
+    const values = residentValues(input, 'input');
+    await assertIdNumbersFree(em, caller.actor, [{ idNumber: values.idNumber, field: 'input.idNumber' }]);
+    return this.changeFile(em, household, householdVersion, caller, async (tx, row) => {
+      const resident = tx.create(Resident, { ...values, household: row });
+      await tx.flush();
+      return { resident, operation: 'addResident', changes: { name: values.name, relation: values.relation, idNumber: values.idNumber } };
+    });
+  },
+
+  async updateResident(em: Em, residentId: number, householdVersion: number, input: ResidentInput, caller: Caller): Promise<Resident> {
+    const existing = await em.findOne(Resident, residentId);
+    if (!existing) throw new ForbiddenError();
+    const household = await this.findManageable(em, caller.actor, existing.household.id);
+    const values = residentValues(input, 'input');
+    await assertIdNumbersFree(em, caller.actor, [{ idNumber: values.idNumber, field: 'input.idNumber' }], residentId);
+    return this.changeFile(em, household, householdVersion, caller, async (tx) => {
+      const resident = await tx.findOneOrFail(Resident, residentId);
+      const changes = changesBetween(
+        { name: resident.name, relation: resident.relation, gender: resident.gender, birthDate: resident.birthDate, idNumber: resident.idNumber, keyFocusReason: resident.keyFocusReason, isPetitioner: resident.isPetitioner },
+        values,
+      );
+      tx.assign(resident, values);
+      return { resident, operation: 'updateResident', changes };
+    });
+  },
+
+  async changeFile(
+    em: Em,
+    household: Household,
+    expectedVersion: number,
+    { actor, clientAddress }: Caller,
+    change: (tx: Em, row: Household) => Promise<{ resident: Resident; operation: string; changes: Record<string, unknown> }>,
+  ): Promise<Resident> {
+    try {
+      return await em.transactional(async (tx) => {
+        const row = await tx.findOneOrFail(Household, household.id);
+        if (row.version !== expectedVersion) {
+          throw new ConflictError(`The household is at version ${row.version}, not ${expectedVersion}: reload it and apply your change again`, {
+            currentVersion: row.version,
+          });
+        }
+        // Touching the row makes this flush bump its version, so the next stale writer is refused.
+        row.updatedAt = new Date();
+        const { resident, operation, changes } = await change(tx, row);
+        recordAudit(tx, actor, clientAddress, { operation, entityName: 'Resident', entityId: resident.id, regionPath: household.region.path, changes });
+        return resident;
+      });
+    } catch (error) {
+      rethrowWriteConflict(error);
+    }
+  },
+
+  /** The unmasked sensitive fields of one resident, for a stated reason that the audit trail keeps. */
+  async revealResident(em: Em, residentId: number, reason: string, { actor, clientAddress }: Caller): Promise<RevealedResident> {
+    if (!householdPolicy.mayReveal(actor)) throw new ForbiddenError();
+    const resident = await em.findOne(Resident, residentId);
+    if (!resident) throw new ForbiddenError();
+    const household = await this.findReadable(em, actor, resident.household.id);
+    await em.transactional(async (tx) => {
+      recordAudit(tx, actor, clientAddress, {
+        operation: 'revealResident',
+        entityName: 'Resident',
+        entityId: resident.id,
+        regionPath: household.region.path,
+        reason,
+        changes: { fields: ['idNumber', 'keyFocusReason', 'householdPhone'] },
+      });
+    });
+    return {
+      id: resident.id,
+      name: resident.name,
+      idNumber: resident.idNumber ?? null,
+      keyFocusReason: resident.keyFocusReason ?? null,
+      householdPhone: household.phone ?? null,
+    };
+  },
+};

@@ -1,0 +1,58 @@
+import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property, type Opt, type Rel } from '@mikro-orm/core';
+import { Gender, KeyFocusReason, ResidentRelation } from '@wanjia/shared';
+import { LocalDateResolver } from 'graphql-scalars';
+import { Field, ID, ObjectType } from 'type-graphql';
+import { Household } from './household.entity';
+
+/** A member of a household. Identity number and key-focus reason are sensitive and masked by role. */
+@Entity({ tableName: 'resident' })
+@ObjectType({ description: 'A member of a household.' })
+export class Resident {
+  @Field(() => ID)
+  @PrimaryKey()
+  id!: number;
+
+  /** Foreign key, indexed: a household's file lists its members. */
+  @ManyToOne(() => Household)
+  household!: Rel<Household>;
+
+  @Field()
+  @Property({ length: 64 })
+  name!: string;
+
+  @Field(() => ResidentRelation)
+  @Enum({ items: () => ResidentRelation })
+  relation!: ResidentRelation;
+
+  @Field(() => Gender)
+  @Enum({ items: () => Gender })
+  gender!: Gender;
+
+  @Field(() => LocalDateResolver, { nullable: true })
+  @Property({ type: 'date', nullable: true })
+  birthDate?: string | null;
+
+  /**
+   * Sensitive. Indexed but deliberately not unique: a uniqueness error would tell a district's
+   * administrator that a person is on another district's lists. Duplicates are refused within the
+   * administrator's own scope (household service) and found city-wide by the city's reports.
+   */
+  @Property({ type: 'string', length: 18, nullable: true })
+  @Index()
+  idNumber?: string | null;
+
+  /** Sensitive: why the person is on a key-focus list. Indexed: screening reports count by reason. */
+  @Enum({ items: () => KeyFocusReason, nullable: true })
+  @Index()
+  keyFocusReason?: KeyFocusReason | null;
+
+  @Field(() => Boolean, { description: 'Whether this person is a petitioner (信访人).' })
+  @Property({ type: 'boolean' })
+  isPetitioner: boolean & Opt = false;
+
+  @Property({ type: 'datetime', length: 3 })
+  createdAt: Date & Opt = new Date();
+
+  @Property({ type: 'datetime', length: 3, onUpdate: () => new Date() })
+  updatedAt: Date & Opt = new Date();
+}

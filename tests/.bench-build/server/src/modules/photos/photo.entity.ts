@@ -1,0 +1,22 @@
+import { Entity, ManyToOne, PrimaryKey, Property, type Opt, type Rel } from '@mikro-orm/core';
+import { UserAccount } from '../accounts/user-account.entity';
+
+/** An uploaded photo. Its id is the SHA-256 of its bytes, so the same photo uploaded twice is stored once. */
+@Entity({ tableName: 'photo' })
+export class Photo {
+  @PrimaryKey({ type: 'string', length: 64 })
+  id!: string;
+
+  @Property({ type: 'string', length: 32 })
+  mimeType!: string;
+
+  @Property({ type: 'integer' })
+  sizeBytes!: number;
+
+  /** Foreign key, and so indexed: a record may only attach photos its author uploaded. */
+  @ManyToOne(() => UserAccount)
+  uploadedBy!: Rel<UserAccount>;
+
+  @Property({ type: 'datetime', length: 3 })
+  createdAt: Date & Opt = new Date();
+}

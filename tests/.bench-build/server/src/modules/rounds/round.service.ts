@@ -1,0 +1,36 @@
+import type { Em } from '../../db/orm';
+import { BadUserInputError, ForbiddenError } from '../../graphql/errors';
+import { recordAudit } from '../audit/audit.service';
+import { isRootAdmin, type Actor } from '../auth/actor';
+import { Round } from './round.entity';
+
+export const roundService = {
+  /** Newest round first. */
+  async list(em: Em): Promise<Round[]> {
+    return em.find(Round, {}, { orderBy: { startsOn: 'desc' } });
+  },
+
+  /** The round whose dates contain the given day (YYYY-MM-DD), if any. */
+  async current(em: Em, today: string): Promise<Round | null> {
+    return em.findOne(Round, { startsOn: { $lte: today }, endsOn: { $gte: today } }, { orderBy: { startsOn: 'desc' } });
+  },
+
+  async create(em: Em, input: { name: string; startsOn: string; endsOn: string }, actor: Actor, clientAddress: string | null): Promise<Round> {
+    if (!isRootAdmin(actor)) throw new ForbiddenError('Only the city\'s administrators open rounds');
+    if (input.endsOn <= input.startsOn) throw new BadUserInputError('input.endsOn', 'endsOn must be after startsOn');
+    if (await em.count(Round, { name: input.name.trim() })) throw new BadUserInputError('input.name', 'a round with this name exists');
+    return em.transactional(async (tx) => {
+      const round = tx.create(Round, { name: input.name.trim(), startsOn: input.startsOn, endsOn: input.endsOn });
+      await tx.flush();
+      recordAudit(tx, actor, clientAddress, { operation: 'createRound', entityName: 'Round', entityId: round.id, changes: { ...input } });
+      return round;
+    });
+  },
+
+  /** The round to file new work under when the caller names none: today's, else the newest. */
+  async currentOrLatest(em: Em, today: string): Promise<Round> {
+    const round = (await this.current(em, today)) ?? (await em.findOne(Round, {}, { orderBy: { startsOn: 'desc' } }));
+    if (!round) throw new BadUserInputError('roundId', 'no round exists yet; create one first');
+    return round;
+  },
+};

@@ -1,0 +1,645 @@
+import { Role } from '@wanjia/shared';
+import { loadConfig, type AppConfig, type DatabaseConfig } from '../src/config';
+import { DEFAULT_DEMO_OPTIONS, seedDemoData } from '../src/db/demo/demo-data';
+import type { Orm } from '../src/db/orm';
+import { buildApiSchema } from '../src/graphql/schema';
+import { actorOf } from '../src/modules/auth/auth.service';
+import { signAccessToken } from '../src/modules/auth/tokens';
+import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
+import { CITY_CODE, MatrixFixtures, PINGSHAN_CODE, type Seeded } from './support/matrix/fixtures';
+import { signIn, startApp, type GraphQLBody, type RunningApp } from './support/server';
+
+/**
+ * The authorization matrix: every query and mutation of the schema, called by every kind of caller,
+ * in scope and out of it. A new operation without an entry fails the first test, so none escapes.
+ *
+ * Callers: no token, a cadre with a household (CADRE), the city's analyst (ANALYST), the city's
+ * administrator (ADMIN) and 平山区's administrator (ADMIN, one district), on the demo data. "Inside"
+ * objects lie in 平山区, "outside" ones in 溪湖区. Each entry names the roles that may call the
+ * operation and gives a valid call; mutations get fresh objects for every call, so that no case
+ * depends on another's effects. The full matrix takes about 15 s on SQLite and MySQL together, so it
+ * runs on both.
+ */
+
+type Caller = 'anonymous' | 'cadre' | 'analyst' | 'districtAdmin' | 'cityAdmin';
+const CALLERS: readonly Caller[] = ['anonymous', 'cadre', 'analyst', 'districtAdmin', 'cityAdmin'];
+const ROLE_OF: Record<Exclude<Caller, 'anonymous'>, Role> = {
+  cadre: Role.CADRE,
+  analyst: Role.ANALYST,
+  districtAdmin: Role.ADMIN,
+  cityAdmin: Role.ADMIN,
+};
+
+type Vars = Record<string, unknown>;
+/** Answers are read field by field, differently per operation. */
+type Data = Record<string, any>;
+
+/** What a call needs: the objects looked up in the demo data, fresh ones, and a refresh token. */
+interface Ctx {
+  seeded: Seeded;
+  fx: MatrixFixtures;
+  refreshToken(): Promise<string>;
+}
+
+type VarsOf = (ctx: Ctx, caller: Caller) => Vars | Promise<Vars>;
+
+/**
+ * A call that must not reach an object: by default the district administrator on something in 溪湖区,
+ * answered FORBIDDEN. A list filtered on such an object is answered with an empty page instead
+ * ("empty"), and the city's administrator gets rows for the same filter, to show the filter bites.
+ * "ok" marks a link the rules allow across the boundary (a city-level cadre for a district household).
+ */
+interface Probe {
+  what: string;
+  caller?: Caller;
+  expect?: 'FORBIDDEN' | 'empty' | 'ok';
+  vars: VarsOf;
+}
+
+interface Entry {
+  /** Roles that may call it; 'signed-in' for every role; 'public' for the sign-in mutations. */
+  who: readonly Role[] | 'signed-in' | 'public';
+  /** Staff may call it but it is not about any region (so it needs no out-of-scope probe). */
+  unscoped?: true;
+  /** Only the city's administrators: the district administrator is FORBIDDEN even inside 平山区. */
+  cityAdminsOnly?: true;
+  text: string;
+  /** Valid variables for the caller, inside 平山区 (for a cadre: its own household). */
+  vars?: VarsOf;
+  outside?: Probe[];
+  /** Lists: the region path of each node, for the district administrator's rows. */
+  paths?: (nodes: Data[], ctx: Ctx) => string[] | Promise<string[]>;
+  /** Extra checks on a successful answer. */
+  check?: (data: Data, caller: Caller, ctx: Ctx) => void;
+  /** Public mutations: the answer every caller gets to `text` when it is not a success. */
+  answer?: string;
+  /** Public mutations: a call refused on its merits, and the answer, whoever calls. */
+  refusal?: { vars: VarsOf; answer: string };
+}
+
+const STAFF = [Role.ADMIN, Role.ANALYST] as const;
+const ADMINS = [Role.ADMIN] as const;
+const RESIDENT = { name: '矩阵测试', relation: 'CHILD', gender: 'MALE' };
+
+const forbidden = (what: string, vars: VarsOf, caller: Caller = 'districtAdmin'): Probe => ({ what, vars, caller });
+const empty = (what: string, vars: VarsOf): Probe => ({ what, vars, expect: 'empty' });
+const allowed = (what: string, vars: VarsOf): Probe => ({ what, vars, expect: 'ok' });
+
+/** A page of up to 100 nodes with their ids and what `selection` asks for. */
+function list(field: string, filterType: string, selection = ''): string {
+  return `query ($filter: ${filterType}) { ${field}(first: 100, filter: $filter) { totalCount nodes { id ${selection} } } }`;
+}
+
+const householdPath = (nodes: Data[]) => nodes.map((node) => node.household.region.path as string);
+
+const helpContent = (ctx: Ctx) => ({
+  clientId: ctx.fx.unique('matrix-client-'),
+  occurredAt: new Date().toISOString(),
+  kinds: ['VISIT'],
+  summary: '矩阵测试走访',
+});
+
+const QUERIES: Record<string, Entry> = {
+  assignments: {
+    who: STAFF,
+    text: list('assignments', 'AssignmentFilter', 'household { region { path } }'),
+    outside: [empty('assignments filtered on a cadre of 溪湖区', ({ seeded }) => ({ filter: { cadreId: seeded.outsideCadreWithHouseholds } }))],
+    paths: householdPath,
+  },
+  auditEntries: {
+    who: ADMINS,
+    text: list('auditEntries', 'AuditEntryFilter'),
+    paths: (nodes, { fx }) => fx.auditPaths(nodes.map((node) => node.id)),
+  },
+  cadres: {
+    who: STAFF,
+    text: list('cadres', 'CadreFilter', 'unit { region { path } }'),
+    outside: [empty('cadres filtered on a unit of 溪湖区', ({ seeded }) => ({ filter: { unitId: seeded.unit.outside } }))],
+    paths: (nodes) => nodes.map((node) => node.unit.region.path),
+  },
+  contactPointKinds: { who: STAFF, unscoped: true, text: '{ contactPointKinds { id code } }' },
+  contactPoints: {
+    who: STAFF,
+    text: list('contactPoints', 'ContactPointFilter'),
+    paths: (nodes, { fx }) => fx.contactPointPaths(nodes.map((node) => node.id)),
+  },
+  currentRound: { who: 'signed-in', text: '{ currentRound { id name } }' },
+  demands: {
+    who: STAFF,
+    text: list('demands', 'DemandFilter', 'household { region { path } }'),
+    outside: [empty('demands filtered on a household of 溪湖区', ({ seeded }) => ({ filter: { householdId: seeded.outsideHouseholdWithDemand } }))],
+    paths: householdPath,
+  },
+  household: {
+    who: [Role.ADMIN, Role.ANALYST, Role.CADRE],
+    text: 'query ($id: ID!) { household(id: $id) { id region { path } } }',
+    vars: ({ seeded }, caller) => ({ id: caller === 'cadre' ? seeded.cadreHousehold : seeded.household.inside }),
+    outside: [
+      forbidden('a household in 溪湖区', ({ seeded }) => ({ id: seeded.household.outside })),
+      forbidden('a household it does not (or no longer) look after', ({ seeded }) => ({ id: seeded.otherHousehold }), 'cadre'),
+    ],
+  },
+  households: {
+    who: STAFF,
+    text: list('households', 'HouseholdFilter', 'region { path }'),
+    outside: [
+      forbidden('households filtered on 溪湖区', ({ seeded }) => ({ filter: { regionId: seeded.xihuId } })),
+      forbidden('households filtered on the city (above 平山区)', ({ seeded }) => ({ filter: { regionId: seeded.cityId } })),
+    ],
+    paths: (nodes) => nodes.map((node) => node.region.path),
+  },
+  myHouseholds: {
+    who: [Role.CADRE],
+    text: '{ myHouseholds(first: 50) { totalCount nodes { id } } }',
+    check: ({ myHouseholds }, _caller, { seeded }) => expect(myHouseholds.nodes.map((node: Data) => node.id)).toContain(seeded.cadreHousehold),
+  },
+  myStats: {
+    who: [Role.CADRE],
+    text: '{ myStats { households householdsOverdue thisRound { visits } } }',
+    check: ({ myStats }) => expect(myStats.households).toBeGreaterThan(0),
+  },
+  me: {
+    who: 'signed-in',
+    text: '{ me { role scopeRegion { code } cadre { id } } }',
+    check: ({ me }, caller, { seeded }) => {
+      const scope = { cadre: null, analyst: CITY_CODE, districtAdmin: PINGSHAN_CODE, cityAdmin: CITY_CODE, anonymous: null }[caller];
+      expect([me.role, me.scopeRegion?.code ?? null]).toEqual([ROLE_OF[caller as Exclude<Caller, 'anonymous'>], scope]);
+      expect(me.cadre?.id ?? null).toBe(caller === 'cadre' ? String(seeded.cadreAccount.cadre!.id) : null);
+    },
+  },
+  petitionCases: {
+    who: STAFF,
+    text: list('petitionCases', 'PetitionCaseFilter', 'household { region { path } }'),
+    outside: [empty('petition cases filtered on a household of 溪湖区', ({ seeded }) => ({ filter: { householdId: seeded.outsideHouseholdWithCase } }))],
+    paths: householdPath,
+  },
+  region: {
+    who: STAFF,
+    text: 'query ($id: ID!) { region(id: $id) { id path } }',
+    vars: ({ seeded }) => ({ id: seeded.pingshanId }),
+    outside: [
+      forbidden('溪湖区', ({ seeded }) => ({ id: seeded.xihuId })),
+      forbidden('the city (above 平山区)', ({ seeded }) => ({ id: seeded.cityId })),
+    ],
+  },
+  regions: {
+    who: STAFF,
+    text: 'query ($parentId: ID) { regions(parentId: $parentId) { code } }',
+    check: ({ regions }, caller) => expect(regions.map((region: Data) => region.code)).toEqual([caller === 'districtAdmin' ? PINGSHAN_CODE : CITY_CODE]),
+    outside: [
+      forbidden('the children of 溪湖区', ({ seeded }) => ({ parentId: seeded.xihuId })),
+      forbidden('the children of the city (above 平山区)', ({ seeded }) => ({ parentId: seeded.cityId })),
+    ],
+  },
+  rounds: { who: 'signed-in', text: '{ rounds { id name } }' },
+  unitPairings: {
+    who: STAFF,
+    text: list('unitPairings', 'UnitPairingFilter', 'region { path }'),
+    outside: [forbidden('pairings filtered on 溪湖区', ({ seeded }) => ({ filter: { regionId: seeded.xihuId } }))],
+    paths: (nodes) => nodes.map((node) => node.region.path),
+  },
+  units: {
+    who: STAFF,
+    text: list('units', 'UnitFilter', 'region { path }'),
+    outside: [forbidden('units filtered on 溪湖区', ({ seeded }) => ({ filter: { regionId: seeded.xihuId } }))],
+    paths: (nodes) => nodes.map((node) => node.region.path),
+  },
+};
+
+/** Variables for a change to a fresh household's file (its version is the one just read). */
+const residentChange = (side: 'inside' | 'outside', target: 'household' | 'resident'): VarsOf => async ({ fx }) => {
+  const household = await fx.household(side);
+  return { id: target === 'household' ? household.id : household.residentId, version: household.version, input: RESIDENT };
+};
+
+const MUTATIONS: Record<string, Entry> = {
+  addResident: {
+    who: ADMINS,
+    text: 'mutation ($id: ID!, $version: Int!, $input: ResidentInput!) { addResident(householdId: $id, householdVersion: $version, input: $input) { id } }',
+    vars: residentChange('inside', 'household'),
+    outside: [forbidden('a household in 溪湖区', residentChange('outside', 'household'))],
+  },
+  assignCadre: {
+    who: ADMINS,
+    text: 'mutation ($householdId: ID!, $cadreId: ID!, $roundId: ID) { assignCadre(householdId: $householdId, cadreId: $cadreId, kind: REGULAR, roundId: $roundId) { id } }',
+    vars: async ({ fx, seeded }) => ({ householdId: (await fx.household('inside')).id, cadreId: await fx.cadre('inside'), roundId: seeded.roundId }),
+    outside: [
+      forbidden('a household in 溪湖区', async ({ fx, seeded }) => ({ householdId: (await fx.household('outside')).id, cadreId: await fx.cadre('inside'), roundId: seeded.roundId })),
+      forbidden('a cadre of 溪湖区', async ({ fx, seeded }) => ({ householdId: (await fx.household('inside')).id, cadreId: await fx.cadre('outside'), roundId: seeded.roundId })),
+      allowed('a cadre of a city-level unit (above 平山区)', async ({ fx, seeded }) => ({ householdId: (await fx.household('inside')).id, cadreId: await fx.cadre('city'), roundId: seeded.roundId })),
+    ],
+  },
+  assignCaseLeader: {
+    who: ADMINS,
+    text: 'mutation ($id: ID!, $cadreId: ID!) { assignCaseLeader(id: $id, cadreId: $cadreId) { id } }',
+    vars: async ({ fx, seeded }) => ({ id: await fx.petitionCase('inside'), cadreId: seeded.cadre.inside }),
+    outside: [
+      forbidden('a case in 溪湖区', async ({ fx, seeded }) => ({ id: await fx.petitionCase('outside'), cadreId: seeded.cadre.inside })),
+      forbidden('a leader of 溪湖区', async ({ fx, seeded }) => ({ id: await fx.petitionCase('inside'), cadreId: seeded.cadre.outside })),
+      allowed('a city-level leader (above 平山区)', async ({ fx, seeded }) => ({ id: await fx.petitionCase('inside'), cadreId: seeded.cadre.city })),
+    ],
+  },
+  bindWechat: {
+    who: 'public',
+    text: 'mutation { bindWechat(code: "matrix-wx-code", bindCode: "MATRIX23") { accessToken } }',
+    answer: 'UNAVAILABLE', // WeChat is not configured on the app under test
+  },
+  changePetitionCaseStatus: {
+    who: ADMINS,
+    text: 'mutation ($id: ID!) { changePetitionCaseStatus(id: $id, status: IN_PROGRESS, reason: "已受理，正在办理") { id status } }',
+    vars: async ({ fx }) => ({ id: await fx.petitionCase('inside') }),
+    outside: [forbidden('a case in 溪湖区', async ({ fx }) => ({ id: await fx.petitionCase('outside') }))],
+  },
+  createAccount: {
+    who: ADMINS,
+    text: 'mutation ($input: CreateAccountInput!) { createAccount(input: $input) { id role } }',
+    vars: ({ fx, seeded }) => ({ input: { username: fx.unique('matrix-analyst-'), password: 'matrix-password-2026', role: 'ANALYST', scopeRegionId: seeded.pingshanId } }),
+    outside: [
+      forbidden('an analyst of 溪湖区', ({ fx, seeded }) => ({ input: { username: fx.unique('matrix-xihu-'), password: 'matrix-password-2026', role: 'ANALYST', scopeRegionId: seeded.xihuId } })),
+      forbidden('an administrator of the city (above 平山区)', ({ fx, seeded }) => ({ input: { username: fx.unique('matrix-city-'), password: 'matrix-password-2026', role: 'ADMIN', scopeRegionId: seeded.cityId } })),
+    ],
+  },
+  createCadre: {
+    who: ADMINS,
+    text: 'mutation ($input: CreateCadreInput!) { createCadre(input: $input) { id } }',
+    vars: ({ fx, seeded }) => ({ input: { name: fx.unique('矩阵新干部'), post: '科员', rank: 'STAFF', unitId: seeded.unit.inside } }),
+    outside: [
+      forbidden('in a unit of 溪湖区', ({ fx, seeded }) => ({ input: { name: fx.unique('矩阵新干部'), post: '科员', rank: 'STAFF', unitId: seeded.unit.outside } })),
+      forbidden('in a city-level unit (above 平山区)', ({ fx, seeded }) => ({ input: { name: fx.unique('矩阵新干部'), post: '科员', rank: 'STAFF', unitId: seeded.unit.city } })),
+    ],
+  },
+  createContactPoint: {
+    who: ADMINS,
+    cityAdminsOnly: true,
+    text: 'mutation ($input: CreateContactPointInput!) { createContactPoint(input: $input) { id } }',
+    vars: ({ seeded }) => ({
+      input: { leaderId: seeded.cadre.city, kindId: seeded.contactPointKindId, roundId: seeded.roundId, targetRegionId: seeded.pingshanId, startedOn: seeded.roundStartsOn },
+    }),
+  },
+  createContactPointKind: {
+    who: ADMINS,
+    cityAdminsOnly: true,
+    text: 'mutation ($input: ContactPointKindInput!) { createContactPointKind(input: $input) { id } }',
+    vars: ({ fx }) => ({ input: { code: fx.unique('MATRIX_NEW_'), name: '矩阵新联系点' } }),
+  },
+  createHousehold: {
+    who: ADMINS,
+    text: 'mutation ($input: CreateHouseholdInput!) { createHousehold(input: $input) { id } }',
+    vars: ({ fx, seeded }) => ({ input: { regionId: seeded.place.inside, address: '矩阵路1号', headName: fx.unique('矩阵户主'), targetGroups: ['HARDSHIP'] } }),
+    outside: [forbidden('in a community of 溪湖区', ({ fx, seeded }) => ({ input: { regionId: seeded.place.outside, address: '矩阵路1号', headName: fx.unique('矩阵户主'), targetGroups: ['HARDSHIP'] } }))],
+  },
+  createPetitionCase: {
+    who: ADMINS,
+    text: 'mutation ($input: CreatePetitionCaseInput!) { createPetitionCase(input: $input) { id } }',
+    vars: ({ seeded }) => ({ input: { householdId: seeded.household.inside, title: '矩阵测试信访', demand: '要求解决问题', receivedOn: '2026-10-01' } }),
+    outside: [forbidden('for a household in 溪湖区', ({ seeded }) => ({ input: { householdId: seeded.household.outside, title: '矩阵测试信访', demand: '要求解决问题', receivedOn: '2026-10-01' } }))],
+  },
+  createRegion: {
+    who: ADMINS,
+    cityAdminsOnly: true,
+    text: 'mutation ($input: CreateRegionInput!) { createRegion(input: $input) { id } }',
+    vars: ({ fx, seeded }) => ({ input: { code: fx.communityCode(), name: fx.unique('矩阵新社区'), level: 'COMMUNITY', parentId: seeded.pingshanStreetId } }),
+  },
+  createRound: {
+    who: ADMINS,
+    cityAdminsOnly: true,
+    text: 'mutation ($input: CreateRoundInput!) { createRound(input: $input) { id } }',
+    // Long past, so that it is neither today's round nor the newest.
+    vars: ({ fx }) => ({ input: { name: fx.unique('矩阵测试轮次'), startsOn: '2001-01-01', endsOn: '2001-12-31' } }),
+  },
+  createUnit: {
+    who: ADMINS,
+    text: 'mutation ($input: UnitInput!) { createUnit(input: $input) { id } }',
+    vars: ({ fx, seeded }) => ({ input: { name: fx.unique('矩阵新单位'), kind: 'AGENCY', level: 'COUNTY', regionId: seeded.pingshanId } }),
+    outside: [
+      forbidden('in 溪湖区', ({ fx, seeded }) => ({ input: { name: fx.unique('矩阵新单位'), kind: 'AGENCY', level: 'COUNTY', regionId: seeded.xihuId } })),
+      forbidden('at the city (above 平山区)', ({ fx, seeded }) => ({ input: { name: fx.unique('矩阵新单位'), kind: 'AGENCY', level: 'CITY', regionId: seeded.cityId } })),
+    ],
+  },
+  deactivateCadre: {
+    who: ADMINS,
+    text: 'mutation ($id: ID!) { deactivateCadre(id: $id, reason: "矩阵测试停用") { id active } }',
+    vars: async ({ fx }) => ({ id: await fx.cadre('inside') }),
+    outside: [forbidden('a cadre of 溪湖区', async ({ fx }) => ({ id: await fx.cadre('outside') }))],
+  },
+  endAssignment: {
+    who: ADMINS,
+    text: 'mutation ($id: ID!) { endAssignment(assignmentId: $id, reason: "矩阵测试结束") { id } }',
+    vars: async ({ fx }) => ({ id: await fx.assignment('inside') }),
+    outside: [forbidden('an assignment in 溪湖区', async ({ fx }) => ({ id: await fx.assignment('outside') }))],
+  },
+  endContactPoint: {
+    who: ADMINS,
+    cityAdminsOnly: true,
+    text: 'mutation ($id: ID!, $endedOn: LocalDate!) { endContactPoint(id: $id, endedOn: $endedOn) { id } }',
+    vars: async ({ fx, seeded }) => ({ id: await fx.contactPoint(), endedOn: seeded.roundStartsOn }),
+  },
+  endUnitPairing: {
+    who: ADMINS,
+    text: 'mutation ($id: ID!, $endedOn: LocalDate!) { endUnitPairing(id: $id, endedOn: $endedOn, reason: "矩阵测试结束") { id } }',
+    vars: async ({ fx, seeded }) => ({ id: await fx.pairing('inside'), endedOn: seeded.roundStartsOn }),
+    outside: [forbidden('a pairing in 溪湖区', async ({ fx, seeded }) => ({ id: await fx.pairing('outside'), endedOn: seeded.roundStartsOn }))],
+  },
+  issueBindCode: {
+    who: ADMINS,
+    text: 'mutation ($cadreId: ID!) { issueBindCode(cadreId: $cadreId) { expiresAt } }',
+    vars: async ({ fx }) => ({ cadreId: await fx.cadre('inside') }),
+    outside: [
+      forbidden('a cadre of 溪湖区', async ({ fx }) => ({ cadreId: await fx.cadre('outside') })),
+      forbidden('a cadre of a city-level unit (above 平山区)', async ({ fx }) => ({ cadreId: await fx.cadre('city') })),
+    ],
+  },
+  login: {
+    who: 'public',
+    text: 'mutation ($username: String!, $password: String!) { login(username: $username, password: $password) { accessToken account { role } } }',
+    vars: () => ({ username: 'analyst', password: 'wanjia-analyst-demo' }),
+    // A different unknown name per caller, so that no account name collects enough failures to lock.
+    refusal: { vars: (_ctx, caller) => ({ username: `nobody-${caller.toLowerCase()}`, password: 'not-the-password' }), answer: 'UNAUTHENTICATED: Wrong username or password' },
+  },
+  logout: {
+    who: 'public',
+    text: 'mutation ($token: String!) { logout(refreshToken: $token) }',
+    vars: async ({ refreshToken }) => ({ token: await refreshToken() }),
+    check: ({ logout }) => expect(logout).toBe(true),
+    refusal: { vars: () => ({ token: 'short' }), answer: 'BAD_USER_INPUT' },
+  },
+  reactivateCadre: {
+    who: ADMINS,
+    text: 'mutation ($id: ID!) { reactivateCadre(id: $id) { id active } }',
+    vars: async ({ fx }) => ({ id: await fx.cadre('inside', false) }),
+    outside: [forbidden('a cadre of 溪湖区', async ({ fx }) => ({ id: await fx.cadre('outside', false) }))],
+  },
+  refreshToken: {
+    who: 'public',
+    text: 'mutation ($token: String!) { refreshToken(refreshToken: $token) { accessToken } }',
+    vars: async ({ refreshToken }) => ({ token: await refreshToken() }),
+    refusal: { vars: () => ({ token: 'matrix-not-a-refresh-token' }), answer: 'UNAUTHENTICATED: Refresh token invalid or expired; sign in again' },
+  },
+  submitHelpRecord: {
+    who: [Role.CADRE],
+    text: 'mutation ($input: HelpRecordInput!) { submitHelpRecord(input: $input) { id } }',
+    vars: (ctx) => ({ input: { ...helpContent(ctx), householdId: ctx.seeded.cadreHousehold } }),
+    outside: [forbidden('a household it does not (or no longer) look after', (ctx) => ({ input: { ...helpContent(ctx), householdId: ctx.seeded.otherHousehold } }), 'cadre')],
+  },
+  correctHelpRecord: {
+    who: [Role.CADRE],
+    text: 'mutation ($id: ID!, $input: HelpRecordContentInput!) { correctHelpRecord(id: $id, input: $input) { id } }',
+    vars: async (ctx) => ({ id: await ctx.fx.cadreHelpRecord(), input: helpContent(ctx) }),
+    outside: [forbidden('a record another cadre made', async (ctx) => ({ id: await ctx.fx.otherHelpRecord(), input: helpContent(ctx) }), 'cadre')],
+  },
+  confirmDemandResolved: {
+    who: [Role.CADRE],
+    text: 'mutation ($id: ID!) { confirmDemandResolved(demandId: $id) { status } }',
+    vars: async ({ fx }) => ({ id: await fx.resolvedDemand('own') }),
+    outside: [forbidden('a demand of a household it does not look after', async ({ fx }) => ({ id: await fx.resolvedDemand('other') }), 'cadre')],
+  },
+  revealResident: {
+    who: [Role.ADMIN, Role.CADRE],
+    text: 'mutation ($id: ID!) { revealResident(id: $id, reason: "矩阵测试核实身份") { id } }',
+    vars: ({ seeded }, caller) => ({ id: caller === 'cadre' ? seeded.cadreResident : seeded.resident.inside }),
+    outside: [
+      forbidden('a resident in 溪湖区', ({ seeded }) => ({ id: seeded.resident.outside })),
+      forbidden('a resident of a household it does not (or no longer) look after', ({ seeded }) => ({ id: seeded.otherResident }), 'cadre'),
+    ],
+  },
+  startUnitPairing: {
+    who: ADMINS,
+    text: 'mutation ($unitId: ID!, $regionId: ID!, $roundId: ID!, $startedOn: LocalDate!) { startUnitPairing(unitId: $unitId, regionId: $regionId, roundId: $roundId, startedOn: $startedOn) { id } }',
+    vars: async ({ fx, seeded }) => ({ unitId: await fx.unit('inside'), regionId: seeded.place.inside, roundId: seeded.roundId, startedOn: seeded.roundStartsOn }),
+    outside: [
+      forbidden('with a community of 溪湖区', async ({ fx, seeded }) => ({ unitId: await fx.unit('inside'), regionId: seeded.place.outside, roundId: seeded.roundId, startedOn: seeded.roundStartsOn })),
+      forbidden('for a unit of 溪湖区', async ({ fx, seeded }) => ({ unitId: await fx.unit('outside'), regionId: seeded.place.inside, roundId: seeded.roundId, startedOn: seeded.roundStartsOn })),
+      allowed('for a city-level unit (above 平山区)', async ({ fx, seeded }) => ({ unitId: await fx.unit('city'), regionId: seeded.place.inside, roundId: seeded.roundId, startedOn: seeded.roundStartsOn })),
+    ],
+  },
+  transferAssignment: {
+    who: ADMINS,
+    text: 'mutation ($id: ID!, $toCadreId: ID!) { transferAssignment(assignmentId: $id, toCadreId: $toCadreId, reason: "矩阵测试移交") { id } }',
+    vars: async ({ fx }) => ({ id: await fx.assignment('inside'), toCadreId: await fx.cadre('inside') }),
+    outside: [
+      forbidden('an assignment in 溪湖区', async ({ fx }) => ({ id: await fx.assignment('outside'), toCadreId: await fx.cadre('inside') })),
+      forbidden('to a cadre of 溪湖区', async ({ fx }) => ({ id: await fx.assignment('inside'), toCadreId: await fx.cadre('outside') })),
+    ],
+  },
+  updateCadre: {
+    who: ADMINS,
+    text: 'mutation ($id: ID!, $input: UpdateCadreInput!) { updateCadre(id: $id, input: $input) { id } }',
+    vars: async ({ fx }) => ({ id: await fx.cadre('inside'), input: { post: '副科长' } }),
+    outside: [
+      forbidden('a cadre of 溪湖区', async ({ fx }) => ({ id: await fx.cadre('outside'), input: { post: '副科长' } })),
+      forbidden('a cadre moved to a unit of 溪湖区', async ({ fx, seeded }) => ({ id: await fx.cadre('inside'), input: { unitId: seeded.unit.outside } })),
+    ],
+  },
+  updateContactPointKind: {
+    who: ADMINS,
+    cityAdminsOnly: true,
+    text: 'mutation ($id: ID!, $input: ContactPointKindInput!) { updateContactPointKind(id: $id, input: $input) { id } }',
+    vars: async ({ fx }) => {
+      const kind = await fx.contactPointKind();
+      return { id: kind.id, input: { code: kind.code, name: '矩阵改名联系点' } };
+    },
+  },
+  updateHousehold: {
+    who: ADMINS,
+    text: 'mutation ($id: ID!, $input: UpdateHouseholdInput!) { updateHousehold(id: $id, input: $input) { id } }',
+    vars: async ({ fx }) => {
+      const household = await fx.household('inside');
+      return { id: household.id, input: { expectedVersion: household.version, address: '矩阵路2号' } };
+    },
+    outside: [
+      forbidden('a household in 溪湖区', async ({ fx }) => {
+        const household = await fx.household('outside');
+        return { id: household.id, input: { expectedVersion: household.version, address: '矩阵路2号' } };
+      }),
+      forbidden('a household moved to a community of 溪湖区', async ({ fx, seeded }) => {
+        const household = await fx.household('inside');
+        return { id: household.id, input: { expectedVersion: household.version, regionId: seeded.place.outside } };
+      }),
+    ],
+  },
+  updateRegion: {
+    who: ADMINS,
+    cityAdminsOnly: true,
+    text: 'mutation ($id: ID!, $name: String!) { updateRegion(id: $id, name: $name) { id } }',
+    vars: async ({ fx }) => ({ id: await fx.region(), name: fx.unique('矩阵改名社区') }),
+  },
+  updateResident: {
+    who: ADMINS,
+    text: 'mutation ($id: ID!, $version: Int!, $input: ResidentInput!) { updateResident(id: $id, householdVersion: $version, input: $input) { id } }',
+    vars: residentChange('inside', 'resident'),
+    outside: [forbidden('a resident in 溪湖区', residentChange('outside', 'resident'))],
+  },
+  updateUnit: {
+    who: ADMINS,
+    text: 'mutation ($id: ID!, $input: UnitInput!) { updateUnit(id: $id, input: $input) { id } }',
+    vars: async ({ fx, seeded }) => ({ id: await fx.unit('inside'), input: { name: fx.unique('矩阵改名单位'), kind: 'AGENCY', level: 'COUNTY', regionId: seeded.pingshanId } }),
+    outside: [
+      forbidden('a unit of 溪湖区', async ({ fx, seeded }) => ({ id: await fx.unit('outside'), input: { name: fx.unique('矩阵改名单位'), kind: 'AGENCY', level: 'COUNTY', regionId: seeded.xihuId } })),
+      forbidden('a unit moved to 溪湖区', async ({ fx, seeded }) => ({ id: await fx.unit('inside'), input: { name: fx.unique('矩阵改名单位'), kind: 'AGENCY', level: 'COUNTY', regionId: seeded.xihuId } })),
+    ],
+  },
+  wechatLogin: {
+    who: 'public',
+    text: 'mutation { wechatLogin(code: "matrix-wx-code") { status } }',
+    answer: 'UNAVAILABLE', // WeChat is not configured on the app under test
+  },
+};
+
+const OPERATIONS: [string, string, Entry][] = [
+  ...Object.entries(QUERIES).map(([name, entry]): [string, string, Entry] => [`Query.${name}`, name, entry]),
+  ...Object.entries(MUTATIONS).map(([name, entry]): [string, string, Entry] => [`Mutation.${name}`, name, entry]),
+];
+
+/** What the matrix says a caller gets for an entry's valid call. */
+function expectedAnswer(entry: Entry, caller: Caller): string {
+  if (entry.who === 'public') return entry.answer ?? 'ok';
+  if (caller === 'anonymous') return 'UNAUTHENTICATED: Sign in first';
+  if (entry.who !== 'signed-in' && !entry.who.includes(ROLE_OF[caller])) return 'FORBIDDEN';
+  if (entry.cityAdminsOnly && caller === 'districtAdmin') return 'FORBIDDEN';
+  return 'ok';
+}
+
+/** A short answer to compare: ok, the error code (with the message when UNAUTHENTICATED), or empty / has rows. */
+function answerOf(body: GraphQLBody<Data>, field: string, asPage: boolean): string {
+  const error = body.errors?.[0];
+  if (error) {
+    const code = String(error.extensions?.code);
+    return code === 'UNAUTHENTICATED' ? `${code}: ${error.message}` : code;
+  }
+  if (!asPage) return 'ok';
+  return body.data?.[field]?.totalCount === 0 ? 'empty' : 'has rows';
+}
+
+describe('the authorization matrix', () => {
+  it('has exactly one entry per query and mutation of the schema, and the schema has no subscriptions', async () => {
+    const schema = await buildApiSchema();
+    const compare = (table: Record<string, Entry>, fields: string[]) => ({
+      missing: fields.filter((name) => !(name in table)).sort(),
+      stale: Object.keys(table).filter((name) => !fields.includes(name)).sort(),
+    });
+    expect(compare(QUERIES, Object.keys(schema.getQueryType()?.getFields() ?? {}))).toEqual({ missing: [], stale: [] });
+    expect(compare(MUTATIONS, Object.keys(schema.getMutationType()?.getFields() ?? {}))).toEqual({ missing: [], stale: [] });
+    expect(schema.getSubscriptionType() ?? null).toBeNull();
+  });
+
+  it('checks every operation the district administrator may call outside 平山区 as well', () => {
+    const unchecked = OPERATIONS.filter(
+      ([, , entry]) => Array.isArray(entry.who) && entry.who.includes(Role.ADMIN) && !entry.cityAdminsOnly && !entry.unscoped && !entry.outside && !entry.paths,
+    ).map(([label]) => label);
+    expect(unchecked).toEqual([]);
+  });
+});
+
+describe.each(databaseKinds())('the authorization matrix on %s', (kind) => {
+  let orm: Orm;
+  let database: DatabaseConfig;
+  let server: RunningApp;
+  let ctx: Ctx;
+  const headers = {} as Record<Caller, Record<string, string>>;
+
+  const send = (caller: Caller, text: string, vars: Vars) => server.graphql<Data>(text, vars, headers[caller]);
+
+  /** Calls and reduces the answer; a refused mutation must leave the audit trail as it was. */
+  async function callAs(caller: Caller, name: string, entry: Entry, vars: Vars, asPage = false): Promise<{ answer: string; body: GraphQLBody<Data> }> {
+    const mutation = name in MUTATIONS;
+    const before = mutation ? await ctx.fx.auditCount() : 0;
+    const body = await send(caller, entry.text, vars);
+    let result = answerOf(body, name, asPage);
+    if (mutation && body.errors && (await ctx.fx.auditCount()) !== before) result += ' (and wrote to the audit trail)';
+    return { answer: result, body };
+  }
+
+  beforeAll(async () => {
+    ({ orm, database } = await migratedOrm(kind, 'authz_matrix'));
+    await seedDemoData(orm.em.fork(), { ...DEFAULT_DEMO_OPTIONS, households: 120 });
+    server = await startApp(orm, database);
+    const fx = await MatrixFixtures.load(orm);
+    ctx = {
+      seeded: fx.seeded,
+      fx,
+      async refreshToken() {
+        const body = await server.graphql<Data>('mutation { login(username: "analyst", password: "wanjia-analyst-demo") { refreshToken } }');
+        if (!body.data?.login) throw new Error(`sign-in for a refresh token failed: ${JSON.stringify(body.errors)}`);
+        return body.data.login.refreshToken as string;
+      },
+    };
+    headers.anonymous = {};
+    headers.cityAdmin = await signIn(server, 'admin', 'wanjia-admin-demo');
+    headers.districtAdmin = await signIn(server, 'pingshan-admin', 'wanjia-pingshan-demo');
+    headers.analyst = await signIn(server, 'analyst', 'wanjia-analyst-demo');
+    // Cadres sign in through WeChat; sign their token with the secret of the app under test.
+    const config = (server as { config?: AppConfig }).config ?? loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
+    const { token } = await signAccessToken(actorOf(fx.seeded.cadreAccount), config.auth.jwtSecret, 900);
+    headers.cadre = { authorization: `Bearer ${token}` };
+    const me = await send('cadre', '{ me { role } }', {});
+    if (me.data?.me?.role !== Role.CADRE) throw new Error(`the cadre's token is not accepted: ${JSON.stringify(me.errors)}`);
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await orm?.close(true);
+    if (database) await dropScratchDatabase(database);
+  });
+
+  it.each(OPERATIONS)('%s answers every caller as the matrix says, inside and outside 平山区', async (_label, name, entry) => {
+    const expected: Record<string, string> = {};
+    const actual: Record<string, string> = {};
+    for (const caller of CALLERS) {
+      const { answer: got, body } = await callAs(caller, name, entry, (await entry.vars?.(ctx, caller)) ?? {});
+      expected[caller] = expectedAnswer(entry, caller);
+      actual[caller] = got;
+      if (got === 'ok') entry.check?.(body.data!, caller, ctx);
+      if (entry.refusal) {
+        const refused = await callAs(caller, name, entry, await entry.refusal.vars(ctx, caller));
+        expected[`${caller}, refused on its merits`] = entry.refusal.answer;
+        actual[`${caller}, refused on its merits`] = refused.answer;
+      }
+    }
+    for (const probe of entry.outside ?? []) {
+      const caller = probe.caller ?? 'districtAdmin';
+      const vars = await probe.vars(ctx, caller);
+      expected[`${caller}: ${probe.what}`] = probe.expect ?? 'FORBIDDEN';
+      actual[`${caller}: ${probe.what}`] = (await callAs(caller, name, entry, vars, probe.expect === 'empty')).answer;
+      if (probe.expect === 'empty') {
+        expected[`cityAdmin: ${probe.what}`] = 'has rows';
+        actual[`cityAdmin: ${probe.what}`] = (await callAs('cityAdmin', name, entry, vars, true)).answer;
+      }
+    }
+    expect(actual).toEqual(expected);
+  });
+
+  const LISTS = OPERATIONS.filter(([, , entry]) => entry.paths);
+
+  // After the matrix, so that the audit trail holds entries of 平山区 and city-wide ones.
+  it.each(LISTS)('%s gives the district administrator only rows inside 平山区', async (_label, name, entry) => {
+    const page = async (caller: Caller) => {
+      const body = await send(caller, entry.text, {});
+      expect(body.errors).toBeUndefined();
+      const { totalCount, nodes } = body.data![name] as { totalCount: number; nodes: Data[] };
+      return { totalCount, paths: await entry.paths!(nodes, ctx) };
+    };
+    const city = await page('cityAdmin');
+    const district = await page('districtAdmin');
+    const inside = (path: string) => path.startsWith(ctx.seeded.pingshanPath);
+    expect(district.paths.length).toBeGreaterThan(0);
+    expect(district.paths.filter((path) => !inside(path))).toEqual([]);
+    expect(city.paths.some((path) => !inside(path))).toBe(true);
+    expect(district.totalCount).toBeLessThan(city.totalCount);
+    if (entry.who !== 'public' && entry.who !== 'signed-in' && entry.who.includes(Role.ANALYST)) {
+      expect((await page('analyst')).totalCount).toBe(city.totalCount);
+    }
+  });
+
+  it.each([
+    ['household', 'districtAdmin', 'query ($id: ID!) { household(id: $id) { id } }', (seeded: Seeded) => seeded.household.outside],
+    ['household', 'cadre', 'query ($id: ID!) { household(id: $id) { id } }', (seeded: Seeded) => seeded.otherHousehold],
+    ['region', 'districtAdmin', 'query ($id: ID!) { region(id: $id) { id } }', (seeded: Seeded) => seeded.xihuId],
+    ['revealResident', 'districtAdmin', 'mutation ($id: ID!) { revealResident(id: $id, reason: "矩阵测试核实身份") { id } }', (seeded: Seeded) => seeded.resident.outside],
+    ['updateCadre', 'districtAdmin', 'mutation ($id: ID!) { updateCadre(id: $id, input: { post: "副科长" }) { id } }', (seeded: Seeded) => seeded.cadre.outside],
+  ] as const)('%s gives the %s the same answer for an id out of reach as for one that does not exist', async (_name, caller, text, pick) => {
+    const outOfReach = await send(caller, text, { id: pick(ctx.seeded) });
+    const missing = await send(caller, text, { id: '999999' });
+    expect(outOfReach.errors?.[0]?.extensions).toEqual({ code: 'FORBIDDEN' });
+    expect(missing).toEqual(outOfReach);
+  });
+});

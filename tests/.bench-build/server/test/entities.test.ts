@@ -1,0 +1,199 @@
+import { OptimisticLockError, UniqueConstraintViolationException } from '@mikro-orm/core';
+import {
+  AssignmentKind,
+  DemandCategory,
+  DemandStatus,
+  HardshipReason,
+  HelpKind,
+  KeyFocusReason,
+  PetitionCaseStatus,
+  Role,
+  TargetGroup,
+} from '@wanjia/shared';
+import type { DatabaseConfig } from '../src/config';
+import type { Orm } from '../src/db/orm';
+import { UserAccount } from '../src/modules/accounts/user-account.entity';
+import { Assignment } from '../src/modules/assignments/assignment.entity';
+import { AuditEntry } from '../src/modules/audit/audit-entry.entity';
+import { ContactPointKind } from '../src/modules/contact-points/contact-point-kind.entity';
+import { ContactPoint } from '../src/modules/contact-points/contact-point.entity';
+import { Demand } from '../src/modules/demands/demand.entity';
+import { HelpRecord } from '../src/modules/help-records/help-record.entity';
+import { Household } from '../src/modules/households/household.entity';
+import { Resident } from '../src/modules/households/resident.entity';
+import { PetitionCase } from '../src/modules/petition-cases/petition-case.entity';
+import { Region } from '../src/modules/regions/region.entity';
+import { regionService } from '../src/modules/regions/region.service';
+import { UnitPairing } from '../src/modules/unit-pairings/unit-pairing.entity';
+import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
+import {
+  createAssignment,
+  createCadre,
+  createHelpRecord,
+  createHousehold,
+  createRegionTree,
+  createResident,
+  createRound,
+  createUnit,
+  validIdNumber,
+} from './support/factories';
+
+describe.each(databaseKinds())('entities on %s', (kind) => {
+  let orm: Orm;
+  let database: DatabaseConfig;
+
+  beforeAll(async () => {
+    ({ orm, database } = await migratedOrm(kind, 'entities'));
+  });
+
+  afterAll(async () => {
+    await orm.close(true);
+    await dropScratchDatabase(database);
+  });
+
+  it('round-trips the whole model with dates to the millisecond, enums, sets, money and 4-byte characters', async () => {
+    const em = orm.em.fork();
+    const regions = await createRegionTree(em);
+    const round = await createRound(em);
+    const unit = await createUnit(em, regions.city);
+    const leader = await createCadre(em, unit, { name: '𠮷祥' });
+    const cadre = await createCadre(em, unit);
+    const household = await createHousehold(em, regions.dongxing, [TargetGroup.HARDSHIP, TargetGroup.PETITIONER]);
+    household.hardshipReasons = [HardshipReason.ILLNESS, HardshipReason.ELDERLY_ALONE];
+    const idNumber = validIdNumber('210502', '1975-03-09');
+    const resident = await createResident(em, household, { idNumber, keyFocusReason: KeyFocusReason.RELEASED_PRISONER, isPetitioner: true });
+    const pairing = em.create(UnitPairing, { unit, region: regions.dongxing, round, startedOn: '2026-05-01' });
+    const petitionCase = em.create(PetitionCase, {
+      household,
+      resident,
+      title: '征地补偿问题',
+      demand: '要求按标准补足征地补偿款',
+      receivedOn: '2025-12-01',
+      majorBacklog: true,
+      responsibleLeader: leader,
+      status: PetitionCaseStatus.IN_PROGRESS,
+    });
+    const assignment = await createAssignment(em, cadre, household, round);
+    const occurredAt = new Date('2026-06-01T03:04:05.678Z');
+    const record = await createHelpRecord(em, assignment, {
+      occurredAt,
+      kinds: [HelpKind.VISIT, HelpKind.FUNDS, HelpKind.MATERIALS],
+      fundsFen: 123_456,
+      materialsFen: 78_900,
+      problemsSolved: 2,
+      photoIds: ['a'.repeat(64), 'b'.repeat(64)],
+      latitude: 41.294123,
+      longitude: 123.766789,
+    });
+    const demand = em.create(Demand, {
+      household,
+      category: DemandCategory.HOUSING,
+      text: '房屋漏雨需要维修',
+      raisedAt: occurredAt,
+      dueOn: '2026-07-01',
+      raisedIn: record,
+    });
+    const kindRow = em.create(ContactPointKind, { code: 'PETITION_CASE', name: '包一件信访案件' });
+    const contactPoint = em.create(ContactPoint, { leader, kind: kindRow, round, petitionCase, startedOn: '2026-05-01' });
+    const account = em.create(UserAccount, { role: Role.ADMIN, scopeRegion: regions.pingshan, username: 'pingshan', passwordHash: 'x' });
+    const audit = em.create(AuditEntry, { actor: account, operation: 'test', entityName: 'Household', entityId: String(household.id), changes: '{"a":[1,2]}' });
+    await em.flush();
+
+    const read = orm.em.fork();
+    const loadedHousehold = await read.findOneOrFail(Household, household.id, { populate: ['region'] });
+    expect(loadedHousehold.targetGroups).toEqual([TargetGroup.HARDSHIP, TargetGroup.PETITIONER]);
+    expect(loadedHousehold.hardshipReasons).toEqual([HardshipReason.ILLNESS, HardshipReason.ELDERLY_ALONE]);
+    expect(loadedHousehold.region.name).toBe('东兴社区');
+    expect(loadedHousehold.version).toBe(household.version);
+
+    const loadedResident = await read.findOneOrFail(Resident, resident.id);
+    expect(loadedResident).toMatchObject({ idNumber, birthDate: '1980-01-01', keyFocusReason: KeyFocusReason.RELEASED_PRISONER, isPetitioner: true });
+
+    const loadedRecord = await read.findOneOrFail(HelpRecord, record.id);
+    expect(loadedRecord.occurredAt.toISOString()).toBe('2026-06-01T03:04:05.678Z');
+    expect(loadedRecord).toMatchObject({
+      kinds: [HelpKind.VISIT, HelpKind.FUNDS, HelpKind.MATERIALS],
+      fundsFen: 123_456,
+      materialsFen: 78_900,
+      problemsSolved: 2,
+      photoIds: ['a'.repeat(64), 'b'.repeat(64)],
+      latitude: 41.294123,
+      longitude: 123.766789,
+      versionNumber: 1,
+      isLatest: true,
+    });
+    expect(await read.findOneOrFail(PetitionCase, petitionCase.id, { populate: ['responsibleLeader'] })).toMatchObject({
+      majorBacklog: true,
+      receivedOn: '2025-12-01',
+      status: PetitionCaseStatus.IN_PROGRESS,
+      responsibleLeader: { name: '𠮷祥' },
+    });
+    expect(await read.findOneOrFail(Demand, demand.id)).toMatchObject({ status: DemandStatus.OPEN, dueOn: '2026-07-01', raisedIn: { id: record.id } });
+    expect(await read.findOneOrFail(UnitPairing, pairing.id)).toMatchObject({ startedOn: '2026-05-01', endedOn: null });
+    expect(await read.findOneOrFail(ContactPoint, contactPoint.id, { populate: ['kind'] })).toMatchObject({ kind: { code: 'PETITION_CASE' } });
+    expect(await read.findOneOrFail(Assignment, assignment.id)).toMatchObject({ kind: AssignmentKind.REGULAR, endedAt: null });
+    expect(await read.findOneOrFail(AuditEntry, audit.id)).toMatchObject({ operation: 'test', changes: '{"a":[1,2]}', actor: { id: account.id } });
+  });
+
+  it('finds a subtree with one prefix condition on the materialized path', async () => {
+    const em = orm.em.fork();
+    const pingshan = await em.findOneOrFail(Region, { code: '210502000000' });
+    const subtree = await em.find(Region, regionService.subtreeCondition(pingshan), { orderBy: { code: 'asc' } });
+    expect(subtree.map((region) => region.name)).toEqual(['平山区', '站前街道', '东兴社区']);
+    const households = await em.find(Household, { region: regionService.subtreeCondition(pingshan) });
+    expect(households.length).toBeGreaterThan(0);
+    const xihu = await em.findOneOrFail(Region, { code: '210503000000' });
+    expect(await em.count(Household, { region: regionService.subtreeCondition(xihu) })).toBe(0);
+  });
+
+  it('refuses a stale update of a household (optimistic locking)', async () => {
+    const household = await orm.em.fork().findOneOrFail(Household, { headName: '李秀兰' });
+    const first = orm.em.fork();
+    const second = orm.em.fork();
+    const mine = await first.findOneOrFail(Household, household.id);
+    const theirs = await second.findOneOrFail(Household, household.id);
+    mine.address = '东兴社区2号楼';
+    await first.flush();
+    theirs.address = '东兴社区3号楼';
+    await expect(second.flush()).rejects.toThrow(OptimisticLockError);
+    expect((await orm.em.fork().findOneOrFail(Household, household.id)).address).toBe('东兴社区2号楼');
+  });
+
+  it('refuses a second help record with the same client id, and a version superseded twice', async () => {
+    const em = orm.em.fork();
+    const original = await em.findOneOrFail(HelpRecord, { versionNumber: 1 }, { populate: ['assignment'] });
+    em.create(HelpRecord, {
+      household: original.household,
+      cadre: original.cadre,
+      assignment: original.assignment,
+      round: original.round,
+      occurredAt: new Date(),
+      kinds: [HelpKind.VISIT],
+      summary: '重复提交',
+      clientId: original.clientId,
+      contentHash: '0'.repeat(64),
+    });
+    await expect(em.flush()).rejects.toThrow(UniqueConstraintViolationException);
+    em.clear();
+
+    const correct = async (clientId: string) => {
+      const fork = orm.em.fork();
+      fork.create(HelpRecord, {
+        household: original.household.id,
+        cadre: original.cadre.id,
+        assignment: original.assignment.id,
+        round: original.round.id,
+        occurredAt: original.occurredAt,
+        kinds: [HelpKind.VISIT],
+        summary: '更正',
+        clientId,
+        contentHash: '0'.repeat(64),
+        supersedes: original.id,
+        versionNumber: 2,
+      });
+      await fork.flush();
+    };
+    await correct('correction-1');
+    await expect(correct('correction-2')).rejects.toThrow(UniqueConstraintViolationException);
+  });
+});

@@ -1,0 +1,315 @@
+import { DemandCategory, DemandStatus, HOUSEHOLD_REGION_LEVELS, RegionLevel, Role } from '@wanjia/shared';
+import type { Em, Orm } from '../../../src/db/orm';
+import { UserAccount } from '../../../src/modules/accounts/user-account.entity';
+import { Assignment } from '../../../src/modules/assignments/assignment.entity';
+import { AuditEntry } from '../../../src/modules/audit/audit-entry.entity';
+import { Cadre } from '../../../src/modules/cadres/cadre.entity';
+import { Demand } from '../../../src/modules/demands/demand.entity';
+import { ContactPointKind } from '../../../src/modules/contact-points/contact-point-kind.entity';
+import { ContactPoint } from '../../../src/modules/contact-points/contact-point.entity';
+import { Household } from '../../../src/modules/households/household.entity';
+import { Resident } from '../../../src/modules/households/resident.entity';
+import { PetitionCase } from '../../../src/modules/petition-cases/petition-case.entity';
+import { Region } from '../../../src/modules/regions/region.entity';
+import { Round } from '../../../src/modules/rounds/round.entity';
+import { UnitPairing } from '../../../src/modules/unit-pairings/unit-pairing.entity';
+import { Unit } from '../../../src/modules/units/unit.entity';
+import { createAssignment, createCadre, createHelpRecord, createHousehold, createRegion, createResident, createUnit } from '../factories';
+
+/**
+ * The objects the authorization matrix works on, looked up in the demo data or made fresh for each
+ * call (a mutation that succeeds must not spoil the next caller's case). "inside" is 平山区, the
+ * district administrator's scope; "outside" is its neighbour 溪湖区. Ids are GraphQL ID strings.
+ */
+
+export const CITY_CODE = '210500000000';
+export const PINGSHAN_CODE = '210502000000';
+export const XIHU_CODE = '210503000000';
+
+export type Side = 'inside' | 'outside';
+
+export interface FreshHousehold {
+  id: string;
+  version: number;
+  residentId: string;
+}
+
+/** Everything looked up once in the seeded database. */
+export interface Seeded {
+  cityId: string;
+  pingshanId: string;
+  pingshanPath: string;
+  xihuId: string;
+  /** A street of 平山区: new communities go under it. */
+  pingshanStreetId: string;
+  pingshanStreetCode: string;
+  /** A village or community on each side. */
+  place: Record<Side, string>;
+  /** A demo household with a resident on each side. */
+  household: Record<Side, string>;
+  resident: Record<Side, string>;
+  /** A district-level unit on each side, and a city-level one (above 平山区). */
+  unit: Record<Side | 'city', string>;
+  /** An active cadre of such a unit on each side, and of a city-level unit. */
+  cadre: Record<Side | 'city', string>;
+  /** Objects of 溪湖区 that lists filter on: a cadre with households, households with a demand and a petition case. */
+  outsideCadreWithHouseholds: string;
+  outsideHouseholdWithDemand: string;
+  outsideHouseholdWithCase: string;
+  /** The newest round, and its first day. */
+  roundId: string;
+  roundStartsOn: string;
+  contactPointKindId: string;
+  /** The demo cadre account the CADRE caller signs in as, its own household and a resident of it. */
+  cadreAccount: UserAccount;
+  cadreHousehold: string;
+  cadreResident: string;
+  /** A household the cadre is not (or no longer) assigned to, and a resident of it. */
+  otherHousehold: string;
+  otherResident: string;
+}
+
+const like = (prefix: string) => ({ $like: `${prefix}%` });
+
+/** The first resident of a household, added when it has none. */
+async function firstResidentOf(em: Em, householdId: number): Promise<string> {
+  const found = await em.findOne(Resident, { household: householdId }, { orderBy: { id: 'asc' } });
+  if (found) return String(found.id);
+  const household = await em.findOneOrFail(Household, householdId);
+  return String((await createResident(em, household, { idNumber: null })).id);
+}
+
+export class MatrixFixtures {
+  private sequence = 0;
+  private regionSequence = 900;
+
+  private constructor(
+    private readonly orm: Orm,
+    readonly seeded: Seeded,
+  ) {}
+
+  static async load(orm: Orm): Promise<MatrixFixtures> {
+    const em = orm.em.fork();
+    const region = (code: string) => em.findOneOrFail(Region, { code });
+    const [city, pingshan, xihu] = [await region(CITY_CODE), await region(PINGSHAN_CODE), await region(XIHU_CODE)];
+    const paths: Record<Side, string> = { inside: pingshan.path, outside: xihu.path };
+    const street = await em.findOneOrFail(Region, { parent: pingshan, level: RegionLevel.STREET }, { orderBy: { code: 'asc' } });
+
+    const bySide = async <T>(find: (path: string) => Promise<T>): Promise<Record<Side, T>> => ({ inside: await find(paths.inside), outside: await find(paths.outside) });
+    const place = await bySide(async (path) => (await em.findOneOrFail(Region, { path: like(path), level: { $in: [...HOUSEHOLD_REGION_LEVELS] } }, { orderBy: { code: 'asc' } })).id);
+    const householdWithResident = await bySide((path) => em.findOneOrFail(Resident, { household: { region: { path: like(path) } } }, { orderBy: { household: { id: 'asc' }, id: 'asc' } }));
+    const unitAt = async (at: Region) => (await em.findOneOrFail(Unit, { region: at }, { orderBy: { id: 'asc' } })).id;
+    const cadreUnder = async (at: Region) => (await em.findOneOrFail(Cadre, { active: true, unit: { region: at } }, { orderBy: { id: 'asc' } })).id;
+    // A cadre with households in 溪湖区 and none in 平山区.
+    let xihuCadre: number | null = null;
+    for (const row of await em.find(Assignment, { household: { region: { path: like(xihu.path) } } }, { orderBy: { id: 'asc' } })) {
+      if ((await em.count(Assignment, { cadre: row.cadre.id, household: { region: { path: like(pingshan.path) } } })) === 0) {
+        xihuCadre = row.cadre.id;
+        break;
+      }
+    }
+    if (xihuCadre === null) throw new Error('the demo data has no cadre with households in 溪湖区 only');
+    const xihuDemand = await em.findOneOrFail(Demand, { household: { region: { path: like(xihu.path) } } }, { orderBy: { id: 'asc' } });
+    const xihuCase = await em.findOneOrFail(PetitionCase, { household: { region: { path: like(xihu.path) } } }, { orderBy: { id: 'asc' } });
+    const [round] = await em.find(Round, {}, { orderBy: { startsOn: 'desc' }, limit: 1 });
+    if (!round) throw new Error('the demo data has no round');
+    const kind = await em.findOneOrFail(ContactPointKind, { active: true }, { orderBy: { sortOrder: 'asc', id: 'asc' } });
+
+    // The first demo cadre account with a household; the other household is preferably one it used to look after.
+    const cadreAccounts = await em.find(UserAccount, { role: Role.CADRE, active: true }, { orderBy: { id: 'asc' }, populate: ['cadre'] });
+    let own: Assignment | null = null;
+    let cadreAccount: UserAccount | null = null;
+    for (const account of cadreAccounts) {
+      own = await em.findOne(Assignment, { cadre: account.cadre!.id, endedAt: null }, { orderBy: { id: 'asc' } });
+      if (own) {
+        cadreAccount = account;
+        break;
+      }
+    }
+    if (!own || !cadreAccount) throw new Error('the demo data has no cadre account with an active assignment');
+    const ownHouseholds = (await em.find(Assignment, { cadre: own.cadre.id, endedAt: null })).map((row) => row.household.id);
+    const ended = await em.findOne(Assignment, { cadre: own.cadre.id, endedAt: { $ne: null }, household: { $nin: ownHouseholds } }, { orderBy: { id: 'asc' } });
+    const other = ended?.household.id ?? (await em.findOneOrFail(Household, { id: { $nin: ownHouseholds } }, { orderBy: { id: 'asc' } })).id;
+
+    return new MatrixFixtures(orm, {
+      cityId: String(city.id),
+      pingshanId: String(pingshan.id),
+      pingshanPath: pingshan.path,
+      xihuId: String(xihu.id),
+      pingshanStreetId: String(street.id),
+      pingshanStreetCode: street.code,
+      place: { inside: String(place.inside), outside: String(place.outside) },
+      household: { inside: String(householdWithResident.inside.household.id), outside: String(householdWithResident.outside.household.id) },
+      resident: { inside: String(householdWithResident.inside.id), outside: String(householdWithResident.outside.id) },
+      unit: { inside: String(await unitAt(pingshan)), outside: String(await unitAt(xihu)), city: String(await unitAt(city)) },
+      cadre: { inside: String(await cadreUnder(pingshan)), outside: String(await cadreUnder(xihu)), city: String(await cadreUnder(city)) },
+      outsideCadreWithHouseholds: String(xihuCadre),
+      outsideHouseholdWithDemand: String(xihuDemand.household.id),
+      outsideHouseholdWithCase: String(xihuCase.household.id),
+      roundId: String(round.id),
+      roundStartsOn: round.startsOn,
+      contactPointKindId: String(kind.id),
+      cadreAccount,
+      cadreHousehold: String(own.household.id),
+      cadreResident: await firstResidentOf(orm.em.fork(), own.household.id),
+      otherHousehold: String(other),
+      otherResident: await firstResidentOf(orm.em.fork(), other),
+    });
+  }
+
+  /** A name or code no other call of the run uses. */
+  unique(prefix: string): string {
+    this.sequence += 1;
+    return `${prefix}${this.sequence}`;
+  }
+
+  private async write<T>(work: (em: Em) => Promise<T>): Promise<T> {
+    return work(this.orm.em.fork());
+  }
+
+  private regionAt(em: Em, side: Side): Promise<Region> {
+    return em.findOneOrFail(Region, Number(this.seeded.place[side]));
+  }
+
+  /** A new household with one resident (no ID number, so it never clashes with the demo's). */
+  household(side: Side): Promise<FreshHousehold> {
+    return this.write(async (em) => {
+      const household = await createHousehold(em, await this.regionAt(em, side), undefined, this.unique('矩阵户'));
+      const resident = await createResident(em, household, { idNumber: null });
+      const version = (await this.orm.em.fork().findOneOrFail(Household, household.id)).version;
+      return { id: String(household.id), version, residentId: String(resident.id) };
+    });
+  }
+
+  /** A new cadre of the side's district-level unit, or of a city-level unit. */
+  cadre(side: Side | 'city', active = true): Promise<string> {
+    return this.write(async (em) => {
+      const unit = await em.findOneOrFail(Unit, Number(this.seeded.unit[side]));
+      return String((await createCadre(em, unit, { name: this.unique('矩阵干部'), active })).id);
+    });
+  }
+
+  private district(em: Em, side: Side | 'city'): Promise<Region> {
+    return em.findOneOrFail(Region, Number({ inside: this.seeded.pingshanId, outside: this.seeded.xihuId, city: this.seeded.cityId }[side]));
+  }
+
+  /** A new unit of the side's district, or of the city. */
+  unit(side: Side | 'city'): Promise<string> {
+    return this.write(async (em) => String((await createUnit(em, await this.district(em, side), this.unique('矩阵单位'))).id));
+  }
+
+  /** A new active assignment of a new cadre to a new household, both on the side. */
+  assignment(side: Side): Promise<string> {
+    return this.write(async (em) => {
+      const unit = await em.findOneOrFail(Unit, Number(this.seeded.unit[side]));
+      const cadre = await createCadre(em, unit, { name: this.unique('矩阵干部') });
+      const household = await createHousehold(em, await this.regionAt(em, side), undefined, this.unique('矩阵户'));
+      const round = await em.findOneOrFail(Round, Number(this.seeded.roundId));
+      return String((await createAssignment(em, cadre, household, round)).id);
+    });
+  }
+
+  /** A new registered petition case of a new household on the side. */
+  petitionCase(side: Side): Promise<string> {
+    return this.write(async (em) => {
+      const household = await createHousehold(em, await this.regionAt(em, side), undefined, this.unique('矩阵户'));
+      const petitionCase = em.create(PetitionCase, { household, title: '矩阵测试信访事项', demand: '要求落实相关待遇', receivedOn: '2026-06-01' });
+      await em.flush();
+      return String(petitionCase.id);
+    });
+  }
+
+  /** A new active pairing of a new unit with the side's village or community. */
+  pairing(side: Side): Promise<string> {
+    return this.write(async (em) => {
+      const place = await this.regionAt(em, side);
+      const unit = await createUnit(em, await this.district(em, side), this.unique('矩阵单位'));
+      const pairing = em.create(UnitPairing, { unit, region: place, round: Number(this.seeded.roundId), startedOn: this.seeded.roundStartsOn });
+      await em.flush();
+      return String(pairing.id);
+    });
+  }
+
+  /** A new active contact point of a city leader on 平山区. */
+  contactPoint(): Promise<string> {
+    return this.write(async (em) => {
+      const point = em.create(ContactPoint, {
+        leader: Number(this.seeded.cadre.city),
+        kind: Number(this.seeded.contactPointKindId),
+        round: Number(this.seeded.roundId),
+        targetRegion: Number(this.seeded.pingshanId),
+        startedOn: this.seeded.roundStartsOn,
+      });
+      await em.flush();
+      return String(point.id);
+    });
+  }
+
+  contactPointKind(): Promise<{ id: string; code: string }> {
+    return this.write(async (em) => {
+      const kind = em.create(ContactPointKind, { code: this.unique('MATRIX_KIND_'), name: '矩阵测试联系点', sortOrder: 900 });
+      await em.flush();
+      return { id: String(kind.id), code: kind.code };
+    });
+  }
+
+  /** A new community under a street of 平山区. */
+  region(): Promise<string> {
+    return this.write(async (em) => {
+      const street = await em.findOneOrFail(Region, Number(this.seeded.pingshanStreetId));
+      return String((await createRegion(em, this.communityCode(), this.unique('矩阵社区'), RegionLevel.COMMUNITY, street)).id);
+    });
+  }
+
+  /** An unused 12-digit code under the 平山区 street (its own communities end in 001, 002, …; these from 901). */
+  communityCode(): string {
+    this.regionSequence += 1;
+    return `${this.seeded.pingshanStreetCode.slice(0, 9)}${this.regionSequence}`;
+  }
+
+  /** A new latest help record by the matrix cadre on its own household. */
+  cadreHelpRecord(): Promise<string> {
+    return this.write(async (em) => {
+      const assignment = await em.findOneOrFail(Assignment, { cadre: this.seeded.cadreAccount.cadre!.id, household: Number(this.seeded.cadreHousehold), endedAt: null });
+      return String((await createHelpRecord(em, assignment, { clientId: this.unique('matrix-record-'), occurredAt: new Date(assignment.startedAt.getTime() + 60_000) })).id);
+    });
+  }
+
+  /** A new latest help record by another cadre, on a household the matrix cadre does not look after. */
+  otherHelpRecord(): Promise<string> {
+    return this.write(async (em) => {
+      const assignment = await em.findOneOrFail(Assignment, { household: Number(this.seeded.otherHousehold), endedAt: null });
+      return String((await createHelpRecord(em, assignment, { clientId: this.unique('matrix-record-'), occurredAt: new Date(assignment.startedAt.getTime() + 60_000) })).id);
+    });
+  }
+
+  /** A new demand, already resolved, of the matrix cadre's household (own) or of another household. */
+  resolvedDemand(whose: 'own' | 'other'): Promise<string> {
+    return this.write(async (em) => {
+      const household = Number(whose === 'own' ? this.seeded.cadreHousehold : this.seeded.otherHousehold);
+      const demand = em.create(Demand, { household, category: DemandCategory.HOUSING, text: '矩阵测试诉求', raisedAt: new Date(), status: DemandStatus.RESOLVED, resolvedAt: new Date() });
+      await em.flush();
+      return String(demand.id);
+    });
+  }
+
+  async auditCount(): Promise<number> {
+    return this.orm.em.fork().count(AuditEntry, {});
+  }
+
+  /** Region paths of audit entries (an entry without one, city-wide, gives ''). */
+  async auditPaths(ids: string[]): Promise<string[]> {
+    const rows = await this.orm.em.fork().find(AuditEntry, { id: { $in: ids.map(Number) } });
+    return rows.map((row) => row.regionPath ?? '');
+  }
+
+  /** Region paths of what contact points are about: a region, a unit, a household or a petition case. */
+  async contactPointPaths(ids: string[]): Promise<string[]> {
+    const rows = await this.orm.em.fork().find(
+      ContactPoint,
+      { id: { $in: ids.map(Number) } },
+      { populate: ['targetRegion', 'unit.region', 'household.region', 'petitionCase.household.region'] },
+    );
+    return rows.map((row) => row.targetRegion?.path ?? row.unit?.region.path ?? row.household?.region.path ?? row.petitionCase?.household.region.path ?? '');
+  }
+}

@@ -1,0 +1,52 @@
+import type { AddressInfo } from 'node:net';
+import { createApp, type App } from '../../src/app';
+import { loadConfig, type AppConfig, type DatabaseConfig } from '../../src/config';
+import type { Orm } from '../../src/db/orm';
+import { createLogger } from '../../src/logger';
+
+export interface RunningApp {
+  app: App;
+  url: string;
+  config: AppConfig;
+  /** POSTs a GraphQL operation and returns the parsed body. */
+  graphql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLBody<T>>;
+  close(): Promise<void>;
+}
+
+export interface GraphQLBody<T> {
+  data?: T | null;
+  errors?: { message: string; extensions?: Record<string, unknown> }[];
+}
+
+/** Starts the real HTTP app on a free loopback port over the given ORM. */
+export async function startApp(orm: Orm, database: DatabaseConfig, adjust: (config: AppConfig) => AppConfig = (config) => config): Promise<RunningApp> {
+  const config = adjust({ ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), port: 0, database });
+  const app = await createApp({ config, orm, logger: createLogger(config) });
+  await new Promise<void>((resolve) => app.httpServer.listen(0, '127.0.0.1', resolve));
+  const { port } = app.httpServer.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    app,
+    url,
+    config,
+    async graphql<T>(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) {
+      const response = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await response.json()) as GraphQLBody<T>;
+    },
+    close: () => app.stop(),
+  };
+}
+
+/** Signs in through the real `login` mutation and returns the Authorization header to send. */
+export async function signIn(server: RunningApp, username: string, password: string): Promise<Record<string, string>> {
+  const body = await server.graphql<{ login: { accessToken: string } }>(
+    'mutation ($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken } }',
+    { u: username, p: password },
+  );
+  if (!body.data?.login) throw new Error(`sign-in as ${username} failed: ${JSON.stringify(body.errors)}`);
+  return { authorization: `Bearer ${body.data.login.accessToken}` };
+}
