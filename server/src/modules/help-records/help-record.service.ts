@@ -85,6 +85,9 @@ async function recordVisit(tx: Em, householdId: number, occurredAt: Date): Promi
     .execute();
 }
 
+/** Raised inside the correction's transaction when another correction already superseded the version. */
+class AlreadyCorrected extends Error {}
+
 export const helpRecordService = {
   /**
    * Records one occasion of help, exactly once. The cadre must have been assigned to the household
@@ -204,7 +207,7 @@ export const helpRecordService = {
     try {
       return await em.transactional(async (tx) => {
         const claimed = await tx.nativeUpdate(HelpRecord, { id: original.id, isLatest: true }, { isLatest: false });
-        if (claimed !== 1) throw new ConflictError('This version was already corrected; correct the latest version instead');
+        if (claimed !== 1) throw new AlreadyCorrected();
         const correction = tx.create(HelpRecord, {
           household: original.household,
           cadre,
@@ -241,7 +244,8 @@ export const helpRecordService = {
         return correction;
       });
     } catch (error) {
-      if (error instanceof UniqueConstraintViolationException) {
+      // Another correction of this version won the race; if it was this very request sent twice, answer with it.
+      if (error instanceof UniqueConstraintViolationException || error instanceof AlreadyCorrected) {
         const winner = await em.fork().findOne(HelpRecord, { clientId: input.clientId });
         if (winner) return replayOf(winner, hash);
         throw new ConflictError('This version was already corrected; correct the latest version instead');
