@@ -3,6 +3,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
+import cors from 'cors';
 import express from 'express';
 import { pinoHttp } from 'pino-http';
 import type { AppConfig } from './config';
@@ -54,6 +55,10 @@ export async function createApp({ config, orm, logger, sqlCounter, photoStorage 
     ],
   });
   await apollo.start();
+
+  if (config.corsOrigins.length > 0) {
+    app.use(cors({ origin: config.corsOrigins, allowedHeaders: ['content-type', 'authorization', 'apollo-require-preflight'], maxAge: 600 }));
+  }
 
   app.get('/healthz', (_request, response) => {
     response.json({ status: 'ok' });

@@ -47,6 +47,11 @@ const environmentSchema = z.object({
   PHOTO_DIR: z.string().min(1).default('./data/photos'),
   PHOTO_MAX_BYTES: z.coerce.number({ message: 'must be a number of bytes' }).int().min(10_000).max(50_000_000).default(8_000_000),
   COUNT_SQL: booleanFlag.default(false),
+  DEV_SIGN_IN: booleanFlag.default(false),
+  CORS_ORIGINS: z
+    .string()
+    .regex(/^https?:\/\/[^,\s]+(,https?:\/\/[^,\s]+)*$/, 'must be a comma-separated list of origins such as http://localhost:10086')
+    .optional(),
 });
 
 /** Used only outside production when JWT_SECRET is unset, so that `pnpm start` works with no set-up. */
@@ -90,6 +95,10 @@ export interface AppConfig {
   photos: { dir: string; maxBytes: number };
   /** Count SQL statements and serve the count at /debug/sql-count (benchmarks only). */
   countSql: boolean;
+  /** Sign in as a demo cadre without WeChat (the h5 build, demos and tests); refused in production. */
+  devSignIn: boolean;
+  /** Browser origins allowed to call the API (the mini-program's h5 build on another port). */
+  corsOrigins: string[];
 }
 
 export interface VisitIntervals {
@@ -119,6 +128,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
   if (Boolean(env.WECHAT_APP_ID) !== Boolean(env.WECHAT_APP_SECRET)) {
     problems.push(`${env.WECHAT_APP_ID ? 'WECHAT_APP_SECRET' : 'WECHAT_APP_ID'}: WECHAT_APP_ID and WECHAT_APP_SECRET must be set together`);
   }
+  if (env.NODE_ENV === 'production' && env.DEV_SIGN_IN) problems.push('DEV_SIGN_IN: the development sign-in cannot be switched on in production');
   if (env.PLAYGROUND === true && env.INTROSPECTION === false)
     problems.push('PLAYGROUND: the IDE needs INTROSPECTION; switch both off or leave INTROSPECTION on');
   if (problems.length > 0) throw new ConfigError(problems);
@@ -153,5 +163,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     },
     photos: { dir: path.resolve(env.PHOTO_DIR), maxBytes: env.PHOTO_MAX_BYTES },
     countSql: env.COUNT_SQL,
+    devSignIn: env.DEV_SIGN_IN,
+    corsOrigins: env.CORS_ORIGINS ? env.CORS_ORIGINS.split(',') : [],
   };
 }

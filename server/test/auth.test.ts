@@ -139,6 +139,26 @@ describe.each(databaseKinds())('sign-in on %s', (kind) => {
     }
   });
 
+  it('offers the development sign-in only where DEV_SIGN_IN is on', async () => {
+    expect(codeOf(await call('{ developmentCadres { id } }'))).toBe('UNAVAILABLE');
+    const development = await startApp(orm, database, (config) => ({ ...config, devSignIn: true }));
+    try {
+      const cadres = await development.graphql<{ developmentCadres: { id: string; name: string }[] }>('{ developmentCadres { id name } }');
+      expect(cadres.data!.developmentCadres).toHaveLength(3);
+      const signedIn = await development.graphql<{ developmentSignIn: Tokens }>('mutation ($id: ID!) { developmentSignIn(cadreId: $id) { accessToken } }', {
+        id: cadres.data!.developmentCadres[0]!.id,
+      });
+      const me = await development.graphql<{ me: { role: string; cadre: { name: string } } }>(
+        ME,
+        {},
+        { authorization: `Bearer ${signedIn.data!.developmentSignIn.accessToken}` },
+      );
+      expect(me.data!.me).toMatchObject({ role: 'CADRE', cadre: { name: cadres.data!.developmentCadres[0]!.name } });
+    } finally {
+      await development.close();
+    }
+  });
+
   describe('cadres through WeChat', () => {
     let adminToken: string;
     let cadre: Cadre;

@@ -124,6 +124,11 @@ const QUERIES: Record<string, Entry> = {
     paths: (nodes, { fx }) => fx.contactPointPaths(nodes.map((node) => node.id)),
   },
   currentRound: { who: 'signed-in', text: '{ currentRound { id name } }' },
+  developmentCadres: {
+    who: 'public',
+    text: '{ developmentCadres { id } }',
+    answer: 'UNAVAILABLE', // DEV_SIGN_IN is off on the app under test, as in production
+  },
   demands: {
     who: STAFF,
     text: list('demands', 'DemandFilter', 'household { region { path } }'),
@@ -249,6 +254,11 @@ const MUTATIONS: Record<string, Entry> = {
       forbidden('a leader of 溪湖区', async ({ fx, seeded }) => ({ id: await fx.petitionCase('inside'), cadreId: seeded.cadre.outside })),
       allowed('a city-level leader (above 平山区)', async ({ fx, seeded }) => ({ id: await fx.petitionCase('inside'), cadreId: seeded.cadre.city })),
     ],
+  },
+  developmentSignIn: {
+    who: 'public',
+    text: 'mutation { developmentSignIn(cadreId: "1") { accessToken } }',
+    answer: 'UNAVAILABLE', // DEV_SIGN_IN is off on the app under test, as in production
   },
   bindWechat: {
     who: 'public',

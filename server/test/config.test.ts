@@ -21,6 +21,20 @@ describe('configuration', () => {
     });
   });
 
+  it('refuses production without a JWT secret, and with the development sign-in', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET: must be set in production/);
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), DEV_SIGN_IN: 'true' })).toThrow(/DEV_SIGN_IN: /);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) }).auth.usingDevelopmentSecret).toBe(false);
+  });
+
+  it('reads the allowed browser origins', () => {
+    expect(loadConfig({ CORS_ORIGINS: 'http://localhost:10086,https://wanjia.example.gov.cn' }).corsOrigins).toEqual([
+      'http://localhost:10086',
+      'https://wanjia.example.gov.cn',
+    ]);
+    expect(() => loadConfig({ CORS_ORIGINS: 'localhost' })).toThrow(/CORS_ORIGINS: /);
+  });
+
   it('treats empty values as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', PORT: ' ' }).database.kind).toBe('sqlite');
   });

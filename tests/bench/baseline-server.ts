@@ -3,6 +3,8 @@ import http from 'node:http';
 import { GraphQLError, buildSchema, execute, parse, validate, type DocumentNode, type ExecutionResult } from 'graphql';
 import { jwtVerify } from 'jose';
 import mysql, { type Pool, type PoolConnection, type ResultSetHeader, type RowDataPacket } from 'mysql2/promise';
+// The real server's fallback secret, used when JWT_SECRET is unset, as there.
+import { DEVELOPMENT_JWT_SECRET } from '@wanjia/server/dist/config';
 import { SQL_COUNT_PATH, TOKEN_AUDIENCE, TOKEN_ISSUER } from './common';
 
 /**
@@ -18,11 +20,35 @@ const SDL = /* GraphQL */ `
   scalar DateTimeISO
   scalar LocalDate
 
-  enum TargetGroup { HARDSHIP KEY_FOCUS PETITIONER }
-  enum HelpKind { VISIT POLICY_EXPLANATION PROBLEM_SOLVED FUNDS MATERIALS REFERRAL }
-  enum DemandCategory { LIVELIHOOD HOUSING MEDICAL EMPLOYMENT EDUCATION SOCIAL_SECURITY LEGAL INFRASTRUCTURE OTHER }
+  enum TargetGroup {
+    HARDSHIP
+    KEY_FOCUS
+    PETITIONER
+  }
+  enum HelpKind {
+    VISIT
+    POLICY_EXPLANATION
+    PROBLEM_SOLVED
+    FUNDS
+    MATERIALS
+    REFERRAL
+  }
+  enum DemandCategory {
+    LIVELIHOOD
+    HOUSING
+    MEDICAL
+    EMPLOYMENT
+    EDUCATION
+    SOCIAL_SECURITY
+    LEGAL
+    INFRASTRUCTURE
+    OTHER
+  }
 
-  type PageInfo { hasNextPage: Boolean! endCursor: String }
+  type PageInfo {
+    hasNextPage: Boolean!
+    endCursor: String
+  }
 
   type MyHousehold {
     id: ID!
@@ -38,11 +64,22 @@ const SDL = /* GraphQL */ `
     openDemandCount: Int!
   }
 
-  type MyHouseholdConnection { nodes: [MyHousehold!]! pageInfo: PageInfo! }
+  type MyHouseholdConnection {
+    nodes: [MyHousehold!]!
+    pageInfo: PageInfo!
+  }
 
-  type HelpRecord { id: ID! clientId: String! versionNumber: Int! }
+  type HelpRecord {
+    id: ID!
+    clientId: String!
+    versionNumber: Int!
+  }
 
-  input DemandInput { category: DemandCategory!, text: String!, dueOn: LocalDate }
+  input DemandInput {
+    category: DemandCategory!
+    text: String!
+    dueOn: LocalDate
+  }
 
   input HelpRecordInput {
     clientId: String!
@@ -60,14 +97,16 @@ const SDL = /* GraphQL */ `
     longitude: Float
   }
 
-  type Query { myHouseholds(first: Int, after: String): MyHouseholdConnection! }
-  type Mutation { submitHelpRecord(input: HelpRecordInput!): HelpRecord! }
+  type Query {
+    myHouseholds(first: Int, after: String): MyHouseholdConnection!
+  }
+  type Mutation {
+    submitHelpRecord(input: HelpRecordInput!): HelpRecord!
+  }
 `;
 
 // --- configuration ------------------------------------------------------------------------------------
 
-/** The real server's fallback secret (server/src/config.ts), used when JWT_SECRET is unset, as there. */
-const DEVELOPMENT_JWT_SECRET = 'wanjia-development-only-secret-do-not-use-in-production';
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** As the real server: a phone's clock may run a little fast. */
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
@@ -167,7 +206,8 @@ async function callerOf(request: http.IncomingMessage, key: Uint8Array): Promise
     throw failure('UNAUTHENTICATED', 'The access token is invalid or expired');
   }
   const accountId = Number(payload.sub);
-  if (!Number.isSafeInteger(accountId) || payload.role !== 'CADRE' || typeof payload.cd !== 'number') throw failure('FORBIDDEN', 'Only cadres have households of their own');
+  if (!Number.isSafeInteger(accountId) || payload.role !== 'CADRE' || typeof payload.cd !== 'number')
+    throw failure('FORBIDDEN', 'Only cadres have households of their own');
   return { accountId, cadreId: payload.cd, clientAddress: request.socket.remoteAddress ?? 'unknown' };
 }
 
@@ -300,20 +340,23 @@ function checked(input: HelpRecordInput, now: number) {
   if (!/^\d{4}-\d{2}-\d{2}T/.test(input.occurredAt) || Number.isNaN(occurredAt)) throw badInput('input.occurredAt', 'occurredAt must be an ISO date-time');
   if (occurredAt > now + CLOCK_SKEW_MS) throw badInput('input.occurredAt', 'occurredAt is in the future');
   if (input.kinds.length === 0) throw badInput('input.kinds', 'kinds must name at least one kind of help');
-  if (new Set(input.kinds).size !== input.kinds.length || !input.kinds.every((kind) => HELP_KINDS.has(kind))) throw badInput('input.kinds', 'kinds must be distinct kinds of help');
+  if (new Set(input.kinds).size !== input.kinds.length || !input.kinds.every((kind) => HELP_KINDS.has(kind)))
+    throw badInput('input.kinds', 'kinds must be distinct kinds of help');
   const summary = input.summary.trim();
   if (input.summary.length < 1 || input.summary.length > 1000 || summary.length === 0) throw badInput('input.summary', 'summary must be 1-1000 characters');
   for (const field of ['fundsFen', 'materialsFen'] as const) {
     const value = input[field];
     if (!Number.isSafeInteger(value) || value < 0 || value > MAX_RECORD_FEN) throw badInput(`input.${field}`, `${field} must be 0 to ${MAX_RECORD_FEN} fen`);
   }
-  if (!Number.isInteger(input.problemsSolved) || input.problemsSolved < 0 || input.problemsSolved > 100) throw badInput('input.problemsSolved', 'problemsSolved must be 0 to 100');
+  if (!Number.isInteger(input.problemsSolved) || input.problemsSolved < 0 || input.problemsSolved > 100)
+    throw badInput('input.problemsSolved', 'problemsSolved must be 0 to 100');
   if (input.photoIds.length > 9 || new Set(input.photoIds).size !== input.photoIds.length || !input.photoIds.every((id) => /^[0-9a-f]{64}$/.test(id))) {
     throw badInput('input.photoIds', 'photoIds must be ids returned by the photo upload');
   }
   const latitude = input.latitude ?? null;
   const longitude = input.longitude ?? null;
-  if ((latitude === null) !== (longitude === null)) throw badInput(latitude === null ? 'input.latitude' : 'input.longitude', 'latitude and longitude go together');
+  if ((latitude === null) !== (longitude === null))
+    throw badInput(latitude === null ? 'input.latitude' : 'input.longitude', 'latitude and longitude go together');
   if (latitude !== null && (latitude < -90 || latitude > 90)) throw badInput('input.latitude', 'latitude must be -90 to 90');
   if (longitude !== null && (longitude < -180 || longitude > 180)) throw badInput('input.longitude', 'longitude must be -180 to 180');
   if (input.demandsRaised.length > 20) throw badInput('input.demandsRaised', 'at most 20 demands per record');
@@ -326,7 +369,8 @@ function checked(input: HelpRecordInput, now: number) {
     if (!Number.isSafeInteger(value) || value <= 0) throw badInput(`input.resolvedDemandIds.${index}`, 'not an id');
     return value;
   });
-  if (resolvedDemandIds.length > 50 || new Set(resolvedDemandIds).size !== resolvedDemandIds.length) throw badInput('input.resolvedDemandIds', 'at most 50 distinct demands');
+  if (resolvedDemandIds.length > 50 || new Set(resolvedDemandIds).size !== resolvedDemandIds.length)
+    throw badInput('input.resolvedDemandIds', 'at most 50 distinct demands');
   return { householdId, occurredAt, summary, latitude, longitude, resolvedDemandIds };
 }
 
@@ -399,23 +443,39 @@ async function submitHelpRecord(pool: Pool, caller: Caller, input: HelpRecordInp
     await sql(connection, 'start transaction');
     let recordId: number;
     try {
-      if (process.env.TOUCH_FIRST !== 'no') await sql(connection, TOUCH_HOUSEHOLD_SQL, [occurred, householdId, occurred]);
+      await sql(connection, TOUCH_HOUSEHOLD_SQL, [occurred, householdId, occurred]);
       if (input.photoIds.length > 0) {
-        const [found] = await sql<RowDataPacket[]>(connection, `select count(*) as n from photo where uploaded_by_id = ? and id in (${input.photoIds.map(() => '?').join(',')})`, [
-          caller.accountId,
-          ...input.photoIds,
-        ]);
+        const [found] = await sql<RowDataPacket[]>(
+          connection,
+          `select count(*) as n from photo where uploaded_by_id = ? and id in (${input.photoIds.map(() => '?').join(',')})`,
+          [caller.accountId, ...input.photoIds],
+        );
         if (Number(found!.n) !== input.photoIds.length) throw badInput('input.photoIds', 'every photo must be uploaded by you first');
       }
       const inserted = await sql<ResultSetHeader>(connection, INSERT_RECORD_SQL, [
-        occurred, input.kinds.join(','), summary, input.fundsFen, input.materialsFen, input.problemsSolved, input.photoIds.join(','), latitude, longitude,
-        input.clientId, hash, stamp, householdId, caller.cadreId, occurred, occurred,
+        occurred,
+        input.kinds.join(','),
+        summary,
+        input.fundsFen,
+        input.materialsFen,
+        input.problemsSolved,
+        input.photoIds.join(','),
+        latitude,
+        longitude,
+        input.clientId,
+        hash,
+        stamp,
+        householdId,
+        caller.cadreId,
+        occurred,
+        occurred,
       ]);
       if (inserted.affectedRows === 0) throw await whyNotAssigned(connection, caller, householdId);
       recordId = inserted.insertId;
     } catch (error) {
       await sql(connection, 'rollback');
-      if ((error as { code?: string }).code === 'ER_DUP_ENTRY' && String((error as Error).message).includes('client_id')) return replay(connection, input.clientId, hash);
+      if ((error as { code?: string }).code === 'ER_DUP_ENTRY' && String((error as Error).message).includes('client_id'))
+        return replay(connection, input.clientId, hash);
       throw error;
     }
 
@@ -425,7 +485,14 @@ async function submitHelpRecord(pool: Pool, caller: Caller, input: HelpRecordInp
         connection,
         `insert into demand (household_id, category, text, raised_at, due_on, status, raised_in_id, created_at, updated_at) values ${rows}`,
         input.demandsRaised.flatMap((demand) => [
-          householdId, demand.category, demand.text.trim(), occurred, demand.dueOn ?? new Date(occurredAt + 30 * DAY_MS).toISOString().slice(0, 10), recordId, stamp, stamp,
+          householdId,
+          demand.category,
+          demand.text.trim(),
+          occurred,
+          demand.dueOn ?? new Date(occurredAt + 30 * DAY_MS).toISOString().slice(0, 10),
+          recordId,
+          stamp,
+          stamp,
         ]),
       );
     }
@@ -441,7 +508,6 @@ async function submitHelpRecord(pool: Pool, caller: Caller, input: HelpRecordInp
         throw badInput('input.resolvedDemandIds', 'only open demands of this household can be resolved');
       }
     }
-    if (process.env.TOUCH_FIRST === 'no') await sql(connection, TOUCH_HOUSEHOLD_SQL, [occurred, householdId, occurred]);
     const changes = JSON.stringify({
       household: householdId,
       kinds: input.kinds,
@@ -463,7 +529,10 @@ async function submitHelpRecord(pool: Pool, caller: Caller, input: HelpRecordInp
 
 /** Only on the error path: tells "not your household" from "not yours at that time", as the real server does. */
 async function whyNotAssigned(connection: PoolConnection, caller: Caller, householdId: number): Promise<GraphQLError> {
-  const [row] = await sql<RowDataPacket[]>(connection, 'select count(*) as n from assignment where cadre_id = ? and household_id = ?', [caller.cadreId, householdId]);
+  const [row] = await sql<RowDataPacket[]>(connection, 'select count(*) as n from assignment where cadre_id = ? and household_id = ?', [
+    caller.cadreId,
+    householdId,
+  ]);
   return Number(row!.n) === 0
     ? failure('FORBIDDEN', 'Not found or not yours')
     : badInput('input.occurredAt', 'occurredAt falls outside the time you were assigned to this household');

@@ -348,46 +348,195 @@ function shanghaiDay(ms: number): string {
 
 /** Benxi's districts and counties with GB/T 2260 codes and some of their real streets and towns (as in the demo data). */
 const COUNTIES = [
-  { code: '210502', name: '平山区', short: '平山区', level: RegionLevel.DISTRICT, townships: [['001', '站前街道'], ['002', '平山街道'], ['005', '北台街道'], ['101', '桥头镇']] },
-  { code: '210503', name: '溪湖区', short: '溪湖区', level: RegionLevel.DISTRICT, townships: [['001', '河东街道'], ['003', '彩屯街道'], ['101', '歪头山镇']] },
-  { code: '210504', name: '明山区', short: '明山区', level: RegionLevel.DISTRICT, townships: [['001', '新明街道'], ['004', '牛心台街道'], ['006', '卧龙街道']] },
-  { code: '210505', name: '南芬区', short: '南芬区', level: RegionLevel.DISTRICT, townships: [['001', '铁山街道'], ['003', '思山岭街道']] },
-  { code: '210521', name: '本溪满族自治县', short: '本溪县', level: RegionLevel.COUNTY, townships: [['100', '小市镇'], ['102', '草河口镇'], ['104', '碱厂镇']] },
-  { code: '210522', name: '桓仁满族自治县', short: '桓仁县', level: RegionLevel.COUNTY, townships: [['100', '桓仁镇'], ['103', '二棚甸子镇'], ['106', '五里甸子镇']] },
+  {
+    code: '210502',
+    name: '平山区',
+    short: '平山区',
+    level: RegionLevel.DISTRICT,
+    townships: [
+      ['001', '站前街道'],
+      ['002', '平山街道'],
+      ['005', '北台街道'],
+      ['101', '桥头镇'],
+    ],
+  },
+  {
+    code: '210503',
+    name: '溪湖区',
+    short: '溪湖区',
+    level: RegionLevel.DISTRICT,
+    townships: [
+      ['001', '河东街道'],
+      ['003', '彩屯街道'],
+      ['101', '歪头山镇'],
+    ],
+  },
+  {
+    code: '210504',
+    name: '明山区',
+    short: '明山区',
+    level: RegionLevel.DISTRICT,
+    townships: [
+      ['001', '新明街道'],
+      ['004', '牛心台街道'],
+      ['006', '卧龙街道'],
+    ],
+  },
+  {
+    code: '210505',
+    name: '南芬区',
+    short: '南芬区',
+    level: RegionLevel.DISTRICT,
+    townships: [
+      ['001', '铁山街道'],
+      ['003', '思山岭街道'],
+    ],
+  },
+  {
+    code: '210521',
+    name: '本溪满族自治县',
+    short: '本溪县',
+    level: RegionLevel.COUNTY,
+    townships: [
+      ['100', '小市镇'],
+      ['102', '草河口镇'],
+      ['104', '碱厂镇'],
+    ],
+  },
+  {
+    code: '210522',
+    name: '桓仁满族自治县',
+    short: '桓仁县',
+    level: RegionLevel.COUNTY,
+    townships: [
+      ['100', '桓仁镇'],
+      ['103', '二棚甸子镇'],
+      ['106', '五里甸子镇'],
+    ],
+  },
 ] as const;
 
-const COMMUNITY_STEMS = ['东兴', '向阳', '永丰', '和平', '光明', '新华', '胜利', '繁荣', '幸福', '团结', '建设', '丽景', '滨河', '怡园', '铁路', '工人', '文化', '春华', '翠园', '金山'];
-const VILLAGE_STEMS = ['太平', '大堡', '石门', '柳河', '双岭', '红旗', '三道河', '老边沟', '马家', '高台', '黄柏峪', '东营', '杨木', '长岭', '下甸子', '偏岭', '泉水', '南甸', '北甸', '碱厂沟'];
+const COMMUNITY_STEMS = [
+  '东兴',
+  '向阳',
+  '永丰',
+  '和平',
+  '光明',
+  '新华',
+  '胜利',
+  '繁荣',
+  '幸福',
+  '团结',
+  '建设',
+  '丽景',
+  '滨河',
+  '怡园',
+  '铁路',
+  '工人',
+  '文化',
+  '春华',
+  '翠园',
+  '金山',
+];
+const VILLAGE_STEMS = [
+  '太平',
+  '大堡',
+  '石门',
+  '柳河',
+  '双岭',
+  '红旗',
+  '三道河',
+  '老边沟',
+  '马家',
+  '高台',
+  '黄柏峪',
+  '东营',
+  '杨木',
+  '长岭',
+  '下甸子',
+  '偏岭',
+  '泉水',
+  '南甸',
+  '北甸',
+  '碱厂沟',
+];
 const NAME_PREFIXES = ['', '东', '西', '南', '北', '新', '前', '后', '上', '下'];
 
 const CITY_UNITS: [string, UnitKind][] = [
-  ['中共本溪市委办公室', UnitKind.AGENCY], ['本溪市人民政府办公室', UnitKind.AGENCY], ['中共本溪市委组织部', UnitKind.AGENCY],
-  ['中共本溪市委宣传部', UnitKind.AGENCY], ['本溪市信访局', UnitKind.AGENCY], ['本溪市民政局', UnitKind.AGENCY],
-  ['本溪市财政局', UnitKind.AGENCY], ['本溪市人力资源和社会保障局', UnitKind.AGENCY], ['本溪市住房和城乡建设局', UnitKind.AGENCY],
-  ['本溪市卫生健康委员会', UnitKind.AGENCY], ['本溪市教育局', UnitKind.AGENCY], ['本溪市公安局', UnitKind.AGENCY],
-  ['本溪市司法局', UnitKind.AGENCY], ['本溪市农业农村局', UnitKind.AGENCY], ['本溪市应急管理局', UnitKind.AGENCY],
-  ['本溪市总工会', UnitKind.AGENCY], ['本溪市市场监督管理局', UnitKind.AGENCY], ['本溪市自然资源局', UnitKind.AGENCY],
-  ['本溪市生态环境局', UnitKind.AGENCY], ['本溪市交通运输局', UnitKind.AGENCY], ['本溪市水务局', UnitKind.AGENCY],
-  ['本溪市统计局', UnitKind.AGENCY], ['本溪市审计局', UnitKind.AGENCY], ['本溪市医疗保障局', UnitKind.AGENCY],
-  ['本溪市退役军人事务局', UnitKind.AGENCY], ['本溪市城市管理综合行政执法局', UnitKind.AGENCY],
-  ['本溪钢铁（集团）有限责任公司', UnitKind.STATE_ENTERPRISE], ['国网本溪供电公司', UnitKind.STATE_ENTERPRISE],
-  ['本溪市水务集团', UnitKind.STATE_ENTERPRISE], ['本溪市公共交通公司', UnitKind.STATE_ENTERPRISE],
-  ['本溪市中心医院', UnitKind.PUBLIC_INSTITUTION], ['本溪市第一人民医院', UnitKind.PUBLIC_INSTITUTION],
-  ['本溪市高级中学', UnitKind.PUBLIC_INSTITUTION], ['辽宁科技学院', UnitKind.PUBLIC_INSTITUTION],
+  ['中共本溪市委办公室', UnitKind.AGENCY],
+  ['本溪市人民政府办公室', UnitKind.AGENCY],
+  ['中共本溪市委组织部', UnitKind.AGENCY],
+  ['中共本溪市委宣传部', UnitKind.AGENCY],
+  ['本溪市信访局', UnitKind.AGENCY],
+  ['本溪市民政局', UnitKind.AGENCY],
+  ['本溪市财政局', UnitKind.AGENCY],
+  ['本溪市人力资源和社会保障局', UnitKind.AGENCY],
+  ['本溪市住房和城乡建设局', UnitKind.AGENCY],
+  ['本溪市卫生健康委员会', UnitKind.AGENCY],
+  ['本溪市教育局', UnitKind.AGENCY],
+  ['本溪市公安局', UnitKind.AGENCY],
+  ['本溪市司法局', UnitKind.AGENCY],
+  ['本溪市农业农村局', UnitKind.AGENCY],
+  ['本溪市应急管理局', UnitKind.AGENCY],
+  ['本溪市总工会', UnitKind.AGENCY],
+  ['本溪市市场监督管理局', UnitKind.AGENCY],
+  ['本溪市自然资源局', UnitKind.AGENCY],
+  ['本溪市生态环境局', UnitKind.AGENCY],
+  ['本溪市交通运输局', UnitKind.AGENCY],
+  ['本溪市水务局', UnitKind.AGENCY],
+  ['本溪市统计局', UnitKind.AGENCY],
+  ['本溪市审计局', UnitKind.AGENCY],
+  ['本溪市医疗保障局', UnitKind.AGENCY],
+  ['本溪市退役军人事务局', UnitKind.AGENCY],
+  ['本溪市城市管理综合行政执法局', UnitKind.AGENCY],
+  ['本溪钢铁（集团）有限责任公司', UnitKind.STATE_ENTERPRISE],
+  ['国网本溪供电公司', UnitKind.STATE_ENTERPRISE],
+  ['本溪市水务集团', UnitKind.STATE_ENTERPRISE],
+  ['本溪市公共交通公司', UnitKind.STATE_ENTERPRISE],
+  ['本溪市中心医院', UnitKind.PUBLIC_INSTITUTION],
+  ['本溪市第一人民医院', UnitKind.PUBLIC_INSTITUTION],
+  ['本溪市高级中学', UnitKind.PUBLIC_INSTITUTION],
+  ['辽宁科技学院', UnitKind.PUBLIC_INSTITUTION],
 ];
 const COUNTY_BUREAUS = [
-  '民政局', '信访局', '人力资源和社会保障局', '卫生健康局', '教育局', '住房和城乡建设局', '农业农村局', '司法局', '财政局',
-  '应急管理局', '市场监督管理局', '自然资源分局', '交通运输局', '水利局', '医疗保障局', '退役军人事务局', '统计局', '审计局',
-  '文化旅游和广播电视局', '城市管理局',
+  '民政局',
+  '信访局',
+  '人力资源和社会保障局',
+  '卫生健康局',
+  '教育局',
+  '住房和城乡建设局',
+  '农业农村局',
+  '司法局',
+  '财政局',
+  '应急管理局',
+  '市场监督管理局',
+  '自然资源分局',
+  '交通运输局',
+  '水利局',
+  '医疗保障局',
+  '退役军人事务局',
+  '统计局',
+  '审计局',
+  '文化旅游和广播电视局',
+  '城市管理局',
 ];
 
-const SURNAMES = '王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文关佟';
-const GIVEN = '伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂英华玉萍红娥玲芬燕彩春菊凤洁梅琳素云莲真环雪荣爱妹香月莺媛瑞凡佳嘉琼勤珍贞莉桂娣叶璧璐娅琦晶妍茜秋珊莎锦黛青倩婷姣婉娴瑾颖露瑶怡婵雁蓓纨仪荷丹蓉眉君琴蕊薇菁梦岚苑婕馨瑗琰韵融园艺咏卿聪澜纯毓悦昭冰爽琬茗羽希宁欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊亚宜可姬舒影荔枝思丽秀娟英华慧巧美娜静淑惠珠翠雅芝玉萍红娥玲芬芳燕彩春菊兰凤洁梅琳素云莲真环雪荣爱妹霞香月莺媛艳瑞凡佳嘉琼勤珍贞莉桂娣叶璧璐娅琦晶妍茜秋珊莎锦黛青倩婷';
+const SURNAMES =
+  '王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文关佟';
+const GIVEN =
+  '伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂英华玉萍红娥玲芬燕彩春菊凤洁梅琳素云莲真环雪荣爱妹香月莺媛瑞凡佳嘉琼勤珍贞莉桂娣叶璧璐娅琦晶妍茜秋珊莎锦黛青倩婷姣婉娴瑾颖露瑶怡婵雁蓓纨仪荷丹蓉眉君琴蕊薇菁梦岚苑婕馨瑗琰韵融园艺咏卿聪澜纯毓悦昭冰爽琬茗羽希宁欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊亚宜可姬舒影荔枝思丽秀娟英华慧巧美娜静淑惠珠翠雅芝玉萍红娥玲芬芳燕彩春菊兰凤洁梅琳素云莲真环雪荣爱妹霞香月莺媛艳瑞凡佳嘉琼勤珍贞莉桂娣叶璧璐娅琦晶妍茜秋珊莎锦黛青倩婷';
 
 const HELP_SUMMARIES = [
-  '入户走访，了解家庭近况和生活需求', '宣讲低保、医保和临时救助政策', '协调社区解决取暖问题', '送去米面油等生活物资',
-  '帮助联系就业岗位，推荐参加技能培训', '协助办理医疗救助申请', '倾听诉求，做好解释疏导工作', '协调修缮漏雨房屋',
-  '为子女入学联系学校', '引导通过法定途径反映诉求',
+  '入户走访，了解家庭近况和生活需求',
+  '宣讲低保、医保和临时救助政策',
+  '协调社区解决取暖问题',
+  '送去米面油等生活物资',
+  '帮助联系就业岗位，推荐参加技能培训',
+  '协助办理医疗救助申请',
+  '倾听诉求，做好解释疏导工作',
+  '协调修缮漏雨房屋',
+  '为子女入学联系学校',
+  '引导通过法定途径反映诉求',
 ];
 const DEMAND_TEXTS: Record<DemandCategory, string[]> = {
   [DemandCategory.LIVELIHOOD]: ['冬季取暖费用困难', '希望申请临时救助'],
@@ -427,32 +576,113 @@ async function generate(target: MysqlTarget, householdCount: number, seed: numbe
     region: new TableWriter(sink, 'region', ['id', 'code', 'name', 'level', 'parent_id', 'path', 'depth', 'created_at', 'updated_at']),
     unit: new TableWriter(sink, 'unit', ['id', 'name', 'kind', 'level', 'region_id', 'created_at']),
     pairing: new TableWriter(sink, 'unit_pairing', ['unit_id', 'region_id', 'round_id', 'started_on', 'ended_on', 'end_reason']),
-    cadre: new TableWriter(sink, 'cadre', ['id', 'name', 'unit_id', 'post', 'rank', 'party_member', 'phone', 'active', 'household_capacity', 'created_at', 'updated_at']),
+    cadre: new TableWriter(sink, 'cadre', [
+      'id',
+      'name',
+      'unit_id',
+      'post',
+      'rank',
+      'party_member',
+      'phone',
+      'active',
+      'household_capacity',
+      'created_at',
+      'updated_at',
+    ]),
     account: new TableWriter(sink, 'user_account', ['id', 'role', 'cadre_id', 'active', 'created_at']),
     household: new TableWriter(sink, 'household', [
-      'id', 'region_id', 'address', 'head_name', 'phone', 'is_hardship', 'is_key_focus', 'is_petitioner', 'hardship_reasons', 'status',
-      'last_visit_at', 'version', 'created_at', 'updated_at',
+      'id',
+      'region_id',
+      'address',
+      'head_name',
+      'phone',
+      'is_hardship',
+      'is_key_focus',
+      'is_petitioner',
+      'hardship_reasons',
+      'status',
+      'last_visit_at',
+      'version',
+      'created_at',
+      'updated_at',
     ]),
     resident: new TableWriter(sink, 'resident', [
-      'id', 'household_id', 'name', 'relation', 'gender', 'birth_date', 'id_number', 'key_focus_reason', 'is_petitioner', 'created_at', 'updated_at',
+      'id',
+      'household_id',
+      'name',
+      'relation',
+      'gender',
+      'birth_date',
+      'id_number',
+      'key_focus_reason',
+      'is_petitioner',
+      'created_at',
+      'updated_at',
     ]),
     petitionCase: new TableWriter(sink, 'petition_case', [
-      'household_id', 'resident_id', 'title', 'demand', 'received_on', 'major_backlog', 'responsible_leader_id', 'status', 'resolved_at',
-      'resolution', 'created_at', 'updated_at',
+      'household_id',
+      'resident_id',
+      'title',
+      'demand',
+      'received_on',
+      'major_backlog',
+      'responsible_leader_id',
+      'status',
+      'resolved_at',
+      'resolution',
+      'created_at',
+      'updated_at',
     ]),
-    assignment: new TableWriter(sink, 'assignment', ['id', 'cadre_id', 'household_id', 'round_id', 'kind', 'started_at', 'ended_at', 'end_reason', 'created_at']),
+    assignment: new TableWriter(sink, 'assignment', [
+      'id',
+      'cadre_id',
+      'household_id',
+      'round_id',
+      'kind',
+      'started_at',
+      'ended_at',
+      'end_reason',
+      'created_at',
+    ]),
     helpRecord: new TableWriter(
       sink,
       'help_record',
       [
-        'id', 'household_id', 'cadre_id', 'assignment_id', 'round_id', 'occurred_at', 'kinds', 'summary', 'funds_fen', 'materials_fen',
-        'problems_solved', 'photo_ids', 'latitude', 'longitude', 'client_id', 'content_hash', 'version_number', 'is_latest', 'created_at',
+        'id',
+        'household_id',
+        'cadre_id',
+        'assignment_id',
+        'round_id',
+        'occurred_at',
+        'kinds',
+        'summary',
+        'funds_fen',
+        'materials_fen',
+        'problems_solved',
+        'photo_ids',
+        'latitude',
+        'longitude',
+        'client_id',
+        'content_hash',
+        'version_number',
+        'is_latest',
+        'created_at',
       ],
       2500,
     ),
     demand: new TableWriter(sink, 'demand', [
-      'household_id', 'category', 'text', 'raised_at', 'due_on', 'status', 'raised_in_id', 'resolved_by_id', 'resolved_at', 'confirmed_at',
-      'created_at', 'updated_at',
+      'household_id',
+      'category',
+      'text',
+      'raised_at',
+      'due_on',
+      'status',
+      'raised_in_id',
+      'resolved_by_id',
+      'resolved_at',
+      'confirmed_at',
+      'created_at',
+      'updated_at',
     ]),
   };
 
@@ -522,7 +752,11 @@ async function generate(target: MysqlTarget, householdCount: number, seed: numbe
         ? CadreRank.BUREAU
         : first
           ? CadreRank.DIVISION
-          : random.weighted([[1, CadreRank.DIVISION], [4, CadreRank.SECTION], [6, CadreRank.STAFF]] as const);
+          : random.weighted([
+              [1, CadreRank.DIVISION],
+              [4, CadreRank.SECTION],
+              [6, CadreRank.STAFF],
+            ] as const);
       const post = isLeader ? '市级领导' : rank === CadreRank.DIVISION ? '副局长' : rank === CadreRank.SECTION ? '科长' : '科员';
       writers.cadre.add(cadreId, personName(random), unitIndex + 1, post, rank, random.chance(0.94), mobile(random), true, 5, createdAt, createdAt);
       writers.account.add(cadreId, 'CADRE', cadreId, true, createdAt);
@@ -550,7 +784,11 @@ async function generate(target: MysqlTarget, householdCount: number, seed: numbe
       ] as const);
 
       // Residents: the head first, whose name is the household's.
-      const size = random.weighted([[3, 1], [4, 2], [3, 3]] as const);
+      const size = random.weighted([
+        [3, 1],
+        [4, 2],
+        [3, 3],
+      ] as const);
       const surname = SURNAMES[random.int(0, SURNAMES.length - 1)]!;
       const headGender = random.chance(0.5) ? Gender.MALE : Gender.FEMALE;
       const headBirthYear = random.int(1940, 1985);
@@ -558,7 +796,16 @@ async function generate(target: MysqlTarget, householdCount: number, seed: numbe
       const headId = residentId + 1;
       for (let member = 0; member < size; member += 1) {
         const relation = member === 0 ? ResidentRelation.HEAD : member === 1 ? ResidentRelation.SPOUSE : ResidentRelation.CHILD;
-        const gender = member === 0 ? headGender : member === 1 ? (headGender === Gender.MALE ? Gender.FEMALE : Gender.MALE) : random.chance(0.5) ? Gender.MALE : Gender.FEMALE;
+        const gender =
+          member === 0
+            ? headGender
+            : member === 1
+              ? headGender === Gender.MALE
+                ? Gender.FEMALE
+                : Gender.MALE
+              : random.chance(0.5)
+                ? Gender.MALE
+                : Gender.FEMALE;
         const birthYear = member === 0 ? headBirthYear : member === 1 ? headBirthYear + random.int(-3, 3) : Math.min(headBirthYear + random.int(22, 32), 2015);
         const birthDate = `${birthYear}-${String(random.int(1, 12)).padStart(2, '0')}-${String(random.int(1, 28)).padStart(2, '0')}`;
         const name = member === 0 ? headName : member === 1 ? personName(random) : surname + givenName(random);
@@ -574,7 +821,19 @@ async function generate(target: MysqlTarget, householdCount: number, seed: numbe
                 [1, KeyFocusReason.DISASTER_VICTIM],
               ] as const)
             : null;
-        writers.resident.add(++residentId, householdId, name, relation, gender, birthDate, idNumber, keyFocusReason, member === 0 && isPetitioner, createdAt, createdAt);
+        writers.resident.add(
+          ++residentId,
+          householdId,
+          name,
+          relation,
+          gender,
+          birthDate,
+          idNumber,
+          keyFocusReason,
+          member === 0 && isPetitioner,
+          createdAt,
+          createdAt,
+        );
       }
 
       if (isPetitioner) {
@@ -589,8 +848,18 @@ async function generate(target: MysqlTarget, householdCount: number, seed: numbe
         ] as const);
         const settled = status === PetitionCaseStatus.RESOLVED || status === PetitionCaseStatus.CLOSED;
         writers.petitionCase.add(
-          householdId, headId, title, demand, shanghaiDay(receivedAt), major, major ? leaders[householdId % leaders.length]! : null, status,
-          settled ? at(random.int(receivedAt, TODAY)) : null, settled ? '经协调落实相关政策，当事人表示满意' : null, createdAt, createdAt,
+          householdId,
+          headId,
+          title,
+          demand,
+          shanghaiDay(receivedAt),
+          major,
+          major ? leaders[householdId % leaders.length]! : null,
+          status,
+          settled ? at(random.int(receivedAt, TODAY)) : null,
+          settled ? '经协调落实相关政策，当事人表示满意' : null,
+          createdAt,
+          createdAt,
         );
       }
 
@@ -600,7 +869,7 @@ async function generate(target: MysqlTarget, householdCount: number, seed: numbe
       const visits: { at: number; assignmentId: number; cadreId: number; roundId: number }[] = [];
       let newRoundVisits = HELP_RECORDS_PER_HOUSEHOLD;
       if (householdId % 5 < 3) {
-        const firstCadre = (((placeIndex + 7) % placeCount) * CADRES_PER_UNIT) + ((householdId - 1) % CADRES_PER_UNIT) + 1;
+        const firstCadre = ((placeIndex + 7) % placeCount) * CADRES_PER_UNIT + ((householdId - 1) % CADRES_PER_UNIT) + 1;
         const startedAt = random.int(firstRoundStart, Date.parse('2023-12-31T00:00:00Z'));
         writers.assignment.add(++assignmentId, firstCadre, householdId, 1, kind, at(startedAt), at(FIRST_ROUND_END), '本轮结束', at(startedAt));
         const count = HELP_RECORDS_PER_HOUSEHOLD / 2;
@@ -643,18 +912,51 @@ async function generate(target: MysqlTarget, householdCount: number, seed: numbe
           .update(JSON.stringify([householdId, visit.at, kinds, summary, fundsFen, materialsFen, problemsSolved, latitude, longitude]))
           .digest('hex');
         writers.helpRecord.add(
-          ++helpRecordId, householdId, visit.cadreId, visit.assignmentId, visit.roundId, at(visit.at), kinds.join(','), summary, fundsFen, materialsFen,
-          problemsSolved, '', latitude, longitude, random.uuid(), contentHash, 1, true, at(visit.at + random.int(1, 600) * 60_000),
+          ++helpRecordId,
+          householdId,
+          visit.cadreId,
+          visit.assignmentId,
+          visit.roundId,
+          at(visit.at),
+          kinds.join(','),
+          summary,
+          fundsFen,
+          materialsFen,
+          problemsSolved,
+          '',
+          latitude,
+          longitude,
+          random.uuid(),
+          contentHash,
+          1,
+          true,
+          at(visit.at + random.int(1, 600) * 60_000),
         );
       }
 
       writers.household.add(
-        householdId, place.id, address(random, place), headName, random.chance(0.8) ? mobile(random) : `0414-${random.int(2_000_000, 8_999_999)}`,
-        isHardship, isKeyFocus, isPetitioner, isHardship ? hardshipReasons(random) : '', 'ACTIVE', at(lastVisit), 1, createdAt, createdAt,
+        householdId,
+        place.id,
+        address(random, place),
+        headName,
+        random.chance(0.8) ? mobile(random) : `0414-${random.int(2_000_000, 8_999_999)}`,
+        isHardship,
+        isKeyFocus,
+        isPetitioner,
+        isHardship ? hardshipReasons(random) : '',
+        'ACTIVE',
+        at(lastVisit),
+        1,
+        createdAt,
+        createdAt,
       );
 
       // Demands: half the households raised one or two on a visit; most raised long ago are settled by a later visit.
-      const demandCount = random.weighted([[5, 0], [3, 1], [2, 2]] as const);
+      const demandCount = random.weighted([
+        [5, 0],
+        [3, 1],
+        [2, 2],
+      ] as const);
       for (let i = 0; i < demandCount; i += 1) {
         const category = random.pick(Object.values(DemandCategory));
         const raisedIndex = random.int(0, visits.length - 1);
@@ -674,16 +976,31 @@ async function generate(target: MysqlTarget, householdCount: number, seed: numbe
             status = DemandStatus.RESOLVED;
           }
         } else {
-          status = random.weighted([[5, DemandStatus.OPEN], [3, DemandStatus.IN_PROGRESS], [1, DemandStatus.ESCALATED]] as const);
+          status = random.weighted([
+            [5, DemandStatus.OPEN],
+            [3, DemandStatus.IN_PROGRESS],
+            [1, DemandStatus.ESCALATED],
+          ] as const);
         }
         writers.demand.add(
-          householdId, category, random.pick(DEMAND_TEXTS[category]), at(raisedAt), shanghaiDay(raisedAt + 30 * DAY_MS), status, firstRecordId + raisedIndex,
-          resolvedBy, resolvedAt, confirmedAt, at(raisedAt), createdAt,
+          householdId,
+          category,
+          random.pick(DEMAND_TEXTS[category]),
+          at(raisedAt),
+          shanghaiDay(raisedAt + 30 * DAY_MS),
+          status,
+          firstRecordId + raisedIndex,
+          resolvedBy,
+          resolvedAt,
+          confirmedAt,
+          at(raisedAt),
+          createdAt,
         );
       }
 
       if (householdId % 500 === 0) await sink.backpressure();
-      if (householdId % 10_000 === 0) log(`bench data: ${householdId.toLocaleString('en')} households, ${helpRecordId.toLocaleString('en')} help records queued`);
+      if (householdId % 10_000 === 0)
+        log(`bench data: ${householdId.toLocaleString('en')} households, ${helpRecordId.toLocaleString('en')} help records queued`);
     }
 
     for (const writer of Object.values(writers)) writer.flush();
@@ -702,7 +1019,12 @@ function unitSeeds(count: number, counties: { id: number; short: string }[], tow
     for (const county of counties) seeds.push({ name: `${county.short}${bureau}`, kind: UnitKind.AGENCY, level: UnitLevel.COUNTY, regionId: county.id });
   }
   for (const township of townships) {
-    seeds.push({ name: `${township.name}${township.level === RegionLevel.STREET ? '办事处' : '人民政府'}`, kind: UnitKind.AGENCY, level: UnitLevel.TOWNSHIP, regionId: township.id });
+    seeds.push({
+      name: `${township.name}${township.level === RegionLevel.STREET ? '办事处' : '人民政府'}`,
+      kind: UnitKind.AGENCY,
+      level: UnitLevel.TOWNSHIP,
+      regionId: township.id,
+    });
   }
   // Schools, clinics and enterprise branches make up the rest, as in a real city's list of pairing units.
   for (let n = 1; seeds.length < count; n += 1) {

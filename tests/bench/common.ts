@@ -23,7 +23,8 @@ export function benchDatabase(environment: NodeJS.ProcessEnv = process.env): Mys
   const url = environment.BENCH_DATABASE_URL?.trim() || DEFAULT_BENCH_DATABASE_URL;
   const parsed = new URL(url);
   if (!['mysql:', 'mariadb:'].includes(parsed.protocol)) throw new Error(`BENCH_DATABASE_URL: must be mysql://… or mariadb://…, not ${url}`);
-  if (!['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname)) throw new Error('BENCH_DATABASE_URL: the benchmark only talks to a database on this machine');
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname))
+    throw new Error('BENCH_DATABASE_URL: the benchmark only talks to a database on this machine');
   const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
   // The generator drops and recreates this database: refuse any name that could be someone's real data.
   if (!/^[A-Za-z0-9_]*bench[A-Za-z0-9_]*$/.test(database)) throw new Error(`BENCH_DATABASE_URL: the database name must contain "bench" (got "${database}")`);
@@ -80,7 +81,10 @@ export class Random {
   /** An RFC 4122 version-4 shaped id, as the mini-program's client ids are. */
   uuid(): string {
     // next() carries 32 random bits: draw each group separately rather than scaling one draw up.
-    const hex = (digits: number) => Math.floor(this.next() * 16 ** digits).toString(16).padStart(digits, '0');
+    const hex = (digits: number) =>
+      Math.floor(this.next() * 16 ** digits)
+        .toString(16)
+        .padStart(digits, '0');
     const variant = (8 + Math.floor(this.next() * 4)).toString(16);
     return `${hex(8)}-${hex(4)}-4${hex(3)}-${variant}${hex(3)}-${hex(6)}${hex(6)}`;
   }

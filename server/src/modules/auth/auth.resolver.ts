@@ -48,6 +48,16 @@ export class AuthResolver {
     return authService.bindWechat(ctx.em, code, bindCode, ctx);
   }
 
+  @Mutation(() => AuthPayload, { description: 'Development only (DEV_SIGN_IN): sign in as a demo cadre without WeChat.' })
+  async developmentSignIn(@Arg('cadreId', () => ID) cadreId: string, @Ctx() ctx: GraphQLContext): Promise<AuthPayload> {
+    return authService.developmentSignIn(ctx.em, parseId(cadreId, 'cadreId'), ctx);
+  }
+
+  @Query(() => [Cadre], { description: 'Development only (DEV_SIGN_IN): the demo cadres one can sign in as.' })
+  async developmentCadres(@Ctx() ctx: GraphQLContext): Promise<Cadre[]> {
+    return authService.developmentCadres(ctx.em, ctx.config);
+  }
+
   @Authorized(Role.ADMIN)
   @Mutation(() => BindCodePayload, { description: 'Issues a one-time bind code (72 hours) for a cadre in scope.' })
   async issueBindCode(@Arg('cadreId', () => ID) cadreId: string, @Ctx() ctx: GraphQLContext): Promise<BindCodePayload> {

@@ -3,7 +3,8 @@ import { raw, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { Role } from '@wanjia/shared';
 import type { AppConfig } from '../../config';
 import type { Em } from '../../db/orm';
-import { BadUserInputError, ConflictError, ForbiddenError, TooManyRequestsError, UnauthenticatedError } from '../../graphql/errors';
+import { GraphQLError } from 'graphql';
+import { BadUserInputError, ConflictError, ErrorCode, ForbiddenError, TooManyRequestsError, UnauthenticatedError } from '../../graphql/errors';
 import { UserAccount } from '../accounts/user-account.entity';
 import { hashPassword, verifyPassword } from '../accounts/password';
 import { recordAudit } from '../audit/audit.service';
@@ -95,6 +96,12 @@ async function recordFailure(em: Em, key: string, limit: number, lockSeconds: nu
 
 async function clearFailures(em: Em, key: string): Promise<void> {
   await em.nativeUpdate(LoginThrottle, { key }, { failures: 0, lockedUntil: null, windowStartedAt: new Date() });
+}
+
+function assertDevelopmentSignIn(config: AppConfig): void {
+  if (!config.devSignIn) {
+    throw new GraphQLError('The development sign-in is off on this server (DEV_SIGN_IN)', { extensions: { code: ErrorCode.UNAVAILABLE } });
+  }
 }
 
 // --- the service -------------------------------------------------------------------------------------
@@ -209,6 +216,20 @@ export const authService = {
       return target;
     });
     return { code, expiresAt, account };
+  },
+
+  /** The development sign-in: tokens for a demo cadre's account, only where the configuration allows it. */
+  async developmentSignIn(em: Em, cadreId: number, request: RequestInfo): Promise<IssuedTokens> {
+    assertDevelopmentSignIn(request.config);
+    const account = await em.findOne(UserAccount, { cadre: { id: cadreId, active: true }, role: Role.CADRE, active: true });
+    if (!account) throw new BadUserInputError('cadreId', 'no active cadre account with this cadre id');
+    return issueTokens(em, account, request.config);
+  },
+
+  async developmentCadres(em: Em, config: AppConfig): Promise<Cadre[]> {
+    assertDevelopmentSignIn(config);
+    const accounts = await em.find(UserAccount, { role: Role.CADRE, active: true, cadre: { active: true } }, { populate: ['cadre'], orderBy: { id: 'asc' }, limit: 20 });
+    return accounts.map((account) => account.cadre!);
   },
 
   async createStaffAccount(
