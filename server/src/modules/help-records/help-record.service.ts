@@ -118,6 +118,10 @@ export const helpRecordService = {
 
     try {
       return await em.transactional(async (tx) => {
+        // The household row first: its exclusive lock orders concurrent submissions for the same
+        // household. Inserting the record first would take a shared lock through the foreign key and
+        // then upgrade it, which deadlocks two submissions against each other.
+        await recordVisit(tx, householdId, input.occurredAt);
         if (resolvedDemandIds.length > 0) {
           const resolvable = await tx.count(Demand, { id: { $in: resolvedDemandIds }, household: householdId, status: { $in: [...OPEN_DEMAND_STATUSES] } });
           if (resolvable !== resolvedDemandIds.length) {
@@ -159,7 +163,6 @@ export const helpRecordService = {
             { status: DemandStatus.RESOLVED, resolvedBy: record.id, resolvedAt: input.occurredAt },
           );
         }
-        await recordVisit(tx, householdId, input.occurredAt);
         recordAudit(tx, actor, clientAddress, {
           operation: 'submitHelpRecord',
           entityName: 'HelpRecord',
@@ -206,6 +209,7 @@ export const helpRecordService = {
     await assertPhotos(em, actor, input.photoIds);
     try {
       return await em.transactional(async (tx) => {
+        await recordVisit(tx, original.household.id, input.occurredAt);
         const claimed = await tx.nativeUpdate(HelpRecord, { id: original.id, isLatest: true }, { isLatest: false });
         if (claimed !== 1) throw new AlreadyCorrected();
         const correction = tx.create(HelpRecord, {
@@ -228,7 +232,6 @@ export const helpRecordService = {
           versionNumber: original.versionNumber + 1,
         });
         await tx.flush();
-        await recordVisit(tx, original.household.id, input.occurredAt);
         recordAudit(tx, actor, clientAddress, {
           operation: 'correctHelpRecord',
           entityName: 'HelpRecord',

@@ -15,12 +15,12 @@ export class MyWorkResolver {
     @Arg('filter', () => MyHouseholdFilter, { nullable: true }) filter: MyHouseholdFilter | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<MyHouseholdConnection> {
-    return myWorkService.myHouseholds(ctx.em, ctx.loaders, ctx.actor!, ctx.config, filter, page);
+    return myWorkService.myHouseholds(ctx.em, ctx.actor!, ctx.config, filter, page);
   }
 
   @Authorized(Role.CADRE)
   @Query(() => MyStats, { description: "The signed-in cadre's visits, funds, materials and problems solved this month and this round." })
   async myStats(@Arg('roundId', () => ID, { nullable: true }) roundId: string | undefined, @Ctx() ctx: GraphQLContext): Promise<MyStats> {
-    return myWorkService.myStats(ctx.em, ctx.loaders, ctx.actor!, ctx.config, roundId ? parseId(roundId, 'roundId') : null);
+    return myWorkService.myStats(ctx.em, ctx.actor!, ctx.config, roundId ? parseId(roundId, 'roundId') : null);
   }
 }
