@@ -228,7 +228,11 @@ export const authService = {
 
   async developmentCadres(em: Em, config: AppConfig): Promise<Cadre[]> {
     assertDevelopmentSignIn(config);
-    const accounts = await em.find(UserAccount, { role: Role.CADRE, active: true, cadre: { active: true } }, { populate: ['cadre'], orderBy: { id: 'asc' }, limit: 20 });
+    const accounts = await em.find(
+      UserAccount,
+      { role: Role.CADRE, active: true, cadre: { active: true } },
+      { populate: ['cadre'], orderBy: { id: 'asc' }, limit: 20 },
+    );
     return accounts.map((account) => account.cadre!);
   },
 
