@@ -85,6 +85,23 @@ async function recordVisit(tx: Em, householdId: number, occurredAt: Date): Promi
     .execute();
 }
 
+/** The columns a submission and a correction both fill from what the cadre sent. */
+function recordedContent(input: HelpRecordContentInput, hash: string) {
+  return {
+    occurredAt: input.occurredAt,
+    kinds: input.kinds,
+    summary: input.summary.trim(),
+    fundsFen: input.fundsFen,
+    materialsFen: input.materialsFen,
+    problemsSolved: input.problemsSolved,
+    photoIds: input.photoIds,
+    latitude: input.latitude ?? null,
+    longitude: input.longitude ?? null,
+    clientId: input.clientId,
+    contentHash: hash,
+  };
+}
+
 /** Raised inside the correction's transaction when another correction already superseded the version. */
 class AlreadyCorrected extends Error {}
 
@@ -133,17 +150,7 @@ export const helpRecordService = {
           cadre,
           assignment,
           round: assignment.round,
-          occurredAt: input.occurredAt,
-          kinds: input.kinds,
-          summary: input.summary.trim(),
-          fundsFen: input.fundsFen,
-          materialsFen: input.materialsFen,
-          problemsSolved: input.problemsSolved,
-          photoIds: input.photoIds,
-          latitude: input.latitude ?? null,
-          longitude: input.longitude ?? null,
-          clientId: input.clientId,
-          contentHash: hash,
+          ...recordedContent(input, hash),
         });
         for (const demand of input.demandsRaised) {
           tx.create(Demand, {
@@ -217,17 +224,7 @@ export const helpRecordService = {
           cadre,
           assignment,
           round: original.round,
-          occurredAt: input.occurredAt,
-          kinds: input.kinds,
-          summary: input.summary.trim(),
-          fundsFen: input.fundsFen,
-          materialsFen: input.materialsFen,
-          problemsSolved: input.problemsSolved,
-          photoIds: input.photoIds,
-          latitude: input.latitude ?? null,
-          longitude: input.longitude ?? null,
-          clientId: input.clientId,
-          contentHash: hash,
+          ...recordedContent(input, hash),
           supersedes: original.id,
           versionNumber: original.versionNumber + 1,
         });
