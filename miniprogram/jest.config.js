@@ -1,0 +1,27 @@
+/**
+ * Unit tests of the app's logic (offline queue, transport, sign-in, form checks, money and dates)
+ * under Node, with a small stand-in for @tarojs/taro (test/mocks/taro.ts); and test/weapp, which boots
+ * the weapp build itself in a stand-in for WeChat's logic layer (so it needs `pnpm build` first).
+ * Pages are proven end to end in the browser test (tests/browser/miniprogram.test.ts) on the h5 build.
+ */
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/'],
+  setupFiles: ['<rootDir>/test/setup.ts'],
+  moduleNameMapper: {
+    '^@tarojs/taro$': '<rootDir>/test/mocks/taro.ts',
+    '^@/(.*)$': '<rootDir>/src/$1',
+  },
+  transform: {
+    '^.+\\.tsx?$': [
+      '@swc/jest',
+      {
+        jsc: { parser: { syntax: 'typescript', tsx: true }, target: 'es2022', transform: { react: { runtime: 'automatic' } } },
+        module: { type: 'commonjs' },
+      },
+    ],
+  },
+};

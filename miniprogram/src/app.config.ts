@@ -1,0 +1,29 @@
+export default defineAppConfig({
+  pages: ['pages/households/index', 'pages/mine/index', 'pages/login/index', 'pages/household/index', 'pages/record/index'],
+  window: {
+    backgroundTextStyle: 'dark',
+    backgroundColor: '#f4f5f7',
+    navigationBarBackgroundColor: '#c8161d',
+    navigationBarTitleText: '万家',
+    navigationBarTextStyle: 'white',
+  },
+  tabBar: {
+    color: '#666666',
+    selectedColor: '#c8161d',
+    backgroundColor: '#ffffff',
+    borderStyle: 'black',
+    list: [
+      {
+        pagePath: 'pages/households/index',
+        text: '帮扶户',
+        iconPath: 'assets/tab-households.png',
+        selectedIconPath: 'assets/tab-households-active.png',
+      },
+      { pagePath: 'pages/mine/index', text: '我的', iconPath: 'assets/tab-mine.png', selectedIconPath: 'assets/tab-mine-active.png' },
+    ],
+  },
+  permission: {
+    'scope.userLocation': { desc: '记录帮扶时可附上走访地点（可选）' },
+  },
+  requiredPrivateInfos: ['getLocation'],
+});

@@ -1,0 +1,284 @@
+import { useCallback, useEffect, useState } from 'react';
+import { Text, View } from '@tarojs/components';
+import Taro, { useDidShow, usePullDownRefresh, useRouter } from '@tarojs/taro';
+import { formatFen } from '@wanjia/shared';
+import Tag from '@/components/tag';
+import { Button } from '@/components/ui';
+import TargetGroupTags from '@/components/target-group-tags';
+import { HouseholdFileDocument, MoreHelpRecordsDocument, type HelpRecordFieldsFragment, type HouseholdFileQuery } from '@/graphql/generated/graphql';
+import { request } from '@/services/api';
+import { readCache, writeCache } from '@/services/cache';
+import { ageOn, formatDate, formatDateTime } from '@/services/dates';
+import { describeError } from '@/services/errors';
+import { label } from '@/services/labels';
+import { recordUrl, requireSession } from '@/services/navigation';
+import type { QueuedRecord } from '@/services/outbox';
+import { OUTBOX_CHANGED_EVENT, outbox } from '@/services/records';
+import './index.scss';
+
+type HouseholdFile = HouseholdFileQuery['household'];
+
+const RECORDS_PAGE = 10;
+
+function kindsText(kinds: readonly string[]): string {
+  return kinds.map((kind) => label('HelpKind', kind)).join('、');
+}
+
+function Amounts({ fundsFen, materialsFen, problemsSolved }: { fundsFen: number; materialsFen: number; problemsSolved: number }) {
+  const parts = [
+    fundsFen > 0 ? `资金 ${formatFen(fundsFen)}` : null,
+    materialsFen > 0 ? `物资 ${formatFen(materialsFen)}` : null,
+    problemsSolved > 0 ? `解决问题 ${problemsSolved} 件` : null,
+  ].filter(Boolean);
+  return parts.length > 0 ? <View className="record__amounts">{parts.join(' · ')}</View> : null;
+}
+
+function QueuedItem({ record }: { record: QueuedRecord }) {
+  const refused = record.state === 'refused';
+  return (
+    <View className={`record record--queued ${refused ? 'record--refused' : ''}`}>
+      <View className="record__head">
+        <Text className="record__time">{formatDateTime(record.input.occurredAt)}</Text>
+        <Tag tone={refused ? 'danger' : 'warning'}>{refused ? '未能上传' : '待上传'}</Tag>
+      </View>
+      <View className="record__kinds">{kindsText(record.input.kinds)}</View>
+      <View className="record__summary">{record.input.summary}</View>
+      <Amounts fundsFen={record.input.fundsFen ?? 0} materialsFen={record.input.materialsFen ?? 0} problemsSolved={record.input.problemsSolved ?? 0} />
+      {(record.input.demandsRaised ?? []).map((demand, index) => (
+        <View key={index} className="record__demand">
+          新诉求：【{label('DemandCategory', demand.category)}】{demand.text}
+        </View>
+      ))}
+      {record.photos.length > 0 && <View className="muted">照片 {record.photos.length} 张</View>}
+      {record.lastError && <View className={refused ? 'record__error' : 'muted'}>{refused ? record.lastError : `上次尝试：${record.lastError}`}</View>}
+      {refused && (
+        <View className="record__dismiss" onClick={() => outbox.dismiss(record.clientId)}>
+          知道了，移除此条
+        </View>
+      )}
+    </View>
+  );
+}
+
+function RecordItem({ record }: { record: HelpRecordFieldsFragment }) {
+  return (
+    <View className="record">
+      <View className="record__head">
+        <Text className="record__time">{formatDateTime(record.occurredAt)}</Text>
+        <Text className="muted">
+          {record.cadre.name}
+          {record.versionNumber > 1 ? ` · 第 ${record.versionNumber} 版` : ''}
+        </Text>
+      </View>
+      <View className="record__kinds">{kindsText(record.kinds)}</View>
+      <View className="record__summary">{record.summary}</View>
+      <Amounts fundsFen={record.fundsFen} materialsFen={record.materialsFen} problemsSolved={record.problemsSolved} />
+      {record.demandsRaised.map((demand) => (
+        <View key={demand.id} className="record__demand">
+          新诉求：【{label('DemandCategory', demand.category)}】{demand.text}
+        </View>
+      ))}
+      {record.demandsResolved.map((demand) => (
+        <View key={demand.id} className="record__demand record__demand--resolved">
+          已解决：【{label('DemandCategory', demand.category)}】{demand.text}
+        </View>
+      ))}
+      {record.photoIds.length > 0 && <View className="muted">照片 {record.photoIds.length} 张</View>}
+    </View>
+  );
+}
+
+export default function HouseholdPage() {
+  const { params } = useRouter();
+  const id = params.id ?? '';
+  const [household, setHousehold] = useState<HouseholdFile | null>(null);
+  const [records, setRecords] = useState<HelpRecordFieldsFragment[]>([]);
+  const [recordsPage, setRecordsPage] = useState<{ endCursor?: string | null; hasNextPage: boolean; totalCount: number }>({
+    hasNextPage: false,
+    totalCount: 0,
+  });
+  const [queued, setQueued] = useState<QueuedRecord[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [offlineCopyFrom, setOfflineCopyFrom] = useState<string | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
+
+  const load = useCallback(async () => {
+    setError(null);
+    try {
+      const data = await request(HouseholdFileDocument, { id, recordsFirst: RECORDS_PAGE });
+      setHousehold(data.household);
+      setRecords(data.household.helpRecords.nodes);
+      setRecordsPage({ ...data.household.helpRecords.pageInfo, totalCount: data.household.helpRecords.totalCount });
+      setOfflineCopyFrom(null);
+      writeCache(`household:${id}`, data.household);
+      void Taro.setNavigationBarTitle({ title: data.household.headName });
+    } catch (caught) {
+      setError(describeError(caught));
+      // Keep what is on screen; with nothing on screen, show the last copy this phone saw.
+      const cached = readCache<HouseholdFile>(`household:${id}`);
+      if (cached) {
+        setHousehold((current) => current ?? cached.value);
+        setRecords((current) => (current.length > 0 ? current : cached.value.helpRecords.nodes));
+        setOfflineCopyFrom(cached.savedAt);
+      }
+    }
+  }, [id]);
+
+  async function loadMore() {
+    if (!recordsPage.endCursor) return;
+    setLoadingMore(true);
+    try {
+      const data = await request(MoreHelpRecordsDocument, { id, first: RECORDS_PAGE, after: recordsPage.endCursor });
+      const known = new Set(records.map((record) => record.id));
+      setRecords([...records, ...data.household.helpRecords.nodes.filter((record) => !known.has(record.id))]);
+      setRecordsPage({ ...data.household.helpRecords.pageInfo, totalCount: data.household.helpRecords.totalCount });
+    } catch (caught) {
+      void Taro.showToast({ title: describeError(caught), icon: 'none' });
+    } finally {
+      setLoadingMore(false);
+    }
+  }
+
+  useEffect(() => {
+    let waiting = outbox.forHousehold(id).length;
+    const onOutboxChanged = () => {
+      const now = outbox.forHousehold(id);
+      setQueued(now);
+      // One of ours left the queue, so it is on the server now: show it in the history.
+      if (now.length < waiting) void load();
+      waiting = now.length;
+    };
+    setQueued(outbox.forHousehold(id));
+    Taro.eventCenter.on(OUTBOX_CHANGED_EVENT, onOutboxChanged);
+    return () => void Taro.eventCenter.off(OUTBOX_CHANGED_EVENT, onOutboxChanged);
+  }, [id, load]);
+
+  // Also on coming back from the form: the new record (or its queued copy) shows at once.
+  useDidShow(() => {
+    if (!requireSession()) return;
+    setQueued(outbox.forHousehold(id));
+    void load();
+  });
+
+  usePullDownRefresh(() => {
+    void load().finally(() => Taro.stopPullDownRefresh());
+  });
+
+  if (!household) {
+    return <View className="empty-note">{error ?? '加载中…'}</View>;
+  }
+
+  const today = new Date();
+  return (
+    <View className="household">
+      {offlineCopyFrom && <View className="household__banner">网络不可用，显示的是 {formatDateTime(offlineCopyFrom)} 的内容</View>}
+      {error && !offlineCopyFrom && <View className="household__banner">{error}</View>}
+
+      <View className="card">
+        <View className="household__name-row">
+          <Text className="household__name">{household.headName}</Text>
+          <View className="tags">
+            <TargetGroupTags groups={household.targetGroups} />
+            {household.status !== 'ACTIVE' && <Tag tone="grey">{label('HouseholdStatus', household.status)}</Tag>}
+          </View>
+        </View>
+        <View className="muted">
+          {household.region.name} · {household.address}
+        </View>
+        {household.phone && (
+          <View className="link household__phone" onClick={() => void Taro.makePhoneCall({ phoneNumber: household.phone ?? '' })}>
+            电话 {household.phone}
+          </View>
+        )}
+        {household.hardshipReasons.length > 0 && (
+          <View className="household__line">困难原因：{household.hardshipReasons.map((reason) => label('HardshipReason', reason)).join('、')}</View>
+        )}
+        <View className="household__line">最近走访：{household.lastVisitAt ? formatDate(household.lastVisitAt) : '尚未走访'}</View>
+      </View>
+
+      <View className="card">
+        <View className="card__title">家庭成员（{household.residents.length}）</View>
+        {household.residents.map((resident) => {
+          const age = resident.birthDate ? ageOn(resident.birthDate, today) : null;
+          return (
+            <View key={resident.id} className="resident">
+              <View className="resident__main">
+                <Text className="resident__name">{resident.name}</Text>
+                <Text className="muted">
+                  {label('ResidentRelation', resident.relation)} · {label('Gender', resident.gender)}
+                  {age !== null ? ` · ${age} 岁` : ''}
+                </Text>
+              </View>
+              {resident.idNumber && <View className="muted">身份证 {resident.idNumber}</View>}
+              {(resident.isPetitioner || resident.isKeyFocus) && (
+                <View className="tags">
+                  {resident.isPetitioner && <Tag tone="red">信访人</Tag>}
+                  {resident.isKeyFocus && (
+                    <Tag tone="orange">重点关注{resident.keyFocusReason ? `：${label('KeyFocusReason', resident.keyFocusReason)}` : ''}</Tag>
+                  )}
+                </View>
+              )}
+            </View>
+          );
+        })}
+      </View>
+
+      <View className="card">
+        <View className="card__title">待办诉求（{household.openDemands.length}）</View>
+        {household.openDemands.length === 0 && <View className="empty-note">暂无待办诉求</View>}
+        {household.openDemands.map((demand) => (
+          <View key={demand.id} className="demand">
+            <View className="tags">
+              <Tag tone="orange">{label('DemandCategory', demand.category)}</Tag>
+              <Text className="muted">{label('DemandStatus', demand.status)}</Text>
+              {demand.dueOn && <Text className={demand.dueOn < formatDate(today) ? 'demand__due--late' : 'muted'}>限 {demand.dueOn} 前办结</Text>}
+            </View>
+            <View className="demand__text">{demand.text}</View>
+          </View>
+        ))}
+      </View>
+
+      {household.petitionCases.length > 0 && (
+        <View className="card">
+          <View className="card__title">信访案件</View>
+          {household.petitionCases.map((petition) => (
+            <View key={petition.id} className="petition">
+              <View className="tags">
+                <Text className="petition__title">{petition.title}</Text>
+                {petition.majorBacklog && <Tag tone="danger">重大积案</Tag>}
+                <Tag tone="grey">{label('PetitionCaseStatus', petition.status)}</Tag>
+              </View>
+              <View className="petition__line">诉求：{petition.demand}</View>
+              <View className="muted">
+                {petition.receivedOn} 受理{petition.responsibleLeader ? ` · 包案领导 ${petition.responsibleLeader.name}` : ''}
+              </View>
+              {petition.resolution && <View className="petition__line">化解情况：{petition.resolution}</View>}
+            </View>
+          ))}
+        </View>
+      )}
+
+      <View className="card">
+        <View className="card__title">帮扶记录（{recordsPage.totalCount + queued.length}）</View>
+        {queued.map((record) => (
+          <QueuedItem key={record.clientId} record={record} />
+        ))}
+        {records.length === 0 && queued.length === 0 && <View className="empty-note">还没有帮扶记录</View>}
+        {records.map((record) => (
+          <RecordItem key={record.id} record={record} />
+        ))}
+        {recordsPage.hasNextPage && (
+          <View className="household__more link" onClick={() => void loadMore()}>
+            {loadingMore ? '加载中…' : '查看更早的记录'}
+          </View>
+        )}
+      </View>
+
+      <View className="household__actions">
+        <Button type="primary" block onClick={() => void Taro.navigateTo({ url: recordUrl(household.id, household.headName) })}>
+          记录帮扶
+        </Button>
+      </View>
+    </View>
+  );
+}

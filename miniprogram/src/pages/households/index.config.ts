@@ -1,0 +1,5 @@
+export default definePageConfig({
+  navigationBarTitleText: '我的帮扶户',
+  enablePullDownRefresh: true,
+  onReachBottomDistance: 120,
+});

@@ -1,0 +1,208 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { Input, Text, View } from '@tarojs/components';
+import Taro, { useDidShow, usePullDownRefresh, useReachBottom } from '@tarojs/taro';
+import Tag from '@/components/tag';
+import { Empty } from '@/components/ui';
+import TargetGroupTags from '@/components/target-group-tags';
+import { MyHouseholdsDocument, type MyHouseholdFilter, type MyHouseholdsQuery, type TargetGroup } from '@/graphql/generated/graphql';
+import { request } from '@/services/api';
+import { readCache, writeCache } from '@/services/cache';
+import { formatDateTime } from '@/services/dates';
+import { describeError } from '@/services/errors';
+import { label } from '@/services/labels';
+import { householdUrl, requireSession } from '@/services/navigation';
+import { OUTBOX_CHANGED_EVENT, outbox } from '@/services/records';
+import './index.scss';
+
+type Connection = MyHouseholdsQuery['myHouseholds'];
+type Household = Connection['nodes'][number];
+
+const PAGE_SIZE = 20;
+const GROUPS: TargetGroup[] = ['HARDSHIP', 'KEY_FOCUS', 'PETITIONER'];
+/** The unfiltered first page is kept for opening the app without signal. */
+const CACHE_KEY = 'my-households';
+
+interface Filter {
+  targetGroup: TargetGroup | null;
+  overdueOnly: boolean;
+  search: string;
+}
+
+function lastVisitText(household: Household): string {
+  if (household.daysSinceLastVisit === null) return '尚未走访';
+  if (household.daysSinceLastVisit === 0) return '今天已走访';
+  return `${household.daysSinceLastVisit} 天未走访`;
+}
+
+export default function HouseholdsPage() {
+  const [filter, setFilter] = useState<Filter>({ targetGroup: null, overdueOnly: false, search: '' });
+  const [searchText, setSearchText] = useState('');
+  const [households, setHouseholds] = useState<Household[]>([]);
+  const [page, setPage] = useState<{ endCursor: string | null; hasNextPage: boolean; totalCount: number } | null>(null);
+  const [loading, setLoading] = useState<'first' | 'more' | null>('first');
+  const [error, setError] = useState<string | null>(null);
+  const [offlineCopyFrom, setOfflineCopyFrom] = useState<string | null>(null);
+  const [pendingCount, setPendingCount] = useState(0);
+  // Answers to superseded requests (a filter changed meanwhile) are dropped.
+  const generation = useRef(0);
+  const stale = useRef(true);
+
+  const load = useCallback(
+    async (more: boolean) => {
+      const ticket = ++generation.current;
+      setLoading(more ? 'more' : 'first');
+      setError(null);
+      const unfiltered = !filter.targetGroup && !filter.overdueOnly && !filter.search;
+      const apiFilter: MyHouseholdFilter = {
+        ...(filter.targetGroup ? { targetGroup: filter.targetGroup } : {}),
+        ...(filter.overdueOnly ? { overdueOnly: true } : {}),
+        ...(filter.search ? { search: filter.search } : {}),
+      };
+      try {
+        const { myHouseholds } = await request(MyHouseholdsDocument, {
+          first: PAGE_SIZE,
+          after: more ? page?.endCursor : null,
+          filter: apiFilter,
+        });
+        if (ticket !== generation.current) return;
+        setHouseholds((current) => (more ? [...current, ...myHouseholds.nodes] : myHouseholds.nodes));
+        setPage({ ...myHouseholds.pageInfo, totalCount: myHouseholds.totalCount });
+        setOfflineCopyFrom(null);
+        if (!more && unfiltered) writeCache(CACHE_KEY, myHouseholds);
+      } catch (caught) {
+        if (ticket !== generation.current) return;
+        setError(describeError(caught));
+        const cached = !more && unfiltered && households.length === 0 ? readCache<Connection>(CACHE_KEY) : null;
+        if (cached) {
+          setHouseholds(cached.value.nodes);
+          setPage({ ...cached.value.pageInfo, hasNextPage: false, totalCount: cached.value.totalCount });
+          setOfflineCopyFrom(cached.savedAt);
+        }
+      } finally {
+        if (ticket === generation.current) setLoading(null);
+      }
+    },
+    [filter, page?.endCursor, households.length],
+  );
+
+  // A new filter starts the list again from the top.
+  const filterKey = JSON.stringify(filter);
+  useEffect(() => {
+    if (requireSession()) void load(false);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- only the filter restarts the list
+  }, [filterKey]);
+
+  useEffect(() => {
+    const refreshPending = () => {
+      setPendingCount(outbox.pending().length);
+      // A record reached the server: visit dates and open demands have moved.
+      stale.current = true;
+    };
+    refreshPending();
+    Taro.eventCenter.on(OUTBOX_CHANGED_EVENT, refreshPending);
+    return () => void Taro.eventCenter.off(OUTBOX_CHANGED_EVENT, refreshPending);
+  }, []);
+
+  useDidShow(() => {
+    if (!requireSession()) return;
+    setPendingCount(outbox.pending().length);
+    // The first show is covered by the filter effect; later ones reload only after something changed.
+    if (stale.current && loading === null) void load(false);
+    stale.current = false;
+  });
+
+  usePullDownRefresh(() => {
+    void load(false).finally(() => Taro.stopPullDownRefresh());
+  });
+
+  useReachBottom(() => {
+    if (page?.hasNextPage && loading === null && !error) void load(true);
+  });
+
+  const applySearch = () => setFilter((current) => ({ ...current, search: searchText.trim() }));
+
+  return (
+    <View className="households">
+      <View className="households__filters">
+        <View className="households__search">
+          <Input
+            className="households__search-input"
+            value={searchText}
+            placeholder="搜索户主姓名或地址"
+            confirmType="search"
+            onInput={(event) => setSearchText(event.detail.value)}
+            onConfirm={applySearch}
+          />
+          <Text className="households__search-button" onClick={applySearch}>
+            搜索
+          </Text>
+        </View>
+        <View className="households__chips">
+          <Text className={`chip ${!filter.targetGroup ? 'chip--on' : ''}`} onClick={() => setFilter((current) => ({ ...current, targetGroup: null }))}>
+            全部
+          </Text>
+          {GROUPS.map((group) => (
+            <Text
+              key={group}
+              className={`chip ${filter.targetGroup === group ? 'chip--on' : ''}`}
+              onClick={() => setFilter((current) => ({ ...current, targetGroup: current.targetGroup === group ? null : group }))}
+            >
+              {label('TargetGroup', group)}
+            </Text>
+          ))}
+          <Text
+            className={`chip ${filter.overdueOnly ? 'chip--on' : ''}`}
+            onClick={() => setFilter((current) => ({ ...current, overdueOnly: !current.overdueOnly }))}
+          >
+            只看逾期
+          </Text>
+        </View>
+      </View>
+
+      {pendingCount > 0 && (
+        <View className="households__banner" onClick={() => void Taro.switchTab({ url: '/pages/mine/index' })}>
+          {pendingCount} 条帮扶记录待上传，联网后自动上传
+        </View>
+      )}
+      {offlineCopyFrom && <View className="households__banner households__banner--muted">网络不可用，显示的是 {formatDateTime(offlineCopyFrom)} 的内容</View>}
+      {error && !offlineCopyFrom && (
+        <View className="households__error" onClick={() => void load(false)}>
+          {error}，点此重试
+        </View>
+      )}
+
+      {page && <View className="households__count muted">共 {page.totalCount} 户，逾期未走访的排在前面</View>}
+
+      {households.map((household) => (
+        <View key={household.id} className="card household-item" onClick={() => void Taro.navigateTo({ url: householdUrl(household.id) })}>
+          <View className="household-item__head">
+            <Text className="household-item__name">{household.headName}</Text>
+            <View className="tags">
+              {household.visitOverdue && <Tag tone="danger">逾期</Tag>}
+              <TargetGroupTags groups={household.targetGroups} />
+              {household.assignmentKind === 'ONE_TO_ONE' && <Tag tone="grey">一对一</Tag>}
+            </View>
+          </View>
+          <View className="muted household-item__address">
+            {household.regionName} · {household.address}
+          </View>
+          <View className="household-item__meta">
+            <Text className={household.visitOverdue ? 'household-item__overdue' : ''}>{lastVisitText(household)}</Text>
+            <Text className="muted">每 {household.visitIntervalDays} 天走访</Text>
+            {household.openDemandCount > 0 ? (
+              <Text className="household-item__demands">{household.openDemandCount} 条待办诉求</Text>
+            ) : (
+              <Text className="muted">无待办诉求</Text>
+            )}
+          </View>
+        </View>
+      ))}
+
+      {loading === null && page?.totalCount === 0 && (
+        <Empty description={filter.search || filter.targetGroup || filter.overdueOnly ? '没有符合条件的帮扶户' : '暂无联系的帮扶户'} />
+      )}
+      {loading && <View className="empty-note">加载中…</View>}
+      {loading === null && page && households.length > 0 && !page.hasNextPage && <View className="empty-note">已全部显示</View>}
+    </View>
+  );
+}

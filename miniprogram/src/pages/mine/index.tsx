@@ -1,0 +1,172 @@
+import { useCallback, useEffect, useState } from 'react';
+import { Text, View } from '@tarojs/components';
+import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro';
+import { formatFen } from '@wanjia/shared';
+import { Button } from '@/components/ui';
+import { LogoutDocument, MyStatsDocument, type MyStatsQuery, type TotalsFieldsFragment } from '@/graphql/generated/graphql';
+import { request } from '@/services/api';
+import { readCache, writeCache } from '@/services/cache';
+import { formatDateTime } from '@/services/dates';
+import { describeError } from '@/services/errors';
+import { requireSession } from '@/services/navigation';
+import { OUTBOX_CHANGED_EVENT, outbox, syncOutbox } from '@/services/records';
+import { clearSession, getSession } from '@/services/session';
+import './index.scss';
+
+function Totals({ title, totals }: { title: string; totals: TotalsFieldsFragment }) {
+  return (
+    <View className="card">
+      <View className="card__title">{title}</View>
+      <View className="totals">
+        <View className="totals__item">
+          <Text className="totals__value">{totals.visits}</Text>
+          <Text className="muted">帮扶记录（次）</Text>
+        </View>
+        <View className="totals__item">
+          <Text className="totals__value">{totals.problemsSolved}</Text>
+          <Text className="muted">解决问题（件）</Text>
+        </View>
+        <View className="totals__item">
+          <Text className="totals__value totals__value--money">{formatFen(totals.fundsFen)}</Text>
+          <Text className="muted">资金</Text>
+        </View>
+        <View className="totals__item">
+          <Text className="totals__value totals__value--money">{formatFen(totals.materialsFen)}</Text>
+          <Text className="muted">物资价值</Text>
+        </View>
+      </View>
+    </View>
+  );
+}
+
+export default function MinePage() {
+  const [stats, setStats] = useState<MyStatsQuery | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [offlineCopyFrom, setOfflineCopyFrom] = useState<string | null>(null);
+  const [pending, setPending] = useState(0);
+  const [refused, setRefused] = useState(0);
+  const [syncing, setSyncing] = useState(false);
+
+  const countQueue = () => {
+    setPending(outbox.pending().length);
+    setRefused(outbox.list().filter((record) => record.state === 'refused').length);
+  };
+
+  const load = useCallback(async () => {
+    setError(null);
+    try {
+      const data = await request(MyStatsDocument, {});
+      setStats(data);
+      setOfflineCopyFrom(null);
+      writeCache('my-stats', data);
+    } catch (caught) {
+      setError(describeError(caught));
+      const cached = readCache<MyStatsQuery>('my-stats');
+      if (cached) {
+        setStats((current) => current ?? cached.value);
+        setOfflineCopyFrom(cached.savedAt);
+      }
+    }
+  }, []);
+
+  useEffect(() => {
+    Taro.eventCenter.on(OUTBOX_CHANGED_EVENT, countQueue);
+    return () => void Taro.eventCenter.off(OUTBOX_CHANGED_EVENT, countQueue);
+  }, []);
+
+  useDidShow(() => {
+    if (!requireSession()) return;
+    countQueue();
+    void load();
+  });
+
+  usePullDownRefresh(() => {
+    void load().finally(() => Taro.stopPullDownRefresh());
+  });
+
+  async function uploadNow() {
+    setSyncing(true);
+    try {
+      await syncOutbox();
+      const left = outbox.pending();
+      void Taro.showToast({ title: left.length === 0 ? '已全部上传' : `仍有 ${left.length} 条未上传：${left[0]?.lastError ?? ''}`, icon: 'none' });
+      void load();
+    } finally {
+      setSyncing(false);
+    }
+  }
+
+  async function signOut() {
+    const { confirm } = await Taro.showModal({
+      title: '退出登录',
+      content: pending > 0 ? `还有 ${pending} 条记录待上传，将在您下次登录后上传。确定退出？` : '确定退出登录？',
+    });
+    if (!confirm) return;
+    const session = getSession();
+    // Ending the sign-in on the server is a courtesy; without signal the tokens are forgotten anyway.
+    if (session) await request(LogoutDocument, { refreshToken: session.refreshToken }, { auth: false }).catch(() => undefined);
+    // app.ts takes the cadre to the sign-in page.
+    clearSession();
+  }
+
+  const cadre = stats?.me.cadre ?? getSession()?.cadre;
+  const unitName = stats?.me.cadre?.unit.name ?? getSession()?.cadre?.unitName;
+  return (
+    <View className="mine">
+      <View className="mine__profile">
+        <Text className="mine__name">{cadre?.name ?? ''}</Text>
+        <Text className="mine__unit">
+          {unitName ?? ''}
+          {cadre?.post ? ` · ${cadre.post}` : ''}
+        </Text>
+      </View>
+
+      {offlineCopyFrom && <View className="mine__banner">网络不可用，显示的是 {formatDateTime(offlineCopyFrom)} 的数据</View>}
+      {error && !offlineCopyFrom && <View className="mine__banner">{error}</View>}
+
+      {(pending > 0 || refused > 0) && (
+        <View className="card mine__queue">
+          <View className="card__title">
+            <Text>待上传 {pending} 条</Text>
+            {pending > 0 && (
+              <Button size="small" type="primary" loading={syncing} disabled={syncing} onClick={() => void uploadNow()}>
+                立即上传
+              </Button>
+            )}
+          </View>
+          {refused > 0 && <View className="mine__refused">{refused} 条被退回，请到相应帮扶户的记录中查看原因</View>}
+          {pending > 0 && <View className="muted">联网后会自动上传，不会重复</View>}
+        </View>
+      )}
+
+      {stats && (
+        <>
+          <View className="card">
+            <View className="card__title">我的帮扶户</View>
+            <View className="totals">
+              <View className="totals__item">
+                <Text className="totals__value">{stats.myStats.households}</Text>
+                <Text className="muted">联系户数</Text>
+              </View>
+              <View className="totals__item">
+                <Text className={`totals__value ${stats.myStats.householdsOverdue > 0 ? 'totals__value--late' : ''}`}>{stats.myStats.householdsOverdue}</Text>
+                <Text className="muted">逾期未走访</Text>
+              </View>
+            </View>
+          </View>
+          <Totals title="本月" totals={stats.myStats.thisMonth} />
+          <Totals
+            title={stats.currentRound ? `本轮（${stats.currentRound.name}，${stats.currentRound.startsOn} 起）` : '本轮'}
+            totals={stats.myStats.thisRound}
+          />
+        </>
+      )}
+
+      <View className="mine__actions">
+        <Button block onClick={() => void signOut()}>
+          退出登录
+        </Button>
+      </View>
+    </View>
+  );
+}
