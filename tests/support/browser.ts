@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 
 /** Debian's Chromium: browser tests never download a browser (our machines cannot). */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -40,21 +40,26 @@ export interface BrowserSession {
   requests: string[];
   /** Requested URLs that would leave this machine: anything but 127.0.0.1 (data: and blob: stay in the page). */
   outsideRequests(): string[];
+  /** Errors thrown in the page: any of them is a bug. */
+  pageErrors: string[];
   screenshot(name: string): Promise<string>;
   close(): Promise<void>;
 }
 
-/** A Chromium with a fresh profile, so that no earlier run's storage or cache leaks into a test. */
-export async function openBrowser(): Promise<BrowserSession> {
+/**
+ * A Chromium with a fresh profile, so that no earlier run's storage or cache leaks into a test.
+ * `device` sets the screen (a desktop by default; the mini-program's tests ask for a phone).
+ */
+export async function openBrowser(device: BrowserContextOptions = { viewport: { width: 1400, height: 1200 } }): Promise<BrowserSession> {
   requireChromium();
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'wanjia-chromium-'));
   let context: BrowserContext;
   try {
     context = await chromium.launchPersistentContext(profile, {
+      ...device,
       executablePath: CHROMIUM_PATH,
       headless: true,
       args: CHROMIUM_ARGS,
-      viewport: { width: 1400, height: 1200 },
     });
   } catch (error) {
     fs.rmSync(profile, { recursive: true, force: true });
@@ -67,11 +72,14 @@ export async function openBrowser(): Promise<BrowserSession> {
   context.on('page', (page) => page.on('websocket', (socket) => requests.push(socket.url())));
   const page = context.pages()[0] ?? (await context.newPage());
   page.on('websocket', (socket) => requests.push(socket.url()));
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
 
   return {
     context,
     page,
     requests,
+    pageErrors,
     outsideRequests: () =>
       requests.filter((url) => {
         const parsed = new URL(url);
