@@ -20,7 +20,7 @@ export interface GraphQLBody<T> {
 
 /** Starts the real HTTP app on a free loopback port over the given ORM. */
 export async function startApp(orm: Orm, database: DatabaseConfig, adjust: (config: AppConfig) => AppConfig = (config) => config): Promise<RunningApp> {
-  const config = adjust({ ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), port: 0, database });
+  const config = adjust({ ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }), port: 0, database });
   const app = await createApp({ config, orm, logger: createLogger(config) });
   await new Promise<void>((resolve) => app.httpServer.listen(0, '127.0.0.1', resolve));
   const { port } = app.httpServer.address() as AddressInfo;

@@ -8,7 +8,6 @@ import { Assignment } from '../assignments/assignment.entity';
 import { recordAudit } from '../audit/audit.service';
 import type { Actor } from '../auth/actor';
 import { Demand } from '../demands/demand.entity';
-import { Household } from '../households/household.entity';
 import type { Caller } from '../households/household.service';
 import { Photo } from '../photos/photo.entity';
 import { HelpRecord } from './help-record.entity';
@@ -73,16 +72,19 @@ async function assertPhotos(em: Em, actor: Actor, photoIds: string[]): Promise<v
 }
 
 /**
- * Moves the household's last visit forward. A query builder update, outside the unit of work: a visit
- * is not an edit of the household's file and must not bump its version (an administrator's pending
- * edit stays valid), which an update through the managed entity would.
+ * Moves the household's last visit forward. Plain SQL, outside the unit of work: a visit is not an
+ * edit of the household's file and must not touch its version, and the comparison sits in the SET
+ * clause so that the statement finds its row by primary key alone (with it in the WHERE clause
+ * MariaDB chose the last_visit_at index and locked other households' rows, deadlocking submissions
+ * for different households).
  */
 async function recordVisit(tx: Em, householdId: number, occurredAt: Date): Promise<void> {
-  await tx
-    .createQueryBuilder(Household)
-    .update({ lastVisitAt: occurredAt })
-    .where({ id: householdId, $or: [{ lastVisitAt: null }, { lastVisitAt: { $lt: occurredAt } }] })
-    .execute();
+  const at = tx.getPlatform().processDateProperty(occurredAt);
+  await tx.execute(
+    'update household set last_visit_at = case when last_visit_at is null or last_visit_at < ? then ? else last_visit_at end where id = ?',
+    [at, at, householdId],
+    'run',
+  );
 }
 
 /** The columns a submission and a correction both fill from what the cadre sent. */
