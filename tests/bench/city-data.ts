@@ -19,6 +19,7 @@ import {
   UnitLevel,
   idNumberCheckCharacter,
 } from '@wanjia/shared';
+import { DEMAND_TEXTS, HELP_SUMMARIES, PETITION_TITLES } from '../../server/src/db/demo/demo-texts';
 import { Random, benchDatabase, type MysqlTarget } from './common';
 
 /**
@@ -525,38 +526,6 @@ const SURNAMES =
   '王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文关佟';
 const GIVEN =
   '伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂英华玉萍红娥玲芬燕彩春菊凤洁梅琳素云莲真环雪荣爱妹香月莺媛瑞凡佳嘉琼勤珍贞莉桂娣叶璧璐娅琦晶妍茜秋珊莎锦黛青倩婷姣婉娴瑾颖露瑶怡婵雁蓓纨仪荷丹蓉眉君琴蕊薇菁梦岚苑婕馨瑗琰韵融园艺咏卿聪澜纯毓悦昭冰爽琬茗羽希宁欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊亚宜可姬舒影荔枝思丽秀娟英华慧巧美娜静淑惠珠翠雅芝玉萍红娥玲芬芳燕彩春菊兰凤洁梅琳素云莲真环雪荣爱妹霞香月莺媛艳瑞凡佳嘉琼勤珍贞莉桂娣叶璧璐娅琦晶妍茜秋珊莎锦黛青倩婷';
-
-const HELP_SUMMARIES = [
-  '入户走访，了解家庭近况和生活需求',
-  '宣讲低保、医保和临时救助政策',
-  '协调社区解决取暖问题',
-  '送去米面油等生活物资',
-  '帮助联系就业岗位，推荐参加技能培训',
-  '协助办理医疗救助申请',
-  '倾听诉求，做好解释疏导工作',
-  '协调修缮漏雨房屋',
-  '为子女入学联系学校',
-  '引导通过法定途径反映诉求',
-];
-const DEMAND_TEXTS: Record<DemandCategory, string[]> = {
-  [DemandCategory.LIVELIHOOD]: ['冬季取暖费用困难', '希望申请临时救助'],
-  [DemandCategory.HOUSING]: ['房屋漏雨需要维修', '申请公租房'],
-  [DemandCategory.MEDICAL]: ['慢性病用药费用负担重', '申请大病医疗救助'],
-  [DemandCategory.EMPLOYMENT]: ['希望找到稳定工作', '想参加技能培训'],
-  [DemandCategory.EDUCATION]: ['子女学费困难', '孩子转学需要协调'],
-  [DemandCategory.SOCIAL_SECURITY]: ['低保待遇核定有疑问', '养老保险接续问题'],
-  [DemandCategory.LEGAL]: ['劳动报酬拖欠需要法律援助', '邻里纠纷需要调解'],
-  [DemandCategory.INFRASTRUCTURE]: ['门前道路损坏', '自来水管老化'],
-  [DemandCategory.OTHER]: ['希望干部常来看看'],
-};
-const PETITION_TITLES = [
-  ['企业改制职工安置问题', '要求落实原企业改制时的安置待遇'],
-  ['征地补偿问题', '要求按标准补足征地补偿款'],
-  ['房屋拆迁安置问题', '要求解决拆迁后的回迁安置'],
-  ['工伤认定问题', '要求重新认定工伤等级并给予补偿'],
-  ['养老金待遇问题', '要求核实工龄并调整养老金'],
-  ['采煤沉陷区治理问题', '要求解决房屋沉陷后的搬迁安置'],
-] as const;
 
 interface Place {
   id: number;
