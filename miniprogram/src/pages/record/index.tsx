@@ -17,6 +17,32 @@ import { getSession } from '@/services/session';
 import { MAX_DEMANDS, MAX_PHOTOS, MAX_SUMMARY, checkRecordForm, serverFieldError, type FieldErrors, type RecordForm } from './form';
 import './index.scss';
 
+interface NumberFieldProps {
+  id: string;
+  className: string;
+  label: string;
+  unit: string;
+  type: 'digit' | 'number';
+  value: string;
+  placeholder: string;
+  error?: string;
+  onInput(value: string): void;
+}
+
+/** A labelled numeric input with its unit and its error beside it: the form's amounts and counts. */
+function NumberField({ id, className, label: text, unit, type, value, placeholder, error, onInput }: NumberFieldProps) {
+  return (
+    <View id={id} className={className}>
+      <View className="field__label">
+        {text}
+        <Text className="field__hint">{unit}</Text>
+      </View>
+      <Input className="input" type={type} value={value} placeholder={placeholder} onInput={(event) => onInput(event.detail.value)} />
+      <FieldError message={error} />
+    </View>
+  );
+}
+
 type OpenDemand = OpenDemandsQuery['household']['openDemands'][number];
 
 const KINDS: HelpKind[] = ['VISIT', 'POLICY_EXPLANATION', 'PROBLEM_SOLVED', 'FUNDS', 'MATERIALS', 'REFERRAL'];
@@ -296,45 +322,39 @@ export default function RecordPage() {
       </View>
 
       <View className="card">
-        <View id="field-funds" className={fieldClass('funds')}>
-          <View className="field__label">
-            资金<Text className="field__hint">元</Text>
-          </View>
-          <Input
-            className="input"
-            type="digit"
-            value={form.fundsYuan}
-            placeholder="0.00"
-            onInput={(event) => change({ fundsYuan: event.detail.value }, 'funds')}
-          />
-          <FieldError message={errors.funds} />
-        </View>
-        <View id="field-materials" className={fieldClass('materials')}>
-          <View className="field__label">
-            物资价值<Text className="field__hint">元</Text>
-          </View>
-          <Input
-            className="input"
-            type="digit"
-            value={form.materialsYuan}
-            placeholder="0.00"
-            onInput={(event) => change({ materialsYuan: event.detail.value }, 'materials')}
-          />
-          <FieldError message={errors.materials} />
-        </View>
-        <View id="field-problems" className={fieldClass('problemsSolved')}>
-          <View className="field__label">
-            解决实际问题<Text className="field__hint">件</Text>
-          </View>
-          <Input
-            className="input"
-            type="number"
-            value={form.problemsSolved}
-            placeholder="0"
-            onInput={(event) => change({ problemsSolved: event.detail.value }, 'problemsSolved')}
-          />
-          <FieldError message={errors.problemsSolved} />
-        </View>
+        <NumberField
+          id="field-funds"
+          className={fieldClass('funds')}
+          label="资金"
+          unit="元"
+          type="digit"
+          value={form.fundsYuan}
+          placeholder="0.00"
+          error={errors.funds}
+          onInput={(value) => change({ fundsYuan: value }, 'funds')}
+        />
+        <NumberField
+          id="field-materials"
+          className={fieldClass('materials')}
+          label="物资价值"
+          unit="元"
+          type="digit"
+          value={form.materialsYuan}
+          placeholder="0.00"
+          error={errors.materials}
+          onInput={(value) => change({ materialsYuan: value }, 'materials')}
+        />
+        <NumberField
+          id="field-problems"
+          className={fieldClass('problemsSolved')}
+          label="解决实际问题"
+          unit="件"
+          type="number"
+          value={form.problemsSolved}
+          placeholder="0"
+          error={errors.problemsSolved}
+          onInput={(value) => change({ problemsSolved: value }, 'problemsSolved')}
+        />
       </View>
 
       <View className="card">
