@@ -5,6 +5,9 @@ import { ConfigError, loadConfig } from '../config';
 import { authService } from '../modules/auth/auth.service';
 import { Region, childPath } from '../modules/regions/region.entity';
 import { createLogger } from '../logger';
+import { DEFAULT_CITY_SEED, parseScale } from './city/city-plan';
+import { CityRefusal, generateCity, type CityResult } from './city/generator';
+import { cityReporter } from './city/progress';
 import { ensureDemoData } from './demo/ensure-demo-data';
 import { createOrm, prepareSchema } from './orm';
 
@@ -12,6 +15,9 @@ const USAGE = [
   'usage: node dist/db/cli.js <command>',
   '  migrate                                   bring the schema up to date',
   '  seed                                      write the demo data set into an empty database',
+  '  seed --scale <city|small|0..1> [--seed <n>]',
+  '                                            generate the city-scale data set into DATABASE_URL (MySQL only;',
+  '                                            idempotent, an interrupted run is rebuilt; see src/db/city/README.md)',
   '  migration:create                          write a MySQL migration for entity changes (DATABASE_URL)',
   '  region:create-root <code> <name>          create the top of the region tree (e.g. 210500000000 本溪市)',
   '  account:create <username> <ADMIN|ANALYST> <region code>',
@@ -30,8 +36,91 @@ async function readPassword(): Promise<string> {
   }
 }
 
+/** A mistake on the command line or in the target: its message is the whole story, no stack needed. */
+class UsageError extends Error {}
+
+/** Reads `--name value` from the arguments after the command; null when absent. */
+function option(name: string): string | null {
+  const args = process.argv.slice(3);
+  const index = args.indexOf(`--${name}`);
+  if (index < 0) return null;
+  const value = args[index + 1];
+  if (value === undefined || value.startsWith('--')) throw new UsageError(`--${name} needs a value\n${USAGE}`);
+  return value;
+}
+
+/** `seed --scale …`: the city-scale data set, written without the ORM (which it would outgrow). */
+async function seedCity(scaleText: string): Promise<void> {
+  const config = loadConfig();
+  if (config.database.kind !== 'mysql') {
+    throw new UsageError(
+      'seed --scale: the city-scale data set is for MySQL or MariaDB; set DATABASE_URL=mysql://… or mariadb://… (the embedded SQLite database takes the demo data set: `seed` without --scale)',
+    );
+  }
+  let scale: number;
+  try {
+    scale = parseScale(scaleText);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const seedText = option('seed');
+  const seed = seedText === null ? DEFAULT_CITY_SEED : Number(seedText);
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new UsageError(`--seed: expected a non-negative integer, got "${seedText}"`);
+  const reporter = cityReporter();
+  let result: CityResult;
+  try {
+    result = await generateCity({ databaseUrl: config.database.url, scale, seed, onProgress: reporter.onProgress, log: reporter.log });
+  } finally {
+    reporter.stop();
+  }
+  process.stdout.write(describeCity(result));
+}
+
+function describeCity(result: CityResult): string {
+  const { plan, counts, figures } = result;
+  const number = (value: number | null) => (value === null ? '-' : value.toLocaleString('en'));
+  const yuan = (fen: number | null) => (fen === null ? '-' : `${(fen / 100).toLocaleString('en')} yuan`);
+  const rows: [string, string, string][] = [];
+  for (const [label, planned, actual] of [
+    ['round one', plan.roundOne, figures.roundOne],
+    ['round two', plan.roundTwo, figures.roundTwo],
+  ] as const) {
+    rows.push(
+      [`${label}: cadres with households`, number(planned.cadres), number(actual.cadres)],
+      [`${label}: households helped`, number(planned.households), number(actual.households)],
+      [`${label}: hardship households`, number(planned.hardshipHouseholds), number(actual.hardshipHouseholds)],
+      [`${label}: key-focus persons`, number(planned.keyFocusPersons), number(actual.keyFocusPersons)],
+      [`${label}: petitioner households`, number(planned.petitionerHouseholds), number(actual.petitionerHouseholds)],
+      [`${label}: major backlog cases`, number(planned.majorBacklogCases), number(actual.majorBacklogCases)],
+      [`${label}: funds and materials`, yuan(planned.fundsAndMaterialsFen), yuan(actual.fundsAndMaterialsFen)],
+      [`${label}: problems solved`, number(planned.problemsSolved), number(actual.problemsSolved)],
+      [`${label}: help records (latest)`, '-', number(actual.helpRecords)],
+    );
+  }
+  const width = Math.max(...rows.map(([label]) => label.length));
+  const stages = Object.entries(result.stageSeconds)
+    .map(([stage, seconds]) => `${stage} ${seconds.toFixed(1)} s`)
+    .join(', ');
+  return [
+    '',
+    `City data set in ${result.database} (seed ${plan.seed}, scale ${plan.scale}): ${result.reused ? 'already there, nothing written' : result.rebuilt ? 'rebuilt' : 'generated'}`,
+    `  ${'figure'.padEnd(width)}  ${'plan'.padStart(18)}  ${'database'.padStart(18)}`,
+    ...rows.map(([label, planned, actual]) => `  ${label.padEnd(width)}  ${planned.padStart(18)}  ${actual.padStart(18)}`),
+    `  rows: ${Object.entries(counts)
+      .map(([name, value]) => `${name} ${number(value)}`)
+      .join(', ')}`,
+    stages ? `  stages: ${stages}` : '',
+    `  total time: ${result.seconds.toFixed(1)} s`,
+    '',
+  ].join('\n');
+}
+
 /** Database chores: apply migrations, seed the demo data set, generate a MySQL migration from the entities. */
 async function main(command: string | undefined): Promise<void> {
+  const scale = command === 'seed' ? option('scale') : null;
+  if (scale !== null) return seedCity(scale);
+  if (command === 'seed' && option('seed') !== null)
+    throw new UsageError('--seed chooses the city-scale data set: add --scale (the demo data set has a fixed seed)');
   const config = loadConfig();
   const logger = createLogger(config);
   const orm = await createOrm({ database: config.database, logger });
@@ -93,6 +182,7 @@ async function main(command: string | undefined): Promise<void> {
 }
 
 main(process.argv[2]).catch((error: unknown) => {
-  process.stderr.write(`${error instanceof ConfigError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  const expected = error instanceof ConfigError || error instanceof UsageError || error instanceof CityRefusal;
+  process.stderr.write(`${expected ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });
