@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
 /**
@@ -14,7 +15,18 @@ const config: CodegenConfig = {
   generates: {
     'src/graphql/generated/': {
       preset: 'client',
-      presetConfig: { fragmentMasking: false, gqlTagName: 'graphql' },
+      presetConfig: {
+        fragmentMasking: false,
+        gqlTagName: 'graphql',
+        // Each document carries the sha256 of its printed text (the transport sends only the hash);
+        // codegen also writes persisted-documents.json (hash → document), committed as
+        // shared/persisted-operations.json: the safelist the server enforces for cadres in production.
+        // Plain hex (no "sha256:" prefix) is the hash Apollo Server computes for a query's text.
+        persistedDocuments: {
+          mode: 'embedHashInDocument',
+          hashAlgorithm: (document: string) => createHash('sha256').update(document).digest('hex'),
+        },
+      },
       config: {
         // Documents as plain strings: no graphql-js in the bundle (the weapp main package is size-capped).
         documentMode: 'string',

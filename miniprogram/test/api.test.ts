@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import Taro, { taroMock } from './mocks/taro';
 import { MyStatsDocument } from '@/graphql/generated/graphql';
 import { request } from '@/services/api';
@@ -18,7 +21,11 @@ function auth(accessToken: string, refreshToken: string) {
 
 const STATS = { me: { id: '11', cadre: null }, currentRound: null, myStats: { households: 4 } };
 
-type Sent = { url: string; header: Record<string, string>; data: { query: string; variables: Record<string, unknown> } };
+type Sent = {
+  url: string;
+  header: Record<string, string>;
+  data: { query?: string; operationName: string; variables: Record<string, unknown>; extensions?: { persistedQuery: { version: number; sha256Hash: string } } };
+};
 const sent = () => requestMock.mock.calls.map(([options]) => options as Sent);
 const answer = (data: unknown, statusCode = 200) => Promise.resolve({ statusCode, data, header: {}, errMsg: 'request:ok' });
 const expired = () => answer({ errors: [{ message: 'Access token expired; refresh it', extensions: { code: 'UNAUTHENTICATED' } }] });
@@ -36,7 +43,30 @@ describe('the GraphQL transport over Taro.request', () => {
     const [call] = sent();
     expect(call!.url).toBe('http://localhost:4000/graphql');
     expect(call!.header.authorization).toBe('Bearer access-1');
-    expect(call!.data.query).toContain('query MyStats');
+    expect(call!.data.operationName).toBe('MyStats');
+  });
+
+  it('sends a safelisted document as its sha256 only, the hash the committed safelist holds', async () => {
+    requestMock.mockImplementationOnce(() => answer({ data: STATS }));
+    await request(MyStatsDocument, {});
+    const [call] = sent();
+    expect(call!.data.query).toBeUndefined();
+    const hash = call!.data.extensions!.persistedQuery.sha256Hash;
+    expect(call!.data.extensions!.persistedQuery.version).toBe(1);
+    const safelist = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../shared/persisted-operations.json'), 'utf8')) as Record<string, string>;
+    expect(safelist[hash]).toContain('query MyStats');
+    expect(createHash('sha256').update(safelist[hash]!).digest('hex')).toBe(hash);
+  });
+
+  it('sends the text once when the server does not know the hash (a development server on an older safelist)', async () => {
+    requestMock
+      .mockImplementationOnce(() => answer({ errors: [{ message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }] }))
+      .mockImplementationOnce(() => answer({ data: STATS }));
+    await expect(request(MyStatsDocument, {})).resolves.toEqual(STATS);
+    const calls = sent();
+    expect(calls).toHaveLength(2);
+    expect(calls[1]!.data.query).toContain('query MyStats');
+    expect(calls[1]!.data.extensions).toBeUndefined();
   });
 
   it('refreshes an expired access token once, stores the new tokens and repeats the call', async () => {
@@ -55,7 +85,7 @@ describe('the GraphQL transport over Taro.request', () => {
   it('shares one refresh between calls that find the token expired at the same time (refresh tokens are single use)', async () => {
     let refreshes = 0;
     requestMock.mockImplementation((options: Sent) => {
-      if (options.data.query.includes('mutation RefreshToken')) {
+      if (options.data.operationName === 'RefreshToken') {
         refreshes += 1;
         return answer({ data: { refreshToken: auth('access-2', 'refresh-2') } });
       }

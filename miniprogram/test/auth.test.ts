@@ -14,7 +14,7 @@ const AUTH = {
   account: { id: '11', role: 'CADRE', cadre: { id: '2', name: '皋政君', post: '科员', unit: { name: '中共本溪市委办公室' } } },
 };
 
-type Sent = { header: Record<string, string>; data: { query: string; variables: Record<string, unknown> } };
+type Sent = { header: Record<string, string>; data: { operationName: string; variables: Record<string, unknown> } };
 const answer = (body: unknown) => Promise.resolve({ statusCode: 200, data: body });
 
 beforeEach(() => {
@@ -42,7 +42,7 @@ describe('WeChat sign-in and the first-time binding', () => {
     requestMock.mockImplementationOnce(() => answer({ data: { bindWechat: AUTH } }));
     await bindWechat('K7Q2M9XD');
     const sent = requestMock.mock.calls[1]![0] as Sent;
-    expect(sent.data.query).toContain('mutation BindWechat');
+    expect(sent.data.operationName).toBe('BindWechat');
     // wx.login codes are single use: the one spent on wechatLogin cannot bind.
     expect(sent.data.variables).toEqual({ code: 'wx-code-2', bindCode: 'K7Q2M9XD' });
     expect(getSession()).toMatchObject({ accessToken: 'access-1' });

@@ -10,12 +10,17 @@ import type { AppConfig } from './config';
 import type { Orm } from './db/orm';
 import { createContext, type GraphQLContext } from './graphql/context';
 import { createErrorFormatter } from './graphql/errors';
+import { bodyErrorHandler, rejectBatchedRequests, requireJsonBody } from './graphql/limits/http-limits';
+import { requestLimitsPlugin } from './graphql/limits/request-limits.plugin';
+import { loadSafelist, SafelistQueryStore } from './graphql/limits/safelist';
+import { createRateLimits, type RateLimits } from './modules/rate-limits/rate-limits';
 import { buildApiSchema } from './graphql/schema';
 import type { Logger } from './logger';
 import { EXAMPLE_OPERATIONS } from './playground/examples';
 import { mountPlayground } from './playground/playground';
 import { LocalDiskPhotoStorage, type PhotoStorage } from './modules/photos/photo-storage';
 import { photoRoutes } from './modules/photos/photo.routes';
+import { analyticsRoutes } from './modules/analytics/analytics.routes';
 
 export interface AppDependencies {
   config: AppConfig;
@@ -30,6 +35,7 @@ export interface App {
   httpServer: http.Server;
   express: express.Express;
   apollo: ApolloServer<GraphQLContext>;
+  rateLimits: RateLimits;
   /** Stops accepting requests and waits for those in flight; the ORM is the caller's to close. */
   stop(): Promise<void>;
 }
@@ -41,8 +47,14 @@ export async function createApp({ config, orm, logger, sqlCounter, photoStorage 
   if (config.trustProxy) app.set('trust proxy', true);
   const httpServer = http.createServer(app);
 
+  const safelist = loadSafelist();
+  const rateLimits = createRateLimits({ config: config.rateLimits, logger });
   const apollo = new ApolloServer<GraphQLContext>({
     schema: await buildApiSchema(),
+    // Hash-only requests resolve from the mini-program's safelist; nothing is registered at run time.
+    persistedQueries: { cache: new SafelistQueryStore(safelist) },
+    // The hard cap, before any role is known: the largest role's token limit (the plugin applies each role's).
+    parseOptions: { maxTokens: Math.max(...Object.values(config.queryLimits).map((limits) => limits.tokens)) },
     formatError: createErrorFormatter(logger),
     includeStacktraceInErrorResponses: false,
     introspection: config.introspection,
@@ -52,6 +64,7 @@ export async function createApp({ config, orm, logger, sqlCounter, photoStorage 
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // Apollo's default landing page loads from a CDN that intranets cannot reach.
       ApolloServerPluginLandingPageDisabled(),
+      requestLimitsPlugin({ config, safelist, rateLimits }),
     ],
   });
   await apollo.start();
@@ -75,6 +88,7 @@ export async function createApp({ config, orm, logger, sqlCounter, photoStorage 
   });
 
   app.use(photoRoutes(orm, config, photoStorage ?? new LocalDiskPhotoStorage(config.photos.dir), logger));
+  app.use(analyticsRoutes(orm, config, logger));
 
   if (config.countSql && sqlCounter) {
     app.get('/debug/sql-count', (_request, response) => {
@@ -90,21 +104,26 @@ export async function createApp({ config, orm, logger, sqlCounter, photoStorage 
   app.use(
     '/graphql',
     pinoHttp({ logger, autoLogging: { ignore: () => config.nodeEnv === 'test' } }),
-    express.json({ limit: '1mb' }),
+    requireJsonBody,
+    express.json({ limit: config.bodyMaxBytes }),
+    rejectBatchedRequests,
     expressMiddleware(apollo, {
       context: async ({ req }) => createContext(orm.em.fork(), req.log ?? logger, config, req),
     }),
   );
+  app.use('/graphql', bodyErrorHandler(config.bodyMaxBytes));
 
   return {
     httpServer,
     express: app,
     apollo,
+    rateLimits,
     async stop() {
       await apollo.stop();
       if (httpServer.listening) {
         await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       }
+      await rateLimits.close();
     },
   };
 }

@@ -12,6 +12,43 @@ const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
+/** "points/seconds", e.g. 60/60: at most 60 in any 60 seconds. */
+const budget = z
+  .string()
+  .regex(/^\d+\/\d+$/, 'must look like 60/60 (requests per seconds)')
+  .transform((value) => {
+    const [points, seconds] = value.split('/').map(Number) as [number, number];
+    return { points, durationSeconds: seconds };
+  })
+  .refine(({ points, durationSeconds }) => points >= 1 && durationSeconds >= 1 && durationSeconds <= 86_400, 'needs at least 1 request in 1 to 86400 seconds');
+
+const QUERY_LIMIT_ROLES = ['ANONYMOUS', 'CADRE', 'ANALYST', 'ADMIN'] as const;
+const queryLimitOverrides = z
+  .string()
+  .transform((value, context) => {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      context.addIssue({ code: 'custom', message: 'must be JSON such as {"CADRE":{"depth":10}}' });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z.partialRecord(
+      z.enum(QUERY_LIMIT_ROLES, { message: `roles are ${QUERY_LIMIT_ROLES.join(', ')}` }),
+      z
+        .object({
+          depth: z.number().int().min(1).max(100),
+          cost: z.number().int().min(1).max(1_000_000),
+          aliases: z.number().int().min(0).max(1_000),
+          directives: z.number().int().min(0).max(1_000),
+          tokens: z.number().int().min(10).max(100_000),
+        })
+        .partial()
+        .strict(),
+    ),
+  );
+
 const environmentSchema = z.object({
   PORT: z.coerce
     .number({ message: 'must be a port number' })
@@ -30,7 +67,10 @@ const environmentSchema = z.object({
   DEMO_DATA: booleanFlag.optional(),
   DB_POOL_MAX: z.coerce.number({ message: 'must be a number' }).int().min(1).max(500).default(10),
   LOG_SQL: booleanFlag.default(false),
-  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  JWT_SECRET: z
+    .string()
+    .refine((value) => Buffer.byteLength(value, 'utf8') >= 32, 'must be at least 32 bytes')
+    .optional(),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number({ message: 'must be a number of seconds' }).int().min(30).max(86_400).default(900),
   REFRESH_TOKEN_TTL_DAYS: z.coerce.number({ message: 'must be a number of days' }).int().min(1).max(365).default(30),
   LOGIN_MAX_FAILURES: z.coerce.number({ message: 'must be a number' }).int().min(1).max(100).default(5),
@@ -48,6 +88,24 @@ const environmentSchema = z.object({
   PHOTO_MAX_BYTES: z.coerce.number({ message: 'must be a number of bytes' }).int().min(10_000).max(50_000_000).default(8_000_000),
   COUNT_SQL: booleanFlag.default(false),
   DEV_SIGN_IN: booleanFlag.default(false),
+  SAFELIST_MODE: z.enum(['enforce', 'off'], { message: 'must be enforce or off' }).optional(),
+  QUERY_LIMITS: queryLimitOverrides.optional(),
+  BODY_MAX_BYTES: z.coerce.number({ message: 'must be a number of bytes' }).int().min(10_000).max(50_000_000).default(1_000_000),
+  RATE_LIMITS: booleanFlag.optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, 'must look like redis://127.0.0.1:6379')
+    .optional(),
+  RATE_LIMIT_KEY_PREFIX: z
+    .string()
+    .regex(/^[\w:.-]{1,64}$/, 'must be 1-64 letters, digits or :._-')
+    .default('wanjia:rate'),
+  // Generous: carriers' NAT puts many phones behind one address, and token refreshes count here too.
+  RATE_LIMIT_SIGN_IN_PER_ADDRESS: budget.default({ points: 120, durationSeconds: 60 }),
+  RATE_LIMIT_SIGN_IN_PER_ACCOUNT: budget.default({ points: 10, durationSeconds: 60 }),
+  RATE_LIMIT_WRITES_PER_ACCOUNT: budget.default({ points: 30, durationSeconds: 60 }),
+  RATE_LIMIT_RECORDS_PER_ACCOUNT: budget.default({ points: 60, durationSeconds: 60 }),
+  RATE_LIMIT_WRITES_PER_ADDRESS: budget.default({ points: 600, durationSeconds: 60 }),
   CORS_ORIGINS: z
     .string()
     .regex(/^https?:\/\/[^,\s]+(,https?:\/\/[^,\s]+)*$/, 'must be a comma-separated list of origins such as http://localhost:10086')
@@ -56,6 +114,49 @@ const environmentSchema = z.object({
 
 /** Used only outside production when JWT_SECRET is unset, so that `pnpm start` works with no set-up. */
 export const DEVELOPMENT_JWT_SECRET = 'wanjia-development-only-secret-do-not-use-in-production';
+
+/**
+ * Secrets everybody can read (this repository, its documentation): a production server signing tokens
+ * with one of them would accept tokens forged by anyone.
+ */
+const WELL_KNOWN_SECRETS = new Set([DEVELOPMENT_JWT_SECRET, 'change-me-to-a-long-random-secret-of-32-characters']);
+
+function secretProblem(secret: string): string | null {
+  if (WELL_KNOWN_SECRETS.has(secret)) return 'JWT_SECRET: is a published example or the development secret; generate one (openssl rand -base64 48)';
+  if (new Set(secret).size < 8) return 'JWT_SECRET: is too uniform to be a secret; generate one (openssl rand -base64 48)';
+  return null;
+}
+
+/** Per-role caps on what one operation may ask (graphql-armor's measures). */
+export interface QueryLimits {
+  depth: number;
+  /** graphql-armor's cost: objects 2, scalars 1, ×1.5 per level, × a literal `first`. */
+  cost: number;
+  aliases: number;
+  directives: number;
+  tokens: number;
+}
+
+export type QueryLimitRole = (typeof QUERY_LIMIT_ROLES)[number];
+
+/**
+ * Defaults sized on what legitimate callers send, with room to spare: the mini-program's documents (the
+ * deepest, WechatLogin, measures depth 8; the costliest, HouseholdFile, ≈ 330; the longest 125 tokens),
+ * a full page (`first: 100` literal multiplies cost: a page of 100 with a dozen fields ≈ 3,500) and, for
+ * the staff, analytics and the playground's introspection (its __schema is not counted for depth and
+ * cost; ≈ 185 tokens). What cost stops is pages nested in pages.
+ */
+export const DEFAULT_QUERY_LIMITS: Record<QueryLimitRole, QueryLimits> = {
+  ANONYMOUS: { depth: 8, cost: 5_000, aliases: 2, directives: 5, tokens: 300 },
+  CADRE: { depth: 10, cost: 10_000, aliases: 10, directives: 10, tokens: 1_000 },
+  ANALYST: { depth: 15, cost: 50_000, aliases: 30, directives: 30, tokens: 5_000 },
+  ADMIN: { depth: 15, cost: 50_000, aliases: 30, directives: 30, tokens: 5_000 },
+};
+
+export interface RateBudget {
+  points: number;
+  durationSeconds: number;
+}
 
 /** `mysql://` selects MikroORM's MySQL driver, `mariadb://` its MariaDB driver (which reads MariaDB's catalogue correctly). */
 export type MysqlFlavor = 'mysql' | 'mariadb';
@@ -99,6 +200,23 @@ export interface AppConfig {
   devSignIn: boolean;
   /** Browser origins allowed to call the API (the mini-program's h5 build on another port). */
   corsOrigins: string[];
+  /** Largest request body on /graphql. */
+  bodyMaxBytes: number;
+  /** enforce: cadres and anonymous callers run only the mini-program's persisted operations. */
+  safelistMode: 'enforce' | 'off';
+  queryLimits: Record<QueryLimitRole, QueryLimits>;
+  rateLimits: {
+    enabled: boolean;
+    /** Shared by every instance when set; in memory (per instance) otherwise or while Redis is down. */
+    redisUrl: string | null;
+    keyPrefix: string;
+    signInPerAddress: RateBudget;
+    signInPerAccount: RateBudget;
+    writesPerAccount: RateBudget;
+    /** submitHelpRecord: an offline outbox sends a burst when the signal comes back. */
+    recordsPerAccount: RateBudget;
+    writesPerAddress: RateBudget;
+  };
 }
 
 export interface VisitIntervals {
@@ -125,6 +243,10 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
   const env = parsed.data;
   const problems: string[] = [];
   if (env.NODE_ENV === 'production' && !env.JWT_SECRET) problems.push('JWT_SECRET: must be set in production (32 characters or more)');
+  if (env.NODE_ENV === 'production' && env.JWT_SECRET) {
+    const problem = secretProblem(env.JWT_SECRET);
+    if (problem) problems.push(problem);
+  }
   if (Boolean(env.WECHAT_APP_ID) !== Boolean(env.WECHAT_APP_SECRET)) {
     problems.push(`${env.WECHAT_APP_ID ? 'WECHAT_APP_SECRET' : 'WECHAT_APP_ID'}: WECHAT_APP_ID and WECHAT_APP_SECRET must be set together`);
   }
@@ -165,5 +287,23 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     countSql: env.COUNT_SQL,
     devSignIn: env.DEV_SIGN_IN,
     corsOrigins: env.CORS_ORIGINS ? env.CORS_ORIGINS.split(',') : [],
+    bodyMaxBytes: env.BODY_MAX_BYTES,
+    safelistMode: env.SAFELIST_MODE ?? (env.NODE_ENV === 'production' ? 'enforce' : 'off'),
+    queryLimits: Object.fromEntries(QUERY_LIMIT_ROLES.map((role) => [role, { ...DEFAULT_QUERY_LIMITS[role], ...env.QUERY_LIMITS?.[role] }])) as Record<
+      QueryLimitRole,
+      QueryLimits
+    >,
+    rateLimits: {
+      // Off under NODE_ENV=test, where suites send hundreds of operations from one address; the
+      // rate-limit tests switch it on.
+      enabled: env.RATE_LIMITS ?? env.NODE_ENV !== 'test',
+      redisUrl: env.REDIS_URL ?? null,
+      keyPrefix: env.RATE_LIMIT_KEY_PREFIX,
+      signInPerAddress: env.RATE_LIMIT_SIGN_IN_PER_ADDRESS,
+      signInPerAccount: env.RATE_LIMIT_SIGN_IN_PER_ACCOUNT,
+      writesPerAccount: env.RATE_LIMIT_WRITES_PER_ACCOUNT,
+      recordsPerAccount: env.RATE_LIMIT_RECORDS_PER_ACCOUNT,
+      writesPerAddress: env.RATE_LIMIT_WRITES_PER_ADDRESS,
+    },
   };
 }

@@ -1,5 +1,8 @@
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../src/config';
+import { ConfigError, DEFAULT_QUERY_LIMITS, DEVELOPMENT_JWT_SECRET, loadConfig } from '../src/config';
+
+/** What `openssl rand -base64 48` gives: the kind of secret production needs. */
+const STRONG_SECRET = 'q8Zt3VnW0xR7mKc2LpY9sJ4hB6dF1gT5aNeUoIvXyCwQ';
 
 describe('configuration', () => {
   it('defaults to port 4000 on an embedded SQLite file with demo data', () => {
@@ -23,8 +26,30 @@ describe('configuration', () => {
 
   it('refuses production without a JWT secret, and with the development sign-in', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET: must be set in production/);
-    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), DEV_SIGN_IN: 'true' })).toThrow(/DEV_SIGN_IN: /);
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) }).auth.usingDevelopmentSecret).toBe(false);
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET, DEV_SIGN_IN: 'true' })).toThrow(/DEV_SIGN_IN: /);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET }).auth.usingDevelopmentSecret).toBe(false);
+  });
+
+  it('refuses production with a well-known, short or uniform JWT secret', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: DEVELOPMENT_JWT_SECRET })).toThrow(
+      /JWT_SECRET: is a published example or the development secret/,
+    );
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) })).toThrow(/JWT_SECRET: is too uniform/);
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET.slice(0, 31) })).toThrow(/JWT_SECRET: must be at least 32 bytes/);
+    // Outside production the development secret is the default, and a chosen one is used as it is.
+    expect(loadConfig({}).auth).toMatchObject({ jwtSecret: DEVELOPMENT_JWT_SECRET, usingDevelopmentSecret: true });
+    expect(loadConfig({ JWT_SECRET: 'x'.repeat(40) }).auth.jwtSecret).toBe('x'.repeat(40));
+  });
+
+  it('reads per-role query limits as JSON overrides of the defaults, naming what is wrong', () => {
+    const config = loadConfig({ QUERY_LIMITS: '{"CADRE":{"depth":12},"ANONYMOUS":{"tokens":400}}' });
+    expect(config.queryLimits.CADRE).toEqual({ ...DEFAULT_QUERY_LIMITS.CADRE, depth: 12 });
+    expect(config.queryLimits.ANONYMOUS.tokens).toBe(400);
+    expect(config.queryLimits.ADMIN).toEqual(DEFAULT_QUERY_LIMITS.ADMIN);
+    expect(() => loadConfig({ QUERY_LIMITS: 'depth=12' })).toThrow(/QUERY_LIMITS: must be JSON/);
+    expect(() => loadConfig({ QUERY_LIMITS: '{"CADRE":{"height":3}}' })).toThrow(/QUERY_LIMITS\.CADRE: /);
+    expect(() => loadConfig({ QUERY_LIMITS: '{"GUEST":{"depth":3}}' })).toThrow(/QUERY_LIMITS/);
+    expect(loadConfig({ BODY_MAX_BYTES: '200000' }).bodyMaxBytes).toBe(200_000);
   });
 
   it('reads the allowed browser origins', () => {

@@ -12,15 +12,42 @@ interface GraphQLBody<T> {
   errors?: ApiProblem[];
 }
 
+/**
+ * What goes over the wire for one operation. The mini-program's documents are safelisted on the server
+ * (shared/persisted-operations.json) and normally travel as their sha256 only, which saves bytes on a
+ * weak signal; the text goes along only when the server does not know the hash (a development server
+ * on an older safelist).
+ */
+interface Operation {
+  text: string;
+  /** The document's sha256, as codegen embedded it; absent for a document that is not persisted. */
+  hash: string | undefined;
+  operationName: string | undefined;
+}
+
+function operationOf<TResult, TVariables>(document: TypedDocumentString<TResult, TVariables>): Operation {
+  const text = document.toString();
+  const hash = document.__meta__?.hash;
+  return {
+    text,
+    hash: typeof hash === 'string' ? hash : undefined,
+    operationName: /\b(?:query|mutation)\s+(\w+)/.exec(text)?.[1],
+  };
+}
+
 /** One POST to /graphql. Throws NetworkError when no answer came back, ApiError for a GraphQL error. */
-async function post<T>(query: string, variables: unknown, accessToken: string | null): Promise<T> {
+async function postOnce<T>(operation: Operation, variables: unknown, accessToken: string | null, sendText: boolean): Promise<T> {
+  const data =
+    sendText || !operation.hash
+      ? { query: operation.text, operationName: operation.operationName, variables }
+      : { operationName: operation.operationName, variables, extensions: { persistedQuery: { version: 1, sha256Hash: operation.hash } } };
   let response: Taro.request.SuccessCallbackResult<GraphQLBody<T> | string>;
   try {
     response = await Taro.request<GraphQLBody<T> | string>({
       url: `${apiBase()}/graphql`,
       method: 'POST',
       header: { 'content-type': 'application/json', ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}) },
-      data: { query, variables },
+      data,
       dataType: 'json',
       timeout: TIMEOUT_MS,
     });
@@ -44,6 +71,18 @@ async function post<T>(query: string, variables: unknown, accessToken: string | 
   return body.data;
 }
 
+/** Sends the hash; a server that does not know it gets the text (a production server refuses that for cadres). */
+async function post<T>(operation: Operation, variables: unknown, accessToken: string | null): Promise<T> {
+  try {
+    return await postOnce<T>(operation, variables, accessToken, false);
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'PERSISTED_QUERY_NOT_FOUND' && operation.hash) {
+      return postOnce<T>(operation, variables, accessToken, true);
+    }
+    throw error;
+  }
+}
+
 let refreshing: Promise<string> | null = null;
 
 /**
@@ -55,7 +94,7 @@ export function refreshAccessToken(): Promise<string> {
     const session = getSession();
     if (!session) throw new SignedOutError();
     try {
-      const data = await post<RefreshTokenMutation>(RefreshTokenDocument.toString(), { refreshToken: session.refreshToken }, null);
+      const data = await post<RefreshTokenMutation>(operationOf(RefreshTokenDocument), { refreshToken: session.refreshToken }, null);
       return saveSession(data.refreshToken).accessToken;
     } catch (error) {
       if (error instanceof ApiError) {
@@ -79,17 +118,17 @@ export async function request<TResult, TVariables>(
   variables: TVariables,
   { auth = true }: { auth?: boolean } = {},
 ): Promise<TResult> {
-  const query = document.toString();
-  if (!auth) return post<TResult>(query, variables, null);
+  const operation = operationOf(document);
+  if (!auth) return post<TResult>(operation, variables, null);
   const session = getSession();
   if (!session) throw new SignedOutError();
   try {
-    return await post<TResult>(query, variables, session.accessToken);
+    return await post<TResult>(operation, variables, session.accessToken);
   } catch (error) {
     if (!(error instanceof ApiError && error.code === 'UNAUTHENTICATED')) throw error;
   }
   const accessToken = await refreshAccessToken();
-  return post<TResult>(query, variables, accessToken);
+  return post<TResult>(operation, variables, accessToken);
 }
 
 /** The current access token, refreshed first when the stored one has run out. */

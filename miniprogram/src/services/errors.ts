@@ -48,7 +48,9 @@ const CODE_MESSAGES: Record<string, string> = {
   FORBIDDEN: '无权操作（该户可能已不在您的名下）',
   NOT_FOUND: '记录不存在',
   CONFLICT: '数据已被修改，请刷新后重试',
-  TOO_MANY_REQUESTS: '尝试次数过多，请稍后再试',
+  TOO_MANY_REQUESTS: '操作过于频繁，请稍后再试',
+  // The server no longer knows this build's operations: only an update of the mini-program helps.
+  OPERATION_NOT_SAFELISTED: '小程序版本过旧，请更新后重试',
   UNAVAILABLE: '服务暂不可用',
   UNAUTHENTICATED: '登录已失效，请重新登录',
 };

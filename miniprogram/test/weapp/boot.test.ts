@@ -6,8 +6,8 @@ import { createWeappSimulator } from './simulator';
  */
 it('boots the weapp build and shows the signed-in cadre’s households', async () => {
   const simulator = createWeappSimulator(({ data }) => {
-    const query = (data as { query: string }).query;
-    if (query.includes('query MyHouseholds')) {
+    const { operationName } = data as { operationName: string };
+    if (operationName === 'MyHouseholds') {
       return {
         statusCode: 200,
         data: {
@@ -36,7 +36,7 @@ it('boots the weapp build and shows the signed-in cadre’s households', async (
         },
       };
     }
-    return { statusCode: 200, data: { errors: [{ message: `unexpected operation: ${query.slice(0, 40)}`, extensions: { code: 'BAD_REQUEST' } }] } };
+    return { statusCode: 200, data: { errors: [{ message: `unexpected operation: ${operationName}`, extensions: { code: 'BAD_REQUEST' } }] } };
   });
   simulator.storage.set(
     'wanjia:session',
@@ -69,8 +69,8 @@ it('boots the weapp build and shows the signed-in cadre’s households', async (
 
 it('asks a first-time WeChat user for the bind code, and offers no demo sign-in in the weapp build', async () => {
   const simulator = createWeappSimulator(({ data }) => {
-    const query = (data as { query: string }).query;
-    if (query.includes('mutation WechatLogin')) return { statusCode: 200, data: { data: { wechatLogin: { status: 'BIND_REQUIRED', auth: null } } } };
+    const { operationName } = data as { operationName: string };
+    if (operationName === 'WechatLogin') return { statusCode: 200, data: { data: { wechatLogin: { status: 'BIND_REQUIRED', auth: null } } } };
     return { statusCode: 200, data: { errors: [{ message: 'unexpected', extensions: { code: 'BAD_REQUEST' } }] } };
   });
   simulator.launch();

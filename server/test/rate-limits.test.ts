@@ -1,0 +1,206 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { AppConfig, DatabaseConfig, RateBudget } from '../src/config';
+import { loadConfig } from '../src/config';
+import type { Orm } from '../src/db/orm';
+import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
+import { ADMIN_PASSWORD, codeOf, createWorld, startLoggedApp, WARN, type HttpAnswer, type LoggedApp, type World } from './request-limits.fixtures';
+
+/** Redis runs on our machines here; every test run counts under a prefix of its own. */
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const RUN_PREFIX = `wanjia-test:${randomUUID()}`;
+
+const LOGIN = 'mutation SignIn($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken } }';
+const ISSUE = 'mutation Issue($id: ID!) { issueBindCode(cadreId: $id) { code } }';
+const SUBMIT = 'mutation Submit($input: HelpRecordInput!) { submitHelpRecord(input: $input) { id } }';
+
+const per = (points: number): RateBudget => ({ points, durationSeconds: 60 });
+
+/** Rate limits on, with small budgets, under a key prefix of the test's own. */
+function limited(prefix: string, budgets: Partial<AppConfig['rateLimits']> = {}) {
+  return (config: AppConfig): AppConfig => ({
+    ...config,
+    trustProxy: true,
+    rateLimits: {
+      ...config.rateLimits,
+      enabled: true,
+      redisUrl: null,
+      keyPrefix: `${RUN_PREFIX}:${prefix}`,
+      signInPerAddress: per(100),
+      signInPerAccount: per(100),
+      writesPerAccount: per(100),
+      recordsPerAccount: per(100),
+      writesPerAddress: per(100),
+      ...budgets,
+    },
+  });
+}
+
+function withRedis(adjust: (config: AppConfig) => AppConfig, redisUrl: string) {
+  return (config: AppConfig): AppConfig => {
+    const adjusted = adjust(config);
+    return { ...adjusted, rateLimits: { ...adjusted.rateLimits, redisUrl } };
+  };
+}
+
+const from = (address: string, bearer?: string) => ({ 'x-forwarded-for': address, ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) });
+
+function expectTooMany(answer: HttpAnswer<unknown>, limit: string): void {
+  expect(answer.status).toBe(429);
+  expect(answer.body.data).toBeUndefined();
+  const extensions = answer.body.errors?.[0]?.extensions;
+  expect(extensions).toMatchObject({ code: 'TOO_MANY_REQUESTS', limit });
+  const retryAfterSeconds = extensions?.retryAfterSeconds as number;
+  expect(retryAfterSeconds).toBeGreaterThanOrEqual(1);
+  expect(retryAfterSeconds).toBeLessThanOrEqual(60);
+  expect(answer.headers.get('retry-after')).toBe(String(retryAfterSeconds));
+}
+
+describe('rate-limit configuration', () => {
+  it('is on by default outside tests, reads budgets as points/seconds, and names a bad value', () => {
+    const config = loadConfig({ RATE_LIMIT_RECORDS_PER_ACCOUNT: '120/60', REDIS_URL: 'redis://127.0.0.1:6379' });
+    expect(config.rateLimits).toMatchObject({ enabled: true, redisUrl: 'redis://127.0.0.1:6379', recordsPerAccount: { points: 120, durationSeconds: 60 } });
+    expect(loadConfig({ NODE_ENV: 'test' }).rateLimits.enabled).toBe(false);
+    expect(() => loadConfig({ RATE_LIMIT_WRITES_PER_ACCOUNT: 'lots' })).toThrow(/RATE_LIMIT_WRITES_PER_ACCOUNT: must look like 60\/60/);
+    expect(() => loadConfig({ REDIS_URL: 'localhost:6379' })).toThrow(/REDIS_URL: /);
+  });
+});
+
+describe.each(databaseKinds())('rate limits on %s', (kind) => {
+  let orm: Orm;
+  let database: DatabaseConfig;
+  let world: World;
+  let tokens: Record<'admin' | 'analyst' | 'cadre', string>;
+  const running: LoggedApp[] = [];
+
+  const start = async (adjust: (config: AppConfig) => AppConfig) => {
+    const app = await startLoggedApp(orm, database, adjust);
+    running.push(app);
+    return app;
+  };
+  const signIn = (app: LoggedApp, address: string, username = 'limits-admin') =>
+    app.post({ query: LOGIN, variables: { u: username, p: ADMIN_PASSWORD } }, from(address));
+
+  beforeAll(async () => {
+    ({ orm, database } = await migratedOrm(kind, 'rate_limits'));
+    world = await createWorld(orm);
+    tokens = await world.tokens(loadConfig({ NODE_ENV: 'test' }).auth.jwtSecret);
+  });
+
+  afterAll(async () => {
+    for (const app of running) await app.close();
+    await orm?.close(true);
+    if (database) await dropScratchDatabase(database);
+    const redis = new Redis(REDIS_URL);
+    const keys = await redis.keys(`${RUN_PREFIX}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  it('limits sign-in per address, successful or not, with 429, retryAfterSeconds and Retry-After', async () => {
+    const app = await start(limited(`${kind}-signin-address`, { signInPerAddress: per(3) }));
+    for (let attempt = 0; attempt < 3; attempt += 1) expect((await signIn(app, '10.0.0.1')).body.errors).toBeUndefined();
+    expectTooMany(await signIn(app, '10.0.0.1'), 'signInPerAddress');
+    // Another address has its own budget.
+    expect((await signIn(app, '10.0.0.2')).body.errors).toBeUndefined();
+    expect(app.logs).toContainEqual(expect.objectContaining({ level: WARN, budget: 'signInPerAddress', clientAddress: '10.0.0.1', role: 'ANONYMOUS' }));
+  });
+
+  it('limits sign-in per account name across addresses', async () => {
+    const app = await start(limited(`${kind}-signin-account`, { signInPerAccount: per(2) }));
+    expect((await signIn(app, '10.0.1.1')).body.errors).toBeUndefined();
+    expect((await signIn(app, '10.0.1.2')).body.errors).toBeUndefined();
+    expectTooMany(await signIn(app, '10.0.1.3', 'LIMITS-ADMIN'), 'signInPerAccount');
+    expect(codeOf(await signIn(app, '10.0.1.3', 'limits-analyst'))).toBeUndefined();
+  });
+
+  it('limits writes per account, gives a cadre’s records a budget of their own, and never limits reads', async () => {
+    const app = await start(limited(`${kind}-writes`, { writesPerAccount: per(2), recordsPerAccount: per(3) }));
+    const issue = () => app.post({ query: ISSUE, variables: { id: String(world.cadreId) } }, from('10.0.2.1', tokens.admin));
+    expect(codeOf(await issue())).toBeUndefined();
+    expect(codeOf(await issue())).toBeUndefined();
+    expectTooMany(await issue(), 'writesPerAccount');
+
+    const submit = () =>
+      app.post(
+        {
+          query: SUBMIT,
+          variables: {
+            input: {
+              clientId: randomUUID(),
+              householdId: String(world.householdId),
+              occurredAt: new Date().toISOString(),
+              kinds: ['VISIT'],
+              summary: '入户走访',
+            },
+          },
+        },
+        from('10.0.2.2', tokens.cadre),
+      );
+    for (let record = 0; record < 3; record += 1) expect((await submit()).body.errors).toBeUndefined();
+    expectTooMany(await submit(), 'recordsPerAccount');
+
+    for (let read = 0; read < 5; read += 1) expect(codeOf(await app.post({ query: '{ me { id } }' }, from('10.0.2.2', tokens.cadre)))).toBeUndefined();
+  });
+
+  it('counts each aliased mutation in one request, and limits writes per address', async () => {
+    const app = await start(limited(`${kind}-aliases`, { writesPerAccount: per(2), writesPerAddress: per(3) }));
+    const twice = `mutation Twice($id: ID!) { a: issueBindCode(cadreId: $id) { code } b: issueBindCode(cadreId: $id) { code } }`;
+    expect(codeOf(await app.post({ query: twice, variables: { id: String(world.cadreId) } }, from('10.0.3.1', tokens.admin)))).toBeUndefined();
+    expectTooMany(await app.post({ query: ISSUE, variables: { id: String(world.cadreId) } }, from('10.0.3.2', tokens.admin)), 'writesPerAccount');
+
+    // Signing out needs no account: such writes count per address only.
+    const signOut = () => app.post({ query: 'mutation { logout(refreshToken: "not-a-token") }' }, from('10.0.3.3'));
+    for (let write = 0; write < 3; write += 1) expect(codeOf(await signOut())).toBeUndefined();
+    expectTooMany(await signOut(), 'writesPerAddress');
+  });
+
+  it('shares one budget between two instances through Redis', async () => {
+    const shared = withRedis(limited(`${kind}-shared`, { signInPerAddress: per(4) }), REDIS_URL);
+    const first = await start(shared);
+    const second = await start(shared);
+    await waitForRedis(first);
+    await waitForRedis(second);
+    expect(codeOf(await signIn(first, '10.0.4.1'))).toBeUndefined();
+    expect(codeOf(await signIn(second, '10.0.4.1'))).toBeUndefined();
+    expect(codeOf(await signIn(first, '10.0.4.1'))).toBeUndefined();
+    expect(codeOf(await signIn(second, '10.0.4.1'))).toBeUndefined();
+    expectTooMany(await signIn(first, '10.0.4.1'), 'signInPerAddress');
+    expectTooMany(await signIn(second, '10.0.4.1'), 'signInPerAddress');
+
+    const redis = new Redis(REDIS_URL);
+    try {
+      expect(await redis.keys(`${RUN_PREFIX}:${kind}-shared:signInPerAddress*`)).toHaveLength(1);
+    } finally {
+      await redis.quit();
+    }
+  });
+
+  it('counts in each instance’s memory without Redis: two instances do not share', async () => {
+    const alone = limited(`${kind}-alone`, { signInPerAddress: per(2) });
+    const first = await start(alone);
+    const second = await start(alone);
+    expect(first.app).not.toBe(second.app);
+    for (const app of [first, second]) {
+      expect(codeOf(await signIn(app, '10.0.5.1'))).toBeUndefined();
+      expect(codeOf(await signIn(app, '10.0.5.1'))).toBeUndefined();
+      expectTooMany(await signIn(app, '10.0.5.1'), 'signInPerAddress');
+    }
+  });
+
+  it('keeps signing in when Redis is down: falls back to memory and says so in the log', async () => {
+    // Nothing listens on port 1: every Redis command fails at once.
+    const down = withRedis(limited(`${kind}-down`, { signInPerAddress: per(2) }), 'redis://127.0.0.1:1');
+    const app = await start(down);
+    expect((await signIn(app, '10.0.6.1')).body.errors).toBeUndefined();
+    expect((await signIn(app, '10.0.6.1')).body.errors).toBeUndefined();
+    expectTooMany(await signIn(app, '10.0.6.1'), 'signInPerAddress');
+    expect(app.logs).toContainEqual(expect.objectContaining({ level: WARN, msg: expect.stringMatching(/^Redis unreachable/) }));
+  });
+});
+
+/** An instance connects to Redis as it starts; until then it counts in memory, which the test does not want. */
+async function waitForRedis(app: LoggedApp): Promise<void> {
+  for (let attempt = 0; attempt < 100 && app.app.rateLimits.backend() !== 'redis'; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+  expect(app.app.rateLimits.backend()).toBe('redis');
+}

@@ -1,0 +1,116 @@
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { Role } from '@wanjia/shared';
+import pino from 'pino';
+import { createApp, type App } from '../src/app';
+import { loadConfig, type AppConfig, type DatabaseConfig } from '../src/config';
+import type { Orm } from '../src/db/orm';
+import { hashPassword } from '../src/modules/accounts/password';
+import { UserAccount } from '../src/modules/accounts/user-account.entity';
+import { actorOf } from '../src/modules/auth/auth.service';
+import { signAccessToken } from '../src/modules/auth/tokens';
+import { createAssignment, createCadre, createHousehold, createRegionTree, createRound, createUnit } from './support/factories';
+
+/**
+ * Shared by the request-limit, persisted-operation and rate-limit tests: a small world with an
+ * administrator, an analyst and a cadre with one household, and the real app started with a logger
+ * whose lines the tests can read (refusals must be logged).
+ */
+
+export const ADMIN_PASSWORD = 'request-limits-admin-password';
+
+export interface World {
+  householdId: number;
+  cadreId: number;
+  cadreAccountId: number;
+  /** Access tokens signed with the given secret, for the given roles. */
+  tokens(secret: string): Promise<Record<'admin' | 'analyst' | 'cadre', string>>;
+}
+
+export async function createWorld(orm: Orm): Promise<World> {
+  const em = orm.em.fork();
+  const regions = await createRegionTree(em);
+  const round = await createRound(em);
+  const unit = await createUnit(em, regions.city);
+  const cadre = await createCadre(em, unit, { name: '刘建华' });
+  const household = await createHousehold(em, regions.dongxing);
+  await createAssignment(em, cadre, household, round);
+  const passwordHash = await hashPassword(ADMIN_PASSWORD);
+  const admin = em.create(UserAccount, { role: Role.ADMIN, scopeRegion: regions.city, username: 'limits-admin', passwordHash });
+  const analyst = em.create(UserAccount, { role: Role.ANALYST, scopeRegion: regions.city, username: 'limits-analyst', passwordHash });
+  const cadreAccount = em.create(UserAccount, { role: Role.CADRE, cadre });
+  await em.flush();
+  await em.populate([admin, analyst], ['scopeRegion']);
+  return {
+    householdId: household.id,
+    cadreId: cadre.id,
+    cadreAccountId: cadreAccount.id,
+    async tokens(secret) {
+      const sign = async (account: UserAccount) => (await signAccessToken(actorOf(account), secret, 900)).token;
+      return { admin: await sign(admin), analyst: await sign(analyst), cadre: await sign(cadreAccount) };
+    },
+  };
+}
+
+export interface LogLine {
+  level: number;
+  msg: string;
+  [key: string]: unknown;
+}
+
+export interface HttpAnswer<T = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  body: { data?: T | null; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+}
+
+export interface LoggedApp {
+  app: App;
+  url: string;
+  config: AppConfig;
+  /** Every log line the app wrote, parsed. */
+  logs: LogLine[];
+  /** POSTs a JSON body (object or batch array) to /graphql. */
+  post<T = Record<string, unknown>>(body: unknown, headers?: Record<string, string>): Promise<HttpAnswer<T>>;
+  graphql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, bearer?: string): Promise<HttpAnswer<T>>;
+  close(): Promise<void>;
+}
+
+export const WARN = 40;
+
+/** The real app on a free loopback port, configured like the suite's (NODE_ENV=test) plus `adjust`. */
+export async function startLoggedApp(orm: Orm, database: DatabaseConfig, adjust: (config: AppConfig) => AppConfig = (config) => config): Promise<LoggedApp> {
+  const config = adjust({ ...loadConfig({ NODE_ENV: 'test' }), port: 0, database });
+  const logs: LogLine[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n')) if (line.trim()) logs.push(JSON.parse(line) as LogLine);
+      done();
+    },
+  });
+  const app = await createApp({ config, orm, logger: pino({ level: 'info' }, sink) });
+  await new Promise<void>((resolve) => app.httpServer.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(app.httpServer.address() as AddressInfo).port}`;
+  const post = async <T>(body: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer<T>> => {
+    const response = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    return { status: response.status, headers: response.headers, body: (await response.json()) as HttpAnswer<T>['body'] };
+  };
+  return {
+    app,
+    url,
+    config,
+    logs,
+    post,
+    graphql: <T>(query: string, variables?: Record<string, unknown>, bearer?: string) =>
+      post<T>({ query, variables }, bearer ? { authorization: `Bearer ${bearer}` } : {}),
+    close: () => app.stop(),
+  };
+}
+
+export function codeOf(answer: HttpAnswer<unknown>): unknown {
+  return answer.body.errors?.[0]?.extensions?.code;
+}
