@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -22,7 +23,8 @@ import { MY_HOUSEHOLDS_QUERY, Random, SQL_COUNT_PATH, SUBMIT_HELP_RECORD_MUTATIO
  * Settings (environment): BENCH_DURATION seconds per run (10), BENCH_ROUNDS (3), BENCH_CONNECTIONS
  * (50), BENCH_WARMUP seconds (3), BENCH_HOUSEHOLDS (50000), BENCH_POOL (10, both servers' pool),
  * BENCH_ONLY=baseline|ours, BENCH_DATABASE_URL (mariadb://root@127.0.0.1:3306/wanjia_bench),
- * BENCH_SERVER_MAIN (another build's main.js), JWT_SECRET (else the server's development secret).
+ * BENCH_SERVER_MAIN (another build's main.js), JWT_SECRET (else a random one for this run: production
+ * refuses the development secret).
  */
 
 const TARGETS = { myHouseholds: 0.8, submitHelpRecord: 0.7, p99Ms: 50 } as const;
@@ -48,7 +50,7 @@ interface Settings {
   serverMain: string;
 }
 
-function settingsFrom(environment: NodeJS.ProcessEnv, developmentSecret: string): Settings {
+function settingsFrom(environment: NodeJS.ProcessEnv, runSecret: string): Settings {
   const number = (name: string, fallback: number) => {
     const value = Number(environment[name] || fallback);
     if (!Number.isFinite(value) || value < 0) throw new Error(`${name}: must be a non-negative number`);
@@ -64,7 +66,7 @@ function settingsFrom(environment: NodeJS.ProcessEnv, developmentSecret: string)
     households: Math.round(number('BENCH_HOUSEHOLDS', DEFAULT_HOUSEHOLDS)),
     pool: Math.max(1, Math.round(number('BENCH_POOL', 10))),
     only,
-    secret: environment.JWT_SECRET?.trim() || developmentSecret,
+    secret: environment.JWT_SECRET?.trim() || runSecret,
     // Relative to where `pnpm bench` was typed (pnpm runs the script in tests/ and says where in INIT_CWD).
     serverMain: environment.BENCH_SERVER_MAIN?.trim() ? path.resolve(environment.INIT_CWD ?? process.cwd(), environment.BENCH_SERVER_MAIN.trim()) : SERVER_MAIN,
   };
@@ -147,6 +149,9 @@ function startOurs(settings: Settings, database: MysqlTarget): Promise<Running> 
     NODE_ENV: 'production',
     JWT_SECRET: settings.secret,
     DB_POOL_MAX: String(settings.pool),
+    // The load comes from one address and the benchmark's hand-written operations are not the mini-program's safelist.
+    RATE_LIMITS: 'false',
+    SAFELIST_MODE: 'off',
     // The server counts its SQL statements and serves the count at /debug/sql-count when asked to.
     COUNT_SQL: 'true',
   });
@@ -535,9 +540,7 @@ function sleep(ms: number): Promise<void> {
 
 async function main(): Promise<void> {
   await ensureServerBuilt();
-  // Loaded only now: on a fresh clone server/dist exists only after the build above.
-  const { DEVELOPMENT_JWT_SECRET } = await import('@wanjia/server/dist/config');
-  const settings = settingsFrom(process.env, DEVELOPMENT_JWT_SECRET);
+  const settings = settingsFrom(process.env, randomBytes(32).toString('hex'));
   const database = benchDatabase();
   console.log(
     `Wanjia benchmark: ${settings.rounds} rounds × ${settings.duration} s per operation and server, ${settings.connections} connections, pool ${settings.pool}`,
