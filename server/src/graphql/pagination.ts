@@ -56,7 +56,10 @@ export function encodeCursor(values: readonly (string | number)[]): string {
 export function decodeCursor(cursor: string, arity: number): (string | number)[] {
   try {
     const values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(values) && values.length === arity && values.every((value) => typeof value === 'string' || typeof value === 'number')) {
+    // Every list sorts by integer keys (ids, epoch milliseconds). A string or 1e400 (Infinity after
+    // JSON.parse) in a forged cursor reached SQL as NaN and answered INTERNAL_SERVER_ERROR.
+    const isSortKey = (value: unknown) => typeof value === 'number' && Number.isSafeInteger(value);
+    if (Array.isArray(values) && values.length === arity && values.every(isSortKey)) {
       return values as (string | number)[];
     }
   } catch {

@@ -1,5 +1,5 @@
 import { checkIdNumber, checkPhone } from '@wanjia/shared';
-import { ValidatorConstraint, type ValidatorConstraintInterface } from 'class-validator';
+import { ValidatorConstraint, type ValidationArguments, type ValidatorConstraintInterface } from 'class-validator';
 
 /** class-validator rules built on the shared validators, so the mini-program and the API agree. */
 
@@ -22,6 +22,24 @@ export class IdNumber implements ValidatorConstraintInterface {
 
   defaultMessage(): string {
     return 'must be a valid 18-character resident ID number (GB 11643: check digit, birth date and region)';
+  }
+}
+
+/**
+ * C0/C1 control characters (NUL, BEL, ESC, DEL…) and the bidirectional overrides that make text read
+ * differently from what it is. No name, address or reason contains them; a NUL even broke the SQLite
+ * driver into an internal error. Tabs and line breaks stay allowed for multi-line texts.
+ */
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
+
+@ValidatorConstraint({ name: 'plainText' })
+export class PlainText implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return value == null || (typeof value === 'string' && !CONTROL_CHARACTERS.test(value));
+  }
+
+  defaultMessage(args: ValidationArguments): string {
+    return `${args.property} must not contain control characters`;
   }
 }
 

@@ -1,9 +1,10 @@
 import { AssignmentKind, Role } from '@wanjia/shared';
-import { IsEnum, Length } from 'class-validator';
+import { IsEnum, Length, Validate } from 'class-validator';
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../../graphql/context';
 import { parseId } from '../../graphql/errors';
 import { ConnectionType, PageArgs, type Connection } from '../../graphql/pagination';
+import { PlainText } from '../../graphql/validators';
 import { Cadre } from '../cadres/cadre.entity';
 import { Household } from '../households/household.entity';
 import { Round } from '../rounds/round.entity';
@@ -53,6 +54,7 @@ class TransferAssignmentArgs {
 
   @Field(() => String)
   @Length(2, 255)
+  @Validate(PlainText)
   reason!: string;
 }
 
@@ -63,6 +65,7 @@ class EndAssignmentArgs {
 
   @Field(() => String)
   @Length(2, 255)
+  @Validate(PlainText)
   reason!: string;
 }
 

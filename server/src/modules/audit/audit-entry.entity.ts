@@ -1,4 +1,4 @@
-import { Entity, Index, ManyToOne, PrimaryKey, Property, type Opt, type Rel } from '@mikro-orm/core';
+import { BeforeDelete, BeforeUpdate, Entity, Index, ManyToOne, PrimaryKey, Property, type Opt, type Rel } from '@mikro-orm/core';
 import { Field, ID, ObjectType } from 'type-graphql';
 import { UserAccount } from '../accounts/user-account.entity';
 
@@ -55,4 +55,15 @@ export class AuditEntry {
   @Property({ type: 'string', length: 255, nullable: true })
   @Index()
   regionPath?: string | null;
+
+  /**
+   * Append-only in the code as well as in the API: a flush that would change or delete an entry
+   * fails (and rolls back its transaction). A database trigger would also stop raw SQL, but needs a
+   * migration on MySQL.
+   */
+  @BeforeUpdate()
+  @BeforeDelete()
+  refuseChange(): never {
+    throw new Error(`audit entry ${this.id} is append-only`);
+  }
 }

@@ -1,11 +1,12 @@
 import { Role } from '@wanjia/shared';
 import type { FilterQuery } from '@mikro-orm/core';
-import { IsOptional, Length } from 'class-validator';
+import { IsOptional, Length, Validate } from 'class-validator';
 import { Arg, Args, Authorized, Ctx, Field, FieldResolver, ID, InputType, Query, Resolver, Root } from 'type-graphql';
 import { paginateById } from '../../db/paginate';
 import type { GraphQLContext } from '../../graphql/context';
 import { parseId } from '../../graphql/errors';
 import { ConnectionType, PageArgs, type Connection } from '../../graphql/pagination';
+import { PlainText } from '../../graphql/validators';
 import { isRootAdmin } from '../auth/actor';
 import { pathSubtree } from '../auth/scope';
 import { AuditEntry } from './audit-entry.entity';
@@ -20,6 +21,7 @@ class AuditEntryFilter {
   @Field(() => String, { nullable: true, description: 'e.g. Household, Resident, Assignment.' })
   @IsOptional()
   @Length(1, 64)
+  @Validate(PlainText)
   entityName?: string;
 
   @Field(() => ID, { nullable: true })
@@ -28,6 +30,7 @@ class AuditEntryFilter {
   @Field(() => String, { nullable: true })
   @IsOptional()
   @Length(1, 64)
+  @Validate(PlainText)
   operation?: string;
 
   @Field(() => Date, { nullable: true })

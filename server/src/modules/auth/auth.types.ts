@@ -1,7 +1,8 @@
 import { Role } from '@wanjia/shared';
-import { IsEnum, IsNotEmpty, Length, Matches } from 'class-validator';
+import { IsEnum, IsNotEmpty, Length, Matches, Validate } from 'class-validator';
 import { ArgsType, Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { UserAccount } from '../accounts/user-account.entity';
+import { PlainText } from '../../graphql/validators';
 
 @ObjectType({ description: 'Tokens of a sign-in. Send the access token as `Authorization: Bearer <token>`.' })
 export class AuthPayload {
@@ -53,6 +54,7 @@ export class BindCodePayload {
 export class LoginArgs {
   @Field(() => String)
   @Length(1, 64)
+  @Validate(PlainText)
   username!: string;
 
   @Field(() => String)

@@ -1,9 +1,10 @@
 import { Role, maskPhone } from '@wanjia/shared';
-import { IsBoolean, Length } from 'class-validator';
+import { IsBoolean, Length, Validate } from 'class-validator';
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../../graphql/context';
 import { parseId } from '../../graphql/errors';
 import { PageArgs, type Connection } from '../../graphql/pagination';
+import { PlainText } from '../../graphql/validators';
 import { Unit } from '../units/unit.entity';
 import { Cadre } from './cadre.entity';
 import { cadrePolicy } from './cadre.policy';
@@ -17,6 +18,7 @@ class DeactivateCadreArgs {
 
   @Field(() => String)
   @Length(2, 255)
+  @Validate(PlainText)
   reason!: string;
 
   @Field(() => Boolean, { defaultValue: false, description: "Also end the cadre's active assignments (their households become unassigned)." })

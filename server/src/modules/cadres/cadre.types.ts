@@ -2,7 +2,7 @@ import { CadreRank } from '@wanjia/shared';
 import { IsBoolean, IsEnum, IsInt, IsOptional, Length, Max, Min, Validate } from 'class-validator';
 import { Field, ID, InputType, Int } from 'type-graphql';
 import { ConnectionType } from '../../graphql/pagination';
-import { PhoneNumber } from '../../graphql/validators';
+import { PhoneNumber, PlainText } from '../../graphql/validators';
 import { Cadre } from './cadre.entity';
 
 export const CadreConnection = ConnectionType(Cadre, 'CadreConnection');
@@ -21,6 +21,7 @@ export class CadreFilter {
   @Field(() => String, { nullable: true, description: 'Part of the name.' })
   @IsOptional()
   @Length(1, 64)
+  @Validate(PlainText)
   search?: string;
 }
 
@@ -28,6 +29,7 @@ export class CadreFilter {
 export class CreateCadreInput {
   @Field(() => String)
   @Length(1, 64)
+  @Validate(PlainText)
   name!: string;
 
   @Field(() => ID)
@@ -35,6 +37,7 @@ export class CreateCadreInput {
 
   @Field(() => String)
   @Length(1, 64)
+  @Validate(PlainText)
   post!: string;
 
   @Field(() => CadreRank)
@@ -62,6 +65,7 @@ export class UpdateCadreInput {
   @Field(() => String, { nullable: true })
   @IsOptional()
   @Length(1, 64)
+  @Validate(PlainText)
   name?: string;
 
   @Field(() => ID, { nullable: true })
@@ -70,6 +74,7 @@ export class UpdateCadreInput {
   @Field(() => String, { nullable: true })
   @IsOptional()
   @Length(1, 64)
+  @Validate(PlainText)
   post?: string;
 
   @Field(() => CadreRank, { nullable: true })

@@ -1,10 +1,11 @@
 import { Role } from '@wanjia/shared';
-import { IsBoolean, IsInt, IsOptional, Length, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, Length, Matches, Max, Min, Validate } from 'class-validator';
 import { LocalDateResolver } from 'graphql-scalars';
 import { Arg, Args, Authorized, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../../graphql/context';
 import { parseId } from '../../graphql/errors';
 import { ConnectionType, PageArgs, type Connection } from '../../graphql/pagination';
+import { PlainText } from '../../graphql/validators';
 import { Cadre } from '../cadres/cadre.entity';
 import { ContactPointKind } from './contact-point-kind.entity';
 import { ContactPoint } from './contact-point.entity';
@@ -50,6 +51,7 @@ class CreateContactPointInput {
   @Field(() => String, { nullable: true })
   @IsOptional()
   @Length(1, 255)
+  @Validate(PlainText)
   note?: string | null;
 
   @Field(() => LocalDateResolver)
@@ -65,6 +67,7 @@ class ContactPointKindInput {
 
   @Field(() => String)
   @Length(1, 64)
+  @Validate(PlainText)
   name!: string;
 
   @Field(() => Int, { defaultValue: 0 })

@@ -6,8 +6,15 @@ import type { Actor } from '../auth/actor';
 import { regionSubtree } from '../auth/scope';
 import type { Household } from './household.entity';
 
-/** `exists` an active assignment for the row (`alias` is the household's table alias). */
-export const hasActiveAssignment = raw((alias: string) => `exists (select 1 from assignment ha where ha.household_id = ${alias}.id and ha.ended_at is null)`);
+/**
+ * Households with (or without) an active assignment. The sub-query is a raw *value*: a raw fragment
+ * used as a filter *key* is single-use in MikroORM, so it broke as soon as the page and its count
+ * (or a second request) used it, answering INTERNAL_SERVER_ERROR.
+ */
+export function activeAssignmentCondition(assigned: boolean): FilterQuery<Household> {
+  const households = raw('(select ha.household_id from assignment ha where ha.ended_at is null)');
+  return { id: assigned ? { $in: households } : { $nin: households } } as FilterQuery<Household>;
+}
 
 /**
  * Who may read and manage households, and which sensitive fields each role sees.

@@ -1,10 +1,11 @@
 import { Role, maskIdNumber, maskPhone } from '@wanjia/shared';
-import { IsInt, Length, Min } from 'class-validator';
+import { IsInt, Length, Min, Validate, ValidateNested } from 'class-validator';
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { KeyFocusReason } from '@wanjia/shared';
 import type { GraphQLContext } from '../../graphql/context';
 import { parseId } from '../../graphql/errors';
 import { PageArgs, type Connection } from '../../graphql/pagination';
+import { PlainText } from '../../graphql/validators';
 import { DemandStatus } from '@wanjia/shared';
 import { Assignment } from '../assignments/assignment.entity';
 import { Demand } from '../demands/demand.entity';
@@ -27,6 +28,7 @@ class RevealArgs {
 
   @Field(() => String, { description: 'Why the unmasked values are needed; kept in the audit trail.' })
   @Length(4, 255, { message: 'reason must say why, in 4 to 255 characters' })
+  @Validate(PlainText)
   reason!: string;
 }
 
@@ -37,7 +39,9 @@ class ResidentChangeArgs {
   @Min(1)
   householdVersion!: number;
 
+  /** Without ValidateNested the resident's own rules (ID number, name) were skipped on these mutations. */
   @Field(() => ResidentInput)
+  @ValidateNested()
   input!: ResidentInput;
 }
 

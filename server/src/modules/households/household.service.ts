@@ -6,12 +6,13 @@ import { paginateById } from '../../db/paginate';
 import { BadUserInputError, ConflictError, ForbiddenError, parseId } from '../../graphql/errors';
 import type { Connection, PageArgs } from '../../graphql/pagination';
 import { normalizedIdNumber, normalizedPhone } from '../../graphql/validators';
+import { shanghaiDate } from '../../time';
 import { changesBetween, recordAudit } from '../audit/audit.service';
 import { isStaff, type Actor } from '../auth/actor';
 import type { Region } from '../regions/region.entity';
 import { regionService } from '../regions/region.service';
 import { Household, TARGET_GROUP_FLAG } from './household.entity';
-import { hasActiveAssignment, householdPolicy } from './household.policy';
+import { activeAssignmentCondition, householdPolicy } from './household.policy';
 import type { CreateHouseholdInput, HouseholdFilter, ResidentInput, RevealedResident, UpdateHouseholdInput } from './household.types';
 import { Resident } from './resident.entity';
 
@@ -32,6 +33,10 @@ function assertHouseholdRegion(region: Region, field: string): void {
 
 /** The identity number must agree with the birth date given beside it. */
 function residentValues(input: ResidentInput, field: string) {
+  // The LocalDate scalar checks the calendar; a person is born neither tomorrow nor before 1900.
+  if (input.birthDate && (input.birthDate > shanghaiDate(new Date()) || input.birthDate < '1900-01-01')) {
+    throw new BadUserInputError(`${field}.birthDate`, 'birthDate must be a day between 1900-01-01 and today');
+  }
   const idNumber = normalizedIdNumber(input.idNumber) ?? null;
   if (idNumber) {
     const check = checkIdNumber(idNumber);
@@ -93,7 +98,7 @@ export const householdService = {
     }
     if (filter.targetGroup) conditions.push({ [TARGET_GROUP_FLAG[filter.targetGroup]]: true });
     if (filter.status) conditions.push({ status: filter.status });
-    if (filter.assigned != null) conditions.push({ [hasActiveAssignment]: filter.assigned ? 1 : 0 } as FilterQuery<Household>);
+    if (filter.assigned != null) conditions.push(activeAssignmentCondition(filter.assigned));
     if (filter.search) {
       const pattern = likePattern(filter.search.trim());
       conditions.push({ $or: [{ headName: { $like: pattern } }, { address: { $like: pattern } }] });

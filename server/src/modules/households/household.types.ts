@@ -3,7 +3,7 @@ import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsBoolean, IsEnum, IsInt, IsOp
 import { LocalDateResolver } from 'graphql-scalars';
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../../graphql/pagination';
-import { IdNumber, PhoneNumber } from '../../graphql/validators';
+import { IdNumber, PhoneNumber, PlainText } from '../../graphql/validators';
 import { Household } from './household.entity';
 
 export const HouseholdConnection = ConnectionType(Household, 'HouseholdConnection');
@@ -29,6 +29,7 @@ export class HouseholdFilter {
   @Field(() => String, { nullable: true, description: "Part of the head's name or of the address." })
   @IsOptional()
   @Length(1, 64)
+  @Validate(PlainText)
   search?: string;
 }
 
@@ -36,6 +37,7 @@ export class HouseholdFilter {
 export class ResidentInput {
   @Field(() => String)
   @Length(1, 64)
+  @Validate(PlainText)
   name!: string;
 
   @Field(() => ResidentRelation)
@@ -73,10 +75,12 @@ export class CreateHouseholdInput {
 
   @Field(() => String)
   @Length(2, 255)
+  @Validate(PlainText)
   address!: string;
 
   @Field(() => String)
   @Length(1, 64)
+  @Validate(PlainText)
   headName!: string;
 
   @Field(() => String, { nullable: true })
@@ -114,11 +118,13 @@ export class UpdateHouseholdInput {
   @Field(() => String, { nullable: true })
   @IsOptional()
   @Length(2, 255)
+  @Validate(PlainText)
   address?: string;
 
   @Field(() => String, { nullable: true })
   @IsOptional()
   @Length(1, 64)
+  @Validate(PlainText)
   headName?: string;
 
   @Field(() => String, { nullable: true })

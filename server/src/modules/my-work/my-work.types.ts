@@ -1,8 +1,9 @@
 import { AssignmentKind, TargetGroup } from '@wanjia/shared';
-import { IsEnum, IsOptional, Length } from 'class-validator';
+import { IsEnum, IsOptional, Length, Validate } from 'class-validator';
 import { SafeIntResolver } from 'graphql-scalars';
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { PageInfo } from '../../graphql/pagination';
+import { PlainText } from '../../graphql/validators';
 
 @ObjectType({ description: "A household on the signed-in cadre's list, with what the list screen shows." })
 export class MyHousehold {
@@ -68,6 +69,7 @@ export class MyHouseholdFilter {
   @Field(() => String, { nullable: true, description: "Part of the head's name or the address." })
   @IsOptional()
   @Length(1, 64)
+  @Validate(PlainText)
   search?: string;
 }
 

@@ -1,10 +1,11 @@
 import { PetitionCaseStatus, Role } from '@wanjia/shared';
-import { IsBoolean, IsEnum, IsOptional, Length, Matches } from 'class-validator';
+import { IsBoolean, IsEnum, IsOptional, Length, Matches, Validate } from 'class-validator';
 import { LocalDateResolver } from 'graphql-scalars';
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../../graphql/context';
 import { parseId } from '../../graphql/errors';
 import { ConnectionType, PageArgs, type Connection } from '../../graphql/pagination';
+import { PlainText } from '../../graphql/validators';
 import { Cadre } from '../cadres/cadre.entity';
 import { Household } from '../households/household.entity';
 import { householdPolicy } from '../households/household.policy';
@@ -41,10 +42,12 @@ class CreatePetitionCaseInput {
 
   @Field(() => String)
   @Length(2, 200)
+  @Validate(PlainText)
   title!: string;
 
   @Field(() => String)
   @Length(2, 5000)
+  @Validate(PlainText)
   demand!: string;
 
   @Field(() => LocalDateResolver)
@@ -67,6 +70,7 @@ class ChangeStatusArgs {
 
   @Field(() => String, { description: 'Why; becomes the resolution when the case is resolved or closed.' })
   @Length(2, 2000)
+  @Validate(PlainText)
   reason!: string;
 }
 

@@ -4,6 +4,7 @@ import type { Em } from '../../db/orm';
 import { paginateById } from '../../db/paginate';
 import { BadUserInputError, ConflictError, ForbiddenError, parseId } from '../../graphql/errors';
 import type { Connection, PageArgs } from '../../graphql/pagination';
+import { shanghaiDate } from '../../time';
 import { recordAudit } from '../audit/audit.service';
 import type { Actor } from '../auth/actor';
 import { mayLinkAcross } from '../auth/reach';
@@ -43,6 +44,8 @@ export const petitionCaseService = {
     input: { householdId: number; residentId?: number; title: string; demand: string; receivedOn: string; majorBacklog: boolean },
     { actor, clientAddress }: Caller,
   ): Promise<PetitionCase> {
+    // A petition is received before it is registered; a date ahead of today (Shanghai) is a typing error.
+    if (input.receivedOn > shanghaiDate(new Date())) throw new BadUserInputError('input.receivedOn', 'receivedOn is in the future');
     const household = await householdService.findManageable(em, actor, input.householdId);
     let resident: Resident | null = null;
     if (input.residentId) {

@@ -1,9 +1,10 @@
 import { Role } from '@wanjia/shared';
 import { RegionLevel } from '@wanjia/shared';
-import { IsEnum, Length, Matches } from 'class-validator';
-import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { IsEnum, Length, Matches, Validate } from 'class-validator';
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../../graphql/context';
 import { parseId } from '../../graphql/errors';
+import { PlainText } from '../../graphql/validators';
 import { pathInScope } from '../auth/actor';
 import { Region } from './region.entity';
 import { regionService } from './region.service';
@@ -16,6 +17,7 @@ class CreateRegionInput {
 
   @Field(() => String)
   @Length(1, 64)
+  @Validate(PlainText)
   name!: string;
 
   @Field(() => RegionLevel)
@@ -24,6 +26,19 @@ class CreateRegionInput {
 
   @Field(() => ID)
   parentId!: string;
+}
+
+/** The new name is checked like a created region's: an empty or 10,000-character name was written as is. */
+@ArgsType()
+class RenameRegionArgs {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String)
+  @Length(1, 64)
+  @Matches(/\S/, { message: 'name must not be blank' })
+  @Validate(PlainText)
+  name!: string;
 }
 
 @Resolver(() => Region)
@@ -48,7 +63,7 @@ export class RegionResolver {
 
   @Authorized(Role.ADMIN)
   @Mutation(() => Region, { description: 'Renames a region (administrators of the city only); codes never change.' })
-  async updateRegion(@Arg('id', () => ID) id: string, @Arg('name', () => String) name: string, @Ctx() ctx: GraphQLContext): Promise<Region> {
+  async updateRegion(@Args() { id, name }: RenameRegionArgs, @Ctx() ctx: GraphQLContext): Promise<Region> {
     return regionService.rename(ctx.em, parseId(id, 'id'), name, ctx.actor!, ctx.clientAddress);
   }
 

@@ -1,8 +1,9 @@
 import { Role } from '@wanjia/shared';
-import { Length, Matches } from 'class-validator';
+import { Length, Matches, Validate } from 'class-validator';
 import { Arg, Authorized, Ctx, Field, InputType, Mutation, Query, Resolver } from 'type-graphql';
 import { LocalDateResolver } from 'graphql-scalars';
 import type { GraphQLContext } from '../../graphql/context';
+import { PlainText } from '../../graphql/validators';
 import { shanghaiDate } from '../../time';
 import { Round } from './round.entity';
 import { roundService } from './round.service';
@@ -11,6 +12,7 @@ import { roundService } from './round.service';
 class CreateRoundInput {
   @Field(() => String)
   @Length(2, 64)
+  @Validate(PlainText)
   name!: string;
 
   @Field(() => LocalDateResolver)

@@ -1,10 +1,11 @@
 import { Role } from '@wanjia/shared';
-import { Length, Matches } from 'class-validator';
+import { Length, Matches, Validate } from 'class-validator';
 import { LocalDateResolver } from 'graphql-scalars';
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../../graphql/context';
 import { parseId } from '../../graphql/errors';
 import { ConnectionType, PageArgs, type Connection } from '../../graphql/pagination';
+import { PlainText } from '../../graphql/validators';
 import { Region } from '../regions/region.entity';
 import { Round } from '../rounds/round.entity';
 import { Unit } from '../units/unit.entity';
@@ -55,6 +56,7 @@ class EndUnitPairingArgs {
 
   @Field(() => String)
   @Length(2, 255)
+  @Validate(PlainText)
   reason!: string;
 }
 

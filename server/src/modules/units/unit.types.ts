@@ -1,7 +1,8 @@
 import { UnitKind, UnitLevel } from '@wanjia/shared';
-import { IsEnum, IsOptional, Length } from 'class-validator';
+import { IsEnum, IsOptional, Length, Validate } from 'class-validator';
 import { Field, ID, InputType } from 'type-graphql';
 import { ConnectionType } from '../../graphql/pagination';
+import { PlainText } from '../../graphql/validators';
 import { Unit } from './unit.entity';
 
 export const UnitConnection = ConnectionType(Unit, 'UnitConnection');
@@ -19,6 +20,7 @@ export class UnitFilter {
   @Field(() => String, { nullable: true })
   @IsOptional()
   @Length(1, 64)
+  @Validate(PlainText)
   search?: string;
 }
 
@@ -26,6 +28,7 @@ export class UnitFilter {
 export class UnitInput {
   @Field(() => String)
   @Length(2, 128)
+  @Validate(PlainText)
   name!: string;
 
   @Field(() => UnitKind)
