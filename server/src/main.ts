@@ -2,8 +2,17 @@ import 'reflect-metadata';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { ensureDemoData } from './db/demo/ensure-demo-data';
-import { createOrm, prepareSchema } from './db/orm';
+import { createOrm, prepareSchema, type Orm } from './db/orm';
 import { createLogger } from './logger';
+
+/** Longer than Apollo's drain grace period (10 s), so that a slow drain still ends in an orderly close. */
+const SHUTDOWN_DEADLINE_MS = 20_000;
+
+/**
+ * A request whose database connection stays silent this long (the database gone without closing the
+ * socket) ends with UNAVAILABLE instead of hanging. Longer than any query a request runs.
+ */
+const SILENT_CONNECTION_TIMEOUT_MS = 20_000;
 
 /** Process entry: configuration → database → HTTP. */
 async function main(): Promise<void> {
@@ -18,39 +27,79 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config);
+
+  // A signal during start-up waits for the step under way (a migration is not cut in half), then
+  // stops; once the API is up, the signal starts the graceful shutdown below.
+  let signalled: string | null = null;
+  let stopServing: ((signal: string) => Promise<void>) | null = null;
+  const onSignal = (signal: string) => {
+    if (stopServing) return void stopServing(signal);
+    if (signalled) return;
+    signalled = signal;
+    logger.info({ signal }, 'signal during start-up: stopping after the current step');
+  };
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
+
+  // Migrations and the demo data run on an ORM of their own, without the serving pool's limit on a
+  // silent connection: one DDL statement on a large table may rightly keep its socket quiet for minutes.
+  const setupOrm = await createOrm({ database: config.database, logger, logSql: config.logSql });
+  const stopIfSignalled = async (open: Orm) => {
+    if (!signalled) return;
+    await open.close(true);
+    logger.info({ signal: signalled }, 'stopped before serving');
+    process.exit(0);
+  };
+  try {
+    await prepareSchema(setupOrm, config.database);
+    await stopIfSignalled(setupOrm);
+    if (config.seedDemoData) {
+      await ensureDemoData(setupOrm, logger);
+      await stopIfSignalled(setupOrm);
+    }
+  } finally {
+    await setupOrm.close(true);
+  }
+
   const sqlCounter = { statements: 0 };
   const orm = await createOrm({
     database: config.database,
     logger,
     logSql: config.logSql,
     onQuery: config.countSql ? () => (sqlCounter.statements += 1) : undefined,
+    silentConnectionTimeoutMs: SILENT_CONNECTION_TIMEOUT_MS,
   });
-  await prepareSchema(orm, config.database);
-  if (config.seedDemoData) {
-    await ensureDemoData(orm, logger);
-  }
   const app = await createApp({ config, orm, logger, sqlCounter });
+  await stopIfSignalled(orm);
   await new Promise<void>((resolve) => app.httpServer.listen(config.port, config.host, resolve));
   const where = config.database.kind === 'mysql' ? 'MySQL' : `SQLite at ${config.database.path}`;
   logger.info({ port: config.port, database: config.database.kind }, `Wanjia API on http://localhost:${config.port}/graphql (${where})`);
 
+  // A deploy or a host shutdown sends SIGTERM: stop accepting connections, let every request already
+  // taken finish and answer (Apollo's drain gives them 10 s before it cuts the rest), then close the
+  // database and exit 0. Only a shutdown stuck past the drain and the database's close exits 1.
   let stopping = false;
-  const shutdown = async (signal: string) => {
+  stopServing = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    const started = Date.now();
+    logger.info({ signal }, 'shutting down: draining requests in flight');
     const timer = setTimeout(() => {
-      logger.error('shutdown took longer than 10 s; exiting');
+      logger.error({ afterMs: Date.now() - started }, `shutdown took longer than ${SHUTDOWN_DEADLINE_MS / 1000} s; exiting`);
       process.exit(1);
-    }, 10_000);
+    }, SHUTDOWN_DEADLINE_MS);
     timer.unref();
-    await app.stop();
-    await orm.close(true);
-    logger.info('stopped');
+    try {
+      await app.stop();
+      await orm.close(true);
+    } catch (error) {
+      logger.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
+    logger.info({ afterMs: Date.now() - started }, 'stopped');
     process.exit(0);
   };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  if (signalled) await stopServing(signalled);
 }
 
 main().catch((error: unknown) => {

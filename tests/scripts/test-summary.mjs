@@ -28,6 +28,8 @@ for (const file of fs.existsSync(resultsDir) ? fs.readdirSync(resultsDir).sort()
 const statusFile = path.join(root, 'server', '.test-status.json');
 const status = fs.existsSync(statusFile) ? JSON.parse(fs.readFileSync(statusFile, 'utf8')) : { note: 'MySQL was NOT tested: the server suite did not run' };
 console.log(`  ${status.note}`);
+// tests/jest.config.js leaves the fault and soak suites out when MySQL does not answer; the server's status says whether it did.
+if (status.mysql === false) console.log('  Fault and soak tests (tests/faults, tests/soak) did NOT run: they need MySQL');
 // Without Chromium the browser tests are left out of the run (under CI they fail instead): say so here.
 if (!fs.existsSync('/usr/bin/chromium')) console.log('  Browser tests did NOT run: /usr/bin/chromium is missing (apt-get install -y chromium)');
 else console.log('  Browser tests ran in Debian\'s Chromium (/usr/bin/chromium)');

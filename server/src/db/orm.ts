@@ -21,6 +21,30 @@ export interface OrmSettings {
   /** Log every SQL statement at debug level (and to `onQuery`, which tests use to count statements). */
   logSql?: boolean;
   onQuery?: (sql: string) => void;
+  /**
+   * MariaDB: give a connection up for dead when its socket stays silent this long inside a query (a
+   * database gone without closing the socket: a partition, a frozen host), so that the request ends
+   * with an error instead of hanging. For serving only: a migration may rightly wait minutes on one
+   * statement (an index on a large table). Unset: no such limit.
+   */
+  silentConnectionTimeoutMs?: number;
+}
+
+/** How long a request waits for a pool connection before it is told the database is unavailable. */
+export const POOL_ACQUIRE_TIMEOUT_MS = 5_000;
+/** How long opening a connection (TCP and handshake) may take: a database that does not answer fails fast. */
+const CONNECT_TIMEOUT_MS = 3_000;
+
+/**
+ * The driver's connection settings that bound every wait on an unreachable database. The MariaDB
+ * connector gives up a socket that stayed silent for socketTimeout (when set); mysql2 has no such
+ * timer and relies on TCP keep-alive to notice a dead peer.
+ */
+function connectionTimeouts(flavor: 'mysql' | 'mariadb', silentConnectionTimeoutMs: number | undefined): Record<string, number | boolean> {
+  if (flavor === 'mariadb') {
+    return { connectTimeout: CONNECT_TIMEOUT_MS, keepAliveDelay: 10_000, ...(silentConnectionTimeoutMs ? { socketTimeout: silentConnectionTimeoutMs } : {}) };
+  }
+  return { connectTimeout: CONNECT_TIMEOUT_MS, enableKeepAlive: true, keepAliveInitialDelay: 10_000 };
 }
 
 const SOURCE_MIGRATIONS = path.join(__dirname, '..', '..', 'src', 'db', 'migrations');
@@ -49,7 +73,19 @@ export function ormOptions(settings: OrmSettings): Options<AbstractSqlDriver> {
       forceUtcTimezone: true,
       clientUrl: database.url,
       charset: 'utf8mb4',
-      pool: { min: 0, max: database.poolMax },
+      pool: {
+        min: 0,
+        max: database.poolMax,
+        // While the database is away a request waits at most this long for a connection, then fails
+        // (UNAVAILABLE) instead of hanging; knex's default is a minute.
+        acquireTimeoutMillis: POOL_ACQUIRE_TIMEOUT_MS,
+        createTimeoutMillis: CONNECT_TIMEOUT_MS,
+        // Idle connections are closed after a while, so that few survive a database restart to fail
+        // their next query; those that do are found dead by the validation on every acquire.
+        idleTimeoutMillis: 30_000,
+        reapIntervalMillis: 1_000,
+      },
+      driverOptions: { connection: connectionTimeouts(database.flavor, settings.silentConnectionTimeoutMs) },
       migrations: {
         tableName: 'mikro_orm_migrations',
         migrationsList: MIGRATIONS,

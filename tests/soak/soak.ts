@@ -1,0 +1,529 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import mysqlClient from 'mysql2/promise';
+import { ensureCityData, ensureServerBuilt } from '../bench/city-data';
+import { signCadreToken, type MysqlTarget } from '../bench/common';
+import {
+  CORRECT_HELP_RECORD,
+  HOUSEHOLD_FILE,
+  MY_HOUSEHOLDS,
+  MY_STATS,
+  SUBMIT_HELP_RECORD,
+  callGraphql,
+  isRefusal,
+  newVisit,
+  sleep,
+  tally,
+  type CallOutcome,
+  type HelpRecordInput,
+  type SubmittedRecord,
+} from '../support/cadre-client';
+import { mysqlServer } from '../support/mysql';
+import { checkRecords, type AcknowledgedRecord, type RecordCheck } from '../support/record-check';
+import { startServer, type ServerProcess } from '../support/server-process';
+
+/**
+ * The soak: simulated cadres work the built server for a while, on loopback, with the mix a phone
+ * sends (their household list, a household's file, their statistics, records submitted — some sent
+ * twice under the same clientId, as a retry after a lost answer — and some corrected), and the run
+ * reports throughput, errors by code, latency per operation, the server's memory at start and end,
+ * and whether every acknowledged record is in the database exactly once.
+ *
+ * `pnpm soak` (root) builds and runs it for SOAK_SECONDS (300) with SOAK_CADRES (100) cadres; CI runs
+ * soak.test.ts, the same code for 30 s (SOAK_CI_SECONDS) with 50 cadres. Settings (environment): SOAK_SECONDS,
+ * SOAK_CADRES, SOAK_WARMUP_SECONDS (30), SOAK_THINK_MS (think time between a cadre's requests, a
+ * random wait up to this, 100), SOAK_POOL (the server's DB_POOL_MAX, 10), TEST_DATABASE_URL (the
+ * MariaDB server; the soak builds its own database `<name>_soak` there and drops it afterwards unless
+ * SOAK_KEEP_DATABASE=true), SOAK_REDIS_URL (rate limits in Redis rather than in the server's memory).
+ */
+
+const HOUSEHOLDS_PER_CADRE = 5;
+const SECRET = 'soak-run-secret-not-for-production-0123456789';
+const PROBE = path.join(__dirname, 'memory-probe.cjs');
+/**
+ * RSS is sampled this often from /proc while the load runs; start and end are the medians of the
+ * first and last quarter of the samples (one sample swings by tens of MB with the garbage waiting
+ * for collection). The live heap is read after a forced collection at start and end.
+ */
+const RSS_SAMPLE_MS = 1_000;
+/** Budgets far above what the soak sends, so that rate limiting stays on but refuses nothing meant. */
+const GENEROUS_BUDGET = '1000000/60';
+
+export interface SoakSettings {
+  seconds: number;
+  cadres: number;
+  warmupSeconds: number;
+  thinkMs: number;
+  pool: number;
+  keepDatabase: boolean;
+  redisUrl: string | null;
+  log: (line: string) => void;
+}
+
+export function soakSettings(environment: NodeJS.ProcessEnv = process.env, overrides: Partial<SoakSettings> = {}): SoakSettings {
+  const number = (name: string, fallback: number, min: number, max: number) => {
+    const raw = environment[name]?.trim();
+    const value = raw ? Number(raw) : fallback;
+    if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name}: must be a whole number from ${min} to ${max} (got ${raw})`);
+    return value;
+  };
+  return {
+    seconds: number('SOAK_SECONDS', 300, 5, 86_400),
+    cadres: number('SOAK_CADRES', 100, 1, 1_000),
+    warmupSeconds: number('SOAK_WARMUP_SECONDS', 30, 0, 3_600),
+    thinkMs: number('SOAK_THINK_MS', 100, 0, 60_000),
+    pool: number('SOAK_POOL', 10, 1, 500),
+    keepDatabase: environment.SOAK_KEEP_DATABASE === 'true',
+    redisUrl: environment.SOAK_REDIS_URL?.trim() || null,
+    log: (line) => console.log(line),
+    ...overrides,
+  };
+}
+
+type Operation = 'myHouseholds' | 'household' | 'myStats' | 'submitHelpRecord' | 'submitHelpRecord (retry)' | 'correctHelpRecord';
+
+/** What a cadre does next, and how often (out of 100). */
+const MIX: readonly (readonly [number, 'myHouseholds' | 'household' | 'myStats' | 'submit' | 'correct'])[] = [
+  [30, 'myHouseholds'],
+  [25, 'household'],
+  [15, 'myStats'],
+  [25, 'submit'],
+  [5, 'correct'],
+];
+/** One submission in ten is sent a second time with the same clientId (the phone never saw the first answer). */
+const RESEND_EVERY = 10;
+
+interface OperationStats {
+  requests: number;
+  ok: number;
+  latenciesMs: number[];
+  errors: string[];
+}
+
+export interface MemoryFigures {
+  /** Median RSS over the first and the last quarter of the measured run. */
+  rssStartMb: number;
+  rssEndMb: number;
+  rssMaxMb: number;
+  rssGrowthPercent: number;
+  heapStartMb: number | null;
+  heapEndMb: number | null;
+  heapGrowthPercent: number | null;
+  /** Everything process.memoryUsage() says right after a full collection, in MB. */
+  afterGcStart: ProcessMemory | null;
+  afterGcEnd: ProcessMemory | null;
+  rssSamplesMb: number[];
+}
+
+export interface SoakReport {
+  settings: Omit<SoakSettings, 'log'>;
+  seconds: number;
+  requests: number;
+  throughput: number;
+  errorsByCode: Record<string, number>;
+  /** TOO_MANY_REQUESTS answers (rate limits), counted apart from the errors. */
+  rateLimited: number;
+  /** 5xx answers and INTERNAL_SERVER_ERROR codes. */
+  serverErrors: number;
+  operations: Record<string, { requests: number; ok: number; p50Ms: number; p99Ms: number; errors: Record<string, number> }>;
+  memory: MemoryFigures;
+  records: RecordCheck & { unsent: number; refused: number; corrections: number };
+  serverExitCode: number | null;
+}
+
+class Recorder {
+  readonly stats = new Map<Operation, OperationStats>();
+  measuring = false;
+
+  record(operation: Operation, outcome: CallOutcome<unknown>): void {
+    if (!this.measuring) return;
+    let stats = this.stats.get(operation);
+    if (!stats) this.stats.set(operation, (stats = { requests: 0, ok: 0, latenciesMs: [], errors: [] }));
+    stats.requests += 1;
+    stats.latenciesMs.push(outcome.ms);
+    if (outcome.ok) stats.ok += 1;
+    else stats.errors.push(outcome.code);
+  }
+}
+
+interface CadreState {
+  token: string;
+  households: string[];
+  /** This run's records of the cadre that are still the latest version, for corrections. */
+  latest: { id: string; input: HelpRecordInput }[];
+}
+
+interface Ledger {
+  acknowledged: AcknowledgedRecord[];
+  /** Records the phone still holds when the run ends (never acknowledged): must be none. */
+  unsent: string[];
+  refused: string[];
+  corrections: number;
+}
+
+/** Runs one soak end to end: database, server, load, checks; the report is printed and returned. */
+export async function runSoak(settings: SoakSettings): Promise<SoakReport> {
+  const { log } = settings;
+  await ensureServerBuilt(log);
+  const mysql = mysqlServer();
+  const name = `${mysql.baseName}_soak`.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 64);
+  const credentials = `${encodeURIComponent(mysql.user)}${mysql.password ? `:${encodeURIComponent(mysql.password)}` : ''}`;
+  const target: MysqlTarget = {
+    host: mysql.host,
+    port: mysql.port,
+    user: mysql.user,
+    password: mysql.password,
+    database: name,
+    url: `mariadb://${credentials}@${mysql.host}:${mysql.port}/${name}`,
+  };
+  // The benchmark's generator (its own migrations, then rows): 5 households with an active assignment
+  // per cadre, cadre n signing in as account n.
+  const households = Math.ceil((settings.cadres * HOUSEHOLDS_PER_CADRE) / 100) * 100;
+  const data = await ensureCityData({ database: target, households, rebuild: true, log });
+  log(`soak: database ${name} with ${data.counts.cadres} cadres and ${data.counts.households} households (${data.seconds.toFixed(1)} s)`);
+
+  const probeFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'wanjia-soak-')), 'memory.json');
+  const server = await startServer({
+    DATABASE_URL: target.url,
+    NODE_ENV: 'production',
+    JWT_SECRET: SECRET,
+    LOG_LEVEL: 'warn',
+    DB_POOL_MAX: String(settings.pool),
+    HOST: '127.0.0.1',
+    // correctHelpRecord is not among the mini-program's persisted operations; the soak sends its own documents.
+    SAFELIST_MODE: 'off',
+    RATE_LIMITS: 'true',
+    ...(settings.redisUrl ? { REDIS_URL: settings.redisUrl, RATE_LIMIT_KEY_PREFIX: `soak:${process.pid}` } : {}),
+    RATE_LIMIT_SIGN_IN_PER_ADDRESS: GENEROUS_BUDGET,
+    RATE_LIMIT_SIGN_IN_PER_ACCOUNT: GENEROUS_BUDGET,
+    RATE_LIMIT_WRITES_PER_ACCOUNT: GENEROUS_BUDGET,
+    RATE_LIMIT_RECORDS_PER_ACCOUNT: GENEROUS_BUDGET,
+    RATE_LIMIT_WRITES_PER_ADDRESS: GENEROUS_BUDGET,
+    NODE_OPTIONS: `--expose-gc --require ${PROBE}`,
+    WANJIA_MEMORY_PROBE: probeFile,
+  });
+  let report: SoakReport;
+  try {
+    try {
+      report = await drive(server, settings, probeFile, target);
+    } finally {
+      if (server.child.exitCode === null) server.child.kill('SIGTERM');
+    }
+    report.serverExitCode = await server.exited;
+  } finally {
+    if (!settings.keepDatabase) await dropDatabase(target);
+  }
+  printReport(report, log);
+  return report;
+}
+
+async function drive(server: ServerProcess, settings: SoakSettings, probeFile: string, target: MysqlTarget): Promise<SoakReport> {
+  const { log } = settings;
+  const pid = server.child.pid!;
+  const cadres: CadreState[] = [];
+  for (let id = 1; id <= settings.cadres; id += 1) {
+    cadres.push({ token: await signCadreToken({ accountId: id, cadreId: id }, SECRET), households: [], latest: [] });
+  }
+  const recorder = new Recorder();
+  const ledger: Ledger = { acknowledged: [], unsent: [], refused: [], corrections: 0 };
+
+  const rssSamples: number[] = [];
+  const warmupEndsAt = Date.now() + settings.warmupSeconds * 1000;
+  const endsAt = warmupEndsAt + settings.seconds * 1000;
+  let running = true;
+  log(`soak: ${settings.cadres} cadres for ${settings.warmupSeconds} s warm-up + ${settings.seconds} s measured, think time up to ${settings.thinkMs} ms`);
+
+  const cadreLoops = cadres.map((cadre, index) => cadreLoop(server.url, cadre, index, recorder, ledger, settings, () => running));
+  if (settings.warmupSeconds > 0) await sleep(settings.warmupSeconds * 1000);
+  recorder.measuring = true;
+  const measuredFrom = Date.now();
+  const afterGcStart = await memoryAfterCollection(pid, probeFile);
+  const sampler = (async () => {
+    while (running) {
+      rssSamples.push(rssMb(pid));
+      await sleep(Math.min(RSS_SAMPLE_MS, Math.max(0, endsAt - Date.now())));
+      if (Date.now() >= endsAt) break;
+    }
+  })();
+  let nextProgress = measuredFrom + 60_000;
+  while (Date.now() < endsAt) {
+    await sleep(Math.min(1_000, endsAt - Date.now()));
+    if (Date.now() >= nextProgress) {
+      nextProgress += 60_000;
+      const requests = [...recorder.stats.values()].reduce((sum, stats) => sum + stats.requests, 0);
+      log(`soak: ${Math.round((Date.now() - measuredFrom) / 1000)} s, ${requests} requests, RSS ${rssMb(pid).toFixed(1)} MB`);
+    }
+  }
+  const afterGcEnd = await memoryAfterCollection(pid, probeFile);
+  const measuredSeconds = (Date.now() - measuredFrom) / 1000;
+  recorder.measuring = false;
+  running = false;
+  await sampler;
+  // Each cadre finishes what it was doing, sending any record it holds until the server takes it.
+  await Promise.all(cadreLoops);
+
+  const connection = await mysqlClient.createConnection({
+    host: target.host,
+    port: target.port,
+    user: target.user,
+    password: target.password,
+    database: target.database,
+  });
+  let check: RecordCheck;
+  try {
+    check = await checkRecords(connection, ledger.acknowledged);
+  } finally {
+    await connection.end();
+  }
+
+  const operations: SoakReport['operations'] = {};
+  let requests = 0;
+  const allErrors: string[] = [];
+  for (const [operation, stats] of [...recorder.stats.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    requests += stats.requests;
+    allErrors.push(...stats.errors);
+    const sorted = [...stats.latenciesMs].sort((a, b) => a - b);
+    operations[operation] = {
+      requests: stats.requests,
+      ok: stats.ok,
+      p50Ms: percentile(sorted, 0.5),
+      p99Ms: percentile(sorted, 0.99),
+      errors: tally(stats.errors),
+    };
+  }
+  const quarter = Math.max(1, Math.floor(rssSamples.length / 4));
+  const rssStart = median(rssSamples.slice(0, quarter));
+  const rssEnd = median(rssSamples.slice(-quarter));
+  const { log: _log, ...shownSettings } = settings;
+  return {
+    settings: shownSettings,
+    seconds: measuredSeconds,
+    requests,
+    throughput: requests / measuredSeconds,
+    errorsByCode: tally(allErrors.filter((code) => code !== 'TOO_MANY_REQUESTS' && code !== 'HTTP_429')),
+    rateLimited: allErrors.filter((code) => code === 'TOO_MANY_REQUESTS' || code === 'HTTP_429').length,
+    serverErrors: allErrors.filter((code) => code === 'INTERNAL_SERVER_ERROR' || /^HTTP_5\d\d$/.test(code)).length,
+    operations,
+    memory: {
+      rssStartMb: rssStart,
+      rssEndMb: rssEnd,
+      rssMaxMb: Math.max(...rssSamples),
+      rssGrowthPercent: ((rssEnd - rssStart) / rssStart) * 100,
+      heapStartMb: afterGcStart?.heapUsed ?? null,
+      heapEndMb: afterGcEnd?.heapUsed ?? null,
+      heapGrowthPercent: afterGcStart && afterGcEnd ? ((afterGcEnd.heapUsed - afterGcStart.heapUsed) / afterGcStart.heapUsed) * 100 : null,
+      afterGcStart,
+      afterGcEnd,
+      rssSamplesMb: rssSamples,
+    },
+    records: { ...check, unsent: ledger.unsent.length, refused: ledger.refused.length, corrections: ledger.corrections },
+    serverExitCode: null,
+  };
+}
+
+/** One cadre's phone: first the household list, then the mix until the run ends; records are never dropped. */
+async function cadreLoop(
+  url: string,
+  cadre: CadreState,
+  index: number,
+  recorder: Recorder,
+  ledger: Ledger,
+  settings: SoakSettings,
+  running: () => boolean,
+): Promise<void> {
+  let serial = index * 1_000_000;
+  let random = (index + 1) * 2_654_435_761;
+  const next = (below: number) => {
+    random = (Math.imul(random ^ (random >>> 15), 2_246_822_519) + 0x6d2b79f5) >>> 0;
+    return random % below;
+  };
+  const call = async <T>(operation: Operation, query: string, variables: Record<string, unknown>): Promise<CallOutcome<T>> => {
+    const outcome = await callGraphql<T>(url, query, variables, cadre.token);
+    recorder.record(operation, outcome);
+    return outcome;
+  };
+  // Sends until the server stores it or refuses it, as the outbox does; the run waits for it.
+  const deliver = async <T>(operation: Operation, query: string, variables: Record<string, unknown>): Promise<CallOutcome<T>> => {
+    const stopTryingAt = () => !running() && Date.now() > stoppedAt() + 60_000;
+    for (;;) {
+      const outcome = await call<T>(operation, query, variables);
+      if (outcome.ok || isRefusal(outcome) || stopTryingAt()) return outcome;
+      await sleep(250);
+    }
+  };
+  let stopped = 0;
+  const stoppedAt = () => (stopped ||= Date.now());
+
+  while (running() && cadre.households.length === 0) {
+    const listed = await call<{ myHouseholds: { nodes: { id: string }[] } }>('myHouseholds', MY_HOUSEHOLDS, { first: 20 });
+    if (listed.ok) cadre.households = listed.data.myHouseholds.nodes.map((node) => node.id);
+    else await sleep(500);
+  }
+  while (running()) {
+    if (settings.thinkMs > 0) await sleep(next(settings.thinkMs + 1));
+    if (!running()) break;
+    const roll = next(100);
+    let action = MIX[MIX.length - 1]![1];
+    for (let bound = 0, i = 0; i < MIX.length; i += 1) {
+      bound += MIX[i]![0];
+      if (roll < bound) {
+        action = MIX[i]![1];
+        break;
+      }
+    }
+    if (action === 'correct' && cadre.latest.length === 0) action = 'submit';
+    const household = cadre.households[next(cadre.households.length)]!;
+    switch (action) {
+      case 'myHouseholds':
+        await call('myHouseholds', MY_HOUSEHOLDS, { first: 20 });
+        break;
+      case 'household':
+        await call('household', HOUSEHOLD_FILE, { id: household, recordsFirst: 10 });
+        break;
+      case 'myStats':
+        await call('myStats', MY_STATS, {});
+        break;
+      case 'submit': {
+        const input = newVisit(household, ++serial);
+        const outcome = await deliver<{ submitHelpRecord: SubmittedRecord }>('submitHelpRecord', SUBMIT_HELP_RECORD, { input });
+        if (outcome.ok) {
+          ledger.acknowledged.push({ clientId: input.clientId, recordId: outcome.data.submitHelpRecord.id, operation: 'submitHelpRecord' });
+          cadre.latest.push({ id: outcome.data.submitHelpRecord.id, input });
+          if (cadre.latest.length > 20) cadre.latest.shift();
+          if (next(RESEND_EVERY) === 0) {
+            // The same record again: the server must answer with the same record and store nothing new.
+            const again = await deliver<{ submitHelpRecord: SubmittedRecord }>('submitHelpRecord (retry)', SUBMIT_HELP_RECORD, { input });
+            if (again.ok && again.data.submitHelpRecord.id !== outcome.data.submitHelpRecord.id) {
+              ledger.acknowledged.push({ clientId: input.clientId, recordId: again.data.submitHelpRecord.id, operation: 'submitHelpRecord' });
+            }
+          }
+        } else if (isRefusal(outcome)) ledger.refused.push(input.clientId);
+        else ledger.unsent.push(input.clientId);
+        break;
+      }
+      case 'correct': {
+        const target = cadre.latest.splice(next(cadre.latest.length), 1)[0]!;
+        const { householdId: _householdId, ...content } = target.input;
+        const input = { ...content, clientId: randomUUID(), fundsFen: content.fundsFen + 100, summary: `${content.summary}（更正）` };
+        const outcome = await deliver<{ correctHelpRecord: SubmittedRecord }>('correctHelpRecord', CORRECT_HELP_RECORD, { id: target.id, input });
+        if (outcome.ok) {
+          ledger.corrections += 1;
+          ledger.acknowledged.push({ clientId: input.clientId, recordId: outcome.data.correctHelpRecord.id, operation: 'correctHelpRecord' });
+          cadre.latest.push({ id: outcome.data.correctHelpRecord.id, input: { ...input, householdId: target.input.householdId } });
+        } else if (isRefusal(outcome)) ledger.refused.push(input.clientId);
+        else ledger.unsent.push(input.clientId);
+        break;
+      }
+    }
+  }
+}
+
+async function dropDatabase(target: MysqlTarget): Promise<void> {
+  const admin = await mysqlClient.createConnection({ host: target.host, port: target.port, user: target.user, password: target.password });
+  try {
+    await admin.query(`drop database if exists \`${target.database}\``);
+  } finally {
+    await admin.end();
+  }
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? NaN : sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
+function percentile(sorted: readonly number[], fraction: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)]!;
+}
+
+/** The server process's resident set, from /proc (Linux), in MB. */
+function rssMb(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kilobytes = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1] ?? NaN);
+  return kilobytes / 1024;
+}
+
+export interface ProcessMemory {
+  rss: number;
+  heapTotal: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+}
+
+/** The server's memory right after a full collection (memory-probe.cjs answers SIGUSR2), in MB; null if it does not answer. */
+async function memoryAfterCollection(pid: number, probeFile: string): Promise<ProcessMemory | null> {
+  const asked = Date.now();
+  process.kill(pid, 'SIGUSR2');
+  for (let waited = 0; waited < 10_000; waited += 100) {
+    await sleep(100);
+    try {
+      const usage = JSON.parse(fs.readFileSync(probeFile, 'utf8')) as ProcessMemory & { at: number };
+      if (usage.at >= asked) {
+        const mb = (bytes: number) => bytes / 1024 / 1024;
+        return {
+          rss: mb(usage.rss),
+          heapTotal: mb(usage.heapTotal),
+          heapUsed: mb(usage.heapUsed),
+          external: mb(usage.external),
+          arrayBuffers: mb(usage.arrayBuffers),
+        };
+      }
+    } catch {
+      // not written yet
+    }
+  }
+  return null;
+}
+
+/** The median of each tenth of the samples: the shape of the run in ten numbers. */
+function tenths(samples: readonly number[]): number[] {
+  const size = Math.max(1, Math.ceil(samples.length / 10));
+  const medians: number[] = [];
+  for (let index = 0; index < samples.length; index += size) medians.push(median(samples.slice(index, index + size)));
+  return medians;
+}
+
+export function printReport(report: SoakReport, log: (line: string) => void): void {
+  const mb = (value: number | null) => (value === null ? 'n/a' : `${value.toFixed(1)} MB`);
+  const pct = (value: number | null) => (value === null ? 'n/a' : `${value >= 0 ? '+' : ''}${value.toFixed(1)}%`);
+  const lines = [
+    '',
+    `Soak: ${report.settings.cadres} cadres, ${report.seconds.toFixed(0)} s measured (after ${report.settings.warmupSeconds} s warm-up), think time ≤ ${report.settings.thinkMs} ms, pool ${report.settings.pool}`,
+    `  requests ${report.requests}, throughput ${report.throughput.toFixed(1)} req/s`,
+    `  errors by code: ${JSON.stringify(report.errorsByCode)}; 5xx/internal: ${report.serverErrors}; rate-limited (429): ${report.rateLimited}`,
+    '  operation                   requests      ok   p50 ms   p99 ms  errors',
+    ...Object.entries(report.operations).map(
+      ([operation, stats]) =>
+        `  ${operation.padEnd(26)} ${String(stats.requests).padStart(9)} ${String(stats.ok).padStart(7)} ${String(stats.p50Ms).padStart(8)} ${String(stats.p99Ms).padStart(8)}  ${JSON.stringify(stats.errors)}`,
+    ),
+    `  server RSS: start ${mb(report.memory.rssStartMb)}, end ${mb(report.memory.rssEndMb)} (${pct(report.memory.rssGrowthPercent)}), max ${mb(report.memory.rssMaxMb)}; medians of each tenth of the run: ${tenths(
+      report.memory.rssSamplesMb,
+    )
+      .map((value) => value.toFixed(0))
+      .join(' ')}`,
+    `  server heap after GC: start ${mb(report.memory.heapStartMb)}, end ${mb(report.memory.heapEndMb)} (${pct(report.memory.heapGrowthPercent)})`,
+    `  after GC, start → end: ${(['rss', 'heapTotal', 'heapUsed', 'external', 'arrayBuffers'] as const)
+      .map((key) => `${key} ${report.memory.afterGcStart?.[key].toFixed(1) ?? 'n/a'} → ${report.memory.afterGcEnd?.[key].toFixed(1) ?? 'n/a'}`)
+      .join(', ')} (MB)`,
+    `  records: ${report.records.acknowledged} acknowledged (${report.records.corrections} corrections); lost ${report.records.lost.length}, stored twice ${report.records.duplicated.length}, wrong id ${report.records.wrongId.length}, without audit ${report.records.withoutAudit.length}, visit behind ${report.records.visitBehind.length}, left unsent ${report.records.unsent}, refused ${report.records.refused}`,
+    `  server exit code after SIGTERM: ${report.serverExitCode}`,
+    '',
+  ];
+  for (const line of lines) log(line);
+}
+
+if (require.main === module) {
+  runSoak(soakSettings())
+    .then((report) => {
+      const bad = report.records.lost.length + report.records.duplicated.length + report.records.wrongId.length + report.records.unsent;
+      process.exit(bad > 0 || report.serverErrors > 0 || report.serverExitCode !== 0 ? 1 : 0);
+    })
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    });
+}
