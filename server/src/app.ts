@@ -12,6 +12,7 @@ import { createContext, type GraphQLContext } from './graphql/context';
 import { createErrorFormatter } from './graphql/errors';
 import { bodyErrorHandler, rejectBatchedRequests, requireJsonBody } from './graphql/limits/http-limits';
 import { requestLimitsPlugin } from './graphql/limits/request-limits.plugin';
+import { variableFieldsPlugin } from './graphql/variable-fields.plugin';
 import { loadSafelist, SafelistQueryStore } from './graphql/limits/safelist';
 import { createRateLimits, type RateLimits } from './modules/rate-limits/rate-limits';
 import { buildApiSchema } from './graphql/schema';
@@ -65,6 +66,7 @@ export async function createApp({ config, orm, logger, sqlCounter, photoStorage 
       // Apollo's default landing page loads from a CDN that intranets cannot reach.
       ApolloServerPluginLandingPageDisabled(),
       requestLimitsPlugin({ config, safelist, rateLimits }),
+      variableFieldsPlugin(),
     ],
   });
   await apollo.start();

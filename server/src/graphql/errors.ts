@@ -176,17 +176,6 @@ function flattenValidation(errors: readonly ValidationError[], prefix = ''): { f
 }
 
 /**
- * graphql-js reports a variable of the wrong type (`Variable "$input" got invalid value 12.5 at
- * "input.fundsFen"; …`) with Apollo's BAD_USER_INPUT but no field; clients switch on the field, so it is
- * taken from the message: the path inside the variable when there is one, else the variable's name.
- */
-export function variableFieldOf(message: string): string | null {
-  const match = /^Variable "\$([A-Za-z_][A-Za-z0-9_]*)" (?:got invalid value|of required type|of non-null type)[^;]*?(?: at "([^"]+)")?(?:;|$)/.exec(message);
-  if (!match) return null;
-  return match[2] ?? match[1] ?? null;
-}
-
-/**
  * Shapes every error leaving the API: validation failures name their field, known codes pass,
  * anything else is logged with its stack and replaced by a generic message.
  */
@@ -219,10 +208,6 @@ export function createErrorFormatter(logger: Logger) {
     }
     if (typeof code === 'string' && PUBLIC_CODES.has(code)) {
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
-      if (code === ErrorCode.BAD_USER_INPUT && extensions.field === undefined) {
-        const field = variableFieldOf(formatted.message);
-        if (field) extensions.field = field;
-      }
       return { ...formatted, extensions };
     }
     if (isDatabaseUnavailable(original)) {
