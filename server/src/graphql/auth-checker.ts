@@ -10,7 +10,13 @@ import { ForbiddenError, UnauthenticatedError } from './errors';
 export const authChecker: AuthCheckerFn<GraphQLContext, Role> = ({ context }, roles) => {
   if (!context.actor) {
     throw new UnauthenticatedError(
-      context.tokenProblem === 'expired' ? 'Access token expired; refresh it' : context.tokenProblem ? 'Access token invalid' : 'Sign in first',
+      context.tokenProblem === 'expired'
+        ? 'Access token expired; refresh it'
+        : context.tokenProblem === 'deactivated'
+          ? 'This account or cadre has been deactivated'
+          : context.tokenProblem
+            ? 'Access token invalid'
+            : 'Sign in first',
     );
   }
   if (roles.length > 0 && !roles.includes(context.actor.role)) throw new ForbiddenError();

@@ -3,6 +3,7 @@ import type { AppConfig } from '../config';
 import type { Em } from '../db/orm';
 import type { Logger } from '../logger';
 import type { Actor } from '../modules/auth/actor';
+import { accountIsUsable } from '../modules/auth/account-status';
 import { AccessTokenError, verifyAccessToken } from '../modules/auth/tokens';
 import { createLoaders, type Loaders } from './loaders';
 
@@ -14,8 +15,8 @@ export interface GraphQLContext {
   config: AppConfig;
   /** The signed-in caller, or null. */
   actor: Actor | null;
-  /** Why a presented token was not accepted, so that UNAUTHENTICATED can say "expired". */
-  tokenProblem: AccessTokenError['reason'] | null;
+  /** Why a presented token was not accepted, so that UNAUTHENTICATED can say "expired" or "deactivated". */
+  tokenProblem: AccessTokenError['reason'] | 'deactivated' | null;
   clientAddress: string;
 }
 
@@ -33,6 +34,10 @@ export async function createContext(em: Em, logger: Logger, config: AppConfig, r
       } catch (error) {
         if (!(error instanceof AccessTokenError)) throw error;
         tokenProblem = error.reason;
+      }
+      if (actor && !(await accountIsUsable(em, actor))) {
+        actor = null;
+        tokenProblem = 'deactivated';
       }
     }
   }

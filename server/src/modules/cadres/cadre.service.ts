@@ -7,6 +7,7 @@ import { normalizedPhone } from '../../graphql/validators';
 import { Assignment } from '../assignments/assignment.entity';
 import { changesBetween, recordAudit } from '../audit/audit.service';
 import type { Actor } from '../auth/actor';
+import { forgetAccountStatus } from '../auth/account-status';
 import { unitService } from '../units/unit.service';
 import { Cadre } from './cadre.entity';
 import { cadrePolicy } from './cadre.policy';
@@ -89,7 +90,7 @@ export const cadreService = {
    */
   async deactivate(em: Em, id: number, reason: string, endActiveAssignments: boolean, { actor, clientAddress }: Audited): Promise<Cadre> {
     const cadre = await this.findInScope(em, actor, id);
-    return em.transactional(async (tx) => {
+    const deactivated = await em.transactional(async (tx) => {
       const active = await tx.find(Assignment, { cadre: id, endedAt: null });
       if (active.length > 0 && !endActiveAssignments) {
         throw new ConflictError(
@@ -121,11 +122,14 @@ export const cadreService = {
       });
       return row;
     });
+    // The cadre's sign-in stops here at once; other instances notice within the status cache's age.
+    forgetAccountStatus();
+    return deactivated;
   },
 
   async reactivate(em: Em, id: number, { actor, clientAddress }: Audited): Promise<Cadre> {
     const cadre = await this.findInScope(em, actor, id);
-    return em.transactional(async (tx) => {
+    const reactivated = await em.transactional(async (tx) => {
       const row = await tx.findOneOrFail(Cadre, id);
       row.active = true;
       recordAudit(tx, actor, clientAddress, {
@@ -137,5 +141,7 @@ export const cadreService = {
       });
       return row;
     });
+    forgetAccountStatus();
+    return reactivated;
   },
 };
