@@ -21,6 +21,7 @@ import { EXAMPLE_OPERATIONS } from './playground/examples';
 import { mountPlayground } from './playground/playground';
 import { LocalDiskPhotoStorage, type PhotoStorage } from './modules/photos/photo-storage';
 import { photoRoutes } from './modules/photos/photo.routes';
+import { analyticsRoutes } from './modules/analytics/analytics.routes';
 
 export interface AppDependencies {
   config: AppConfig;
@@ -89,6 +90,7 @@ export async function createApp({ config, orm, logger, sqlCounter, photoStorage 
   });
 
   app.use(photoRoutes(orm, config, photoStorage ?? new LocalDiskPhotoStorage(config.photos.dir), logger));
+  app.use(analyticsRoutes(orm, config, logger));
 
   if (config.countSql && sqlCounter) {
     app.get('/debug/sql-count', (_request, response) => {

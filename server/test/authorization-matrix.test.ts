@@ -99,6 +99,20 @@ const helpContent = (ctx: Ctx) => ({
   summary: '矩阵测试走访',
 });
 
+const analyticsOutside: Probe[] = [
+  forbidden('figures of 溪湖区', ({ seeded }) => ({ regionId: seeded.xihuId })),
+  forbidden('figures of the city (above 平山区)', ({ seeded }) => ({ regionId: seeded.cityId })),
+];
+
+/** A drill-down of the analysts' figures: the records one measure counts, in the caller's subtree by default. */
+function drillDown(field: string, measure: string, selection = ''): Entry {
+  return {
+    who: STAFF,
+    text: `query ($regionId: ID) { ${field}(measure: ${measure}, regionId: $regionId, first: 20) { totalCount nodes { id ${selection} } } }`,
+    outside: analyticsOutside,
+  };
+}
+
 const QUERIES: Record<string, Entry> = {
   assignments: {
     who: STAFF,
@@ -206,6 +220,34 @@ const QUERIES: Record<string, Entry> = {
     outside: [forbidden('units filtered on 溪湖区', ({ seeded }) => ({ filter: { regionId: seeded.xihuId } }))],
     paths: (nodes) => nodes.map((node) => node.region.path),
   },
+  // The analysts' queries (issue 6): figures of the caller's subtree, or of a region inside it.
+  campaignOverview: {
+    who: STAFF,
+    text: 'query ($regionId: ID) { campaignOverview(regionId: $regionId) { slice { regionId } figures { measure value } } }',
+    outside: analyticsOutside,
+    check: ({ campaignOverview }, caller, { seeded }) =>
+      expect(campaignOverview.slice.regionId).toBe(caller === 'districtAdmin' ? seeded.pingshanId : seeded.cityId),
+  },
+  campaignBreakdown: {
+    who: STAFF,
+    text: 'query ($regionId: ID) { campaignBreakdown(dimension: REGION_CHILDREN, regionId: $regionId) { groups { key } } }',
+    outside: analyticsOutside,
+  },
+  coverageGaps: { who: STAFF, text: 'query ($regionId: ID) { coverageGaps(regionId: $regionId) { households } }', outside: analyticsOutside },
+  overdueVisits: { who: STAFF, text: 'query ($regionId: ID) { overdueVisits(regionId: $regionId, first: 5) { totalCount } }', outside: analyticsOutside },
+  cadreWorkload: { who: STAFF, text: 'query ($regionId: ID) { cadreWorkload(regionId: $regionId) { cadres } }', outside: analyticsOutside },
+  demandAging: { who: STAFF, text: 'query ($regionId: ID) { demandAging(regionId: $regionId) { open } }', outside: analyticsOutside },
+  analyticsHouseholds: {
+    ...drillDown('analyticsHouseholds', 'HOUSEHOLDS_HELPED', 'region { path }'),
+    paths: (nodes) => nodes.map((node) => node.region.path),
+  },
+  analyticsResidents: drillDown('analyticsResidents', 'KEY_FOCUS_PERSONS'),
+  analyticsCadres: drillDown('analyticsCadres', 'CADRES_ENGAGED'),
+  analyticsUnits: drillDown('analyticsUnits', 'UNITS_PAIRED'),
+  analyticsRegions: { ...drillDown('analyticsRegions', 'VILLAGES_COVERED', 'path'), paths: (nodes) => nodes.map((node) => node.path) },
+  analyticsPetitionCases: { ...drillDown('analyticsPetitionCases', 'PETITION_CASES', 'household { region { path } }'), paths: householdPath },
+  analyticsDemands: { ...drillDown('analyticsDemands', 'DEMANDS_RAISED', 'household { region { path } }'), paths: householdPath },
+  analyticsHelpRecords: drillDown('analyticsHelpRecords', 'VISITS'),
 };
 
 /** Variables for a change to a fresh household's file (its version is the one just read). */
@@ -567,6 +609,11 @@ const MUTATIONS: Record<string, Entry> = {
     who: 'public',
     text: 'mutation { wechatLogin(code: "matrix-wx-code") { status } }',
     answer: 'UNAVAILABLE', // WeChat is not configured on the app under test
+  },
+  exportReport: {
+    who: STAFF,
+    text: 'mutation ($regionId: ID) { exportReport(kind: OVERVIEW, regionId: $regionId) { csvUrl } }',
+    outside: analyticsOutside,
   },
 };
 

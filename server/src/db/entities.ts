@@ -7,6 +7,7 @@ import { Cadre } from '../modules/cadres/cadre.entity';
 import { ContactPointKind } from '../modules/contact-points/contact-point-kind.entity';
 import { ContactPoint } from '../modules/contact-points/contact-point.entity';
 import { Demand } from '../modules/demands/demand.entity';
+import { HelpRecordMonthly } from '../modules/help-records/help-record-monthly.entity';
 import { HelpRecord } from '../modules/help-records/help-record.entity';
 import { Household } from '../modules/households/household.entity';
 import { Resident } from '../modules/households/resident.entity';
@@ -30,6 +31,7 @@ export const ENTITIES = [
   Demand,
   Assignment,
   HelpRecord,
+  HelpRecordMonthly,
   Photo,
   ContactPointKind,
   ContactPoint,

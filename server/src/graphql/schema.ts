@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import './enums';
+import { AnalyticsResolver } from '../modules/analytics/analytics.resolver';
 import { AssignmentResolver } from '../modules/assignments/assignment.resolver';
 import { AuditResolver } from '../modules/audit/audit.resolver';
 import { AuthResolver } from '../modules/auth/auth.resolver';
@@ -34,6 +35,7 @@ export const RESOLVERS = [
   AuditResolver,
   HelpRecordResolver,
   MyWorkResolver,
+  AnalyticsResolver,
 ] as const;
 
 export async function buildApiSchema(): Promise<GraphQLSchema> {

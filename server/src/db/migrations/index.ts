@@ -2,6 +2,7 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261128000419 } from './Migration20261128000419';
 import { Migration20261128001807 } from './Migration20261128001807';
 import { Migration20261128002940 } from './Migration20261128002940';
+import { Migration20261128024559 } from './Migration20261128024559';
 
 /**
  * The MySQL migrations in the order they run; listed, so that no file discovery is needed at run time.
@@ -15,4 +16,7 @@ export const MIGRATIONS: MigrationObject[] = [
   // Help records that are never lost: content fingerprints for idempotent retries, photos; ID numbers
   // no longer unique city-wide (a uniqueness error leaked other districts' lists).
   { name: 'Migration20261128002940', class: Migration20261128002940 },
+  // The analysts' figures: a monthly summary of help records kept with every write, and the region,
+  // unit and target groups each record counts under (existing records are attributed and summed here).
+  { name: 'Migration20261128024559', class: Migration20261128024559 },
 ];

@@ -98,6 +98,22 @@ export class HelpRecord {
   @Property({ type: 'boolean' })
   isLatest: boolean & Opt = true;
 
+  /**
+   * Where and for whom the record counts in the analysts' figures: the household's village or
+   * community, the cadre's unit and the household's target groups (bits 1 hardship, 2 key focus,
+   * 4 petitioner) when it was recorded. Null only for rows a bulk load wrote around the service,
+   * until `rebuildAnalyticsSummaries` fills them. Indexed: the summary's completeness check.
+   */
+  @Property({ type: 'integer', nullable: true })
+  @Index()
+  attributedRegionId?: number | null;
+
+  @Property({ type: 'integer', nullable: true })
+  attributedUnitId?: number | null;
+
+  @Property({ type: 'integer', nullable: true })
+  attributedGroups?: number | null;
+
   @Field(() => Date, { description: 'When the server stored this version.' })
   @Property({ type: 'Date', length: 3 })
   createdAt: Date & Opt = new Date();

@@ -11,6 +11,7 @@ import { Demand } from '../demands/demand.entity';
 import type { Caller } from '../households/household.service';
 import { Photo } from '../photos/photo.entity';
 import { HelpRecord } from './help-record.entity';
+import { addToMonthly, currentAttribution, groupsOf, type Attribution } from './help-record-summary';
 import type { HelpRecordContentInput, HelpRecordInput } from './help-record.types';
 
 /** A phone's clock may run a little fast; more than this ahead of the server is a typing error. */
@@ -117,26 +118,38 @@ interface CoveringAssignment {
   id: number;
   roundId: number;
   regionPath: string;
+  /** What the record will count for in the analysts' figures. */
+  attribution: Attribution;
 }
 
 /**
  * The cadre's assignment to the household that covers the moment of the visit (an ended one counts),
- * with what the record and its audit entry need, in one read and without hydrating entities: this is
- * the write path every cadre takes after every visit.
+ * with what the record, its audit entry and the monthly summary need, in one read and without
+ * hydrating entities: this is the write path every cadre takes after every visit.
  */
 async function coveringAssignment(em: Em, cadre: number, householdId: number, occurredAt: Date): Promise<CoveringAssignment | null> {
   const at = em.getPlatform().processDateProperty(occurredAt);
-  const [row] = await em.execute<{ id: number; round_id: number; path: string }[]>(
-    `select a.id, a.round_id, r.path
+  const [row] = await em.execute<
+    { id: number; round_id: number; path: string; region_id: number; unit_id: number; is_hardship: unknown; is_key_focus: unknown; is_petitioner: unknown }[]
+  >(
+    `select a.id, a.round_id, r.path, h.region_id, h.is_hardship, h.is_key_focus, h.is_petitioner, c.unit_id
        from assignment a
        join household h on h.id = a.household_id
        join region r on r.id = h.region_id
+       join cadre c on c.id = a.cadre_id
       where a.cadre_id = ? and a.household_id = ? and a.started_at <= ? and (a.ended_at is null or a.ended_at >= ?)
       order by a.started_at desc
       limit 1`,
     [cadre, householdId, at, at],
   );
-  return row ? { id: Number(row.id), roundId: Number(row.round_id), regionPath: row.path } : null;
+  return row
+    ? {
+        id: Number(row.id),
+        roundId: Number(row.round_id),
+        regionPath: row.path,
+        attribution: { regionId: Number(row.region_id), unitId: Number(row.unit_id), groups: groupsOf(row) },
+      }
+    : null;
 }
 
 /** Raised inside the correction's transaction when another correction already superseded the version. */
@@ -184,6 +197,9 @@ export const helpRecordService = {
           assignment: assignment.id,
           round: assignment.roundId,
           ...recordedContent(input, hash),
+          attributedRegionId: assignment.attribution.regionId,
+          attributedUnitId: assignment.attribution.unitId,
+          attributedGroups: assignment.attribution.groups,
         });
         for (const demand of input.demandsRaised) {
           tx.create(Demand, {
@@ -196,6 +212,17 @@ export const helpRecordService = {
           });
         }
         await tx.flush();
+        await addToMonthly(tx, [
+          {
+            roundId: assignment.roundId,
+            occurredAt: input.occurredAt,
+            attribution: assignment.attribution,
+            fundsFen: input.fundsFen,
+            materialsFen: input.materialsFen,
+            problemsSolved: input.problemsSolved,
+            sign: 1,
+          },
+        ]);
         if (resolvedDemandIds.length > 0) {
           await tx.nativeUpdate(
             Demand,
@@ -252,6 +279,13 @@ export const helpRecordService = {
         await recordVisit(tx, original.household.id, input.occurredAt);
         const claimed = await tx.nativeUpdate(HelpRecord, { id: original.id, isLatest: true }, { isLatest: false });
         if (claimed !== 1) throw new AlreadyCorrected();
+        // The same occasion counts where it counted before; a record a bulk load left unattributed
+        // (and so outside the summary) is attributed now.
+        const earlierAttribution: Attribution | null =
+          original.attributedRegionId != null && original.attributedUnitId != null && original.attributedGroups != null
+            ? { regionId: original.attributedRegionId, unitId: original.attributedUnitId, groups: original.attributedGroups }
+            : null;
+        const attribution = earlierAttribution ?? (await currentAttribution(tx, original.household.id, cadre));
         const correction = tx.create(HelpRecord, {
           household: original.household,
           cadre,
@@ -260,8 +294,36 @@ export const helpRecordService = {
           ...recordedContent(input, hash),
           supersedes: original.id,
           versionNumber: original.versionNumber + 1,
+          attributedRegionId: attribution.regionId,
+          attributedUnitId: attribution.unitId,
+          attributedGroups: attribution.groups,
         });
         await tx.flush();
+        const roundId = original.round.id;
+        await addToMonthly(tx, [
+          ...(earlierAttribution
+            ? [
+                {
+                  roundId,
+                  occurredAt: original.occurredAt,
+                  attribution: earlierAttribution,
+                  fundsFen: original.fundsFen,
+                  materialsFen: original.materialsFen,
+                  problemsSolved: original.problemsSolved,
+                  sign: -1 as const,
+                },
+              ]
+            : []),
+          {
+            roundId,
+            occurredAt: input.occurredAt,
+            attribution,
+            fundsFen: input.fundsFen,
+            materialsFen: input.materialsFen,
+            problemsSolved: input.problemsSolved,
+            sign: 1,
+          },
+        ]);
         recordAudit(tx, actor, clientAddress, {
           operation: 'correctHelpRecord',
           entityName: 'HelpRecord',

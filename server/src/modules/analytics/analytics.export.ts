@@ -1,0 +1,110 @@
+import ExcelJS from 'exceljs';
+import type { Em } from '../../db/orm';
+import { BadUserInputError } from '../../graphql/errors';
+import { shanghaiDate } from '../../time';
+import type { Actor } from '../auth/actor';
+import { FEN_MEASURES } from './analytics.measures';
+import { analyticsService } from './analytics.service';
+import { BreakdownDimension, ReportKind, type AnalyticsFigure, type AnalyticsSliceArgs } from './analytics.types';
+
+/** A report as a table: Chinese headers, then rows of text and numbers. */
+export interface ReportTable {
+  title: string;
+  headers: string[];
+  rows: (string | number | null)[][];
+}
+
+export interface ReportRequest {
+  kind: ReportKind;
+  dimension: BreakdownDimension | null;
+  slice: AnalyticsSliceArgs;
+}
+
+const KIND_TITLE: Record<ReportKind, string> = {
+  [ReportKind.OVERVIEW]: '帮扶工作总览',
+  [ReportKind.BREAKDOWN]: '帮扶工作分类统计',
+  [ReportKind.COVERAGE_GAPS]: '未落实联系干部户统计',
+};
+
+const DIMENSION_TITLE: Record<BreakdownDimension, string> = {
+  [BreakdownDimension.REGION_CHILDREN]: '按下级区划',
+  [BreakdownDimension.UNIT]: '按单位',
+  [BreakdownDimension.TARGET_GROUP]: '按帮扶对象类别',
+  [BreakdownDimension.MONTH]: '按月份',
+  [BreakdownDimension.ROUND]: '按轮次',
+};
+
+/** Offices read money in yuan: amounts leave the API in fen and the spreadsheet in yuan, to the fen. */
+function headerOf(figure: Pick<AnalyticsFigure, 'measure' | 'label'>): string {
+  return FEN_MEASURES.has(figure.measure) ? figure.label.replace('（分）', '（元）') : figure.label;
+}
+
+function cellOf(figure: AnalyticsFigure): number | null {
+  if (figure.value === null) return null;
+  return FEN_MEASURES.has(figure.measure) ? figure.value / 100 : figure.value;
+}
+
+export function reportFileName(request: ReportRequest, now: Date): string {
+  const dimension = request.kind === ReportKind.BREAKDOWN && request.dimension ? `-${DIMENSION_TITLE[request.dimension]}` : '';
+  return `${KIND_TITLE[request.kind]}${dimension}-${shanghaiDate(now)}`;
+}
+
+/** Computes the report with the caller's scope, exactly as the GraphQL queries answer it. */
+export async function buildReport(em: Em, actor: Actor, request: ReportRequest, now = new Date()): Promise<ReportTable> {
+  const title = reportFileName(request, now);
+  switch (request.kind) {
+    case ReportKind.OVERVIEW: {
+      const overview = await analyticsService.overview(em, actor, request.slice, now);
+      return { title, headers: ['指标', '数值'], rows: overview.figures.map((figure) => [headerOf(figure), cellOf(figure)]) };
+    }
+    case ReportKind.BREAKDOWN: {
+      if (!request.dimension) throw new BadUserInputError('dimension', 'a BREAKDOWN report needs a dimension');
+      const breakdown = await analyticsService.breakdown(em, actor, request.dimension, request.slice, now);
+      const headers = ['分组', '编码', ...(breakdown.groups[0]?.figures ?? []).map(headerOf)];
+      return { title, headers, rows: breakdown.groups.map((group) => [group.label, group.key, ...group.figures.map(cellOf)]) };
+    }
+    case ReportKind.COVERAGE_GAPS: {
+      const gaps = await analyticsService.coverageGaps(em, actor, { regionId: request.slice.regionId }, now);
+      return {
+        title,
+        headers: ['村（社区）', '区划代码', '未落实户数', '困难家庭', '重点关注', '信访群众'],
+        rows: gaps.regions.map((gap) => [gap.region.name, gap.region.code, gap.households, gap.hardship, gap.keyFocus, gap.petitioner]),
+      };
+    }
+  }
+}
+
+export async function toXlsx(table: ReportTable): Promise<Buffer> {
+  const workbook = new ExcelJS.Workbook();
+  workbook.creator = '万家';
+  const sheet = workbook.addWorksheet(table.title.slice(0, 31));
+  sheet.addRow(table.headers).font = { bold: true };
+  for (const row of table.rows) sheet.addRow(row);
+  sheet.columns.forEach((column, index) => {
+    column.width = index === 0 ? 24 : Math.max(12, (table.headers[index]?.length ?? 0) * 2 + 2);
+  });
+  sheet.views = [{ state: 'frozen', ySplit: 1 }];
+  return Buffer.from(await workbook.xlsx.writeBuffer());
+}
+
+function csvField(value: string | number | null): string {
+  if (value === null) return '';
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** CSV with a UTF-8 byte-order mark: without it Excel reads the Chinese as the local code page. */
+export function toCsv(table: ReportTable): Buffer {
+  const lines = [table.headers, ...table.rows].map((row) => row.map(csvField).join(','));
+  return Buffer.from(`\uFEFF${lines.join('\r\n')}\r\n`, 'utf8');
+}
+
+/** The query string that names a report: the GET route recomputes it with the caller's own token. */
+export function reportQuery(request: ReportRequest): string {
+  const params = new URLSearchParams({ kind: request.kind });
+  if (request.dimension) params.set('dimension', request.dimension);
+  for (const [key, value] of Object.entries(request.slice)) {
+    if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+  }
+  return params.toString();
+}

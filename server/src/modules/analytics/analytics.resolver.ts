@@ -1,0 +1,223 @@
+import { Role } from '@wanjia/shared';
+import { IsEnum, IsOptional } from 'class-validator';
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, ID, Mutation, Query, Resolver } from 'type-graphql';
+import type { GraphQLContext } from '../../graphql/context';
+import { BadUserInputError } from '../../graphql/errors';
+import { ConnectionType, PageArgs, type Connection } from '../../graphql/pagination';
+import { recordAudit } from '../audit/audit.service';
+import { Cadre } from '../cadres/cadre.entity';
+import { CadreConnection } from '../cadres/cadre.types';
+import { Demand } from '../demands/demand.entity';
+import { HelpRecord } from '../help-records/help-record.entity';
+import { HelpRecordConnection } from '../help-records/help-record.types';
+import { Household } from '../households/household.entity';
+import { HouseholdConnection } from '../households/household.types';
+import { Resident } from '../households/resident.entity';
+import { PetitionCase } from '../petition-cases/petition-case.entity';
+import { Region } from '../regions/region.entity';
+import { Unit } from '../units/unit.entity';
+import { UnitConnection } from '../units/unit.types';
+import { reportFileName, reportQuery } from './analytics.export';
+import { analyticsService } from './analytics.service';
+import {
+  AnalyticsMeasure,
+  AnalyticsRecordType,
+  AnalyticsSliceArgs,
+  BreakdownDimension,
+  CadreWorkload,
+  CampaignBreakdown,
+  CampaignOverview,
+  CoverageGaps,
+  DemandAging,
+  OverdueVisitConnection,
+  ReportExport,
+  ReportKind,
+} from './analytics.types';
+
+// Their own names: the feature lists' connection types are private to their resolvers.
+const AnalyticsResidentConnection = ConnectionType(Resident, 'AnalyticsResidentConnection');
+const AnalyticsRegionConnection = ConnectionType(Region, 'AnalyticsRegionConnection');
+const AnalyticsDemandConnection = ConnectionType(Demand, 'AnalyticsDemandConnection');
+const AnalyticsPetitionCaseConnection = ConnectionType(PetitionCase, 'AnalyticsPetitionCaseConnection');
+
+@ArgsType()
+class RegionArgs {
+  @Field(() => ID, { nullable: true, description: "A region in the caller's subtree (default: the caller's scope)." })
+  regionId?: string;
+}
+
+@ArgsType()
+class ExportArgs {
+  @Field(() => ReportKind)
+  @IsEnum(ReportKind)
+  kind!: ReportKind;
+
+  @Field(() => BreakdownDimension, { nullable: true, description: 'For BREAKDOWN reports.' })
+  @IsOptional()
+  @IsEnum(BreakdownDimension)
+  dimension?: BreakdownDimension;
+}
+
+const STAFF = [Role.ADMIN, Role.ANALYST];
+const measureArg = { description: 'The figure whose records to list.' };
+
+/**
+ * The analysts' queries (issue 6): figures of the campaign within the caller's region subtree, each
+ * with a drill-down to the records it counts, and exports. Totals are computed from the records on
+ * every call, so they are always current.
+ */
+@Resolver()
+export class AnalyticsResolver {
+  @Authorized(...STAFF)
+  @Query(() => CampaignOverview, { description: 'Every figure of the campaign for a region subtree, round and window.' })
+  async campaignOverview(@Args() slice: AnalyticsSliceArgs, @Ctx() ctx: GraphQLContext): Promise<CampaignOverview> {
+    return analyticsService.overview(ctx.em, ctx.actor!, slice);
+  }
+
+  @Authorized(...STAFF)
+  @Query(() => CampaignBreakdown, { description: 'The same figures per child region, unit, target group, month or round.' })
+  async campaignBreakdown(
+    @Arg('dimension', () => BreakdownDimension) dimension: BreakdownDimension,
+    @Args() slice: AnalyticsSliceArgs,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<CampaignBreakdown> {
+    return analyticsService.breakdown(ctx.em, ctx.actor!, dimension, slice);
+  }
+
+  @Authorized(...STAFF)
+  @Query(() => CoverageGaps, { description: 'Active households in a target group with no active assignment, per village or community.' })
+  async coverageGaps(@Args() { regionId }: RegionArgs, @Ctx() ctx: GraphQLContext): Promise<CoverageGaps> {
+    return analyticsService.coverageGaps(ctx.em, ctx.actor!, { regionId });
+  }
+
+  @Authorized(...STAFF)
+  @Query(() => OverdueVisitConnection, { description: 'Assigned households whose next visit is past due, by household.' })
+  async overdueVisits(@Args() { regionId }: RegionArgs, @Args() page: PageArgs, @Ctx() ctx: GraphQLContext): Promise<OverdueVisitConnection> {
+    return analyticsService.overdueVisits(ctx.em, ctx.actor!, ctx.config.visitIntervals, { regionId }, page);
+  }
+
+  @Authorized(...STAFF)
+  @Query(() => CadreWorkload, { description: 'How many households each active cadre looks after, and who is over capacity.' })
+  async cadreWorkload(@Args() { regionId }: RegionArgs, @Ctx() ctx: GraphQLContext): Promise<CadreWorkload> {
+    return analyticsService.cadreWorkload(ctx.em, ctx.actor!, { regionId });
+  }
+
+  @Authorized(...STAFF)
+  @Query(() => DemandAging, { description: 'Open demands by how long ago they were raised.' })
+  async demandAging(@Args() { regionId }: RegionArgs, @Ctx() ctx: GraphQLContext): Promise<DemandAging> {
+    return analyticsService.demandAging(ctx.em, ctx.actor!, { regionId });
+  }
+
+  @Authorized(...STAFF)
+  @Query(() => HouseholdConnection, { description: 'The households a HOUSEHOLD figure counts.' })
+  async analyticsHouseholds(
+    @Arg('measure', () => AnalyticsMeasure, measureArg) measure: AnalyticsMeasure,
+    @Args() slice: AnalyticsSliceArgs,
+    @Args() page: PageArgs,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Connection<Household>> {
+    return analyticsService.drillDown<Household>(ctx.em, ctx.actor!, AnalyticsRecordType.HOUSEHOLD, measure, slice, page);
+  }
+
+  @Authorized(...STAFF)
+  @Query(() => AnalyticsResidentConnection, { description: 'The residents a RESIDENT figure counts (key-focus reasons stay hidden from analysts).' })
+  async analyticsResidents(
+    @Arg('measure', () => AnalyticsMeasure, measureArg) measure: AnalyticsMeasure,
+    @Args() slice: AnalyticsSliceArgs,
+    @Args() page: PageArgs,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Connection<Resident>> {
+    return analyticsService.drillDown<Resident>(ctx.em, ctx.actor!, AnalyticsRecordType.RESIDENT, measure, slice, page);
+  }
+
+  @Authorized(...STAFF)
+  @Query(() => CadreConnection, { description: 'The cadres a CADRE figure counts.' })
+  async analyticsCadres(
+    @Arg('measure', () => AnalyticsMeasure, measureArg) measure: AnalyticsMeasure,
+    @Args() slice: AnalyticsSliceArgs,
+    @Args() page: PageArgs,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Connection<Cadre>> {
+    return analyticsService.drillDown<Cadre>(ctx.em, ctx.actor!, AnalyticsRecordType.CADRE, measure, slice, page);
+  }
+
+  @Authorized(...STAFF)
+  @Query(() => UnitConnection, { description: 'The units a UNIT figure counts.' })
+  async analyticsUnits(
+    @Arg('measure', () => AnalyticsMeasure, measureArg) measure: AnalyticsMeasure,
+    @Args() slice: AnalyticsSliceArgs,
+    @Args() page: PageArgs,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Connection<Unit>> {
+    return analyticsService.drillDown<Unit>(ctx.em, ctx.actor!, AnalyticsRecordType.UNIT, measure, slice, page);
+  }
+
+  @Authorized(...STAFF)
+  @Query(() => AnalyticsRegionConnection, { description: 'The villages or communities a REGION figure counts.' })
+  async analyticsRegions(
+    @Arg('measure', () => AnalyticsMeasure, measureArg) measure: AnalyticsMeasure,
+    @Args() slice: AnalyticsSliceArgs,
+    @Args() page: PageArgs,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Connection<Region>> {
+    return analyticsService.drillDown<Region>(ctx.em, ctx.actor!, AnalyticsRecordType.REGION, measure, slice, page);
+  }
+
+  @Authorized(...STAFF)
+  @Query(() => AnalyticsPetitionCaseConnection, { description: 'The petition cases a PETITION_CASE figure counts (details hidden from analysts).' })
+  async analyticsPetitionCases(
+    @Arg('measure', () => AnalyticsMeasure, measureArg) measure: AnalyticsMeasure,
+    @Args() slice: AnalyticsSliceArgs,
+    @Args() page: PageArgs,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Connection<PetitionCase>> {
+    return analyticsService.drillDown<PetitionCase>(ctx.em, ctx.actor!, AnalyticsRecordType.PETITION_CASE, measure, slice, page);
+  }
+
+  @Authorized(...STAFF)
+  @Query(() => AnalyticsDemandConnection, { description: 'The demands a DEMAND figure counts.' })
+  async analyticsDemands(
+    @Arg('measure', () => AnalyticsMeasure, measureArg) measure: AnalyticsMeasure,
+    @Args() slice: AnalyticsSliceArgs,
+    @Args() page: PageArgs,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Connection<Demand>> {
+    return analyticsService.drillDown<Demand>(ctx.em, ctx.actor!, AnalyticsRecordType.DEMAND, measure, slice, page);
+  }
+
+  @Authorized(...STAFF)
+  @Query(() => HelpRecordConnection, { description: 'The help records (latest versions) a HELP_RECORD figure counts.' })
+  async analyticsHelpRecords(
+    @Arg('measure', () => AnalyticsMeasure, measureArg) measure: AnalyticsMeasure,
+    @Args() slice: AnalyticsSliceArgs,
+    @Args() page: PageArgs,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Connection<HelpRecord>> {
+    return analyticsService.drillDown<HelpRecord>(ctx.em, ctx.actor!, AnalyticsRecordType.HELP_RECORD, measure, slice, page);
+  }
+
+  @Authorized(...STAFF)
+  @Mutation(() => ReportExport, {
+    description: 'Prepares a report for download as .xlsx and .csv (Chinese headers); GET the URLs with the same Authorization header. Audited.',
+  })
+  async exportReport(@Args() { kind, dimension }: ExportArgs, @Args() slice: AnalyticsSliceArgs, @Ctx() ctx: GraphQLContext): Promise<ReportExport> {
+    const actor = ctx.actor!;
+    const request = { kind, dimension: dimension ?? null, slice };
+    // Checks the arguments and the scope now, so that a bad request fails here and not at download.
+    const resolved = await analyticsService.resolveSlice(ctx.em, actor, slice, new Date());
+    if (kind === ReportKind.BREAKDOWN && !dimension) {
+      throw new BadUserInputError('dimension', 'a BREAKDOWN report needs a dimension');
+    }
+    const query = reportQuery(request);
+    await ctx.em.fork().transactional(async (tx) => {
+      recordAudit(tx, actor, ctx.clientAddress, {
+        operation: 'exportReport',
+        entityName: 'Report',
+        entityId: kind,
+        regionPath: resolved.regionPath,
+        changes: { kind, dimension: dimension ?? null, ...slice },
+      });
+    });
+    return { fileName: reportFileName(request, new Date()), xlsxUrl: `/exports/report.xlsx?${query}`, csvUrl: `/exports/report.csv?${query}` };
+  }
+}

@@ -1,0 +1,315 @@
+import { TargetGroup } from '@wanjia/shared';
+import { IsEnum, IsOptional, Matches } from 'class-validator';
+import { LocalDateResolver } from 'graphql-scalars';
+import { ArgsType, Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Cadre } from '../cadres/cadre.entity';
+import { Region } from '../regions/region.entity';
+
+/**
+ * Every figure the analysts' queries report. Each has a drill-down: the records it counts, from the
+ * query named by its record type (`analyticsHouseholds`, `analyticsHelpRecords`, …).
+ */
+export enum AnalyticsMeasure {
+  UNITS_PAIRED = 'UNITS_PAIRED',
+  VILLAGES_COVERED = 'VILLAGES_COVERED',
+  COMMUNITIES_COVERED = 'COMMUNITIES_COVERED',
+  CADRES_ENGAGED = 'CADRES_ENGAGED',
+  HOUSEHOLDS_HELPED = 'HOUSEHOLDS_HELPED',
+  HARDSHIP_HOUSEHOLDS_HELPED = 'HARDSHIP_HOUSEHOLDS_HELPED',
+  KEY_FOCUS_HOUSEHOLDS_HELPED = 'KEY_FOCUS_HOUSEHOLDS_HELPED',
+  PETITIONER_HOUSEHOLDS_HELPED = 'PETITIONER_HOUSEHOLDS_HELPED',
+  KEY_FOCUS_PERSONS = 'KEY_FOCUS_PERSONS',
+  PETITIONERS = 'PETITIONERS',
+  PETITION_CASES = 'PETITION_CASES',
+  MAJOR_PETITION_CASES = 'MAJOR_PETITION_CASES',
+  OPEN_PETITION_CASES = 'OPEN_PETITION_CASES',
+  RESOLVED_PETITION_CASES = 'RESOLVED_PETITION_CASES',
+  DEMANDS_RAISED = 'DEMANDS_RAISED',
+  DEMANDS_RESOLVED = 'DEMANDS_RESOLVED',
+  DEMANDS_CONFIRMED = 'DEMANDS_CONFIRMED',
+  DEMANDS_OVERDUE = 'DEMANDS_OVERDUE',
+  VISITS = 'VISITS',
+  FUNDS_FEN = 'FUNDS_FEN',
+  MATERIALS_FEN = 'MATERIALS_FEN',
+  FUNDS_AND_MATERIALS_FEN = 'FUNDS_AND_MATERIALS_FEN',
+  PROBLEMS_SOLVED = 'PROBLEMS_SOLVED',
+  /** Not in the overview: coverage gaps and cadre workload drill down through these. */
+  UNASSIGNED_HOUSEHOLDS = 'UNASSIGNED_HOUSEHOLDS',
+  CADRES_OVER_CAPACITY = 'CADRES_OVER_CAPACITY',
+}
+
+/** Which drill-down query lists the records behind a measure. */
+export enum AnalyticsRecordType {
+  UNIT = 'UNIT',
+  REGION = 'REGION',
+  CADRE = 'CADRE',
+  HOUSEHOLD = 'HOUSEHOLD',
+  RESIDENT = 'RESIDENT',
+  PETITION_CASE = 'PETITION_CASE',
+  DEMAND = 'DEMAND',
+  HELP_RECORD = 'HELP_RECORD',
+}
+
+export enum BreakdownDimension {
+  REGION_CHILDREN = 'REGION_CHILDREN',
+  UNIT = 'UNIT',
+  TARGET_GROUP = 'TARGET_GROUP',
+  MONTH = 'MONTH',
+  ROUND = 'ROUND',
+}
+
+export enum ReportKind {
+  OVERVIEW = 'OVERVIEW',
+  BREAKDOWN = 'BREAKDOWN',
+  COVERAGE_GAPS = 'COVERAGE_GAPS',
+}
+
+registerEnumType(AnalyticsMeasure, { name: 'AnalyticsMeasure', description: 'A figure of the campaign reports; each drills down to its records.' });
+registerEnumType(AnalyticsRecordType, { name: 'AnalyticsRecordType', description: 'The kind of record a measure counts.' });
+registerEnumType(BreakdownDimension, { name: 'BreakdownDimension' });
+registerEnumType(ReportKind, { name: 'ReportKind' });
+
+/**
+ * Which part of the campaign a figure covers. Everything is within the caller's region subtree.
+ * Records that belong to a round (pairings, assignments, help records) match `roundId`; demands and
+ * petition cases, which have no round, match when they fall within the round's dates. `from`/`to`
+ * (Asia/Shanghai days, inclusive) select events in the window and pairings and assignments that
+ * overlap it.
+ */
+@ArgsType()
+export class AnalyticsSliceArgs {
+  @Field(() => ID, { nullable: true, description: "A region in the caller's subtree (default: the caller's scope)." })
+  regionId?: string;
+
+  @Field(() => ID, { nullable: true })
+  roundId?: string;
+
+  @Field(() => LocalDateResolver, { nullable: true, description: 'First day (Asia/Shanghai), inclusive.' })
+  @IsOptional()
+  @Matches(/^\d{4}-\d{2}-\d{2}$/)
+  from?: string;
+
+  @Field(() => LocalDateResolver, { nullable: true, description: 'Last day (Asia/Shanghai), inclusive.' })
+  @IsOptional()
+  @Matches(/^\d{4}-\d{2}-\d{2}$/)
+  to?: string;
+
+  @Field(() => ID, { nullable: true, description: "Only the work of this unit's cadres (pairings: the unit's own)." })
+  unitId?: string;
+
+  @Field(() => TargetGroup, { nullable: true, description: 'Only households of this target group.' })
+  @IsOptional()
+  @IsEnum(TargetGroup)
+  targetGroup?: TargetGroup;
+}
+
+/** The same slice as an answer, to pass back to a drill-down query as it is. */
+@ObjectType({ description: 'The slice a figure covers: pass these values to the drill-down queries.' })
+export class AnalyticsSlice {
+  @Field(() => ID)
+  regionId!: string;
+
+  @Field(() => ID, { nullable: true })
+  roundId!: string | null;
+
+  @Field(() => LocalDateResolver, { nullable: true })
+  from!: string | null;
+
+  @Field(() => LocalDateResolver, { nullable: true })
+  to!: string | null;
+
+  @Field(() => ID, { nullable: true })
+  unitId!: string | null;
+
+  @Field(() => TargetGroup, { nullable: true })
+  targetGroup!: TargetGroup | null;
+}
+
+@ObjectType({ description: 'One figure with its Chinese label.' })
+export class AnalyticsFigure {
+  @Field(() => AnalyticsMeasure)
+  measure!: AnalyticsMeasure;
+
+  @Field(() => String, { description: 'Chinese label, as offices print it.' })
+  label!: string;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Counts, or amounts in fen. Null where the measure does not apply to the group (petition cases have no unit).',
+  })
+  value!: number | null;
+
+  @Field(() => AnalyticsRecordType, { description: 'Which analytics<RecordType>s query lists the records behind the figure.' })
+  recordType!: AnalyticsRecordType;
+}
+
+@ObjectType({ description: "The campaign's figures for a slice, always current." })
+export class CampaignOverview {
+  @Field(() => AnalyticsSlice)
+  slice!: AnalyticsSlice;
+
+  @Field(() => [AnalyticsFigure])
+  figures!: AnalyticsFigure[];
+}
+
+@ObjectType({ description: 'The figures of one group of a breakdown.' })
+export class BreakdownGroup {
+  @Field(() => String, { description: 'Stable key: a region code, unit id, target group, YYYY-MM or round id.' })
+  key!: string;
+
+  @Field(() => String)
+  label!: string;
+
+  @Field(() => AnalyticsSlice, { description: "The overview's slice narrowed to this group." })
+  slice!: AnalyticsSlice;
+
+  @Field(() => [AnalyticsFigure])
+  figures!: AnalyticsFigure[];
+}
+
+@ObjectType()
+export class CampaignBreakdown {
+  @Field(() => BreakdownDimension)
+  dimension!: BreakdownDimension;
+
+  @Field(() => AnalyticsSlice)
+  slice!: AnalyticsSlice;
+
+  @Field(() => [BreakdownGroup])
+  groups!: BreakdownGroup[];
+}
+
+@ObjectType({ description: 'Active households of a village or community in a target group with no active assignment.' })
+export class CoverageGap {
+  @Field(() => Region)
+  region!: Region;
+
+  @Field(() => Int)
+  households!: number;
+
+  @Field(() => Int)
+  hardship!: number;
+
+  @Field(() => Int)
+  keyFocus!: number;
+
+  @Field(() => Int)
+  petitioner!: number;
+}
+
+@ObjectType()
+export class CoverageGaps {
+  @Field(() => Int, { description: 'Unassigned households in the whole region; analyticsHouseholds(measure: UNASSIGNED_HOUSEHOLDS) lists them.' })
+  households!: number;
+
+  @Field(() => [CoverageGap], { description: 'Villages and communities with at least one, most first.' })
+  regions!: CoverageGap[];
+}
+
+@ObjectType({ description: 'A household whose next visit is past due.' })
+export class OverdueVisit {
+  @Field(() => ID)
+  householdId!: number;
+
+  @Field(() => String)
+  headName!: string;
+
+  @Field(() => String)
+  regionName!: string;
+
+  @Field(() => Cadre)
+  cadre!: Cadre;
+
+  @Field(() => Date, { nullable: true })
+  lastVisitAt!: Date | null;
+
+  @Field(() => Date)
+  dueAt!: Date;
+
+  @Field(() => Int)
+  daysOverdue!: number;
+}
+
+@ObjectType()
+export class OverdueVisitConnection {
+  @Field(() => [OverdueVisit])
+  nodes!: OverdueVisit[];
+
+  @Field(() => Int)
+  totalCount!: number;
+
+  @Field(() => Boolean)
+  hasNextPage!: boolean;
+
+  @Field(() => String, { nullable: true })
+  endCursor!: string | null;
+}
+
+@ObjectType({ description: 'How many cadres look after a given number of households.' })
+export class WorkloadBucket {
+  @Field(() => Int)
+  households!: number;
+
+  @Field(() => Int)
+  cadres!: number;
+}
+
+@ObjectType()
+export class CadreWorkload {
+  @Field(() => Int, { description: "Active cadres of units in the region's subtree." })
+  cadres!: number;
+
+  @Field(() => Int)
+  activeAssignments!: number;
+
+  @Field(() => Float)
+  householdsPerCadre!: number;
+
+  @Field(() => [WorkloadBucket])
+  distribution!: WorkloadBucket[];
+
+  @Field(() => Int, { description: 'Cadres with more active households than their capacity; analyticsCadres(measure: CADRES_OVER_CAPACITY) lists them.' })
+  overCapacity!: number;
+}
+
+@ObjectType({ description: 'Open demands raised within an age band.' })
+export class DemandAgeBand {
+  @Field(() => String)
+  label!: string;
+
+  @Field(() => Int)
+  minDays!: number;
+
+  @Field(() => Int, { nullable: true })
+  maxDays!: number | null;
+
+  @Field(() => Int)
+  open!: number;
+
+  @Field(() => Int, { description: 'Of those, past their due date.' })
+  overdue!: number;
+}
+
+@ObjectType()
+export class DemandAging {
+  @Field(() => Int)
+  open!: number;
+
+  @Field(() => Int)
+  overdue!: number;
+
+  @Field(() => [DemandAgeBand])
+  bands!: DemandAgeBand[];
+}
+
+@ObjectType({ description: 'Where to download a report: GET with the same Authorization header.' })
+export class ReportExport {
+  @Field(() => String)
+  fileName!: string;
+
+  @Field(() => String, { description: 'Path of the .xlsx (Excel) file.' })
+  xlsxUrl!: string;
+
+  @Field(() => String, { description: 'Path of the .csv file (UTF-8 with BOM, so Excel reads the Chinese).' })
+  csvUrl!: string;
+}
