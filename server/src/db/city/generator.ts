@@ -23,6 +23,7 @@ import { mysqlFlavorOf, type DatabaseConfig } from '../../config';
 import { BENXI, BENXI_COUNTIES, CONTACT_POINT_KINDS } from '../demo/benxi-geography';
 import { DEMAND_TEXTS, PETITION_TITLES } from '../demo/demo-texts';
 import { createOrm, prepareSchema } from '../orm';
+import { rebuildAnalyticsSummaries } from '../../modules/help-records/help-record-summary';
 import {
   CORRECTED_SHARE,
   DATA_SET_TODAY,
@@ -61,7 +62,7 @@ export class CityRefusal extends Error {
   override name = 'CityRefusal';
 }
 
-export const CITY_STAGES = ['schema', 'regions and units', 'cadres', 'households', 'leaders and accounts', 'statistics'] as const;
+export const CITY_STAGES = ['schema', 'regions and units', 'cadres', 'households', 'leaders and accounts', 'analytics summaries', 'statistics'] as const;
 export type CityStage = (typeof CITY_STAGES)[number];
 
 export interface CityProgress {
@@ -287,10 +288,20 @@ export async function generateCity(options: GenerateCityOptions): Promise<CityRe
     } finally {
       await sink.close();
     }
+    await stage('analytics summaries', async () => {
+      // The rows went in around the help-record service, so the analysts' monthly summary is built from them here.
+      const database: DatabaseConfig = { kind: 'mysql', flavor: mysqlFlavorOf(target.url), url: target.url, poolMax: 2 };
+      const orm = await createOrm({ database });
+      try {
+        await rebuildAnalyticsSummaries(orm.em.fork());
+      } finally {
+        await orm.close(true);
+      }
+    });
     await stage('statistics', async () => {
       // Fresh statistics, so that the first analytics queries are planned on the real sizes.
       await markerConnection.query(
-        'analyze table region, unit, unit_pairing, cadre, user_account, household, resident, petition_case, assignment, help_record, demand, contact_point',
+        'analyze table region, unit, unit_pairing, cadre, user_account, household, resident, petition_case, assignment, help_record, help_record_monthly, demand, contact_point',
       );
     });
     await writeMarker(markerConnection, { ...marker, state: 'finished' });

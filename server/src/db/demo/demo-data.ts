@@ -28,6 +28,7 @@ import { ContactPointKind } from '../../modules/contact-points/contact-point-kin
 import { ContactPoint } from '../../modules/contact-points/contact-point.entity';
 import { Demand } from '../../modules/demands/demand.entity';
 import { HelpRecord } from '../../modules/help-records/help-record.entity';
+import { rebuildAnalyticsSummaries } from '../../modules/help-records/help-record-summary';
 import { Household } from '../../modules/households/household.entity';
 import { Resident } from '../../modules/households/resident.entity';
 import { PetitionCase } from '../../modules/petition-cases/petition-case.entity';
@@ -177,6 +178,8 @@ export async function seedDemoData(em: Em, options: DemoOptions = DEFAULT_DEMO_O
       }),
     );
   });
+  // The records were persisted around the help-record service: attribute them and build the analysts' monthly summary.
+  await rebuildAnalyticsSummaries(em);
   return { counts: countsOf(built), accounts: generator.demoAccounts(built) };
 }
 

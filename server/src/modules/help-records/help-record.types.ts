@@ -10,6 +10,7 @@ import {
   IsLongitude,
   IsOptional,
   Length,
+  Validate,
   Matches,
   Max,
   Min,
@@ -18,6 +19,7 @@ import {
 import { LocalDateResolver } from 'graphql-scalars';
 import { Field, Float, ID, InputType, Int } from 'type-graphql';
 import { ConnectionType } from '../../graphql/pagination';
+import { PlainText } from '../../graphql/validators';
 import { HelpRecord } from './help-record.entity';
 
 export const HelpRecordConnection = ConnectionType(HelpRecord, 'HelpRecordConnection');
@@ -30,6 +32,7 @@ export class DemandInput {
 
   @Field(() => String)
   @Length(2, 1000)
+  @Validate(PlainText)
   text!: string;
 
   @Field(() => LocalDateResolver, { nullable: true, description: 'Defaults to 30 days after the visit.' })
@@ -57,6 +60,7 @@ export class HelpRecordContentInput {
 
   @Field(() => String, { description: 'What was heard and done, up to 1000 characters.' })
   @Length(1, 1000)
+  @Validate(PlainText)
   summary!: string;
 
   @Field(() => Int, { defaultValue: 0, description: 'Funds handed over, in fen.' })
