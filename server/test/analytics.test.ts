@@ -500,6 +500,27 @@ describe.each(databaseKinds())('the analysts’ queries on %s', (kind) => {
       .overdueVisits;
     expect(overdue.totalCount).toBeGreaterThan(0);
     expect(overdue.nodes.every((node: { daysOverdue: number }) => node.daysOverdue >= 0)).toBe(true);
+
+    // Paged through to the end: most overdue first, every overdue household once, as many as the count.
+    const seen: { householdId: string; daysOverdue: number }[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 200; page += 1) {
+      const result: { nodes: { householdId: string; daysOverdue: number }[]; hasNextPage: boolean; endCursor: string | null } = (
+        await data(
+          cityAnalyst,
+          'query ($after: String) { overdueVisits(first: 100, after: $after) { hasNextPage endCursor nodes { householdId daysOverdue } } }',
+          {
+            after,
+          },
+        )
+      ).overdueVisits;
+      seen.push(...result.nodes);
+      if (!result.hasNextPage) break;
+      after = result.endCursor;
+    }
+    expect(seen).toHaveLength(overdue.totalCount);
+    expect(new Set(seen.map((node) => node.householdId)).size).toBe(seen.length);
+    for (let index = 1; index < seen.length; index += 1) expect(seen[index]!.daysOverdue).toBeLessThanOrEqual(seen[index - 1]!.daysOverdue);
   });
 
   it('exports the overview and a breakdown as .xlsx and .csv with Chinese headers and the same numbers', async () => {

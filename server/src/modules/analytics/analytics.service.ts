@@ -351,17 +351,23 @@ export const analyticsService = {
       { condition: 'ho.is_key_focus = 1', days: intervals.keyFocus },
       { condition: `ho.is_petitioner = 1 and ${openCase}`, days: intervals.petitioner },
     ].sort((a, b) => a.days - b.days);
-    const threshold = (days: number) => dialect.instant(new Date(now.getTime() - days * DAY_MS));
-    const due = `case ${classes.map((entry) => `when ${entry.condition} then ?`).join(' ')} else ? end`;
-    const dueParams = [...classes.map((entry) => threshold(entry.days)), threshold(intervals.hardship)];
-    const body = `from household ho
-       join region r on r.id = ho.region_id
-       join assignment a on a.id = (select min(a2.id) from assignment a2 where a2.household_id = ho.id and a2.ended_at is null)
-      where r.path like ? and ho.status = ? and coalesce(ho.last_visit_at, a.started_at) < ${due}`;
-    const params = [`${escapeLike(slice.regionPath)}%`, HouseholdStatus.ACTIVE, ...dueParams];
+    // The day a visit falls due: the last visit (or the assignment's start) plus the shortest interval
+    // that applies. Computed in SQL so that the list can run most overdue first across the subtree.
+    const intervalDays = `(case ${classes.map((entry) => `when ${entry.condition} then ${Math.trunc(entry.days)}`).join(' ')} else ${Math.trunc(intervals.hardship)} end)`;
+    const base = 'coalesce(ho.last_visit_at, a.started_at)';
+    const dueAt = dialect.mysql ? `date_add(${base}, interval ${intervalDays} day)` : `(${base} + ${intervalDays} * ${DAY_MS})`;
+    const inner = `select ho.id, ho.head_name, r.name as region_name, ho.last_visit_at, a.started_at, a.cadre_id, ho.is_hardship, ho.is_key_focus, ho.is_petitioner,
+              ${openCase} as has_open_case, ${dueAt} as due_at
+         from household ho
+         join region r on r.id = ho.region_id
+         join assignment a on a.id = (select min(a2.id) from assignment a2 where a2.household_id = ho.id and a2.ended_at is null)
+        where r.path like ? and ho.status = ?`;
+    const params: unknown[] = [`${escapeLike(slice.regionPath)}%`, HouseholdStatus.ACTIVE, dialect.instant(now)];
     const size = pageSize(page);
-    const afterId = page.after ? Number(decodeCursor(page.after, 1)[0]) : null;
-    const [count] = await em.getConnection().execute<{ n: number | string }[]>(`select count(*) as n ${body}`, params);
+    const after = page.after ? (decodeCursor(page.after, 2) as [number, number]) : null;
+    const [count] = await em.getConnection().execute<{ n: number | string }[]>(`select count(*) as n from (${inner}) t where t.due_at < ?`, params);
+    const keyset = after ? ' and (t.due_at > ? or (t.due_at = ? and t.id > ?))' : '';
+    const afterParams = after ? [dialect.instant(new Date(after[0])), dialect.instant(new Date(after[0])), after[1]] : [];
     const rows = await em.getConnection().execute<
       {
         id: number;
@@ -374,13 +380,9 @@ export const analyticsService = {
         is_key_focus: number | boolean;
         is_petitioner: number | boolean;
         has_open_case: number | boolean | string;
+        due_at: Date | number | string;
       }[]
-    >(
-      `select ho.id, ho.head_name, r.name as region_name, ho.last_visit_at, a.started_at, a.cadre_id, ho.is_hardship, ho.is_key_focus, ho.is_petitioner,
-              ${openCase} as has_open_case
-         ${body}${afterId !== null ? ' and ho.id > ?' : ''} order by ho.id limit ?`,
-      [...params, ...(afterId !== null ? [afterId] : []), size + 1],
-    );
+    >(`select t.* from (${inner}) t where t.due_at < ?${keyset} order by t.due_at, t.id limit ?`, [...params, ...afterParams, size + 1]);
     const pageRows = rows.slice(0, size);
     const cadres = new Map((await em.find(Cadre, { id: { $in: pageRows.map((row) => Number(row.cadre_id)) } })).map((cadre) => [cadre.id, cadre]));
     const nodes = pageRows.map((row) => {
@@ -408,7 +410,12 @@ export const analyticsService = {
       };
     });
     const last = pageRows[pageRows.length - 1];
-    return { nodes, totalCount: Number(count?.n ?? 0), hasNextPage: rows.length > size, endCursor: last ? encodeCursor([Number(last.id)]) : null };
+    return {
+      nodes,
+      totalCount: Number(count?.n ?? 0),
+      hasNextPage: rows.length > size,
+      endCursor: last ? encodeCursor([toDate(last.due_at).getTime(), Number(last.id)]) : null,
+    };
   },
 
   /** Active cadres of the units in the subtree: how many households each looks after now. */
