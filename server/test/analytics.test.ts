@@ -118,7 +118,7 @@ async function expectedFigures(em: Em, slice: TestSlice, today: string): Promise
       pairParams,
     );
 
-  // Petition cases and demands: within the round's dates and the window.
+  // Demands: raised within the round's dates and the window.
   let first = slice.from;
   let last = slice.to;
   if (slice.round) {
@@ -127,8 +127,10 @@ async function expectedFigures(em: Em, slice: TestSlice, today: string): Promise
   }
   const cases: string[] = [`pc.household_id in (${householdsIn})`];
   const caseParams: unknown[] = [like];
-  if (first) (cases.push('pc.received_on >= ?'), caseParams.push(first));
+  // A case counts while it is open in the window; with a round, for the households that round helps.
   if (last) (cases.push('pc.received_on <= ?'), caseParams.push(last));
+  if (first) (cases.push('(pc.resolved_at is null or pc.resolved_at >= ?)'), caseParams.push(at(startOfShanghaiDay(first))));
+  if (slice.round) cases.push(`pc.household_id in (select household_id from assignment where round_id = ${slice.round.id})`);
   const caseCount = (condition: string) => one(`select count(*) as n from petition_case pc where ${cases.join(' and ')}${condition}`, caseParams);
   const demands: string[] = [`d.household_id in (${householdsIn})`];
   const demandParams: unknown[] = [like];

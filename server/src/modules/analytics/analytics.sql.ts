@@ -254,13 +254,19 @@ export function familySource(dialect: Dialect, family: Family, slice: Slice, gro
       pathCondition();
       const { first, last } = dayWindow(slice);
       if (family === 'CASE') {
-        if (first) {
-          where.push('pc.received_on >= ?');
-          params.push(first);
-        }
+        // A case belongs to a period while it is open in it: backlog cases were received years before
+        // the round that takes them up. With a round, only cases of households the round helps count.
         if (last) {
           where.push('pc.received_on <= ?');
           params.push(last);
+        }
+        if (first) {
+          where.push('(pc.resolved_at is null or pc.resolved_at >= ?)');
+          params.push(dialect.instant(startOfShanghaiDay(first)));
+        }
+        if (slice.round) {
+          where.push('exists (select 1 from assignment ra where ra.household_id = pc.household_id and ra.round_id = ?)');
+          params.push(slice.round.id);
         }
       } else {
         if (first) {
@@ -273,7 +279,8 @@ export function familySource(dialect: Dialect, family: Family, slice: Slice, gro
         }
       }
       targetCondition();
-      key = grouping.kind === 'month' ? (family === 'CASE' ? 'substr(pc.received_on, 1, 7)' : dialect.monthOf('d.raised_at')) : childKey;
+      key = grouping.kind === 'month' ? (family === 'CASE' ? null : dialect.monthOf('d.raised_at')) : childKey;
+      if (family === 'CASE') monthJoin('pc.received_on <= m.ed and (pc.resolved_at is null or pc.resolved_at >= m.s)');
       return { body: { sql: `from ${table} ${alias} ${joins.join(' ')}${where.length ? ` where ${where.join(' and ')}` : ''}`, params }, key };
     }
   }
