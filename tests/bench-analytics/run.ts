@@ -15,7 +15,13 @@ import mysql from 'mysql2/promise';
  *
  * Settings (environment): BENCH_ANALYTICS_DATABASE_URL (mariadb://root@127.0.0.1:3306/wanjia_city),
  * BENCH_ITERATIONS (timed calls per scenario and side, 15), BENCH_WARMUP (3), BENCH_SCENARIOS (parts of
- * scenario names, comma-separated: only those), BENCH_SERVER_MAIN.
+ * scenario names, comma-separated: only those), BENCH_SERVER_MAIN, BENCH_BUFFER_POOL_MB (2048: the
+ * InnoDB buffer pool for the run, restored afterwards).
+ *
+ * Two baselines: the report by hand over the detail tables, one statement after another (what one
+ * would write without our summary), and — for the overviews — the same figures by hand over the very
+ * tables our server reads, sent side by side over a pool; the target ratio is judged against the
+ * second, the stricter one, where there is one.
  * The server is measured as built: run `pnpm build` first (the root script does).
  */
 
@@ -31,6 +37,7 @@ const ONLY = (process.env.BENCH_SCENARIOS ?? '')
 const SERVER_MAIN = process.env.BENCH_SERVER_MAIN?.trim() || path.join(REPOSITORY_ROOT, 'server', 'dist', 'main.js');
 const ANALYST = { username: 'bench-analyst', password: 'bench-analyst-password' };
 const TARGET_RATIO = 1.3;
+const BUFFER_POOL_MB = Number(process.env.BENCH_BUFFER_POOL_MB ?? 2048);
 const TARGET_CITY_OVERVIEW_MS = 150;
 
 interface Scenario {
@@ -39,6 +46,8 @@ interface Scenario {
   variables: Record<string, unknown>;
   /** The same figures, by hand: SQL statements whose rows together answer the query. */
   baseline: (connection: mysql.Connection) => Promise<unknown>;
+  /** The same figures by hand over the same tables our server reads (its monthly summary), in parallel. */
+  summaryBaseline?: (pool: mysql.Pool) => Promise<unknown>;
 }
 
 // --- the hand-written aggregates -------------------------------------------------------------------------
@@ -57,9 +66,25 @@ function pathCondition(slice: Slice, column = 'r.path'): string {
 
 /** One statement per kind of record, as a developer would write the report by hand. */
 async function overviewByHand(connection: mysql.Connection, slice: Slice, round: { startsOn: string; endsOn: string }, today: string): Promise<unknown[]> {
+  const statements = overviewStatements(slice, round, today, false);
+  const results: unknown[] = [];
+  for (const statement of statements) results.push((await connection.query(statement))[0]);
+  return results;
+}
+
+/**
+ * The same figures as a careful developer would write them with the monthly summary the server keeps
+ * (help_record_monthly) and send them side by side over a pool: the baseline that shows what our
+ * GraphQL layer adds on top of the same SQL work.
+ */
+async function overviewWithSummaryByHand(pool: mysql.Pool, slice: Slice, round: { startsOn: string; endsOn: string }, today: string): Promise<unknown[]> {
+  return Promise.all(overviewStatements(slice, round, today, true).map(async (statement) => (await pool.query(statement))[0]));
+}
+
+function overviewStatements(slice: Slice, round: { startsOn: string; endsOn: string }, today: string, summary: boolean): string[] {
   const regionJoin = slice.path === null ? '' : 'join household ho on ho.id = h.household_id join region r on r.id = ho.region_id';
   const dateRange = (column: string) => `${column} >= '${round.startsOn}' and ${column} < date_add('${round.endsOn}', interval 1 day)`;
-  const statements = [
+  return [
     `select count(distinct p.unit_id), count(distinct case when r.level = 'VILLAGE' then p.region_id end), count(distinct case when r.level = 'COMMUNITY' then p.region_id end)
        from unit_pairing p join region r on r.id = p.region_id where p.round_id = ${slice.roundId} and ${pathCondition(slice)}`,
     `select count(distinct a.cadre_id), count(distinct a.household_id), count(distinct case when ho.is_hardship = 1 then a.household_id end),
@@ -71,16 +96,17 @@ async function overviewByHand(connection: mysql.Connection, slice: Slice, round:
                                  where a.round_id = ${slice.roundId} and ${pathCondition(slice)})`,
     `select count(*), sum(pc.major_backlog), sum(pc.status in ('REGISTERED', 'IN_PROGRESS')), sum(pc.status in ('RESOLVED', 'CLOSED'))
        from petition_case pc ${slice.path === null ? '' : 'join household ho on ho.id = pc.household_id join region r on r.id = ho.region_id'}
-      where pc.received_on between '${round.startsOn}' and '${round.endsOn}' and ${pathCondition(slice)}`,
+      where pc.received_on <= '${round.endsOn}' and (pc.resolved_at is null or pc.resolved_at >= convert_tz('${round.startsOn}', '+08:00', '+00:00'))
+        and exists (select 1 from assignment ra where ra.household_id = pc.household_id and ra.round_id = ${slice.roundId}) and ${pathCondition(slice)}`,
     `select count(*), sum(d.status in ('RESOLVED', 'CONFIRMED')), sum(d.status = 'CONFIRMED'), sum(${OPEN_DEMANDS} and d.due_on < '${today}')
        from demand d ${slice.path === null ? '' : 'join household ho on ho.id = d.household_id join region r on r.id = ho.region_id'}
       where ${dateRange("convert_tz(d.raised_at, '+00:00', '+08:00')")} and ${pathCondition(slice)}`,
-    `select count(*), sum(h.funds_fen), sum(h.materials_fen), sum(h.funds_fen + h.materials_fen), sum(h.problems_solved)
-       from help_record h ${regionJoin} where h.is_latest = 1 and h.round_id = ${slice.roundId} and ${pathCondition(slice)}`,
+    summary
+      ? `select sum(s.records), sum(s.funds_fen), sum(s.materials_fen), sum(s.funds_fen + s.materials_fen), sum(s.problems_solved)
+           from help_record_monthly s ${slice.path === null ? '' : 'join region r on r.id = s.region_id'} where s.round_id = ${slice.roundId} and ${pathCondition(slice)}`
+      : `select count(*), sum(h.funds_fen), sum(h.materials_fen), sum(h.funds_fen + h.materials_fen), sum(h.problems_solved)
+           from help_record h ${regionJoin} where h.is_latest = 1 and h.round_id = ${slice.roundId} and ${pathCondition(slice)}`,
   ];
-  const results: unknown[] = [];
-  for (const statement of statements) results.push((await connection.query(statement))[0]);
-  return results;
 }
 
 async function childrenByHand(connection: mysql.Connection, slice: Slice & { path: string }): Promise<unknown[]> {
@@ -224,8 +250,27 @@ async function main(): Promise<void> {
     database: parsed.pathname.slice(1),
     timezone: 'Z',
   });
+  const pool = mysql.createPool({
+    host: '127.0.0.1',
+    port: Number(parsed.port || 3306),
+    user: decodeURIComponent(parsed.username || 'root'),
+    password: decodeURIComponent(parsed.password),
+    database: parsed.pathname.slice(1),
+    timezone: 'Z',
+    connectionLimit: 10,
+  });
   const secret = randomBytes(32).toString('hex');
   let server: Awaited<ReturnType<typeof startServer>> | null = null;
+  // A database holding a 1 GB help-record table is given a buffer pool to match in production; MariaDB's
+  // default 128 MB makes every detail scan of the baseline evict the pages both sides then re-read.
+  const [[pool0]] = await connection.query<mysql.RowDataPacket[]>('select @@innodb_buffer_pool_size as size');
+  const originalBufferPool = Number(pool0!.size);
+  const wantedBufferPool = BUFFER_POOL_MB * 1024 * 1024;
+  if (originalBufferPool < wantedBufferPool) await connection.query('set global innodb_buffer_pool_size = ?', [wantedBufferPool]);
+  const [[pool1]] = await connection.query<mysql.RowDataPacket[]>('select @@innodb_buffer_pool_size as size');
+  console.log(
+    `InnoDB buffer pool for the run: ${Math.round(Number(pool1!.size) / 1048576)} MB (was ${Math.round(originalBufferPool / 1048576)} MB; BENCH_BUFFER_POOL_MB)`,
+  );
   try {
     const [[counts]] = await connection.query<mysql.RowDataPacket[]>(
       'select (select count(*) from help_record) records, (select count(*) from household) households, (select count(*) from cadre) cadres',
@@ -270,12 +315,14 @@ async function main(): Promise<void> {
         query: `query ($roundId: ID) { campaignOverview(roundId: $roundId) { ${figures} } }`,
         variables: { roundId: String(roundId) },
         baseline: (c) => overviewByHand(c, { path: null, roundId }, roundDates, today),
+        summaryBaseline: (p) => overviewWithSummaryByHand(p, { path: null, roundId }, roundDates, today),
       },
       {
         name: `campaignOverview, ${district!.name}`,
         query: `query ($roundId: ID, $regionId: ID) { campaignOverview(roundId: $roundId, regionId: $regionId) { ${figures} } }`,
         variables: { roundId: String(roundId), regionId: String(district!.id) },
         baseline: (c) => overviewByHand(c, { path: String(district!.path), roundId }, roundDates, today),
+        summaryBaseline: (p) => overviewWithSummaryByHand(p, { path: String(district!.path), roundId }, roundDates, today),
       },
       {
         name: 'campaignBreakdown REGION_CHILDREN, city',
@@ -304,41 +351,65 @@ async function main(): Promise<void> {
     let failed = false;
     for (const scenario of scenarios.filter((entry) => ONLY.length === 0 || ONLY.some((part) => entry.name.includes(part)))) {
       try {
-        for (let index = 0; index < WARMUP; index += 1) {
-          await ours(scenario);
-          await scenario.baseline(connection);
-        }
-        const timings = { ours: [] as number[], baseline: [] as number[] };
+        const sides = scenario.summaryBaseline ? (['ours', 'baseline', 'summary'] as const) : (['ours', 'baseline'] as const);
+        const run = async (side: (typeof sides)[number]) => {
+          if (side === 'ours') await ours(scenario);
+          else if (side === 'baseline') await scenario.baseline(connection);
+          else await scenario.summaryBaseline!(pool);
+        };
+        for (let index = 0; index < WARMUP; index += 1) for (const side of sides) await run(side);
+        const timings = { ours: [] as number[], baseline: [] as number[], summary: [] as number[] };
         for (let index = 0; index < ITERATIONS; index += 1) {
-          // Alternate which side goes first, so that neither always finds the caches the other warmed.
-          const order = index % 2 === 0 ? (['ours', 'baseline'] as const) : (['baseline', 'ours'] as const);
+          // Rotate which side goes first, so that none always finds the caches another warmed.
+          const order = sides.map((_, offset) => sides[(index + offset) % sides.length]!);
           for (const side of order) {
             const started = process.hrtime.bigint();
-            if (side === 'ours') await ours(scenario);
-            else await scenario.baseline(connection);
+            await run(side);
             timings[side].push(Number(process.hrtime.bigint() - started) / 1e6);
           }
         }
         const oursMedian = median(timings.ours);
         const baselineMedian = median(timings.baseline);
         const ratio = oursMedian / baselineMedian;
+        const summaryMedian = timings.summary.length > 0 ? median(timings.summary) : null;
+        const summaryRatio = summaryMedian === null ? null : oursMedian / summaryMedian;
         const cityOverview = scenario.name === 'campaignOverview, city';
-        const pass = ratio <= TARGET_RATIO && (!cityOverview || oursMedian <= TARGET_CITY_OVERVIEW_MS);
+        // Judged against the strictest baseline there is: the same summary SQL, by hand and in parallel.
+        const pass = (summaryRatio ?? ratio) <= TARGET_RATIO && (!cityOverview || oursMedian <= TARGET_CITY_OVERVIEW_MS);
         failed ||= !pass;
-        rows.push([scenario.name, oursMedian.toFixed(1), baselineMedian.toFixed(1), ratio.toFixed(2), pass ? 'PASS' : 'FAIL']);
+        rows.push([
+          scenario.name,
+          oursMedian.toFixed(1),
+          baselineMedian.toFixed(1),
+          ratio.toFixed(2),
+          summaryMedian === null ? '-' : summaryMedian.toFixed(1),
+          summaryRatio === null ? '-' : summaryRatio.toFixed(2),
+          pass ? 'PASS' : 'FAIL',
+        ]);
       } catch (error) {
         // A scenario our server cannot answer is a result too: the others are still measured.
         failed = true;
-        rows.push([scenario.name, 'error', '-', '-', `FAIL: ${String(error).slice(0, 160)}`]);
+        rows.push([scenario.name, 'error', '-', '-', '-', '-', `FAIL: ${String(error).slice(0, 160)}`]);
       }
       console.log(`  measured: ${rows[rows.length - 1]!.join('  ')}`);
     }
-    const header = ['scenario', 'ours p50 ms', 'by hand p50 ms', 'ratio', `target ≤ ${TARGET_RATIO} (city overview ≤ ${TARGET_CITY_OVERVIEW_MS} ms)`];
+    const header = [
+      'scenario',
+      'ours p50 ms',
+      'by hand p50 ms',
+      'ratio',
+      'by hand, summary, parallel p50 ms',
+      'ratio',
+      `target ≤ ${TARGET_RATIO} (city overview ≤ ${TARGET_CITY_OVERVIEW_MS} ms)`,
+    ];
+    if (rows.length === 0) throw new Error(`no scenario matches BENCH_SCENARIOS=${ONLY.join(',')}`);
     const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
     for (const row of [header, ...rows]) console.log(row.map((cell, column) => cell.padEnd(widths[column]!)).join('  '));
     console.log(failed ? '\nsome targets missed (a measurement: exit 0)' : '\nall targets met');
   } finally {
     server?.child.kill('SIGTERM');
+    if (originalBufferPool < wantedBufferPool) await connection.query('set global innodb_buffer_pool_size = ?', [originalBufferPool]);
+    await pool.end();
     await connection.end();
   }
 }
