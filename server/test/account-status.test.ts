@@ -57,6 +57,10 @@ describe.each(databaseKinds())('a deactivated account or cadre loses its signed-
       cadre,
     );
     expect(errorOf(refusedWrite)?.extensions?.code).toBe('UNAUTHENTICATED');
+    // The plain HTTP routes (photos) take the same token and refuse it the same way.
+    const photo = await fetch(`${server.url}/photos/${'0'.repeat(64)}`, { headers: cadre });
+    expect(photo.status).toBe(401);
+    expect(await photo.json()).toMatchObject({ error: { code: 'UNAUTHENTICATED', message: 'This account or cadre has been deactivated' } });
 
     await server.graphql('mutation ($c: ID!) { reactivateCadre(id: $c) { active } }', { c: cadreId }, city);
     const again = await server.graphql(MY_HOUSEHOLDS, {}, cadre);

@@ -91,7 +91,7 @@ export class AnalyticsResolver {
   }
 
   @Authorized(...STAFF)
-  @Query(() => OverdueVisitConnection, { description: 'Assigned households whose next visit is past due, by household.' })
+  @Query(() => OverdueVisitConnection, { description: 'Assigned households whose next visit is past due, most overdue first.' })
   async overdueVisits(@Args() { regionId }: RegionArgs, @Args() page: PageArgs, @Ctx() ctx: GraphQLContext): Promise<OverdueVisitConnection> {
     return analyticsService.overdueVisits(ctx.em, ctx.actor!, ctx.config.visitIntervals, { regionId }, page);
   }

@@ -5,40 +5,15 @@ import type { AppConfig } from '../../config';
 import type { Orm } from '../../db/orm';
 import type { Logger } from '../../logger';
 import { ErrorCode } from '../../graphql/errors';
-import type { Actor } from '../auth/actor';
-import { AccessTokenError, verifyAccessToken } from '../auth/tokens';
+import { HttpProblem, actorFromBearer } from '../auth/http-auth';
 import { buildReport, reportFileName, toCsv, toXlsx, type ReportRequest } from './analytics.export';
 import { BreakdownDimension, ReportKind, type AnalyticsSliceArgs } from './analytics.types';
-
-class HttpProblem extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-  }
-}
 
 const STATUS_OF: Partial<Record<string, number>> = {
   [ErrorCode.BAD_USER_INPUT]: 400,
   [ErrorCode.UNAUTHENTICATED]: 401,
   [ErrorCode.FORBIDDEN]: 403,
 };
-
-async function actorOf(request: Request, config: AppConfig): Promise<Actor> {
-  const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization?.trim() ?? '');
-  if (!match) throw new HttpProblem(401, ErrorCode.UNAUTHENTICATED, 'Sign in first');
-  try {
-    return await verifyAccessToken(match[1]!, config.auth.jwtSecret);
-  } catch (error) {
-    if (error instanceof AccessTokenError) {
-      throw new HttpProblem(401, ErrorCode.UNAUTHENTICATED, error.reason === 'expired' ? 'Access token expired; refresh it' : 'Access token invalid');
-    }
-    throw error;
-  }
-}
 
 function oneOf<T extends string>(values: readonly T[], value: unknown, field: string): T | undefined {
   if (value === undefined) return undefined;
@@ -101,7 +76,7 @@ export function analyticsRoutes(orm: Orm, config: AppConfig, logger: Logger): ex
   const router = express.Router();
   router.get(/^\/exports\/report\.(xlsx|csv)$/, async (request, response) => {
     try {
-      const actor = await actorOf(request, config);
+      const actor = await actorFromBearer(request, config, orm.em.fork());
       const format = request.path.endsWith('.xlsx') ? 'xlsx' : 'csv';
       const report = reportRequestOf(request.query);
       const now = new Date();

@@ -7,33 +7,11 @@ import type { Orm } from '../../db/orm';
 import type { Logger } from '../../logger';
 import { UserAccount } from '../accounts/user-account.entity';
 import { Assignment } from '../assignments/assignment.entity';
-import { isStaff, type Actor } from '../auth/actor';
-import { AccessTokenError, verifyAccessToken } from '../auth/tokens';
+import { isStaff } from '../auth/actor';
+import { HttpProblem, actorFromBearer } from '../auth/http-auth';
 import { HelpRecord } from '../help-records/help-record.entity';
 import { Photo } from './photo.entity';
 import { sniffImageType, type PhotoStorage } from './photo-storage';
-
-class HttpProblem extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-async function actorOf(request: Request, config: AppConfig): Promise<Actor> {
-  const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization?.trim() ?? '');
-  if (!match) throw new HttpProblem(401, 'UNAUTHENTICATED', 'Sign in first');
-  try {
-    return await verifyAccessToken(match[1]!, config.auth.jwtSecret);
-  } catch (error) {
-    if (error instanceof AccessTokenError)
-      throw new HttpProblem(401, 'UNAUTHENTICATED', error.reason === 'expired' ? 'Access token expired; refresh it' : 'Access token invalid');
-    throw error;
-  }
-}
 
 /** Reads the single file part of a multipart body, refusing it as soon as it passes the size limit. */
 function readUpload(request: Request, maxBytes: number): Promise<Buffer> {
@@ -84,7 +62,7 @@ export function photoRoutes(orm: Orm, config: AppConfig, storage: PhotoStorage, 
 
   router.post('/uploads/photos', async (request, response) => {
     try {
-      const actor = await actorOf(request, config);
+      const actor = await actorFromBearer(request, config, orm.em.fork());
       const bytes = await readUpload(request, config.photos.maxBytes);
       const mimeType = sniffImageType(bytes);
       if (!mimeType) throw new HttpProblem(415, 'BAD_USER_INPUT', 'only JPEG, PNG and WebP photos are accepted');
@@ -112,7 +90,7 @@ export function photoRoutes(orm: Orm, config: AppConfig, storage: PhotoStorage, 
 
   router.get('/photos/:id', async (request, response) => {
     try {
-      const actor = await actorOf(request, config);
+      const actor = await actorFromBearer(request, config, orm.em.fork());
       const id = request.params.id ?? '';
       if (!/^[0-9a-f]{64}$/.test(id)) throw new HttpProblem(404, 'NOT_FOUND', 'no such photo');
       const em = orm.em.fork();
