@@ -18,7 +18,7 @@ import { Round } from '../rounds/round.entity';
 import { Unit } from '../units/unit.entity';
 import { MEASURES, MEASURE_BY_KEY, OPEN_CASE_STATUSES, TARGET_GROUP_COLUMN, type Family } from './analytics.measures';
 import { assertMayReadAnalytics, assertRegionInScope } from './analytics.policy';
-import { Dialect, aggregateFamily, drillIds, familyApplies, type FamilyValues, type Grouping, type MonthSpan, type Slice } from './analytics.sql';
+import { Dialect, aggregateFamily, drillIds, familyApplies, toDate, type FamilyValues, type Grouping, type MonthSpan, type Slice } from './analytics.sql';
 import {
   AnalyticsMeasure,
   AnalyticsRecordType,
@@ -62,12 +62,6 @@ export function recordTypeOf(measure: AnalyticsMeasure): AnalyticsRecordType {
 
 function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (character) => `\\${character}`);
-}
-
-function toDate(value: Date | number | string): Date {
-  if (value instanceof Date) return value;
-  if (typeof value === 'number') return new Date(value);
-  return /^\d+$/.test(value) ? new Date(Number(value)) : new Date(`${value.replace(' ', 'T')}Z`);
 }
 
 /** Checks the arguments and looks up what they name; the region must lie in the caller's subtree. */

@@ -3,7 +3,8 @@ import type { TargetGroup } from '@wanjia/shared';
 import type { Em } from '../../db/orm';
 import { startOfShanghaiDay } from '../../time';
 import { GROUP_BIT, summaryIsComplete } from '../help-records/help-record-summary';
-import { MEASURES, TARGET_GROUP_COLUMN, type Family, type MeasureDefinition } from './analytics.measures';
+import { MEASURES, OPEN_CASE_STATUSES, SETTLED_CASE_STATUSES, TARGET_GROUP_COLUMN, type Family, type MeasureDefinition } from './analytics.measures';
+import { AnalyticsMeasure } from './analytics.types';
 
 /** A resolved slice: the region subtree, the round and window, and the optional unit and target group. */
 export interface Slice {
@@ -32,6 +33,13 @@ export type Grouping = { kind: 'none' } | { kind: 'children'; pathLength: number
 export interface SqlPart {
   sql: string;
   params: unknown[];
+}
+
+/** A datetime as the drivers return it: a Date (MySQL), epoch milliseconds (SQLite) or text. */
+export function toDate(value: Date | number | string): Date {
+  if (value instanceof Date) return value;
+  if (typeof value === 'number') return new Date(value);
+  return /^\d+$/.test(value) ? new Date(Number(value)) : new Date(`${value.replace(' ', 'T')}Z`);
 }
 
 export function nextDay(day: string): string {
@@ -307,6 +315,10 @@ export async function aggregateFamily(em: Em, dialect: Dialect, family: Family, 
 
 async function aggregateDetail(em: Em, dialect: Dialect, family: Family, slice: Slice, grouping: Grouping, helpAttributed: boolean): Promise<FamilyValues> {
   const definitions = MEASURES.filter((definition) => definition.family === family);
+  if (grouping.kind === 'month') {
+    const counted = await spannedByMonth(em, dialect, family, slice, grouping.months);
+    if (counted) return counted;
+  }
   const source = familySource(dialect, family, slice, grouping, helpAttributed);
   const selectParams: unknown[] = [];
   const columns = definitions.map((definition, index) => `${bindToday(definition.aggregate, slice, selectParams)} as v${index}`);
@@ -319,6 +331,176 @@ async function aggregateDetail(em: Em, dialect: Dialect, family: Family, slice: 
     definitions.forEach((definition, index) => byMeasure.set(definition.measure, Number(row[`v${index}`] ?? 0)));
     values.set(row.k == null ? '' : String(row.k), byMeasure);
   }
+  return values;
+}
+
+/** The first index whose month satisfies a condition that, once true, stays true for later months (or the length). */
+function firstIndex<T>(items: readonly T[], holds: (item: T) => boolean): number {
+  let low = 0;
+  let high = items.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (holds(items[middle]!)) high = middle;
+    else low = middle + 1;
+  }
+  return low;
+}
+
+/** A row that counts in every month its span overlaps, under the ids it counts for each measure. */
+interface SpannedRow {
+  /** Epoch ms the span starts at. */
+  start: number;
+  /** Epoch ms it ended at, or null while it lasts. */
+  end: number | null;
+  /** For each measure, the id it adds to that measure's distinct set, or null when it does not count there. */
+  ids: Partial<Record<AnalyticsMeasure, number | null>>;
+}
+
+const truthy = (value: unknown) => Boolean(Number(value));
+const dayStart = (day: string) => startOfShanghaiDay(String(day).slice(0, 10)).getTime();
+
+/**
+ * The families whose rows last over time (pairings, assignments, the persons they reach, open cases)
+ * counted per month: a row counts in a month when its span overlaps it — it started before the
+ * month's end and had not ended before the month's start, the rule the SQL of the other groupings
+ * uses. Joining every row to every month in SQL took seconds on a city; here the slice's rows are
+ * read once and put into the months they overlap.
+ */
+async function spannedByMonth(em: Em, dialect: Dialect, family: Family, slice: Slice, months: MonthSpan[]): Promise<FamilyValues | null> {
+  const definitions = MEASURES.filter((definition) => definition.family === family);
+  const run = <T>(sql: string, params: unknown[]) => em.getConnection().execute<T[]>(sql, params);
+  let rows: SpannedRow[];
+  if (family === 'ASSIGNMENT' || family === 'CADRE') {
+    const source = familySource(dialect, family, slice, { kind: 'none' });
+    const flags = family === 'ASSIGNMENT' ? ', ho.is_hardship as h, ho.is_key_focus as k, ho.is_petitioner as p' : '';
+    const found = await run<{
+      household_id: number;
+      cadre_id: number;
+      started_at: Date | number | string;
+      ended_at: Date | number | string | null;
+      h?: unknown;
+      k?: unknown;
+      p?: unknown;
+    }>(`select a.household_id, a.cadre_id, a.started_at, a.ended_at${flags} ${source.body.sql}`, source.body.params);
+    rows = found.map((row) => {
+      const household = Number(row.household_id);
+      return {
+        start: toDate(row.started_at).getTime(),
+        end: row.ended_at == null ? null : toDate(row.ended_at).getTime(),
+        ids: {
+          [AnalyticsMeasure.CADRES_ENGAGED]: Number(row.cadre_id),
+          [AnalyticsMeasure.HOUSEHOLDS_HELPED]: household,
+          [AnalyticsMeasure.HARDSHIP_HOUSEHOLDS_HELPED]: truthy(row.h) ? household : null,
+          [AnalyticsMeasure.KEY_FOCUS_HOUSEHOLDS_HELPED]: truthy(row.k) ? household : null,
+          [AnalyticsMeasure.PETITIONER_HOUSEHOLDS_HELPED]: truthy(row.p) ? household : null,
+        },
+      };
+    });
+  } else if (family === 'PERSON') {
+    // A counted resident counts in the months an assignment of the slice covers the household.
+    const source = familySource(dialect, 'ASSIGNMENT', slice, { kind: 'none' });
+    const found = await run<{ rid: number; kf: unknown; pt: unknown; s: Date | number | string; e: Date | number | string | null }>(
+      `select rs.id as rid, (rs.key_focus_reason is not null) as kf, rs.is_petitioner as pt, x.s, x.e
+         from (select a.household_id as hid, a.started_at as s, a.ended_at as e ${source.body.sql}) x
+         join resident rs on rs.household_id = x.hid
+        where rs.key_focus_reason is not null or rs.is_petitioner = 1`,
+      source.body.params,
+    );
+    rows = found.map((row) => ({
+      start: toDate(row.s).getTime(),
+      end: row.e == null ? null : toDate(row.e).getTime(),
+      ids: {
+        [AnalyticsMeasure.KEY_FOCUS_PERSONS]: truthy(row.kf) ? Number(row.rid) : null,
+        [AnalyticsMeasure.PETITIONERS]: truthy(row.pt) ? Number(row.rid) : null,
+      },
+    }));
+  } else if (family === 'PAIRING') {
+    const source = familySource(dialect, family, slice, { kind: 'none' });
+    const found = await run<{ unit_id: number; region_id: number; level: string; sd: string; ed: string | null }>(
+      `select p.unit_id, p.region_id, r.level, substr(p.started_on, 1, 10) as sd, substr(p.ended_on, 1, 10) as ed ${source.body.sql}`,
+      source.body.params,
+    );
+    // Days: a pairing covers a month when it starts on or before its last day and ends on or after its first.
+    rows = found.map((row) => ({
+      start: dayStart(row.sd),
+      end: row.ed == null ? null : dayStart(row.ed),
+      ids: {
+        [AnalyticsMeasure.UNITS_PAIRED]: Number(row.unit_id),
+        [AnalyticsMeasure.VILLAGES_COVERED]: row.level === 'VILLAGE' ? Number(row.region_id) : null,
+        [AnalyticsMeasure.COMMUNITIES_COVERED]: row.level === 'COMMUNITY' ? Number(row.region_id) : null,
+      },
+    }));
+  } else if (family === 'CASE') {
+    const source = familySource(dialect, family, slice, { kind: 'none' });
+    const found = await run<{ id: number; major_backlog: unknown; status: string; rd: string; resolved_at: Date | number | string | null }>(
+      `select pc.id, pc.major_backlog, pc.status, substr(pc.received_on, 1, 10) as rd, pc.resolved_at ${source.body.sql}`,
+      source.body.params,
+    );
+    const open = new Set<string>(OPEN_CASE_STATUSES);
+    const settled = new Set<string>(SETTLED_CASE_STATUSES);
+    rows = found.map((row) => {
+      const id = Number(row.id);
+      return {
+        start: dayStart(row.rd),
+        end: row.resolved_at == null ? null : toDate(row.resolved_at).getTime(),
+        ids: {
+          [AnalyticsMeasure.PETITION_CASES]: id,
+          [AnalyticsMeasure.MAJOR_PETITION_CASES]: truthy(row.major_backlog) ? id : null,
+          [AnalyticsMeasure.OPEN_PETITION_CASES]: open.has(row.status) ? id : null,
+          [AnalyticsMeasure.RESOLVED_PETITION_CASES]: settled.has(row.status) ? id : null,
+        },
+      };
+    });
+  } else {
+    return null;
+  }
+  // Every measure of the family must be one this knows how to count; otherwise the SQL counts it.
+  if (rows.length > 0 && definitions.some((definition) => !(definition.measure in rows[0]!.ids))) return null;
+
+  const bounds = months.map((month) => ({ key: month.key, start: dayStart(month.firstDay), end: dayStart(nextDay(month.lastDay)) }));
+  // Each row covers a run of consecutive months; per measure and id the runs are merged, and a
+  // difference array turns them into distinct counts per month — no set of ids per month is built.
+  const runs = new Map<AnalyticsMeasure, Map<number, [number, number][]>>(definitions.map((definition) => [definition.measure, new Map()]));
+  for (const row of rows) {
+    const first = firstIndex(bounds, (month) => row.start < month.end);
+    const last = row.end === null ? bounds.length - 1 : firstIndex(bounds, (month) => month.start > row.end!) - 1;
+    if (first > last) continue;
+    for (const definition of definitions) {
+      const id = row.ids[definition.measure];
+      if (id == null) continue;
+      const byId = runs.get(definition.measure)!;
+      const list = byId.get(id);
+      if (list) list.push([first, last]);
+      else byId.set(id, [[first, last]]);
+    }
+  }
+  const counts = new Map<AnalyticsMeasure, number[]>();
+  for (const [measure, byId] of runs) {
+    const difference = new Array<number>(bounds.length + 1).fill(0);
+    for (const list of byId.values()) {
+      list.sort((a, b) => a[0] - b[0]);
+      let [low, high] = list[0]!;
+      for (const [nextLow, nextHigh] of list.slice(1)) {
+        if (nextLow <= high + 1) high = Math.max(high, nextHigh);
+        else {
+          difference[low]! += 1;
+          difference[high + 1]! -= 1;
+          [low, high] = [nextLow, nextHigh];
+        }
+      }
+      difference[low]! += 1;
+      difference[high + 1]! -= 1;
+    }
+    let running = 0;
+    counts.set(
+      measure,
+      bounds.map((_, index) => (running += difference[index]!)),
+    );
+  }
+  const values: FamilyValues = new Map();
+  bounds.forEach((month, index) => {
+    values.set(month.key, new Map(definitions.map((definition) => [definition.measure, counts.get(definition.measure)![index]!])));
+  });
   return values;
 }
 
