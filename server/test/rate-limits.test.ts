@@ -1,60 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
-import type { AppConfig, DatabaseConfig, RateBudget } from '../src/config';
+import type { AppConfig, DatabaseConfig } from '../src/config';
 import { loadConfig } from '../src/config';
 import type { Orm } from '../src/db/orm';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
-import { ADMIN_PASSWORD, codeOf, createWorld, startLoggedApp, WARN, type HttpAnswer, type LoggedApp, type World } from './request-limits.fixtures';
-
-/** Redis runs on our machines here; every test run counts under a prefix of its own. */
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const RUN_PREFIX = `wanjia-test:${randomUUID()}`;
-
-const LOGIN = 'mutation SignIn($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken } }';
-const ISSUE = 'mutation Issue($id: ID!) { issueBindCode(cadreId: $id) { code } }';
-const SUBMIT = 'mutation Submit($input: HelpRecordInput!) { submitHelpRecord(input: $input) { id } }';
-
-const per = (points: number): RateBudget => ({ points, durationSeconds: 60 });
-
-/** Rate limits on, with small budgets, under a key prefix of the test's own. */
-function limited(prefix: string, budgets: Partial<AppConfig['rateLimits']> = {}) {
-  return (config: AppConfig): AppConfig => ({
-    ...config,
-    trustProxy: true,
-    rateLimits: {
-      ...config.rateLimits,
-      enabled: true,
-      redisUrl: null,
-      keyPrefix: `${RUN_PREFIX}:${prefix}`,
-      signInPerAddress: per(100),
-      signInPerAccount: per(100),
-      writesPerAccount: per(100),
-      recordsPerAccount: per(100),
-      writesPerAddress: per(100),
-      ...budgets,
-    },
-  });
-}
-
-function withRedis(adjust: (config: AppConfig) => AppConfig, redisUrl: string) {
-  return (config: AppConfig): AppConfig => {
-    const adjusted = adjust(config);
-    return { ...adjusted, rateLimits: { ...adjusted.rateLimits, redisUrl } };
-  };
-}
-
-const from = (address: string, bearer?: string) => ({ 'x-forwarded-for': address, ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) });
-
-function expectTooMany(answer: HttpAnswer<unknown>, limit: string): void {
-  expect(answer.status).toBe(429);
-  expect(answer.body.data).toBeUndefined();
-  const extensions = answer.body.errors?.[0]?.extensions;
-  expect(extensions).toMatchObject({ code: 'TOO_MANY_REQUESTS', limit });
-  const retryAfterSeconds = extensions?.retryAfterSeconds as number;
-  expect(retryAfterSeconds).toBeGreaterThanOrEqual(1);
-  expect(retryAfterSeconds).toBeLessThanOrEqual(60);
-  expect(answer.headers.get('retry-after')).toBe(String(retryAfterSeconds));
-}
+import { ADMIN_PASSWORD, codeOf, createWorld, startLoggedApp, WARN, type LoggedApp, type World } from './request-limits.fixtures';
+import { ISSUE, LOGIN, SUBMIT, expectTooMany, from, limited, per, withRedis } from './rate-limits.fixtures';
 
 describe('rate-limit configuration', () => {
   it('is on by default outside tests, reads budgets as points/seconds, and names a bad value', () => {
@@ -91,10 +41,6 @@ describe.each(databaseKinds())('rate limits on %s', (kind) => {
     for (const app of running) await app.close();
     await orm?.close(true);
     if (database) await dropScratchDatabase(database);
-    const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`${RUN_PREFIX}:*`);
-    if (keys.length > 0) await redis.del(...keys);
-    await redis.quit();
   });
 
   it('limits sign-in per address, successful or not, with 429, retryAfterSeconds and Retry-After', async () => {
@@ -155,27 +101,6 @@ describe.each(databaseKinds())('rate limits on %s', (kind) => {
     expectTooMany(await signOut(), 'writesPerAddress');
   });
 
-  it('shares one budget between two instances through Redis', async () => {
-    const shared = withRedis(limited(`${kind}-shared`, { signInPerAddress: per(4) }), REDIS_URL);
-    const first = await start(shared);
-    const second = await start(shared);
-    await waitForRedis(first);
-    await waitForRedis(second);
-    expect(codeOf(await signIn(first, '10.0.4.1'))).toBeUndefined();
-    expect(codeOf(await signIn(second, '10.0.4.1'))).toBeUndefined();
-    expect(codeOf(await signIn(first, '10.0.4.1'))).toBeUndefined();
-    expect(codeOf(await signIn(second, '10.0.4.1'))).toBeUndefined();
-    expectTooMany(await signIn(first, '10.0.4.1'), 'signInPerAddress');
-    expectTooMany(await signIn(second, '10.0.4.1'), 'signInPerAddress');
-
-    const redis = new Redis(REDIS_URL);
-    try {
-      expect(await redis.keys(`${RUN_PREFIX}:${kind}-shared:signInPerAddress*`)).toHaveLength(1);
-    } finally {
-      await redis.quit();
-    }
-  });
-
   it('counts in each instance’s memory without Redis: two instances do not share', async () => {
     const alone = limited(`${kind}-alone`, { signInPerAddress: per(2) });
     const first = await start(alone);
@@ -198,9 +123,3 @@ describe.each(databaseKinds())('rate limits on %s', (kind) => {
     expect(app.logs).toContainEqual(expect.objectContaining({ level: WARN, msg: expect.stringMatching(/^Redis unreachable/) }));
   });
 });
-
-/** An instance connects to Redis as it starts; until then it counts in memory, which the test does not want. */
-async function waitForRedis(app: LoggedApp): Promise<void> {
-  for (let attempt = 0; attempt < 100 && app.app.rateLimits.backend() !== 'redis'; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 20));
-  expect(app.app.rateLimits.backend()).toBe('redis');
-}

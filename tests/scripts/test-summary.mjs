@@ -3,6 +3,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import net from 'node:net';
+
+function redisAnswers() {
+  return new Promise((resolve) => {
+    const socket = net.connect(6379, '127.0.0.1', () => socket.write('PING\r\n'));
+    const done = (answer) => {
+      socket.destroy();
+      resolve(answer);
+    };
+    socket.on('data', (data) => done(String(data).startsWith('+PONG')));
+    socket.on('error', () => done(false));
+    setTimeout(() => done(false), 2000).unref();
+  });
+}
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const resultsDir = path.join(root, '.test-results');
@@ -30,6 +44,10 @@ const status = fs.existsSync(statusFile) ? JSON.parse(fs.readFileSync(statusFile
 console.log(`  ${status.note}`);
 // tests/jest.config.js leaves the fault and soak suites out when MySQL does not answer; the server's status says whether it did.
 if (status.mysql === false) console.log('  Fault and soak tests (tests/faults, tests/soak) did NOT run: they need MySQL');
+// server/jest.config.js leaves the shared-budget rate-limit test out when no Redis answers (never under CI).
+if (process.env.CI !== 'true' && !process.env.TEST_REDIS_URL?.trim() && !(await redisAnswers())) {
+  console.log('  The Redis rate-limit test did NOT run: nothing answers at 127.0.0.1:6379 (apt-get install -y redis-server)');
+}
 // Without Chromium the browser tests are left out of the run (under CI they fail instead): say so here.
 if (!fs.existsSync('/usr/bin/chromium')) console.log('  Browser tests did NOT run: /usr/bin/chromium is missing (apt-get install -y chromium)');
 else console.log('  Browser tests ran in Debian\'s Chromium (/usr/bin/chromium)');
