@@ -37,7 +37,9 @@ for (const file of fs.existsSync(resultsDir) ? fs.readdirSync(resultsDir).sort()
   passed += result.numPassedTests;
   failed += result.numFailedTests;
   pending += result.numPendingTests + (result.numTodoTests ?? 0);
-  console.log(`  ${path.basename(file, '.json').padEnd(8)} ${result.numPassedTests} passed, ${result.numFailedTests} failed in ${result.numTotalTestSuites} files`);
+  console.log(
+    `  ${path.basename(file, '.json').padEnd(8)} ${result.numPassedTests} passed, ${result.numFailedTests} failed in ${result.numTotalTestSuites} files`,
+  );
 }
 const statusFile = path.join(root, 'server', '.test-status.json');
 const status = fs.existsSync(statusFile) ? JSON.parse(fs.readFileSync(statusFile, 'utf8')) : { note: 'MySQL was NOT tested: the server suite did not run' };
@@ -50,7 +52,7 @@ if (process.env.CI !== 'true' && !process.env.TEST_REDIS_URL?.trim() && !(await 
 }
 // Without Chromium the browser tests are left out of the run (under CI they fail instead): say so here.
 if (!fs.existsSync('/usr/bin/chromium')) console.log('  Browser tests did NOT run: /usr/bin/chromium is missing (apt-get install -y chromium)');
-else console.log('  Browser tests ran in Debian\'s Chromium (/usr/bin/chromium)');
+else console.log("  Browser tests ran in Debian's Chromium (/usr/bin/chromium)");
 if (pending > 0) console.log(`  ${pending} tests were skipped or left as todo: that is a hole, not a pass`);
 console.log(`Tests: ${passed} passed, ${failed} failed`);
 process.exit(failed > 0 || pending > 0 || passed === 0 ? 1 : 0);
