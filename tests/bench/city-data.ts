@@ -19,6 +19,8 @@ import {
   UnitLevel,
   idNumberCheckCharacter,
 } from '@wanjia/shared';
+import { COMMUNITY_STEMS, NAME_PREFIXES, VILLAGE_STEMS } from '../../server/src/db/city/city-names';
+import { Sink, TableWriter } from '../../server/src/db/city/sink';
 import { DEMAND_TEXTS, HELP_SUMMARIES, PETITION_TITLES } from '../../server/src/db/demo/demo-texts';
 import { Random, benchDatabase, type MysqlTarget } from './common';
 
@@ -229,111 +231,6 @@ function run(command: string, args: string[], environment: Record<string, string
 
 // --- writing ----------------------------------------------------------------------------------------------
 
-/**
- * Sends INSERTs over a few connections while the generator goes on producing rows: generation (Node)
- * and insertion (MariaDB) then use both cores. Foreign-key and unique checks are off for these
- * sessions only: the generator makes every key consistent and unique by construction.
- */
-class Sink {
-  private readonly queue: string[] = [];
-  private readonly waiting: (() => void)[] = [];
-  private failure: unknown = null;
-  private closed = false;
-  private workers: Promise<void>[] = [];
-
-  private constructor(private readonly connections: Connection[]) {}
-
-  static async open(target: MysqlTarget, parallel: number): Promise<Sink> {
-    const connections: Connection[] = [];
-    for (let i = 0; i < parallel; i += 1) {
-      const connection = await mysql.createConnection({
-        host: target.host,
-        port: target.port,
-        user: target.user,
-        password: target.password,
-        database: target.database,
-        charset: 'utf8mb4',
-      });
-      await connection.query('set session foreign_key_checks = 0, unique_checks = 0, time_zone = "+00:00"');
-      connections.push(connection);
-    }
-    const sink = new Sink(connections);
-    sink.workers = connections.map((connection) => sink.work(connection));
-    return sink;
-  }
-
-  send(sql: string): void {
-    if (this.failure) throw this.failure;
-    this.queue.push(sql);
-    this.waiting.shift()?.();
-  }
-
-  /** Lets the generator run ahead by a few statements only, so memory stays flat. */
-  async backpressure(maxQueued = 6): Promise<void> {
-    while (this.queue.length > maxQueued && !this.failure) await new Promise((resolve) => setTimeout(resolve, 2));
-    if (this.failure) throw this.failure;
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    for (const wake of this.waiting.splice(0)) wake();
-    await Promise.all(this.workers);
-    await Promise.all(this.connections.map((connection) => connection.end()));
-    if (this.failure) throw this.failure;
-  }
-
-  private async work(connection: Connection): Promise<void> {
-    for (;;) {
-      const sql = this.queue.shift();
-      if (sql === undefined) {
-        if (this.closed) return;
-        await new Promise<void>((resolve) => this.waiting.push(resolve));
-        continue;
-      }
-      try {
-        await connection.query(sql);
-      } catch (error) {
-        this.failure ??= new Error(`${(error as Error).message} in: ${sql.slice(0, 300)}…`);
-        this.queue.length = 0;
-        return;
-      }
-    }
-  }
-}
-
-/** Collects one table's rows and hands the sink an INSERT every `batch` rows. */
-class TableWriter {
-  private rows: string[] = [];
-  count = 0;
-
-  constructor(
-    private readonly sink: Sink,
-    private readonly table: string,
-    private readonly columns: readonly string[],
-    private readonly batch = 2000,
-  ) {}
-
-  add(...values: (string | number | boolean | null)[]): void {
-    this.rows.push(`(${values.map(sqlValue).join(',')})`);
-    this.count += 1;
-    if (this.rows.length >= this.batch) this.flush();
-  }
-
-  flush(): void {
-    if (this.rows.length === 0) return;
-    this.sink.send(`insert into \`${this.table}\` (${this.columns.map((column) => `\`${column}\``).join(',')}) values ${this.rows.join(',')}`);
-    this.rows = [];
-  }
-}
-
-/** Dates are passed as `at(ms)`, already formatted; strings come from the generator's own lists. */
-function sqlValue(value: string | number | boolean | null): string {
-  if (value === null) return 'NULL';
-  if (typeof value === 'number') return String(value);
-  if (typeof value === 'boolean') return value ? '1' : '0';
-  return mysql.escape(value);
-}
-
 /** A UTC instant as MySQL datetime(3) text. */
 function at(ms: number): string {
   const iso = new Date(ms).toISOString();
@@ -417,52 +314,6 @@ const COUNTIES = [
   },
 ] as const;
 
-const COMMUNITY_STEMS = [
-  '东兴',
-  '向阳',
-  '永丰',
-  '和平',
-  '光明',
-  '新华',
-  '胜利',
-  '繁荣',
-  '幸福',
-  '团结',
-  '建设',
-  '丽景',
-  '滨河',
-  '怡园',
-  '铁路',
-  '工人',
-  '文化',
-  '春华',
-  '翠园',
-  '金山',
-];
-const VILLAGE_STEMS = [
-  '太平',
-  '大堡',
-  '石门',
-  '柳河',
-  '双岭',
-  '红旗',
-  '三道河',
-  '老边沟',
-  '马家',
-  '高台',
-  '黄柏峪',
-  '东营',
-  '杨木',
-  '长岭',
-  '下甸子',
-  '偏岭',
-  '泉水',
-  '南甸',
-  '北甸',
-  '碱厂沟',
-];
-const NAME_PREFIXES = ['', '东', '西', '南', '北', '新', '前', '后', '上', '下'];
-
 const CITY_UNITS: [string, UnitKind][] = [
   ['中共本溪市委办公室', UnitKind.AGENCY],
   ['本溪市人民政府办公室', UnitKind.AGENCY],
@@ -538,7 +389,7 @@ interface Place {
 
 async function generate(target: MysqlTarget, householdCount: number, seed: number, marker: string, log: (line: string) => void): Promise<void> {
   const random = new Random(seed);
-  const sink = await Sink.open(target, 2);
+  const sink = await Sink.open({ host: target.host, port: target.port, user: target.user, password: target.password, database: target.database }, 2);
   const createdAt = at(CREATED);
   const writers = {
     round: new TableWriter(sink, 'round', ['id', 'name', 'starts_on', 'ends_on', 'created_at']),
@@ -967,7 +818,7 @@ async function generate(target: MysqlTarget, householdCount: number, seed: numbe
         );
       }
 
-      if (householdId % 500 === 0) await sink.backpressure();
+      if (householdId % 500 === 0) await sink.drain();
       if (householdId % 10_000 === 0)
         log(`bench data: ${householdId.toLocaleString('en')} households, ${helpRecordId.toLocaleString('en')} help records queued`);
     }

@@ -1,4 +1,5 @@
 import { SignJWT } from 'jose';
+import { Random as CityRandom } from '../../server/src/db/city/random';
 
 /**
  * What the benchmark's three parts (data generator, baseline server, runner) must agree on: where the
@@ -38,46 +39,8 @@ export function benchDatabase(environment: NodeJS.ProcessEnv = process.env): Mys
   };
 }
 
-/** A small, fast, seedable PRNG (mulberry32): the data set must be the same on every machine and run. */
-export class Random {
-  private state: number;
-
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  }
-
-  /** Uniform integer in [min, max], both included. */
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-
-  chance(probability: number): boolean {
-    return this.next() < probability;
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)]!;
-  }
-
-  weighted<T>(choices: readonly (readonly [weight: number, value: T])[]): T {
-    const total = choices.reduce((sum, [weight]) => sum + weight, 0);
-    let roll = this.next() * total;
-    for (const [weight, value] of choices) {
-      roll -= weight;
-      if (roll < 0) return value;
-    }
-    return choices[choices.length - 1]![1];
-  }
-
+/** The city generator's seeded PRNG, plus the client ids the benchmark's submissions carry. */
+export class Random extends CityRandom {
   /** An RFC 4122 version-4 shaped id, as the mini-program's client ids are. */
   uuid(): string {
     // next() carries 32 random bits: draw each group separately rather than scaling one draw up.
