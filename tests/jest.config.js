@@ -25,6 +25,7 @@ module.exports = async () => ({
   testEnvironment: 'node',
   testMatch: [
     '<rootDir>/api/**/*.test.ts',
+    '<rootDir>/probes/**/*.test.ts',
     ...(browserAvailable ? ['<rootDir>/browser/**/*.test.ts'] : []),
     ...((await mysqlAvailable()) ? ['<rootDir>/faults/**/*.test.ts', '<rootDir>/soak/**/*.test.ts'] : []),
   ],

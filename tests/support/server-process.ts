@@ -2,8 +2,12 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 
-/** The built server, started as a newcomer starts it: `node server/dist/main.js` from the repository root. */
-export const REPOSITORY_ROOT = path.resolve(__dirname, '..', '..');
+/**
+ * The built server, started as a newcomer starts it: `node server/dist/main.js` from the repository root.
+ * `WANJIA_SERVER_ROOT` points at another checkout's build instead (the probe suite runs against an older
+ * commit that way, to show which probes the old code fails).
+ */
+export const REPOSITORY_ROOT = path.resolve(process.env.WANJIA_SERVER_ROOT?.trim() || path.resolve(__dirname, '..', '..'));
 export const SERVER_ENTRY = path.join(REPOSITORY_ROOT, 'server', 'dist', 'main.js');
 
 export async function freePort(): Promise<number> {
