@@ -16,7 +16,8 @@ export const per = (points: number): RateBudget => ({ points, durationSeconds: 6
 export function limited(prefix: string, budgets: Partial<AppConfig['rateLimits']> = {}) {
   return (config: AppConfig): AppConfig => ({
     ...config,
-    trustProxy: true,
+    // The tests speak through loopback and say who they are in X-Forwarded-For, as a local proxy would.
+    trustProxy: ['loopback'],
     rateLimits: {
       ...config.rateLimits,
       enabled: true,
@@ -27,6 +28,8 @@ export function limited(prefix: string, budgets: Partial<AppConfig['rateLimits']
       writesPerAccount: per(100),
       recordsPerAccount: per(100),
       writesPerAddress: per(100),
+      queriesPerAccount: per(100_000),
+      queriesPerAddress: per(100_000),
       ...budgets,
     },
   });

@@ -3,7 +3,7 @@ import type { AppConfig, DatabaseConfig } from '../src/config';
 import { loadConfig } from '../src/config';
 import type { Orm } from '../src/db/orm';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
-import { ADMIN_PASSWORD, codeOf, createWorld, startLoggedApp, WARN, type LoggedApp, type World } from './request-limits.fixtures';
+import { ADMIN_PASSWORD, codeOf, createWorld, startLoggedApp, TEST_JWT_SECRET, WARN, type LoggedApp, type World } from './request-limits.fixtures';
 import { ISSUE, LOGIN, SUBMIT, expectTooMany, from, limited, per, withRedis } from './rate-limits.fixtures';
 
 describe('rate-limit configuration', () => {
@@ -34,7 +34,7 @@ describe.each(databaseKinds())('rate limits on %s', (kind) => {
   beforeAll(async () => {
     ({ orm, database } = await migratedOrm(kind, 'rate_limits'));
     world = await createWorld(orm);
-    tokens = await world.tokens(loadConfig({ NODE_ENV: 'test' }).auth.jwtSecret);
+    tokens = await world.tokens(TEST_JWT_SECRET);
   });
 
   afterAll(async () => {

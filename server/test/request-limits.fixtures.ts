@@ -78,9 +78,12 @@ export interface LoggedApp {
 
 export const WARN = 40;
 
+/** Every app these tests start signs with this secret, so that one set of tokens works on each of them. */
+export const TEST_JWT_SECRET = 'request-limits-test-secret-0123456789-abcdefghijklmnop';
+
 /** The real app on a free loopback port, configured like the suite's (NODE_ENV=test) plus `adjust`. */
 export async function startLoggedApp(orm: Orm, database: DatabaseConfig, adjust: (config: AppConfig) => AppConfig = (config) => config): Promise<LoggedApp> {
-  const config = adjust({ ...loadConfig({ NODE_ENV: 'test' }), port: 0, database });
+  const config = adjust({ ...loadConfig({ NODE_ENV: 'test', JWT_SECRET: TEST_JWT_SECRET }), port: 0, database });
   const logs: LogLine[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {

@@ -1,12 +1,12 @@
-import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import { MaxTokensParserWLexer } from '@escape.tech/graphql-armor-max-tokens';
 import { validate, type DocumentNode, type GraphQLSchema, type ValidationContext } from 'graphql';
 import type { QueryLimits } from '../../config';
+import { compileCostPlan, type CostPlan, type CostVariables } from './cost';
 
-/** What one document asks for, in graphql-armor's measures (the same numbers its rules compare). */
+/** What one operation asks for: graphql-armor's measures, and its cost with the request's variables. */
 export type Measures = QueryLimits;
 
 export type LimitName = keyof QueryLimits;
@@ -16,13 +16,20 @@ export const LIMIT_NAMES: readonly LimitName[] = ['tokens', 'depth', 'cost', 'al
 
 const UNLIMITED = Number.MAX_SAFE_INTEGER;
 
+/** What a document measures whoever sends it, and the plan that prices it with a request's variables. */
+export interface DocumentAnalysis {
+  measures: Omit<Measures, 'cost'>;
+  cost: CostPlan;
+}
+
 /**
- * Measures a parsed document with graphql-armor's own rules, run without a limit so that each reports
- * what it found (the largest over the document's operations). Role limits are then plain comparisons:
- * Apollo validates and caches a document once for everybody, while the limits depend on the caller.
+ * Analyses a parsed document once: graphql-armor's own rules, run without a limit so that each reports
+ * what it found (the largest over the document's operations), and the compiled cost plan. Role limits
+ * are then plain comparisons: Apollo validates and caches a document once for everybody, while the
+ * limits depend on the caller and the cost on the variables.
  */
-export function measureDocument(schema: GraphQLSchema, document: DocumentNode, source: string): Measures {
-  const found: Omit<Measures, 'tokens'> = { depth: 0, cost: 0, aliases: 0, directives: 0 };
+export function analyseDocument(schema: GraphQLSchema, document: DocumentNode, source: string): DocumentAnalysis {
+  const found: Omit<Measures, 'tokens' | 'cost'> = { depth: 0, aliases: 0, directives: 0 };
   const record =
     (name: keyof typeof found) =>
     (_context: ValidationContext | null, details: { n: number }): void => {
@@ -30,11 +37,29 @@ export function measureDocument(schema: GraphQLSchema, document: DocumentNode, s
     };
   validate(schema, document, [
     maxDepthRule({ n: UNLIMITED, onAccept: [record('depth')] }),
-    costLimitRule({ maxCost: UNLIMITED, onAccept: [record('cost')] }),
     maxAliasesRule({ n: UNLIMITED, onAccept: [record('aliases')] }),
     maxDirectivesRule({ n: UNLIMITED, onAccept: [record('directives')] }),
   ]);
-  return { ...found, cost: Math.ceil(found.cost), tokens: countTokens(source) };
+  return { measures: { ...found, tokens: countTokens(source) }, cost: compileCostPlan(schema, document) };
+}
+
+/**
+ * A document's measures for one operation and its coerced variables; with `unknown` variables every
+ * page size given by a variable counts as the largest page.
+ */
+export function measureDocument(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  source: string,
+  variables: CostVariables = 'unknown',
+  operationName?: string | null,
+): Measures {
+  const analysis = analyseDocument(schema, document, source);
+  return measuresFor(analysis, operationName, variables);
+}
+
+export function measuresFor(analysis: DocumentAnalysis, operationName: string | null | undefined, variables: CostVariables): Measures {
+  return { ...analysis.measures, cost: analysis.cost.costOf(operationName, variables) };
 }
 
 /** Lexical tokens of an operation's text, counted by graphql-armor's max-tokens lexer. */

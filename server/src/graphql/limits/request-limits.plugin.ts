@@ -1,17 +1,15 @@
 import type { ApolloServerPlugin, GraphQLRequestContextDidResolveOperation } from '@apollo/server';
-import { Kind, type OperationDefinitionNode } from 'graphql';
 import type { AppConfig, QueryLimitRole } from '../../config';
 import type { RateLimits } from '../../modules/rate-limits/rate-limits';
 import type { GraphQLContext } from '../context';
 import { OperationNotSafelistedError, QueryLimitExceededError } from '../errors';
-import { firstExceeded, measureDocument, type Measures } from './measure';
+import { planExecution } from './executed-fields';
+import { analyseDocument, firstExceeded, measuresFor, type DocumentAnalysis } from './measure';
 import type { Safelist } from './safelist';
+import { isAnonymousFreeOperation } from './safelist-gate';
 
-/** Sign-in mutations the playground sends before an administrator has a token (not in the mini-program). */
-const ANONYMOUS_FREE_MUTATIONS: ReadonlySet<string> = new Set(['login', 'refreshToken', 'logout']);
-
-/** Measures of recently seen documents by Apollo's query hash: a document is measured once, not per request. */
-const MEASURE_CACHE_SIZE = 2_000;
+/** Analyses of recently seen documents by Apollo's query hash: a document is analysed once, not per request. */
+const ANALYSIS_CACHE_SIZE = 2_000;
 
 export interface RequestLimitsOptions {
   config: Pick<AppConfig, 'queryLimits' | 'safelistMode' | 'introspection'>;
@@ -21,19 +19,22 @@ export interface RequestLimitsOptions {
 
 /**
  * Per-role limits on what one operation may ask, the production safelist for cadres and anonymous
- * callers, and the rate limits on writes. Apollo validates and caches a document once for all callers,
- * so the role-dependent checks run here, once the caller (context) and the operation are known.
+ * callers (checked before parsing by the safelist gate; here again for operations that reach Apollo
+ * another way), and the rate limits. Apollo validates and caches a document once for all callers, so
+ * the role-dependent checks run here, once the caller (context) and the operation are known. The cost
+ * and the rate limits read the request's coerced variables: page sizes, @skip/@include and defaults
+ * count as they will execute.
  */
 export function requestLimitsPlugin({ config, safelist, rateLimits }: RequestLimitsOptions): ApolloServerPlugin<GraphQLContext> {
-  const measured = new Map<string, Measures>();
+  const analysed = new Map<string, DocumentAnalysis>();
 
-  const measuresOf = (request: GraphQLRequestContextDidResolveOperation<GraphQLContext>): Measures => {
-    const known = measured.get(request.queryHash);
+  const analysisOf = (request: GraphQLRequestContextDidResolveOperation<GraphQLContext>): DocumentAnalysis => {
+    const known = analysed.get(request.queryHash);
     if (known) return known;
-    const measures = measureDocument(request.schema, request.document, request.source);
-    if (measured.size >= MEASURE_CACHE_SIZE) measured.delete(measured.keys().next().value!);
-    measured.set(request.queryHash, measures);
-    return measures;
+    const analysis = analyseDocument(request.schema, request.document, request.source);
+    if (analysed.size >= ANALYSIS_CACHE_SIZE) analysed.delete(analysed.keys().next().value!);
+    analysed.set(request.queryHash, analysis);
+    return analysis;
   };
 
   return {
@@ -44,12 +45,6 @@ export function requestLimitsPlugin({ config, safelist, rateLimits }: RequestLim
           const role: QueryLimitRole = actor?.role ?? 'ANONYMOUS';
           const who = { role, accountId: actor?.accountId ?? null, operationName: request.operationName, clientAddress };
 
-          const exceeded = firstExceeded(measuresOf(request), config.queryLimits[role]);
-          if (exceeded) {
-            logger.warn({ ...who, ...exceeded }, 'operation refused: query limit exceeded');
-            throw new QueryLimitExceededError(exceeded.limit, exceeded.max, exceeded.actual);
-          }
-
           if (config.safelistMode === 'enforce' && (role === 'CADRE' || role === 'ANONYMOUS') && !safelist.has(request.queryHash)) {
             const allowedAnonymously = role === 'ANONYMOUS' && request.operation && isAnonymousFreeOperation(request.operation, config.introspection);
             if (!allowedAnonymously) {
@@ -58,22 +53,21 @@ export function requestLimitsPlugin({ config, safelist, rateLimits }: RequestLim
             }
           }
 
-          if (request.operation) await rateLimits.consume(request.operation, request.request.variables, actor, clientAddress);
+          // Variables that do not coerce fail the request before anything runs (Apollo says which): only
+          // the document's own measures apply then, and nothing is charged.
+          const execution = request.operation ? planExecution(request.schema, request.document, request.operation, request.request.variables) : null;
+          const measures = measuresFor(analysisOf(request), request.operationName, execution ? execution.variables : 'unknown');
+          const exceeded = firstExceeded(execution ? measures : { ...measures, cost: 0 }, config.queryLimits[role]);
+          if (exceeded) {
+            logger.warn({ ...who, ...exceeded }, 'operation refused: query limit exceeded');
+            throw new QueryLimitExceededError(exceeded.limit, exceeded.max, exceeded.actual);
+          }
+
+          if (request.operation && execution) {
+            await rateLimits.consume({ kind: request.operation.operation, rootFields: execution.rootFields, cost: measures.cost }, actor, clientAddress);
+          }
         },
       };
     },
   };
-}
-
-/**
- * What an anonymous caller may send outside the safelist: the staff's password sign-in (the
- * playground's first tab) and, where introspection is on, the playground's schema query.
- */
-function isAnonymousFreeOperation(operation: OperationDefinitionNode, introspection: boolean): boolean {
-  const roots = operation.selectionSet.selections;
-  if (!roots.every((selection) => selection.kind === Kind.FIELD)) return false;
-  const names = roots.map((selection) => (selection.kind === Kind.FIELD ? selection.name.value : ''));
-  if (operation.operation === 'mutation') return names.every((name) => ANONYMOUS_FREE_MUTATIONS.has(name));
-  if (operation.operation === 'query') return introspection && names.every((name) => name === '__schema' || name === '__type' || name === '__typename');
-  return false;
 }

@@ -1,16 +1,18 @@
 import { HeaderMap } from '@apollo/server';
 import { Redis } from 'ioredis';
-import { Kind, type FieldNode, type OperationDefinitionNode } from 'graphql';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { AppConfig, RateBudget } from '../../config';
 import { TooManyRequestsError } from '../../graphql/errors';
+import type { ExecutedRootField } from '../../graphql/limits/executed-fields';
 import type { Logger } from '../../logger';
 import type { Actor } from '../auth/actor';
 
 /**
- * Velocity limits on sign-in and on writes, per account and per client address. They sit beside the
- * login lockout (auth/login-throttle, which counts failures in the database): these count every
- * attempt and every write, successful or not, so that no one account or address can flood the API.
+ * Velocity limits on sign-in, on writes and on reads, per account and per client address. They sit
+ * beside the login lockout (auth/login-throttle, which counts failures in the database): these count
+ * every attempt and every write, successful or not, and every read by its cost, so that no one account
+ * or address can flood the API. They count the root fields that will execute (graphql-js's own field
+ * collection with the coerced variables), not the document's text.
  */
 
 /** Mutations that sign in or renew a sign-in: counted per address (and `login` per account name). */
@@ -19,7 +21,21 @@ export const SIGN_IN_FIELDS: ReadonlySet<string> = new Set(['login', 'wechatLogi
 /** A cadre's outbox sends its queued records in a burst when the signal returns: a budget of its own. */
 export const RECORD_FIELDS: ReadonlySet<string> = new Set(['submitHelpRecord']);
 
-export type BudgetName = 'signInPerAddress' | 'signInPerAccount' | 'writesPerAccount' | 'recordsPerAccount' | 'writesPerAddress';
+export type BudgetName =
+  | 'signInPerAddress'
+  | 'signInPerAccount'
+  | 'writesPerAccount'
+  | 'recordsPerAccount'
+  | 'writesPerAddress'
+  | 'queriesPerAccount'
+  | 'queriesPerAddress';
+
+/** One operation as it will execute, and what it costs (the request's cost, with its variables). */
+export interface RateLimitedOperation {
+  kind: 'query' | 'mutation' | 'subscription';
+  rootFields: readonly ExecutedRootField[];
+  cost: number;
+}
 
 export interface RateLimitDependencies {
   config: AppConfig['rateLimits'];
@@ -27,8 +43,11 @@ export interface RateLimitDependencies {
 }
 
 export interface RateLimits {
-  /** Counts a mutation against its budgets; throws TOO_MANY_REQUESTS when one is spent. Queries are free. */
-  consume(operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined, actor: Actor | null, clientAddress: string): Promise<void>;
+  /**
+   * Counts an operation against its budgets; throws TOO_MANY_REQUESTS when one is spent. A mutation
+   * counts one point per root field that runs; a query its cost (signed in: per account, else per address).
+   */
+  consume(operation: RateLimitedOperation, actor: Actor | null, clientAddress: string): Promise<void>;
   /** Where the counts live right now: shared in Redis, or this instance's memory. */
   backend(): 'redis' | 'memory' | 'off';
   close(): Promise<void>;
@@ -53,6 +72,8 @@ export function createRateLimits({ config, logger }: RateLimitDependencies): Rat
     writesPerAccount: config.writesPerAccount,
     recordsPerAccount: config.recordsPerAccount,
     writesPerAddress: config.writesPerAddress,
+    queriesPerAccount: config.queriesPerAccount,
+    queriesPerAddress: config.queriesPerAddress,
   };
   for (const [name, budget] of Object.entries(budgets) as [BudgetName, RateBudget][]) {
     const options = { keyPrefix: `${config.keyPrefix}:${name}`, points: budget.points, duration: budget.durationSeconds };
@@ -67,9 +88,8 @@ export function createRateLimits({ config, logger }: RateLimitDependencies): Rat
   }
 
   return {
-    async consume(operation, variables, actor, clientAddress) {
-      if (operation.operation !== 'mutation') return;
-      for (const charge of chargesFor(operation, variables, actor, clientAddress)) {
+    async consume(operation, actor, clientAddress) {
+      for (const charge of chargesFor(operation, actor, clientAddress)) {
         const limiter = limiters.get(charge.budget)!;
         try {
           await limiter.consume(charge.key, charge.points);
@@ -115,23 +135,16 @@ function connectRedis(url: string, logger: Logger): Redis {
   return redis;
 }
 
-function rootFields(operation: OperationDefinitionNode): FieldNode[] {
-  return operation.selectionSet.selections.filter((selection): selection is FieldNode => selection.kind === Kind.FIELD);
-}
-
-function stringArgument(field: FieldNode, name: string, variables: Record<string, unknown> | undefined): string | null {
-  const argument = field.arguments?.find((candidate) => candidate.name.value === name);
-  if (!argument) return null;
-  if (argument.value.kind === Kind.STRING) return argument.value.value;
-  if (argument.value.kind === Kind.VARIABLE) {
-    const value = variables?.[argument.value.name.value];
-    return typeof value === 'string' ? value : null;
+/**
+ * What one operation costs, in points per budget. A mutation: one point per root field that runs
+ * (aliases count each; sign-in per address, and `login` per account name too). A query or a
+ * subscription: its cost, at least 1, per account when signed in, per address otherwise.
+ */
+function chargesFor(operation: RateLimitedOperation, actor: Actor | null, clientAddress: string): Charge[] {
+  if (operation.kind !== 'mutation') {
+    const points = Math.max(1, Math.ceil(operation.cost));
+    return [actor ? { budget: 'queriesPerAccount', key: String(actor.accountId), points } : { budget: 'queriesPerAddress', key: clientAddress, points }];
   }
-  return null;
-}
-
-/** What one mutation costs, in points per budget: one point per root field (aliases count each). */
-function chargesFor(operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined, actor: Actor | null, clientAddress: string): Charge[] {
   const charges = new Map<string, Charge>();
   const add = (budget: BudgetName, key: string) => {
     const id = `${budget}\u0000${key}`;
@@ -139,16 +152,15 @@ function chargesFor(operation: OperationDefinitionNode, variables: Record<string
     if (charge) charge.points += 1;
     else charges.set(id, { budget, key, points: 1 });
   };
-  for (const field of rootFields(operation)) {
-    const name = field.name.value;
-    if (SIGN_IN_FIELDS.has(name)) {
+  for (const field of operation.rootFields) {
+    if (SIGN_IN_FIELDS.has(field.name)) {
       add('signInPerAddress', clientAddress);
-      const username = name === 'login' ? stringArgument(field, 'username', variables) : null;
+      const username = field.name === 'login' && typeof field.args.username === 'string' ? field.args.username : null;
       if (username) add('signInPerAccount', username.trim().toLowerCase());
       continue;
     }
     add('writesPerAddress', clientAddress);
-    if (actor) add(RECORD_FIELDS.has(name) ? 'recordsPerAccount' : 'writesPerAccount', String(actor.accountId));
+    if (actor) add(RECORD_FIELDS.has(field.name) ? 'recordsPerAccount' : 'writesPerAccount', String(actor.accountId));
   }
   return [...charges.values()];
 }

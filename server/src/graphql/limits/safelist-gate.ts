@@ -1,0 +1,75 @@
+import { createHash } from 'node:crypto';
+import type { Request } from 'express';
+import { Kind, parse, type DocumentNode, type OperationDefinitionNode } from 'graphql';
+import type { AppConfig } from '../../config';
+import type { GraphQLContext } from '../context';
+import { OperationNotSafelistedError } from '../errors';
+import type { Safelist } from './safelist';
+
+/** Sign-in mutations the playground sends before an administrator has a token (not in the mini-program). */
+const ANONYMOUS_FREE_MUTATIONS: ReadonlySet<string> = new Set(['login', 'refreshToken', 'logout']);
+
+export type SafelistGateOptions = {
+  config: Pick<AppConfig, 'safelistMode' | 'introspection' | 'queryLimits'>;
+  safelist: Safelist;
+};
+
+/**
+ * The production safelist for cadres and anonymous callers, checked before the document is parsed or
+ * validated: a refused caller learns nothing about the schema from validation errors ("Cannot query
+ * field … Did you mean …"). Apollo runs no hook before validation that can answer with an error of ours
+ * (a throw in didResolveSource ends as a 500), so this runs where the context is made: the caller is
+ * known there, and the document's hash is the sha256 of its text, as Apollo computes it.
+ *
+ * Hash-only requests go on to Apollo, whose persisted-query store answers from the safelist alone.
+ */
+export function createSafelistGate({ config, safelist }: SafelistGateOptions) {
+  return (context: GraphQLContext, request: Request): void => {
+    if (config.safelistMode !== 'enforce') return;
+    const role = context.actor?.role ?? 'ANONYMOUS';
+    if (role !== 'CADRE' && role !== 'ANONYMOUS') return;
+    const { query, operationName } = sentOperation(request);
+    if (query === null) return;
+    const queryHash = createHash('sha256').update(query).digest('hex');
+    if (safelist.has(queryHash)) return;
+    if (role === 'ANONYMOUS' && isAnonymousFreeDocument(query, config)) return;
+    context.logger.warn(
+      { role, accountId: context.actor?.accountId ?? null, operationName, clientAddress: context.clientAddress, limit: 'safelist', queryHash },
+      'operation refused: not safelisted',
+    );
+    throw new OperationNotSafelistedError();
+  };
+}
+
+/** The document text and operation name as Apollo will read them from a POST body or a GET query string. */
+function sentOperation(request: Request): { query: string | null; operationName: string | null } {
+  const source: unknown = request.method === 'GET' ? request.query : request.body;
+  if (!source || typeof source !== 'object' || Array.isArray(source)) return { query: null, operationName: null };
+  const { query, operationName } = source as { query?: unknown; operationName?: unknown };
+  return { query: typeof query === 'string' ? query : null, operationName: typeof operationName === 'string' ? operationName : null };
+}
+
+/**
+ * What an anonymous caller may send outside the safelist: the staff's password sign-in (the playground's
+ * first tab) and, where introspection is on, the playground's schema query. Every operation of the
+ * document must be one of them, since Apollo validates the whole document whichever operation is named.
+ */
+function isAnonymousFreeDocument(query: string, config: SafelistGateOptions['config']): boolean {
+  let document: DocumentNode;
+  try {
+    document = parse(query, { maxTokens: config.queryLimits.ANONYMOUS.tokens, noLocation: true });
+  } catch {
+    return false;
+  }
+  const operations = document.definitions.filter((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION);
+  return operations.length > 0 && operations.every((operation) => isAnonymousFreeOperation(operation, config.introspection));
+}
+
+export function isAnonymousFreeOperation(operation: OperationDefinitionNode, introspection: boolean): boolean {
+  const roots = operation.selectionSet.selections;
+  if (!roots.every((selection) => selection.kind === Kind.FIELD)) return false;
+  const names = roots.map((selection) => (selection.kind === Kind.FIELD ? selection.name.value : ''));
+  if (operation.operation === 'mutation') return names.every((name) => ANONYMOUS_FREE_MUTATIONS.has(name));
+  if (operation.operation === 'query') return introspection && names.every((name) => name === '__schema' || name === '__type' || name === '__typename');
+  return false;
+}
