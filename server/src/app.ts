@@ -13,7 +13,10 @@ import { createErrorFormatter } from './graphql/errors';
 import { bodyErrorHandler, rejectBatchedRequests, requireJsonBody } from './graphql/limits/http-limits';
 import { requestLimitsPlugin } from './graphql/limits/request-limits.plugin';
 import { variableFieldsPlugin } from './graphql/variable-fields.plugin';
+import { schemaDetailsPlugin } from './graphql/schema-details.plugin';
+import { securityHeaders } from './http/security-headers';
 import { loadSafelist, SafelistQueryStore } from './graphql/limits/safelist';
+import { createSafelistGate } from './graphql/limits/safelist-gate';
 import { createRateLimits, type RateLimits } from './modules/rate-limits/rate-limits';
 import { buildApiSchema } from './graphql/schema';
 import type { Logger } from './logger';
@@ -45,10 +48,14 @@ export interface App {
 export async function createApp({ config, orm, logger, sqlCounter, photoStorage }: AppDependencies): Promise<App> {
   const app = express();
   app.disable('x-powered-by');
-  if (config.trustProxy) app.set('trust proxy', true);
+  // A number of hops or the proxies' addresses, never `true` (the client writes the left-most entry).
+  if (config.trustProxy !== false) app.set('trust proxy', config.trustProxy);
+  // First, so that every answer carries them, errors and 404s included (after trust proxy: HSTS needs request.secure).
+  app.use(securityHeaders());
   const httpServer = http.createServer(app);
 
   const safelist = loadSafelist();
+  const safelistGate = createSafelistGate({ config, safelist });
   const rateLimits = createRateLimits({ config: config.rateLimits, logger });
   const apollo = new ApolloServer<GraphQLContext>({
     schema: await buildApiSchema(),
@@ -67,6 +74,7 @@ export async function createApp({ config, orm, logger, sqlCounter, photoStorage 
       ApolloServerPluginLandingPageDisabled(),
       requestLimitsPlugin({ config, safelist, rateLimits }),
       variableFieldsPlugin(),
+      schemaDetailsPlugin({ introspection: config.introspection }),
     ],
   });
   await apollo.start();
@@ -110,7 +118,12 @@ export async function createApp({ config, orm, logger, sqlCounter, photoStorage 
     express.json({ limit: config.bodyMaxBytes }),
     rejectBatchedRequests,
     expressMiddleware(apollo, {
-      context: async ({ req }) => createContext(orm.em.fork(), req.log ?? logger, config, req),
+      context: async ({ req }) => {
+        const context = await createContext(orm.em.fork(), req.log ?? logger, config, req);
+        // Before Apollo parses or validates: a refused caller sees no validation errors about the schema.
+        safelistGate(context, req);
+        return context;
+      },
     }),
   );
   app.use('/graphql', bodyErrorHandler(config.bodyMaxBytes));

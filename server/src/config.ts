@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -21,6 +23,56 @@ const budget = z
     return { points, durationSeconds: seconds };
   })
   .refine(({ points, durationSeconds }) => points >= 1 && durationSeconds >= 1 && durationSeconds <= 86_400, 'needs at least 1 request in 1 to 86400 seconds');
+
+/** Express's names for address ranges (proxy-addr): 127.0.0.1/8 and ::1, 169.254/16 and fe80::/10, private ranges. */
+const TRUST_PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'] as const;
+
+function isProxyAddress(entry: string): boolean {
+  if ((TRUST_PROXY_RANGES as readonly string[]).includes(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  if (family === 4 && isIP(prefix) === 4) return true; // a netmask such as 255.255.0.0
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * Which X-Forwarded-For entries to believe: none (false), the last n hops (a number), or those added by
+ * the listed proxies (addresses, subnets, Express's names). `true` believed the left-most entry, which
+ * the client writes itself: it is refused, not reinterpreted, so that an upgrade cannot silently keep
+ * (or change) what the address means for the sign-in lock, the rate limits and the audit trail.
+ */
+const trustProxy = z.string().transform((value, context): TrustProxy => {
+  const trimmed = value.trim().toLowerCase();
+  if (['false', '0', 'no'].includes(trimmed)) return false;
+  if (['true', 'yes'].includes(trimmed)) {
+    context.addIssue({
+      code: 'custom',
+      message:
+        'true is no longer accepted: it believed the left-most X-Forwarded-For address, which any client can write. Give the number of proxies in front of the server (e.g. 1) or their addresses (e.g. 10.0.0.5,10.1.0.0/16,loopback)',
+    });
+    return z.NEVER;
+  }
+  if (/^\d+$/.test(trimmed)) {
+    const hops = Number(trimmed);
+    if (hops > 10) {
+      context.addIssue({ code: 'custom', message: 'must be 0 to 10 proxies, or a list of proxy addresses' });
+      return z.NEVER;
+    }
+    return hops === 0 ? false : hops;
+  }
+  const entries = value.split(',').map((entry) => entry.trim());
+  const wrong = entries.filter((entry) => !isProxyAddress(entry));
+  if (wrong.length > 0) {
+    context.addIssue({
+      code: 'custom',
+      message: `must be a number of proxies or a comma-separated list of addresses, subnets (10.1.0.0/16) or ${TRUST_PROXY_RANGES.join(', ')}; not ${wrong.map((entry) => JSON.stringify(entry)).join(', ')}`,
+    });
+    return z.NEVER;
+  }
+  return entries;
+});
 
 const QUERY_LIMIT_ROLES = ['ANONYMOUS', 'CADRE', 'ANALYST', 'ADMIN'] as const;
 const queryLimitOverrides = z
@@ -56,7 +108,8 @@ const environmentSchema = z.object({
     .min(1, 'must be between 1 and 65535')
     .max(65535, 'must be between 1 and 65535')
     .default(4000),
-  HOST: z.string().min(1).default('0.0.0.0'),
+  // No default here: loopback outside production, every interface in production (see loadConfig).
+  HOST: z.string().min(1).optional(),
   DATABASE_URL: z
     .string()
     .regex(/^(mysql|mariadb):\/\/[^/]+\/[^/?]+/, 'must look like mysql://user:password@host:3306/database')
@@ -80,12 +133,17 @@ const environmentSchema = z.object({
   WECHAT_APP_SECRET: z.string().min(1).optional(),
   PLAYGROUND: booleanFlag.optional(),
   INTROSPECTION: booleanFlag.optional(),
-  TRUST_PROXY: booleanFlag.default(false),
+  TRUST_PROXY: trustProxy.default(false),
   VISIT_INTERVAL_DAYS_HARDSHIP: z.coerce.number({ message: 'must be a number of days' }).int().min(1).max(365).default(30),
   VISIT_INTERVAL_DAYS_KEY_FOCUS: z.coerce.number({ message: 'must be a number of days' }).int().min(1).max(365).default(14),
   VISIT_INTERVAL_DAYS_PETITIONER: z.coerce.number({ message: 'must be a number of days' }).int().min(1).max(365).default(7),
   PHOTO_DIR: z.string().min(1).default('./data/photos'),
   PHOTO_MAX_BYTES: z.coerce.number({ message: 'must be a number of bytes' }).int().min(10_000).max(50_000_000).default(8_000_000),
+  // Photos are re-encoded no larger than this on their longer side: a 4000 px phone photo shrinks to a quarter of its bytes.
+  PHOTO_MAX_EDGE: z.coerce.number({ message: 'must be a number of pixels' }).int().min(320).max(8_000).default(2_560),
+  // A day's quota per account: a cadre visits a dozen households and takes a few photos at each.
+  PHOTO_UPLOADS_PER_DAY: z.coerce.number({ message: 'must be a number of photos' }).int().min(1).max(100_000).default(200),
+  PHOTO_UPLOAD_BYTES_PER_DAY: z.coerce.number({ message: 'must be a number of bytes' }).int().min(100_000).max(100_000_000_000).default(300_000_000),
   COUNT_SQL: booleanFlag.default(false),
   DEV_SIGN_IN: booleanFlag.default(false),
   SAFELIST_MODE: z.enum(['enforce', 'off'], { message: 'must be enforce or off' }).optional(),
@@ -106,13 +164,20 @@ const environmentSchema = z.object({
   RATE_LIMIT_WRITES_PER_ACCOUNT: budget.default({ points: 30, durationSeconds: 60 }),
   RATE_LIMIT_RECORDS_PER_ACCOUNT: budget.default({ points: 60, durationSeconds: 60 }),
   RATE_LIMIT_WRITES_PER_ADDRESS: budget.default({ points: 600, durationSeconds: 60 }),
+  // Reads count their cost (the query-limit measure with the request's variables), per signed-in account.
+  RATE_LIMIT_QUERIES_PER_ACCOUNT: budget.default({ points: 300_000, durationSeconds: 60 }),
+  // Before sign-in, per address: the mini-program's first screens and the IDE's introspection.
+  RATE_LIMIT_QUERIES_PER_ADDRESS: budget.default({ points: 50_000, durationSeconds: 60 }),
   CORS_ORIGINS: z
     .string()
     .regex(/^https?:\/\/[^,\s]+(,https?:\/\/[^,\s]+)*$/, 'must be a comma-separated list of origins such as http://localhost:10086')
     .optional(),
 });
 
-/** Used only outside production when JWT_SECRET is unset, so that `pnpm start` works with no set-up. */
+/**
+ * The secret every build used outside production until issue 11: it is in this repository, so a token
+ * signed with it can be forged by anyone. It is never used now, and refused as JWT_SECRET everywhere.
+ */
 export const DEVELOPMENT_JWT_SECRET = 'wanjia-development-only-secret-do-not-use-in-production';
 
 /**
@@ -178,7 +243,7 @@ export interface AppConfig {
   seedDemoData: boolean;
   auth: {
     jwtSecret: string;
-    /** True when the built-in development secret is in use (never in production). */
+    /** True when JWT_SECRET is unset and a generated secret is in use (never in production). */
     usingDevelopmentSecret: boolean;
     accessTokenTtlSeconds: number;
     refreshTokenTtlDays: number;
@@ -189,11 +254,22 @@ export interface AppConfig {
   /** Serve the GraphQL IDE at /graphql to browsers. */
   playground: boolean;
   introspection: boolean;
-  /** Behind a reverse proxy: take the client address from X-Forwarded-For (login throttling uses it). */
-  trustProxy: boolean;
+  /**
+   * Behind reverse proxies: which X-Forwarded-For entries to believe for the client address (the sign-in
+   * lock, the rate limits and the audit trail use it): a number of hops, or the proxies' addresses.
+   */
+  trustProxy: TrustProxy;
   /** How often each target group is visited; a household takes the shortest interval that applies. */
   visitIntervals: VisitIntervals;
-  photos: { dir: string; maxBytes: number };
+  photos: {
+    dir: string;
+    maxBytes: number;
+    /** Longest side, in pixels, of a stored (re-encoded) photo. */
+    maxEdge: number;
+    /** What one account may upload in any 24 hours: photos stored, and their stored bytes. */
+    uploadsPerDay: number;
+    uploadBytesPerDay: number;
+  };
   /** Count SQL statements and serve the count at /debug/sql-count (benchmarks only). */
   countSql: boolean;
   /** Sign in as a demo cadre without WeChat (the h5 build, demos and tests); refused in production. */
@@ -216,8 +292,15 @@ export interface AppConfig {
     /** submitHelpRecord: an offline outbox sends a burst when the signal comes back. */
     recordsPerAccount: RateBudget;
     writesPerAddress: RateBudget;
+    /** Queries by cost, per signed-in account (every role). */
+    queriesPerAccount: RateBudget;
+    /** Queries by cost before sign-in, per client address. */
+    queriesPerAddress: RateBudget;
   };
 }
+
+/** Express's `trust proxy`: false, a number of hops, or proxy addresses and subnets. */
+export type TrustProxy = false | number | string[];
 
 export interface VisitIntervals {
   hardship: number;
@@ -243,9 +326,14 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
   const env = parsed.data;
   const problems: string[] = [];
   if (env.NODE_ENV === 'production' && !env.JWT_SECRET) problems.push('JWT_SECRET: must be set in production (32 characters or more)');
-  if (env.NODE_ENV === 'production' && env.JWT_SECRET) {
+  if (env.JWT_SECRET && (env.NODE_ENV === 'production' || WELL_KNOWN_SECRETS.has(env.JWT_SECRET))) {
     const problem = secretProblem(env.JWT_SECRET);
     if (problem) problems.push(problem);
+  }
+  if (env.NODE_ENV === 'production' && env.DEMO_DATA === true) {
+    problems.push(
+      'DEMO_DATA: the demo data set signs in with passwords published in the README; production cannot start with it. Unset DEMO_DATA and create accounts with `node server/dist/db/cli.js account:create`',
+    );
   }
   if (Boolean(env.WECHAT_APP_ID) !== Boolean(env.WECHAT_APP_SECRET)) {
     problems.push(`${env.WECHAT_APP_ID ? 'WECHAT_APP_SECRET' : 'WECHAT_APP_ID'}: WECHAT_APP_ID and WECHAT_APP_SECRET must be set together`);
@@ -253,6 +341,16 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
   if (env.NODE_ENV === 'production' && env.DEV_SIGN_IN) problems.push('DEV_SIGN_IN: the development sign-in cannot be switched on in production');
   if (env.PLAYGROUND === true && env.INTROSPECTION === false)
     problems.push('PLAYGROUND: the IDE needs INTROSPECTION; switch both off or leave INTROSPECTION on');
+  const queryLimits = Object.fromEntries(QUERY_LIMIT_ROLES.map((role) => [role, { ...DEFAULT_QUERY_LIMITS[role], ...env.QUERY_LIMITS?.[role] }])) as Record<
+    QueryLimitRole,
+    QueryLimits
+  >;
+  // A read budget smaller than one request's largest allowed cost would refuse that request for ever.
+  const largestSignedInCost = Math.max(queryLimits.CADRE.cost, queryLimits.ANALYST.cost, queryLimits.ADMIN.cost);
+  if (env.RATE_LIMIT_QUERIES_PER_ACCOUNT.points < largestSignedInCost)
+    problems.push(`RATE_LIMIT_QUERIES_PER_ACCOUNT: must allow at least the largest query cost limit (${largestSignedInCost}) per period`);
+  if (env.RATE_LIMIT_QUERIES_PER_ADDRESS.points < queryLimits.ANONYMOUS.cost)
+    problems.push(`RATE_LIMIT_QUERIES_PER_ADDRESS: must allow at least the anonymous query cost limit (${queryLimits.ANONYMOUS.cost}) per period`);
   if (problems.length > 0) throw new ConfigError(problems);
   const introspection = env.INTROSPECTION ?? true;
   const database: DatabaseConfig = env.DATABASE_URL
@@ -260,14 +358,18 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     : { kind: 'sqlite', path: path.resolve(env.SQLITE_PATH) };
   return {
     port: env.PORT,
-    host: env.HOST,
+    // Development and tests listen on this machine only: on a shared network nobody else reaches the
+    // demo accounts, the development sign-in or the IDE. Production listens everywhere (behind its proxy).
+    host: env.HOST ?? (env.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'),
     nodeEnv: env.NODE_ENV,
     logLevel: env.LOG_LEVEL,
     logSql: env.LOG_SQL,
     database,
-    seedDemoData: env.DEMO_DATA ?? database.kind === 'sqlite',
+    seedDemoData: env.DEMO_DATA ?? (database.kind === 'sqlite' && env.NODE_ENV !== 'production'),
     auth: {
-      jwtSecret: env.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET,
+      // Without JWT_SECRET (never in production): a random secret, never a published one. main.ts
+      // replaces it with the one kept in the data directory, so that tokens survive restarts.
+      jwtSecret: env.JWT_SECRET ?? randomBytes(48).toString('base64'),
       usingDevelopmentSecret: !env.JWT_SECRET,
       accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
@@ -283,16 +385,19 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
       keyFocus: env.VISIT_INTERVAL_DAYS_KEY_FOCUS,
       petitioner: env.VISIT_INTERVAL_DAYS_PETITIONER,
     },
-    photos: { dir: path.resolve(env.PHOTO_DIR), maxBytes: env.PHOTO_MAX_BYTES },
+    photos: {
+      dir: path.resolve(env.PHOTO_DIR),
+      maxBytes: env.PHOTO_MAX_BYTES,
+      maxEdge: env.PHOTO_MAX_EDGE,
+      uploadsPerDay: env.PHOTO_UPLOADS_PER_DAY,
+      uploadBytesPerDay: env.PHOTO_UPLOAD_BYTES_PER_DAY,
+    },
     countSql: env.COUNT_SQL,
     devSignIn: env.DEV_SIGN_IN,
     corsOrigins: env.CORS_ORIGINS ? env.CORS_ORIGINS.split(',') : [],
     bodyMaxBytes: env.BODY_MAX_BYTES,
     safelistMode: env.SAFELIST_MODE ?? (env.NODE_ENV === 'production' ? 'enforce' : 'off'),
-    queryLimits: Object.fromEntries(QUERY_LIMIT_ROLES.map((role) => [role, { ...DEFAULT_QUERY_LIMITS[role], ...env.QUERY_LIMITS?.[role] }])) as Record<
-      QueryLimitRole,
-      QueryLimits
-    >,
+    queryLimits,
     rateLimits: {
       // Off under NODE_ENV=test, where suites send hundreds of operations from one address; the
       // rate-limit tests switch it on.
@@ -304,6 +409,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
       writesPerAccount: env.RATE_LIMIT_WRITES_PER_ACCOUNT,
       recordsPerAccount: env.RATE_LIMIT_RECORDS_PER_ACCOUNT,
       writesPerAddress: env.RATE_LIMIT_WRITES_PER_ADDRESS,
+      queriesPerAccount: env.RATE_LIMIT_QUERIES_PER_ACCOUNT,
+      queriesPerAddress: env.RATE_LIMIT_QUERIES_PER_ADDRESS,
     },
   };
 }
