@@ -4,6 +4,9 @@ import { ConfigError, loadConfig } from './config';
 import { ensureDemoData } from './db/demo/ensure-demo-data';
 import { createOrm, prepareSchema, type Orm } from './db/orm';
 import { createLogger } from './logger';
+import { accountsWithPublishedPasswords } from './modules/accounts/published-password-check';
+import { withDevelopmentSecret } from './modules/auth/development-secret';
+import { developmentWarnings } from './modules/auth/development-warnings';
 
 /** Longer than Apollo's drain grace period (10 s), so that a slow drain still ends in an orderly close. */
 const SHUTDOWN_DEADLINE_MS = 20_000;
@@ -27,6 +30,8 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config);
+  const secret = withDevelopmentSecret(config);
+  config = secret.config;
 
   // A signal during start-up waits for the step under way (a migration is not cut in half), then
   // stops; once the API is up, the signal starts the graceful shutdown below.
@@ -57,6 +62,19 @@ async function main(): Promise<void> {
       await ensureDemoData(setupOrm, logger);
       await stopIfSignalled(setupOrm);
     }
+    if (config.nodeEnv === 'production') {
+      // The demo passwords are in the README: a production server with one of them is open to anyone.
+      const published = await accountsWithPublishedPasswords(setupOrm.em.fork());
+      if (published.length > 0) {
+        await setupOrm.close(true);
+        process.stderr.write(
+          `Refusing to start in production: ${published.length === 1 ? 'the account' : 'the accounts'} ${published.join(', ')} still ${published.length === 1 ? 'has' : 'have'} a published demo password.\n` +
+            `Give each a new password first, e.g. \`WANJIA_PASSWORD=... node server/dist/db/cli.js account:reset-password ${published[0]}\` ` +
+            '(without WANJIA_PASSWORD it prints a one-time password that must be changed at the next sign-in), or deactivate the account.\n',
+        );
+        process.exit(2);
+      }
+    }
   } finally {
     await setupOrm.close(true);
   }
@@ -73,7 +91,9 @@ async function main(): Promise<void> {
   await stopIfSignalled(orm);
   await new Promise<void>((resolve) => app.httpServer.listen(config.port, config.host, resolve));
   const where = config.database.kind === 'mysql' ? 'MySQL' : `SQLite at ${config.database.path}`;
-  logger.info({ port: config.port, database: config.database.kind }, `Wanjia API on http://localhost:${config.port}/graphql (${where})`);
+  logger.info({ port: config.port, host: config.host, database: config.database.kind }, `Wanjia API on http://localhost:${config.port}/graphql (${where})`);
+  const warnings = developmentWarnings(config, secret.secretFile);
+  if (warnings.length > 0) process.stdout.write(`\n${warnings.join('\n')}\n\n`);
 
   // A deploy or a host shutdown sends SIGTERM: stop accepting connections, let every request already
   // taken finish and answer (Apollo's drain gives them 10 s before it cuts the rest), then close the

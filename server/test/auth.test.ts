@@ -45,7 +45,7 @@ describe.each(databaseKinds())('sign-in on %s', (kind) => {
     wechat = await startFakeWechat();
     server = await startApp(orm, database, (config) => ({
       ...config,
-      trustProxy: true,
+      trustProxy: 1,
       auth: { ...config.auth, loginMaxFailures: 3, loginLockSeconds: 60 },
       wechat: { apiBase: wechat.baseUrl, appId: wechat.appId, appSecret: wechat.appSecret },
     }));

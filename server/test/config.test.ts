@@ -36,9 +36,35 @@ describe('configuration', () => {
     );
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) })).toThrow(/JWT_SECRET: is too uniform/);
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET.slice(0, 31) })).toThrow(/JWT_SECRET: must be at least 32 bytes/);
-    // Outside production the development secret is the default, and a chosen one is used as it is.
-    expect(loadConfig({}).auth).toMatchObject({ jwtSecret: DEVELOPMENT_JWT_SECRET, usingDevelopmentSecret: true });
+    // Outside production a chosen secret is used as it is; without one, a random one (never the published one).
     expect(loadConfig({ JWT_SECRET: 'x'.repeat(40) }).auth.jwtSecret).toBe('x'.repeat(40));
+  });
+
+  it('never signs with the secret published in the source, in any mode', () => {
+    const unset = loadConfig({}).auth;
+    expect(unset.usingDevelopmentSecret).toBe(true);
+    expect(unset.jwtSecret).not.toBe(DEVELOPMENT_JWT_SECRET);
+    expect(Buffer.byteLength(unset.jwtSecret)).toBeGreaterThanOrEqual(32);
+    expect(loadConfig({}).auth.jwtSecret).not.toBe(unset.jwtSecret);
+    for (const NODE_ENV of ['development', 'test', 'production']) {
+      expect(() => loadConfig({ NODE_ENV, JWT_SECRET: DEVELOPMENT_JWT_SECRET })).toThrow(/JWT_SECRET: is a published example or the development secret/);
+    }
+  });
+
+  it('listens on loopback outside production unless HOST says otherwise, and on every interface in production', () => {
+    expect(loadConfig({}).host).toBe('127.0.0.1');
+    expect(loadConfig({ NODE_ENV: 'test' }).host).toBe('127.0.0.1');
+    expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET }).host).toBe('0.0.0.0');
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET, HOST: '10.0.0.5' }).host).toBe('10.0.0.5');
+  });
+
+  it('refuses production with the demo data set, and seeds no demo data in production by default', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET, DEMO_DATA: 'true' })).toThrow(
+      /DEMO_DATA: the demo data set signs in with passwords published in the README/,
+    );
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET }).seedDemoData).toBe(false);
+    expect(loadConfig({}).seedDemoData).toBe(true);
   });
 
   it('reads per-role query limits as JSON overrides of the defaults, naming what is wrong', () => {

@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import readline from 'node:readline/promises';
 import { RegionLevel, Role } from '@wanjia/shared';
 import { ConfigError, loadConfig } from '../config';
+import { BadUserInputError } from '../graphql/errors';
+import { accountCareService } from '../modules/accounts/account-care.service';
 import { authService } from '../modules/auth/auth.service';
 import { Region, childPath } from '../modules/regions/region.entity';
 import { createLogger } from '../logger';
@@ -23,6 +25,10 @@ const USAGE = [
   '  account:create <username> <ADMIN|ANALYST> <region code>',
   '                                            create a sign-in account; the password comes from',
   '                                            WANJIA_PASSWORD or is asked for on the terminal',
+  '  account:unlock <username>                 lift the sign-in lock of an account (e.g. a locked-out administrator)',
+  '  account:reset-password <username>         print a one-time password that must be changed at the next sign-in;',
+  '                                            with WANJIA_PASSWORD set, set that password instead (kept)',
+  '                                            (both end every sign-in of the account; audited as the CLI)',
 ].join('\n');
 
 async function readPassword(): Promise<string> {
@@ -173,6 +179,30 @@ async function main(command: string | undefined): Promise<void> {
         logger.info({ account: account.id, username, role, scope: region.name }, 'account created');
         break;
       }
+      case 'account:unlock':
+      case 'account:reset-password': {
+        const [username] = process.argv.slice(3);
+        if (!username) throw new UsageError(USAGE);
+        await prepareSchema(orm, config.database);
+        const em = orm.em.fork();
+        const account = await accountCareService.findByUsername(em, username);
+        const request = { actor: null, clientAddress: 'cli' };
+        if (command === 'account:unlock') {
+          await accountCareService.unlock(em, account, request);
+          logger.info({ account: account.id, username }, 'sign-in lock lifted');
+          process.stdout.write(`${username}: the sign-in lock is lifted\n`);
+        } else {
+          const chosen = process.env.WANJIA_PASSWORD?.trim() ? process.env.WANJIA_PASSWORD : null;
+          const { oneTimePassword } = await accountCareService.resetPassword(em, account, request, chosen);
+          logger.info({ account: account.id, username, oneTime: oneTimePassword !== null }, 'password reset');
+          process.stdout.write(
+            oneTimePassword
+              ? `${username}: one-time password ${oneTimePassword}\n(it signs in only to choose a new password; every other sign-in of the account has ended)\n`
+              : `${username}: the password from WANJIA_PASSWORD is set; every other sign-in of the account has ended\n`,
+          );
+        }
+        break;
+      }
       default:
         throw new Error(USAGE);
     }
@@ -182,7 +212,7 @@ async function main(command: string | undefined): Promise<void> {
 }
 
 main(process.argv[2]).catch((error: unknown) => {
-  const expected = error instanceof ConfigError || error instanceof UsageError || error instanceof CityRefusal;
+  const expected = error instanceof ConfigError || error instanceof UsageError || error instanceof CityRefusal || error instanceof BadUserInputError;
   process.stderr.write(`${expected ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

@@ -21,6 +21,7 @@ import {
 } from '@wanjia/shared';
 import { UserAccount } from '../../modules/accounts/user-account.entity';
 import { hashPassword } from '../../modules/accounts/password';
+import { DEMO_PASSWORDS } from '../../modules/accounts/published-passwords';
 import { Assignment } from '../../modules/assignments/assignment.entity';
 import { AuditEntry } from '../../modules/audit/audit-entry.entity';
 import { Cadre } from '../../modules/cadres/cadre.entity';
@@ -87,11 +88,8 @@ export interface DemoAccount {
 }
 
 /** Demo-only credentials: printed at start, and meant to be replaced before real use. */
-export const DEMO_PASSWORDS = {
-  admin: 'wanjia-admin-demo',
-  'pingshan-admin': 'wanjia-pingshan-demo',
-  analyst: 'wanjia-analyst-demo',
-} as const;
+// The demo passwords live with the accounts module, which refuses them (production, password changes).
+export { DEMO_PASSWORDS };
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

@@ -1,5 +1,6 @@
 import { SingleBar } from 'cli-progress';
 import type { Logger } from '../../logger';
+import { verifyPassword } from '../../modules/accounts/password';
 import { UserAccount } from '../../modules/accounts/user-account.entity';
 import { Region } from '../../modules/regions/region.entity';
 import type { Orm } from '../orm';
@@ -34,11 +35,15 @@ export async function ensureDemoData(orm: Orm, logger: Logger): Promise<DemoResu
 
 async function printDemoAccounts(orm: Orm, logger: Logger): Promise<void> {
   const accounts = await orm.em.fork().find(UserAccount, {}, { populate: ['scopeRegion', 'cadre'], orderBy: { id: 'asc' }, limit: 10 });
-  const lines = accounts.map((account) => {
-    const password = account.username ? DEMO_PASSWORDS[account.username as keyof typeof DEMO_PASSWORDS] : undefined;
-    if (account.cadre) return `  ${account.role.padEnd(8)} cadre ${account.cadre.name} (cadre id ${account.cadre.id}) — signs in from WeChat`;
-    return `  ${account.role.padEnd(8)} ${account.username} / ${password ?? '(changed)'} — scope ${account.scopeRegion?.name ?? '-'}`;
-  });
+  const lines = await Promise.all(
+    accounts.map(async (account) => {
+      const demoPassword = account.username ? DEMO_PASSWORDS[account.username as keyof typeof DEMO_PASSWORDS] : undefined;
+      // Printed only while it still signs in: a changed password is nobody's business on stdout.
+      const password = demoPassword && account.passwordHash && (await verifyPassword(account.passwordHash, demoPassword)) ? demoPassword : undefined;
+      if (account.cadre) return `  ${account.role.padEnd(8)} cadre ${account.cadre.name} (cadre id ${account.cadre.id}) — signs in from WeChat`;
+      return `  ${account.role.padEnd(8)} ${account.username} / ${password ?? '(changed)'} — scope ${account.scopeRegion?.name ?? '-'}`;
+    }),
+  );
   if (lines.length > 0) {
     logger.info('demo accounts printed on stdout');
     process.stdout.write(`\nDemo accounts (demo passwords; change them before real use):\n${lines.join('\n')}\n\n`);

@@ -56,6 +56,22 @@ export class UserAccount {
   @Property({ type: 'Date', length: 3, nullable: true })
   lastLoginAt?: Date | null;
 
+  /** Set by resetPassword: the one-time password signs in only to change it (a password-change token). */
+  @Field(() => Boolean, { description: 'The password is a one-time password from resetPassword and must be changed before anything else.' })
+  @Property({ type: 'boolean' })
+  mustChangePassword: boolean & Opt = false;
+
+  @Field(() => Date, { nullable: true, description: 'When the password was last set by changePassword or resetPassword.' })
+  @Property({ type: 'Date', length: 3, nullable: true })
+  passwordChangedAt?: Date | null;
+
+  /**
+   * Raised whenever every sign-in of the account must end (password changed or reset, deactivated):
+   * access tokens carry the value they were issued under, and the account-standing check refuses older ones.
+   */
+  @Property({ type: 'integer' })
+  sessionGeneration: number & Opt = 0;
+
   @Field(() => Date)
   @Property({ type: 'Date', length: 3 })
   createdAt: Date & Opt = new Date();

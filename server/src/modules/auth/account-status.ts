@@ -11,30 +11,41 @@ export const ACCOUNT_STATUS_MAX_AGE_MS = 5_000;
 const MAX_ENTRIES = 50_000;
 
 interface Entry {
-  usable: boolean;
+  accountActive: boolean;
+  cadreActive: boolean | null;
+  sessionGeneration: number;
   readAt: number;
 }
 
 const entries = new Map<number, Entry>();
 
 /**
- * Whether the token's account may still act: the account is active and, for a cadre, so is the
- * cadre. One primary-key read per account every few seconds.
+ * Whether the token's account may still act: the account is active, the token was issued under the
+ * account's current session generation (a password change or reset ends older sign-ins) and, for a
+ * cadre, the cadre is active. One primary-key read per account every few seconds.
  */
 export async function accountIsUsable(em: Em, actor: Actor, now = Date.now()): Promise<boolean> {
-  const cached = entries.get(actor.accountId);
-  if (cached && now - cached.readAt < ACCOUNT_STATUS_MAX_AGE_MS) return cached.usable;
-  const rows = await em
-    .getConnection()
-    .execute<{ account_active: number | boolean; cadre_active: number | boolean | null }[]>(
-      'select a.active as account_active, c.active as cadre_active from user_account a left join cadre c on c.id = a.cadre_id where a.id = ?',
-      [actor.accountId],
-    );
-  const row = rows[0];
-  const usable = row !== undefined && Boolean(row.account_active) && (actor.cadreId === null || Boolean(row.cadre_active));
-  if (entries.size >= MAX_ENTRIES) entries.clear();
-  entries.set(actor.accountId, { usable, readAt: now });
-  return usable;
+  let entry = entries.get(actor.accountId);
+  if (!entry || now - entry.readAt >= ACCOUNT_STATUS_MAX_AGE_MS) {
+    const rows = await em
+      .getConnection()
+      .execute<{ account_active: number | boolean; cadre_active: number | boolean | null; session_generation: number | string }[]>(
+        'select a.active as account_active, c.active as cadre_active, a.session_generation as session_generation from user_account a left join cadre c on c.id = a.cadre_id where a.id = ?',
+        [actor.accountId],
+      );
+    const row = rows[0];
+    entry = row
+      ? {
+          accountActive: Boolean(row.account_active),
+          cadreActive: row.cadre_active === null ? null : Boolean(row.cadre_active),
+          sessionGeneration: Number(row.session_generation),
+          readAt: now,
+        }
+      : { accountActive: false, cadreActive: null, sessionGeneration: 0, readAt: now };
+    if (entries.size >= MAX_ENTRIES) entries.clear();
+    entries.set(actor.accountId, entry);
+  }
+  return entry.accountActive && (actor.sessionGeneration ?? 0) === entry.sessionGeneration && (actor.cadreId === null || entry.cadreActive === true);
 }
 
 /** Called after this instance changes an account's or cadre's standing, so that it applies at once here. */

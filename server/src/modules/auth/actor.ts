@@ -8,6 +8,8 @@ export interface Actor {
   /** Materialized path of the scope root: everything whose path starts with it is in scope. */
   scopePath: string | null;
   cadreId: number | null;
+  /** The account's session generation the token was issued under; older generations are refused. */
+  sessionGeneration?: number;
 }
 
 export function isStaff(actor: Actor): actor is Actor & { scopePath: string; scopeRegionId: number } {

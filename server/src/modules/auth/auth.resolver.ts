@@ -1,17 +1,18 @@
 import { Role } from '@wanjia/shared';
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../../graphql/context';
-import { ForbiddenError, parseId } from '../../graphql/errors';
+import { ForbiddenError, UnauthenticatedError, parseId } from '../../graphql/errors';
 import { UserAccount } from '../accounts/user-account.entity';
 import { Cadre } from '../cadres/cadre.entity';
 import { cadreService } from '../cadres/cadre.service';
 import { Region } from '../regions/region.entity';
-import { pathInScope } from './actor';
+import { pathInScope, type Actor } from './actor';
 import { authService } from './auth.service';
 import {
   AuthPayload,
   BindCodePayload,
   BindWechatArgs,
+  ChangePasswordArgs,
   CreateAccountInput,
   LoginArgs,
   RefreshArgs,
@@ -19,6 +20,24 @@ import {
   WechatLoginResult,
   WechatLoginStatus,
 } from './auth.types';
+
+/**
+ * The caller for what a password-change token may do as well (changePassword, me): the signed-in
+ * actor, or the holder of a one-time password's sign-in. Nobody: UNAUTHENTICATED as everywhere.
+ */
+function selfOf(ctx: GraphQLContext): Actor {
+  const self = ctx.actor ?? ctx.passwordChangeActor ?? null;
+  if (self) return self;
+  throw new UnauthenticatedError(
+    ctx.tokenProblem === 'expired'
+      ? 'Access token expired; refresh it'
+      : ctx.tokenProblem === 'deactivated'
+        ? 'This account or cadre has been deactivated'
+        : ctx.tokenProblem
+          ? 'Access token invalid'
+          : 'Sign in first',
+  );
+}
 
 @Resolver(() => UserAccount)
 export class AuthResolver {
@@ -73,12 +92,23 @@ export class AuthResolver {
     return authService.createStaffAccount(ctx.em, { ...input, scopeRegion: region }, ctx.actor, ctx.clientAddress);
   }
 
-  @Authorized()
+  // Not @Authorized: a password-change token may read it too (selfOf checks the sign-in).
   @Query(() => UserAccount, { description: 'The signed-in account, its role, scope region and, for a cadre, the cadre.' })
   async me(@Ctx() ctx: GraphQLContext): Promise<UserAccount> {
-    const account = await ctx.em.findOne(UserAccount, { id: ctx.actor!.accountId, active: true });
+    const account = await ctx.em.findOne(UserAccount, { id: selfOf(ctx).accountId, active: true });
     if (!account) throw new ForbiddenError();
     return account;
+  }
+
+  // Not @Authorized: the one operation besides me and logout that a password-change token may call.
+  @Mutation(() => AuthPayload, {
+    description:
+      "Changes one's own password (administrators and analysts), with the current one; every other sign-in of the account ends. Returns new tokens. Replaces a one-time password from resetPassword.",
+  })
+  async changePassword(@Args() { oldPassword, newPassword }: ChangePasswordArgs, @Ctx() ctx: GraphQLContext): Promise<AuthPayload> {
+    const self = selfOf(ctx);
+    if (self.role !== Role.ADMIN && self.role !== Role.ANALYST) throw new ForbiddenError();
+    return authService.changePassword(ctx.em, self, oldPassword, newPassword, ctx);
   }
 
   @FieldResolver(() => Region, { nullable: true })

@@ -6,10 +6,11 @@ import type { Em } from '../../db/orm';
 import { GraphQLError } from 'graphql';
 import { BadUserInputError, ConflictError, ErrorCode, ForbiddenError, TooManyRequestsError, UnauthenticatedError } from '../../graphql/errors';
 import { UserAccount } from '../accounts/user-account.entity';
-import { hashPassword, verifyPassword } from '../accounts/password';
+import { assertAcceptablePassword, hashPassword, verifyAgainstDummy, verifyPassword } from '../accounts/password';
 import { recordAudit } from '../audit/audit.service';
 import { Cadre } from '../cadres/cadre.entity';
 import type { Region } from '../regions/region.entity';
+import { forgetAccountStatus } from './account-status';
 import type { Actor } from './actor';
 import { LoginThrottle } from './login-throttle.entity';
 import { RefreshToken } from './refresh-token.entity';
@@ -27,6 +28,8 @@ export interface IssuedTokens {
   refreshToken: string;
   refreshTokenExpiresAt: Date;
   account: UserAccount;
+  /** The sign-in used a one-time password: the access token serves changePassword, me and logout only. */
+  passwordChangeRequired: boolean;
 }
 
 export interface RequestInfo {
@@ -42,18 +45,33 @@ export function actorOf(account: UserAccount): Actor {
     scopeRegionId: scope?.id ?? null,
     scopePath: scope?.path ?? null,
     cadreId: account.cadre?.id ?? null,
+    sessionGeneration: account.sessionGeneration ?? 0,
   };
+}
+
+export function accountKeyOf(username: string): string {
+  return `account:${username.trim().toLowerCase()}`.slice(0, 191);
 }
 
 async function issueTokens(em: Em, account: UserAccount, config: AppConfig, familyId: string = randomUUID()): Promise<IssuedTokens> {
   await em.populate(account, ['scopeRegion']);
-  const access = await signAccessToken(actorOf(account), config.auth.jwtSecret, config.auth.accessTokenTtlSeconds);
+  const passwordChangeRequired = account.mustChangePassword === true;
+  const access = await signAccessToken(actorOf(account), config.auth.jwtSecret, config.auth.accessTokenTtlSeconds, {
+    passwordChangeOnly: passwordChangeRequired,
+  });
   const refresh = newOpaqueToken();
   const refreshTokenExpiresAt = new Date(Date.now() + config.auth.refreshTokenTtlDays * 24 * 60 * 60 * 1000);
   em.create(RefreshToken, { account, tokenHash: refresh.hash, familyId, expiresAt: refreshTokenExpiresAt });
   account.lastLoginAt = new Date();
   await em.flush();
-  return { accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken: refresh.token, refreshTokenExpiresAt, account };
+  return {
+    accessToken: access.token,
+    accessTokenExpiresAt: access.expiresAt,
+    refreshToken: refresh.token,
+    refreshTokenExpiresAt,
+    account,
+    passwordChangeRequired,
+  };
 }
 
 // --- throttling ------------------------------------------------------------------------------------
@@ -72,11 +90,17 @@ async function throttleRow(em: Em, key: string): Promise<LoginThrottle> {
   }
 }
 
-async function assertNotLocked(em: Em, keys: string[]): Promise<void> {
+/** Seconds until the last of these keys' locks ends; 0 when none is locked. */
+async function lockedForSeconds(em: Em, keys: string[]): Promise<number> {
   const rows = await em.find(LoginThrottle, { key: { $in: keys } }, { refresh: true });
   const now = Date.now();
   const lockedUntil = Math.max(0, ...rows.map((row) => row.lockedUntil?.getTime() ?? 0));
-  if (lockedUntil > now) throw new TooManyRequestsError(Math.ceil((lockedUntil - now) / 1000));
+  return lockedUntil > now ? Math.ceil((lockedUntil - now) / 1000) : 0;
+}
+
+async function assertNotLocked(em: Em, keys: string[]): Promise<void> {
+  const seconds = await lockedForSeconds(em, keys);
+  if (seconds > 0) throw new TooManyRequestsError(seconds);
 }
 
 /** Counts a failure atomically (several instances may count at once) and locks the key past the limit. */
@@ -107,19 +131,22 @@ function assertDevelopmentSignIn(config: AppConfig): void {
 // --- the service -------------------------------------------------------------------------------------
 
 export const authService = {
-  /** Password sign-in for administrators and analysts. One generic error for every wrong combination. */
+  /**
+   * Password sign-in for administrators and analysts. One generic error for every wrong combination, in
+   * the same time: exactly one argon2 verification whatever the name (an unknown name, a cadre's
+   * account and an account without a password verify against a dummy hash of the same parameters), and
+   * a locked name or address is refused only after it, so that the time tells nothing either.
+   */
   async login(em: Em, username: string, password: string, request: RequestInfo): Promise<IssuedTokens> {
     const { loginMaxFailures, loginLockSeconds } = request.config.auth;
-    const accountKey = `account:${username.trim().toLowerCase()}`.slice(0, 191);
+    const accountKey = accountKeyOf(username);
     const addressKey = `address:${request.clientAddress}`.slice(0, 191);
-    await assertNotLocked(em, [accountKey, addressKey]);
+    const lockedFor = await lockedForSeconds(em, [accountKey, addressKey]);
     const account = await em.findOne(UserAccount, { username: username.trim() });
-    const valid =
-      account !== null &&
-      account.active &&
-      account.role !== Role.CADRE &&
-      account.passwordHash != null &&
-      (await verifyPassword(account.passwordHash, password));
+    const passwordHash = account && account.role !== Role.CADRE ? (account.passwordHash ?? null) : null;
+    const passwordMatches = passwordHash ? await verifyPassword(passwordHash, password) : await verifyAgainstDummy(password);
+    if (lockedFor > 0) throw new TooManyRequestsError(lockedFor);
+    const valid = account !== null && account.active && passwordMatches;
     if (!valid) {
       await recordFailure(em, accountKey, loginMaxFailures, loginLockSeconds);
       await recordFailure(em, addressKey, loginMaxFailures * ADDRESS_FAILURE_FACTOR, loginLockSeconds);
@@ -127,6 +154,46 @@ export const authService = {
     }
     await clearFailures(em, accountKey);
     return issueTokens(em, account!, request.config);
+  },
+
+  /**
+   * One's own password, with the current one: every other sign-in of the account ends (its refresh
+   * tokens are revoked, older access tokens stop within the account-standing window) and the caller
+   * gets new tokens. Also how a one-time password from resetPassword is replaced. A wrong current
+   * password counts towards the sign-in lock of the account name, like a failed sign-in.
+   */
+  async changePassword(em: Em, caller: Actor, oldPassword: string, newPassword: string, request: RequestInfo): Promise<IssuedTokens> {
+    const { loginMaxFailures, loginLockSeconds } = request.config.auth;
+    assertAcceptablePassword('newPassword', newPassword);
+    if (newPassword === oldPassword) throw new BadUserInputError('newPassword', 'newPassword must differ from the current password');
+    const account = await em.findOne(UserAccount, { id: caller.accountId, active: true }, { populate: ['scopeRegion'] });
+    if (!account || account.role === Role.CADRE || !account.username || !account.passwordHash) throw new ForbiddenError();
+    const accountKey = accountKeyOf(account.username);
+    await assertNotLocked(em, [accountKey]);
+    if (!(await verifyPassword(account.passwordHash, oldPassword))) {
+      await recordFailure(em, accountKey, loginMaxFailures, loginLockSeconds);
+      throw new BadUserInputError('oldPassword', 'oldPassword is not the current password');
+    }
+    const passwordHash = await hashPassword(newPassword);
+    await em.transactional(async (tx) => {
+      await tx.nativeUpdate(
+        UserAccount,
+        { id: account.id },
+        { passwordHash, mustChangePassword: false, passwordChangedAt: new Date(), sessionGeneration: raw('session_generation + 1') },
+      );
+      await tx.nativeUpdate(RefreshToken, { account: account.id, revokedAt: null }, { revokedAt: new Date() });
+      recordAudit(tx, caller, request.clientAddress, {
+        operation: 'changePassword',
+        entityName: 'UserAccount',
+        entityId: account.id,
+        regionPath: (account.scopeRegion as Region | null | undefined)?.path ?? null,
+        changes: { passwordHash: true, ...(account.mustChangePassword ? { mustChangePassword: false } : {}) },
+      });
+    });
+    forgetAccountStatus(account.id);
+    await clearFailures(em, accountKey);
+    await em.refresh(account);
+    return issueTokens(em, account, request.config);
   },
 
   /** Rotates a refresh token. A token presented after it was rotated revokes its whole family. */
@@ -244,6 +311,7 @@ export const authService = {
   ): Promise<UserAccount> {
     if (input.role === Role.CADRE) throw new BadUserInputError('role', 'cadre accounts are created by issueBindCode');
     if (await em.count(UserAccount, { username: input.username })) throw new BadUserInputError('username', 'this username is taken');
+    assertAcceptablePassword('password', input.password);
     const passwordHash = await hashPassword(input.password);
     return em.transactional(async (tx) => {
       const account = tx.create(UserAccount, { username: input.username, role: input.role, scopeRegion: input.scopeRegion.id, passwordHash });

@@ -20,6 +20,12 @@ export class AuthPayload {
 
   @Field(() => UserAccount)
   account!: UserAccount;
+
+  @Field(() => Boolean, {
+    description:
+      'Signed in with a one-time password: the access token serves only changePassword, me and logout (anything else answers PASSWORD_CHANGE_REQUIRED).',
+  })
+  passwordChangeRequired!: boolean;
 }
 
 export enum WechatLoginStatus {
@@ -82,6 +88,17 @@ export class BindWechatArgs extends WechatLoginArgs {
   @Field(() => String)
   @Length(6, 20)
   bindCode!: string;
+}
+
+@ArgsType()
+export class ChangePasswordArgs {
+  @Field(() => String)
+  @Length(1, 200)
+  oldPassword!: string;
+
+  @Field(() => String, { description: 'At least 12 characters, not a published (demo) password, not the current one.' })
+  @Length(12, 200, { message: 'newPassword must be at least 12 characters' })
+  newPassword!: string;
 }
 
 @InputType()

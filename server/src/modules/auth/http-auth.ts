@@ -4,7 +4,7 @@ import type { Em } from '../../db/orm';
 import { ErrorCode } from '../../graphql/errors';
 import { accountIsUsable } from './account-status';
 import type { Actor } from './actor';
-import { AccessTokenError, verifyAccessToken } from './tokens';
+import { AccessTokenError, verifyToken } from './tokens';
 
 /** A refusal of a plain HTTP route (uploads, downloads): the status, the API's error code and, for bad input, the field. */
 export class HttpProblem extends Error {
@@ -27,8 +27,13 @@ export async function actorFromBearer(request: Pick<Request, 'headers'>, config:
   if (!match) throw new HttpProblem(401, ErrorCode.UNAUTHENTICATED, 'Sign in first');
   let actor: Actor;
   try {
-    actor = await verifyAccessToken(match[1]!, config.auth.jwtSecret);
+    const verified = await verifyToken(match[1]!, config.auth.jwtSecret);
+    if (verified.passwordChangeOnly) {
+      throw new HttpProblem(403, ErrorCode.PASSWORD_CHANGE_REQUIRED, 'This sign-in used a one-time password: change it with changePassword first');
+    }
+    actor = verified.actor;
   } catch (error) {
+    if (error instanceof HttpProblem) throw error;
     if (error instanceof AccessTokenError) {
       throw new HttpProblem(401, ErrorCode.UNAUTHENTICATED, error.reason === 'expired' ? 'Access token expired; refresh it' : 'Access token invalid');
     }

@@ -5,12 +5,30 @@ import type { Actor } from './actor';
 
 const ISSUER = 'wanjia';
 const AUDIENCE = 'wanjia-api';
+/**
+ * A sign-in with a one-time password (resetPassword) gets a token for this audience instead: it is not
+ * an access token of the API (verifyAccessToken refuses it), only of changePassword, me and logout.
+ */
+const PASSWORD_CHANGE_AUDIENCE = 'wanjia-password-change';
 
 interface AccessClaims {
   role: Role;
   scp: string | null;
   sr: number | null;
   cd: number | null;
+  /** The account's session generation when the token was issued (absent in tokens older than it: 0). */
+  gen?: number;
+}
+
+export interface SignOptions {
+  /** The account must change its one-time password first: a password-change token. */
+  passwordChangeOnly?: boolean;
+}
+
+/** What a presented token says: the caller, and whether it may only change its password. */
+export interface VerifiedToken {
+  actor: Actor;
+  passwordChangeOnly: boolean;
 }
 
 export class AccessTokenError extends Error {
@@ -20,31 +38,59 @@ export class AccessTokenError extends Error {
 }
 
 /** Signs a short-lived access token carrying everything authorization needs, so requests need no lookup. */
-export async function signAccessToken(actor: Actor, secret: string, ttlSeconds: number): Promise<{ token: string; expiresAt: Date }> {
+export async function signAccessToken(
+  actor: Actor,
+  secret: string,
+  ttlSeconds: number,
+  options: SignOptions = {},
+): Promise<{ token: string; expiresAt: Date }> {
   const now = Math.floor(Date.now() / 1000);
-  const claims: AccessClaims = { role: actor.role, scp: actor.scopePath, sr: actor.scopeRegionId, cd: actor.cadreId };
+  const claims: AccessClaims = { role: actor.role, scp: actor.scopePath, sr: actor.scopeRegionId, cd: actor.cadreId, gen: actor.sessionGeneration ?? 0 };
   const token = await new SignJWT({ ...claims })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(String(actor.accountId))
     .setIssuer(ISSUER)
-    .setAudience(AUDIENCE)
+    .setAudience(options.passwordChangeOnly ? PASSWORD_CHANGE_AUDIENCE : AUDIENCE)
     .setIssuedAt(now)
     .setExpirationTime(now + ttlSeconds)
     .sign(new TextEncoder().encode(secret));
   return { token, expiresAt: new Date((now + ttlSeconds) * 1000) };
 }
 
+/** An access token of the API; a password-change token is refused here like any invalid one. */
 export async function verifyAccessToken(token: string, secret: string): Promise<Actor> {
+  const verified = await verifyToken(token, secret);
+  if (verified.passwordChangeOnly) throw new AccessTokenError('invalid');
+  return verified.actor;
+}
+
+/** An access token or a password-change token, saying which. */
+export async function verifyToken(token: string, secret: string): Promise<VerifiedToken> {
   try {
     const { payload } = await jwtVerify(token, new TextEncoder().encode(secret), {
       issuer: ISSUER,
-      audience: AUDIENCE,
+      audience: [AUDIENCE, PASSWORD_CHANGE_AUDIENCE],
       algorithms: ['HS256'],
     });
-    const claims = payload as unknown as AccessClaims & { sub: string };
+    const claims = payload as unknown as AccessClaims & { sub: string; aud: string | string[] };
     const accountId = Number(claims.sub);
     if (!Number.isSafeInteger(accountId) || !Object.values(Role).includes(claims.role)) throw new AccessTokenError('invalid');
-    return { accountId, role: claims.role, scopePath: claims.scp ?? null, scopeRegionId: claims.sr ?? null, cadreId: claims.cd ?? null };
+    const generation = claims.gen ?? 0;
+    if (!Number.isSafeInteger(generation) || generation < 0) throw new AccessTokenError('invalid');
+    const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+    // One audience exactly: a token naming both would otherwise pass as a full access token.
+    if (audiences.length !== 1) throw new AccessTokenError('invalid');
+    return {
+      actor: {
+        accountId,
+        role: claims.role,
+        scopePath: claims.scp ?? null,
+        scopeRegionId: claims.sr ?? null,
+        cadreId: claims.cd ?? null,
+        sessionGeneration: generation,
+      },
+      passwordChangeOnly: audiences[0] === PASSWORD_CHANGE_AUDIENCE,
+    };
   } catch (error) {
     if (error instanceof errors.JWTExpired) throw new AccessTokenError('expired');
     throw new AccessTokenError('invalid');
