@@ -8,6 +8,7 @@ import { Household } from '../src/modules/households/household.entity';
 import { Resident } from '../src/modules/households/resident.entity';
 import { Region } from '../src/modules/regions/region.entity';
 import { Round } from '../src/modules/rounds/round.entity';
+import { shanghaiDate } from '../src/time';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
 import { validIdNumber } from './support/factories';
 import { signIn, startApp, type GraphQLBody, type RunningApp } from './support/server';
@@ -101,7 +102,7 @@ describe.each(databaseKinds())("the administrators' API on %s", (kind) => {
     );
     expect(household.errors).toBeUndefined();
     expect(household.data!.createHousehold).toMatchObject({ version: 1, targetGroups: ['HARDSHIP', 'KEY_FOCUS'], phone: '0414-***2345' });
-    expect(household.data!.createHousehold.residents[0]!.idNumber).toBe(`${idNumber.slice(0, 6)}********${idNumber.slice(-4)}`);
+    expect(household.data!.createHousehold.residents[0]!.idNumber).toBe(`${idNumber.slice(0, 6)}************`);
 
     const assigned = await asDistrict<{ assignCadre: { id: string; kind: string; cadre: { name: string } } }>(
       'mutation ($h: ID!, $c: ID!) { assignCadre(householdId: $h, cadreId: $c, kind: ONE_TO_ONE) { id kind cadre { name } } }',
@@ -300,7 +301,7 @@ describe.each(databaseKinds())("the administrators' API on %s", (kind) => {
     const asAnalyst = (await read(analyst)).data!.household;
     const shownToAdmin = asAdmin.residents.find((row) => row.id === String(resident.id))!;
     const shownToAnalyst = asAnalyst.residents.find((row) => row.id === String(resident.id))!;
-    expect(shownToAdmin.idNumber).toBe(`${resident.idNumber!.slice(0, 6)}********${resident.idNumber!.slice(-4)}`);
+    expect(shownToAdmin.idNumber).toBe(`${resident.idNumber!.slice(0, 6)}************`);
     expect(shownToAdmin.keyFocusReason).toBe(resident.keyFocusReason);
     expect(shownToAnalyst).toMatchObject({ keyFocusReason: null, isKeyFocus: true });
     expect(asAdmin.phone).toContain('****');
@@ -323,6 +324,52 @@ describe.each(databaseKinds())("the administrators' API on %s", (kind) => {
     expect(trail).toHaveLength(1);
     expect(trail[0]).toMatchObject({ reason: '核对低保申请材料', actor: { username: 'pingshan-admin' } });
     expect(trail[0]!.regionPath!.startsWith(PINGSHAN_PATH)).toBe(true);
+  });
+
+  it('shows a birth year (and the age it gives this year) unrevealed, and the birth date only with the audited reveal', async () => {
+    const em = orm.em.fork();
+    const resident = await em.findOneOrFail(Resident, { birthDate: { $ne: null }, household: { region: { path: { $like: `${PINGSHAN_PATH}%` } } } });
+    const year = Number(resident.birthDate!.slice(0, 4));
+    const read = await server.graphql<{ household: { residents: { id: string; birthYear: number | null; age: number | null }[] } }>(
+      'query ($id: ID!) { household(id: $id) { residents { id birthYear age } } }',
+      { id: String(resident.household.id) },
+      district,
+    );
+    const shown = read.data!.household.residents.find((row) => row.id === String(resident.id))!;
+    expect(shown).toEqual({ id: String(resident.id), birthYear: year, age: Number(shanghaiDate(new Date()).slice(0, 4)) - year });
+    expect(JSON.stringify(read)).not.toContain(resident.birthDate!);
+    // The field that returned the date in full is gone from the schema.
+    const asked = await server.graphql('query ($id: ID!) { household(id: $id) { residents { birthDate } } }', { id: String(resident.household.id) }, district);
+    expect(asked.errors![0]!.extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    const revealed = await server.graphql<{ revealResident: { birthDate: string | null } }>(
+      'mutation ($id: ID!) { revealResident(id: $id, reason: "核对出生日期") { birthDate } }',
+      { id: String(resident.id) },
+      district,
+    );
+    expect(revealed.data!.revealResident.birthDate).toBe(resident.birthDate);
+  });
+
+  it('keeps birth dates out of the audit trail when a resident changes', async () => {
+    const em = orm.em.fork();
+    const resident = await em.findOneOrFail(
+      Resident,
+      { birthDate: { $ne: null }, idNumber: null, household: { region: { path: { $like: `${PINGSHAN_PATH}%` } } } },
+      { populate: ['household'] },
+    );
+    const changed = await server.graphql(
+      'mutation ($id: ID!, $v: Int!, $input: ResidentInput!) { updateResident(id: $id, householdVersion: $v, input: $input) { id } }',
+      {
+        id: String(resident.id),
+        v: resident.household.version,
+        input: { name: resident.name, relation: resident.relation, gender: resident.gender, birthDate: '1971-03-09', isPetitioner: resident.isPetitioner },
+      },
+      district,
+    );
+    expect(changed.errors).toBeUndefined();
+    const [entry] = await orm.em.fork().find(AuditEntry, { operation: 'updateResident', entityId: String(resident.id) }, { orderBy: { id: 'desc' }, limit: 1 });
+    expect(entry!.changes).toContain('birthDate');
+    expect(entry!.changes).not.toContain('1971-03-09');
+    expect(entry!.changes).not.toContain(resident.birthDate!);
   });
 
   it('writes an audit entry for every mutation, readable in scope by administrators', async () => {

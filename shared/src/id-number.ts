@@ -66,3 +66,71 @@ export function checkIdNumber(input: string, today: Date = new Date()): IdNumber
 export function isValidIdNumber(input: string, today?: Date): boolean {
   return checkIdNumber(input, today).valid;
 }
+
+/** What someone may know about one person's ID number, from everything they can read about them. */
+export interface IdNumberKnowledge {
+  /** 18 characters as shown, with `*` where a character is hidden (a masked ID number). */
+  pattern: string;
+  /** The full birth date (YYYY-MM-DD), if it can be read. */
+  birthDate?: string | null;
+  /** The years the person may have been born in (a birth year, or the two years an age in years allows). */
+  birthYears?: readonly number[] | null;
+  gender?: Gender | null;
+  /** The last day a number can carry as birth date; today by default. */
+  today?: Date;
+}
+
+/**
+ * How many valid ID numbers (GB 11643: real birth date from 1900 on, matching check character) agree
+ * with what is known. The privacy rule is that this stays large for everyone without a reveal; a
+ * small count means the masking can be undone by trying the candidates. The address and sequence
+ * digits are counted as a histogram of their weighted sums modulo 11, so that a wide date range costs
+ * one step per day, not per number.
+ */
+export function idNumberCandidates(knowledge: IdNumberKnowledge): number {
+  const pattern = knowledge.pattern.toUpperCase();
+  if (pattern.length !== 18) throw new RangeError('pattern must have 18 characters');
+  const digitsAt = (index: number): number[] => {
+    const shown = pattern[index]!;
+    if (shown !== MASKED) return /\d/.test(shown) ? [Number(shown)] : [];
+    if (index === 16 && knowledge.gender) return [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].filter((digit) => digit % 2 === (knowledge.gender === Gender.MALE ? 1 : 0));
+    return [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  };
+  // Weighted sums mod 11 of the address code (0–5) and sequence (14–16) positions.
+  let histogram = new Array<number>(11).fill(0);
+  histogram[0] = 1;
+  for (const index of [0, 1, 2, 3, 4, 5, 14, 15, 16]) {
+    const next = new Array<number>(11).fill(0);
+    for (let residue = 0; residue < 11; residue += 1) {
+      if (histogram[residue] === 0) continue;
+      for (const digit of digitsAt(index)) next[(residue + digit * WEIGHTS[index]!) % 11]! += histogram[residue]!;
+    }
+    histogram = next;
+  }
+  const checkShown = pattern[17]!;
+  const allowedChecks = checkShown === MASKED ? null : checkShown;
+  const lastDay = knowledge.today ?? new Date();
+  let count = 0;
+  for (let day = Date.UTC(1900, 0, 1); day <= lastDay.getTime(); day += 86_400_000) {
+    const date = new Date(day);
+    const year = date.getUTCFullYear();
+    if (knowledge.birthYears && !knowledge.birthYears.includes(year)) continue;
+    const text = `${year}${String(date.getUTCMonth() + 1).padStart(2, '0')}${String(date.getUTCDate()).padStart(2, '0')}`;
+    if (knowledge.birthDate && knowledge.birthDate.replaceAll('-', '') !== text) continue;
+    let dateResidue = 0;
+    let fits = true;
+    for (let offset = 0; offset < 8; offset += 1) {
+      const shown = pattern[6 + offset]!;
+      if (shown !== MASKED && shown !== text[offset]) fits = false;
+      dateResidue += Number(text[offset]) * WEIGHTS[6 + offset]!;
+    }
+    if (!fits) continue;
+    for (let residue = 0; residue < 11; residue += 1) {
+      if (histogram[residue] === 0) continue;
+      if (allowedChecks === null || CHECK_CHARACTERS[(residue + dateResidue) % 11] === allowedChecks) count += histogram[residue]!;
+    }
+  }
+  return count;
+}
+
+const MASKED = '*';

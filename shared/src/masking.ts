@@ -5,10 +5,29 @@
 
 export const MASK_CHARACTER = '*';
 
-/** 210502********123X → keeps the county code, hides birth date and sequence. */
+/**
+ * 210502************ → keeps the address code (the county that issued the number) and nothing else.
+ *
+ * The eight digits after it are the birth date, the next three a sequence number whose parity is the
+ * gender, the last a check character computed from the other seventeen. Showing the last four (the
+ * old 210502********123X) left only the birth date hidden: with a birth date beside it the number
+ * came back whole, and with only the birth year the check character cut 365 days to about 33. With
+ * the address code alone, someone who also knows the birth year and the gender still faces 365 × 500
+ * equally valid numbers (`idNumberCandidates`). The birth date itself is never shown beside it
+ * (only the birth year); the reveal returns both, audited.
+ */
 export function maskIdNumber(idNumber: string): string {
   if (idNumber.length < 10) return MASK_CHARACTER.repeat(idNumber.length);
-  return idNumber.slice(0, 6) + MASK_CHARACTER.repeat(idNumber.length - 10) + idNumber.slice(-4);
+  return idNumber.slice(0, ID_NUMBER_SHOWN_DIGITS) + MASK_CHARACTER.repeat(idNumber.length - ID_NUMBER_SHOWN_DIGITS);
+}
+
+/** How many leading characters of an ID number its masked form shows: the address code. */
+export const ID_NUMBER_SHOWN_DIGITS = 6;
+
+/** The year of a LocalDate (YYYY-MM-DD) birth date: all of a birth date that is shown unrevealed. */
+export function birthYearOf(birthDate: string | null | undefined): number | null {
+  const match = /^(\d{4})-\d{2}-\d{2}$/.exec(birthDate ?? '');
+  return match ? Number(match[1]) : null;
 }
 
 /** 138****5678 for mobiles; 024-****2345 for landlines. */

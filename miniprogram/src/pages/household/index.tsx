@@ -8,7 +8,7 @@ import TargetGroupTags from '@/components/target-group-tags';
 import { HouseholdFileDocument, MoreHelpRecordsDocument, type HelpRecordFieldsFragment, type HouseholdFileQuery } from '@/graphql/generated/graphql';
 import { request } from '@/services/api';
 import { readCache, writeCache } from '@/services/cache';
-import { ageOn, formatDate, formatDateTime } from '@/services/dates';
+import { formatDate, formatDateTime } from '@/services/dates';
 import { describeError } from '@/services/errors';
 import { label } from '@/services/labels';
 import { recordUrl, requireSession } from '@/services/navigation';
@@ -199,7 +199,8 @@ export default function HouseholdPage() {
       <View className="card">
         <View className="card__title">家庭成员（{household.residents.length}）</View>
         {household.residents.map((resident) => {
-          const age = resident.birthDate ? ageOn(resident.birthDate, today) : null;
+          // The server shows the age reached this year, never the birth date (household policy).
+          const age = resident.age ?? null;
           return (
             <View key={resident.id} className="resident">
               <View className="resident__main">

@@ -3,8 +3,11 @@ import { UserAccount } from '../accounts/user-account.entity';
 import type { Actor } from '../auth/actor';
 import { AuditEntry } from './audit-entry.entity';
 
-/** Fields whose values never reach the audit trail: it records that they changed, not what to. */
-const SECRET_FIELDS = new Set(['idNumber', 'phone', 'passwordHash', 'bindCodeHash', 'wechatOpenid']);
+/**
+ * Fields whose values never reach the audit trail: it records that they changed, not what to. A birth
+ * date is most of an ID number, so it is as secret as one.
+ */
+const SECRET_FIELDS = new Set(['idNumber', 'birthDate', 'phone', 'passwordHash', 'bindCodeHash', 'wechatOpenid']);
 
 export interface AuditInput {
   operation: string;

@@ -1,4 +1,4 @@
-import { Role, maskIdNumber, maskPhone } from '@wanjia/shared';
+import { Role, birthYearOf, maskIdNumber, maskPhone } from '@wanjia/shared';
 import { IsInt, Length, Min, Validate, ValidateNested } from 'class-validator';
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { KeyFocusReason } from '@wanjia/shared';
@@ -6,6 +6,7 @@ import type { GraphQLContext } from '../../graphql/context';
 import { parseId } from '../../graphql/errors';
 import { PageArgs, type Connection } from '../../graphql/pagination';
 import { PlainText } from '../../graphql/validators';
+import { shanghaiDate } from '../../time';
 import { DemandStatus } from '@wanjia/shared';
 import { Assignment } from '../assignments/assignment.entity';
 import { Demand } from '../demands/demand.entity';
@@ -167,9 +168,23 @@ export class HouseholdResolver {
 
 @Resolver(() => Resident)
 export class ResidentResolver {
-  @FieldResolver(() => String, { nullable: true, description: 'Always masked (210502********0012); revealResident returns it.' })
+  @FieldResolver(() => String, { nullable: true, description: 'Always masked to its address code (210502************); revealResident returns it.' })
   idNumber(@Root() resident: Resident): string | null {
     return resident.idNumber ? maskIdNumber(resident.idNumber) : null;
+  }
+
+  @FieldResolver(() => Int, { nullable: true, description: 'The year of birth; the full birth date comes with revealResident (household policy).' })
+  birthYear(@Root() resident: Resident): number | null {
+    return birthYearOf(resident.birthDate);
+  }
+
+  @FieldResolver(() => Int, {
+    nullable: true,
+    description: 'The age the person reaches this year (this year minus the birth year): it never changes on the birthday, which would give the date away.',
+  })
+  age(@Root() resident: Resident): number | null {
+    const year = birthYearOf(resident.birthDate);
+    return year === null ? null : Number(shanghaiDate(new Date()).slice(0, 4)) - year;
   }
 
   @FieldResolver(() => Boolean, { description: 'Whether the person is on a key-focus list (the reason is sensitive).' })

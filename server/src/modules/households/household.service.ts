@@ -268,13 +268,14 @@ export const householdService = {
         entityId: resident.id,
         regionPath: household.region.path,
         reason,
-        changes: { fields: ['idNumber', 'keyFocusReason', 'householdPhone'] },
+        changes: { fields: ['idNumber', 'birthDate', 'keyFocusReason', 'householdPhone'] },
       });
     });
     return {
       id: resident.id,
       name: resident.name,
       idNumber: resident.idNumber ?? null,
+      birthDate: resident.birthDate ?? null,
       keyFocusReason: resident.keyFocusReason ?? null,
       householdPhone: household.phone ?? null,
     };

@@ -162,6 +162,9 @@ export class RevealedResident {
   @Field(() => String, { nullable: true })
   idNumber!: string | null;
 
+  @Field(() => LocalDateResolver, { nullable: true, description: 'The full birth date (elsewhere only the birth year is shown).' })
+  birthDate!: string | null;
+
   @Field(() => KeyFocusReason, { nullable: true })
   keyFocusReason!: KeyFocusReason | null;
 

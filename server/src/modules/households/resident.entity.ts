@@ -1,6 +1,5 @@
 import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property, type Opt, type Rel } from '@mikro-orm/core';
 import { Gender, KeyFocusReason, ResidentRelation } from '@wanjia/shared';
-import { LocalDateResolver } from 'graphql-scalars';
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Household } from './household.entity';
 
@@ -28,7 +27,10 @@ export class Resident {
   @Enum({ items: () => Gender })
   gender!: Gender;
 
-  @Field(() => LocalDateResolver, { nullable: true })
+  /**
+   * Sensitive: with the address code it is most of the ID number. Exposed as the birth year only
+   * (resolver); the full date comes with revealResident.
+   */
   @Property({ type: 'date', nullable: true })
   birthDate?: string | null;
 
