@@ -1,7 +1,7 @@
 import type { Role } from '@wanjia/shared';
 import type { AuthCheckerFn } from 'type-graphql';
 import type { GraphQLContext } from './context';
-import { ForbiddenError, UnauthenticatedError } from './errors';
+import { ForbiddenError, PasswordChangeRequiredError, UnauthenticatedError } from './errors';
 
 /**
  * `@Authorized(...roles)` on every operation: no token (or a bad one) is UNAUTHENTICATED, a role not
@@ -9,6 +9,7 @@ import { ForbiddenError, UnauthenticatedError } from './errors';
  */
 export const authChecker: AuthCheckerFn<GraphQLContext, Role> = ({ context }, roles) => {
   if (!context.actor) {
+    if (context.tokenProblem === 'password-change-required') throw new PasswordChangeRequiredError();
     throw new UnauthenticatedError(
       context.tokenProblem === 'expired'
         ? 'Access token expired; refresh it'

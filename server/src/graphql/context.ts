@@ -4,7 +4,7 @@ import type { Em } from '../db/orm';
 import type { Logger } from '../logger';
 import type { Actor } from '../modules/auth/actor';
 import { accountIsUsable } from '../modules/auth/account-status';
-import { AccessTokenError, verifyAccessToken } from '../modules/auth/tokens';
+import { AccessTokenError, verifyToken } from '../modules/auth/tokens';
 import { createLoaders, type Loaders } from './loaders';
 
 /** What every resolver receives: a fork of the entity manager, request-scoped loaders, and the caller. */
@@ -16,12 +16,18 @@ export interface GraphQLContext {
   /** The signed-in caller, or null. */
   actor: Actor | null;
   /** Why a presented token was not accepted, so that UNAUTHENTICATED can say "expired" or "deactivated". */
-  tokenProblem: AccessTokenError['reason'] | 'deactivated' | null;
+  tokenProblem: AccessTokenError['reason'] | 'deactivated' | 'password-change-required' | null;
+  /**
+   * The caller of a password-change token (a sign-in with a one-time password): not an actor for
+   * anything (actor stays null), only for changePassword, me and logout.
+   */
+  passwordChangeActor?: Actor | null;
   clientAddress: string;
 }
 
 export async function createContext(em: Em, logger: Logger, config: AppConfig, request: Pick<Request, 'headers' | 'ip' | 'socket'>): Promise<GraphQLContext> {
   let actor: Actor | null = null;
+  let passwordChangeActor: Actor | null = null;
   let tokenProblem: GraphQLContext['tokenProblem'] = null;
   const header = request.headers.authorization;
   if (typeof header === 'string' && header.trim() !== '') {
@@ -30,7 +36,9 @@ export async function createContext(em: Em, logger: Logger, config: AppConfig, r
       tokenProblem = 'invalid';
     } else {
       try {
-        actor = await verifyAccessToken(match[1]!, config.auth.jwtSecret);
+        const verified = await verifyToken(match[1]!, config.auth.jwtSecret);
+        if (verified.passwordChangeOnly) passwordChangeActor = verified.actor;
+        else actor = verified.actor;
       } catch (error) {
         if (!(error instanceof AccessTokenError)) throw error;
         tokenProblem = error.reason;
@@ -39,8 +47,13 @@ export async function createContext(em: Em, logger: Logger, config: AppConfig, r
         actor = null;
         tokenProblem = 'deactivated';
       }
+      if (passwordChangeActor) {
+        const usable = await accountIsUsable(em, passwordChangeActor);
+        if (!usable) passwordChangeActor = null;
+        tokenProblem = usable ? 'password-change-required' : 'deactivated';
+      }
     }
   }
   const clientAddress = request.ip ?? request.socket.remoteAddress ?? 'unknown';
-  return { em, loaders: createLoaders(em, actor), logger, config, actor, tokenProblem, clientAddress };
+  return { em, loaders: createLoaders(em, actor), logger, config, actor, passwordChangeActor, tokenProblem, clientAddress };
 }

@@ -22,6 +22,8 @@ export enum ErrorCode {
   PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
   /** The request itself is malformed: not JSON, broken JSON, no operation (also Apollo's own code). */
   BAD_REQUEST = 'BAD_REQUEST',
+  /** Signed in with a one-time password: only changePassword (and me, logout) until it is changed. */
+  PASSWORD_CHANGE_REQUIRED = 'PASSWORD_CHANGE_REQUIRED',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
 
@@ -37,6 +39,7 @@ const PUBLIC_CODES = new Set<string>([
   ErrorCode.OPERATION_NOT_SAFELISTED,
   ErrorCode.PAYLOAD_TOO_LARGE,
   ErrorCode.BAD_REQUEST,
+  ErrorCode.PASSWORD_CHANGE_REQUIRED,
   // Apollo's own codes for malformed operations are safe to pass through.
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
@@ -63,6 +66,15 @@ export class UnauthenticatedError extends GraphQLError {
 export class ForbiddenError extends GraphQLError {
   constructor(message = 'Not allowed') {
     super(message, { extensions: { code: ErrorCode.FORBIDDEN } });
+  }
+}
+
+/** A password-change token used for anything but changePassword, me or logout. */
+export class PasswordChangeRequiredError extends GraphQLError {
+  constructor() {
+    super('This sign-in used a one-time password: change it with changePassword first', {
+      extensions: { code: ErrorCode.PASSWORD_CHANGE_REQUIRED },
+    });
   }
 }
 

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import './enums';
+import { AccountResolver } from '../modules/accounts/account.resolver';
 import { AnalyticsResolver } from '../modules/analytics/analytics.resolver';
 import { AssignmentResolver } from '../modules/assignments/assignment.resolver';
 import { AuditResolver } from '../modules/audit/audit.resolver';
@@ -21,6 +22,7 @@ import { authChecker } from './auth-checker';
 
 export const RESOLVERS = [
   AuthResolver,
+  AccountResolver,
   RegionResolver,
   RoundResolver,
   UnitResolver,

@@ -3,6 +3,7 @@ import { Migration20261128000419 } from './Migration20261128000419';
 import { Migration20261128001807 } from './Migration20261128001807';
 import { Migration20261128002940 } from './Migration20261128002940';
 import { Migration20261128024559 } from './Migration20261128024559';
+import { Migration20261201100000 } from './Migration20261201100000';
 
 /**
  * The MySQL migrations in the order they run; listed, so that no file discovery is needed at run time.
@@ -19,4 +20,6 @@ export const MIGRATIONS: MigrationObject[] = [
   // The analysts' figures: a monthly summary of help records kept with every write, and the region,
   // unit and target groups each record counts under (existing records are attributed and summed here).
   { name: 'Migration20261128024559', class: Migration20261128024559 },
+  // Account care (issue 11): one-time passwords that must be changed, and a generation that ends every sign-in.
+  { name: 'Migration20261201100000', class: Migration20261201100000 },
 ];
