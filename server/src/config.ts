@@ -195,7 +195,10 @@ function secretProblem(secret: string): string | null {
 /** Per-role caps on what one operation may ask (graphql-armor's measures). */
 export interface QueryLimits {
   depth: number;
-  /** graphql-armor's cost: objects 2, scalars 1, ×1.5 per level, × a literal `first`. */
+  /**
+   * graphql-armor's cost (objects 2, scalars 1, ×1.5 per level) × each page's size: a literal `first`, a
+   * variable's coerced value, the default page size when left out (graphql/limits/cost.ts).
+   */
   cost: number;
   aliases: number;
   directives: number;
@@ -206,14 +209,15 @@ export type QueryLimitRole = (typeof QUERY_LIMIT_ROLES)[number];
 
 /**
  * Defaults sized on what legitimate callers send, with room to spare: the mini-program's documents (the
- * deepest, WechatLogin, measures depth 8; the costliest, HouseholdFile, ≈ 330; the longest 125 tokens),
- * a full page (`first: 100` literal multiplies cost: a page of 100 with a dozen fields ≈ 3,500) and, for
+ * deepest, WechatLogin, measures depth 8; the costliest, HouseholdFile, ≈ 2,600 with the app's 10 records; the longest 125 tokens),
+ * a full page (`first` multiplies cost, literal or variable: a page of 100 with a dozen fields ≈ 3,500) and, for
  * the staff, analytics and the playground's introspection (its __schema is not counted for depth and
- * cost; ≈ 185 tokens). What cost stops is pages nested in pages.
+ * cost; ≈ 185 tokens). What cost stops is pages nested in pages. A cadre's 25,000 lets every persisted
+ * operation run at any page size the lists accept (HouseholdFile and MoreHelpRecords at 100 records ≈ 24,800).
  */
 export const DEFAULT_QUERY_LIMITS: Record<QueryLimitRole, QueryLimits> = {
   ANONYMOUS: { depth: 8, cost: 5_000, aliases: 2, directives: 5, tokens: 300 },
-  CADRE: { depth: 10, cost: 10_000, aliases: 10, directives: 10, tokens: 1_000 },
+  CADRE: { depth: 10, cost: 25_000, aliases: 10, directives: 10, tokens: 1_000 },
   ANALYST: { depth: 15, cost: 50_000, aliases: 30, directives: 30, tokens: 5_000 },
   ADMIN: { depth: 15, cost: 50_000, aliases: 30, directives: 30, tokens: 5_000 },
 };
