@@ -1,5 +1,6 @@
 import { getDistDirectory, isSandboxFrame, renderAltair, SANDBOX_FRAME_CSP } from 'altair-static';
 import express from 'express';
+import { cspNonceOf } from '../http/security-headers';
 
 export interface ExampleOperation {
   name: string;
@@ -31,7 +32,12 @@ export function mountPlayground(app: express.Express, options: PlaygroundOptions
   // reached us by (behind a TLS proxy we may see plain http): a placeholder is swapped for code
   // that resolves the endpoint against the page's own address.
   const endpointPlaceholder = 'WANJIA_PLAYGROUND_ENDPOINT';
+  // The page's Content-Security-Policy lets only scripts with this response's nonce run (see
+  // http/security-headers.ts); the page is rendered once with a placeholder, and each response
+  // gets its own nonce in its place.
+  const noncePlaceholder = 'WANJIA_CSP_NONCE';
   const rendered = renderAltair({
+    cspNonce: noncePlaceholder,
     baseURL: `${path}/`,
     endpointURL: endpointPlaceholder,
     initialWindows: options.exampleOperations.map((operation) => ({
@@ -58,13 +64,16 @@ export function mountPlayground(app: express.Express, options: PlaygroundOptions
   // Rendered once: the options are fixed for the life of the process.
   const html = rendered.replaceAll(`\`${endpointPlaceholder}\``, `new URL(${JSON.stringify(options.endpoint)}, location.href).href`);
   if (html.includes(endpointPlaceholder)) throw new Error('altair-static rendered its options in an unexpected form');
+  if (!/<script[^>]*nonce="WANJIA_CSP_NONCE"/.test(html)) throw new Error('altair-static no longer puts the CSP nonce on its init script');
+  const pageAroundNonces = html.split(noncePlaceholder);
 
   app.get(options.path, (request, response, next) => {
     // Only a browser asking for a page gets the IDE; clients asking for JSON (and GET queries)
     // fall through to Apollo, which is mounted after us on the same path.
     const wantsPage = request.accepts(['application/json', 'application/graphql-response+json', 'text/html']) === 'text/html';
     if (!wantsPage || request.query.query !== undefined) return next();
-    response.type('html').set('Cache-Control', 'no-store').send(html);
+    // A base64 nonce has no character that needs escaping in an attribute or a JavaScript string.
+    response.type('html').set('Cache-Control', 'no-store').send(pageAroundNonces.join(cspNonceOf(response)));
   });
 
   app.use(

@@ -74,6 +74,13 @@ export async function buildReport(em: Em, actor: Actor, request: ReportRequest, 
   }
 }
 
+/**
+ * The xlsx keeps every name exactly as written: exceljs writes a JavaScript string as a shared-string
+ * cell (`t="s"`), which Excel, WPS and LibreOffice show as text and never evaluate, and it writes a
+ * formula or a hyperlink only for an object value (`{ formula }`, `{ text, hyperlink }`), which a
+ * report cell never is (string, number or null, by type). The export tests read the sheet's XML to
+ * prove it: no `<f>`, no hyperlink part, a negative amount a number.
+ */
 export async function toXlsx(table: ReportTable): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook();
   workbook.creator = '万家';
@@ -87,9 +94,27 @@ export async function toXlsx(table: ReportTable): Promise<Buffer> {
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 
-function csvField(value: string | number | null): string {
+/**
+ * A text cell that a spreadsheet opening the CSV would read as a formula: one that starts (after any
+ * blanks, which some importers trim) with = + - @, their full-width forms ＝＋－＠ (which WPS and
+ * Excel with a Chinese input method take for the ASCII ones), or with a tab or carriage return
+ * (OWASP's CSV-injection list). `=HYPERLINK(…)` in a unit name would otherwise run on the analyst's
+ * machine.
+ */
+const FORMULA_START = /^[\s\u3000]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20]|^[\t\r]/;
+
+/**
+ * A leading apostrophe makes such a cell plain text in every spreadsheet (OWASP's advice); only text
+ * is touched, so an amount stays a number (-12.5 is a number, not a formula).
+ */
+export function neutraliseFormula(text: string): string {
+  return FORMULA_START.test(text) ? `'${text}` : text;
+}
+
+export function csvField(value: string | number | null): string {
   if (value === null) return '';
-  const text = String(value);
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
+  const text = neutraliseFormula(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

@@ -1,8 +1,13 @@
-import { Entity, ManyToOne, PrimaryKey, Property, type Opt, type Rel } from '@mikro-orm/core';
+import { Entity, Index, ManyToOne, PrimaryKey, Property, type Opt, type Rel } from '@mikro-orm/core';
 import { UserAccount } from '../accounts/user-account.entity';
 
-/** An uploaded photo. Its id is the SHA-256 of its bytes, so the same photo uploaded twice is stored once. */
+/**
+ * An uploaded photo, as the server re-encoded it. Its id is the SHA-256 of the stored bytes (re-encoding
+ * is deterministic), so the same photo uploaded twice is stored once.
+ */
 @Entity({ tableName: 'photo' })
+// The upload quota sums an account's photos of the last 24 hours: one range scan on this index.
+@Index({ properties: ['uploadedBy', 'createdAt'] })
 export class Photo {
   @PrimaryKey({ type: 'string', length: 64 })
   id!: string;

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
+import { raw } from '@mikro-orm/core';
 import Busboy from 'busboy';
 import express, { type Request, type Response } from 'express';
 import { Role } from '@wanjia/shared';
 import type { AppConfig } from '../../config';
-import type { Orm } from '../../db/orm';
+import type { Em, Orm } from '../../db/orm';
 import type { Logger } from '../../logger';
 import { UserAccount } from '../accounts/user-account.entity';
 import { Assignment } from '../assignments/assignment.entity';
@@ -11,7 +12,8 @@ import { isStaff } from '../auth/actor';
 import { HttpProblem, actorFromBearer } from '../auth/http-auth';
 import { HelpRecord } from '../help-records/help-record.entity';
 import { Photo } from './photo.entity';
-import { sniffImageType, type PhotoStorage } from './photo-storage';
+import { reencodePhoto, UndecodablePhotoError } from './photo-image';
+import type { PhotoStorage } from './photo-storage';
 
 /** Reads the single file part of a multipart body, refusing it as soon as it passes the size limit. */
 function readUpload(request: Request, maxBytes: number): Promise<Buffer> {
@@ -43,7 +45,53 @@ function readUpload(request: Request, maxBytes: number): Promise<Buffer> {
   });
 }
 
+const DAY_MS = 86_400_000;
+
+/** A spent upload quota: which one, its size, and when the oldest upload in the window leaves it. */
+class QuotaProblem extends HttpProblem {
+  constructor(
+    readonly limit: 'photosPerDay' | 'photoBytesPerDay',
+    readonly max: number,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(
+      429,
+      'TOO_MANY_REQUESTS',
+      limit === 'photosPerDay'
+        ? `this account has uploaded ${max} photos in the last 24 hours; try again later`
+        : `this account has uploaded ${Math.floor(max / 1_000_000)} MB of photos in the last 24 hours; try again later`,
+      'file',
+    );
+  }
+}
+
+/**
+ * What the account stored in the last 24 hours, read from the photo rows (so it holds across instances
+ * and restarts): how many, how many bytes, and when the oldest of them was uploaded.
+ */
+async function uploadsInLastDay(em: Em, accountId: number, now: Date): Promise<{ count: number; bytes: number; oldest: Date | null }> {
+  const [row] = await em
+    .createQueryBuilder(Photo, 'p')
+    .select([raw('count(*) as uploads'), raw('coalesce(sum(p.size_bytes), 0) as bytes'), raw('min(p.created_at) as oldest')])
+    .where({ uploadedBy: accountId, createdAt: { $gt: new Date(now.getTime() - DAY_MS) } })
+    .execute<{ uploads: number | string; bytes: number | string; oldest: Date | string | number | null }[]>('all', false);
+  const oldest = row?.oldest === null || row?.oldest === undefined ? null : new Date(row.oldest);
+  return { count: Number(row?.uploads ?? 0), bytes: Number(row?.bytes ?? 0), oldest };
+}
+
+function retryAfterSeconds(oldest: Date | null, now: Date): number {
+  if (!oldest || Number.isNaN(oldest.getTime())) return 60;
+  return Math.max(1, Math.ceil((oldest.getTime() + DAY_MS - now.getTime()) / 1000));
+}
+
 function sendProblem(response: Response, logger: Logger, error: unknown): void {
+  if (error instanceof QuotaProblem) {
+    response
+      .status(error.status)
+      .set('Retry-After', String(error.retryAfterSeconds))
+      .json({ error: { code: error.code, message: error.message, field: 'file', limit: error.limit, max: error.max, retryAfterSeconds: error.retryAfterSeconds } });
+    return;
+  }
   if (error instanceof HttpProblem) {
     response.status(error.status).json({ error: { code: error.code, message: error.message, field: error.code === 'BAD_USER_INPUT' ? 'file' : undefined } });
     return;
@@ -53,9 +101,10 @@ function sendProblem(response: Response, logger: Logger, error: unknown): void {
 }
 
 /**
- * POST /uploads/photos (multipart, field "file": what Taro.uploadFile sends) stores a JPEG, PNG or
- * WebP under its SHA-256 and returns that id for a help record's photoIds. GET /photos/:id serves it
- * to its uploader and to whoever may read a household whose records show it.
+ * POST /uploads/photos (multipart, field "file": what Taro.uploadFile sends) decodes a JPEG, PNG or
+ * WebP, stores the re-encoded image (upright, scaled to PHOTO_MAX_EDGE, no EXIF or GPS) under its
+ * SHA-256 and returns that id for a help record's photoIds; each account has a daily quota. GET
+ * /photos/:id serves it to its uploader and to whoever may read a household whose records show it.
  */
 export function photoRoutes(orm: Orm, config: AppConfig, storage: PhotoStorage, logger: Logger): express.Router {
   const router = express.Router();
@@ -63,13 +112,30 @@ export function photoRoutes(orm: Orm, config: AppConfig, storage: PhotoStorage, 
   router.post('/uploads/photos', async (request, response) => {
     try {
       const actor = await actorFromBearer(request, config, orm.em.fork());
-      const bytes = await readUpload(request, config.photos.maxBytes);
-      const mimeType = sniffImageType(bytes);
-      if (!mimeType) throw new HttpProblem(415, 'BAD_USER_INPUT', 'only JPEG, PNG and WebP photos are accepted');
+      const { uploadsPerDay, uploadBytesPerDay } = config.photos;
+      const now = new Date();
+      // Checked before the body is read or decoded, so a spent quota costs the server nothing more.
+      const used = await uploadsInLastDay(orm.em.fork(), actor.accountId, now);
+      if (used.count >= uploadsPerDay) throw new QuotaProblem('photosPerDay', uploadsPerDay, retryAfterSeconds(used.oldest, now));
+      if (used.bytes >= uploadBytesPerDay) throw new QuotaProblem('photoBytesPerDay', uploadBytesPerDay, retryAfterSeconds(used.oldest, now));
+      const upload = await readUpload(request, config.photos.maxBytes);
+      let photo: Awaited<ReturnType<typeof reencodePhoto>>;
+      try {
+        photo = await reencodePhoto(upload, config.photos.maxEdge);
+      } catch (error) {
+        if (error instanceof UndecodablePhotoError) throw new HttpProblem(415, 'BAD_USER_INPUT', error.message);
+        throw error;
+      }
+      const { bytes, mimeType } = photo;
       const id = createHash('sha256').update(bytes).digest('hex');
-      await storage.put(id, bytes);
       const em = orm.em.fork();
-      if (!(await em.count(Photo, { id, uploadedBy: actor.accountId }))) {
+      const alreadyMine = (await em.count(Photo, { id, uploadedBy: actor.accountId })) > 0;
+      // A retry of a photo already stored costs no quota; a new one must fit in what is left of the day's bytes.
+      if (!alreadyMine && used.bytes + bytes.length > uploadBytesPerDay) {
+        throw new QuotaProblem('photoBytesPerDay', uploadBytesPerDay, retryAfterSeconds(used.oldest, now));
+      }
+      await storage.put(id, bytes);
+      if (!alreadyMine) {
         // Another account may have uploaded the same bytes: each uploader gets a row of their own id space.
         const existing = await em.findOne(Photo, id);
         if (!existing) {
@@ -109,7 +175,16 @@ export function photoRoutes(orm: Orm, config: AppConfig, storage: PhotoStorage, 
       // Missing and not allowed look the same.
       const bytes = allowed ? await storage.get(id) : null;
       if (!photo || !bytes) throw new HttpProblem(404, 'NOT_FOUND', 'no such photo');
-      response.type(photo.mimeType).set('Cache-Control', 'private, max-age=86400').send(bytes);
+      response
+        .type(photo.mimeType)
+        .set({
+          'Cache-Control': 'private, max-age=86400',
+          // Opened on its own, a photo is a picture and nothing else: no scripts, no plugins, no frames,
+          // even if a browser were to look past the content type (helmet adds nosniff to every answer).
+          'Content-Security-Policy': "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox",
+          'Content-Disposition': `inline; filename="${id}.${photo.mimeType.slice('image/'.length)}"`,
+        })
+        .send(bytes);
     } catch (error) {
       sendProblem(response, logger, error);
     }

@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RequestHandler, Response } from 'express';
+import helmet from 'helmet';
+
+/** The nonce that lets this response's own inline scripts run (the IDE's init script), fresh per response. */
+export function cspNonceOf(response: Response): string {
+  const nonce = (response.locals as { cspNonce?: unknown }).cspNonce;
+  if (typeof nonce !== 'string') throw new Error('securityHeaders() must run before a page that needs a CSP nonce');
+  return nonce;
+}
+
+function helmetFor(overHttps: boolean): RequestHandler {
+  return helmet({
+    contentSecurityPolicy: {
+      // helmet's defaults, tightened: everything from this server only (no CDN is reachable on an
+      // intranet anyway), scripts only with this response's nonce, no plugins, no framing by others.
+      directives: {
+        defaultSrc: ["'self'"],
+        baseUri: ["'self'"],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'", 'data:'],
+        formAction: ["'self'"],
+        frameAncestors: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        scriptSrc: ["'self'", (_request: IncomingMessage, response: ServerResponse) => `'nonce-${(response as Response).locals.cspNonce as string}'`],
+        scriptSrcAttr: ["'none'"],
+        // Altair's editor sets style attributes at run time; styles cannot run code.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        // Over plain HTTP (an intranet address, a test server) upgrading the IDE's requests to https
+        // would break every one of them; behind TLS the browser should never fall back.
+        upgradeInsecureRequests: overHttps ? [] : null,
+      },
+    },
+    // HSTS only means something on an HTTPS answer; on plain HTTP it would only be ignored or, on a
+    // host name later served with a self-signed certificate, lock users out.
+    strictTransportSecurity: overHttps ? { maxAge: 31_536_000, includeSubDomains: false } : false,
+    referrerPolicy: { policy: 'no-referrer' },
+    xFrameOptions: { action: 'sameorigin' },
+  });
+}
+
+/**
+ * helmet's security headers on every answer (the IDE page and its files, GraphQL answers, health
+ * checks, photos, exports): CSP with a per-response script nonce, frame-ancestors and X-Frame-Options,
+ * nosniff, Referrer-Policy, Cross-Origin-Opener/Resource-Policy and the rest of helmet's set.
+ * HSTS and upgrade-insecure-requests are sent only on requests that came over HTTPS, which Express
+ * reads from the socket or, with TRUST_PROXY, from the trusted proxy's X-Forwarded-Proto.
+ */
+export function securityHeaders(): RequestHandler {
+  const overHttps = helmetFor(true);
+  const overHttp = helmetFor(false);
+  return (request, response, next) => {
+    response.locals.cspNonce = randomBytes(16).toString('base64');
+    (request.secure ? overHttps : overHttp)(request, response, next);
+  };
+}
