@@ -4,6 +4,7 @@ import { Migration20261128001807 } from './Migration20261128001807';
 import { Migration20261128002940 } from './Migration20261128002940';
 import { Migration20261128024559 } from './Migration20261128024559';
 import { Migration20261201100000 } from './Migration20261201100000';
+import { Migration20261201110000 } from './Migration20261201110000';
 
 /**
  * The MySQL migrations in the order they run; listed, so that no file discovery is needed at run time.
@@ -22,4 +23,6 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261128024559', class: Migration20261128024559 },
   // Account care (issue 11): one-time passwords that must be changed, and a generation that ends every sign-in.
   { name: 'Migration20261201100000', class: Migration20261201100000 },
+  // Photo upload quota (issue 11): an account's uploads of the last 24 hours in one index range.
+  { name: 'Migration20261201110000', class: Migration20261201110000 },
 ];
