@@ -6,12 +6,14 @@ import { createHouseholdLoaders } from '../modules/households/household.loaders'
 import { createRegionLoaders } from '../modules/regions/region.loaders';
 import { createRoundLoaders } from '../modules/rounds/round.loaders';
 import { createUnitLoaders } from '../modules/units/unit.loaders';
+import { createObjectScopeLoaders } from './object-scope';
 
 /**
  * Request-scoped loaders of every module, so that nested fields cost one query per level, not per
- * row. They load by id only: every list that hands them ids was already scoped in its service.
+ * row. They load by id only; what they load is checked for the caller by the object scope guard
+ * (object-scope.ts), whose own loader batches that check and is made here for the request's actor.
  */
-export function createLoaders(em: Em, _actor: Actor | null) {
+export function createLoaders(em: Em, actor: Actor | null) {
   return {
     ...createRegionLoaders(em),
     ...createRoundLoaders(em),
@@ -19,6 +21,7 @@ export function createLoaders(em: Em, _actor: Actor | null) {
     ...createCadreLoaders(em),
     ...createHouseholdLoaders(em),
     ...createDemandLoaders(em),
+    ...createObjectScopeLoaders(em, actor),
   };
 }
 

@@ -19,6 +19,7 @@ import { RoundResolver } from '../modules/rounds/round.resolver';
 import { UnitPairingResolver } from '../modules/unit-pairings/unit-pairing.resolver';
 import { UnitResolver } from '../modules/units/unit.resolver';
 import { authChecker } from './auth-checker';
+import { guardObjectScope } from './object-scope';
 
 export const RESOLVERS = [
   AuthResolver,
@@ -41,11 +42,14 @@ export const RESOLVERS = [
 ] as const;
 
 export async function buildApiSchema(): Promise<GraphQLSchema> {
-  return buildSchema({
-    resolvers: RESOLVERS,
-    authChecker,
-    validate: { forbidUnknownValues: false },
-  });
+  // Every object of a household-file type is checked for the caller however it is reached (object-scope.ts).
+  return guardObjectScope(
+    await buildSchema({
+      resolvers: RESOLVERS,
+      authChecker,
+      validate: { forbidUnknownValues: false },
+    }),
+  );
 }
 
 /** The SDL as committed in shared/schema.graphql: sorted, so that diffs show real changes only. */

@@ -5,6 +5,7 @@ import { Migration20261128002940 } from './Migration20261128002940';
 import { Migration20261128024559 } from './Migration20261128024559';
 import { Migration20261201100000 } from './Migration20261201100000';
 import { Migration20261201110000 } from './Migration20261201110000';
+import { Migration20261202041100 } from './Migration20261202041100';
 
 /**
  * The MySQL migrations in the order they run; listed, so that no file discovery is needed at run time.
@@ -25,4 +26,6 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201100000', class: Migration20261201100000 },
   // Photo upload quota (issue 11): an account's uploads of the last 24 hours in one index range.
   { name: 'Migration20261201110000', class: Migration20261201110000 },
+  // Help records' clientIds unique per cadre (issue 11): a replay answers only the cadre who made the record.
+  { name: 'Migration20261202041100', class: Migration20261202041100 },
 ];

@@ -106,12 +106,36 @@ function recordedContent(input: HelpRecordContentInput, hash: string) {
 }
 
 /**
- * The record already stored under a clientId, if any. The hot path (none) costs one indexed read of
- * two columns; the entity is loaded only for a replay.
+ * The caller's own record already stored under a clientId, if any. Only the caller's own records are
+ * looked at (the key is unique per cadre): another cadre's clientId is as unknown as a fresh one. The
+ * hot path (none) costs one indexed read of one column; the entity is loaded only for a replay.
  */
-async function earlierUnder(em: Em, clientId: string): Promise<HelpRecord | null> {
-  const [row] = await em.execute<{ id: number }[]>('select id from help_record where client_id = ?', [clientId]);
+async function earlierUnder(em: Em, cadre: number, clientId: string): Promise<HelpRecord | null> {
+  const [row] = await em.execute<{ id: number }[]>('select id from help_record where cadre_id = ? and client_id = ?', [cadre, clientId]);
   return row ? em.findOne(HelpRecord, Number(row.id)) : null;
+}
+
+/**
+ * A resend answers with the stored record and leaves an audit entry, like every other write: the
+ * trail shows who sent it again, from where and when. What the answer shows is the object scope
+ * guard's business (graphql/object-scope.ts): the author's own record, and of the household only
+ * what the cadre may still read.
+ */
+async function answerResend(em: Em, record: HelpRecord, mutation: 'submitHelpRecord' | 'correctHelpRecord', { actor, clientAddress }: Caller): Promise<HelpRecord> {
+  const [row] = await em.execute<{ path: string }[]>(
+    'select r.path from household h join region r on r.id = h.region_id where h.id = ?',
+    [record.household.id],
+  );
+  await em.transactional(async (tx) => {
+    recordAudit(tx, actor, clientAddress, {
+      operation: 'resendHelpRecord',
+      entityName: 'HelpRecord',
+      entityId: record.id,
+      regionPath: row?.path ?? null,
+      changes: { mutation, clientId: record.clientId },
+    });
+  });
+  return record;
 }
 
 interface CoveringAssignment {
@@ -167,8 +191,8 @@ export const helpRecordService = {
     const householdId = parseId(input.householdId, 'input.householdId');
     const resolvedDemandIds = input.resolvedDemandIds.map((id, index) => parseId(id, `input.resolvedDemandIds.${index}`));
     const hash = contentHash({ ...input, householdId, resolvedDemandIds }, null);
-    const earlier = await earlierUnder(em, input.clientId);
-    if (earlier) return replayOf(earlier, hash);
+    const earlier = await earlierUnder(em, cadre, input.clientId);
+    if (earlier) return answerResend(em, replayOf(earlier, hash), 'submitHelpRecord', { actor, clientAddress });
 
     checkContent(input, now);
     const assignment = await coveringAssignment(em, cadre, householdId, input.occurredAt);
@@ -249,8 +273,8 @@ export const helpRecordService = {
     } catch (error) {
       // Two copies of the same submission raced: the loser answers with the winner's record.
       if (error instanceof UniqueConstraintViolationException) {
-        const winner = await em.fork().findOne(HelpRecord, { clientId: input.clientId });
-        if (winner) return replayOf(winner, hash);
+        const winner = await em.fork().findOne(HelpRecord, { cadre, clientId: input.clientId });
+        if (winner) return answerResend(em, replayOf(winner, hash), 'submitHelpRecord', { actor, clientAddress });
       }
       throw error;
     }
@@ -265,8 +289,8 @@ export const helpRecordService = {
     const original = await em.findOne(HelpRecord, { id, cadre }, { populate: ['assignment', 'household.region'] });
     if (!original) throw new ForbiddenError();
     const hash = contentHash({ ...input }, original.id);
-    const earlier = await em.findOne(HelpRecord, { clientId: input.clientId });
-    if (earlier) return replayOf(earlier, hash);
+    const earlier = await earlierUnder(em, cadre, input.clientId);
+    if (earlier) return answerResend(em, replayOf(earlier, hash), 'correctHelpRecord', { actor, clientAddress });
     if (!original.isLatest) throw new ConflictError('This version was already corrected; correct the latest version instead');
     checkContent(input, now);
     const assignment = original.assignment;
@@ -341,8 +365,8 @@ export const helpRecordService = {
     } catch (error) {
       // Another correction of this version won the race; if it was this very request sent twice, answer with it.
       if (error instanceof UniqueConstraintViolationException || error instanceof AlreadyCorrected) {
-        const winner = await em.fork().findOne(HelpRecord, { clientId: input.clientId });
-        if (winner) return replayOf(winner, hash);
+        const winner = await em.fork().findOne(HelpRecord, { cadre, clientId: input.clientId });
+        if (winner) return answerResend(em, replayOf(winner, hash), 'correctHelpRecord', { actor, clientAddress });
         throw new ConflictError('This version was already corrected; correct the latest version instead');
       }
       throw error;

@@ -1,0 +1,180 @@
+import { randomUUID } from 'node:crypto';
+import { cadreToken, demoCadres, errorCode, send, staffToken, startProbeServer, type GraphQLAnswer, type ProbeServer } from './support/probe-server';
+
+/**
+ * Paths around scope (issue 11): an idempotent replay of a help record and nested fields (a help
+ * record → its demands → their household → its phone, residents and history) must not hand a caller
+ * what the roots refuse. The probe server runs in development mode, so the persisted-operation
+ * safelist is off: the rule has to hold without it.
+ */
+
+/** Everything of a household's file a nested selection can ask for. */
+const FILE = 'id headName address phone residents { id name idNumber } assignmentHistory { id cadre { id name } } petitionCases { id title } openDemands { id text }';
+const RECORD = `id clientId summary demandsRaised { id text household { ${FILE} } } demandsResolved { id household { ${FILE} } }`;
+const SUBMIT = `mutation ($input: HelpRecordInput!) { submitHelpRecord(input: $input) { ${RECORD} } }`;
+
+interface HouseholdFile {
+  id: string;
+  headName: string;
+  phone: string | null;
+  residents: { name: string }[];
+}
+
+let server: ProbeServer;
+let admin: string;
+let districtAdmin: string;
+/** Cadre A had the household and lost it; cadre B never had it. */
+let cadreA: string;
+let cadreB: string;
+let lostHousehold: HouseholdFile;
+let bOwnHousehold: string;
+let submission: Record<string, unknown>;
+
+function submissionFor(householdId: string, clientId: string, summary: string): Record<string, unknown> {
+  return {
+    clientId,
+    householdId,
+    occurredAt: new Date(Date.now() - 3_600_000).toISOString(),
+    kinds: ['VISIT'],
+    summary,
+    demandsRaised: [{ category: 'HOUSING', text: '房屋漏雨需要修缮' }],
+  };
+}
+
+/** What of the household's file an answer carries: its head's name, its phone, its residents' names. */
+function leaksFile(answer: GraphQLAnswer, file: HouseholdFile): string[] {
+  const leaks: string[] = [];
+  if (answer.text.includes(`"headName":"${file.headName}"`)) leaks.push('headName');
+  if (file.phone && answer.text.includes(file.phone)) leaks.push('phone');
+  for (const resident of file.residents) if (answer.text.includes(`"name":"${resident.name}"`)) leaks.push(`resident ${resident.name}`);
+  return leaks;
+}
+
+async function myHouseholdIds(token: string): Promise<string[]> {
+  const answer = await send<{ myHouseholds: { nodes: { id: string }[] } }>(server.url, '{ myHouseholds(first: 50) { nodes { id } } }', {}, { token });
+  return answer.json?.data?.myHouseholds.nodes.map((node) => node.id) ?? [];
+}
+
+beforeAll(async () => {
+  server = await startProbeServer();
+  admin = await staffToken(server.url, 'admin');
+  districtAdmin = await staffToken(server.url, 'pingshan-admin');
+  const cadres = await demoCadres(server.url);
+  const withHouseholds: { token: string; households: string[] }[] = [];
+  for (const cadre of cadres) {
+    const token = await cadreToken(server.url, cadre.id);
+    const households = await myHouseholdIds(token);
+    if (households.length > 0) withHouseholds.push({ token, households });
+    if (withHouseholds.length === 2) break;
+  }
+  if (withHouseholds.length < 2) throw new Error('the demo data needs two cadres with households');
+  [cadreA, cadreB] = [withHouseholds[0]!.token, withHouseholds[1]!.token];
+  bOwnHousehold = withHouseholds[1]!.households[0]!;
+  const target = withHouseholds[0]!.households.find((id) => !withHouseholds[1]!.households.includes(id))!;
+  // While assigned, cadre A reads the file (so the probe knows what must not come back) and records a visit.
+  const file = await send<{ household: HouseholdFile }>(server.url, `query ($id: ID!) { household(id: $id) { ${FILE} } }`, { id: target }, { token: cadreA });
+  lostHousehold = file.json!.data!.household;
+  submission = submissionFor(target, randomUUID(), '入户走访，了解住房情况');
+  const first = await send(server.url, SUBMIT, { input: submission }, { token: cadreA });
+  expect(first.json?.errors).toBeUndefined();
+  // Then the household is taken from cadre A.
+  const assignments = await send<{ household: { activeAssignments: { id: string }[] } }>(
+    server.url,
+    'query ($id: ID!) { household(id: $id) { activeAssignments { id } } }',
+    { id: target },
+    { token: admin },
+  );
+  for (const { id } of assignments.json!.data!.household.activeAssignments) {
+    const ended = await send(server.url, 'mutation ($id: ID!) { endAssignment(assignmentId: $id, reason: "工作调动，移交他人") { id } }', { id }, { token: admin });
+    expect(ended.json?.errors).toBeUndefined();
+  }
+  expect(await myHouseholdIds(cadreA)).not.toContain(target);
+}, 180_000);
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+test('scope: a cadre transferred away resends an old submission and reads the household through its demands', async () => {
+  const replay = await send(server.url, SUBMIT, { input: submission }, { token: cadreA });
+  expect(leaksFile(replay, lostHousehold)).toEqual([]);
+  // A bare acknowledgement: the cadre's own record, so the phone's outbox can let it go.
+  expect(replay.json?.data).toMatchObject({ submitHelpRecord: { clientId: submission.clientId, demandsRaised: [] } });
+});
+
+test("scope: another cadre replays a clientId it learned, with the record's content", async () => {
+  const replay = await send(server.url, SUBMIT, { input: submission }, { token: cadreB });
+  const fresh = await send(server.url, SUBMIT, { input: { ...submission, clientId: randomUUID() } }, { token: cadreB });
+  expect(leaksFile(replay, lostHousehold)).toEqual([]);
+  // What an unknown clientId gets: cadre B was never assigned to that household.
+  expect(errorCode(fresh)).toBe('FORBIDDEN');
+  expect({ code: errorCode(replay), data: replay.json?.data ?? null }).toEqual({ code: errorCode(fresh), data: fresh.json?.data ?? null });
+});
+
+test("scope: another cadre probes whether a clientId exists by sending it with other content", async () => {
+  // For its own household an unknown clientId records a visit; a known one of someone else must do the same, not say CONFLICT.
+  const probe = await send(server.url, SUBMIT, { input: submissionFor(bOwnHousehold, String(submission.clientId), '本人走访') }, { token: cadreB });
+  expect(probe.json?.errors?.map((error) => error.extensions?.code)).toBeUndefined();
+  expect(probe.json?.data).toMatchObject({ submitHelpRecord: { clientId: submission.clientId, summary: '本人走访' } });
+  expect(leaksFile(probe, lostHousehold)).toEqual([]);
+});
+
+test('scope: a cadre resends a submission and hopes it leaves no trace in the audit trail', async () => {
+  const before = await send<{ auditEntries: { totalCount: number } }>(
+    server.url,
+    '{ auditEntries(first: 1, filter: { operation: "resendHelpRecord" }) { totalCount } }',
+    {},
+    { token: admin },
+  );
+  await send(server.url, SUBMIT, { input: submission }, { token: cadreA });
+  const after = await send<{ auditEntries: { totalCount: number; nodes: { entityName: string; actorId: string | null }[] } }>(
+    server.url,
+    '{ auditEntries(first: 5, filter: { operation: "resendHelpRecord" }) { totalCount nodes { entityName actorId } } }',
+    {},
+    { token: admin },
+  );
+  expect(after.json?.data?.auditEntries.totalCount ?? 0).toBe((before.json?.data?.auditEntries.totalCount ?? 0) + 1);
+  expect(after.json?.data?.auditEntries.nodes[0]).toMatchObject({ entityName: 'HelpRecord' });
+});
+
+test("scope: staff of another district reach a moved household through the figures' help records → demands → household", async () => {
+  // A 平山区 household with a demand raised on a visit, moved by the city to 溪湖区: its records still count where they counted.
+  const demands = await send<{ demands: { nodes: { id: string; raisedInId: string | null; household: { id: string; region: { id: string; path: string } } }[] } }>(
+    server.url,
+    '{ demands(first: 100) { nodes { id raisedInId household { id region { id path } } } } }',
+    {},
+    { token: districtAdmin },
+  );
+  const demand = demands.json!.data!.demands.nodes.find((node) => node.raisedInId !== null)!;
+  expect(demand).toBeDefined();
+  const movedId = demand.household.id;
+  const village = demand.household.region.id;
+  const xihuVillages = await send<{ regions: { id: string; code: string; level: string }[] }>(server.url, '{ regions { id code level children { id code level children { id code level children { id code level } } } } }', {}, { token: admin });
+  const flatten = (nodes: Record<string, unknown>[]): Record<string, unknown>[] => nodes.flatMap((node) => [node, ...flatten((node.children as Record<string, unknown>[]) ?? [])]);
+  const target = flatten(xihuVillages.json!.data!.regions as unknown as Record<string, unknown>[]).find(
+    (node) => String(node.code).startsWith('210503') && ['VILLAGE', 'COMMUNITY'].includes(String(node.level)),
+  );
+  expect(target).toBeDefined();
+  const current = await send<{ household: { version: number } }>(server.url, 'query ($id: ID!) { household(id: $id) { version } }', { id: movedId }, { token: admin });
+  const moved = await send(
+    server.url,
+    'mutation ($id: ID!, $v: Int!, $r: ID!) { updateHousehold(id: $id, input: { expectedVersion: $v, regionId: $r }) { id } }',
+    { id: movedId, v: current.json!.data!.household.version, r: target!.id },
+    { token: admin },
+  );
+  expect(moved.json?.errors).toBeUndefined();
+  const file = await send<{ household: HouseholdFile }>(server.url, `query ($id: ID!) { household(id: $id) { ${FILE} } }`, { id: movedId }, { token: admin });
+  const movedFile = file.json!.data!.household;
+
+  // The root refuses it already; the nested path must answer the same.
+  expect(errorCode(await send(server.url, 'query ($id: ID!) { household(id: $id) { id } }', { id: movedId }, { token: districtAdmin }))).toBe('FORBIDDEN');
+  const nested = await send(
+    server.url,
+    `query ($r: ID!) { analyticsHelpRecords(measure: VISITS, regionId: $r, first: 100) { nodes { ${RECORD} } } }`,
+    { r: village },
+    { token: districtAdmin },
+  );
+  expect((nested.json?.errors ?? []).filter((error) => error.extensions?.code !== 'FORBIDDEN')).toEqual([]);
+  expect(nested.text).not.toContain(`"household":{"id":"${movedId}"`);
+  expect(leaksFile(nested, movedFile)).toEqual([]);
+});
