@@ -1,0 +1,209 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Role } from '@wanjia/shared';
+import sharp from 'sharp';
+import type { DatabaseConfig } from '../src/config';
+import type { Orm } from '../src/db/orm';
+import { UserAccount } from '../src/modules/accounts/user-account.entity';
+import { actorOf } from '../src/modules/auth/auth.service';
+import { signAccessToken } from '../src/modules/auth/tokens';
+import { Photo } from '../src/modules/photos/photo.entity';
+import { LocalDiskPhotoStorage } from '../src/modules/photos/photo-storage';
+import { Region } from '../src/modules/regions/region.entity';
+import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
+import { createCadre, createRegionTree, createUnit } from './support/factories';
+import { startApp, type RunningApp } from './support/server';
+
+const GPS_MARK = 'WANJIA-EXIF-MARK-41.29N';
+
+/** A phone photo: landscape pixels with EXIF orientation 6 (shot upright), GPS and a text tag. */
+function phonePhoto(width: number, height: number, colour = '#a04020'): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 3, background: colour } })
+    .jpeg()
+    .withExif({
+      IFD0: { ImageDescription: GPS_MARK, Make: 'WanjiaPhone' },
+      IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '41/1 17/1 4000/100', GPSLongitudeRef: 'E', GPSLongitude: '123/1 45/1 5868/100' },
+    })
+    .withMetadata({ orientation: 6 })
+    .toBuffer();
+}
+
+interface Uploaded {
+  status: number;
+  body: { id?: string; mimeType?: string; sizeBytes?: number; error?: { code: string; field?: string; limit?: string; retryAfterSeconds?: number } };
+  retryAfter: string | null;
+}
+
+describe.each(databaseKinds())('photo uploads on %s', (kind) => {
+  let orm: Orm;
+  let database: DatabaseConfig;
+  let server: RunningApp;
+  let photoDir: string;
+  let city: Region;
+  const tokens: string[] = [];
+
+  async function newToken(target: RunningApp = server): Promise<string> {
+    const em = orm.em.fork();
+    const unit = await createUnit(em, em.getReference(Region, city.id), `单位${tokens.length}`);
+    const cadre = await createCadre(em, unit);
+    const account = em.create(UserAccount, { role: Role.CADRE, cadre: cadre.id });
+    await em.flush();
+    const token = (await signAccessToken(actorOf(account), target.config.auth.jwtSecret, 900)).token;
+    tokens.push(token);
+    return token;
+  }
+
+  async function upload(target: RunningApp, token: string, bytes: Buffer, type = 'image/jpeg'): Promise<Uploaded> {
+    const form = new FormData();
+    form.append('file', new Blob([bytes], { type }), 'photo');
+    const response = await fetch(`${target.url}/uploads/photos`, { method: 'POST', body: form, headers: { authorization: `Bearer ${token}` } });
+    return { status: response.status, body: (await response.json()) as Uploaded['body'], retryAfter: response.headers.get('retry-after') };
+  }
+
+  beforeAll(async () => {
+    ({ orm, database } = await migratedOrm(kind, 'photos'));
+    ({ city } = await createRegionTree(orm.em.fork()));
+    photoDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wanjia-photos-'));
+    server = await startApp(orm, database, (config) => ({
+      ...config,
+      photos: { ...config.photos, dir: photoDir, maxEdge: 1000, uploadsPerDay: 3, uploadBytesPerDay: 10_000_000 },
+    }));
+  });
+
+  afterAll(async () => {
+    await server.close();
+    await orm.close(true);
+    await dropScratchDatabase(database);
+    fs.rmSync(photoDir, { recursive: true, force: true });
+  });
+
+  it('stores the photo decoded and re-encoded: upright, within PHOTO_MAX_EDGE, with no EXIF, GPS or text tags', async () => {
+    const token = await newToken();
+    const original = await phonePhoto(3000, 2000);
+    expect(original.includes(Buffer.from(GPS_MARK))).toBe(true);
+    const uploaded = await upload(server, token, original);
+    expect(uploaded.status).toBe(201);
+    expect(uploaded.body.mimeType).toBe('image/jpeg');
+
+    const served = await fetch(`${server.url}/photos/${uploaded.body.id}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(served.status).toBe(200);
+    const bytes = Buffer.from(await served.arrayBuffer());
+    expect(bytes.length).toBe(uploaded.body.sizeBytes);
+    const metadata = await sharp(bytes).metadata();
+    // Orientation 6 turns the 3000 × 2000 pixels into a 2000 × 3000 portrait, then scaled to 1000 px high.
+    expect({ format: metadata.format, width: metadata.width, height: metadata.height }).toEqual({ format: 'jpeg', width: 667, height: 1000 });
+    expect({ exif: metadata.exif, xmp: metadata.xmp, iptc: metadata.iptc, orientation: metadata.orientation }).toEqual({
+      exif: undefined,
+      xmp: undefined,
+      iptc: undefined,
+      orientation: undefined,
+    });
+    expect(bytes.includes(Buffer.from(GPS_MARK))).toBe(false);
+    expect(bytes.includes(Buffer.from('WanjiaPhone'))).toBe(false);
+    // What is on disk is the re-encoded image, not the upload.
+    expect((await new LocalDiskPhotoStorage(photoDir).get(uploaded.body.id!))!.equals(bytes)).toBe(true);
+
+    // Served as the image it is, never as something a browser would run.
+    expect(served.headers.get('content-type')).toBe('image/jpeg');
+    expect(served.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(served.headers.get('content-security-policy')).toBe("default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox");
+    expect(served.headers.get('content-disposition')).toBe(`inline; filename="${uploaded.body.id}.jpeg"`);
+  });
+
+  it('refuses what does not decode as the image its first bytes claim (415 naming the field) and stores nothing', async () => {
+    const token = await newToken();
+    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#fff' } }).png().toBuffer();
+    const jpeg = await phonePhoto(40, 30);
+    const gif = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#fff' } }).gif().toBuffer();
+    const refused = [
+      Buffer.concat([png.subarray(0, 8), Buffer.from('<!doctype html><script>alert(document.domain)</script>')]),
+      Buffer.concat([jpeg.subarray(0, 3), Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')]),
+      jpeg.subarray(0, Math.floor(jpeg.length / 2)),
+      // Cut inside the pixel data (a PNG missing only its end chunk still decodes whole, and is fine).
+      png.subarray(0, png.length - 20),
+      gif,
+      Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'),
+    ];
+    const before = await orm.em.fork().count(Photo, {});
+    for (const [index, bytes] of refused.entries()) {
+      const answer = await upload(server, token, bytes);
+      expect({ index, status: answer.status, error: answer.body.error }).toEqual({
+        index,
+        status: 415,
+        error: expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'file' }),
+      });
+      expect(answer.body.error!.code).not.toMatch(/vips|sharp/i);
+    }
+    expect(await orm.em.fork().count(Photo, {})).toBe(before);
+  });
+
+  it('keeps a PNG a PNG and drops whatever rode along after its end', async () => {
+    const token = await newToken();
+    const png = await sharp({ create: { width: 20, height: 10, channels: 4, background: { r: 10, g: 200, b: 30, alpha: 0.5 } } })
+      .png()
+      .toBuffer();
+    const answer = await upload(server, token, Buffer.concat([png, Buffer.from('<html><script>steal()</script></html>')]), 'image/png');
+    expect(answer.status).toBe(201);
+    expect(answer.body.mimeType).toBe('image/png');
+    const served = Buffer.from(await (await fetch(`${server.url}/photos/${answer.body.id}`, { headers: { authorization: `Bearer ${token}` } })).arrayBuffer());
+    expect(served.includes(Buffer.from('<script'))).toBe(false);
+    expect(await sharp(served).metadata()).toMatchObject({ format: 'png', width: 20, height: 10, hasAlpha: true });
+  });
+
+  it('counts each account’s uploads in any 24 hours: a fourth new photo answers 429 with Retry-After, a retry is free, the next day is open', async () => {
+    const token = await newToken();
+    const photos = await Promise.all(['#100', '#200', '#300', '#400', '#500'].map((colour) => phonePhoto(64, 48, colour)));
+    const first = await upload(server, token, photos[0]!);
+    expect(first.status).toBe(201);
+    expect((await upload(server, token, photos[1]!)).status).toBe(201);
+    // The same photo again (an outbox retry) is the same stored photo and costs nothing.
+    expect(await upload(server, token, photos[0]!)).toMatchObject({ status: 201, body: { id: first.body.id } });
+    expect((await upload(server, token, photos[2]!)).status).toBe(201);
+    const refused = await upload(server, token, photos[3]!);
+    expect(refused.status).toBe(429);
+    expect(refused.body.error).toMatchObject({ code: 'TOO_MANY_REQUESTS', field: 'file', limit: 'photosPerDay', max: 3 });
+    expect(Number(refused.retryAfter)).toBeGreaterThan(86_400 - 120);
+    expect(Number(refused.retryAfter)).toBeLessThanOrEqual(86_400);
+    expect(refused.body.error!.retryAfterSeconds).toBe(Number(refused.retryAfter));
+
+    // Another account is not affected.
+    expect((await upload(server, await newToken(), photos[3]!)).status).toBe(201);
+
+    // A day later the window has moved on.
+    const em = orm.em.fork();
+    const account = await em.findOneOrFail(Photo, first.body.id!, { populate: ['uploadedBy'] });
+    await em.nativeUpdate(Photo, { uploadedBy: account.uploadedBy.id }, { createdAt: new Date(Date.now() - 25 * 3_600_000) });
+    expect((await upload(server, token, photos[4]!)).status).toBe(201);
+  });
+
+  it('counts stored bytes too: a photo that would pass PHOTO_UPLOAD_BYTES_PER_DAY is refused and not stored', async () => {
+    const small = await startApp(orm, database, (config) => ({
+      ...config,
+      photos: { ...config.photos, dir: photoDir, maxEdge: 2000, uploadsPerDay: 100, uploadBytesPerDay: 150_000 },
+    }));
+    try {
+      const token = await newToken(small);
+      // Noise does not compress: each of these is well over 50 kB as a JPEG.
+      const noisy = (seed: number) =>
+        sharp(Buffer.from(Array.from({ length: 400 * 300 * 3 }, (_, index) => (index * 7919 + seed * 104_729) % 251)), { raw: { width: 400, height: 300, channels: 3 } })
+          .jpeg({ quality: 95 })
+          .toBuffer();
+      const statuses: number[] = [];
+      let refusal: Uploaded | null = null;
+      for (let seed = 1; seed <= 4; seed += 1) {
+        const answer = await upload(small, token, await noisy(seed));
+        statuses.push(answer.status);
+        if (answer.status !== 201) refusal ??= answer;
+      }
+      expect(statuses.slice(0, 1)).toEqual([201]);
+      expect(statuses).toContain(429);
+      expect(refusal!.body.error).toMatchObject({ code: 'TOO_MANY_REQUESTS', limit: 'photoBytesPerDay', field: 'file' });
+      const em = orm.em.fork();
+      const stored = await em.find(Photo, { uploadedBy: { cadre: { $ne: null } }, sizeBytes: { $gt: 50_000 } });
+      expect(stored.reduce((sum, photo) => sum + photo.sizeBytes, 0)).toBeLessThanOrEqual(150_000);
+    } finally {
+      await small.close();
+    }
+  });
+});
