@@ -113,7 +113,9 @@ async function recordFailure(em: Em, key: string, limit: number, lockSeconds: nu
   }
   await em.nativeUpdate(LoginThrottle, { id: row.id }, { failures: raw('failures + 1') });
   const updated = await em.findOneOrFail(LoginThrottle, { id: row.id }, { refresh: true });
-  if (updated.failures >= limit) {
+  // A lock already running is not extended: attempts during it are counted, the lock still ends on time.
+  const alreadyLocked = (updated.lockedUntil?.getTime() ?? 0) > Date.now();
+  if (updated.failures >= limit && !alreadyLocked) {
     await em.nativeUpdate(LoginThrottle, { id: row.id }, { lockedUntil: new Date(Date.now() + lockSeconds * 1000) });
   }
 }
@@ -145,11 +147,12 @@ export const authService = {
     const account = await em.findOne(UserAccount, { username: username.trim() });
     const passwordHash = account && account.role !== Role.CADRE ? (account.passwordHash ?? null) : null;
     const passwordMatches = passwordHash ? await verifyPassword(passwordHash, password) : await verifyAgainstDummy(password);
-    if (lockedFor > 0) throw new TooManyRequestsError(lockedFor);
-    const valid = account !== null && account.active && passwordMatches;
+    const valid = lockedFor === 0 && account !== null && account.active && passwordMatches;
     if (!valid) {
+      // Counted while locked too (the lock is not extended): the same writes, so the same time.
       await recordFailure(em, accountKey, loginMaxFailures, loginLockSeconds);
       await recordFailure(em, addressKey, loginMaxFailures * ADDRESS_FAILURE_FACTOR, loginLockSeconds);
+      if (lockedFor > 0) throw new TooManyRequestsError(lockedFor);
       throw new UnauthenticatedError(GENERIC_LOGIN_ERROR);
     }
     await clearFailures(em, accountKey);
