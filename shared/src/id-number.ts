@@ -111,12 +111,21 @@ export function idNumberCandidates(knowledge: IdNumberKnowledge): number {
   const allowedChecks = checkShown === MASKED ? null : checkShown;
   const lastDay = knowledge.today ?? new Date();
   let count = 0;
-  for (let day = Date.UTC(1900, 0, 1); day <= lastDay.getTime(); day += 86_400_000) {
-    const date = new Date(day);
+  // Only the days that can be the birth date: the one known, the years known, or every day since 1900.
+  const years = knowledge.birthDate
+    ? [Number(knowledge.birthDate.slice(0, 4))]
+    : (knowledge.birthYears ?? Array.from({ length: lastDay.getUTCFullYear() - 1899 }, (_, index) => 1900 + index));
+  for (const day of years.flatMap((year) => (year < 1900 ? [] : [Date.UTC(year, 0, 1)]))) {
+    for (let instant = day; instant < Date.UTC(new Date(day).getUTCFullYear() + 1, 0, 1) && instant <= lastDay.getTime(); instant += 86_400_000) {
+      count += candidatesOn(new Date(instant));
+    }
+  }
+  return count;
+
+  function candidatesOn(date: Date): number {
     const year = date.getUTCFullYear();
-    if (knowledge.birthYears && !knowledge.birthYears.includes(year)) continue;
     const text = `${year}${String(date.getUTCMonth() + 1).padStart(2, '0')}${String(date.getUTCDate()).padStart(2, '0')}`;
-    if (knowledge.birthDate && knowledge.birthDate.replaceAll('-', '') !== text) continue;
+    if (knowledge.birthDate && knowledge.birthDate.replaceAll('-', '') !== text) return 0;
     let dateResidue = 0;
     let fits = true;
     for (let offset = 0; offset < 8; offset += 1) {
@@ -124,13 +133,14 @@ export function idNumberCandidates(knowledge: IdNumberKnowledge): number {
       if (shown !== MASKED && shown !== text[offset]) fits = false;
       dateResidue += Number(text[offset]) * WEIGHTS[6 + offset]!;
     }
-    if (!fits) continue;
+    if (!fits) return 0;
+    let matching = 0;
     for (let residue = 0; residue < 11; residue += 1) {
       if (histogram[residue] === 0) continue;
-      if (allowedChecks === null || CHECK_CHARACTERS[(residue + dateResidue) % 11] === allowedChecks) count += histogram[residue]!;
+      if (allowedChecks === null || CHECK_CHARACTERS[(residue + dateResidue) % 11] === allowedChecks) matching += histogram[residue]!;
     }
+    return matching;
   }
-  return count;
 }
 
 const MASKED = '*';
