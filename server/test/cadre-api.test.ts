@@ -440,7 +440,8 @@ describe.each(databaseKinds())("the cadres' API on %s", (kind) => {
   });
 
   it('refuses a photo over the size limit', async () => {
-    const small = await startApp(orm, database, (config) => ({ ...config, photos: { ...config.photos, maxBytes: 10_000 } }));
+    // The same signing secret as the main app's (each config otherwise draws its own), so that the cadre's token is accepted.
+    const small = await startApp(orm, database, (config) => ({ ...config, auth: server.config.auth, photos: { ...config.photos, maxBytes: 10_000 } }));
     try {
       const form = new FormData();
       form.append('file', new Blob([Buffer.concat([JPEG, Buffer.alloc(20_000)])], { type: 'image/jpeg' }), 'big.jpg');
