@@ -1,0 +1,132 @@
+import type { AddressInfo } from 'node:net';
+import { Role } from '@wanjia/shared';
+import express from 'express';
+import type { DatabaseConfig } from '../src/config';
+import type { Orm } from '../src/db/orm';
+import { withoutSuggestions } from '../src/graphql/schema-details.plugin';
+import { securityHeaders } from '../src/http/security-headers';
+import { UserAccount } from '../src/modules/accounts/user-account.entity';
+import { actorOf } from '../src/modules/auth/auth.service';
+import { signAccessToken } from '../src/modules/auth/tokens';
+import { Region } from '../src/modules/regions/region.entity';
+import { dropScratchDatabase, migratedOrm } from './support/databases';
+import { createCadre, createRegionTree, createUnit } from './support/factories';
+import { startApp, type RunningApp } from './support/server';
+
+const MISSPELT = [
+  '{ househols { totalCount } }',
+  '{ households(frist: 1) { totalCount } }',
+  '{ households(first: 1, filter: { targetGroup: HARDSHI }) { totalCount } }',
+  'query ($f: HouseholdFiltr) { households(first: 1, filter: $f) { totalCount } }',
+];
+const VARIABLE_TYPO = { query: 'query ($f: HouseholdFilter) { households(first: 1, filter: $f) { totalCount } }', variables: { f: { targetGroup: 'HARDSHI' } } };
+
+describe('schema suggestions and security headers', () => {
+  let orm: Orm;
+  let database: DatabaseConfig;
+  let city: Region;
+  let serial = 0;
+
+  beforeAll(async () => {
+    ({ orm, database } = await migratedOrm('sqlite', 'security_headers'));
+    ({ city } = await createRegionTree(orm.em.fork()));
+  });
+
+  afterAll(async () => {
+    await orm.close(true);
+    await dropScratchDatabase(database);
+  });
+
+  async function tokens(server: RunningApp): Promise<Record<'cadre' | 'analyst' | 'admin', string>> {
+    const em = orm.em.fork();
+    serial += 1;
+    const scope = em.getReference(Region, city.id);
+    const cadre = await createCadre(em, await createUnit(em, scope, `单位${serial}`));
+    const accounts = {
+      cadre: em.create(UserAccount, { role: Role.CADRE, cadre: cadre.id }),
+      analyst: em.create(UserAccount, { role: Role.ANALYST, username: `analyst-${serial}`, scopeRegion: scope }),
+      admin: em.create(UserAccount, { role: Role.ADMIN, username: `admin-${serial}`, scopeRegion: scope }),
+    };
+    await em.flush();
+    const sign = async (account: UserAccount) => (await signAccessToken(actorOf(account), server.config.auth.jwtSecret, 900)).token;
+    return { cadre: await sign(accounts.cadre), analyst: await sign(accounts.analyst), admin: await sign(accounts.admin) };
+  }
+
+  async function messages(server: RunningApp, token: string | null): Promise<string[]> {
+    const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+    const all: string[] = [];
+    for (const query of MISSPELT) all.push(...((await server.graphql(query, {}, headers)).errors ?? []).map((error) => error.message));
+    const typo = await server.graphql(VARIABLE_TYPO.query, VARIABLE_TYPO.variables, headers);
+    // The variable's error still names its field for the client, with or without suggestions.
+    expect(typo.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.targetGroup' });
+    all.push(...(typo.errors ?? []).map((error) => error.message));
+    return all;
+  }
+
+  it('strips "Did you mean" from every kind of message and leaves the rest', () => {
+    expect(withoutSuggestions('Cannot query field "househols" on type "Query". Did you mean "household", "households", or "myHouseholds"?')).toBe(
+      'Cannot query field "househols" on type "Query".',
+    );
+    expect(
+      withoutSuggestions('Variable "$f" got invalid value "HARDSHI" at "f.targetGroup"; Value "HARDSHI" does not exist in "TargetGroup" enum. Did you mean the enum value "HARDSHIP"?'),
+    ).toBe('Variable "$f" got invalid value "HARDSHI" at "f.targetGroup"; Value "HARDSHI" does not exist in "TargetGroup" enum.');
+    expect(withoutSuggestions('Unknown type "HouseholdFiltr". Did you mean "HouseholdFilter"?')).toBe('Unknown type "HouseholdFiltr".');
+  });
+
+  it('with introspection on: anonymous callers and cadres get no suggestions, analysts and administrators keep them', async () => {
+    const server = await startApp(orm, database, (config) => ({ ...config, introspection: true }));
+    try {
+      const signed = await tokens(server);
+      for (const caller of [null, signed.cadre]) expect((await messages(server, caller)).filter((message) => /Did you mean/.test(message))).toEqual([]);
+      for (const caller of [signed.analyst, signed.admin]) {
+        const seen = await messages(server, caller);
+        expect(seen.filter((message) => /Did you mean/.test(message))).toHaveLength(MISSPELT.length + 1);
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('with introspection off: nobody gets suggestions, the staff neither', async () => {
+    const server = await startApp(orm, database, (config) => ({ ...config, introspection: false, playground: false }));
+    try {
+      const signed = await tokens(server);
+      for (const caller of [null, signed.cadre, signed.analyst, signed.admin]) {
+        const seen = await messages(server, caller);
+        expect(seen.length).toBeGreaterThanOrEqual(MISSPELT.length + 1);
+        expect(seen.filter((message) => /Did you mean/.test(message))).toEqual([]);
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('sets helmet’s headers with a fresh script nonce per response; HSTS and upgrade-insecure-requests only over HTTPS', async () => {
+    const app = express();
+    app.set('trust proxy', 1);
+    app.use(securityHeaders());
+    app.get('/', (_request, response) => response.json({ ok: true }));
+    const listener = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => listener.once('listening', resolve));
+    const url = `http://127.0.0.1:${(listener.address() as AddressInfo).port}/`;
+    try {
+      const [first, second] = [await fetch(url), await fetch(url)];
+      const csp = first.headers.get('content-security-policy')!;
+      expect(csp).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]{24}'/);
+      expect(csp).toContain("frame-ancestors 'self'");
+      expect(csp).toContain("object-src 'none'");
+      expect(csp).not.toContain('upgrade-insecure-requests');
+      expect(second.headers.get('content-security-policy')).not.toBe(csp);
+      expect(first.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(first.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+      expect(first.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(first.headers.get('strict-transport-security')).toBeNull();
+
+      const overTls = await fetch(url, { headers: { 'x-forwarded-proto': 'https' } });
+      expect(overTls.headers.get('strict-transport-security')).toBe('max-age=31536000');
+      expect(overTls.headers.get('content-security-policy')).toContain('upgrade-insecure-requests');
+    } finally {
+      await new Promise((resolve) => listener.close(resolve));
+    }
+  });
+});
