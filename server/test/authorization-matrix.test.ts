@@ -6,7 +6,10 @@ import { buildApiSchema } from '../src/graphql/schema';
 import { actorOf } from '../src/modules/auth/auth.service';
 import { signAccessToken } from '../src/modules/auth/tokens';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
-import { CITY_CODE, MatrixFixtures, PINGSHAN_CODE, type Seeded } from './support/matrix/fixtures';
+import { UserAccount } from '../src/modules/accounts/user-account.entity';
+import { hashPassword } from '../src/modules/accounts/password';
+import { Region } from '../src/modules/regions/region.entity';
+import { CITY_CODE, MatrixFixtures, PINGSHAN_CODE, XIHU_CODE, type Seeded } from './support/matrix/fixtures';
 import { signIn, startApp, type GraphQLBody, type RunningApp } from './support/server';
 
 /**
@@ -39,6 +42,10 @@ interface Ctx {
   seeded: Seeded;
   fx: MatrixFixtures;
   refreshToken(): Promise<string>;
+  /** A fresh analyst account scoped to 平山区 (inside), 溪湖区 (outside) or the city; its id. */
+  staffAccount(side: 'inside' | 'outside' | 'city', active?: boolean): Promise<string>;
+  /** After a caller changed its own password: its demo password back, and the new token adopted. */
+  afterPasswordChange(caller: Caller, body: GraphQLBody<Data>): Promise<void>;
 }
 
 type VarsOf = (ctx: Ctx, caller: Caller) => Vars | Promise<Vars>;
@@ -75,9 +82,13 @@ interface Entry {
   answer?: string;
   /** Public mutations: a call refused on its merits, and the answer, whoever calls. */
   refusal?: { vars: VarsOf; answer: string };
+  /** Runs after each caller's valid call (undoing what would spoil the next cases). */
+  after?: (ctx: Ctx, caller: Caller, body: GraphQLBody<Data>) => Promise<void>;
 }
 
 const STAFF = [Role.ADMIN, Role.ANALYST] as const;
+/** The password of the accounts the account-care entries make (hashed once). */
+const matrixPasswordHash = hashPassword('matrix-care-password-2026');
 const ADMINS = [Role.ADMIN] as const;
 const RESIDENT = { name: '矩阵测试', relation: 'CHILD', gender: 'MALE' };
 
@@ -220,6 +231,12 @@ const QUERIES: Record<string, Entry> = {
     outside: [forbidden('units filtered on 溪湖区', ({ seeded }) => ({ filter: { regionId: seeded.xihuId } }))],
     paths: (nodes) => nodes.map((node) => node.region.path),
   },
+  // Account care (issue 11): the staff accounts an administrator manages, in scope.
+  accounts: {
+    who: ADMINS,
+    text: list('accounts', 'AccountFilter', 'scopeRegion { path }'),
+    paths: (nodes) => nodes.map((node) => node.scopeRegion.path),
+  },
   // The analysts' queries (issue 6): figures of the caller's subtree, or of a region inside it.
   campaignOverview: {
     who: STAFF,
@@ -258,7 +275,38 @@ const residentChange =
     return { id: target === 'household' ? household.id : household.residentId, version: household.version, input: RESIDENT };
   };
 
+/** Account care on a fresh account of each side: the district administrator reaches only 平山区's. */
+function accountCare(text: string, active = true): Entry {
+  return {
+    who: ADMINS,
+    text,
+    vars: async ({ staffAccount }) => ({ id: await staffAccount('inside', active) }),
+    outside: [
+      forbidden('an analyst of 溪湖区', async ({ staffAccount }) => ({ id: await staffAccount('outside', active) })),
+      forbidden("an analyst of the city's scope (above 平山区)", async ({ staffAccount }) => ({ id: await staffAccount('city', active) })),
+    ],
+  };
+}
+
+const DEMO_PASSWORD_OF: Record<Exclude<Caller, 'anonymous' | 'cadre'>, string> = {
+  analyst: 'wanjia-analyst-demo',
+  districtAdmin: 'wanjia-pingshan-demo',
+  cityAdmin: 'wanjia-admin-demo',
+};
+
 const MUTATIONS: Record<string, Entry> = {
+  changePassword: {
+    who: STAFF,
+    unscoped: true,
+    text: 'mutation ($old: String!, $new: String!) { changePassword(oldPassword: $old, newPassword: $new) { accessToken passwordChangeRequired } }',
+    vars: (_ctx, caller) => ({ old: DEMO_PASSWORD_OF[caller as keyof typeof DEMO_PASSWORD_OF] ?? 'not-a-staff-password', new: 'matrix-new-password-2026' }),
+    check: ({ changePassword }) => expect(changePassword.passwordChangeRequired).toBe(false),
+    after: (ctx, caller, body) => ctx.afterPasswordChange(caller, body),
+  },
+  resetPassword: accountCare('mutation ($id: ID!) { resetPassword(accountId: $id) { oneTimePassword account { mustChangePassword } } }'),
+  unlockAccount: accountCare('mutation ($id: ID!) { unlockAccount(accountId: $id) { id signInLockedUntil } }'),
+  deactivateAccount: accountCare('mutation ($id: ID!) { deactivateAccount(accountId: $id, reason: "矩阵测试停用") { active } }'),
+  reactivateAccount: accountCare('mutation ($id: ID!) { reactivateAccount(accountId: $id) { active } }', false),
   addResident: {
     who: ADMINS,
     text: 'mutation ($id: ID!, $version: Int!, $input: ResidentInput!) { addResident(householdId: $id, householdVersion: $version, input: $input) { id } }',
@@ -696,6 +744,27 @@ describe.each(databaseKinds())('the authorization matrix on %s', (kind) => {
         if (!body.data?.login) throw new Error(`sign-in for a refresh token failed: ${JSON.stringify(body.errors)}`);
         return body.data.login.refreshToken as string;
       },
+      async staffAccount(side, active = true) {
+        const em = orm.em.fork();
+        const code = { inside: PINGSHAN_CODE, outside: XIHU_CODE, city: CITY_CODE }[side];
+        const region = await em.findOneOrFail(Region, { code });
+        const account = em.create(UserAccount, {
+          username: fx.unique('matrix-care-'),
+          role: Role.ANALYST,
+          scopeRegion: region,
+          passwordHash: await matrixPasswordHash,
+          active,
+        });
+        await em.flush();
+        return String(account.id);
+      },
+      async afterPasswordChange(caller, body) {
+        const token = body.data?.changePassword?.accessToken as string | undefined;
+        if (!token || caller === 'anonymous' || caller === 'cadre') return;
+        const username = { analyst: 'analyst', districtAdmin: 'pingshan-admin', cityAdmin: 'admin' }[caller];
+        await orm.em.fork().nativeUpdate(UserAccount, { username }, { passwordHash: await hashPassword(DEMO_PASSWORD_OF[caller]) });
+        headers[caller] = { authorization: `Bearer ${token}` };
+      },
     };
     headers.anonymous = {};
     headers.cityAdmin = await signIn(server, 'admin', 'wanjia-admin-demo');
@@ -723,6 +792,7 @@ describe.each(databaseKinds())('the authorization matrix on %s', (kind) => {
       expected[caller] = expectedAnswer(entry, caller);
       actual[caller] = got;
       if (got === 'ok') entry.check?.(body.data!, caller, ctx);
+      if (got === 'ok') await entry.after?.(ctx, caller, body);
       if (entry.refusal) {
         const refused = await callAs(caller, name, entry, await entry.refusal.vars(ctx, caller));
         expected[`${caller}, refused on its merits`] = entry.refusal.answer;
