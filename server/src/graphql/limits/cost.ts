@@ -12,7 +12,8 @@ import {
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../pagination';
 
 /**
- * graphql-armor's cost (objects 2, scalars 1, children ×1.5 per level, a page × its size), compiled
+ * graphql-armor's cost (objects 2, scalars 1, children ×1.5 per level, a page × its size) plus a
+ * database statement's worth for each page (PAGE_STATEMENT_COST), compiled
  * once per document into a small plan whose page sizes are read from the request's variables. The
  * armor rule multiplies by a literal `first` only: the same document with `first: $n` measured 1 per
  * page, so 100 × 100 nested pages passed as cheap. Here a page size given by a variable counts with
@@ -23,6 +24,30 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../pagination';
 /** Arguments that set how many items a list returns (graphql-armor reads the same two). */
 const PAGE_SIZE_ARGUMENTS: ReadonlySet<string> = new Set(['first', 'last']);
 
+/**
+ * Fields whose work does not show in what they return: each analytics figure sheet aggregates a
+ * region's whole campaign (every household, record, demand and case of the slice). Measured on the demo
+ * data (SQLite, whose driver runs on the event loop): 30 aliased campaignBreakdowns in one request took
+ * 1.25 s and held /healthz as long, at a cost of 1,400 by shape alone. At 5,000 each an analyst or an
+ * administrator (cost limit 25,000) runs at most 5 in one request (≈ 0.2 s there); a dashboard sends two or three.
+ */
+export const FIELD_COSTS: Readonly<Record<string, number>> = {
+  'Query.campaignOverview': 5_000,
+  'Query.campaignBreakdown': 5_000,
+  'Query.coverageGaps': 5_000,
+  'Query.cadreWorkload': 5_000,
+  'Query.demandAging': 5_000,
+};
+
+/**
+ * A page is one database statement whatever its size, and a page nested under a list is one statement
+ * per parent (a household's help records cannot be fetched for 100 households in one keyset query). On
+ * the demo data (SQLite, on the event loop) each nested page took 4-7 ms: 100 households × 9 records
+ * each (cost 24,500 by shape) held /healthz 0.6-0.8 s. At 300 a page, 25,000 allows about 37 nested pages
+ * (≈ 0.25 s) and any number of items in a few pages.
+ */
+export const PAGE_STATEMENT_COST = 300;
+
 const OBJECT_COST = 2;
 const SCALAR_COST = 1;
 const DEPTH_COST_FACTOR = 1.5;
@@ -32,6 +57,8 @@ type PageSize = { kind: 'literal'; value: number } | { kind: 'variable'; name: s
 
 interface CostNode {
   base: number;
+  /** Counted once per instance of the node, outside its page size: PAGE_STATEMENT_COST for a page. */
+  statement: number;
   pageSize: PageSize | null;
   /** Each child counts DEPTH_COST_FACTOR × its cost (a fragment spread: 1 + 1.5 × its fragment). */
   children: CostNode[];
@@ -74,16 +101,23 @@ export function compileCostPlan(schema: GraphQLSchema, document: DocumentNode): 
     const fieldsOfParent = parent && 'getFields' in parent ? (parent.getFields() as Record<string, GraphQLField<unknown, unknown>>) : {};
     return selectionSet.selections.map((selection): CostNode => {
       if (selection.kind === Kind.FIELD) {
-        if (selection.name.value === '__schema') return { base: 0, pageSize: null, children: [] };
-        if (!selection.selectionSet) return { base: SCALAR_COST, pageSize: null, children: [] };
+        if (selection.name.value === '__schema') return { base: 0, statement: 0, pageSize: null, children: [] };
+        if (!selection.selectionSet) return { base: SCALAR_COST, statement: 0, pageSize: null, children: [] };
         const definition = fieldsOfParent[selection.name.value];
         const childType = definition ? getNamedType(definition.type).name : null;
-        return { base: OBJECT_COST, pageSize: pageSizeOf(selection, definition), children: compileSelections(selection.selectionSet, childType) };
+        const base = FIELD_COSTS[`${parentTypeName}.${selection.name.value}`] ?? OBJECT_COST;
+        const pageSize = pageSizeOf(selection, definition);
+        return { base, statement: pageSize ? PAGE_STATEMENT_COST : 0, pageSize, children: compileSelections(selection.selectionSet, childType) };
       }
       if (selection.kind === Kind.INLINE_FRAGMENT) {
-        return { base: OBJECT_COST, pageSize: null, children: compileSelections(selection.selectionSet, selection.typeCondition?.name.value ?? parentTypeName) };
+        return {
+          base: OBJECT_COST,
+          statement: 0,
+          pageSize: null,
+          children: compileSelections(selection.selectionSet, selection.typeCondition?.name.value ?? parentTypeName),
+        };
       }
-      return { base: SCALAR_COST, pageSize: null, children: [compileFragment(selection.name.value)] };
+      return { base: SCALAR_COST, statement: 0, pageSize: null, children: [compileFragment(selection.name.value)] };
     });
   };
 
@@ -92,7 +126,7 @@ export function compileCostPlan(schema: GraphQLSchema, document: DocumentNode): 
     if (known) return known;
     const fragment = fragments.get(name);
     // Validation has refused unknown and cyclic fragments before this runs; a placeholder guards the walk.
-    const node: CostNode = { base: OBJECT_COST, pageSize: null, children: [] };
+    const node: CostNode = { base: OBJECT_COST, statement: 0, pageSize: null, children: [] };
     compiledFragments.set(name, node);
     if (fragment) node.children = compileSelections(fragment.selectionSet, fragment.typeCondition.name.value);
     return node;
@@ -122,6 +156,7 @@ function evaluate(roots: CostNode[], variables: CostVariables): number {
     let cost = node.base;
     for (const child of node.children) cost += DEPTH_COST_FACTOR * costOf(child);
     if (node.pageSize) cost *= pageSizeValue(node.pageSize, variables);
+    cost += node.statement;
     memo.set(node, cost);
     return cost;
   };
