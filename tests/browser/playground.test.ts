@@ -74,17 +74,36 @@ async function addHeaderInIde(page: Page, key: string, value: string): Promise<v
 
 const NOT_MOUNTED = 'without the IDE: is mountPlayground wired into server/src/app.ts and the server built?';
 
+/** Content-Security-Policy violations Chromium reports on the console: the IDE must run under its policy with none. */
+const cspViolations = new WeakMap<BrowserSession, string[]>();
+
 async function openIde(session: BrowserSession, url: string): Promise<void> {
+  const violations: string[] = [];
+  cspViolations.set(session, violations);
+  session.page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+  });
   const document = await session.page.goto(`${url}/graphql`);
   if (!document || !(await document.text()).includes('AltairGraphQL.init')) {
     throw new Error(`the browser opened /graphql and got ${document?.status()} ${NOT_MOUNTED}`);
   }
+  // The page runs under helmet's policy: scripts only from us or with this response's nonce.
+  const policy = (await document.allHeaders())['content-security-policy'] ?? '';
+  expect(policy).toMatch(/script-src 'self' 'nonce-[^']+'/);
+  expect(policy).toMatch(/frame-ancestors 'self'/);
+  expect((await document.allHeaders())['x-content-type-options']).toBe('nosniff');
   await ide.sendButton(session.page).waitFor();
+}
+
+function expectNoPolicyViolations(session: BrowserSession): void {
+  expect(cspViolations.get(session) ?? []).toEqual([]);
+  expect(session.pageErrors).toEqual([]);
 }
 
 function expectNoRequestLeftTheMachine(session: BrowserSession): void {
   expect(session.requests.length).toBeGreaterThan(5); // the IDE's own scripts, styles and operations at least
   expect(session.outsideRequests()).toEqual([]);
+  expectNoPolicyViolations(session);
 }
 
 describe('the GraphQL IDE at /graphql in Chromium', () => {
