@@ -66,7 +66,7 @@ describe('sign-in timing', () => {
     ];
     for (let round = 0; round < WARM_UP + ROUNDS; round += 1) {
       // A different order each round, so that no category always follows the same one.
-      const order = cases.map((entry, index) => cases[(index + round) % cases.length]!);
+      const order = cases.map((_entry, index) => cases[(index + round) % cases.length]!);
       for (const [category, credentials] of order) {
         const [username, password] = credentials();
         const answer = await attempt(username, password);

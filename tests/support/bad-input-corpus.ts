@@ -178,6 +178,20 @@ const BAD_IDS: [string, string][] = [
 
 /** Every operation that takes an id, called by a role allowed to call it, with the id under test. */
 const ID_OPERATIONS: { name: string; as: Identity; field: string; request: (fixtures: CorpusFixtures, id: string) => CorpusRequest }[] = [
+  // Account care (issue 11): every one takes the account's id.
+  ...(
+    [
+      ['resetPassword(accountId)', 'mutation ($id: ID!) { resetPassword(accountId: $id) { oneTimePassword } }'],
+      ['unlockAccount(accountId)', 'mutation ($id: ID!) { unlockAccount(accountId: $id) { id } }'],
+      ['deactivateAccount(accountId)', 'mutation ($id: ID!) { deactivateAccount(accountId: $id, reason: "语料测试停用") { id } }'],
+      ['reactivateAccount(accountId)', 'mutation ($id: ID!) { reactivateAccount(accountId: $id) { id } }'],
+    ] as const
+  ).map(([name, query]) => ({
+    name,
+    as: 'admin' as Identity,
+    field: 'accountId',
+    request: (_f: CorpusFixtures, id: string): CorpusRequest => ({ as: 'admin', query, variables: { id } }),
+  })),
   {
     name: 'household(id)',
     as: 'cadre',
@@ -258,6 +272,7 @@ const LISTS: { name: string; as: Identity }[] = [
   { name: 'auditEntries', as: 'admin' },
   { name: 'unitPairings', as: 'admin' },
   { name: 'contactPoints', as: 'admin' },
+  { name: 'accounts', as: 'admin' },
 ];
 
 const base64url = (text: string) => Buffer.from(text).toString('base64url');
@@ -1274,6 +1289,90 @@ export function buildCorpus(): BadInputCase[] {
     ],
   ];
   for (const [label, query, variables, field] of adminFormats) add('format', label, op('admin', query, variables), { code: 'BAD_USER_INPUT', field });
+
+  // Account care (issue 11): one's own password and the administrators' account operations.
+  const CHANGE = 'mutation ($o: String!, $n: String!) { changePassword(oldPassword: $o, newPassword: $n) { accessToken } }';
+  const passwordCases: [string, Identity, Record<string, unknown>, Expected, string[]?][] = [
+    ['changePassword to 5 characters', 'analyst', { o: 'wanjia-analyst-demo', n: 'short' }, { code: 'BAD_USER_INPUT', field: 'newPassword' }],
+    ['changePassword to 100,000 characters', 'analyst', { o: 'wanjia-analyst-demo', n: 'x'.repeat(100_000) }, { code: 'BAD_USER_INPUT', field: 'newPassword' }],
+    [
+      'changePassword to a published demo password',
+      'analyst',
+      { o: 'wanjia-analyst-demo', n: 'wanjia-admin-demo' },
+      { code: 'BAD_USER_INPUT', field: 'newPassword' },
+    ],
+    ['changePassword to the same password', 'analyst', { o: 'wanjia-analyst-demo', n: 'wanjia-analyst-demo' }, { code: 'BAD_USER_INPUT', field: 'newPassword' }],
+    ['changePassword to twelve times one letter', 'analyst', { o: 'wanjia-analyst-demo', n: 'aaaaaaaaaaaa' }, { code: 'BAD_USER_INPUT', field: 'newPassword' }],
+    [
+      'changePassword with a wrong old password',
+      'pingshanAdmin',
+      { o: 'not-the-password', n: 'corpus-new-password-2026' },
+      { code: 'BAD_USER_INPUT', field: 'oldPassword' },
+      ['login_throttle'],
+    ],
+    ['changePassword with an empty old password', 'pingshanAdmin', { o: '', n: 'corpus-new-password-2026' }, { code: 'BAD_USER_INPUT', field: 'oldPassword' }],
+    ['changePassword as a cadre', 'cadre', { o: 'whatever-it-is', n: 'corpus-new-password-2026' }, { code: 'FORBIDDEN' }],
+    ['changePassword without signing in', 'none', { o: 'wanjia-analyst-demo', n: 'corpus-new-password-2026' }, { code: 'UNAUTHENTICATED' }],
+    ['changePassword with an expired token', 'expired', { o: 'wanjia-analyst-demo', n: 'corpus-new-password-2026' }, { code: 'UNAUTHENTICATED' }],
+    ['changePassword with a role-tampered token', 'tamperedRole', { o: 'wanjia-analyst-demo', n: 'corpus-new-password-2026' }, { code: 'UNAUTHENTICATED' }],
+  ];
+  for (const [label, as, variables, expected, mayTouch] of passwordCases) add('account care', label, op(as, CHANGE, () => variables), expected, mayTouch);
+  add(
+    'account care',
+    'changePassword with a number for the new password',
+    op('analyst', CHANGE, () => ({ o: 'wanjia-analyst-demo', n: 123456789012 })),
+    { code: 'BAD_USER_INPUT', status: 400, field: 'newPassword' },
+  );
+  const careRefusals: [string, Identity, string, (f: CorpusFixtures) => Record<string, unknown>, Expected][] = [
+    [
+      'deactivateAccount with an empty reason',
+      'admin',
+      'mutation ($id: ID!) { deactivateAccount(accountId: $id, reason: "") { id } }',
+      () => ({ id: '2' }),
+      { code: 'BAD_USER_INPUT', field: 'reason' },
+    ],
+    [
+      'deactivateAccount with a NUL in the reason',
+      'admin',
+      'mutation ($id: ID!, $r: String!) { deactivateAccount(accountId: $id, reason: $r) { id } }',
+      () => ({ id: '2', r: '停用\u0000原因' }),
+      { code: 'BAD_USER_INPUT', field: 'reason' },
+    ],
+    [
+      'deactivateAccount with a 10,000-character reason',
+      'admin',
+      'mutation ($id: ID!, $r: String!) { deactivateAccount(accountId: $id, reason: $r) { id } }',
+      () => ({ id: '2', r: '停'.repeat(10_000) }),
+      { code: 'BAD_USER_INPUT', field: 'reason' },
+    ],
+    ['resetPassword as the analyst', 'analyst', 'mutation { resetPassword(accountId: "1") { oneTimePassword } }', () => ({}), { code: 'FORBIDDEN' }],
+    ['unlockAccount as a cadre', 'cadre', 'mutation { unlockAccount(accountId: "1") { id } }', () => ({}), { code: 'FORBIDDEN' }],
+    ['deactivateAccount without signing in', 'none', 'mutation { deactivateAccount(accountId: "1", reason: "停用") { id } }', () => ({}), { code: 'UNAUTHENTICATED' }],
+    ['accounts as the analyst', 'analyst', '{ accounts { totalCount } }', () => ({}), { code: 'FORBIDDEN' }],
+    ['accounts filtered on the CADRE role', 'admin', '{ accounts(filter: {role: CADRE}) { totalCount } }', () => ({}), { code: 'BAD_USER_INPUT', field: 'role' }],
+    [
+      'accounts searched with a LIKE wildcard',
+      'admin',
+      'query ($s: String) { accounts(filter: {search: $s}) { totalCount } }',
+      () => ({ s: '%' }),
+      { code: 'BAD_USER_INPUT', field: 'search' },
+    ],
+    [
+      'accounts searched with SQL',
+      'admin',
+      'query ($s: String) { accounts(filter: {search: $s}) { totalCount } }',
+      () => ({ s: "a' OR '1'='1" }),
+      { code: 'BAD_USER_INPUT', field: 'search' },
+    ],
+    [
+      'resetPassword of the city analyst (above 平山区) as the district administrator',
+      'pingshanAdmin',
+      'mutation { resetPassword(accountId: "3") { oneTimePassword } }',
+      () => ({}),
+      { code: 'FORBIDDEN' },
+    ],
+  ];
+  for (const [label, as, query, variables, expected] of careRefusals) add('account care', label, op(as, query, variables), expected);
 
   return cases;
 }
