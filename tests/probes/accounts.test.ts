@@ -49,9 +49,14 @@ describe('accounts', () => {
     server = await startProbeServer({ LOGIN_MAX_FAILURES: '3' });
     admin = await staffToken(server.url, 'admin');
     pingshanAdmin = await staffToken(server.url, 'pingshan-admin');
-    const top = await send<{ regions: { id: string; children: { id: string; name: string }[] }[] }>(server.url, '{ regions { id children { id name } } }', undefined, {
-      token: admin,
-    });
+    const top = await send<{ regions: { id: string; children: { id: string; name: string }[] }[] }>(
+      server.url,
+      '{ regions { id children { id name } } }',
+      undefined,
+      {
+        token: admin,
+      },
+    );
     const city = top.json!.data!.regions[0]!;
     regions = {
       city: city.id,
@@ -143,10 +148,12 @@ describe('accounts', () => {
     const analyst = await staffToken(server.url, 'analyst');
     const victim = await freshAnalyst('pingshan');
     expect(errorCode(await send(server.url, ACCOUNTS, undefined, { token: analyst }))).toBe('FORBIDDEN');
-    expect(errorCode(await send(server.url, 'mutation($id: ID!) { resetPassword(accountId: $id) { oneTimePassword } }', { id: victim.id }, { token: analyst }))).toBe(
-      'FORBIDDEN',
+    expect(
+      errorCode(await send(server.url, 'mutation($id: ID!) { resetPassword(accountId: $id) { oneTimePassword } }', { id: victim.id }, { token: analyst })),
+    ).toBe('FORBIDDEN');
+    expect(errorCode(await send(server.url, 'mutation($id: ID!) { resetPassword(accountId: $id) { oneTimePassword } }', { id: victim.id }))).toBe(
+      'UNAUTHENTICATED',
     );
-    expect(errorCode(await send(server.url, 'mutation($id: ID!) { resetPassword(accountId: $id) { oneTimePassword } }', { id: victim.id }))).toBe('UNAUTHENTICATED');
     expect(errorCode(await send(server.url, CHANGE, { o: 'x', n: 'a-new-password-2026' }))).toBe('UNAUTHENTICATED');
   });
 
@@ -164,7 +171,12 @@ describe('accounts', () => {
   test('accounts: a locked-out administrator stays locked out although another administrator would lift it', async () => {
     for (let attempt = 0; attempt < 3; attempt += 1) await login('pingshan-admin', `wrong-${attempt}`);
     expect(errorCode(await login('pingshan-admin', DEMO_PASSWORDS['pingshan-admin']))).toBe('TOO_MANY_REQUESTS');
-    const unlocked = await send(server.url, 'mutation($id: ID!) { unlockAccount(accountId: $id) { username signInLockedUntil } }', { id: await accountId('pingshan-admin') }, { token: admin });
+    const unlocked = await send(
+      server.url,
+      'mutation($id: ID!) { unlockAccount(accountId: $id) { username signInLockedUntil } }',
+      { id: await accountId('pingshan-admin') },
+      { token: admin },
+    );
     expect(unlocked.json?.data).toEqual({ unlockAccount: { username: 'pingshan-admin', signInLockedUntil: null } });
     expect((await login('pingshan-admin', DEMO_PASSWORDS['pingshan-admin'])).json?.data?.login.accessToken).toEqual(expect.any(String));
   });
@@ -172,11 +184,21 @@ describe('accounts', () => {
   test('accounts: keep using a deactivated account’s tokens, and deactivate oneself', async () => {
     const analyst = await freshAnalyst('pingshan');
     const session = (await login(analyst.username, analyst.password)).json!.data!.login;
-    const self = await send(server.url, 'mutation($id: ID!) { deactivateAccount(accountId: $id, reason: "自己停用") { id } }', { id: await accountId('pingshan-admin') }, {
-      token: pingshanAdmin,
-    });
+    const self = await send(
+      server.url,
+      'mutation($id: ID!) { deactivateAccount(accountId: $id, reason: "自己停用") { id } }',
+      { id: await accountId('pingshan-admin') },
+      {
+        token: pingshanAdmin,
+      },
+    );
     expect({ code: errorCode(self), field: self.json?.errors?.[0]?.extensions?.field }).toEqual({ code: 'BAD_USER_INPUT', field: 'accountId' });
-    const off = await send(server.url, 'mutation($id: ID!) { deactivateAccount(accountId: $id, reason: "调离本区") { active } }', { id: analyst.id }, { token: pingshanAdmin });
+    const off = await send(
+      server.url,
+      'mutation($id: ID!) { deactivateAccount(accountId: $id, reason: "调离本区") { active } }',
+      { id: analyst.id },
+      { token: pingshanAdmin },
+    );
     expect(off.json?.data).toEqual({ deactivateAccount: { active: false } });
     expect(errorCode(await send(server.url, '{ me { username } }', undefined, { token: session.accessToken }))).toBe('UNAUTHENTICATED');
     expect(errorCode(await send(server.url, 'mutation($t: String!) { refreshToken(refreshToken: $t) { accessToken } }', { t: session.refreshToken }))).toBe(

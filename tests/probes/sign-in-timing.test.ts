@@ -36,7 +36,12 @@ describe('sign-in timing', () => {
   // Each attempt from its own address (one trusted proxy hop), so that the per-address lock never
   // answers first; the per-name lock is what the locked case is about.
   const attempt = (username: string, password: string) =>
-    send(server.url, LOGIN, { u: username, p: password }, { headers: { 'x-forwarded-for': `10.77.${Math.floor(++addressCounter / 250) % 250}.${addressCounter % 250}` } });
+    send(
+      server.url,
+      LOGIN,
+      { u: username, p: password },
+      { headers: { 'x-forwarded-for': `10.77.${Math.floor(++addressCounter / 250) % 250}.${addressCounter % 250}` } },
+    );
 
   beforeAll(async () => {
     server = await startProbeServer({ LOGIN_MAX_FAILURES: '100', TRUST_PROXY: '1' });

@@ -1301,7 +1301,12 @@ export function buildCorpus(): BadInputCase[] {
       { o: 'wanjia-analyst-demo', n: 'wanjia-admin-demo' },
       { code: 'BAD_USER_INPUT', field: 'newPassword' },
     ],
-    ['changePassword to the same password', 'analyst', { o: 'wanjia-analyst-demo', n: 'wanjia-analyst-demo' }, { code: 'BAD_USER_INPUT', field: 'newPassword' }],
+    [
+      'changePassword to the same password',
+      'analyst',
+      { o: 'wanjia-analyst-demo', n: 'wanjia-analyst-demo' },
+      { code: 'BAD_USER_INPUT', field: 'newPassword' },
+    ],
     ['changePassword to twelve times one letter', 'analyst', { o: 'wanjia-analyst-demo', n: 'aaaaaaaaaaaa' }, { code: 'BAD_USER_INPUT', field: 'newPassword' }],
     [
       'changePassword with a wrong old password',
@@ -1316,7 +1321,14 @@ export function buildCorpus(): BadInputCase[] {
     ['changePassword with an expired token', 'expired', { o: 'wanjia-analyst-demo', n: 'corpus-new-password-2026' }, { code: 'UNAUTHENTICATED' }],
     ['changePassword with a role-tampered token', 'tamperedRole', { o: 'wanjia-analyst-demo', n: 'corpus-new-password-2026' }, { code: 'UNAUTHENTICATED' }],
   ];
-  for (const [label, as, variables, expected, mayTouch] of passwordCases) add('account care', label, op(as, CHANGE, () => variables), expected, mayTouch);
+  for (const [label, as, variables, expected, mayTouch] of passwordCases)
+    add(
+      'account care',
+      label,
+      op(as, CHANGE, () => variables),
+      expected,
+      mayTouch,
+    );
   add(
     'account care',
     'changePassword with a number for the new password',
@@ -1347,9 +1359,21 @@ export function buildCorpus(): BadInputCase[] {
     ],
     ['resetPassword as the analyst', 'analyst', 'mutation { resetPassword(accountId: "1") { oneTimePassword } }', () => ({}), { code: 'FORBIDDEN' }],
     ['unlockAccount as a cadre', 'cadre', 'mutation { unlockAccount(accountId: "1") { id } }', () => ({}), { code: 'FORBIDDEN' }],
-    ['deactivateAccount without signing in', 'none', 'mutation { deactivateAccount(accountId: "1", reason: "停用") { id } }', () => ({}), { code: 'UNAUTHENTICATED' }],
+    [
+      'deactivateAccount without signing in',
+      'none',
+      'mutation { deactivateAccount(accountId: "1", reason: "停用") { id } }',
+      () => ({}),
+      { code: 'UNAUTHENTICATED' },
+    ],
     ['accounts as the analyst', 'analyst', '{ accounts { totalCount } }', () => ({}), { code: 'FORBIDDEN' }],
-    ['accounts filtered on the CADRE role', 'admin', '{ accounts(filter: {role: CADRE}) { totalCount } }', () => ({}), { code: 'BAD_USER_INPUT', field: 'role' }],
+    [
+      'accounts filtered on the CADRE role',
+      'admin',
+      '{ accounts(filter: {role: CADRE}) { totalCount } }',
+      () => ({}),
+      { code: 'BAD_USER_INPUT', field: 'role' },
+    ],
     [
       'accounts searched with a LIKE wildcard',
       'admin',

@@ -1,0 +1,91 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DEVELOPMENT_JWT_SECRET, loadConfig, type DatabaseConfig } from '../src/config';
+import { DEFAULT_DEMO_OPTIONS, seedDemoData } from '../src/db/demo/demo-data';
+import type { Orm } from '../src/db/orm';
+import { accountCareService } from '../src/modules/accounts/account-care.service';
+import { newOneTimePassword, passwordProblem } from '../src/modules/accounts/password';
+import { accountsWithPublishedPasswords } from '../src/modules/accounts/published-password-check';
+import { UserAccount } from '../src/modules/accounts/user-account.entity';
+import { ACCOUNT_STATUS_MAX_AGE_MS, accountIsUsable, forgetAccountStatus } from '../src/modules/auth/account-status';
+import { actorOf } from '../src/modules/auth/auth.service';
+import { withDevelopmentSecret } from '../src/modules/auth/development-secret';
+import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
+
+describe('the development signing secret', () => {
+  it('is made once per data directory, owner-only, kept across starts, and never the published one', () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'wanjia-secret-'));
+    try {
+      const config = loadConfig({ SQLITE_PATH: path.join(folder, 'db', 'wanjia.sqlite') });
+      const first = withDevelopmentSecret(config);
+      expect(first).toMatchObject({ created: true, secretFile: path.join(folder, 'db', 'jwt-secret') });
+      expect(fs.statSync(first.secretFile!).mode & 0o777).toBe(0o600);
+      expect(first.config.auth.jwtSecret).not.toBe(DEVELOPMENT_JWT_SECRET);
+      const again = withDevelopmentSecret(loadConfig({ SQLITE_PATH: path.join(folder, 'db', 'wanjia.sqlite') }));
+      expect(again.created).toBe(false);
+      expect(again.config.auth.jwtSecret).toBe(first.config.auth.jwtSecret);
+      // A chosen JWT_SECRET is used as it is, and no file is written for it.
+      const chosen = withDevelopmentSecret(
+        loadConfig({ SQLITE_PATH: path.join(folder, 'other', 'w.sqlite'), JWT_SECRET: 'q8Zt3VnW0xR7mKc2LpY9sJ4hB6dF1gT5aNeUoIvXyCwQ' }),
+      );
+      expect(chosen.secretFile).toBeNull();
+      expect(fs.existsSync(path.join(folder, 'other', 'jwt-secret'))).toBe(false);
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('password rules', () => {
+  it('refuse short, published, uniform passwords and make readable one-time passwords', () => {
+    expect(passwordProblem('short')).toMatch(/at least 12/);
+    expect(passwordProblem('wanjia-admin-demo')).toMatch(/published/);
+    expect(passwordProblem('abababababab')).toMatch(/uniform/);
+    expect(passwordProblem('a-fine-password-2026')).toBeNull();
+    const made = new Set(Array.from({ length: 50 }, () => newOneTimePassword()));
+    expect(made.size).toBe(50);
+    for (const password of made) expect(password).toMatch(/^[A-HJKMNP-Z2-9]{4}(-[A-HJKMNP-Z2-9]{4}){3}$/);
+  });
+});
+
+describe.each(databaseKinds())('account care on %s', (kind) => {
+  let orm: Orm;
+  let database: DatabaseConfig;
+
+  beforeAll(async () => {
+    ({ orm, database } = await migratedOrm(kind, 'accounts'));
+    await seedDemoData(orm.em.fork(), { ...DEFAULT_DEMO_OPTIONS, households: 20 });
+  }, 120_000);
+
+  afterAll(async () => {
+    await orm.close(true);
+    await dropScratchDatabase(database);
+  });
+
+  it('finds every account that still has a published demo password, and none once they are reset', async () => {
+    const em = orm.em.fork();
+    expect((await accountsWithPublishedPasswords(em)).sort()).toEqual(['admin', 'analyst', 'pingshan-admin']);
+    const analyst = await accountCareService.findByUsername(em, 'analyst');
+    const result = await accountCareService.resetPassword(em, analyst, { actor: null, clientAddress: 'cli' }, 'an-operator-password-2026');
+    expect(result.oneTimePassword).toBeNull();
+    expect((await accountsWithPublishedPasswords(orm.em.fork())).sort()).toEqual(['admin', 'pingshan-admin']);
+  });
+
+  it('ends a reset account’s tokens on another instance within the account-standing window', async () => {
+    const em = orm.em.fork();
+    const before = await em.findOneOrFail(UserAccount, { username: 'pingshan-admin' }, { populate: ['scopeRegion'] });
+    const actor = actorOf(before);
+    forgetAccountStatus(); // the cache is per process; the other database's run filled it
+    const readAt = Date.now();
+    // Another instance read the standing just before the reset: it trusts that for at most the window.
+    expect(await accountIsUsable(orm.em.fork(), actor, readAt)).toBe(true);
+    const admin = await em.findOneOrFail(UserAccount, { username: 'admin' }, { populate: ['scopeRegion'] });
+    const { oneTimePassword, account } = await accountCareService.resetPassword(em, before, { actor: actorOf(admin), clientAddress: '127.0.0.1' });
+    expect(oneTimePassword).toMatch(/^[A-Z2-9-]{19}$/);
+    expect(account.mustChangePassword).toBe(true);
+    expect(await accountIsUsable(orm.em.fork(), actor, readAt + ACCOUNT_STATUS_MAX_AGE_MS)).toBe(false);
+    // A token issued after the reset carries the new generation and is accepted.
+    expect(await accountIsUsable(orm.em.fork(), actorOf(account), readAt + ACCOUNT_STATUS_MAX_AGE_MS)).toBe(true);
+  });
+});
