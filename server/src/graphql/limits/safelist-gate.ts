@@ -28,25 +28,55 @@ export function createSafelistGate({ config, safelist }: SafelistGateOptions) {
     if (config.safelistMode !== 'enforce') return;
     const role = context.actor?.role ?? 'ANONYMOUS';
     if (role !== 'CADRE' && role !== 'ANONYMOUS') return;
-    const { query, operationName } = sentOperation(request);
+    const { query, operationName, persistedQuery } = sentOperation(request);
     if (query === null) return;
     const queryHash = createHash('sha256').update(query).digest('hex');
     if (safelist.has(queryHash)) return;
-    if (role === 'ANONYMOUS' && isAnonymousFreeDocument(query, config)) return;
+    // A persisted-query extension of another version or with another text's hash: Apollo refuses it
+    // (BAD_REQUEST) before parsing, which tells no more than this would.
+    if (persistedQuery && (persistedQuery.version !== 1 || persistedQuery.sha256Hash !== queryHash)) return;
+    const document = parseQuietly(query, config.queryLimits[role].tokens);
+    if (role === 'ANONYMOUS' && document && isAnonymousFreeDocument(document, config.introspection)) return;
     context.logger.warn(
-      { role, accountId: context.actor?.accountId ?? null, operationName, clientAddress: context.clientAddress, limit: 'safelist', queryHash },
+      {
+        role,
+        accountId: context.actor?.accountId ?? null,
+        operationName: operationName ?? (document ? soleOperationName(document) : null),
+        clientAddress: context.clientAddress,
+        limit: 'safelist',
+        queryHash,
+      },
       'operation refused: not safelisted',
     );
     throw new OperationNotSafelistedError();
   };
 }
 
-/** The document text and operation name as Apollo will read them from a POST body or a GET query string. */
-function sentOperation(request: Request): { query: string | null; operationName: string | null } {
+interface SentOperation {
+  query: string | null;
+  operationName: string | null;
+  persistedQuery: { version: unknown; sha256Hash: unknown } | null;
+}
+
+/** The document text, operation name and persisted-query extension as Apollo reads them from a POST body or a GET query string. */
+function sentOperation(request: Request): SentOperation {
   const source: unknown = request.method === 'GET' ? request.query : request.body;
-  if (!source || typeof source !== 'object' || Array.isArray(source)) return { query: null, operationName: null };
-  const { query, operationName } = source as { query?: unknown; operationName?: unknown };
-  return { query: typeof query === 'string' ? query : null, operationName: typeof operationName === 'string' ? operationName : null };
+  if (!source || typeof source !== 'object' || Array.isArray(source)) return { query: null, operationName: null, persistedQuery: null };
+  const { query, operationName, extensions } = source as { query?: unknown; operationName?: unknown; extensions?: unknown };
+  let parsedExtensions: unknown = extensions;
+  if (typeof extensions === 'string') {
+    try {
+      parsedExtensions = JSON.parse(extensions) as unknown;
+    } catch {
+      parsedExtensions = null;
+    }
+  }
+  const persisted = parsedExtensions && typeof parsedExtensions === 'object' ? (parsedExtensions as { persistedQuery?: unknown }).persistedQuery : undefined;
+  return {
+    query: typeof query === 'string' ? query : null,
+    operationName: typeof operationName === 'string' ? operationName : null,
+    persistedQuery: persisted && typeof persisted === 'object' ? (persisted as SentOperation['persistedQuery']) : null,
+  };
 }
 
 /**
@@ -54,15 +84,27 @@ function sentOperation(request: Request): { query: string | null; operationName:
  * first tab) and, where introspection is on, the playground's schema query. Every operation of the
  * document must be one of them, since Apollo validates the whole document whichever operation is named.
  */
-function isAnonymousFreeDocument(query: string, config: SafelistGateOptions['config']): boolean {
-  let document: DocumentNode;
+function isAnonymousFreeDocument(document: DocumentNode, introspection: boolean): boolean {
+  const operations = operationsOf(document);
+  return operations.length > 0 && operations.every((operation) => isAnonymousFreeOperation(operation, introspection));
+}
+
+/** Parsing alone says nothing about the schema; a document that does not parse is refused all the same. */
+function parseQuietly(query: string, maxTokens: number): DocumentNode | null {
   try {
-    document = parse(query, { maxTokens: config.queryLimits.ANONYMOUS.tokens, noLocation: true });
+    return parse(query, { maxTokens, noLocation: true });
   } catch {
-    return false;
+    return null;
   }
-  const operations = document.definitions.filter((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION);
-  return operations.length > 0 && operations.every((operation) => isAnonymousFreeOperation(operation, config.introspection));
+}
+
+function operationsOf(document: DocumentNode): OperationDefinitionNode[] {
+  return document.definitions.filter((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION);
+}
+
+function soleOperationName(document: DocumentNode): string | null {
+  const operations = operationsOf(document);
+  return operations.length === 1 ? (operations[0]!.name?.value ?? null) : null;
 }
 
 export function isAnonymousFreeOperation(operation: OperationDefinitionNode, introspection: boolean): boolean {
