@@ -14,6 +14,16 @@ describe('rate-limit configuration', () => {
     expect(() => loadConfig({ RATE_LIMIT_WRITES_PER_ACCOUNT: 'lots' })).toThrow(/RATE_LIMIT_WRITES_PER_ACCOUNT: must look like 60\/60/);
     expect(() => loadConfig({ REDIS_URL: 'localhost:6379' })).toThrow(/REDIS_URL: /);
   });
+
+  it('reads the query budgets, and refuses one smaller than a single request’s largest allowed cost', () => {
+    expect(loadConfig({ RATE_LIMIT_QUERIES_PER_ACCOUNT: '600000/60', RATE_LIMIT_QUERIES_PER_ADDRESS: '20000/30' }).rateLimits).toMatchObject({
+      queriesPerAccount: { points: 600_000, durationSeconds: 60 },
+      queriesPerAddress: { points: 20_000, durationSeconds: 30 },
+    });
+    expect(() => loadConfig({ RATE_LIMIT_QUERIES_PER_ACCOUNT: '1000/60' })).toThrow(/RATE_LIMIT_QUERIES_PER_ACCOUNT: must allow at least the largest query cost limit \(30000\)/);
+    expect(() => loadConfig({ RATE_LIMIT_QUERIES_PER_ADDRESS: '100/60' })).toThrow(/RATE_LIMIT_QUERIES_PER_ADDRESS: must allow at least the anonymous query cost limit \(5000\)/);
+    expect(loadConfig({ RATE_LIMIT_QUERIES_PER_ADDRESS: '100/60', QUERY_LIMITS: '{"ANONYMOUS":{"cost":100}}' }).rateLimits.queriesPerAddress.points).toBe(100);
+  });
 });
 
 describe.each(databaseKinds())('rate limits on %s', (kind) => {
@@ -60,7 +70,7 @@ describe.each(databaseKinds())('rate limits on %s', (kind) => {
     expect(codeOf(await signIn(app, '10.0.1.3', 'limits-analyst'))).toBeUndefined();
   });
 
-  it('limits writes per account, gives a cadre’s records a budget of their own, and never limits reads', async () => {
+  it('limits writes per account, gives a cadre’s records a budget of their own, and does not count reads as writes', async () => {
     const app = await start(limited(`${kind}-writes`, { writesPerAccount: per(2), recordsPerAccount: per(3) }));
     const issue = () => app.post({ query: ISSUE, variables: { id: String(world.cadreId) } }, from('10.0.2.1', tokens.admin));
     expect(codeOf(await issue())).toBeUndefined();
@@ -99,6 +109,47 @@ describe.each(databaseKinds())('rate limits on %s', (kind) => {
     const signOut = () => app.post({ query: 'mutation { logout(refreshToken: "not-a-token") }' }, from('10.0.3.3'));
     for (let write = 0; write < 3; write += 1) expect(codeOf(await signOut())).toBeUndefined();
     expectTooMany(await signOut(), 'writesPerAddress');
+  });
+
+  it('counts mutations however the document spells them: named and inline fragments, @include, aliases; not what @skip leaves out', async () => {
+    const app = await start(limited(`${kind}-spellings`, { writesPerAccount: per(5) }));
+    const id = String(world.cadreId);
+    const send = (query: string, variables: Record<string, unknown> = {}) => app.post({ query, variables: { id, ...variables } }, from('10.0.7.1', tokens.admin));
+    expect(codeOf(await send('mutation ($id: ID!) { ...Issue } fragment Issue on Mutation { issueBindCode(cadreId: $id) { code } }'))).toBeUndefined();
+    expect(codeOf(await send('mutation ($id: ID!) { ... on Mutation { issueBindCode(cadreId: $id) { code } } }'))).toBeUndefined();
+    expect(codeOf(await send('mutation ($id: ID!, $on: Boolean!) { ... @include(if: $on) { a: issueBindCode(cadreId: $id) { code } b: issueBindCode(cadreId: $id) { code } } }', { on: true }))).toBeUndefined();
+    // Skipped: nothing runs, nothing is charged.
+    expect(codeOf(await send('mutation ($id: ID!, $off: Boolean!) { __typename issueBindCode(cadreId: $id) @skip(if: $off) { code } }', { off: true }))).toBeUndefined();
+    expect(codeOf(await send(ISSUE))).toBeUndefined();
+    expectTooMany(await send(ISSUE), 'writesPerAccount');
+  });
+
+  it('charges a sign-in to the account name it runs with: a variable default, or inside a fragment', async () => {
+    const app = await start(limited(`${kind}-signin-default`, { signInPerAccount: per(2) }));
+    const byDefault = 'mutation ($u: String = "limits-admin", $p: String!) { login(username: $u, password: $p) { accessToken } }';
+    expect(codeOf(await app.post({ query: byDefault, variables: { p: ADMIN_PASSWORD } }, from('10.0.8.1')))).toBeUndefined();
+    const inFragment = 'mutation ($p: String!) { ...In } fragment In on Mutation { login(username: " limits-admin", password: $p) { accessToken } }';
+    expect(codeOf(await app.post({ query: inFragment, variables: { p: ADMIN_PASSWORD } }, from('10.0.8.2')))).toBeUndefined();
+    expectTooMany(await app.post({ query: byDefault, variables: { p: ADMIN_PASSWORD } }, from('10.0.8.3')), 'signInPerAccount');
+  });
+
+  it('gives every signed-in account a query budget by cost, and anonymous callers one per address', async () => {
+    const app = await start(limited(`${kind}-queries`, { queriesPerAccount: per(500), queriesPerAddress: per(30) }));
+    // { me { id role } }: cost 5. A hundred fit the budget of 500, the next does not; another account has its own.
+    const me = () => app.post({ query: '{ me { id role } }' }, from('10.0.9.1', tokens.analyst));
+    for (let read = 0; read < 100; read += 1) expect(codeOf(await me())).toBeUndefined();
+    expectTooMany(await me(), 'queriesPerAccount');
+    expect(codeOf(await app.post({ query: '{ me { id role } }' }, from('10.0.9.1', tokens.cadre)))).toBeUndefined();
+    // A costly read spends the budget faster: a page of 10 (cost 418, its statement included) fits once.
+    const costly = '{ households(first: 10) { nodes { id headName address } } }';
+    expect(codeOf(await app.post({ query: costly }, from('10.0.9.2', tokens.admin)))).toBeUndefined();
+    expectTooMany(await app.post({ query: costly }, from('10.0.9.2', tokens.admin)), 'queriesPerAccount');
+
+    const anonymous = () => app.post({ query: '{ __typename }' }, from('10.0.9.3'));
+    for (let read = 0; read < 30; read += 1) expect(codeOf(await anonymous())).toBeUndefined();
+    expectTooMany(await anonymous(), 'queriesPerAddress');
+    expect(codeOf(await app.post({ query: '{ __typename }' }, from('10.0.9.4')))).toBeUndefined();
+    expect(app.logs).toContainEqual(expect.objectContaining({ level: WARN, budget: 'queriesPerAccount', role: 'ANALYST' }));
   });
 
   it('counts in each instance’s memory without Redis: two instances do not share', async () => {
