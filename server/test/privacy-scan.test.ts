@@ -1,8 +1,9 @@
-import { Role, idNumberCheckCharacter } from '@wanjia/shared';
+import { Gender, Role, idNumberCandidates, idNumberCheckCharacter } from '@wanjia/shared';
 import type { DatabaseConfig } from '../src/config';
 import { DEFAULT_DEMO_OPTIONS, seedDemoData } from '../src/db/demo/demo-data';
 import type { Orm } from '../src/db/orm';
 import { AuditEntry } from '../src/modules/audit/audit-entry.entity';
+import { Resident } from '../src/modules/households/resident.entity';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
 import { signIn, startApp, type GraphQLBody, type RunningApp } from './support/server';
 
@@ -51,6 +52,55 @@ function unmaskedMobiles(text: string): string[] {
 
 type WalkRole = 'CADRE' | 'ANALYST' | 'DISTRICT_ADMIN';
 
+/** Fewer valid ID numbers than this agreeing with everything a caller read about a person counts as rebuilt. */
+const MIN_CANDIDATES = 1000;
+
+/**
+ * Reconstructions: for every resident the walk reached, everything read about them (every field, from
+ * every query and drill-down) is combined and the valid ID numbers that agree with all of it are
+ * counted; and no string read from a person or the audit trail, nor any export, carries their birth
+ * date (YYYY-MM-DD or YYYYMMDD).
+ */
+async function reconstructions(orm: Orm, walker: SchemaWalker, exports: string[]): Promise<string[]> {
+  const problems: string[] = [];
+  const thisYear = new Date().getUTCFullYear();
+  const ids = [...walker.residentsRead.keys()].map(Number);
+  const truth = new Map((await orm.em.fork().find(Resident, { id: { $in: ids } })).map((row) => [String(row.id), row]));
+  const texts = [...walker.personStrings, ...exports];
+  for (const [id, read] of walker.residentsRead) {
+    const real = truth.get(id);
+    if (!real) continue;
+    if (real.birthDate) {
+      const fragments = [real.birthDate, real.birthDate.replaceAll('-', '')];
+      if (texts.some((text) => fragments.some((fragment) => text.includes(fragment)))) problems.push(`resident ${id}: birth date ${real.birthDate} readable`);
+    }
+    if (!real.idNumber || typeof read.idNumber !== 'string') continue;
+    let years: number[] | null = typeof read.birthYear === 'number' ? [read.birthYear] : null;
+    if (typeof read.age === 'number') {
+      const byAge = [thisYear - read.age, thisYear - read.age - 1];
+      years = years ? years.filter((year) => byAge.includes(year)) : byAge;
+    }
+    const candidates = idNumberCandidates({
+      pattern: read.idNumber,
+      birthDate: typeof read.birthDate === 'string' ? read.birthDate : null,
+      birthYears: years,
+      gender: read.gender === 'MALE' ? Gender.MALE : read.gender === 'FEMALE' ? Gender.FEMALE : null,
+    });
+    if (candidates < MIN_CANDIDATES) problems.push(`resident ${id}: ${candidates} candidate ID numbers from ${JSON.stringify(read)}`);
+  }
+  return problems;
+}
+
+/** The CSV exports a staff member may download, as text (the xlsx carries the same cells). */
+async function exportsAs(server: RunningApp, headers: Record<string, string>): Promise<string[]> {
+  const texts: string[] = [];
+  for (const query of ['kind=OVERVIEW', 'kind=BREAKDOWN&dimension=REGION_CHILDREN', 'kind=BREAKDOWN&dimension=TARGET_GROUP', 'kind=COVERAGE_GAPS']) {
+    const response = await fetch(`${server.url}/exports/report.csv?${query}`, { headers });
+    if (response.ok) texts.push(await response.text());
+  }
+  return texts;
+}
+
 interface Finding {
   role: WalkRole;
   where: string;
@@ -80,6 +130,10 @@ class SchemaWalker {
   readonly findings: Finding[] = [];
   readonly errors: string[] = [];
   readonly idsByType = new Map<string, Set<string>>();
+  /** Everything read about each resident, merged across every query that reached them. */
+  readonly residentsRead = new Map<string, Record<string, unknown>>();
+  /** Strings read from residents' fields and audit entries: where a birth date would show. */
+  readonly personStrings: string[] = [];
   entitledSeen = 0;
   stringsScanned = 0;
   queries = 0;
@@ -148,6 +202,10 @@ class SchemaWalker {
         const ids = this.idsByType.get(objectType) ?? new Set<string>();
         ids.add(object.id);
         this.idsByType.set(objectType, ids);
+        if (objectType === 'Resident') this.residentsRead.set(object.id, { ...this.residentsRead.get(object.id), ...object });
+      }
+      if (objectType === 'Resident' || objectType === 'AuditEntry') {
+        for (const child of Object.values(object)) if (typeof child === 'string') this.personStrings.push(child);
       }
       for (const [key, child] of Object.entries(object)) {
         if (key === '__typename') continue;
@@ -227,7 +285,16 @@ describe.each(databaseKinds())('privacy scan of everything a role can read, on %
   beforeAll(async () => {
     ({ orm, database } = await migratedOrm(kind, 'privacy_scan'));
     await seedDemoData(orm.em.fork(), DEFAULT_DEMO_OPTIONS);
-    server = await startApp(orm, database, (config) => ({ ...config, devSignIn: true }));
+    // The walk nests every list in every other: the cost limit is not what this test is about (request-limits.test.ts is).
+    server = await startApp(orm, database, (config) => ({
+      ...config,
+      devSignIn: true,
+      queryLimits: {
+        ...config.queryLimits,
+        ANALYST: { ...config.queryLimits.ANALYST, cost: 1_000_000 },
+        ADMIN: { ...config.queryLimits.ADMIN, cost: 1_000_000 },
+      },
+    }));
     const introspection = await server.graphql<{ __schema: { queryType: { name: string }; types: TypeInfo[] } }>(INTROSPECTION);
     types = introspection.data!.__schema.types.filter((type) => !type.name.startsWith('__'));
     queryType = introspection.data!.__schema.queryType.name;
@@ -265,6 +332,8 @@ describe.each(databaseKinds())('privacy scan of everything a role can read, on %
     const walker = await walkAs('CADRE', headers, cadreId);
     expect(walker.errors).toEqual([]);
     expect(walker.findings).toEqual([]);
+    expect(walker.residentsRead.size).toBeGreaterThan(0);
+    expect(await reconstructions(orm, walker, [])).toEqual([]);
     // The scan sees full values where they are due, so it would see them where they are not.
     expect(walker.entitledSeen).toBeGreaterThan(0);
     expect(walker.fieldsReached.size).toBeGreaterThanOrEqual(120);
@@ -274,9 +343,14 @@ describe.each(databaseKinds())('privacy scan of everything a role can read, on %
   }, 240_000);
 
   it('shows the city analyst no unmasked ID number or phone anywhere', async () => {
-    const walker = await walkAs('ANALYST', await signIn(server, 'analyst', 'wanjia-analyst-demo'), null);
+    const analyst = await signIn(server, 'analyst', 'wanjia-analyst-demo');
+    const walker = await walkAs('ANALYST', analyst, null);
     expect(walker.errors).toEqual([]);
     expect(walker.findings).toEqual([]);
+    const exports = await exportsAs(server, analyst);
+    expect(exports.length).toBeGreaterThan(0);
+    expect(walker.residentsRead.size).toBeGreaterThan(100);
+    expect(await reconstructions(orm, walker, exports)).toEqual([]);
     expect(walker.fieldsReached.size).toBeGreaterThanOrEqual(200);
     expect([...walker.fieldsReached]).toEqual(
       expect.arrayContaining(['Household.phone', 'Resident.idNumber', 'Cadre.phone', 'HelpRecord.summary', 'PetitionCase.title', 'ContactPoint.note']),
@@ -307,6 +381,8 @@ describe.each(databaseKinds())('privacy scan of everything a role can read, on %
     const walker = await walkAs('DISTRICT_ADMIN', headers, null);
     expect(walker.errors).toEqual([]);
     expect(walker.findings).toEqual([]);
+    expect(walker.residentsRead.size).toBeGreaterThan(100);
+    expect(await reconstructions(orm, walker, await exportsAs(server, headers))).toEqual([]);
     expect(walker.entitledSeen).toBeGreaterThan(0);
     expect(walker.fieldsReached.size).toBeGreaterThanOrEqual(200);
     expect([...walker.fieldsReached]).toEqual(
