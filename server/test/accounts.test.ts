@@ -9,7 +9,7 @@ import { newOneTimePassword, passwordProblem } from '../src/modules/accounts/pas
 import { accountsWithPublishedPasswords } from '../src/modules/accounts/published-password-check';
 import { UserAccount } from '../src/modules/accounts/user-account.entity';
 import { ACCOUNT_STATUS_MAX_AGE_MS, accountIsUsable, forgetAccountStatus } from '../src/modules/auth/account-status';
-import { actorOf } from '../src/modules/auth/auth.service';
+import { actorOf, authService, ONE_TIME_PASSWORD_TTL_MS } from '../src/modules/auth/auth.service';
 import { withDevelopmentSecret } from '../src/modules/auth/development-secret';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
 
@@ -87,5 +87,17 @@ describe.each(databaseKinds())('account care on %s', (kind) => {
     expect(await accountIsUsable(orm.em.fork(), actor, readAt + ACCOUNT_STATUS_MAX_AGE_MS)).toBe(false);
     // A token issued after the reset carries the new generation and is accepted.
     expect(await accountIsUsable(orm.em.fork(), actorOf(account), readAt + ACCOUNT_STATUS_MAX_AGE_MS)).toBe(true);
+  });
+
+  it('accepts a one-time password for 72 hours and refuses it, like a wrong password, after that', async () => {
+    const em = orm.em.fork();
+    const analyst = await accountCareService.findByUsername(em, 'analyst');
+    const admin = await em.findOneOrFail(UserAccount, { username: 'admin' }, { populate: ['scopeRegion'] });
+    const { oneTimePassword } = await accountCareService.resetPassword(em, analyst, { actor: actorOf(admin), clientAddress: '127.0.0.1' });
+    const request = { config: loadConfig({ JWT_SECRET: 'q8Zt3VnW0xR7mKc2LpY9sJ4hB6dF1gT5aNeUoIvXyCwQ' }), clientAddress: '127.0.0.1' };
+    const fresh = await authService.login(orm.em.fork(), 'analyst', oneTimePassword!, request);
+    expect(fresh.passwordChangeRequired).toBe(true);
+    await orm.em.fork().nativeUpdate(UserAccount, { id: analyst.id }, { passwordChangedAt: new Date(Date.now() - ONE_TIME_PASSWORD_TTL_MS - 60_000) });
+    await expect(authService.login(orm.em.fork(), 'analyst', oneTimePassword!, request)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
   });
 });

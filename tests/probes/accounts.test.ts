@@ -218,4 +218,25 @@ describe('accounts', () => {
     const operations = trail.json?.data?.auditEntries.nodes.map((node) => node.operation) ?? [];
     expect(operations).toEqual(expect.arrayContaining(['deactivateAccount', 'reactivateAccount', 'resetPassword', 'unlockAccount', 'changePassword']));
   });
+
+  test('accounts: with the production safelist on, an administrator given a one-time password cannot replace it', async () => {
+    const enforced = await startProbeServer({ SAFELIST_MODE: 'enforce' });
+    try {
+      const cityAdmin = await staffToken(enforced.url, 'admin');
+      const list = await send<{ accounts: { nodes: { id: string; username: string }[] } }>(enforced.url, ACCOUNTS, undefined, { token: cityAdmin });
+      const analystId = list.json!.data!.accounts.nodes.find((node) => node.username === 'analyst')!.id;
+      const reset = await send<{ resetPassword: { oneTimePassword: string } }>(
+        enforced.url,
+        'mutation($id: ID!) { resetPassword(accountId: $id) { oneTimePassword } }',
+        { id: analystId },
+        { token: cityAdmin },
+      );
+      const oneTime = reset.json!.data!.resetPassword.oneTimePassword;
+      const signedIn = (await send<{ login: Tokens }>(enforced.url, LOGIN, { u: 'analyst', p: oneTime })).json!.data!.login;
+      const changed = await send<{ changePassword: Tokens }>(enforced.url, CHANGE, { o: oneTime, n: 'chosen-under-safelist-2026' }, { token: signedIn.accessToken });
+      expect({ errors: changed.json?.errors, required: changed.json?.data?.changePassword.passwordChangeRequired }).toEqual({ errors: undefined, required: false });
+    } finally {
+      await enforced.stop();
+    }
+  });
 });

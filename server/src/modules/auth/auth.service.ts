@@ -18,6 +18,15 @@ import { hashToken, newBindCode, newOpaqueToken, normalizeBindCode, signAccessTo
 import { exchangeWechatCode } from './wechat';
 
 export const BIND_CODE_TTL_MS = 72 * 60 * 60 * 1000;
+/** A one-time password from resetPassword works this long; after it, only a new reset helps. */
+export const ONE_TIME_PASSWORD_TTL_MS = 72 * 60 * 60 * 1000;
+
+/** Whether the account's password is a one-time password that has passed its lifetime. */
+function oneTimePasswordExpired(account: UserAccount, now = Date.now()): boolean {
+  if (account.mustChangePassword !== true) return false;
+  const setAt = account.passwordChangedAt?.getTime();
+  return setAt === undefined || now - setAt > ONE_TIME_PASSWORD_TTL_MS;
+}
 /** A shared office address sees many people's typos; it gets more room than one account name. */
 const ADDRESS_FAILURE_FACTOR = 4;
 const GENERIC_LOGIN_ERROR = 'Wrong username or password';
@@ -147,7 +156,7 @@ export const authService = {
     const account = await em.findOne(UserAccount, { username: username.trim() });
     const passwordHash = account && account.role !== Role.CADRE ? (account.passwordHash ?? null) : null;
     const passwordMatches = passwordHash ? await verifyPassword(passwordHash, password) : await verifyAgainstDummy(password);
-    const valid = lockedFor === 0 && account !== null && account.active && passwordMatches;
+    const valid = lockedFor === 0 && account !== null && account.active && passwordMatches && !oneTimePasswordExpired(account);
     if (!valid) {
       // Counted while locked too (the lock is not extended): the same writes, so the same time.
       await recordFailure(em, accountKey, loginMaxFailures, loginLockSeconds);
