@@ -1,13 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  getNamedType,
-  isNonNullType,
-  isObjectType,
-  type GraphQLField,
-  type GraphQLObjectType,
-  type GraphQLOutputType,
-  type GraphQLSchema,
-} from 'graphql';
+import { getNamedType, isNonNullType, isObjectType, type GraphQLField, type GraphQLObjectType, type GraphQLOutputType, type GraphQLSchema } from 'graphql';
 import type { DatabaseConfig } from '../src/config';
 import { DEFAULT_DEMO_OPTIONS, seedDemoData } from '../src/db/demo/demo-data';
 import type { Orm } from '../src/db/orm';
@@ -175,7 +167,11 @@ describe.each(databaseKinds())('nested paths of the authorization matrix, on %s'
     const em = orm.em.fork();
 
     // A second demo cadre records a visit with a demand on one of its households, then loses it.
-    const others = await em.find(UserAccount, { role: Role.CADRE, active: true, id: { $ne: seeded.cadreAccount.id } }, { orderBy: { id: 'asc' }, populate: ['cadre'] });
+    const others = await em.find(
+      UserAccount,
+      { role: Role.CADRE, active: true, id: { $ne: seeded.cadreAccount.id } },
+      { orderBy: { id: 'asc' }, populate: ['cadre'] },
+    );
     let transferred: { cadreId: number; household: number } | null = null;
     for (const account of others) {
       const active = await em.findOne(Assignment, { cadre: account.cadre!.id, endedAt: null, household: { $ne: Number(seeded.cadreHousehold) } });
@@ -189,12 +185,16 @@ describe.each(databaseKinds())('nested paths of the authorization matrix, on %s'
     const replay = `{ clientId: "${randomUUID()}", householdId: "${transferred.household}", occurredAt: "${new Date(Date.now() - 3_600_000).toISOString()}", kinds: [VISIT], summary: "矩阵嵌套走访", demandsRaised: [{ category: HOUSING, text: "房屋漏雨" }] }`;
     const submitted = await server.graphql(`mutation { submitHelpRecord(input: ${replay}) { id } }`, {}, transferredHeaders);
     expect(submitted.errors).toBeUndefined();
-    await orm.em.fork().nativeUpdate(Assignment, { cadre: transferred.cadreId, household: transferred.household, endedAt: null }, { endedAt: new Date(), endReason: '矩阵测试：调离' });
+    await orm.em
+      .fork()
+      .nativeUpdate(
+        Assignment,
+        { cadre: transferred.cadreId, household: transferred.household, endedAt: null },
+        { endedAt: new Date(), endReason: '矩阵测试：调离' },
+      );
 
     // A cadre that never had either household (and learned the clientId).
-    const neverAccount = others.find(
-      (account) => account.cadre!.id !== transferred!.cadreId,
-    )!;
+    const neverAccount = others.find((account) => account.cadre!.id !== transferred!.cadreId)!;
     const everHad = await em.count(Assignment, { cadre: neverAccount.cadre!.id, household: { $in: [transferred.household, Number(seeded.cadreHousehold)] } });
     expect(everHad).toBe(0);
 
@@ -222,7 +222,13 @@ describe.each(databaseKinds())('nested paths of the authorization matrix, on %s'
       extraRoots: [...householdRoots([transferred.household, seeded.cadreHousehold]), replayRoot],
     });
     const staffRoots = householdRoots([seeded.household.inside, seeded.household.outside, seeded.outsideHouseholdWithCase]);
-    callers.set('analyst', { name: 'analyst', headers: await signIn(server, 'analyst', 'wanjia-analyst-demo'), scopePath: '', cadreId: null, extraRoots: staffRoots });
+    callers.set('analyst', {
+      name: 'analyst',
+      headers: await signIn(server, 'analyst', 'wanjia-analyst-demo'),
+      scopePath: '',
+      cadreId: null,
+      extraRoots: staffRoots,
+    });
     callers.set('districtAdmin', {
       name: 'districtAdmin',
       headers: await signIn(server, 'pingshan-admin', 'wanjia-pingshan-demo'),
@@ -230,7 +236,13 @@ describe.each(databaseKinds())('nested paths of the authorization matrix, on %s'
       cadreId: null,
       extraRoots: staffRoots,
     });
-    callers.set('cityAdmin', { name: 'cityAdmin', headers: await signIn(server, 'admin', 'wanjia-admin-demo'), scopePath: '', cadreId: null, extraRoots: staffRoots });
+    callers.set('cityAdmin', {
+      name: 'cityAdmin',
+      headers: await signIn(server, 'admin', 'wanjia-admin-demo'),
+      scopePath: '',
+      cadreId: null,
+      extraRoots: staffRoots,
+    });
     expect(seeded.pingshanPath).toContain(PINGSHAN_CODE);
   }, 240_000);
 
@@ -271,14 +283,18 @@ describe.each(databaseKinds())('nested paths of the authorization matrix, on %s'
     ['cityAdmin', ['Household', 'Resident', 'Demand', 'PetitionCase', 'Assignment', 'HelpRecord']],
   ];
 
-  it.each(CASES)('walks every nested path as %s and gets nothing out of scope', async (name, mustReach) => {
-    const caller = callers.get(name)!;
-    const walker = new NestedWalker(schema, server, caller);
-    await walker.walkAll();
-    summary.push(`  ${name.padEnd(19)} ${walker.queries} queries, ${[...walker.seen].map(([type, ids]) => `${ids.size} ${type}`).join(', ')}`);
-    expect(walker.errors).toEqual([]);
-    // The walk reaches what the caller may read, so it would reach what it may not.
-    expect(mustReach.filter((type) => !walker.seen.has(type))).toEqual([]);
-    expect(await outOfScope(caller, walker.seen)).toEqual([]);
-  }, 240_000);
+  it.each(CASES)(
+    'walks every nested path as %s and gets nothing out of scope',
+    async (name, mustReach) => {
+      const caller = callers.get(name)!;
+      const walker = new NestedWalker(schema, server, caller);
+      await walker.walkAll();
+      summary.push(`  ${name.padEnd(19)} ${walker.queries} queries, ${[...walker.seen].map(([type, ids]) => `${ids.size} ${type}`).join(', ')}`);
+      expect(walker.errors).toEqual([]);
+      // The walk reaches what the caller may read, so it would reach what it may not.
+      expect(mustReach.filter((type) => !walker.seen.has(type))).toEqual([]);
+      expect(await outOfScope(caller, walker.seen)).toEqual([]);
+    },
+    240_000,
+  );
 });

@@ -48,7 +48,9 @@ const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), B
 
 /** A real photo: the server decodes and re-encodes what it stores. */
 function solidJpeg(colour: string): Promise<Buffer> {
-  return sharp({ create: { width: 64, height: 48, channels: 3, background: colour } }).jpeg().toBuffer();
+  return sharp({ create: { width: 64, height: 48, channels: 3, background: colour } })
+    .jpeg()
+    .toBuffer();
 }
 
 describe.each(databaseKinds())("the cadres' API on %s", (kind) => {

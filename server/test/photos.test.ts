@@ -107,15 +107,21 @@ describe.each(databaseKinds())('photo uploads on %s', (kind) => {
     // Served as the image it is, never as something a browser would run.
     expect(served.headers.get('content-type')).toBe('image/jpeg');
     expect(served.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(served.headers.get('content-security-policy')).toBe("default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox");
+    expect(served.headers.get('content-security-policy')).toBe(
+      "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox",
+    );
     expect(served.headers.get('content-disposition')).toBe(`inline; filename="${uploaded.body.id}.jpeg"`);
   });
 
   it('refuses what does not decode as the image its first bytes claim (415 naming the field) and stores nothing', async () => {
     const token = await newToken();
-    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#fff' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#fff' } })
+      .png()
+      .toBuffer();
     const jpeg = await phonePhoto(40, 30);
-    const gif = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#fff' } }).gif().toBuffer();
+    const gif = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#fff' } })
+      .gif()
+      .toBuffer();
     const refused = [
       Buffer.concat([png.subarray(0, 8), Buffer.from('<!doctype html><script>alert(document.domain)</script>')]),
       Buffer.concat([jpeg.subarray(0, 3), Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')]),
@@ -186,7 +192,9 @@ describe.each(databaseKinds())('photo uploads on %s', (kind) => {
       const token = await newToken(small);
       // Noise does not compress: each of these is well over 50 kB as a JPEG.
       const noisy = (seed: number) =>
-        sharp(Buffer.from(Array.from({ length: 400 * 300 * 3 }, (_, index) => (index * 7919 + seed * 104_729) % 251)), { raw: { width: 400, height: 300, channels: 3 } })
+        sharp(Buffer.from(Array.from({ length: 400 * 300 * 3 }, (_, index) => (index * 7919 + seed * 104_729) % 251)), {
+          raw: { width: 400, height: 300, channels: 3 },
+        })
           .jpeg({ quality: 95 })
           .toBuffer();
       const statuses: number[] = [];

@@ -20,8 +20,12 @@ describe('rate-limit configuration', () => {
       queriesPerAccount: { points: 600_000, durationSeconds: 60 },
       queriesPerAddress: { points: 20_000, durationSeconds: 30 },
     });
-    expect(() => loadConfig({ RATE_LIMIT_QUERIES_PER_ACCOUNT: '1000/60' })).toThrow(/RATE_LIMIT_QUERIES_PER_ACCOUNT: must allow at least the largest query cost limit \(30000\)/);
-    expect(() => loadConfig({ RATE_LIMIT_QUERIES_PER_ADDRESS: '100/60' })).toThrow(/RATE_LIMIT_QUERIES_PER_ADDRESS: must allow at least the anonymous query cost limit \(5000\)/);
+    expect(() => loadConfig({ RATE_LIMIT_QUERIES_PER_ACCOUNT: '1000/60' })).toThrow(
+      /RATE_LIMIT_QUERIES_PER_ACCOUNT: must allow at least the largest query cost limit \(30000\)/,
+    );
+    expect(() => loadConfig({ RATE_LIMIT_QUERIES_PER_ADDRESS: '100/60' })).toThrow(
+      /RATE_LIMIT_QUERIES_PER_ADDRESS: must allow at least the anonymous query cost limit \(5000\)/,
+    );
     expect(loadConfig({ RATE_LIMIT_QUERIES_PER_ADDRESS: '100/60', QUERY_LIMITS: '{"ANONYMOUS":{"cost":100}}' }).rateLimits.queriesPerAddress.points).toBe(100);
   });
 });
@@ -114,12 +118,22 @@ describe.each(databaseKinds())('rate limits on %s', (kind) => {
   it('counts mutations however the document spells them: named and inline fragments, @include, aliases; not what @skip leaves out', async () => {
     const app = await start(limited(`${kind}-spellings`, { writesPerAccount: per(5) }));
     const id = String(world.cadreId);
-    const send = (query: string, variables: Record<string, unknown> = {}) => app.post({ query, variables: { id, ...variables } }, from('10.0.7.1', tokens.admin));
+    const send = (query: string, variables: Record<string, unknown> = {}) =>
+      app.post({ query, variables: { id, ...variables } }, from('10.0.7.1', tokens.admin));
     expect(codeOf(await send('mutation ($id: ID!) { ...Issue } fragment Issue on Mutation { issueBindCode(cadreId: $id) { code } }'))).toBeUndefined();
     expect(codeOf(await send('mutation ($id: ID!) { ... on Mutation { issueBindCode(cadreId: $id) { code } } }'))).toBeUndefined();
-    expect(codeOf(await send('mutation ($id: ID!, $on: Boolean!) { ... @include(if: $on) { a: issueBindCode(cadreId: $id) { code } b: issueBindCode(cadreId: $id) { code } } }', { on: true }))).toBeUndefined();
+    expect(
+      codeOf(
+        await send(
+          'mutation ($id: ID!, $on: Boolean!) { ... @include(if: $on) { a: issueBindCode(cadreId: $id) { code } b: issueBindCode(cadreId: $id) { code } } }',
+          { on: true },
+        ),
+      ),
+    ).toBeUndefined();
     // Skipped: nothing runs, nothing is charged.
-    expect(codeOf(await send('mutation ($id: ID!, $off: Boolean!) { __typename issueBindCode(cadreId: $id) @skip(if: $off) { code } }', { off: true }))).toBeUndefined();
+    expect(
+      codeOf(await send('mutation ($id: ID!, $off: Boolean!) { __typename issueBindCode(cadreId: $id) @skip(if: $off) { code } }', { off: true })),
+    ).toBeUndefined();
     expect(codeOf(await send(ISSUE))).toBeUndefined();
     expectTooMany(await send(ISSUE), 'writesPerAccount');
   });

@@ -19,7 +19,8 @@ describe('cost with the request’s variables', () => {
     const document = parse(query);
     if (variables === 'unknown') return compileCostPlan(schema, document).costOf(operationName, 'unknown');
     const operation = document.definitions.find(
-      (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION && (!operationName || definition.name?.value === operationName),
+      (definition): definition is OperationDefinitionNode =>
+        definition.kind === Kind.OPERATION_DEFINITION && (!operationName || definition.name?.value === operationName),
     )!;
     const execution = planExecution(schema, document, operation, variables);
     if (!execution) throw new Error(`variables do not coerce: ${JSON.stringify(variables)}`);
@@ -116,7 +117,11 @@ describe.each(databaseKinds())('the safelist before validation on %s', (kind) =>
   });
 
   it('refuses an anonymous unknown document before validation, and a sign-in document carrying another operation', async () => {
-    for (const query of ['{ regons { nme } }', 'not even graphql {', 'mutation In { login(username: "a", password: "b") { accessToken } } query Out { househlds { id } }']) {
+    for (const query of [
+      '{ regons { nme } }',
+      'not even graphql {',
+      'mutation In { login(username: "a", password: "b") { accessToken } } query Out { househlds { id } }',
+    ]) {
       const answer = await production.graphql(query);
       expect({ query, code: codeOf(answer), suggestions: /Did you mean|Cannot query field/.test(JSON.stringify(answer.body)) }).toEqual({
         query,

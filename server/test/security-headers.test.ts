@@ -19,7 +19,10 @@ const MISSPELT = [
   '{ households(first: 1, filter: { targetGroup: HARDSHI }) { totalCount } }',
   'query ($f: HouseholdFiltr) { households(first: 1, filter: $f) { totalCount } }',
 ];
-const VARIABLE_TYPO = { query: 'query ($f: HouseholdFilter) { households(first: 1, filter: $f) { totalCount } }', variables: { f: { targetGroup: 'HARDSHI' } } };
+const VARIABLE_TYPO = {
+  query: 'query ($f: HouseholdFilter) { households(first: 1, filter: $f) { totalCount } }',
+  variables: { f: { targetGroup: 'HARDSHI' } },
+};
 
 describe('schema suggestions and security headers', () => {
   let orm: Orm;
@@ -68,7 +71,9 @@ describe('schema suggestions and security headers', () => {
       'Cannot query field "househols" on type "Query".',
     );
     expect(
-      withoutSuggestions('Variable "$f" got invalid value "HARDSHI" at "f.targetGroup"; Value "HARDSHI" does not exist in "TargetGroup" enum. Did you mean the enum value "HARDSHIP"?'),
+      withoutSuggestions(
+        'Variable "$f" got invalid value "HARDSHI" at "f.targetGroup"; Value "HARDSHI" does not exist in "TargetGroup" enum. Did you mean the enum value "HARDSHIP"?',
+      ),
     ).toBe('Variable "$f" got invalid value "HARDSHI" at "f.targetGroup"; Value "HARDSHI" does not exist in "TargetGroup" enum.');
     expect(withoutSuggestions('Unknown type "HouseholdFiltr". Did you mean "HouseholdFilter"?')).toBe('Unknown type "HouseholdFiltr".');
   });

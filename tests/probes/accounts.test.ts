@@ -233,8 +233,16 @@ describe('accounts', () => {
       );
       const oneTime = reset.json!.data!.resetPassword.oneTimePassword;
       const signedIn = (await send<{ login: Tokens }>(enforced.url, LOGIN, { u: 'analyst', p: oneTime })).json!.data!.login;
-      const changed = await send<{ changePassword: Tokens }>(enforced.url, CHANGE, { o: oneTime, n: 'chosen-under-safelist-2026' }, { token: signedIn.accessToken });
-      expect({ errors: changed.json?.errors, required: changed.json?.data?.changePassword.passwordChangeRequired }).toEqual({ errors: undefined, required: false });
+      const changed = await send<{ changePassword: Tokens }>(
+        enforced.url,
+        CHANGE,
+        { o: oneTime, n: 'chosen-under-safelist-2026' },
+        { token: signedIn.accessToken },
+      );
+      expect({ errors: changed.json?.errors, required: changed.json?.data?.changePassword.passwordChangeRequired }).toEqual({
+        errors: undefined,
+        required: false,
+      });
     } finally {
       await enforced.stop();
     }

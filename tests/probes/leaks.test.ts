@@ -16,8 +16,16 @@ const SUGGESTING_DOCUMENTS: { name: string; query: string; variables?: Record<st
   { name: 'a misspelt argument', query: '{ households(frist: 1) { totalCount } }' },
   { name: 'a misspelt enum literal', query: '{ households(first: 1, filter: { targetGroup: HARDSHI }) { totalCount } }' },
   { name: 'an unknown type in a variable definition', query: 'query ($f: HouseholdFiltr) { households(first: 1, filter: $f) { totalCount } }' },
-  { name: 'a misspelt input field in the variables', query: 'query ($f: HouseholdFilter) { households(first: 1, filter: $f) { totalCount } }', variables: { f: { targetGrup: 'HARDSHIP' } } },
-  { name: 'a misspelt enum value in the variables', query: 'query ($f: HouseholdFilter) { households(first: 1, filter: $f) { totalCount } }', variables: { f: { targetGroup: 'HARDSHI' } } },
+  {
+    name: 'a misspelt input field in the variables',
+    query: 'query ($f: HouseholdFilter) { households(first: 1, filter: $f) { totalCount } }',
+    variables: { f: { targetGrup: 'HARDSHIP' } },
+  },
+  {
+    name: 'a misspelt enum value in the variables',
+    query: 'query ($f: HouseholdFilter) { households(first: 1, filter: $f) { totalCount } }',
+    variables: { f: { targetGroup: 'HARDSHI' } },
+  },
   { name: 'a misspelt field on a nested type', query: '{ me { usernme } }' },
 ];
 
@@ -40,16 +48,16 @@ function parseCsv(text: string): string[][] {
   for (let index = 0; index < body.length; index += 1) {
     const char = body[index]!;
     if (quoted) {
-      if (char === '"' && body[index + 1] === '"') (cell += '"'), (index += 1);
+      if (char === '"' && body[index + 1] === '"') ((cell += '"'), (index += 1));
       else if (char === '"') quoted = false;
       else cell += char;
     } else if (char === '"') quoted = true;
-    else if (char === ',') row.push(cell), (cell = '');
+    else if (char === ',') (row.push(cell), (cell = ''));
     else if (char === '\r' && body[index + 1] === '\n') {
-      row.push(cell), rows.push(row), (row = []), (cell = ''), (index += 1);
+      (row.push(cell), rows.push(row), (row = []), (cell = ''), (index += 1));
     } else cell += char;
   }
-  if (cell !== '' || row.length > 0) row.push(cell), rows.push(row);
+  if (cell !== '' || row.length > 0) (row.push(cell), rows.push(row));
   return rows;
 }
 
@@ -258,7 +266,10 @@ describe('leaks and unsafe output', () => {
       for (const bytes of disguised) {
         const response = await upload(server.url, token, bytes);
         const body = (await response.json()) as { error?: { code: string; field?: string } };
-        expect({ status: response.status, error: body.error }).toEqual({ status: 415, error: expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'file' }) });
+        expect({ status: response.status, error: body.error }).toEqual({
+          status: 415,
+          error: expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'file' }),
+        });
       }
     });
 

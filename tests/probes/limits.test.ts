@@ -71,7 +71,10 @@ describe('limits: the cost limit and the event loop', () => {
 
   test('limits: thirty aliased figure sheets in one request are refused (each aggregates the whole campaign)', async () => {
     const dimensions = ['MONTH', 'REGION_CHILDREN', 'ROUND', 'TARGET_GROUP', 'UNIT'];
-    const sheets = Array.from({ length: 30 }, (_, index) => `b${index}: campaignBreakdown(dimension: ${dimensions[index % 5]}) { groups { key figures { measure value } } }`);
+    const sheets = Array.from(
+      { length: 30 },
+      (_, index) => `b${index}: campaignBreakdown(dimension: ${dimensions[index % 5]}) { groups { key figures { measure value } } }`,
+    );
     expectCostRefused(await send(server.url, `{ ${sheets.join(' ')} }`, undefined, { token: analyst }));
   });
 
@@ -84,7 +87,12 @@ describe('limits: the cost limit and the event loop', () => {
 
     // A large nested read still allowed (25 households × 10 records, cost ≈ 24,000 of 25,000) runs, and health stays quick.
     const allowed = await withHealthChecks(server.url, () =>
-      send(server.url, 'query Pages($a: Int, $b: Int) { households(first: $a) { nodes { id helpRecords(first: $b) { nodes { id summary occurredAt } } } } }', { a: 25, b: 10 }, { token: admin }),
+      send(
+        server.url,
+        'query Pages($a: Int, $b: Int) { households(first: $a) { nodes { id helpRecords(first: $b) { nodes { id summary occurredAt } } } } }',
+        { a: 25, b: 10 },
+        { token: admin },
+      ),
     );
     expect(allowed.answer.json?.errors).toBeUndefined();
     expect(allowed.slowestHealthMs).toBeLessThan(1_000);
@@ -113,7 +121,9 @@ describe('limits: rate limits count what executes', () => {
     cadreId = (await demoCadres(server.url))[0]!.id;
     admin = await staffToken(server.url, 'admin');
     pingshanAdmin = await staffToken(server.url, 'pingshan-admin');
-    const inScope = await send<{ cadres: { nodes: { id: string }[] } }>(server.url, '{ cadres(first: 1) { nodes { id } } }', undefined, { token: pingshanAdmin });
+    const inScope = await send<{ cadres: { nodes: { id: string }[] } }>(server.url, '{ cadres(first: 1) { nodes { id } } }', undefined, {
+      token: pingshanAdmin,
+    });
     pingshanCadreId = inScope.json!.data!.cadres.nodes[0]!.id;
   });
   afterAll(async () => {
@@ -127,7 +137,8 @@ describe('limits: rate limits count what executes', () => {
 
   test('limits: a mutation inside a named fragment is charged', async () => {
     const viaFragment = 'mutation Issue($id: ID!) { ...Issue } fragment Issue on Mutation { issueBindCode(cadreId: $id) { code } }';
-    for (let attempt = 0; attempt < 4; attempt += 1) expect(errorCode(await send(server.url, viaFragment, { id: pingshanCadreId }, { token: pingshanAdmin }))).toBeUndefined();
+    for (let attempt = 0; attempt < 4; attempt += 1)
+      expect(errorCode(await send(server.url, viaFragment, { id: pingshanCadreId }, { token: pingshanAdmin }))).toBeUndefined();
     await expectPlainWriteRefused(pingshanAdmin, pingshanCadreId);
   });
 
@@ -135,7 +146,10 @@ describe('limits: rate limits count what executes', () => {
     const spellings: [string, Record<string, unknown>][] = [
       ['mutation Issue($id: ID!) { ... on Mutation { issueBindCode(cadreId: $id) { code } } }', { id: cadreId }],
       ['mutation Issue($id: ID!, $on: Boolean!) { ... @include(if: $on) { issueBindCode(cadreId: $id) { code } } }', { id: cadreId, on: true }],
-      ['mutation Issue($id: ID!) { ...Twice } fragment Twice on Mutation { a: issueBindCode(cadreId: $id) { code } b: issueBindCode(cadreId: $id) { code } }', { id: cadreId }],
+      [
+        'mutation Issue($id: ID!) { ...Twice } fragment Twice on Mutation { a: issueBindCode(cadreId: $id) { code } b: issueBindCode(cadreId: $id) { code } }',
+        { id: cadreId },
+      ],
     ];
     for (const [query, variables] of spellings) expect(errorCode(await send(server.url, query, variables, { token: admin }))).toBeUndefined();
     await expectPlainWriteRefused(admin, cadreId);

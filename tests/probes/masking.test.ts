@@ -32,7 +32,10 @@ function candidatesFor(resident: ResidentRead): number {
   if (typeof resident.birthYear === 'number') narrow([resident.birthYear]);
   // An age in whole years allows two birth years, whatever its exact definition.
   if (typeof resident.age === 'number') narrow([thisYear - resident.age, thisYear - resident.age - 1]);
-  const pattern = resident.idNumber!.replace(/[^0-9X*]/gi, '*').padEnd(18, '*').slice(0, 18);
+  const pattern = resident
+    .idNumber!.replace(/[^0-9X*]/gi, '*')
+    .padEnd(18, '*')
+    .slice(0, 18);
   return idNumberCandidates({
     pattern,
     birthDate: resident.birthDate ?? null,
@@ -68,8 +71,10 @@ beforeAll(async () => {
   );
   residentFields = [
     '__typename',
-    ...type.json!.data!.__type.fields
-      .filter((field) => field.args.length === 0 && ['SCALAR', 'ENUM'].includes(field.type.kind === 'NON_NULL' ? field.type.ofType!.kind : field.type.kind))
+    ...type
+      .json!.data!.__type.fields.filter(
+        (field) => field.args.length === 0 && ['SCALAR', 'ENUM'].includes(field.type.kind === 'NON_NULL' ? field.type.ofType!.kind : field.type.kind),
+      )
       .map((field) => field.name),
   ].join(' ');
 }, 180_000);
@@ -126,7 +131,9 @@ test('masking: the masked ID number itself gives away the sequence and the check
     {},
     { token },
   );
-  const shown = answer.json!.data!.households.nodes.flatMap((node) => node.residents.map((resident) => resident.idNumber)).filter((value): value is string => !!value);
+  const shown = answer
+    .json!.data!.households.nodes.flatMap((node) => node.residents.map((resident) => resident.idNumber))
+    .filter((value): value is string => !!value);
   expect(shown.length).toBeGreaterThan(0);
   // Beyond the six-digit address code nothing of the number is readable.
   expect(shown.filter((value) => /[0-9X]/i.test(value.slice(6)))).toEqual([]);
@@ -134,7 +141,12 @@ test('masking: the masked ID number itself gives away the sequence and the check
 
 test('masking: a district administrator reads a changed birth date back from the audit trail', async () => {
   const token = await staffToken(server.url, 'pingshan-admin');
-  const list = await send<{ households: { nodes: { id: string; version: number }[] } }>(server.url, '{ households(first: 1) { nodes { id version } } }', {}, { token });
+  const list = await send<{ households: { nodes: { id: string; version: number }[] } }>(
+    server.url,
+    '{ households(first: 1) { nodes { id version } } }',
+    {},
+    { token },
+  );
   const household = list.json!.data!.households.nodes[0]!;
   const child = { name: '审计测试', relation: 'CHILD', gender: 'MALE', isPetitioner: false };
   const added = await send<{ addResident: { id: string } }>(

@@ -44,7 +44,12 @@ describe('proxy: the client address behind one proxy', () => {
     const realClient = '10.20.30.41';
     const codes: (string | undefined)[] = [];
     for (let attempt = 0; attempt < 13; attempt += 1) {
-      const signIn = await send(server.url, LOGIN, { u: 'analyst', p: 'wanjia-analyst-demo' }, { headers: { 'x-forwarded-for': `198.51.100.${attempt + 1}, ${realClient}` } });
+      const signIn = await send(
+        server.url,
+        LOGIN,
+        { u: 'analyst', p: 'wanjia-analyst-demo' },
+        { headers: { 'x-forwarded-for': `198.51.100.${attempt + 1}, ${realClient}` } },
+      );
       codes.push(errorCode(signIn));
     }
     expect(codes.slice(0, 12)).toEqual(Array.from({ length: 12 }, () => undefined));
@@ -55,7 +60,12 @@ describe('proxy: the client address behind one proxy', () => {
     const admin = await staffToken(server.url, 'admin');
     const cadres = await send<{ cadres: { nodes: { id: string }[] } }>(server.url, '{ cadres(first: 1) { nodes { id } } }', undefined, { token: admin });
     const cadreId = cadres.json!.data!.cadres.nodes[0]!.id;
-    const issued = await send(server.url, 'mutation Issue($id: ID!) { issueBindCode(cadreId: $id) { code } }', { id: cadreId }, { token: admin, headers: forwarded('6.6.6.6') });
+    const issued = await send(
+      server.url,
+      'mutation Issue($id: ID!) { issueBindCode(cadreId: $id) { code } }',
+      { id: cadreId },
+      { token: admin, headers: forwarded('6.6.6.6') },
+    );
     expect(issued.json?.errors).toBeUndefined();
     const audit = await send<{ auditEntries: { nodes: { operation: string; clientAddress: string | null }[] } }>(
       server.url,
@@ -86,7 +96,9 @@ describe('proxy: what TRUST_PROXY accepts', () => {
     try {
       const codes: (string | undefined)[] = [];
       for (let attempt = 0; attempt < 5; attempt += 1) {
-        codes.push(errorCode(await send(server.url, LOGIN, { u: `nobody-${attempt}`, p: 'wrong' }, { headers: { 'x-forwarded-for': `192.0.2.${attempt + 1}` } })));
+        codes.push(
+          errorCode(await send(server.url, LOGIN, { u: `nobody-${attempt}`, p: 'wrong' }, { headers: { 'x-forwarded-for': `192.0.2.${attempt + 1}` } })),
+        );
       }
       // LOGIN_MAX_FAILURES=1: the address locks after 4 failures; the fifth, from the same real address, is refused.
       expect(codes).toEqual(['UNAUTHENTICATED', 'UNAUTHENTICATED', 'UNAUTHENTICATED', 'UNAUTHENTICATED', 'TOO_MANY_REQUESTS']);

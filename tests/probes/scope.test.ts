@@ -9,7 +9,8 @@ import { cadreToken, demoCadres, errorCode, send, staffToken, startProbeServer, 
  */
 
 /** Everything of a household's file a nested selection can ask for. */
-const FILE = 'id headName address phone residents { id name idNumber } assignmentHistory { id cadre { id name } } petitionCases { id title } openDemands { id text }';
+const FILE =
+  'id headName address phone residents { id name idNumber } assignmentHistory { id cadre { id name } } petitionCases { id title } openDemands { id text }';
 const RECORD = `id clientId summary demandsRaised { id text household { ${FILE} } } demandsResolved { id household { ${FILE} } }`;
 const SUBMIT = `mutation ($input: HelpRecordInput!) { submitHelpRecord(input: $input) { ${RECORD} } }`;
 
@@ -85,7 +86,12 @@ beforeAll(async () => {
     { token: admin },
   );
   for (const { id } of assignments.json!.data!.household.activeAssignments) {
-    const ended = await send(server.url, 'mutation ($id: ID!) { endAssignment(assignmentId: $id, reason: "工作调动，移交他人") { id } }', { id }, { token: admin });
+    const ended = await send(
+      server.url,
+      'mutation ($id: ID!) { endAssignment(assignmentId: $id, reason: "工作调动，移交他人") { id } }',
+      { id },
+      { token: admin },
+    );
     expect(ended.json?.errors).toBeUndefined();
   }
   expect(await myHouseholdIds(cadreA)).not.toContain(target);
@@ -111,7 +117,7 @@ test("scope: another cadre replays a clientId it learned, with the record's cont
   expect({ code: errorCode(replay), data: replay.json?.data ?? null }).toEqual({ code: errorCode(fresh), data: fresh.json?.data ?? null });
 });
 
-test("scope: another cadre probes whether a clientId exists by sending it with other content", async () => {
+test('scope: another cadre probes whether a clientId exists by sending it with other content', async () => {
   // For its own household an unknown clientId records a visit; a known one of someone else must do the same, not say CONFLICT.
   const probe = await send(server.url, SUBMIT, { input: submissionFor(bOwnHousehold, String(submission.clientId), '本人走访') }, { token: cadreB });
   expect(probe.json?.errors?.map((error) => error.extensions?.code)).toBeUndefined();
@@ -139,23 +145,31 @@ test('scope: a cadre resends a submission and hopes it leaves no trace in the au
 
 test("scope: staff of another district reach a moved household through the figures' help records → demands → household", async () => {
   // A 平山区 household with a demand raised on a visit, moved by the city to 溪湖区: its records still count where they counted.
-  const demands = await send<{ demands: { nodes: { id: string; raisedInId: string | null; household: { id: string; region: { id: string; path: string } } }[] } }>(
-    server.url,
-    '{ demands(first: 100) { nodes { id raisedInId household { id region { id path } } } } }',
-    {},
-    { token: districtAdmin },
-  );
+  const demands = await send<{
+    demands: { nodes: { id: string; raisedInId: string | null; household: { id: string; region: { id: string; path: string } } }[] };
+  }>(server.url, '{ demands(first: 100) { nodes { id raisedInId household { id region { id path } } } } }', {}, { token: districtAdmin });
   const demand = demands.json!.data!.demands.nodes.find((node) => node.raisedInId !== null)!;
   expect(demand).toBeDefined();
   const movedId = demand.household.id;
   const village = demand.household.region.id;
-  const xihuVillages = await send<{ regions: { id: string; code: string; level: string }[] }>(server.url, '{ regions { id code level children { id code level children { id code level children { id code level } } } } }', {}, { token: admin });
-  const flatten = (nodes: Record<string, unknown>[]): Record<string, unknown>[] => nodes.flatMap((node) => [node, ...flatten((node.children as Record<string, unknown>[]) ?? [])]);
+  const xihuVillages = await send<{ regions: { id: string; code: string; level: string }[] }>(
+    server.url,
+    '{ regions { id code level children { id code level children { id code level children { id code level } } } } }',
+    {},
+    { token: admin },
+  );
+  const flatten = (nodes: Record<string, unknown>[]): Record<string, unknown>[] =>
+    nodes.flatMap((node) => [node, ...flatten((node.children as Record<string, unknown>[]) ?? [])]);
   const target = flatten(xihuVillages.json!.data!.regions as unknown as Record<string, unknown>[]).find(
     (node) => String(node.code).startsWith('210503') && ['VILLAGE', 'COMMUNITY'].includes(String(node.level)),
   );
   expect(target).toBeDefined();
-  const current = await send<{ household: { version: number } }>(server.url, 'query ($id: ID!) { household(id: $id) { version } }', { id: movedId }, { token: admin });
+  const current = await send<{ household: { version: number } }>(
+    server.url,
+    'query ($id: ID!) { household(id: $id) { version } }',
+    { id: movedId },
+    { token: admin },
+  );
   const moved = await send(
     server.url,
     'mutation ($id: ID!, $v: Int!, $r: ID!) { updateHousehold(id: $id, input: { expectedVersion: $v, regionId: $r }) { id } }',

@@ -73,7 +73,10 @@ export function mountPlayground(app: express.Express, options: PlaygroundOptions
     const wantsPage = request.accepts(['application/json', 'application/graphql-response+json', 'text/html']) === 'text/html';
     if (!wantsPage || request.query.query !== undefined) return next();
     // A base64 nonce has no character that needs escaping in an attribute or a JavaScript string.
-    response.type('html').set('Cache-Control', 'no-store').send(pageAroundNonces.join(cspNonceOf(response)));
+    response
+      .type('html')
+      .set('Cache-Control', 'no-store')
+      .send(pageAroundNonces.join(cspNonceOf(response)));
   });
 
   app.use(

@@ -8,6 +8,7 @@ import { cadreService } from '../cadres/cadre.service';
 import { Region } from '../regions/region.entity';
 import { pathInScope, type Actor } from './actor';
 import { authService } from './auth.service';
+import { tokenProblemMessage } from './tokens';
 import {
   AuthPayload,
   BindCodePayload,
@@ -28,15 +29,8 @@ import {
 function selfOf(ctx: GraphQLContext): Actor {
   const self = ctx.actor ?? ctx.passwordChangeActor ?? null;
   if (self) return self;
-  throw new UnauthenticatedError(
-    ctx.tokenProblem === 'expired'
-      ? 'Access token expired; refresh it'
-      : ctx.tokenProblem === 'deactivated'
-        ? 'This account or cadre has been deactivated'
-        : ctx.tokenProblem
-          ? 'Access token invalid'
-          : 'Sign in first',
-  );
+  // A password-change token is itself the self here; what is left is a missing or refused token.
+  throw new UnauthenticatedError(tokenProblemMessage(ctx.tokenProblem === 'password-change-required' ? 'invalid' : ctx.tokenProblem));
 }
 
 @Resolver(() => UserAccount)

@@ -4,7 +4,7 @@ import type { Em } from '../../db/orm';
 import { ErrorCode } from '../../graphql/errors';
 import { accountIsUsable } from './account-status';
 import type { Actor } from './actor';
-import { AccessTokenError, verifyToken } from './tokens';
+import { AccessTokenError, tokenProblemMessage, verifyToken } from './tokens';
 
 /** A refusal of a plain HTTP route (uploads, downloads): the status, the API's error code and, for bad input, the field. */
 export class HttpProblem extends Error {
@@ -24,7 +24,7 @@ export class HttpProblem extends Error {
  */
 export async function actorFromBearer(request: Pick<Request, 'headers'>, config: AppConfig, em: Em): Promise<Actor> {
   const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization?.trim() ?? '');
-  if (!match) throw new HttpProblem(401, ErrorCode.UNAUTHENTICATED, 'Sign in first');
+  if (!match) throw new HttpProblem(401, ErrorCode.UNAUTHENTICATED, tokenProblemMessage(null));
   let actor: Actor;
   try {
     const verified = await verifyToken(match[1]!, config.auth.jwtSecret);
@@ -35,10 +35,10 @@ export async function actorFromBearer(request: Pick<Request, 'headers'>, config:
   } catch (error) {
     if (error instanceof HttpProblem) throw error;
     if (error instanceof AccessTokenError) {
-      throw new HttpProblem(401, ErrorCode.UNAUTHENTICATED, error.reason === 'expired' ? 'Access token expired; refresh it' : 'Access token invalid');
+      throw new HttpProblem(401, ErrorCode.UNAUTHENTICATED, tokenProblemMessage(error.reason));
     }
     throw error;
   }
-  if (!(await accountIsUsable(em, actor))) throw new HttpProblem(401, ErrorCode.UNAUTHENTICATED, 'This account or cadre has been deactivated');
+  if (!(await accountIsUsable(em, actor))) throw new HttpProblem(401, ErrorCode.UNAUTHENTICATED, tokenProblemMessage('deactivated'));
   return actor;
 }

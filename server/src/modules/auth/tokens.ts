@@ -37,6 +37,23 @@ export class AccessTokenError extends Error {
   }
 }
 
+/** Why a presented token does not sign its bearer in, as the context and the HTTP routes tell it. */
+export type TokenProblem = AccessTokenError['reason'] | 'deactivated';
+
+/** What the client is told for each problem with its token, the same on /graphql and the HTTP routes. */
+export function tokenProblemMessage(problem: TokenProblem | null): string {
+  switch (problem) {
+    case 'expired':
+      return 'Access token expired; refresh it';
+    case 'deactivated':
+      return 'This account or cadre has been deactivated';
+    case 'invalid':
+      return 'Access token invalid';
+    case null:
+      return 'Sign in first';
+  }
+}
+
 /** Signs a short-lived access token carrying everything authorization needs, so requests need no lookup. */
 export async function signAccessToken(
   actor: Actor,

@@ -121,11 +121,15 @@ async function earlierUnder(em: Em, cadre: number, clientId: string): Promise<He
  * guard's business (graphql/object-scope.ts): the author's own record, and of the household only
  * what the cadre may still read.
  */
-async function answerResend(em: Em, record: HelpRecord, mutation: 'submitHelpRecord' | 'correctHelpRecord', { actor, clientAddress }: Caller): Promise<HelpRecord> {
-  const [row] = await em.execute<{ path: string }[]>(
-    'select r.path from household h join region r on r.id = h.region_id where h.id = ?',
-    [record.household.id],
-  );
+async function answerResend(
+  em: Em,
+  record: HelpRecord,
+  mutation: 'submitHelpRecord' | 'correctHelpRecord',
+  { actor, clientAddress }: Caller,
+): Promise<HelpRecord> {
+  const [row] = await em.execute<{ path: string }[]>('select r.path from household h join region r on r.id = h.region_id where h.id = ?', [
+    record.household.id,
+  ]);
   await em.transactional(async (tx) => {
     recordAudit(tx, actor, clientAddress, {
       operation: 'resendHelpRecord',

@@ -70,10 +70,10 @@ export const householdPolicy = {
         .where({ $and: [{ id: { $in: [...householdIds] } }, this.staffReadable(actor)] })
         .execute<{ id: number | string }[]>('all', false);
     } else if (actor.role === Role.CADRE && actor.cadreId !== null) {
-      rows = await em.execute(
-        `select household_id as id from assignment where cadre_id = ? and ended_at is null and household_id in (${placeholders})`,
-        [actor.cadreId, ...householdIds],
-      );
+      rows = await em.execute(`select household_id as id from assignment where cadre_id = ? and ended_at is null and household_id in (${placeholders})`, [
+        actor.cadreId,
+        ...householdIds,
+      ]);
     } else {
       return new Set();
     }

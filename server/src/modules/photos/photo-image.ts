@@ -39,9 +39,7 @@ export async function reencodePhoto(input: Buffer, maxEdge: number): Promise<Ree
     const decoder = () => sharp(input, { failOn: 'warning', limitInputPixels: MAX_INPUT_PIXELS, animated: false });
     const metadata = await decoder().metadata();
     if (metadata.format !== FORMAT_OF[sniffed]) throw new UndecodablePhotoError('the file is not the image its first bytes claim');
-    let pipeline = decoder()
-      .autoOrient()
-      .resize({ width: maxEdge, height: maxEdge, fit: 'inside', withoutEnlargement: true });
+    let pipeline = decoder().autoOrient().resize({ width: maxEdge, height: maxEdge, fit: 'inside', withoutEnlargement: true });
     pipeline =
       sniffed === 'image/jpeg'
         ? pipeline.jpeg({ quality: 85 })

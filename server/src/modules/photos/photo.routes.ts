@@ -89,7 +89,9 @@ function sendProblem(response: Response, logger: Logger, error: unknown): void {
     response
       .status(error.status)
       .set('Retry-After', String(error.retryAfterSeconds))
-      .json({ error: { code: error.code, message: error.message, field: 'file', limit: error.limit, max: error.max, retryAfterSeconds: error.retryAfterSeconds } });
+      .json({
+        error: { code: error.code, message: error.message, field: 'file', limit: error.limit, max: error.max, retryAfterSeconds: error.retryAfterSeconds },
+      });
     return;
   }
   if (error instanceof HttpProblem) {

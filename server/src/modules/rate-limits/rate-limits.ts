@@ -22,13 +22,7 @@ export const SIGN_IN_FIELDS: ReadonlySet<string> = new Set(['login', 'wechatLogi
 export const RECORD_FIELDS: ReadonlySet<string> = new Set(['submitHelpRecord']);
 
 export type BudgetName =
-  | 'signInPerAddress'
-  | 'signInPerAccount'
-  | 'writesPerAccount'
-  | 'recordsPerAccount'
-  | 'writesPerAddress'
-  | 'queriesPerAccount'
-  | 'queriesPerAddress';
+  'signInPerAddress' | 'signInPerAccount' | 'writesPerAccount' | 'recordsPerAccount' | 'writesPerAddress' | 'queriesPerAccount' | 'queriesPerAddress';
 
 /** One operation as it will execute, and what it costs (the request's cost, with its variables). */
 export interface RateLimitedOperation {
