@@ -256,14 +256,16 @@ describe.each(databaseKinds())('the audit trail on %s', (kind) => {
       written[step.name] = (await orm.em.fork().count(AuditEntry)) - before;
     }
     expect(written).toEqual(Object.fromEntries(steps.map((step) => [step.name, 1])));
-    // Sending a record again with its clientId changes nothing, so it writes nothing.
+    // Sending a record again with its clientId changes no record, and leaves exactly one entry saying who resent it.
     const before = await orm.em.fork().count(AuditEntry);
-    await server.graphql(
+    const resent = await server.graphql<{ submitHelpRecord: { id: string } }>(
       'mutation ($i: HelpRecordInput!) { submitHelpRecord(input: $i) { id } }',
       { i: { clientId, householdId: ownHouseholdId, occurredAt, kinds: ['VISIT'], summary: '审计走访' } },
       cadre,
     );
-    expect(await orm.em.fork().count(AuditEntry)).toBe(before);
+    expect(await orm.em.fork().count(AuditEntry)).toBe(before + 1);
+    const [resendEntry] = await orm.em.fork().find(AuditEntry, {}, { orderBy: { id: 'desc' }, limit: 1 });
+    expect({ operation: resendEntry!.operation, entityId: resendEntry!.entityId }).toEqual({ operation: 'resendHelpRecord', entityId: resent.data!.submitHelpRecord.id });
   });
 
   it("shows a district administrator only the district's trail, the city all of it, and analysts and cadres none", async () => {

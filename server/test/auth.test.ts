@@ -124,12 +124,13 @@ describe.each(databaseKinds())('sign-in on %s', (kind) => {
     const forged = await call(ME, {}, { token: `${header}.${forgedPayload}.${signature}` });
     expect(forged.errors![0]).toMatchObject({ message: 'Access token invalid', extensions: { code: 'UNAUTHENTICATED' } });
 
-    const shortLived = await startApp(orm, database, (config) => ({ ...config, auth: { ...config.auth, accessTokenTtlSeconds: 1 } }));
+    const shortLived = await startApp(orm, database, (config) => ({ ...config, auth: { ...config.auth, accessTokenTtlSeconds: 2 } }));
+    // Token times are whole seconds: a 2 s lifetime leaves the refreshed token at least 1 s to be used in.
     try {
       const body = await shortLived.graphql<{ login: Tokens }>(LOGIN, { u: 'admin', p: 'wanjia-admin-demo' });
       const token = body.data!.login.accessToken;
       expect((await shortLived.graphql(ME, {}, { authorization: `Bearer ${token}` })).errors).toBeUndefined();
-      await new Promise((resolve) => setTimeout(resolve, 2100));
+      await new Promise((resolve) => setTimeout(resolve, 3100));
       const expired = await shortLived.graphql(ME, {}, { authorization: `Bearer ${token}` });
       expect(expired.errors![0]).toMatchObject({ message: 'Access token expired; refresh it', extensions: { code: 'UNAUTHENTICATED' } });
       const refreshed = await shortLived.graphql<{ refreshToken: Tokens }>(REFRESH, { t: body.data!.login.refreshToken });
