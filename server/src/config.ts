@@ -143,6 +143,10 @@ const environmentSchema = z.object({
   PHOTO_MAX_EDGE: z.coerce.number({ message: 'must be a number of pixels' }).int().min(320).max(8_000).default(2_560),
   // A day's quota per account: a cadre visits a dozen households and takes a few photos at each.
   PHOTO_UPLOADS_PER_DAY: z.coerce.number({ message: 'must be a number of photos' }).int().min(1).max(100_000).default(200),
+  /** Refusals of an already registered ID number one account may receive in any 24 hours (each is audited). */
+  DUPLICATE_ID_HITS_PER_DAY: z.coerce.number({ message: 'must be a number of refusals' }).int().min(1).max(1000).default(5),
+  /** How long after an assignment ended a record of a visit made during it may still arrive (the offline outbox). */
+  HELP_RECORD_LATE_GRACE_DAYS: z.coerce.number({ message: 'must be a number of days' }).int().min(0).max(60).default(7),
   PHOTO_UPLOAD_BYTES_PER_DAY: z.coerce.number({ message: 'must be a number of bytes' }).int().min(100_000).max(100_000_000_000).default(300_000_000),
   COUNT_SQL: booleanFlag.default(false),
   DEV_SIGN_IN: booleanFlag.default(false),
@@ -278,6 +282,13 @@ export interface AppConfig {
     uploadsPerDay: number;
     uploadBytesPerDay: number;
   };
+  /**
+   * The duplicate-ID-number check is an oracle for whether a person is registered: each refusal is
+   * audited (with a keyed hash, never the number) and one account hears at most this many per 24 hours.
+   */
+  duplicateIdHitsPerDay: number;
+  /** Days after an assignment ended during which the cadre's late records (made before the end) still land. */
+  helpRecordLateGraceDays: number;
   /** Count SQL statements and serve the count at /debug/sql-count (benchmarks only). */
   countSql: boolean;
   /** Sign in as a demo cadre without WeChat (the h5 build, demos and tests); refused in production. */
@@ -400,6 +411,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
       uploadsPerDay: env.PHOTO_UPLOADS_PER_DAY,
       uploadBytesPerDay: env.PHOTO_UPLOAD_BYTES_PER_DAY,
     },
+    duplicateIdHitsPerDay: env.DUPLICATE_ID_HITS_PER_DAY,
+    helpRecordLateGraceDays: env.HELP_RECORD_LATE_GRACE_DAYS,
     countSql: env.COUNT_SQL,
     devSignIn: env.DEV_SIGN_IN,
     corsOrigins: env.CORS_ORIGINS ? env.CORS_ORIGINS.split(',') : [],

@@ -18,7 +18,7 @@ import { PetitionCase } from '../petition-cases/petition-case.entity';
 import { Region } from '../regions/region.entity';
 import { Household } from './household.entity';
 import { householdPolicy } from './household.policy';
-import { householdService } from './household.service';
+import { householdService, type ResidentWriter } from './household.service';
 import { CreateHouseholdInput, HouseholdConnection, HouseholdFilter, ResidentInput, RevealedResident, UpdateHouseholdInput } from './household.types';
 import { Resident } from './resident.entity';
 
@@ -46,6 +46,15 @@ class ResidentChangeArgs {
   input!: ResidentInput;
 }
 
+/** The caller of a resident write, with the duplicate-ID-number check's budget (duplicate-id-guard.ts). */
+function residentWriter(ctx: GraphQLContext): ResidentWriter {
+  return {
+    actor: ctx.actor!,
+    clientAddress: ctx.clientAddress,
+    duplicateIds: { hitsPerDay: ctx.config.duplicateIdHitsPerDay, secret: ctx.config.auth.jwtSecret },
+  };
+}
+
 @Resolver(() => Household)
 export class HouseholdResolver {
   @Authorized(Role.ADMIN, Role.ANALYST)
@@ -67,7 +76,7 @@ export class HouseholdResolver {
   @Authorized(Role.ADMIN)
   @Mutation(() => Household)
   async createHousehold(@Arg('input', () => CreateHouseholdInput) input: CreateHouseholdInput, @Ctx() ctx: GraphQLContext): Promise<Household> {
-    return householdService.create(ctx.em, input, { actor: ctx.actor!, clientAddress: ctx.clientAddress });
+    return householdService.create(ctx.em, input, residentWriter(ctx));
   }
 
   @Authorized(Role.ADMIN)
@@ -87,10 +96,7 @@ export class HouseholdResolver {
     @Args() { householdVersion, input }: ResidentChangeArgs,
     @Ctx() ctx: GraphQLContext,
   ): Promise<Resident> {
-    return householdService.addResident(ctx.em, parseId(householdId, 'householdId'), householdVersion, input, {
-      actor: ctx.actor!,
-      clientAddress: ctx.clientAddress,
-    });
+    return householdService.addResident(ctx.em, parseId(householdId, 'householdId'), householdVersion, input, residentWriter(ctx));
   }
 
   @Authorized(Role.ADMIN)
@@ -100,7 +106,7 @@ export class HouseholdResolver {
     @Args() { householdVersion, input }: ResidentChangeArgs,
     @Ctx() ctx: GraphQLContext,
   ): Promise<Resident> {
-    return householdService.updateResident(ctx.em, parseId(id, 'id'), householdVersion, input, { actor: ctx.actor!, clientAddress: ctx.clientAddress });
+    return householdService.updateResident(ctx.em, parseId(id, 'id'), householdVersion, input, residentWriter(ctx));
   }
 
   @Authorized(Role.ADMIN, Role.CADRE)

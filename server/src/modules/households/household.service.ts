@@ -15,10 +15,16 @@ import { Household, TARGET_GROUP_FLAG } from './household.entity';
 import { activeAssignmentCondition, householdPolicy } from './household.policy';
 import type { CreateHouseholdInput, HouseholdFilter, ResidentInput, RevealedResident, UpdateHouseholdInput } from './household.types';
 import { Resident } from './resident.entity';
+import { assertIdNumbersFree, type DuplicateIdGuard } from './duplicate-id-guard';
 
 export interface Caller {
   actor: Actor;
   clientAddress: string | null;
+}
+
+/** A caller of a resident write: the duplicate-ID-number check's budget comes with it. */
+export interface ResidentWriter extends Caller {
+  duplicateIds: DuplicateIdGuard;
 }
 
 function likePattern(text: string): string {
@@ -54,27 +60,6 @@ function residentValues(input: ResidentInput, field: string) {
     keyFocusReason: input.keyFocusReason ?? null,
     isPetitioner: input.isPetitioner,
   };
-}
-
-/**
- * Refuses an ID number that another resident in the administrator's own subtree already has. Beyond
- * the subtree nothing is said: whether a person is on another district's lists is not theirs to learn.
- */
-async function assertIdNumbersFree(em: Em, actor: Actor, entries: { idNumber: string | null; field: string }[], exceptResidentId?: number): Promise<void> {
-  const wanted = entries.filter((entry) => entry.idNumber);
-  if (wanted.length === 0) return;
-  const seen = new Set<string>();
-  for (const entry of wanted) {
-    if (seen.has(entry.idNumber!)) throw new BadUserInputError(entry.field, 'the same ID number is given twice');
-    seen.add(entry.idNumber!);
-  }
-  const taken = await em.find(
-    Resident,
-    { idNumber: { $in: [...seen] }, household: householdPolicy.staffReadable(actor), ...(exceptResidentId ? { id: { $ne: exceptResidentId } } : {}) },
-    { fields: ['idNumber'] },
-  );
-  const first = wanted.find((entry) => taken.some((resident) => resident.idNumber === entry.idNumber));
-  if (first) throw new BadUserInputError(first.field, 'a resident with this ID number is already registered in your area');
 }
 
 /** Locks the household row for this transaction and checks the version the caller read. */
@@ -125,14 +110,17 @@ export const householdService = {
     return this.findReadable(em, actor, id);
   },
 
-  async create(em: Em, input: CreateHouseholdInput, { actor, clientAddress }: Caller): Promise<Household> {
+  async create(em: Em, input: CreateHouseholdInput, { actor, clientAddress, duplicateIds }: ResidentWriter): Promise<Household> {
     const region = await regionService.findInScope(em, actor, parseId(input.regionId, 'input.regionId'));
     assertHouseholdRegion(region, 'input.regionId');
     const residents = input.residents.map((resident, index) => residentValues(resident, `input.residents.${index}`));
     await assertIdNumbersFree(
       em,
       actor,
+      duplicateIds,
+      clientAddress,
       residents.map((resident, index) => ({ idNumber: resident.idNumber, field: `input.residents.${index}.idNumber` })),
+      { entityId: 'new', regionPath: region.path },
     );
     return em.transactional(async (tx) => {
       const household = tx.create(Household, {
@@ -203,10 +191,13 @@ export const householdService = {
   },
 
   /** Resident changes are changes to the household's file: they check and bump the household's version. */
-  async addResident(em: Em, householdId: number, householdVersion: number, input: ResidentInput, caller: Caller): Promise<Resident> {
+  async addResident(em: Em, householdId: number, householdVersion: number, input: ResidentInput, caller: ResidentWriter): Promise<Resident> {
     const household = await this.findManageable(em, caller.actor, householdId);
     const values = residentValues(input, 'input');
-    await assertIdNumbersFree(em, caller.actor, [{ idNumber: values.idNumber, field: 'input.idNumber' }]);
+    await assertIdNumbersFree(em, caller.actor, caller.duplicateIds, caller.clientAddress, [{ idNumber: values.idNumber, field: 'input.idNumber' }], {
+      entityId: household.id,
+      regionPath: household.region.path,
+    });
     return this.changeFile(em, household, householdVersion, caller, async (tx, row) => {
       const resident = tx.create(Resident, { ...values, household: row });
       await tx.flush();
@@ -214,12 +205,18 @@ export const householdService = {
     });
   },
 
-  async updateResident(em: Em, residentId: number, householdVersion: number, input: ResidentInput, caller: Caller): Promise<Resident> {
+  async updateResident(em: Em, residentId: number, householdVersion: number, input: ResidentInput, caller: ResidentWriter): Promise<Resident> {
     const existing = await em.findOne(Resident, residentId);
     if (!existing) throw new ForbiddenError();
     const household = await this.findManageable(em, caller.actor, existing.household.id);
     const values = residentValues(input, 'input');
-    await assertIdNumbersFree(em, caller.actor, [{ idNumber: values.idNumber, field: 'input.idNumber' }], residentId);
+    // A resident's own number, unchanged, is no question about anyone else.
+    const asked = values.idNumber !== existing.idNumber ? values.idNumber : null;
+    await assertIdNumbersFree(em, caller.actor, caller.duplicateIds, caller.clientAddress, [{ idNumber: asked, field: 'input.idNumber' }], {
+      entityId: household.id,
+      regionPath: household.region.path,
+      exceptResidentId: residentId,
+    });
     return this.changeFile(em, household, householdVersion, caller, async (tx) => {
       const resident = await tx.findOneOrFail(Resident, residentId);
       const changes = changesBetween(
