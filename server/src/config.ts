@@ -263,8 +263,9 @@ export interface AppConfig {
     loginLockSeconds: number;
   };
   wechat: { apiBase: string; appId: string | null; appSecret: string | null };
-  /** Serve the GraphQL IDE at /graphql to browsers. */
+  /** Serve the GraphQL IDE at /graphql to browsers (follows INTROSPECTION unless PLAYGROUND says otherwise). */
   playground: boolean;
+  /** Off by default in production; main.ts warns at start when INTROSPECTION=true switches it on there. */
   introspection: boolean;
   /**
    * Behind reverse proxies: which X-Forwarded-For entries to believe for the client address (the sign-in
@@ -358,8 +359,15 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     problems.push(`${env.WECHAT_APP_ID ? 'WECHAT_APP_SECRET' : 'WECHAT_APP_ID'}: WECHAT_APP_ID and WECHAT_APP_SECRET must be set together`);
   }
   if (env.NODE_ENV === 'production' && env.DEV_SIGN_IN) problems.push('DEV_SIGN_IN: the development sign-in cannot be switched on in production');
-  if (env.PLAYGROUND === true && env.INTROSPECTION === false)
-    problems.push('PLAYGROUND: the IDE needs INTROSPECTION; switch both off or leave INTROSPECTION on');
+  // Off in production unless asked for: with it on, anyone may read the whole schema (anonymous callers
+  // included, for the IDE's first screen), which also makes hiding the suggestions pointless.
+  const introspection = env.INTROSPECTION ?? env.NODE_ENV !== 'production';
+  if (env.PLAYGROUND === true && !introspection)
+    problems.push(
+      env.INTROSPECTION === false
+        ? 'PLAYGROUND: the IDE needs INTROSPECTION; switch both off or leave INTROSPECTION on'
+        : 'PLAYGROUND: the IDE needs INTROSPECTION, which is off by default in production; set INTROSPECTION=true as well',
+    );
   const queryLimits = Object.fromEntries(QUERY_LIMIT_ROLES.map((role) => [role, { ...DEFAULT_QUERY_LIMITS[role], ...env.QUERY_LIMITS?.[role] }])) as Record<
     QueryLimitRole,
     QueryLimits
@@ -371,7 +379,6 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
   if (env.RATE_LIMIT_QUERIES_PER_ADDRESS.points < queryLimits.ANONYMOUS.cost)
     problems.push(`RATE_LIMIT_QUERIES_PER_ADDRESS: must allow at least the anonymous query cost limit (${queryLimits.ANONYMOUS.cost}) per period`);
   if (problems.length > 0) throw new ConfigError(problems);
-  const introspection = env.INTROSPECTION ?? true;
   const database: DatabaseConfig = env.DATABASE_URL
     ? { kind: 'mysql', flavor: mysqlFlavorOf(env.DATABASE_URL), url: env.DATABASE_URL, poolMax: env.DB_POOL_MAX }
     : { kind: 'sqlite', path: path.resolve(env.SQLITE_PATH) };

@@ -6,7 +6,7 @@ import { createOrm, prepareSchema, type Orm } from './db/orm';
 import { createLogger } from './logger';
 import { accountsWithPublishedPasswords } from './modules/accounts/published-password-check';
 import { withDevelopmentSecret } from './modules/auth/development-secret';
-import { developmentWarnings } from './modules/auth/development-warnings';
+import { developmentWarnings, productionWarnings } from './modules/auth/development-warnings';
 
 /** Longer than Apollo's drain grace period (10 s), so that a slow drain still ends in an orderly close. */
 const SHUTDOWN_DEADLINE_MS = 20_000;
@@ -91,9 +91,15 @@ async function main(): Promise<void> {
   await stopIfSignalled(orm);
   await new Promise<void>((resolve) => app.httpServer.listen(config.port, config.host, resolve));
   const where = config.database.kind === 'mysql' ? 'MySQL' : `SQLite at ${config.database.path}`;
-  logger.info({ port: config.port, host: config.host, database: config.database.kind }, `Wanjia API on http://localhost:${config.port}/graphql (${where})`);
+  const schemaReading = config.playground ? 'IDE and introspection on' : config.introspection ? 'introspection on, no IDE' : 'introspection and IDE off';
+  logger.info(
+    { port: config.port, host: config.host, database: config.database.kind, introspection: config.introspection, playground: config.playground },
+    `Wanjia API on http://localhost:${config.port}/graphql (${where}; ${schemaReading})`,
+  );
   const warnings = developmentWarnings(config, secret.secretFile);
   if (warnings.length > 0) process.stdout.write(`\n${warnings.join('\n')}\n\n`);
+  // In the log rather than on the terminal: production's output is its JSON log.
+  for (const warning of productionWarnings(config)) logger.warn(warning);
 
   // A deploy or a host shutdown sends SIGTERM: stop accepting connections, let every request already
   // taken finish and answer (Apollo's drain gives them 10 s before it cuts the rest), then close the

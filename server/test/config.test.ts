@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { ConfigError, DEFAULT_QUERY_LIMITS, DEVELOPMENT_JWT_SECRET, loadConfig } from '../src/config';
+import { productionWarnings } from '../src/modules/auth/development-warnings';
 
 /** What `openssl rand -base64 48` gives: the kind of secret production needs. */
 const STRONG_SECRET = 'q8Zt3VnW0xR7mKc2LpY9sJ4hB6dF1gT5aNeUoIvXyCwQ';
@@ -65,6 +66,27 @@ describe('configuration', () => {
     );
     expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET }).seedDemoData).toBe(false);
     expect(loadConfig({}).seedDemoData).toBe(true);
+  });
+
+  it('keeps introspection and the IDE off in production unless INTROSPECTION=true, and warns when it is on there', () => {
+    const production = { NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET };
+    expect(loadConfig(production)).toMatchObject({ introspection: false, playground: false });
+    expect(productionWarnings(loadConfig(production))).toEqual([]);
+    // Outside production both stay on, for the IDE.
+    expect(loadConfig({})).toMatchObject({ introspection: true, playground: true });
+    expect(loadConfig({ NODE_ENV: 'test' })).toMatchObject({ introspection: true, playground: true });
+    // Asked for explicitly: allowed, and said at every start.
+    const opened = loadConfig({ ...production, INTROSPECTION: 'true' });
+    expect(opened).toMatchObject({ introspection: true, playground: true });
+    expect(productionWarnings(opened)).toEqual([expect.stringMatching(/^INTROSPECTION is on in production: anyone, signed in or not, can read the whole schema, and the GraphQL IDE/)]);
+    expect(loadConfig({ ...production, INTROSPECTION: 'true', PLAYGROUND: 'false' })).toMatchObject({ introspection: true, playground: false });
+    // The IDE alone would be an IDE that cannot read the schema.
+    expect(() => loadConfig({ ...production, PLAYGROUND: 'true' })).toThrow(/PLAYGROUND: the IDE needs INTROSPECTION, which is off by default in production/);
+    expect(() => loadConfig({ PLAYGROUND: 'true', INTROSPECTION: 'false' })).toThrow(/PLAYGROUND: the IDE needs INTROSPECTION/);
+    expect(productionWarnings(loadConfig({ ...production, SAFELIST_MODE: 'off', RATE_LIMITS: 'false' }))).toEqual([
+      expect.stringMatching(/^SAFELIST_MODE=off in production/),
+      expect.stringMatching(/^RATE_LIMITS=false in production/),
+    ]);
   });
 
   it('reads per-role query limits as JSON overrides of the defaults, naming what is wrong', () => {

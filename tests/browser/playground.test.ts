@@ -113,7 +113,8 @@ describe('the GraphQL IDE at /graphql in Chromium', () => {
 
   beforeAll(async () => {
     requireChromium();
-    server = await startServer({ SQLITE_PATH: path.join(folder, 'wanjia.sqlite') });
+    // Development, where the IDE is on by default; said outright, since production keeps it off.
+    server = await startServer({ SQLITE_PATH: path.join(folder, 'wanjia.sqlite'), NODE_ENV: 'development', PLAYGROUND: 'true', INTROSPECTION: 'true' });
   });
 
   afterEach(async () => {

@@ -1,10 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { SignJWT } from 'jose';
-import { startServer, type ServerProcess } from '../support/server-process';
+import { REPOSITORY_ROOT, startServer, type ServerProcess } from '../support/server-process';
 import { DEMO_PASSWORDS, errorCode, send, staffToken } from './support/probe-server';
 
 /**
@@ -165,5 +166,79 @@ describe('defaults: production with the demo data set', () => {
     expect(result.started).toBe(false);
     expect(result.output).toMatch(/Refusing to start in production: the accounts admin, pingshan-admin, analyst still have a published demo password/);
     expect(result.output).toMatch(/account:reset-password admin/);
+  });
+});
+
+/** The CLI of the build under test, as an operator runs it from the repository root. */
+function runCli(args: string[], environment: Record<string, string>): { status: number | null; output: string } {
+  const result = spawnSync(process.execPath, [path.join(REPOSITORY_ROOT, 'server', 'dist', 'db', 'cli.js'), ...args], {
+    cwd: REPOSITORY_ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', ...environment },
+    encoding: 'utf8',
+  });
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+const SCHEMA_QUERY = '{ __schema { queryType { name } types { name } } }';
+
+describe('defaults: what a production server tells about its schema', () => {
+  const dir = dataDirectory();
+  const production = { NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET, SQLITE_PATH: path.join(dir, 'wanjia.sqlite'), PHOTO_DIR: path.join(dir, 'photos') };
+  const ANALYST_PASSWORD = `probe-${randomBytes(12).toString('hex')}`;
+  let server: ServerProcess;
+  let analystPassword: string = DEMO_PASSWORDS.analyst;
+
+  beforeAll(async () => {
+    // As a deployment that began as a trial: the demo data, then the analyst's password replaced by the
+    // operator's CLI, then production on the same database (the other demo accounts deactivated).
+    const trial = await readmeStart(dir);
+    await trial.stop();
+    const environment = { SQLITE_PATH: production.SQLITE_PATH };
+    if (runCli(['account:reset-password', 'analyst'], { ...environment, WANJIA_PASSWORD: ANALYST_PASSWORD }).status === 0) {
+      analystPassword = ANALYST_PASSWORD;
+      for (const name of ['admin', 'pingshan-admin']) runCli(['account:reset-password', name], { ...environment, WANJIA_PASSWORD: `${ANALYST_PASSWORD}-${name}` });
+    }
+    // (An old build has no account:reset-password and no refusal either: it starts with the demo passwords.)
+    server = await startServer(production);
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('defaults: an anonymous caller reads the whole schema of a production server by introspection', async () => {
+    const answer = await send<{ __schema?: unknown }>(server.url, SCHEMA_QUERY);
+    expect(answer.json?.data?.__schema ?? null).toBeNull();
+    expect(answer.json?.errors?.length ?? 0).toBeGreaterThan(0);
+    expect(answer.text).not.toMatch(/"HouseholdConnection"|"Resident"/);
+  });
+
+  test('defaults: an anonymous caller reads one type of a production server by __type', async () => {
+    const answer = await send(server.url, '{ __type(name: "Resident") { fields { name } } }');
+    expect(answer.json?.data?.__type ?? null).toBeNull();
+    expect(answer.text).not.toMatch(/birthDate|idNumber/);
+  });
+
+  test('defaults: a signed-in analyst reads the whole schema of a production server', async () => {
+    const token = await staffToken(server.url, 'analyst', analystPassword);
+    const answer = await send<{ __schema?: unknown }>(server.url, SCHEMA_QUERY, undefined, { token });
+    expect(answer.json?.data?.__schema ?? null).toBeNull();
+    expect(answer.text).toMatch(/introspection/i);
+  });
+
+  test('defaults: a browser opens the GraphQL IDE of a production server', async () => {
+    const page = await fetch(`${server.url}/graphql`, { headers: { accept: 'text/html' } });
+    expect(await page.text()).not.toMatch(/AltairGraphQL|altair/i);
+  });
+
+  test('defaults: switch introspection on in production and hear nothing about it at start', async () => {
+    // INTROSPECTION=true is allowed, warned about in the log at every start, and the banner says it.
+    await server.stop();
+    server = await startServer({ ...production, INTROSPECTION: 'true', LOG_LEVEL: 'info' });
+    expect(server.output()).toMatch(/"level":40,.*INTROSPECTION is on in production: anyone, signed in or not, can read the whole schema/);
+    expect(server.output()).toMatch(/Wanjia API on http:\/\/localhost:\d+\/graphql \(SQLite at [^;]+; IDE and introspection on\)/);
+    const answer = await send<{ __schema?: { queryType: { name: string } } }>(server.url, SCHEMA_QUERY);
+    expect(answer.json?.data?.__schema?.queryType).toEqual({ name: 'Query' });
   });
 });

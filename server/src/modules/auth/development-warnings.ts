@@ -22,3 +22,22 @@ export function developmentWarnings(config: AppConfig, secretFile: string | null
   if (secretFile) lines.push(`tokens are signed with a random secret kept in ${secretFile} (set JWT_SECRET to choose one);`);
   return [`Development mode (NODE_ENV=${config.nodeEnv}) is not for real data:`, ...lines.map((line) => `  - ${line}`)];
 }
+
+/**
+ * Production settings that open what production keeps closed by default, one line each, said at every
+ * start (in the log, as warnings) so that a switch left on from a trial does not go unnoticed.
+ */
+export function productionWarnings(config: AppConfig): string[] {
+  if (config.nodeEnv !== 'production') return [];
+  const lines: string[] = [];
+  if (config.introspection) {
+    lines.push(
+      `INTROSPECTION is on in production: anyone, signed in or not, can read the whole schema${config.playground ? ', and the GraphQL IDE is served at /graphql' : ''}; unset it unless you need it`,
+    );
+  } else if (config.playground) {
+    lines.push('PLAYGROUND is on in production: the GraphQL IDE is served at /graphql');
+  }
+  if (config.safelistMode === 'off') lines.push('SAFELIST_MODE=off in production: cadres and anonymous callers may send any operation, not only the mini-program’s');
+  if (!config.rateLimits.enabled) lines.push('RATE_LIMITS=false in production: sign-in, writes, reads and photo uploads are not rate-limited');
+  return lines;
+}
