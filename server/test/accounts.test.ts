@@ -5,6 +5,7 @@ import { DEVELOPMENT_JWT_SECRET, loadConfig, type DatabaseConfig } from '../src/
 import { DEFAULT_DEMO_OPTIONS, seedDemoData } from '../src/db/demo/demo-data';
 import type { Orm } from '../src/db/orm';
 import { accountCareService } from '../src/modules/accounts/account-care.service';
+import { PEER_ADMINISTRATOR_MESSAGE, type CareAction } from '../src/modules/accounts/account.policy';
 import { newOneTimePassword, passwordProblem } from '../src/modules/accounts/password';
 import { accountsWithPublishedPasswords } from '../src/modules/accounts/published-password-check';
 import { UserAccount } from '../src/modules/accounts/user-account.entity';
@@ -87,6 +88,35 @@ describe.each(databaseKinds())('account care on %s', (kind) => {
     expect(await accountIsUsable(orm.em.fork(), actor, readAt + ACCOUNT_STATUS_MAX_AGE_MS)).toBe(false);
     // A token issued after the reset carries the new generation and is accepted.
     expect(await accountIsUsable(orm.em.fork(), actorOf(account), readAt + ACCOUNT_STATUS_MAX_AGE_MS)).toBe(true);
+  });
+
+  it('lets an administrator take over or shut out no peer of the same scope: only the administrators above them, or the CLI', async () => {
+    const em = orm.em.fork();
+    const accountOf = (username: string) => em.findOneOrFail(UserAccount, { username }, { populate: ['scopeRegion'] });
+    const cityAdmin = await accountOf('admin');
+    const districtAdmin = await accountOf('pingshan-admin');
+    const peerOf = async (like: UserAccount, username: string) => {
+      const peer = em.create(UserAccount, { username, role: like.role, scopeRegion: like.scopeRegion, passwordHash: like.passwordHash, active: true });
+      await em.flush();
+      return peer;
+    };
+    const districtPeer = await peerOf(districtAdmin, `pingshan-peer-${kind}`);
+    const cityPeer = await peerOf(cityAdmin, `city-peer-${kind}`);
+    const find = (actor: UserAccount, target: UserAccount, action: CareAction) => accountCareService.findManaged(orm.em.fork(), actorOf(actor), target.id, action);
+    for (const action of ['resetPassword', 'deactivate', 'reactivate'] as const) {
+      await expect(find(districtAdmin, districtPeer, action)).rejects.toMatchObject({ message: PEER_ADMINISTRATOR_MESSAGE, extensions: { code: 'FORBIDDEN' } });
+      await expect(find(cityAdmin, cityPeer, action)).rejects.toMatchObject({ extensions: { code: 'FORBIDDEN' } });
+      // The district's administrators are below the city's: the city's administrators act on them.
+      await expect(find(cityAdmin, districtPeer, action)).resolves.toMatchObject({ id: districtPeer.id });
+      // Never upwards.
+      await expect(find(districtAdmin, cityAdmin, action)).rejects.toMatchObject({ extensions: { code: 'FORBIDDEN' } });
+    }
+    // Peers unlock each other, so that a locked-out administrator is not stranded.
+    await expect(find(districtAdmin, districtPeer, 'unlock')).resolves.toMatchObject({ id: districtPeer.id });
+    await expect(find(cityAdmin, cityPeer, 'unlock')).resolves.toMatchObject({ id: cityPeer.id });
+    // The operator's CLI (no actor) resets any staff account, a city administrator's included.
+    const byCli = await accountCareService.resetPassword(em, await accountCareService.findByUsername(em, cityPeer.username!), { actor: null, clientAddress: 'cli' });
+    expect(byCli.oneTimePassword).toMatch(/^[A-Z2-9-]{19}$/);
   });
 
   it('accepts a one-time password for 72 hours and refuses it, like a wrong password, after that', async () => {

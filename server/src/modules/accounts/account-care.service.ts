@@ -10,7 +10,7 @@ import type { Actor } from '../auth/actor';
 import { LoginThrottle } from '../auth/login-throttle.entity';
 import { RefreshToken } from '../auth/refresh-token.entity';
 import type { Region } from '../regions/region.entity';
-import { accountPolicy } from './account.policy';
+import { accountPolicy, PEER_ADMINISTRATOR_MESSAGE, type CareAction } from './account.policy';
 import type { AccountFilter } from './account.types';
 import { assertAcceptablePassword, hashPassword, newOneTimePassword } from './password';
 import { UserAccount } from './user-account.entity';
@@ -56,10 +56,13 @@ export const accountCareService = {
   },
 
   /**
-   * The account an administrator may manage: a staff account whose scope lies in theirs. Outside it, and
-   * for an id that does not exist, the same FORBIDDEN. A cadre's account in scope is named as such.
+   * The account an administrator may do `action` to: a staff account whose scope lies in theirs (for all
+   * but unlock, not an administrator of their own scope: accountPolicy.mayCare). Outside the scope, and
+   * for an id that does not exist, the same FORBIDDEN; a peer administrator's FORBIDDEN names the rule.
+   * A cadre's account in scope is named as such. One's own account goes on to the operation, which says
+   * what to use instead.
    */
-  async findManaged(em: Em, actor: Actor, accountId: number): Promise<UserAccount> {
+  async findManaged(em: Em, actor: Actor, accountId: number, action: CareAction): Promise<UserAccount> {
     const account = await em.findOne(UserAccount, { id: accountId }, { populate: ['scopeRegion', 'cadre.unit.region'] as never });
     if (!account) throw new ForbiddenError();
     if (account.role === Role.CADRE) {
@@ -69,6 +72,9 @@ export const accountCareService = {
     }
     const path = scopePathOf(account);
     if (!path || !accountPolicy.mayManage(actor, path)) throw new ForbiddenError();
+    if (account.id !== actor.accountId && !accountPolicy.mayCare(actor, { role: account.role, scopePath: path }, action)) {
+      throw new ForbiddenError(PEER_ADMINISTRATOR_MESSAGE);
+    }
     return account;
   },
 

@@ -37,34 +37,34 @@ export class AccountResolver {
   @Authorized(Role.ADMIN)
   @Mutation(() => PasswordResetPayload, {
     description:
-      'Gives an account in scope a one-time password, returned once, that must be changed at the next sign-in; every sign-in of the account ends and its sign-in lock is lifted. Not for one’s own account (changePassword).',
+      'Gives an account in scope (below the caller’s scope, or an analyst of the same scope: not a peer administrator) a one-time password, returned once, that must be changed at the next sign-in; every sign-in of the account ends and its sign-in lock is lifted. Not for one’s own account (changePassword).',
   })
   async resetPassword(@Args() { accountId }: AccountIdArgs, @Ctx() ctx: GraphQLContext): Promise<PasswordResetPayload> {
-    const account = await accountCareService.findManaged(ctx.em, ctx.actor!, parseId(accountId, 'accountId'));
+    const account = await accountCareService.findManaged(ctx.em, ctx.actor!, parseId(accountId, 'accountId'), 'resetPassword');
     const result = await accountCareService.resetPassword(ctx.em, account, careRequest(ctx));
     return { oneTimePassword: result.oneTimePassword!, account: result.account };
   }
 
   @Authorized(Role.ADMIN)
-  @Mutation(() => UserAccount, { description: 'Lifts the sign-in lock (LOGIN_MAX_FAILURES) of an account in scope.' })
+  @Mutation(() => UserAccount, { description: 'Lifts the sign-in lock (LOGIN_MAX_FAILURES) of an account in scope, a peer administrator’s included.' })
   async unlockAccount(@Args() { accountId }: AccountIdArgs, @Ctx() ctx: GraphQLContext): Promise<UserAccount> {
-    const account = await accountCareService.findManaged(ctx.em, ctx.actor!, parseId(accountId, 'accountId'));
+    const account = await accountCareService.findManaged(ctx.em, ctx.actor!, parseId(accountId, 'accountId'), 'unlock');
     return accountCareService.unlock(ctx.em, account, careRequest(ctx));
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => UserAccount, {
-    description: 'Switches an account in scope off: it cannot sign in, and its sign-ins end within 5 s on every instance. Not one’s own.',
+    description: 'Switches an account in scope off (below the caller’s scope, or an analyst of the same scope): it cannot sign in, and its sign-ins end within 5 s on every instance. Not one’s own.',
   })
   async deactivateAccount(@Args() { accountId, reason }: DeactivateAccountArgs, @Ctx() ctx: GraphQLContext): Promise<UserAccount> {
-    const account = await accountCareService.findManaged(ctx.em, ctx.actor!, parseId(accountId, 'accountId'));
+    const account = await accountCareService.findManaged(ctx.em, ctx.actor!, parseId(accountId, 'accountId'), 'deactivate');
     return accountCareService.deactivate(ctx.em, account, reason, careRequest(ctx));
   }
 
   @Authorized(Role.ADMIN)
-  @Mutation(() => UserAccount, { description: 'Lets a deactivated account in scope sign in again (its earlier sign-ins stay ended).' })
+  @Mutation(() => UserAccount, { description: 'Lets a deactivated account in scope (below the caller’s scope, or an analyst of the same scope) sign in again (its earlier sign-ins stay ended).' })
   async reactivateAccount(@Args() { accountId }: AccountIdArgs, @Ctx() ctx: GraphQLContext): Promise<UserAccount> {
-    const account = await accountCareService.findManaged(ctx.em, ctx.actor!, parseId(accountId, 'accountId'));
+    const account = await accountCareService.findManaged(ctx.em, ctx.actor!, parseId(accountId, 'accountId'), 'reactivate');
     return accountCareService.reactivate(ctx.em, account, careRequest(ctx));
   }
 
