@@ -1116,14 +1116,13 @@ export function buildCorpus(): BadInputCase[] {
       field: 'clientId',
     },
   );
+  // A clientId is the cadre's own (issue 11): another cadre sending it learns nothing of the first
+  // cadre's record, and on the first cadre's household is refused as any stranger's submission is.
   add(
-    'conflict',
-    'the same clientId from another cadre',
-    (f) => ({ as: 'otherCadre', query: SUBMIT, variables: { input: helpRecordInput(f, { clientId: f.ownRecord.clientId, householdId: f.otherHouseholdId }) } }),
-    {
-      code: 'CONFLICT',
-      field: 'clientId',
-    },
+    'other cadre',
+    "another cadre resending the first cadre's clientId on the first cadre's household",
+    (f) => ({ as: 'otherCadre', query: SUBMIT, variables: { input: helpRecordInput(f, { clientId: f.ownRecord.clientId, householdId: f.ownHouseholdId }) } }),
+    { code: 'FORBIDDEN' },
   );
   add(
     'conflict',

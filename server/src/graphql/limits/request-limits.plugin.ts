@@ -41,8 +41,9 @@ export function requestLimitsPlugin({ config, safelist, rateLimits }: RequestLim
     async requestDidStart() {
       return {
         async didResolveOperation(request) {
-          const { actor, logger, clientAddress } = request.contextValue;
-          const role: QueryLimitRole = actor?.role ?? 'ANONYMOUS';
+          const { actor, passwordChangeActor, logger, clientAddress } = request.contextValue;
+          // A one-time password's holder is staff who may only change it: staff limits, no safelist.
+          const role: QueryLimitRole = actor?.role ?? passwordChangeActor?.role ?? 'ANONYMOUS';
           const who = { role, accountId: actor?.accountId ?? null, operationName: request.operationName, clientAddress };
 
           if (config.safelistMode === 'enforce' && (role === 'CADRE' || role === 'ANONYMOUS') && !safelist.has(request.queryHash)) {
