@@ -216,8 +216,10 @@ export type QueryLimitRole = (typeof QUERY_LIMIT_ROLES)[number];
  * deepest, WechatLogin, measures depth 8; the costliest, HouseholdFile, ≈ 2,600 with the app's 10 records; the longest 125 tokens),
  * a full page (`first` multiplies cost, literal or variable: a page of 100 with a dozen fields ≈ 3,500) and, for
  * the staff, analytics and the playground's introspection (its __schema is not counted for depth and
- * cost; ≈ 185 tokens). What cost stops is pages nested in pages. A cadre's 30,000 lets every persisted
- * operation run at any page size the lists accept (HouseholdFile and MoreHelpRecords at 100 records ≈ 25,250).
+ * cost; ≈ 185 tokens). What cost stops is pages nested in pages. A cadre's 60,000 lets every persisted
+ * operation run at any page size the lists accept (HouseholdFile and MoreHelpRecords at 100 records ≈ 56,000,
+ * since every list counts its size estimate: each record's demands, photos and kinds); under the
+ * production safelist a cadre can send nothing else.
  * The staff's 25,000 (50,000 before page sizes in variables counted) is what keeps one request from
  * holding the event loop, with each page counted as a database statement (graphql/limits/cost.ts): 100
  * households × 18 records each held /healthz 1.1 s on the demo data; now at most ≈ 37 nested pages fit
@@ -225,7 +227,7 @@ export type QueryLimitRole = (typeof QUERY_LIMIT_ROLES)[number];
  */
 export const DEFAULT_QUERY_LIMITS: Record<QueryLimitRole, QueryLimits> = {
   ANONYMOUS: { depth: 8, cost: 5_000, aliases: 2, directives: 5, tokens: 300 },
-  CADRE: { depth: 10, cost: 30_000, aliases: 10, directives: 10, tokens: 1_000 },
+  CADRE: { depth: 10, cost: 60_000, aliases: 10, directives: 10, tokens: 1_000 },
   ANALYST: { depth: 15, cost: 25_000, aliases: 30, directives: 30, tokens: 5_000 },
   ADMIN: { depth: 15, cost: 25_000, aliases: 30, directives: 30, tokens: 5_000 },
 };

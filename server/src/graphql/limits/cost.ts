@@ -1,5 +1,8 @@
 import {
   getNamedType,
+  getNullableType,
+  isEnumType,
+  isListType,
   Kind,
   type DocumentNode,
   type FieldNode,
@@ -9,11 +12,13 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
+import { RECENT_CLOSED_DEMANDS } from '../../modules/demands/demand.loaders';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../pagination';
 
 /**
- * graphql-armor's cost (objects 2, scalars 1, children ×1.5 per level, a page × its size) plus a
- * database statement's worth for each page (PAGE_STATEMENT_COST), compiled
+ * graphql-armor's cost (objects 2, scalars 1, children ×1.5 per level, a page × its size, any other
+ * list × its size estimate, LIST_SIZE_ESTIMATES) plus a database statement's worth for each page and
+ * each resolver that reads once per parent (PAGE_STATEMENT_COST, PER_PARENT_STATEMENTS), compiled
  * once per document into a small plan whose page sizes are read from the request's variables. The
  * armor rule multiplies by a literal `first` only: the same document with `first: $n` measured 1 per
  * page, so 100 × 100 nested pages passed as cheap. Here a page size given by a variable counts with
@@ -49,6 +54,129 @@ export const FIELD_COSTS: Readonly<Record<string, number>> = {
  */
 export const PAGE_STATEMENT_COST = 300;
 
+/**
+ * How many items a list without paging returns at most, realistically, for each list field of the
+ * schema (a connection's `nodes` are its page, and a list of enum values holds each value at most once:
+ * both are derived, not listed). graphql-armor counted every list as one item: from the analyst's city
+ * scope `regions { children { parent { children … ×7 } } }` was priced 2,332 and returned 27 MB (6⁷
+ * regions on the demo tree). Each entry says where its figure comes from; measured maxima on the demo
+ * data set in brackets. request-limits-lists.test.ts fails when a list field of the schema has none.
+ */
+export const LIST_SIZE_ESTIMATES: Readonly<Record<string, number>> = {
+  // A township has a few dozen villages at most (Benxi: 496 places under about 50 townships; demo 6).
+  'Region.children': 40,
+  // The children of one region, or the caller's scope root.
+  'Query.regions': 40,
+  // The household form accepts at most 30 residents (HouseholdInput.residents, ArrayMaxSize 30) [5].
+  'Household.residents': 30,
+  // A visit raises a few demands; open ones are worked off within weeks [2].
+  'Household.openDemands': 20,
+  // The resolver returns the last RECENT_CLOSED_DEMANDS.
+  'Household.recentClosedDemands': RECENT_CLOSED_DEMANDS,
+  // One petition case per petitioner household in the city plan [1].
+  'Household.petitionCases': 5,
+  // One assignment per round and transfer: two rounds, transfers 1 % [3].
+  'Household.assignmentHistory': 10,
+  // Normally one [1].
+  'Household.activeAssignments': 2,
+  // What one visit raised and resolved: a handful (the form accepts 20 and 50; the answer-size cap
+  // stops a file written to the form's maxima) [2, 2].
+  'HelpRecord.demandsRaised': 3,
+  'HelpRecord.demandsResolved': 3,
+  // HelpRecordContentInput.photoIds: ArrayMaxSize 9.
+  'HelpRecord.photoIds': 9,
+  // 八个一: eight kinds of contact points [8].
+  'Query.contactPointKinds': 8,
+  // Two rounds so far; room for more [2].
+  'Query.rounds': 10,
+  // The development sign-in lists 20 cadres (auth.service.ts, limit 20).
+  'Query.developmentCadres': 20,
+  // One figure per measure (AnalyticsMeasure has 22 values); a figure sheet's work is priced by FIELD_COSTS.
+  'CampaignOverview.figures': 22,
+  'BreakdownGroup.figures': 22,
+  // One group per child region, month of a round, round, target group or unit of the slice: a dozen or two.
+  'CampaignBreakdown.groups': 24,
+  // Workload buckets by households per cadre, and the demand age bands: a handful.
+  'CadreWorkload.distribution': 10,
+  'DemandAging.bands': 6,
+  // Regions of the slice with households and no recent visit: one level of children.
+  'CoverageGaps.regions': 40,
+};
+
+/**
+ * Resolvers that run their own statement for each parent object (not batched through a DataLoader),
+ * with the statements each runs: counted PAGE_STATEMENT_COST apiece, once per parent. Pages are counted
+ * as statements already. Empty since Household.recentClosedDemands is batched (demand.loaders.ts); a
+ * test reads every field resolver's source and fails when one reads the database without a loader
+ * and is neither here nor in READS_WITHOUT_LOADER_ALLOWED.
+ */
+export const PER_PARENT_STATEMENTS: Readonly<Record<string, number>> = {};
+
+/** Field resolvers that read the database without a loader and are not per-parent statements, and why. */
+export const READS_WITHOUT_LOADER_ALLOWED: Readonly<Record<string, string>> = {
+  'Household.helpRecords': 'a page: counted as a statement per parent already (PAGE_STATEMENT_COST)',
+  'ContactPoint.kind': 'a lookup by primary key of eight rows: the request identity map answers after the first read of each',
+};
+
+/**
+ * Parent↔children round trips along one path: a list field followed straight away by the field that
+ * leads back to its owner, or the way round (`children { parent { children … } } }`, siblings of
+ * siblings). Each turn multiplies what a request reads without going deeper in the tree than depth
+ * allows, so a path may turn back once (a region's siblings, a demand's household) and no more.
+ */
+export const INVERSE_FIELDS: Readonly<Record<string, string>> = {
+  'Region.children': 'Region.parent',
+  'Household.openDemands': 'Demand.household',
+  'Household.recentClosedDemands': 'Demand.household',
+  'Household.petitionCases': 'PetitionCase.household',
+  'Household.activeAssignments': 'Assignment.household',
+  'Household.assignmentHistory': 'Assignment.household',
+};
+
+export const MAX_ROUND_TRIPS = 1;
+
+/** Each pair both ways: `a → b` and `b → a` are both a turn back. */
+const TURNS_BACK: ReadonlyMap<string, ReadonlySet<string>> = (() => {
+  const turns = new Map<string, Set<string>>();
+  const add = (from: string, to: string) => turns.set(from, (turns.get(from) ?? new Set()).add(to));
+  for (const [list, back] of Object.entries(INVERSE_FIELDS)) {
+    add(list, back);
+    add(back, list);
+  }
+  return turns;
+})();
+
+/**
+ * The size estimate of a list field, null when it is no list (or its size is its page's); undefined
+ * when a list has no estimate (the test of every list field finds these; cost counts them as the
+ * largest page meanwhile).
+ */
+export function listSizeEstimate(schema: GraphQLSchema, parentTypeName: string, definition: GraphQLField<unknown, unknown>): number | null | undefined {
+  if (!isListType(getNullableType(definition.type))) return null;
+  if (definition.name === 'nodes' && isConnectionType(schema, parentTypeName)) return null;
+  const named = getNamedType(definition.type);
+  if (isEnumType(named)) return named.getValues().length;
+  return LIST_SIZE_ESTIMATES[`${parentTypeName}.${definition.name}`];
+}
+
+/** A connection is what a paged field (one with `first` or `last`) returns: its `nodes` are the page. */
+const connectionTypesOf = new WeakMap<GraphQLSchema, ReadonlySet<string>>();
+function isConnectionType(schema: GraphQLSchema, typeName: string): boolean {
+  let connections = connectionTypesOf.get(schema);
+  if (!connections) {
+    const found = new Set<string>();
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (!('getFields' in type) || type.name.startsWith('__')) continue;
+      for (const field of Object.values(type.getFields() as Record<string, GraphQLField<unknown, unknown>>)) {
+        if (field.args?.some((argument) => PAGE_SIZE_ARGUMENTS.has(argument.name))) found.add(getNamedType(field.type).name);
+      }
+    }
+    connections = found;
+    connectionTypesOf.set(schema, connections);
+  }
+  return connections.has(typeName);
+}
+
 const OBJECT_COST = 2;
 const SCALAR_COST = 1;
 const DEPTH_COST_FACTOR = 1.5;
@@ -61,6 +189,8 @@ interface CostNode {
   /** Counted once per instance of the node, outside its page size: PAGE_STATEMENT_COST for a page. */
   statement: number;
   pageSize: PageSize | null;
+  /** A list without paging: its size estimate multiplies the node like a page's size. */
+  listSize: number;
   /** Each child counts DEPTH_COST_FACTOR × its cost (a fragment spread: 1 + 1.5 × its fragment). */
   children: CostNode[];
 }
@@ -70,6 +200,8 @@ export interface CostPlan {
   costOf(operationName: string | null | undefined, variables: CostVariables): number;
   /** Whether any page size in the document depends on a variable. */
   readonly dependsOnVariables: boolean;
+  /** The most parent↔children round trips along any path of the document (INVERSE_FIELDS). */
+  readonly roundTrips: number;
 }
 
 /** Coerced variable values, or `unknown` when the request's variables are not at hand. */
@@ -96,29 +228,31 @@ export function compileCostPlan(schema: GraphQLSchema, document: DocumentNode): 
     return { kind: 'default' };
   };
 
-  // Field definitions (for a page-size argument left out) are found from the parent type of each selection.
+  // Field definitions (for a page-size argument left out, and list sizes) are found from the parent type of each selection.
   const compileSelections = (selectionSet: SelectionSetNode, parentTypeName: string | null): CostNode[] => {
-    const parent = parentTypeName ? schema.getType(parentTypeName) : null;
-    const fieldsOfParent = parent && 'getFields' in parent ? (parent.getFields() as Record<string, GraphQLField<unknown, unknown>>) : {};
+    const fieldsOfParent = fieldsOf(schema, parentTypeName);
     return selectionSet.selections.map((selection): CostNode => {
       if (selection.kind === Kind.FIELD) {
-        if (selection.name.value === '__schema') return { base: 0, statement: 0, pageSize: null, children: [] };
-        if (!selection.selectionSet) return { base: SCALAR_COST, statement: 0, pageSize: null, children: [] };
+        if (selection.name.value === '__schema') return leaf(0);
         const definition = fieldsOfParent[selection.name.value];
-        const childType = definition ? getNamedType(definition.type).name : null;
-        const base = FIELD_COSTS[`${parentTypeName}.${selection.name.value}`] ?? OBJECT_COST;
+        const key = `${parentTypeName}.${selection.name.value}`;
         const pageSize = pageSizeOf(selection, definition);
-        return { base, statement: pageSize ? PAGE_STATEMENT_COST : 0, pageSize, children: compileSelections(selection.selectionSet, childType) };
+        // A list counts its estimate; one without an estimate (a field added since, caught by its test) the largest page.
+        const estimate = pageSize || !definition || !parentTypeName ? null : listSizeEstimate(schema, parentTypeName, definition);
+        const listSize = estimate === undefined ? MAX_PAGE_SIZE : (estimate ?? 1);
+        const statement = (pageSize ? PAGE_STATEMENT_COST : 0) + (PER_PARENT_STATEMENTS[key] ?? 0) * PAGE_STATEMENT_COST;
+        if (!selection.selectionSet) return { base: SCALAR_COST, statement, pageSize: null, listSize, children: [] };
+        const childType = definition ? getNamedType(definition.type).name : null;
+        const base = FIELD_COSTS[key] ?? OBJECT_COST;
+        return { base, statement, pageSize, listSize, children: compileSelections(selection.selectionSet, childType) };
       }
       if (selection.kind === Kind.INLINE_FRAGMENT) {
         return {
-          base: OBJECT_COST,
-          statement: 0,
-          pageSize: null,
+          ...leaf(OBJECT_COST),
           children: compileSelections(selection.selectionSet, selection.typeCondition?.name.value ?? parentTypeName),
         };
       }
-      return { base: SCALAR_COST, statement: 0, pageSize: null, children: [compileFragment(selection.name.value)] };
+      return { ...leaf(SCALAR_COST), children: [compileFragment(selection.name.value)] };
     });
   };
 
@@ -127,10 +261,53 @@ export function compileCostPlan(schema: GraphQLSchema, document: DocumentNode): 
     if (known) return known;
     const fragment = fragments.get(name);
     // Validation has refused unknown and cyclic fragments before this runs; a placeholder guards the walk.
-    const node: CostNode = { base: OBJECT_COST, statement: 0, pageSize: null, children: [] };
+    const node: CostNode = leaf(OBJECT_COST);
     compiledFragments.set(name, node);
     if (fragment) node.children = compileSelections(fragment.selectionSet, fragment.typeCondition.name.value);
     return node;
+  };
+
+  /**
+   * The most turns back along any path below a selection set, given the edge (`Type.field`) that led
+   * to it; fragments and inline fragments are transparent, and so is a connection's `nodes`. Memoised
+   * per fragment and incoming edge, so that fragments spread many times are walked once each.
+   */
+  const turnsMemo = new Map<string, number>();
+  const visiting = new Set<string>();
+  const roundTripsBelow = (selectionSet: SelectionSetNode, parentTypeName: string | null, incoming: string | null): number => {
+    const fieldsOfParent = fieldsOf(schema, parentTypeName);
+    let most = 0;
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) {
+        if (!selection.selectionSet) continue;
+        const definition = fieldsOfParent[selection.name.value];
+        if (!definition || !parentTypeName) continue;
+        const key = `${parentTypeName}.${selection.name.value}`;
+        const childType = getNamedType(definition.type).name;
+        // A connection's nodes continue the edge that led to the connection.
+        const transparent = selection.name.value === 'nodes' && isConnectionType(schema, parentTypeName);
+        const edge = transparent ? incoming : key;
+        const turn = !transparent && incoming !== null && TURNS_BACK.get(incoming)?.has(key) ? 1 : 0;
+        most = Math.max(most, turn + roundTripsBelow(selection.selectionSet, childType, edge));
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        most = Math.max(most, roundTripsBelow(selection.selectionSet, selection.typeCondition?.name.value ?? parentTypeName, incoming));
+      } else {
+        const memoKey = `${selection.name.value}|${incoming ?? ''}`;
+        const known = turnsMemo.get(memoKey);
+        if (known !== undefined) {
+          most = Math.max(most, known);
+          continue;
+        }
+        const fragment = fragments.get(selection.name.value);
+        if (!fragment || visiting.has(memoKey)) continue;
+        visiting.add(memoKey);
+        const below = roundTripsBelow(fragment.selectionSet, fragment.typeCondition.name.value, incoming);
+        visiting.delete(memoKey);
+        turnsMemo.set(memoKey, below);
+        most = Math.max(most, below);
+      }
+    }
+    return most;
   };
 
   const rootTypeName = (operation: OperationDefinitionNode) => schema.getRootType(operation.operation)?.name ?? null;
@@ -138,14 +315,26 @@ export function compileCostPlan(schema: GraphQLSchema, document: DocumentNode): 
     operations.map((operation) => [operation.name?.value ?? null, compileSelections(operation.selectionSet, rootTypeName(operation))]),
   );
 
+  const roundTrips = Math.max(0, ...operations.map((operation) => roundTripsBelow(operation.selectionSet, rootTypeName(operation), null)));
+
   return {
     dependsOnVariables,
+    roundTrips,
     costOf(operationName, variables) {
       const roots = operationName != null ? plans.get(operationName) : plans.size === 1 ? [...plans.values()][0] : undefined;
       if (!roots) return Math.max(0, ...[...plans.values()].map((nodes) => evaluate(nodes, variables)));
       return evaluate(roots, variables);
     },
   };
+}
+
+function leaf(base: number): CostNode {
+  return { base, statement: 0, pageSize: null, listSize: 1, children: [] };
+}
+
+function fieldsOf(schema: GraphQLSchema, typeName: string | null): Record<string, GraphQLField<unknown, unknown>> {
+  const type = typeName ? schema.getType(typeName) : null;
+  return type && 'getFields' in type ? (type.getFields() as Record<string, GraphQLField<unknown, unknown>>) : {};
 }
 
 /** Shared fragments are evaluated once per call: their cost depends on the variables only. */
@@ -157,7 +346,8 @@ function evaluate(roots: CostNode[], variables: CostVariables): number {
     let cost = node.base;
     for (const child of node.children) cost += DEPTH_COST_FACTOR * costOf(child);
     if (node.pageSize) cost *= pageSizeValue(node.pageSize, variables);
-    cost += node.statement;
+    // A statement per parent is paid once for the whole list it returns.
+    cost = cost * node.listSize + node.statement;
     memo.set(node, cost);
     return cost;
   };

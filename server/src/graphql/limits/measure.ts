@@ -4,21 +4,25 @@ import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import { MaxTokensParserWLexer } from '@escape.tech/graphql-armor-max-tokens';
 import { validate, type DocumentNode, type GraphQLSchema, type ValidationContext } from 'graphql';
 import type { QueryLimits } from '../../config';
-import { compileCostPlan, type CostPlan, type CostVariables } from './cost';
+import { compileCostPlan, MAX_ROUND_TRIPS, type CostPlan, type CostVariables } from './cost';
 
-/** What one operation asks for: graphql-armor's measures, and its cost with the request's variables. */
-export type Measures = QueryLimits;
+/**
+ * What one operation asks for: graphql-armor's measures, its cost with the request's variables, and
+ * its parent↔children round trips (one limit for every role, MAX_ROUND_TRIPS: no legitimate document
+ * turns back twice along a path).
+ */
+export type Measures = QueryLimits & { roundTrips: number };
 
-export type LimitName = keyof QueryLimits;
+export type LimitName = keyof Measures;
 
 /** The order limits are reported in when several are exceeded: the most telling first. */
-export const LIMIT_NAMES: readonly LimitName[] = ['tokens', 'depth', 'cost', 'aliases', 'directives'];
+export const LIMIT_NAMES: readonly LimitName[] = ['tokens', 'depth', 'roundTrips', 'cost', 'aliases', 'directives'];
 
 const UNLIMITED = Number.MAX_SAFE_INTEGER;
 
 /** What a document measures whoever sends it, and the plan that prices it with a request's variables. */
 export interface DocumentAnalysis {
-  measures: Omit<Measures, 'cost'>;
+  measures: Omit<Measures, 'cost' | 'roundTrips'>;
   cost: CostPlan;
 }
 
@@ -29,7 +33,7 @@ export interface DocumentAnalysis {
  * limits depend on the caller and the cost on the variables.
  */
 export function analyseDocument(schema: GraphQLSchema, document: DocumentNode, source: string): DocumentAnalysis {
-  const found: Omit<Measures, 'tokens' | 'cost'> = { depth: 0, aliases: 0, directives: 0 };
+  const found: Omit<Measures, 'tokens' | 'cost' | 'roundTrips'> = { depth: 0, aliases: 0, directives: 0 };
   const record =
     (name: keyof typeof found) =>
     (_context: ValidationContext | null, details: { n: number }): void => {
@@ -59,7 +63,7 @@ export function measureDocument(
 }
 
 export function measuresFor(analysis: DocumentAnalysis, operationName: string | null | undefined, variables: CostVariables): Measures {
-  return { ...analysis.measures, cost: analysis.cost.costOf(operationName, variables) };
+  return { ...analysis.measures, roundTrips: analysis.cost.roundTrips, cost: analysis.cost.costOf(operationName, variables) };
 }
 
 /** Lexical tokens of an operation's text, counted by graphql-armor's max-tokens lexer. */
@@ -76,8 +80,9 @@ export interface ExceededLimit {
 }
 
 export function firstExceeded(measures: Measures, limits: QueryLimits): ExceededLimit | null {
+  const maxima: Measures = { ...limits, roundTrips: MAX_ROUND_TRIPS };
   for (const limit of LIMIT_NAMES) {
-    if (measures[limit] > limits[limit]) return { limit, max: limits[limit], actual: measures[limit] };
+    if (measures[limit] > maxima[limit]) return { limit, max: maxima[limit], actual: measures[limit] };
   }
   return null;
 }

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { OPEN_DEMAND_STATUSES } from '@wanjia/shared';
+import { DemandStatus, OPEN_DEMAND_STATUSES } from '@wanjia/shared';
 import type { Em } from '../../db/orm';
 import { Demand } from './demand.entity';
 
@@ -31,6 +31,25 @@ export function createDemandLoaders(em: Em) {
         { household: { $in: [...householdIds] }, status: { $in: [...OPEN_DEMAND_STATUSES] } },
         { orderBy: { raisedAt: 'desc' } },
       );
+      return groupBy(householdIds, rows, (row) => row.household.id);
+    }),
+    /**
+     * The last RECENT_CLOSED_DEMANDS resolved or confirmed demands of each household, for all the
+     * households of a level in two statements: the ids by a window over each household's closed demands
+     * (MariaDB 10.2+ and SQLite 3.25+ have ROW_NUMBER), then the rows. It ran one query per household.
+     */
+    recentClosedDemandsByHousehold: new DataLoader<number, Demand[]>(async (householdIds) => {
+      const closed = [DemandStatus.RESOLVED, DemandStatus.CONFIRMED];
+      const ranked = await em.execute<{ id: number }[]>(
+        `select id from (
+           select id, row_number() over (partition by household_id order by resolved_at desc, id desc) as position
+           from demand where household_id in (${householdIds.map(() => '?').join(', ')}) and status in (?, ?)
+         ) ranked where position <= ?`,
+        [...householdIds, ...closed, RECENT_CLOSED_DEMANDS],
+      );
+      const rows = ranked.length === 0 ? [] : await em.find(Demand, { id: { $in: ranked.map((row) => Number(row.id)) } });
+      // Newest resolution first, as the resolver served them (a missing resolvedAt sorts last, as in SQL's desc).
+      rows.sort((a, b) => (b.resolvedAt?.getTime() ?? -Infinity) - (a.resolvedAt?.getTime() ?? -Infinity) || b.id - a.id);
       return groupBy(householdIds, rows, (row) => row.household.id);
     }),
   };

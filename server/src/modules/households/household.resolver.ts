@@ -7,7 +7,6 @@ import { parseId } from '../../graphql/errors';
 import { PageArgs, type Connection } from '../../graphql/pagination';
 import { PlainText } from '../../graphql/validators';
 import { shanghaiDate } from '../../time';
-import { DemandStatus } from '@wanjia/shared';
 import { Assignment } from '../assignments/assignment.entity';
 import { Demand } from '../demands/demand.entity';
 import { RECENT_CLOSED_DEMANDS } from '../demands/demand.loaders';
@@ -137,13 +136,9 @@ export class HouseholdResolver {
   }
 
   @FieldResolver(() => [Demand], { description: `The last ${RECENT_CLOSED_DEMANDS} resolved or confirmed demands.` })
-  async recentClosedDemands(@Root() household: Household, @Ctx() { em }: GraphQLContext): Promise<Demand[]> {
-    // Read for one household's file at a time; lists of households do not offer it.
-    return em.find(
-      Demand,
-      { household: household.id, status: { $in: [DemandStatus.RESOLVED, DemandStatus.CONFIRMED] } },
-      { orderBy: { resolvedAt: 'desc', id: 'desc' }, limit: RECENT_CLOSED_DEMANDS },
-    );
+  async recentClosedDemands(@Root() household: Household, @Ctx() { loaders }: GraphQLContext): Promise<Demand[]> {
+    // Batched: a page of households asking for it costs two statements, not one per household.
+    return loaders.recentClosedDemandsByHousehold.load(household.id);
   }
 
   @FieldResolver(() => [PetitionCase], { description: 'Petition cases of the household, newest first.' })

@@ -1,0 +1,105 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { getNamedType, getNullableType, isListType, isObjectType, parse, type GraphQLSchema } from 'graphql';
+import { DEFAULT_QUERY_LIMITS } from '../src/config';
+import { LIST_SIZE_ESTIMATES, listSizeEstimate, MAX_ROUND_TRIPS, PER_PARENT_STATEMENTS, READS_WITHOUT_LOADER_ALLOWED } from '../src/graphql/limits/cost';
+import { firstExceeded, measureDocument } from '../src/graphql/limits/measure';
+import { buildApiSchema } from '../src/graphql/schema';
+
+/** The reviewer's document: from the city scope down, up and down again (children seven times, parent six). */
+export function regionRoundTrips(levels: number): string {
+  return `{ regions { ${'children { parent { '.repeat(levels - 1)}children { id name path code }${' } }'.repeat(levels - 1)} } }`;
+}
+
+describe('every list has a size estimate', () => {
+  let schema: GraphQLSchema;
+  beforeAll(async () => {
+    schema = await buildApiSchema();
+  });
+
+  it('each list field of the schema is a page, a connection’s nodes, a list of enum values or has an estimate', () => {
+    const missing: string[] = [];
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (!isObjectType(type) || type.name.startsWith('__')) continue;
+      for (const field of Object.values(type.getFields())) {
+        if (!isListType(getNullableType(field.type))) continue;
+        if (listSizeEstimate(schema, type.name, field) === undefined) missing.push(`${type.name}.${field.name}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('every estimate names a list field that exists (no stale entries)', () => {
+    for (const key of [...Object.keys(LIST_SIZE_ESTIMATES), ...Object.keys(PER_PARENT_STATEMENTS), ...Object.keys(READS_WITHOUT_LOADER_ALLOWED)]) {
+      const [typeName, fieldName] = key.split('.') as [string, string];
+      const type = schema.getType(typeName);
+      expect({ key, exists: isObjectType(type) && fieldName in type.getFields() }).toEqual({ key, exists: true });
+    }
+    for (const [key, items] of Object.entries(LIST_SIZE_ESTIMATES)) {
+      const [typeName, fieldName] = key.split('.') as [string, string];
+      const field = (schema.getType(typeName) as { getFields(): Record<string, { type: Parameters<typeof getNullableType>[0] }> }).getFields()[fieldName]!;
+      expect({ key, list: isListType(getNullableType(field.type)), items: items >= 1 }).toEqual({ key, list: true, items: true });
+      void getNamedType;
+    }
+  });
+
+  it('a field resolver that reads the database without a loader is counted per parent or says why not', () => {
+    // Each @FieldResolver's body, with the object type of its class: one that calls `em.` or a service
+    // (which takes the em) reads the database once per parent unless it goes through a DataLoader.
+    const sources = listResolverSources(path.join(__dirname, '../src/modules'));
+    const reading: string[] = [];
+    for (const file of sources) {
+      const text = fs.readFileSync(file, 'utf8');
+      const classes = [...text.matchAll(/@Resolver\(\(\) => (\w+)\)/g)].map((match) => ({ at: match.index, type: match[1]! }));
+      for (const match of text.matchAll(/@FieldResolver\([\s\S]*?\n  (?:async )?(\w+)\(([\s\S]*?)\n  \}\n/g)) {
+        const owner = classes.filter((entry) => entry.at < match.index).pop();
+        const body = match[2]!;
+        if (owner && /\bem\b/.test(body) && !/loaders\.\w+\.load/.test(body)) reading.push(`${owner.type}.${match[1]}`);
+      }
+    }
+    expect(reading.length).toBeGreaterThan(0);
+    const unaccounted = reading.filter((key) => !(key in PER_PARENT_STATEMENTS) && !(key in READS_WITHOUT_LOADER_ALLOWED));
+    expect(unaccounted).toEqual([]);
+  });
+
+  it('prices the reviewer’s region round trips beyond every limit, and refuses them by round trips', () => {
+    const document = regionRoundTrips(7);
+    const measures = measureDocument(schema, parse(document), document);
+    expect(measures.roundTrips).toBe(12);
+    for (const role of ['ANALYST', 'ADMIN'] as const) expect(firstExceeded(measures, DEFAULT_QUERY_LIMITS[role])?.limit).toBe('roundTrips');
+    // Without the turns, the same fan-out is priced beyond the cost limit: 40 children a level.
+    expect({ ...measures, roundTrips: 0 }.cost).toBeGreaterThan(DEFAULT_QUERY_LIMITS.ANALYST.cost * 1_000);
+  });
+
+  it('allows one turn back along a path (a region’s siblings, a demand’s household) and not two', () => {
+    const siblings = '{ region(id: "1") { parent { children { id name } } } }';
+    expect(measureDocument(schema, parse(siblings), siblings).roundTrips).toBe(1);
+    const twice = '{ region(id: "1") { parent { children { parent { name } } } } }';
+    expect(measureDocument(schema, parse(twice), twice).roundTrips).toBe(2);
+    const viaFragments =
+      'query Q { region(id: "1") { ...Up } } fragment Up on Region { parent { ...Down } } fragment Down on Region { children { ... on Region { parent { id } } } }';
+    expect(measureDocument(schema, parse(viaFragments), viaFragments).roundTrips).toBe(2);
+    const household = '{ household(id: "1") { openDemands { household { openDemands { id } } } } }';
+    expect(measureDocument(schema, parse(household), household).roundTrips).toBe(2);
+    const down = '{ regions { children { children { children { id name } } } } }';
+    expect(measureDocument(schema, parse(down), down).roundTrips).toBe(0);
+    expect(MAX_ROUND_TRIPS).toBe(1);
+  });
+
+  it('prices a list by its estimate: residents, demands and children count as many as they may hold', () => {
+    const one = '{ household(id: "1") { id } }';
+    const residents = '{ household(id: "1") { residents { id name } } }';
+    const cost = (document: string) => measureDocument(schema, parse(document), document).cost;
+    expect(cost(residents) - cost(one)).toBeGreaterThanOrEqual(LIST_SIZE_ESTIMATES['Household.residents']! * 4);
+    const closed = '{ households(first: 100) { nodes { recentClosedDemands { id text } } } }';
+    expect(cost(closed)).toBeGreaterThan(100 * LIST_SIZE_ESTIMATES['Household.recentClosedDemands']! * 4);
+  });
+});
+
+function listResolverSources(directory: string): string[] {
+  return fs.readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(directory, entry.name);
+    if (entry.isDirectory()) return listResolverSources(full);
+    return entry.name.endsWith('.resolver.ts') ? [full] : [];
+  });
+}
