@@ -141,4 +141,31 @@ describe.each(databaseKinds())('the safelist before validation on %s', (kind) =>
     const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
     expect(body.errors[0]!.extensions.code).toBe('OPERATION_NOT_SAFELISTED');
   });
+
+  /** A GET to /graphql with the given search, as the caller (anonymous when no token); the error code and whether validation spoke. */
+  const get = async (search: string, token?: string) => {
+    const response = await fetch(`${production.url}/graphql?${search}`, {
+      headers: { 'apollo-require-preflight': 'true', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    });
+    const text = await response.text();
+    return { code: (JSON.parse(text) as { errors?: { extensions?: { code?: string } }[] }).errors?.[0]?.extensions?.code, validated: /Cannot query field|Did you mean/.test(text) };
+  };
+
+  it('reads a GET’s document as Apollo does: a thousand padding parameters before it hide nothing', async () => {
+    // Express's query parser stops at 1,000 parameters; Apollo reads them all with URLSearchParams.
+    const padding = Array.from({ length: 1_000 }, (_, index) => `p${index}=1`).join('&');
+    for (const token of [undefined, cadre]) {
+      expect(await get(`${padding}&query=${encodeURIComponent('{ nosuchfield }')}`, token)).toEqual({ code: 'OPERATION_NOT_SAFELISTED', validated: false });
+    }
+  });
+
+  it('refuses a GET that gives query, operationName or extensions twice (Express made an array of it, which the gate did not read)', async () => {
+    for (const search of [
+      `query=${encodeURIComponent('{ nosuchfield }')}&query=${encodeURIComponent('{ other }')}`,
+      `query=${encodeURIComponent('{ nosuchfield }')}&operationName=A&operationName=B`,
+      `query=${encodeURIComponent('{ nosuchfield }')}&extensions=%7B%7D&extensions=%7B%7D`,
+    ]) {
+      expect({ search, ...(await get(search)) }).toEqual({ search, code: 'OPERATION_NOT_SAFELISTED', validated: false });
+    }
+  });
 });

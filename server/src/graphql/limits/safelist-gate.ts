@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { parse as parseUrl } from 'node:url';
 import type { Request } from 'express';
 import { Kind, parse, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import type { AppConfig } from '../../config';
@@ -30,7 +31,12 @@ export function createSafelistGate({ config, safelist }: SafelistGateOptions) {
     // token: still staff, who write free queries (the IDE is where they change it).
     const role = context.actor?.role ?? context.passwordChangeActor?.role ?? 'ANONYMOUS';
     if (role !== 'CADRE' && role !== 'ANONYMOUS') return;
-    const { query, operationName, persistedQuery } = sentOperation(request);
+    const sent = sentOperation(request);
+    if (sent === 'unreadable') {
+      context.logger.warn({ role, clientAddress: context.clientAddress, limit: 'safelist' }, 'operation refused: a GraphQL parameter given twice');
+      throw new OperationNotSafelistedError();
+    }
+    const { query, operationName, persistedQuery } = sent;
     if (query === null) return;
     const queryHash = createHash('sha256').update(query).digest('hex');
     if (safelist.has(queryHash)) return;
@@ -60,25 +66,47 @@ interface SentOperation {
   persistedQuery: { version: unknown; sha256Hash: unknown } | null;
 }
 
-/** The document text, operation name and persisted-query extension as Apollo reads them from a POST body or a GET query string. */
-function sentOperation(request: Request): SentOperation {
-  const source: unknown = request.method === 'GET' ? request.query : request.body;
+/**
+ * The document text, operation name and persisted-query extension exactly as Apollo reads them: from
+ * the JSON body of a POST, and for a GET with URLSearchParams over the request URL's search (what
+ * @as-integrations/express5 hands Apollo), never Express's `request.query`. That one is parsed by
+ * `qs`, which stops at 1,000 parameters and makes arrays of repeated ones: with a thousand padding
+ * parameters before `query=…` the gate saw no document while Apollo ran it. A parameter Apollo
+ * refuses (given twice) is `unreadable`: refused here, before Apollo says anything about it.
+ */
+function sentOperation(request: Request): SentOperation | 'unreadable' {
+  if (request.method === 'GET') {
+    const search = new URLSearchParams(parseUrl(request.url).search ?? '');
+    const once = (name: string): string | null | 'twice' => {
+      const values = search.getAll(name);
+      return values.length > 1 ? 'twice' : (values[0] ?? null);
+    };
+    const [query, operationName, extensions] = [once('query'), once('operationName'), once('extensions')];
+    if (query === 'twice' || operationName === 'twice' || extensions === 'twice') return 'unreadable';
+    return { query, operationName, persistedQuery: persistedQueryOf(extensions) };
+  }
+  const source: unknown = request.body;
   if (!source || typeof source !== 'object' || Array.isArray(source)) return { query: null, operationName: null, persistedQuery: null };
   const { query, operationName, extensions } = source as { query?: unknown; operationName?: unknown; extensions?: unknown };
-  let parsedExtensions: unknown = extensions;
-  if (typeof extensions === 'string') {
-    try {
-      parsedExtensions = JSON.parse(extensions) as unknown;
-    } catch {
-      parsedExtensions = null;
-    }
-  }
-  const persisted = parsedExtensions && typeof parsedExtensions === 'object' ? (parsedExtensions as { persistedQuery?: unknown }).persistedQuery : undefined;
   return {
     query: typeof query === 'string' ? query : null,
     operationName: typeof operationName === 'string' ? operationName : null,
-    persistedQuery: persisted && typeof persisted === 'object' ? (persisted as SentOperation['persistedQuery']) : null,
+    persistedQuery: persistedQueryOf(extensions),
   };
+}
+
+/** The persisted-query extension of a body's extensions object, or of a GET's JSON text. */
+function persistedQueryOf(extensions: unknown): SentOperation['persistedQuery'] {
+  let parsed: unknown = extensions;
+  if (typeof extensions === 'string') {
+    try {
+      parsed = JSON.parse(extensions) as unknown;
+    } catch {
+      parsed = null;
+    }
+  }
+  const persisted = parsed && typeof parsed === 'object' ? (parsed as { persistedQuery?: unknown }).persistedQuery : undefined;
+  return persisted && typeof persisted === 'object' ? (persisted as SentOperation['persistedQuery']) : null;
 }
 
 /**
