@@ -11,6 +11,7 @@ import {
 } from 'graphql';
 import type { Em } from '../db/orm';
 import type { Actor } from '../modules/auth/actor';
+import { cadrePolicy } from '../modules/cadres/cadre.policy';
 import { householdPolicy } from '../modules/households/household.policy';
 import type { GraphQLContext } from './context';
 import { ForbiddenError } from './errors';
@@ -65,6 +66,8 @@ function authoredByCaller(typeName: string, object: Record<string, unknown>, act
 export interface ObjectScopeLoaders {
   /** Whether the caller may read a household's file; one statement per batch. */
   householdReadable: DataLoader<number, boolean>;
+  /** Whether the caller sees a cadre's full phone (an administrator over the cadre's unit); one statement per batch. */
+  cadrePhoneVisible: DataLoader<number, boolean>;
 }
 
 export function createObjectScopeLoaders(em: Em, actor: Actor | null): ObjectScopeLoaders {
@@ -72,6 +75,10 @@ export function createObjectScopeLoaders(em: Em, actor: Actor | null): ObjectSco
     householdReadable: new DataLoader<number, boolean>(async (ids) => {
       const readable = await householdPolicy.readableHouseholdIds(em, actor, ids);
       return ids.map((id) => readable.has(id));
+    }),
+    cadrePhoneVisible: new DataLoader<number, boolean>(async (ids) => {
+      const visible = await cadrePolicy.phoneVisibleCadreIds(em, actor, ids);
+      return ids.map((id) => visible.has(id));
     }),
   };
 }

@@ -74,9 +74,15 @@ export class CadreResolver {
     return (await loaders.unitById.load(cadre.unit.id))!;
   }
 
-  @FieldResolver(() => String, { nullable: true, description: 'Masked (138****5678) unless the role needs it.' })
-  phone(@Root() cadre: Cadre, @Ctx() { actor }: GraphQLContext): string | null {
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: "Masked (138****5678) except to the cadre and to administrators whose subtree holds the cadre's unit.",
+  })
+  async phone(@Root() cadre: Cadre, @Ctx() { actor, loaders }: GraphQLContext): Promise<string | null> {
     if (!cadre.phone) return null;
-    return actor && (cadrePolicy.seesPhone(actor) || actor.cadreId === cadre.id) ? cadre.phone : maskPhone(cadre.phone);
+    if (!actor) return maskPhone(cadre.phone);
+    // Scope, not the role alone: the same answer however the Cadre was reached (cadre.policy.ts).
+    const full = actor.cadreId === cadre.id || (cadrePolicy.seesPhone(actor) && (await loaders.cadrePhoneVisible.load(cadre.id)));
+    return full ? cadre.phone : maskPhone(cadre.phone);
   }
 }

@@ -18,10 +18,18 @@ export interface Audited {
   clientAddress: string | null;
 }
 
-/** Active assignments of the row compared with its capacity, in SQL (`alias` is the cadre's table alias). */
-const withCapacity = raw(
-  (alias: string) => `(select count(*) from assignment a where a.cadre_id = ${alias}.id and a.ended_at is null) < ${alias}.household_capacity`,
-);
+/**
+ * Cadres with (or without) room for another household: active assignments below the capacity. Built
+ * per call and used as a *value*: a raw fragment is single-use in MikroORM, so the one built once at
+ * module level broke as soon as the page and its count (or a second request) used it, answering
+ * INTERNAL_SERVER_ERROR (the same trap as household.policy.ts's activeAssignmentCondition).
+ */
+function capacityCondition(hasCapacity: boolean): FilterQuery<Cadre> {
+  const withRoom = raw(
+    '(select rc.id from cadre rc where (select count(*) from assignment ra where ra.cadre_id = rc.id and ra.ended_at is null) < rc.household_capacity)',
+  );
+  return { id: hasCapacity ? { $in: withRoom } : { $nin: withRoom } } as FilterQuery<Cadre>;
+}
 
 export const cadreService = {
   async list(em: Em, actor: Actor, filter: CadreFilter = {}, page: PageArgs = {}): Promise<Connection<Cadre>> {
@@ -29,7 +37,7 @@ export const cadreService = {
     if (filter.unitId) conditions.push({ unit: parseId(filter.unitId, 'filter.unitId') });
     if (filter.active != null) conditions.push({ active: filter.active });
     if (filter.search) conditions.push({ name: { $like: `%${filter.search.replace(/[\\%_]/g, '\\$&')}%` } });
-    if (filter.hasCapacity != null) conditions.push({ [withCapacity]: filter.hasCapacity ? 1 : 0 } as FilterQuery<Cadre>);
+    if (filter.hasCapacity != null) conditions.push(capacityCondition(filter.hasCapacity));
     return paginateById(em, Cadre, { $and: conditions }, page);
   },
 
