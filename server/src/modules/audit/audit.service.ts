@@ -19,8 +19,32 @@ export interface AuditInput {
   reason?: string | null;
 }
 
+/**
+ * The changes with every secret field's value replaced, at any depth: a resident inside a created
+ * household, a list of residents, a `[before, after]` pair of objects. Dates and other leaf values
+ * pass as they are; anything with a toJSON (an entity, a Date) is redacted by what it serialises to.
+ */
+export function redactSecrets(value: unknown, seen: WeakSet<object> = new WeakSet()): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (value instanceof Date) return value;
+  if (seen.has(value)) return '(circular)';
+  // `seen` holds the objects on the path from the root only: the same object twice is no cycle.
+  seen.add(value);
+  const json = (value as { toJSON?: () => unknown }).toJSON;
+  const redacted =
+    typeof json === 'function'
+      ? redactSecrets(json.call(value), seen)
+      : Array.isArray(value)
+        ? value.map((item) => redactSecrets(item, seen))
+        : Object.fromEntries(
+            Object.entries(value as Record<string, unknown>).map(([field, inner]) => [field, SECRET_FIELDS.has(field) ? '(changed)' : redactSecrets(inner, seen)]),
+          );
+  seen.delete(value);
+  return redacted;
+}
+
 function redact(changes: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(changes).map(([field, value]) => [field, SECRET_FIELDS.has(field) ? '(changed)' : value]));
+  return redactSecrets(changes) as Record<string, unknown>;
 }
 
 /** Queues an audit entry in the caller's unit of work, so it commits or rolls back with the change itself. */
