@@ -39,6 +39,8 @@ const MY_HOUSEHOLDS = `query ($first: Int, $after: String, $filter: MyHouseholdF
 const SUBMIT =
   'mutation ($input: HelpRecordInput!) { submitHelpRecord(input: $input) { id clientId versionNumber isLatest fundsFen demandsRaised { id status } } }';
 
+const CORRECT_RECORD = 'mutation ($id: ID!, $input: HelpRecordContentInput!) { correctHelpRecord(id: $id, input: $input) { id } }';
+
 function errorOf(body: GraphQLBody<unknown>): Record<string, unknown> | undefined {
   return body.errors?.[0]?.extensions;
 }
@@ -306,6 +308,77 @@ describe.each(databaseKinds())("the cadres' API on %s", (kind) => {
       input: { clientId: randomUUID(), householdId: String(household.id), occurredAt: new Date().toISOString(), kinds: ['VISIT'], summary: '调动后的走访' },
     });
     expect(errorOf(afterTransfer)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.occurredAt' });
+  });
+
+  /** Ends the cadre's assignment to the household `endedDaysAgo` days ago and gives the household to the other cadre. */
+  async function transferAway(household: Household, endedDaysAgo: number): Promise<Date> {
+    const em = orm.em.fork();
+    const row = await em.findOneOrFail(Assignment, { household: household.id, cadre: cadre.id, endedAt: null });
+    row.endedAt = new Date(Date.now() - endedDaysAgo * DAY);
+    row.endReason = '工作调动';
+    em.create(Assignment, { cadre: otherCadre, household: household.id, round, kind: row.kind, startedAt: row.endedAt, transferredFrom: row });
+    await em.flush();
+    return row.endedAt;
+  }
+
+  it('late records (inside an ended assignment) land only within the grace, never resolve demands, and say nothing about demand ids', async () => {
+    expect(server.config.helpRecordLateGraceDays).toBe(7);
+    const household = households[25]!;
+    const open = await orm.em.fork().findOneOrFail(Demand, { household: household.id, status: DemandStatus.OPEN });
+    const endedAt = await transferAway(household, 2);
+    const visit = (overrides: Record<string, unknown>) => ({
+      clientId: randomUUID(),
+      householdId: String(household.id),
+      occurredAt: new Date(endedAt.getTime() - 3_600_000).toISOString(),
+      kinds: ['VISIT'],
+      summary: '离线记录，调动后上传',
+      ...overrides,
+    });
+    const lastVisitBefore = (await orm.em.fork().findOneOrFail(Household, household.id)).lastVisitAt;
+    // Resolving: refused, the same answer for an open demand of the household, a closed one and one of
+    // another household, so that the ids tell nothing; and nothing changes.
+    const otherHouseholdDemand = await orm.em.fork().findOneOrFail(Demand, { household: households[35]!.id });
+    const answers = [];
+    for (const id of [open.id, otherHouseholdDemand.id, 999_999]) {
+      answers.push(errorOf(await asCadre(SUBMIT, { input: visit({ resolvedDemandIds: [String(id)] }) })));
+    }
+    expect(answers).toEqual(Array(3).fill({ code: 'BAD_USER_INPUT', field: 'input.resolvedDemandIds' }));
+    expect((await orm.em.fork().findOneOrFail(Demand, open.id)).status).toBe(DemandStatus.OPEN);
+    expect((await orm.em.fork().findOneOrFail(Household, household.id)).lastVisitAt).toEqual(lastVisitBefore);
+    // A late record without resolutions lands; the demand it raises is dated at the visit, before the end.
+    const late = await asCadre<{ submitHelpRecord: { id: string } }>(SUBMIT, { input: visit({ demandsRaised: [{ category: 'HOUSING', text: '冬季取暖困难' }] }) });
+    expect(late.errors).toBeUndefined();
+    const raised = await orm.em.fork().findOneOrFail(Demand, { raisedIn: Number(late.data!.submitHelpRecord.id) });
+    expect(raised.raisedAt.getTime()).toBeLessThanOrEqual(endedAt.getTime());
+  });
+
+  it('after the grace a transferred cadre writes nothing into the household: no record, no correction, no demand, no visit', async () => {
+    const household = households[30]!;
+    const earlier = await asCadre<{ submitHelpRecord: { id: string } }>(SUBMIT, {
+      input: { clientId: randomUUID(), householdId: String(household.id), occurredAt: new Date(Date.now() - 20 * DAY).toISOString(), kinds: ['VISIT'], summary: '走访' },
+    });
+    expect(earlier.errors).toBeUndefined();
+    const endedAt = await transferAway(household, 8);
+    const before = await orm.em.fork().findOneOrFail(Household, household.id);
+    const demands = await orm.em.fork().count(Demand, { household: household.id });
+    const backdated = await asCadre(SUBMIT, {
+      input: {
+        clientId: randomUUID(),
+        householdId: String(household.id),
+        occurredAt: new Date(endedAt.getTime() - 60_000).toISOString(),
+        kinds: ['VISIT'],
+        summary: '补录',
+        demandsRaised: [{ category: 'HOUSING', text: '植入的诉求' }],
+      },
+    });
+    expect(errorOf(backdated)).toEqual({ code: 'BAD_USER_INPUT', field: 'input.occurredAt' });
+    const correction = await asCadre(CORRECT_RECORD, {
+      id: earlier.data!.submitHelpRecord.id,
+      input: { clientId: randomUUID(), occurredAt: new Date(endedAt.getTime() - 60_000).toISOString(), kinds: ['VISIT'], summary: '改写', fundsFen: 90_000 },
+    });
+    expect(errorOf(correction)).toEqual({ code: 'BAD_USER_INPUT', field: 'input.occurredAt' });
+    expect(await orm.em.fork().count(Demand, { household: household.id })).toBe(demands);
+    expect((await orm.em.fork().findOneOrFail(Household, household.id)).lastVisitAt).toEqual(before.lastVisitAt);
   });
 
   it('corrects a record with a new version; totals count only the latest and the history keeps both', async () => {

@@ -5,15 +5,19 @@ import { parseId } from '../../graphql/errors';
 import { Cadre } from '../cadres/cadre.entity';
 import { Demand } from '../demands/demand.entity';
 import { HelpRecord } from './help-record.entity';
-import { helpRecordService } from './help-record.service';
+import { helpRecordService, type RecordWriter } from './help-record.service';
 import { HelpRecordContentInput, HelpRecordInput } from './help-record.types';
+
+function recordWriter(ctx: GraphQLContext): RecordWriter {
+  return { actor: ctx.actor!, clientAddress: ctx.clientAddress, lateGraceDays: ctx.config.helpRecordLateGraceDays };
+}
 
 @Resolver(() => HelpRecord)
 export class HelpRecordResolver {
   @Authorized(Role.CADRE)
   @Mutation(() => HelpRecord, { description: 'Records one occasion of help. Sending the same clientId again returns the first record.' })
   async submitHelpRecord(@Arg('input', () => HelpRecordInput) input: HelpRecordInput, @Ctx() ctx: GraphQLContext): Promise<HelpRecord> {
-    return helpRecordService.submit(ctx.em, input, { actor: ctx.actor!, clientAddress: ctx.clientAddress });
+    return helpRecordService.submit(ctx.em, input, recordWriter(ctx));
   }
 
   @Authorized(Role.CADRE)
@@ -23,7 +27,7 @@ export class HelpRecordResolver {
     @Arg('input', () => HelpRecordContentInput) input: HelpRecordContentInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<HelpRecord> {
-    return helpRecordService.correct(ctx.em, parseId(id, 'id'), input, { actor: ctx.actor!, clientAddress: ctx.clientAddress });
+    return helpRecordService.correct(ctx.em, parseId(id, 'id'), input, recordWriter(ctx));
   }
 
   @FieldResolver(() => String)

@@ -17,6 +17,46 @@ import type { HelpRecordContentInput, HelpRecordInput } from './help-record.type
 /** A phone's clock may run a little fast; more than this ahead of the server is a typing error. */
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
 const DEFAULT_DEMAND_DUE_DAYS = 30;
+const DAY_MS = 86_400_000;
+
+/**
+ * A cadre's write of a household's help records. `lateGraceDays`: how long after an assignment ended
+ * the records of visits made during it may still arrive (HELP_RECORD_LATE_GRACE_DAYS).
+ */
+export interface RecordWriter extends Caller {
+  lateGraceDays: number;
+}
+
+/**
+ * Late records: a record whose visit fell inside an assignment that has ended by the time it arrives.
+ * The offline outbox needs them (a visit recorded in a village without signal, the household handed
+ * over the next day, the phone sending on the day after), so they land within the grace period; after
+ * it, a transferred cadre no longer writes into the household's file at all. Even inside the grace a
+ * late record changes no one's work: it may not resolve demands (the household's current cadre owns
+ * them now, and the answer would tell which ids are open), and the demands it raises are dated at the
+ * visit, before the end, so they are what the household asked of the cadre then, for the new cadre to
+ * take up. It still moves lastVisitAt: the visit did happen.
+ */
+function assertLateRecordAllowed(
+  endedAt: Date | null,
+  now: Date,
+  graceDays: number,
+  resolves: boolean,
+): void {
+  if (endedAt === null) return;
+  if (now.getTime() - endedAt.getTime() > graceDays * DAY_MS) {
+    throw new BadUserInputError(
+      'input.occurredAt',
+      `your assignment to this household ended more than ${graceDays} days ago; records of it are no longer accepted`,
+    );
+  }
+  if (resolves) {
+    throw new BadUserInputError(
+      'input.resolvedDemandIds',
+      "your assignment to this household has ended: a late record cannot resolve demands (the household's current cadre does); send it without them",
+    );
+  }
+}
 
 type Content = Omit<HelpRecordContentInput, 'clientId'> & {
   householdId?: number;
@@ -145,6 +185,8 @@ async function answerResend(
 interface CoveringAssignment {
   id: number;
   roundId: number;
+  /** Whether the assignment has ended (the record is a late one). */
+  ended: boolean;
   regionPath: string;
   /** What the record will count for in the analysts' figures. */
   attribution: Attribution;
@@ -158,9 +200,19 @@ interface CoveringAssignment {
 async function coveringAssignment(em: Em, cadre: number, householdId: number, occurredAt: Date): Promise<CoveringAssignment | null> {
   const at = em.getPlatform().processDateProperty(occurredAt);
   const [row] = await em.execute<
-    { id: number; round_id: number; path: string; region_id: number; unit_id: number; is_hardship: unknown; is_key_focus: unknown; is_petitioner: unknown }[]
+    {
+      id: number;
+      round_id: number;
+      ended_at: Date | string | number | null;
+      path: string;
+      region_id: number;
+      unit_id: number;
+      is_hardship: unknown;
+      is_key_focus: unknown;
+      is_petitioner: unknown;
+    }[]
   >(
-    `select a.id, a.round_id, r.path, h.region_id, h.is_hardship, h.is_key_focus, h.is_petitioner, c.unit_id
+    `select a.id, a.round_id, a.ended_at, r.path, h.region_id, h.is_hardship, h.is_key_focus, h.is_petitioner, c.unit_id
        from assignment a
        join household h on h.id = a.household_id
        join region r on r.id = h.region_id
@@ -174,6 +226,7 @@ async function coveringAssignment(em: Em, cadre: number, householdId: number, oc
     ? {
         id: Number(row.id),
         roundId: Number(row.round_id),
+        ended: row.ended_at !== null,
         regionPath: row.path,
         attribution: { regionId: Number(row.region_id), unitId: Number(row.unit_id), groups: groupsOf(row) },
       }
@@ -190,7 +243,7 @@ export const helpRecordService = {
    * transfer is never lost). Demands raised become open demands; demands resolved close. One
    * transaction, with its audit entry.
    */
-  async submit(em: Em, input: HelpRecordInput, { actor, clientAddress }: Caller, now = new Date()): Promise<HelpRecord> {
+  async submit(em: Em, input: HelpRecordInput, { actor, clientAddress, lateGraceDays }: RecordWriter, now = new Date()): Promise<HelpRecord> {
     const cadre = cadreOf(actor);
     const householdId = parseId(input.householdId, 'input.householdId');
     const resolvedDemandIds = input.resolvedDemandIds.map((id, index) => parseId(id, `input.resolvedDemandIds.${index}`));
@@ -204,6 +257,11 @@ export const helpRecordService = {
       const everAssigned = await em.count(Assignment, { cadre, household: householdId });
       if (everAssigned === 0) throw new ForbiddenError();
       throw new BadUserInputError('input.occurredAt', 'occurredAt falls outside the time you were assigned to this household');
+    }
+    if (assignment.ended) {
+      // Late records are rare: the end date is read through the entity only for them.
+      const { endedAt } = await em.fork().findOneOrFail(Assignment, assignment.id, { fields: ['endedAt'] });
+      assertLateRecordAllowed(endedAt ?? null, now, lateGraceDays, resolvedDemandIds.length > 0);
     }
     await assertPhotos(em, actor, input.photoIds);
 
@@ -288,7 +346,7 @@ export const helpRecordService = {
    * A correction is a new version that supersedes the old one; the old stays in the history and
    * stops counting in totals. Only the latest version can be corrected, by the cadre who recorded it.
    */
-  async correct(em: Em, id: number, input: HelpRecordContentInput, { actor, clientAddress }: Caller, now = new Date()): Promise<HelpRecord> {
+  async correct(em: Em, id: number, input: HelpRecordContentInput, { actor, clientAddress, lateGraceDays }: RecordWriter, now = new Date()): Promise<HelpRecord> {
     const cadre = cadreOf(actor);
     const original = await em.findOne(HelpRecord, { id, cadre }, { populate: ['assignment', 'household.region'] });
     if (!original) throw new ForbiddenError();
@@ -301,6 +359,8 @@ export const helpRecordService = {
     if (input.occurredAt < assignment.startedAt || (assignment.endedAt && input.occurredAt > assignment.endedAt)) {
       throw new BadUserInputError('input.occurredAt', 'occurredAt falls outside the time you were assigned to this household');
     }
+    // A correction is a write into the household's file like a submission: after the grace, no more.
+    assertLateRecordAllowed(assignment.endedAt ?? null, now, lateGraceDays, false);
     await assertPhotos(em, actor, input.photoIds);
     try {
       return await em.transactional(async (tx) => {
