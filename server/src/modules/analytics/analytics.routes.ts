@@ -5,11 +5,31 @@ import type { AppConfig } from '../../config';
 import type { Orm } from '../../db/orm';
 import type { Logger } from '../../logger';
 import { ErrorCode } from '../../graphql/errors';
+import { FIELD_COSTS } from '../../graphql/limits/cost';
+import { recordAudit } from '../audit/audit.service';
 import { HttpProblem, actorFromBearer } from '../auth/http-auth';
+import type { RateLimits } from '../rate-limits/rate-limits';
 import { buildReport, reportFileName, toCsv, toXlsx, type ReportRequest } from './analytics.export';
+import { analyticsService } from './analytics.service';
 import { BreakdownDimension, ReportKind, type AnalyticsSliceArgs } from './analytics.types';
 
+/**
+ * What a download costs against the caller's query budget: the figure sheet it is computed from, as
+ * the GraphQL cost prices it (the same work, the whole slice aggregated). Each GET recomputed the
+ * report uncharged and unaudited; only the exportReport mutation was.
+ */
+export const REPORT_DOWNLOAD_COSTS: Readonly<Record<ReportKind, number>> = {
+  [ReportKind.OVERVIEW]: FIELD_COSTS['Query.campaignOverview']!,
+  [ReportKind.BREAKDOWN]: FIELD_COSTS['Query.campaignBreakdown']!,
+  [ReportKind.COVERAGE_GAPS]: FIELD_COSTS['Query.coverageGaps']!,
+};
+
+/** The parameters a report download reads. */
+const REPORT_PARAMETERS = ['kind', 'dimension', 'regionId', 'roundId', 'from', 'to', 'unitId', 'targetGroup'] as const;
+type ReportParameters = Partial<Record<(typeof REPORT_PARAMETERS)[number], string>>;
+
 const STATUS_OF: Partial<Record<string, number>> = {
+  [ErrorCode.TOO_MANY_REQUESTS]: 429,
   [ErrorCode.BAD_USER_INPUT]: 400,
   [ErrorCode.UNAUTHENTICATED]: 401,
   [ErrorCode.FORBIDDEN]: 403,
@@ -28,8 +48,24 @@ function text(value: unknown, field: string, pattern: RegExp): string | undefine
   return value;
 }
 
+/**
+ * The report's parameters from the URL's search, read with URLSearchParams (every parameter, as the
+ * safelist gate reads /graphql): Express's parser drops what follows the 1,000th parameter, which
+ * silently widened the slice. A parameter given twice is refused, naming it.
+ */
+function reportParametersOf(request: Request): ReportParameters {
+  const search = new URLSearchParams(request.originalUrl.includes('?') ? request.originalUrl.slice(request.originalUrl.indexOf('?') + 1) : '');
+  const parameters: ReportParameters = {};
+  for (const name of REPORT_PARAMETERS) {
+    const values = search.getAll(name);
+    if (values.length > 1) throw new HttpProblem(400, ErrorCode.BAD_USER_INPUT, `${name} may be given once`, name);
+    if (values.length === 1) parameters[name] = values[0];
+  }
+  return parameters;
+}
+
 /** The report a download names, from its query string; the same checks as the GraphQL arguments. */
-function reportRequestOf(query: Request['query']): ReportRequest {
+function reportRequestOf(query: ReportParameters): ReportRequest {
   const kind = oneOf(Object.values(ReportKind), query.kind, 'kind');
   if (!kind) throw new HttpProblem(400, ErrorCode.BAD_USER_INPUT, 'kind is required', 'kind');
   const id = /^\d{1,15}$/;
@@ -50,7 +86,9 @@ function sendProblem(response: Response, logger: Logger, error: unknown): void {
     const code = String(error.extensions.code);
     const status = STATUS_OF[code];
     if (status) {
-      response.status(status).json({ error: { code, message: error.message, field: error.extensions.field } });
+      const retryAfterSeconds = error.extensions.retryAfterSeconds;
+      if (typeof retryAfterSeconds === 'number') response.set('Retry-After', String(retryAfterSeconds));
+      response.status(status).json({ error: { code, message: error.message, field: error.extensions.field, retryAfterSeconds } });
       return;
     }
   }
@@ -70,17 +108,34 @@ function contentDisposition(name: string): string {
 /**
  * GET /exports/report.xlsx and /exports/report.csv with the report's query string (what exportReport
  * returns) and the caller's Bearer token: the report is computed again for the caller, so the scope is
- * checked on every download and nothing is kept on the server between the two requests.
+ * checked on every download and nothing is kept on the server between the two requests. Each download
+ * is charged to the caller's query budget at its figure sheet's cost before any work (a spent budget
+ * answers 429 with Retry-After) and audited (`downloadReport`: who, which report, format and slice)
+ * before the file is sent.
  */
-export function analyticsRoutes(orm: Orm, config: AppConfig, logger: Logger): express.Router {
+export function analyticsRoutes(orm: Orm, config: AppConfig, logger: Logger, rateLimits: RateLimits): express.Router {
   const router = express.Router();
   router.get(/^\/exports\/report\.(xlsx|csv)$/, async (request, response) => {
     try {
       const actor = await actorFromBearer(request, config, orm.em.fork());
       const format = request.path.endsWith('.xlsx') ? 'xlsx' : 'csv';
-      const report = reportRequestOf(request.query);
+      const report = reportRequestOf(reportParametersOf(request));
+      const clientAddress = request.ip ?? request.socket.remoteAddress ?? 'unknown';
+      await rateLimits.consume({ kind: 'query', rootFields: [], cost: REPORT_DOWNLOAD_COSTS[report.kind] }, actor, clientAddress);
       const now = new Date();
-      const table = await buildReport(orm.em.fork(), actor, report, now);
+      const em = orm.em.fork();
+      // The slice's region (in the caller's scope, or FORBIDDEN) for the audit entry.
+      const slice = await analyticsService.resolveSlice(em, actor, report.slice, now);
+      const table = await buildReport(em, actor, report, now);
+      await orm.em.fork().transactional(async (tx) => {
+        recordAudit(tx, actor, clientAddress, {
+          operation: 'downloadReport',
+          entityName: 'Report',
+          entityId: report.kind,
+          regionPath: slice.regionPath,
+          changes: { format, kind: report.kind, dimension: report.dimension, ...definedOnly(report.slice) },
+        });
+      });
       const name = `${reportFileName(report, now)}.${format}`;
       response.set('Content-Disposition', contentDisposition(name)).set('Cache-Control', 'private, no-store');
       if (format === 'xlsx') {
@@ -93,4 +148,8 @@ export function analyticsRoutes(orm: Orm, config: AppConfig, logger: Logger): ex
     }
   });
   return router;
+}
+
+function definedOnly(slice: AnalyticsSliceArgs): Record<string, string> {
+  return Object.fromEntries(Object.entries(slice).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
 }
