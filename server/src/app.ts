@@ -98,7 +98,7 @@ export async function createApp({ config, orm, logger, sqlCounter, photoStorage 
   });
 
   app.use(photoRoutes(orm, config, photoStorage ?? new LocalDiskPhotoStorage(config.photos.dir), logger));
-  app.use(analyticsRoutes(orm, config, logger));
+  app.use(analyticsRoutes(orm, config, logger, rateLimits));
 
   if (config.countSql && sqlCounter) {
     app.get('/debug/sql-count', (_request, response) => {
