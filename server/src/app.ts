@@ -97,7 +97,7 @@ export async function createApp({ config, orm, logger, sqlCounter, photoStorage 
     }
   });
 
-  app.use(photoRoutes(orm, config, photoStorage ?? new LocalDiskPhotoStorage(config.photos.dir), logger));
+  app.use(photoRoutes(orm, config, photoStorage ?? new LocalDiskPhotoStorage(config.photos.dir), logger, rateLimits));
   app.use(analyticsRoutes(orm, config, logger, rateLimits));
 
   if (config.countSql && sqlCounter) {

@@ -172,6 +172,10 @@ const environmentSchema = z.object({
   RATE_LIMIT_QUERIES_PER_ACCOUNT: budget.default({ points: 300_000, durationSeconds: 60 }),
   // Before sign-in, per address: the mini-program's first screens and the IDE's introspection.
   RATE_LIMIT_QUERIES_PER_ADDRESS: budget.default({ points: 50_000, durationSeconds: 60 }),
+  // Every photo upload attempt, stored or not (each may cost a decode of up to 25 MP): an outbox sends a
+  // day's queue (a dozen visits, up to 9 photos each) in a few minutes.
+  RATE_LIMIT_PHOTO_UPLOADS_PER_ACCOUNT: budget.default({ points: 60, durationSeconds: 600 }),
+  RATE_LIMIT_PHOTO_UPLOADS_PER_ADDRESS: budget.default({ points: 600, durationSeconds: 600 }),
   CORS_ORIGINS: z
     .string()
     .regex(/^https?:\/\/[^,\s]+(,https?:\/\/[^,\s]+)*$/, 'must be a comma-separated list of origins such as http://localhost:10086')
@@ -318,6 +322,9 @@ export interface AppConfig {
     queriesPerAccount: RateBudget;
     /** Queries by cost before sign-in, per client address. */
     queriesPerAddress: RateBudget;
+    /** Photo upload attempts (POST /uploads/photos), whatever their outcome, per account and per address. */
+    photoUploadsPerAccount: RateBudget;
+    photoUploadsPerAddress: RateBudget;
   };
 }
 
@@ -441,6 +448,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
       writesPerAddress: env.RATE_LIMIT_WRITES_PER_ADDRESS,
       queriesPerAccount: env.RATE_LIMIT_QUERIES_PER_ACCOUNT,
       queriesPerAddress: env.RATE_LIMIT_QUERIES_PER_ADDRESS,
+      photoUploadsPerAccount: env.RATE_LIMIT_PHOTO_UPLOADS_PER_ACCOUNT,
+      photoUploadsPerAddress: env.RATE_LIMIT_PHOTO_UPLOADS_PER_ADDRESS,
     },
   };
 }

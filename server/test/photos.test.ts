@@ -54,6 +54,16 @@ describe.each(databaseKinds())('photo uploads on %s', (kind) => {
     return token;
   }
 
+  async function staffToken(role: Role.ADMIN | Role.ANALYST): Promise<string> {
+    const em = orm.em.fork();
+    const account = em.create(UserAccount, { role, username: `photo-${role.toLowerCase()}-${tokens.length}`, passwordHash: 'x', scopeRegion: city.id });
+    await em.flush();
+    const token = (await signAccessToken(actorOf(await em.findOneOrFail(UserAccount, account.id, { populate: ['scopeRegion'] })), server.config.auth.jwtSecret, 900))
+      .token;
+    tokens.push(token);
+    return token;
+  }
+
   async function upload(target: RunningApp, token: string, bytes: Buffer, type = 'image/jpeg'): Promise<Uploaded> {
     const form = new FormData();
     form.append('file', new Blob([bytes], { type }), 'photo');
@@ -181,6 +191,71 @@ describe.each(databaseKinds())('photo uploads on %s', (kind) => {
     const account = await em.findOneOrFail(Photo, first.body.id!, { populate: ['uploadedBy'] });
     await em.nativeUpdate(Photo, { uploadedBy: account.uploadedBy.id }, { createdAt: new Date(Date.now() - 25 * 3_600_000) });
     expect((await upload(server, token, photos[4]!)).status).toBe(201);
+  });
+
+  it('takes uploads from cadres only: an administrator’s or analyst’s answers 403 before the body is decoded, and nothing is stored', async () => {
+    const photo = await phonePhoto(64, 48, '#0a0');
+    const before = await orm.em.fork().count(Photo, {});
+    for (const role of [Role.ADMIN, Role.ANALYST] as const) {
+      const answer = await upload(server, await staffToken(role), photo);
+      expect({ role, status: answer.status, code: answer.body.error?.code }).toEqual({ role, status: 403, code: 'FORBIDDEN' });
+    }
+    expect(await orm.em.fork().count(Photo, {})).toBe(before);
+  });
+
+  it('checks and reserves the daily quota atomically: 8 parallel uploads of new photos against a quota of 3 store exactly 3', async () => {
+    const token = await newToken();
+    const photos = await Promise.all(Array.from({ length: 8 }, (_, index) => phonePhoto(64, 48, `#${index}9c`)));
+    const answers = await Promise.all(photos.map((photo) => upload(server, token, photo)));
+    const statuses = answers.map((answer) => answer.status).sort();
+    expect(statuses).toEqual([201, 201, 201, 429, 429, 429, 429, 429]);
+    const refusal = answers.find((answer) => answer.status === 429)!;
+    expect(refusal.body.error).toMatchObject({ code: 'TOO_MANY_REQUESTS', limit: 'photosPerDay', field: 'file' });
+    const stored = answers.filter((answer) => answer.status === 201).map((answer) => answer.body.id);
+    const account = (await orm.em.fork().findOneOrFail(Photo, stored[0]!)).uploadedBy.id;
+    expect(await orm.em.fork().count(Photo, { uploadedBy: account })).toBe(3);
+  });
+
+  it('refuses a photo of more than 25 megapixels (413 naming the field) before decoding it, and takes one just below', async () => {
+    const token = await newToken();
+    // A flat colour: a few kilobytes that claim 25.2 MP, the shape of a decompression bomb.
+    const huge = await sharp({ create: { width: 6000, height: 4200, channels: 3, background: '#345' } })
+      .png()
+      .toBuffer();
+    const answer = await upload(server, token, huge, 'image/png');
+    expect({ status: answer.status, error: answer.body.error }).toEqual({ status: 413, error: expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'file' }) });
+    const fits = await sharp({ create: { width: 6000, height: 4000, channels: 3, background: '#345' } })
+      .png()
+      .toBuffer();
+    expect((await upload(server, token, fits, 'image/png')).status).toBe(201);
+  });
+
+  it('counts every upload attempt against the per-account and per-address budgets: undecodable files and re-uploads included', async () => {
+    const limited = await startApp(orm, database, (config) => ({
+      ...config,
+      auth: server.config.auth,
+      photos: { ...config.photos, dir: photoDir },
+      rateLimits: { ...config.rateLimits, enabled: true, photoUploadsPerAccount: { points: 3, durationSeconds: 600 }, photoUploadsPerAddress: { points: 4, durationSeconds: 600 } },
+    }));
+    try {
+      const token = await newToken();
+      const photo = await phonePhoto(64, 48, '#7a1');
+      expect((await upload(limited, token, Buffer.from('not an image'))).status).toBe(415);
+      expect((await upload(limited, token, photo)).status).toBe(201);
+      expect((await upload(limited, token, photo)).status).toBe(201); // a re-upload: no quota, but an attempt
+      const spent = await upload(limited, token, photo);
+      expect({ status: spent.status, error: spent.body.error }).toEqual({
+        status: 429,
+        error: expect.objectContaining({ code: 'TOO_MANY_REQUESTS', limit: 'photoUploadsPerAccount', field: 'file' }),
+      });
+      expect(Number(spent.retryAfter)).toBeGreaterThan(0);
+      // The address's budget (4) is shared by every account behind it: the first account's three, then one more.
+      const other = await newToken();
+      expect((await upload(limited, other, Buffer.from('still not an image'))).status).toBe(415);
+      expect((await upload(limited, other, photo)).body.error).toMatchObject({ limit: 'photoUploadsPerAddress' });
+    } finally {
+      await limited.close();
+    }
   });
 
   it('counts stored bytes too: a photo that would pass PHOTO_UPLOAD_BYTES_PER_DAY is refused and not stored', async () => {

@@ -324,6 +324,67 @@ describe('leaks and unsafe output', () => {
     });
   });
 
+  describe('photo uploads: who, how many, how large', () => {
+    test('leaks: an administrator and an analyst upload photos, which no help record of theirs can ever show', async () => {
+      for (const username of ['admin', 'analyst'] as const) {
+        const response = await upload(server.url, await staffToken(server.url, username), solidPng(9, 99, 199));
+        const body = (await response.json()) as { error?: { code: string } };
+        expect({ username, status: response.status, code: body.error?.code }).toEqual({ username, status: 403, code: 'FORBIDDEN' });
+      }
+    });
+
+    test('leaks: one account sends 10 uploads at once and each passes the same daily-quota check (PHOTO_UPLOADS_PER_DAY=4)', async () => {
+      // A server of its own: the demo's three cadres have spent some of their quota on the probes above.
+      const fresh = await startProbeServer({ PHOTO_UPLOADS_PER_DAY: '4' });
+      try {
+        const [cadre] = await demoCadres(fresh.url);
+        const token = await cadreToken(fresh.url, cadre!.id);
+        const responses = await Promise.all(Array.from({ length: 10 }, (_, index) => upload(fresh.url, token, solidPng(250 - index * 20, 7, 77))));
+        const statuses = responses.map((response) => response.status);
+        await Promise.all(responses.map((response) => response.arrayBuffer()));
+        expect(statuses.filter((status) => status === 201)).toHaveLength(4);
+        expect(statuses.filter((status) => status === 429)).toHaveLength(6);
+      } finally {
+        await fresh.stop();
+      }
+    });
+
+    test('leaks: a photo that claims 26 megapixels (a few kilobytes of one colour) is decoded whole', async () => {
+      const token = await cadreToken(server.url, cadres[0]!.id);
+      const bomb = solidPng(30, 60, 90, 5_100);
+      expect(bomb.length).toBeLessThan(1_000_000);
+      const response = await upload(server.url, token, bomb);
+      const body = (await response.json()) as { error?: { code: string; field?: string; message: string } };
+      expect({ status: response.status, error: body.error }).toEqual({
+        status: 413,
+        error: expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'file', message: expect.stringMatching(/megapixels/) }),
+      });
+    });
+
+    test('leaks: one account sends undecodable files and re-uploads without end, each costing a decode', async () => {
+      const limited = await startProbeServer({ RATE_LIMITS: 'true', RATE_LIMIT_PHOTO_UPLOADS_PER_ACCOUNT: '5/600' });
+      try {
+        const [cadre] = await demoCadres(limited.url);
+        const token = await cadreToken(limited.url, cadre!.id);
+        const photo = solidPng(5, 50, 150);
+        const statuses: number[] = [];
+        let refusal: { error?: { code: string; limit?: string } } | null = null;
+        for (let index = 0; index < 8; index += 1) {
+          // Three files that do not decode, then the same photo again and again (stored once, free of quota).
+          const bytes = index < 3 ? Buffer.concat([photo.subarray(0, 8), Buffer.from(`<html>${index}</html>`)]) : photo;
+          const response = await upload(limited.url, token, bytes);
+          statuses.push(response.status);
+          const body = (await response.json()) as { error?: { code: string; limit?: string } };
+          if (response.status === 429) refusal ??= body;
+        }
+        expect(statuses).toEqual([415, 415, 415, 201, 201, 429, 429, 429]);
+        expect(refusal!.error).toMatchObject({ code: 'TOO_MANY_REQUESTS', limit: 'photoUploadsPerAccount' });
+      } finally {
+        await limited.stop();
+      }
+    });
+  });
+
   describe('security headers', () => {
     test('leaks: an attacker frames, sniffs or injects script into the IDE page, GraphQL answers, health checks, 404s and exports', async () => {
       const page = await fetch(`${server.url}/graphql`, { headers: { accept: 'text/html' } });

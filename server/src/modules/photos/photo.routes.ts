@@ -5,6 +5,7 @@ import express, { type Request, type Response } from 'express';
 import { Role } from '@wanjia/shared';
 import type { AppConfig } from '../../config';
 import type { Em, Orm } from '../../db/orm';
+import { TooManyRequestsError } from '../../graphql/errors';
 import type { Logger } from '../../logger';
 import { UserAccount } from '../accounts/user-account.entity';
 import { Assignment } from '../assignments/assignment.entity';
@@ -12,7 +13,8 @@ import { isStaff } from '../auth/actor';
 import { HttpProblem, actorFromBearer } from '../auth/http-auth';
 import { HelpRecord } from '../help-records/help-record.entity';
 import { Photo } from './photo.entity';
-import { reencodePhoto, UndecodablePhotoError } from './photo-image';
+import { OversizedPhotoError, reencodePhoto, UndecodablePhotoError } from './photo-image';
+import type { RateLimits } from '../rate-limits/rate-limits';
 import type { PhotoStorage } from './photo-storage';
 
 /** Reads the single file part of a multipart body, refusing it as soon as it passes the size limit. */
@@ -84,6 +86,50 @@ function retryAfterSeconds(oldest: Date | null, now: Date): number {
   return Math.max(1, Math.ceil((oldest.getTime() + DAY_MS - now.getTime()) / 1000));
 }
 
+type Quota = Pick<AppConfig['photos'], 'uploadsPerDay' | 'uploadBytesPerDay'>;
+
+/** Throws the spent quota, if adding `sizeBytes` more (0: anything at all) would pass one. */
+function assertQuotaLeft(used: Awaited<ReturnType<typeof uploadsInLastDay>>, sizeBytes: number, quota: Quota, now: Date): void {
+  if (used.count >= quota.uploadsPerDay) throw new QuotaProblem('photosPerDay', quota.uploadsPerDay, retryAfterSeconds(used.oldest, now));
+  const full = sizeBytes === 0 ? used.bytes >= quota.uploadBytesPerDay : used.bytes + sizeBytes > quota.uploadBytesPerDay;
+  if (full) throw new QuotaProblem('photoBytesPerDay', quota.uploadBytesPerDay, retryAfterSeconds(used.oldest, now));
+}
+
+interface NewPhoto {
+  id: string;
+  mimeType: string;
+  sizeBytes: number;
+}
+
+/**
+ * Checks the quota and writes the photo's row in one transaction that first locks the uploader's account
+ * row (InnoDB's row lock; SQLite's write lock), so that one account's parallel uploads check and reserve
+ * one after another and the quota is never passed, on any number of instances. 'mine': the account
+ * stored these bytes before (an outbox retry), which costs no quota.
+ */
+async function reservePhoto(orm: Orm, accountId: number, photo: NewPhoto, quota: Quota, now: Date): Promise<'new' | 'mine'> {
+  const reserve = () =>
+    orm.em.fork().transactional(async (tx) => {
+      // The first statement, so that every read below sees the uploads committed before the lock was granted.
+      await tx.nativeUpdate(UserAccount, { id: accountId }, { sessionGeneration: raw('session_generation') });
+      const existing = await tx.findOne(Photo, photo.id);
+      if (existing) {
+        if (existing.uploadedBy.id !== accountId) throw new HttpProblem(409, 'CONFLICT', 'this photo was uploaded by someone else; take a photo of your own');
+        return 'mine' as const;
+      }
+      assertQuotaLeft(await uploadsInLastDay(tx, accountId, now), photo.sizeBytes, quota, now);
+      tx.create(Photo, { ...photo, uploadedBy: tx.getReference(UserAccount, accountId) });
+      return 'new' as const;
+    });
+  try {
+    return await reserve();
+  } catch (error) {
+    // Another account stored the same bytes at the same moment: its row won; answer as for a later upload.
+    if (error instanceof HttpProblem || !(await orm.em.fork().count(Photo, { id: photo.id }))) throw error;
+    return reserve();
+  }
+}
+
 function sendProblem(response: Response, logger: Logger, error: unknown): void {
   if (error instanceof QuotaProblem) {
     response
@@ -92,6 +138,15 @@ function sendProblem(response: Response, logger: Logger, error: unknown): void {
       .json({
         error: { code: error.code, message: error.message, field: 'file', limit: error.limit, max: error.max, retryAfterSeconds: error.retryAfterSeconds },
       });
+    return;
+  }
+  if (error instanceof TooManyRequestsError) {
+    // The attempt budgets (rate-limits.ts): the same answer as the GraphQL API's, as plain JSON.
+    const { retryAfterSeconds: retryAfter, limit } = error.extensions as { retryAfterSeconds: number; limit: string };
+    response
+      .status(429)
+      .set('Retry-After', String(retryAfter))
+      .json({ error: { code: 'TOO_MANY_REQUESTS', message: error.message, field: 'file', limit, retryAfterSeconds: retryAfter } });
     return;
   }
   if (error instanceof HttpProblem) {
@@ -105,49 +160,44 @@ function sendProblem(response: Response, logger: Logger, error: unknown): void {
 /**
  * POST /uploads/photos (multipart, field "file": what Taro.uploadFile sends) decodes a JPEG, PNG or
  * WebP, stores the re-encoded image (upright, scaled to PHOTO_MAX_EDGE, no EXIF or GPS) under its
- * SHA-256 and returns that id for a help record's photoIds; each account has a daily quota. GET
- * /photos/:id serves it to its uploader and to whoever may read a household whose records show it.
+ * SHA-256 and returns that id for a help record's photoIds. Only cadres upload: a record's photos must
+ * be its author's uploads, and only cadres write records. Every attempt counts against the photo-upload
+ * rate budgets (per account and per address), and what is stored against each account's daily quota.
+ * GET /photos/:id serves it to its uploader and to whoever may read a household whose records show it.
  */
-export function photoRoutes(orm: Orm, config: AppConfig, storage: PhotoStorage, logger: Logger): express.Router {
+export function photoRoutes(orm: Orm, config: AppConfig, storage: PhotoStorage, logger: Logger, rateLimits: RateLimits): express.Router {
   const router = express.Router();
 
   router.post('/uploads/photos', async (request, response) => {
     try {
       const actor = await actorFromBearer(request, config, orm.em.fork());
-      const { uploadsPerDay, uploadBytesPerDay } = config.photos;
+      // Staff write no help records, so an upload of theirs could only ever cost the server a decode.
+      if (actor.role !== Role.CADRE) throw new HttpProblem(403, 'FORBIDDEN', 'only cadres upload photos, for the help records they write');
+      // Every attempt, before anything is read: an undecodable file or a re-upload costs a decode too.
+      await rateLimits.consumePhotoUpload(actor, request.ip ?? request.socket.remoteAddress ?? 'unknown');
       const now = new Date();
-      // Checked before the body is read or decoded, so a spent quota costs the server nothing more.
-      const used = await uploadsInLastDay(orm.em.fork(), actor.accountId, now);
-      if (used.count >= uploadsPerDay) throw new QuotaProblem('photosPerDay', uploadsPerDay, retryAfterSeconds(used.oldest, now));
-      if (used.bytes >= uploadBytesPerDay) throw new QuotaProblem('photoBytesPerDay', uploadBytesPerDay, retryAfterSeconds(used.oldest, now));
+      // A first look before the body is read or decoded, so that a spent quota costs nothing more; the
+      // binding check is reservePhoto's, after the decode.
+      assertQuotaLeft(await uploadsInLastDay(orm.em.fork(), actor.accountId, now), 0, config.photos, now);
       const upload = await readUpload(request, config.photos.maxBytes);
       let photo: Awaited<ReturnType<typeof reencodePhoto>>;
       try {
         photo = await reencodePhoto(upload, config.photos.maxEdge);
       } catch (error) {
+        if (error instanceof OversizedPhotoError) throw new HttpProblem(413, 'BAD_USER_INPUT', error.message);
         if (error instanceof UndecodablePhotoError) throw new HttpProblem(415, 'BAD_USER_INPUT', error.message);
         throw error;
       }
       const { bytes, mimeType } = photo;
       const id = createHash('sha256').update(bytes).digest('hex');
-      const em = orm.em.fork();
-      const alreadyMine = (await em.count(Photo, { id, uploadedBy: actor.accountId })) > 0;
-      // A retry of a photo already stored costs no quota; a new one must fit in what is left of the day's bytes.
-      if (!alreadyMine && used.bytes + bytes.length > uploadBytesPerDay) {
-        throw new QuotaProblem('photoBytesPerDay', uploadBytesPerDay, retryAfterSeconds(used.oldest, now));
-      }
-      await storage.put(id, bytes);
-      if (!alreadyMine) {
-        // Another account may have uploaded the same bytes: each uploader gets a row of their own id space.
-        const existing = await em.findOne(Photo, id);
-        if (!existing) {
-          em.create(Photo, { id, mimeType, sizeBytes: bytes.length, uploadedBy: em.getReference(UserAccount, actor.accountId) });
-          await em.flush().catch(async (error: unknown) => {
-            if (!(await orm.em.fork().count(Photo, { id }))) throw error;
-          });
-        } else if (existing.uploadedBy.id !== actor.accountId) {
-          throw new HttpProblem(409, 'CONFLICT', 'this photo was uploaded by someone else; take a photo of your own');
-        }
+      const reserved = await reservePhoto(orm, actor.accountId, { id, mimeType, sizeBytes: bytes.length }, config.photos, now);
+      try {
+        // Content-addressed, so writing it again (a retry) changes nothing.
+        await storage.put(id, bytes);
+      } catch (error) {
+        // No row without its file: the quota it took is given back.
+        if (reserved === 'new') await orm.em.fork().nativeDelete(Photo, { id, uploadedBy: actor.accountId });
+        throw error;
       }
       response.status(201).json({ id, mimeType, sizeBytes: bytes.length });
     } catch (error) {

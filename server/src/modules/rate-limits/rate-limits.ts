@@ -22,7 +22,15 @@ export const SIGN_IN_FIELDS: ReadonlySet<string> = new Set(['login', 'wechatLogi
 export const RECORD_FIELDS: ReadonlySet<string> = new Set(['submitHelpRecord']);
 
 export type BudgetName =
-  'signInPerAddress' | 'signInPerAccount' | 'writesPerAccount' | 'recordsPerAccount' | 'writesPerAddress' | 'queriesPerAccount' | 'queriesPerAddress';
+  | 'signInPerAddress'
+  | 'signInPerAccount'
+  | 'writesPerAccount'
+  | 'recordsPerAccount'
+  | 'writesPerAddress'
+  | 'queriesPerAccount'
+  | 'queriesPerAddress'
+  | 'photoUploadsPerAccount'
+  | 'photoUploadsPerAddress';
 
 /** One operation as it will execute, and what it costs (the request's cost, with its variables). */
 export interface RateLimitedOperation {
@@ -42,6 +50,12 @@ export interface RateLimits {
    * counts one point per root field that runs; a query its cost (signed in: per account, else per address).
    */
   consume(operation: RateLimitedOperation, actor: Actor | null, clientAddress: string): Promise<void>;
+  /**
+   * Counts one photo upload attempt (POST /uploads/photos), whatever its outcome: refused, undecodable,
+   * a re-upload or stored. Each one may cost a decode of the largest accepted image. Throws
+   * TOO_MANY_REQUESTS (extensions.limit names the budget) when a budget is spent.
+   */
+  consumePhotoUpload(actor: Actor, clientAddress: string): Promise<void>;
   /** Where the counts live right now: shared in Redis, or this instance's memory. */
   backend(): 'redis' | 'memory' | 'off';
   close(): Promise<void>;
@@ -56,7 +70,7 @@ interface Charge {
 /** The rate limits as configured: off, in memory, or in Redis with this instance's memory as insurance. */
 export function createRateLimits({ config, logger }: RateLimitDependencies): RateLimits {
   if (!config.enabled) {
-    return { consume: async () => undefined, backend: () => 'off', close: async () => undefined };
+    return { consume: async () => undefined, consumePhotoUpload: async () => undefined, backend: () => 'off', close: async () => undefined };
   }
   const redis = config.redisUrl ? connectRedis(config.redisUrl, logger) : null;
   const limiters = new Map<BudgetName, RateLimiterAbstract>();
@@ -68,6 +82,8 @@ export function createRateLimits({ config, logger }: RateLimitDependencies): Rat
     writesPerAddress: config.writesPerAddress,
     queriesPerAccount: config.queriesPerAccount,
     queriesPerAddress: config.queriesPerAddress,
+    photoUploadsPerAccount: config.photoUploadsPerAccount,
+    photoUploadsPerAddress: config.photoUploadsPerAddress,
   };
   for (const [name, budget] of Object.entries(budgets) as [BudgetName, RateBudget][]) {
     const options = { keyPrefix: `${config.keyPrefix}:${name}`, points: budget.points, duration: budget.durationSeconds };
@@ -81,30 +97,41 @@ export function createRateLimits({ config, logger }: RateLimitDependencies): Rat
     );
   }
 
-  return {
-    async consume(operation, actor, clientAddress) {
-      for (const charge of chargesFor(operation, actor, clientAddress)) {
-        const limiter = limiters.get(charge.budget)!;
-        try {
-          await limiter.consume(charge.key, charge.points);
-        } catch (rejection) {
-          if (!(rejection instanceof RateLimiterRes)) {
-            // The store failed and no insurance answered: let the request through rather than block everybody.
-            logger.error({ err: rejection, budget: charge.budget }, 'rate limiter failed; request let through');
-            continue;
-          }
-          const retryAfterSeconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-          logger.warn(
-            { budget: charge.budget, role: actor?.role ?? 'ANONYMOUS', accountId: actor?.accountId ?? null, clientAddress, retryAfterSeconds },
-            'rate limit reached',
-          );
-          throw new TooManyRequestsError(retryAfterSeconds, `Too many requests; try again in ${retryAfterSeconds} s`, {
-            limit: charge.budget,
-            http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfterSeconds)]]) },
-          });
+  async function spend(charges: readonly Charge[], actor: Actor | null, clientAddress: string): Promise<void> {
+    for (const charge of charges) {
+      const limiter = limiters.get(charge.budget)!;
+      try {
+        await limiter.consume(charge.key, charge.points);
+      } catch (rejection) {
+        if (!(rejection instanceof RateLimiterRes)) {
+          // The store failed and no insurance answered: let the request through rather than block everybody.
+          logger.error({ err: rejection, budget: charge.budget }, 'rate limiter failed; request let through');
+          continue;
         }
+        const retryAfterSeconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+        logger.warn(
+          { budget: charge.budget, role: actor?.role ?? 'ANONYMOUS', accountId: actor?.accountId ?? null, clientAddress, retryAfterSeconds },
+          'rate limit reached',
+        );
+        throw new TooManyRequestsError(retryAfterSeconds, `Too many requests; try again in ${retryAfterSeconds} s`, {
+          limit: charge.budget,
+          http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfterSeconds)]]) },
+        });
       }
-    },
+    }
+  }
+
+  return {
+    consume: (operation, actor, clientAddress) => spend(chargesFor(operation, actor, clientAddress), actor, clientAddress),
+    consumePhotoUpload: (actor, clientAddress) =>
+      spend(
+        [
+          { budget: 'photoUploadsPerAccount', key: String(actor.accountId), points: 1 },
+          { budget: 'photoUploadsPerAddress', key: clientAddress, points: 1 },
+        ],
+        actor,
+        clientAddress,
+      ),
     backend: () => (redis ? (redis.status === 'ready' ? 'redis' : 'memory') : 'memory'),
     async close() {
       if (redis) await redis.quit().catch(() => redis.disconnect());
