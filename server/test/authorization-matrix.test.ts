@@ -42,8 +42,8 @@ interface Ctx {
   seeded: Seeded;
   fx: MatrixFixtures;
   refreshToken(): Promise<string>;
-  /** A fresh analyst account scoped to 平山区 (inside), 溪湖区 (outside) or the city; its id. */
-  staffAccount(side: 'inside' | 'outside' | 'city', active?: boolean): Promise<string>;
+  /** A fresh analyst (or administrator) account scoped to 平山区 (inside), 溪湖区 (outside) or the city; its id. */
+  staffAccount(side: 'inside' | 'outside' | 'city', active?: boolean, role?: Role): Promise<string>;
   /** After a caller changed its own password: its demo password back, and the new token adopted. */
   afterPasswordChange(caller: Caller, body: GraphQLBody<Data>): Promise<void>;
 }
@@ -94,7 +94,7 @@ const RESIDENT = { name: '矩阵测试', relation: 'CHILD', gender: 'MALE' };
 
 const forbidden = (what: string, vars: VarsOf, caller: Caller = 'districtAdmin'): Probe => ({ what, vars, caller });
 const empty = (what: string, vars: VarsOf): Probe => ({ what, vars, expect: 'empty' });
-const allowed = (what: string, vars: VarsOf): Probe => ({ what, vars, expect: 'ok' });
+const allowed = (what: string, vars: VarsOf, caller?: Caller): Probe => ({ what, vars, expect: 'ok', caller });
 
 /** A page of up to 100 nodes with their ids and what `selection` asks for. */
 function list(field: string, filterType: string, selection = ''): string {
@@ -275,8 +275,17 @@ const residentChange =
     return { id: target === 'household' ? household.id : household.residentId, version: household.version, input: RESIDENT };
   };
 
-/** Account care on a fresh account of each side: the district administrator reaches only 平山区's. */
-function accountCare(text: string, active = true): Entry {
+/**
+ * Account care on a fresh account of each side: the district administrator reaches only 平山区's. An
+ * administrator of the caller's own scope is a peer: unlocked, but never reset, deactivated or
+ * reactivated by them (the city's administrators do it for a district's; the CLI for the city's).
+ */
+function accountCare(text: string, action: 'unlock' | 'takeOver', active = true): Entry {
+  const peerAdmin = (side: 'inside' | 'city'): VarsOf => async ({ staffAccount }) => ({ id: await staffAccount(side, active, Role.ADMIN) });
+  const peers =
+    action === 'unlock'
+      ? [allowed('an administrator of 平山区 (a peer)', peerAdmin('inside'), 'districtAdmin'), allowed('another administrator of the city (a peer)', peerAdmin('city'), 'cityAdmin')]
+      : [forbidden('an administrator of 平山区 (a peer)', peerAdmin('inside')), forbidden('another administrator of the city (a peer)', peerAdmin('city'), 'cityAdmin')];
   return {
     who: ADMINS,
     text,
@@ -284,6 +293,10 @@ function accountCare(text: string, active = true): Entry {
     outside: [
       forbidden('an analyst of 溪湖区', async ({ staffAccount }) => ({ id: await staffAccount('outside', active) })),
       forbidden("an analyst of the city's scope (above 平山区)", async ({ staffAccount }) => ({ id: await staffAccount('city', active) })),
+      forbidden("an administrator of the city's scope (above 平山区)", async ({ staffAccount }) => ({ id: await staffAccount('city', active, Role.ADMIN) })),
+      ...peers,
+      allowed('an administrator of 平山区 (below the city)', peerAdmin('inside'), 'cityAdmin'),
+      allowed('an analyst of the city (the same scope, not an administrator)', async ({ staffAccount }) => ({ id: await staffAccount('city', active) }), 'cityAdmin'),
     ],
   };
 }
@@ -303,10 +316,10 @@ const MUTATIONS: Record<string, Entry> = {
     check: ({ changePassword }) => expect(changePassword.passwordChangeRequired).toBe(false),
     after: (ctx, caller, body) => ctx.afterPasswordChange(caller, body),
   },
-  resetPassword: accountCare('mutation ($id: ID!) { resetPassword(accountId: $id) { oneTimePassword account { mustChangePassword } } }'),
-  unlockAccount: accountCare('mutation ($id: ID!) { unlockAccount(accountId: $id) { id signInLockedUntil } }'),
-  deactivateAccount: accountCare('mutation ($id: ID!) { deactivateAccount(accountId: $id, reason: "矩阵测试停用") { active } }'),
-  reactivateAccount: accountCare('mutation ($id: ID!) { reactivateAccount(accountId: $id) { active } }', false),
+  resetPassword: accountCare('mutation ($id: ID!) { resetPassword(accountId: $id) { oneTimePassword account { mustChangePassword } } }', 'takeOver'),
+  unlockAccount: accountCare('mutation ($id: ID!) { unlockAccount(accountId: $id) { id signInLockedUntil } }', 'unlock'),
+  deactivateAccount: accountCare('mutation ($id: ID!) { deactivateAccount(accountId: $id, reason: "矩阵测试停用") { active } }', 'takeOver'),
+  reactivateAccount: accountCare('mutation ($id: ID!) { reactivateAccount(accountId: $id) { active } }', 'takeOver', false),
   addResident: {
     who: ADMINS,
     text: 'mutation ($id: ID!, $version: Int!, $input: ResidentInput!) { addResident(householdId: $id, householdVersion: $version, input: $input) { id } }',
@@ -744,13 +757,13 @@ describe.each(databaseKinds())('the authorization matrix on %s', (kind) => {
         if (!body.data?.login) throw new Error(`sign-in for a refresh token failed: ${JSON.stringify(body.errors)}`);
         return body.data.login.refreshToken as string;
       },
-      async staffAccount(side, active = true) {
+      async staffAccount(side, active = true, role = Role.ANALYST) {
         const em = orm.em.fork();
         const code = { inside: PINGSHAN_CODE, outside: XIHU_CODE, city: CITY_CODE }[side];
         const region = await em.findOneOrFail(Region, { code });
         const account = em.create(UserAccount, {
           username: fx.unique('matrix-care-'),
-          role: Role.ANALYST,
+          role,
           scopeRegion: region,
           passwordHash: await matrixPasswordHash,
           active,

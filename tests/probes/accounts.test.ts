@@ -26,12 +26,16 @@ describe('accounts', () => {
   const login = async (username: string, password: string): Promise<GraphQLAnswer<{ login: Tokens }>> => send(server.url, LOGIN, { u: username, p: password });
 
   /** A fresh analyst made by the city's administrator, scoped to a district (or the city). */
-  async function freshAnalyst(scope: keyof typeof regions, password = 'probe-analyst-password-1'): Promise<{ id: string; username: string; password: string }> {
+  async function freshAnalyst(
+    scope: keyof typeof regions,
+    password = 'probe-analyst-password-1',
+    role: 'ANALYST' | 'ADMIN' = 'ANALYST',
+  ): Promise<{ id: string; username: string; password: string }> {
     const username = `probe-${scope}-${++sequence}`;
     const answer = await send<{ createAccount: { id: string } }>(
       server.url,
       'mutation($i: CreateAccountInput!) { createAccount(input: $i) { id } }',
-      { i: { username, password, role: 'ANALYST', scopeRegionId: regions[scope] } },
+      { i: { username, password, role, scopeRegionId: regions[scope] } },
       { token: admin },
     );
     if (!answer.json?.data?.createAccount) throw new Error(`createAccount failed: ${answer.text}`);
@@ -217,6 +221,48 @@ describe('accounts', () => {
     );
     const operations = trail.json?.data?.auditEntries.nodes.map((node) => node.operation) ?? [];
     expect(operations).toEqual(expect.arrayContaining(['deactivateAccount', 'reactivateAccount', 'resetPassword', 'unlockAccount', 'changePassword']));
+  });
+
+  /** A second administrator of a scope, made by the city's administrator: a peer of that scope's administrators. */
+  const peerAdministrator = (scope: 'city' | 'pingshan') => freshAnalyst(scope, 'probe-peer-admin-password-1', 'ADMIN');
+  const RESET = 'mutation($id: ID!) { resetPassword(accountId: $id) { oneTimePassword } }';
+  const DEACTIVATE = 'mutation($id: ID!) { deactivateAccount(accountId: $id, reason: "同级停用") { active } }';
+  const REACTIVATE = 'mutation($id: ID!) { reactivateAccount(accountId: $id) { active } }';
+  const signsIn = async (username: string, password: string) => Boolean((await login(username, password)).json?.data?.login?.accessToken);
+
+  test('accounts: a district administrator resets a peer administrator of the same district and signs in with the one-time password', async () => {
+    const peer = await peerAdministrator('pingshan');
+    const reset = await send<{ resetPassword: { oneTimePassword: string } }>(server.url, RESET, { id: peer.id }, { token: pingshanAdmin });
+    expect({ code: errorCode(reset), oneTimePassword: reset.json?.data?.resetPassword?.oneTimePassword ?? null }).toEqual({ code: 'FORBIDDEN', oneTimePassword: null });
+    // The peer keeps their own password; a peer may still lift their lock, and the city may reset them.
+    expect(await signsIn(peer.username, peer.password)).toBe(true);
+    const unlocked = await send(server.url, 'mutation($id: ID!) { unlockAccount(accountId: $id) { id } }', { id: peer.id }, { token: pingshanAdmin });
+    expect(unlocked.json?.data).toEqual({ unlockAccount: { id: peer.id } });
+    const byCity = await send<{ resetPassword: { oneTimePassword: string } }>(server.url, RESET, { id: peer.id }, { token: admin });
+    expect(byCity.json?.data?.resetPassword?.oneTimePassword).toEqual(expect.any(String));
+  });
+
+  test('accounts: a district administrator deactivates a peer administrator of the same district', async () => {
+    const peer = await peerAdministrator('pingshan');
+    const off = await send(server.url, DEACTIVATE, { id: peer.id }, { token: pingshanAdmin });
+    expect({ code: errorCode(off), data: off.json?.data ?? null }).toEqual({ code: 'FORBIDDEN', data: null });
+    expect(await signsIn(peer.username, peer.password)).toBe(true);
+  });
+
+  test('accounts: a district administrator reactivates a peer administrator whom the city deactivated', async () => {
+    const peer = await peerAdministrator('pingshan');
+    expect((await send(server.url, DEACTIVATE, { id: peer.id }, { token: admin })).json?.data).toEqual({ deactivateAccount: { active: false } });
+    const on = await send(server.url, REACTIVATE, { id: peer.id }, { token: pingshanAdmin });
+    expect({ code: errorCode(on), data: on.json?.data ?? null }).toEqual({ code: 'FORBIDDEN', data: null });
+    expect(await signsIn(peer.username, peer.password)).toBe(false);
+  });
+
+  test('accounts: a city administrator resets or deactivates another city administrator', async () => {
+    const peer = await peerAdministrator('city');
+    const reset = await send<{ resetPassword: { oneTimePassword: string } }>(server.url, RESET, { id: peer.id }, { token: admin });
+    expect({ code: errorCode(reset), oneTimePassword: reset.json?.data?.resetPassword?.oneTimePassword ?? null }).toEqual({ code: 'FORBIDDEN', oneTimePassword: null });
+    expect(errorCode(await send(server.url, DEACTIVATE, { id: peer.id }, { token: admin }))).toBe('FORBIDDEN');
+    expect(await signsIn(peer.username, peer.password)).toBe(true);
   });
 
   test('accounts: with the production safelist on, an administrator given a one-time password cannot replace it', async () => {
