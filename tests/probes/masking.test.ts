@@ -1,4 +1,4 @@
-import { Gender, idNumberCandidates } from '@wanjia/shared';
+import { Gender, idNumberCandidates, idNumberCheckCharacter } from '@wanjia/shared';
 import { cadreToken, demoCadres, send, staffToken, startProbeServer, type ProbeServer } from './support/probe-server';
 
 /**
@@ -167,4 +167,64 @@ test('masking: a district administrator reads a changed birth date back from the
   const trail = await send(server.url, '{ auditEntries(first: 20, filter: { operation: "updateResident" }) { nodes { entityId changes } } }', {}, { token });
   expect(trail.text).toContain(`"entityId":"${resident.id}"`);
   for (const date of ['2015-03-02', '2015-07-21', '20150302', '20150721']) expect(trail.text).not.toContain(date);
+});
+
+/**
+ * The duplicate-ID-number check as an oracle: 30 residents per createHousehold, each a candidate ID
+ * number, answered with the index of the one already registered. The probe knows one registered
+ * number (through the audited reveal, so that it has something to find) and sends it among 29 fresh
+ * candidates again and again: a defended server names it at most its small daily budget of times,
+ * then answers without comparing anything, and every named refusal is in the audit trail. Last in
+ * the file: it spends the district administrator's budget.
+ */
+test('masking: a district administrator tests 30 candidate ID numbers per createHousehold, silently and without limit', async () => {
+  const token = await staffToken(server.url, 'pingshan-admin');
+  const admin = await staffToken(server.url, 'admin');
+  const list = await send<{ households: { nodes: { region: { id: string }; residents: { id: string; idNumber: string | null }[] }[] } }>(
+    server.url,
+    '{ households(first: 20) { nodes { region { id } residents { id idNumber } } } }',
+    {},
+    { token },
+  );
+  const household = list.json!.data!.households.nodes.find((node) => node.residents.some((resident) => resident.idNumber))!;
+  const target = household.residents.find((resident) => resident.idNumber)!;
+  const revealed = await send<{ revealResident: { idNumber: string } }>(
+    server.url,
+    'mutation ($id: ID!) { revealResident(id: $id, reason: "探测：已登记的身份证号") { idNumber } }',
+    { id: target.id },
+    { token },
+  );
+  const known = revealed.json!.data!.revealResident.idNumber;
+  const candidate = (sequence: number) => {
+    const first17 = `${known.slice(0, 14)}${String(sequence).padStart(3, '0')}`;
+    return first17 + idNumberCheckCharacter(first17);
+  };
+  const named: number[] = [];
+  const ATTEMPTS = 8;
+  for (let attempt = 0; attempt < ATTEMPTS; attempt += 1) {
+    const residents = Array.from({ length: 30 }, (_, index) => ({
+      name: `候选${index}`,
+      relation: 'OTHER',
+      gender: 'MALE',
+      idNumber: index === 21 ? known : candidate(500 + attempt * 30 + index),
+    }));
+    const answer = await send(
+      server.url,
+      'mutation ($r: ID!, $residents: [ResidentInput!]!) { createHousehold(input: { regionId: $r, address: "探测路1号", headName: "探测", targetGroups: [HARDSHIP], residents: $residents }) { id } }',
+      { r: household.region.id, residents },
+      { token },
+    );
+    if (answer.json?.errors?.[0]?.extensions?.field === 'input.residents.21.idNumber') named.push(attempt);
+  }
+  const trail = await send<{ auditEntries: { totalCount: number } }>(
+    server.url,
+    '{ auditEntries(first: 1, filter: { operation: "refuseDuplicateIdNumber" }) { totalCount } }',
+    {},
+    { token: admin },
+  );
+  // A small budget a day, not one answer per request, and not one refusal the trail does not show.
+  expect(named.length).toBeLessThanOrEqual(5);
+  expect(named.length).toBeGreaterThan(0);
+  expect(trail.json?.data?.auditEntries.totalCount ?? 0).toBe(named.length);
+  expect(trail.text).not.toContain(known);
 });

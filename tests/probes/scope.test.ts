@@ -192,3 +192,111 @@ test("scope: staff of another district reach a moved household through the figur
   expect(nested.text).not.toContain(`"household":{"id":"${movedId}"`);
   expect(leaksFile(nested, movedFile)).toEqual([]);
 });
+
+/** An open demand of the household cadre A lost, as the city administrator reads it now. */
+async function openDemandIds(householdId: string): Promise<string[]> {
+  const answer = await send<{ household: { openDemands: { id: string }[] } }>(
+    server.url,
+    'query ($id: ID!) { household(id: $id) { openDemands { id } } }',
+    { id: householdId },
+    { token: admin },
+  );
+  return answer.json!.data!.household.openDemands.map((demand) => demand.id);
+}
+
+test("scope: a transferred cadre backdates a record into the ended assignment to close the household's open demands, and learns which ids are open", async () => {
+  const open = await openDemandIds(lostHousehold.id);
+  expect(open.length).toBeGreaterThan(0);
+  const backdated = (resolvedDemandIds: string[]) => ({
+    ...submissionFor(lostHousehold.id, randomUUID(), '补录走访'),
+    occurredAt: new Date(Date.now() - 2 * 3_600_000).toISOString(),
+    demandsRaised: [],
+    resolvedDemandIds,
+  });
+  const onOpen = await send(server.url, SUBMIT, { input: backdated([open[0]!]) }, { token: cadreA });
+  const onMissing = await send(server.url, SUBMIT, { input: backdated(['999999']) }, { token: cadreA });
+  // One answer whatever the ids, and the household's current cadre still has the demand.
+  expect(errorCode(onOpen)).toBe('BAD_USER_INPUT');
+  expect([onOpen.json?.errors?.[0]?.message, onOpen.json?.errors?.[0]?.extensions?.field]).toEqual([
+    onMissing.json?.errors?.[0]?.message,
+    onMissing.json?.errors?.[0]?.extensions?.field,
+  ]);
+  expect(await openDemandIds(lostHousehold.id)).toEqual(open);
+});
+
+test('scope: a cadre transferred away long ago backdates a record into the old assignment and plants a demand in the household', async () => {
+  // A server whose grace after an assignment's end is over at once: "long ago" without waiting.
+  const late = await startProbeServer({ HELP_RECORD_LATE_GRACE_DAYS: '0' });
+  try {
+    const cityAdmin = await staffToken(late.url, 'admin');
+    const cadres = await demoCadres(late.url);
+    let token = '';
+    let householdId = '';
+    for (const cadre of cadres) {
+      token = await cadreToken(late.url, cadre.id);
+      const answer = await send<{ myHouseholds: { nodes: { id: string }[] } }>(late.url, '{ myHouseholds(first: 1) { nodes { id } } }', {}, { token });
+      householdId = answer.json?.data?.myHouseholds.nodes[0]?.id ?? '';
+      if (householdId) break;
+    }
+    expect(householdId).not.toBe('');
+    const file = await send<{ household: { activeAssignments: { id: string }[]; openDemands: { id: string }[]; lastVisitAt: string | null } }>(
+      late.url,
+      'query ($id: ID!) { household(id: $id) { activeAssignments { id } openDemands { id } lastVisitAt } }',
+      { id: householdId },
+      { token: cityAdmin },
+    );
+    for (const { id } of file.json!.data!.household.activeAssignments) {
+      await send(late.url, 'mutation ($id: ID!) { endAssignment(assignmentId: $id, reason: "工作调动，移交他人") { id } }', { id }, { token: cityAdmin });
+    }
+    const planted = await send(
+      late.url,
+      SUBMIT,
+      { input: { ...submissionFor(householdId, randomUUID(), '补录走访'), occurredAt: new Date(Date.now() - 60_000).toISOString() } },
+      { token },
+    );
+    expect(errorCode(planted)).toBe('BAD_USER_INPUT');
+    const after = await send<{ household: { openDemands: { id: string }[]; lastVisitAt: string | null } }>(
+      late.url,
+      'query ($id: ID!) { household(id: $id) { openDemands { id } lastVisitAt } }',
+      { id: householdId },
+      { token: cityAdmin },
+    );
+    expect(after.json!.data!.household).toEqual({ openDemands: file.json!.data!.household.openDemands, lastVisitAt: file.json!.data!.household.lastVisitAt });
+  } finally {
+    await late.stop();
+  }
+}, 180_000);
+
+interface CadreSeen {
+  id: string;
+  phone: string | null;
+  unit: { region: { path: string } };
+}
+
+function cadresSeen(value: unknown, found: CadreSeen[] = []): CadreSeen[] {
+  if (Array.isArray(value)) for (const item of value) cadresSeen(item, found);
+  else if (value && typeof value === 'object') {
+    const object = value as Record<string, unknown>;
+    if ('phone' in object && 'unit' in object) found.push(object as unknown as CadreSeen);
+    for (const inner of Object.values(object)) cadresSeen(inner, found);
+  }
+  return found;
+}
+
+test("scope: a district administrator collects the city's cadres' full phones through assignments, contact points and help records", async () => {
+  const CADRE = 'id phone unit { region { path } }';
+  const answer = await send(
+    server.url,
+    `{ contactPoints(first: 100) { nodes { leader { ${CADRE} } } }
+       assignments(first: 100) { nodes { cadre { ${CADRE} } } }
+       petitionCases(first: 50) { nodes { responsibleLeader { ${CADRE} } } } }`,
+    {},
+    { token: districtAdmin },
+  );
+  expect(answer.json?.errors).toBeUndefined();
+  const seen = cadresSeen(answer.json?.data);
+  const pingshan = '210500000000/210502000000/';
+  const outside = seen.filter((cadre) => !cadre.unit.region.path.startsWith(pingshan) && cadre.phone);
+  expect(outside.length).toBeGreaterThan(0);
+  expect(outside.filter((cadre) => !cadre.phone!.includes('*')).map((cadre) => cadre.id)).toEqual([]);
+});
