@@ -86,6 +86,14 @@ describe('every list has a size estimate', () => {
     expect(MAX_ROUND_TRIPS).toBe(1);
   });
 
+  it('lets staff read the tree two levels below their scope root in one request, and not the whole city below a region', () => {
+    const cost = (document: string) => measureDocument(schema, parse(document), document).cost;
+    const twoLevels = '{ regions { id name children { id name children { id name } } } }';
+    expect(cost(twoLevels)).toBeLessThan(DEFAULT_QUERY_LIMITS.ANALYST.cost);
+    // With parentId the list is a region's children (up to 45), not the one scope root.
+    expect(cost('{ regions(parentId: "1") { id name children { id name children { id name } } } }')).toBeGreaterThan(DEFAULT_QUERY_LIMITS.ANALYST.cost);
+  });
+
   it('prices a list by its estimate: residents, demands and children count as many as they may hold', () => {
     const one = '{ household(id: "1") { id } }';
     const residents = '{ household(id: "1") { residents { id name } } }';

@@ -115,8 +115,9 @@ describe('limits: rate limits count what executes', () => {
       RATE_LIMIT_SIGN_IN_PER_ADDRESS: '1000/60',
       RATE_LIMIT_WRITES_PER_ADDRESS: '1000/60',
       RATE_LIMIT_QUERIES_PER_ACCOUNT: '40000/60',
-      RATE_LIMIT_QUERIES_PER_ADDRESS: '100/60',
-      QUERY_LIMITS: JSON.stringify({ ANONYMOUS: { cost: 100 } }),
+      RATE_LIMIT_QUERIES_PER_ADDRESS: '300/60',
+      // The cadres' cost limit (60,000) is above this server's account budget: lowered to fit it.
+      QUERY_LIMITS: JSON.stringify({ ANONYMOUS: { cost: 150 }, CADRE: { cost: 25_000 } }),
     });
     cadreId = (await demoCadres(server.url))[0]!.id;
     admin = await staffToken(server.url, 'admin');
@@ -181,9 +182,153 @@ describe('limits: rate limits count what executes', () => {
 
   test('limits: anonymous queries have a budget per address', async () => {
     const codes: (string | undefined)[] = [];
-    // Cost 12 each against 100 a minute (one spent in beforeAll).
-    for (let attempt = 0; attempt < 10; attempt += 1) codes.push(errorCode(await send(server.url, '{ developmentCadres { id name post unit { name } } }')));
+    // Cost 70 each (20 cadres listed) against 300 a minute (100 spent in beforeAll's list of cadres).
+    for (let attempt = 0; attempt < 10; attempt += 1) codes.push(errorCode(await send(server.url, '{ developmentCadres { id } }')));
     expect(codes[0]).toBeUndefined();
     expect(codes).toContain('TOO_MANY_REQUESTS');
+  });
+});
+
+/** The reviewer's document: children seven times, parent six, from the analyst's city scope (6⁷ regions on the demo tree). */
+const REGION_ROUND_TRIPS = `{ regions { ${'children { parent { '.repeat(6)}children { id name path code }${' } }'.repeat(6)} } }`;
+
+async function statementsOf(url: string, run: () => Promise<unknown>): Promise<number> {
+  const before = ((await (await fetch(`${url}/debug/sql-count`)).json()) as { statements: number }).statements;
+  await run();
+  const after = ((await (await fetch(`${url}/debug/sql-count`)).json()) as { statements: number }).statements;
+  return after - before;
+}
+
+describe('limits: lists without paging, unbatched resolvers and round trips', () => {
+  let server: ProbeServer;
+  let admin: string;
+  let analyst: string;
+
+  beforeAll(async () => {
+    server = await startProbeServer({ COUNT_SQL: 'true' });
+    admin = await staffToken(server.url, 'admin');
+    analyst = await staffToken(server.url, 'analyst');
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  test('limits: the reviewer’s region round trips (children↔parent ×7, ten aliases) are refused and the health check stays quick', async () => {
+    const aliased = `{ ${Array.from({ length: 10 }, (_, index) => `r${index}: ${REGION_ROUND_TRIPS.slice(2, -2)}`).join(' ')} }`;
+    for (const query of [REGION_ROUND_TRIPS, aliased]) {
+      const attack = await withHealthChecks(server.url, () => send(server.url, query, undefined, { token: analyst }));
+      expect({ status: attack.answer.status, code: errorCode(attack.answer), bytes: attack.answer.text.length < 10_000 }).toEqual({
+        status: 400,
+        code: 'QUERY_LIMIT_EXCEEDED',
+        bytes: true,
+      });
+      expect(attack.slowestHealthMs).toBeLessThan(1_000);
+    }
+  });
+
+  test('limits: a household’s lists (residents, open demands, cases, history) count their items under a page of 100', async () => {
+    const query =
+      '{ households(first: 100) { nodes { id residents { id name relation gender age } openDemands { id text status } petitionCases { id title status } assignmentHistory { id startedAt cadre { name } } } } }';
+    for (const token of [admin, analyst]) expectCostRefused(await send(server.url, query, undefined, { token }));
+  });
+
+  test('limits: a help record’s demands and a region’s children count their items (a page of 100 records, a walk down the tree from a region)', async () => {
+    const records =
+      '{ households(first: 30) { nodes { helpRecords(first: 30) { nodes { id demandsRaised { id text household { id } } demandsResolved { id text household { id } } } } } } }';
+    expectCostRefused(await send(server.url, records, undefined, { token: admin }));
+    const city = await send<{ regions: { id: string }[] }>(server.url, '{ regions { id } }', undefined, { token: analyst });
+    const tree = `{ regions(parentId: "${city.json!.data!.regions[0]!.id}") { id children { id name children { id name path children { id name } } } } }`;
+    expectCostRefused(await send(server.url, tree, undefined, { token: analyst }));
+  });
+
+  test('limits: recentClosedDemands for a page of households is read in a few statements, not one per household', async () => {
+    const query = '{ households(first: 100) { nodes { id recentClosedDemands { id text status } } } }';
+    let answer: GraphQLAnswer | undefined;
+    const statements = await statementsOf(server.url, async () => {
+      answer = await send(server.url, query, undefined, { token: admin });
+    });
+    expect(answer?.json?.errors).toBeUndefined();
+    expect(statements).toBeLessThan(20);
+  });
+});
+
+describe('limits: the safelist gate on GET reads what Apollo reads', () => {
+  let server: ProbeServer;
+
+  beforeAll(async () => {
+    server = await startProbeServer({ SAFELIST_MODE: 'enforce', INTROSPECTION: 'false' });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  const get = async (search: string) => {
+    const response = await fetch(`${server.url}/graphql?${search}`, { headers: { 'apollo-require-preflight': 'true', accept: 'application/json' } });
+    const text = await response.text();
+    return { code: (JSON.parse(text) as { errors?: { extensions?: { code?: string } }[] }).errors?.[0]?.extensions?.code, validated: /Cannot query field|Did you mean/.test(text) };
+  };
+
+  test('limits: an anonymous GET with a thousand padding parameters before `query` is refused as not safelisted, never validated', async () => {
+    const padding = Array.from({ length: 1_000 }, (_, index) => `p${index}=1`).join('&');
+    for (const document of ['{ nosuchfield }', '{ households { nodes { idNumbr } } }']) {
+      expect(await get(`${padding}&query=${encodeURIComponent(document)}`)).toEqual({ code: 'OPERATION_NOT_SAFELISTED', validated: false });
+    }
+  });
+
+  test('limits: an anonymous GET that gives `query` twice is refused as not safelisted', async () => {
+    expect(await get(`query=${encodeURIComponent('{ nosuchfield }')}&query=${encodeURIComponent('{ other }')}`)).toEqual({
+      code: 'OPERATION_NOT_SAFELISTED',
+      validated: false,
+    });
+  });
+});
+
+describe('limits: report downloads are audited and charged', () => {
+  let server: ProbeServer;
+  let admin: string;
+  let analyst: string;
+
+  beforeAll(async () => {
+    server = await startProbeServer({
+      RATE_LIMITS: 'true',
+      // Two figure sheets' worth (4,000 each) per account; every role's cost limit fits the budget.
+      RATE_LIMIT_QUERIES_PER_ACCOUNT: '9000/600',
+      QUERY_LIMITS: JSON.stringify({ CADRE: { cost: 8_000 }, ANALYST: { cost: 8_000 }, ADMIN: { cost: 8_000 } }),
+      RATE_LIMIT_QUERIES_PER_ADDRESS: '100000/60',
+      RATE_LIMIT_SIGN_IN_PER_ADDRESS: '1000/60',
+    });
+    admin = await staffToken(server.url, 'admin');
+    analyst = await staffToken(server.url, 'analyst');
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  test('limits: each CSV/xlsx download leaves an audit entry naming the report, format and slice', async () => {
+    for (const format of ['csv', 'xlsx']) {
+      const response = await fetch(`${server.url}/exports/report.${format}?kind=OVERVIEW&from=2024-01-01`, { headers: { authorization: `Bearer ${analyst}` } });
+      expect(response.status).toBe(200);
+    }
+    const trail = await send<{ auditEntries: { nodes: { operation: string; entityId: string; changes: string | null }[] } }>(
+      server.url,
+      '{ auditEntries(first: 20, filter: { operation: "downloadReport" }) { nodes { operation entityId changes } } }',
+      undefined,
+      { token: admin },
+    );
+    const entries = trail.json?.data?.auditEntries.nodes ?? [];
+    expect(entries.map((entry) => [entry.entityId, (JSON.parse(entry.changes ?? '{}') as { format?: string; from?: string }).format])).toEqual(
+      expect.arrayContaining([
+        ['OVERVIEW', 'csv'],
+        ['OVERVIEW', 'xlsx'],
+      ]),
+    );
+  });
+
+  test('limits: downloads are charged to the query budget: repeating them ends in 429', async () => {
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 4; attempt += 1) {
+      statuses.push((await fetch(`${server.url}/exports/report.csv?kind=OVERVIEW`, { headers: { authorization: `Bearer ${analyst}` } })).status);
+    }
+    expect(statuses).toContain(429);
   });
 });

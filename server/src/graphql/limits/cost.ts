@@ -63,10 +63,11 @@ export const PAGE_STATEMENT_COST = 300;
  * data set in brackets. request-limits-lists.test.ts fails when a list field of the schema has none.
  */
 export const LIST_SIZE_ESTIMATES: Readonly<Record<string, number>> = {
-  // A township has a few dozen villages at most (Benxi: 496 places under about 50 townships; demo 6).
-  'Region.children': 40,
-  // The children of one region, or the caller's scope root.
-  'Query.regions': 40,
+  // The full city plan (db/city) puts 287 villages under 8 towns and 209 communities under 10 streets
+  // (twice) and the towns: the largest child count is 43, a town's 36 villages and 7 communities [6].
+  'Region.children': 45,
+  // The children of a region (parentId); without parentId, the caller's scope root alone (LIST_SIZE_WITHOUT_ARGUMENT).
+  'Query.regions': 45,
   // The household form accepts at most 30 residents (HouseholdInput.residents, ArrayMaxSize 30) [5].
   'Household.residents': 30,
   // A visit raises a few demands; open ones are worked off within weeks [2].
@@ -101,6 +102,11 @@ export const LIST_SIZE_ESTIMATES: Readonly<Record<string, number>> = {
   'DemandAging.bands': 6,
   // Regions of the slice with households and no recent visit: one level of children.
   'CoverageGaps.regions': 40,
+};
+
+/** Lists whose size is another when an argument is left out: `regions` without parentId is the scope root. */
+export const LIST_SIZE_WITHOUT_ARGUMENT: Readonly<Record<string, { argument: string; items: number }>> = {
+  'Query.regions': { argument: 'parentId', items: 1 },
 };
 
 /**
@@ -239,7 +245,9 @@ export function compileCostPlan(schema: GraphQLSchema, document: DocumentNode): 
         const pageSize = pageSizeOf(selection, definition);
         // A list counts its estimate; one without an estimate (a field added since, caught by its test) the largest page.
         const estimate = pageSize || !definition || !parentTypeName ? null : listSizeEstimate(schema, parentTypeName, definition);
-        const listSize = estimate === undefined ? MAX_PAGE_SIZE : (estimate ?? 1);
+        const withoutArgument = LIST_SIZE_WITHOUT_ARGUMENT[key];
+        const argumentLeftOut = withoutArgument && !selection.arguments?.some((argument) => argument.name.value === withoutArgument.argument);
+        const listSize = argumentLeftOut ? withoutArgument.items : estimate === undefined ? MAX_PAGE_SIZE : (estimate ?? 1);
         const statement = (pageSize ? PAGE_STATEMENT_COST : 0) + (PER_PARENT_STATEMENTS[key] ?? 0) * PAGE_STATEMENT_COST;
         if (!selection.selectionSet) return { base: SCALAR_COST, statement, pageSize: null, listSize, children: [] };
         const childType = definition ? getNamedType(definition.type).name : null;
