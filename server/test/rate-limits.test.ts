@@ -21,7 +21,7 @@ describe('rate-limit configuration', () => {
       queriesPerAddress: { points: 20_000, durationSeconds: 30 },
     });
     expect(() => loadConfig({ RATE_LIMIT_QUERIES_PER_ACCOUNT: '1000/60' })).toThrow(
-      /RATE_LIMIT_QUERIES_PER_ACCOUNT: must allow at least the largest query cost limit \(30000\)/,
+      /RATE_LIMIT_QUERIES_PER_ACCOUNT: must allow at least the largest query cost limit \(60000\)/,
     );
     expect(() => loadConfig({ RATE_LIMIT_QUERIES_PER_ADDRESS: '100/60' })).toThrow(
       /RATE_LIMIT_QUERIES_PER_ADDRESS: must allow at least the anonymous query cost limit \(5000\)/,

@@ -80,8 +80,8 @@ export const LIST_SIZE_ESTIMATES: Readonly<Record<string, number>> = {
   'Household.assignmentHistory': 10,
   // Normally one [1].
   'Household.activeAssignments': 2,
-  // What one visit raised and resolved: a handful (the form accepts 20 and 50; the answer-size cap
-  // stops a file written to the form's maxima) [2, 2].
+  // What one visit raised and resolved: a handful (the form accepts 20 and 50, which a cadre would have
+  // to write on purpose, visit after visit, within the write budget) [2, 2].
   'HelpRecord.demandsRaised': 3,
   'HelpRecord.demandsResolved': 3,
   // HelpRecordContentInput.photoIds: ArrayMaxSize 9.
