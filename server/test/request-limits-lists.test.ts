@@ -5,6 +5,11 @@ import { DEFAULT_QUERY_LIMITS } from '../src/config';
 import { LIST_SIZE_ESTIMATES, listSizeEstimate, MAX_ROUND_TRIPS, PER_PARENT_STATEMENTS, READS_WITHOUT_LOADER_ALLOWED } from '../src/graphql/limits/cost';
 import { firstExceeded, measureDocument } from '../src/graphql/limits/measure';
 import { buildApiSchema } from '../src/graphql/schema';
+import { DemandCategory, DemandStatus, TargetGroup } from '@wanjia/shared';
+import { createDemandLoaders, RECENT_CLOSED_DEMANDS } from '../src/modules/demands/demand.loaders';
+import { Demand } from '../src/modules/demands/demand.entity';
+import { createHousehold, createRegionTree } from './support/factories';
+import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
 
 /** The reviewer's document: from the city scope down, up and down again (children seven times, parent six). */
 export function regionRoundTrips(levels: number): string {
@@ -111,3 +116,34 @@ function listResolverSources(directory: string): string[] {
     return entry.name.endsWith('.resolver.ts') ? [full] : [];
   });
 }
+
+describe.each(databaseKinds())('recentClosedDemands batched on %s', (kind) => {
+  it('gives each household its last RECENT_CLOSED_DEMANDS closed demands, newest resolution first, in two statements for all', async () => {
+    let statements = 0;
+    const { orm, database } = await migratedOrm(kind, 'closed_demands', { onQuery: () => (statements += 1) });
+    try {
+      const em = orm.em.fork();
+      const regions = await createRegionTree(em);
+      const busy = await createHousehold(em, regions.dongxing, [TargetGroup.HARDSHIP], '王建国');
+      const quiet = await createHousehold(em, regions.dongxing, [TargetGroup.HARDSHIP], '赵玉梅');
+      const day = (n: number) => new Date(Date.UTC(2026, 0, 1 + n));
+      for (let n = 0; n < 14; n += 1) {
+        const closed = n % 2 === 0 ? DemandStatus.RESOLVED : DemandStatus.CONFIRMED;
+        em.create(Demand, { household: busy, category: DemandCategory.HOUSING, text: `第${n}件`, raisedAt: day(n), status: closed, resolvedAt: day(n + 1) });
+      }
+      em.create(Demand, { household: busy, category: DemandCategory.HOUSING, text: '仍未解决', raisedAt: day(30), status: DemandStatus.OPEN });
+      em.create(Demand, { household: quiet, category: DemandCategory.HOUSING, text: '唯一一件', raisedAt: day(2), status: DemandStatus.RESOLVED, resolvedAt: day(3) });
+      await em.flush();
+
+      const loaders = createDemandLoaders(orm.em.fork());
+      statements = 0;
+      const [forBusy, forQuiet] = await Promise.all([busy.id, quiet.id].map((id) => loaders.recentClosedDemandsByHousehold.load(id)));
+      expect([statements > 0, statements <= 2]).toEqual([true, true]);
+      expect(forBusy!.map((demand) => demand.text)).toEqual(Array.from({ length: RECENT_CLOSED_DEMANDS }, (_, index) => `第${13 - index}件`));
+      expect(forQuiet!.map((demand) => demand.text)).toEqual(['唯一一件']);
+    } finally {
+      await orm.close(true);
+      await dropScratchDatabase(database);
+    }
+  });
+});
