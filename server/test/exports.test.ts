@@ -120,8 +120,15 @@ describe.each(databaseKinds())('report downloads on %s: audited and charged like
     const xlsx = await fetch(`${server.url}/exports/report.xlsx?kind=OVERVIEW`, { headers: analyst });
     expect(xlsx.status).toBe(200);
     const entries = await downloadsAudited();
-    expect(entries.map((entry) => ({ actor: entry.actor?.id, entityId: entry.entityId, regionPath: entry.regionPath, changes: JSON.parse(entry.changes!) }))).toEqual([
-      { actor: analystAccountId, entityId: 'OVERVIEW', regionPath: '210500000000/', changes: { format: 'csv', kind: 'OVERVIEW', dimension: null, from: '2026-01-01' } },
+    expect(
+      entries.map((entry) => ({ actor: entry.actor?.id, entityId: entry.entityId, regionPath: entry.regionPath, changes: JSON.parse(entry.changes!) })),
+    ).toEqual([
+      {
+        actor: analystAccountId,
+        entityId: 'OVERVIEW',
+        regionPath: '210500000000/',
+        changes: { format: 'csv', kind: 'OVERVIEW', dimension: null, from: '2026-01-01' },
+      },
       { actor: analystAccountId, entityId: 'OVERVIEW', regionPath: '210500000000/', changes: { format: 'xlsx', kind: 'OVERVIEW', dimension: null } },
     ]);
 

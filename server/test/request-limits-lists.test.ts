@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { getNamedType, getNullableType, isListType, isObjectType, parse, type GraphQLSchema } from 'graphql';
+import { getNullableType, isListType, isObjectType, parse, type GraphQLSchema } from 'graphql';
 import { DEFAULT_QUERY_LIMITS } from '../src/config';
 import { LIST_SIZE_ESTIMATES, listSizeEstimate, MAX_ROUND_TRIPS, PER_PARENT_STATEMENTS, READS_WITHOUT_LOADER_ALLOWED } from '../src/graphql/limits/cost';
 import { firstExceeded, measureDocument } from '../src/graphql/limits/measure';
@@ -44,7 +44,6 @@ describe('every list has a size estimate', () => {
       const [typeName, fieldName] = key.split('.') as [string, string];
       const field = (schema.getType(typeName) as { getFields(): Record<string, { type: Parameters<typeof getNullableType>[0] }> }).getFields()[fieldName]!;
       expect({ key, list: isListType(getNullableType(field.type)), items: items >= 1 }).toEqual({ key, list: true, items: true });
-      void getNamedType;
     }
   });
 
@@ -132,7 +131,14 @@ describe.each(databaseKinds())('recentClosedDemands batched on %s', (kind) => {
         em.create(Demand, { household: busy, category: DemandCategory.HOUSING, text: `第${n}件`, raisedAt: day(n), status: closed, resolvedAt: day(n + 1) });
       }
       em.create(Demand, { household: busy, category: DemandCategory.HOUSING, text: '仍未解决', raisedAt: day(30), status: DemandStatus.OPEN });
-      em.create(Demand, { household: quiet, category: DemandCategory.HOUSING, text: '唯一一件', raisedAt: day(2), status: DemandStatus.RESOLVED, resolvedAt: day(3) });
+      em.create(Demand, {
+        household: quiet,
+        category: DemandCategory.HOUSING,
+        text: '唯一一件',
+        raisedAt: day(2),
+        status: DemandStatus.RESOLVED,
+        resolvedAt: day(3),
+      });
       await em.flush();
 
       const loaders = createDemandLoaders(orm.em.fork());

@@ -148,7 +148,10 @@ describe.each(databaseKinds())('the safelist before validation on %s', (kind) =>
       headers: { 'apollo-require-preflight': 'true', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     });
     const text = await response.text();
-    return { code: (JSON.parse(text) as { errors?: { extensions?: { code?: string } }[] }).errors?.[0]?.extensions?.code, validated: /Cannot query field|Did you mean/.test(text) };
+    return {
+      code: (JSON.parse(text) as { errors?: { extensions?: { code?: string } }[] }).errors?.[0]?.extensions?.code,
+      validated: /Cannot query field|Did you mean/.test(text),
+    };
   };
 
   it('reads a GET’s document as Apollo does: a thousand padding parameters before it hide nothing', async () => {

@@ -265,7 +265,10 @@ describe('limits: the safelist gate on GET reads what Apollo reads', () => {
   const get = async (search: string) => {
     const response = await fetch(`${server.url}/graphql?${search}`, { headers: { 'apollo-require-preflight': 'true', accept: 'application/json' } });
     const text = await response.text();
-    return { code: (JSON.parse(text) as { errors?: { extensions?: { code?: string } }[] }).errors?.[0]?.extensions?.code, validated: /Cannot query field|Did you mean/.test(text) };
+    return {
+      code: (JSON.parse(text) as { errors?: { extensions?: { code?: string } }[] }).errors?.[0]?.extensions?.code,
+      validated: /Cannot query field|Did you mean/.test(text),
+    };
   };
 
   test('limits: an anonymous GET with a thousand padding parameters before `query` is refused as not safelisted, never validated', async () => {
