@@ -233,7 +233,10 @@ describe('accounts', () => {
   test('accounts: a district administrator resets a peer administrator of the same district and signs in with the one-time password', async () => {
     const peer = await peerAdministrator('pingshan');
     const reset = await send<{ resetPassword: { oneTimePassword: string } }>(server.url, RESET, { id: peer.id }, { token: pingshanAdmin });
-    expect({ code: errorCode(reset), oneTimePassword: reset.json?.data?.resetPassword?.oneTimePassword ?? null }).toEqual({ code: 'FORBIDDEN', oneTimePassword: null });
+    expect({ code: errorCode(reset), oneTimePassword: reset.json?.data?.resetPassword?.oneTimePassword ?? null }).toEqual({
+      code: 'FORBIDDEN',
+      oneTimePassword: null,
+    });
     // The peer keeps their own password; a peer may still lift their lock, and the city may reset them.
     expect(await signsIn(peer.username, peer.password)).toBe(true);
     const unlocked = await send(server.url, 'mutation($id: ID!) { unlockAccount(accountId: $id) { id } }', { id: peer.id }, { token: pingshanAdmin });
@@ -260,7 +263,10 @@ describe('accounts', () => {
   test('accounts: a city administrator resets or deactivates another city administrator', async () => {
     const peer = await peerAdministrator('city');
     const reset = await send<{ resetPassword: { oneTimePassword: string } }>(server.url, RESET, { id: peer.id }, { token: admin });
-    expect({ code: errorCode(reset), oneTimePassword: reset.json?.data?.resetPassword?.oneTimePassword ?? null }).toEqual({ code: 'FORBIDDEN', oneTimePassword: null });
+    expect({ code: errorCode(reset), oneTimePassword: reset.json?.data?.resetPassword?.oneTimePassword ?? null }).toEqual({
+      code: 'FORBIDDEN',
+      oneTimePassword: null,
+    });
     expect(errorCode(await send(server.url, DEACTIVATE, { id: peer.id }, { token: admin }))).toBe('FORBIDDEN');
     expect(await signsIn(peer.username, peer.password)).toBe(true);
   });

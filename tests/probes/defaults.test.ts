@@ -196,7 +196,8 @@ describe('defaults: what a production server tells about its schema', () => {
     const environment = { SQLITE_PATH: production.SQLITE_PATH };
     if (runCli(['account:reset-password', 'analyst'], { ...environment, WANJIA_PASSWORD: ANALYST_PASSWORD }).status === 0) {
       analystPassword = ANALYST_PASSWORD;
-      for (const name of ['admin', 'pingshan-admin']) runCli(['account:reset-password', name], { ...environment, WANJIA_PASSWORD: `${ANALYST_PASSWORD}-${name}` });
+      for (const name of ['admin', 'pingshan-admin'])
+        runCli(['account:reset-password', name], { ...environment, WANJIA_PASSWORD: `${ANALYST_PASSWORD}-${name}` });
     }
     // (An old build has no account:reset-password and no refusal either: it starts with the demo passwords.)
     server = await startServer(production);

@@ -1,5 +1,5 @@
 import { Gender, idNumberCandidates, idNumberCheckCharacter } from '@wanjia/shared';
-import { cadreToken, demoCadres, send, staffToken, startProbeServer, type ProbeServer } from './support/probe-server';
+import { cadreToken, demoCadres, send, staffToken, startProbeServer, UNLIMITED_STAFF_COST, type ProbeServer } from './support/probe-server';
 
 /**
  * Masking that can be undone (issue 11): an ID number is address code, birth date, sequence (its
@@ -60,7 +60,7 @@ function residentsIn(value: unknown): ResidentRead[] {
 }
 
 beforeAll(async () => {
-  server = await startProbeServer();
+  server = await startProbeServer(UNLIMITED_STAFF_COST);
   const admin = await staffToken(server.url, 'admin');
   // Every scalar field of Resident that needs no argument: what any caller may ask for.
   const type = await send<{ __type: { fields: { name: string; args: unknown[]; type: { kind: string; ofType: { kind: string } | null } }[] } }>(

@@ -19,6 +19,15 @@ export interface ProbeServer extends ServerProcess {
   jwtSecret: string;
 }
 
+/**
+ * Staff cost limits lifted, for probes about what may be read (scope, masking) rather than how much
+ * one request may ask (the limits probes): they nest every list in every other on purpose.
+ */
+export const UNLIMITED_STAFF_COST: Record<string, string> = {
+  QUERY_LIMITS: JSON.stringify({ ANALYST: { cost: 1_000_000 }, ADMIN: { cost: 1_000_000 } }),
+  RATE_LIMIT_QUERIES_PER_ACCOUNT: '100000000/60',
+};
+
 /** Starts the built server on a fresh SQLite file with the demo data; `environment` overrides the defaults. */
 export async function startProbeServer(environment: Record<string, string> = {}): Promise<ProbeServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wanjia-probe-'));
