@@ -74,6 +74,27 @@ export interface SendOptions {
   extensions?: Record<string, unknown>;
 }
 
+let requestsSent = 0;
+
+// Every request a probe file sends, whatever helper sends it; the harness's own readiness polls do not count.
+const untracedFetch = globalThis.fetch;
+globalThis.fetch = (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
+  const address = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+  if (!address.endsWith('/readyz')) requestsSent += 1;
+  return untracedFetch(input, init);
+};
+
+/** How many requests this file's probes have sent so far. */
+export function probeRequestsSent(): number {
+  return requestsSent;
+}
+
+// `PROBE_REQUEST_LOG=<file>` appends each probe file's request count, so a run can say how many it sent.
+afterAll(() => {
+  const log = process.env.PROBE_REQUEST_LOG?.trim();
+  if (log) fs.appendFileSync(log, `${JSON.stringify({ file: expect.getState().testPath, requests: requestsSent })}\n`);
+});
+
 /** One POST to /graphql, timed; never throws on an error answer. */
 export async function send<T = Record<string, unknown>>(
   url: string,
