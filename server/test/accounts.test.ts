@@ -102,7 +102,8 @@ describe.each(databaseKinds())('account care on %s', (kind) => {
     };
     const districtPeer = await peerOf(districtAdmin, `pingshan-peer-${kind}`);
     const cityPeer = await peerOf(cityAdmin, `city-peer-${kind}`);
-    const find = (actor: UserAccount, target: UserAccount, action: CareAction) => accountCareService.findManaged(orm.em.fork(), actorOf(actor), target.id, action);
+    const find = (actor: UserAccount, target: UserAccount, action: CareAction) =>
+      accountCareService.findManaged(orm.em.fork(), actorOf(actor), target.id, action);
     for (const action of ['resetPassword', 'deactivate', 'reactivate'] as const) {
       await expect(find(districtAdmin, districtPeer, action)).rejects.toMatchObject({ message: PEER_ADMINISTRATOR_MESSAGE, extensions: { code: 'FORBIDDEN' } });
       await expect(find(cityAdmin, cityPeer, action)).rejects.toMatchObject({ extensions: { code: 'FORBIDDEN' } });
@@ -115,7 +116,10 @@ describe.each(databaseKinds())('account care on %s', (kind) => {
     await expect(find(districtAdmin, districtPeer, 'unlock')).resolves.toMatchObject({ id: districtPeer.id });
     await expect(find(cityAdmin, cityPeer, 'unlock')).resolves.toMatchObject({ id: cityPeer.id });
     // The operator's CLI (no actor) resets any staff account, a city administrator's included.
-    const byCli = await accountCareService.resetPassword(em, await accountCareService.findByUsername(em, cityPeer.username!), { actor: null, clientAddress: 'cli' });
+    const byCli = await accountCareService.resetPassword(em, await accountCareService.findByUsername(em, cityPeer.username!), {
+      actor: null,
+      clientAddress: 'cli',
+    });
     expect(byCli.oneTimePassword).toMatch(/^[A-Z2-9-]{19}$/);
   });
 
@@ -129,5 +133,19 @@ describe.each(databaseKinds())('account care on %s', (kind) => {
     expect(fresh.passwordChangeRequired).toBe(true);
     await orm.em.fork().nativeUpdate(UserAccount, { id: analyst.id }, { passwordChangedAt: new Date(Date.now() - ONE_TIME_PASSWORD_TTL_MS - 60_000) });
     await expect(authService.login(orm.em.fork(), 'analyst', oneTimePassword!, request)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+  });
+
+  it('accepts a newer session at once although an older one was read within the window (signed in again elsewhere)', async () => {
+    const em = orm.em.fork();
+    const account = await em.findOneOrFail(UserAccount, { username: 'admin' }, { populate: ['scopeRegion'] });
+    const before = actorOf(account);
+    forgetAccountStatus();
+    const readAt = Date.now();
+    expect(await accountIsUsable(orm.em.fork(), before, readAt)).toBe(true);
+    // Another instance ended the old sessions (a password change) and signed the account in anew.
+    await orm.em.fork().nativeUpdate(UserAccount, { id: account.id }, { sessionGeneration: (before.sessionGeneration ?? 0) + 1 });
+    const after = { ...before, sessionGeneration: (before.sessionGeneration ?? 0) + 1 };
+    expect(await accountIsUsable(orm.em.fork(), after, readAt + 1)).toBe(true);
+    expect(await accountIsUsable(orm.em.fork(), before, readAt + 2)).toBe(false);
   });
 });

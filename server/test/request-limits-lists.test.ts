@@ -2,7 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { getNullableType, isListType, isObjectType, parse, type GraphQLSchema } from 'graphql';
 import { DEFAULT_QUERY_LIMITS } from '../src/config';
-import { LIST_SIZE_ESTIMATES, listSizeEstimate, MAX_ROUND_TRIPS, PER_PARENT_STATEMENTS, READS_WITHOUT_LOADER_ALLOWED } from '../src/graphql/limits/cost';
+import {
+  LIST_SIZE_ESTIMATES,
+  listSizeEstimate,
+  MAX_ROUND_TRIPS,
+  NESTED_LIST_TOTALS,
+  PER_PARENT_STATEMENTS,
+  READS_WITHOUT_LOADER_ALLOWED,
+} from '../src/graphql/limits/cost';
 import { firstExceeded, measureDocument } from '../src/graphql/limits/measure';
 import { buildApiSchema } from '../src/graphql/schema';
 import { DemandCategory, DemandStatus, TargetGroup } from '@wanjia/shared';
@@ -90,12 +97,19 @@ describe('every list has a size estimate', () => {
     expect(MAX_ROUND_TRIPS).toBe(1);
   });
 
-  it('lets staff read the tree two levels below their scope root in one request, and not the whole city below a region', () => {
+  it('lets staff read the tree three levels deep in one request, priced as the regions the tree can hold', () => {
     const cost = (document: string) => measureDocument(schema, parse(document), document).cost;
     const twoLevels = '{ regions { id name children { id name children { id name } } } }';
     expect(cost(twoLevels)).toBeLessThan(DEFAULT_QUERY_LIMITS.ANALYST.cost);
-    // With parentId the list is a region's children (up to 45), not the one scope root.
-    expect(cost('{ regions(parentId: "1") { id name children { id name children { id name } } } }')).toBeGreaterThan(DEFAULT_QUERY_LIMITS.ANALYST.cost);
+    // With parentId the list is a region's children (up to 45), not the one scope root; a chain of children
+    // cannot hold more regions than the tree (NESTED_LIST_TOTALS), so three levels below a region are priced
+    // as at most that many regions, not as 45³ (a fourth, still capped, adds its ×1.5 a level).
+    const threeLevels = cost('{ regions(parentId: "1") { id name children { id name children { id name } } } }');
+    expect(threeLevels).toBeLessThan(DEFAULT_QUERY_LIMITS.ANALYST.cost);
+    expect(threeLevels).toBeGreaterThan(NESTED_LIST_TOTALS['Region.children']!.total * 2 * 1.5);
+    expect(cost('{ regions(parentId: "1") { id name children { id name children { id name children { id name children { id name } } } } } }')).toBeGreaterThan(
+      DEFAULT_QUERY_LIMITS.ANALYST.cost,
+    );
   });
 
   it('prices a list by its estimate: residents, demands and children count as many as they may hold', () => {

@@ -3,6 +3,7 @@ import { createApp, type App } from '../../src/app';
 import { loadConfig, type AppConfig, type DatabaseConfig } from '../../src/config';
 import type { Orm } from '../../src/db/orm';
 import { createLogger } from '../../src/logger';
+import { forgetAccountStatus } from '../../src/modules/auth/account-status';
 
 export interface RunningApp {
   app: App;
@@ -21,6 +22,9 @@ export interface GraphQLBody<T> {
 /** Starts the real HTTP app on a free loopback port over the given ORM. */
 export async function startApp(orm: Orm, database: DatabaseConfig, adjust: (config: AppConfig) => AppConfig = (config) => config): Promise<RunningApp> {
   const config = adjust({ ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }), port: 0, database });
+  // The account-standing cache is per process, keyed by account id; a test file runs the same ids on
+  // SQLite and then on MySQL, where the other database's standing (a session ended there) is wrong.
+  forgetAccountStatus();
   const app = await createApp({ config, orm, logger: createLogger(config) });
   await new Promise<void>((resolve) => app.httpServer.listen(0, '127.0.0.1', resolve));
   const { port } = app.httpServer.address() as AddressInfo;

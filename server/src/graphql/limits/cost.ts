@@ -104,6 +104,19 @@ export const LIST_SIZE_ESTIMATES: Readonly<Record<string, number>> = {
   'CoverageGaps.regions': 40,
 };
 
+/**
+ * Lists that nest in themselves and whose items, however deep the nesting, come from one bounded set:
+ * a chain of `children` cannot return more regions than the tree holds. Along a path the product of
+ * such lists' sizes is capped at the set's size, so that an administrator's three levels of the tree
+ * (city → districts → streets → villages, 521 regions in the full city plan) are priced as the few
+ * hundred regions they are, not as 45³. A fragment starts a new chain (priced higher, never lower).
+ */
+export const NESTED_LIST_TOTALS: Readonly<Record<string, { family: string; total: number }>> = {
+  // db/city's full plan: 1 city, 6 districts and counties, 18 streets and towns, 496 villages and communities.
+  'Region.children': { family: 'region', total: 600 },
+  'Query.regions': { family: 'region', total: 600 },
+};
+
 /** Lists whose size is another when an argument is left out: `regions` without parentId is the scope root. */
 export const LIST_SIZE_WITHOUT_ARGUMENT: Readonly<Record<string, { argument: string; items: number }>> = {
   'Query.regions': { argument: 'parentId', items: 1 },
@@ -235,7 +248,7 @@ export function compileCostPlan(schema: GraphQLSchema, document: DocumentNode): 
   };
 
   // Field definitions (for a page-size argument left out, and list sizes) are found from the parent type of each selection.
-  const compileSelections = (selectionSet: SelectionSetNode, parentTypeName: string | null): CostNode[] => {
+  const compileSelections = (selectionSet: SelectionSetNode, parentTypeName: string | null, chains: Readonly<Record<string, number>> = {}): CostNode[] => {
     const fieldsOfParent = fieldsOf(schema, parentTypeName);
     return selectionSet.selections.map((selection): CostNode => {
       if (selection.kind === Kind.FIELD) {
@@ -247,17 +260,22 @@ export function compileCostPlan(schema: GraphQLSchema, document: DocumentNode): 
         const estimate = pageSize || !definition || !parentTypeName ? null : listSizeEstimate(schema, parentTypeName, definition);
         const withoutArgument = LIST_SIZE_WITHOUT_ARGUMENT[key];
         const argumentLeftOut = withoutArgument && !selection.arguments?.some((argument) => argument.name.value === withoutArgument.argument);
-        const listSize = argumentLeftOut ? withoutArgument.items : estimate === undefined ? MAX_PAGE_SIZE : (estimate ?? 1);
+        const estimated = argumentLeftOut ? withoutArgument.items : estimate === undefined ? MAX_PAGE_SIZE : (estimate ?? 1);
+        const nested = NESTED_LIST_TOTALS[key];
+        const chain = nested ? (chains[nested.family] ?? 1) : 1;
+        const listSize = nested ? Math.max(1, Math.min(estimated, nested.total / chain)) : estimated;
         const statement = (pageSize ? PAGE_STATEMENT_COST : 0) + (PER_PARENT_STATEMENTS[key] ?? 0) * PAGE_STATEMENT_COST;
         if (!selection.selectionSet) return { base: SCALAR_COST, statement, pageSize: null, listSize, children: [] };
         const childType = definition ? getNamedType(definition.type).name : null;
         const base = FIELD_COSTS[key] ?? OBJECT_COST;
-        return { base, statement, pageSize, listSize, children: compileSelections(selection.selectionSet, childType) };
+        // The chain goes on through a nested list of the same set; any other field starts afresh.
+        const childChains = nested ? { [nested.family]: chain * listSize } : {};
+        return { base, statement, pageSize, listSize, children: compileSelections(selection.selectionSet, childType, childChains) };
       }
       if (selection.kind === Kind.INLINE_FRAGMENT) {
         return {
           ...leaf(OBJECT_COST),
-          children: compileSelections(selection.selectionSet, selection.typeCondition?.name.value ?? parentTypeName),
+          children: compileSelections(selection.selectionSet, selection.typeCondition?.name.value ?? parentTypeName, chains),
         };
       }
       return { ...leaf(SCALAR_COST), children: [compileFragment(selection.name.value)] };

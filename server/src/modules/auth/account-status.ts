@@ -26,7 +26,10 @@ const entries = new Map<number, Entry>();
  */
 export async function accountIsUsable(em: Em, actor: Actor, now = Date.now()): Promise<boolean> {
   let entry = entries.get(actor.accountId);
-  if (!entry || now - entry.readAt >= ACCOUNT_STATUS_MAX_AGE_MS) {
+  // A token of a newer session than the one read (signed in again elsewhere after a password change)
+  // means what was read is stale: read again rather than refuse the new sign-in for the rest of the window.
+  const newerSession = entry !== undefined && (actor.sessionGeneration ?? 0) > entry.sessionGeneration;
+  if (!entry || newerSession || now - entry.readAt >= ACCOUNT_STATUS_MAX_AGE_MS) {
     const rows = await em
       .getConnection()
       .execute<{ account_active: number | boolean; cadre_active: number | boolean | null; session_generation: number | string }[]>(
