@@ -15,7 +15,7 @@ import { PetitionCase } from '../src/modules/petition-cases/petition-case.entity
 import { Role } from '@wanjia/shared';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
 import { MatrixFixtures, PINGSHAN_CODE } from './support/matrix/fixtures';
-import { signIn, startApp, type RunningApp } from './support/server';
+import { signIn, startApp, walkerConfig, type RunningApp } from './support/server';
 
 /**
  * The authorization matrix's nested paths: for each kind of caller, every object-typed field of every
@@ -161,15 +161,7 @@ describe.each(databaseKinds())('nested paths of the authorization matrix, on %s'
     ({ orm, database } = await migratedOrm(kind, 'authorization_nested'));
     await seedDemoData(orm.em.fork(), DEFAULT_DEMO_OPTIONS);
     // The walk proves scope, not the request limits: every nested path is asked for, however much it would cost.
-    server = await startApp(orm, database, (config) => ({
-      ...config,
-      devSignIn: true,
-      queryLimits: {
-        ...config.queryLimits,
-        ANALYST: { ...config.queryLimits.ANALYST, cost: 1_000_000 },
-        ADMIN: { ...config.queryLimits.ADMIN, cost: 1_000_000 },
-      },
-    }));
+    server = await startApp(orm, database, walkerConfig);
     schema = await buildApiSchema();
     fixtures = await MatrixFixtures.load(orm);
     const { seeded } = fixtures;

@@ -5,7 +5,7 @@ import type { Orm } from '../src/db/orm';
 import { AuditEntry } from '../src/modules/audit/audit-entry.entity';
 import { Resident } from '../src/modules/households/resident.entity';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
-import { signIn, startApp, type GraphQLBody, type RunningApp } from './support/server';
+import { signIn, startApp, walkerConfig, type GraphQLBody, type RunningApp } from './support/server';
 
 /**
  * Walks the whole API a role can reach, by introspection, over the demo data, and looks at every
@@ -286,15 +286,7 @@ describe.each(databaseKinds())('privacy scan of everything a role can read, on %
     ({ orm, database } = await migratedOrm(kind, 'privacy_scan'));
     await seedDemoData(orm.em.fork(), DEFAULT_DEMO_OPTIONS);
     // The walk nests every list in every other: the cost limit is not what this test is about (request-limits.test.ts is).
-    server = await startApp(orm, database, (config) => ({
-      ...config,
-      devSignIn: true,
-      queryLimits: {
-        ...config.queryLimits,
-        ANALYST: { ...config.queryLimits.ANALYST, cost: 1_000_000 },
-        ADMIN: { ...config.queryLimits.ADMIN, cost: 1_000_000 },
-      },
-    }));
+    server = await startApp(orm, database, walkerConfig);
     const introspection = await server.graphql<{ __schema: { queryType: { name: string }; types: TypeInfo[] } }>(INTROSPECTION);
     types = introspection.data!.__schema.types.filter((type) => !type.name.startsWith('__'));
     queryType = introspection.data!.__schema.queryType.name;

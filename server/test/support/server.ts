@@ -20,6 +20,22 @@ export interface GraphQLBody<T> {
 }
 
 /** Starts the real HTTP app on a free loopback port over the given ORM. */
+/**
+ * For walks that prove what may be read (scope, masking), not how much one request may ask (the
+ * request-limit tests): they nest every list in every other on purpose. Development sign-in on too.
+ */
+export function walkerConfig(config: AppConfig): AppConfig {
+  return {
+    ...config,
+    devSignIn: true,
+    queryLimits: {
+      ...config.queryLimits,
+      ANALYST: { ...config.queryLimits.ANALYST, cost: 1_000_000 },
+      ADMIN: { ...config.queryLimits.ADMIN, cost: 1_000_000 },
+    },
+  };
+}
+
 export async function startApp(orm: Orm, database: DatabaseConfig, adjust: (config: AppConfig) => AppConfig = (config) => config): Promise<RunningApp> {
   const config = adjust({ ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }), port: 0, database });
   // The account-standing cache is per process, keyed by account id; a test file runs the same ids on
