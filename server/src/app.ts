@@ -9,7 +9,7 @@ import { pinoHttp } from 'pino-http';
 import type { AppConfig } from './config';
 import type { Orm } from './db/orm';
 import { createContext, type GraphQLContext } from './graphql/context';
-import { createErrorFormatter } from './graphql/errors';
+import { createErrorFormatter } from './graphql/error-formatter';
 import { bodyErrorHandler, rejectBatchedRequests, requireJsonBody } from './graphql/limits/http-limits';
 import { requestLimitsPlugin } from './graphql/limits/request-limits.plugin';
 import { variableFieldsPlugin } from './graphql/variable-fields.plugin';

@@ -8,7 +8,7 @@ import { Household } from '../src/modules/households/household.entity';
 import { Resident } from '../src/modules/households/resident.entity';
 import { Region } from '../src/modules/regions/region.entity';
 import { Round } from '../src/modules/rounds/round.entity';
-import { shanghaiDate } from '../src/time';
+import { shanghaiDate } from '../src/core/time';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
 import { validIdNumber } from './support/factories';
 import { signIn, startApp, type GraphQLBody, type RunningApp } from './support/server';

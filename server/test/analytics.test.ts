@@ -3,7 +3,8 @@ import { Role, TargetGroup } from '@wanjia/shared';
 import type { DatabaseConfig } from '../src/config';
 import { generateCity } from '../src/db/city/generator';
 import { DEFAULT_DEMO_OPTIONS, seedDemoData } from '../src/db/demo/demo-data';
-import type { Em, Orm } from '../src/db/orm';
+import type { Em } from '../src/core/entity-manager';
+import type { Orm } from '../src/db/orm';
 import { UserAccount } from '../src/modules/accounts/user-account.entity';
 import { authService, actorOf } from '../src/modules/auth/auth.service';
 import { signAccessToken } from '../src/modules/auth/tokens';
@@ -12,7 +13,7 @@ import { rebuildAnalyticsSummaries } from '../src/modules/help-records/help-reco
 import { Assignment } from '../src/modules/assignments/assignment.entity';
 import { Region } from '../src/modules/regions/region.entity';
 import { Round } from '../src/modules/rounds/round.entity';
-import { shanghaiDate, startOfShanghaiDay } from '../src/time';
+import { shanghaiDate, startOfShanghaiDay } from '../src/core/time';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
 import { signIn, startApp, type GraphQLBody, type RunningApp } from './support/server';
 

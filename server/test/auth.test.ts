@@ -141,7 +141,7 @@ describe.each(databaseKinds())('sign-in on %s', (kind) => {
   });
 
   it('offers the development sign-in only where DEV_SIGN_IN is on', async () => {
-    expect(codeOf(await call('{ developmentCadres { id } }'))).toBe('UNAVAILABLE');
+    expect(codeOf(await call('{ developmentCadres { id } }'))).toBe('FEATURE_DISABLED');
     const development = await startApp(orm, database, (config) => ({ ...config, devSignIn: true }));
     try {
       const cadres = await development.graphql<{ developmentCadres: { id: string; name: string }[] }>('{ developmentCadres { id name } }');

@@ -152,7 +152,7 @@ const QUERIES: Record<string, Entry> = {
   developmentCadres: {
     who: 'public',
     text: '{ developmentCadres { id } }',
-    answer: 'UNAVAILABLE', // DEV_SIGN_IN is off on the app under test, as in production
+    answer: 'FEATURE_DISABLED', // DEV_SIGN_IN is off on the app under test, as in production
   },
   demands: {
     who: STAFF,
@@ -361,12 +361,12 @@ const MUTATIONS: Record<string, Entry> = {
   developmentSignIn: {
     who: 'public',
     text: 'mutation { developmentSignIn(cadreId: "1") { accessToken } }',
-    answer: 'UNAVAILABLE', // DEV_SIGN_IN is off on the app under test, as in production
+    answer: 'FEATURE_DISABLED', // DEV_SIGN_IN is off on the app under test, as in production
   },
   bindWechat: {
     who: 'public',
     text: 'mutation { bindWechat(code: "matrix-wx-code", bindCode: "MATRIX23") { accessToken } }',
-    answer: 'UNAVAILABLE', // WeChat is not configured on the app under test
+    answer: 'FEATURE_DISABLED', // WeChat is not configured on the app under test
   },
   changePetitionCaseStatus: {
     who: ADMINS,
@@ -669,7 +669,7 @@ const MUTATIONS: Record<string, Entry> = {
   wechatLogin: {
     who: 'public',
     text: 'mutation { wechatLogin(code: "matrix-wx-code") { status } }',
-    answer: 'UNAVAILABLE', // WeChat is not configured on the app under test
+    answer: 'FEATURE_DISABLED', // WeChat is not configured on the app under test
   },
   exportReport: {
     who: STAFF,

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { GraphQLError } from 'graphql';
 import type { DatabaseConfig } from '../src/config';
 import type { Orm } from '../src/db/orm';
-import { createErrorFormatter } from '../src/graphql/errors';
+import { createErrorFormatter } from '../src/graphql/error-formatter';
 import { Resident } from '../src/modules/households/resident.entity';
 import { createLogger, redactSqlValues } from '../src/logger';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';

@@ -121,7 +121,7 @@ describe.each(databaseKinds())('persisted operations on %s', (kind) => {
   it('lets anonymous callers sign in (the mini-program’s safelisted sign-in, the playground’s password sign-in) and nothing else', async () => {
     const wechat = await production.post(hashOnly(persisted('WechatLogin').hash, { code: 'wx-code' }));
     // Past the safelist: WeChat is not configured in tests, which the resolver itself reports.
-    expect(codeOf(wechat)).toBe('UNAVAILABLE');
+    expect(codeOf(wechat)).toBe('FEATURE_DISABLED');
 
     const signIn = await production.graphql<{ login: { accessToken: string } }>(
       'mutation SignIn($username: String!, $password: String!) { login(username: $username, password: $password) { accessToken account { role } } }',

@@ -222,7 +222,7 @@ class SchemaWalker {
     for (const error of body.errors ?? []) {
       const code = String(error.extensions?.code);
       // A role that may not call an operation is told so; that is the scoping working, not a gap.
-      if (!['FORBIDDEN', 'UNAVAILABLE'].includes(code)) this.errors.push(`${code} ${error.message} in ${query}`);
+      if (!['FORBIDDEN', 'FEATURE_DISABLED'].includes(code)) this.errors.push(`${code} ${error.message} in ${query}`);
     }
     if (body.data) this.scan(body.data, this.queryType, '', {});
     return Boolean(body.data && Object.values(body.data).some((value) => value !== null));

@@ -4,7 +4,7 @@ import type { Orm } from '../src/db/orm';
 import { compileCostPlan, FIELD_COSTS, PAGE_STATEMENT_COST } from '../src/graphql/limits/cost';
 import { planExecution } from '../src/graphql/limits/executed-fields';
 import { buildApiSchema } from '../src/graphql/schema';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../src/graphql/pagination';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../src/core/pagination';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
 import { codeOf, createWorld, startLoggedApp, TEST_JWT_SECRET, WARN, type LoggedApp } from './request-limits.fixtures';
 

@@ -105,6 +105,11 @@ export enum PetitionCaseStatus {
   CLOSED = 'CLOSED',
 }
 
+/** Cases still being worked on (not yet resolved or closed): what "an open case" means everywhere. */
+export const OPEN_CASE_STATUSES: readonly PetitionCaseStatus[] = [PetitionCaseStatus.REGISTERED, PetitionCaseStatus.IN_PROGRESS];
+/** Cases that are settled: resolved, or closed (息访). */
+export const SETTLED_CASE_STATUSES: readonly PetitionCaseStatus[] = [PetitionCaseStatus.RESOLVED, PetitionCaseStatus.CLOSED];
+
 export enum DemandCategory {
   LIVELIHOOD = 'LIVELIHOOD',
   HOUSING = 'HOUSING',

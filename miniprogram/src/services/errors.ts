@@ -52,6 +52,7 @@ const CODE_MESSAGES: Record<string, string> = {
   // The server no longer knows this build's operations: only an update of the mini-program helps.
   OPERATION_NOT_SAFELISTED: '小程序版本过旧，请更新后重试',
   UNAVAILABLE: '服务暂不可用',
+  FEATURE_DISABLED: '服务器未开启此功能',
   UNAUTHENTICATED: '登录已失效，请重新登录',
 };
 

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import readline from 'node:readline/promises';
 import { RegionLevel, Role } from '@wanjia/shared';
 import { ConfigError, loadConfig } from '../config';
-import { BadUserInputError } from '../graphql/errors';
+import { BadUserInputError } from '../core/errors';
 import { accountCareService } from '../modules/accounts/account-care.service';
 import { authService } from '../modules/auth/auth.service';
 import { Region, childPath } from '../modules/regions/region.entity';

@@ -1,8 +1,8 @@
 import type { Role } from '@wanjia/shared';
 import type { AuthCheckerFn } from 'type-graphql';
-import { tokenProblemMessage } from '../modules/auth/tokens';
+import { tokenProblemMessage } from '../core/errors';
 import type { GraphQLContext } from './context';
-import { ForbiddenError, PasswordChangeRequiredError, UnauthenticatedError } from './errors';
+import { ForbiddenError, PasswordChangeRequiredError, UnauthenticatedError } from '../core/errors';
 
 /** The refusal for a request whose token signs nobody in: why, when a token was presented. */
 export function notSignedInError(tokenProblem: GraphQLContext['tokenProblem']): UnauthenticatedError | PasswordChangeRequiredError {

@@ -1,8 +1,8 @@
 import type { Request } from 'express';
 import type { AppConfig } from '../config';
-import type { Em } from '../db/orm';
+import type { Em } from '../core/entity-manager';
 import type { Logger } from '../logger';
-import type { Actor } from '../modules/auth/actor';
+import type { Actor } from '../core/caller';
 import { accountIsUsable } from '../modules/auth/account-status';
 import { AccessTokenError, verifyToken } from '../modules/auth/tokens';
 import { createLoaders, type Loaders } from './loaders';

@@ -1,5 +1,5 @@
-import type { Em } from '../db/orm';
-import type { Actor } from '../modules/auth/actor';
+import type { Em } from '../core/entity-manager';
+import type { Actor } from '../core/caller';
 import { createCadreLoaders } from '../modules/cadres/cadre.loaders';
 import { createDemandLoaders } from '../modules/demands/demand.loaders';
 import { createHouseholdLoaders } from '../modules/households/household.loaders';

@@ -9,12 +9,12 @@ import {
   type GraphQLOutputType,
   type GraphQLSchema,
 } from 'graphql';
-import type { Em } from '../db/orm';
-import type { Actor } from '../modules/auth/actor';
+import type { Em } from '../core/entity-manager';
+import type { Actor } from '../core/caller';
 import { cadrePolicy } from '../modules/cadres/cadre.policy';
 import { householdPolicy } from '../modules/households/household.policy';
 import type { GraphQLContext } from './context';
-import { ForbiddenError } from './errors';
+import { ForbiddenError } from '../core/errors';
 
 /**
  * The object-level scope guard: every object of a household-file type that an answer carries is

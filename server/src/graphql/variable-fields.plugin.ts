@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { Kind, visit, type ASTNode, type DocumentNode } from 'graphql';
 import type { GraphQLContext } from './context';
-import { ErrorCode } from './errors';
+import { ErrorCode } from '../core/errors';
 
 const VARIABLE_ERROR = /^Variable "\$([A-Za-z_][A-Za-z0-9_]*)" (?:got invalid value|of required type|of non-null type)/;
 

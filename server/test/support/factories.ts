@@ -11,7 +11,7 @@ import {
   idNumberCheckCharacter,
 } from '@wanjia/shared';
 import { randomUUID } from 'node:crypto';
-import type { Em } from '../../src/db/orm';
+import type { Em } from '../../src/core/entity-manager';
 import { Assignment } from '../../src/modules/assignments/assignment.entity';
 import { Cadre } from '../../src/modules/cadres/cadre.entity';
 import { HelpRecord } from '../../src/modules/help-records/help-record.entity';

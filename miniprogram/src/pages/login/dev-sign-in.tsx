@@ -21,7 +21,7 @@ export default function DevSignIn({ onError }: { onError: (message: string | nul
     request(DevelopmentCadresDocument, {}, { auth: false })
       .then((data) => setCadres(data.developmentCadres))
       .catch((error: unknown) =>
-        setNote(error instanceof ApiError && error.code === 'UNAVAILABLE' ? '服务器未开启开发登录（DEV_SIGN_IN）' : describeError(error)),
+        setNote(error instanceof ApiError && error.code === 'FEATURE_DISABLED' ? '服务器未开启开发登录（DEV_SIGN_IN）' : describeError(error)),
       );
   }, []);
 

@@ -37,8 +37,8 @@ import { Region, childPath } from '../../modules/regions/region.entity';
 import { Round } from '../../modules/rounds/round.entity';
 import { UnitPairing } from '../../modules/unit-pairings/unit-pairing.entity';
 import { Unit } from '../../modules/units/unit.entity';
-import { shanghaiDate } from '../../time';
-import type { Em } from '../orm';
+import { shanghaiDate } from '../../core/time';
+import type { Em } from '../../core/entity-manager';
 import { BENXI, BENXI_COUNTIES, COMMUNITY_STEMS, CONTACT_POINT_KINDS, UNITS, VILLAGE_STEMS } from './benxi-geography';
 import { DEMAND_TEXTS, HELP_SUMMARIES, PETITION_TITLES } from './demo-texts';
 

@@ -13,7 +13,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { RECENT_CLOSED_DEMANDS } from '../../modules/demands/demand.loaders';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../pagination';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../core/pagination';
 
 /**
  * graphql-armor's cost (objects 2, scalars 1, children ×1.5 per level, a page × its size, any other

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
-import { ErrorCode } from '../errors';
+import { ErrorCode } from '../../core/errors';
 
 /**
  * The HTTP side of the request limits on /graphql: what the body may be before GraphQL sees it. Every

@@ -2,7 +2,7 @@ import type { ApolloServerPlugin, GraphQLRequestContextDidResolveOperation } fro
 import type { AppConfig, QueryLimitRole } from '../../config';
 import type { RateLimits } from '../../modules/rate-limits/rate-limits';
 import type { GraphQLContext } from '../context';
-import { OperationNotSafelistedError, QueryLimitExceededError } from '../errors';
+import { OperationNotSafelistedError, QueryLimitExceededError } from '../../core/errors';
 import { planExecution } from './executed-fields';
 import { analyseDocument, firstExceeded, measuresFor, type DocumentAnalysis } from './measure';
 import type { Safelist } from './safelist';

@@ -4,7 +4,7 @@ import type { Request } from 'express';
 import { Kind, parse, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import type { AppConfig } from '../../config';
 import type { GraphQLContext } from '../context';
-import { OperationNotSafelistedError } from '../errors';
+import { OperationNotSafelistedError } from '../../core/errors';
 import type { Safelist } from './safelist';
 
 /** Sign-in mutations the playground sends before an administrator has a token (not in the mini-program). */

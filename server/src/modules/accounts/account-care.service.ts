@@ -1,12 +1,12 @@
 import { raw, type FilterQuery } from '@mikro-orm/core';
 import { Role } from '@wanjia/shared';
-import type { Em } from '../../db/orm';
-import { paginateById } from '../../db/paginate';
-import { BadUserInputError, ForbiddenError } from '../../graphql/errors';
-import type { Connection, PageArgs } from '../../graphql/pagination';
+import type { Em } from '../../core/entity-manager';
+import { paginateById } from '../../core/pagination';
+import { BadUserInputError, ForbiddenError } from '../../core/errors';
+import type { Connection, PageArgs } from '../../core/pagination';
 import { recordAudit } from '../audit/audit.service';
 import { forgetAccountStatus } from '../auth/account-status';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../../core/caller';
 import { LoginThrottle } from '../auth/login-throttle.entity';
 import { RefreshToken } from '../auth/refresh-token.entity';
 import type { Region } from '../regions/region.entity';

@@ -1,6 +1,6 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import { Role } from '@wanjia/shared';
-import { isStaff, pathInScope, type Actor } from '../auth/actor';
+import { isStaff, pathInScope, type Actor } from '../../core/caller';
 import { regionSubtree } from '../auth/scope';
 import type { UserAccount } from './user-account.entity';
 

@@ -1,8 +1,8 @@
 import { Role } from '@wanjia/shared';
 import { IsBoolean, IsEnum, IsOptional, Length, Matches, Validate } from 'class-validator';
 import { ArgsType, Field, ID, InputType, ObjectType } from 'type-graphql';
-import { ConnectionType } from '../../graphql/pagination';
-import { PlainText } from '../../graphql/validators';
+import { ConnectionType } from '../../core/pagination';
+import { PlainText } from '../../core/validation';
 import { UserAccount } from './user-account.entity';
 
 export const UserAccountConnection = ConnectionType(UserAccount, 'UserAccountConnection');

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
-import { BadUserInputError } from '../../graphql/errors';
+import { BadUserInputError } from '../../core/errors';
 import { PUBLISHED_PASSWORDS } from './published-passwords';
 
 /** Argon2id with the library's defaults (19 MiB, 2 passes): the OWASP baseline for password storage. */

@@ -1,5 +1,5 @@
 import { Role } from '@wanjia/shared';
-import type { Em } from '../../db/orm';
+import type { Em } from '../../core/entity-manager';
 import { verifyPassword } from './password';
 import { PUBLISHED_PASSWORDS } from './published-passwords';
 import { UserAccount } from './user-account.entity';

@@ -1,8 +1,8 @@
 import ExcelJS from 'exceljs';
-import type { Em } from '../../db/orm';
-import { BadUserInputError } from '../../graphql/errors';
-import { shanghaiDate } from '../../time';
-import type { Actor } from '../auth/actor';
+import type { Em } from '../../core/entity-manager';
+import { BadUserInputError } from '../../core/errors';
+import { shanghaiDate } from '../../core/time';
+import type { Actor } from '../../core/caller';
 import { FEN_MEASURES } from './analytics.measures';
 import { analyticsService } from './analytics.service';
 import { BreakdownDimension, ReportKind, type AnalyticsFigure, type AnalyticsSliceArgs } from './analytics.types';

@@ -1,6 +1,6 @@
 import { Role } from '@wanjia/shared';
-import { ForbiddenError } from '../../graphql/errors';
-import { isStaff, pathInScope, type Actor } from '../auth/actor';
+import { ForbiddenError } from '../../core/errors';
+import { isStaff, pathInScope, type Actor } from '../../core/caller';
 
 /**
  * Who may read the campaign's figures: administrators and analysts, each within their own region

@@ -1,13 +1,13 @@
-import express, { type Request, type Response } from 'express';
-import { GraphQLError } from 'graphql';
+import express, { type Request } from 'express';
 import { TargetGroup } from '@wanjia/shared';
 import type { AppConfig } from '../../config';
 import type { Orm } from '../../db/orm';
 import type { Logger } from '../../logger';
-import { ErrorCode } from '../../graphql/errors';
+import { BadUserInputError } from '../../core/errors';
+import { sendProblem } from '../../http/problem-response';
 import { FIELD_COSTS } from '../../graphql/limits/cost';
 import { recordAudit } from '../audit/audit.service';
-import { HttpProblem, actorFromBearer } from '../auth/http-auth';
+import { actorFromBearer } from '../auth/http-auth';
 import type { RateLimits } from '../rate-limits/rate-limits';
 import { buildReport, reportFileName, toCsv, toXlsx, type ReportRequest } from './analytics.export';
 import { analyticsService } from './analytics.service';
@@ -28,23 +28,16 @@ export const REPORT_DOWNLOAD_COSTS: Readonly<Record<ReportKind, number>> = {
 const REPORT_PARAMETERS = ['kind', 'dimension', 'regionId', 'roundId', 'from', 'to', 'unitId', 'targetGroup'] as const;
 type ReportParameters = Partial<Record<(typeof REPORT_PARAMETERS)[number], string>>;
 
-const STATUS_OF: Partial<Record<string, number>> = {
-  [ErrorCode.TOO_MANY_REQUESTS]: 429,
-  [ErrorCode.BAD_USER_INPUT]: 400,
-  [ErrorCode.UNAUTHENTICATED]: 401,
-  [ErrorCode.FORBIDDEN]: 403,
-};
-
 function oneOf<T extends string>(values: readonly T[], value: unknown, field: string): T | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !values.includes(value as T))
-    throw new HttpProblem(400, ErrorCode.BAD_USER_INPUT, `${field} must be one of ${values.join(', ')}`, field);
+    throw new BadUserInputError(field, `${field} must be one of ${values.join(', ')}`);
   return value as T;
 }
 
 function text(value: unknown, field: string, pattern: RegExp): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !pattern.test(value)) throw new HttpProblem(400, ErrorCode.BAD_USER_INPUT, `${field} is malformed`, field);
+  if (typeof value !== 'string' || !pattern.test(value)) throw new BadUserInputError(field, `${field} is malformed`);
   return value;
 }
 
@@ -58,7 +51,7 @@ function reportParametersOf(request: Request): ReportParameters {
   const parameters: ReportParameters = {};
   for (const name of REPORT_PARAMETERS) {
     const values = search.getAll(name);
-    if (values.length > 1) throw new HttpProblem(400, ErrorCode.BAD_USER_INPUT, `${name} may be given once`, name);
+    if (values.length > 1) throw new BadUserInputError(name, `${name} may be given once`);
     if (values.length === 1) parameters[name] = values[0];
   }
   return parameters;
@@ -67,7 +60,7 @@ function reportParametersOf(request: Request): ReportParameters {
 /** The report a download names, from its query string; the same checks as the GraphQL arguments. */
 function reportRequestOf(query: ReportParameters): ReportRequest {
   const kind = oneOf(Object.values(ReportKind), query.kind, 'kind');
-  if (!kind) throw new HttpProblem(400, ErrorCode.BAD_USER_INPUT, 'kind is required', 'kind');
+  if (!kind) throw new BadUserInputError('kind', 'kind is required');
   const id = /^\d{1,15}$/;
   const day = /^\d{4}-\d{2}-\d{2}$/;
   const slice: AnalyticsSliceArgs = {
@@ -79,25 +72,6 @@ function reportRequestOf(query: ReportParameters): ReportRequest {
     targetGroup: oneOf(Object.values(TargetGroup), query.targetGroup, 'targetGroup'),
   };
   return { kind, dimension: oneOf(Object.values(BreakdownDimension), query.dimension, 'dimension') ?? null, slice };
-}
-
-function sendProblem(response: Response, logger: Logger, error: unknown): void {
-  if (error instanceof GraphQLError) {
-    const code = String(error.extensions.code);
-    const status = STATUS_OF[code];
-    if (status) {
-      const retryAfterSeconds = error.extensions.retryAfterSeconds;
-      if (typeof retryAfterSeconds === 'number') response.set('Retry-After', String(retryAfterSeconds));
-      response.status(status).json({ error: { code, message: error.message, field: error.extensions.field, retryAfterSeconds } });
-      return;
-    }
-  }
-  if (error instanceof HttpProblem) {
-    response.status(error.status).json({ error: { code: error.code, message: error.message, field: error.field } });
-    return;
-  }
-  logger.error({ err: error }, 'report download failed');
-  response.status(500).json({ error: { code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'Internal server error' } });
 }
 
 /** `attachment` with an ASCII fallback and the Chinese name in RFC 5987 form, which browsers and Excel honour. */
@@ -144,7 +118,7 @@ export function analyticsRoutes(orm: Orm, config: AppConfig, logger: Logger, rat
         response.type('text/csv; charset=utf-8').send(toCsv(table));
       }
     } catch (error) {
-      sendProblem(response, logger, error);
+      sendProblem(response, error, { logger, logMessage: 'report download failed' });
     }
   });
   return router;

@@ -1,11 +1,11 @@
 import type { EntityName } from '@mikro-orm/core';
 import { HouseholdStatus, LABELS_ZH, TargetGroup } from '@wanjia/shared';
 import type { VisitIntervals } from '../../config';
-import type { Em } from '../../db/orm';
-import { BadUserInputError, parseId } from '../../graphql/errors';
-import { decodeCursor, encodeCursor, pageSize, type Connection, type PageArgs } from '../../graphql/pagination';
-import { shanghaiDate } from '../../time';
-import type { Actor } from '../auth/actor';
+import type { Em } from '../../core/entity-manager';
+import { BadUserInputError, parseId } from '../../core/errors';
+import { decodeCursor, encodeCursor, pageSize, type Connection, type PageArgs } from '../../core/pagination';
+import { shanghaiDate } from '../../core/time';
+import type { Actor } from '../../core/caller';
 import { Cadre } from '../cadres/cadre.entity';
 import { Demand } from '../demands/demand.entity';
 import { HelpRecord } from '../help-records/help-record.entity';

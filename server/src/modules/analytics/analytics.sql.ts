@@ -1,7 +1,7 @@
 import { MySqlPlatform } from '@mikro-orm/mysql';
 import type { TargetGroup } from '@wanjia/shared';
-import type { Em } from '../../db/orm';
-import { startOfShanghaiDay } from '../../time';
+import type { Em } from '../../core/entity-manager';
+import { startOfShanghaiDay } from '../../core/time';
 import { GROUP_BIT, summaryIsComplete } from '../help-records/help-record-summary';
 import { MEASURES, OPEN_CASE_STATUSES, SETTLED_CASE_STATUSES, TARGET_GROUP_COLUMN, type Family, type MeasureDefinition } from './analytics.measures';
 import { AnalyticsMeasure } from './analytics.types';

@@ -2,12 +2,12 @@ import { Role } from '@wanjia/shared';
 import type { FilterQuery } from '@mikro-orm/core';
 import { IsOptional, Length, Validate } from 'class-validator';
 import { Arg, Args, Authorized, Ctx, Field, FieldResolver, ID, InputType, Query, Resolver, Root } from 'type-graphql';
-import { paginateById } from '../../db/paginate';
+import { paginateById } from '../../core/pagination';
 import type { GraphQLContext } from '../../graphql/context';
-import { parseId } from '../../graphql/errors';
-import { ConnectionType, PageArgs, type Connection } from '../../graphql/pagination';
-import { PlainText } from '../../graphql/validators';
-import { isRootAdmin } from '../auth/actor';
+import { parseId } from '../../core/errors';
+import { ConnectionType, PageArgs, type Connection } from '../../core/pagination';
+import { PlainText } from '../../core/validation';
+import { isRootAdmin } from '../../core/caller';
 import { pathSubtree } from '../auth/scope';
 import { AuditEntry } from './audit-entry.entity';
 

@@ -1,6 +1,6 @@
-import type { Em } from '../../db/orm';
+import type { Em } from '../../core/entity-manager';
 import { UserAccount } from '../accounts/user-account.entity';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../../core/caller';
 import { AuditEntry } from './audit-entry.entity';
 
 /**

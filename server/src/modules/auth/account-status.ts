@@ -1,5 +1,5 @@
-import type { Em } from '../../db/orm';
-import type { Actor } from './actor';
+import type { Em } from '../../core/entity-manager';
+import type { Actor } from '../../core/caller';
 
 /**
  * How long an instance trusts what it last read about an account. A signed token stays valid until it

@@ -1,14 +1,14 @@
 import { Role } from '@wanjia/shared';
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../../graphql/context';
-import { ForbiddenError, UnauthenticatedError, parseId } from '../../graphql/errors';
+import { ForbiddenError, UnauthenticatedError, parseId } from '../../core/errors';
 import { UserAccount } from '../accounts/user-account.entity';
 import { Cadre } from '../cadres/cadre.entity';
 import { cadreService } from '../cadres/cadre.service';
 import { Region } from '../regions/region.entity';
-import { pathInScope, type Actor } from './actor';
+import { pathInScope, type Actor } from '../../core/caller';
 import { authService } from './auth.service';
-import { tokenProblemMessage } from './tokens';
+import { tokenProblemMessage } from '../../core/errors';
 import {
   AuthPayload,
   BindCodePayload,

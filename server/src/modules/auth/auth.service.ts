@@ -2,16 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { raw, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { Role } from '@wanjia/shared';
 import type { AppConfig } from '../../config';
-import type { Em } from '../../db/orm';
-import { GraphQLError } from 'graphql';
-import { BadUserInputError, ConflictError, ErrorCode, ForbiddenError, TooManyRequestsError, UnauthenticatedError } from '../../graphql/errors';
+import type { Em } from '../../core/entity-manager';
+import { BadUserInputError, ConflictError, FeatureDisabledError, ForbiddenError, TooManyRequestsError, UnauthenticatedError } from '../../core/errors';
 import { UserAccount } from '../accounts/user-account.entity';
 import { assertAcceptablePassword, hashPassword, verifyAgainstDummy, verifyPassword } from '../accounts/password';
 import { recordAudit } from '../audit/audit.service';
 import { Cadre } from '../cadres/cadre.entity';
 import type { Region } from '../regions/region.entity';
 import { forgetAccountStatus } from './account-status';
-import type { Actor } from './actor';
+import type { Actor } from '../../core/caller';
 import { LoginThrottle } from './login-throttle.entity';
 import { RefreshToken } from './refresh-token.entity';
 import { hashToken, newBindCode, newOpaqueToken, normalizeBindCode, signAccessToken } from './tokens';
@@ -135,7 +134,7 @@ async function clearFailures(em: Em, key: string): Promise<void> {
 
 function assertDevelopmentSignIn(config: AppConfig): void {
   if (!config.devSignIn) {
-    throw new GraphQLError('The development sign-in is off on this server (DEV_SIGN_IN)', { extensions: { code: ErrorCode.UNAVAILABLE } });
+    throw new FeatureDisabledError('The development sign-in is off on this server (DEV_SIGN_IN)');
   }
 }
 

@@ -2,7 +2,7 @@ import { Role } from '@wanjia/shared';
 import { IsEnum, IsNotEmpty, Length, Matches, Validate } from 'class-validator';
 import { ArgsType, Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { UserAccount } from '../accounts/user-account.entity';
-import { PlainText } from '../../graphql/validators';
+import { PlainText } from '../../core/validation';
 
 @ObjectType({ description: 'Tokens of a sign-in. Send the access token as `Authorization: Bearer <token>`.' })
 export class AuthPayload {

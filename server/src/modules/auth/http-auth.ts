@@ -1,22 +1,10 @@
 import type { Request } from 'express';
 import type { AppConfig } from '../../config';
-import type { Em } from '../../db/orm';
-import { ErrorCode } from '../../graphql/errors';
+import type { Em } from '../../core/entity-manager';
+import { PasswordChangeRequiredError, UnauthenticatedError } from '../../core/errors';
 import { accountIsUsable } from './account-status';
-import type { Actor } from './actor';
-import { AccessTokenError, tokenProblemMessage, verifyToken } from './tokens';
-
-/** A refusal of a plain HTTP route (uploads, downloads): the status, the API's error code and, for bad input, the field. */
-export class HttpProblem extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-  }
-}
+import type { Actor } from '../../core/caller';
+import { AccessTokenError, verifyToken } from './tokens';
 
 /**
  * The caller of a plain HTTP route, from the same Bearer access token the GraphQL API takes and with
@@ -24,21 +12,18 @@ export class HttpProblem extends Error {
  */
 export async function actorFromBearer(request: Pick<Request, 'headers'>, config: AppConfig, em: Em): Promise<Actor> {
   const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization?.trim() ?? '');
-  if (!match) throw new HttpProblem(401, ErrorCode.UNAUTHENTICATED, tokenProblemMessage(null));
+  if (!match) throw UnauthenticatedError.forToken(null);
   let actor: Actor;
   try {
     const verified = await verifyToken(match[1]!, config.auth.jwtSecret);
     if (verified.passwordChangeOnly) {
-      throw new HttpProblem(403, ErrorCode.PASSWORD_CHANGE_REQUIRED, 'This sign-in used a one-time password: change it with changePassword first');
+      throw new PasswordChangeRequiredError();
     }
     actor = verified.actor;
   } catch (error) {
-    if (error instanceof HttpProblem) throw error;
-    if (error instanceof AccessTokenError) {
-      throw new HttpProblem(401, ErrorCode.UNAUTHENTICATED, tokenProblemMessage(error.reason));
-    }
+    if (error instanceof AccessTokenError) throw UnauthenticatedError.forToken(error.reason);
     throw error;
   }
-  if (!(await accountIsUsable(em, actor))) throw new HttpProblem(401, ErrorCode.UNAUTHENTICATED, tokenProblemMessage('deactivated'));
+  if (!(await accountIsUsable(em, actor))) throw UnauthenticatedError.forToken('deactivated');
   return actor;
 }

@@ -1,4 +1,4 @@
-import { isStaff, type Actor } from './actor';
+import { isStaff, type Actor } from '../../core/caller';
 
 /**
  * 分级负责: a unit or a leader acts in its own region and below. A staff member may link a unit or a

@@ -1,7 +1,7 @@
 import type { FilterQuery } from '@mikro-orm/core';
-import { ForbiddenError } from '../../graphql/errors';
+import { ForbiddenError } from '../../core/errors';
 import type { Region } from '../regions/region.entity';
-import { isStaff, type Actor } from './actor';
+import { isStaff, type Actor } from '../../core/caller';
 
 function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (character) => `\\${character}`);

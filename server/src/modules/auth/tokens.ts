@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { SignJWT, errors, jwtVerify } from 'jose';
 import { Role } from '@wanjia/shared';
-import type { Actor } from './actor';
+import type { Actor } from '../../core/caller';
 
 const ISSUER = 'wanjia';
 const AUDIENCE = 'wanjia-api';
@@ -34,23 +34,6 @@ export interface VerifiedToken {
 export class AccessTokenError extends Error {
   constructor(readonly reason: 'expired' | 'invalid') {
     super(reason === 'expired' ? 'access token expired' : 'access token invalid');
-  }
-}
-
-/** Why a presented token does not sign its bearer in, as the context and the HTTP routes tell it. */
-export type TokenProblem = AccessTokenError['reason'] | 'deactivated';
-
-/** What the client is told for each problem with its token, the same on /graphql and the HTTP routes. */
-export function tokenProblemMessage(problem: TokenProblem | null): string {
-  switch (problem) {
-    case 'expired':
-      return 'Access token expired; refresh it';
-    case 'deactivated':
-      return 'This account or cadre has been deactivated';
-    case 'invalid':
-      return 'Access token invalid';
-    case null:
-      return 'Sign in first';
   }
 }
 

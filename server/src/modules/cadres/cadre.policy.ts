@@ -1,8 +1,8 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import { Role } from '@wanjia/shared';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../../core/caller';
 import { regionSubtree } from '../auth/scope';
-import type { Em } from '../../db/orm';
+import type { Em } from '../../core/entity-manager';
 import { Cadre } from './cadre.entity';
 
 /** Who may see and manage cadres: staff within the subtree of the cadre's unit's region. */

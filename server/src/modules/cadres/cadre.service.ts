@@ -1,22 +1,17 @@
 import { raw, type FilterQuery } from '@mikro-orm/core';
-import type { Em } from '../../db/orm';
-import { paginateById } from '../../db/paginate';
-import { ConflictError, ForbiddenError, parseId } from '../../graphql/errors';
-import type { Connection, PageArgs } from '../../graphql/pagination';
-import { normalizedPhone } from '../../graphql/validators';
+import type { Em } from '../../core/entity-manager';
+import { paginateById } from '../../core/pagination';
+import { ConflictError, ForbiddenError, parseId } from '../../core/errors';
+import type { Connection, PageArgs } from '../../core/pagination';
+import { normalizedPhone } from '../../core/validation';
 import { Assignment } from '../assignments/assignment.entity';
 import { changesBetween, recordAudit } from '../audit/audit.service';
-import type { Actor } from '../auth/actor';
+import type { Actor, Caller } from '../../core/caller';
 import { forgetAccountStatus } from '../auth/account-status';
 import { unitService } from '../units/unit.service';
 import { Cadre } from './cadre.entity';
 import { cadrePolicy } from './cadre.policy';
 import type { CadreFilter, CreateCadreInput, UpdateCadreInput } from './cadre.types';
-
-export interface Audited {
-  actor: Actor;
-  clientAddress: string | null;
-}
 
 /**
  * Cadres with (or without) room for another household: active assignments below the capacity. Built
@@ -48,7 +43,7 @@ export const cadreService = {
     return cadre;
   },
 
-  async create(em: Em, input: CreateCadreInput, { actor, clientAddress }: Audited): Promise<Cadre> {
+  async create(em: Em, input: CreateCadreInput, { actor, clientAddress }: Caller): Promise<Cadre> {
     const unit = await unitService.findInScope(em, actor, parseId(input.unitId, 'input.unitId'));
     return em.transactional(async (tx) => {
       const cadre = tx.create(Cadre, {
@@ -72,7 +67,7 @@ export const cadreService = {
     });
   },
 
-  async update(em: Em, id: number, input: UpdateCadreInput, { actor, clientAddress }: Audited): Promise<Cadre> {
+  async update(em: Em, id: number, input: UpdateCadreInput, { actor, clientAddress }: Caller): Promise<Cadre> {
     const cadre = await this.findInScope(em, actor, id);
     const unit = input.unitId ? await unitService.findInScope(em, actor, parseId(input.unitId, 'input.unitId')) : cadre.unit;
     const next = {
@@ -96,7 +91,7 @@ export const cadreService = {
    * Deactivates a cadre (never deletes). A cadre who still looks after households is refused unless
    * the caller asks to end those assignments too, so that no household loses its cadre by accident.
    */
-  async deactivate(em: Em, id: number, reason: string, endActiveAssignments: boolean, { actor, clientAddress }: Audited): Promise<Cadre> {
+  async deactivate(em: Em, id: number, reason: string, endActiveAssignments: boolean, { actor, clientAddress }: Caller): Promise<Cadre> {
     const cadre = await this.findInScope(em, actor, id);
     const deactivated = await em.transactional(async (tx) => {
       const active = await tx.find(Assignment, { cadre: id, endedAt: null });
@@ -135,7 +130,7 @@ export const cadreService = {
     return deactivated;
   },
 
-  async reactivate(em: Em, id: number, { actor, clientAddress }: Audited): Promise<Cadre> {
+  async reactivate(em: Em, id: number, { actor, clientAddress }: Caller): Promise<Cadre> {
     const cadre = await this.findInScope(em, actor, id);
     const reactivated = await em.transactional(async (tx) => {
       const row = await tx.findOneOrFail(Cadre, id);

@@ -1,8 +1,8 @@
 import { CadreRank } from '@wanjia/shared';
 import { IsBoolean, IsEnum, IsInt, IsOptional, Length, Max, Min, Validate } from 'class-validator';
 import { Field, ID, InputType, Int } from 'type-graphql';
-import { ConnectionType } from '../../graphql/pagination';
-import { PhoneNumber, PlainText } from '../../graphql/validators';
+import { ConnectionType } from '../../core/pagination';
+import { PhoneNumber, PlainText } from '../../core/validation';
 import { Cadre } from './cadre.entity';
 
 export const CadreConnection = ConnectionType(Cadre, 'CadreConnection');

@@ -3,9 +3,9 @@ import { IsBoolean, IsInt, IsOptional, Length, Matches, Max, Min, Validate } fro
 import { LocalDateResolver } from 'graphql-scalars';
 import { Arg, Args, Authorized, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../../graphql/context';
-import { parseId } from '../../graphql/errors';
-import { ConnectionType, PageArgs, type Connection } from '../../graphql/pagination';
-import { PlainText } from '../../graphql/validators';
+import { parseId } from '../../core/errors';
+import { ConnectionType, PageArgs, type Connection } from '../../core/pagination';
+import { PlainText } from '../../core/validation';
 import { Cadre } from '../cadres/cadre.entity';
 import { ContactPointKind } from './contact-point-kind.entity';
 import { ContactPoint } from './contact-point.entity';

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { DemandStatus, OPEN_DEMAND_STATUSES } from '@wanjia/shared';
-import type { Em } from '../../db/orm';
+import type { Em } from '../../core/entity-manager';
 import { Demand } from './demand.entity';
 
 function groupBy<V>(keys: readonly number[], rows: V[], keyOf: (row: V) => number | undefined): V[][] {

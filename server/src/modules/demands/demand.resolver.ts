@@ -2,13 +2,13 @@ import { DemandCategory, DemandStatus, Role } from '@wanjia/shared';
 import type { FilterQuery } from '@mikro-orm/core';
 import { IsEnum, IsOptional } from 'class-validator';
 import { Arg, Args, Authorized, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { paginateById } from '../../db/paginate';
+import { paginateById } from '../../core/pagination';
 import type { GraphQLContext } from '../../graphql/context';
-import { parseId } from '../../graphql/errors';
-import { ConnectionType, PageArgs, type Connection } from '../../graphql/pagination';
+import { parseId } from '../../core/errors';
+import { ConnectionType, PageArgs, type Connection } from '../../core/pagination';
 import { regionSubtree } from '../auth/scope';
 import { Household } from '../households/household.entity';
-import { shanghaiDate } from '../../time';
+import { shanghaiDate } from '../../core/time';
 import { Demand } from './demand.entity';
 import { demandService } from './demand.service';
 

@@ -1,8 +1,8 @@
 import { DemandStatus } from '@wanjia/shared';
-import type { Em } from '../../db/orm';
-import { ConflictError, ForbiddenError } from '../../graphql/errors';
+import type { Em } from '../../core/entity-manager';
+import { ConflictError, ForbiddenError } from '../../core/errors';
 import { recordAudit } from '../audit/audit.service';
-import type { Caller } from '../households/household.service';
+import type { Caller } from '../../core/caller';
 import { householdPolicy } from '../households/household.policy';
 import { Demand } from './demand.entity';
 

@@ -1,6 +1,6 @@
 import { MySqlPlatform } from '@mikro-orm/mysql';
-import type { Em } from '../../db/orm';
-import { shanghaiDate } from '../../time';
+import type { Em } from '../../core/entity-manager';
+import { shanghaiDate } from '../../core/time';
 
 /** Bits of HelpRecord.attributedGroups and HelpRecordMonthly.targetGroups. */
 export const GROUP_BIT = { HARDSHIP: 1, KEY_FOCUS: 2, PETITIONER: 4 } as const;

@@ -1,7 +1,7 @@
 import { Role } from '@wanjia/shared';
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../../graphql/context';
-import { parseId } from '../../graphql/errors';
+import { parseId } from '../../core/errors';
 import { Cadre } from '../cadres/cadre.entity';
 import { Demand } from '../demands/demand.entity';
 import { HelpRecord } from './help-record.entity';

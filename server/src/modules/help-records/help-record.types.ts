@@ -18,8 +18,8 @@ import {
 } from 'class-validator';
 import { LocalDateResolver } from 'graphql-scalars';
 import { Field, Float, ID, InputType, Int } from 'type-graphql';
-import { ConnectionType } from '../../graphql/pagination';
-import { PlainText } from '../../graphql/validators';
+import { ConnectionType } from '../../core/pagination';
+import { PlainText } from '../../core/validation';
 import { HelpRecord } from './help-record.entity';
 
 export const HelpRecordConnection = ConnectionType(HelpRecord, 'HelpRecordConnection');

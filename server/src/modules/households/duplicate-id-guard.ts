@@ -1,9 +1,9 @@
 import { createHmac } from 'node:crypto';
-import type { Em } from '../../db/orm';
-import { BadUserInputError, TooManyRequestsError } from '../../graphql/errors';
+import type { Em } from '../../core/entity-manager';
+import { BadUserInputError, TooManyRequestsError } from '../../core/errors';
 import { AuditEntry } from '../audit/audit-entry.entity';
 import { recordAudit } from '../audit/audit.service';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../../core/caller';
 import { householdPolicy } from './household.policy';
 import { Resident } from './resident.entity';
 

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { Em } from '../../db/orm';
+import type { Em } from '../../core/entity-manager';
 import { Assignment } from '../assignments/assignment.entity';
 import { PetitionCase } from '../petition-cases/petition-case.entity';
 import { Household } from './household.entity';

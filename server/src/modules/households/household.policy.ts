@@ -1,10 +1,10 @@
 import { raw, type FilterQuery } from '@mikro-orm/core';
 import { Role } from '@wanjia/shared';
-import type { Em } from '../../db/orm';
+import type { Em } from '../../core/entity-manager';
 import { Assignment } from '../assignments/assignment.entity';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../../core/caller';
 import { regionSubtree } from '../auth/scope';
-import { isStaff } from '../auth/actor';
+import { isStaff } from '../../core/caller';
 import { Household } from './household.entity';
 
 /**

@@ -1,14 +1,14 @@
 import type { FilterQuery } from '@mikro-orm/core';
-import { lockForUpdate } from '../../db/locking';
+import { lockForUpdate } from '../../core/locking';
 import { HOUSEHOLD_REGION_LEVELS, checkIdNumber } from '@wanjia/shared';
-import type { Em } from '../../db/orm';
-import { paginateById } from '../../db/paginate';
-import { BadUserInputError, ConflictError, ForbiddenError, parseId } from '../../graphql/errors';
-import type { Connection, PageArgs } from '../../graphql/pagination';
-import { normalizedIdNumber, normalizedPhone } from '../../graphql/validators';
-import { shanghaiDate } from '../../time';
+import type { Em } from '../../core/entity-manager';
+import { paginateById } from '../../core/pagination';
+import { BadUserInputError, ConflictError, ForbiddenError, parseId } from '../../core/errors';
+import type { Connection, PageArgs } from '../../core/pagination';
+import { normalizedIdNumber, normalizedPhone } from '../../core/validation';
+import { shanghaiDate } from '../../core/time';
 import { changesBetween, recordAudit } from '../audit/audit.service';
-import { isStaff, type Actor } from '../auth/actor';
+import { isStaff, type Actor, type Caller } from '../../core/caller';
 import type { Region } from '../regions/region.entity';
 import { regionService } from '../regions/region.service';
 import { Household, TARGET_GROUP_FLAG } from './household.entity';
@@ -16,11 +16,6 @@ import { activeAssignmentCondition, householdPolicy } from './household.policy';
 import type { CreateHouseholdInput, HouseholdFilter, ResidentInput, RevealedResident, UpdateHouseholdInput } from './household.types';
 import { Resident } from './resident.entity';
 import { assertIdNumbersFree, type DuplicateIdGuard } from './duplicate-id-guard';
-
-export interface Caller {
-  actor: Actor;
-  clientAddress: string | null;
-}
 
 /** A caller of a resident write: the duplicate-ID-number check's budget comes with it. */
 export interface ResidentWriter extends Caller {

@@ -2,8 +2,8 @@ import { Gender, HardshipReason, HouseholdStatus, KeyFocusReason, ResidentRelati
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsBoolean, IsEnum, IsInt, IsOptional, Length, Matches, Min, Validate, ValidateNested } from 'class-validator';
 import { LocalDateResolver } from 'graphql-scalars';
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { ConnectionType } from '../../graphql/pagination';
-import { IdNumber, PhoneNumber, PlainText } from '../../graphql/validators';
+import { ConnectionType } from '../../core/pagination';
+import { IdNumber, PhoneNumber, PlainText } from '../../core/validation';
 import { Household } from './household.entity';
 
 export const HouseholdConnection = ConnectionType(Household, 'HouseholdConnection');

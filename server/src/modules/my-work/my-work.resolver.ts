@@ -1,8 +1,8 @@
 import { Role } from '@wanjia/shared';
 import { Arg, Args, Authorized, Ctx, ID, Query, Resolver } from 'type-graphql';
 import type { GraphQLContext } from '../../graphql/context';
-import { parseId } from '../../graphql/errors';
-import { PageArgs } from '../../graphql/pagination';
+import { parseId } from '../../core/errors';
+import { PageArgs } from '../../core/pagination';
 import { myWorkService } from './my-work.service';
 import { MyHouseholdConnection, MyHouseholdFilter, MyStats } from './my-work.types';
 

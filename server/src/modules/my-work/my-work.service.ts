@@ -1,11 +1,11 @@
 import { AssignmentKind, OPEN_DEMAND_STATUSES, PetitionCaseStatus, TargetGroup } from '@wanjia/shared';
 import { raw, type ObjectQuery } from '@mikro-orm/core';
 import type { AppConfig } from '../../config';
-import type { Em } from '../../db/orm';
-import { ForbiddenError } from '../../graphql/errors';
-import { decodeCursor, encodeCursor, pageSize, type PageArgs } from '../../graphql/pagination';
-import { startOfShanghaiDay, shanghaiDate } from '../../time';
-import type { Actor } from '../auth/actor';
+import type { Em } from '../../core/entity-manager';
+import { ForbiddenError } from '../../core/errors';
+import { decodeCursor, encodeCursor, pageSize, type PageArgs } from '../../core/pagination';
+import { startOfShanghaiDay, shanghaiDate } from '../../core/time';
+import type { Actor } from '../../core/caller';
 import { HelpRecord } from '../help-records/help-record.entity';
 import { Round } from '../rounds/round.entity';
 import { roundService } from '../rounds/round.service';

@@ -2,8 +2,8 @@ import { AssignmentKind, TargetGroup } from '@wanjia/shared';
 import { IsEnum, IsOptional, Length, Validate } from 'class-validator';
 import { SafeIntResolver } from 'graphql-scalars';
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { PageInfo } from '../../graphql/pagination';
-import { PlainText } from '../../graphql/validators';
+import { PageInfo } from '../../core/pagination';
+import { PlainText } from '../../core/validation';
 
 @ObjectType({ description: "A household on the signed-in cadre's list, with what the list screen shows." })
 export class MyHousehold {

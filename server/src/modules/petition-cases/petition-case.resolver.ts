@@ -3,9 +3,9 @@ import { IsBoolean, IsEnum, IsOptional, Length, Matches, Validate } from 'class-
 import { LocalDateResolver } from 'graphql-scalars';
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../../graphql/context';
-import { parseId } from '../../graphql/errors';
-import { ConnectionType, PageArgs, type Connection } from '../../graphql/pagination';
-import { PlainText } from '../../graphql/validators';
+import { parseId } from '../../core/errors';
+import { ConnectionType, PageArgs, type Connection } from '../../core/pagination';
+import { PlainText } from '../../core/validation';
 import { Cadre } from '../cadres/cadre.entity';
 import { Household } from '../households/household.entity';
 import { householdPolicy } from '../households/household.policy';

@@ -1,16 +1,17 @@
 import { PetitionCaseStatus } from '@wanjia/shared';
 import type { FilterQuery } from '@mikro-orm/core';
-import type { Em } from '../../db/orm';
-import { paginateById } from '../../db/paginate';
-import { BadUserInputError, ConflictError, ForbiddenError, parseId } from '../../graphql/errors';
-import type { Connection, PageArgs } from '../../graphql/pagination';
-import { shanghaiDate } from '../../time';
+import type { Em } from '../../core/entity-manager';
+import { paginateById } from '../../core/pagination';
+import { BadUserInputError, ConflictError, ForbiddenError, parseId } from '../../core/errors';
+import type { Connection, PageArgs } from '../../core/pagination';
+import { shanghaiDate } from '../../core/time';
 import { recordAudit } from '../audit/audit.service';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../../core/caller';
 import { mayLinkAcross } from '../auth/reach';
 import { regionSubtree } from '../auth/scope';
 import { Cadre } from '../cadres/cadre.entity';
-import { householdService, type Caller } from '../households/household.service';
+import type { Caller } from '../../core/caller';
+import { householdService } from '../households/household.service';
 import { Resident } from '../households/resident.entity';
 import { PetitionCase } from './petition-case.entity';
 

@@ -1,21 +1,32 @@
 import { createHash } from 'node:crypto';
 import { raw } from '@mikro-orm/core';
 import Busboy from 'busboy';
-import express, { type Request, type Response } from 'express';
+import express, { type Request } from 'express';
 import { Role } from '@wanjia/shared';
 import type { AppConfig } from '../../config';
-import type { Em, Orm } from '../../db/orm';
-import { TooManyRequestsError } from '../../graphql/errors';
+import type { Em } from '../../core/entity-manager';
+import type { Orm } from '../../db/orm';
+import { BadUserInputError, ConflictError, DomainError, ErrorCode, ForbiddenError, TooManyRequestsError } from '../../core/errors';
+import { sendProblem } from '../../http/problem-response';
 import type { Logger } from '../../logger';
 import { UserAccount } from '../accounts/user-account.entity';
 import { Assignment } from '../assignments/assignment.entity';
-import { isStaff } from '../auth/actor';
-import { HttpProblem, actorFromBearer } from '../auth/http-auth';
+import { isStaff } from '../../core/caller';
+import { actorFromBearer } from '../auth/http-auth';
 import { HelpRecord } from '../help-records/help-record.entity';
 import { Photo } from './photo.entity';
 import { OversizedPhotoError, reencodePhoto, UndecodablePhotoError } from './photo-image';
 import type { RateLimits } from '../rate-limits/rate-limits';
 import type { PhotoStorage } from './photo-storage';
+
+/** The multipart field the photo comes in: what Taro.uploadFile sends, and what refusals name. */
+const UPLOAD_FIELD = 'file';
+
+class PhotoNotFoundError extends DomainError {
+  constructor() {
+    super(ErrorCode.NOT_FOUND, 'no such photo');
+  }
+}
 
 /** Reads the single file part of a multipart body, refusing it as soon as it passes the size limit. */
 function readUpload(request: Request, maxBytes: number): Promise<Buffer> {
@@ -24,7 +35,7 @@ function readUpload(request: Request, maxBytes: number): Promise<Buffer> {
     try {
       parser = Busboy({ headers: request.headers, limits: { files: 1, fileSize: maxBytes, fields: 10 } });
     } catch {
-      reject(new HttpProblem(400, 'BAD_USER_INPUT', 'send the photo as multipart/form-data in a field named "file"'));
+      reject(new BadUserInputError(UPLOAD_FIELD, 'send the photo as multipart/form-data in a field named "file"'));
       return;
     }
     let received: Buffer | null = null;
@@ -37,10 +48,10 @@ function readUpload(request: Request, maxBytes: number): Promise<Buffer> {
         if (name === 'file') received = Buffer.concat(chunks);
       });
     });
-    parser.on('error', () => reject(new HttpProblem(400, 'BAD_USER_INPUT', 'the multipart body is malformed')));
+    parser.on('error', () => reject(new BadUserInputError(UPLOAD_FIELD, 'the multipart body is malformed')));
     parser.on('close', () => {
-      if (tooLarge) reject(new HttpProblem(413, 'BAD_USER_INPUT', `the photo is larger than ${Math.floor(maxBytes / 1_000_000)} MB`));
-      else if (!received || received.length === 0) reject(new HttpProblem(400, 'BAD_USER_INPUT', 'no photo in the field named "file"'));
+      if (tooLarge) reject(new BadUserInputError(UPLOAD_FIELD, `the photo is larger than ${Math.floor(maxBytes / 1_000_000)} MB`, { httpStatus: 413 }));
+      else if (!received || received.length === 0) reject(new BadUserInputError(UPLOAD_FIELD, 'no photo in the field named "file"'));
       else resolve(received);
     });
     request.pipe(parser);
@@ -50,21 +61,12 @@ function readUpload(request: Request, maxBytes: number): Promise<Buffer> {
 const DAY_MS = 86_400_000;
 
 /** A spent upload quota: which one, its size, and when the oldest upload in the window leaves it. */
-class QuotaProblem extends HttpProblem {
-  constructor(
-    readonly limit: 'photosPerDay' | 'photoBytesPerDay',
-    readonly max: number,
-    readonly retryAfterSeconds: number,
-  ) {
-    super(
-      429,
-      'TOO_MANY_REQUESTS',
-      limit === 'photosPerDay'
-        ? `this account has uploaded ${max} photos in the last 24 hours; try again later`
-        : `this account has uploaded ${Math.floor(max / 1_000_000)} MB of photos in the last 24 hours; try again later`,
-      'file',
-    );
-  }
+function quotaSpent(limit: 'photosPerDay' | 'photoBytesPerDay', max: number, retryAfter: number): TooManyRequestsError {
+  const message =
+    limit === 'photosPerDay'
+      ? `this account has uploaded ${max} photos in the last 24 hours; try again later`
+      : `this account has uploaded ${Math.floor(max / 1_000_000)} MB of photos in the last 24 hours; try again later`;
+  return new TooManyRequestsError(retryAfter, message, { limit, max });
 }
 
 /**
@@ -90,9 +92,9 @@ type Quota = Pick<AppConfig['photos'], 'uploadsPerDay' | 'uploadBytesPerDay'>;
 
 /** Throws the spent quota, if adding `sizeBytes` more (0: anything at all) would pass one. */
 function assertQuotaLeft(used: Awaited<ReturnType<typeof uploadsInLastDay>>, sizeBytes: number, quota: Quota, now: Date): void {
-  if (used.count >= quota.uploadsPerDay) throw new QuotaProblem('photosPerDay', quota.uploadsPerDay, retryAfterSeconds(used.oldest, now));
+  if (used.count >= quota.uploadsPerDay) throw quotaSpent('photosPerDay', quota.uploadsPerDay, retryAfterSeconds(used.oldest, now));
   const full = sizeBytes === 0 ? used.bytes >= quota.uploadBytesPerDay : used.bytes + sizeBytes > quota.uploadBytesPerDay;
-  if (full) throw new QuotaProblem('photoBytesPerDay', quota.uploadBytesPerDay, retryAfterSeconds(used.oldest, now));
+  if (full) throw quotaSpent('photoBytesPerDay', quota.uploadBytesPerDay, retryAfterSeconds(used.oldest, now));
 }
 
 interface NewPhoto {
@@ -114,7 +116,7 @@ async function reservePhoto(orm: Orm, accountId: number, photo: NewPhoto, quota:
       await tx.nativeUpdate(UserAccount, { id: accountId }, { sessionGeneration: raw('session_generation') });
       const existing = await tx.findOne(Photo, photo.id);
       if (existing) {
-        if (existing.uploadedBy.id !== accountId) throw new HttpProblem(409, 'CONFLICT', 'this photo was uploaded by someone else; take a photo of your own');
+        if (existing.uploadedBy.id !== accountId) throw new ConflictError('this photo was uploaded by someone else; take a photo of your own');
         return 'mine' as const;
       }
       assertQuotaLeft(await uploadsInLastDay(tx, accountId, now), photo.sizeBytes, quota, now);
@@ -125,36 +127,9 @@ async function reservePhoto(orm: Orm, accountId: number, photo: NewPhoto, quota:
     return await reserve();
   } catch (error) {
     // Another account stored the same bytes at the same moment: its row won; answer as for a later upload.
-    if (error instanceof HttpProblem || !(await orm.em.fork().count(Photo, { id: photo.id }))) throw error;
+    if (error instanceof DomainError || !(await orm.em.fork().count(Photo, { id: photo.id }))) throw error;
     return reserve();
   }
-}
-
-function sendProblem(response: Response, logger: Logger, error: unknown): void {
-  if (error instanceof QuotaProblem) {
-    response
-      .status(error.status)
-      .set('Retry-After', String(error.retryAfterSeconds))
-      .json({
-        error: { code: error.code, message: error.message, field: 'file', limit: error.limit, max: error.max, retryAfterSeconds: error.retryAfterSeconds },
-      });
-    return;
-  }
-  if (error instanceof TooManyRequestsError) {
-    // The attempt budgets (rate-limits.ts): the same answer as the GraphQL API's, as plain JSON.
-    const { retryAfterSeconds: retryAfter, limit } = error.extensions as { retryAfterSeconds: number; limit: string };
-    response
-      .status(429)
-      .set('Retry-After', String(retryAfter))
-      .json({ error: { code: 'TOO_MANY_REQUESTS', message: error.message, field: 'file', limit, retryAfterSeconds: retryAfter } });
-    return;
-  }
-  if (error instanceof HttpProblem) {
-    response.status(error.status).json({ error: { code: error.code, message: error.message, field: error.code === 'BAD_USER_INPUT' ? 'file' : undefined } });
-    return;
-  }
-  logger.error({ err: error }, 'photo request failed');
-  response.status(500).json({ error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' } });
 }
 
 /**
@@ -172,7 +147,7 @@ export function photoRoutes(orm: Orm, config: AppConfig, storage: PhotoStorage, 
     try {
       const actor = await actorFromBearer(request, config, orm.em.fork());
       // Staff write no help records, so an upload of theirs could only ever cost the server a decode.
-      if (actor.role !== Role.CADRE) throw new HttpProblem(403, 'FORBIDDEN', 'only cadres upload photos, for the help records they write');
+      if (actor.role !== Role.CADRE) throw new ForbiddenError('only cadres upload photos, for the help records they write');
       // Every attempt, before anything is read: an undecodable file or a re-upload costs a decode too.
       await rateLimits.consumePhotoUpload(actor, request.ip ?? request.socket.remoteAddress ?? 'unknown');
       const now = new Date();
@@ -184,8 +159,8 @@ export function photoRoutes(orm: Orm, config: AppConfig, storage: PhotoStorage, 
       try {
         photo = await reencodePhoto(upload, config.photos.maxEdge);
       } catch (error) {
-        if (error instanceof OversizedPhotoError) throw new HttpProblem(413, 'BAD_USER_INPUT', error.message);
-        if (error instanceof UndecodablePhotoError) throw new HttpProblem(415, 'BAD_USER_INPUT', error.message);
+        if (error instanceof OversizedPhotoError) throw new BadUserInputError(UPLOAD_FIELD, error.message, { httpStatus: 413 });
+        if (error instanceof UndecodablePhotoError) throw new BadUserInputError(UPLOAD_FIELD, error.message, { httpStatus: 415 });
         throw error;
       }
       const { bytes, mimeType } = photo;
@@ -202,7 +177,7 @@ export function photoRoutes(orm: Orm, config: AppConfig, storage: PhotoStorage, 
       response.status(201).json({ id, mimeType, sizeBytes: bytes.length });
     } catch (error) {
       request.resume();
-      sendProblem(response, logger, error);
+      sendProblem(response, error, { logger, logMessage: 'photo request failed', uploadField: UPLOAD_FIELD });
     }
   });
 
@@ -210,7 +185,7 @@ export function photoRoutes(orm: Orm, config: AppConfig, storage: PhotoStorage, 
     try {
       const actor = await actorFromBearer(request, config, orm.em.fork());
       const id = request.params.id ?? '';
-      if (!/^[0-9a-f]{64}$/.test(id)) throw new HttpProblem(404, 'NOT_FOUND', 'no such photo');
+      if (!/^[0-9a-f]{64}$/.test(id)) throw new PhotoNotFoundError();
       const em = orm.em.fork();
       const photo = await em.findOne(Photo, id);
       let allowed = photo !== null && photo.uploadedBy.id === actor.accountId;
@@ -226,7 +201,7 @@ export function photoRoutes(orm: Orm, config: AppConfig, storage: PhotoStorage, 
       }
       // Missing and not allowed look the same.
       const bytes = allowed ? await storage.get(id) : null;
-      if (!photo || !bytes) throw new HttpProblem(404, 'NOT_FOUND', 'no such photo');
+      if (!photo || !bytes) throw new PhotoNotFoundError();
       response
         .type(photo.mimeType)
         .set({
@@ -238,7 +213,7 @@ export function photoRoutes(orm: Orm, config: AppConfig, storage: PhotoStorage, 
         })
         .send(bytes);
     } catch (error) {
-      sendProblem(response, logger, error);
+      sendProblem(response, error, { logger, logMessage: 'photo request failed' });
     }
   });
 

@@ -2,10 +2,10 @@ import { HeaderMap } from '@apollo/server';
 import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { AppConfig, RateBudget } from '../../config';
-import { TooManyRequestsError } from '../../graphql/errors';
+import { TooManyRequestsError } from '../../core/errors';
 import type { ExecutedRootField } from '../../graphql/limits/executed-fields';
 import type { Logger } from '../../logger';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../../core/caller';
 
 /**
  * Velocity limits on sign-in, on writes and on reads, per account and per client address. They sit

@@ -3,9 +3,9 @@ import { RegionLevel } from '@wanjia/shared';
 import { IsEnum, Length, Matches, Validate } from 'class-validator';
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../../graphql/context';
-import { parseId } from '../../graphql/errors';
-import { PlainText } from '../../graphql/validators';
-import { pathInScope } from '../auth/actor';
+import { parseId } from '../../core/errors';
+import { PlainText } from '../../core/validation';
+import { pathInScope } from '../../core/caller';
 import { Region } from './region.entity';
 import { regionService } from './region.service';
 

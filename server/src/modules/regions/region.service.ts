@@ -1,8 +1,8 @@
 import { ALLOWED_CHILD_LEVELS, RegionLevel } from '@wanjia/shared';
-import type { Em } from '../../db/orm';
-import { BadUserInputError, ForbiddenError } from '../../graphql/errors';
+import type { Em } from '../../core/entity-manager';
+import { BadUserInputError, ForbiddenError } from '../../core/errors';
 import { recordAudit } from '../audit/audit.service';
-import { isRootAdmin, isStaff, pathInScope, type Actor } from '../auth/actor';
+import { isRootAdmin, isStaff, pathInScope, type Actor } from '../../core/caller';
 import { Region, childPath } from './region.entity';
 
 function escapeLike(value: string): string {

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { Em } from '../../db/orm';
+import type { Em } from '../../core/entity-manager';
 import { Round } from './round.entity';
 
 export function createRoundLoaders(em: Em) {

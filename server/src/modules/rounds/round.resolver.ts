@@ -3,8 +3,8 @@ import { Length, Matches, Validate } from 'class-validator';
 import { Arg, Authorized, Ctx, Field, InputType, Mutation, Query, Resolver } from 'type-graphql';
 import { LocalDateResolver } from 'graphql-scalars';
 import type { GraphQLContext } from '../../graphql/context';
-import { PlainText } from '../../graphql/validators';
-import { shanghaiDate } from '../../time';
+import { PlainText } from '../../core/validation';
+import { shanghaiDate } from '../../core/time';
 import { Round } from './round.entity';
 import { roundService } from './round.service';
 

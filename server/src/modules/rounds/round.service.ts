@@ -1,7 +1,7 @@
-import type { Em } from '../../db/orm';
-import { BadUserInputError, ForbiddenError } from '../../graphql/errors';
+import type { Em } from '../../core/entity-manager';
+import { BadUserInputError, ForbiddenError } from '../../core/errors';
 import { recordAudit } from '../audit/audit.service';
-import { isRootAdmin, type Actor } from '../auth/actor';
+import { isRootAdmin, type Actor } from '../../core/caller';
 import { Round } from './round.entity';
 
 export const roundService = {

@@ -1,5 +1,5 @@
 import type { FilterQuery } from '@mikro-orm/core';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../../core/caller';
 import { regionSubtree } from '../auth/scope';
 import type { Unit } from './unit.entity';
 

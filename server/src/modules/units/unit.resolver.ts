@@ -1,8 +1,8 @@
 import { Role } from '@wanjia/shared';
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../../graphql/context';
-import { parseId } from '../../graphql/errors';
-import { PageArgs, type Connection } from '../../graphql/pagination';
+import { parseId } from '../../core/errors';
+import { PageArgs, type Connection } from '../../core/pagination';
 import { Region } from '../regions/region.entity';
 import { Unit } from './unit.entity';
 import { unitService } from './unit.service';

@@ -1,10 +1,10 @@
 import type { FilterQuery } from '@mikro-orm/core';
-import type { Em } from '../../db/orm';
-import { paginateById } from '../../db/paginate';
-import { ForbiddenError, parseId } from '../../graphql/errors';
-import type { Connection, PageArgs } from '../../graphql/pagination';
+import type { Em } from '../../core/entity-manager';
+import { paginateById } from '../../core/pagination';
+import { ForbiddenError, parseId } from '../../core/errors';
+import type { Connection, PageArgs } from '../../core/pagination';
 import { changesBetween, recordAudit } from '../audit/audit.service';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../../core/caller';
 import { regionService } from '../regions/region.service';
 import { Unit } from './unit.entity';
 import { unitPolicy } from './unit.policy';

@@ -1,8 +1,8 @@
 import { UnitKind, UnitLevel } from '@wanjia/shared';
 import { IsEnum, IsOptional, Length, Validate } from 'class-validator';
 import { Field, ID, InputType } from 'type-graphql';
-import { ConnectionType } from '../../graphql/pagination';
-import { PlainText } from '../../graphql/validators';
+import { ConnectionType } from '../../core/pagination';
+import { PlainText } from '../../core/validation';
 import { Unit } from './unit.entity';
 
 export const UnitConnection = ConnectionType(Unit, 'UnitConnection');

@@ -1,5 +1,6 @@
 import { DemandCategory, DemandStatus, HOUSEHOLD_REGION_LEVELS, RegionLevel, Role } from '@wanjia/shared';
-import type { Em, Orm } from '../../../src/db/orm';
+import type { Em } from '../../../src/core/entity-manager';
+import type { Orm } from '../../../src/db/orm';
 import { UserAccount } from '../../../src/modules/accounts/user-account.entity';
 import { Assignment } from '../../../src/modules/assignments/assignment.entity';
 import { AuditEntry } from '../../../src/modules/audit/audit-entry.entity';

@@ -12,8 +12,27 @@ export interface Actor {
   sessionGeneration?: number;
 }
 
-export function isStaff(actor: Actor): actor is Actor & { scopePath: string; scopeRegionId: number } {
+/**
+ * Who asks a service for something: the actor, and the address the request came from (both go into
+ * the audit entry). Every service method that writes or reveals takes this one shape.
+ */
+export interface Caller {
+  actor: Actor;
+  clientAddress: string | null;
+}
+
+export type StaffActor = Actor & { scopePath: string; scopeRegionId: number };
+
+export function isStaff(actor: Actor): actor is StaffActor {
   return (actor.role === Role.ADMIN || actor.role === Role.ANALYST) && actor.scopePath !== null;
+}
+
+export function isAdmin(actor: Actor): actor is StaffActor {
+  return actor.role === Role.ADMIN && isStaff(actor);
+}
+
+export function isCadre(actor: Actor): actor is Actor & { cadreId: number } {
+  return actor.role === Role.CADRE && actor.cadreId !== null;
 }
 
 /** Whether a region path lies in the actor's subtree. Cadres have no region scope. */

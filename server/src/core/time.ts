@@ -10,3 +10,14 @@ export function shanghaiDate(instant: Date): string {
 export function startOfShanghaiDay(day: string): Date {
   return new Date(Date.parse(`${day}T00:00:00.000Z`) - SHANGHAI_OFFSET_MS);
 }
+
+/**
+ * A datetime column as the drivers hand it back: a Date (MySQL), epoch milliseconds or a string
+ * (SQLite, raw queries), made one Date.
+ */
+export function toDate(value: Date | number | string): Date {
+  if (value instanceof Date) return value;
+  if (typeof value === 'number') return new Date(value);
+  // Text is the database's UTC `YYYY-MM-DD HH:MM:SS[.fff]`, which Date would read as local time.
+  return /^\d+$/.test(value) ? new Date(Number(value)) : new Date(`${value.replace(' ', 'T')}Z`);
+}

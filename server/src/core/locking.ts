@@ -1,5 +1,5 @@
 import { LockMode, type EntityName } from '@mikro-orm/core';
-import type { Em } from './orm';
+import type { Em } from './entity-manager';
 
 /**
  * Reads a row with `SELECT … FOR UPDATE` inside the caller's transaction, so that two administrators
