@@ -1,7 +1,7 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import { Role } from '@wanjia/shared';
 import { isStaff, pathInScope, type Actor } from '../../core/caller';
-import { regionSubtree } from '../auth/scope';
+import { regionSubtree } from '../../core/region-scope';
 import type { UserAccount } from './user-account.entity';
 
 /**

@@ -8,7 +8,7 @@ import { parseId } from '../../core/errors';
 import { ConnectionType, PageArgs, type Connection } from '../../core/pagination';
 import { PlainText } from '../../core/validation';
 import { isRootAdmin } from '../../core/caller';
-import { pathSubtree } from '../auth/scope';
+import { pathSubtree } from '../../core/region-scope';
 import { AuditEntry } from './audit-entry.entity';
 
 const AuditEntryConnection = ConnectionType(AuditEntry, 'AuditEntryConnection');

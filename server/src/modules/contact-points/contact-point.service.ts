@@ -5,7 +5,7 @@ import { BadUserInputError, ConflictError, ForbiddenError } from '../../core/err
 import type { Connection, PageArgs } from '../../core/pagination';
 import { recordAudit } from '../audit/audit.service';
 import { isRootAdmin, type Actor } from '../../core/caller';
-import { regionSubtree } from '../auth/scope';
+import { regionSubtree } from '../../core/region-scope';
 import { Cadre } from '../cadres/cadre.entity';
 import { Household } from '../households/household.entity';
 import type { Caller } from '../../core/caller';

@@ -6,7 +6,7 @@ import { paginateById } from '../../core/pagination';
 import type { GraphQLContext } from '../../graphql/context';
 import { parseId } from '../../core/errors';
 import { ConnectionType, PageArgs, type Connection } from '../../core/pagination';
-import { regionSubtree } from '../auth/scope';
+import { regionSubtree } from '../../core/region-scope';
 import { Household } from '../households/household.entity';
 import { shanghaiDate } from '../../core/time';
 import { Demand } from './demand.entity';

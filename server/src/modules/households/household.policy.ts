@@ -3,7 +3,7 @@ import { Role } from '@wanjia/shared';
 import type { Em } from '../../core/entity-manager';
 import { Assignment } from '../assignments/assignment.entity';
 import type { Actor } from '../../core/caller';
-import { regionSubtree } from '../auth/scope';
+import { regionSubtree } from '../../core/region-scope';
 import { isStaff } from '../../core/caller';
 import { Household } from './household.entity';
 

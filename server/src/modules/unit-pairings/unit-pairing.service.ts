@@ -6,8 +6,8 @@ import { BadUserInputError, ConflictError, ForbiddenError, parseId } from '../..
 import type { Connection, PageArgs } from '../../core/pagination';
 import { recordAudit } from '../audit/audit.service';
 import type { Actor } from '../../core/caller';
-import { mayLinkAcross } from '../auth/reach';
-import { regionSubtree } from '../auth/scope';
+import { mayLinkAcross } from '../../core/region-scope';
+import { regionSubtree } from '../../core/region-scope';
 import type { Caller } from '../../core/caller';
 import { regionService } from '../regions/region.service';
 import { Round } from '../rounds/round.entity';

@@ -1,6 +1,6 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import type { Actor } from '../../core/caller';
-import { regionSubtree } from '../auth/scope';
+import { regionSubtree } from '../../core/region-scope';
 import type { Unit } from './unit.entity';
 
 /** Units belong to a region; staff see and manage the units of their subtree. */
