@@ -1,7 +1,11 @@
-import type { SqlEntityManager } from '@mikro-orm/knex';
+import type { MikroORM } from '@mikro-orm/core';
+import type { AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/knex';
 
 /**
  * The EntityManager every service takes: MikroORM's SQL one (raw queries, query builder). Named here
  * so that features depend on core, not on the ORM's set-up in db/.
  */
 export type Em = SqlEntityManager;
+
+/** The ORM itself, for the few routes that fork their own EntityManager per step. */
+export type Orm = MikroORM<AbstractSqlDriver>;

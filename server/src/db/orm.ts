@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { BetterSqliteDriver } from '@mikro-orm/better-sqlite';
 import { MikroORM, type Options } from '@mikro-orm/core';
-import type { AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/knex';
+import type { AbstractSqlDriver } from '@mikro-orm/knex';
 import { MariaDbDriver } from '@mikro-orm/mariadb';
 import { Migrator } from '@mikro-orm/migrations';
 import { MySqlDriver } from '@mikro-orm/mysql';
@@ -12,8 +12,9 @@ import type { Logger } from '../logger';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
-export type Orm = MikroORM<AbstractSqlDriver>;
-export type Em = SqlEntityManager;
+import type { Em, Orm } from '../core/entity-manager';
+
+export type { Em, Orm };
 
 export interface OrmSettings {
   database: DatabaseConfig;

@@ -1,7 +1,7 @@
 import express, { type Request } from 'express';
 import { TargetGroup } from '@wanjia/shared';
 import type { AppConfig } from '../../config';
-import type { Orm } from '../../db/orm';
+import type { Orm } from '../../core/entity-manager';
 import type { Logger } from '../../logger';
 import { BadUserInputError } from '../../core/errors';
 import { sendProblem } from '../../http/problem-response';

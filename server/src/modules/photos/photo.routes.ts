@@ -5,7 +5,7 @@ import express, { type Request } from 'express';
 import { Role } from '@wanjia/shared';
 import type { AppConfig } from '../../config';
 import type { Em } from '../../core/entity-manager';
-import type { Orm } from '../../db/orm';
+import type { Orm } from '../../core/entity-manager';
 import { BadUserInputError, ConflictError, DomainError, ErrorCode, ForbiddenError, TooManyRequestsError } from '../../core/errors';
 import { sendProblem } from '../../http/problem-response';
 import type { Logger } from '../../logger';
