@@ -17,7 +17,7 @@ import { schemaDetailsPlugin } from './graphql/schema-details.plugin';
 import { securityHeaders } from './http/security-headers';
 import { loadSafelist, SafelistQueryStore } from './graphql/limits/safelist';
 import { createSafelistGate } from './graphql/limits/safelist-gate';
-import { createRateLimits, type RateLimits } from './modules/rate-limits/rate-limits';
+import { createRateLimits, type RateLimits } from './graphql/limits/rate-limits';
 import { buildApiSchema } from './graphql/schema';
 import type { Logger } from './logger';
 import { EXAMPLE_OPERATIONS } from './playground/examples';

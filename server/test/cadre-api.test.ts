@@ -7,7 +7,7 @@ import { UserAccount } from '../src/modules/accounts/user-account.entity';
 import { Assignment } from '../src/modules/assignments/assignment.entity';
 import { AuditEntry } from '../src/modules/audit/audit-entry.entity';
 import { actorOf } from '../src/modules/auth/auth.service';
-import { signAccessToken } from '../src/modules/auth/tokens';
+import { signAccessToken } from '../src/modules/auth/token.service';
 import type { Cadre } from '../src/modules/cadres/cadre.entity';
 import { Demand } from '../src/modules/demands/demand.entity';
 import { HelpRecord } from '../src/modules/help-records/help-record.entity';

@@ -4,7 +4,7 @@ import type { DatabaseConfig } from '../src/config';
 import type { Orm } from '../src/db/orm';
 import { UserAccount } from '../src/modules/accounts/user-account.entity';
 import { actorOf } from '../src/modules/auth/auth.service';
-import { signAccessToken } from '../src/modules/auth/tokens';
+import { signAccessToken } from '../src/modules/auth/token.service';
 import { HelpRecord } from '../src/modules/help-records/help-record.entity';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
 import { createAssignment, createCadre, createHousehold, createRegionTree, createRound, createUnit } from './support/factories';

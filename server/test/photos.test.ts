@@ -7,7 +7,7 @@ import type { DatabaseConfig } from '../src/config';
 import type { Orm } from '../src/db/orm';
 import { UserAccount } from '../src/modules/accounts/user-account.entity';
 import { actorOf } from '../src/modules/auth/auth.service';
-import { signAccessToken } from '../src/modules/auth/tokens';
+import { signAccessToken } from '../src/modules/auth/token.service';
 import { Photo } from '../src/modules/photos/photo.entity';
 import { LocalDiskPhotoStorage } from '../src/modules/photos/photo-storage';
 import { Region } from '../src/modules/regions/region.entity';

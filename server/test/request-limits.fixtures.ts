@@ -5,10 +5,10 @@ import pino from 'pino';
 import { createApp, type App } from '../src/app';
 import { loadConfig, type AppConfig, type DatabaseConfig } from '../src/config';
 import type { Orm } from '../src/db/orm';
-import { hashPassword } from '../src/modules/accounts/password';
+import { hashPassword } from '../src/modules/accounts/password.service';
 import { UserAccount } from '../src/modules/accounts/user-account.entity';
 import { actorOf } from '../src/modules/auth/auth.service';
-import { signAccessToken } from '../src/modules/auth/tokens';
+import { signAccessToken } from '../src/modules/auth/token.service';
 import { createAssignment, createCadre, createHousehold, createRegionTree, createRound, createUnit } from './support/factories';
 
 /**

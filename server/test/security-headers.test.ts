@@ -7,7 +7,7 @@ import { withoutSuggestions } from '../src/graphql/schema-details.plugin';
 import { securityHeaders } from '../src/http/security-headers';
 import { UserAccount } from '../src/modules/accounts/user-account.entity';
 import { actorOf } from '../src/modules/auth/auth.service';
-import { signAccessToken } from '../src/modules/auth/tokens';
+import { signAccessToken } from '../src/modules/auth/token.service';
 import { Region } from '../src/modules/regions/region.entity';
 import { dropScratchDatabase, migratedOrm } from './support/databases';
 import { createCadre, createRegionTree, createUnit } from './support/factories';

@@ -3,8 +3,8 @@ import type { AppConfig } from '../config';
 import type { Em } from '../core/entity-manager';
 import type { Logger } from '../logger';
 import type { Actor } from '../core/caller';
-import { accountIsUsable } from '../modules/auth/account-status';
-import { AccessTokenError, verifyToken } from '../modules/auth/tokens';
+import { accountIsUsable } from '../modules/auth/account-status.service';
+import { AccessTokenError, verifyToken } from '../modules/auth/token.service';
 import { createLoaders, type Loaders } from './loaders';
 
 /** What every resolver receives: a fork of the entity manager, request-scoped loaders, and the caller. */

@@ -3,7 +3,7 @@ import { createApp, type App } from '../../src/app';
 import { loadConfig, type AppConfig, type DatabaseConfig } from '../../src/config';
 import type { Orm } from '../../src/db/orm';
 import { createLogger } from '../../src/logger';
-import { forgetAccountStatus } from '../../src/modules/auth/account-status';
+import { forgetAccountStatus } from '../../src/modules/auth/account-status.service';
 
 export interface RunningApp {
   app: App;

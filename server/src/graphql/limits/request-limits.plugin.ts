@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin, GraphQLRequestContextDidResolveOperation } from '@apollo/server';
 import type { AppConfig, QueryLimitRole } from '../../config';
-import type { RateLimits } from '../../modules/rate-limits/rate-limits';
+import type { RateLimits } from './rate-limits';
 import type { GraphQLContext } from '../context';
 import { OperationNotSafelistedError, QueryLimitExceededError } from '../../core/errors';
 import { planExecution } from './executed-fields';

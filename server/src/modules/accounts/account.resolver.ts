@@ -4,7 +4,7 @@ import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, R
 import type { GraphQLContext } from '../../graphql/context';
 import { parseId } from '../../core/errors';
 import { PageArgs, type Connection } from '../../core/pagination';
-import { accountCareService } from './account-care.service';
+import { accountCareService } from './account.service';
 import { AccountFilter, AccountIdArgs, DeactivateAccountArgs, PasswordResetPayload, UserAccountConnection } from './account.types';
 import { UserAccount } from './user-account.entity';
 

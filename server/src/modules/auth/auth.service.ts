@@ -5,16 +5,16 @@ import type { AppConfig } from '../../config';
 import type { Em } from '../../core/entity-manager';
 import { BadUserInputError, ConflictError, FeatureDisabledError, ForbiddenError, TooManyRequestsError, UnauthenticatedError } from '../../core/errors';
 import { UserAccount } from '../accounts/user-account.entity';
-import { assertAcceptablePassword, hashPassword, verifyAgainstDummy, verifyPassword } from '../accounts/password';
+import { assertAcceptablePassword, hashPassword, verifyAgainstDummy, verifyPassword } from '../accounts/password.service';
 import { recordAudit } from '../audit/audit.service';
 import { Cadre } from '../cadres/cadre.entity';
 import type { Region } from '../regions/region.entity';
-import { forgetAccountStatus } from './account-status';
+import { forgetAccountStatus } from './account-status.service';
 import type { Actor } from '../../core/caller';
 import { LoginThrottle } from './login-throttle.entity';
 import { RefreshToken } from './refresh-token.entity';
-import { hashToken, newBindCode, newOpaqueToken, normalizeBindCode, signAccessToken } from './tokens';
-import { exchangeWechatCode } from './wechat';
+import { hashToken, newBindCode, newOpaqueToken, normalizeBindCode, signAccessToken } from './token.service';
+import { exchangeWechatCode } from './wechat.client';
 
 export const BIND_CODE_TTL_MS = 72 * 60 * 60 * 1000;
 /** A one-time password from resetPassword works this long; after it, only a new reset helps. */

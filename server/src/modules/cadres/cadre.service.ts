@@ -7,7 +7,7 @@ import { normalizedPhone } from '../../core/validation';
 import { Assignment } from '../assignments/assignment.entity';
 import { changesBetween, recordAudit } from '../audit/audit.service';
 import type { Actor, Caller } from '../../core/caller';
-import { forgetAccountStatus } from '../auth/account-status';
+import { forgetAccountStatus } from '../auth/account-status.service';
 import { unitService } from '../units/unit.service';
 import { Cadre } from './cadre.entity';
 import { cadrePolicy } from './cadre.policy';

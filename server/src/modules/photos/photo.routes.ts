@@ -12,11 +12,11 @@ import type { Logger } from '../../logger';
 import { UserAccount } from '../accounts/user-account.entity';
 import { Assignment } from '../assignments/assignment.entity';
 import { isStaff } from '../../core/caller';
-import { actorFromBearer } from '../auth/http-auth';
+import { actorFromBearer } from '../auth/bearer-token.guard';
 import { HelpRecord } from '../help-records/help-record.entity';
 import { Photo } from './photo.entity';
 import { OversizedPhotoError, reencodePhoto, UndecodablePhotoError } from './photo-image';
-import type { RateLimits } from '../rate-limits/rate-limits';
+import type { RateLimits } from '../../graphql/limits/rate-limits';
 import type { PhotoStorage } from './photo-storage';
 
 /** The multipart field the photo comes in: what Taro.uploadFile sends, and what refusals name. */

@@ -5,14 +5,14 @@ import { paginateById } from '../../core/pagination';
 import { BadUserInputError, ForbiddenError } from '../../core/errors';
 import type { Connection, PageArgs } from '../../core/pagination';
 import { recordAudit } from '../audit/audit.service';
-import { forgetAccountStatus } from '../auth/account-status';
+import { forgetAccountStatus } from '../auth/account-status.service';
 import type { Actor } from '../../core/caller';
 import { LoginThrottle } from '../auth/login-throttle.entity';
 import { RefreshToken } from '../auth/refresh-token.entity';
 import type { Region } from '../regions/region.entity';
 import { accountPolicy, PEER_ADMINISTRATOR_MESSAGE, type CareAction } from './account.policy';
 import type { AccountFilter } from './account.types';
-import { assertAcceptablePassword, hashPassword, newOneTimePassword } from './password';
+import { assertAcceptablePassword, hashPassword, newOneTimePassword } from './password.service';
 import { UserAccount } from './user-account.entity';
 
 /** Who acts: an administrator through the API, or the operator's CLI (actor null, address "cli"). */

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { AppConfig, RateBudget } from '../../config';
 import { TooManyRequestsError } from '../../core/errors';
-import type { ExecutedRootField } from '../../graphql/limits/executed-fields';
+import type { ExecutedRootField } from './executed-fields';
 import type { Logger } from '../../logger';
 import type { Actor } from '../../core/caller';
 

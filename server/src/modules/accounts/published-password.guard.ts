@@ -1,6 +1,6 @@
 import { Role } from '@wanjia/shared';
 import type { Em } from '../../core/entity-manager';
-import { verifyPassword } from './password';
+import { verifyPassword } from './password.service';
 import { PUBLISHED_PASSWORDS } from './published-passwords';
 import { UserAccount } from './user-account.entity';
 

@@ -2,9 +2,9 @@ import type { Request } from 'express';
 import type { AppConfig } from '../../config';
 import type { Em } from '../../core/entity-manager';
 import { PasswordChangeRequiredError, UnauthenticatedError } from '../../core/errors';
-import { accountIsUsable } from './account-status';
+import { accountIsUsable } from './account-status.service';
 import type { Actor } from '../../core/caller';
-import { AccessTokenError, verifyToken } from './tokens';
+import { AccessTokenError, verifyToken } from './token.service';
 
 /**
  * The caller of a plain HTTP route, from the same Bearer access token the GraphQL API takes and with
