@@ -12,7 +12,7 @@ import { createContext, type GraphQLContext } from './graphql/context';
 import { createErrorFormatter } from './graphql/error-formatter';
 import { bodyErrorHandler, rejectBatchedRequests, requireJsonBody } from './graphql/limits/http-limits';
 import { requestLimitsPlugin } from './graphql/limits/request-limits.plugin';
-import { variableFieldsPlugin } from './graphql/variable-fields.plugin';
+import { errorFieldsPlugin } from './graphql/error-fields.plugin';
 import { schemaDetailsPlugin } from './graphql/schema-details.plugin';
 import { securityHeaders } from './http/security-headers';
 import { loadSafelist, SafelistQueryStore } from './graphql/limits/safelist';
@@ -73,7 +73,7 @@ export async function createApp({ config, orm, logger, sqlCounter, photoStorage 
       // Apollo's default landing page loads from a CDN that intranets cannot reach.
       ApolloServerPluginLandingPageDisabled(),
       requestLimitsPlugin({ config, safelist, rateLimits }),
-      variableFieldsPlugin(),
+      errorFieldsPlugin(),
       schemaDetailsPlugin({ introspection: config.introspection }),
     ],
   });

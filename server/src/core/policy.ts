@@ -3,15 +3,26 @@ import type { Actor } from './caller';
 import { ForbiddenError } from './errors';
 
 /**
- * The one shape of a feature's access rules (`<feature>.policy.ts`):
+ * A rule of a policy: may this actor do the action (`may…`), or see the field (`sees…`), given the
+ * plain facts about the target the service loaded. Pure: no database, no clock, no I/O.
+ */
+export type PolicyRule = (actor: Actor, ...facts: never[]) => boolean;
+
+/** A feature's rules for actions and fields, named `may…` and `sees…`. */
+export interface Policy {
+  [rule: `may${string}` | `sees${string}`]: PolicyRule;
+}
+
+/**
+ * The one shape of a feature's access rules (`<feature>.policy.ts`, declared `satisfies
+ * ScopedPolicy<Entity>`, or `satisfies Policy` for a feature without a list):
  * - `scope(actor)`: what this caller may read of the feature's entity, as a condition the list
- *   queries apply in SQL (never a filter in application code);
- * - `may…(actor, …)`: one pure predicate per action, true when the rules allow it.
+ *   queries apply in SQL (never a filter in application code), and the object-scope checks reuse;
+ * - `may…(actor, …facts)` / `sees…(actor, …facts)`: one pure predicate per action or masked field.
  * Services assert the predicates with `assertAllowed`, so a refusal is always the same FORBIDDEN,
  * which also answers "does not exist" (an object outside one's scope is never confirmed).
- * A feature whose entity has no list adds only its `may…` predicates.
  */
-export interface ScopedPolicy<Entity extends object> {
+export interface ScopedPolicy<Entity extends object> extends Policy {
   scope(actor: Actor): FilterQuery<Entity>;
 }
 
