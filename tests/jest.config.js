@@ -26,6 +26,7 @@ module.exports = async () => ({
   testMatch: [
     '<rootDir>/api/**/*.test.ts',
     '<rootDir>/probes/**/*.test.ts',
+    '<rootDir>/docs/**/*.test.ts',
     ...(browserAvailable ? ['<rootDir>/browser/**/*.test.ts'] : []),
     ...((await mysqlAvailable()) ? ['<rootDir>/faults/**/*.test.ts', '<rootDir>/soak/**/*.test.ts'] : []),
   ],

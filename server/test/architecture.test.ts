@@ -1,8 +1,9 @@
 import { COMPOSITION_FILES, cyclesOf, folderGraph, importEdges, type ImportEdge } from './architecture/import-graph';
 
 /**
- * The folders' dependency rules (DESIGN.md "Layout"; README "How a request flows"), checked on the
- * import statements of server/src. A failure names the offending imports.
+ * The folders' dependency rules (docs/architecture.md "The folders and what may import what"; README
+ * "How a request flows"), checked on the import statements of server/src. A failure names the
+ * offending imports.
  */
 const edges = importEdges();
 const topFolder = (file: string): string => (file.includes('/') ? file.split('/')[0]! : file);
