@@ -1,7 +1,7 @@
 import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
 import { checkIdNumber } from '@wanjia/shared';
 import type { DatabaseConfig } from '../src/config';
-import { SMALL_SCALE, cityPlan, type RoundPlan } from '../src/db/city/city-plan';
+import { SMALL_SCALE, cityPlan, type RoundPlan } from '../src/seed/city/city-plan';
 import {
   CITY_MARKER_OPERATION,
   CITY_STAGES,
@@ -10,7 +10,7 @@ import {
   type CityProgress,
   type CityResult,
   type RoundFigures,
-} from '../src/db/city/generator';
+} from '../src/seed/city/generator';
 import { createOrm, prepareSchema } from '../src/db/orm';
 import { dropScratchDatabase, mysqlBaseUrl, scratchDatabase } from './support/databases';
 

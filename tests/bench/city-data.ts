@@ -19,9 +19,9 @@ import {
   UnitLevel,
   idNumberCheckCharacter,
 } from '@wanjia/shared';
-import { COMMUNITY_STEMS, NAME_PREFIXES, VILLAGE_STEMS } from '../../server/src/db/city/city-names';
-import { Sink, TableWriter } from '../../server/src/db/city/sink';
-import { DEMAND_TEXTS, HELP_SUMMARIES, PETITION_TITLES } from '../../server/src/db/demo/demo-texts';
+import { COMMUNITY_STEMS, NAME_PREFIXES, VILLAGE_STEMS } from '../../server/src/seed/city/city-names';
+import { Sink, TableWriter } from '../../server/src/seed/city/sink';
+import { DEMAND_TEXTS, HELP_SUMMARIES, PETITION_TITLES } from '../../server/src/seed/demo/demo-texts';
 import { Random, benchDatabase, type MysqlTarget } from './common';
 
 /**
@@ -198,7 +198,7 @@ async function countRows(connection: Connection, database: string): Promise<City
 // --- schema ---------------------------------------------------------------------------------------------
 
 const REPOSITORY_ROOT = path.resolve(__dirname, '..', '..');
-export const SERVER_CLI = path.join(REPOSITORY_ROOT, 'server', 'dist', 'db', 'cli.js');
+export const SERVER_CLI = path.join(REPOSITORY_ROOT, 'server', 'dist', 'cli.js');
 export const SERVER_MAIN = path.join(REPOSITORY_ROOT, 'server', 'dist', 'main.js');
 
 /** Builds the workspace when the server has never been built; the benchmark measures the built server. */

@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose';
-import { Random as CityRandom } from '../../server/src/db/city/random';
+import { Random as CityRandom } from '../../server/src/seed/city/random';
 
 /**
  * What the benchmark's three parts (data generator, baseline server, runner) must agree on: where the

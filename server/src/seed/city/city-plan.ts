@@ -1,5 +1,5 @@
 /**
- * The city-scale data set's parameters: the article's figures for Benxi (see shared/DOMAIN.md), as
+ * The city-scale data set's parameters: the article's figures for Benxi (see docs/domain.md), as
  * named constants, and the same plan shrunk by a scale factor for tests.
  *
  * Every figure the article gives is reproduced exactly at scale 1 (and proportionally, rounded, at

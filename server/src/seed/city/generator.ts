@@ -22,8 +22,8 @@ import {
 import { mysqlFlavorOf, type DatabaseConfig } from '../../config';
 import { BENXI, BENXI_COUNTIES, CONTACT_POINT_KINDS } from '../demo/benxi-geography';
 import { DEMAND_TEXTS, PETITION_TITLES } from '../demo/demo-texts';
-import { createOrm, prepareSchema } from '../orm';
-import { rebuildAnalyticsSummaries } from '../../modules/help-records/help-record-summary';
+import { createOrm, prepareSchema } from '../../db/orm';
+import { rebuildAnalyticsSummaries } from '../../modules/help-records/help-record-summary.service';
 import {
   CORRECTED_SHARE,
   DATA_SET_TODAY,

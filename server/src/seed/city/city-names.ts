@@ -2,7 +2,7 @@ import { UnitKind } from '@wanjia/shared';
 
 /**
  * Names for the city-scale data set. Districts, counties, streets and towns are Benxi's real ones
- * (server/src/db/demo/benxi-geography.ts); units are the kinds of agencies, enterprises and
+ * (server/src/seed/demo/benxi-geography.ts); units are the kinds of agencies, enterprises and
  * institutions a city pairs; villages, communities and people are made up.
  */
 
