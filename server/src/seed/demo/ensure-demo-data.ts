@@ -1,9 +1,9 @@
 import { SingleBar } from 'cli-progress';
 import type { Logger } from '../../logger';
-import { verifyPassword } from '../../modules/accounts/password';
+import { verifyPassword } from '../../modules/accounts/password.service';
 import { UserAccount } from '../../modules/accounts/user-account.entity';
 import { Region } from '../../modules/regions/region.entity';
-import type { Orm } from '../orm';
+import type { Orm } from '../../core/entity-manager';
 import { DEFAULT_DEMO_OPTIONS, DEMO_PASSWORDS, DEMO_STEPS, seedDemoData, type DemoResult } from './demo-data';
 
 /** Shows the seeding steps as a progress bar on a terminal, and as log lines anywhere else. */
@@ -20,12 +20,12 @@ export function seedProgress(logger: Logger): { onStep: (step: string) => void; 
 }
 
 /** Fills an empty database with the demo data set, and prints the demo accounts either way. */
-export async function ensureDemoData(orm: Orm, logger: Logger): Promise<DemoResult | null> {
+export async function ensureDemoData(orm: Orm, logger: Logger, visitIntervals = DEFAULT_DEMO_OPTIONS.visitIntervals): Promise<DemoResult | null> {
   const em = orm.em.fork();
   let result: DemoResult | null = null;
   if ((await em.count(Region)) === 0) {
     const progress = seedProgress(logger);
-    result = await seedDemoData(em, { ...DEFAULT_DEMO_OPTIONS, onStep: progress.onStep });
+    result = await seedDemoData(em, { ...DEFAULT_DEMO_OPTIONS, visitIntervals, onStep: progress.onStep });
     progress.done();
     logger.info({ counts: result.counts }, 'demo data written');
   }

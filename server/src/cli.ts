@@ -1,17 +1,17 @@
 import 'reflect-metadata';
 import readline from 'node:readline/promises';
 import { RegionLevel, Role } from '@wanjia/shared';
-import { ConfigError, loadConfig } from '../config';
-import { BadUserInputError } from '../core/errors';
-import { accountCareService } from '../modules/accounts/account-care.service';
-import { authService } from '../modules/auth/auth.service';
-import { Region, childPath } from '../modules/regions/region.entity';
-import { createLogger } from '../logger';
-import { DEFAULT_CITY_SEED, parseScale } from './city/city-plan';
-import { CityRefusal, generateCity, type CityResult } from './city/generator';
-import { cityReporter } from './city/progress';
-import { ensureDemoData } from './demo/ensure-demo-data';
-import { createOrm, prepareSchema } from './orm';
+import { ConfigError, loadConfig } from './config';
+import { BadUserInputError } from './core/errors';
+import { accountService } from './modules/accounts/account.service';
+import { authService } from './modules/auth/auth.service';
+import { Region, childPath } from './modules/regions/region.entity';
+import { createLogger } from './logger';
+import { DEFAULT_CITY_SEED, parseScale } from './seed/city/city-plan';
+import { CityRefusal, generateCity, type CityResult } from './seed/city/generator';
+import { cityReporter } from './seed/city/progress';
+import { ensureDemoData } from './seed/demo/ensure-demo-data';
+import { createOrm, prepareSchema } from './db/orm';
 
 const USAGE = [
   'usage: node dist/db/cli.js <command>',
@@ -19,7 +19,7 @@ const USAGE = [
   '  seed                                      write the demo data set into an empty database',
   '  seed --scale <city|small|0..1> [--seed <n>]',
   '                                            generate the city-scale data set into DATABASE_URL (MySQL only;',
-  '                                            idempotent, an interrupted run is rebuilt; see src/db/city/README.md)',
+  '                                            idempotent, an interrupted run is rebuilt; see src/seed/city/README.md)',
   '  migration:create                          write a MySQL migration for entity changes (DATABASE_URL)',
   '  region:create-root <code> <name>          create the top of the region tree (e.g. 210500000000 本溪市)',
   '  account:create <username> <ADMIN|ANALYST> <region code>',
@@ -138,7 +138,7 @@ async function main(command: string | undefined): Promise<void> {
         break;
       case 'seed': {
         await prepareSchema(orm, config.database);
-        const result = await ensureDemoData(orm, logger);
+        const result = await ensureDemoData(orm, logger, config.visitIntervals);
         if (!result) logger.info('the database already holds data; the demo data set was not written');
         break;
       }
@@ -185,15 +185,15 @@ async function main(command: string | undefined): Promise<void> {
         if (!username) throw new UsageError(USAGE);
         await prepareSchema(orm, config.database);
         const em = orm.em.fork();
-        const account = await accountCareService.findByUsername(em, username);
+        const account = await accountService.findByUsername(em, username);
         const request = { actor: null, clientAddress: 'cli' };
         if (command === 'account:unlock') {
-          await accountCareService.unlock(em, account, request);
+          await accountService.unlock(em, account, request);
           logger.info({ account: account.id, username }, 'sign-in lock lifted');
           process.stdout.write(`${username}: the sign-in lock is lifted\n`);
         } else {
           const chosen = process.env.WANJIA_PASSWORD?.trim() ? process.env.WANJIA_PASSWORD : null;
-          const { oneTimePassword } = await accountCareService.resetPassword(em, account, request, chosen);
+          const { oneTimePassword } = await accountService.resetPassword(em, account, request, chosen);
           logger.info({ account: account.id, username, oneTime: oneTimePassword !== null }, 'password reset');
           process.stdout.write(
             oneTimePassword

@@ -2,6 +2,9 @@ import { DemandCategory } from '@wanjia/shared';
 
 /** What cadres write and hear, for the demo data and the benchmark's city-sized data set. */
 
+/** The one help summary about school: the demo writes it only for households with a child of school age. */
+export const SCHOOL_HELP_SUMMARY = '为子女入学联系学校';
+
 export const HELP_SUMMARIES = [
   '入户走访，了解家庭近况和生活需求',
   '宣讲低保、医保和临时救助政策',
@@ -11,7 +14,7 @@ export const HELP_SUMMARIES = [
   '协助办理医疗救助申请',
   '倾听诉求，做好解释疏导工作',
   '协调修缮漏雨房屋',
-  '为子女入学联系学校',
+  SCHOOL_HELP_SUMMARY,
   '引导通过法定途径反映诉求',
 ];
 
