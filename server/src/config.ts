@@ -361,7 +361,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
   }
   if (env.NODE_ENV === 'production' && env.DEMO_DATA === true) {
     problems.push(
-      'DEMO_DATA: the demo data set signs in with passwords published in the README; production cannot start with it. Unset DEMO_DATA and create accounts with `node server/dist/db/cli.js account:create`',
+      'DEMO_DATA: the demo data set signs in with passwords published in the README; production cannot start with it. Unset DEMO_DATA and create accounts with `node server/dist/cli.js account:create`',
     );
   }
   if (Boolean(env.WECHAT_APP_ID) !== Boolean(env.WECHAT_APP_SECRET)) {

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
-import { ensureDemoData } from './db/demo/ensure-demo-data';
+import { ensureDemoData } from './seed/demo/ensure-demo-data';
 import { createOrm, prepareSchema, type Orm } from './db/orm';
 import { createLogger } from './logger';
 import { accountsWithPublishedPasswords } from './modules/accounts/published-password-check';
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     await prepareSchema(setupOrm, config.database);
     await stopIfSignalled(setupOrm);
     if (config.seedDemoData) {
-      await ensureDemoData(setupOrm, logger);
+      await ensureDemoData(setupOrm, logger, config.visitIntervals);
       await stopIfSignalled(setupOrm);
     }
     if (config.nodeEnv === 'production') {
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
         await setupOrm.close(true);
         process.stderr.write(
           `Refusing to start in production: ${published.length === 1 ? 'the account' : 'the accounts'} ${published.join(', ')} still ${published.length === 1 ? 'has' : 'have'} a published demo password.\n` +
-            `Give each a new password first, e.g. \`WANJIA_PASSWORD=... node server/dist/db/cli.js account:reset-password ${published[0]}\` ` +
+            `Give each a new password first, e.g. \`WANJIA_PASSWORD=... node server/dist/cli.js account:reset-password ${published[0]}\` ` +
             '(without WANJIA_PASSWORD it prints a one-time password that must be changed at the next sign-in), or deactivate the account.\n',
         );
         process.exit(2);

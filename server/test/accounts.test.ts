@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DEVELOPMENT_JWT_SECRET, loadConfig, type DatabaseConfig } from '../src/config';
-import { DEFAULT_DEMO_OPTIONS, seedDemoData } from '../src/db/demo/demo-data';
+import { DEFAULT_DEMO_OPTIONS, seedDemoData } from '../src/seed/demo/demo-data';
 import type { Orm } from '../src/db/orm';
 import { accountCareService } from '../src/modules/accounts/account-care.service';
 import { PEER_ADMINISTRATOR_MESSAGE, type CareAction } from '../src/modules/accounts/account.policy';

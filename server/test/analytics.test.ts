@@ -2,7 +2,7 @@ import ExcelJS from 'exceljs';
 import { Role, TargetGroup } from '@wanjia/shared';
 import type { DatabaseConfig } from '../src/config';
 import { generateCity } from '../src/db/city/generator';
-import { DEFAULT_DEMO_OPTIONS, seedDemoData } from '../src/db/demo/demo-data';
+import { DEFAULT_DEMO_OPTIONS, seedDemoData } from '../src/seed/demo/demo-data';
 import type { Em } from '../src/core/entity-manager';
 import type { Orm } from '../src/db/orm';
 import { UserAccount } from '../src/modules/accounts/user-account.entity';

@@ -1,6 +1,6 @@
 import { Role } from '@wanjia/shared';
 import type { DatabaseConfig } from '../src/config';
-import { DEFAULT_DEMO_OPTIONS, seedDemoData } from '../src/db/demo/demo-data';
+import { DEFAULT_DEMO_OPTIONS, seedDemoData } from '../src/seed/demo/demo-data';
 import type { Orm } from '../src/db/orm';
 import { UserAccount } from '../src/modules/accounts/user-account.entity';
 import { AuditEntry } from '../src/modules/audit/audit-entry.entity';

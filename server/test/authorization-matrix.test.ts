@@ -1,6 +1,6 @@
 import { Role } from '@wanjia/shared';
 import { loadConfig, type AppConfig, type DatabaseConfig } from '../src/config';
-import { DEFAULT_DEMO_OPTIONS, seedDemoData } from '../src/db/demo/demo-data';
+import { DEFAULT_DEMO_OPTIONS, seedDemoData } from '../src/seed/demo/demo-data';
 import type { Orm } from '../src/db/orm';
 import { buildApiSchema } from '../src/graphql/schema';
 import { actorOf } from '../src/modules/auth/auth.service';

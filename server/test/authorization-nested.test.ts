@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { getNamedType, isNonNullType, isObjectType, type GraphQLField, type GraphQLObjectType, type GraphQLOutputType, type GraphQLSchema } from 'graphql';
 import type { DatabaseConfig } from '../src/config';
-import { DEFAULT_DEMO_OPTIONS, seedDemoData } from '../src/db/demo/demo-data';
+import { DEFAULT_DEMO_OPTIONS, seedDemoData } from '../src/seed/demo/demo-data';
 import type { Orm } from '../src/db/orm';
 import { GUARDED_TYPES } from '../src/graphql/object-scope';
 import { buildApiSchema } from '../src/graphql/schema';

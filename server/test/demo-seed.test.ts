@@ -1,6 +1,6 @@
 import { HOUSEHOLD_REGION_LEVELS, TargetGroup, checkIdNumber, checkPhone } from '@wanjia/shared';
 import type { DatabaseConfig } from '../src/config';
-import { DEFAULT_DEMO_OPTIONS, seedDemoData, type DemoResult } from '../src/db/demo/demo-data';
+import { DEFAULT_DEMO_OPTIONS, seedDemoData, type DemoResult } from '../src/seed/demo/demo-data';
 import type { Orm } from '../src/db/orm';
 import { UserAccount } from '../src/modules/accounts/user-account.entity';
 import { verifyPassword } from '../src/modules/accounts/password';

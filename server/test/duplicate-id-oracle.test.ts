@@ -1,6 +1,6 @@
 import { idNumberCheckCharacter } from '@wanjia/shared';
 import type { DatabaseConfig } from '../src/config';
-import { DEFAULT_DEMO_OPTIONS, seedDemoData } from '../src/db/demo/demo-data';
+import { DEFAULT_DEMO_OPTIONS, seedDemoData } from '../src/seed/demo/demo-data';
 import type { Orm } from '../src/db/orm';
 import { AuditEntry } from '../src/modules/audit/audit-entry.entity';
 import { Household } from '../src/modules/households/household.entity';

@@ -1,6 +1,6 @@
 import { Gender, Role, idNumberCandidates, idNumberCheckCharacter } from '@wanjia/shared';
 import type { DatabaseConfig } from '../src/config';
-import { DEFAULT_DEMO_OPTIONS, seedDemoData } from '../src/db/demo/demo-data';
+import { DEFAULT_DEMO_OPTIONS, seedDemoData } from '../src/seed/demo/demo-data';
 import type { Orm } from '../src/db/orm';
 import { AuditEntry } from '../src/modules/audit/audit-entry.entity';
 import { Resident } from '../src/modules/households/resident.entity';

@@ -1,5 +1,5 @@
 import type { DatabaseConfig } from '../src/config';
-import { DEFAULT_DEMO_OPTIONS, seedDemoData } from '../src/db/demo/demo-data';
+import { DEFAULT_DEMO_OPTIONS, seedDemoData } from '../src/seed/demo/demo-data';
 import type { Orm } from '../src/db/orm';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
 import { signIn, startApp, type RunningApp } from './support/server';

@@ -171,7 +171,7 @@ describe('defaults: production with the demo data set', () => {
 
 /** The CLI of the build under test, as an operator runs it from the repository root. */
 function runCli(args: string[], environment: Record<string, string>): { status: number | null; output: string } {
-  const result = spawnSync(process.execPath, [path.join(REPOSITORY_ROOT, 'server', 'dist', 'db', 'cli.js'), ...args], {
+  const result = spawnSync(process.execPath, [path.join(REPOSITORY_ROOT, 'server', 'dist', 'cli.js'), ...args], {
     cwd: REPOSITORY_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', ...environment },
     encoding: 'utf8',
