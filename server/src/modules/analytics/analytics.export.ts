@@ -1,11 +1,13 @@
 import ExcelJS from 'exceljs';
-import type { Em } from '../../core/entity-manager';
-import { BadUserInputError } from '../../core/errors';
 import { shanghaiDate } from '../../core/time';
-import type { Actor } from '../../core/caller';
+import type { AnalyticsSliceArgs } from './analytics.inputs';
 import { FEN_MEASURES } from './analytics.measures';
-import { analyticsService } from './analytics.service';
-import { BreakdownDimension, ReportKind, type AnalyticsFigure, type AnalyticsSliceArgs } from './analytics.types';
+import { BreakdownDimension, ReportKind, type AnalyticsFigure } from './analytics.types';
+
+/**
+ * Reports as files: the table a report is, its name, the spreadsheet and CSV it is written as (safe to
+ * open), and the query string that names it. Computing the report is analytics-report.service.ts.
+ */
 
 /** A report as a table: Chinese headers, then rows of text and numbers. */
 export interface ReportTable {
@@ -35,11 +37,11 @@ const DIMENSION_TITLE: Record<BreakdownDimension, string> = {
 };
 
 /** Offices read money in yuan: amounts leave the API in fen and the spreadsheet in yuan, to the fen. */
-function headerOf(figure: Pick<AnalyticsFigure, 'measure' | 'label'>): string {
+export function headerOf(figure: Pick<AnalyticsFigure, 'measure' | 'label'>): string {
   return FEN_MEASURES.has(figure.measure) ? figure.label.replace('（分）', '（元）') : figure.label;
 }
 
-function cellOf(figure: AnalyticsFigure): number | null {
+export function cellOf(figure: AnalyticsFigure): number | null {
   if (figure.value === null) return null;
   return FEN_MEASURES.has(figure.measure) ? figure.value / 100 : figure.value;
 }
@@ -47,31 +49,6 @@ function cellOf(figure: AnalyticsFigure): number | null {
 export function reportFileName(request: ReportRequest, now: Date): string {
   const dimension = request.kind === ReportKind.BREAKDOWN && request.dimension ? `-${DIMENSION_TITLE[request.dimension]}` : '';
   return `${KIND_TITLE[request.kind]}${dimension}-${shanghaiDate(now)}`;
-}
-
-/** Computes the report with the caller's scope, exactly as the GraphQL queries answer it. */
-export async function buildReport(em: Em, actor: Actor, request: ReportRequest, now = new Date()): Promise<ReportTable> {
-  const title = reportFileName(request, now);
-  switch (request.kind) {
-    case ReportKind.OVERVIEW: {
-      const overview = await analyticsService.overview(em, actor, request.slice, now);
-      return { title, headers: ['指标', '数值'], rows: overview.figures.map((figure) => [headerOf(figure), cellOf(figure)]) };
-    }
-    case ReportKind.BREAKDOWN: {
-      if (!request.dimension) throw new BadUserInputError('dimension', 'a BREAKDOWN report needs a dimension');
-      const breakdown = await analyticsService.breakdown(em, actor, request.dimension, request.slice, now);
-      const headers = ['分组', '编码', ...(breakdown.groups[0]?.figures ?? []).map(headerOf)];
-      return { title, headers, rows: breakdown.groups.map((group) => [group.label, group.key, ...group.figures.map(cellOf)]) };
-    }
-    case ReportKind.COVERAGE_GAPS: {
-      const gaps = await analyticsService.coverageGaps(em, actor, { regionId: request.slice.regionId }, now);
-      return {
-        title,
-        headers: ['村（社区）', '区划代码', '未落实户数', '困难家庭', '重点关注', '信访群众'],
-        rows: gaps.regions.map((gap) => [gap.region.name, gap.region.code, gap.households, gap.hardship, gap.keyFocus, gap.petitioner]),
-      };
-    }
-  }
 }
 
 /**

@@ -1,4 +1,6 @@
-import { DemandStatus, OPEN_DEMAND_STATUSES, PetitionCaseStatus, TargetGroup } from '@wanjia/shared';
+import { DemandStatus, OPEN_CASE_STATUSES, OPEN_DEMAND_STATUSES, SETTLED_CASE_STATUSES } from '@wanjia/shared';
+import { sqlStringList as list } from './analytics.dialect';
+import type { Grouping, Slice } from './analytics.slice';
 import { AnalyticsMeasure, AnalyticsRecordType } from './analytics.types';
 
 /**
@@ -17,17 +19,22 @@ import { AnalyticsMeasure, AnalyticsRecordType } from './analytics.types';
  */
 export type Family = 'PAIRING' | 'ASSIGNMENT' | 'CADRE' | 'PERSON' | 'CASE' | 'DEMAND' | 'HELP';
 
-export const OPEN_CASE_STATUSES = [PetitionCaseStatus.REGISTERED, PetitionCaseStatus.IN_PROGRESS] as const;
-export const SETTLED_CASE_STATUSES = [PetitionCaseStatus.RESOLVED, PetitionCaseStatus.CLOSED] as const;
-export const SETTLED_DEMAND_STATUSES = [DemandStatus.RESOLVED, DemandStatus.CONFIRMED] as const;
+/** Every family, in the order their statements are issued. */
+export const FAMILIES: readonly Family[] = ['PAIRING', 'ASSIGNMENT', 'CADRE', 'PERSON', 'CASE', 'DEMAND', 'HELP'];
 
-const list = (values: readonly string[]) => values.map((value) => `'${value}'`).join(', ');
+/** A family's figures: for each group key (the empty string without grouping), the value of each measure. */
+export type FamilyValues = Map<string, Map<string, number>>;
 
-export const TARGET_GROUP_COLUMN: Record<TargetGroup, string> = {
-  [TargetGroup.HARDSHIP]: 'is_hardship',
-  [TargetGroup.KEY_FOCUS]: 'is_key_focus',
-  [TargetGroup.PETITIONER]: 'is_petitioner',
-};
+/** Whether a family's rows can be narrowed to a unit or a target group. */
+export function familyApplies(family: Family, slice: Pick<Slice, 'unitId' | 'targetGroup'>, grouping: Grouping): boolean {
+  const hasUnit = family === 'PAIRING' || family === 'ASSIGNMENT' || family === 'CADRE' || family === 'PERSON' || family === 'HELP';
+  const hasGroup = family !== 'PAIRING';
+  if ((slice.unitId !== null || grouping.kind === 'unit') && !hasUnit) return false;
+  if (slice.targetGroup !== null && !hasGroup) return false;
+  return true;
+}
+
+const SETTLED_DEMAND_STATUSES = [DemandStatus.RESOLVED, DemandStatus.CONFIRMED] as const;
 
 export interface MeasureDefinition {
   measure: AnalyticsMeasure;

@@ -1,10 +1,7 @@
 import { Role } from '@wanjia/shared';
-import { IsEnum, IsOptional } from 'class-validator';
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, ID, Mutation, Query, Resolver } from 'type-graphql';
-import type { GraphQLContext } from '../../graphql/context';
-import { BadUserInputError } from '../../core/errors';
+import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { callerOf, type GraphQLContext } from '../../graphql/context';
 import { ConnectionType, PageArgs, type Connection } from '../../core/pagination';
-import { recordAudit } from '../audit/audit.service';
 import { Cadre } from '../cadres/cadre.entity';
 import { CadreConnection } from '../cadres/cadre.types';
 import { Demand } from '../demands/demand.entity';
@@ -17,12 +14,12 @@ import { PetitionCase } from '../petition-cases/petition-case.entity';
 import { Region } from '../regions/region.entity';
 import { Unit } from '../units/unit.entity';
 import { UnitConnection } from '../units/unit.types';
-import { reportFileName, reportQuery } from './analytics.export';
+import { analyticsReportService } from './analytics-report.service';
+import { AnalyticsSliceArgs, ExportArgs, RegionArgs } from './analytics.inputs';
 import { analyticsService } from './analytics.service';
 import {
   AnalyticsMeasure,
   AnalyticsRecordType,
-  AnalyticsSliceArgs,
   BreakdownDimension,
   CadreWorkload,
   CampaignBreakdown,
@@ -31,32 +28,17 @@ import {
   DemandAging,
   OverdueVisitConnection,
   ReportExport,
-  ReportKind,
 } from './analytics.types';
+import { cadreWorkloadService } from './cadre-workload.service';
+import { coverageGapsService } from './coverage-gaps.service';
+import { demandAgingService } from './demand-aging.service';
+import { overdueVisitsService } from './overdue-visits.service';
 
 // Their own names: the feature lists' connection types are private to their resolvers.
 const AnalyticsResidentConnection = ConnectionType(Resident, 'AnalyticsResidentConnection');
 const AnalyticsRegionConnection = ConnectionType(Region, 'AnalyticsRegionConnection');
 const AnalyticsDemandConnection = ConnectionType(Demand, 'AnalyticsDemandConnection');
 const AnalyticsPetitionCaseConnection = ConnectionType(PetitionCase, 'AnalyticsPetitionCaseConnection');
-
-@ArgsType()
-class RegionArgs {
-  @Field(() => ID, { nullable: true, description: "A region in the caller's subtree (default: the caller's scope)." })
-  regionId?: string;
-}
-
-@ArgsType()
-class ExportArgs {
-  @Field(() => ReportKind)
-  @IsEnum(ReportKind)
-  kind!: ReportKind;
-
-  @Field(() => BreakdownDimension, { nullable: true, description: 'For BREAKDOWN reports.' })
-  @IsOptional()
-  @IsEnum(BreakdownDimension)
-  dimension?: BreakdownDimension;
-}
 
 const STAFF = [Role.ADMIN, Role.ANALYST];
 const measureArg = { description: 'The figure whose records to list.' };
@@ -86,26 +68,26 @@ export class AnalyticsResolver {
 
   @Authorized(...STAFF)
   @Query(() => CoverageGaps, { description: 'Active households in a target group with no active assignment, per village or community.' })
-  async coverageGaps(@Args() { regionId }: RegionArgs, @Ctx() ctx: GraphQLContext): Promise<CoverageGaps> {
-    return analyticsService.coverageGaps(ctx.em, ctx.actor!, { regionId });
+  async coverageGaps(@Args() region: RegionArgs, @Ctx() ctx: GraphQLContext): Promise<CoverageGaps> {
+    return coverageGapsService.list(ctx.em, ctx.actor!, region);
   }
 
   @Authorized(...STAFF)
   @Query(() => OverdueVisitConnection, { description: 'Assigned households whose next visit is past due, most overdue first.' })
-  async overdueVisits(@Args() { regionId }: RegionArgs, @Args() page: PageArgs, @Ctx() ctx: GraphQLContext): Promise<OverdueVisitConnection> {
-    return analyticsService.overdueVisits(ctx.em, ctx.actor!, ctx.config.visitIntervals, { regionId }, page);
+  async overdueVisits(@Args() region: RegionArgs, @Args() page: PageArgs, @Ctx() ctx: GraphQLContext): Promise<OverdueVisitConnection> {
+    return overdueVisitsService.list(ctx.em, ctx.actor!, ctx.config.visitIntervals, region, page);
   }
 
   @Authorized(...STAFF)
   @Query(() => CadreWorkload, { description: 'How many households each active cadre looks after, and who is over capacity.' })
-  async cadreWorkload(@Args() { regionId }: RegionArgs, @Ctx() ctx: GraphQLContext): Promise<CadreWorkload> {
-    return analyticsService.cadreWorkload(ctx.em, ctx.actor!, { regionId });
+  async cadreWorkload(@Args() region: RegionArgs, @Ctx() ctx: GraphQLContext): Promise<CadreWorkload> {
+    return cadreWorkloadService.workload(ctx.em, ctx.actor!, region);
   }
 
   @Authorized(...STAFF)
   @Query(() => DemandAging, { description: 'Open demands by how long ago they were raised.' })
-  async demandAging(@Args() { regionId }: RegionArgs, @Ctx() ctx: GraphQLContext): Promise<DemandAging> {
-    return analyticsService.demandAging(ctx.em, ctx.actor!, { regionId });
+  async demandAging(@Args() region: RegionArgs, @Ctx() ctx: GraphQLContext): Promise<DemandAging> {
+    return demandAgingService.aging(ctx.em, ctx.actor!, region);
   }
 
   @Authorized(...STAFF)
@@ -200,24 +182,7 @@ export class AnalyticsResolver {
   @Mutation(() => ReportExport, {
     description: 'Prepares a report for download as .xlsx and .csv (Chinese headers); GET the URLs with the same Authorization header. Audited.',
   })
-  async exportReport(@Args() { kind, dimension }: ExportArgs, @Args() slice: AnalyticsSliceArgs, @Ctx() ctx: GraphQLContext): Promise<ReportExport> {
-    const actor = ctx.actor!;
-    const request = { kind, dimension: dimension ?? null, slice };
-    // Checks the arguments and the scope now, so that a bad request fails here and not at download.
-    const resolved = await analyticsService.resolveSlice(ctx.em, actor, slice, new Date());
-    if (kind === ReportKind.BREAKDOWN && !dimension) {
-      throw new BadUserInputError('dimension', 'a BREAKDOWN report needs a dimension');
-    }
-    const query = reportQuery(request);
-    await ctx.em.fork().transactional(async (tx) => {
-      recordAudit(tx, actor, ctx.clientAddress, {
-        operation: 'exportReport',
-        entityName: 'Report',
-        entityId: kind,
-        regionPath: resolved.regionPath,
-        changes: { kind, dimension: dimension ?? null, ...slice },
-      });
-    });
-    return { fileName: reportFileName(request, new Date()), xlsxUrl: `/exports/report.xlsx?${query}`, csvUrl: `/exports/report.csv?${query}` };
+  async exportReport(@Args() report: ExportArgs, @Args() slice: AnalyticsSliceArgs, @Ctx() ctx: GraphQLContext): Promise<ReportExport> {
+    return analyticsReportService.prepareExport(ctx.em, callerOf(ctx), report, slice);
   }
 }

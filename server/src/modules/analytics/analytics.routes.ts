@@ -6,12 +6,12 @@ import type { Logger } from '../../logger';
 import { BadUserInputError } from '../../core/errors';
 import { sendProblem } from '../../http/problem-response';
 import { FIELD_COSTS } from '../../graphql/limits/cost';
-import { recordAudit } from '../audit/audit.service';
 import { actorFromBearer } from '../auth/bearer-token.guard';
 import type { RateLimits } from '../../graphql/limits/rate-limits';
-import { buildReport, reportFileName, toCsv, toXlsx, type ReportRequest } from './analytics.export';
-import { analyticsService } from './analytics.service';
-import { BreakdownDimension, ReportKind, type AnalyticsSliceArgs } from './analytics.types';
+import { analyticsReportService } from './analytics-report.service';
+import { toCsv, toXlsx, type ReportRequest } from './analytics.export';
+import type { AnalyticsSliceArgs } from './analytics.inputs';
+import { BreakdownDimension, ReportKind } from './analytics.types';
 
 /**
  * What a download costs against the caller's query budget: the figure sheet it is computed from, as
@@ -30,8 +30,7 @@ type ReportParameters = Partial<Record<(typeof REPORT_PARAMETERS)[number], strin
 
 function oneOf<T extends string>(values: readonly T[], value: unknown, field: string): T | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !values.includes(value as T))
-    throw new BadUserInputError(field, `${field} must be one of ${values.join(', ')}`);
+  if (typeof value !== 'string' || !values.includes(value as T)) throw new BadUserInputError(field, `${field} must be one of ${values.join(', ')}`);
   return value as T;
 }
 
@@ -96,22 +95,8 @@ export function analyticsRoutes(orm: Orm, config: AppConfig, logger: Logger, rat
       const report = reportRequestOf(reportParametersOf(request));
       const clientAddress = request.ip ?? request.socket.remoteAddress ?? 'unknown';
       await rateLimits.consume({ kind: 'query', rootFields: [], cost: REPORT_DOWNLOAD_COSTS[report.kind] }, actor, clientAddress);
-      const now = new Date();
-      const em = orm.em.fork();
-      // The slice's region (in the caller's scope, or FORBIDDEN) for the audit entry.
-      const slice = await analyticsService.resolveSlice(em, actor, report.slice, now);
-      const table = await buildReport(em, actor, report, now);
-      await orm.em.fork().transactional(async (tx) => {
-        recordAudit(tx, actor, clientAddress, {
-          operation: 'downloadReport',
-          entityName: 'Report',
-          entityId: report.kind,
-          regionPath: slice.regionPath,
-          changes: { format, kind: report.kind, dimension: report.dimension, ...definedOnly(report.slice) },
-        });
-      });
-      const name = `${reportFileName(report, now)}.${format}`;
-      response.set('Content-Disposition', contentDisposition(name)).set('Cache-Control', 'private, no-store');
+      const { table, fileName } = await analyticsReportService.download(orm.em.fork(), { actor, clientAddress }, report, format);
+      response.set('Content-Disposition', contentDisposition(fileName)).set('Cache-Control', 'private, no-store');
       if (format === 'xlsx') {
         response.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(await toXlsx(table));
       } else {
@@ -122,8 +107,4 @@ export function analyticsRoutes(orm: Orm, config: AppConfig, logger: Logger, rat
     }
   });
   return router;
-}
-
-function definedOnly(slice: AnalyticsSliceArgs): Record<string, string> {
-  return Object.fromEntries(Object.entries(slice).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
 }
