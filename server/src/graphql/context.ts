@@ -2,7 +2,8 @@ import type { Request } from 'express';
 import type { AppConfig } from '../config';
 import type { Em } from '../core/entity-manager';
 import type { Logger } from '../logger';
-import type { Actor } from '../core/caller';
+import type { Actor, Caller } from '../core/caller';
+import { UnauthenticatedError } from '../core/errors';
 import { accountIsUsable } from '../modules/auth/account-status.service';
 import { AccessTokenError, verifyToken } from '../modules/auth/token.service';
 import { createLoaders, type Loaders } from './loaders';
@@ -23,6 +24,15 @@ export interface GraphQLContext {
    */
   passwordChangeActor?: Actor | null;
   clientAddress: string;
+}
+
+/**
+ * The caller of an `@Authorized` operation, as services take it. The auth checker has already refused
+ * a request without one; the check here only keeps a missing decorator from reaching a service.
+ */
+export function callerOf(ctx: Pick<GraphQLContext, 'actor' | 'clientAddress'>): Caller {
+  if (!ctx.actor) throw new UnauthenticatedError();
+  return { actor: ctx.actor, clientAddress: ctx.clientAddress };
 }
 
 export async function createContext(em: Em, logger: Logger, config: AppConfig, request: Pick<Request, 'headers' | 'ip' | 'socket'>): Promise<GraphQLContext> {

@@ -1,5 +1,6 @@
 import type { Em } from '../core/entity-manager';
 import type { Actor } from '../core/caller';
+import { createAccountLoaders } from '../modules/accounts/account.loaders';
 import { createCadreLoaders } from '../modules/cadres/cadre.loaders';
 import { createDemandLoaders } from '../modules/demands/demand.loaders';
 import { createHouseholdLoaders } from '../modules/households/household.loaders';
@@ -21,6 +22,7 @@ export function createLoaders(em: Em, actor: Actor | null) {
     ...createCadreLoaders(em),
     ...createHouseholdLoaders(em),
     ...createDemandLoaders(em),
+    ...createAccountLoaders(em),
     ...createObjectScopeLoaders(em, actor),
   };
 }

@@ -1,6 +1,7 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import { Role } from '@wanjia/shared';
 import { isStaff, pathInScope, type Actor } from '../../core/caller';
+import type { ScopedPolicy } from '../../core/policy';
 import { regionSubtree } from '../../core/region-scope';
 import type { UserAccount } from './user-account.entity';
 
@@ -37,7 +38,7 @@ export const PEER_ADMINISTRATOR_MESSAGE =
  */
 export const accountPolicy = {
   /** The staff accounts the actor manages, as a condition applied in SQL (one index range on region paths). */
-  managedScope(actor: Actor): FilterQuery<UserAccount> {
+  scope(actor: Actor): FilterQuery<UserAccount> {
     return { role: { $in: [Role.ADMIN, Role.ANALYST] }, scopeRegion: regionSubtree(actor) };
   },
 
@@ -56,4 +57,4 @@ export const accountPolicy = {
     const strictlyBelow = target.scopePath !== actor.scopePath;
     return strictlyBelow || target.role !== Role.ADMIN;
   },
-};
+} satisfies ScopedPolicy<UserAccount>;

@@ -1,32 +1,27 @@
 import { raw, type FilterQuery } from '@mikro-orm/core';
 import { Role } from '@wanjia/shared';
+import type { Actor, Caller } from '../../core/caller';
 import type { Em } from '../../core/entity-manager';
-import { paginateById } from '../../core/pagination';
-import { BadUserInputError, ForbiddenError } from '../../core/errors';
-import type { Connection, PageArgs } from '../../core/pagination';
+import { BadUserInputError, ForbiddenError, parseId } from '../../core/errors';
+import { paginateById, type Connection, type PageArgs } from '../../core/pagination';
+import { likeStartingWith } from '../../core/sql-like';
 import { recordAudit } from '../audit/audit.service';
 import { forgetAccountStatus } from '../auth/account-status.service';
-import type { Actor } from '../../core/caller';
-import { LoginThrottle } from '../auth/login-throttle.entity';
+import { accountKeyOf, clearFailures } from '../auth/login-throttle.service';
 import { RefreshToken } from '../auth/refresh-token.entity';
 import type { Region } from '../regions/region.entity';
+import type { AccountFilter, AccountIdArgs, DeactivateAccountArgs } from './account.inputs';
 import { accountPolicy, PEER_ADMINISTRATOR_MESSAGE, type CareAction } from './account.policy';
-import type { AccountFilter } from './account.types';
 import { assertAcceptablePassword, hashPassword, newOneTimePassword } from './password.service';
 import { UserAccount } from './user-account.entity';
 
-/** Who acts: an administrator through the API, or the operator's CLI (actor null, address "cli"). */
-export interface CareRequest {
-  actor: Actor | null;
+/**
+ * The operator's CLI (`account:reset-password`, `account:unlock`), which acts on accounts without
+ * signing in: no actor, and an address such as "cli" in the audit trail.
+ */
+export interface OperatorCaller {
+  actor: null;
   clientAddress: string;
-}
-
-function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, (character) => `\\${character}`);
-}
-
-function accountKeyOf(username: string): string {
-  return `account:${username.trim().toLowerCase()}`.slice(0, 191);
 }
 
 function scopePathOf(account: UserAccount): string | null {
@@ -42,16 +37,17 @@ async function endSessions(tx: Em, accountId: number): Promise<void> {
 /**
  * Administrators looking after the staff accounts in their scope, and the operator's CLI: reset to a
  * one-time password, lift a sign-in lock, deactivate and reactivate. Each writes an audit entry.
+ * The API's operations (`…InScope`) find the account the caller may act on first (findManaged).
  */
-export const accountCareService = {
+export const accountService = {
   async list(em: Em, actor: Actor, filter: AccountFilter | undefined, page: PageArgs): Promise<Connection<UserAccount>> {
-    const conditions: FilterQuery<UserAccount>[] = [accountPolicy.managedScope(actor)];
+    const conditions: FilterQuery<UserAccount>[] = [accountPolicy.scope(actor)];
     if (filter?.role) {
       if (filter.role === Role.CADRE) throw new BadUserInputError('filter.role', 'cadres are listed by the cadres query; choose ADMIN or ANALYST');
       conditions.push({ role: filter.role });
     }
     if (filter?.active !== undefined && filter.active !== null) conditions.push({ active: filter.active });
-    if (filter?.search) conditions.push({ username: { $like: `${escapeLike(filter.search)}%` } });
+    if (filter?.search) conditions.push({ username: { $like: likeStartingWith(filter.search) } });
     return paginateById(em, UserAccount, { $and: conditions }, page, { populate: ['scopeRegion'] as never });
   },
 
@@ -84,6 +80,28 @@ export const accountCareService = {
     return account;
   },
 
+  /** resetPassword of the API: a one-time password for an account the caller looks after. */
+  async resetPasswordInScope(em: Em, { accountId }: AccountIdArgs, caller: Caller): Promise<{ oneTimePassword: string; account: UserAccount }> {
+    const account = await this.findManaged(em, caller.actor, parseId(accountId, 'accountId'), 'resetPassword');
+    const result = await this.resetPassword(em, account, caller);
+    return { oneTimePassword: result.oneTimePassword!, account: result.account };
+  },
+
+  async unlockInScope(em: Em, { accountId }: AccountIdArgs, caller: Caller): Promise<UserAccount> {
+    const account = await this.findManaged(em, caller.actor, parseId(accountId, 'accountId'), 'unlock');
+    return this.unlock(em, account, caller);
+  },
+
+  async deactivateInScope(em: Em, { accountId, reason }: DeactivateAccountArgs, caller: Caller): Promise<UserAccount> {
+    const account = await this.findManaged(em, caller.actor, parseId(accountId, 'accountId'), 'deactivate');
+    return this.deactivate(em, account, reason, caller);
+  },
+
+  async reactivateInScope(em: Em, { accountId }: AccountIdArgs, caller: Caller): Promise<UserAccount> {
+    const account = await this.findManaged(em, caller.actor, parseId(accountId, 'accountId'), 'reactivate');
+    return this.reactivate(em, account, caller);
+  },
+
   /**
    * A one-time password, returned once: it signs in only to choose a new one. Every sign-in of the
    * account ends, and its sign-in lock is lifted (the holder is about to use the new password).
@@ -92,10 +110,10 @@ export const accountCareService = {
   async resetPassword(
     em: Em,
     account: UserAccount,
-    request: CareRequest,
+    caller: Caller | OperatorCaller,
     chosenPassword: string | null = null,
   ): Promise<{ oneTimePassword: string | null; account: UserAccount }> {
-    if (request.actor && request.actor.accountId === account.id) {
+    if (caller.actor && caller.actor.accountId === account.id) {
       throw new BadUserInputError('accountId', 'use changePassword for your own account');
     }
     if (chosenPassword !== null) assertAcceptablePassword('password', chosenPassword);
@@ -104,8 +122,8 @@ export const accountCareService = {
     await em.transactional(async (tx) => {
       await tx.nativeUpdate(UserAccount, { id: account.id }, { passwordHash, mustChangePassword: chosenPassword === null, passwordChangedAt: new Date() });
       await endSessions(tx, account.id);
-      await tx.nativeUpdate(LoginThrottle, { key: accountKeyOf(account.username!) }, { failures: 0, lockedUntil: null, windowStartedAt: new Date() });
-      recordAudit(tx, request.actor, request.clientAddress, {
+      await clearFailures(tx, accountKeyOf(account.username!));
+      recordAudit(tx, caller.actor, caller.clientAddress, {
         operation: 'resetPassword',
         entityName: 'UserAccount',
         entityId: account.id,
@@ -119,10 +137,10 @@ export const accountCareService = {
   },
 
   /** Lifts the sign-in lock of the account's name (the per-address lock stays: it is about the address). */
-  async unlock(em: Em, account: UserAccount, request: CareRequest): Promise<UserAccount> {
+  async unlock(em: Em, account: UserAccount, caller: Caller | OperatorCaller): Promise<UserAccount> {
     await em.transactional(async (tx) => {
-      await tx.nativeUpdate(LoginThrottle, { key: accountKeyOf(account.username!) }, { failures: 0, lockedUntil: null, windowStartedAt: new Date() });
-      recordAudit(tx, request.actor, request.clientAddress, {
+      await clearFailures(tx, accountKeyOf(account.username!));
+      recordAudit(tx, caller.actor, caller.clientAddress, {
         operation: 'unlockAccount',
         entityName: 'UserAccount',
         entityId: account.id,
@@ -132,15 +150,15 @@ export const accountCareService = {
     return account;
   },
 
-  async deactivate(em: Em, account: UserAccount, reason: string, request: CareRequest): Promise<UserAccount> {
-    if (request.actor && request.actor.accountId === account.id) {
+  async deactivate(em: Em, account: UserAccount, reason: string, caller: Caller | OperatorCaller): Promise<UserAccount> {
+    if (caller.actor && caller.actor.accountId === account.id) {
       throw new BadUserInputError('accountId', 'you cannot deactivate your own account; ask another administrator');
     }
     if (!account.active) return account;
     await em.transactional(async (tx) => {
       await tx.nativeUpdate(UserAccount, { id: account.id }, { active: false });
       await endSessions(tx, account.id);
-      recordAudit(tx, request.actor, request.clientAddress, {
+      recordAudit(tx, caller.actor, caller.clientAddress, {
         operation: 'deactivateAccount',
         entityName: 'UserAccount',
         entityId: account.id,
@@ -154,11 +172,11 @@ export const accountCareService = {
     return account;
   },
 
-  async reactivate(em: Em, account: UserAccount, request: CareRequest): Promise<UserAccount> {
+  async reactivate(em: Em, account: UserAccount, caller: Caller | OperatorCaller): Promise<UserAccount> {
     if (account.active) return account;
     await em.transactional(async (tx) => {
       await tx.nativeUpdate(UserAccount, { id: account.id }, { active: true });
-      recordAudit(tx, request.actor, request.clientAddress, {
+      recordAudit(tx, caller.actor, caller.clientAddress, {
         operation: 'reactivateAccount',
         entityName: 'UserAccount',
         entityId: account.id,
@@ -169,14 +187,5 @@ export const accountCareService = {
     forgetAccountStatus(account.id);
     await em.refresh(account);
     return account;
-  },
-
-  /** When each name's sign-in lock ends (null: not locked), for a page of accounts: one query. */
-  async lockedUntil(em: Em, usernames: readonly string[]): Promise<(Date | null)[]> {
-    const keys = usernames.map(accountKeyOf);
-    const rows = keys.length ? await em.find(LoginThrottle, { key: { $in: keys } }) : [];
-    const now = Date.now();
-    const byKey = new Map(rows.map((row) => [row.key, row.lockedUntil && row.lockedUntil.getTime() > now ? row.lockedUntil : null]));
-    return keys.map((key) => byKey.get(key) ?? null);
   },
 };

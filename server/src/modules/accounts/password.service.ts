@@ -41,9 +41,10 @@ export function passwordProblem(password: string): string | null {
   return null;
 }
 
+/** `field` is the argument's path (`input.password`); the message names its last step, as the client wrote it. */
 export function assertAcceptablePassword(field: string, password: string): void {
   const problem = passwordProblem(password);
-  if (problem) throw new BadUserInputError(field, problem.replace(/^password/, field));
+  if (problem) throw new BadUserInputError(field, problem.replace(/^password/, field.split('.').pop()!));
 }
 
 /** Readable aloud and typed by hand: no 0/O, 1/I/L. 16 characters from 31 ≈ 79 bits. */

@@ -1,7 +1,13 @@
-import type { Em } from '../../core/entity-manager';
-import { UserAccount } from '../accounts/user-account.entity';
+import type { FilterQuery } from '@mikro-orm/core';
 import type { Actor } from '../../core/caller';
+import type { Em } from '../../core/entity-manager';
+import { parseId } from '../../core/errors';
+import { paginateById, type Connection, type PageArgs } from '../../core/pagination';
+import { assertAllowed } from '../../core/policy';
+import { UserAccount } from '../accounts/user-account.entity';
 import { AuditEntry } from './audit-entry.entity';
+import type { AuditEntryFilter } from './audit.inputs';
+import { auditPolicy } from './audit.policy';
 
 /**
  * Fields whose values never reach the audit trail: it records that they changed, not what to. A birth
@@ -71,3 +77,18 @@ export function changesBetween<T extends object>(before: Partial<T>, after: Part
   }
   return changes;
 }
+
+export const auditService = {
+  /** The trail of the caller's scope, newest first. */
+  async list(em: Em, actor: Actor, filter: AuditEntryFilter | undefined, page: PageArgs): Promise<Connection<AuditEntry>> {
+    assertAllowed(auditPolicy.mayRead(actor));
+    const conditions: FilterQuery<AuditEntry>[] = [auditPolicy.scope(actor)];
+    if (filter?.actorId) conditions.push({ actor: parseId(filter.actorId, 'filter.actorId') });
+    if (filter?.entityName) conditions.push({ entityName: filter.entityName });
+    if (filter?.entityId) conditions.push({ entityId: filter.entityId });
+    if (filter?.operation) conditions.push({ operation: filter.operation });
+    if (filter?.from) conditions.push({ at: { $gte: filter.from } });
+    if (filter?.to) conditions.push({ at: { $lt: filter.to } });
+    return paginateById(em, AuditEntry, { $and: conditions }, page, { direction: 'desc' });
+  },
+};

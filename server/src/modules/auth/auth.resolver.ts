@@ -1,34 +1,24 @@
 import { Role } from '@wanjia/shared';
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { GraphQLContext } from '../../graphql/context';
-import { ForbiddenError, UnauthenticatedError, parseId } from '../../core/errors';
+import { callerOf, type GraphQLContext } from '../../graphql/context';
+import type { Actor } from '../../core/caller';
+import { UnauthenticatedError, parseId, tokenProblemMessage } from '../../core/errors';
 import { UserAccount } from '../accounts/user-account.entity';
 import { Cadre } from '../cadres/cadre.entity';
-import { cadreService } from '../cadres/cadre.service';
 import { Region } from '../regions/region.entity';
-import { pathInScope, type Actor } from '../../core/caller';
+import { BindWechatArgs, ChangePasswordArgs, CreateAccountInput, LoginArgs, RefreshArgs, WechatLoginArgs } from './auth.inputs';
+import { authPolicy } from './auth.policy';
 import { authService } from './auth.service';
-import { tokenProblemMessage } from '../../core/errors';
-import {
-  AuthPayload,
-  BindCodePayload,
-  BindWechatArgs,
-  ChangePasswordArgs,
-  CreateAccountInput,
-  LoginArgs,
-  RefreshArgs,
-  WechatLoginArgs,
-  WechatLoginResult,
-  WechatLoginStatus,
-} from './auth.types';
+import { AuthPayload, BindCodePayload, WechatLoginResult, WechatLoginStatus } from './auth.types';
 
 /**
- * The caller for what a password-change token may do as well (changePassword, me): the signed-in
- * actor, or the holder of a one-time password's sign-in. Nobody: UNAUTHENTICATED as everywhere.
+ * The caller of an operation a password-change token serves too (authPolicy.mayUsePasswordChangeToken):
+ * the signed-in actor, else the token's holder. Nobody: UNAUTHENTICATED as everywhere.
  */
-function selfOf(ctx: GraphQLContext): Actor {
-  const self = ctx.actor ?? ctx.passwordChangeActor ?? null;
-  if (self) return self;
+function selfOf(ctx: GraphQLContext, operation: 'me' | 'changePassword'): Actor {
+  if (ctx.actor) return ctx.actor;
+  const holder = ctx.passwordChangeActor ?? null;
+  if (holder && authPolicy.mayUsePasswordChangeToken(holder, operation)) return holder;
   // A password-change token is itself the self here; what is left is a missing or refused token.
   throw new UnauthenticatedError(tokenProblemMessage(ctx.tokenProblem === 'password-change-required' ? 'invalid' : ctx.tokenProblem));
 }
@@ -74,24 +64,19 @@ export class AuthResolver {
   @Authorized(Role.ADMIN)
   @Mutation(() => BindCodePayload, { description: 'Issues a one-time bind code (72 hours) for a cadre in scope.' })
   async issueBindCode(@Arg('cadreId', () => ID) cadreId: string, @Ctx() ctx: GraphQLContext): Promise<BindCodePayload> {
-    const cadre = await cadreService.findInScope(ctx.em, ctx.actor!, parseId(cadreId, 'cadreId'));
-    return authService.issueBindCode(ctx.em, cadre, ctx.actor!, ctx);
+    return authService.issueBindCode(ctx.em, parseId(cadreId, 'cadreId'), callerOf(ctx));
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => UserAccount, { description: "Creates an administrator or analyst account within the caller's scope." })
   async createAccount(@Arg('input', () => CreateAccountInput) input: CreateAccountInput, @Ctx() ctx: GraphQLContext): Promise<UserAccount> {
-    const region = await ctx.em.findOne(Region, { id: parseId(input.scopeRegionId, 'scopeRegionId') });
-    if (!region || !pathInScope(ctx.actor!, region.path)) throw new ForbiddenError();
-    return authService.createStaffAccount(ctx.em, { ...input, scopeRegion: region }, ctx.actor, ctx.clientAddress);
+    return authService.createAccount(ctx.em, input, callerOf(ctx));
   }
 
   // Not @Authorized: a password-change token may read it too (selfOf checks the sign-in).
   @Query(() => UserAccount, { description: 'The signed-in account, its role, scope region and, for a cadre, the cadre.' })
   async me(@Ctx() ctx: GraphQLContext): Promise<UserAccount> {
-    const account = await ctx.em.findOne(UserAccount, { id: selfOf(ctx).accountId, active: true });
-    if (!account) throw new ForbiddenError();
-    return account;
+    return authService.me(ctx.em, selfOf(ctx, 'me'));
   }
 
   // Not @Authorized: the one operation besides me and logout that a password-change token may call.
@@ -99,10 +84,8 @@ export class AuthResolver {
     description:
       "Changes one's own password (administrators and analysts), with the current one; every other sign-in of the account ends. Returns new tokens. Replaces a one-time password from resetPassword.",
   })
-  async changePassword(@Args() { oldPassword, newPassword }: ChangePasswordArgs, @Ctx() ctx: GraphQLContext): Promise<AuthPayload> {
-    const self = selfOf(ctx);
-    if (self.role !== Role.ADMIN && self.role !== Role.ANALYST) throw new ForbiddenError();
-    return authService.changePassword(ctx.em, self, oldPassword, newPassword, ctx);
+  async changePassword(@Args() args: ChangePasswordArgs, @Ctx() ctx: GraphQLContext): Promise<AuthPayload> {
+    return authService.changePassword(ctx.em, args, { actor: selfOf(ctx, 'changePassword'), clientAddress: ctx.clientAddress }, ctx.config);
   }
 
   @FieldResolver(() => Region, { nullable: true })

@@ -1,17 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { raw, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { raw } from '@mikro-orm/core';
 import { Role } from '@wanjia/shared';
 import type { AppConfig } from '../../config';
+import type { Actor, Caller } from '../../core/caller';
 import type { Em } from '../../core/entity-manager';
-import { BadUserInputError, ConflictError, FeatureDisabledError, ForbiddenError, TooManyRequestsError, UnauthenticatedError } from '../../core/errors';
+import { BadUserInputError, ConflictError, FeatureDisabledError, ForbiddenError, TooManyRequestsError, UnauthenticatedError, parseId } from '../../core/errors';
+import { assertAllowed } from '../../core/policy';
 import { UserAccount } from '../accounts/user-account.entity';
 import { assertAcceptablePassword, hashPassword, verifyAgainstDummy, verifyPassword } from '../accounts/password.service';
 import { recordAudit } from '../audit/audit.service';
-import { Cadre } from '../cadres/cadre.entity';
-import type { Region } from '../regions/region.entity';
+import type { Cadre } from '../cadres/cadre.entity';
+import { cadreService } from '../cadres/cadre.service';
+import { Region } from '../regions/region.entity';
 import { forgetAccountStatus } from './account-status.service';
-import type { Actor } from '../../core/caller';
-import { LoginThrottle } from './login-throttle.entity';
+import type { ChangePasswordArgs, CreateAccountInput } from './auth.inputs';
+import { authPolicy, mayUseDevelopmentSignIn } from './auth.policy';
+import { accountKeyOf, assertNotLocked, clearFailures, lockedForSeconds, recordFailure } from './login-throttle.service';
 import { RefreshToken } from './refresh-token.entity';
 import { hashToken, newBindCode, newOpaqueToken, normalizeBindCode, signAccessToken } from './token.service';
 import { exchangeWechatCode } from './wechat.client';
@@ -57,10 +61,6 @@ export function actorOf(account: UserAccount): Actor {
   };
 }
 
-export function accountKeyOf(username: string): string {
-  return `account:${username.trim().toLowerCase()}`.slice(0, 191);
-}
-
 async function issueTokens(em: Em, account: UserAccount, config: AppConfig, familyId: string = randomUUID()): Promise<IssuedTokens> {
   await em.populate(account, ['scopeRegion']);
   const passwordChangeRequired = account.mustChangePassword === true;
@@ -82,58 +82,8 @@ async function issueTokens(em: Em, account: UserAccount, config: AppConfig, fami
   };
 }
 
-// --- throttling ------------------------------------------------------------------------------------
-
-async function throttleRow(em: Em, key: string): Promise<LoginThrottle> {
-  const existing = await em.findOne(LoginThrottle, { key }, { refresh: true });
-  if (existing) return existing;
-  try {
-    const created = em.create(LoginThrottle, { key, windowStartedAt: new Date() });
-    await em.flush();
-    return created;
-  } catch (error) {
-    if (!(error instanceof UniqueConstraintViolationException)) throw error;
-    em.clear();
-    return em.findOneOrFail(LoginThrottle, { key });
-  }
-}
-
-/** Seconds until the last of these keys' locks ends; 0 when none is locked. */
-async function lockedForSeconds(em: Em, keys: string[]): Promise<number> {
-  const rows = await em.find(LoginThrottle, { key: { $in: keys } }, { refresh: true });
-  const now = Date.now();
-  const lockedUntil = Math.max(0, ...rows.map((row) => row.lockedUntil?.getTime() ?? 0));
-  return lockedUntil > now ? Math.ceil((lockedUntil - now) / 1000) : 0;
-}
-
-async function assertNotLocked(em: Em, keys: string[]): Promise<void> {
-  const seconds = await lockedForSeconds(em, keys);
-  if (seconds > 0) throw new TooManyRequestsError(seconds);
-}
-
-/** Counts a failure atomically (several instances may count at once) and locks the key past the limit. */
-async function recordFailure(em: Em, key: string, limit: number, lockSeconds: number): Promise<void> {
-  const row = await throttleRow(em, key);
-  const windowExpired = Date.now() - row.windowStartedAt.getTime() > lockSeconds * 1000;
-  if (windowExpired) {
-    await em.nativeUpdate(LoginThrottle, { id: row.id }, { failures: 1, windowStartedAt: new Date(), lockedUntil: null });
-    return;
-  }
-  await em.nativeUpdate(LoginThrottle, { id: row.id }, { failures: raw('failures + 1') });
-  const updated = await em.findOneOrFail(LoginThrottle, { id: row.id }, { refresh: true });
-  // A lock already running is not extended: attempts during it are counted, the lock still ends on time.
-  const alreadyLocked = (updated.lockedUntil?.getTime() ?? 0) > Date.now();
-  if (updated.failures >= limit && !alreadyLocked) {
-    await em.nativeUpdate(LoginThrottle, { id: row.id }, { lockedUntil: new Date(Date.now() + lockSeconds * 1000) });
-  }
-}
-
-async function clearFailures(em: Em, key: string): Promise<void> {
-  await em.nativeUpdate(LoginThrottle, { key }, { failures: 0, lockedUntil: null, windowStartedAt: new Date() });
-}
-
 function assertDevelopmentSignIn(config: AppConfig): void {
-  if (!config.devSignIn) {
+  if (!mayUseDevelopmentSignIn(config)) {
     throw new FeatureDisabledError('The development sign-in is off on this server (DEV_SIGN_IN)');
   }
 }
@@ -173,11 +123,12 @@ export const authService = {
    * gets new tokens. Also how a one-time password from resetPassword is replaced. A wrong current
    * password counts towards the sign-in lock of the account name, like a failed sign-in.
    */
-  async changePassword(em: Em, caller: Actor, oldPassword: string, newPassword: string, request: RequestInfo): Promise<IssuedTokens> {
-    const { loginMaxFailures, loginLockSeconds } = request.config.auth;
+  async changePassword(em: Em, { oldPassword, newPassword }: ChangePasswordArgs, { actor: self, clientAddress }: Caller, config: AppConfig): Promise<IssuedTokens> {
+    assertAllowed(authPolicy.mayChangePassword(self));
+    const { loginMaxFailures, loginLockSeconds } = config.auth;
     assertAcceptablePassword('newPassword', newPassword);
     if (newPassword === oldPassword) throw new BadUserInputError('newPassword', 'newPassword must differ from the current password');
-    const account = await em.findOne(UserAccount, { id: caller.accountId, active: true }, { populate: ['scopeRegion'] });
+    const account = await em.findOne(UserAccount, { id: self.accountId, active: true }, { populate: ['scopeRegion'] });
     if (!account || account.role === Role.CADRE || !account.username || !account.passwordHash) throw new ForbiddenError();
     const accountKey = accountKeyOf(account.username);
     await assertNotLocked(em, [accountKey]);
@@ -193,7 +144,7 @@ export const authService = {
         { passwordHash, mustChangePassword: false, passwordChangedAt: new Date(), sessionGeneration: raw('session_generation + 1') },
       );
       await tx.nativeUpdate(RefreshToken, { account: account.id, revokedAt: null }, { revokedAt: new Date() });
-      recordAudit(tx, caller, request.clientAddress, {
+      recordAudit(tx, self, clientAddress, {
         operation: 'changePassword',
         entityName: 'UserAccount',
         entityId: account.id,
@@ -204,7 +155,14 @@ export const authService = {
     forgetAccountStatus(account.id);
     await clearFailures(em, accountKey);
     await em.refresh(account);
-    return issueTokens(em, account, request.config);
+    return issueTokens(em, account, config);
+  },
+
+  /** The signed-in account (or a password-change token's); FORBIDDEN once it is deactivated. */
+  async me(em: Em, self: Actor): Promise<UserAccount> {
+    const account = await em.findOne(UserAccount, { id: self.accountId, active: true });
+    if (!account) throw new ForbiddenError();
+    return account;
   },
 
   /** Rotates a refresh token. A token presented after it was rotated revokes its whole family. */
@@ -272,7 +230,9 @@ export const authService = {
    * A one-time code (72 h, single use) with which a cadre binds WeChat. Creates the cadre's account on
    * first issue; issuing again replaces the previous code. Only the code's hash is stored.
    */
-  async issueBindCode(em: Em, cadre: Cadre, actor: Actor, request: RequestInfo): Promise<{ code: string; expiresAt: Date; account: UserAccount }> {
+  async issueBindCode(em: Em, cadreId: number, { actor, clientAddress }: Caller): Promise<{ code: string; expiresAt: Date; account: UserAccount }> {
+    const cadre: Cadre = await cadreService.findInScope(em, actor, cadreId);
+    assertAllowed(authPolicy.mayIssueBindCode(actor, { unitRegionPath: cadre.unit.region.path }));
     if (!cadre.active) throw new ConflictError('The cadre is deactivated; reactivate the cadre first');
     const code = newBindCode();
     const expiresAt = new Date(Date.now() + BIND_CODE_TTL_MS);
@@ -284,7 +244,7 @@ export const authService = {
       target.bindCodeExpiresAt = expiresAt;
       await tx.flush();
       await tx.populate(cadre, ['unit.region']);
-      recordAudit(tx, actor, request.clientAddress, {
+      recordAudit(tx, actor, clientAddress, {
         operation: 'issueBindCode',
         entityName: 'UserAccount',
         entityId: target.id,
@@ -314,15 +274,27 @@ export const authService = {
     return accounts.map((account) => account.cadre!);
   },
 
+  /** An administrator's or analyst's account, scoped to a region of the caller's subtree (authPolicy.mayCreateAccount). */
+  async createAccount(em: Em, input: CreateAccountInput, { actor, clientAddress }: Caller): Promise<UserAccount> {
+    const region = await em.findOne(Region, { id: parseId(input.scopeRegionId, 'input.scopeRegionId') });
+    if (!region) throw new ForbiddenError();
+    assertAllowed(authPolicy.mayCreateAccount(actor, { scopePath: region.path }));
+    return this.createStaffAccount(em, { ...input, scopeRegion: region }, actor, clientAddress);
+  },
+
+  /**
+   * Writes a staff account: for the API (createAccount) and for the operator's CLI, whose entries in
+   * the audit trail have no actor.
+   */
   async createStaffAccount(
     em: Em,
     input: { username: string; password: string; role: Role; scopeRegion: Region },
     actor: Actor | null,
     clientAddress: string | null,
   ): Promise<UserAccount> {
-    if (input.role === Role.CADRE) throw new BadUserInputError('role', 'cadre accounts are created by issueBindCode');
-    if (await em.count(UserAccount, { username: input.username })) throw new BadUserInputError('username', 'this username is taken');
-    assertAcceptablePassword('password', input.password);
+    if (input.role === Role.CADRE) throw new BadUserInputError('input.role', 'cadre accounts are created by issueBindCode');
+    if (await em.count(UserAccount, { username: input.username })) throw new BadUserInputError('input.username', 'this username is taken');
+    assertAcceptablePassword('input.password', input.password);
     const passwordHash = await hashPassword(input.password);
     return em.transactional(async (tx) => {
       const account = tx.create(UserAccount, { username: input.username, role: input.role, scopeRegion: input.scopeRegion.id, passwordHash });

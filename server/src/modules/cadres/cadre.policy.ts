@@ -1,35 +1,49 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import { Role } from '@wanjia/shared';
-import type { Actor } from '../../core/caller';
+import { isAdmin, pathInScope, type Actor } from '../../core/caller';
+import type { ScopedPolicy } from '../../core/policy';
 import { regionSubtree } from '../../core/region-scope';
-import type { Em } from '../../core/entity-manager';
-import { Cadre } from './cadre.entity';
+import type { Cadre } from './cadre.entity';
 
-/** Who may see and manage cadres: staff within the subtree of the cadre's unit's region. */
+/** Who may see and manage cadres: staff within the subtree of the cadre's unit's region; its administrators manage them. */
 export const cadrePolicy = {
-  readable(actor: Actor): FilterQuery<Cadre> {
+  /** The cadres whose unit lies in the actor's subtree. */
+  scope(actor: Actor): FilterQuery<Cadre> {
     return { unit: { region: regionSubtree(actor) } };
+  },
+
+  /** A new cadre of a unit in the administrator's subtree. */
+  mayCreate(actor: Actor, unit: { regionPath: string }): boolean {
+    return isAdmin(actor) && pathInScope(actor, unit.regionPath);
+  },
+
+  /** A cadre of the subtree, kept in it (a move to another unit stays within the subtree). */
+  mayUpdate(actor: Actor, cadre: { unitRegionPath: string; newUnitRegionPath: string }): boolean {
+    return isAdmin(actor) && pathInScope(actor, cadre.unitRegionPath) && pathInScope(actor, cadre.newUnitRegionPath);
+  },
+
+  /** Deactivating and reactivating: the administrators over the cadre's unit. */
+  mayChangeStanding(actor: Actor, cadre: { unitRegionPath: string }): boolean {
+    return isAdmin(actor) && pathInScope(actor, cadre.unitRegionPath);
   },
 
   /**
    * Cadres' phone numbers are work contacts: administrators see those of the cadres they manage (the
-   * cadre's unit in their subtree; `phoneVisibleCadreIds`), each cadre their own; analysts need none.
-   * Everyone else gets the masked form, however the Cadre was reached (an assignment, a contact point's
-   * leader, a help record, a petition case's responsible leader, an overdue visit, the figures, an
-   * account): a district administrator must not collect the city's leaders' phones through a nested path.
+   * cadre's unit in their subtree: `scope`, asked in SQL by graphql/object-scope's batched loader), each
+   * cadre their own; analysts need none. Whether the role may see managed cadres' phones at all.
    */
-  seesPhone(actor: Actor): boolean {
+  seesManagedPhones(actor: Actor): boolean {
     return actor.role === Role.ADMIN;
   },
 
-  /** Which of these cadres' units lie in the administrator's subtree, in one statement. */
-  async phoneVisibleCadreIds(em: Em, actor: Actor | null, cadreIds: readonly number[]): Promise<Set<number>> {
-    if (!actor || !this.seesPhone(actor) || cadreIds.length === 0) return new Set();
-    const rows = await em
-      .createQueryBuilder(Cadre, 'c')
-      .select('c.id')
-      .where({ $and: [{ id: { $in: [...cadreIds] } }, this.readable(actor)] })
-      .execute<{ id: number | string }[]>('all', false);
-    return new Set(rows.map((row) => Number(row.id)));
+  /**
+   * Whether the actor sees this cadre's full phone: their own, or an administrator's over the cadre's
+   * unit (`managed`). Everyone else gets the masked form, however the Cadre was reached (an assignment,
+   * a contact point's leader, a help record, a petition case's responsible leader, an overdue visit,
+   * the figures, an account): a district administrator must not collect the city's leaders' phones
+   * through a nested path.
+   */
+  seesPhone(actor: Actor, cadre: { id: number; managed: boolean }): boolean {
+    return actor.cadreId === cadre.id || (cadrePolicy.seesManagedPhones(actor) && cadre.managed);
   },
-};
+} satisfies ScopedPolicy<Cadre>;

@@ -1,30 +1,14 @@
 import { Role, maskPhone } from '@wanjia/shared';
-import { IsBoolean, Length, Validate } from 'class-validator';
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { GraphQLContext } from '../../graphql/context';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { callerOf, type GraphQLContext } from '../../graphql/context';
 import { parseId } from '../../core/errors';
 import { PageArgs, type Connection } from '../../core/pagination';
-import { PlainText } from '../../core/validation';
 import { Unit } from '../units/unit.entity';
 import { Cadre } from './cadre.entity';
+import { CadreFilter, CreateCadreInput, DeactivateCadreArgs, UpdateCadreInput } from './cadre.inputs';
 import { cadrePolicy } from './cadre.policy';
 import { cadreService } from './cadre.service';
-import { CadreConnection, CadreFilter, CreateCadreInput, UpdateCadreInput } from './cadre.types';
-
-@ArgsType()
-class DeactivateCadreArgs {
-  @Field(() => ID)
-  id!: string;
-
-  @Field(() => String)
-  @Length(2, 255)
-  @Validate(PlainText)
-  reason!: string;
-
-  @Field(() => Boolean, { defaultValue: false, description: "Also end the cadre's active assignments (their households become unassigned)." })
-  @IsBoolean()
-  endActiveAssignments!: boolean;
-}
+import { CadreConnection } from './cadre.types';
 
 @Resolver(() => Cadre)
 export class CadreResolver {
@@ -41,7 +25,7 @@ export class CadreResolver {
   @Authorized(Role.ADMIN)
   @Mutation(() => Cadre)
   async createCadre(@Arg('input', () => CreateCadreInput) input: CreateCadreInput, @Ctx() ctx: GraphQLContext): Promise<Cadre> {
-    return cadreService.create(ctx.em, input, { actor: ctx.actor!, clientAddress: ctx.clientAddress });
+    return cadreService.create(ctx.em, input, callerOf(ctx));
   }
 
   @Authorized(Role.ADMIN)
@@ -51,22 +35,19 @@ export class CadreResolver {
     @Arg('input', () => UpdateCadreInput) input: UpdateCadreInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<Cadre> {
-    return cadreService.update(ctx.em, parseId(id, 'id'), input, { actor: ctx.actor!, clientAddress: ctx.clientAddress });
+    return cadreService.update(ctx.em, parseId(id, 'id'), input, callerOf(ctx));
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => Cadre, { description: 'Deactivates a cadre; refused while the cadre has active households unless endActiveAssignments is true.' })
   async deactivateCadre(@Args() args: DeactivateCadreArgs, @Ctx() ctx: GraphQLContext): Promise<Cadre> {
-    return cadreService.deactivate(ctx.em, parseId(args.id, 'id'), args.reason, args.endActiveAssignments, {
-      actor: ctx.actor!,
-      clientAddress: ctx.clientAddress,
-    });
+    return cadreService.deactivate(ctx.em, args, callerOf(ctx));
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => Cadre)
   async reactivateCadre(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Cadre> {
-    return cadreService.reactivate(ctx.em, parseId(id, 'id'), { actor: ctx.actor!, clientAddress: ctx.clientAddress });
+    return cadreService.reactivate(ctx.em, parseId(id, 'id'), callerOf(ctx));
   }
 
   @FieldResolver(() => Unit)
@@ -81,8 +62,10 @@ export class CadreResolver {
   async phone(@Root() cadre: Cadre, @Ctx() { actor, loaders }: GraphQLContext): Promise<string | null> {
     if (!cadre.phone) return null;
     if (!actor) return maskPhone(cadre.phone);
-    // Scope, not the role alone: the same answer however the Cadre was reached (cadre.policy.ts).
-    const full = actor.cadreId === cadre.id || (cadrePolicy.seesPhone(actor) && (await loaders.cadrePhoneVisible.load(cadre.id)));
-    return full ? cadre.phone : maskPhone(cadre.phone);
+    // Scope, not the role alone: the same answer however the Cadre was reached. The scope is asked
+    // (batched, in SQL) only where the role could see a managed cadre's phone and it is not one's own.
+    const asked = actor.cadreId !== cadre.id && cadrePolicy.seesManagedPhones(actor);
+    const managed = asked && (await loaders.cadrePhoneVisible.load(cadre.id));
+    return cadrePolicy.seesPhone(actor, { id: cadre.id, managed }) ? cadre.phone : maskPhone(cadre.phone);
   }
 }

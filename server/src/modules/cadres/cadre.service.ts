@@ -1,17 +1,18 @@
 import { raw, type FilterQuery } from '@mikro-orm/core';
+import type { Actor, Caller } from '../../core/caller';
 import type { Em } from '../../core/entity-manager';
-import { paginateById } from '../../core/pagination';
 import { ConflictError, ForbiddenError, parseId } from '../../core/errors';
-import type { Connection, PageArgs } from '../../core/pagination';
+import { paginateById, type Connection, type PageArgs } from '../../core/pagination';
+import { assertAllowed } from '../../core/policy';
+import { likeContaining } from '../../core/sql-like';
 import { normalizedPhone } from '../../core/validation';
 import { Assignment } from '../assignments/assignment.entity';
 import { changesBetween, recordAudit } from '../audit/audit.service';
-import type { Actor, Caller } from '../../core/caller';
 import { forgetAccountStatus } from '../auth/account-status.service';
 import { unitService } from '../units/unit.service';
 import { Cadre } from './cadre.entity';
+import type { CadreFilter, CreateCadreInput, DeactivateCadreArgs, UpdateCadreInput } from './cadre.inputs';
 import { cadrePolicy } from './cadre.policy';
-import type { CadreFilter, CreateCadreInput, UpdateCadreInput } from './cadre.types';
 
 /**
  * Cadres with (or without) room for another household: active assignments below the capacity. Built
@@ -28,23 +29,24 @@ function capacityCondition(hasCapacity: boolean): FilterQuery<Cadre> {
 
 export const cadreService = {
   async list(em: Em, actor: Actor, filter: CadreFilter = {}, page: PageArgs = {}): Promise<Connection<Cadre>> {
-    const conditions: FilterQuery<Cadre>[] = [cadrePolicy.readable(actor)];
+    const conditions: FilterQuery<Cadre>[] = [cadrePolicy.scope(actor)];
     if (filter.unitId) conditions.push({ unit: parseId(filter.unitId, 'filter.unitId') });
     if (filter.active != null) conditions.push({ active: filter.active });
-    if (filter.search) conditions.push({ name: { $like: `%${filter.search.replace(/[\\%_]/g, '\\$&')}%` } });
+    if (filter.search) conditions.push({ name: { $like: likeContaining(filter.search) } });
     if (filter.hasCapacity != null) conditions.push(capacityCondition(filter.hasCapacity));
     return paginateById(em, Cadre, { $and: conditions }, page);
   },
 
   /** The cadre if it is in the actor's scope; FORBIDDEN otherwise, whether or not it exists. */
   async findInScope(em: Em, actor: Actor, id: number): Promise<Cadre> {
-    const cadre = await em.findOne(Cadre, { $and: [{ id }, cadrePolicy.readable(actor)] }, { populate: ['unit.region'] });
+    const cadre = await em.findOne(Cadre, { $and: [{ id }, cadrePolicy.scope(actor)] }, { populate: ['unit.region'] });
     if (!cadre) throw new ForbiddenError();
     return cadre;
   },
 
   async create(em: Em, input: CreateCadreInput, { actor, clientAddress }: Caller): Promise<Cadre> {
     const unit = await unitService.findInScope(em, actor, parseId(input.unitId, 'input.unitId'));
+    assertAllowed(cadrePolicy.mayCreate(actor, { regionPath: unit.region.path }));
     return em.transactional(async (tx) => {
       const cadre = tx.create(Cadre, {
         name: input.name.trim(),
@@ -70,6 +72,7 @@ export const cadreService = {
   async update(em: Em, id: number, input: UpdateCadreInput, { actor, clientAddress }: Caller): Promise<Cadre> {
     const cadre = await this.findInScope(em, actor, id);
     const unit = input.unitId ? await unitService.findInScope(em, actor, parseId(input.unitId, 'input.unitId')) : cadre.unit;
+    assertAllowed(cadrePolicy.mayUpdate(actor, { unitRegionPath: cadre.unit.region.path, newUnitRegionPath: unit.region.path }));
     const next = {
       name: input.name?.trim() ?? cadre.name,
       post: input.post?.trim() ?? cadre.post,
@@ -91,8 +94,11 @@ export const cadreService = {
    * Deactivates a cadre (never deletes). A cadre who still looks after households is refused unless
    * the caller asks to end those assignments too, so that no household loses its cadre by accident.
    */
-  async deactivate(em: Em, id: number, reason: string, endActiveAssignments: boolean, { actor, clientAddress }: Caller): Promise<Cadre> {
+  async deactivate(em: Em, args: DeactivateCadreArgs, { actor, clientAddress }: Caller): Promise<Cadre> {
+    const id = parseId(args.id, 'id');
+    const { reason, endActiveAssignments } = args;
     const cadre = await this.findInScope(em, actor, id);
+    assertAllowed(cadrePolicy.mayChangeStanding(actor, { unitRegionPath: cadre.unit.region.path }));
     const deactivated = await em.transactional(async (tx) => {
       const active = await tx.find(Assignment, { cadre: id, endedAt: null });
       if (active.length > 0 && !endActiveAssignments) {
@@ -132,6 +138,7 @@ export const cadreService = {
 
   async reactivate(em: Em, id: number, { actor, clientAddress }: Caller): Promise<Cadre> {
     const cadre = await this.findInScope(em, actor, id);
+    assertAllowed(cadrePolicy.mayChangeStanding(actor, { unitRegionPath: cadre.unit.region.path }));
     const reactivated = await em.transactional(async (tx) => {
       const row = await tx.findOneOrFail(Cadre, id);
       row.active = true;

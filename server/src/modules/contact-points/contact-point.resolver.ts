@@ -1,87 +1,15 @@
 import { Role } from '@wanjia/shared';
-import { IsBoolean, IsInt, IsOptional, Length, Matches, Max, Min, Validate } from 'class-validator';
 import { LocalDateResolver } from 'graphql-scalars';
-import { Arg, Args, Authorized, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { GraphQLContext } from '../../graphql/context';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { callerOf, type GraphQLContext } from '../../graphql/context';
 import { parseId } from '../../core/errors';
-import { ConnectionType, PageArgs, type Connection } from '../../core/pagination';
-import { PlainText } from '../../core/validation';
+import { PageArgs, type Connection } from '../../core/pagination';
 import { Cadre } from '../cadres/cadre.entity';
 import { ContactPointKind } from './contact-point-kind.entity';
 import { ContactPoint } from './contact-point.entity';
+import { ContactPointFilter, ContactPointKindInput, CreateContactPointInput } from './contact-point.inputs';
 import { contactPointService } from './contact-point.service';
-
-const ContactPointConnection = ConnectionType(ContactPoint, 'ContactPointConnection');
-
-@InputType()
-class ContactPointFilter {
-  @Field(() => ID, { nullable: true })
-  leaderId?: string;
-
-  @Field(() => ID, { nullable: true })
-  roundId?: string;
-
-  @Field(() => Boolean, { nullable: true })
-  active?: boolean;
-}
-
-@InputType()
-class CreateContactPointInput {
-  @Field(() => ID)
-  leaderId!: string;
-
-  @Field(() => ID)
-  kindId!: string;
-
-  @Field(() => ID)
-  roundId!: string;
-
-  @Field(() => ID, { nullable: true })
-  targetRegionId?: string;
-
-  @Field(() => ID, { nullable: true })
-  unitId?: string;
-
-  @Field(() => ID, { nullable: true })
-  householdId?: string;
-
-  @Field(() => ID, { nullable: true })
-  petitionCaseId?: string;
-
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @Length(1, 255)
-  @Validate(PlainText)
-  note?: string | null;
-
-  @Field(() => LocalDateResolver)
-  @Matches(/^\d{4}-\d{2}-\d{2}$/)
-  startedOn!: string;
-}
-
-@InputType()
-class ContactPointKindInput {
-  @Field(() => String)
-  @Matches(/^[A-Z][A-Z0-9_]{1,31}$/, { message: 'code must be 2-32 upper-case letters, digits or underscores' })
-  code!: string;
-
-  @Field(() => String)
-  @Length(1, 64)
-  @Validate(PlainText)
-  name!: string;
-
-  @Field(() => Int, { defaultValue: 0 })
-  @IsInt()
-  @Min(0)
-  @Max(1000)
-  sortOrder!: number;
-
-  @Field(() => Boolean, { defaultValue: true })
-  @IsBoolean()
-  active!: boolean;
-}
-
-const optionalId = (value: string | undefined, field: string) => (value ? parseId(value, field) : undefined);
+import { ContactPointConnection } from './contact-point.types';
 
 @Resolver(() => ContactPoint)
 export class ContactPointResolver {
@@ -92,38 +20,19 @@ export class ContactPointResolver {
     @Arg('filter', () => ContactPointFilter, { nullable: true }) filter: ContactPointFilter | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<Connection<ContactPoint>> {
-    return contactPointService.list(
-      ctx.em,
-      ctx.actor!,
-      { leaderId: optionalId(filter?.leaderId, 'filter.leaderId'), roundId: optionalId(filter?.roundId, 'filter.roundId'), active: filter?.active },
-      page,
-    );
+    return contactPointService.list(ctx.em, ctx.actor!, filter, page);
   }
 
   @Authorized(Role.ADMIN, Role.ANALYST)
   @Query(() => [ContactPointKind], { description: 'The kinds of contact point (the "eight ones"), in order.' })
   async contactPointKinds(@Ctx() ctx: GraphQLContext): Promise<ContactPointKind[]> {
-    return ctx.em.find(ContactPointKind, {}, { orderBy: { sortOrder: 'asc', id: 'asc' } });
+    return contactPointService.listKinds(ctx.em);
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => ContactPoint, { description: 'Adds a contact point for a leader (administrators of the city only).' })
   async createContactPoint(@Arg('input', () => CreateContactPointInput) input: CreateContactPointInput, @Ctx() ctx: GraphQLContext): Promise<ContactPoint> {
-    return contactPointService.create(
-      ctx.em,
-      {
-        leaderId: parseId(input.leaderId, 'input.leaderId'),
-        kindId: parseId(input.kindId, 'input.kindId'),
-        roundId: parseId(input.roundId, 'input.roundId'),
-        targetRegionId: optionalId(input.targetRegionId, 'input.targetRegionId'),
-        unitId: optionalId(input.unitId, 'input.unitId'),
-        householdId: optionalId(input.householdId, 'input.householdId'),
-        petitionCaseId: optionalId(input.petitionCaseId, 'input.petitionCaseId'),
-        note: input.note,
-        startedOn: input.startedOn,
-      },
-      { actor: ctx.actor!, clientAddress: ctx.clientAddress },
-    );
+    return contactPointService.create(ctx.em, input, callerOf(ctx));
   }
 
   @Authorized(Role.ADMIN)
@@ -133,13 +42,13 @@ export class ContactPointResolver {
     @Arg('endedOn', () => LocalDateResolver) endedOn: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<ContactPoint> {
-    return contactPointService.end(ctx.em, parseId(id, 'id'), endedOn, { actor: ctx.actor!, clientAddress: ctx.clientAddress });
+    return contactPointService.end(ctx.em, parseId(id, 'id'), endedOn, callerOf(ctx));
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => ContactPointKind)
   async createContactPointKind(@Arg('input', () => ContactPointKindInput) input: ContactPointKindInput, @Ctx() ctx: GraphQLContext): Promise<ContactPointKind> {
-    return contactPointService.saveKind(ctx.em, null, input, { actor: ctx.actor!, clientAddress: ctx.clientAddress });
+    return contactPointService.saveKind(ctx.em, null, input, callerOf(ctx));
   }
 
   @Authorized(Role.ADMIN)
@@ -149,7 +58,7 @@ export class ContactPointResolver {
     @Arg('input', () => ContactPointKindInput) input: ContactPointKindInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<ContactPointKind> {
-    return contactPointService.saveKind(ctx.em, parseId(id, 'id'), input, { actor: ctx.actor!, clientAddress: ctx.clientAddress });
+    return contactPointService.saveKind(ctx.em, parseId(id, 'id'), input, callerOf(ctx));
   }
 
   @FieldResolver(() => Cadre)
@@ -159,8 +68,7 @@ export class ContactPointResolver {
 
   @FieldResolver(() => ContactPointKind)
   async kind(@Root() point: ContactPoint, @Ctx() { em }: GraphQLContext): Promise<ContactPointKind> {
-    // Eight rows at most, cached by the request's identity map after the first read.
-    return em.findOneOrFail(ContactPointKind, point.kind.id);
+    return contactPointService.kindOf(em, point);
   }
 
   @FieldResolver(() => String, { description: 'What the point is: a region, unit, household or petition case, by name.' })

@@ -1,61 +1,57 @@
 import type { FilterQuery } from '@mikro-orm/core';
+import type { Actor, Caller } from '../../core/caller';
 import type { Em } from '../../core/entity-manager';
-import { paginateById } from '../../core/pagination';
-import { BadUserInputError, ConflictError, ForbiddenError } from '../../core/errors';
-import type { Connection, PageArgs } from '../../core/pagination';
+import { BadUserInputError, ConflictError, ForbiddenError, parseId } from '../../core/errors';
+import { paginateById, type Connection, type PageArgs } from '../../core/pagination';
+import { assertAllowed } from '../../core/policy';
 import { recordAudit } from '../audit/audit.service';
-import { isRootAdmin, type Actor } from '../../core/caller';
-import { regionSubtree } from '../../core/region-scope';
 import { Cadre } from '../cadres/cadre.entity';
 import { Household } from '../households/household.entity';
-import type { Caller } from '../../core/caller';
 import { PetitionCase } from '../petition-cases/petition-case.entity';
 import { Region } from '../regions/region.entity';
 import { Round } from '../rounds/round.entity';
 import { Unit } from '../units/unit.entity';
 import { ContactPointKind } from './contact-point-kind.entity';
 import { ContactPoint } from './contact-point.entity';
+import type { ContactPointFilter, ContactPointKindInput, CreateContactPointInput } from './contact-point.inputs';
+import { CONTACT_POINTS_ARE_THE_CITYS, contactPointPolicy } from './contact-point.policy';
 
-export interface ContactPointInput {
-  leaderId: number;
-  kindId: number;
-  roundId: number;
-  targetRegionId?: number;
-  unitId?: number;
-  householdId?: number;
-  petitionCaseId?: number;
-  note?: string | null;
-  startedOn: string;
-}
-
-function assertRootAdmin(actor: Actor): void {
-  if (!isRootAdmin(actor)) throw new ForbiddenError("City-level leaders' contact points are managed by the city's administrators");
-}
+const optionalId = (value: string | undefined, field: string) => (value ? parseId(value, field) : undefined);
 
 export const contactPointService = {
-  /** A contact point is visible where its target lies: a district sees the leaders' points inside it. */
-  readable(actor: Actor): FilterQuery<ContactPoint> {
-    const subtree = regionSubtree(actor);
-    return {
-      $or: [{ targetRegion: subtree }, { unit: { region: subtree } }, { household: { region: subtree } }, { petitionCase: { household: { region: subtree } } }],
-    };
-  },
-
-  async list(
-    em: Em,
-    actor: Actor,
-    filter: { leaderId?: number; roundId?: number; active?: boolean } = {},
-    page: PageArgs = {},
-  ): Promise<Connection<ContactPoint>> {
-    const conditions: FilterQuery<ContactPoint>[] = [this.readable(actor)];
-    if (filter.leaderId) conditions.push({ leader: filter.leaderId });
-    if (filter.roundId) conditions.push({ round: filter.roundId });
-    if (filter.active != null) conditions.push({ endedOn: filter.active ? null : { $ne: null } });
+  async list(em: Em, actor: Actor, filter: ContactPointFilter | undefined, page: PageArgs = {}): Promise<Connection<ContactPoint>> {
+    const leaderId = optionalId(filter?.leaderId, 'filter.leaderId');
+    const roundId = optionalId(filter?.roundId, 'filter.roundId');
+    const conditions: FilterQuery<ContactPoint>[] = [contactPointPolicy.scope(actor)];
+    if (leaderId) conditions.push({ leader: leaderId });
+    if (roundId) conditions.push({ round: roundId });
+    if (filter?.active != null) conditions.push({ endedOn: filter.active ? null : { $ne: null } });
     return paginateById(em, ContactPoint, { $and: conditions }, page);
   },
 
-  async create(em: Em, input: ContactPointInput, { actor, clientAddress }: Caller): Promise<ContactPoint> {
-    assertRootAdmin(actor);
+  /** The kinds of contact point (the "eight ones"), in their order. */
+  async listKinds(em: Em): Promise<ContactPointKind[]> {
+    return em.find(ContactPointKind, {}, { orderBy: { sortOrder: 'asc', id: 'asc' } });
+  },
+
+  /** A point's kind: eight rows at most, read once per request (the request's identity map keeps them). */
+  async kindOf(em: Em, point: ContactPoint): Promise<ContactPointKind> {
+    return em.findOneOrFail(ContactPointKind, point.kind.id);
+  },
+
+  async create(em: Em, body: CreateContactPointInput, { actor, clientAddress }: Caller): Promise<ContactPoint> {
+    const input = {
+      leaderId: parseId(body.leaderId, 'input.leaderId'),
+      kindId: parseId(body.kindId, 'input.kindId'),
+      roundId: parseId(body.roundId, 'input.roundId'),
+      targetRegionId: optionalId(body.targetRegionId, 'input.targetRegionId'),
+      unitId: optionalId(body.unitId, 'input.unitId'),
+      householdId: optionalId(body.householdId, 'input.householdId'),
+      petitionCaseId: optionalId(body.petitionCaseId, 'input.petitionCaseId'),
+      note: body.note,
+      startedOn: body.startedOn,
+    };
+    assertAllowed(contactPointPolicy.mayCreate(actor), CONTACT_POINTS_ARE_THE_CITYS);
     const targets = [input.targetRegionId, input.unitId, input.householdId, input.petitionCaseId].filter((value) => value != null);
     if (targets.length !== 1) throw new BadUserInputError('input', 'name exactly one target: targetRegionId, unitId, householdId or petitionCaseId');
     const leader = await em.findOne(Cadre, { id: input.leaderId, active: true });
@@ -90,7 +86,7 @@ export const contactPointService = {
   },
 
   async end(em: Em, id: number, endedOn: string, { actor, clientAddress }: Caller): Promise<ContactPoint> {
-    assertRootAdmin(actor);
+    assertAllowed(contactPointPolicy.mayEnd(actor), CONTACT_POINTS_ARE_THE_CITYS);
     return em.transactional(async (tx) => {
       const row = await tx.findOne(ContactPoint, id);
       if (!row) throw new ForbiddenError();
@@ -102,13 +98,9 @@ export const contactPointService = {
     });
   },
 
-  async saveKind(
-    em: Em,
-    id: number | null,
-    input: { code: string; name: string; sortOrder: number; active: boolean },
-    { actor, clientAddress }: Caller,
-  ): Promise<ContactPointKind> {
-    assertRootAdmin(actor);
+  /** Creates a kind (`id` null) or changes one; codes stay unique. */
+  async saveKind(em: Em, id: number | null, input: ContactPointKindInput, { actor, clientAddress }: Caller): Promise<ContactPointKind> {
+    assertAllowed(contactPointPolicy.mayManageKinds(actor), CONTACT_POINTS_ARE_THE_CITYS);
     const clash = await em.findOne(ContactPointKind, { code: input.code });
     if (clash && clash.id !== id) throw new BadUserInputError('input.code', 'a kind with this code exists');
     return em.transactional(async (tx) => {

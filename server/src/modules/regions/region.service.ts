@@ -1,13 +1,13 @@
-import { ALLOWED_CHILD_LEVELS, RegionLevel } from '@wanjia/shared';
+import { ALLOWED_CHILD_LEVELS } from '@wanjia/shared';
+import type { Actor, Caller } from '../../core/caller';
 import type { Em } from '../../core/entity-manager';
-import { BadUserInputError, ForbiddenError } from '../../core/errors';
+import { BadUserInputError, ForbiddenError, parseId } from '../../core/errors';
+import { assertAllowed } from '../../core/policy';
+import { likeStartingWith } from '../../core/sql-like';
 import { recordAudit } from '../audit/audit.service';
-import { isRootAdmin, isStaff, pathInScope, type Actor } from '../../core/caller';
 import { Region, childPath } from './region.entity';
-
-function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, (character) => `\\${character}`);
-}
+import type { CreateRegionInput, RenameRegionArgs } from './region.inputs';
+import { TREE_IS_THE_CITYS, regionPolicy } from './region.policy';
 
 /** The administrative tree. Subtrees are prefix range scans on the materialized path. */
 export const regionService = {
@@ -16,7 +16,7 @@ export const regionService = {
    * (the whole tree's root for the city). Children of a region above the caller's scope are FORBIDDEN.
    */
   async listChildren(em: Em, actor: Actor, parentId: number | null): Promise<Region[]> {
-    if (!isStaff(actor)) throw new ForbiddenError();
+    assertAllowed(regionPolicy.mayList(actor));
     if (parentId === null) return em.find(Region, { id: actor.scopeRegionId });
     const parent = await this.findInScope(em, actor, parentId);
     return em.find(Region, { parent }, { orderBy: { code: 'asc' } });
@@ -25,7 +25,7 @@ export const regionService = {
   /** The region if it lies in the caller's subtree; FORBIDDEN otherwise, whether or not it exists. */
   async findInScope(em: Em, actor: Actor, id: number): Promise<Region> {
     const region = await em.findOne(Region, { id });
-    if (!region || !pathInScope(actor, region.path)) throw new ForbiddenError();
+    if (!region || !regionPolicy.mayRead(actor, region)) throw new ForbiddenError();
     return region;
   },
 
@@ -35,18 +35,14 @@ export const regionService = {
 
   /** A filter matching the region and everything under it: one index range scan on `path`. */
   subtreeCondition(root: Pick<Region, 'path'>): { path: { $like: string } } {
-    return { path: { $like: `${escapeLike(root.path)}%` } };
+    return { path: { $like: likeStartingWith(root.path) } };
   },
 
   /** Only the city's administrators shape the tree: a new node under an existing one, at the level the tree allows. */
-  async create(
-    em: Em,
-    input: { code: string; name: string; level: RegionLevel; parentId: number },
-    actor: Actor,
-    clientAddress: string | null,
-  ): Promise<Region> {
-    if (!isRootAdmin(actor)) throw new ForbiddenError("Only the city's administrators change the region tree");
-    const parent = await this.findInScope(em, actor, input.parentId);
+  async create(em: Em, input: CreateRegionInput, { actor, clientAddress }: Caller): Promise<Region> {
+    const parentId = parseId(input.parentId, 'input.parentId');
+    assertAllowed(regionPolicy.mayCreate(actor), TREE_IS_THE_CITYS);
+    const parent = await this.findInScope(em, actor, parentId);
     if (!ALLOWED_CHILD_LEVELS[parent.level].includes(input.level)) {
       throw new BadUserInputError(
         'input.level',
@@ -69,14 +65,16 @@ export const regionService = {
         entityName: 'Region',
         entityId: region.id,
         regionPath: region.path,
-        changes: { ...input },
+        changes: { ...input, parentId },
       });
       return region;
     });
   },
 
-  async rename(em: Em, id: number, name: string, actor: Actor, clientAddress: string | null): Promise<Region> {
-    if (!isRootAdmin(actor)) throw new ForbiddenError("Only the city's administrators change the region tree");
+  async rename(em: Em, args: RenameRegionArgs, { actor, clientAddress }: Caller): Promise<Region> {
+    const id = parseId(args.id, 'id');
+    const name = args.name.trim();
+    assertAllowed(regionPolicy.mayRename(actor), TREE_IS_THE_CITYS);
     const region = await this.findInScope(em, actor, id);
     return em.transactional(async (tx) => {
       const row = await tx.findOneOrFail(Region, id);
@@ -85,9 +83,9 @@ export const regionService = {
         entityName: 'Region',
         entityId: id,
         regionPath: region.path,
-        changes: { name: [row.name, name.trim()] },
+        changes: { name: [row.name, name] },
       });
-      row.name = name.trim();
+      row.name = name;
       return row;
     });
   },

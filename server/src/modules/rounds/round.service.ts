@@ -1,13 +1,16 @@
 import type { Em } from '../../core/entity-manager';
-import { BadUserInputError, ForbiddenError } from '../../core/errors';
+import { BadUserInputError } from '../../core/errors';
+import { assertAllowed } from '../../core/policy';
+import type { Actor, Caller } from '../../core/caller';
 import { recordAudit } from '../audit/audit.service';
-import { isRootAdmin, type Actor } from '../../core/caller';
 import { Round } from './round.entity';
+import type { CreateRoundInput } from './round.inputs';
+import { ROUNDS_ARE_CITY_WIDE, roundPolicy } from './round.policy';
 
 export const roundService = {
   /** Newest round first. */
-  async list(em: Em): Promise<Round[]> {
-    return em.find(Round, {}, { orderBy: { startsOn: 'desc' } });
+  async list(em: Em, actor: Actor): Promise<Round[]> {
+    return em.find(Round, roundPolicy.scope(actor), { orderBy: { startsOn: 'desc' } });
   },
 
   /** The round whose dates contain the given day (YYYY-MM-DD), if any. */
@@ -15,8 +18,8 @@ export const roundService = {
     return em.findOne(Round, { startsOn: { $lte: today }, endsOn: { $gte: today } }, { orderBy: { startsOn: 'desc' } });
   },
 
-  async create(em: Em, input: { name: string; startsOn: string; endsOn: string }, actor: Actor, clientAddress: string | null): Promise<Round> {
-    if (!isRootAdmin(actor)) throw new ForbiddenError("Only the city's administrators open rounds");
+  async create(em: Em, input: CreateRoundInput, { actor, clientAddress }: Caller): Promise<Round> {
+    assertAllowed(roundPolicy.mayCreate(actor), ROUNDS_ARE_CITY_WIDE);
     if (input.endsOn <= input.startsOn) throw new BadUserInputError('input.endsOn', 'endsOn must be after startsOn');
     if (await em.count(Round, { name: input.name.trim() })) throw new BadUserInputError('input.name', 'a round with this name exists');
     return em.transactional(async (tx) => {

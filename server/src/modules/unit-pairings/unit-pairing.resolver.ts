@@ -1,64 +1,14 @@
 import { Role } from '@wanjia/shared';
-import { Length, Matches, Validate } from 'class-validator';
-import { LocalDateResolver } from 'graphql-scalars';
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { GraphQLContext } from '../../graphql/context';
-import { parseId } from '../../core/errors';
-import { ConnectionType, PageArgs, type Connection } from '../../core/pagination';
-import { PlainText } from '../../core/validation';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { callerOf, type GraphQLContext } from '../../graphql/context';
+import { PageArgs, type Connection } from '../../core/pagination';
 import { Region } from '../regions/region.entity';
 import { Round } from '../rounds/round.entity';
 import { Unit } from '../units/unit.entity';
 import { UnitPairing } from './unit-pairing.entity';
+import { EndUnitPairingArgs, StartUnitPairingArgs, UnitPairingFilter } from './unit-pairing.inputs';
 import { unitPairingService } from './unit-pairing.service';
-
-const UnitPairingConnection = ConnectionType(UnitPairing, 'UnitPairingConnection');
-
-@InputType()
-class UnitPairingFilter {
-  @Field(() => ID, { nullable: true })
-  unitId?: string;
-
-  @Field(() => ID, { nullable: true })
-  regionId?: string;
-
-  @Field(() => ID, { nullable: true })
-  roundId?: string;
-
-  @Field(() => Boolean, { nullable: true })
-  active?: boolean;
-}
-
-@ArgsType()
-class StartUnitPairingArgs {
-  @Field(() => ID)
-  unitId!: string;
-
-  @Field(() => ID, { description: 'A village or community.' })
-  regionId!: string;
-
-  @Field(() => ID)
-  roundId!: string;
-
-  @Field(() => LocalDateResolver)
-  @Matches(/^\d{4}-\d{2}-\d{2}$/)
-  startedOn!: string;
-}
-
-@ArgsType()
-class EndUnitPairingArgs {
-  @Field(() => ID)
-  id!: string;
-
-  @Field(() => LocalDateResolver)
-  @Matches(/^\d{4}-\d{2}-\d{2}$/)
-  endedOn!: string;
-
-  @Field(() => String)
-  @Length(2, 255)
-  @Validate(PlainText)
-  reason!: string;
-}
+import { UnitPairingConnection } from './unit-pairing.types';
 
 @Resolver(() => UnitPairing)
 export class UnitPairingResolver {
@@ -75,22 +25,13 @@ export class UnitPairingResolver {
   @Authorized(Role.ADMIN)
   @Mutation(() => UnitPairing)
   async startUnitPairing(@Args() args: StartUnitPairingArgs, @Ctx() ctx: GraphQLContext): Promise<UnitPairing> {
-    return unitPairingService.start(
-      ctx.em,
-      {
-        unitId: parseId(args.unitId, 'unitId'),
-        regionId: parseId(args.regionId, 'regionId'),
-        roundId: parseId(args.roundId, 'roundId'),
-        startedOn: args.startedOn,
-      },
-      { actor: ctx.actor!, clientAddress: ctx.clientAddress },
-    );
+    return unitPairingService.start(ctx.em, args, callerOf(ctx));
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => UnitPairing)
   async endUnitPairing(@Args() args: EndUnitPairingArgs, @Ctx() ctx: GraphQLContext): Promise<UnitPairing> {
-    return unitPairingService.end(ctx.em, parseId(args.id, 'id'), args.endedOn, args.reason.trim(), { actor: ctx.actor!, clientAddress: ctx.clientAddress });
+    return unitPairingService.end(ctx.em, args, callerOf(ctx));
   }
 
   @FieldResolver(() => Unit)

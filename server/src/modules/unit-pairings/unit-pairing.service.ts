@@ -1,27 +1,21 @@
-import { HOUSEHOLD_REGION_LEVELS } from '@wanjia/shared';
 import type { FilterQuery } from '@mikro-orm/core';
+import { HOUSEHOLD_REGION_LEVELS } from '@wanjia/shared';
+import type { Actor, Caller } from '../../core/caller';
 import type { Em } from '../../core/entity-manager';
-import { paginateById } from '../../core/pagination';
 import { BadUserInputError, ConflictError, ForbiddenError, parseId } from '../../core/errors';
-import type { Connection, PageArgs } from '../../core/pagination';
+import { paginateById, type Connection, type PageArgs } from '../../core/pagination';
+import { assertAllowed } from '../../core/policy';
 import { recordAudit } from '../audit/audit.service';
-import type { Actor } from '../../core/caller';
-import { mayLinkAcross } from '../../core/region-scope';
-import { regionSubtree } from '../../core/region-scope';
-import type { Caller } from '../../core/caller';
 import { regionService } from '../regions/region.service';
 import { Round } from '../rounds/round.entity';
 import { Unit } from '../units/unit.entity';
 import { UnitPairing } from './unit-pairing.entity';
+import type { EndUnitPairingArgs, StartUnitPairingArgs, UnitPairingFilter } from './unit-pairing.inputs';
+import { unitPairingPolicy } from './unit-pairing.policy';
 
 export const unitPairingService = {
-  async list(
-    em: Em,
-    actor: Actor,
-    filter: { unitId?: string; regionId?: string; roundId?: string; active?: boolean } = {},
-    page: PageArgs = {},
-  ): Promise<Connection<UnitPairing>> {
-    const conditions: FilterQuery<UnitPairing>[] = [{ region: regionSubtree(actor) }];
+  async list(em: Em, actor: Actor, filter: UnitPairingFilter = {}, page: PageArgs = {}): Promise<Connection<UnitPairing>> {
+    const conditions: FilterQuery<UnitPairing>[] = [unitPairingPolicy.scope(actor)];
     if (filter.unitId) conditions.push({ unit: parseId(filter.unitId, 'filter.unitId') });
     if (filter.regionId) {
       const region = await regionService.findInScope(em, actor, parseId(filter.regionId, 'filter.regionId'));
@@ -33,12 +27,19 @@ export const unitPairingService = {
   },
 
   /** 单位结对: a unit from the village's subtree or above it, with a village or community, for a round. */
-  async start(em: Em, input: { unitId: number; regionId: number; roundId: number; startedOn: string }, { actor, clientAddress }: Caller): Promise<UnitPairing> {
+  async start(em: Em, args: StartUnitPairingArgs, { actor, clientAddress }: Caller): Promise<UnitPairing> {
+    const input = {
+      unitId: parseId(args.unitId, 'unitId'),
+      regionId: parseId(args.regionId, 'regionId'),
+      roundId: parseId(args.roundId, 'roundId'),
+      startedOn: args.startedOn,
+    };
     const region = await regionService.findInScope(em, actor, input.regionId);
     if (!HOUSEHOLD_REGION_LEVELS.includes(region.level))
       throw new BadUserInputError('regionId', `units pair with a village or community, not a ${region.level}`);
     const unit = await em.findOne(Unit, input.unitId, { populate: ['region'] });
-    if (!unit || !mayLinkAcross(actor, unit.region.path, region.path)) throw new ForbiddenError();
+    if (!unit) throw new ForbiddenError();
+    assertAllowed(unitPairingPolicy.mayStart(actor, { unitRegionPath: unit.region.path, regionPath: region.path }));
     const round = await em.findOne(Round, input.roundId);
     if (!round) throw new BadUserInputError('roundId', 'no such round');
     if (await em.count(UnitPairing, { unit: unit.id, region: region.id, round: round.id, endedOn: null })) {
@@ -58,9 +59,13 @@ export const unitPairingService = {
     });
   },
 
-  async end(em: Em, id: number, endedOn: string, reason: string, { actor, clientAddress }: Caller): Promise<UnitPairing> {
-    const pairing = await em.findOne(UnitPairing, { $and: [{ id }, { region: regionSubtree(actor) }] }, { populate: ['region'] });
+  async end(em: Em, args: EndUnitPairingArgs, { actor, clientAddress }: Caller): Promise<UnitPairing> {
+    const id = parseId(args.id, 'id');
+    const { endedOn } = args;
+    const reason = args.reason.trim();
+    const pairing = await em.findOne(UnitPairing, { $and: [{ id }, unitPairingPolicy.scope(actor)] }, { populate: ['region'] });
     if (!pairing) throw new ForbiddenError();
+    assertAllowed(unitPairingPolicy.mayEnd(actor, { regionPath: pairing.region.path }));
     if (pairing.endedOn) throw new ConflictError('The pairing has already ended');
     if (endedOn < pairing.startedOn) throw new BadUserInputError('endedOn', 'endedOn is before the pairing started');
     return em.transactional(async (tx) => {

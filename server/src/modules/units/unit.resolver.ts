@@ -1,12 +1,13 @@
 import { Role } from '@wanjia/shared';
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { GraphQLContext } from '../../graphql/context';
+import { callerOf, type GraphQLContext } from '../../graphql/context';
 import { parseId } from '../../core/errors';
 import { PageArgs, type Connection } from '../../core/pagination';
 import { Region } from '../regions/region.entity';
 import { Unit } from './unit.entity';
 import { unitService } from './unit.service';
-import { UnitConnection, UnitFilter, UnitInput } from './unit.types';
+import { UnitFilter, UnitInput } from './unit.inputs';
+import { UnitConnection } from './unit.types';
 
 @Resolver(() => Unit)
 export class UnitResolver {
@@ -23,13 +24,13 @@ export class UnitResolver {
   @Authorized(Role.ADMIN)
   @Mutation(() => Unit)
   async createUnit(@Arg('input', () => UnitInput) input: UnitInput, @Ctx() ctx: GraphQLContext): Promise<Unit> {
-    return unitService.create(ctx.em, input, ctx.actor!, ctx.clientAddress);
+    return unitService.create(ctx.em, input, callerOf(ctx));
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => Unit)
   async updateUnit(@Arg('id', () => ID) id: string, @Arg('input', () => UnitInput) input: UnitInput, @Ctx() ctx: GraphQLContext): Promise<Unit> {
-    return unitService.update(ctx.em, parseId(id, 'id'), input, ctx.actor!, ctx.clientAddress);
+    return unitService.update(ctx.em, parseId(id, 'id'), input, callerOf(ctx));
   }
 
   @FieldResolver(() => Region)

@@ -1,0 +1,4 @@
+import { ConnectionType } from '../../core/pagination';
+import { ContactPoint } from './contact-point.entity';
+
+export const ContactPointConnection = ConnectionType(ContactPoint, 'ContactPointConnection');
