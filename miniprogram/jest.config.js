@@ -1,6 +1,7 @@
 /**
- * Unit tests of the app's logic (offline queue, transport, sign-in, form checks, money and dates)
- * under Node, with a small stand-in for @tarojs/taro (test/mocks/taro.ts); and test/weapp, which boots
+ * Unit tests of the app's logic (offline queue, transport, sign-in, form checks, data layers, money
+ * and dates) under Node, with a small stand-in for @tarojs/taro (test/mocks/taro.ts) and Taro's
+ * components as plain elements (test/mocks/components.tsx); and test/weapp, which boots
  * the weapp build itself in a stand-in for WeChat's logic layer (so it needs `pnpm build` first).
  * Pages are proven end to end in the browser test (tests/browser/miniprogram.test.ts) on the h5 build.
  */
@@ -13,6 +14,7 @@ module.exports = {
   setupFiles: ['<rootDir>/test/setup.ts'],
   moduleNameMapper: {
     '^@tarojs/taro$': '<rootDir>/test/mocks/taro.ts',
+    '^@tarojs/components$': '<rootDir>/test/mocks/components.tsx',
     '^@/(.*)$': '<rootDir>/src/$1',
   },
   transform: {

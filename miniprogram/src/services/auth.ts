@@ -1,7 +1,7 @@
 import Taro from '@tarojs/taro';
-import { BindWechatDocument, WechatLoginDocument } from '@/graphql/generated/graphql';
+import { BindWechatDocument, LogoutDocument, WechatLoginDocument } from '@/graphql/generated/graphql';
 import { request } from './api';
-import { saveSession } from './session';
+import { clearSession, getSession, saveSession } from './session';
 
 /** A fresh wx.login code: the server spends each code on one call to WeChat's code2session. */
 async function wechatCode(): Promise<string> {
@@ -30,4 +30,14 @@ export async function bindWechat(bindCode: string): Promise<void> {
 export function normalizeBindCode(typed: string): string | null {
   const code = typed.replace(/\s+/g, '').toUpperCase();
   return /^[A-Z0-9]{6,12}$/.test(code) ? code : null;
+}
+
+/**
+ * Signs out on this phone. Ending the sign-in on the server is a courtesy; without signal the tokens
+ * are forgotten anyway. Listeners of SIGNED_OUT_EVENT (app.ts) take the cadre to the sign-in page.
+ */
+export async function signOut(): Promise<void> {
+  const session = getSession();
+  if (session) await request(LogoutDocument, { refreshToken: session.refreshToken }, { auth: false }).catch(() => undefined);
+  clearSession();
 }

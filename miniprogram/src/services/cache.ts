@@ -2,7 +2,9 @@ import { readStored, writeStored } from './storage';
 
 /**
  * The last copy of what a screen showed, so that a cadre in a village without signal still sees the
- * household's file (marked as not current) instead of an empty page.
+ * household's file (marked as not current) instead of an empty page. Only the data layers (one per
+ * resource: households.ts, household.ts, stats.ts) read and write copies, each under keys it keeps to
+ * itself; sign-out removes them all (session.ts).
  */
 export interface Cached<T> {
   savedAt: string;
@@ -15,4 +17,26 @@ export function readCache<T>(key: string): Cached<T> | null {
 
 export function writeCache<T>(key: string, value: T): void {
   writeStored(`cache:${key}`, { savedAt: new Date().toISOString(), value });
+}
+
+/** What a data layer hands a screen: the server's answer, or the last copy when the server failed. */
+export type Loaded<T> =
+  | { value: T; offlineCopyFrom: null }
+  /** offlineCopyFrom: when the copy was saved; failure: why the server's answer is missing. */
+  | { value: T; offlineCopyFrom: string; failure: unknown };
+
+/**
+ * Asks the server and keeps its answer as the offline copy under key. When the request fails (no
+ * signal, or an error answer), the last copy stands in; with no copy, the failure is thrown.
+ */
+export async function loadWithOfflineCopy<T>(key: string, fetch: () => Promise<T>): Promise<Loaded<T>> {
+  try {
+    const value = await fetch();
+    writeCache(key, value);
+    return { value, offlineCopyFrom: null };
+  } catch (failure) {
+    const cached = readCache<T>(key);
+    if (!cached) throw failure;
+    return { value: cached.value, offlineCopyFrom: cached.savedAt, failure };
+  }
 }

@@ -1,8 +1,8 @@
 import Taro from '@tarojs/taro';
-import { SubmitHelpRecordDocument } from '@/graphql/generated/graphql';
+import { MoreHelpRecordsDocument, SubmitHelpRecordDocument, type HelpRecordInput, type MoreHelpRecordsQuery } from '@/graphql/generated/graphql';
 import { request } from './api';
-import { Outbox, type QueuedRecord } from './outbox';
-import { releasePhoto, uploadPhoto } from './photos';
+import { Outbox, type QueuedRecord, type SubmitOutcome } from './outbox';
+import { persistPhoto, releasePhoto, uploadPhoto } from './photos';
 import { getSession } from './session';
 import { readStored, writeStored } from './storage';
 
@@ -33,6 +33,44 @@ export const outbox = new Outbox(
 );
 
 outbox.subscribe(() => Taro.eventCenter.trigger(OUTBOX_CHANGED_EVENT));
+
+/** A help record as the form hands it over: checked, amounts in fen, photos still as local paths. */
+export interface HelpRecordDraft {
+  /** Made once when the form opened: every retry of this record is the same record to the server. */
+  clientId: string;
+  ownerId: string;
+  householdId: string;
+  householdName: string;
+  input: Omit<HelpRecordInput, 'clientId' | 'householdId' | 'photoIds'>;
+  photoPaths: string[];
+}
+
+/** Queues the record (so that it survives a weak signal or a closed app) and tries to send it at once. */
+export function submitHelpRecord(draft: HelpRecordDraft): Promise<SubmitOutcome> {
+  const { clientId, householdId } = draft;
+  return outbox.submit({
+    clientId,
+    ownerId: draft.ownerId,
+    householdId,
+    householdName: draft.householdName,
+    queuedAt: new Date().toISOString(),
+    input: { ...draft.input, clientId, householdId },
+    photos: draft.photoPaths.map((path) => ({ path: persistPhoto(path), id: null })),
+    state: 'pending',
+    attempts: 0,
+    lastError: null,
+    errorField: null,
+  });
+}
+
+export type HelpRecordsPage = MoreHelpRecordsQuery['household']['helpRecords'];
+
+/** A household's help records a page at a time, newest first; the household file brings the first page. */
+export const HELP_RECORDS_PAGE = 10;
+
+export async function loadEarlierHelpRecords(householdId: string, after: string): Promise<HelpRecordsPage> {
+  return (await request(MoreHelpRecordsDocument, { id: householdId, first: HELP_RECORDS_PAGE, after })).household.helpRecords;
+}
 
 const RETRY_EVERY_MS = 60_000;
 let started = false;

@@ -1,92 +1,19 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Text, View } from '@tarojs/components';
 import Taro, { useDidShow, usePullDownRefresh, useRouter } from '@tarojs/taro';
-import { formatFen } from '@wanjia/shared';
 import Tag from '@/components/tag';
 import { Button } from '@/components/ui';
 import TargetGroupTags from '@/components/target-group-tags';
-import { HouseholdFileDocument, MoreHelpRecordsDocument, type HelpRecordFieldsFragment, type HouseholdFileQuery } from '@/graphql/generated/graphql';
-import { request } from '@/services/api';
-import { readCache, writeCache } from '@/services/cache';
+import type { HelpRecordFieldsFragment } from '@/graphql/generated/graphql';
 import { formatDate, formatDateTime } from '@/services/dates';
 import { describeError } from '@/services/errors';
+import { loadHouseholdFile, type HouseholdFile } from '@/services/household';
 import { label } from '@/services/labels';
 import { recordUrl, requireSession } from '@/services/navigation';
 import type { QueuedRecord } from '@/services/outbox';
-import { OUTBOX_CHANGED_EVENT, outbox } from '@/services/records';
+import { OUTBOX_CHANGED_EVENT, loadEarlierHelpRecords, outbox } from '@/services/records';
+import { QueuedItem, RecordItem } from './help-record-items';
 import './index.scss';
-
-type HouseholdFile = HouseholdFileQuery['household'];
-
-const RECORDS_PAGE = 10;
-
-function kindsText(kinds: readonly string[]): string {
-  return kinds.map((kind) => label('HelpKind', kind)).join('、');
-}
-
-function Amounts({ fundsFen, materialsFen, problemsSolved }: { fundsFen: number; materialsFen: number; problemsSolved: number }) {
-  const parts = [
-    fundsFen > 0 ? `资金 ${formatFen(fundsFen)}` : null,
-    materialsFen > 0 ? `物资 ${formatFen(materialsFen)}` : null,
-    problemsSolved > 0 ? `解决问题 ${problemsSolved} 件` : null,
-  ].filter(Boolean);
-  return parts.length > 0 ? <View className="record__amounts">{parts.join(' · ')}</View> : null;
-}
-
-function QueuedItem({ record }: { record: QueuedRecord }) {
-  const refused = record.state === 'refused';
-  return (
-    <View className={`record record--queued ${refused ? 'record--refused' : ''}`}>
-      <View className="record__head">
-        <Text className="record__time">{formatDateTime(record.input.occurredAt)}</Text>
-        <Tag tone={refused ? 'danger' : 'warning'}>{refused ? '未能上传' : '待上传'}</Tag>
-      </View>
-      <View className="record__kinds">{kindsText(record.input.kinds)}</View>
-      <View className="record__summary">{record.input.summary}</View>
-      <Amounts fundsFen={record.input.fundsFen ?? 0} materialsFen={record.input.materialsFen ?? 0} problemsSolved={record.input.problemsSolved ?? 0} />
-      {(record.input.demandsRaised ?? []).map((demand, index) => (
-        <View key={index} className="record__demand">
-          新诉求：【{label('DemandCategory', demand.category)}】{demand.text}
-        </View>
-      ))}
-      {record.photos.length > 0 && <View className="muted">照片 {record.photos.length} 张</View>}
-      {record.lastError && <View className={refused ? 'record__error' : 'muted'}>{refused ? record.lastError : `上次尝试：${record.lastError}`}</View>}
-      {refused && (
-        <View className="record__dismiss" onClick={() => outbox.dismiss(record.clientId)}>
-          知道了，移除此条
-        </View>
-      )}
-    </View>
-  );
-}
-
-function RecordItem({ record }: { record: HelpRecordFieldsFragment }) {
-  return (
-    <View className="record">
-      <View className="record__head">
-        <Text className="record__time">{formatDateTime(record.occurredAt)}</Text>
-        <Text className="muted">
-          {record.cadre.name}
-          {record.versionNumber > 1 ? ` · 第 ${record.versionNumber} 版` : ''}
-        </Text>
-      </View>
-      <View className="record__kinds">{kindsText(record.kinds)}</View>
-      <View className="record__summary">{record.summary}</View>
-      <Amounts fundsFen={record.fundsFen} materialsFen={record.materialsFen} problemsSolved={record.problemsSolved} />
-      {record.demandsRaised.map((demand) => (
-        <View key={demand.id} className="record__demand">
-          新诉求：【{label('DemandCategory', demand.category)}】{demand.text}
-        </View>
-      ))}
-      {record.demandsResolved.map((demand) => (
-        <View key={demand.id} className="record__demand record__demand--resolved">
-          已解决：【{label('DemandCategory', demand.category)}】{demand.text}
-        </View>
-      ))}
-      {record.photoIds.length > 0 && <View className="muted">照片 {record.photoIds.length} 张</View>}
-    </View>
-  );
-}
 
 export default function HouseholdPage() {
   const { params } = useRouter();
@@ -105,22 +32,23 @@ export default function HouseholdPage() {
   const load = useCallback(async () => {
     setError(null);
     try {
-      const data = await request(HouseholdFileDocument, { id, recordsFirst: RECORDS_PAGE });
-      setHousehold(data.household);
-      setRecords(data.household.helpRecords.nodes);
-      setRecordsPage({ ...data.household.helpRecords.pageInfo, totalCount: data.household.helpRecords.totalCount });
-      setOfflineCopyFrom(null);
-      writeCache(`household:${id}`, data.household);
-      void Taro.setNavigationBarTitle({ title: data.household.headName });
+      const loaded = await loadHouseholdFile(id);
+      if (loaded.offlineCopyFrom === null) {
+        setHousehold(loaded.value);
+        setRecords(loaded.value.helpRecords.nodes);
+        setRecordsPage({ ...loaded.value.helpRecords.pageInfo, totalCount: loaded.value.helpRecords.totalCount });
+        setOfflineCopyFrom(null);
+        void Taro.setNavigationBarTitle({ title: loaded.value.headName });
+        return;
+      }
+      setError(describeError(loaded.failure));
+      // Keep what is on screen; with nothing on screen, show the last copy this phone saw.
+      const copy = loaded.value;
+      setHousehold((current) => current ?? copy);
+      setRecords((current) => (current.length > 0 ? current : copy.helpRecords.nodes));
+      setOfflineCopyFrom(loaded.offlineCopyFrom);
     } catch (caught) {
       setError(describeError(caught));
-      // Keep what is on screen; with nothing on screen, show the last copy this phone saw.
-      const cached = readCache<HouseholdFile>(`household:${id}`);
-      if (cached) {
-        setHousehold((current) => current ?? cached.value);
-        setRecords((current) => (current.length > 0 ? current : cached.value.helpRecords.nodes));
-        setOfflineCopyFrom(cached.savedAt);
-      }
     }
   }, [id]);
 
@@ -128,10 +56,10 @@ export default function HouseholdPage() {
     if (!recordsPage.endCursor) return;
     setLoadingMore(true);
     try {
-      const data = await request(MoreHelpRecordsDocument, { id, first: RECORDS_PAGE, after: recordsPage.endCursor });
+      const earlier = await loadEarlierHelpRecords(id, recordsPage.endCursor);
       const known = new Set(records.map((record) => record.id));
-      setRecords([...records, ...data.household.helpRecords.nodes.filter((record) => !known.has(record.id))]);
-      setRecordsPage({ ...data.household.helpRecords.pageInfo, totalCount: data.household.helpRecords.totalCount });
+      setRecords([...records, ...earlier.nodes.filter((record) => !known.has(record.id))]);
+      setRecordsPage({ ...earlier.pageInfo, totalCount: earlier.totalCount });
     } catch (caught) {
       void Taro.showToast({ title: describeError(caught), icon: 'none' });
     } finally {

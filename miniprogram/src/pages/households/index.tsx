@@ -4,40 +4,24 @@ import Taro, { useDidShow, usePullDownRefresh, useReachBottom } from '@tarojs/ta
 import Tag from '@/components/tag';
 import { Empty } from '@/components/ui';
 import TargetGroupTags from '@/components/target-group-tags';
-import { MyHouseholdsDocument, type MyHouseholdFilter, type MyHouseholdsQuery, type TargetGroup } from '@/graphql/generated/graphql';
-import { request } from '@/services/api';
-import { readCache, writeCache } from '@/services/cache';
 import { formatDateTime } from '@/services/dates';
+import { TARGET_GROUP_OPTIONS } from '@/services/enum-options';
 import { describeError } from '@/services/errors';
-import { label } from '@/services/labels';
+import { isFiltered, loadMyHouseholds, type HouseholdListItem, type HouseholdsFilter } from '@/services/households';
 import { householdUrl, requireSession } from '@/services/navigation';
 import { OUTBOX_CHANGED_EVENT, outbox } from '@/services/records';
 import './index.scss';
 
-type Connection = MyHouseholdsQuery['myHouseholds'];
-type Household = Connection['nodes'][number];
-
-const PAGE_SIZE = 20;
-const GROUPS: TargetGroup[] = ['HARDSHIP', 'KEY_FOCUS', 'PETITIONER'];
-/** The unfiltered first page is kept for opening the app without signal. */
-const CACHE_KEY = 'my-households';
-
-interface Filter {
-  targetGroup: TargetGroup | null;
-  overdueOnly: boolean;
-  search: string;
-}
-
-function lastVisitText(household: Household): string {
+function lastVisitText(household: HouseholdListItem): string {
   if (household.daysSinceLastVisit === null) return '尚未走访';
   if (household.daysSinceLastVisit === 0) return '今天已走访';
   return `${household.daysSinceLastVisit} 天未走访`;
 }
 
 export default function HouseholdsPage() {
-  const [filter, setFilter] = useState<Filter>({ targetGroup: null, overdueOnly: false, search: '' });
+  const [filter, setFilter] = useState<HouseholdsFilter>({ targetGroup: null, overdueOnly: false, search: '' });
   const [searchText, setSearchText] = useState('');
-  const [households, setHouseholds] = useState<Household[]>([]);
+  const [households, setHouseholds] = useState<HouseholdListItem[]>([]);
   const [page, setPage] = useState<{ endCursor: string | null; hasNextPage: boolean; totalCount: number } | null>(null);
   const [loading, setLoading] = useState<'first' | 'more' | null>('first');
   const [error, setError] = useState<string | null>(null);
@@ -52,32 +36,25 @@ export default function HouseholdsPage() {
       const ticket = ++generation.current;
       setLoading(more ? 'more' : 'first');
       setError(null);
-      const unfiltered = !filter.targetGroup && !filter.overdueOnly && !filter.search;
-      const apiFilter: MyHouseholdFilter = {
-        ...(filter.targetGroup ? { targetGroup: filter.targetGroup } : {}),
-        ...(filter.overdueOnly ? { overdueOnly: true } : {}),
-        ...(filter.search ? { search: filter.search } : {}),
-      };
       try {
-        const { myHouseholds } = await request(MyHouseholdsDocument, {
-          first: PAGE_SIZE,
-          after: more ? page?.endCursor : null,
-          filter: apiFilter,
-        });
+        const loaded = await loadMyHouseholds(filter, more ? (page?.endCursor ?? null) : null);
         if (ticket !== generation.current) return;
-        setHouseholds((current) => (more ? [...current, ...myHouseholds.nodes] : myHouseholds.nodes));
-        setPage({ ...myHouseholds.pageInfo, totalCount: myHouseholds.totalCount });
-        setOfflineCopyFrom(null);
-        if (!more && unfiltered) writeCache(CACHE_KEY, myHouseholds);
+        if (loaded.offlineCopyFrom === null) {
+          setHouseholds((current) => (more ? [...current, ...loaded.value.nodes] : loaded.value.nodes));
+          setPage({ ...loaded.value.pageInfo, totalCount: loaded.value.totalCount });
+          setOfflineCopyFrom(null);
+          return;
+        }
+        setError(describeError(loaded.failure));
+        // The offline copy only stands in for an empty screen; what is shown stays, with the message.
+        if (households.length === 0) {
+          setHouseholds(loaded.value.nodes);
+          setPage({ ...loaded.value.pageInfo, totalCount: loaded.value.totalCount });
+          setOfflineCopyFrom(loaded.offlineCopyFrom);
+        }
       } catch (caught) {
         if (ticket !== generation.current) return;
         setError(describeError(caught));
-        const cached = !more && unfiltered && households.length === 0 ? readCache<Connection>(CACHE_KEY) : null;
-        if (cached) {
-          setHouseholds(cached.value.nodes);
-          setPage({ ...cached.value.pageInfo, hasNextPage: false, totalCount: cached.value.totalCount });
-          setOfflineCopyFrom(cached.savedAt);
-        }
       } finally {
         if (ticket === generation.current) setLoading(null);
       }
@@ -141,13 +118,13 @@ export default function HouseholdsPage() {
           <Text className={`chip ${!filter.targetGroup ? 'chip--on' : ''}`} onClick={() => setFilter((current) => ({ ...current, targetGroup: null }))}>
             全部
           </Text>
-          {GROUPS.map((group) => (
+          {TARGET_GROUP_OPTIONS.map(({ value: group, label }) => (
             <Text
               key={group}
               className={`chip ${filter.targetGroup === group ? 'chip--on' : ''}`}
               onClick={() => setFilter((current) => ({ ...current, targetGroup: current.targetGroup === group ? null : group }))}
             >
-              {label('TargetGroup', group)}
+              {label}
             </Text>
           ))}
           <Text
@@ -199,7 +176,7 @@ export default function HouseholdsPage() {
       ))}
 
       {loading === null && page?.totalCount === 0 && (
-        <Empty description={filter.search || filter.targetGroup || filter.overdueOnly ? '没有符合条件的帮扶户' : '暂无联系的帮扶户'} />
+        <Empty description={isFiltered(filter) ? '没有符合条件的帮扶户' : '暂无联系的帮扶户'} />
       )}
       {loading && <View className="empty-note">加载中…</View>}
       {loading === null && page && households.length > 0 && !page.hasNextPage && <View className="empty-note">已全部显示</View>}

@@ -1,12 +1,8 @@
 import { useEffect, useState } from 'react';
 import { Text, View } from '@tarojs/components';
-import { DevelopmentCadresDocument, DevelopmentSignInDocument, type DevelopmentCadresQuery } from '@/graphql/generated/graphql';
-import { request } from '@/services/api';
+import { loadDemoCadres, signInAsDemoCadre, type DemoCadre } from '@/services/dev-sign-in';
 import { ApiError, describeError } from '@/services/errors';
 import { goHome } from '@/services/navigation';
-import { saveSession } from '@/services/session';
-
-type DemoCadre = DevelopmentCadresQuery['developmentCadres'][number];
 
 /**
  * The demo cadres' sign-in (h5 build and demos only; compiled out unless TARO_APP_DEV_SIGN_IN=true).
@@ -18,8 +14,8 @@ export default function DevSignIn({ onError }: { onError: (message: string | nul
   const [signingIn, setSigningIn] = useState<string | null>(null);
 
   useEffect(() => {
-    request(DevelopmentCadresDocument, {}, { auth: false })
-      .then((data) => setCadres(data.developmentCadres))
+    loadDemoCadres()
+      .then(setCadres)
       .catch((error: unknown) =>
         setNote(error instanceof ApiError && error.code === 'FEATURE_DISABLED' ? '服务器未开启开发登录（DEV_SIGN_IN）' : describeError(error)),
       );
@@ -29,8 +25,7 @@ export default function DevSignIn({ onError }: { onError: (message: string | nul
     onError(null);
     setSigningIn(cadre.id);
     try {
-      const { developmentSignIn } = await request(DevelopmentSignInDocument, { cadreId: cadre.id }, { auth: false });
-      saveSession(developmentSignIn);
+      await signInAsDemoCadre(cadre.id);
       goHome();
     } catch (error) {
       onError(describeError(error));

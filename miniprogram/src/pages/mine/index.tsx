@@ -3,14 +3,14 @@ import { Text, View } from '@tarojs/components';
 import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro';
 import { formatFen } from '@wanjia/shared';
 import { Button } from '@/components/ui';
-import { LogoutDocument, MyStatsDocument, type MyStatsQuery, type TotalsFieldsFragment } from '@/graphql/generated/graphql';
-import { request } from '@/services/api';
-import { readCache, writeCache } from '@/services/cache';
+import type { TotalsFieldsFragment } from '@/graphql/generated/graphql';
+import { signOut } from '@/services/auth';
 import { formatDateTime } from '@/services/dates';
 import { describeError } from '@/services/errors';
 import { requireSession } from '@/services/navigation';
 import { OUTBOX_CHANGED_EVENT, outbox, syncOutbox } from '@/services/records';
-import { clearSession, getSession } from '@/services/session';
+import { getSession } from '@/services/session';
+import { loadMyStats, type MyStats } from '@/services/stats';
 import './index.scss';
 
 function Totals({ title, totals }: { title: string; totals: TotalsFieldsFragment }) {
@@ -40,7 +40,7 @@ function Totals({ title, totals }: { title: string; totals: TotalsFieldsFragment
 }
 
 export default function MinePage() {
-  const [stats, setStats] = useState<MyStatsQuery | null>(null);
+  const [stats, setStats] = useState<MyStats | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [offlineCopyFrom, setOfflineCopyFrom] = useState<string | null>(null);
   const [pending, setPending] = useState(0);
@@ -55,17 +55,18 @@ export default function MinePage() {
   const load = useCallback(async () => {
     setError(null);
     try {
-      const data = await request(MyStatsDocument, {});
-      setStats(data);
-      setOfflineCopyFrom(null);
-      writeCache('my-stats', data);
+      const loaded = await loadMyStats();
+      if (loaded.offlineCopyFrom === null) {
+        setStats(loaded.value);
+        setOfflineCopyFrom(null);
+        return;
+      }
+      setError(describeError(loaded.failure));
+      const copy = loaded.value;
+      setStats((current) => current ?? copy);
+      setOfflineCopyFrom(loaded.offlineCopyFrom);
     } catch (caught) {
       setError(describeError(caught));
-      const cached = readCache<MyStatsQuery>('my-stats');
-      if (cached) {
-        setStats((current) => current ?? cached.value);
-        setOfflineCopyFrom(cached.savedAt);
-      }
     }
   }, []);
 
@@ -96,17 +97,14 @@ export default function MinePage() {
     }
   }
 
-  async function signOut() {
+  async function confirmSignOut() {
     const { confirm } = await Taro.showModal({
       title: '退出登录',
       content: pending > 0 ? `还有 ${pending} 条记录待上传，将在您下次登录后上传。确定退出？` : '确定退出登录？',
     });
     if (!confirm) return;
-    const session = getSession();
-    // Ending the sign-in on the server is a courtesy; without signal the tokens are forgotten anyway.
-    if (session) await request(LogoutDocument, { refreshToken: session.refreshToken }, { auth: false }).catch(() => undefined);
     // app.ts takes the cadre to the sign-in page.
-    clearSession();
+    await signOut();
   }
 
   const cadre = stats?.me.cadre ?? getSession()?.cadre;
@@ -163,7 +161,7 @@ export default function MinePage() {
       )}
 
       <View className="mine__actions">
-        <Button block onClick={() => void signOut()}>
+        <Button block onClick={() => void confirmSignOut()}>
           退出登录
         </Button>
       </View>
