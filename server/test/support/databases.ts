@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import mysql from 'mysql2/promise';
 import { mysqlFlavorOf, type DatabaseConfig } from '../../src/config';
 import { createOrm, prepareSchema, type Orm, type OrmSettings } from '../../src/db/orm';
+import { createScratchDatabase, dropDatabase, mysqlServerAt } from './mysql-server';
 
 /**
  * The databases every integration test runs against: SQLite always, and MySQL (MariaDB here) whenever
@@ -29,20 +29,8 @@ export async function scratchDatabase(kind: DatabaseKind, tag: string): Promise<
     const folder = fs.mkdtempSync(path.join(os.tmpdir(), `wanjia-${tag}-`));
     return { kind: 'sqlite', path: path.join(folder, 'test.sqlite') };
   }
-  const base = new URL(mysqlBaseUrl()!);
-  const name = `${base.pathname.slice(1)}_${tag}`.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 64);
-  const admin = await mysql.createConnection({
-    uri: `mysql://${base.username ? `${base.username}${base.password ? `:${base.password}` : ''}@` : ''}${base.host}/`,
-  });
-  try {
-    await admin.query(`drop database if exists \`${name}\``);
-    await admin.query(`create database \`${name}\` character set utf8mb4`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(base.toString());
-  url.pathname = `/${name}`;
-  return { kind: 'mysql', flavor: mysqlFlavorOf(url.toString()), url: url.toString(), poolMax: 5 };
+  const { url } = await createScratchDatabase(mysqlServerAt(mysqlBaseUrl()!), tag);
+  return { kind: 'mysql', flavor: mysqlFlavorOf(url), url, poolMax: 5 };
 }
 
 export async function dropScratchDatabase(database: DatabaseConfig): Promise<void> {
@@ -50,15 +38,8 @@ export async function dropScratchDatabase(database: DatabaseConfig): Promise<voi
     fs.rmSync(path.dirname(database.path), { recursive: true, force: true });
     return;
   }
-  const url = new URL(database.url);
-  const name = url.pathname.slice(1);
-  url.pathname = '/';
-  const admin = await mysql.createConnection({ uri: url.toString().replace(/^mariadb:/, 'mysql:') });
-  try {
-    await admin.query(`drop database if exists \`${name}\``);
-  } finally {
-    await admin.end();
-  }
+  const server = mysqlServerAt(database.url);
+  await dropDatabase(server, server.baseName);
 }
 
 /** An ORM on a fresh database with the schema in place (migrations on MySQL, the generator on SQLite). */

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import mysql from 'mysql2/promise';
+import { connectTo, LOCAL_DEFAULT_MYSQL_URL, mysqlServerAt } from './mysql-server';
 
 /**
  * Finds the MySQL server the suite runs against. TEST_DATABASE_URL, when set, must answer: an
@@ -9,10 +9,9 @@ import mysql from 'mysql2/promise';
  */
 export const STATUS_FILE = path.resolve(__dirname, '..', '..', '.test-status.json');
 
-const LOCAL_DEFAULT = 'mariadb://root@127.0.0.1:3306/test';
-
 async function reachable(url: string): Promise<string> {
-  const connection = await mysql.createConnection({ uri: url.replace(/^mariadb:/, 'mysql:'), connectTimeout: 3000 });
+  const server = mysqlServerAt(url);
+  const connection = await connectTo(server, server.baseName, 3000);
   try {
     const [rows] = await connection.query('select version() as version');
     return (rows as { version: string }[])[0]!.version;
@@ -34,8 +33,8 @@ export default async function globalSetup(): Promise<void> {
     }
   } else {
     try {
-      note = `MySQL tested: ${await reachable(LOCAL_DEFAULT)} at 127.0.0.1:3306 (local default; set TEST_DATABASE_URL to choose)`;
-      url = LOCAL_DEFAULT;
+      note = `MySQL tested: ${await reachable(LOCAL_DEFAULT_MYSQL_URL)} at 127.0.0.1:3306 (local default; set TEST_DATABASE_URL to choose)`;
+      url = LOCAL_DEFAULT_MYSQL_URL;
     } catch (error) {
       if (process.env.CI === 'true') {
         throw new Error(`CI=true but no MySQL answers at 127.0.0.1:3306 and TEST_DATABASE_URL is not set (${String(error)})`);
