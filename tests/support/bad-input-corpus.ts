@@ -58,7 +58,10 @@ export interface Expected {
   code: ExpectedCode;
   /** HTTP status; when omitted, the one that goes with the code (see `expectedStatus`). */
   status?: number;
-  /** For BAD_USER_INPUT (and CONFLICT on a field): the field the error must name. */
+  /**
+   * The field the error must name, exactly (BAD_USER_INPUT, CONFLICT on a field, and a value written in
+   * the document that graphql-js refuses): the argument path as the client wrote it (`input.kinds.0`).
+   */
   field?: string;
   /** For OK: the list's totalCount the answer must show. */
   totalCount?: number;
@@ -338,7 +341,10 @@ export function buildCorpus(): BadInputCase[] {
       field: 'first',
     },
   );
-  add('page size', 'households first 1.5 in the document', op('admin', '{ households(first: 1.5) { totalCount } }'), { code: 'GRAPHQL_VALIDATION_FAILED' });
+  add('page size', 'households first 1.5 in the document', op('admin', '{ households(first: 1.5) { totalCount } }'), {
+    code: 'GRAPHQL_VALIDATION_FAILED',
+    field: 'first',
+  });
 
   // Enum values.
   add(
@@ -350,13 +356,16 @@ export function buildCorpus(): BadInputCase[] {
     ),
     {
       code: 'GRAPHQL_VALIDATION_FAILED',
+      field: 'input.kinds.0',
     },
   );
   add('enum', 'household filter targetGroup NOPE', op('admin', '{ households(filter: {targetGroup: NOPE}) { totalCount } }'), {
     code: 'GRAPHQL_VALIDATION_FAILED',
+    field: 'filter.targetGroup',
   });
   add('enum', 'cadre rank KING', op('admin', 'mutation { createCadre(input: {name: "王五", post: "科员", rank: KING, unitId: "1"}) { id } }'), {
     code: 'GRAPHQL_VALIDATION_FAILED',
+    field: 'input.rank',
   });
   add(
     'enum',
@@ -364,10 +373,12 @@ export function buildCorpus(): BadInputCase[] {
     op('admin', 'mutation { createAccount(input: {username: "h4-x", password: "long enough password", role: SUPERUSER, scopeRegionId: "1"}) { id } }'),
     {
       code: 'GRAPHQL_VALIDATION_FAILED',
+      field: 'input.role',
     },
   );
   add('enum', 'petition case status DELETED', op('admin', 'mutation { changePetitionCaseStatus(id: "1", status: DELETED, reason: "结案归档") { id } }'), {
     code: 'GRAPHQL_VALIDATION_FAILED',
+    field: 'status',
   });
   add('enum', 'assignment kind ONE_TO_MANY', op('admin', 'mutation { assignCadre(cadreId: "1", householdId: "1", kind: ONE_TO_MANY) { id } }'), {
     code: 'GRAPHQL_VALIDATION_FAILED',
@@ -376,7 +387,7 @@ export function buildCorpus(): BadInputCase[] {
     'enum',
     'help kind "visit" (lower case) in variables',
     submitAs('cadre', () => ({ kinds: ['visit'] })),
-    { code: 'BAD_USER_INPUT', status: 400, field: 'kinds' },
+    { code: 'BAD_USER_INPUT', status: 400, field: 'input.kinds.0' },
   );
   add(
     'enum',
@@ -385,7 +396,7 @@ export function buildCorpus(): BadInputCase[] {
     {
       code: 'BAD_USER_INPUT',
       status: 400,
-      field: 'targetGroup',
+      field: 'filter.targetGroup',
     },
   );
   add(
@@ -394,22 +405,22 @@ export function buildCorpus(): BadInputCase[] {
     op('admin', 'mutation ($i: CreateAccountInput!) { createAccount(input: $i) { id } }', (f) => ({
       i: { username: 'h4-enum', password: 'long enough password', role: 'ADMIN; DROP TABLE user_account', scopeRegionId: f.cityRegionId },
     })),
-    { code: 'BAD_USER_INPUT', status: 400, field: 'role' },
+    { code: 'BAD_USER_INPUT', status: 400, field: 'input.role' },
   );
 
   // Amounts.
   const amountCases: [string, Record<string, unknown>, string][] = [
-    ['negative funds', { fundsFen: -1 }, 'fundsFen'],
-    ['very negative funds', { fundsFen: -100_000_000 }, 'fundsFen'],
-    ['funds above the maximum', { fundsFen: 1_000_000_001 }, 'fundsFen'],
-    ['negative materials', { materialsFen: -1 }, 'materialsFen'],
-    ['materials above the maximum', { materialsFen: 2_000_000_000 }, 'materialsFen'],
-    ['negative problems solved', { problemsSolved: -1 }, 'problemsSolved'],
-    ['101 problems solved', { problemsSolved: 101 }, 'problemsSolved'],
-    ['latitude 91', { latitude: 91, longitude: 123.7 }, 'latitude'],
-    ['latitude -91', { latitude: -91, longitude: 123.7 }, 'latitude'],
-    ['longitude 181', { latitude: 41.3, longitude: 181 }, 'longitude'],
-    ['latitude without longitude', { latitude: 41.3 }, 'longitude'],
+    ['negative funds', { fundsFen: -1 }, 'input.fundsFen'],
+    ['very negative funds', { fundsFen: -100_000_000 }, 'input.fundsFen'],
+    ['funds above the maximum', { fundsFen: 1_000_000_001 }, 'input.fundsFen'],
+    ['negative materials', { materialsFen: -1 }, 'input.materialsFen'],
+    ['materials above the maximum', { materialsFen: 2_000_000_000 }, 'input.materialsFen'],
+    ['negative problems solved', { problemsSolved: -1 }, 'input.problemsSolved'],
+    ['101 problems solved', { problemsSolved: 101 }, 'input.problemsSolved'],
+    ['latitude 91', { latitude: 91, longitude: 123.7 }, 'input.latitude'],
+    ['latitude -91', { latitude: -91, longitude: 123.7 }, 'input.latitude'],
+    ['longitude 181', { latitude: 41.3, longitude: 181 }, 'input.longitude'],
+    ['latitude without longitude', { latitude: 41.3 }, 'input.longitude'],
   ];
   for (const [label, override, field] of amountCases)
     add(
@@ -422,19 +433,19 @@ export function buildCorpus(): BadInputCase[] {
     'amount',
     'submitHelpRecord with funds beyond 32 bits',
     submitAs('cadre', () => ({ fundsFen: 2 ** 31 })),
-    { code: 'BAD_USER_INPUT', status: 400, field: 'fundsFen' },
+    { code: 'BAD_USER_INPUT', status: 400, field: 'input.fundsFen' },
   );
   add(
     'amount',
     'submitHelpRecord with funds as a string',
     submitAs('cadre', () => ({ fundsFen: '100' })),
-    { code: 'BAD_USER_INPUT', status: 400, field: 'fundsFen' },
+    { code: 'BAD_USER_INPUT', status: 400, field: 'input.fundsFen' },
   );
   add(
     'amount',
     'submitHelpRecord with fractional funds',
     submitAs('cadre', () => ({ fundsFen: 12.5 })),
-    { code: 'BAD_USER_INPUT', status: 400, field: 'fundsFen' },
+    { code: 'BAD_USER_INPUT', status: 400, field: 'input.fundsFen' },
   );
   add(
     'amount',
@@ -454,7 +465,7 @@ export function buildCorpus(): BadInputCase[] {
       op('admin', 'mutation ($i: CreateCadreInput!) { createCadre(input: $i) { id } }', (f) => ({
         i: { name: '王五', post: '科员', rank: 'STAFF', unitId: f.pingshan.unitId, householdCapacity: capacity },
       })),
-      { code: 'BAD_USER_INPUT', field: 'householdCapacity' },
+      { code: 'BAD_USER_INPUT', field: 'input.householdCapacity' },
     );
   }
 
@@ -463,43 +474,43 @@ export function buildCorpus(): BadInputCase[] {
     'date',
     'submitHelpRecord in 2099',
     submitAs('cadre', () => ({ occurredAt: '2099-01-01T00:00:00Z' })),
-    { code: 'BAD_USER_INPUT', field: 'occurredAt' },
+    { code: 'BAD_USER_INPUT', field: 'input.occurredAt' },
   );
   add(
     'date',
     'submitHelpRecord tomorrow',
     submitAs('cadre', () => ({ occurredAt: new Date(Date.now() + 86_400_000).toISOString() })),
-    { code: 'BAD_USER_INPUT', field: 'occurredAt' },
+    { code: 'BAD_USER_INPUT', field: 'input.occurredAt' },
   );
   add(
     'date',
     'submitHelpRecord in 1900',
     submitAs('cadre', () => ({ occurredAt: '1900-01-01T00:00:00Z' })),
-    { code: 'BAD_USER_INPUT', field: 'occurredAt' },
+    { code: 'BAD_USER_INPUT', field: 'input.occurredAt' },
   );
   add(
     'date',
     'submitHelpRecord at the epoch',
     submitAs('cadre', () => ({ occurredAt: '1970-01-01T00:00:00Z' })),
-    { code: 'BAD_USER_INPUT', field: 'occurredAt' },
+    { code: 'BAD_USER_INPUT', field: 'input.occurredAt' },
   );
   add(
     'date',
     'submitHelpRecord on 30 February',
     submitAs('cadre', () => ({ occurredAt: '2026-02-30T10:00:00Z' })),
-    { code: 'BAD_USER_INPUT', status: 400, field: 'occurredAt' },
+    { code: 'BAD_USER_INPUT', status: 400, field: 'input.occurredAt' },
   );
   add(
     'date',
     'submitHelpRecord at "yesterday"',
     submitAs('cadre', () => ({ occurredAt: 'yesterday' })),
-    { code: 'BAD_USER_INPUT', status: 400, field: 'occurredAt' },
+    { code: 'BAD_USER_INPUT', status: 400, field: 'input.occurredAt' },
   );
   add(
     'date',
     'createRound on month 13 in the document',
     op('admin', 'mutation { createRound(input: {name: "新一轮", startsOn: "2026-13-45", endsOn: "2027-01-01"}) { id } }'),
-    { code: 'GRAPHQL_VALIDATION_FAILED' },
+    { code: 'GRAPHQL_VALIDATION_FAILED', field: 'input.startsOn' },
   );
   add(
     'date',
@@ -507,7 +518,7 @@ export function buildCorpus(): BadInputCase[] {
     op('admin', 'mutation { createRound(input: {name: "倒序一轮", startsOn: "2027-01-01", endsOn: "2026-01-01"}) { id } }'),
     {
       code: 'BAD_USER_INPUT',
-      field: 'endsOn',
+      field: 'input.endsOn',
     },
   );
   add(
@@ -517,7 +528,7 @@ export function buildCorpus(): BadInputCase[] {
     {
       code: 'BAD_USER_INPUT',
       status: 400,
-      field: 'startsOn',
+      field: 'input.startsOn',
     },
   );
   add(
@@ -526,7 +537,7 @@ export function buildCorpus(): BadInputCase[] {
     op('admin', 'mutation ($i: CreatePetitionCaseInput!) { createPetitionCase(input: $i) { id } }', (f) => ({
       i: { householdId: f.pingshan.householdId, title: '拆迁补偿', demand: '要求补足补偿款', receivedOn: '2099-01-01' },
     })),
-    { code: 'BAD_USER_INPUT', field: 'receivedOn' },
+    { code: 'BAD_USER_INPUT', field: 'input.receivedOn' },
   );
   add(
     'date',
@@ -543,19 +554,19 @@ export function buildCorpus(): BadInputCase[] {
     'text',
     'submitHelpRecord with a 1001-character summary',
     submitAs('cadre', () => ({ summary: '访'.repeat(1001) })),
-    { code: 'BAD_USER_INPUT', field: 'summary' },
+    { code: 'BAD_USER_INPUT', field: 'input.summary' },
   );
   add(
     'text',
     'submitHelpRecord with a 200,000-character summary',
     submitAs('cadre', () => ({ summary: 'x'.repeat(200_000) })),
-    { code: 'BAD_USER_INPUT', field: 'summary' },
+    { code: 'BAD_USER_INPUT', field: 'input.summary' },
   );
   add(
     'text',
     'submitHelpRecord with an empty summary',
     submitAs('cadre', () => ({ summary: '' })),
-    { code: 'BAD_USER_INPUT', field: 'summary' },
+    { code: 'BAD_USER_INPUT', field: 'input.summary' },
   );
   add(
     'text',
@@ -606,13 +617,13 @@ export function buildCorpus(): BadInputCase[] {
       op('admin', 'mutation ($i: UnitInput!) { createUnit(input: $i) { id } }', (f) => ({
         i: { name: `本溪市${character}民政局`, kind: 'AGENCY', level: 'COUNTY', regionId: f.pingshan.regionId },
       })),
-      { code: 'BAD_USER_INPUT', field: 'name' },
+      { code: 'BAD_USER_INPUT', field: 'input.name' },
     );
     add(
       'text',
       `submitHelpRecord with a ${label} in the summary`,
       submitAs('cadre', () => ({ summary: `入户走访${character}了解近况` })),
-      { code: 'BAD_USER_INPUT', field: 'summary' },
+      { code: 'BAD_USER_INPUT', field: 'input.summary' },
     );
   }
   add(
@@ -634,7 +645,7 @@ export function buildCorpus(): BadInputCase[] {
       'text',
       `${list} search with a NUL`,
       op(as, `query ($s: String) { ${list}(filter: {search: $s}) { totalCount } }`, () => ({ s: '李\u0000' })),
-      { code: 'BAD_USER_INPUT', field: 'search' },
+      { code: 'BAD_USER_INPUT', field: 'filter.search' },
     );
   }
   add(
@@ -643,7 +654,7 @@ export function buildCorpus(): BadInputCase[] {
     op('admin', 'mutation ($i: CreateHouseholdInput!) { createHousehold(input: $i) { id } }', (f) => ({
       i: { regionId: f.pingshan.regionId, address: '平山区1号楼', headName: '李\u0007秀兰', targetGroups: ['HARDSHIP'] },
     })),
-    { code: 'BAD_USER_INPUT', field: 'headName' },
+    { code: 'BAD_USER_INPUT', field: 'input.headName' },
   );
   add(
     'text',
@@ -662,7 +673,7 @@ export function buildCorpus(): BadInputCase[] {
     op('admin', 'mutation ($i: CreateCadreInput!) { createCadre(input: $i) { id } }', (f) => ({
       i: { name: '王五', post: '科员', rank: 'STAFF', unitId: f.pingshan.unitId, phone: "13800000000' OR '1'='1" },
     })),
-    { code: 'BAD_USER_INPUT', field: 'phone' },
+    { code: 'BAD_USER_INPUT', field: 'input.phone' },
   );
   add(
     'injection',
@@ -672,7 +683,7 @@ export function buildCorpus(): BadInputCase[] {
       v: f.pingshan.householdVersion,
       i: { name: '李四', gender: 'MALE', relation: 'CHILD', idNumber: '<script>alert(1)</script>' },
     })),
-    { code: 'BAD_USER_INPUT', field: 'idNumber' },
+    { code: 'BAD_USER_INPUT', field: 'input.idNumber' },
   );
   add(
     'injection',
@@ -680,25 +691,25 @@ export function buildCorpus(): BadInputCase[] {
     op('admin', 'mutation ($i: CreateRegionInput!) { createRegion(input: $i) { id } }', (f) => ({
       i: { code: "210502'; drop table region; --", name: '新社区', level: 'COMMUNITY', parentId: f.pingshan.regionId },
     })),
-    { code: 'BAD_USER_INPUT', field: 'code' },
+    { code: 'BAD_USER_INPUT', field: 'input.code' },
   );
   add(
     'injection',
     'submitHelpRecord with an SQL clientId',
     submitAs('cadre', () => ({ clientId: "'; drop table help_record; --" })),
-    { code: 'BAD_USER_INPUT', field: 'clientId' },
+    { code: 'BAD_USER_INPUT', field: 'input.clientId' },
   );
   add(
     'injection',
     'submitHelpRecord with a script photo id',
     submitAs('cadre', () => ({ photoIds: ['<img src=x onerror=alert(1)>'] })),
-    { code: 'BAD_USER_INPUT', field: 'photoIds' },
+    { code: 'BAD_USER_INPUT', field: 'input.photoIds' },
   );
   add(
     'injection',
     'submitHelpRecord with a path-traversal photo id',
     submitAs('cadre', () => ({ photoIds: ['../../../../etc/passwd'] })),
-    { code: 'BAD_USER_INPUT', field: 'photoIds' },
+    { code: 'BAD_USER_INPUT', field: 'input.photoIds' },
   );
   add(
     'injection',
@@ -1040,7 +1051,7 @@ export function buildCorpus(): BadInputCase[] {
     'other cadre',
     "submitHelpRecord resolving another household's demand",
     submitAs('cadre', (f) => ({ resolvedDemandIds: [f.otherOpenDemandId ?? '1'] })),
-    { code: 'BAD_USER_INPUT', field: 'resolvedDemandIds' },
+    { code: 'BAD_USER_INPUT', field: 'input.resolvedDemandIds' },
   );
   add('other cadre', 'myStats for a round that does not exist', op('cadre', '{ myStats(roundId: "987654321") { households } }'), { code: 'FORBIDDEN' });
 
@@ -1113,7 +1124,7 @@ export function buildCorpus(): BadInputCase[] {
     (f) => ({ as: 'cadre', query: SUBMIT, variables: { input: helpRecordInput(f, { clientId: f.ownRecord.clientId, summary: '完全不同的内容' }) } }),
     {
       code: 'CONFLICT',
-      field: 'clientId',
+      field: 'input.clientId',
     },
   );
   // A clientId is the cadre's own (issue 11): another cadre sending it learns nothing of the first
@@ -1140,7 +1151,7 @@ export function buildCorpus(): BadInputCase[] {
       const { householdId: _householdId, ...content } = helpRecordInput(f, { clientId: f.ownRecord.clientId, summary: '又一个不同的内容' });
       return { as: 'cadre', query: CORRECT, variables: { id: f.ownRecord.id, input: content } };
     },
-    { code: 'CONFLICT', field: 'clientId' },
+    { code: 'CONFLICT', field: 'input.clientId' },
   );
   add(
     'conflict',
@@ -1181,7 +1192,7 @@ export function buildCorpus(): BadInputCase[] {
     })),
     {
       code: 'BAD_USER_INPUT',
-      field: 'code',
+      field: 'input.code',
     },
   );
   add(
@@ -1194,7 +1205,7 @@ export function buildCorpus(): BadInputCase[] {
     ),
     {
       code: 'BAD_USER_INPUT',
-      field: 'username',
+      field: 'input.username',
     },
   );
   add(
@@ -1215,13 +1226,13 @@ export function buildCorpus(): BadInputCase[] {
       'createCadre with a 5-digit phone',
       'mutation ($i: CreateCadreInput!) { createCadre(input: $i) { id } }',
       (f) => ({ i: { name: '王五', post: '科员', rank: 'STAFF', unitId: f.pingshan.unitId, phone: '12345' } }),
-      'phone',
+      'input.phone',
     ],
     [
       'createCadre with an empty name',
       'mutation ($i: CreateCadreInput!) { createCadre(input: $i) { id } }',
       (f) => ({ i: { name: '', post: '科员', rank: 'STAFF', unitId: f.pingshan.unitId } }),
-      'name',
+      'input.name',
     ],
     [
       'addResident with a wrong check digit',
@@ -1231,7 +1242,7 @@ export function buildCorpus(): BadInputCase[] {
         v: f.pingshan.householdVersion,
         i: { name: '李四', gender: 'MALE', relation: 'CHILD', idNumber: '210502198001010010' },
       }),
-      'idNumber',
+      'input.idNumber',
     ],
     [
       'addResident born in 2099',
@@ -1241,50 +1252,50 @@ export function buildCorpus(): BadInputCase[] {
         v: f.pingshan.householdVersion,
         i: { name: '李四', gender: 'MALE', relation: 'CHILD', birthDate: '2099-01-01' },
       }),
-      'birthDate',
+      'input.birthDate',
     ],
     [
       'createRegion with a letter code',
       'mutation ($p: ID!) { createRegion(input: {code: "abc", name: "新社区", level: COMMUNITY, parentId: $p}) { id } }',
       (f) => ({ p: f.pingshan.regionId }),
-      'code',
+      'input.code',
     ],
     [
       'createAccount with a short password',
       'mutation ($r: ID!) { createAccount(input: {username: "h4-short", password: "x", role: ANALYST, scopeRegionId: $r}) { id } }',
       (f) => ({ r: f.cityRegionId }),
-      'password',
+      'input.password',
     ],
     [
       'createAccount for the CADRE role',
       'mutation ($r: ID!) { createAccount(input: {username: "h4-cadre-role", password: "long enough password", role: CADRE, scopeRegionId: $r}) { id } }',
       (f) => ({ r: f.cityRegionId }),
-      'role',
+      'input.role',
     ],
     [
       'createHousehold with no target group',
       'mutation ($r: ID!) { createHousehold(input: {regionId: $r, address: "平山1号楼", headName: "某人", targetGroups: []}) { id } }',
       (f) => ({ r: f.pingshan.regionId }),
-      'targetGroups',
+      'input.targetGroups',
     ],
     [
       'createHousehold with a bad phone',
       'mutation ($r: ID!) { createHousehold(input: {regionId: $r, address: "平山1号楼", headName: "某人", phone: "999", targetGroups: [HARDSHIP]}) { id } }',
       (f) => ({ r: f.pingshan.regionId }),
-      'phone',
+      'input.phone',
     ],
     [
       'updateHousehold with version 0',
       'mutation ($id: ID!) { updateHousehold(id: $id, input: {expectedVersion: 0, address: "新地址"}) { id } }',
       (f) => ({ id: f.pingshan.householdId }),
-      'expectedVersion',
+      'input.expectedVersion',
     ],
     ['endContactPoint in 1900', 'mutation ($id: ID!) { endContactPoint(id: $id, endedOn: "1900-01-01") { id } }', () => ({ id: '1' }), 'endedOn'],
     [
       'updateContactPointKind with an empty name',
       'mutation ($id: ID!) { updateContactPointKind(id: $id, input: {code: "H4_KIND", name: ""}) { id } }',
       (f) => ({ id: f.contactPointKindId }),
-      'name',
+      'input.name',
     ],
   ];
   for (const [label, query, variables, field] of adminFormats) add('format', label, op('admin', query, variables), { code: 'BAD_USER_INPUT', field });
@@ -1371,21 +1382,21 @@ export function buildCorpus(): BadInputCase[] {
       'admin',
       '{ accounts(filter: {role: CADRE}) { totalCount } }',
       () => ({}),
-      { code: 'BAD_USER_INPUT', field: 'role' },
+      { code: 'BAD_USER_INPUT', field: 'filter.role' },
     ],
     [
       'accounts searched with a LIKE wildcard',
       'admin',
       'query ($s: String) { accounts(filter: {search: $s}) { totalCount } }',
       () => ({ s: '%' }),
-      { code: 'BAD_USER_INPUT', field: 'search' },
+      { code: 'BAD_USER_INPUT', field: 'filter.search' },
     ],
     [
       'accounts searched with SQL',
       'admin',
       'query ($s: String) { accounts(filter: {search: $s}) { totalCount } }',
       () => ({ s: "a' OR '1'='1" }),
-      { code: 'BAD_USER_INPUT', field: 'search' },
+      { code: 'BAD_USER_INPUT', field: 'filter.search' },
     ],
     [
       'resetPassword of the city analyst (above 平山区) as the district administrator',

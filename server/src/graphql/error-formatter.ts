@@ -3,6 +3,7 @@ import { ArgumentValidationError } from 'type-graphql';
 import type { ValidationError } from 'class-validator';
 import { ErrorCode, UNAVAILABLE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../core/errors';
 import type { Logger } from '../logger';
+import { ArgumentInputError } from './argument-validation';
 
 /** Codes that reach the client as they are: core's domain codes and Apollo's own for malformed operations. */
 const PUBLIC_CODES = new Set<string>([
@@ -32,7 +33,8 @@ export function createErrorFormatter(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
     if (original instanceof ArgumentValidationError) {
-      const problems = flattenValidation(original.extensions.validationErrors as ValidationError[]);
+      const argumentPath = original instanceof ArgumentInputError ? original.argumentPath : '';
+      const problems = flattenValidation(original.extensions.validationErrors as ValidationError[], argumentPath);
       const first = problems[0];
       return {
         message: first ? `${first.field}: ${first.message}` : 'Invalid input',

@@ -18,6 +18,7 @@ import { RegionResolver } from '../modules/regions/region.resolver';
 import { RoundResolver } from '../modules/rounds/round.resolver';
 import { UnitPairingResolver } from '../modules/unit-pairings/unit-pairing.resolver';
 import { UnitResolver } from '../modules/units/unit.resolver';
+import { validateArgument } from './argument-validation';
 import { authChecker } from './auth-checker';
 import { guardObjectScope } from './object-scope';
 
@@ -47,7 +48,7 @@ export async function buildApiSchema(): Promise<GraphQLSchema> {
     await buildSchema({
       resolvers: RESOLVERS,
       authChecker,
-      validate: { forbidUnknownValues: false },
+      validateFn: validateArgument,
     }),
   );
 }
