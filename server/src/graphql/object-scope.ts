@@ -9,10 +9,14 @@ import {
   type GraphQLOutputType,
   type GraphQLSchema,
 } from 'graphql';
+import type { EntityName, FilterQuery } from '@mikro-orm/core';
 import type { Em } from '../core/entity-manager';
 import type { Actor } from '../core/caller';
+import { Cadre } from '../modules/cadres/cadre.entity';
 import { cadrePolicy } from '../modules/cadres/cadre.policy';
+import { Household } from '../modules/households/household.entity';
 import { householdPolicy } from '../modules/households/household.policy';
+import { helpRecordPolicy } from '../modules/help-records/help-record.policy';
 import type { GraphQLContext } from './context';
 import { ForbiddenError } from '../core/errors';
 
@@ -23,8 +27,8 @@ import { ForbiddenError } from '../core/errors';
  * SQL; this guard is what keeps the nested paths and idempotent replays from stepping around them,
  * and it holds whether or not the persisted-operation safelist is on.
  *
- * The rule (household policy): staff read a household-file object when its household lies in their
- * region subtree; a cadre while the household has an active assignment to that cadre. A cadre also
+ * The rule (household policy's scope): staff read a household-file object when its household lies in
+ * their region subtree; a cadre while the household has an active assignment to that cadre. A cadre also
  * reads the help records that cadre wrote (a resend after a transfer is acknowledged with the
  * cadre's own record, and nothing of the household). An object the caller may not read answers like
  * one that does not exist: dropped from a list, null where the field is nullable, FORBIDDEN (the
@@ -58,9 +62,29 @@ function householdReference(object: Record<string, unknown>): number | null {
 
 /** The caller's own help records stay readable to their author (the acknowledgement of a resend). */
 function authoredByCaller(typeName: string, object: Record<string, unknown>, actor: Actor): boolean {
-  if (typeName !== 'HelpRecord' || actor.cadreId === null) return false;
+  if (typeName !== 'HelpRecord') return false;
   const cadre = object.cadre as { id?: unknown } | null | undefined;
-  return numberOrNull(cadre?.id) === actor.cadreId;
+  return helpRecordPolicy.isAuthor(actor, { authorCadreId: numberOrNull(cadre?.id) });
+}
+
+/**
+ * Which of these ids a policy's scope lets the caller read, in one statement whatever their number.
+ * Raw rows, not entities: a partial entity in the request's identity map would be handed to later
+ * reads of the same object.
+ */
+export async function idsInScope<Entity extends { id: number }>(
+  em: Em,
+  entity: EntityName<Entity>,
+  scope: FilterQuery<Entity>,
+  ids: readonly number[],
+): Promise<Set<number>> {
+  if (ids.length === 0) return new Set();
+  const rows = await em
+    .createQueryBuilder(entity, 'e')
+    .select('e.id')
+    .where({ $and: [{ id: { $in: [...ids] } }, scope] } as FilterQuery<Entity>)
+    .execute<{ id: number | string }[]>('all', false);
+  return new Set(rows.map((row) => Number(row.id)));
 }
 
 export interface ObjectScopeLoaders {
@@ -73,11 +97,11 @@ export interface ObjectScopeLoaders {
 export function createObjectScopeLoaders(em: Em, actor: Actor | null): ObjectScopeLoaders {
   return {
     householdReadable: new DataLoader<number, boolean>(async (ids) => {
-      const readable = await householdPolicy.readableHouseholdIds(em, actor, ids);
+      const readable = actor ? await idsInScope(em, Household, householdPolicy.scope(actor), ids) : new Set<number>();
       return ids.map((id) => readable.has(id));
     }),
     cadrePhoneVisible: new DataLoader<number, boolean>(async (ids) => {
-      const visible = await cadrePolicy.phoneVisibleCadreIds(em, actor, ids);
+      const visible = actor && cadrePolicy.seesManagedPhones(actor) ? await idsInScope(em, Cadre, cadrePolicy.scope(actor), ids) : new Set<number>();
       return ids.map((id) => visible.has(id));
     }),
   };

@@ -1,73 +1,15 @@
-import { AssignmentKind, Role } from '@wanjia/shared';
-import { IsEnum, Length, Validate } from 'class-validator';
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Role } from '@wanjia/shared';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../../graphql/context';
 import { parseId } from '../../core/errors';
-import { ConnectionType, PageArgs, type Connection } from '../../core/pagination';
-import { PlainText } from '../../core/validation';
+import { PageArgs, type Connection } from '../../core/pagination';
 import { Cadre } from '../cadres/cadre.entity';
 import { Household } from '../households/household.entity';
 import { Round } from '../rounds/round.entity';
 import { Assignment } from './assignment.entity';
+import { AssignCadreArgs, AssignmentFilter, EndAssignmentArgs, TransferAssignmentArgs } from './assignment.inputs';
 import { assignmentService } from './assignment.service';
-
-const AssignmentConnection = ConnectionType(Assignment, 'AssignmentConnection');
-
-@InputType()
-class AssignmentFilter {
-  @Field(() => ID, { nullable: true })
-  householdId?: string;
-
-  @Field(() => ID, { nullable: true })
-  cadreId?: string;
-
-  @Field(() => ID, { nullable: true })
-  roundId?: string;
-
-  @Field(() => Boolean, { nullable: true, description: 'Only active (true) or only ended (false) assignments.' })
-  active?: boolean;
-}
-
-@ArgsType()
-class AssignCadreArgs {
-  @Field(() => ID)
-  householdId!: string;
-
-  @Field(() => ID)
-  cadreId!: string;
-
-  @Field(() => AssignmentKind)
-  @IsEnum(AssignmentKind)
-  kind!: AssignmentKind;
-
-  @Field(() => ID, { nullable: true, description: 'Defaults to the round running today.' })
-  roundId?: string;
-}
-
-@ArgsType()
-class TransferAssignmentArgs {
-  @Field(() => ID)
-  assignmentId!: string;
-
-  @Field(() => ID)
-  toCadreId!: string;
-
-  @Field(() => String)
-  @Length(2, 255)
-  @Validate(PlainText)
-  reason!: string;
-}
-
-@ArgsType()
-class EndAssignmentArgs {
-  @Field(() => ID)
-  assignmentId!: string;
-
-  @Field(() => String)
-  @Length(2, 255)
-  @Validate(PlainText)
-  reason!: string;
-}
+import { AssignmentConnection } from './assignment.types';
 
 @Resolver(() => Assignment)
 export class AssignmentResolver {
@@ -84,16 +26,7 @@ export class AssignmentResolver {
   @Authorized(Role.ADMIN)
   @Mutation(() => Assignment, { description: 'Pairs a cadre with a household that has none.' })
   async assignCadre(@Args() args: AssignCadreArgs, @Ctx() ctx: GraphQLContext): Promise<Assignment> {
-    return assignmentService.assign(
-      ctx.em,
-      {
-        householdId: parseId(args.householdId, 'householdId'),
-        cadreId: parseId(args.cadreId, 'cadreId'),
-        kind: args.kind,
-        roundId: args.roundId ? parseId(args.roundId, 'roundId') : undefined,
-      },
-      { actor: ctx.actor!, clientAddress: ctx.clientAddress },
-    );
+    return assignmentService.assign(ctx.em, args, { actor: ctx.actor!, clientAddress: ctx.clientAddress });
   }
 
   @Authorized(Role.ADMIN)

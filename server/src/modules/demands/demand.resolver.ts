@@ -1,37 +1,13 @@
-import { DemandCategory, DemandStatus, Role } from '@wanjia/shared';
-import type { FilterQuery } from '@mikro-orm/core';
-import { IsEnum, IsOptional } from 'class-validator';
-import { Arg, Args, Authorized, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { paginateById } from '../../core/pagination';
+import { Role } from '@wanjia/shared';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../../graphql/context';
 import { parseId } from '../../core/errors';
-import { ConnectionType, PageArgs, type Connection } from '../../core/pagination';
-import { regionSubtree } from '../../core/region-scope';
+import { PageArgs, type Connection } from '../../core/pagination';
 import { Household } from '../households/household.entity';
-import { shanghaiDate } from '../../core/time';
 import { Demand } from './demand.entity';
+import { DemandFilter } from './demand.inputs';
 import { demandService } from './demand.service';
-
-const DemandConnection = ConnectionType(Demand, 'DemandConnection');
-
-@InputType()
-class DemandFilter {
-  @Field(() => ID, { nullable: true })
-  householdId?: string;
-
-  @Field(() => DemandStatus, { nullable: true })
-  @IsOptional()
-  @IsEnum(DemandStatus)
-  status?: DemandStatus;
-
-  @Field(() => DemandCategory, { nullable: true })
-  @IsOptional()
-  @IsEnum(DemandCategory)
-  category?: DemandCategory;
-
-  @Field(() => Boolean, { nullable: true, description: 'Only open demands past their due date.' })
-  overdueOnly?: boolean;
-}
+import { DemandConnection } from './demand.types';
 
 @Resolver(() => Demand)
 export class DemandResolver {
@@ -42,14 +18,7 @@ export class DemandResolver {
     @Arg('filter', () => DemandFilter, { nullable: true }) filter: DemandFilter | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<Connection<Demand>> {
-    const conditions: FilterQuery<Demand>[] = [{ household: { region: regionSubtree(ctx.actor!) } }];
-    if (filter?.householdId) conditions.push({ household: parseId(filter.householdId, 'filter.householdId') });
-    if (filter?.status) conditions.push({ status: filter.status });
-    if (filter?.category) conditions.push({ category: filter.category });
-    if (filter?.overdueOnly) {
-      conditions.push({ status: { $in: [DemandStatus.OPEN, DemandStatus.IN_PROGRESS, DemandStatus.ESCALATED] }, dueOn: { $lt: shanghaiDate(new Date()) } });
-    }
-    return paginateById(ctx.em, Demand, { $and: conditions }, page);
+    return demandService.list(ctx.em, ctx.actor!, filter, page);
   }
 
   @Authorized(Role.CADRE)

@@ -6,7 +6,7 @@ import { Cadre } from '../cadres/cadre.entity';
 import { Demand } from '../demands/demand.entity';
 import { HelpRecord } from './help-record.entity';
 import { helpRecordService, type RecordWriter } from './help-record.service';
-import { HelpRecordContentInput, HelpRecordInput } from './help-record.types';
+import { HelpRecordContentInput, HelpRecordInput } from './help-record.inputs';
 
 function recordWriter(ctx: GraphQLContext): RecordWriter {
   return { actor: ctx.actor!, clientAddress: ctx.clientAddress, lateGraceDays: ctx.config.helpRecordLateGraceDays };

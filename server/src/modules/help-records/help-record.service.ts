@@ -6,13 +6,15 @@ import { BadUserInputError, ConflictError, ForbiddenError, parseId } from '../..
 import { decodeCursor, encodeCursor, pageSize, type Connection, type PageArgs } from '../../core/pagination';
 import { Assignment } from '../assignments/assignment.entity';
 import { recordAudit } from '../audit/audit.service';
-import type { Actor } from '../../core/caller';
+import type { Actor, Caller } from '../../core/caller';
+import { assertAllowed } from '../../core/policy';
+import { targetGroupMask } from '../../core/target-groups';
 import { Demand } from '../demands/demand.entity';
-import type { Caller } from '../../core/caller';
 import { Photo } from '../photos/photo.entity';
 import { HelpRecord } from './help-record.entity';
-import { addToMonthly, currentAttribution, groupsOf, type Attribution } from './help-record-summary';
-import type { HelpRecordContentInput, HelpRecordInput } from './help-record.types';
+import type { HelpRecordContentInput, HelpRecordInput } from './help-record.inputs';
+import { helpRecordPolicy } from './help-record.policy';
+import { addToMonthly, currentAttribution, type Attribution } from './help-record-summary.service';
 
 /** A phone's clock may run a little fast; more than this ahead of the server is a typing error. */
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
@@ -84,8 +86,9 @@ function contentHash(content: Content, supersedes: number | null): string {
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
 }
 
+/** The cadre id of a caller who may record help; FORBIDDEN for anyone else. */
 function cadreOf(actor: Actor): number {
-  if (actor.cadreId === null) throw new ForbiddenError('Only cadres record help');
+  assertAllowed(helpRecordPolicy.mayRecord(actor), 'Only cadres record help');
   return actor.cadreId;
 }
 
@@ -228,7 +231,7 @@ async function coveringAssignment(em: Em, cadre: number, householdId: number, oc
         roundId: Number(row.round_id),
         ended: row.ended_at !== null,
         regionPath: row.path,
-        attribution: { regionId: Number(row.region_id), unitId: Number(row.unit_id), groups: groupsOf(row) },
+        attribution: { regionId: Number(row.region_id), unitId: Number(row.unit_id), groups: targetGroupMask(row) },
       }
     : null;
 }
@@ -349,7 +352,7 @@ export const helpRecordService = {
   async correct(em: Em, id: number, input: HelpRecordContentInput, { actor, clientAddress, lateGraceDays }: RecordWriter, now = new Date()): Promise<HelpRecord> {
     const cadre = cadreOf(actor);
     const original = await em.findOne(HelpRecord, { id, cadre }, { populate: ['assignment', 'household.region'] });
-    if (!original) throw new ForbiddenError();
+    assertAllowed(original !== null && helpRecordPolicy.mayCorrect(actor, { authorCadreId: original.cadre.id }));
     const hash = contentHash({ ...input }, original.id);
     const earlier = await earlierUnder(em, cadre, input.clientId);
     if (earlier) return answerResend(em, replayOf(earlier, hash), 'correctHelpRecord', { actor, clientAddress });

@@ -3,9 +3,9 @@ import type { Em } from '../../core/entity-manager';
 import { BadUserInputError, TooManyRequestsError } from '../../core/errors';
 import { AuditEntry } from '../audit/audit-entry.entity';
 import { recordAudit } from '../audit/audit.service';
-import type { Actor } from '../../core/caller';
-import { householdPolicy } from './household.policy';
+import type { Actor, Caller } from '../../core/caller';
 import { Resident } from './resident.entity';
+import { residentPolicy } from './resident.policy';
 
 /**
  * The duplicate-ID-number check and what keeps it from being an oracle.
@@ -30,6 +30,11 @@ export interface DuplicateIdGuard {
   hitsPerDay: number;
   /** The server's secret; the key of the audit trail's ID-number hashes is derived from it. */
   secret: string;
+}
+
+/** A caller of a resident write: the duplicate-ID-number check's budget comes with it. */
+export interface ResidentWriter extends Caller {
+  duplicateIds: DuplicateIdGuard;
 }
 
 export const REFUSE_DUPLICATE_ID = 'refuseDuplicateIdNumber';
@@ -70,9 +75,7 @@ async function refusalsSince(em: Em, actor: Actor, since: Date): Promise<Date[]>
  */
 export async function assertIdNumbersFree(
   em: Em,
-  actor: Actor,
-  guard: DuplicateIdGuard,
-  clientAddress: string | null,
+  { actor, clientAddress, duplicateIds: guard }: ResidentWriter,
   entries: Entry[],
   target: Target,
   now = new Date(),
@@ -105,9 +108,10 @@ export async function assertIdNumbersFree(
   const taken = await em.find(
     Resident,
     {
-      idNumber: { $in: [...seen] },
-      household: householdPolicy.staffReadable(actor),
-      ...(target.exceptResidentId ? { id: { $ne: target.exceptResidentId } } : {}),
+      $and: [
+        { idNumber: { $in: [...seen] }, ...(target.exceptResidentId ? { id: { $ne: target.exceptResidentId } } : {}) },
+        residentPolicy.scope(actor),
+      ],
     },
     { fields: ['idNumber'] },
   );

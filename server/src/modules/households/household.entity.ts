@@ -96,9 +96,3 @@ export class Household {
   }
 }
 
-/** The column flag for each target group, for queries that filter on a group. */
-export const TARGET_GROUP_FLAG = {
-  [TargetGroup.HARDSHIP]: 'isHardship',
-  [TargetGroup.KEY_FOCUS]: 'isKeyFocus',
-  [TargetGroup.PETITIONER]: 'isPetitioner',
-} as const satisfies Record<TargetGroup, keyof Household>;

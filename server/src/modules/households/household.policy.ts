@@ -1,24 +1,13 @@
 import { raw, type FilterQuery } from '@mikro-orm/core';
 import { Role } from '@wanjia/shared';
-import type { Em } from '../../core/entity-manager';
-import { Assignment } from '../assignments/assignment.entity';
-import type { Actor } from '../../core/caller';
+import { isAdmin, isCadre, isStaff, pathInScope, type Actor } from '../../core/caller';
+import { NOTHING, type ScopedPolicy } from '../../core/policy';
 import { regionSubtree } from '../../core/region-scope';
-import { isStaff } from '../../core/caller';
-import { Household } from './household.entity';
+import type { Household } from './household.entity';
 
 /**
- * Households with (or without) an active assignment. The sub-query is a raw *value*: a raw fragment
- * used as a filter *key* is single-use in MikroORM, so it broke as soon as the page and its count
- * (or a second request) used it, answering INTERNAL_SERVER_ERROR.
- */
-export function activeAssignmentCondition(assigned: boolean): FilterQuery<Household> {
-  const households = raw('(select ha.household_id from assignment ha where ha.ended_at is null)');
-  return { id: assigned ? { $in: households } : { $nin: households } } as FilterQuery<Household>;
-}
-
-/**
- * Who may read and manage households, and which sensitive fields each role sees.
+ * Who may read and manage households, and which of a household's own fields each role sees (the
+ * residents' fields are the resident policy's).
  *
  * | field                        | ADMIN (in scope) | ANALYST          | CADRE (assigned) | revealResident (audited) |
  * |------------------------------|------------------|------------------|------------------|--------------------------|
@@ -38,61 +27,41 @@ export function activeAssignmentCondition(assigned: boolean): FilterQuery<Househ
  * anyone who looks daily), and no list filters or sorts on birth dates or ID numbers. What remains
  * for a caller who knows the address code, the year and the gender is 365 × 500 valid numbers.
  * The audit trail never keeps an ID number, a birth date or a phone (audit service). Only
- * administrators in scope and the assigned cadre may reveal; analysts never do.
+ * administrators in scope and the assigned cadre may reveal (resident policy); analysts never do.
  */
 export const householdPolicy = {
-  /** Households in the staff member's subtree. Cadres are checked per household (`assertCadreAssigned`). */
-  staffReadable(actor: Actor): FilterQuery<Household> {
-    return { region: regionSubtree(actor) };
-  },
-
-  async cadreIsAssigned(em: Em, actor: Actor, householdId: number): Promise<boolean> {
-    if (actor.role !== Role.CADRE || actor.cadreId === null) return false;
-    return (await em.count(Assignment, { household: householdId, cadre: actor.cadreId, endedAt: null })) > 0;
+  /**
+   * The households this caller may read: staff those of their region subtree (one index range on
+   * region.path), a cadre those with an active assignment to that cadre (the (cadre, endedAt) index).
+   * Every list of the household file applies it, and so does the object scope guard
+   * (graphql/object-scope.ts) for every household-file object an answer carries.
+   *
+   * The cadre's sub-query is a raw *value*: a raw fragment used as a filter *key* is single-use in
+   * MikroORM, so it breaks as soon as a page and its count (or a second request) use it.
+   */
+  scope(actor: Actor): FilterQuery<Household> {
+    if (isStaff(actor)) return { region: regionSubtree(actor) };
+    if (isCadre(actor)) {
+      return { id: { $in: raw('(select sa.household_id from assignment sa where sa.cadre_id = ? and sa.ended_at is null)', [actor.cadreId]) } };
+    }
+    return NOTHING;
   },
 
   /**
-   * Which of these households the caller may read, in one statement whatever their number: staff the
-   * ones in their subtree, a cadre the ones with an active assignment to that cadre. The object scope
-   * guard (graphql/object-scope.ts) asks this for every household-file object an answer carries.
-   * Raw rows, not entities: a partial entity in the request's identity map would be handed to later
-   * reads of the same household.
+   * Registering households and changing their files (residents, petition cases, assignments):
+   * administrators, for a household of their subtree. Analysts and cadres only read.
    */
-  async readableHouseholdIds(em: Em, actor: Actor | null, householdIds: readonly number[]): Promise<Set<number>> {
-    if (!actor || householdIds.length === 0) return new Set();
-    const placeholders = householdIds.map(() => '?').join(', ');
-    let rows: { id: number | string }[];
-    if (isStaff(actor)) {
-      // The same subtree condition as every staff list (one index range on region.path), unmapped.
-      rows = await em
-        .createQueryBuilder(Household, 'h')
-        .select('h.id')
-        .where({ $and: [{ id: { $in: [...householdIds] } }, this.staffReadable(actor)] })
-        .execute<{ id: number | string }[]>('all', false);
-    } else if (actor.role === Role.CADRE && actor.cadreId !== null) {
-      rows = await em.execute(`select household_id as id from assignment where cadre_id = ? and ended_at is null and household_id in (${placeholders})`, [
-        actor.cadreId,
-        ...householdIds,
-      ]);
-    } else {
-      return new Set();
-    }
-    return new Set(rows.map((row) => Number(row.id)));
+  mayManage(actor: Actor, household: { regionPath: string }): boolean {
+    return isAdmin(actor) && pathInScope(actor, household.regionPath);
   },
 
+  /** Only administrators register households, in a region of their subtree. */
+  mayCreate(actor: Actor, region: { path: string }): boolean {
+    return isAdmin(actor) && pathInScope(actor, region.path);
+  },
+
+  /** The household's phone in full: the assigned cadre, who calls before a visit. */
   seesPhone(actor: Actor): boolean {
     return actor.role === Role.CADRE;
   },
-
-  seesKeyFocusReason(actor: Actor): boolean {
-    return actor.role === Role.ADMIN || actor.role === Role.CADRE;
-  },
-
-  seesPetitionDetails(actor: Actor): boolean {
-    return actor.role === Role.ADMIN || actor.role === Role.CADRE;
-  },
-
-  mayReveal(actor: Actor): boolean {
-    return actor.role === Role.ADMIN || actor.role === Role.CADRE;
-  },
-};
+} satisfies ScopedPolicy<Household>;

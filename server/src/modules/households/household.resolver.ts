@@ -1,11 +1,8 @@
-import { Role, birthYearOf, maskIdNumber, maskPhone } from '@wanjia/shared';
-import { IsInt, Length, Min, Validate, ValidateNested } from 'class-validator';
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { KeyFocusReason } from '@wanjia/shared';
+import { KeyFocusReason, Role, birthYearOf, maskIdNumber, maskPhone } from '@wanjia/shared';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../../graphql/context';
 import { parseId } from '../../core/errors';
 import { PageArgs, type Connection } from '../../core/pagination';
-import { PlainText } from '../../core/validation';
 import { shanghaiDate } from '../../core/time';
 import { Assignment } from '../assignments/assignment.entity';
 import { Demand } from '../demands/demand.entity';
@@ -15,35 +12,14 @@ import { helpRecordService } from '../help-records/help-record.service';
 import { HelpRecordConnection } from '../help-records/help-record.types';
 import { PetitionCase } from '../petition-cases/petition-case.entity';
 import { Region } from '../regions/region.entity';
+import type { ResidentWriter } from './duplicate-id-guard';
 import { Household } from './household.entity';
+import { CreateHouseholdInput, HouseholdFilter, ResidentChangeArgs, RevealResidentArgs, UpdateHouseholdInput } from './household.inputs';
 import { householdPolicy } from './household.policy';
-import { householdService, type ResidentWriter } from './household.service';
-import { CreateHouseholdInput, HouseholdConnection, HouseholdFilter, ResidentInput, RevealedResident, UpdateHouseholdInput } from './household.types';
+import { householdService } from './household.service';
+import { HouseholdConnection, RevealedResident } from './household.types';
 import { Resident } from './resident.entity';
-
-@ArgsType()
-class RevealArgs {
-  @Field(() => ID)
-  id!: string;
-
-  @Field(() => String, { description: 'Why the unmasked values are needed; kept in the audit trail.' })
-  @Length(4, 255, { message: 'reason must say why, in 4 to 255 characters' })
-  @Validate(PlainText)
-  reason!: string;
-}
-
-@ArgsType()
-class ResidentChangeArgs {
-  @Field(() => Int, { description: 'The household version you read; a stale one is refused with CONFLICT.' })
-  @IsInt()
-  @Min(1)
-  householdVersion!: number;
-
-  /** Without ValidateNested the resident's own rules (ID number, name) were skipped on these mutations. */
-  @Field(() => ResidentInput)
-  @ValidateNested()
-  input!: ResidentInput;
-}
+import { residentPolicy } from './resident.policy';
 
 /** The caller of a resident write, with the duplicate-ID-number check's budget (duplicate-id-guard.ts). */
 function residentWriter(ctx: GraphQLContext): ResidentWriter {
@@ -110,7 +86,7 @@ export class HouseholdResolver {
 
   @Authorized(Role.ADMIN, Role.CADRE)
   @Mutation(() => RevealedResident, { description: 'The unmasked ID number, key-focus reason and phone of a resident; audited with the reason.' })
-  async revealResident(@Args() { id, reason }: RevealArgs, @Ctx() ctx: GraphQLContext): Promise<RevealedResident> {
+  async revealResident(@Args() { id, reason }: RevealResidentArgs, @Ctx() ctx: GraphQLContext): Promise<RevealedResident> {
     return householdService.revealResident(ctx.em, parseId(id, 'id'), reason.trim(), { actor: ctx.actor!, clientAddress: ctx.clientAddress });
   }
 
@@ -195,6 +171,6 @@ export class ResidentResolver {
 
   @FieldResolver(() => KeyFocusReason, { nullable: true, description: 'Hidden (null) from analysts.' })
   keyFocusReason(@Root() resident: Resident, @Ctx() { actor }: GraphQLContext): KeyFocusReason | null {
-    return actor && householdPolicy.seesKeyFocusReason(actor) ? (resident.keyFocusReason ?? null) : null;
+    return actor && residentPolicy.seesKeyFocusReason(actor) ? (resident.keyFocusReason ?? null) : null;
   }
 }

@@ -1,29 +1,35 @@
-import type { FilterQuery } from '@mikro-orm/core';
-import { lockForUpdate } from '../../core/locking';
+import { raw, type FilterQuery } from '@mikro-orm/core';
 import { HOUSEHOLD_REGION_LEVELS, checkIdNumber } from '@wanjia/shared';
+import type { Actor, Caller } from '../../core/caller';
 import type { Em } from '../../core/entity-manager';
-import { paginateById } from '../../core/pagination';
 import { BadUserInputError, ConflictError, ForbiddenError, parseId } from '../../core/errors';
-import type { Connection, PageArgs } from '../../core/pagination';
-import { normalizedIdNumber, normalizedPhone } from '../../core/validation';
+import { lockForUpdate } from '../../core/locking';
+import { paginateById, type Connection, type PageArgs } from '../../core/pagination';
+import { assertAllowed } from '../../core/policy';
+import { likeContaining } from '../../core/sql-like';
+import { TARGET_GROUP_PROPERTY } from '../../core/target-groups';
 import { shanghaiDate } from '../../core/time';
+import { normalizedIdNumber, normalizedPhone } from '../../core/validation';
 import { changesBetween, recordAudit } from '../audit/audit.service';
-import { isStaff, type Actor, type Caller } from '../../core/caller';
 import type { Region } from '../regions/region.entity';
 import { regionService } from '../regions/region.service';
-import { Household, TARGET_GROUP_FLAG } from './household.entity';
-import { activeAssignmentCondition, householdPolicy } from './household.policy';
-import type { CreateHouseholdInput, HouseholdFilter, ResidentInput, RevealedResident, UpdateHouseholdInput } from './household.types';
+import { assertIdNumbersFree, type ResidentWriter } from './duplicate-id-guard';
+import { Household } from './household.entity';
+import type { CreateHouseholdInput, HouseholdFilter, ResidentInput, UpdateHouseholdInput } from './household.inputs';
+import { householdPolicy } from './household.policy';
+import type { RevealedResident } from './household.types';
 import { Resident } from './resident.entity';
-import { assertIdNumbersFree, type DuplicateIdGuard } from './duplicate-id-guard';
+import { residentPolicy } from './resident.policy';
 
-/** A caller of a resident write: the duplicate-ID-number check's budget comes with it. */
-export interface ResidentWriter extends Caller {
-  duplicateIds: DuplicateIdGuard;
-}
-
-function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, '\\$&')}%`;
+/**
+ * Households with (or without) an active assignment: a filter of the administrators' list, not an
+ * access rule. The sub-query is a raw *value*: a raw fragment used as a filter *key* is single-use in
+ * MikroORM, so it broke as soon as the page and its count (or a second request) used it, answering
+ * INTERNAL_SERVER_ERROR.
+ */
+function activeAssignmentCondition(assigned: boolean): FilterQuery<Household> {
+  const households = raw('(select ha.household_id from assignment ha where ha.ended_at is null)');
+  return { id: assigned ? { $in: households } : { $nin: households } } as FilterQuery<Household>;
 }
 
 function assertHouseholdRegion(region: Region, field: string): void {
@@ -71,49 +77,47 @@ async function lockAtVersion(tx: Em, householdId: number, expectedVersion: numbe
 
 export const householdService = {
   async list(em: Em, actor: Actor, filter: HouseholdFilter = {}, page: PageArgs = {}): Promise<Connection<Household>> {
-    const conditions: FilterQuery<Household>[] = [householdPolicy.staffReadable(actor)];
+    const conditions: FilterQuery<Household>[] = [householdPolicy.scope(actor)];
     if (filter.regionId) {
       const region = await regionService.findInScope(em, actor, parseId(filter.regionId, 'filter.regionId'));
       conditions.push({ region: regionService.subtreeCondition(region) });
     }
-    if (filter.targetGroup) conditions.push({ [TARGET_GROUP_FLAG[filter.targetGroup]]: true });
+    if (filter.targetGroup) conditions.push({ [TARGET_GROUP_PROPERTY[filter.targetGroup]]: true });
     if (filter.status) conditions.push({ status: filter.status });
     if (filter.assigned != null) conditions.push(activeAssignmentCondition(filter.assigned));
     if (filter.search) {
-      const pattern = likePattern(filter.search.trim());
+      const pattern = likeContaining(filter.search.trim());
       conditions.push({ $or: [{ headName: { $like: pattern } }, { address: { $like: pattern } }] });
     }
     return paginateById(em, Household, { $and: conditions }, page);
   },
 
   /**
-   * A household the caller may read: staff within their subtree, a cadre only with an active
-   * assignment to it. Anything else is FORBIDDEN, the same answer as for an id that does not exist.
+   * A household the caller may read (household policy's scope), in one statement. Anything else is
+   * FORBIDDEN, the same answer as for an id that does not exist.
    */
   async findReadable(em: Em, actor: Actor, id: number): Promise<Household> {
-    if (isStaff(actor)) {
-      const household = await em.findOne(Household, { $and: [{ id }, householdPolicy.staffReadable(actor)] }, { populate: ['region'] });
-      if (household) return household;
-    } else if (await householdPolicy.cadreIsAssigned(em, actor, id)) {
-      return em.findOneOrFail(Household, id, { populate: ['region'] });
-    }
-    throw new ForbiddenError();
+    const household = await em.findOne(Household, { $and: [{ id }, householdPolicy.scope(actor)] }, { populate: ['region'] });
+    if (!household) throw new ForbiddenError();
+    return household;
   },
 
+  /** A household whose file the caller may change; FORBIDDEN as for one that does not exist. */
   async findManageable(em: Em, actor: Actor, id: number): Promise<Household> {
-    if (!isStaff(actor)) throw new ForbiddenError();
-    return this.findReadable(em, actor, id);
+    const household = await this.findReadable(em, actor, id);
+    assertAllowed(householdPolicy.mayManage(actor, { regionPath: household.region.path }));
+    return household;
   },
 
-  async create(em: Em, input: CreateHouseholdInput, { actor, clientAddress, duplicateIds }: ResidentWriter): Promise<Household> {
+  async create(em: Em, input: CreateHouseholdInput, writer: ResidentWriter): Promise<Household> {
+    const { actor, clientAddress } = writer;
     const region = await regionService.findInScope(em, actor, parseId(input.regionId, 'input.regionId'));
+    assertAllowed(householdPolicy.mayCreate(actor, region));
     assertHouseholdRegion(region, 'input.regionId');
     const residents = input.residents.map((resident, index) => residentValues(resident, `input.residents.${index}`));
     await assertIdNumbersFree(
       em,
-      actor,
-      duplicateIds,
-      clientAddress,
+      writer,
       residents.map((resident, index) => ({ idNumber: resident.idNumber, field: `input.residents.${index}.idNumber` })),
       { entityId: 'new', regionPath: region.path },
     );
@@ -189,7 +193,7 @@ export const householdService = {
   async addResident(em: Em, householdId: number, householdVersion: number, input: ResidentInput, caller: ResidentWriter): Promise<Resident> {
     const household = await this.findManageable(em, caller.actor, householdId);
     const values = residentValues(input, 'input');
-    await assertIdNumbersFree(em, caller.actor, caller.duplicateIds, caller.clientAddress, [{ idNumber: values.idNumber, field: 'input.idNumber' }], {
+    await assertIdNumbersFree(em, caller, [{ idNumber: values.idNumber, field: 'input.idNumber' }], {
       entityId: household.id,
       regionPath: household.region.path,
     });
@@ -207,7 +211,7 @@ export const householdService = {
     const values = residentValues(input, 'input');
     // A resident's own number, unchanged, is no question about anyone else.
     const asked = values.idNumber !== existing.idNumber ? values.idNumber : null;
-    await assertIdNumbersFree(em, caller.actor, caller.duplicateIds, caller.clientAddress, [{ idNumber: asked, field: 'input.idNumber' }], {
+    await assertIdNumbersFree(em, caller, [{ idNumber: asked, field: 'input.idNumber' }], {
       entityId: household.id,
       regionPath: household.region.path,
       exceptResidentId: residentId,
@@ -249,7 +253,7 @@ export const householdService = {
 
   /** The unmasked sensitive fields of one resident, for a stated reason that the audit trail keeps. */
   async revealResident(em: Em, residentId: number, reason: string, { actor, clientAddress }: Caller): Promise<RevealedResident> {
-    if (!householdPolicy.mayReveal(actor)) throw new ForbiddenError();
+    assertAllowed(residentPolicy.mayReveal(actor));
     const resident = await em.findOne(Resident, residentId);
     if (!resident) throw new ForbiddenError();
     const household = await this.findReadable(em, actor, resident.household.id);

@@ -4,7 +4,8 @@ import type { GraphQLContext } from '../../graphql/context';
 import { parseId } from '../../core/errors';
 import { PageArgs } from '../../core/pagination';
 import { myWorkService } from './my-work.service';
-import { MyHouseholdConnection, MyHouseholdFilter, MyStats } from './my-work.types';
+import { MyHouseholdFilter } from './my-work.inputs';
+import { MyHouseholdConnection, MyStats } from './my-work.types';
 
 @Resolver()
 export class MyWorkResolver {

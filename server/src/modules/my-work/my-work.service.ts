@@ -1,31 +1,26 @@
-import { AssignmentKind, OPEN_DEMAND_STATUSES, PetitionCaseStatus, TargetGroup } from '@wanjia/shared';
 import { raw, type ObjectQuery } from '@mikro-orm/core';
+import { AssignmentKind, OPEN_CASE_STATUSES, OPEN_DEMAND_STATUSES, TargetGroup } from '@wanjia/shared';
 import type { AppConfig } from '../../config';
+import type { Actor } from '../../core/caller';
 import type { Em } from '../../core/entity-manager';
 import { ForbiddenError } from '../../core/errors';
 import { decodeCursor, encodeCursor, pageSize, type PageArgs } from '../../core/pagination';
-import { startOfShanghaiDay, shanghaiDate } from '../../core/time';
-import type { Actor } from '../../core/caller';
+import { assertAllowed } from '../../core/policy';
+import { likeContaining } from '../../core/sql-like';
+import { TARGET_GROUP_COLUMN } from '../../core/target-groups';
+import { startOfShanghaiDay, shanghaiDate, toDate } from '../../core/time';
 import { HelpRecord } from '../help-records/help-record.entity';
 import { Round } from '../rounds/round.entity';
 import { roundService } from '../rounds/round.service';
-import type { HelpTotals, MyHousehold, MyHouseholdConnection, MyHouseholdFilter, MyStats } from './my-work.types';
+import type { MyHouseholdFilter } from './my-work.inputs';
+import { myWorkPolicy } from './my-work.policy';
+import type { HelpTotals, MyHousehold, MyHouseholdConnection, MyStats } from './my-work.types';
 import { visitSchedule } from './visit-schedule';
 
-const OPEN_CASE_STATUSES = [PetitionCaseStatus.REGISTERED, PetitionCaseStatus.IN_PROGRESS];
-const TARGET_GROUP_COLUMN: Record<TargetGroup, string> = {
-  [TargetGroup.HARDSHIP]: 'is_hardship',
-  [TargetGroup.KEY_FOCUS]: 'is_key_focus',
-  [TargetGroup.PETITIONER]: 'is_petitioner',
-};
-
+/** The cadre id of a caller who has a work list of their own; FORBIDDEN for anyone else. */
 function cadreOf(actor: Actor): number {
-  if (actor.cadreId === null) throw new ForbiddenError('Only cadres have households of their own');
+  assertAllowed(myWorkPolicy.mayRead(actor), 'Only cadres have households of their own');
   return actor.cadreId;
-}
-
-function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, '\\$&')}%`;
 }
 
 interface ScheduleRow {
@@ -43,13 +38,6 @@ interface ScheduleRow {
   open_demands: number | string;
 }
 
-/** Dates come back as Date (MySQL drivers) or epoch milliseconds (SQLite). */
-function toDate(value: Date | number | string): Date {
-  if (value instanceof Date) return value;
-  if (typeof value === 'number') return new Date(value);
-  return /^\d+$/.test(value) ? new Date(Number(value)) : new Date(`${value.replace(' ', 'T')}Z`);
-}
-
 /**
  * The cadre's households with their visit schedule, most overdue first, in one SQL statement: the
  * hottest read of the system, so it is written by hand rather than assembled from entity queries
@@ -63,7 +51,7 @@ async function scheduledHouseholds(em: Em, actor: Actor, config: AppConfig, filt
     conditions.push(`h.${TARGET_GROUP_COLUMN[filter.targetGroup]} = 1`);
   }
   if (filter.search) {
-    const pattern = likePattern(filter.search.trim());
+    const pattern = likeContaining(filter.search.trim());
     conditions.push('(h.head_name like ? or h.address like ?)');
     params.push(pattern, pattern);
   }

@@ -1,9 +1,7 @@
 import { AssignmentKind, TargetGroup } from '@wanjia/shared';
-import { IsEnum, IsOptional, Length, Validate } from 'class-validator';
 import { SafeIntResolver } from 'graphql-scalars';
-import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { PageInfo } from '../../core/pagination';
-import { PlainText } from '../../core/validation';
 
 @ObjectType({ description: "A household on the signed-in cadre's list, with what the list screen shows." })
 export class MyHousehold {
@@ -54,23 +52,6 @@ export class MyHouseholdConnection {
 
   @Field(() => Int)
   totalCount!: number;
-}
-
-@InputType()
-export class MyHouseholdFilter {
-  @Field(() => TargetGroup, { nullable: true })
-  @IsOptional()
-  @IsEnum(TargetGroup)
-  targetGroup?: TargetGroup;
-
-  @Field(() => Boolean, { nullable: true })
-  overdueOnly?: boolean;
-
-  @Field(() => String, { nullable: true, description: "Part of the head's name or the address." })
-  @IsOptional()
-  @Length(1, 64)
-  @Validate(PlainText)
-  search?: string;
 }
 
 @ObjectType({ description: 'What a cadre did over a period: latest versions of help records only.' })

@@ -1,78 +1,16 @@
-import { PetitionCaseStatus, Role } from '@wanjia/shared';
-import { IsBoolean, IsEnum, IsOptional, Length, Matches, Validate } from 'class-validator';
-import { LocalDateResolver } from 'graphql-scalars';
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Role } from '@wanjia/shared';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../../graphql/context';
 import { parseId } from '../../core/errors';
-import { ConnectionType, PageArgs, type Connection } from '../../core/pagination';
-import { PlainText } from '../../core/validation';
+import { PageArgs, type Connection } from '../../core/pagination';
 import { Cadre } from '../cadres/cadre.entity';
 import { Household } from '../households/household.entity';
-import { householdPolicy } from '../households/household.policy';
 import { PetitionCase } from './petition-case.entity';
+import { ChangePetitionCaseStatusArgs, CreatePetitionCaseInput, PetitionCaseFilter } from './petition-case.inputs';
+import { petitionCasePolicy } from './petition-case.policy';
 import { petitionCaseService } from './petition-case.service';
-
-const PetitionCaseConnection = ConnectionType(PetitionCase, 'PetitionCaseConnection');
+import { PetitionCaseConnection } from './petition-case.types';
 const HIDDEN = '（已隐藏）';
-
-@InputType()
-class PetitionCaseFilter {
-  @Field(() => PetitionCaseStatus, { nullable: true })
-  @IsOptional()
-  @IsEnum(PetitionCaseStatus)
-  status?: PetitionCaseStatus;
-
-  @Field(() => Boolean, { nullable: true })
-  majorBacklog?: boolean;
-
-  @Field(() => ID, { nullable: true })
-  householdId?: string;
-
-  @Field(() => ID, { nullable: true })
-  responsibleLeaderId?: string;
-}
-
-@InputType()
-class CreatePetitionCaseInput {
-  @Field(() => ID)
-  householdId!: string;
-
-  @Field(() => ID, { nullable: true, description: 'The petitioner, a member of the household.' })
-  residentId?: string;
-
-  @Field(() => String)
-  @Length(2, 200)
-  @Validate(PlainText)
-  title!: string;
-
-  @Field(() => String)
-  @Length(2, 5000)
-  @Validate(PlainText)
-  demand!: string;
-
-  @Field(() => LocalDateResolver)
-  @Matches(/^\d{4}-\d{2}-\d{2}$/)
-  receivedOn!: string;
-
-  @Field(() => Boolean, { defaultValue: false })
-  @IsBoolean()
-  majorBacklog!: boolean;
-}
-
-@ArgsType()
-class ChangeStatusArgs {
-  @Field(() => ID)
-  id!: string;
-
-  @Field(() => PetitionCaseStatus)
-  @IsEnum(PetitionCaseStatus)
-  status!: PetitionCaseStatus;
-
-  @Field(() => String, { description: 'Why; becomes the resolution when the case is resolved or closed.' })
-  @Length(2, 2000)
-  @Validate(PlainText)
-  reason!: string;
-}
 
 @Resolver(() => PetitionCase)
 export class PetitionCaseResolver {
@@ -89,15 +27,7 @@ export class PetitionCaseResolver {
   @Authorized(Role.ADMIN)
   @Mutation(() => PetitionCase)
   async createPetitionCase(@Arg('input', () => CreatePetitionCaseInput) input: CreatePetitionCaseInput, @Ctx() ctx: GraphQLContext): Promise<PetitionCase> {
-    return petitionCaseService.create(
-      ctx.em,
-      {
-        ...input,
-        householdId: parseId(input.householdId, 'input.householdId'),
-        residentId: input.residentId ? parseId(input.residentId, 'input.residentId') : undefined,
-      },
-      { actor: ctx.actor!, clientAddress: ctx.clientAddress },
-    );
+    return petitionCaseService.create(ctx.em, input, { actor: ctx.actor!, clientAddress: ctx.clientAddress });
   }
 
   @Authorized(Role.ADMIN)
@@ -108,27 +38,24 @@ export class PetitionCaseResolver {
 
   @Authorized(Role.ADMIN)
   @Mutation(() => PetitionCase, { description: 'Moves a case to another status, with the reason.' })
-  async changePetitionCaseStatus(@Args() args: ChangeStatusArgs, @Ctx() ctx: GraphQLContext): Promise<PetitionCase> {
-    return petitionCaseService.changeStatus(ctx.em, parseId(args.id, 'id'), args.status, args.reason.trim(), {
-      actor: ctx.actor!,
-      clientAddress: ctx.clientAddress,
-    });
+  async changePetitionCaseStatus(@Args() { id, status, reason }: ChangePetitionCaseStatusArgs, @Ctx() ctx: GraphQLContext): Promise<PetitionCase> {
+    return petitionCaseService.changeStatus(ctx.em, parseId(id, 'id'), status, reason.trim(), { actor: ctx.actor!, clientAddress: ctx.clientAddress });
   }
 
   @FieldResolver(() => String, { description: 'Hidden from analysts.' })
   title(@Root() petitionCase: PetitionCase, @Ctx() { actor }: GraphQLContext): string {
-    return actor && householdPolicy.seesPetitionDetails(actor) ? petitionCase.title : HIDDEN;
+    return actor && petitionCasePolicy.seesDetails(actor) ? petitionCase.title : HIDDEN;
   }
 
   @FieldResolver(() => String, { description: 'Hidden from analysts.' })
   demand(@Root() petitionCase: PetitionCase, @Ctx() { actor }: GraphQLContext): string {
-    return actor && householdPolicy.seesPetitionDetails(actor) ? petitionCase.demand : HIDDEN;
+    return actor && petitionCasePolicy.seesDetails(actor) ? petitionCase.demand : HIDDEN;
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'Hidden from analysts.' })
   resolution(@Root() petitionCase: PetitionCase, @Ctx() { actor }: GraphQLContext): string | null {
     if (!petitionCase.resolution) return null;
-    return actor && householdPolicy.seesPetitionDetails(actor) ? petitionCase.resolution : HIDDEN;
+    return actor && petitionCasePolicy.seesDetails(actor) ? petitionCase.resolution : HIDDEN;
   }
 
   @FieldResolver(() => Household)

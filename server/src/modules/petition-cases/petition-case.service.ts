@@ -1,32 +1,24 @@
-import { PetitionCaseStatus } from '@wanjia/shared';
 import type { FilterQuery } from '@mikro-orm/core';
+import { PetitionCaseStatus } from '@wanjia/shared';
+import type { Actor, Caller } from '../../core/caller';
 import type { Em } from '../../core/entity-manager';
-import { paginateById } from '../../core/pagination';
-import { BadUserInputError, ConflictError, ForbiddenError, parseId } from '../../core/errors';
-import type { Connection, PageArgs } from '../../core/pagination';
+import { BadUserInputError, ConflictError, parseId } from '../../core/errors';
+import { paginateById, type Connection, type PageArgs } from '../../core/pagination';
+import { assertAllowed } from '../../core/policy';
 import { shanghaiDate } from '../../core/time';
 import { recordAudit } from '../audit/audit.service';
-import type { Actor } from '../../core/caller';
-import { mayLinkAcross } from '../../core/region-scope';
-import { regionSubtree } from '../../core/region-scope';
 import { Cadre } from '../cadres/cadre.entity';
-import type { Caller } from '../../core/caller';
 import { householdService } from '../households/household.service';
 import { Resident } from '../households/resident.entity';
 import { PetitionCase } from './petition-case.entity';
-
-export interface PetitionCaseFilter {
-  status?: PetitionCaseStatus;
-  majorBacklog?: boolean;
-  householdId?: string;
-  responsibleLeaderId?: string;
-}
+import type { CreatePetitionCaseInput, PetitionCaseFilter } from './petition-case.inputs';
+import { petitionCasePolicy } from './petition-case.policy';
 
 const TERMINAL = new Set([PetitionCaseStatus.CLOSED]);
 
 export const petitionCaseService = {
   async list(em: Em, actor: Actor, filter: PetitionCaseFilter = {}, page: PageArgs = {}): Promise<Connection<PetitionCase>> {
-    const conditions: FilterQuery<PetitionCase>[] = [{ household: { region: regionSubtree(actor) } }];
+    const conditions: FilterQuery<PetitionCase>[] = [petitionCasePolicy.scope(actor)];
     if (filter.status) conditions.push({ status: filter.status });
     if (filter.majorBacklog != null) conditions.push({ majorBacklog: filter.majorBacklog });
     if (filter.householdId) conditions.push({ household: parseId(filter.householdId, 'filter.householdId') });
@@ -34,23 +26,23 @@ export const petitionCaseService = {
     return paginateById(em, PetitionCase, { $and: conditions }, page);
   },
 
-  async findInScope(em: Em, actor: Actor, id: number): Promise<PetitionCase> {
-    const found = await em.findOne(PetitionCase, { $and: [{ id }, { household: { region: regionSubtree(actor) } }] }, { populate: ['household.region'] });
-    if (!found) throw new ForbiddenError();
+  /** A case the caller may manage; FORBIDDEN, as for one that does not exist, otherwise. */
+  async findManageable(em: Em, actor: Actor, id: number): Promise<PetitionCase> {
+    const found = await em.findOne(PetitionCase, { $and: [{ id }, petitionCasePolicy.scope(actor)] }, { populate: ['household.region'] });
+    assertAllowed(found !== null && petitionCasePolicy.mayManage(actor, { regionPath: found.household.region.path }));
     return found;
   },
 
-  async create(
-    em: Em,
-    input: { householdId: number; residentId?: number; title: string; demand: string; receivedOn: string; majorBacklog: boolean },
-    { actor, clientAddress }: Caller,
-  ): Promise<PetitionCase> {
+  async create(em: Em, input: CreatePetitionCaseInput, { actor, clientAddress }: Caller): Promise<PetitionCase> {
+    const householdId = parseId(input.householdId, 'input.householdId');
+    const residentId = input.residentId ? parseId(input.residentId, 'input.residentId') : null;
     // A petition is received before it is registered; a date ahead of today (Shanghai) is a typing error.
     if (input.receivedOn > shanghaiDate(new Date())) throw new BadUserInputError('input.receivedOn', 'receivedOn is in the future');
-    const household = await householdService.findManageable(em, actor, input.householdId);
+    const household = await householdService.findReadable(em, actor, householdId);
+    assertAllowed(petitionCasePolicy.mayManage(actor, { regionPath: household.region.path }));
     let resident: Resident | null = null;
-    if (input.residentId) {
-      resident = await em.findOne(Resident, { id: input.residentId, household: household.id });
+    if (residentId) {
+      resident = await em.findOne(Resident, { id: residentId, household: household.id });
       if (!resident) throw new BadUserInputError('input.residentId', 'the resident is not a member of this household');
     }
     return em.transactional(async (tx) => {
@@ -76,9 +68,11 @@ export const petitionCaseService = {
 
   /** 包案领导: an active cadre from the case's region or above it (a city leader for a district's case). */
   async assignLeader(em: Em, caseId: number, cadreId: number, { actor, clientAddress }: Caller): Promise<PetitionCase> {
-    const petitionCase = await this.findInScope(em, actor, caseId);
+    const petitionCase = await this.findManageable(em, actor, caseId);
     const leader = await em.findOne(Cadre, cadreId, { populate: ['unit.region'] });
-    if (!leader || !mayLinkAcross(actor, leader.unit.region.path, petitionCase.household.region.path)) throw new ForbiddenError();
+    assertAllowed(
+      leader !== null && petitionCasePolicy.mayNameLeader(actor, { leaderRegionPath: leader.unit.region.path, caseRegionPath: petitionCase.household.region.path }),
+    );
     if (!leader.active) throw new BadUserInputError('cadreId', 'the cadre is deactivated');
     return em.transactional(async (tx) => {
       const row = await tx.findOneOrFail(PetitionCase, caseId);
@@ -96,7 +90,7 @@ export const petitionCaseService = {
   },
 
   async changeStatus(em: Em, caseId: number, status: PetitionCaseStatus, reason: string, { actor, clientAddress }: Caller): Promise<PetitionCase> {
-    const petitionCase = await this.findInScope(em, actor, caseId);
+    const petitionCase = await this.findManageable(em, actor, caseId);
     if (TERMINAL.has(petitionCase.status)) throw new ConflictError(`The case is ${petitionCase.status}; it cannot change any more`);
     if (petitionCase.status === status) throw new BadUserInputError('status', `the case is already ${status}`);
     return em.transactional(async (tx) => {

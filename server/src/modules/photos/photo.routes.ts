@@ -2,19 +2,17 @@ import { createHash } from 'node:crypto';
 import { raw } from '@mikro-orm/core';
 import Busboy from 'busboy';
 import express, { type Request } from 'express';
-import { Role } from '@wanjia/shared';
 import type { AppConfig } from '../../config';
-import type { Em } from '../../core/entity-manager';
-import type { Orm } from '../../core/entity-manager';
-import { BadUserInputError, ConflictError, DomainError, ErrorCode, ForbiddenError, TooManyRequestsError } from '../../core/errors';
+import type { Em, Orm } from '../../core/entity-manager';
+import { BadUserInputError, ConflictError, DomainError, ErrorCode, TooManyRequestsError } from '../../core/errors';
+import { assertAllowed } from '../../core/policy';
 import { sendProblem } from '../../http/problem-response';
 import type { Logger } from '../../logger';
 import { UserAccount } from '../accounts/user-account.entity';
-import { Assignment } from '../assignments/assignment.entity';
-import { isStaff } from '../../core/caller';
 import { actorFromBearer } from '../auth/bearer-token.guard';
 import { HelpRecord } from '../help-records/help-record.entity';
 import { Photo } from './photo.entity';
+import { photoPolicy } from './photo.policy';
 import { OversizedPhotoError, reencodePhoto, UndecodablePhotoError } from './photo-image';
 import type { RateLimits } from '../../graphql/limits/rate-limits';
 import type { PhotoStorage } from './photo-storage';
@@ -135,10 +133,9 @@ async function reservePhoto(orm: Orm, accountId: number, photo: NewPhoto, quota:
 /**
  * POST /uploads/photos (multipart, field "file": what Taro.uploadFile sends) decodes a JPEG, PNG or
  * WebP, stores the re-encoded image (upright, scaled to PHOTO_MAX_EDGE, no EXIF or GPS) under its
- * SHA-256 and returns that id for a help record's photoIds. Only cadres upload: a record's photos must
- * be its author's uploads, and only cadres write records. Every attempt counts against the photo-upload
+ * SHA-256 and returns that id for a help record's photoIds. Every attempt counts against the photo-upload
  * rate budgets (per account and per address), and what is stored against each account's daily quota.
- * GET /photos/:id serves it to its uploader and to whoever may read a household whose records show it.
+ * GET /photos/:id serves it. Who may do either is the photo policy's (photo.policy.ts).
  */
 export function photoRoutes(orm: Orm, config: AppConfig, storage: PhotoStorage, logger: Logger, rateLimits: RateLimits): express.Router {
   const router = express.Router();
@@ -146,8 +143,7 @@ export function photoRoutes(orm: Orm, config: AppConfig, storage: PhotoStorage, 
   router.post('/uploads/photos', async (request, response) => {
     try {
       const actor = await actorFromBearer(request, config, orm.em.fork());
-      // Staff write no help records, so an upload of theirs could only ever cost the server a decode.
-      if (actor.role !== Role.CADRE) throw new ForbiddenError('only cadres upload photos, for the help records they write');
+      assertAllowed(photoPolicy.mayUpload(actor), 'only cadres upload photos, for the help records they write');
       // Every attempt, before anything is read: an undecodable file or a re-upload costs a decode too.
       await rateLimits.consumePhotoUpload(actor, request.ip ?? request.socket.remoteAddress ?? 'unknown');
       const now = new Date();
@@ -188,16 +184,11 @@ export function photoRoutes(orm: Orm, config: AppConfig, storage: PhotoStorage, 
       if (!/^[0-9a-f]{64}$/.test(id)) throw new PhotoNotFoundError();
       const em = orm.em.fork();
       const photo = await em.findOne(Photo, id);
-      let allowed = photo !== null && photo.uploadedBy.id === actor.accountId;
-      if (photo && !allowed) {
-        const shownOn = { photoIds: { $like: `%${id}%` } };
-        if (isStaff(actor)) {
-          allowed = (await em.count(HelpRecord, { ...shownOn, household: { region: { path: { $like: `${actor.scopePath}%` } } } })) > 0;
-        } else if (actor.role === Role.CADRE && actor.cadreId !== null) {
-          const records = await em.find(HelpRecord, shownOn, { fields: ['household'], limit: 20 });
-          const households = [...new Set(records.map((record) => record.household.id))];
-          allowed = households.length > 0 && (await em.count(Assignment, { cadre: actor.cadreId, endedAt: null, household: { $in: households } })) > 0;
-        }
+      let allowed = false;
+      if (photo) {
+        const facts = { uploadedBy: photo.uploadedBy.id };
+        const shownOnReadableRecord = !photoPolicy.isUploader(actor, facts) && (await em.count(HelpRecord, photoPolicy.recordsShowing(actor, id))) > 0;
+        allowed = photoPolicy.mayRead(actor, { ...facts, shownOnReadableRecord });
       }
       // Missing and not allowed look the same.
       const bytes = allowed ? await storage.get(id) : null;

@@ -1,9 +1,15 @@
 import { MySqlPlatform } from '@mikro-orm/mysql';
+import { TargetGroup } from '@wanjia/shared';
 import type { Em } from '../../core/entity-manager';
+import { TARGET_GROUP_BIT, TARGET_GROUP_COLUMN, targetGroupMask } from '../../core/target-groups';
 import { shanghaiDate } from '../../core/time';
 
-/** Bits of HelpRecord.attributedGroups and HelpRecordMonthly.targetGroups. */
-export const GROUP_BIT = { HARDSHIP: 1, KEY_FOCUS: 2, PETITIONER: 4 } as const;
+/**
+ * The analysts' monthly summary of help records (help_record_monthly) and each record's attribution
+ * (the household's place and target groups and the cadre's unit when it was made): kept up to date
+ * by every submission and correction, rebuilt in bulk after a load. The groups are a
+ * `target_groups` mask (core/target-groups).
+ */
 
 export interface Attribution {
   regionId: number;
@@ -22,21 +28,13 @@ export interface MonthlyContribution {
   sign: 1 | -1;
 }
 
-export function groupsOf(flags: { is_hardship: unknown; is_key_focus: unknown; is_petitioner: unknown }): number {
-  return (
-    (Number(flags.is_hardship) ? GROUP_BIT.HARDSHIP : 0) |
-    (Number(flags.is_key_focus) ? GROUP_BIT.KEY_FOCUS : 0) |
-    (Number(flags.is_petitioner) ? GROUP_BIT.PETITIONER : 0)
-  );
-}
-
 /** The household's place and groups and the cadre's unit now: what a record made now is attributed to. */
 export async function currentAttribution(em: Em, householdId: number, cadreId: number): Promise<Attribution> {
   const [row] = await em.execute<{ region_id: number; unit_id: number; is_hardship: unknown; is_key_focus: unknown; is_petitioner: unknown }[]>(
     'select ho.region_id, ho.is_hardship, ho.is_key_focus, ho.is_petitioner, c.unit_id from household ho, cadre c where ho.id = ? and c.id = ?',
     [householdId, cadreId],
   );
-  return { regionId: Number(row!.region_id), unitId: Number(row!.unit_id), groups: groupsOf(row!) };
+  return { regionId: Number(row!.region_id), unitId: Number(row!.unit_id), groups: targetGroupMask(row!) };
 }
 
 /** Ids per statement when a bulk rebuild walks help_record on MySQL. */
@@ -86,8 +84,9 @@ function monthExpression(mysql: boolean): string {
  */
 export async function rebuildAnalyticsSummaries(em: Em): Promise<{ attributed: number; summaryRows: number }> {
   const mysql = isMysql(em);
-  const groups =
-    '(case when ho.is_hardship = 1 then 1 else 0 end) + (case when ho.is_key_focus = 1 then 2 else 0 end) + (case when ho.is_petitioner = 1 then 4 else 0 end)';
+  const groups = Object.values(TargetGroup)
+    .map((group) => `(case when ho.${TARGET_GROUP_COLUMN[group]} = 1 then ${TARGET_GROUP_BIT[group]} else 0 end)`)
+    .join(' + ');
   return em.transactional(async (tx) => {
     const [bounds] = await tx.execute<{ low: number | null; high: number | null }[]>('select min(id) as low, max(id) as high from help_record');
     const low = Number(bounds?.low ?? 0);

@@ -1,0 +1,111 @@
+import { DemandCategory, HelpKind, MAX_RECORD_FEN } from '@wanjia/shared';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsDate,
+  IsEnum,
+  IsInt,
+  IsLatitude,
+  IsLongitude,
+  IsOptional,
+  Length,
+  Validate,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { LocalDateResolver } from 'graphql-scalars';
+import { Field, Float, ID, InputType, Int } from 'type-graphql';
+import { PlainText } from '../../core/validation';
+
+@InputType({ description: 'A demand heard on this occasion; it becomes an open demand of the household.' })
+export class DemandInput {
+  @Field(() => DemandCategory)
+  @IsEnum(DemandCategory)
+  category!: DemandCategory;
+
+  @Field(() => String)
+  @Length(2, 1000)
+  @Validate(PlainText)
+  text!: string;
+
+  @Field(() => LocalDateResolver, { nullable: true, description: 'Defaults to 30 days after the visit.' })
+  @IsOptional()
+  @Matches(/^\d{4}-\d{2}-\d{2}$/)
+  dueOn?: string | null;
+}
+
+/** What a cadre records about one occasion. Shared by submit and correct. */
+@InputType()
+export class HelpRecordContentInput {
+  @Field(() => String, { description: 'Made by the client once per record (a UUID); retries send the same one.' })
+  @Matches(/^[A-Za-z0-9_-]{8,64}$/, { message: 'clientId must be 8-64 letters, digits, dashes or underscores (a UUID)' })
+  clientId!: string;
+
+  @Field(() => Date)
+  @IsDate()
+  occurredAt!: Date;
+
+  @Field(() => [HelpKind])
+  @ArrayMinSize(1, { message: 'kinds must name at least one kind of help' })
+  @ArrayUnique()
+  @IsEnum(HelpKind, { each: true })
+  kinds!: HelpKind[];
+
+  @Field(() => String, { description: 'What was heard and done, up to 1000 characters.' })
+  @Length(1, 1000)
+  @Validate(PlainText)
+  summary!: string;
+
+  @Field(() => Int, { defaultValue: 0, description: 'Funds handed over, in fen.' })
+  @IsInt()
+  @Min(0)
+  @Max(MAX_RECORD_FEN)
+  fundsFen!: number;
+
+  @Field(() => Int, { defaultValue: 0, description: 'Value of materials handed over, in fen.' })
+  @IsInt()
+  @Min(0)
+  @Max(MAX_RECORD_FEN)
+  materialsFen!: number;
+
+  @Field(() => Int, { defaultValue: 0 })
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  problemsSolved!: number;
+
+  @Field(() => [String], { defaultValue: [], description: 'Ids returned by the photo upload endpoint.' })
+  @ArrayMaxSize(9)
+  @ArrayUnique()
+  @Matches(/^[0-9a-f]{64}$/, { each: true, message: 'photoIds must be ids returned by the photo upload' })
+  photoIds!: string[];
+
+  @Field(() => Float, { nullable: true })
+  @IsOptional()
+  @IsLatitude()
+  latitude?: number | null;
+
+  @Field(() => Float, { nullable: true })
+  @IsOptional()
+  @IsLongitude()
+  longitude?: number | null;
+}
+
+@InputType()
+export class HelpRecordInput extends HelpRecordContentInput {
+  @Field(() => ID)
+  householdId!: string;
+
+  @Field(() => [DemandInput], { defaultValue: [] })
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  demandsRaised!: DemandInput[];
+
+  @Field(() => [ID], { defaultValue: [], description: 'Open demands of this household that this occasion resolved.' })
+  @ArrayMaxSize(50)
+  @ArrayUnique()
+  resolvedDemandIds!: string[];
+}

@@ -1,0 +1,34 @@
+import type { FilterQuery } from '@mikro-orm/core';
+import { isCadre, type Actor } from '../../core/caller';
+import type { ScopedPolicy } from '../../core/policy';
+import { householdPolicy } from '../households/household.policy';
+import type { HelpRecord } from './help-record.entity';
+
+/**
+ * Help records are written by cadres, each for the households they were assigned to when the visit
+ * happened (the service finds that assignment), and read with the household's file. A cadre also
+ * reads the records that cadre wrote, after a transfer too: a resend is acknowledged with the
+ * cadre's own record (graphql/object-scope.ts).
+ */
+export const helpRecordPolicy = {
+  /** The records of the households this caller may read, and a cadre's own records. */
+  scope(actor: Actor): FilterQuery<HelpRecord> {
+    const ofReadableHouseholds = { household: householdPolicy.scope(actor) };
+    return isCadre(actor) ? { $or: [{ cadre: actor.cadreId }, ofReadableHouseholds] } : ofReadableHouseholds;
+  },
+
+  /** Submitting a record: cadres only (staff record no visits). */
+  mayRecord(actor: Actor): actor is Actor & { cadreId: number } {
+    return isCadre(actor);
+  },
+
+  /** Correcting a record (a new version of it): the cadre who recorded it. */
+  mayCorrect(actor: Actor, record: { authorCadreId: number }): boolean {
+    return isCadre(actor) && actor.cadreId === record.authorCadreId;
+  },
+
+  /** Whether the caller wrote this record (it stays readable to its author). */
+  isAuthor(actor: Actor, record: { authorCadreId: number | null }): boolean {
+    return actor.cadreId !== null && actor.cadreId === record.authorCadreId;
+  },
+} satisfies ScopedPolicy<HelpRecord>;
