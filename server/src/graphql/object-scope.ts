@@ -64,7 +64,7 @@ function householdReference(object: Record<string, unknown>): number | null {
 function authoredByCaller(typeName: string, object: Record<string, unknown>, actor: Actor): boolean {
   if (typeName !== 'HelpRecord') return false;
   const cadre = object.cadre as { id?: unknown } | null | undefined;
-  return helpRecordPolicy.isAuthor(actor, { authorCadreId: numberOrNull(cadre?.id) });
+  return helpRecordPolicy.mayReadAsAuthor(actor, { authorCadreId: numberOrNull(cadre?.id) });
 }
 
 /**

@@ -27,8 +27,8 @@ export const helpRecordPolicy = {
     return isCadre(actor) && actor.cadreId === record.authorCadreId;
   },
 
-  /** Whether the caller wrote this record (it stays readable to its author). */
-  isAuthor(actor: Actor, record: { authorCadreId: number | null }): boolean {
+  /** A record stays readable to the cadre who wrote it, wherever the household went since. */
+  mayReadAsAuthor(actor: Actor, record: { authorCadreId: number | null }): boolean {
     return actor.cadreId !== null && actor.cadreId === record.authorCadreId;
   },
 } satisfies ScopedPolicy<HelpRecord>;

@@ -1,4 +1,5 @@
 import { isCadre, type Actor } from '../../core/caller';
+import type { Policy } from '../../core/policy';
 
 /**
  * A cadre's own work: the households assigned to that cadre (myHouseholds) and the cadre's own
@@ -11,4 +12,4 @@ export const myWorkPolicy = {
   mayRead(actor: Actor): actor is Actor & { cadreId: number } {
     return isCadre(actor);
   },
-};
+} satisfies Policy;

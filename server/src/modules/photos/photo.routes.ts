@@ -6,11 +6,13 @@ import type { AppConfig } from '../../config';
 import type { Em, Orm } from '../../core/entity-manager';
 import { BadUserInputError, ConflictError, DomainError, ErrorCode, TooManyRequestsError } from '../../core/errors';
 import { assertAllowed } from '../../core/policy';
+import { likeContaining } from '../../core/sql-like';
 import { sendProblem } from '../../http/problem-response';
 import type { Logger } from '../../logger';
 import { UserAccount } from '../accounts/user-account.entity';
 import { actorFromBearer } from '../auth/bearer-token.guard';
 import { HelpRecord } from '../help-records/help-record.entity';
+import { helpRecordPolicy } from '../help-records/help-record.policy';
 import { Photo } from './photo.entity';
 import { photoPolicy } from './photo.policy';
 import { OversizedPhotoError, reencodePhoto, UndecodablePhotoError } from './photo-image';
@@ -184,11 +186,12 @@ export function photoRoutes(orm: Orm, config: AppConfig, storage: PhotoStorage, 
       if (!/^[0-9a-f]{64}$/.test(id)) throw new PhotoNotFoundError();
       const em = orm.em.fork();
       const photo = await em.findOne(Photo, id);
-      let allowed = false;
-      if (photo) {
-        const facts = { uploadedBy: photo.uploadedBy.id };
-        const shownOnReadableRecord = !photoPolicy.isUploader(actor, facts) && (await em.count(HelpRecord, photoPolicy.recordsShowing(actor, id))) > 0;
-        allowed = photoPolicy.mayRead(actor, { ...facts, shownOnReadableRecord });
+      // Its uploader's own photo costs no further statement; anyone else's needs a readable record showing it.
+      const uploadedBy = photo?.uploadedBy.id ?? null;
+      let allowed = uploadedBy !== null && photoPolicy.mayRead(actor, { uploadedBy, shownOnReadableRecord: false });
+      if (uploadedBy !== null && !allowed) {
+        const showing = await em.count(HelpRecord, { $and: [{ photoIds: { $like: likeContaining(id) } }, helpRecordPolicy.scope(actor)] });
+        allowed = photoPolicy.mayRead(actor, { uploadedBy, shownOnReadableRecord: showing > 0 });
       }
       // Missing and not allowed look the same.
       const bytes = allowed ? await storage.get(id) : null;
