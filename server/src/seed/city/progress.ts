@@ -1,5 +1,5 @@
 import { SingleBar } from 'cli-progress';
-import type { CityProgress, CityStage } from './generator';
+import type { CityProgress, CityStage } from './city-build';
 
 export interface CityReporter {
   onProgress: (progress: CityProgress) => void;

@@ -77,28 +77,52 @@ export class Sink {
 
 export type SqlValue = string | number | boolean | null;
 
+/**
+ * A table as the generators write it: its name, its columns in INSERT order, and how a typed row
+ * becomes the values of those columns. Every field of the row names its column, so the two cannot drift.
+ */
+export interface TableDefinition<Row> {
+  readonly table: string;
+  readonly columns: readonly string[];
+  /** Rows per INSERT. */
+  readonly batch: number;
+  values(row: Row): SqlValue[];
+}
+
+export function defineTable<Row extends { [Field in keyof Row]: SqlValue }>(
+  table: string,
+  columnOf: { readonly [Field in keyof Row]-?: string },
+  batch = 2000,
+): TableDefinition<Row> {
+  const fields = Object.keys(columnOf) as (keyof Row)[];
+  return {
+    table,
+    columns: fields.map((field) => columnOf[field]),
+    batch,
+    values: (row) => fields.map((field) => row[field]),
+  };
+}
+
 /** Collects one table's rows and hands the sink an INSERT every `batch` rows. */
-export class TableWriter {
+export class TableWriter<Row> {
   private rows: string[] = [];
   count = 0;
 
   constructor(
     private readonly sink: Sink,
-    private readonly table: string,
-    private readonly columns: readonly string[],
-    private readonly batch = 2000,
+    private readonly definition: TableDefinition<Row>,
   ) {}
 
-  add(...values: SqlValue[]): void {
-    if (values.length !== this.columns.length) throw new Error(`${this.table}: ${values.length} values for ${this.columns.length} columns`);
-    this.rows.push(`(${values.map(sqlValue).join(',')})`);
+  add(row: Row): void {
+    this.rows.push(`(${this.definition.values(row).map(sqlValue).join(',')})`);
     this.count += 1;
-    if (this.rows.length >= this.batch) this.flush();
+    if (this.rows.length >= this.definition.batch) this.flush();
   }
 
   flush(): void {
     if (this.rows.length === 0) return;
-    this.sink.send(`insert into \`${this.table}\` (${this.columns.map((column) => `\`${column}\``).join(',')}) values ${this.rows.join(',')}`);
+    const { table, columns } = this.definition;
+    this.sink.send(`insert into \`${table}\` (${columns.map((column) => `\`${column}\``).join(',')}) values ${this.rows.join(',')}`);
     this.rows = [];
   }
 }
