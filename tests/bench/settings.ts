@@ -1,0 +1,47 @@
+import path from 'node:path';
+import { DEFAULT_HOUSEHOLDS, SERVER_MAIN } from './city-data';
+
+export const TARGETS = { myHouseholds: 0.8, submitHelpRecord: 0.7, p99Ms: 50 } as const;
+export const REPOSITORY_ROOT = path.resolve(__dirname, '..', '..');
+export const RESULTS_FILE = path.join(REPOSITORY_ROOT, '.test-results', 'bench.json');
+/** Linux reports process CPU time in clock ticks of 1/100 s (USER_HZ) on every architecture Node runs on. */
+export const USER_HZ = 100;
+
+export type ServerName = 'ours' | 'baseline';
+export type Scenario = 'myHouseholds' | 'submitHelpRecord';
+export const SCENARIOS: Scenario[] = ['myHouseholds', 'submitHelpRecord'];
+
+export interface Settings {
+  duration: number;
+  rounds: number;
+  connections: number;
+  warmup: number;
+  households: number;
+  pool: number;
+  only: ServerName | null;
+  secret: string;
+  /** The built server to measure: server/dist unless BENCH_SERVER_MAIN names another build (to compare two). */
+  serverMain: string;
+}
+
+export function settingsFrom(environment: NodeJS.ProcessEnv, runSecret: string): Settings {
+  const number = (name: string, fallback: number) => {
+    const value = Number(environment[name] || fallback);
+    if (!Number.isFinite(value) || value < 0) throw new Error(`${name}: must be a non-negative number`);
+    return value;
+  };
+  const only = environment.BENCH_ONLY?.trim() || null;
+  if (only !== null && only !== 'ours' && only !== 'baseline') throw new Error('BENCH_ONLY: must be ours or baseline');
+  return {
+    duration: number('BENCH_DURATION', 10),
+    rounds: Math.max(1, Math.round(number('BENCH_ROUNDS', 3))),
+    connections: Math.max(1, Math.round(number('BENCH_CONNECTIONS', 50))),
+    warmup: number('BENCH_WARMUP', 3),
+    households: Math.round(number('BENCH_HOUSEHOLDS', DEFAULT_HOUSEHOLDS)),
+    pool: Math.max(1, Math.round(number('BENCH_POOL', 10))),
+    only,
+    secret: environment.JWT_SECRET?.trim() || runSecret,
+    // Relative to where `pnpm bench` was typed (pnpm runs the script in tests/ and says where in INIT_CWD).
+    serverMain: environment.BENCH_SERVER_MAIN?.trim() ? path.resolve(environment.INIT_CWD ?? process.cwd(), environment.BENCH_SERVER_MAIN.trim()) : SERVER_MAIN,
+  };
+}
