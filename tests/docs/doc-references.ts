@@ -228,8 +228,9 @@ export function brokenReferences(markdown: string, fromFile: string): BrokenRefe
   return broken.sort((a, b) => a.line - b.line);
 }
 
-/** The Markdown files this check covers: the README and everything under docs/. */
+/** The Markdown files this check covers: the README, everything under docs/, and the packages' own READMEs the docs point to. */
 export function documentationFiles(): string[] {
-  const docs = repositoryEntries().filter((entry) => entry.startsWith('docs/') && entry.endsWith('.md'));
-  return ['README.md', ...docs].sort();
+  return repositoryEntries()
+    .filter((entry) => (entry.startsWith('docs/') && entry.endsWith('.md')) || entry === 'README.md' || entry.endsWith('/README.md'))
+    .sort();
 }
