@@ -108,7 +108,7 @@ interface Finding {
 }
 
 /**
- * What each role may read in full (README "Who may do what"; households/household.policy.ts and
+ * What each role may read in full (docs/security.md "Who may do what"; households/household.policy.ts and
  * cadres/cadre.policy.ts): the assigned cadre the household's phone and the cadre's own phone;
  * administrators cadres' work phones. Nobody reads a resident's ID number outside revealResident.
  */

@@ -479,7 +479,7 @@ describe.each(KINDS)('the bad-input corpus on %s', (kind) => {
         leaks: [],
         answer: undefined,
       });
-      // One convention (README "Errors"): the argument path as the client wrote it, list positions as segments.
+      // One convention (docs/architecture.md "Errors"): the argument path as the client wrote it, list positions as segments.
       if (entry.expect.field) expect(error?.extensions?.field).toBe(entry.expect.field);
       if (entry.expect.code !== 'OK') expect(error?.message).toEqual(expect.any(String));
       if (entry.expect.totalCount !== undefined) {
