@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose';
-import { Random as CityRandom } from '../../server/src/seed/city/random';
+import { Random as CityRandom } from '@wanjia/server/dist/seed/city/random';
 
 /**
  * What the benchmark's three parts (data generator, baseline server, runner) must agree on: where the
