@@ -10,16 +10,20 @@ import { createLogger } from './logger';
 import { DEFAULT_CITY_SEED, parseScale } from './seed/city/city-plan';
 import { CityRefusal, generateCity, type CityResult } from './seed/city/generator';
 import { cityReporter } from './seed/city/progress';
+import { demoFigures, formatDemoFigures } from './seed/demo/demo-figures';
 import { ensureDemoData } from './seed/demo/ensure-demo-data';
 import { createOrm, prepareSchema } from './db/orm';
 
 const USAGE = [
-  'usage: node dist/db/cli.js <command>',
+  'usage: pnpm <command> [arguments] at the repository root (which builds the server first), or',
+  '       node server/dist/cli.js <command> [arguments] from the repository root; relative paths in the',
+  '       configuration (SQLITE_PATH, PHOTO_DIR) resolve from where it runs, as for `pnpm start`',
   '  migrate                                   bring the schema up to date',
   '  seed                                      write the demo data set into an empty database',
   '  seed --scale <city|small|0..1> [--seed <n>]',
   '                                            generate the city-scale data set into DATABASE_URL (MySQL only;',
   '                                            idempotent, an interrupted run is rebuilt; see src/seed/city/README.md)',
+  "  demo:figures                              print the demo data set's figures, counted in the database",
   '  migration:create                          write a MySQL migration for entity changes (DATABASE_URL)',
   '  region:create-root <code> <name>          create the top of the region tree (e.g. 210500000000 本溪市)',
   '  account:create <username> <ADMIN|ANALYST> <region code>',
@@ -140,6 +144,13 @@ async function main(command: string | undefined): Promise<void> {
         await prepareSchema(orm, config.database);
         const result = await ensureDemoData(orm, logger, config.visitIntervals);
         if (!result) logger.info('the database already holds data; the demo data set was not written');
+        break;
+      }
+      case 'demo:figures': {
+        await prepareSchema(orm, config.database);
+        const where = config.database.kind === 'sqlite' ? `SQLite at ${config.database.path}` : 'MySQL';
+        const figures = await demoFigures(orm.em.fork(), config.visitIntervals);
+        process.stdout.write(`Demo data set in ${where}:\n${formatDemoFigures(figures)}\n`);
         break;
       }
       case 'migration:create': {

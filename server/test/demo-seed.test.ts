@@ -1,9 +1,25 @@
-import { HOUSEHOLD_REGION_LEVELS, TargetGroup, checkIdNumber, checkPhone } from '@wanjia/shared';
-import type { DatabaseConfig } from '../src/config';
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  DemandCategory,
+  HOUSEHOLD_REGION_LEVELS,
+  HardshipReason,
+  OPEN_CASE_STATUSES,
+  ResidentRelation,
+  TargetGroup,
+  checkIdNumber,
+  checkPhone,
+} from '@wanjia/shared';
+import { loadConfig, type DatabaseConfig } from '../src/config';
 import { DEFAULT_DEMO_OPTIONS, seedDemoData, type DemoResult } from '../src/seed/demo/demo-data';
+import { demoFigures, formatDemoFigures, overdueVisits } from '../src/seed/demo/demo-figures';
+import { SCHOOL_HELP_SUMMARY } from '../src/seed/demo/demo-texts';
+import { visitSchedule } from '../src/modules/my-work/visit-schedule';
+import { Demand } from '../src/modules/demands/demand.entity';
+import type { Em } from '../src/core/entity-manager';
 import type { Orm } from '../src/db/orm';
 import { UserAccount } from '../src/modules/accounts/user-account.entity';
-import { verifyPassword } from '../src/modules/accounts/password';
+import { verifyPassword } from '../src/modules/accounts/password.service';
 import { Assignment } from '../src/modules/assignments/assignment.entity';
 import { Cadre } from '../src/modules/cadres/cadre.entity';
 import { HelpRecord } from '../src/modules/help-records/help-record.entity';
@@ -13,6 +29,35 @@ import { PetitionCase } from '../src/modules/petition-cases/petition-case.entity
 import { Region } from '../src/modules/regions/region.entity';
 import { Round } from '../src/modules/rounds/round.entity';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
+
+const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
+/** The reference day the tests seed (and docs/data-sets.md shows), on the Shanghai calendar. */
+const DEMO_DAY = new Date(DEFAULT_DEMO_OPTIONS.today.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
+const DATA_SETS_DOC = path.resolve(__dirname, '..', '..', 'docs', 'data-sets.md');
+
+/** Whole years of age on the demo's day of someone born on `birthDate` (YYYY-MM-DD). */
+function ageOnDemoDay(birthDate: string): number {
+  const years = Number(DEMO_DAY.slice(0, 4)) - Number(birthDate.slice(0, 4));
+  return DEMO_DAY.slice(5) < birthDate.slice(5) ? years - 1 : years;
+}
+
+/** The residents of every household, by household id. */
+async function residentsByHousehold(em: Em): Promise<Map<number, Resident[]>> {
+  const byHousehold = new Map<number, Resident[]>();
+  for (const resident of await em.find(Resident, {}, { orderBy: { id: 'asc' } })) {
+    const members = byHousehold.get(resident.household.id) ?? [];
+    members.push(resident);
+    byHousehold.set(resident.household.id, members);
+  }
+  return byHousehold;
+}
+
+function hasSchoolChild(members: Resident[]): boolean {
+  return members.some((member) => {
+    const age = ageOnDemoDay(member.birthDate!);
+    return (member.relation === ResidentRelation.CHILD || member.relation === ResidentRelation.GRANDCHILD) && age >= 6 && age <= 18;
+  });
+}
 
 describe.each(databaseKinds())('demo data on %s', (kind) => {
   let orm: Orm;
@@ -111,6 +156,82 @@ describe.each(databaseKinds())('demo data on %s', (kind) => {
     }
   });
 
+  it('leaves an elderly person living alone alone: 60 or older, no spouse, nobody else in the household', async () => {
+    const em = orm.em.fork();
+    const members = await residentsByHousehold(em);
+    const alone = (await em.find(Household, {}, { orderBy: { id: 'asc' } })).filter((household) =>
+      household.hardshipReasons.includes(HardshipReason.ELDERLY_ALONE),
+    );
+    expect(alone.length).toBeGreaterThan(30);
+    const wrong = alone
+      .map((household) => ({ id: household.id, people: members.get(household.id)!.map((member) => `${member.relation} ${ageOnDemoDay(member.birthDate!)}`) }))
+      .filter(({ people }) => people.length !== 1 || !people[0]!.startsWith('HEAD ') || Number(people[0]!.split(' ')[1]) < 60);
+    expect(wrong).toEqual([]);
+  });
+
+  it('gives school help only to households with a child of school age (6 to 18 on the demo day)', async () => {
+    const em = orm.em.fork();
+    const members = await residentsByHousehold(em);
+    const withSchoolChild = (householdId: number) => hasSchoolChild(members.get(householdId) ?? []);
+    const educationDemands = await em.find(Demand, { category: DemandCategory.EDUCATION });
+    const schoolRecords = await em.find(HelpRecord, { summary: SCHOOL_HELP_SUMMARY });
+    const educationCosts = (await em.find(Household, {})).filter((household) => household.hardshipReasons.includes(HardshipReason.EDUCATION_COST));
+    expect(educationDemands.length).toBeGreaterThan(10);
+    expect(schoolRecords.length).toBeGreaterThan(10);
+    expect(educationCosts.length).toBeGreaterThan(10);
+    expect(educationDemands.filter((demand) => !withSchoolChild(demand.household.id)).map((demand) => demand.id)).toEqual([]);
+    expect(schoolRecords.filter((record) => !withSchoolChild(record.household.id)).map((record) => record.id)).toEqual([]);
+    expect(educationCosts.filter((household) => !withSchoolChild(household.id)).map((household) => household.id)).toEqual([]);
+  });
+
+  it('records visits at the hours cadres work (08:30 to 18:00 in Shanghai), on weekdays but for a few Saturdays', async () => {
+    const records = await orm.em.fork().find(HelpRecord, {}, { fields: ['occurredAt'] });
+    const local = records.map((record) => new Date(record.occurredAt.getTime() + SHANGHAI_OFFSET_MS));
+    const outsideHours = local.filter((at) => {
+      const minute = at.getUTCHours() * 60 + at.getUTCMinutes();
+      return minute < 8 * 60 + 30 || minute >= 18 * 60;
+    });
+    expect(outsideHours.map((at) => at.toISOString())).toEqual([]);
+    expect(local.filter((at) => at.getUTCDay() === 0)).toHaveLength(0);
+    const saturdays = local.filter((at) => at.getUTCDay() === 6).length;
+    expect(saturdays).toBeGreaterThan(0);
+    expect(saturdays / local.length).toBeLessThan(0.08);
+    expect(records.every((record) => record.occurredAt.getTime() <= DEFAULT_DEMO_OPTIONS.today.getTime())).toBe(true);
+  });
+
+  it('has the overdue share of a working campaign (10 to 20 % of assigned households) by the visit rule the API uses', async () => {
+    const em = orm.em.fork();
+    const intervals = loadConfig({}).visitIntervals;
+    const active = await em.find(Assignment, { endedAt: null }, { populate: ['household'] });
+    const openCases = new Set((await em.find(PetitionCase, { status: { $in: [...OPEN_CASE_STATUSES] } })).map((petitionCase) => petitionCase.household.id));
+    const overdue = active.filter(
+      (assignment) =>
+        visitSchedule(
+          {
+            isHardship: assignment.household.isHardship,
+            isKeyFocus: assignment.household.isKeyFocus,
+            isPetitioner: assignment.household.isPetitioner,
+            hasOpenPetitionCase: openCases.has(assignment.household.id),
+            lastVisitAt: assignment.household.lastVisitAt ?? null,
+            assignedAt: assignment.startedAt,
+          },
+          intervals,
+          DEFAULT_DEMO_OPTIONS.today,
+        ).overdue,
+    ).length;
+    expect(active.length).toBeGreaterThan(800);
+    expect(overdue / active.length).toBeGreaterThanOrEqual(0.1);
+    expect(overdue / active.length).toBeLessThanOrEqual(0.2);
+    const figures = await demoFigures(em, intervals);
+    expect(figures.figures.find((figure) => figure.label === 'overdue visits')!.value).toBe(overdue);
+  });
+
+  it('shows in docs/data-sets.md exactly the figures `pnpm demo:figures` prints for this data set', async () => {
+    const printed = formatDemoFigures(await demoFigures(orm.em.fork(), loadConfig({}).visitIntervals));
+    const documented = /```text\n(rounds[\s\S]*?)\n```/.exec(fs.readFileSync(DATA_SETS_DOC, 'utf8'))?.[1];
+    expect(documented).toBe(printed);
+  });
+
   it('creates the demo accounts with working passwords', async () => {
     const em = orm.em.fork();
     const accounts = await em.find(UserAccount, {}, { populate: ['scopeRegion', 'cadre'], orderBy: { id: 'asc' } });
@@ -131,6 +252,39 @@ describe.each(databaseKinds())('demo data on %s', (kind) => {
 });
 
 describe('demo data determinism', () => {
+  it('places a demo written on another day around that day: the same people, and a campaign as much in progress', async () => {
+    const today = new Date('2027-03-02T09:13:00Z');
+    const { orm, database } = await migratedOrm('sqlite', 'demo_other_day');
+    try {
+      const { counts } = await seedDemoData(orm.em.fork(), { ...DEFAULT_DEMO_OPTIONS, households: 400, today });
+      const reference = await migratedOrm('sqlite', 'demo_reference_day');
+      try {
+        const { counts: referenceCounts } = await seedDemoData(reference.orm.em.fork(), { ...DEFAULT_DEMO_OPTIONS, households: 400 });
+        expect([counts.residents, counts.cadres, counts.petitionCases, counts.assignments]).toEqual([
+          referenceCounts.residents,
+          referenceCounts.cadres,
+          referenceCounts.petitionCases,
+          referenceCounts.assignments,
+        ]);
+      } finally {
+        await reference.orm.close(true);
+        await dropScratchDatabase(reference.database);
+      }
+      const em = orm.em.fork();
+      const newRound = await em.findOneOrFail(Round, { name: '新一轮' });
+      expect(newRound.startsOn).toBe('2026-08-11');
+      const { overdue, assigned } = await overdueVisits(em, loadConfig({}).visitIntervals, today);
+      expect(overdue / assigned).toBeGreaterThanOrEqual(0.1);
+      expect(overdue / assigned).toBeLessThanOrEqual(0.2);
+      const [latest] = await em.find(HelpRecord, {}, { orderBy: { occurredAt: 'desc' }, limit: 1 });
+      expect(latest!.occurredAt.getTime()).toBeLessThanOrEqual(today.getTime());
+      expect(today.getTime() - latest!.occurredAt.getTime()).toBeLessThan(7 * 24 * 60 * 60 * 1000);
+    } finally {
+      await orm.close(true);
+      await dropScratchDatabase(database);
+    }
+  });
+
   it('gives the same rows for the same seed', async () => {
     const heads: string[][] = [];
     for (const tag of ['demo_same_a', 'demo_same_b']) {

@@ -1,4 +1,5 @@
 import { CadreRank, RegionLevel, Role, UnitKind, UnitLevel } from '@wanjia/shared';
+import { shanghaiDate } from '../../core/time';
 import { hashPassword } from '../../modules/accounts/password.service';
 import { DEMO_PASSWORDS } from '../../modules/accounts/published-passwords';
 import { UserAccount } from '../../modules/accounts/user-account.entity';
@@ -13,7 +14,12 @@ import { Round } from '../../modules/rounds/round.entity';
 import { UnitPairing } from '../../modules/unit-pairings/unit-pairing.entity';
 import { Unit } from '../../modules/units/unit.entity';
 import { BENXI, BENXI_COUNTIES, COMMUNITY_STEMS, CONTACT_POINT_KINDS, UNITS, VILLAGE_STEMS } from './benxi-geography';
-import type { DemoRandom } from './demo-random';
+import { DAY_MS, type DemoRandom } from './demo-random';
+
+/** On the reference day 2026-11-20 these give 2023-08-01 → 2026-07-31 and 2026-05-01 → 2029-04-30. */
+const NEW_ROUND_AGE_DAYS = 203;
+const FIRST_ROUND_LEAD_DAYS = 1004;
+const ROUNDS_OVERLAP_DAYS = 91;
 
 /** The campaign's frame: rounds, the region tree, units and their pairings, cadres, contact points, accounts. */
 export class DemoCampaign {
@@ -21,18 +27,25 @@ export class DemoCampaign {
 
   // --- rounds and the region tree -------------------------------------------------------------
 
+  /**
+   * The article's shape placed around the demo's today: a three-year round that began in August, and
+   * the new three-year round launched the following May, overlapping it by three months. Measured in
+   * days from today (as on the reference day, 2026-11-20), so that a demo written on any day shows a
+   * campaign seven months into its new round.
+   */
   rounds(): [Round, Round] {
-    const year = this.random.options.today.getUTCFullYear();
-    // The new round is launched in May of the current campaign year; the first ran three years from August.
-    const launchYear = this.random.options.today.getUTCMonth() >= 4 ? year : year - 1;
+    const day = (offsetDays: number, from = this.random.options.today) => shanghaiDate(new Date(from.getTime() + offsetDays * DAY_MS));
+    const launch = new Date(this.random.options.today.getTime() - NEW_ROUND_AGE_DAYS * DAY_MS);
     const first = new Round();
     first.name = '第一轮';
-    first.startsOn = `${launchYear - 3}-08-01`;
-    first.endsOn = `${launchYear}-07-31`;
+    first.startsOn = day(-FIRST_ROUND_LEAD_DAYS, launch);
+    first.endsOn = day(ROUNDS_OVERLAP_DAYS, launch);
     const second = new Round();
     second.name = '新一轮';
-    second.startsOn = `${launchYear}-05-01`;
-    second.endsOn = `${launchYear + 3}-04-30`;
+    second.startsOn = day(0, launch);
+    const threeYearsOn = new Date(`${second.startsOn}T00:00:00Z`);
+    threeYearsOn.setUTCFullYear(threeYearsOn.getUTCFullYear() + 3);
+    second.endsOn = new Date(threeYearsOn.getTime() - DAY_MS).toISOString().slice(0, 10);
     return [first, second];
   }
 
@@ -223,4 +236,5 @@ export class DemoCampaign {
       accounts.push(account);
     }
     return accounts;
-  }}
+  }
+}

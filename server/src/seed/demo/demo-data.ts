@@ -161,7 +161,6 @@ export async function seedDemoData(em: Em, options: DemoOptions = DEFAULT_DEMO_O
   return { counts: countsOf(built), accounts: demoAccounts(built) };
 }
 
-
 function countsOf(built: Built): DemoCounts {
   const byGroup = { [TargetGroup.HARDSHIP]: 0, [TargetGroup.KEY_FOCUS]: 0, [TargetGroup.PETITIONER]: 0 };
   for (const household of built.households) {
@@ -204,7 +203,9 @@ async function build(options: DemoOptions): Promise<Built> {
   const { households, residents, withSchoolChildren } = people.households(places, options.households);
   step('petition cases');
   const petitionCases = people.petitionCases(households, residents, leaders);
-  const withOpenPetitionCase = new Set(petitionCases.filter((petitionCase) => OPEN_CASE_STATUSES.includes(petitionCase.status)).map((petitionCase) => petitionCase.household));
+  const withOpenPetitionCase = new Set(
+    petitionCases.filter((petitionCase) => OPEN_CASE_STATUSES.includes(petitionCase.status)).map((petitionCase) => petitionCase.household),
+  );
   const visits = new DemoVisits(random, { intervals: options.visitIntervals, withSchoolChildren, withOpenPetitionCase });
   step('assignments');
   const assignments = visits.assignments(households, cadres, rounds);

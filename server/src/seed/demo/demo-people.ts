@@ -22,6 +22,7 @@ export enum HouseholdMakeup {
 export const ELDERLY_FROM_AGE = 60;
 export const SCHOOL_AGE = { from: 6, to: 18 } as const;
 
+const ID_NUMBER_FROM_AGE = 16;
 const CHILD_RELATIONS: readonly ResidentRelation[] = [ResidentRelation.CHILD, ResidentRelation.GRANDCHILD];
 
 export interface DemoHouseholds {
@@ -101,8 +102,9 @@ export class DemoPeople {
       const month = faker.number.int({ min: 1, max: 12 });
       const day = faker.number.int({ min: 1, max: 28 });
       resident.birthDate = `${birthYear}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
-      // Children born after 2010 in the demo are not issued an ID number yet.
-      resident.idNumber = birthYear <= 2010 ? this.random.idNumber(countyCode, resident.birthDate, gender) : null;
+      // Nobody under 16 in the demo has been issued an ID number yet (counted in years, not birthdays,
+      // so that the draws do not depend on the demo's day of the year).
+      resident.idNumber = this.year - birthYear >= ID_NUMBER_FROM_AGE ? this.random.idNumber(countyCode, resident.birthDate, gender) : null;
       members.push(resident);
       return resident;
     };
@@ -183,7 +185,8 @@ export class DemoPeople {
 
   private markTargets(household: Household, members: Resident[]): void {
     const { faker } = this.random;
-    const adults = members.filter((member) => this.random.ageOn(member.birthDate!) >= 18);
+    // Adults by the year of birth: whether a teenager counts must not hang on the demo's day of the year.
+    const adults = members.filter((member) => this.year - Number(member.birthDate!.slice(0, 4)) >= 18);
     if (household.isKeyFocus) {
       faker.helpers.arrayElement(adults).keyFocusReason = faker.helpers.weightedArrayElement([
         { weight: 2, value: KeyFocusReason.RELEASED_PRISONER },

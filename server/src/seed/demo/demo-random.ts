@@ -44,7 +44,8 @@ export class DemoRandom {
     const local = new Date(day.getTime() + SHANGHAI_OFFSET_MS);
     let midnight = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate()) - SHANGHAI_OFFSET_MS;
     const weekday = local.getUTCDay();
-    const keepsSaturday = weekday === 6 && this.faker.number.int(100) < 25;
+    // Drawn on every day, so that the draws that follow do not depend on the calendar.
+    const keepsSaturday = this.faker.number.int(99) < 25 && weekday === 6;
     if (weekday === 6 && !keepsSaturday) midnight -= DAY_MS;
     if (weekday === 0) midnight += DAY_MS;
     const minute = this.faker.number.int({ min: VISIT_HOURS.fromMinute, max: VISIT_HOURS.toMinute - 1 });

@@ -16,7 +16,10 @@ import { DEMAND_TEXTS, HELP_SUMMARIES, SCHOOL_HELP_SUMMARY } from './demo-texts'
  * About one assigned household in eight has slipped past its next visit on the demo's today: what a
  * campaign that works looks like, and enough for the overdue lists to show something.
  */
-export const LAPSED_PERCENT = 12;
+export const LAPSED_PERCENT = 14;
+
+/** First-round cadres took their households on within five months of the round's start (by the year's end). */
+const FIRST_ROUND_UPTAKE_DAYS = 152;
 
 /** What the visits depend on in the households: their visit interval, and who has children at school. */
 export interface VisitContext {
@@ -44,7 +47,8 @@ export class DemoVisits {
       // Six in ten households were already helped in the first round, by any cadre of the time.
       if (index % 5 < 3) {
         const cadre = cadres[(index * 7) % cadres.length]!;
-        const started = this.random.between(new Date(`${first.startsOn}T01:00:00Z`), new Date(`${first.startsOn.slice(0, 4)}-12-31T00:00:00Z`));
+        const firstStart = new Date(`${first.startsOn}T01:00:00Z`);
+        const started = this.random.between(firstStart, new Date(firstStart.getTime() + FIRST_ROUND_UPTAKE_DAYS * DAY_MS));
         assignments.push(this.assignment(cadre, household, first, kind, started, firstEnd, '本轮结束'));
       }
       // One in twenty active households has no cadre yet in the new round: the coverage gap analysts look for.
@@ -171,7 +175,9 @@ export class DemoVisits {
     }
     if (faker.number.int(20) === 0) kinds.add(HelpKind.REFERRAL);
     record.kinds = [...kinds];
-    const summaries = this.context.withSchoolChildren.has(assignment.household) ? HELP_SUMMARIES : HELP_SUMMARIES.filter((text) => text !== SCHOOL_HELP_SUMMARY);
+    const summaries = this.context.withSchoolChildren.has(assignment.household)
+      ? HELP_SUMMARIES
+      : HELP_SUMMARIES.filter((text) => text !== SCHOOL_HELP_SUMMARY);
     record.summary = faker.helpers.arrayElement(summaries);
     // Around Benxi's centre (41.29°N, 123.77°E).
     record.latitude = Number((41.29 + faker.number.float({ min: -0.35, max: 0.35 })).toFixed(6));

@@ -19,13 +19,17 @@ export function seedProgress(logger: Logger): { onStep: (step: string) => void; 
   return { onStep: (step) => logger.info({ step }, 'seeding demo data'), done: () => undefined };
 }
 
-/** Fills an empty database with the demo data set, and prints the demo accounts either way. */
+/**
+ * Fills an empty database with the demo data set, and prints the demo accounts either way. The demo's
+ * today is the moment it is written, so that its visits look like a campaign in progress on the day
+ * someone starts it (the figures in docs/data-sets.md are the reference day's, DEFAULT_DEMO_OPTIONS).
+ */
 export async function ensureDemoData(orm: Orm, logger: Logger, visitIntervals = DEFAULT_DEMO_OPTIONS.visitIntervals): Promise<DemoResult | null> {
   const em = orm.em.fork();
   let result: DemoResult | null = null;
   if ((await em.count(Region)) === 0) {
     const progress = seedProgress(logger);
-    result = await seedDemoData(em, { ...DEFAULT_DEMO_OPTIONS, visitIntervals, onStep: progress.onStep });
+    result = await seedDemoData(em, { ...DEFAULT_DEMO_OPTIONS, today: new Date(), visitIntervals, onStep: progress.onStep });
     progress.done();
     logger.info({ counts: result.counts }, 'demo data written');
   }
