@@ -36,7 +36,7 @@ describe('the server source folders', () => {
   });
 
   it('is checked against real imports (the walk finds the composition files and core/ users)', () => {
-    expect(edges.some((edge) => edge.from === 'graphql/schema' && edge.to.startsWith('modules/'))).toBe(true);
+    expect(edges.some((edge) => edge.from === 'graphql/resolvers' && edge.to.startsWith('modules/'))).toBe(true);
     expect(edges.filter((edge) => edge.to.startsWith('core/')).length).toBeGreaterThan(50);
   });
 });

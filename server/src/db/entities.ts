@@ -18,7 +18,12 @@ import { Round } from '../modules/rounds/round.entity';
 import { UnitPairing } from '../modules/unit-pairings/unit-pairing.entity';
 import { Unit } from '../modules/units/unit.entity';
 
-/** Every entity, listed rather than discovered by glob so that jest, tsc output and bundlers agree. */
+/**
+ * Composition file: the entity list, one of the three places a new feature is registered (with the
+ * resolver list in graphql/resolvers.ts and the loader list in graphql/loaders.ts; README "Adding a
+ * feature"). Every entity is listed rather than discovered by glob so that jest, tsc output and
+ * bundlers agree.
+ */
 export const ENTITIES = [
   Region,
   Round,

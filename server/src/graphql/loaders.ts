@@ -10,6 +10,9 @@ import { createUnitLoaders } from '../modules/units/unit.loaders';
 import { createObjectScopeLoaders } from './object-scope';
 
 /**
+ * Composition file: the loader list, one of the three places a new feature is registered (with the
+ * entity list in db/entities.ts and the resolver list in graphql/resolvers.ts; README "Adding a feature").
+ *
  * Request-scoped loaders of every module, so that nested fields cost one query per level, not per
  * row. They load by id only; what they load is checked for the caller by the object scope guard
  * (object-scope.ts), whose own loader batches that check and is made here for the request's actor.

@@ -4,7 +4,7 @@ import path from 'node:path';
 export const SOURCE_ROOT = path.resolve(__dirname, '..', '..', 'src');
 
 /** The files that list every feature's parts: they import the features by design. */
-export const COMPOSITION_FILES = ['db/entities.ts', 'graphql/schema.ts', 'graphql/loaders.ts'];
+export const COMPOSITION_FILES = ['db/entities.ts', 'graphql/resolvers.ts', 'graphql/loaders.ts'];
 
 export interface ImportEdge {
   from: string;

@@ -1,0 +1,41 @@
+import { AccountResolver } from '../modules/accounts/account.resolver';
+import { AnalyticsResolver } from '../modules/analytics/analytics.resolver';
+import { AssignmentResolver } from '../modules/assignments/assignment.resolver';
+import { AuditResolver } from '../modules/audit/audit.resolver';
+import { AuthResolver } from '../modules/auth/auth.resolver';
+import { CadreResolver } from '../modules/cadres/cadre.resolver';
+import { ContactPointResolver } from '../modules/contact-points/contact-point.resolver';
+import { DemandResolver } from '../modules/demands/demand.resolver';
+import { HelpRecordResolver } from '../modules/help-records/help-record.resolver';
+import { MyWorkResolver } from '../modules/my-work/my-work.resolver';
+import { HouseholdResolver, ResidentResolver } from '../modules/households/household.resolver';
+import { PetitionCaseResolver } from '../modules/petition-cases/petition-case.resolver';
+import { RegionResolver } from '../modules/regions/region.resolver';
+import { RoundResolver } from '../modules/rounds/round.resolver';
+import { UnitPairingResolver } from '../modules/unit-pairings/unit-pairing.resolver';
+import { UnitResolver } from '../modules/units/unit.resolver';
+
+/**
+ * Composition file: the resolver list, one of the three places a new feature is registered (with the
+ * entity list in db/entities.ts and the loader list in graphql/loaders.ts; README "Adding a feature").
+ * It imports every feature's resolver by design; nothing else in graphql/ depends on a feature.
+ */
+export const RESOLVERS = [
+  AuthResolver,
+  AccountResolver,
+  RegionResolver,
+  RoundResolver,
+  UnitResolver,
+  UnitPairingResolver,
+  CadreResolver,
+  HouseholdResolver,
+  ResidentResolver,
+  PetitionCaseResolver,
+  DemandResolver,
+  AssignmentResolver,
+  ContactPointResolver,
+  AuditResolver,
+  HelpRecordResolver,
+  MyWorkResolver,
+  AnalyticsResolver,
+] as const;
