@@ -6,4 +6,5 @@ import '@nutui/nutui-react-taro/dist/es/packages/button/style/css';
 import '@nutui/nutui-react-taro/dist/es/packages/tag/style/css';
 import '@nutui/nutui-react-taro/dist/es/packages/empty/style/css';
 
-export { Button, Tag, Empty } from '@nutui/nutui-react-taro';
+export { Button, Tag } from '@nutui/nutui-react-taro';
+export { Empty } from './empty';
