@@ -1,20 +1,20 @@
 import ExcelJS from 'exceljs';
 import { Role, TargetGroup } from '@wanjia/shared';
 import type { DatabaseConfig } from '../src/config';
-import { generateCity } from '../src/db/city/generator';
+import { generateCity } from '../src/seed/city/generator';
 import { DEFAULT_DEMO_OPTIONS, seedDemoData } from '../src/seed/demo/demo-data';
 import type { Em } from '../src/core/entity-manager';
 import type { Orm } from '../src/db/orm';
 import { UserAccount } from '../src/modules/accounts/user-account.entity';
-import { authService, actorOf } from '../src/modules/auth/auth.service';
-import { signAccessToken } from '../src/modules/auth/tokens';
+import { authService } from '../src/modules/auth/auth.service';
 import { HelpRecord } from '../src/modules/help-records/help-record.entity';
-import { rebuildAnalyticsSummaries } from '../src/modules/help-records/help-record-summary';
+import { rebuildAnalyticsSummaries } from '../src/modules/help-records/help-record-summary.service';
 import { Assignment } from '../src/modules/assignments/assignment.entity';
 import { Region } from '../src/modules/regions/region.entity';
 import { Round } from '../src/modules/rounds/round.entity';
 import { shanghaiDate, startOfShanghaiDay } from '../src/core/time';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
+import { authorizationFor, tokenFor } from './support/factories';
 import { signIn, startApp, type GraphQLBody, type RunningApp } from './support/server';
 
 /**
@@ -216,8 +216,7 @@ describe.each(databaseKinds())('the analysts’ queries on %s', (kind) => {
     cityAnalyst = await signIn(server, 'analytics-city-analyst', 'analytics-test-pass');
     districtAnalyst = await signIn(server, 'pingshan-analyst', 'analytics-test-pass');
     const cadreAccount = await em.findOneOrFail(UserAccount, { role: Role.CADRE }, { populate: ['cadre'] });
-    const { token } = await signAccessToken(actorOf(cadreAccount), server.config.auth.jwtSecret, 900);
-    cadre = { authorization: `Bearer ${token}` };
+    cadre = await authorizationFor(cadreAccount, server);
   });
 
   afterAll(async () => {
@@ -432,7 +431,7 @@ describe.each(databaseKinds())('the analysts’ queries on %s', (kind) => {
     const account = await em.findOne(UserAccount, { cadre: record.cadre.id });
     const actorAccount = account ?? em.create(UserAccount, { role: Role.CADRE, cadre: record.cadre });
     await em.flush();
-    const { token } = await signAccessToken(actorOf(actorAccount), server.config.auth.jwtSecret, 900);
+    const token = await tokenFor(actorAccount, server);
     const vars = { regionId: String(pingshan.id), roundId: String(newRound.id) };
     const figure = (figures: { measure: string; value: number }[], measure: string) => figures.find((entry) => entry.measure === measure)!.value;
     const before = (await data(cityAnalyst, OVERVIEW, vars)).campaignOverview.figures;
@@ -586,7 +585,7 @@ describe.each(databaseKinds())('the analysts’ queries on %s', (kind) => {
     for (const assignment of assignments) {
       const account = (await em.findOne(UserAccount, { cadre: assignment.cadre.id })) ?? em.create(UserAccount, { role: Role.CADRE, cadre: assignment.cadre });
       await em.flush();
-      tokens.set(assignment.cadre.id, (await signAccessToken(actorOf(account), server.config.auth.jwtSecret, 900)).token);
+      tokens.set(assignment.cadre.id, await tokenFor(account, server));
     }
     const SUBMIT = 'mutation ($input: HelpRecordInput!) { submitHelpRecord(input: $input) { id } }';
     const CORRECT = 'mutation ($id: ID!, $input: HelpRecordContentInput!) { correctHelpRecord(id: $id, input: $input) { id } }';

@@ -3,11 +3,10 @@ import { loadConfig, type AppConfig, type DatabaseConfig } from '../src/config';
 import { DEFAULT_DEMO_OPTIONS, seedDemoData } from '../src/seed/demo/demo-data';
 import type { Orm } from '../src/db/orm';
 import { buildApiSchema } from '../src/graphql/schema';
-import { actorOf } from '../src/modules/auth/auth.service';
-import { signAccessToken } from '../src/modules/auth/tokens';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
+import { authorizationFor, createAccount } from './support/factories';
 import { UserAccount } from '../src/modules/accounts/user-account.entity';
-import { hashPassword } from '../src/modules/accounts/password';
+import { hashPassword } from '../src/modules/accounts/password.service';
 import { Region } from '../src/modules/regions/region.entity';
 import { CITY_CODE, MatrixFixtures, PINGSHAN_CODE, XIHU_CODE, type Seeded } from './support/matrix/fixtures';
 import { signIn, startApp, type GraphQLBody, type RunningApp } from './support/server';
@@ -761,14 +760,7 @@ describe.each(databaseKinds())('the authorization matrix on %s', (kind) => {
         const em = orm.em.fork();
         const code = { inside: PINGSHAN_CODE, outside: XIHU_CODE, city: CITY_CODE }[side];
         const region = await em.findOneOrFail(Region, { code });
-        const account = em.create(UserAccount, {
-          username: fx.unique('matrix-care-'),
-          role,
-          scopeRegion: region,
-          passwordHash: await matrixPasswordHash,
-          active,
-        });
-        await em.flush();
+        const account = await createAccount(em, { username: fx.unique('matrix-care-'), role, scopeRegion: region, passwordHash: await matrixPasswordHash, active });
         return String(account.id);
       },
       async afterPasswordChange(caller, body) {
@@ -785,8 +777,7 @@ describe.each(databaseKinds())('the authorization matrix on %s', (kind) => {
     headers.analyst = await signIn(server, 'analyst', 'wanjia-analyst-demo');
     // Cadres sign in through WeChat; sign their token with the secret of the app under test.
     const config = (server as { config?: AppConfig }).config ?? loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
-    const { token } = await signAccessToken(actorOf(fx.seeded.cadreAccount), config.auth.jwtSecret, 900);
-    headers.cadre = { authorization: `Bearer ${token}` };
+    headers.cadre = await authorizationFor(fx.seeded.cadreAccount, config.auth.jwtSecret);
     const me = await send('cadre', '{ me { role } }', {});
     if (me.data?.me?.role !== Role.CADRE) throw new Error(`the cadre's token is not accepted: ${JSON.stringify(me.errors)}`);
   });

@@ -1,30 +1,30 @@
 import { randomUUID, createHash } from 'node:crypto';
-import { AssignmentKind, DemandStatus, PetitionCaseStatus, Role, TargetGroup } from '@wanjia/shared';
+import { AssignmentKind, DemandStatus, PetitionCaseStatus, TargetGroup } from '@wanjia/shared';
 import sharp from 'sharp';
 import type { DatabaseConfig } from '../src/config';
 import type { Orm } from '../src/db/orm';
-import { UserAccount } from '../src/modules/accounts/user-account.entity';
 import { Assignment } from '../src/modules/assignments/assignment.entity';
 import { AuditEntry } from '../src/modules/audit/audit-entry.entity';
-import { actorOf } from '../src/modules/auth/auth.service';
-import { signAccessToken } from '../src/modules/auth/token.service';
-import type { Cadre } from '../src/modules/cadres/cadre.entity';
+import { Cadre } from '../src/modules/cadres/cadre.entity';
 import { Demand } from '../src/modules/demands/demand.entity';
 import { HelpRecord } from '../src/modules/help-records/help-record.entity';
 import { Household } from '../src/modules/households/household.entity';
-import { PetitionCase } from '../src/modules/petition-cases/petition-case.entity';
 import type { Region } from '../src/modules/regions/region.entity';
 import type { Round } from '../src/modules/rounds/round.entity';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
 import {
+  createAccount,
   createAssignment,
   createCadre,
+  createDemand,
   createHelpRecord,
   createHousehold,
+  createPetitionCase,
   createRegionTree,
   createResident,
   createRound,
   createUnit,
+  tokenFor,
 } from './support/factories';
 import { startApp, type GraphQLBody, type RunningApp } from './support/server';
 
@@ -71,11 +71,9 @@ describe.each(databaseKinds())("the cadres' API on %s", (kind) => {
   const asCadre = <T>(query: string, variables: Record<string, unknown> = {}, bearer = token) =>
     server.graphql<T>(query, variables, { authorization: `Bearer ${bearer}` });
 
-  async function tokenFor(target: Cadre): Promise<string> {
+  async function cadreToken(target: Cadre): Promise<string> {
     const em = orm.em.fork();
-    const account = em.create(UserAccount, { role: Role.CADRE, cadre: target.id });
-    await em.flush();
-    return (await signAccessToken(actorOf(account), server.config.auth.jwtSecret, 900)).token;
+    return tokenFor(await createAccount(em, { cadre: em.getReference(Cadre, target.id) }), server);
   }
 
   beforeAll(async () => {
@@ -83,32 +81,28 @@ describe.each(databaseKinds())("the cadres' API on %s", (kind) => {
     const em = orm.em.fork();
     const regions = await createRegionTree(em);
     community = regions.dongxing;
-    round = await createRound(em, '新一轮', '2026-05-01', '2029-04-30');
-    const unit = await createUnit(em, regions.city);
-    cadre = await createCadre(em, unit, { name: '刘建华' });
-    cadre.householdCapacity = 50;
-    otherCadre = await createCadre(em, unit, { name: '陈志强' });
-    await em.flush();
+    round = await createRound(em, { name: '新一轮' });
+    const unit = await createUnit(em, { region: regions.city });
+    cadre = await createCadre(em, { unit, name: '刘建华', householdCapacity: 50 });
+    otherCadre = await createCadre(em, { unit, name: '陈志强' });
     const now = Date.now();
     // 40 households: visited long ago, recently, or never; a third key-focus, some petitioners with open cases.
     for (let index = 0; index < 40; index += 1) {
       const groups = index % 3 === 0 ? [TargetGroup.KEY_FOCUS] : index % 7 === 0 ? [TargetGroup.PETITIONER] : [TargetGroup.HARDSHIP];
-      const household = await createHousehold(em, community, groups, `户主${String(index).padStart(2, '0')}`);
-      household.lastVisitAt = index % 4 === 0 ? null : new Date(now - (index % 40) * DAY);
-      await createResident(em, household);
-      await createAssignment(em, cadre, household, round, new Date(now - 60 * DAY));
-      if (household.isPetitioner)
-        em.create(PetitionCase, { household, title: '征地补偿', demand: '补足补偿款', receivedOn: '2026-01-05', status: PetitionCaseStatus.IN_PROGRESS });
-      if (index % 5 === 0) em.create(Demand, { household, category: 'HOUSING' as Demand['category'], text: '房屋漏雨', raisedAt: new Date(now - 10 * DAY) });
+      const lastVisitAt = index % 4 === 0 ? null : new Date(now - (index % 40) * DAY);
+      const household = await createHousehold(em, { region: community, targetGroups: groups, headName: `户主${String(index).padStart(2, '0')}`, lastVisitAt });
+      await createResident(em, { household });
+      await createAssignment(em, { cadre, household, round, startedAt: new Date(now - 60 * DAY) });
+      if (household.isPetitioner) await createPetitionCase(em, { household, receivedOn: '2026-01-05', status: PetitionCaseStatus.IN_PROGRESS });
+      if (index % 5 === 0) await createDemand(em, { household, text: '房屋漏雨', raisedAt: new Date(now - 10 * DAY) });
       households.push(household);
     }
-    await em.flush();
     // A household of another cadre, and one of ours that another cadre took over.
-    const theirs = await createHousehold(em, community, [TargetGroup.HARDSHIP], '别人的户');
-    await createAssignment(em, otherCadre, theirs, round);
+    const theirs = await createHousehold(em, { region: community, headName: '别人的户' });
+    await createAssignment(em, { cadre: otherCadre, household: theirs, round });
     server = await startApp(orm, database);
-    token = await tokenFor(cadre);
-    otherToken = await tokenFor(otherCadre);
+    token = await cadreToken(cadre);
+    otherToken = await cadreToken(otherCadre);
   });
 
   afterAll(async () => {
@@ -186,11 +180,13 @@ describe.each(databaseKinds())("the cadres' API on %s", (kind) => {
 
   it("shows an assigned household's file and nothing about one that is not assigned", async () => {
     const household = households[0]!;
-    await createHelpRecord(orm.em.fork(), await orm.em.fork().findOneOrFail(Assignment, { household: household.id }), {
+    await createHelpRecord(orm.em.fork(), {
+      assignment: await orm.em.fork().findOneOrFail(Assignment, { household: household.id }),
       occurredAt: new Date(Date.now() - 20 * DAY),
       summary: '较早的走访',
     });
-    await createHelpRecord(orm.em.fork(), await orm.em.fork().findOneOrFail(Assignment, { household: household.id }), {
+    await createHelpRecord(orm.em.fork(), {
+      assignment: await orm.em.fork().findOneOrFail(Assignment, { household: household.id }),
       occurredAt: new Date(Date.now() - 2 * DAY),
       summary: '最近的走访',
     });

@@ -2,10 +2,8 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { AssignmentKind, DemandCategory, DemandStatus, HardshipReason, HelpKind, KeyFocusReason, PetitionCaseStatus, Role, TargetGroup } from '@wanjia/shared';
 import type { DatabaseConfig } from '../src/config';
 import type { Orm } from '../src/db/orm';
-import { UserAccount } from '../src/modules/accounts/user-account.entity';
 import { Assignment } from '../src/modules/assignments/assignment.entity';
 import { AuditEntry } from '../src/modules/audit/audit-entry.entity';
-import { ContactPointKind } from '../src/modules/contact-points/contact-point-kind.entity';
 import { ContactPoint } from '../src/modules/contact-points/contact-point.entity';
 import { Demand } from '../src/modules/demands/demand.entity';
 import { HelpRecord } from '../src/modules/help-records/help-record.entity';
@@ -17,14 +15,20 @@ import { regionService } from '../src/modules/regions/region.service';
 import { UnitPairing } from '../src/modules/unit-pairings/unit-pairing.entity';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
 import {
+  createAccount,
   createAssignment,
   createCadre,
+  createContactPoint,
+  createContactPointKind,
+  createDemand,
   createHelpRecord,
   createHousehold,
+  createPetitionCase,
   createRegionTree,
   createResident,
   createRound,
   createUnit,
+  createUnitPairing,
   validIdNumber,
 } from './support/factories';
 
@@ -45,15 +49,18 @@ describe.each(databaseKinds())('entities on %s', (kind) => {
     const em = orm.em.fork();
     const regions = await createRegionTree(em);
     const round = await createRound(em);
-    const unit = await createUnit(em, regions.city);
-    const leader = await createCadre(em, unit, { name: '𠮷祥' });
-    const cadre = await createCadre(em, unit);
-    const household = await createHousehold(em, regions.dongxing, [TargetGroup.HARDSHIP, TargetGroup.PETITIONER]);
-    household.hardshipReasons = [HardshipReason.ILLNESS, HardshipReason.ELDERLY_ALONE];
+    const unit = await createUnit(em, { region: regions.city });
+    const leader = await createCadre(em, { unit, name: '𠮷祥' });
+    const cadre = await createCadre(em, { unit });
+    const household = await createHousehold(em, {
+      region: regions.dongxing,
+      targetGroups: [TargetGroup.HARDSHIP, TargetGroup.PETITIONER],
+      hardshipReasons: [HardshipReason.ILLNESS, HardshipReason.ELDERLY_ALONE],
+    });
     const idNumber = validIdNumber('210502', '1975-03-09');
-    const resident = await createResident(em, household, { idNumber, keyFocusReason: KeyFocusReason.RELEASED_PRISONER, isPetitioner: true });
-    const pairing = em.create(UnitPairing, { unit, region: regions.dongxing, round, startedOn: '2026-05-01' });
-    const petitionCase = em.create(PetitionCase, {
+    const resident = await createResident(em, { household, idNumber, keyFocusReason: KeyFocusReason.RELEASED_PRISONER, isPetitioner: true });
+    const pairing = await createUnitPairing(em, { unit, region: regions.dongxing, round, startedOn: '2026-05-01' });
+    const petitionCase = await createPetitionCase(em, {
       household,
       resident,
       title: '征地补偿问题',
@@ -63,9 +70,10 @@ describe.each(databaseKinds())('entities on %s', (kind) => {
       responsibleLeader: leader,
       status: PetitionCaseStatus.IN_PROGRESS,
     });
-    const assignment = await createAssignment(em, cadre, household, round);
+    const assignment = await createAssignment(em, { cadre, household, round });
     const occurredAt = new Date('2026-06-01T03:04:05.678Z');
-    const record = await createHelpRecord(em, assignment, {
+    const record = await createHelpRecord(em, {
+      assignment,
       occurredAt,
       kinds: [HelpKind.VISIT, HelpKind.FUNDS, HelpKind.MATERIALS],
       fundsFen: 123_456,
@@ -75,7 +83,7 @@ describe.each(databaseKinds())('entities on %s', (kind) => {
       latitude: 41.294123,
       longitude: 123.766789,
     });
-    const demand = em.create(Demand, {
+    const demand = await createDemand(em, {
       household,
       category: DemandCategory.HOUSING,
       text: '房屋漏雨需要维修',
@@ -83,9 +91,9 @@ describe.each(databaseKinds())('entities on %s', (kind) => {
       dueOn: '2026-07-01',
       raisedIn: record,
     });
-    const kindRow = em.create(ContactPointKind, { code: 'PETITION_CASE', name: '包一件信访案件' });
-    const contactPoint = em.create(ContactPoint, { leader, kind: kindRow, round, petitionCase, startedOn: '2026-05-01' });
-    const account = em.create(UserAccount, { role: Role.ADMIN, scopeRegion: regions.pingshan, username: 'pingshan', passwordHash: 'x' });
+    const kindRow = await createContactPointKind(em, { code: 'PETITION_CASE', name: '包一件信访案件' });
+    const contactPoint = await createContactPoint(em, { leader, kind: kindRow, round, petitionCase, startedOn: '2026-05-01' });
+    const account = await createAccount(em, { role: Role.ADMIN, scopeRegion: regions.pingshan, username: 'pingshan', passwordHash: 'x' });
     const audit = em.create(AuditEntry, { actor: account, operation: 'test', entityName: 'Household', entityId: String(household.id), changes: '{"a":[1,2]}' });
     await em.flush();
 

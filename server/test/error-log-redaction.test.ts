@@ -40,7 +40,7 @@ describe.each(databaseKinds())('error logs on %s', (kind) => {
   test('a resident write that fails in the database is logged without its ID number, name or birth date', async () => {
     const em = orm.em.fork();
     const regions = await createRegionTree(em);
-    const household = await createHousehold(em, regions.dongxing);
+    const household = await createHousehold(em, { region: regions.dongxing });
     const idNumber = validIdNumber('210502', '1968-04-02');
     const values = { household: household.id, name: '孙桂芝', relation: 'HEAD', gender: 'FEMALE', birthDate: '1968-04-02', idNumber, isPetitioner: false };
     // A native insert that leaves out the creation time: refused by the database (NOT NULL), with the

@@ -5,7 +5,8 @@ import { csvField, neutraliseFormula, toCsv, toXlsx, type ReportTable } from '..
 import { REPORT_DOWNLOAD_COSTS } from '../src/modules/analytics/analytics.routes';
 import { ReportKind } from '../src/modules/analytics/analytics.types';
 import { AuditEntry } from '../src/modules/audit/audit-entry.entity';
-import { createWorld, startLoggedApp, TEST_JWT_SECRET, WARN, type LoggedApp } from './request-limits.fixtures';
+import { createWorld } from './support/limits-world';
+import { startLoggedApp, TEST_JWT_SECRET, WARN, type LoggedApp } from './support/logged-app';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
 
 /** Names a district administrator can write (units, regions, rounds, cadres, household heads) that a spreadsheet would run. */

@@ -1,13 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Role, TargetGroup } from '@wanjia/shared';
 import type { DatabaseConfig } from '../src/config';
 import type { Orm } from '../src/db/orm';
-import { UserAccount } from '../src/modules/accounts/user-account.entity';
-import { actorOf } from '../src/modules/auth/auth.service';
-import { signAccessToken } from '../src/modules/auth/token.service';
 import { HelpRecord } from '../src/modules/help-records/help-record.entity';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
-import { createAssignment, createCadre, createHousehold, createRegionTree, createRound, createUnit } from './support/factories';
+import { createAccount, createAssignment, createCadre, createHousehold, createRegionTree, createRound, createUnit, tokenFor } from './support/factories';
 import { startApp, type RunningApp } from './support/server';
 
 const CADRES = 20;
@@ -49,21 +45,19 @@ describe.each(databaseKinds())('help records under retries on %s', (kind) => {
     ({ orm, database } = await migratedOrm(kind, 'retries'));
     const em = orm.em.fork();
     const regions = await createRegionTree(em);
-    const round = await createRound(em, '新一轮', '2026-05-01', '2029-04-30');
-    const unit = await createUnit(em, regions.city);
+    const round = await createRound(em, { name: '新一轮' });
+    const unit = await createUnit(em, { region: regions.city });
     server = await startApp(orm, database);
     const random = mulberry32(20_260_501);
     for (let c = 0; c < CADRES; c += 1) {
-      const cadre = await createCadre(em, unit, { name: `干部${c}` });
+      const cadre = await createCadre(em, { unit, name: `干部${c}` });
       const households: number[] = [];
       for (let h = 0; h < 3; h += 1) {
-        const household = await createHousehold(em, regions.dongxing, [TargetGroup.HARDSHIP], `户${c}-${h}`);
-        await createAssignment(em, cadre, household, round, new Date(Date.now() - 30 * 86_400_000));
+        const household = await createHousehold(em, { region: regions.dongxing, headName: `户${c}-${h}` });
+        await createAssignment(em, { cadre, household, round, startedAt: new Date(Date.now() - 30 * 86_400_000) });
         households.push(household.id);
       }
-      const account = em.create(UserAccount, { role: Role.CADRE, cadre: cadre.id });
-      await em.flush();
-      const { token } = await signAccessToken(actorOf(account), server.config.auth.jwtSecret, 900);
+      const token = await tokenFor(await createAccount(em, { cadre }), server);
       const plan = Array.from({ length: RECORDS_PER_CADRE }, (): Planned => ({
         clientId: randomUUID(),
         householdId: households[Math.floor(random() * households.length)]!,

@@ -4,7 +4,8 @@ import { loadConfig } from '../src/config';
 import type { Orm } from '../src/db/orm';
 import { loadSafelist } from '../src/graphql/limits/safelist';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
-import { ADMIN_PASSWORD, codeOf, createWorld, startLoggedApp, WARN, type LoggedApp, type World } from './request-limits.fixtures';
+import { ADMIN_PASSWORD, createWorld, type World } from './support/limits-world';
+import { codeOf, startLoggedApp, WARN, type LoggedApp } from './support/logged-app';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 

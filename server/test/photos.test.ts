@@ -5,14 +5,11 @@ import { Role } from '@wanjia/shared';
 import sharp from 'sharp';
 import type { DatabaseConfig } from '../src/config';
 import type { Orm } from '../src/db/orm';
-import { UserAccount } from '../src/modules/accounts/user-account.entity';
-import { actorOf } from '../src/modules/auth/auth.service';
-import { signAccessToken } from '../src/modules/auth/token.service';
 import { Photo } from '../src/modules/photos/photo.entity';
 import { LocalDiskPhotoStorage } from '../src/modules/photos/photo-storage';
 import { Region } from '../src/modules/regions/region.entity';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
-import { createCadre, createRegionTree, createUnit } from './support/factories';
+import { createAccount, createCadre, createRegionTree, createUnit, tokenFor } from './support/factories';
 import { startApp, type RunningApp } from './support/server';
 
 const GPS_MARK = 'WANJIA-EXIF-MARK-41.29N';
@@ -45,21 +42,16 @@ describe.each(databaseKinds())('photo uploads on %s', (kind) => {
 
   async function newToken(target: RunningApp = server): Promise<string> {
     const em = orm.em.fork();
-    const unit = await createUnit(em, em.getReference(Region, city.id), `单位${tokens.length}`);
-    const cadre = await createCadre(em, unit);
-    const account = em.create(UserAccount, { role: Role.CADRE, cadre: cadre.id });
-    await em.flush();
-    const token = (await signAccessToken(actorOf(account), target.config.auth.jwtSecret, 900)).token;
+    const unit = await createUnit(em, { region: em.getReference(Region, city.id), name: `单位${tokens.length}` });
+    const token = await tokenFor(await createAccount(em, { cadre: await createCadre(em, { unit }) }), target);
     tokens.push(token);
     return token;
   }
 
   async function staffToken(role: Role.ADMIN | Role.ANALYST): Promise<string> {
     const em = orm.em.fork();
-    const account = em.create(UserAccount, { role, username: `photo-${role.toLowerCase()}-${tokens.length}`, passwordHash: 'x', scopeRegion: city.id });
-    await em.flush();
-    const token = (await signAccessToken(actorOf(await em.findOneOrFail(UserAccount, account.id, { populate: ['scopeRegion'] })), server.config.auth.jwtSecret, 900))
-      .token;
+    const account = await createAccount(em, { role, username: `photo-${role.toLowerCase()}-${tokens.length}`, scopeRegion: em.getReference(Region, city.id) });
+    const token = await tokenFor(account, server);
     tokens.push(token);
     return token;
   }

@@ -2,8 +2,9 @@ import { Redis } from 'ioredis';
 import type { AppConfig, DatabaseConfig } from '../src/config';
 import type { Orm } from '../src/db/orm';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
-import { ADMIN_PASSWORD, codeOf, createWorld, startLoggedApp, type LoggedApp } from './request-limits.fixtures';
-import { LOGIN, REDIS_URL, RUN_PREFIX, expectTooMany, from, limited, per, withRedis } from './rate-limits.fixtures';
+import { ADMIN_PASSWORD, createWorld } from './support/limits-world';
+import { codeOf, startLoggedApp, type LoggedApp } from './support/logged-app';
+import { LOGIN, REDIS_URL, RUN_PREFIX, expectTooMany, from, limited, per, withRedis } from './support/rate-limits';
 
 /**
  * The one rate-limit test that needs a real Redis (TEST_REDIS_URL, default 127.0.0.1:6379). Under CI it

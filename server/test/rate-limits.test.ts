@@ -3,8 +3,9 @@ import type { AppConfig, DatabaseConfig } from '../src/config';
 import { loadConfig } from '../src/config';
 import type { Orm } from '../src/db/orm';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
-import { ADMIN_PASSWORD, codeOf, createWorld, startLoggedApp, TEST_JWT_SECRET, WARN, type LoggedApp, type World } from './request-limits.fixtures';
-import { ISSUE, LOGIN, SUBMIT, expectTooMany, from, limited, per, withRedis } from './rate-limits.fixtures';
+import { ADMIN_PASSWORD, createWorld, type World } from './support/limits-world';
+import { codeOf, startLoggedApp, TEST_JWT_SECRET, WARN, type LoggedApp } from './support/logged-app';
+import { ISSUE, LOGIN, SUBMIT, expectTooMany, from, limited, per, withRedis } from './support/rate-limits';
 
 describe('rate-limit configuration', () => {
   it('is on by default outside tests, reads budgets as points/seconds, and names a bad value', () => {

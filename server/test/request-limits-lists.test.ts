@@ -12,10 +12,9 @@ import {
 } from '../src/graphql/limits/cost';
 import { firstExceeded, measureDocument } from '../src/graphql/limits/measure';
 import { buildApiSchema } from '../src/graphql/schema';
-import { DemandCategory, DemandStatus, TargetGroup } from '@wanjia/shared';
+import { DemandStatus } from '@wanjia/shared';
 import { createDemandLoaders, RECENT_CLOSED_DEMANDS } from '../src/modules/demands/demand.loaders';
-import { Demand } from '../src/modules/demands/demand.entity';
-import { createHousehold, createRegionTree } from './support/factories';
+import { createDemand, createHousehold, createRegionTree } from './support/factories';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
 
 /** The reviewer's document: from the city scope down, up and down again (children seven times, parent six). */
@@ -137,23 +136,15 @@ describe.each(databaseKinds())('recentClosedDemands batched on %s', (kind) => {
     try {
       const em = orm.em.fork();
       const regions = await createRegionTree(em);
-      const busy = await createHousehold(em, regions.dongxing, [TargetGroup.HARDSHIP], '王建国');
-      const quiet = await createHousehold(em, regions.dongxing, [TargetGroup.HARDSHIP], '赵玉梅');
+      const busy = await createHousehold(em, { region: regions.dongxing, headName: '王建国' });
+      const quiet = await createHousehold(em, { region: regions.dongxing, headName: '赵玉梅' });
       const day = (n: number) => new Date(Date.UTC(2026, 0, 1 + n));
       for (let n = 0; n < 14; n += 1) {
         const closed = n % 2 === 0 ? DemandStatus.RESOLVED : DemandStatus.CONFIRMED;
-        em.create(Demand, { household: busy, category: DemandCategory.HOUSING, text: `第${n}件`, raisedAt: day(n), status: closed, resolvedAt: day(n + 1) });
+        await createDemand(em, { household: busy, text: `第${n}件`, raisedAt: day(n), status: closed, resolvedAt: day(n + 1) });
       }
-      em.create(Demand, { household: busy, category: DemandCategory.HOUSING, text: '仍未解决', raisedAt: day(30), status: DemandStatus.OPEN });
-      em.create(Demand, {
-        household: quiet,
-        category: DemandCategory.HOUSING,
-        text: '唯一一件',
-        raisedAt: day(2),
-        status: DemandStatus.RESOLVED,
-        resolvedAt: day(3),
-      });
-      await em.flush();
+      await createDemand(em, { household: busy, text: '仍未解决', raisedAt: day(30), status: DemandStatus.OPEN });
+      await createDemand(em, { household: quiet, text: '唯一一件', raisedAt: day(2), status: DemandStatus.RESOLVED, resolvedAt: day(3) });
 
       const loaders = createDemandLoaders(orm.em.fork());
       statements = 0;

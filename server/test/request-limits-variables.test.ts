@@ -6,7 +6,8 @@ import { planExecution } from '../src/graphql/limits/executed-fields';
 import { buildApiSchema } from '../src/graphql/schema';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../src/core/pagination';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
-import { codeOf, createWorld, startLoggedApp, TEST_JWT_SECRET, WARN, type LoggedApp } from './request-limits.fixtures';
+import { createWorld } from './support/limits-world';
+import { codeOf, startLoggedApp, TEST_JWT_SECRET, WARN, type LoggedApp } from './support/logged-app';
 
 /** What the cost and the rate limits read from a request: its variables, as execution will see them. */
 

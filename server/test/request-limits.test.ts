@@ -11,7 +11,8 @@ import { loadSafelist } from '../src/graphql/limits/safelist';
 import { buildApiSchema } from '../src/graphql/schema';
 import { createLogger } from '../src/logger';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
-import { codeOf, createWorld, startLoggedApp, WARN, type LoggedApp, type World } from './request-limits.fixtures';
+import { createWorld, type World } from './support/limits-world';
+import { codeOf, startLoggedApp, WARN, type LoggedApp } from './support/logged-app';
 
 /** 12 levels up and down the region tree from a household. */
 const deepQuery = (householdId: number) =>

@@ -5,12 +5,9 @@ import type { DatabaseConfig } from '../src/config';
 import type { Orm } from '../src/db/orm';
 import { withoutSuggestions } from '../src/graphql/schema-details.plugin';
 import { securityHeaders } from '../src/http/security-headers';
-import { UserAccount } from '../src/modules/accounts/user-account.entity';
-import { actorOf } from '../src/modules/auth/auth.service';
-import { signAccessToken } from '../src/modules/auth/token.service';
 import { Region } from '../src/modules/regions/region.entity';
 import { dropScratchDatabase, migratedOrm } from './support/databases';
-import { createCadre, createRegionTree, createUnit } from './support/factories';
+import { createAccount, createCadre, createRegionTree, createUnit, tokenFor } from './support/factories';
 import { startApp, type RunningApp } from './support/server';
 
 const MISSPELT = [
@@ -44,15 +41,13 @@ describe('schema suggestions and security headers', () => {
     const em = orm.em.fork();
     serial += 1;
     const scope = em.getReference(Region, city.id);
-    const cadre = await createCadre(em, await createUnit(em, scope, `单位${serial}`));
+    const cadre = await createCadre(em, { unit: await createUnit(em, { region: scope, name: `单位${serial}` }) });
     const accounts = {
-      cadre: em.create(UserAccount, { role: Role.CADRE, cadre: cadre.id }),
-      analyst: em.create(UserAccount, { role: Role.ANALYST, username: `analyst-${serial}`, scopeRegion: scope }),
-      admin: em.create(UserAccount, { role: Role.ADMIN, username: `admin-${serial}`, scopeRegion: scope }),
+      cadre: await createAccount(em, { cadre }),
+      analyst: await createAccount(em, { role: Role.ANALYST, username: `analyst-${serial}`, scopeRegion: scope }),
+      admin: await createAccount(em, { role: Role.ADMIN, username: `admin-${serial}`, scopeRegion: scope }),
     };
-    await em.flush();
-    const sign = async (account: UserAccount) => (await signAccessToken(actorOf(account), server.config.auth.jwtSecret, 900)).token;
-    return { cadre: await sign(accounts.cadre), analyst: await sign(accounts.analyst), admin: await sign(accounts.admin) };
+    return { cadre: await tokenFor(accounts.cadre, server), analyst: await tokenFor(accounts.analyst, server), admin: await tokenFor(accounts.admin, server) };
   }
 
   async function messages(server: RunningApp, token: string | null): Promise<string[]> {

@@ -5,10 +5,4 @@
  * tests out when neither answers outside CI, and the run says so. The scratch databases are the
  * server suite's own helper, so both suites name, create and drop them one way.
  */
-export {
-  LOCAL_DEFAULT_MYSQL_URL,
-  createScratchDatabase,
-  mysqlServer,
-  type MysqlServer,
-  type ScratchDatabase,
-} from '../../server/test/support/mysql-server';
+export { LOCAL_DEFAULT_MYSQL_URL, createScratchDatabase, mysqlServer, type MysqlServer, type ScratchDatabase } from '../../server/test/support/mysql-server';

@@ -1,4 +1,4 @@
-import { DemandCategory, DemandStatus, HOUSEHOLD_REGION_LEVELS, RegionLevel, Role } from '@wanjia/shared';
+import { DemandStatus, HOUSEHOLD_REGION_LEVELS, RegionLevel, Role } from '@wanjia/shared';
 import type { Em } from '../../../src/core/entity-manager';
 import type { Orm } from '../../../src/db/orm';
 import { UserAccount } from '../../../src/modules/accounts/user-account.entity';
@@ -13,9 +13,20 @@ import { Resident } from '../../../src/modules/households/resident.entity';
 import { PetitionCase } from '../../../src/modules/petition-cases/petition-case.entity';
 import { Region } from '../../../src/modules/regions/region.entity';
 import { Round } from '../../../src/modules/rounds/round.entity';
-import { UnitPairing } from '../../../src/modules/unit-pairings/unit-pairing.entity';
 import { Unit } from '../../../src/modules/units/unit.entity';
-import { createAssignment, createCadre, createHelpRecord, createHousehold, createRegion, createResident, createUnit } from '../factories';
+import {
+  createAssignment,
+  createCadre,
+  createContactPointKind,
+  createDemand,
+  createHelpRecord,
+  createHousehold,
+  createPetitionCase,
+  createRegion,
+  createResident,
+  createUnit,
+  createUnitPairing,
+} from '../factories';
 
 /**
  * The objects the authorization matrix works on, looked up in the demo data or made fresh for each
@@ -77,7 +88,7 @@ async function firstResidentOf(em: Em, householdId: number): Promise<string> {
   const found = await em.findOne(Resident, { household: householdId }, { orderBy: { id: 'asc' } });
   if (found) return String(found.id);
   const household = await em.findOneOrFail(Household, householdId);
-  return String((await createResident(em, household, { idNumber: null })).id);
+  return String((await createResident(em, { household, idNumber: null })).id);
 }
 
 export class MatrixFixtures {
@@ -182,8 +193,8 @@ export class MatrixFixtures {
   /** A new household with one resident (no ID number, so it never clashes with the demo's). */
   household(side: Side): Promise<FreshHousehold> {
     return this.write(async (em) => {
-      const household = await createHousehold(em, await this.regionAt(em, side), undefined, this.unique('矩阵户'));
-      const resident = await createResident(em, household, { idNumber: null });
+      const household = await createHousehold(em, { region: await this.regionAt(em, side), headName: this.unique('矩阵户') });
+      const resident = await createResident(em, { household, idNumber: null });
       const version = (await this.orm.em.fork().findOneOrFail(Household, household.id)).version;
       return { id: String(household.id), version, residentId: String(resident.id) };
     });
@@ -193,7 +204,7 @@ export class MatrixFixtures {
   cadre(side: Side | 'city', active = true): Promise<string> {
     return this.write(async (em) => {
       const unit = await em.findOneOrFail(Unit, Number(this.seeded.unit[side]));
-      return String((await createCadre(em, unit, { name: this.unique('矩阵干部'), active })).id);
+      return String((await createCadre(em, { unit, name: this.unique('矩阵干部'), active })).id);
     });
   }
 
@@ -203,27 +214,25 @@ export class MatrixFixtures {
 
   /** A new unit of the side's district, or of the city. */
   unit(side: Side | 'city'): Promise<string> {
-    return this.write(async (em) => String((await createUnit(em, await this.district(em, side), this.unique('矩阵单位'))).id));
+    return this.write(async (em) => String((await createUnit(em, { region: await this.district(em, side), name: this.unique('矩阵单位') })).id));
   }
 
   /** A new active assignment of a new cadre to a new household, both on the side. */
   assignment(side: Side): Promise<string> {
     return this.write(async (em) => {
       const unit = await em.findOneOrFail(Unit, Number(this.seeded.unit[side]));
-      const cadre = await createCadre(em, unit, { name: this.unique('矩阵干部') });
-      const household = await createHousehold(em, await this.regionAt(em, side), undefined, this.unique('矩阵户'));
+      const cadre = await createCadre(em, { unit, name: this.unique('矩阵干部') });
+      const household = await createHousehold(em, { region: await this.regionAt(em, side), headName: this.unique('矩阵户') });
       const round = await em.findOneOrFail(Round, Number(this.seeded.roundId));
-      return String((await createAssignment(em, cadre, household, round)).id);
+      return String((await createAssignment(em, { cadre, household, round })).id);
     });
   }
 
   /** A new registered petition case of a new household on the side. */
   petitionCase(side: Side): Promise<string> {
     return this.write(async (em) => {
-      const household = await createHousehold(em, await this.regionAt(em, side), undefined, this.unique('矩阵户'));
-      const petitionCase = em.create(PetitionCase, { household, title: '矩阵测试信访事项', demand: '要求落实相关待遇', receivedOn: '2026-06-01' });
-      await em.flush();
-      return String(petitionCase.id);
+      const household = await createHousehold(em, { region: await this.regionAt(em, side), headName: this.unique('矩阵户') });
+      return String((await createPetitionCase(em, { household, title: '矩阵测试信访事项', demand: '要求落实相关待遇' })).id);
     });
   }
 
@@ -231,10 +240,9 @@ export class MatrixFixtures {
   pairing(side: Side): Promise<string> {
     return this.write(async (em) => {
       const place = await this.regionAt(em, side);
-      const unit = await createUnit(em, await this.district(em, side), this.unique('矩阵单位'));
-      const pairing = em.create(UnitPairing, { unit, region: place, round: Number(this.seeded.roundId), startedOn: this.seeded.roundStartsOn });
-      await em.flush();
-      return String(pairing.id);
+      const unit = await createUnit(em, { region: await this.district(em, side), name: this.unique('矩阵单位') });
+      const round = em.getReference(Round, Number(this.seeded.roundId));
+      return String((await createUnitPairing(em, { unit, region: place, round, startedOn: this.seeded.roundStartsOn })).id);
     });
   }
 
@@ -255,8 +263,7 @@ export class MatrixFixtures {
 
   contactPointKind(): Promise<{ id: string; code: string }> {
     return this.write(async (em) => {
-      const kind = em.create(ContactPointKind, { code: this.unique('MATRIX_KIND_'), name: '矩阵测试联系点', sortOrder: 900 });
-      await em.flush();
+      const kind = await createContactPointKind(em, { code: this.unique('MATRIX_KIND_'), name: '矩阵测试联系点', sortOrder: 900 });
       return { id: String(kind.id), code: kind.code };
     });
   }
@@ -265,7 +272,7 @@ export class MatrixFixtures {
   region(): Promise<string> {
     return this.write(async (em) => {
       const street = await em.findOneOrFail(Region, Number(this.seeded.pingshanStreetId));
-      return String((await createRegion(em, this.communityCode(), this.unique('矩阵社区'), RegionLevel.COMMUNITY, street)).id);
+      return String((await createRegion(em, { code: this.communityCode(), name: this.unique('矩阵社区'), level: RegionLevel.COMMUNITY, parent: street })).id);
     });
   }
 
@@ -284,7 +291,7 @@ export class MatrixFixtures {
         endedAt: null,
       });
       return String(
-        (await createHelpRecord(em, assignment, { clientId: this.unique('matrix-record-'), occurredAt: new Date(assignment.startedAt.getTime() + 60_000) })).id,
+        (await createHelpRecord(em, { assignment, clientId: this.unique('matrix-record-'), occurredAt: new Date(assignment.startedAt.getTime() + 60_000) })).id,
       );
     });
   }
@@ -294,7 +301,7 @@ export class MatrixFixtures {
     return this.write(async (em) => {
       const assignment = await em.findOneOrFail(Assignment, { household: Number(this.seeded.otherHousehold), endedAt: null });
       return String(
-        (await createHelpRecord(em, assignment, { clientId: this.unique('matrix-record-'), occurredAt: new Date(assignment.startedAt.getTime() + 60_000) })).id,
+        (await createHelpRecord(em, { assignment, clientId: this.unique('matrix-record-'), occurredAt: new Date(assignment.startedAt.getTime() + 60_000) })).id,
       );
     });
   }
@@ -302,16 +309,8 @@ export class MatrixFixtures {
   /** A new demand, already resolved, of the matrix cadre's household (own) or of another household. */
   resolvedDemand(whose: 'own' | 'other'): Promise<string> {
     return this.write(async (em) => {
-      const household = Number(whose === 'own' ? this.seeded.cadreHousehold : this.seeded.otherHousehold);
-      const demand = em.create(Demand, {
-        household,
-        category: DemandCategory.HOUSING,
-        text: '矩阵测试诉求',
-        raisedAt: new Date(),
-        status: DemandStatus.RESOLVED,
-        resolvedAt: new Date(),
-      });
-      await em.flush();
+      const household = em.getReference(Household, Number(whose === 'own' ? this.seeded.cadreHousehold : this.seeded.otherHousehold));
+      const demand = await createDemand(em, { household, text: '矩阵测试诉求', raisedAt: new Date(), status: DemandStatus.RESOLVED, resolvedAt: new Date() });
       return String(demand.id);
     });
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { AppConfig, RateBudget } from '../src/config';
-import type { HttpAnswer } from './request-limits.fixtures';
+import type { AppConfig, RateBudget } from '../../src/config';
+import type { HttpAnswer } from './logged-app';
 
 /** Redis runs on our machines here; every test run counts under a prefix of its own. */
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';

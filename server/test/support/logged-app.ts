@@ -1,56 +1,14 @@
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { Role } from '@wanjia/shared';
 import pino from 'pino';
-import { createApp, type App } from '../src/app';
-import { loadConfig, type AppConfig, type DatabaseConfig } from '../src/config';
-import type { Orm } from '../src/db/orm';
-import { hashPassword } from '../src/modules/accounts/password.service';
-import { UserAccount } from '../src/modules/accounts/user-account.entity';
-import { actorOf } from '../src/modules/auth/auth.service';
-import { signAccessToken } from '../src/modules/auth/token.service';
-import { createAssignment, createCadre, createHousehold, createRegionTree, createRound, createUnit } from './support/factories';
+import { createApp, type App } from '../../src/app';
+import { loadConfig, type AppConfig, type DatabaseConfig } from '../../src/config';
+import type { Orm } from '../../src/db/orm';
 
 /**
- * Shared by the request-limit, persisted-operation and rate-limit tests: a small world with an
- * administrator, an analyst and a cadre with one household, and the real app started with a logger
- * whose lines the tests can read (refusals must be logged).
+ * The real app started with a logger whose lines the tests can read (refusals must be logged): the
+ * request-limit, persisted-operation, rate-limit and export tests use it.
  */
-
-export const ADMIN_PASSWORD = 'request-limits-admin-password';
-
-export interface World {
-  householdId: number;
-  cadreId: number;
-  cadreAccountId: number;
-  /** Access tokens signed with the given secret, for the given roles. */
-  tokens(secret: string): Promise<Record<'admin' | 'analyst' | 'cadre', string>>;
-}
-
-export async function createWorld(orm: Orm): Promise<World> {
-  const em = orm.em.fork();
-  const regions = await createRegionTree(em);
-  const round = await createRound(em);
-  const unit = await createUnit(em, regions.city);
-  const cadre = await createCadre(em, unit, { name: '刘建华' });
-  const household = await createHousehold(em, regions.dongxing);
-  await createAssignment(em, cadre, household, round);
-  const passwordHash = await hashPassword(ADMIN_PASSWORD);
-  const admin = em.create(UserAccount, { role: Role.ADMIN, scopeRegion: regions.city, username: 'limits-admin', passwordHash });
-  const analyst = em.create(UserAccount, { role: Role.ANALYST, scopeRegion: regions.city, username: 'limits-analyst', passwordHash });
-  const cadreAccount = em.create(UserAccount, { role: Role.CADRE, cadre });
-  await em.flush();
-  await em.populate([admin, analyst], ['scopeRegion']);
-  return {
-    householdId: household.id,
-    cadreId: cadre.id,
-    cadreAccountId: cadreAccount.id,
-    async tokens(secret) {
-      const sign = async (account: UserAccount) => (await signAccessToken(actorOf(account), secret, 900)).token;
-      return { admin: await sign(admin), analyst: await sign(analyst), cadre: await sign(cadreAccount) };
-    },
-  };
-}
 
 export interface LogLine {
   level: number;
