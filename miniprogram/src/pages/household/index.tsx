@@ -12,6 +12,7 @@ import { label } from '@/services/labels';
 import { recordUrl, requireSession } from '@/services/navigation';
 import type { QueuedRecord } from '@/services/outbox';
 import { OUTBOX_CHANGED_EVENT, loadEarlierHelpRecords, outbox } from '@/services/records';
+import { OpenDemandsCard, PetitionCasesCard, ResidentsCard } from './file-sections';
 import { QueuedItem, RecordItem } from './help-record-items';
 import './index.scss';
 
@@ -96,7 +97,6 @@ export default function HouseholdPage() {
     return <View className="empty-note">{error ?? '加载中…'}</View>;
   }
 
-  const today = new Date();
   return (
     <View className="household">
       {offlineCopyFrom && <View className="household__banner">网络不可用，显示的是 {formatDateTime(offlineCopyFrom)} 的内容</View>}
@@ -124,68 +124,9 @@ export default function HouseholdPage() {
         <View className="household__line">最近走访：{household.lastVisitAt ? formatDate(household.lastVisitAt) : '尚未走访'}</View>
       </View>
 
-      <View className="card">
-        <View className="card__title">家庭成员（{household.residents.length}）</View>
-        {household.residents.map((resident) => {
-          // The server shows the age reached this year, never the birth date (household policy).
-          const age = resident.age ?? null;
-          return (
-            <View key={resident.id} className="resident">
-              <View className="resident__main">
-                <Text className="resident__name">{resident.name}</Text>
-                <Text className="muted">
-                  {label('ResidentRelation', resident.relation)} · {label('Gender', resident.gender)}
-                  {age !== null ? ` · ${age} 岁` : ''}
-                </Text>
-              </View>
-              {resident.idNumber && <View className="muted">身份证 {resident.idNumber}</View>}
-              {(resident.isPetitioner || resident.isKeyFocus) && (
-                <View className="tags">
-                  {resident.isPetitioner && <Tag tone="red">信访人</Tag>}
-                  {resident.isKeyFocus && (
-                    <Tag tone="orange">重点关注{resident.keyFocusReason ? `：${label('KeyFocusReason', resident.keyFocusReason)}` : ''}</Tag>
-                  )}
-                </View>
-              )}
-            </View>
-          );
-        })}
-      </View>
-
-      <View className="card">
-        <View className="card__title">待办诉求（{household.openDemands.length}）</View>
-        {household.openDemands.length === 0 && <View className="empty-note">暂无待办诉求</View>}
-        {household.openDemands.map((demand) => (
-          <View key={demand.id} className="demand">
-            <View className="tags">
-              <Tag tone="orange">{label('DemandCategory', demand.category)}</Tag>
-              <Text className="muted">{label('DemandStatus', demand.status)}</Text>
-              {demand.dueOn && <Text className={demand.dueOn < formatDate(today) ? 'demand__due--late' : 'muted'}>限 {demand.dueOn} 前办结</Text>}
-            </View>
-            <View className="demand__text">{demand.text}</View>
-          </View>
-        ))}
-      </View>
-
-      {household.petitionCases.length > 0 && (
-        <View className="card">
-          <View className="card__title">信访案件</View>
-          {household.petitionCases.map((petition) => (
-            <View key={petition.id} className="petition">
-              <View className="tags">
-                <Text className="petition__title">{petition.title}</Text>
-                {petition.majorBacklog && <Tag tone="danger">重大积案</Tag>}
-                <Tag tone="grey">{label('PetitionCaseStatus', petition.status)}</Tag>
-              </View>
-              <View className="petition__line">诉求：{petition.demand}</View>
-              <View className="muted">
-                {petition.receivedOn} 受理{petition.responsibleLeader ? ` · 包案领导 ${petition.responsibleLeader.name}` : ''}
-              </View>
-              {petition.resolution && <View className="petition__line">化解情况：{petition.resolution}</View>}
-            </View>
-          ))}
-        </View>
-      )}
+      <ResidentsCard residents={household.residents} />
+      <OpenDemandsCard demands={household.openDemands} />
+      <PetitionCasesCard cases={household.petitionCases} />
 
       <View className="card">
         <View className="card__title">帮扶记录（{recordsPage.totalCount + queued.length}）</View>

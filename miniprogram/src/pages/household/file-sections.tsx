@@ -1,0 +1,85 @@
+import { Text, View } from '@tarojs/components';
+import Tag from '@/components/tag';
+import { formatDate } from '@/services/dates';
+import type { HouseholdFile } from '@/services/household';
+import { label } from '@/services/labels';
+
+/** The household file's cards between its head and its history. */
+
+/** The members, as the server masks them: ID numbers show the address code only, ages instead of birth dates. */
+export function ResidentsCard({ residents }: { residents: HouseholdFile['residents'] }) {
+  return (
+    <View className="card">
+      <View className="card__title">家庭成员（{residents.length}）</View>
+      {residents.map((resident) => {
+        // The server shows the age reached this year, never the birth date (household policy).
+        const age = resident.age ?? null;
+        return (
+          <View key={resident.id} className="resident">
+            <View className="resident__main">
+              <Text className="resident__name">{resident.name}</Text>
+              <Text className="muted">
+                {label('ResidentRelation', resident.relation)} · {label('Gender', resident.gender)}
+                {age !== null ? ` · ${age} 岁` : ''}
+              </Text>
+            </View>
+            {resident.idNumber && <View className="muted">身份证 {resident.idNumber}</View>}
+            {(resident.isPetitioner || resident.isKeyFocus) && (
+              <View className="tags">
+                {resident.isPetitioner && <Tag tone="red">信访人</Tag>}
+                {resident.isKeyFocus && (
+                  <Tag tone="orange">重点关注{resident.keyFocusReason ? `：${label('KeyFocusReason', resident.keyFocusReason)}` : ''}</Tag>
+                )}
+              </View>
+            )}
+          </View>
+        );
+      })}
+    </View>
+  );
+}
+
+/** The demands still to be dealt with, a late due date in red. */
+export function OpenDemandsCard({ demands }: { demands: HouseholdFile['openDemands'] }) {
+  const today = formatDate(new Date());
+  return (
+    <View className="card">
+      <View className="card__title">待办诉求（{demands.length}）</View>
+      {demands.length === 0 && <View className="empty-note">暂无待办诉求</View>}
+      {demands.map((demand) => (
+        <View key={demand.id} className="demand">
+          <View className="tags">
+            <Tag tone="orange">{label('DemandCategory', demand.category)}</Tag>
+            <Text className="muted">{label('DemandStatus', demand.status)}</Text>
+            {demand.dueOn && <Text className={demand.dueOn < today ? 'demand__due--late' : 'muted'}>限 {demand.dueOn} 前办结</Text>}
+          </View>
+          <View className="demand__text">{demand.text}</View>
+        </View>
+      ))}
+    </View>
+  );
+}
+
+/** The household's petition cases, if it has any (the card is left out otherwise). */
+export function PetitionCasesCard({ cases }: { cases: HouseholdFile['petitionCases'] }) {
+  if (cases.length === 0) return null;
+  return (
+    <View className="card">
+      <View className="card__title">信访案件</View>
+      {cases.map((petition) => (
+        <View key={petition.id} className="petition">
+          <View className="tags">
+            <Text className="petition__title">{petition.title}</Text>
+            {petition.majorBacklog && <Tag tone="danger">重大积案</Tag>}
+            <Tag tone="grey">{label('PetitionCaseStatus', petition.status)}</Tag>
+          </View>
+          <View className="petition__line">诉求：{petition.demand}</View>
+          <View className="muted">
+            {petition.receivedOn} 受理{petition.responsibleLeader ? ` · 包案领导 ${petition.responsibleLeader.name}` : ''}
+          </View>
+          {petition.resolution && <View className="petition__line">化解情况：{petition.resolution}</View>}
+        </View>
+      ))}
+    </View>
+  );
+}
