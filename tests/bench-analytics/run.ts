@@ -224,7 +224,7 @@ async function startServer(secret: string): Promise<{ url: string; child: ChildP
 async function ensureAnalyst(connection: mysql.Connection, cityRegionId: number): Promise<void> {
   const [rows] = await connection.query<mysql.RowDataPacket[]>('select id from user_account where username = ?', [ANALYST.username]);
   if (rows.length > 0) return;
-  const { hashPassword } = (await import(path.join(REPOSITORY_ROOT, 'server', 'dist', 'modules', 'accounts', 'password.js'))) as {
+  const { hashPassword } = (await import(path.join(REPOSITORY_ROOT, 'server', 'dist', 'modules', 'accounts', 'password.service.js'))) as {
     hashPassword(password: string): Promise<string>;
   };
   await connection.query(
