@@ -4,8 +4,8 @@ import { ConfigError, loadConfig } from './config';
 import { ensureDemoData } from './seed/demo/ensure-demo-data';
 import { createOrm, prepareSchema, type Orm } from './db/orm';
 import { createLogger } from './logger';
-import { accountsWithPublishedPasswords } from './modules/accounts/published-password-check';
-import { withDevelopmentSecret } from './modules/auth/development-secret';
+import { accountsWithPublishedPasswords } from './modules/accounts/published-password.guard';
+import { withDevelopmentSecret } from './modules/auth/development-secret.store';
 import { developmentWarnings, productionWarnings } from './modules/auth/development-warnings';
 
 /** Longer than Apollo's drain grace period (10 s), so that a slow drain still ends in an orderly close. */

@@ -2,7 +2,7 @@ import type { DatabaseConfig } from '../src/config';
 import { DEFAULT_DEMO_OPTIONS, seedDemoData } from '../src/seed/demo/demo-data';
 import type { Orm } from '../src/db/orm';
 import { UserAccount } from '../src/modules/accounts/user-account.entity';
-import { forgetAccountStatus } from '../src/modules/auth/account-status';
+import { forgetAccountStatus } from '../src/modules/auth/account-status.service';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
 import { signIn, startApp, type GraphQLBody, type RunningApp } from './support/server';
 

@@ -4,14 +4,14 @@ import path from 'node:path';
 import { DEVELOPMENT_JWT_SECRET, loadConfig, type DatabaseConfig } from '../src/config';
 import { DEFAULT_DEMO_OPTIONS, seedDemoData } from '../src/seed/demo/demo-data';
 import type { Orm } from '../src/db/orm';
-import { accountCareService } from '../src/modules/accounts/account-care.service';
+import { accountService as accountCareService } from '../src/modules/accounts/account.service';
 import { PEER_ADMINISTRATOR_MESSAGE, type CareAction } from '../src/modules/accounts/account.policy';
-import { newOneTimePassword, passwordProblem } from '../src/modules/accounts/password';
-import { accountsWithPublishedPasswords } from '../src/modules/accounts/published-password-check';
+import { newOneTimePassword, passwordProblem } from '../src/modules/accounts/password.service';
+import { accountsWithPublishedPasswords } from '../src/modules/accounts/published-password.guard';
 import { UserAccount } from '../src/modules/accounts/user-account.entity';
-import { ACCOUNT_STATUS_MAX_AGE_MS, accountIsUsable, forgetAccountStatus } from '../src/modules/auth/account-status';
+import { ACCOUNT_STATUS_MAX_AGE_MS, accountIsUsable, forgetAccountStatus } from '../src/modules/auth/account-status.service';
 import { actorOf, authService, ONE_TIME_PASSWORD_TTL_MS } from '../src/modules/auth/auth.service';
-import { withDevelopmentSecret } from '../src/modules/auth/development-secret';
+import { withDevelopmentSecret } from '../src/modules/auth/development-secret.store';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
 
 describe('the development signing secret', () => {

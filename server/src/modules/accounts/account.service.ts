@@ -123,7 +123,7 @@ export const accountService = {
       await tx.nativeUpdate(UserAccount, { id: account.id }, { passwordHash, mustChangePassword: chosenPassword === null, passwordChangedAt: new Date() });
       await endSessions(tx, account.id);
       await clearFailures(tx, accountKeyOf(account.username!));
-      recordAudit(tx, caller.actor, caller.clientAddress, {
+      recordAudit(tx, caller, {
         operation: 'resetPassword',
         entityName: 'UserAccount',
         entityId: account.id,
@@ -140,7 +140,7 @@ export const accountService = {
   async unlock(em: Em, account: UserAccount, caller: Caller | OperatorCaller): Promise<UserAccount> {
     await em.transactional(async (tx) => {
       await clearFailures(tx, accountKeyOf(account.username!));
-      recordAudit(tx, caller.actor, caller.clientAddress, {
+      recordAudit(tx, caller, {
         operation: 'unlockAccount',
         entityName: 'UserAccount',
         entityId: account.id,
@@ -158,7 +158,7 @@ export const accountService = {
     await em.transactional(async (tx) => {
       await tx.nativeUpdate(UserAccount, { id: account.id }, { active: false });
       await endSessions(tx, account.id);
-      recordAudit(tx, caller.actor, caller.clientAddress, {
+      recordAudit(tx, caller, {
         operation: 'deactivateAccount',
         entityName: 'UserAccount',
         entityId: account.id,
@@ -176,7 +176,7 @@ export const accountService = {
     if (account.active) return account;
     await em.transactional(async (tx) => {
       await tx.nativeUpdate(UserAccount, { id: account.id }, { active: true });
-      recordAudit(tx, caller.actor, caller.clientAddress, {
+      recordAudit(tx, caller, {
         operation: 'reactivateAccount',
         entityName: 'UserAccount',
         entityId: account.id,

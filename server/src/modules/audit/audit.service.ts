@@ -1,5 +1,5 @@
 import type { FilterQuery } from '@mikro-orm/core';
-import type { Actor } from '../../core/caller';
+import type { Actor, Caller } from '../../core/caller';
 import type { Em } from '../../core/entity-manager';
 import { parseId } from '../../core/errors';
 import { paginateById, type Connection, type PageArgs } from '../../core/pagination';
@@ -53,8 +53,29 @@ function redact(changes: Record<string, unknown>): Record<string, unknown> {
   return redactSecrets(changes) as Record<string, unknown>;
 }
 
+/**
+ * Who an entry names when no one signed in acts: the operator's CLI (`account:…`, with the address
+ * "cli") or the system itself (seeding). Everyone else is a Caller.
+ */
+export interface SystemCaller {
+  actor: null;
+  clientAddress: string | null;
+}
+
 /** Queues an audit entry in the caller's unit of work, so it commits or rolls back with the change itself. */
-export function recordAudit(em: Em, actor: Actor | null, clientAddress: string | null, input: AuditInput): AuditEntry {
+export function recordAudit(em: Em, caller: Caller | SystemCaller, input: AuditInput): AuditEntry;
+/** The positional form, until every feature passes its Caller (`recordAudit(em, caller, input)`). */
+export function recordAudit(em: Em, actor: Actor | null, clientAddress: string | null, input: AuditInput): AuditEntry;
+export function recordAudit(
+  em: Em,
+  callerOrActor: Caller | SystemCaller | Actor | null,
+  addressOrInput: string | null | AuditInput,
+  positionalInput?: AuditInput,
+): AuditEntry {
+  const [actor, clientAddress, input] =
+    positionalInput === undefined
+      ? [(callerOrActor as Caller | SystemCaller).actor, (callerOrActor as Caller | SystemCaller).clientAddress, addressOrInput as AuditInput]
+      : [callerOrActor as Actor | null, addressOrInput as string | null, positionalInput];
   return em.create(AuditEntry, {
     actor: actor ? em.getReference(UserAccount, actor.accountId) : null,
     operation: input.operation,

@@ -123,7 +123,8 @@ export const authService = {
    * gets new tokens. Also how a one-time password from resetPassword is replaced. A wrong current
    * password counts towards the sign-in lock of the account name, like a failed sign-in.
    */
-  async changePassword(em: Em, { oldPassword, newPassword }: ChangePasswordArgs, { actor: self, clientAddress }: Caller, config: AppConfig): Promise<IssuedTokens> {
+  async changePassword(em: Em, { oldPassword, newPassword }: ChangePasswordArgs, caller: Caller, config: AppConfig): Promise<IssuedTokens> {
+    const self = caller.actor;
     assertAllowed(authPolicy.mayChangePassword(self));
     const { loginMaxFailures, loginLockSeconds } = config.auth;
     assertAcceptablePassword('newPassword', newPassword);
@@ -144,7 +145,7 @@ export const authService = {
         { passwordHash, mustChangePassword: false, passwordChangedAt: new Date(), sessionGeneration: raw('session_generation + 1') },
       );
       await tx.nativeUpdate(RefreshToken, { account: account.id, revokedAt: null }, { revokedAt: new Date() });
-      recordAudit(tx, self, clientAddress, {
+      recordAudit(tx, caller, {
         operation: 'changePassword',
         entityName: 'UserAccount',
         entityId: account.id,
@@ -212,16 +213,9 @@ export const authService = {
       fresh.wechatOpenid = openid;
       fresh.bindCodeHash = null;
       fresh.bindCodeExpiresAt = null;
-      recordAudit(
-        tx,
-        { accountId: account.id, role: account.role, scopePath: null, scopeRegionId: null, cadreId: account.cadre?.id ?? null },
-        request.clientAddress,
-        {
-          operation: 'bindWechat',
-          entityName: 'UserAccount',
-          entityId: account.id,
-        },
-      );
+      // The cadre acts, by the bind code, before any token names them.
+      const binder = { accountId: account.id, role: account.role, scopePath: null, scopeRegionId: null, cadreId: account.cadre?.id ?? null };
+      recordAudit(tx, { actor: binder, clientAddress: request.clientAddress }, { operation: 'bindWechat', entityName: 'UserAccount', entityId: account.id });
     });
     return issueTokens(em, account, request.config);
   },
@@ -230,7 +224,8 @@ export const authService = {
    * A one-time code (72 h, single use) with which a cadre binds WeChat. Creates the cadre's account on
    * first issue; issuing again replaces the previous code. Only the code's hash is stored.
    */
-  async issueBindCode(em: Em, cadreId: number, { actor, clientAddress }: Caller): Promise<{ code: string; expiresAt: Date; account: UserAccount }> {
+  async issueBindCode(em: Em, cadreId: number, caller: Caller): Promise<{ code: string; expiresAt: Date; account: UserAccount }> {
+    const { actor } = caller;
     const cadre: Cadre = await cadreService.findInScope(em, actor, cadreId);
     assertAllowed(authPolicy.mayIssueBindCode(actor, { unitRegionPath: cadre.unit.region.path }));
     if (!cadre.active) throw new ConflictError('The cadre is deactivated; reactivate the cadre first');
@@ -244,7 +239,7 @@ export const authService = {
       target.bindCodeExpiresAt = expiresAt;
       await tx.flush();
       await tx.populate(cadre, ['unit.region']);
-      recordAudit(tx, actor, clientAddress, {
+      recordAudit(tx, caller, {
         operation: 'issueBindCode',
         entityName: 'UserAccount',
         entityId: target.id,

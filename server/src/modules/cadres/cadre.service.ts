@@ -44,7 +44,8 @@ export const cadreService = {
     return cadre;
   },
 
-  async create(em: Em, input: CreateCadreInput, { actor, clientAddress }: Caller): Promise<Cadre> {
+  async create(em: Em, input: CreateCadreInput, caller: Caller): Promise<Cadre> {
+    const { actor } = caller;
     const unit = await unitService.findInScope(em, actor, parseId(input.unitId, 'input.unitId'));
     assertAllowed(cadrePolicy.mayCreate(actor, { regionPath: unit.region.path }));
     return em.transactional(async (tx) => {
@@ -58,7 +59,7 @@ export const cadreService = {
         householdCapacity: input.householdCapacity,
       });
       await tx.flush();
-      recordAudit(tx, actor, clientAddress, {
+      recordAudit(tx, caller, {
         operation: 'createCadre',
         entityName: 'Cadre',
         entityId: cadre.id,
@@ -69,7 +70,8 @@ export const cadreService = {
     });
   },
 
-  async update(em: Em, id: number, input: UpdateCadreInput, { actor, clientAddress }: Caller): Promise<Cadre> {
+  async update(em: Em, id: number, input: UpdateCadreInput, caller: Caller): Promise<Cadre> {
+    const { actor } = caller;
     const cadre = await this.findInScope(em, actor, id);
     const unit = input.unitId ? await unitService.findInScope(em, actor, parseId(input.unitId, 'input.unitId')) : cadre.unit;
     assertAllowed(cadrePolicy.mayUpdate(actor, { unitRegionPath: cadre.unit.region.path, newUnitRegionPath: unit.region.path }));
@@ -85,7 +87,7 @@ export const cadreService = {
     return em.transactional(async (tx) => {
       const row = await tx.findOneOrFail(Cadre, id);
       tx.assign(row, { ...next, unit });
-      recordAudit(tx, actor, clientAddress, { operation: 'updateCadre', entityName: 'Cadre', entityId: id, regionPath: unit.region.path, changes });
+      recordAudit(tx, caller, { operation: 'updateCadre', entityName: 'Cadre', entityId: id, regionPath: unit.region.path, changes });
       return row;
     });
   },
@@ -94,7 +96,8 @@ export const cadreService = {
    * Deactivates a cadre (never deletes). A cadre who still looks after households is refused unless
    * the caller asks to end those assignments too, so that no household loses its cadre by accident.
    */
-  async deactivate(em: Em, args: DeactivateCadreArgs, { actor, clientAddress }: Caller): Promise<Cadre> {
+  async deactivate(em: Em, args: DeactivateCadreArgs, caller: Caller): Promise<Cadre> {
+    const { actor } = caller;
     const id = parseId(args.id, 'id');
     const { reason, endActiveAssignments } = args;
     const cadre = await this.findInScope(em, actor, id);
@@ -111,7 +114,7 @@ export const cadreService = {
       for (const assignment of active) {
         assignment.endedAt = now;
         assignment.endReason = `干部停用：${reason}`;
-        recordAudit(tx, actor, clientAddress, {
+        recordAudit(tx, caller, {
           operation: 'endAssignment',
           entityName: 'Assignment',
           entityId: assignment.id,
@@ -121,7 +124,7 @@ export const cadreService = {
       }
       const row = await tx.findOneOrFail(Cadre, id);
       row.active = false;
-      recordAudit(tx, actor, clientAddress, {
+      recordAudit(tx, caller, {
         operation: 'deactivateCadre',
         entityName: 'Cadre',
         entityId: id,
@@ -136,13 +139,14 @@ export const cadreService = {
     return deactivated;
   },
 
-  async reactivate(em: Em, id: number, { actor, clientAddress }: Caller): Promise<Cadre> {
+  async reactivate(em: Em, id: number, caller: Caller): Promise<Cadre> {
+    const { actor } = caller;
     const cadre = await this.findInScope(em, actor, id);
     assertAllowed(cadrePolicy.mayChangeStanding(actor, { unitRegionPath: cadre.unit.region.path }));
     const reactivated = await em.transactional(async (tx) => {
       const row = await tx.findOneOrFail(Cadre, id);
       row.active = true;
-      recordAudit(tx, actor, clientAddress, {
+      recordAudit(tx, caller, {
         operation: 'reactivateCadre',
         entityName: 'Cadre',
         entityId: id,

@@ -39,7 +39,8 @@ export const contactPointService = {
     return em.findOneOrFail(ContactPointKind, point.kind.id);
   },
 
-  async create(em: Em, body: CreateContactPointInput, { actor, clientAddress }: Caller): Promise<ContactPoint> {
+  async create(em: Em, body: CreateContactPointInput, caller: Caller): Promise<ContactPoint> {
+    const { actor } = caller;
     const input = {
       leaderId: parseId(body.leaderId, 'input.leaderId'),
       kindId: parseId(body.kindId, 'input.kindId'),
@@ -80,12 +81,13 @@ export const contactPointService = {
     return em.transactional(async (tx) => {
       const row = tx.create(ContactPoint, point);
       await tx.flush();
-      recordAudit(tx, actor, clientAddress, { operation: 'createContactPoint', entityName: 'ContactPoint', entityId: row.id, changes: { ...input } });
+      recordAudit(tx, caller, { operation: 'createContactPoint', entityName: 'ContactPoint', entityId: row.id, changes: { ...input } });
       return row;
     });
   },
 
-  async end(em: Em, id: number, endedOn: string, { actor, clientAddress }: Caller): Promise<ContactPoint> {
+  async end(em: Em, id: number, endedOn: string, caller: Caller): Promise<ContactPoint> {
+    const { actor } = caller;
     assertAllowed(contactPointPolicy.mayEnd(actor), CONTACT_POINTS_ARE_THE_CITYS);
     return em.transactional(async (tx) => {
       const row = await tx.findOne(ContactPoint, id);
@@ -93,13 +95,14 @@ export const contactPointService = {
       if (row.endedOn) throw new ConflictError('The contact point has already ended');
       if (endedOn < row.startedOn) throw new BadUserInputError('endedOn', 'endedOn is before the contact point started');
       row.endedOn = endedOn;
-      recordAudit(tx, actor, clientAddress, { operation: 'endContactPoint', entityName: 'ContactPoint', entityId: id, changes: { endedOn } });
+      recordAudit(tx, caller, { operation: 'endContactPoint', entityName: 'ContactPoint', entityId: id, changes: { endedOn } });
       return row;
     });
   },
 
   /** Creates a kind (`id` null) or changes one; codes stay unique. */
-  async saveKind(em: Em, id: number | null, input: ContactPointKindInput, { actor, clientAddress }: Caller): Promise<ContactPointKind> {
+  async saveKind(em: Em, id: number | null, input: ContactPointKindInput, caller: Caller): Promise<ContactPointKind> {
+    const { actor } = caller;
     assertAllowed(contactPointPolicy.mayManageKinds(actor), CONTACT_POINTS_ARE_THE_CITYS);
     const clash = await em.findOne(ContactPointKind, { code: input.code });
     if (clash && clash.id !== id) throw new BadUserInputError('input.code', 'a kind with this code exists');
@@ -108,7 +111,7 @@ export const contactPointService = {
       if (!kind) throw new ForbiddenError();
       tx.assign(kind, input);
       await tx.flush();
-      recordAudit(tx, actor, clientAddress, {
+      recordAudit(tx, caller, {
         operation: id === null ? 'createContactPointKind' : 'updateContactPointKind',
         entityName: 'ContactPointKind',
         entityId: kind.id,

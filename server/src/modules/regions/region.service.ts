@@ -39,7 +39,8 @@ export const regionService = {
   },
 
   /** Only the city's administrators shape the tree: a new node under an existing one, at the level the tree allows. */
-  async create(em: Em, input: CreateRegionInput, { actor, clientAddress }: Caller): Promise<Region> {
+  async create(em: Em, input: CreateRegionInput, caller: Caller): Promise<Region> {
+    const { actor } = caller;
     const parentId = parseId(input.parentId, 'input.parentId');
     assertAllowed(regionPolicy.mayCreate(actor), TREE_IS_THE_CITYS);
     const parent = await this.findInScope(em, actor, parentId);
@@ -60,7 +61,7 @@ export const regionService = {
         depth: parent.depth + 1,
       });
       await tx.flush();
-      recordAudit(tx, actor, clientAddress, {
+      recordAudit(tx, caller, {
         operation: 'createRegion',
         entityName: 'Region',
         entityId: region.id,
@@ -71,14 +72,15 @@ export const regionService = {
     });
   },
 
-  async rename(em: Em, args: RenameRegionArgs, { actor, clientAddress }: Caller): Promise<Region> {
+  async rename(em: Em, args: RenameRegionArgs, caller: Caller): Promise<Region> {
+    const { actor } = caller;
     const id = parseId(args.id, 'id');
     const name = args.name.trim();
     assertAllowed(regionPolicy.mayRename(actor), TREE_IS_THE_CITYS);
     const region = await this.findInScope(em, actor, id);
     return em.transactional(async (tx) => {
       const row = await tx.findOneOrFail(Region, id);
-      recordAudit(tx, actor, clientAddress, {
+      recordAudit(tx, caller, {
         operation: 'updateRegion',
         entityName: 'Region',
         entityId: id,

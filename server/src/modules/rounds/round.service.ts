@@ -18,14 +18,15 @@ export const roundService = {
     return em.findOne(Round, { startsOn: { $lte: today }, endsOn: { $gte: today } }, { orderBy: { startsOn: 'desc' } });
   },
 
-  async create(em: Em, input: CreateRoundInput, { actor, clientAddress }: Caller): Promise<Round> {
+  async create(em: Em, input: CreateRoundInput, caller: Caller): Promise<Round> {
+    const { actor } = caller;
     assertAllowed(roundPolicy.mayCreate(actor), ROUNDS_ARE_CITY_WIDE);
     if (input.endsOn <= input.startsOn) throw new BadUserInputError('input.endsOn', 'endsOn must be after startsOn');
     if (await em.count(Round, { name: input.name.trim() })) throw new BadUserInputError('input.name', 'a round with this name exists');
     return em.transactional(async (tx) => {
       const round = tx.create(Round, { name: input.name.trim(), startsOn: input.startsOn, endsOn: input.endsOn });
       await tx.flush();
-      recordAudit(tx, actor, clientAddress, { operation: 'createRound', entityName: 'Round', entityId: round.id, changes: { ...input } });
+      recordAudit(tx, caller, { operation: 'createRound', entityName: 'Round', entityId: round.id, changes: { ...input } });
       return round;
     });
   },

@@ -27,7 +27,8 @@ export const unitPairingService = {
   },
 
   /** 单位结对: a unit from the village's subtree or above it, with a village or community, for a round. */
-  async start(em: Em, args: StartUnitPairingArgs, { actor, clientAddress }: Caller): Promise<UnitPairing> {
+  async start(em: Em, args: StartUnitPairingArgs, caller: Caller): Promise<UnitPairing> {
+    const { actor } = caller;
     const input = {
       unitId: parseId(args.unitId, 'unitId'),
       regionId: parseId(args.regionId, 'regionId'),
@@ -48,7 +49,7 @@ export const unitPairingService = {
     return em.transactional(async (tx) => {
       const pairing = tx.create(UnitPairing, { unit, region, round, startedOn: input.startedOn });
       await tx.flush();
-      recordAudit(tx, actor, clientAddress, {
+      recordAudit(tx, caller, {
         operation: 'startUnitPairing',
         entityName: 'UnitPairing',
         entityId: pairing.id,
@@ -59,7 +60,8 @@ export const unitPairingService = {
     });
   },
 
-  async end(em: Em, args: EndUnitPairingArgs, { actor, clientAddress }: Caller): Promise<UnitPairing> {
+  async end(em: Em, args: EndUnitPairingArgs, caller: Caller): Promise<UnitPairing> {
+    const { actor } = caller;
     const id = parseId(args.id, 'id');
     const { endedOn } = args;
     const reason = args.reason.trim();
@@ -72,7 +74,7 @@ export const unitPairingService = {
       const row = await tx.findOneOrFail(UnitPairing, id);
       row.endedOn = endedOn;
       row.endReason = reason;
-      recordAudit(tx, actor, clientAddress, { operation: 'endUnitPairing', entityName: 'UnitPairing', entityId: id, regionPath: pairing.region.path, reason });
+      recordAudit(tx, caller, { operation: 'endUnitPairing', entityName: 'UnitPairing', entityId: id, regionPath: pairing.region.path, reason });
       return row;
     });
   },

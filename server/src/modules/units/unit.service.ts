@@ -30,18 +30,20 @@ export const unitService = {
     return unit;
   },
 
-  async create(em: Em, input: UnitInput, { actor, clientAddress }: Caller): Promise<Unit> {
+  async create(em: Em, input: UnitInput, caller: Caller): Promise<Unit> {
+    const { actor } = caller;
     const region = await regionService.findInScope(em, actor, parseId(input.regionId, 'input.regionId'));
     assertAllowed(unitPolicy.mayCreate(actor, region));
     return em.transactional(async (tx) => {
       const unit = tx.create(Unit, { name: input.name.trim(), kind: input.kind, level: input.level, region });
       await tx.flush();
-      recordAudit(tx, actor, clientAddress, { operation: 'createUnit', entityName: 'Unit', entityId: unit.id, regionPath: region.path, changes: { ...input } });
+      recordAudit(tx, caller, { operation: 'createUnit', entityName: 'Unit', entityId: unit.id, regionPath: region.path, changes: { ...input } });
       return unit;
     });
   },
 
-  async update(em: Em, id: number, input: UnitInput, { actor, clientAddress }: Caller): Promise<Unit> {
+  async update(em: Em, id: number, input: UnitInput, caller: Caller): Promise<Unit> {
+    const { actor } = caller;
     const unit = await this.findInScope(em, actor, id);
     const region = await regionService.findInScope(em, actor, parseId(input.regionId, 'input.regionId'));
     assertAllowed(unitPolicy.mayUpdate(actor, { regionPath: unit.region.path, newRegionPath: region.path }));
@@ -52,7 +54,7 @@ export const unitService = {
     return em.transactional(async (tx) => {
       const row = await tx.findOneOrFail(Unit, id);
       tx.assign(row, { name: input.name.trim(), kind: input.kind, level: input.level, region });
-      recordAudit(tx, actor, clientAddress, { operation: 'updateUnit', entityName: 'Unit', entityId: id, regionPath: region.path, changes });
+      recordAudit(tx, caller, { operation: 'updateUnit', entityName: 'Unit', entityId: id, regionPath: region.path, changes });
       return row;
     });
   },
