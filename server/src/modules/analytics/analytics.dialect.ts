@@ -9,6 +9,9 @@ export interface SqlPart {
   params: unknown[];
 }
 
+/** A datetime as the drivers return it from raw SQL: a Date (MySQL), epoch milliseconds or text (SQLite); core/time's toDate reads each. */
+export type SqlInstant = Date | number | string;
+
 /** The dialect differences the analytics SQL meets: how dates are bound and how a month is taken. */
 export class Dialect {
   readonly mysql: boolean;

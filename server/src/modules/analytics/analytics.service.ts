@@ -120,6 +120,14 @@ async function figureSlice(em: Em, actor: Actor, args: AnalyticsSliceArgs, now: 
 /**
  * The analysts' figures (issue 6): every measure of the campaign for a slice, computed from the records
  * on every call, per group of a breakdown, and the records behind each figure.
+ *
+ * The figures engine, in the order a request meets it: analytics-slice.service.ts (the arguments and
+ * the scope) → analytics.measures.ts (what each measure counts, by family) → figures.sources.ts (one
+ * FROM/WHERE builder per family) → figures.detail.ts (one aggregate statement per family, the
+ * drill-down ids), figures.help-summary.ts (help records from the monthly summary), figures.spans.ts
+ * with figures.month-runs.ts (MONTH breakdowns of what lasts over time). analytics.slice.ts holds the
+ * day and month arithmetic all of them share. The operational lists have a service each
+ * (coverage-gaps, overdue-visits, cadre-workload, demand-aging), reports analytics-report.service.ts.
  */
 export const analyticsService = {
   async overview(em: Em, actor: Actor, args: AnalyticsSliceArgs, now = new Date()): Promise<CampaignOverview> {

@@ -36,7 +36,8 @@ export type Grouping = { kind: 'none' } | { kind: 'children'; pathLength: number
 /** A MONTH breakdown covers at most ten years; a longer window is a typing error. */
 export const MAX_MONTHS = 120;
 
-const DAY_MS = 86_400_000;
+/** A calendar day in milliseconds (Asia/Shanghai has no daylight saving). */
+export const DAY_MS = 86_400_000;
 
 /** The slice as an answer, to pass back to a drill-down query as it is. */
 export function sliceOut(slice: Slice): AnalyticsSlice {

@@ -6,10 +6,9 @@ import { likeStartingWith } from '../../core/sql-like';
 import { resolveSlice } from './analytics-slice.service';
 import { Dialect, sqlStringList } from './analytics.dialect';
 import type { RegionArgs } from './analytics.inputs';
+import { DAY_MS } from './analytics.slice';
 import { analyticsPolicy } from './analytics.policy';
 import type { DemandAging } from './analytics.types';
-
-const DAY_MS = 86_400_000;
 
 /** The age bands, in whole days since a demand was raised (the last is open-ended). */
 const BANDS = [

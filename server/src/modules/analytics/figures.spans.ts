@@ -1,14 +1,13 @@
 import { OPEN_CASE_STATUSES, SETTLED_CASE_STATUSES } from '@wanjia/shared';
 import type { Em } from '../../core/entity-manager';
 import { toDate } from '../../core/time';
-import type { Dialect } from './analytics.dialect';
+import type { Dialect, SqlInstant as Instant } from './analytics.dialect';
 import { MEASURES, type Family, type FamilyValues } from './analytics.measures';
 import { dayStartMs, type MonthSpan, type Slice } from './analytics.slice';
 import { AnalyticsMeasure } from './analytics.types';
 import { familySource } from './figures.sources';
 import { distinctCountsByMonth, monthBounds, type SpannedRow } from './figures.month-runs';
 
-type Instant = Date | number | string;
 type Row = SpannedRow<AnalyticsMeasure>;
 
 const truthy = (value: unknown) => Boolean(Number(value));

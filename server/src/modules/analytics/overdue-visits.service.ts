@@ -9,14 +9,11 @@ import { toDate } from '../../core/time';
 import { Cadre } from '../cadres/cadre.entity';
 import { visitSchedule } from '../my-work/visit-schedule';
 import { resolveSlice } from './analytics-slice.service';
-import { Dialect, sqlStringList } from './analytics.dialect';
+import { Dialect, sqlStringList, type SqlInstant as Instant } from './analytics.dialect';
 import type { RegionArgs } from './analytics.inputs';
+import { DAY_MS } from './analytics.slice';
 import { analyticsPolicy } from './analytics.policy';
 import type { OverdueVisitConnection } from './analytics.types';
-
-const DAY_MS = 86_400_000;
-
-type Instant = Date | number | string;
 
 interface OverdueRow {
   id: number;
