@@ -18,7 +18,7 @@ import { cadrePolicy } from './cadre.policy';
  * Cadres with (or without) room for another household: active assignments below the capacity. Built
  * per call and used as a *value*: a raw fragment is single-use in MikroORM, so the one built once at
  * module level broke as soon as the page and its count (or a second request) used it, answering
- * INTERNAL_SERVER_ERROR (the same trap as household.policy.ts's activeAssignmentCondition).
+ * INTERNAL_SERVER_ERROR (the same trap as household.service.ts's activeAssignmentCondition).
  */
 function capacityCondition(hasCapacity: boolean): FilterQuery<Cadre> {
   const withRoom = raw(
