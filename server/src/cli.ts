@@ -186,7 +186,7 @@ async function main(command: string | undefined): Promise<void> {
         if (!region) throw new Error(`no region with code ${regionCode}`);
         const password = await readPassword();
         if (password.length < 12) throw new Error('the password must be at least 12 characters');
-        const account = await authService.createStaffAccount(em, { username, password, role, scopeRegion: region }, null, 'cli');
+        const account = await authService.createStaffAccount(em, { username, password, role, scopeRegion: region }, { actor: null, clientAddress: 'cli' });
         logger.info({ account: account.id, username, role, scope: region.name }, 'account created');
         break;
       }

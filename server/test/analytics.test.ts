@@ -210,7 +210,7 @@ describe.each(databaseKinds())('the analysts’ queries on %s', (kind) => {
       ['analytics-city-analyst', city],
       ['pingshan-analyst', pingshan],
     ] as const) {
-      await authService.createStaffAccount(em, { username, password: 'analytics-test-pass', role: Role.ANALYST, scopeRegion }, null, 'test');
+      await authService.createStaffAccount(em, { username, password: 'analytics-test-pass', role: Role.ANALYST, scopeRegion }, { actor: null, clientAddress: 'test' });
     }
     server = await startApp(orm, database);
     cityAnalyst = await signIn(server, 'analytics-city-analyst', 'analytics-test-pass');

@@ -5,7 +5,7 @@ import type { Em } from '../../core/entity-manager';
 import { BadUserInputError, ForbiddenError, parseId } from '../../core/errors';
 import { paginateById, type Connection, type PageArgs } from '../../core/pagination';
 import { likeStartingWith } from '../../core/sql-like';
-import { recordAudit } from '../audit/audit.service';
+import { recordAudit, type SystemCaller } from '../audit/audit.service';
 import { forgetAccountStatus } from '../auth/account-status.service';
 import { accountKeyOf, clearFailures } from '../auth/login-throttle.service';
 import { RefreshToken } from '../auth/refresh-token.entity';
@@ -14,15 +14,6 @@ import type { AccountFilter, AccountIdArgs, DeactivateAccountArgs } from './acco
 import { accountPolicy, PEER_ADMINISTRATOR_MESSAGE, type CareAction } from './account.policy';
 import { assertAcceptablePassword, hashPassword, newOneTimePassword } from './password.service';
 import { UserAccount } from './user-account.entity';
-
-/**
- * The operator's CLI (`account:reset-password`, `account:unlock`), which acts on accounts without
- * signing in: no actor, and an address such as "cli" in the audit trail.
- */
-export interface OperatorCaller {
-  actor: null;
-  clientAddress: string;
-}
 
 function scopePathOf(account: UserAccount): string | null {
   return (account.scopeRegion as Region | null | undefined)?.path ?? null;
@@ -35,8 +26,9 @@ async function endSessions(tx: Em, accountId: number): Promise<void> {
 }
 
 /**
- * Administrators looking after the staff accounts in their scope, and the operator's CLI: reset to a
- * one-time password, lift a sign-in lock, deactivate and reactivate. Each writes an audit entry.
+ * Administrators looking after the staff accounts in their scope, and the operator's CLI (a
+ * SystemCaller with the address "cli"): reset to a one-time password, lift a sign-in lock, deactivate
+ * and reactivate. Each writes an audit entry.
  * The API's operations (`…InScope`) find the account the caller may act on first (findManaged).
  */
 export const accountService = {
@@ -110,7 +102,7 @@ export const accountService = {
   async resetPassword(
     em: Em,
     account: UserAccount,
-    caller: Caller | OperatorCaller,
+    caller: Caller | SystemCaller,
     chosenPassword: string | null = null,
   ): Promise<{ oneTimePassword: string | null; account: UserAccount }> {
     if (caller.actor && caller.actor.accountId === account.id) {
@@ -137,7 +129,7 @@ export const accountService = {
   },
 
   /** Lifts the sign-in lock of the account's name (the per-address lock stays: it is about the address). */
-  async unlock(em: Em, account: UserAccount, caller: Caller | OperatorCaller): Promise<UserAccount> {
+  async unlock(em: Em, account: UserAccount, caller: Caller | SystemCaller): Promise<UserAccount> {
     await em.transactional(async (tx) => {
       await clearFailures(tx, accountKeyOf(account.username!));
       recordAudit(tx, caller, {
@@ -150,7 +142,7 @@ export const accountService = {
     return account;
   },
 
-  async deactivate(em: Em, account: UserAccount, reason: string, caller: Caller | OperatorCaller): Promise<UserAccount> {
+  async deactivate(em: Em, account: UserAccount, reason: string, caller: Caller | SystemCaller): Promise<UserAccount> {
     if (caller.actor && caller.actor.accountId === account.id) {
       throw new BadUserInputError('accountId', 'you cannot deactivate your own account; ask another administrator');
     }
@@ -172,7 +164,7 @@ export const accountService = {
     return account;
   },
 
-  async reactivate(em: Em, account: UserAccount, caller: Caller | OperatorCaller): Promise<UserAccount> {
+  async reactivate(em: Em, account: UserAccount, caller: Caller | SystemCaller): Promise<UserAccount> {
     if (account.active) return account;
     await em.transactional(async (tx) => {
       await tx.nativeUpdate(UserAccount, { id: account.id }, { active: true });

@@ -8,7 +8,7 @@ import { BadUserInputError, ConflictError, FeatureDisabledError, ForbiddenError,
 import { assertAllowed } from '../../core/policy';
 import { UserAccount } from '../accounts/user-account.entity';
 import { assertAcceptablePassword, hashPassword, verifyAgainstDummy, verifyPassword } from '../accounts/password.service';
-import { recordAudit } from '../audit/audit.service';
+import { recordAudit, type SystemCaller } from '../audit/audit.service';
 import type { Cadre } from '../cadres/cadre.entity';
 import { cadreService } from '../cadres/cadre.service';
 import { Region } from '../regions/region.entity';
@@ -270,11 +270,11 @@ export const authService = {
   },
 
   /** An administrator's or analyst's account, scoped to a region of the caller's subtree (authPolicy.mayCreateAccount). */
-  async createAccount(em: Em, input: CreateAccountInput, { actor, clientAddress }: Caller): Promise<UserAccount> {
+  async createAccount(em: Em, input: CreateAccountInput, caller: Caller): Promise<UserAccount> {
     const region = await em.findOne(Region, { id: parseId(input.scopeRegionId, 'input.scopeRegionId') });
     if (!region) throw new ForbiddenError();
-    assertAllowed(authPolicy.mayCreateAccount(actor, { scopePath: region.path }));
-    return this.createStaffAccount(em, { ...input, scopeRegion: region }, actor, clientAddress);
+    assertAllowed(authPolicy.mayCreateAccount(caller.actor, { scopePath: region.path }));
+    return this.createStaffAccount(em, { ...input, scopeRegion: region }, caller);
   },
 
   /**
@@ -284,8 +284,7 @@ export const authService = {
   async createStaffAccount(
     em: Em,
     input: { username: string; password: string; role: Role; scopeRegion: Region },
-    actor: Actor | null,
-    clientAddress: string | null,
+    caller: Caller | SystemCaller,
   ): Promise<UserAccount> {
     if (input.role === Role.CADRE) throw new BadUserInputError('input.role', 'cadre accounts are created by issueBindCode');
     if (await em.count(UserAccount, { username: input.username })) throw new BadUserInputError('input.username', 'this username is taken');
@@ -294,7 +293,7 @@ export const authService = {
     return em.transactional(async (tx) => {
       const account = tx.create(UserAccount, { username: input.username, role: input.role, scopeRegion: input.scopeRegion.id, passwordHash });
       await tx.flush();
-      recordAudit(tx, actor, clientAddress, {
+      recordAudit(tx, caller, {
         operation: 'createAccount',
         entityName: 'UserAccount',
         entityId: account.id,
