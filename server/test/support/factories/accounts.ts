@@ -41,7 +41,7 @@ export async function createAccount(em: Em, overrides: AccountOverrides = {}): P
 }
 
 /** The secret tokens are signed with: given as is, or the one of a running app (anything with its config). */
-export type TokenSigner = string | { config: Pick<AppConfig, 'auth'> };
+export type TokenSigner = string | { config: { auth: Pick<AppConfig['auth'], 'jwtSecret'> } };
 
 /**
  * A 15-minute access token for the account (or actor), signed as the app signs the ones `login`
