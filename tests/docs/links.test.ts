@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { COMPOSITION_FILES } from '../../server/test/architecture/import-graph';
 import { REPOSITORY_ROOT, anchorOf, brokenReferences, documentationFiles } from './doc-references';
 
 const read = (file: string) => fs.readFileSync(path.join(REPOSITORY_ROOT, file), 'utf8');
@@ -18,6 +19,11 @@ describe('the README and docs/', () => {
 
   it('the README stays a newcomer’s page: at most 200 lines', () => {
     expect(read('README.md').split('\n').length).toBeLessThanOrEqual(200);
+  });
+
+  it("the README's checklist for a new feature names the composition files the architecture test knows", () => {
+    const checklist = read('README.md').split('## Adding a feature')[1]?.split('\n## ')[0] ?? '';
+    expect(COMPOSITION_FILES.filter((file) => !checklist.includes(`server/src/${file}`))).toEqual([]);
   });
 
   it('the README links every file in docs/', () => {
