@@ -51,13 +51,14 @@ if (mysqlBaseUrl()) {
     const rows = async (sql: string, connection: Connection = db): Promise<RowDataPacket[]> => (await connection.query<RowDataPacket[]>(sql))[0];
     const scalar = async (sql: string, connection: Connection = db): Promise<number> => Number(Object.values((await rows(sql, connection))[0]!)[0]);
 
+    // Two generations with their migrations: ~35 s alone, more when the machine's cores are shared.
     beforeAll(async () => {
       url = await scratch('citygen_a');
       first = await generateCity({ databaseUrl: url, scale: SMALL_SCALE, seed: SEED, onProgress: (progress) => progressEvents.push(progress) });
       secondUrl = await scratch('citygen_b');
       second = await generateCity({ databaseUrl: secondUrl, scale: SMALL_SCALE, seed: SEED });
       db = await mysql.createConnection({ uri: url.replace(/^mariadb:/, 'mysql:'), timezone: 'Z' });
-    }, 60_000);
+    }, 180_000);
 
     afterAll(async () => {
       await db?.end();
@@ -251,7 +252,7 @@ if (mysqlBaseUrl()) {
       const rebuilt = await generateCity({ databaseUrl: other, scale: SMALL_SCALE, seed: SEED });
       expect(rebuilt.rebuilt).toBe(true);
       expect(await cityChecksum(other)).toEqual(await cityChecksum(url));
-    }, 60_000);
+    }, 180_000);
 
     it('refuses a database holding data it did not write, and writes nothing there', async () => {
       const foreign = await scratch('citygen_foreign');
