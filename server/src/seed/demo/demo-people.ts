@@ -58,7 +58,9 @@ export class DemoPeople {
         { weight: 3, value: [TargetGroup.KEY_FOCUS, TargetGroup.PETITIONER] },
       ]);
       household.status = faker.number.int(100) < 96 ? HouseholdStatus.ACTIVE : HouseholdStatus.LIFTED;
-      household.phone = faker.number.int(10) < 8 ? this.random.mobile() : `0414-${faker.string.numeric({ length: 7, allowLeadingZeros: false })}`;
+      // A key-focus household is reached on a mobile phone; others have a landline now and then.
+      const landline = faker.number.int(10) >= 8 && !household.isKeyFocus;
+      household.phone = landline ? `0414-${faker.string.numeric({ length: 7, allowLeadingZeros: false })}` : this.random.mobile();
       household.address =
         place.level === RegionLevel.COMMUNITY
           ? `${place.parent!.name}${place.name}${faker.number.int({ min: 1, max: 40 })}号楼${faker.number.int({ min: 1, max: 6 })}单元${faker.number.int({ min: 101, max: 602 })}室`

@@ -77,7 +77,9 @@ export class DemoRandom {
   idNumber(countyCode: string, birthDate: string, gender: Gender): string {
     const birth = birthDate.replaceAll('-', '');
     for (;;) {
-      let sequence = this.faker.number.int({ min: 0, max: 998 });
+      // Sequences stay below 700, so that numbers from 700 up are ones nobody in the demo has (the
+      // duplicate-ID tests make their unregistered candidates there).
+      let sequence = this.faker.number.int({ min: 0, max: 698 });
       // The sequence's last digit is odd for men and even for women.
       if ((sequence % 2 === 1) !== (gender === Gender.MALE)) sequence += 1;
       const first17 = `${countyCode}${birth}${String(sequence).padStart(3, '0')}`;
