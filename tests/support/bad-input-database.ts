@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import mysql from 'mysql2/promise';
+import type mysql from 'mysql2/promise';
+import { connectTo, createScratchDatabase, dropDatabase, mysqlServerAt } from '../../server/test/support/mysql-server';
 import { REPOSITORY_ROOT } from './server-process';
 
 /**
@@ -54,8 +55,9 @@ export function sqliteProbe(file: string): DatabaseProbe {
 
 /** A MySQL/MariaDB database: `count(*)` and `CHECKSUM TABLE` of every base table. */
 export async function mysqlProbe(url: string): Promise<DatabaseProbe> {
-  const connection = await mysql.createConnection({ uri: url.replace(/^mariadb:/, 'mysql:') });
-  const database = new URL(url).pathname.slice(1);
+  const server = mysqlServerAt(url);
+  const database = server.baseName;
+  const connection = await connectTo(server, database);
   return {
     async snapshot() {
       const [tables] = await connection.query<mysql.RowDataPacket[]>(
@@ -85,29 +87,12 @@ export function changedTables(before: DatabaseState, after: DatabaseState, mayTo
     .sort();
 }
 
-/** Creates (or empties) a MySQL database for one test file and returns its URL. */
+/** Creates (or empties) a MySQL database for one test file and returns its URL (the suites' one helper). */
 export async function scratchMysqlDatabase(baseUrl: string, tag: string): Promise<string> {
-  const base = new URL(baseUrl);
-  const name = `${base.pathname.slice(1)}_${tag}`.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 64);
-  const admin = await mysql.createConnection({ uri: `mysql://${base.username || 'root'}${base.password ? `:${base.password}` : ''}@${base.host}/` });
-  try {
-    await admin.query(`drop database if exists \`${name}\``);
-    await admin.query(`create database \`${name}\` character set utf8mb4`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(base.toString());
-  url.pathname = `/${name}`;
-  return url.toString();
+  return (await createScratchDatabase(mysqlServerAt(baseUrl), tag)).url;
 }
 
 export async function dropMysqlDatabase(url: string): Promise<void> {
-  const parsed = new URL(url);
-  const name = parsed.pathname.slice(1);
-  const admin = await mysql.createConnection({ uri: `mysql://${parsed.username || 'root'}${parsed.password ? `:${parsed.password}` : ''}@${parsed.host}/` });
-  try {
-    await admin.query(`drop database if exists \`${name}\``);
-  } finally {
-    await admin.end();
-  }
+  const server = mysqlServerAt(url);
+  await dropDatabase(server, server.baseName);
 }
