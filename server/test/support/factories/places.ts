@@ -20,6 +20,7 @@ const LEVEL_NAME: Record<RegionLevel, string> = {
  */
 export async function createRegion(em: Em, overrides: Overrides<Region> = {}): Promise<Region> {
   const parent = overrides.parent ?? null;
+  if (parent && parent.path === undefined) throw new Error("createRegion: load the parent first (its path is the new path's prefix)");
   const level = overrides.level ?? (parent ? ALLOWED_CHILD_LEVELS[parent.level][0]! : RegionLevel.COMMUNITY);
   const number = serial();
   const code = overrides.code ?? `29${String(number).padStart(10, '0')}`;
