@@ -14,7 +14,7 @@ import { Region } from '../src/modules/regions/region.entity';
 import { Round } from '../src/modules/rounds/round.entity';
 import { shanghaiDate, startOfShanghaiDay } from '../src/core/time';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
-import { authorizationFor, tokenFor } from './support/factories';
+import { authorizationFor, createAccount, tokenFor } from './support/factories';
 import { signIn, startApp, type GraphQLBody, type RunningApp } from './support/server';
 
 /**
@@ -429,9 +429,7 @@ describe.each(databaseKinds())('the analysts’ queries on %s', (kind) => {
       { populate: ['assignment', 'cadre'], orderBy: { id: 'desc' } },
     );
     const account = await em.findOne(UserAccount, { cadre: record.cadre.id });
-    const actorAccount = account ?? em.create(UserAccount, { role: Role.CADRE, cadre: record.cadre });
-    await em.flush();
-    const token = await tokenFor(actorAccount, server);
+    const token = await tokenFor(account ?? (await createAccount(em, { cadre: record.cadre })), server);
     const vars = { regionId: String(pingshan.id), roundId: String(newRound.id) };
     const figure = (figures: { measure: string; value: number }[], measure: string) => figures.find((entry) => entry.measure === measure)!.value;
     const before = (await data(cityAnalyst, OVERVIEW, vars)).campaignOverview.figures;
@@ -583,8 +581,7 @@ describe.each(databaseKinds())('the analysts’ queries on %s', (kind) => {
     );
     const tokens = new Map<number, string>();
     for (const assignment of assignments) {
-      const account = (await em.findOne(UserAccount, { cadre: assignment.cadre.id })) ?? em.create(UserAccount, { role: Role.CADRE, cadre: assignment.cadre });
-      await em.flush();
+      const account = (await em.findOne(UserAccount, { cadre: assignment.cadre.id })) ?? (await createAccount(em, { cadre: assignment.cadre }));
       tokens.set(assignment.cadre.id, await tokenFor(account, server));
     }
     const SUBMIT = 'mutation ($input: HelpRecordInput!) { submitHelpRecord(input: $input) { id } }';

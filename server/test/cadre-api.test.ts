@@ -1,5 +1,5 @@
 import { randomUUID, createHash } from 'node:crypto';
-import { AssignmentKind, DemandStatus, PetitionCaseStatus, TargetGroup } from '@wanjia/shared';
+import { AssignmentKind, DemandCategory, DemandStatus, PetitionCaseStatus, TargetGroup } from '@wanjia/shared';
 import sharp from 'sharp';
 import type { DatabaseConfig } from '../src/config';
 import type { Orm } from '../src/db/orm';
@@ -437,16 +437,15 @@ describe.each(databaseKinds())("the cadres' API on %s", (kind) => {
 
   it('confirms a resolved demand on a later visit', async () => {
     const em = orm.em.fork();
-    const demand = em.create(Demand, {
-      household: households[15]!.id,
-      category: 'LIVELIHOOD' as Demand['category'],
+    const livelihood = { household: em.getReference(Household, households[15]!.id), category: DemandCategory.LIVELIHOOD };
+    const demand = await createDemand(em, {
+      ...livelihood,
       text: '取暖费困难',
       raisedAt: new Date(Date.now() - 5 * DAY),
       status: DemandStatus.RESOLVED,
       resolvedAt: new Date(),
     });
-    const open = em.create(Demand, { household: households[15]!.id, category: 'LIVELIHOOD' as Demand['category'], text: '申请临时救助', raisedAt: new Date() });
-    await em.flush();
+    const open = await createDemand(em, { ...livelihood, text: '申请临时救助', raisedAt: new Date() });
     const confirm = (id: number) =>
       asCadre<{ confirmDemandResolved: { status: string; confirmedAt: string } }>(
         'mutation ($id: ID!) { confirmDemandResolved(demandId: $id) { status confirmedAt } }',
