@@ -55,7 +55,7 @@ export class Random extends CityRandom {
 
 // --- tokens -------------------------------------------------------------------------------------------
 
-/** The claims server/src/modules/auth/tokens.ts signs and checks; a cadre's token carries no region scope. */
+/** The claims server/src/modules/auth/token.service.ts signs and checks; a cadre's token carries no region scope. */
 const ISSUER = 'wanjia';
 const AUDIENCE = 'wanjia-api';
 

@@ -31,5 +31,7 @@ export function sendProblem(response: Response, error: unknown, options: Problem
   const aboutTheUpload = problem.code === ErrorCode.BAD_USER_INPUT || problem.code === ErrorCode.TOO_MANY_REQUESTS;
   const field = problem.field ?? (aboutTheUpload ? options.uploadField : undefined);
   if (problem.retryAfterSeconds !== undefined) response.set('Retry-After', String(problem.retryAfterSeconds));
-  response.status(problem.httpStatus).json({ error: { code: problem.code, message: problem.message, field, ...problem.details } });
+  // `http` is Apollo's instruction for a GraphQL answer's status and headers, not something to tell the client.
+  const { http: _graphqlResponse, ...details } = problem.details;
+  response.status(problem.httpStatus).json({ error: { code: problem.code, message: problem.message, field, ...details } });
 }

@@ -63,7 +63,7 @@ export const PAGE_STATEMENT_COST = 300;
  * data set in brackets. request-limits-lists.test.ts fails when a list field of the schema has none.
  */
 export const LIST_SIZE_ESTIMATES: Readonly<Record<string, number>> = {
-  // The full city plan (db/city) puts 287 villages under 8 towns and 209 communities under 10 streets
+  // The full city plan (seed/city) puts 287 villages under 8 towns and 209 communities under 10 streets
   // (twice) and the towns: the largest child count is 43, a town's 36 villages and 7 communities [6].
   'Region.children': 45,
   // The children of a region (parentId); without parentId, the caller's scope root alone (LIST_SIZE_WITHOUT_ARGUMENT).
@@ -112,7 +112,7 @@ export const LIST_SIZE_ESTIMATES: Readonly<Record<string, number>> = {
  * hundred regions they are, not as 45³. A fragment starts a new chain (priced higher, never lower).
  */
 export const NESTED_LIST_TOTALS: Readonly<Record<string, { family: string; total: number }>> = {
-  // db/city's full plan: 1 city, 6 districts and counties, 18 streets and towns, 496 villages and communities.
+  // seed/city's full plan: 1 city, 6 districts and counties, 18 streets and towns, 496 villages and communities.
   'Region.children': { family: 'region', total: 600 },
   'Query.regions': { family: 'region', total: 600 },
 };

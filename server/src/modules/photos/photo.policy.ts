@@ -5,7 +5,7 @@ import type { Policy } from '../../core/policy';
 /**
  * Photos of help records (POST /uploads/photos, GET /photos/:id). A photo is read by its uploader,
  * and by whoever may read a help record that shows it: the routes count such records under the help
- * record policy's scope (the records of the households in the caller's scope).
+ * household policy's scope (records of the households in the caller's scope).
  */
 export const photoPolicy = {
   /**

@@ -12,7 +12,7 @@ import type { Logger } from '../../logger';
 import { UserAccount } from '../accounts/user-account.entity';
 import { actorFromBearer } from '../auth/bearer-token.guard';
 import { HelpRecord } from '../help-records/help-record.entity';
-import { helpRecordPolicy } from '../help-records/help-record.policy';
+import { householdPolicy } from '../households/household.policy';
 import { Photo } from './photo.entity';
 import { photoPolicy } from './photo.policy';
 import { OversizedPhotoError, reencodePhoto, UndecodablePhotoError } from './photo-image';
@@ -190,7 +190,9 @@ export function photoRoutes(orm: Orm, config: AppConfig, storage: PhotoStorage, 
       const uploadedBy = photo?.uploadedBy.id ?? null;
       let allowed = uploadedBy !== null && photoPolicy.mayRead(actor, { uploadedBy, shownOnReadableRecord: false });
       if (uploadedBy !== null && !allowed) {
-        const showing = await em.count(HelpRecord, { $and: [{ photoIds: { $like: likeContaining(id) } }, helpRecordPolicy.scope(actor)] });
+        // Records of the households the caller may read (not the help-record scope's "records I wrote": a photo
+        // follows the household file, as before the policies).
+        const showing = await em.count(HelpRecord, { photoIds: { $like: likeContaining(id) }, household: householdPolicy.scope(actor) });
         allowed = photoPolicy.mayRead(actor, { uploadedBy, shownOnReadableRecord: showing > 0 });
       }
       // Missing and not allowed look the same.
