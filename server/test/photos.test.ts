@@ -241,6 +241,8 @@ describe.each(databaseKinds())('photo uploads on %s', (kind) => {
         error: expect.objectContaining({ code: 'TOO_MANY_REQUESTS', limit: 'photoUploadsPerAccount', field: 'file' }),
       });
       expect(Number(spent.retryAfter)).toBeGreaterThan(0);
+      // The same fields the GraphQL API sends, and only those: Apollo's status instruction stays inside the server.
+      expect(Object.keys(spent.body.error ?? {}).sort()).toEqual(['code', 'field', 'limit', 'message', 'retryAfterSeconds']);
       // The address's budget (4) is shared by every account behind it: the first account's three, then one more.
       const other = await newToken();
       expect((await upload(limited, other, Buffer.from('still not an image'))).status).toBe(415);
