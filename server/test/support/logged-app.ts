@@ -1,9 +1,9 @@
-import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { createApp, type App } from '../../src/app';
+import type { App } from '../../src/app';
 import { loadConfig, type AppConfig, type DatabaseConfig } from '../../src/config';
 import type { Orm } from '../../src/db/orm';
+import { createTestApp, listenOnLoopback } from './server';
 
 /**
  * The real app started with a logger whose lines the tests can read (refusals must be logged): the
@@ -49,9 +49,8 @@ export async function startLoggedApp(orm: Orm, database: DatabaseConfig, adjust:
       done();
     },
   });
-  const app = await createApp({ config, orm, logger: pino({ level: 'info' }, sink) });
-  await new Promise<void>((resolve) => app.httpServer.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(app.httpServer.address() as AddressInfo).port}`;
+  const app = await createTestApp({ config, orm, logger: pino({ level: 'info' }, sink) });
+  const url = await listenOnLoopback(app);
   const post = async <T>(body: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer<T>> => {
     const response = await fetch(`${url}/graphql`, {
       method: 'POST',

@@ -19,7 +19,6 @@ export interface GraphQLBody<T> {
   errors?: { message: string; extensions?: Record<string, unknown> }[];
 }
 
-/** Starts the real HTTP app on a free loopback port over the given ORM. */
 /**
  * For walks that prove what may be read (scope, masking), not how much one request may ask (the
  * request-limit tests): they nest every list in every other on purpose. Development sign-in on too.
@@ -36,15 +35,27 @@ export function walkerConfig(config: AppConfig): AppConfig {
   };
 }
 
+/**
+ * Builds the app for a test over the given ORM. The account-standing cache is per process, keyed by
+ * account id; a test file runs the same ids on SQLite and then on MySQL, where the other database's
+ * standing (a session ended there) is wrong: every test app starts without it.
+ */
+export function createTestApp(options: Parameters<typeof createApp>[0]): Promise<App> {
+  forgetAccountStatus();
+  return createApp(options);
+}
+
+/** Listens on a free loopback port and returns the app's base URL. */
+export async function listenOnLoopback(app: App): Promise<string> {
+  await new Promise<void>((resolve) => app.httpServer.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(app.httpServer.address() as AddressInfo).port}`;
+}
+
+/** Starts the real HTTP app on a free loopback port over the given ORM. */
 export async function startApp(orm: Orm, database: DatabaseConfig, adjust: (config: AppConfig) => AppConfig = (config) => config): Promise<RunningApp> {
   const config = adjust({ ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }), port: 0, database });
-  // The account-standing cache is per process, keyed by account id; a test file runs the same ids on
-  // SQLite and then on MySQL, where the other database's standing (a session ended there) is wrong.
-  forgetAccountStatus();
-  const app = await createApp({ config, orm, logger: createLogger(config) });
-  await new Promise<void>((resolve) => app.httpServer.listen(0, '127.0.0.1', resolve));
-  const { port } = app.httpServer.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
+  const app = await createTestApp({ config, orm, logger: createLogger(config) });
+  const url = await listenOnLoopback(app);
   return {
     app,
     url,
