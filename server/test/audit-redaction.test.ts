@@ -44,7 +44,7 @@ describe('audit redaction', () => {
 
     test('a nested change reaches the trail without its ID number, birth date or phone', async () => {
       const em = orm.em.fork();
-      const entry = recordAudit(em, null, null, {
+      const entry = recordAudit(em, { actor: null, clientAddress: null }, {
         operation: 'createHousehold',
         entityName: 'Household',
         entityId: 1,

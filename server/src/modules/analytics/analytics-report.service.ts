@@ -61,7 +61,7 @@ export const analyticsReportService = {
     }
     const query = reportQuery(request);
     await em.fork().transactional(async (tx) => {
-      recordAudit(tx, actor, caller.clientAddress, {
+      recordAudit(tx, caller, {
         operation: 'exportReport',
         entityName: 'Report',
         entityId: kind,
@@ -83,7 +83,7 @@ export const analyticsReportService = {
     const slice = await resolveSlice(em, actor, report.slice, now);
     const table = await buildReport(em, actor, report, now);
     await em.fork().transactional(async (tx) => {
-      recordAudit(tx, actor, caller.clientAddress, {
+      recordAudit(tx, caller, {
         operation: 'downloadReport',
         entityName: 'Report',
         entityId: report.kind,

@@ -1,6 +1,6 @@
 import { Role } from '@wanjia/shared';
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { GraphQLContext } from '../../graphql/context';
+import { callerOf, type GraphQLContext } from '../../graphql/context';
 import { parseId } from '../../core/errors';
 import { PageArgs, type Connection } from '../../core/pagination';
 import { Cadre } from '../cadres/cadre.entity';
@@ -26,25 +26,19 @@ export class AssignmentResolver {
   @Authorized(Role.ADMIN)
   @Mutation(() => Assignment, { description: 'Pairs a cadre with a household that has none.' })
   async assignCadre(@Args() args: AssignCadreArgs, @Ctx() ctx: GraphQLContext): Promise<Assignment> {
-    return assignmentService.assign(ctx.em, args, { actor: ctx.actor!, clientAddress: ctx.clientAddress });
+    return assignmentService.assign(ctx.em, args, callerOf(ctx));
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => Assignment, { description: 'Hands a household to another cadre: ends the assignment with a reason and starts the new one.' })
   async transferAssignment(@Args() args: TransferAssignmentArgs, @Ctx() ctx: GraphQLContext): Promise<Assignment> {
-    return assignmentService.transfer(ctx.em, parseId(args.assignmentId, 'assignmentId'), parseId(args.toCadreId, 'toCadreId'), args.reason.trim(), {
-      actor: ctx.actor!,
-      clientAddress: ctx.clientAddress,
-    });
+    return assignmentService.transfer(ctx.em, parseId(args.assignmentId, 'assignmentId'), parseId(args.toCadreId, 'toCadreId'), args.reason.trim(), callerOf(ctx));
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => Assignment, { description: 'Ends an assignment with a reason; it stays in the history.' })
   async endAssignment(@Args() args: EndAssignmentArgs, @Ctx() ctx: GraphQLContext): Promise<Assignment> {
-    return assignmentService.end(ctx.em, parseId(args.assignmentId, 'assignmentId'), args.reason.trim(), {
-      actor: ctx.actor!,
-      clientAddress: ctx.clientAddress,
-    });
+    return assignmentService.end(ctx.em, parseId(args.assignmentId, 'assignmentId'), args.reason.trim(), callerOf(ctx));
   }
 
   @FieldResolver(() => Cadre)

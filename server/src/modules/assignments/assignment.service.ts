@@ -51,7 +51,8 @@ export const assignmentService = {
   },
 
   /** Pairs a cadre with a household. A household has one active cadre; changing it is a transfer. */
-  async assign(em: Em, args: AssignCadreArgs, { actor, clientAddress }: Caller): Promise<Assignment> {
+  async assign(em: Em, args: AssignCadreArgs, caller: Caller): Promise<Assignment> {
+    const { actor } = caller;
     const householdId = parseId(args.householdId, 'householdId');
     const cadreId = parseId(args.cadreId, 'cadreId');
     const roundId = args.roundId ? parseId(args.roundId, 'roundId') : null;
@@ -67,7 +68,7 @@ export const assignmentService = {
       if (active > 0) throw new ConflictError('The household already has a cadre; use transferAssignment to change it');
       const assignment = tx.create(Assignment, { cadre, household: household.id, round, kind: args.kind, startedAt: new Date() });
       await tx.flush();
-      recordAudit(tx, actor, clientAddress, {
+      recordAudit(tx, caller, {
         operation: 'assignCadre',
         entityName: 'Assignment',
         entityId: assignment.id,
@@ -79,7 +80,8 @@ export const assignmentService = {
   },
 
   /** Ends the current assignment with a reason and starts the new cadre's, linked, so the household keeps one history. */
-  async transfer(em: Em, assignmentId: number, toCadreId: number, reason: string, { actor, clientAddress }: Caller): Promise<Assignment> {
+  async transfer(em: Em, assignmentId: number, toCadreId: number, reason: string, caller: Caller): Promise<Assignment> {
+    const { actor } = caller;
     const current = await this.findManageable(em, actor, assignmentId);
     if (current.endedAt) throw new ConflictError('The assignment has already ended');
     if (current.cadre.id === toCadreId) throw new BadUserInputError('toCadreId', 'the household is already with this cadre');
@@ -93,7 +95,7 @@ export const assignmentService = {
       row.endReason = reason;
       const next = tx.create(Assignment, { cadre, household: row.household, round: row.round, kind: row.kind, startedAt: now, transferredFrom: row });
       await tx.flush();
-      recordAudit(tx, actor, clientAddress, {
+      recordAudit(tx, caller, {
         operation: 'transferAssignment',
         entityName: 'Assignment',
         entityId: next.id,
@@ -105,14 +107,15 @@ export const assignmentService = {
     });
   },
 
-  async end(em: Em, assignmentId: number, reason: string, { actor, clientAddress }: Caller): Promise<Assignment> {
+  async end(em: Em, assignmentId: number, reason: string, caller: Caller): Promise<Assignment> {
+    const { actor } = caller;
     const current = await this.findManageable(em, actor, assignmentId);
     return em.transactional(async (tx) => {
       const row = await tx.findOneOrFail(Assignment, assignmentId);
       if (row.endedAt) throw new ConflictError('The assignment has already ended');
       row.endedAt = new Date();
       row.endReason = reason;
-      recordAudit(tx, actor, clientAddress, {
+      recordAudit(tx, caller, {
         operation: 'endAssignment',
         entityName: 'Assignment',
         entityId: row.id,

@@ -63,19 +63,7 @@ export interface SystemCaller {
 }
 
 /** Queues an audit entry in the caller's unit of work, so it commits or rolls back with the change itself. */
-export function recordAudit(em: Em, caller: Caller | SystemCaller, input: AuditInput): AuditEntry;
-/** The positional form, until every feature passes its Caller (`recordAudit(em, caller, input)`). */
-export function recordAudit(em: Em, actor: Actor | null, clientAddress: string | null, input: AuditInput): AuditEntry;
-export function recordAudit(
-  em: Em,
-  callerOrActor: Caller | SystemCaller | Actor | null,
-  addressOrInput: string | null | AuditInput,
-  positionalInput?: AuditInput,
-): AuditEntry {
-  const [actor, clientAddress, input] =
-    positionalInput === undefined
-      ? [(callerOrActor as Caller | SystemCaller).actor, (callerOrActor as Caller | SystemCaller).clientAddress, addressOrInput as AuditInput]
-      : [callerOrActor as Actor | null, addressOrInput as string | null, positionalInput];
+export function recordAudit(em: Em, { actor, clientAddress }: Caller | SystemCaller, input: AuditInput): AuditEntry {
   return em.create(AuditEntry, {
     actor: actor ? em.getReference(UserAccount, actor.accountId) : null,
     operation: input.operation,

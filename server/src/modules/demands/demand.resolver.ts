@@ -1,6 +1,6 @@
 import { Role } from '@wanjia/shared';
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { GraphQLContext } from '../../graphql/context';
+import { callerOf, type GraphQLContext } from '../../graphql/context';
 import { parseId } from '../../core/errors';
 import { PageArgs, type Connection } from '../../core/pagination';
 import { Household } from '../households/household.entity';
@@ -24,7 +24,7 @@ export class DemandResolver {
   @Authorized(Role.CADRE)
   @Mutation(() => Demand, { description: 'Records that the household confirmed, on a later visit, that the demand is solved.' })
   async confirmDemandResolved(@Arg('demandId', () => ID) demandId: string, @Ctx() ctx: GraphQLContext): Promise<Demand> {
-    return demandService.confirmResolved(ctx.em, parseId(demandId, 'demandId'), { actor: ctx.actor!, clientAddress: ctx.clientAddress });
+    return demandService.confirmResolved(ctx.em, parseId(demandId, 'demandId'), callerOf(ctx));
   }
 
   @FieldResolver(() => ID, { nullable: true, description: 'The help record on which the demand was heard.' })

@@ -23,7 +23,8 @@ export const demandService = {
   },
 
   /** The household confirmed, on a later visit, that a resolved demand is really solved. */
-  async confirmResolved(em: Em, demandId: number, { actor, clientAddress }: Caller): Promise<Demand> {
+  async confirmResolved(em: Em, demandId: number, caller: Caller): Promise<Demand> {
+    const { actor } = caller;
     assertAllowed(demandPolicy.mayConfirm(actor));
     const demand = await em.findOne(Demand, { $and: [{ id: demandId }, demandPolicy.scope(actor)] }, { populate: ['household.region'] });
     assertAllowed(demand !== null);
@@ -33,7 +34,7 @@ export const demandService = {
       const row = await tx.findOneOrFail(Demand, demandId);
       row.status = DemandStatus.CONFIRMED;
       row.confirmedAt = new Date();
-      recordAudit(tx, actor, clientAddress, {
+      recordAudit(tx, caller, {
         operation: 'confirmDemandResolved',
         entityName: 'Demand',
         entityId: demandId,

@@ -1,6 +1,6 @@
 import { Role } from '@wanjia/shared';
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
-import type { GraphQLContext } from '../../graphql/context';
+import { callerOf, type GraphQLContext } from '../../graphql/context';
 import { parseId } from '../../core/errors';
 import { Cadre } from '../cadres/cadre.entity';
 import { Demand } from '../demands/demand.entity';
@@ -9,7 +9,7 @@ import { helpRecordService, type RecordWriter } from './help-record.service';
 import { HelpRecordContentInput, HelpRecordInput } from './help-record.inputs';
 
 function recordWriter(ctx: GraphQLContext): RecordWriter {
-  return { actor: ctx.actor!, clientAddress: ctx.clientAddress, lateGraceDays: ctx.config.helpRecordLateGraceDays };
+  return { ...callerOf(ctx), lateGraceDays: ctx.config.helpRecordLateGraceDays };
 }
 
 @Resolver(() => HelpRecord)

@@ -168,13 +168,13 @@ async function answerResend(
   em: Em,
   record: HelpRecord,
   mutation: 'submitHelpRecord' | 'correctHelpRecord',
-  { actor, clientAddress }: Caller,
+  caller: Caller,
 ): Promise<HelpRecord> {
   const [row] = await em.execute<{ path: string }[]>('select r.path from household h join region r on r.id = h.region_id where h.id = ?', [
     record.household.id,
   ]);
   await em.transactional(async (tx) => {
-    recordAudit(tx, actor, clientAddress, {
+    recordAudit(tx, caller, {
       operation: 'resendHelpRecord',
       entityName: 'HelpRecord',
       entityId: record.id,
@@ -246,13 +246,14 @@ export const helpRecordService = {
    * transfer is never lost). Demands raised become open demands; demands resolved close. One
    * transaction, with its audit entry.
    */
-  async submit(em: Em, input: HelpRecordInput, { actor, clientAddress, lateGraceDays }: RecordWriter, now = new Date()): Promise<HelpRecord> {
+  async submit(em: Em, input: HelpRecordInput, writer: RecordWriter, now = new Date()): Promise<HelpRecord> {
+    const { actor, lateGraceDays } = writer;
     const cadre = cadreOf(actor);
     const householdId = parseId(input.householdId, 'input.householdId');
     const resolvedDemandIds = input.resolvedDemandIds.map((id, index) => parseId(id, `input.resolvedDemandIds.${index}`));
     const hash = contentHash({ ...input, householdId, resolvedDemandIds }, null);
     const earlier = await earlierUnder(em, cadre, input.clientId);
-    if (earlier) return answerResend(em, replayOf(earlier, hash), 'submitHelpRecord', { actor, clientAddress });
+    if (earlier) return answerResend(em, replayOf(earlier, hash), 'submitHelpRecord', writer);
 
     checkContent(input, now);
     const assignment = await coveringAssignment(em, cadre, householdId, input.occurredAt);
@@ -319,7 +320,7 @@ export const helpRecordService = {
             { status: DemandStatus.RESOLVED, resolvedBy: record.id, resolvedAt: input.occurredAt },
           );
         }
-        recordAudit(tx, actor, clientAddress, {
+        recordAudit(tx, writer, {
           operation: 'submitHelpRecord',
           entityName: 'HelpRecord',
           entityId: record.id,
@@ -339,7 +340,7 @@ export const helpRecordService = {
       // Two copies of the same submission raced: the loser answers with the winner's record.
       if (error instanceof UniqueConstraintViolationException) {
         const winner = await em.fork().findOne(HelpRecord, { cadre, clientId: input.clientId });
-        if (winner) return answerResend(em, replayOf(winner, hash), 'submitHelpRecord', { actor, clientAddress });
+        if (winner) return answerResend(em, replayOf(winner, hash), 'submitHelpRecord', writer);
       }
       throw error;
     }
@@ -349,13 +350,14 @@ export const helpRecordService = {
    * A correction is a new version that supersedes the old one; the old stays in the history and
    * stops counting in totals. Only the latest version can be corrected, by the cadre who recorded it.
    */
-  async correct(em: Em, id: number, input: HelpRecordContentInput, { actor, clientAddress, lateGraceDays }: RecordWriter, now = new Date()): Promise<HelpRecord> {
+  async correct(em: Em, id: number, input: HelpRecordContentInput, writer: RecordWriter, now = new Date()): Promise<HelpRecord> {
+    const { actor, lateGraceDays } = writer;
     const cadre = cadreOf(actor);
     const original = await em.findOne(HelpRecord, { id, cadre }, { populate: ['assignment', 'household.region'] });
     assertAllowed(original !== null && helpRecordPolicy.mayCorrect(actor, { authorCadreId: original.cadre.id }));
     const hash = contentHash({ ...input }, original.id);
     const earlier = await earlierUnder(em, cadre, input.clientId);
-    if (earlier) return answerResend(em, replayOf(earlier, hash), 'correctHelpRecord', { actor, clientAddress });
+    if (earlier) return answerResend(em, replayOf(earlier, hash), 'correctHelpRecord', writer);
     if (!original.isLatest) throw new ConflictError('This version was already corrected; correct the latest version instead');
     checkContent(input, now);
     const assignment = original.assignment;
@@ -415,7 +417,7 @@ export const helpRecordService = {
             sign: 1,
           },
         ]);
-        recordAudit(tx, actor, clientAddress, {
+        recordAudit(tx, writer, {
           operation: 'correctHelpRecord',
           entityName: 'HelpRecord',
           entityId: correction.id,
@@ -433,7 +435,7 @@ export const helpRecordService = {
       // Another correction of this version won the race; if it was this very request sent twice, answer with it.
       if (error instanceof UniqueConstraintViolationException || error instanceof AlreadyCorrected) {
         const winner = await em.fork().findOne(HelpRecord, { cadre, clientId: input.clientId });
-        if (winner) return answerResend(em, replayOf(winner, hash), 'correctHelpRecord', { actor, clientAddress });
+        if (winner) return answerResend(em, replayOf(winner, hash), 'correctHelpRecord', writer);
         throw new ConflictError('This version was already corrected; correct the latest version instead');
       }
       throw error;

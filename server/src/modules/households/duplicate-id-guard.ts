@@ -75,11 +75,12 @@ async function refusalsSince(em: Em, actor: Actor, since: Date): Promise<Date[]>
  */
 export async function assertIdNumbersFree(
   em: Em,
-  { actor, clientAddress, duplicateIds: guard }: ResidentWriter,
+  writer: ResidentWriter,
   entries: Entry[],
   target: Target,
   now = new Date(),
 ): Promise<void> {
+  const { actor, duplicateIds: guard } = writer;
   const wanted = entries.filter((entry): entry is { idNumber: string; field: string } => Boolean(entry.idNumber));
   if (wanted.length === 0) return;
   const seen = new Set<string>();
@@ -91,7 +92,7 @@ export async function assertIdNumbersFree(
   if (refusals.length >= guard.hitsPerDay) {
     const retryAfterSeconds = Math.max(1, Math.ceil((refusals[0]!.getTime() + DAY_MS - now.getTime()) / 1000));
     await em.fork().transactional(async (tx) => {
-      recordAudit(tx, actor, clientAddress, {
+      recordAudit(tx, writer, {
         operation: REFUSE_ID_CHECK_BUDGET,
         entityName: 'Resident',
         entityId: target.entityId,
@@ -120,7 +121,7 @@ export async function assertIdNumbersFree(
   const hitsToday = refusals.length + 1;
   // Its own transaction: the write is refused, the refusal stays on the record.
   await em.fork().transactional(async (tx) => {
-    recordAudit(tx, actor, clientAddress, {
+    recordAudit(tx, writer, {
       operation: REFUSE_DUPLICATE_ID,
       entityName: 'Resident',
       entityId: target.entityId,
@@ -128,7 +129,7 @@ export async function assertIdNumbersFree(
       changes: { field: first.field, idNumberHash: idNumberHash(guard.secret, first.idNumber), hitsToday, idNumbersInRequest: wanted.length },
     });
     if (hitsToday === guard.hitsPerDay) {
-      recordAudit(tx, actor, clientAddress, {
+      recordAudit(tx, writer, {
         operation: ALERT_DUPLICATE_IDS,
         entityName: 'UserAccount',
         entityId: actor.accountId,

@@ -1,6 +1,6 @@
 import { KeyFocusReason, Role, birthYearOf, maskIdNumber, maskPhone } from '@wanjia/shared';
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { GraphQLContext } from '../../graphql/context';
+import { callerOf, type GraphQLContext } from '../../graphql/context';
 import { parseId } from '../../core/errors';
 import { PageArgs, type Connection } from '../../core/pagination';
 import { shanghaiDate } from '../../core/time';
@@ -24,8 +24,7 @@ import { residentPolicy } from './resident.policy';
 /** The caller of a resident write, with the duplicate-ID-number check's budget (duplicate-id-guard.ts). */
 function residentWriter(ctx: GraphQLContext): ResidentWriter {
   return {
-    actor: ctx.actor!,
-    clientAddress: ctx.clientAddress,
+    ...callerOf(ctx),
     duplicateIds: { hitsPerDay: ctx.config.duplicateIdHitsPerDay, secret: ctx.config.auth.jwtSecret },
   };
 }
@@ -61,7 +60,7 @@ export class HouseholdResolver {
     @Arg('input', () => UpdateHouseholdInput) input: UpdateHouseholdInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<Household> {
-    return householdService.update(ctx.em, parseId(id, 'id'), input, { actor: ctx.actor!, clientAddress: ctx.clientAddress });
+    return householdService.update(ctx.em, parseId(id, 'id'), input, callerOf(ctx));
   }
 
   @Authorized(Role.ADMIN)
@@ -87,7 +86,7 @@ export class HouseholdResolver {
   @Authorized(Role.ADMIN, Role.CADRE)
   @Mutation(() => RevealedResident, { description: 'The unmasked ID number, key-focus reason and phone of a resident; audited with the reason.' })
   async revealResident(@Args() { id, reason }: RevealResidentArgs, @Ctx() ctx: GraphQLContext): Promise<RevealedResident> {
-    return householdService.revealResident(ctx.em, parseId(id, 'id'), reason.trim(), { actor: ctx.actor!, clientAddress: ctx.clientAddress });
+    return householdService.revealResident(ctx.em, parseId(id, 'id'), reason.trim(), callerOf(ctx));
   }
 
   @FieldResolver(() => Region)

@@ -110,7 +110,7 @@ export const householdService = {
   },
 
   async create(em: Em, input: CreateHouseholdInput, writer: ResidentWriter): Promise<Household> {
-    const { actor, clientAddress } = writer;
+    const { actor } = writer;
     const region = await regionService.findInScope(em, actor, parseId(input.regionId, 'input.regionId'));
     assertAllowed(householdPolicy.mayCreate(actor, region));
     assertHouseholdRegion(region, 'input.regionId');
@@ -132,7 +132,7 @@ export const householdService = {
       household.targetGroups = input.targetGroups;
       for (const values of residents) tx.create(Resident, { ...values, household });
       await tx.flush();
-      recordAudit(tx, actor, clientAddress, {
+      recordAudit(tx, writer, {
         operation: 'createHousehold',
         entityName: 'Household',
         entityId: household.id,
@@ -143,7 +143,8 @@ export const householdService = {
     });
   },
 
-  async update(em: Em, id: number, input: UpdateHouseholdInput, { actor, clientAddress }: Caller): Promise<Household> {
+  async update(em: Em, id: number, input: UpdateHouseholdInput, caller: Caller): Promise<Household> {
+    const { actor } = caller;
     const current = await this.findManageable(em, actor, id);
     let region = current.region;
     if (input.regionId) {
@@ -178,7 +179,7 @@ export const householdService = {
       household.hardshipReasons = after.hardshipReasons;
       household.status = after.status;
       household.version += 1;
-      recordAudit(tx, actor, clientAddress, {
+      recordAudit(tx, caller, {
         operation: 'updateHousehold',
         entityName: 'Household',
         entityId: id,
@@ -239,26 +240,27 @@ export const householdService = {
     em: Em,
     household: Household,
     expectedVersion: number,
-    { actor, clientAddress }: Caller,
+    caller: Caller,
     change: (tx: Em, row: Household) => Promise<{ resident: Resident; operation: string; changes: Record<string, unknown> }>,
   ): Promise<Resident> {
     return em.transactional(async (tx) => {
       const row = await lockAtVersion(tx, household.id, expectedVersion);
       row.version += 1;
       const { resident, operation, changes } = await change(tx, row);
-      recordAudit(tx, actor, clientAddress, { operation, entityName: 'Resident', entityId: resident.id, regionPath: household.region.path, changes });
+      recordAudit(tx, caller, { operation, entityName: 'Resident', entityId: resident.id, regionPath: household.region.path, changes });
       return resident;
     });
   },
 
   /** The unmasked sensitive fields of one resident, for a stated reason that the audit trail keeps. */
-  async revealResident(em: Em, residentId: number, reason: string, { actor, clientAddress }: Caller): Promise<RevealedResident> {
+  async revealResident(em: Em, residentId: number, reason: string, caller: Caller): Promise<RevealedResident> {
+    const { actor } = caller;
     assertAllowed(residentPolicy.mayReveal(actor));
     const resident = await em.findOne(Resident, residentId);
     if (!resident) throw new ForbiddenError();
     const household = await this.findReadable(em, actor, resident.household.id);
     await em.transactional(async (tx) => {
-      recordAudit(tx, actor, clientAddress, {
+      recordAudit(tx, caller, {
         operation: 'revealResident',
         entityName: 'Resident',
         entityId: resident.id,

@@ -1,6 +1,6 @@
 import { Role } from '@wanjia/shared';
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { GraphQLContext } from '../../graphql/context';
+import { callerOf, type GraphQLContext } from '../../graphql/context';
 import { parseId } from '../../core/errors';
 import { PageArgs, type Connection } from '../../core/pagination';
 import { Cadre } from '../cadres/cadre.entity';
@@ -27,19 +27,19 @@ export class PetitionCaseResolver {
   @Authorized(Role.ADMIN)
   @Mutation(() => PetitionCase)
   async createPetitionCase(@Arg('input', () => CreatePetitionCaseInput) input: CreatePetitionCaseInput, @Ctx() ctx: GraphQLContext): Promise<PetitionCase> {
-    return petitionCaseService.create(ctx.em, input, { actor: ctx.actor!, clientAddress: ctx.clientAddress });
+    return petitionCaseService.create(ctx.em, input, callerOf(ctx));
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => PetitionCase, { description: 'Names the responsible leader (包案领导) of a case.' })
   async assignCaseLeader(@Arg('id', () => ID) id: string, @Arg('cadreId', () => ID) cadreId: string, @Ctx() ctx: GraphQLContext): Promise<PetitionCase> {
-    return petitionCaseService.assignLeader(ctx.em, parseId(id, 'id'), parseId(cadreId, 'cadreId'), { actor: ctx.actor!, clientAddress: ctx.clientAddress });
+    return petitionCaseService.assignLeader(ctx.em, parseId(id, 'id'), parseId(cadreId, 'cadreId'), callerOf(ctx));
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => PetitionCase, { description: 'Moves a case to another status, with the reason.' })
   async changePetitionCaseStatus(@Args() { id, status, reason }: ChangePetitionCaseStatusArgs, @Ctx() ctx: GraphQLContext): Promise<PetitionCase> {
-    return petitionCaseService.changeStatus(ctx.em, parseId(id, 'id'), status, reason.trim(), { actor: ctx.actor!, clientAddress: ctx.clientAddress });
+    return petitionCaseService.changeStatus(ctx.em, parseId(id, 'id'), status, reason.trim(), callerOf(ctx));
   }
 
   @FieldResolver(() => String, { description: 'Hidden from analysts.' })

@@ -33,7 +33,8 @@ export const petitionCaseService = {
     return found;
   },
 
-  async create(em: Em, input: CreatePetitionCaseInput, { actor, clientAddress }: Caller): Promise<PetitionCase> {
+  async create(em: Em, input: CreatePetitionCaseInput, caller: Caller): Promise<PetitionCase> {
+    const { actor } = caller;
     const householdId = parseId(input.householdId, 'input.householdId');
     const residentId = input.residentId ? parseId(input.residentId, 'input.residentId') : null;
     // A petition is received before it is registered; a date ahead of today (Shanghai) is a typing error.
@@ -55,7 +56,7 @@ export const petitionCaseService = {
         majorBacklog: input.majorBacklog,
       });
       await tx.flush();
-      recordAudit(tx, actor, clientAddress, {
+      recordAudit(tx, caller, {
         operation: 'createPetitionCase',
         entityName: 'PetitionCase',
         entityId: petitionCase.id,
@@ -67,7 +68,8 @@ export const petitionCaseService = {
   },
 
   /** 包案领导: an active cadre from the case's region or above it (a city leader for a district's case). */
-  async assignLeader(em: Em, caseId: number, cadreId: number, { actor, clientAddress }: Caller): Promise<PetitionCase> {
+  async assignLeader(em: Em, caseId: number, cadreId: number, caller: Caller): Promise<PetitionCase> {
+    const { actor } = caller;
     const petitionCase = await this.findManageable(em, actor, caseId);
     const leader = await em.findOne(Cadre, cadreId, { populate: ['unit.region'] });
     assertAllowed(
@@ -78,7 +80,7 @@ export const petitionCaseService = {
       const row = await tx.findOneOrFail(PetitionCase, caseId);
       const previous = row.responsibleLeader?.id ?? null;
       row.responsibleLeader = leader;
-      recordAudit(tx, actor, clientAddress, {
+      recordAudit(tx, caller, {
         operation: 'assignCaseLeader',
         entityName: 'PetitionCase',
         entityId: caseId,
@@ -89,7 +91,8 @@ export const petitionCaseService = {
     });
   },
 
-  async changeStatus(em: Em, caseId: number, status: PetitionCaseStatus, reason: string, { actor, clientAddress }: Caller): Promise<PetitionCase> {
+  async changeStatus(em: Em, caseId: number, status: PetitionCaseStatus, reason: string, caller: Caller): Promise<PetitionCase> {
+    const { actor } = caller;
     const petitionCase = await this.findManageable(em, actor, caseId);
     if (TERMINAL.has(petitionCase.status)) throw new ConflictError(`The case is ${petitionCase.status}; it cannot change any more`);
     if (petitionCase.status === status) throw new BadUserInputError('status', `the case is already ${status}`);
@@ -103,7 +106,7 @@ export const petitionCaseService = {
       } else {
         row.resolvedAt = null;
       }
-      recordAudit(tx, actor, clientAddress, {
+      recordAudit(tx, caller, {
         operation: 'changePetitionCaseStatus',
         entityName: 'PetitionCase',
         entityId: caseId,
