@@ -3,22 +3,17 @@ import { isAdmin, pathInScope, type Actor } from '../../core/caller';
 import type { Policy } from '../../core/policy';
 
 /**
- * What a password-change token (a sign-in with a one-time password from resetPassword) serves: it is
- * nobody's actor for anything else, which answers PASSWORD_CHANGE_REQUIRED.
- */
-export const PASSWORD_CHANGE_OPERATIONS: ReadonlySet<string> = new Set(['me', 'changePassword', 'logout']);
-
-/**
  * Signing in and who may hand out sign-ins. Anyone may try to sign in (login, wechatLogin, bindWechat,
  * refreshToken, logout take no role: the velocity limits and the lockout guard them); the development
  * sign-in only where the server turns it on (`mayUseDevelopmentSignIn`).
+ *
+ * A password-change token (a sign-in with a one-time password from resetPassword) needs no rule here:
+ * the request context never makes its holder an actor, so every `@Authorized` operation answers
+ * PASSWORD_CHANGE_REQUIRED (graphql/auth-checker.ts); only `me` and `changePassword` take the holder as
+ * their caller (auth.resolver.ts `selfOf`), and changePassword still asks `mayChangePassword`. logout
+ * reads no access token at all: it ends the sign-in of the refresh token it is given.
  */
 export const authPolicy = {
-  /** The holder of a password-change token acts only to replace the one-time password (and to see who they are, or leave). */
-  mayUsePasswordChangeToken(_holder: Actor, operation: string): boolean {
-    return PASSWORD_CHANGE_OPERATIONS.has(operation);
-  },
-
   /** Administrators and analysts own a password; cadres sign in through WeChat and have none to change. */
   mayChangePassword(self: Actor): boolean {
     return self.role === Role.ADMIN || self.role === Role.ANALYST;

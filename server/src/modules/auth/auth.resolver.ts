@@ -7,18 +7,17 @@ import { UserAccount } from '../accounts/user-account.entity';
 import { Cadre } from '../cadres/cadre.entity';
 import { Region } from '../regions/region.entity';
 import { BindWechatArgs, ChangePasswordArgs, CreateAccountInput, LoginArgs, RefreshArgs, WechatLoginArgs } from './auth.inputs';
-import { authPolicy } from './auth.policy';
 import { authService } from './auth.service';
 import { AuthPayload, BindCodePayload, WechatLoginResult, WechatLoginStatus } from './auth.types';
 
 /**
- * The caller of an operation a password-change token serves too (authPolicy.mayUsePasswordChangeToken):
- * the signed-in actor, else the token's holder. Nobody: UNAUTHENTICATED as everywhere.
+ * The caller of `me` and `changePassword`, the two operations a password-change token serves too: the
+ * signed-in actor, else the token's holder (the context keeps the holder out of `actor`, so every
+ * other operation refuses it). Nobody: UNAUTHENTICATED as everywhere.
  */
-function selfOf(ctx: GraphQLContext, operation: 'me' | 'changePassword'): Actor {
+function selfOf(ctx: GraphQLContext): Actor {
   if (ctx.actor) return ctx.actor;
-  const holder = ctx.passwordChangeActor ?? null;
-  if (holder && authPolicy.mayUsePasswordChangeToken(holder, operation)) return holder;
+  if (ctx.passwordChangeActor) return ctx.passwordChangeActor;
   // A password-change token is itself the self here; what is left is a missing or refused token.
   throw new UnauthenticatedError(tokenProblemMessage(ctx.tokenProblem === 'password-change-required' ? 'invalid' : ctx.tokenProblem));
 }
@@ -76,7 +75,7 @@ export class AuthResolver {
   // Not @Authorized: a password-change token may read it too (selfOf checks the sign-in).
   @Query(() => UserAccount, { description: 'The signed-in account, its role, scope region and, for a cadre, the cadre.' })
   async me(@Ctx() ctx: GraphQLContext): Promise<UserAccount> {
-    return authService.me(ctx.em, selfOf(ctx, 'me'));
+    return authService.me(ctx.em, selfOf(ctx));
   }
 
   // Not @Authorized: the one operation besides me and logout that a password-change token may call.
@@ -85,7 +84,7 @@ export class AuthResolver {
       "Changes one's own password (administrators and analysts), with the current one; every other sign-in of the account ends. Returns new tokens. Replaces a one-time password from resetPassword.",
   })
   async changePassword(@Args() args: ChangePasswordArgs, @Ctx() ctx: GraphQLContext): Promise<AuthPayload> {
-    return authService.changePassword(ctx.em, args, { actor: selfOf(ctx, 'changePassword'), clientAddress: ctx.clientAddress }, ctx.config);
+    return authService.changePassword(ctx.em, args, { actor: selfOf(ctx), clientAddress: ctx.clientAddress }, ctx.config);
   }
 
   @FieldResolver(() => Region, { nullable: true })
