@@ -132,6 +132,8 @@ export enum DemandStatus {
 }
 
 export const OPEN_DEMAND_STATUSES: readonly DemandStatus[] = [DemandStatus.OPEN, DemandStatus.IN_PROGRESS, DemandStatus.ESCALATED];
+/** Demands that are settled: resolved by a help record, or that resolution confirmed by the household. */
+export const SETTLED_DEMAND_STATUSES: readonly DemandStatus[] = [DemandStatus.RESOLVED, DemandStatus.CONFIRMED];
 
 export enum AssignmentKind {
   ONE_TO_ONE = 'ONE_TO_ONE',

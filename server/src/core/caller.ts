@@ -1,4 +1,5 @@
 import { Role } from '@wanjia/shared';
+import { ForbiddenError } from './errors';
 
 /** Who is calling, as the access token says. Admins and analysts carry the root of their region subtree. */
 export interface Actor {
@@ -33,6 +34,15 @@ export function isAdmin(actor: Actor): actor is StaffActor {
 
 export function isCadre(actor: Actor): actor is Actor & { cadreId: number } {
   return actor.role === Role.CADRE && actor.cadreId !== null;
+}
+
+/**
+ * The cadre id of a caller whom the feature's rule (`helpRecordPolicy.mayRecord`, `myWorkPolicy.mayRead`)
+ * lets act as a cadre; anyone else gets FORBIDDEN with the feature's own `refusal` message.
+ */
+export function cadreIdOf(actor: Actor, allowed: (actor: Actor) => boolean, refusal: string): number {
+  if (!allowed(actor) || actor.cadreId === null) throw new ForbiddenError(refusal);
+  return actor.cadreId;
 }
 
 /** Whether a region path lies in the actor's subtree. Cadres have no region scope. */

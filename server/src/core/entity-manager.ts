@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/core';
-import type { AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/knex';
+import { BaseSqlitePlatform, type AbstractSqlDriver, type SqlEntityManager } from '@mikro-orm/knex';
 
 /**
  * The EntityManager every service takes: MikroORM's SQL one (raw queries, query builder). Named here
@@ -9,3 +9,11 @@ export type Em = SqlEntityManager;
 
 /** The ORM itself, for the few routes that fork their own EntityManager per step. */
 export type Orm = MikroORM<AbstractSqlDriver>;
+
+/**
+ * Whether the database is SQLite (the test and single-machine set-up) rather than MySQL or MariaDB:
+ * the one place a feature asks, for the few statements the two write differently.
+ */
+export function isSqlite(em: Em): boolean {
+  return em.getPlatform() instanceof BaseSqlitePlatform;
+}

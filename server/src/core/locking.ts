@@ -1,5 +1,5 @@
 import { LockMode, type EntityName } from '@mikro-orm/core';
-import type { Em } from './entity-manager';
+import { isSqlite, type Em } from './entity-manager';
 
 /**
  * Reads a row with `SELECT … FOR UPDATE` inside the caller's transaction, so that two administrators
@@ -7,6 +7,5 @@ import type { Em } from './entity-manager';
  * writers for the whole database, which gives the same guarantee.
  */
 export async function lockForUpdate<T extends object>(tx: Em, entity: EntityName<T>, id: number): Promise<T | null> {
-  const isSqlite = tx.getPlatform().constructor.name.toLowerCase().includes('sqlite');
-  return tx.findOne(entity, { id } as never, isSqlite ? {} : { lockMode: LockMode.PESSIMISTIC_WRITE });
+  return tx.findOne(entity, { id } as never, isSqlite(tx) ? {} : { lockMode: LockMode.PESSIMISTIC_WRITE });
 }

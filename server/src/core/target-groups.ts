@@ -17,6 +17,11 @@ export const TARGET_GROUP_COLUMN = {
   [TargetGroup.PETITIONER]: 'is_petitioner',
 } as const satisfies Record<TargetGroup, string>;
 
+/** The raw-SQL condition that the household row `alias` is in the group, e.g. `ho.is_hardship = 1`. */
+export function inTargetGroupSql(alias: string, group: TargetGroup): string {
+  return `${alias}.${TARGET_GROUP_COLUMN[group]} = 1`;
+}
+
 export const TARGET_GROUP_BIT = {
   [TargetGroup.HARDSHIP]: 1,
   [TargetGroup.KEY_FOCUS]: 2,

@@ -1,6 +1,9 @@
 /** The campaign's calendar is Asia/Shanghai (UTC+8, no daylight saving); the database keeps UTC. */
 const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
 
+/** A calendar day in milliseconds (Asia/Shanghai keeps no daylight saving, so every day has this many). */
+export const DAY_MS = 86_400_000;
+
 /** The calendar day (YYYY-MM-DD) in Asia/Shanghai at the given instant. */
 export function shanghaiDate(instant: Date): string {
   return new Date(instant.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);

@@ -1,5 +1,4 @@
-import { MySqlPlatform } from '@mikro-orm/mysql';
-import type { Em } from '../../core/entity-manager';
+import { isSqlite, type Em } from '../../core/entity-manager';
 import { startOfShanghaiDay } from '../../core/time';
 import { nextDay, type MonthSpan } from './analytics.slice';
 
@@ -17,7 +16,7 @@ export class Dialect {
   readonly mysql: boolean;
 
   constructor(private readonly em: Em) {
-    this.mysql = em.getPlatform() instanceof MySqlPlatform;
+    this.mysql = !isSqlite(em);
   }
 
   instant(value: Date): unknown {

@@ -1,4 +1,5 @@
-import { DemandStatus, OPEN_CASE_STATUSES, OPEN_DEMAND_STATUSES, SETTLED_CASE_STATUSES } from '@wanjia/shared';
+import { DemandStatus, OPEN_CASE_STATUSES, OPEN_DEMAND_STATUSES, SETTLED_CASE_STATUSES, SETTLED_DEMAND_STATUSES, TargetGroup } from '@wanjia/shared';
+import { inTargetGroupSql } from '../../core/target-groups';
 import { sqlStringList as list } from './analytics.dialect';
 import type { Grouping, Slice } from './analytics.slice';
 import { AnalyticsMeasure, AnalyticsRecordType } from './analytics.types';
@@ -33,8 +34,6 @@ export function familyApplies(family: Family, slice: Pick<Slice, 'unitId' | 'tar
   if (slice.targetGroup !== null && !hasGroup) return false;
   return true;
 }
-
-const SETTLED_DEMAND_STATUSES = [DemandStatus.RESOLVED, DemandStatus.CONFIRMED] as const;
 
 export interface MeasureDefinition {
   measure: AnalyticsMeasure;
@@ -97,27 +96,27 @@ export const MEASURES: readonly MeasureDefinition[] = [
     '帮扶困难家庭户数',
     'ASSIGNMENT',
     AnalyticsRecordType.HOUSEHOLD,
-    countDistinctWhen('ho.is_hardship = 1', 'a.household_id'),
+    countDistinctWhen(inTargetGroupSql('ho', TargetGroup.HARDSHIP), 'a.household_id'),
     'a.household_id',
-    'ho.is_hardship = 1',
+    inTargetGroupSql('ho', TargetGroup.HARDSHIP),
   ),
   measure(
     AnalyticsMeasure.KEY_FOCUS_HOUSEHOLDS_HELPED,
     '帮扶重点关注户数',
     'ASSIGNMENT',
     AnalyticsRecordType.HOUSEHOLD,
-    countDistinctWhen('ho.is_key_focus = 1', 'a.household_id'),
+    countDistinctWhen(inTargetGroupSql('ho', TargetGroup.KEY_FOCUS), 'a.household_id'),
     'a.household_id',
-    'ho.is_key_focus = 1',
+    inTargetGroupSql('ho', TargetGroup.KEY_FOCUS),
   ),
   measure(
     AnalyticsMeasure.PETITIONER_HOUSEHOLDS_HELPED,
     '帮扶信访群众户数',
     'ASSIGNMENT',
     AnalyticsRecordType.HOUSEHOLD,
-    countDistinctWhen('ho.is_petitioner = 1', 'a.household_id'),
+    countDistinctWhen(inTargetGroupSql('ho', TargetGroup.PETITIONER), 'a.household_id'),
     'a.household_id',
-    'ho.is_petitioner = 1',
+    inTargetGroupSql('ho', TargetGroup.PETITIONER),
   ),
   measure(
     AnalyticsMeasure.KEY_FOCUS_PERSONS,

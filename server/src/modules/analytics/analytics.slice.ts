@@ -1,6 +1,6 @@
 import type { TargetGroup } from '@wanjia/shared';
 import { BadUserInputError } from '../../core/errors';
-import { startOfShanghaiDay } from '../../core/time';
+import { DAY_MS, startOfShanghaiDay } from '../../core/time';
 import type { AnalyticsSlice } from './analytics.types';
 
 /**
@@ -35,9 +35,6 @@ export type Grouping = { kind: 'none' } | { kind: 'children'; pathLength: number
 
 /** A MONTH breakdown covers at most ten years; a longer window is a typing error. */
 export const MAX_MONTHS = 120;
-
-/** A calendar day in milliseconds (Asia/Shanghai has no daylight saving). */
-export const DAY_MS = 86_400_000;
 
 /** The slice as an answer, to pass back to a drill-down query as it is. */
 export function sliceOut(slice: Slice): AnalyticsSlice {

@@ -3,10 +3,10 @@ import type { Actor } from '../../core/caller';
 import type { Em } from '../../core/entity-manager';
 import { assertAllowed } from '../../core/policy';
 import { likeStartingWith } from '../../core/sql-like';
+import { DAY_MS } from '../../core/time';
 import { resolveSlice } from './analytics-slice.service';
 import { Dialect, sqlStringList } from './analytics.dialect';
 import type { RegionArgs } from './analytics.inputs';
-import { DAY_MS } from './analytics.slice';
 import { analyticsPolicy } from './analytics.policy';
 import type { DemandAging } from './analytics.types';
 

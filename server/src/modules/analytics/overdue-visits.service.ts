@@ -1,17 +1,17 @@
-import { HouseholdStatus, OPEN_CASE_STATUSES } from '@wanjia/shared';
+import { HouseholdStatus, OPEN_CASE_STATUSES, TargetGroup } from '@wanjia/shared';
 import type { VisitIntervals } from '../../config';
 import type { Actor } from '../../core/caller';
 import type { Em } from '../../core/entity-manager';
 import { decodeCursor, encodeCursor, pageSize, type PageArgs } from '../../core/pagination';
 import { assertAllowed } from '../../core/policy';
 import { likeStartingWith } from '../../core/sql-like';
-import { toDate } from '../../core/time';
+import { inTargetGroupSql } from '../../core/target-groups';
+import { DAY_MS, toDate } from '../../core/time';
 import { Cadre } from '../cadres/cadre.entity';
 import { visitSchedule } from '../my-work/visit-schedule';
 import { resolveSlice } from './analytics-slice.service';
 import { Dialect, sqlStringList, type SqlInstant as Instant } from './analytics.dialect';
 import type { RegionArgs } from './analytics.inputs';
-import { DAY_MS } from './analytics.slice';
 import { analyticsPolicy } from './analytics.policy';
 import type { OverdueVisitConnection } from './analytics.types';
 
@@ -37,9 +37,9 @@ interface OverdueRow {
  */
 function dueAtSql(dialect: Dialect, intervals: VisitIntervals, openCase: string): string {
   const classes = [
-    { condition: 'ho.is_hardship = 1', days: intervals.hardship },
-    { condition: 'ho.is_key_focus = 1', days: intervals.keyFocus },
-    { condition: `ho.is_petitioner = 1 and ${openCase}`, days: intervals.petitioner },
+    { condition: inTargetGroupSql('ho', TargetGroup.HARDSHIP), days: intervals.hardship },
+    { condition: inTargetGroupSql('ho', TargetGroup.KEY_FOCUS), days: intervals.keyFocus },
+    { condition: `${inTargetGroupSql('ho', TargetGroup.PETITIONER)} and ${openCase}`, days: intervals.petitioner },
   ].sort((a, b) => a.days - b.days);
   const intervalDays = `(case ${classes.map((entry) => `when ${entry.condition} then ${Math.trunc(entry.days)}`).join(' ')} else ${Math.trunc(intervals.hardship)} end)`;
   const base = 'coalesce(ho.last_visit_at, a.started_at)';

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { DemandStatus, OPEN_DEMAND_STATUSES } from '@wanjia/shared';
+import { OPEN_DEMAND_STATUSES, SETTLED_DEMAND_STATUSES } from '@wanjia/shared';
 import type { Em } from '../../core/entity-manager';
 import { Demand } from './demand.entity';
 
@@ -39,13 +39,12 @@ export function createDemandLoaders(em: Em) {
      * (MariaDB 10.2+ and SQLite 3.25+ have ROW_NUMBER), then the rows. It ran one query per household.
      */
     recentClosedDemandsByHousehold: new DataLoader<number, Demand[]>(async (householdIds) => {
-      const closed = [DemandStatus.RESOLVED, DemandStatus.CONFIRMED];
       const ranked = await em.execute<{ id: number }[]>(
         `select id from (
            select id, row_number() over (partition by household_id order by resolved_at desc, id desc) as position
-           from demand where household_id in (${householdIds.map(() => '?').join(', ')}) and status in (?, ?)
+           from demand where household_id in (${householdIds.map(() => '?').join(', ')}) and status in (${SETTLED_DEMAND_STATUSES.map(() => '?').join(', ')})
          ) ranked where position <= ?`,
-        [...householdIds, ...closed, RECENT_CLOSED_DEMANDS],
+        [...householdIds, ...SETTLED_DEMAND_STATUSES, RECENT_CLOSED_DEMANDS],
       );
       const rows = ranked.length === 0 ? [] : await em.find(Demand, { id: { $in: ranked.map((row) => Number(row.id)) } });
       // Newest resolution first, as the resolver served them (a missing resolvedAt sorts last, as in SQL's desc).

@@ -1,6 +1,5 @@
-import { MySqlPlatform } from '@mikro-orm/mysql';
 import { TargetGroup } from '@wanjia/shared';
-import type { Em } from '../../core/entity-manager';
+import { isSqlite, type Em } from '../../core/entity-manager';
 import { TARGET_GROUP_BIT, TARGET_GROUP_COLUMN, targetGroupMask } from '../../core/target-groups';
 import { shanghaiDate } from '../../core/time';
 
@@ -40,10 +39,6 @@ export async function currentAttribution(em: Em, householdId: number, cadreId: n
 /** Ids per statement when a bulk rebuild walks help_record on MySQL. */
 const REBUILD_SLICE = 50_000;
 
-function isMysql(em: Em): boolean {
-  return em.getPlatform() instanceof MySqlPlatform;
-}
-
 /**
  * Adds contributions to the monthly summary inside the caller's transaction. Rows are touched in key
  * order, so that two transactions touching the same two rows (corrections) never wait on each other
@@ -56,7 +51,7 @@ export async function addToMonthly(tx: Em, contributions: readonly MonthlyContri
       values: [entry.sign, entry.sign * entry.fundsFen, entry.sign * entry.materialsFen, entry.sign * entry.problemsSolved],
     }))
     .sort((a, b) => a.key.join('|').localeCompare(b.key.join('|')));
-  const upsert = isMysql(tx)
+  const upsert = !isSqlite(tx)
     ? `insert into help_record_monthly (round_id, month, region_id, unit_id, target_groups, records, funds_fen, materials_fen, problems_solved)
        values (?, ?, ?, ?, ?, ?, ?, ?, ?)
        on duplicate key update records = records + values(records), funds_fen = funds_fen + values(funds_fen),
@@ -83,7 +78,7 @@ function monthExpression(mysql: boolean): string {
  * `await rebuildAnalyticsSummaries(orm.em.fork())` (or any EntityManager of the target database).
  */
 export async function rebuildAnalyticsSummaries(em: Em): Promise<{ attributed: number; summaryRows: number }> {
-  const mysql = isMysql(em);
+  const mysql = !isSqlite(em);
   const groups = Object.values(TargetGroup)
     .map((group) => `(case when ho.${TARGET_GROUP_COLUMN[group]} = 1 then ${TARGET_GROUP_BIT[group]} else 0 end)`)
     .join(' + ');

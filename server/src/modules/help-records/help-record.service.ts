@@ -6,9 +6,10 @@ import { BadUserInputError, ConflictError, ForbiddenError, parseId } from '../..
 import { decodeCursor, encodeCursor, pageSize, type Connection, type PageArgs } from '../../core/pagination';
 import { Assignment } from '../assignments/assignment.entity';
 import { recordAudit } from '../audit/audit.service';
-import type { Actor, Caller } from '../../core/caller';
+import { cadreIdOf, type Actor, type Caller } from '../../core/caller';
 import { assertAllowed } from '../../core/policy';
 import { targetGroupMask } from '../../core/target-groups';
+import { DAY_MS } from '../../core/time';
 import { Demand } from '../demands/demand.entity';
 import { Photo } from '../photos/photo.entity';
 import { HelpRecord } from './help-record.entity';
@@ -19,7 +20,8 @@ import { addToMonthly, currentAttribution, type Attribution } from './help-recor
 /** A phone's clock may run a little fast; more than this ahead of the server is a typing error. */
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
 const DEFAULT_DEMAND_DUE_DAYS = 30;
-const DAY_MS = 86_400_000;
+/** The refusal of a help record from anyone but a cadre. */
+const ONLY_CADRES_RECORD = 'Only cadres record help';
 
 /**
  * A cadre's write of a household's help records. `lateGraceDays`: how long after an assignment ended
@@ -84,12 +86,6 @@ function contentHash(content: Content, supersedes: number | null): string {
     resolvedDemandIds: [...(content.resolvedDemandIds ?? [])].sort((a, b) => a - b),
   };
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
-}
-
-/** The cadre id of a caller who may record help; FORBIDDEN for anyone else. */
-function cadreOf(actor: Actor): number {
-  assertAllowed(helpRecordPolicy.mayRecord(actor), 'Only cadres record help');
-  return actor.cadreId;
 }
 
 function checkContent(content: HelpRecordContentInput, now: Date): void {
@@ -248,7 +244,7 @@ export const helpRecordService = {
    */
   async submit(em: Em, input: HelpRecordInput, writer: RecordWriter, now = new Date()): Promise<HelpRecord> {
     const { actor, lateGraceDays } = writer;
-    const cadre = cadreOf(actor);
+    const cadre = cadreIdOf(actor, helpRecordPolicy.mayRecord, ONLY_CADRES_RECORD);
     const householdId = parseId(input.householdId, 'input.householdId');
     const resolvedDemandIds = input.resolvedDemandIds.map((id, index) => parseId(id, `input.resolvedDemandIds.${index}`));
     const hash = contentHash({ ...input, householdId, resolvedDemandIds }, null);
@@ -297,7 +293,7 @@ export const helpRecordService = {
             category: demand.category,
             text: demand.text.trim(),
             raisedAt: input.occurredAt,
-            dueOn: demand.dueOn ?? new Date(input.occurredAt.getTime() + DEFAULT_DEMAND_DUE_DAYS * 86_400_000).toISOString().slice(0, 10),
+            dueOn: demand.dueOn ?? new Date(input.occurredAt.getTime() + DEFAULT_DEMAND_DUE_DAYS * DAY_MS).toISOString().slice(0, 10),
             raisedIn: record,
           });
         }
@@ -352,7 +348,7 @@ export const helpRecordService = {
    */
   async correct(em: Em, id: number, input: HelpRecordContentInput, writer: RecordWriter, now = new Date()): Promise<HelpRecord> {
     const { actor, lateGraceDays } = writer;
-    const cadre = cadreOf(actor);
+    const cadre = cadreIdOf(actor, helpRecordPolicy.mayRecord, ONLY_CADRES_RECORD);
     const original = await em.findOne(HelpRecord, { id, cadre }, { populate: ['assignment', 'household.region'] });
     assertAllowed(original !== null && helpRecordPolicy.mayCorrect(actor, { authorCadreId: original.cadre.id }));
     const hash = contentHash({ ...input }, original.id);

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Em } from '../../core/entity-manager';
 import { BadUserInputError, TooManyRequestsError } from '../../core/errors';
+import { DAY_MS } from '../../core/time';
 import { AuditEntry } from '../audit/audit-entry.entity';
 import { recordAudit } from '../audit/audit.service';
 import type { Actor, Caller } from '../../core/caller';
@@ -40,7 +41,6 @@ export interface ResidentWriter extends Caller {
 export const REFUSE_DUPLICATE_ID = 'refuseDuplicateIdNumber';
 export const ALERT_DUPLICATE_IDS = 'alertDuplicateIdNumbers';
 export const REFUSE_ID_CHECK_BUDGET = 'refuseIdNumberCheck';
-const DAY_MS = 86_400_000;
 
 /** A keyed hash of an ID number for the audit trail: equal numbers hash alike, candidates cannot be tried. */
 export function idNumberHash(secret: string, idNumber: string): string {

@@ -1,11 +1,10 @@
 import { raw, type ObjectQuery } from '@mikro-orm/core';
 import { AssignmentKind, OPEN_CASE_STATUSES, OPEN_DEMAND_STATUSES, TargetGroup } from '@wanjia/shared';
 import type { AppConfig } from '../../config';
-import type { Actor } from '../../core/caller';
+import { cadreIdOf, type Actor } from '../../core/caller';
 import type { Em } from '../../core/entity-manager';
 import { ForbiddenError } from '../../core/errors';
 import { decodeCursor, encodeCursor, pageSize, type PageArgs } from '../../core/pagination';
-import { assertAllowed } from '../../core/policy';
 import { likeContaining } from '../../core/sql-like';
 import { TARGET_GROUP_COLUMN } from '../../core/target-groups';
 import { startOfShanghaiDay, shanghaiDate, toDate } from '../../core/time';
@@ -17,11 +16,8 @@ import { myWorkPolicy } from './my-work.policy';
 import type { HelpTotals, MyHousehold, MyHouseholdConnection, MyStats } from './my-work.types';
 import { visitSchedule } from './visit-schedule';
 
-/** The cadre id of a caller who has a work list of their own; FORBIDDEN for anyone else. */
-function cadreOf(actor: Actor): number {
-  assertAllowed(myWorkPolicy.mayRead(actor), 'Only cadres have households of their own');
-  return actor.cadreId;
-}
+/** The refusal of a work list (myHouseholds, myStats) to anyone but a cadre. */
+const ONLY_CADRES_HAVE_WORK = 'Only cadres have households of their own';
 
 interface ScheduleRow {
   id: number;
@@ -46,7 +42,7 @@ interface ScheduleRow {
  */
 async function scheduledHouseholds(em: Em, actor: Actor, config: AppConfig, filter: MyHouseholdFilter, now: Date): Promise<MyHousehold[]> {
   const conditions = ['a.cadre_id = ?', 'a.ended_at is null'];
-  const params: unknown[] = [cadreOf(actor)];
+  const params: unknown[] = [cadreIdOf(actor, myWorkPolicy.mayRead, ONLY_CADRES_HAVE_WORK)];
   if (filter.targetGroup) {
     conditions.push(`h.${TARGET_GROUP_COLUMN[filter.targetGroup]} = 1`);
   }
@@ -143,7 +139,7 @@ export const myWorkService = {
 
   /** This month (Asia/Shanghai) and this round, counting only the latest version of each record. */
   async myStats(em: Em, actor: Actor, config: AppConfig, roundId: number | null, now = new Date()): Promise<MyStats> {
-    const cadre = cadreOf(actor);
+    const cadre = cadreIdOf(actor, myWorkPolicy.mayRead, ONLY_CADRES_HAVE_WORK);
     const round = roundId ? await em.findOne(Round, roundId) : await roundService.currentOrLatest(em, shanghaiDate(now));
     if (!round) throw new ForbiddenError();
     const monthStart = startOfShanghaiDay(`${shanghaiDate(now).slice(0, 8)}01`);

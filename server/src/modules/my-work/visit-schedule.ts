@@ -1,6 +1,5 @@
 import type { VisitIntervals } from '../../config';
-
-export const DAY_MS = 24 * 60 * 60 * 1000;
+import { DAY_MS } from '../../core/time';
 
 export interface VisitScheduleInput {
   isHardship: boolean;

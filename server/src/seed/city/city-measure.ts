@@ -1,8 +1,12 @@
+import { OPEN_DEMAND_STATUSES } from '@wanjia/shared';
 import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
 import { DATA_SET_TODAY, type RoundPlan } from './city-plan';
 import { cityTarget } from './city-target';
 
 /** What a generated city holds, counted in the database by the plan's definitions, and its tables' checksums. */
+
+/** The open demand statuses as SQL string literals: `'OPEN', 'IN_PROGRESS', 'ESCALATED'`. */
+const OPEN_DEMAND_LIST = OPEN_DEMAND_STATUSES.map((status) => `'${status}'`).join(', ');
 
 export interface CityCounts {
   regions: number;
@@ -60,8 +64,8 @@ export async function measureCity(connection: Connection, database: string): Pro
             (select count(*) from ${db}.help_record) as help_records,
             (select count(*) from ${db}.help_record where is_latest = 0) as superseded,
             (select count(*) from ${db}.demand) as demands,
-            (select count(*) from ${db}.demand where status in ('OPEN', 'IN_PROGRESS', 'ESCALATED')) as open_demands,
-            (select count(*) from ${db}.demand where status in ('OPEN', 'IN_PROGRESS', 'ESCALATED') and due_on < ?) as overdue_demands,
+            (select count(*) from ${db}.demand where status in (${OPEN_DEMAND_LIST})) as open_demands,
+            (select count(*) from ${db}.demand where status in (${OPEN_DEMAND_LIST}) and due_on < ?) as overdue_demands,
             (select count(*) from ${db}.contact_point) as contact_points`,
     [DATA_SET_TODAY.slice(0, 10)],
   );

@@ -1,7 +1,7 @@
 /** Instants as the generated rows hold them: UTC `datetime(3)` text, and calendar days in Asia/Shanghai. */
 
+export { DAY_MS } from '../../core/time';
 export const HOUR_MS = 60 * 60 * 1000;
-export const DAY_MS = 24 * HOUR_MS;
 export const SHANGHAI_OFFSET_MS = 8 * HOUR_MS;
 
 /** A UTC instant as MySQL datetime(3) text. */
