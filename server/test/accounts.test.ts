@@ -13,6 +13,7 @@ import { ACCOUNT_STATUS_MAX_AGE_MS, accountIsUsable, forgetAccountStatus } from 
 import { actorOf, authService, ONE_TIME_PASSWORD_TTL_MS } from '../src/modules/auth/auth.service';
 import { withDevelopmentSecret } from '../src/modules/auth/development-secret.store';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
+import { createAccount } from './support/factories';
 
 describe('the development signing secret', () => {
   it('is made once per data directory, owner-only, kept across starts, and never the published one', () => {
@@ -95,11 +96,8 @@ describe.each(databaseKinds())('account care on %s', (kind) => {
     const accountOf = (username: string) => em.findOneOrFail(UserAccount, { username }, { populate: ['scopeRegion'] });
     const cityAdmin = await accountOf('admin');
     const districtAdmin = await accountOf('pingshan-admin');
-    const peerOf = async (like: UserAccount, username: string) => {
-      const peer = em.create(UserAccount, { username, role: like.role, scopeRegion: like.scopeRegion, passwordHash: like.passwordHash, active: true });
-      await em.flush();
-      return peer;
-    };
+    const peerOf = (like: UserAccount, username: string) =>
+      createAccount(em, { username, role: like.role, scopeRegion: like.scopeRegion, passwordHash: like.passwordHash });
     const districtPeer = await peerOf(districtAdmin, `pingshan-peer-${kind}`);
     const cityPeer = await peerOf(cityAdmin, `city-peer-${kind}`);
     const find = (actor: UserAccount, target: UserAccount, action: CareAction) =>
