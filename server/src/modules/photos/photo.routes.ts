@@ -7,6 +7,7 @@ import type { Em, Orm } from '../../core/entity-manager';
 import { BadUserInputError, ConflictError, DomainError, ErrorCode, TooManyRequestsError } from '../../core/errors';
 import { assertAllowed } from '../../core/policy';
 import { likeContaining } from '../../core/sql-like';
+import { DAY_MS } from '../../core/time';
 import { sendProblem } from '../../http/problem-response';
 import type { Logger } from '../../logger';
 import { UserAccount } from '../accounts/user-account.entity';
@@ -58,7 +59,6 @@ function readUpload(request: Request, maxBytes: number): Promise<Buffer> {
   });
 }
 
-const DAY_MS = 86_400_000;
 
 /** A spent upload quota: which one, its size, and when the oldest upload in the window leaves it. */
 function quotaSpent(limit: 'photosPerDay' | 'photoBytesPerDay', max: number, retryAfter: number): TooManyRequestsError {

@@ -1,7 +1,7 @@
 import { Faker, base, en, zh_CN } from '@faker-js/faker';
 import { Gender, idNumberCheckCharacter } from '@wanjia/shared';
 
-export const DAY_MS = 24 * 60 * 60 * 1000;
+export { DAY_MS } from '../../core/time';
 const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
 /** Cadres visit in office hours, Asia/Shanghai: from 08:30 to 18:00 (minutes after midnight). */
 export const VISIT_HOURS = { fromMinute: 8 * 60 + 30, toMinute: 18 * 60 } as const;
