@@ -1,7 +1,9 @@
 import { Faker, base, en, zh_CN } from '@faker-js/faker';
 import { Gender, idNumberCheckCharacter } from '@wanjia/shared';
 
-export { DAY_MS } from '../../core/time';
+import { DAY_MS } from '../../core/time';
+
+export { DAY_MS };
 const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
 /** Cadres visit in office hours, Asia/Shanghai: from 08:30 to 18:00 (minutes after midnight). */
 export const VISIT_HOURS = { fromMinute: 8 * 60 + 30, toMinute: 18 * 60 } as const;
