@@ -205,7 +205,7 @@ export interface QueryLimits {
   depth: number;
   /**
    * graphql-armor's cost (objects 2, scalars 1, ×1.5 per level) × each page's size: a literal `first`, a
-   * variable's coerced value, the default page size when left out (graphql/limits/cost.ts).
+   * variable's coerced value, the default page size when left out (graphql/limits/query-cost.ts).
    */
   cost: number;
   aliases: number;
@@ -225,7 +225,7 @@ export type QueryLimitRole = (typeof QUERY_LIMIT_ROLES)[number];
  * since every list counts its size estimate: each record's demands, photos and kinds); under the
  * production safelist a cadre can send nothing else.
  * The staff's 25,000 (50,000 before page sizes in variables counted) is what keeps one request from
- * holding the event loop, with each page counted as a database statement (graphql/limits/cost.ts): 100
+ * holding the event loop, with each page counted as a database statement (graphql/limits/query-cost.ts): 100
  * households × 18 records each held /healthz 1.1 s on the demo data; now at most ≈ 37 nested pages fit
  * (≈ 0.25 s), and a full page of households with their residents, demands and cases stays well below.
  */

@@ -3,7 +3,7 @@ import { getNamedType, isNonNullType, isObjectType, type GraphQLField, type Grap
 import type { DatabaseConfig } from '../src/config';
 import { DEFAULT_DEMO_OPTIONS, seedDemoData } from '../src/seed/demo/demo-data';
 import type { Orm } from '../src/db/orm';
-import { GUARDED_TYPES } from '../src/graphql/object-scope';
+import { GUARDED_TYPES } from '../src/graphql/object-scope.guard';
 import { buildApiSchema } from '../src/graphql/schema';
 import { UserAccount } from '../src/modules/accounts/user-account.entity';
 import { Assignment } from '../src/modules/assignments/assignment.entity';

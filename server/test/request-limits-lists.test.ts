@@ -9,8 +9,8 @@ import {
   NESTED_LIST_TOTALS,
   PER_PARENT_STATEMENTS,
   READS_WITHOUT_LOADER_ALLOWED,
-} from '../src/graphql/limits/cost';
-import { firstExceeded, measureDocument } from '../src/graphql/limits/measure';
+} from '../src/graphql/limits/query-cost';
+import { firstExceeded, measureDocument } from '../src/graphql/limits/operation-measures';
 import { buildApiSchema } from '../src/graphql/schema';
 import { DemandStatus } from '@wanjia/shared';
 import { createDemandLoaders, RECENT_CLOSED_DEMANDS } from '../src/modules/demands/demand.loaders';

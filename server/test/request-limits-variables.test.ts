@@ -1,7 +1,7 @@
 import { Kind, parse, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type { DatabaseConfig } from '../src/config';
 import type { Orm } from '../src/db/orm';
-import { compileCostPlan, FIELD_COSTS, PAGE_STATEMENT_COST } from '../src/graphql/limits/cost';
+import { compileCostPlan, FIELD_COSTS, PAGE_STATEMENT_COST } from '../src/graphql/limits/query-cost';
 import { planExecution } from '../src/graphql/limits/executed-fields';
 import { buildApiSchema } from '../src/graphql/schema';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../src/core/pagination';

@@ -6,7 +6,7 @@ import { DEFAULT_QUERY_LIMITS } from '../src/config';
 import type { Orm } from '../src/db/orm';
 import { createErrorFormatter } from '../src/graphql/error-formatter';
 import { isDatabaseUnavailable } from '../src/core/errors';
-import { firstExceeded, measureDocument } from '../src/graphql/limits/measure';
+import { firstExceeded, measureDocument } from '../src/graphql/limits/operation-measures';
 import { loadSafelist } from '../src/graphql/limits/safelist';
 import { buildApiSchema } from '../src/graphql/schema';
 import { createLogger } from '../src/logger';

@@ -7,7 +7,7 @@ import { createHouseholdLoaders } from '../modules/households/household.loaders'
 import { createRegionLoaders } from '../modules/regions/region.loaders';
 import { createRoundLoaders } from '../modules/rounds/round.loaders';
 import { createUnitLoaders } from '../modules/units/unit.loaders';
-import { createObjectScopeLoaders } from './object-scope';
+import { createObjectScopeLoaders } from './object-scope.guard';
 
 /**
  * Composition file: the loader list, one of the three places a new feature is registered (with the
@@ -15,7 +15,7 @@ import { createObjectScopeLoaders } from './object-scope';
  *
  * Request-scoped loaders of every module, so that nested fields cost one query per level, not per
  * row. They load by id only; what they load is checked for the caller by the object scope guard
- * (object-scope.ts), whose own loader batches that check and is made here for the request's actor.
+ * (object-scope.guard.ts), whose own loader batches that check and is made here for the request's actor.
  */
 export function createLoaders(em: Em, actor: Actor | null) {
   return {

@@ -1,14 +1,14 @@
 import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
-import './enums';
+import './enum-registrations';
 import { validateArgument } from './argument-validation';
 import { authChecker } from './auth-checker';
-import { guardObjectScope } from './object-scope';
+import { guardObjectScope } from './object-scope.guard';
 import { RESOLVERS } from './resolvers';
 
 export async function buildApiSchema(): Promise<GraphQLSchema> {
-  // Every object of a household-file type is checked for the caller however it is reached (object-scope.ts).
+  // Every object of a household-file type is checked for the caller however it is reached (object-scope.guard.ts).
   return guardObjectScope(
     await buildSchema({
       resolvers: RESOLVERS,

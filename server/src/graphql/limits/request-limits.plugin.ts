@@ -4,7 +4,7 @@ import type { RateLimits } from './rate-limits';
 import type { GraphQLContext } from '../context';
 import { OperationNotSafelistedError, QueryLimitExceededError } from '../../core/errors';
 import { planExecution } from './executed-fields';
-import { analyseDocument, firstExceeded, measuresFor, type DocumentAnalysis } from './measure';
+import { analyseDocument, firstExceeded, measuresFor, type DocumentAnalysis } from './operation-measures';
 import type { Safelist } from './safelist';
 import { isAnonymousFreeOperation } from './safelist-gate';
 

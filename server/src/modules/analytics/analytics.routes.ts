@@ -5,7 +5,7 @@ import type { Orm } from '../../core/entity-manager';
 import type { Logger } from '../../logger';
 import { BadUserInputError } from '../../core/errors';
 import { sendProblem } from '../../http/problem-response';
-import { FIELD_COSTS } from '../../graphql/limits/cost';
+import { FIELD_COSTS } from '../../graphql/limits/query-cost';
 import { actorFromBearer } from '../auth/bearer-token.guard';
 import type { RateLimits } from '../../graphql/limits/rate-limits';
 import { analyticsReportService } from './analytics-report.service';

@@ -8,7 +8,7 @@ import type { HelpRecord } from './help-record.entity';
  * Help records are written by cadres, each for the households they were assigned to when the visit
  * happened (the service finds that assignment), and read with the household's file. A cadre also
  * reads the records that cadre wrote, after a transfer too: a resend is acknowledged with the
- * cadre's own record (graphql/object-scope.ts).
+ * cadre's own record (graphql/object-scope.guard.ts).
  */
 export const helpRecordPolicy = {
   /** The records of the households this caller may read, and a cadre's own records. */

@@ -157,7 +157,7 @@ async function earlierUnder(em: Em, cadre: number, clientId: string): Promise<He
 /**
  * A resend answers with the stored record and leaves an audit entry, like every other write: the
  * trail shows who sent it again, from where and when. What the answer shows is the object scope
- * guard's business (graphql/object-scope.ts): the author's own record, and of the household only
+ * guard's business (graphql/object-scope.guard.ts): the author's own record, and of the household only
  * what the cadre may still read.
  */
 async function answerResend(

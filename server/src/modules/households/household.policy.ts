@@ -34,7 +34,7 @@ export const householdPolicy = {
    * The households this caller may read: staff those of their region subtree (one index range on
    * region.path), a cadre those with an active assignment to that cadre (the (cadre, endedAt) index).
    * Every list of the household file applies it, and so does the object scope guard
-   * (graphql/object-scope.ts) for every household-file object an answer carries.
+   * (graphql/object-scope.guard.ts) for every household-file object an answer carries.
    *
    * The cadre's sub-query is a raw *value*: a raw fragment used as a filter *key* is single-use in
    * MikroORM, so it breaks as soon as a page and its count (or a second request) use it.

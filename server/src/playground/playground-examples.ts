@@ -1,4 +1,4 @@
-import type { ExampleOperation } from './playground';
+import type { ExampleOperation } from './playground.routes';
 
 /** The operations the IDE opens with: sign-in first, then what analysts and administrators ask most. */
 export const EXAMPLE_OPERATIONS: ExampleOperation[] = [

@@ -4,7 +4,7 @@ import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import { MaxTokensParserWLexer } from '@escape.tech/graphql-armor-max-tokens';
 import { validate, type DocumentNode, type GraphQLSchema, type ValidationContext } from 'graphql';
 import type { QueryLimits } from '../../config';
-import { compileCostPlan, MAX_ROUND_TRIPS, type CostPlan, type CostVariables } from './cost';
+import { compileCostPlan, MAX_ROUND_TRIPS, type CostPlan, type CostVariables } from './query-cost';
 
 /**
  * What one operation asks for: graphql-armor's measures, its cost with the request's variables, and
