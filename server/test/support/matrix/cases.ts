@@ -1,0 +1,687 @@
+import { Role } from '@wanjia/shared';
+import { hashPassword } from '../../../src/modules/accounts/password.service';
+import { CITY_CODE, MatrixFixtures, PINGSHAN_CODE, type Seeded } from './fixtures';
+import type { GraphQLBody } from '../server';
+
+/**
+ * The authorization matrix's cases (authorization-matrix.test.ts runs them): for every query and
+ * mutation of the schema, the roles that may call it and a valid call, with probes in scope and out.
+ */
+export type Caller = 'anonymous' | 'cadre' | 'analyst' | 'districtAdmin' | 'cityAdmin';
+export const CALLERS: readonly Caller[] = ['anonymous', 'cadre', 'analyst', 'districtAdmin', 'cityAdmin'];
+export const ROLE_OF: Record<Exclude<Caller, 'anonymous'>, Role> = {
+  cadre: Role.CADRE,
+  analyst: Role.ANALYST,
+  districtAdmin: Role.ADMIN,
+  cityAdmin: Role.ADMIN,
+};
+
+export type Vars = Record<string, unknown>;
+/** Answers are read field by field, differently per operation. */
+export type Data = Record<string, any>;
+
+/** What a call needs: the objects looked up in the demo data, fresh ones, and a refresh token. */
+export interface Ctx {
+  seeded: Seeded;
+  fx: MatrixFixtures;
+  refreshToken(): Promise<string>;
+  /** A fresh analyst (or administrator) account scoped to 平山区 (inside), 溪湖区 (outside) or the city; its id. */
+  staffAccount(side: 'inside' | 'outside' | 'city', active?: boolean, role?: Role): Promise<string>;
+  /** After a caller changed its own password: its demo password back, and the new token adopted. */
+  afterPasswordChange(caller: Caller, body: GraphQLBody<Data>): Promise<void>;
+}
+
+export type VarsOf = (ctx: Ctx, caller: Caller) => Vars | Promise<Vars>;
+
+/**
+ * A call that must not reach an object: by default the district administrator on something in 溪湖区,
+ * answered FORBIDDEN. A list filtered on such an object is answered with an empty page instead
+ * ("empty"), and the city's administrator gets rows for the same filter, to show the filter bites.
+ * "ok" marks a link the rules allow across the boundary (a city-level cadre for a district household).
+ */
+export interface Probe {
+  what: string;
+  caller?: Caller;
+  expect?: 'FORBIDDEN' | 'empty' | 'ok';
+  vars: VarsOf;
+}
+
+export interface Entry {
+  /** Roles that may call it; 'signed-in' for every role; 'public' for the sign-in mutations. */
+  who: readonly Role[] | 'signed-in' | 'public';
+  /** Staff may call it but it is not about any region (so it needs no out-of-scope probe). */
+  unscoped?: true;
+  /** Only the city's administrators: the district administrator is FORBIDDEN even inside 平山区. */
+  cityAdminsOnly?: true;
+  text: string;
+  /** Valid variables for the caller, inside 平山区 (for a cadre: its own household). */
+  vars?: VarsOf;
+  outside?: Probe[];
+  /** Lists: the region path of each node, for the district administrator's rows. */
+  paths?: (nodes: Data[], ctx: Ctx) => string[] | Promise<string[]>;
+  /** Extra checks on a successful answer. */
+  check?: (data: Data, caller: Caller, ctx: Ctx) => void;
+  /** Public mutations: the answer every caller gets to `text` when it is not a success. */
+  answer?: string;
+  /** Public mutations: a call refused on its merits, and the answer, whoever calls. */
+  refusal?: { vars: VarsOf; answer: string };
+  /** Runs after each caller's valid call (undoing what would spoil the next cases). */
+  after?: (ctx: Ctx, caller: Caller, body: GraphQLBody<Data>) => Promise<void>;
+}
+
+export const STAFF = [Role.ADMIN, Role.ANALYST] as const;
+/** The password of the accounts the account-care entries make (hashed once). */
+export const matrixPasswordHash = hashPassword('matrix-care-password-2026');
+export const ADMINS = [Role.ADMIN] as const;
+export const RESIDENT = { name: '矩阵测试', relation: 'CHILD', gender: 'MALE' };
+
+export const forbidden = (what: string, vars: VarsOf, caller: Caller = 'districtAdmin'): Probe => ({ what, vars, caller });
+export const empty = (what: string, vars: VarsOf): Probe => ({ what, vars, expect: 'empty' });
+export const allowed = (what: string, vars: VarsOf, caller?: Caller): Probe => ({ what, vars, expect: 'ok', caller });
+
+/** A page of up to 100 nodes with their ids and what `selection` asks for. */
+export function list(field: string, filterType: string, selection = ''): string {
+  return `query ($filter: ${filterType}) { ${field}(first: 100, filter: $filter) { totalCount nodes { id ${selection} } } }`;
+}
+
+export const householdPath = (nodes: Data[]) => nodes.map((node) => node.household.region.path as string);
+
+export const helpContent = (ctx: Ctx) => ({
+  clientId: ctx.fx.unique('matrix-client-'),
+  occurredAt: new Date().toISOString(),
+  kinds: ['VISIT'],
+  summary: '矩阵测试走访',
+});
+
+export const analyticsOutside: Probe[] = [
+  forbidden('figures of 溪湖区', ({ seeded }) => ({ regionId: seeded.xihuId })),
+  forbidden('figures of the city (above 平山区)', ({ seeded }) => ({ regionId: seeded.cityId })),
+];
+
+/** A drill-down of the analysts' figures: the records one measure counts, in the caller's subtree by default. */
+export function drillDown(field: string, measure: string, selection = ''): Entry {
+  return {
+    who: STAFF,
+    text: `query ($regionId: ID) { ${field}(measure: ${measure}, regionId: $regionId, first: 20) { totalCount nodes { id ${selection} } } }`,
+    outside: analyticsOutside,
+  };
+}
+
+export const QUERIES: Record<string, Entry> = {
+  assignments: {
+    who: STAFF,
+    text: list('assignments', 'AssignmentFilter', 'household { region { path } }'),
+    outside: [empty('assignments filtered on a cadre of 溪湖区', ({ seeded }) => ({ filter: { cadreId: seeded.outsideCadreWithHouseholds } }))],
+    paths: householdPath,
+  },
+  auditEntries: {
+    who: ADMINS,
+    text: list('auditEntries', 'AuditEntryFilter'),
+    paths: (nodes, { fx }) => fx.auditPaths(nodes.map((node) => node.id)),
+  },
+  cadres: {
+    who: STAFF,
+    text: list('cadres', 'CadreFilter', 'unit { region { path } }'),
+    outside: [empty('cadres filtered on a unit of 溪湖区', ({ seeded }) => ({ filter: { unitId: seeded.unit.outside } }))],
+    paths: (nodes) => nodes.map((node) => node.unit.region.path),
+  },
+  contactPointKinds: { who: STAFF, unscoped: true, text: '{ contactPointKinds { id code } }' },
+  contactPoints: {
+    who: STAFF,
+    text: list('contactPoints', 'ContactPointFilter'),
+    paths: (nodes, { fx }) => fx.contactPointPaths(nodes.map((node) => node.id)),
+  },
+  currentRound: { who: 'signed-in', text: '{ currentRound { id name } }' },
+  developmentCadres: {
+    who: 'public',
+    text: '{ developmentCadres { id } }',
+    answer: 'FEATURE_DISABLED', // DEV_SIGN_IN is off on the app under test, as in production
+  },
+  demands: {
+    who: STAFF,
+    text: list('demands', 'DemandFilter', 'household { region { path } }'),
+    outside: [empty('demands filtered on a household of 溪湖区', ({ seeded }) => ({ filter: { householdId: seeded.outsideHouseholdWithDemand } }))],
+    paths: householdPath,
+  },
+  household: {
+    who: [Role.ADMIN, Role.ANALYST, Role.CADRE],
+    text: 'query ($id: ID!) { household(id: $id) { id region { path } } }',
+    vars: ({ seeded }, caller) => ({ id: caller === 'cadre' ? seeded.cadreHousehold : seeded.household.inside }),
+    outside: [
+      forbidden('a household in 溪湖区', ({ seeded }) => ({ id: seeded.household.outside })),
+      forbidden('a household it does not (or no longer) look after', ({ seeded }) => ({ id: seeded.otherHousehold }), 'cadre'),
+    ],
+  },
+  households: {
+    who: STAFF,
+    text: list('households', 'HouseholdFilter', 'region { path }'),
+    outside: [
+      forbidden('households filtered on 溪湖区', ({ seeded }) => ({ filter: { regionId: seeded.xihuId } })),
+      forbidden('households filtered on the city (above 平山区)', ({ seeded }) => ({ filter: { regionId: seeded.cityId } })),
+    ],
+    paths: (nodes) => nodes.map((node) => node.region.path),
+  },
+  myHouseholds: {
+    who: [Role.CADRE],
+    text: '{ myHouseholds(first: 50) { totalCount nodes { id } } }',
+    check: ({ myHouseholds }, _caller, { seeded }) => expect(myHouseholds.nodes.map((node: Data) => node.id)).toContain(seeded.cadreHousehold),
+  },
+  myStats: {
+    who: [Role.CADRE],
+    text: '{ myStats { households householdsOverdue thisRound { visits } } }',
+    check: ({ myStats }) => expect(myStats.households).toBeGreaterThan(0),
+  },
+  me: {
+    who: 'signed-in',
+    text: '{ me { role scopeRegion { code } cadre { id } } }',
+    check: ({ me }, caller, { seeded }) => {
+      const scope = { cadre: null, analyst: CITY_CODE, districtAdmin: PINGSHAN_CODE, cityAdmin: CITY_CODE, anonymous: null }[caller];
+      expect([me.role, me.scopeRegion?.code ?? null]).toEqual([ROLE_OF[caller as Exclude<Caller, 'anonymous'>], scope]);
+      expect(me.cadre?.id ?? null).toBe(caller === 'cadre' ? String(seeded.cadreAccount.cadre!.id) : null);
+    },
+  },
+  petitionCases: {
+    who: STAFF,
+    text: list('petitionCases', 'PetitionCaseFilter', 'household { region { path } }'),
+    outside: [empty('petition cases filtered on a household of 溪湖区', ({ seeded }) => ({ filter: { householdId: seeded.outsideHouseholdWithCase } }))],
+    paths: householdPath,
+  },
+  region: {
+    who: STAFF,
+    text: 'query ($id: ID!) { region(id: $id) { id path } }',
+    vars: ({ seeded }) => ({ id: seeded.pingshanId }),
+    outside: [forbidden('溪湖区', ({ seeded }) => ({ id: seeded.xihuId })), forbidden('the city (above 平山区)', ({ seeded }) => ({ id: seeded.cityId }))],
+  },
+  regions: {
+    who: STAFF,
+    text: 'query ($parentId: ID) { regions(parentId: $parentId) { code } }',
+    check: ({ regions }, caller) => expect(regions.map((region: Data) => region.code)).toEqual([caller === 'districtAdmin' ? PINGSHAN_CODE : CITY_CODE]),
+    outside: [
+      forbidden('the children of 溪湖区', ({ seeded }) => ({ parentId: seeded.xihuId })),
+      forbidden('the children of the city (above 平山区)', ({ seeded }) => ({ parentId: seeded.cityId })),
+    ],
+  },
+  rounds: { who: 'signed-in', text: '{ rounds { id name } }' },
+  unitPairings: {
+    who: STAFF,
+    text: list('unitPairings', 'UnitPairingFilter', 'region { path }'),
+    outside: [forbidden('pairings filtered on 溪湖区', ({ seeded }) => ({ filter: { regionId: seeded.xihuId } }))],
+    paths: (nodes) => nodes.map((node) => node.region.path),
+  },
+  units: {
+    who: STAFF,
+    text: list('units', 'UnitFilter', 'region { path }'),
+    outside: [forbidden('units filtered on 溪湖区', ({ seeded }) => ({ filter: { regionId: seeded.xihuId } }))],
+    paths: (nodes) => nodes.map((node) => node.region.path),
+  },
+  // Account care (issue 11): the staff accounts an administrator manages, in scope.
+  accounts: {
+    who: ADMINS,
+    text: list('accounts', 'AccountFilter', 'scopeRegion { path }'),
+    paths: (nodes) => nodes.map((node) => node.scopeRegion.path),
+  },
+  // The analysts' queries (issue 6): figures of the caller's subtree, or of a region inside it.
+  campaignOverview: {
+    who: STAFF,
+    text: 'query ($regionId: ID) { campaignOverview(regionId: $regionId) { slice { regionId } figures { measure value } } }',
+    outside: analyticsOutside,
+    check: ({ campaignOverview }, caller, { seeded }) =>
+      expect(campaignOverview.slice.regionId).toBe(caller === 'districtAdmin' ? seeded.pingshanId : seeded.cityId),
+  },
+  campaignBreakdown: {
+    who: STAFF,
+    text: 'query ($regionId: ID) { campaignBreakdown(dimension: REGION_CHILDREN, regionId: $regionId) { groups { key } } }',
+    outside: analyticsOutside,
+  },
+  coverageGaps: { who: STAFF, text: 'query ($regionId: ID) { coverageGaps(regionId: $regionId) { households } }', outside: analyticsOutside },
+  overdueVisits: { who: STAFF, text: 'query ($regionId: ID) { overdueVisits(regionId: $regionId, first: 5) { totalCount } }', outside: analyticsOutside },
+  cadreWorkload: { who: STAFF, text: 'query ($regionId: ID) { cadreWorkload(regionId: $regionId) { cadres } }', outside: analyticsOutside },
+  demandAging: { who: STAFF, text: 'query ($regionId: ID) { demandAging(regionId: $regionId) { open } }', outside: analyticsOutside },
+  analyticsHouseholds: {
+    ...drillDown('analyticsHouseholds', 'HOUSEHOLDS_HELPED', 'region { path }'),
+    paths: (nodes) => nodes.map((node) => node.region.path),
+  },
+  analyticsResidents: drillDown('analyticsResidents', 'KEY_FOCUS_PERSONS'),
+  analyticsCadres: drillDown('analyticsCadres', 'CADRES_ENGAGED'),
+  analyticsUnits: drillDown('analyticsUnits', 'UNITS_PAIRED'),
+  analyticsRegions: { ...drillDown('analyticsRegions', 'VILLAGES_COVERED', 'path'), paths: (nodes) => nodes.map((node) => node.path) },
+  analyticsPetitionCases: { ...drillDown('analyticsPetitionCases', 'PETITION_CASES', 'household { region { path } }'), paths: householdPath },
+  analyticsDemands: { ...drillDown('analyticsDemands', 'DEMANDS_RAISED', 'household { region { path } }'), paths: householdPath },
+  analyticsHelpRecords: drillDown('analyticsHelpRecords', 'VISITS'),
+};
+
+/** Variables for a change to a fresh household's file (its version is the one just read). */
+export const residentChange =
+  (side: 'inside' | 'outside', target: 'household' | 'resident'): VarsOf =>
+  async ({ fx }) => {
+    const household = await fx.household(side);
+    return { id: target === 'household' ? household.id : household.residentId, version: household.version, input: RESIDENT };
+  };
+
+/**
+ * Account care on a fresh account of each side: the district administrator reaches only 平山区's. An
+ * administrator of the caller's own scope is a peer: unlocked, but never reset, deactivated or
+ * reactivated by them (the city's administrators do it for a district's; the CLI for the city's).
+ */
+export function accountCare(text: string, action: 'unlock' | 'takeOver', active = true): Entry {
+  const peerAdmin = (side: 'inside' | 'city'): VarsOf => async ({ staffAccount }) => ({ id: await staffAccount(side, active, Role.ADMIN) });
+  const peers =
+    action === 'unlock'
+      ? [allowed('an administrator of 平山区 (a peer)', peerAdmin('inside'), 'districtAdmin'), allowed('another administrator of the city (a peer)', peerAdmin('city'), 'cityAdmin')]
+      : [forbidden('an administrator of 平山区 (a peer)', peerAdmin('inside')), forbidden('another administrator of the city (a peer)', peerAdmin('city'), 'cityAdmin')];
+  return {
+    who: ADMINS,
+    text,
+    vars: async ({ staffAccount }) => ({ id: await staffAccount('inside', active) }),
+    outside: [
+      forbidden('an analyst of 溪湖区', async ({ staffAccount }) => ({ id: await staffAccount('outside', active) })),
+      forbidden("an analyst of the city's scope (above 平山区)", async ({ staffAccount }) => ({ id: await staffAccount('city', active) })),
+      forbidden("an administrator of the city's scope (above 平山区)", async ({ staffAccount }) => ({ id: await staffAccount('city', active, Role.ADMIN) })),
+      ...peers,
+      allowed('an administrator of 平山区 (below the city)', peerAdmin('inside'), 'cityAdmin'),
+      allowed('an analyst of the city (the same scope, not an administrator)', async ({ staffAccount }) => ({ id: await staffAccount('city', active) }), 'cityAdmin'),
+    ],
+  };
+}
+
+export const DEMO_PASSWORD_OF: Record<Exclude<Caller, 'anonymous' | 'cadre'>, string> = {
+  analyst: 'wanjia-analyst-demo',
+  districtAdmin: 'wanjia-pingshan-demo',
+  cityAdmin: 'wanjia-admin-demo',
+};
+
+export const MUTATIONS: Record<string, Entry> = {
+  changePassword: {
+    who: STAFF,
+    unscoped: true,
+    text: 'mutation ($old: String!, $new: String!) { changePassword(oldPassword: $old, newPassword: $new) { accessToken passwordChangeRequired } }',
+    vars: (_ctx, caller) => ({ old: DEMO_PASSWORD_OF[caller as keyof typeof DEMO_PASSWORD_OF] ?? 'not-a-staff-password', new: 'matrix-new-password-2026' }),
+    check: ({ changePassword }) => expect(changePassword.passwordChangeRequired).toBe(false),
+    after: (ctx, caller, body) => ctx.afterPasswordChange(caller, body),
+  },
+  resetPassword: accountCare('mutation ($id: ID!) { resetPassword(accountId: $id) { oneTimePassword account { mustChangePassword } } }', 'takeOver'),
+  unlockAccount: accountCare('mutation ($id: ID!) { unlockAccount(accountId: $id) { id signInLockedUntil } }', 'unlock'),
+  deactivateAccount: accountCare('mutation ($id: ID!) { deactivateAccount(accountId: $id, reason: "矩阵测试停用") { active } }', 'takeOver'),
+  reactivateAccount: accountCare('mutation ($id: ID!) { reactivateAccount(accountId: $id) { active } }', 'takeOver', false),
+  addResident: {
+    who: ADMINS,
+    text: 'mutation ($id: ID!, $version: Int!, $input: ResidentInput!) { addResident(householdId: $id, householdVersion: $version, input: $input) { id } }',
+    vars: residentChange('inside', 'household'),
+    outside: [forbidden('a household in 溪湖区', residentChange('outside', 'household'))],
+  },
+  assignCadre: {
+    who: ADMINS,
+    text: 'mutation ($householdId: ID!, $cadreId: ID!, $roundId: ID) { assignCadre(householdId: $householdId, cadreId: $cadreId, kind: REGULAR, roundId: $roundId) { id } }',
+    vars: async ({ fx, seeded }) => ({ householdId: (await fx.household('inside')).id, cadreId: await fx.cadre('inside'), roundId: seeded.roundId }),
+    outside: [
+      forbidden('a household in 溪湖区', async ({ fx, seeded }) => ({
+        householdId: (await fx.household('outside')).id,
+        cadreId: await fx.cadre('inside'),
+        roundId: seeded.roundId,
+      })),
+      forbidden('a cadre of 溪湖区', async ({ fx, seeded }) => ({
+        householdId: (await fx.household('inside')).id,
+        cadreId: await fx.cadre('outside'),
+        roundId: seeded.roundId,
+      })),
+      allowed('a cadre of a city-level unit (above 平山区)', async ({ fx, seeded }) => ({
+        householdId: (await fx.household('inside')).id,
+        cadreId: await fx.cadre('city'),
+        roundId: seeded.roundId,
+      })),
+    ],
+  },
+  assignCaseLeader: {
+    who: ADMINS,
+    text: 'mutation ($id: ID!, $cadreId: ID!) { assignCaseLeader(id: $id, cadreId: $cadreId) { id } }',
+    vars: async ({ fx, seeded }) => ({ id: await fx.petitionCase('inside'), cadreId: seeded.cadre.inside }),
+    outside: [
+      forbidden('a case in 溪湖区', async ({ fx, seeded }) => ({ id: await fx.petitionCase('outside'), cadreId: seeded.cadre.inside })),
+      forbidden('a leader of 溪湖区', async ({ fx, seeded }) => ({ id: await fx.petitionCase('inside'), cadreId: seeded.cadre.outside })),
+      allowed('a city-level leader (above 平山区)', async ({ fx, seeded }) => ({ id: await fx.petitionCase('inside'), cadreId: seeded.cadre.city })),
+    ],
+  },
+  developmentSignIn: {
+    who: 'public',
+    text: 'mutation { developmentSignIn(cadreId: "1") { accessToken } }',
+    answer: 'FEATURE_DISABLED', // DEV_SIGN_IN is off on the app under test, as in production
+  },
+  bindWechat: {
+    who: 'public',
+    text: 'mutation { bindWechat(code: "matrix-wx-code", bindCode: "MATRIX23") { accessToken } }',
+    answer: 'FEATURE_DISABLED', // WeChat is not configured on the app under test
+  },
+  changePetitionCaseStatus: {
+    who: ADMINS,
+    text: 'mutation ($id: ID!) { changePetitionCaseStatus(id: $id, status: IN_PROGRESS, reason: "已受理，正在办理") { id status } }',
+    vars: async ({ fx }) => ({ id: await fx.petitionCase('inside') }),
+    outside: [forbidden('a case in 溪湖区', async ({ fx }) => ({ id: await fx.petitionCase('outside') }))],
+  },
+  createAccount: {
+    who: ADMINS,
+    text: 'mutation ($input: CreateAccountInput!) { createAccount(input: $input) { id role } }',
+    vars: ({ fx, seeded }) => ({
+      input: { username: fx.unique('matrix-analyst-'), password: 'matrix-password-2026', role: 'ANALYST', scopeRegionId: seeded.pingshanId },
+    }),
+    outside: [
+      forbidden('an analyst of 溪湖区', ({ fx, seeded }) => ({
+        input: { username: fx.unique('matrix-xihu-'), password: 'matrix-password-2026', role: 'ANALYST', scopeRegionId: seeded.xihuId },
+      })),
+      forbidden('an administrator of the city (above 平山区)', ({ fx, seeded }) => ({
+        input: { username: fx.unique('matrix-city-'), password: 'matrix-password-2026', role: 'ADMIN', scopeRegionId: seeded.cityId },
+      })),
+    ],
+  },
+  createCadre: {
+    who: ADMINS,
+    text: 'mutation ($input: CreateCadreInput!) { createCadre(input: $input) { id } }',
+    vars: ({ fx, seeded }) => ({ input: { name: fx.unique('矩阵新干部'), post: '科员', rank: 'STAFF', unitId: seeded.unit.inside } }),
+    outside: [
+      forbidden('in a unit of 溪湖区', ({ fx, seeded }) => ({
+        input: { name: fx.unique('矩阵新干部'), post: '科员', rank: 'STAFF', unitId: seeded.unit.outside },
+      })),
+      forbidden('in a city-level unit (above 平山区)', ({ fx, seeded }) => ({
+        input: { name: fx.unique('矩阵新干部'), post: '科员', rank: 'STAFF', unitId: seeded.unit.city },
+      })),
+    ],
+  },
+  createContactPoint: {
+    who: ADMINS,
+    cityAdminsOnly: true,
+    text: 'mutation ($input: CreateContactPointInput!) { createContactPoint(input: $input) { id } }',
+    vars: ({ seeded }) => ({
+      input: {
+        leaderId: seeded.cadre.city,
+        kindId: seeded.contactPointKindId,
+        roundId: seeded.roundId,
+        targetRegionId: seeded.pingshanId,
+        startedOn: seeded.roundStartsOn,
+      },
+    }),
+  },
+  createContactPointKind: {
+    who: ADMINS,
+    cityAdminsOnly: true,
+    text: 'mutation ($input: ContactPointKindInput!) { createContactPointKind(input: $input) { id } }',
+    vars: ({ fx }) => ({ input: { code: fx.unique('MATRIX_NEW_'), name: '矩阵新联系点' } }),
+  },
+  createHousehold: {
+    who: ADMINS,
+    text: 'mutation ($input: CreateHouseholdInput!) { createHousehold(input: $input) { id } }',
+    vars: ({ fx, seeded }) => ({ input: { regionId: seeded.place.inside, address: '矩阵路1号', headName: fx.unique('矩阵户主'), targetGroups: ['HARDSHIP'] } }),
+    outside: [
+      forbidden('in a community of 溪湖区', ({ fx, seeded }) => ({
+        input: { regionId: seeded.place.outside, address: '矩阵路1号', headName: fx.unique('矩阵户主'), targetGroups: ['HARDSHIP'] },
+      })),
+    ],
+  },
+  createPetitionCase: {
+    who: ADMINS,
+    text: 'mutation ($input: CreatePetitionCaseInput!) { createPetitionCase(input: $input) { id } }',
+    vars: ({ seeded }) => ({ input: { householdId: seeded.household.inside, title: '矩阵测试信访', demand: '要求解决问题', receivedOn: '2026-10-01' } }),
+    outside: [
+      forbidden('for a household in 溪湖区', ({ seeded }) => ({
+        input: { householdId: seeded.household.outside, title: '矩阵测试信访', demand: '要求解决问题', receivedOn: '2026-10-01' },
+      })),
+    ],
+  },
+  createRegion: {
+    who: ADMINS,
+    cityAdminsOnly: true,
+    text: 'mutation ($input: CreateRegionInput!) { createRegion(input: $input) { id } }',
+    vars: ({ fx, seeded }) => ({ input: { code: fx.communityCode(), name: fx.unique('矩阵新社区'), level: 'COMMUNITY', parentId: seeded.pingshanStreetId } }),
+  },
+  createRound: {
+    who: ADMINS,
+    cityAdminsOnly: true,
+    text: 'mutation ($input: CreateRoundInput!) { createRound(input: $input) { id } }',
+    // Long past, so that it is neither today's round nor the newest.
+    vars: ({ fx }) => ({ input: { name: fx.unique('矩阵测试轮次'), startsOn: '2001-01-01', endsOn: '2001-12-31' } }),
+  },
+  createUnit: {
+    who: ADMINS,
+    text: 'mutation ($input: UnitInput!) { createUnit(input: $input) { id } }',
+    vars: ({ fx, seeded }) => ({ input: { name: fx.unique('矩阵新单位'), kind: 'AGENCY', level: 'COUNTY', regionId: seeded.pingshanId } }),
+    outside: [
+      forbidden('in 溪湖区', ({ fx, seeded }) => ({ input: { name: fx.unique('矩阵新单位'), kind: 'AGENCY', level: 'COUNTY', regionId: seeded.xihuId } })),
+      forbidden('at the city (above 平山区)', ({ fx, seeded }) => ({
+        input: { name: fx.unique('矩阵新单位'), kind: 'AGENCY', level: 'CITY', regionId: seeded.cityId },
+      })),
+    ],
+  },
+  deactivateCadre: {
+    who: ADMINS,
+    text: 'mutation ($id: ID!) { deactivateCadre(id: $id, reason: "矩阵测试停用") { id active } }',
+    vars: async ({ fx }) => ({ id: await fx.cadre('inside') }),
+    outside: [forbidden('a cadre of 溪湖区', async ({ fx }) => ({ id: await fx.cadre('outside') }))],
+  },
+  endAssignment: {
+    who: ADMINS,
+    text: 'mutation ($id: ID!) { endAssignment(assignmentId: $id, reason: "矩阵测试结束") { id } }',
+    vars: async ({ fx }) => ({ id: await fx.assignment('inside') }),
+    outside: [forbidden('an assignment in 溪湖区', async ({ fx }) => ({ id: await fx.assignment('outside') }))],
+  },
+  endContactPoint: {
+    who: ADMINS,
+    cityAdminsOnly: true,
+    text: 'mutation ($id: ID!, $endedOn: LocalDate!) { endContactPoint(id: $id, endedOn: $endedOn) { id } }',
+    vars: async ({ fx, seeded }) => ({ id: await fx.contactPoint(), endedOn: seeded.roundStartsOn }),
+  },
+  endUnitPairing: {
+    who: ADMINS,
+    text: 'mutation ($id: ID!, $endedOn: LocalDate!) { endUnitPairing(id: $id, endedOn: $endedOn, reason: "矩阵测试结束") { id } }',
+    vars: async ({ fx, seeded }) => ({ id: await fx.pairing('inside'), endedOn: seeded.roundStartsOn }),
+    outside: [forbidden('a pairing in 溪湖区', async ({ fx, seeded }) => ({ id: await fx.pairing('outside'), endedOn: seeded.roundStartsOn }))],
+  },
+  issueBindCode: {
+    who: ADMINS,
+    text: 'mutation ($cadreId: ID!) { issueBindCode(cadreId: $cadreId) { expiresAt } }',
+    vars: async ({ fx }) => ({ cadreId: await fx.cadre('inside') }),
+    outside: [
+      forbidden('a cadre of 溪湖区', async ({ fx }) => ({ cadreId: await fx.cadre('outside') })),
+      forbidden('a cadre of a city-level unit (above 平山区)', async ({ fx }) => ({ cadreId: await fx.cadre('city') })),
+    ],
+  },
+  login: {
+    who: 'public',
+    text: 'mutation ($username: String!, $password: String!) { login(username: $username, password: $password) { accessToken account { role } } }',
+    vars: () => ({ username: 'analyst', password: 'wanjia-analyst-demo' }),
+    // A different unknown name per caller, so that no account name collects enough failures to lock.
+    refusal: {
+      vars: (_ctx, caller) => ({ username: `nobody-${caller.toLowerCase()}`, password: 'not-the-password' }),
+      answer: 'UNAUTHENTICATED: Wrong username or password',
+    },
+  },
+  logout: {
+    who: 'public',
+    text: 'mutation ($token: String!) { logout(refreshToken: $token) }',
+    vars: async ({ refreshToken }) => ({ token: await refreshToken() }),
+    check: ({ logout }) => expect(logout).toBe(true),
+    refusal: { vars: () => ({ token: 'short' }), answer: 'BAD_USER_INPUT' },
+  },
+  reactivateCadre: {
+    who: ADMINS,
+    text: 'mutation ($id: ID!) { reactivateCadre(id: $id) { id active } }',
+    vars: async ({ fx }) => ({ id: await fx.cadre('inside', false) }),
+    outside: [forbidden('a cadre of 溪湖区', async ({ fx }) => ({ id: await fx.cadre('outside', false) }))],
+  },
+  refreshToken: {
+    who: 'public',
+    text: 'mutation ($token: String!) { refreshToken(refreshToken: $token) { accessToken } }',
+    vars: async ({ refreshToken }) => ({ token: await refreshToken() }),
+    refusal: { vars: () => ({ token: 'matrix-not-a-refresh-token' }), answer: 'UNAUTHENTICATED: Refresh token invalid or expired; sign in again' },
+  },
+  submitHelpRecord: {
+    who: [Role.CADRE],
+    text: 'mutation ($input: HelpRecordInput!) { submitHelpRecord(input: $input) { id } }',
+    vars: (ctx) => ({ input: { ...helpContent(ctx), householdId: ctx.seeded.cadreHousehold } }),
+    outside: [
+      forbidden(
+        'a household it does not (or no longer) look after',
+        (ctx) => ({ input: { ...helpContent(ctx), householdId: ctx.seeded.otherHousehold } }),
+        'cadre',
+      ),
+    ],
+  },
+  correctHelpRecord: {
+    who: [Role.CADRE],
+    text: 'mutation ($id: ID!, $input: HelpRecordContentInput!) { correctHelpRecord(id: $id, input: $input) { id } }',
+    vars: async (ctx) => ({ id: await ctx.fx.cadreHelpRecord(), input: helpContent(ctx) }),
+    outside: [forbidden('a record another cadre made', async (ctx) => ({ id: await ctx.fx.otherHelpRecord(), input: helpContent(ctx) }), 'cadre')],
+  },
+  confirmDemandResolved: {
+    who: [Role.CADRE],
+    text: 'mutation ($id: ID!) { confirmDemandResolved(demandId: $id) { status } }',
+    vars: async ({ fx }) => ({ id: await fx.resolvedDemand('own') }),
+    outside: [forbidden('a demand of a household it does not look after', async ({ fx }) => ({ id: await fx.resolvedDemand('other') }), 'cadre')],
+  },
+  revealResident: {
+    who: [Role.ADMIN, Role.CADRE],
+    text: 'mutation ($id: ID!) { revealResident(id: $id, reason: "矩阵测试核实身份") { id } }',
+    vars: ({ seeded }, caller) => ({ id: caller === 'cadre' ? seeded.cadreResident : seeded.resident.inside }),
+    outside: [
+      forbidden('a resident in 溪湖区', ({ seeded }) => ({ id: seeded.resident.outside })),
+      forbidden('a resident of a household it does not (or no longer) look after', ({ seeded }) => ({ id: seeded.otherResident }), 'cadre'),
+    ],
+  },
+  startUnitPairing: {
+    who: ADMINS,
+    text: 'mutation ($unitId: ID!, $regionId: ID!, $roundId: ID!, $startedOn: LocalDate!) { startUnitPairing(unitId: $unitId, regionId: $regionId, roundId: $roundId, startedOn: $startedOn) { id } }',
+    vars: async ({ fx, seeded }) => ({
+      unitId: await fx.unit('inside'),
+      regionId: seeded.place.inside,
+      roundId: seeded.roundId,
+      startedOn: seeded.roundStartsOn,
+    }),
+    outside: [
+      forbidden('with a community of 溪湖区', async ({ fx, seeded }) => ({
+        unitId: await fx.unit('inside'),
+        regionId: seeded.place.outside,
+        roundId: seeded.roundId,
+        startedOn: seeded.roundStartsOn,
+      })),
+      forbidden('for a unit of 溪湖区', async ({ fx, seeded }) => ({
+        unitId: await fx.unit('outside'),
+        regionId: seeded.place.inside,
+        roundId: seeded.roundId,
+        startedOn: seeded.roundStartsOn,
+      })),
+      allowed('for a city-level unit (above 平山区)', async ({ fx, seeded }) => ({
+        unitId: await fx.unit('city'),
+        regionId: seeded.place.inside,
+        roundId: seeded.roundId,
+        startedOn: seeded.roundStartsOn,
+      })),
+    ],
+  },
+  transferAssignment: {
+    who: ADMINS,
+    text: 'mutation ($id: ID!, $toCadreId: ID!) { transferAssignment(assignmentId: $id, toCadreId: $toCadreId, reason: "矩阵测试移交") { id } }',
+    vars: async ({ fx }) => ({ id: await fx.assignment('inside'), toCadreId: await fx.cadre('inside') }),
+    outside: [
+      forbidden('an assignment in 溪湖区', async ({ fx }) => ({ id: await fx.assignment('outside'), toCadreId: await fx.cadre('inside') })),
+      forbidden('to a cadre of 溪湖区', async ({ fx }) => ({ id: await fx.assignment('inside'), toCadreId: await fx.cadre('outside') })),
+    ],
+  },
+  updateCadre: {
+    who: ADMINS,
+    text: 'mutation ($id: ID!, $input: UpdateCadreInput!) { updateCadre(id: $id, input: $input) { id } }',
+    vars: async ({ fx }) => ({ id: await fx.cadre('inside'), input: { post: '副科长' } }),
+    outside: [
+      forbidden('a cadre of 溪湖区', async ({ fx }) => ({ id: await fx.cadre('outside'), input: { post: '副科长' } })),
+      forbidden('a cadre moved to a unit of 溪湖区', async ({ fx, seeded }) => ({ id: await fx.cadre('inside'), input: { unitId: seeded.unit.outside } })),
+    ],
+  },
+  updateContactPointKind: {
+    who: ADMINS,
+    cityAdminsOnly: true,
+    text: 'mutation ($id: ID!, $input: ContactPointKindInput!) { updateContactPointKind(id: $id, input: $input) { id } }',
+    vars: async ({ fx }) => {
+      const kind = await fx.contactPointKind();
+      return { id: kind.id, input: { code: kind.code, name: '矩阵改名联系点' } };
+    },
+  },
+  updateHousehold: {
+    who: ADMINS,
+    text: 'mutation ($id: ID!, $input: UpdateHouseholdInput!) { updateHousehold(id: $id, input: $input) { id } }',
+    vars: async ({ fx }) => {
+      const household = await fx.household('inside');
+      return { id: household.id, input: { expectedVersion: household.version, address: '矩阵路2号' } };
+    },
+    outside: [
+      forbidden('a household in 溪湖区', async ({ fx }) => {
+        const household = await fx.household('outside');
+        return { id: household.id, input: { expectedVersion: household.version, address: '矩阵路2号' } };
+      }),
+      forbidden('a household moved to a community of 溪湖区', async ({ fx, seeded }) => {
+        const household = await fx.household('inside');
+        return { id: household.id, input: { expectedVersion: household.version, regionId: seeded.place.outside } };
+      }),
+    ],
+  },
+  updateRegion: {
+    who: ADMINS,
+    cityAdminsOnly: true,
+    text: 'mutation ($id: ID!, $name: String!) { updateRegion(id: $id, name: $name) { id } }',
+    vars: async ({ fx }) => ({ id: await fx.region(), name: fx.unique('矩阵改名社区') }),
+  },
+  updateResident: {
+    who: ADMINS,
+    text: 'mutation ($id: ID!, $version: Int!, $input: ResidentInput!) { updateResident(id: $id, householdVersion: $version, input: $input) { id } }',
+    vars: residentChange('inside', 'resident'),
+    outside: [forbidden('a resident in 溪湖区', residentChange('outside', 'resident'))],
+  },
+  updateUnit: {
+    who: ADMINS,
+    text: 'mutation ($id: ID!, $input: UnitInput!) { updateUnit(id: $id, input: $input) { id } }',
+    vars: async ({ fx, seeded }) => ({
+      id: await fx.unit('inside'),
+      input: { name: fx.unique('矩阵改名单位'), kind: 'AGENCY', level: 'COUNTY', regionId: seeded.pingshanId },
+    }),
+    outside: [
+      forbidden('a unit of 溪湖区', async ({ fx, seeded }) => ({
+        id: await fx.unit('outside'),
+        input: { name: fx.unique('矩阵改名单位'), kind: 'AGENCY', level: 'COUNTY', regionId: seeded.xihuId },
+      })),
+      forbidden('a unit moved to 溪湖区', async ({ fx, seeded }) => ({
+        id: await fx.unit('inside'),
+        input: { name: fx.unique('矩阵改名单位'), kind: 'AGENCY', level: 'COUNTY', regionId: seeded.xihuId },
+      })),
+    ],
+  },
+  wechatLogin: {
+    who: 'public',
+    text: 'mutation { wechatLogin(code: "matrix-wx-code") { status } }',
+    answer: 'FEATURE_DISABLED', // WeChat is not configured on the app under test
+  },
+  exportReport: {
+    who: STAFF,
+    text: 'mutation ($regionId: ID) { exportReport(kind: OVERVIEW, regionId: $regionId) { csvUrl } }',
+    outside: analyticsOutside,
+  },
+};
+
+export const OPERATIONS: [string, string, Entry][] = [
+  ...Object.entries(QUERIES).map(([name, entry]): [string, string, Entry] => [`Query.${name}`, name, entry]),
+  ...Object.entries(MUTATIONS).map(([name, entry]): [string, string, Entry] => [`Mutation.${name}`, name, entry]),
+];
+
+/** What the matrix says a caller gets for an entry's valid call. */
+export function expectedAnswer(entry: Entry, caller: Caller): string {
+  if (entry.who === 'public') return entry.answer ?? 'ok';
+  if (caller === 'anonymous') return 'UNAUTHENTICATED: Sign in first';
+  if (entry.who !== 'signed-in' && !entry.who.includes(ROLE_OF[caller])) return 'FORBIDDEN';
+  if (entry.cityAdminsOnly && caller === 'districtAdmin') return 'FORBIDDEN';
+  return 'ok';
+}
+
+/** A short answer to compare: ok, the error code (with the message when UNAUTHENTICATED), or empty / has rows. */
+export function answerOf(body: GraphQLBody<Data>, field: string, asPage: boolean): string {
+  const error = body.errors?.[0];
+  if (error) {
+    const code = String(error.extensions?.code);
+    return code === 'UNAUTHENTICATED' ? `${code}: ${error.message}` : code;
+  }
+  if (!asPage) return 'ok';
+  return body.data?.[field]?.totalCount === 0 ? 'empty' : 'has rows';
+}
