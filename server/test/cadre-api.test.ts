@@ -1,6 +1,5 @@
 import { randomUUID, createHash } from 'node:crypto';
 import { AssignmentKind, DemandCategory, DemandStatus, PetitionCaseStatus, TargetGroup } from '@wanjia/shared';
-import sharp from 'sharp';
 import type { DatabaseConfig } from '../src/config';
 import type { Orm } from '../src/db/orm';
 import { Assignment } from '../src/modules/assignments/assignment.entity';
@@ -26,34 +25,9 @@ import {
   createUnit,
   tokenFor,
 } from './support/factories';
+import { CORRECT_RECORD, DAY, JPEG, MY_HOUSEHOLDS, SUBMIT, errorOf, solidJpeg } from './support/cadre-operations';
 import { startApp, type GraphQLBody, type RunningApp } from './support/server';
 
-const DAY = 86_400_000;
-const MY_HOUSEHOLDS = `query ($first: Int, $after: String, $filter: MyHouseholdFilter) {
-  myHouseholds(first: $first, after: $after, filter: $filter) {
-    totalCount
-    pageInfo { hasNextPage endCursor }
-    nodes { id headName address regionName targetGroups daysSinceLastVisit visitIntervalDays visitOverdue openDemandCount }
-  }
-}`;
-const SUBMIT =
-  'mutation ($input: HelpRecordInput!) { submitHelpRecord(input: $input) { id clientId versionNumber isLatest fundsFen demandsRaised { id status } } }';
-
-const CORRECT_RECORD = 'mutation ($id: ID!, $input: HelpRecordContentInput!) { correctHelpRecord(id: $id, input: $input) { id } }';
-
-function errorOf(body: GraphQLBody<unknown>): Record<string, unknown> | undefined {
-  return body.errors?.[0]?.extensions;
-}
-
-/** A JPEG header and a few bytes: enough for type sniffing (the size limit is checked before decoding). */
-const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), Buffer.from('JFIF-wanjia-test-photo')]);
-
-/** A real photo: the server decodes and re-encodes what it stores. */
-function solidJpeg(colour: string): Promise<Buffer> {
-  return sharp({ create: { width: 64, height: 48, channels: 3, background: colour } })
-    .jpeg()
-    .toBuffer();
-}
 
 describe.each(databaseKinds())("the cadres' API on %s", (kind) => {
   let orm: Orm;
