@@ -1,7 +1,7 @@
 import { printReport, runSoak, soakSettings, type SoakReport } from './soak';
 
 /**
- * The soak in CI: the same code as `pnpm soak`, shortened (50 cadres, 30 s after a 10 s warm-up).
+ * The soak in CI: the same code as `pnpm soak`, shortened (50 cadres, 30 s after a 20 s warm-up).
  * It asserts what must hold at any length: no record lost, doubled or half-written, no internal
  * error, a clean exit on SIGTERM, and memory that does not grow beyond a generous bound (the full run
  * prints the figures; the bound here is for a leak, not for noise).
@@ -9,9 +9,11 @@ import { printReport, runSoak, soakSettings, type SoakReport } from './soak';
 
 /**
  * The live heap (after a forced collection, start vs end) is the leak signal: it must not grow by a
- * quarter. RSS (median of the first vs the last quarter of the run) gets a looser bound here: over
- * 30 s it still shows V8 sizing its heap to the load (the full run shows it level off after about two
- * minutes), so the bound catches a native leak running away, not the warm-up.
+ * quarter. RSS gets a looser bound, and is compared after a forced collection too: the raw RSS of a
+ * 30 s run mostly shows when V8 grows its heap to the load (one CI run started measuring with a
+ * 120 MB heap where others had 200 MB, and its raw RSS medians rose 112 % while the live heap rose
+ * 3 %). What a process still holds after a full collection is what a native leak would grow; the
+ * full `pnpm soak` prints the raw figures over minutes.
  */
 const HEAP_GROWTH_BOUND_PERCENT = 25;
 const RSS_GROWTH_BOUND_PERCENT = 50;
@@ -24,7 +26,8 @@ describe('soak (shortened for CI)', () => {
       soakSettings(process.env, {
         seconds: Number(process.env.SOAK_CI_SECONDS || 30),
         cadres: 50,
-        warmupSeconds: 10,
+        // Long enough for V8 to size its heap to the load before the first measurement.
+        warmupSeconds: 20,
         // console.log through jest prints a stack line after every line: one block instead.
         log: () => undefined,
       }),
@@ -58,6 +61,8 @@ describe('soak (shortened for CI)', () => {
   it('keeps memory within a generous bound of where it stood after warm-up', () => {
     expect(report.memory.heapStartMb).not.toBeNull();
     expect(report.memory.heapGrowthPercent!).toBeLessThan(HEAP_GROWTH_BOUND_PERCENT);
-    expect(report.memory.rssGrowthPercent).toBeLessThan(RSS_GROWTH_BOUND_PERCENT);
+    const { afterGcStart, afterGcEnd } = report.memory;
+    if (!afterGcStart || !afterGcEnd) throw new Error('the server did not report its memory after a collection');
+    expect(((afterGcEnd.rss - afterGcStart.rss) / afterGcStart.rss) * 100).toBeLessThan(RSS_GROWTH_BOUND_PERCENT);
   });
 });
