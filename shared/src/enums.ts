@@ -131,6 +131,27 @@ export enum DemandStatus {
   CONFIRMED = 'CONFIRMED',
 }
 
+/** The household's answer when a cadre asks, on a later visit, whether a resolved demand is solved (回访). */
+export enum Satisfaction {
+  SATISFIED = 'SATISFIED',
+  BASICALLY_SATISFIED = 'BASICALLY_SATISFIED',
+  /** Not solved in the household's eyes: the demand goes back to open. */
+  DISSATISFIED = 'DISSATISFIED',
+}
+
+/** Answers that count as the household confirming the resolution. */
+export const CONFIRMING_SATISFACTIONS: readonly Satisfaction[] = [Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED];
+
+/** A step in a demand's timeline (the demand loop adds its own kinds). */
+export enum DemandEventKind {
+  RAISED = 'RAISED',
+  RESOLVED = 'RESOLVED',
+  CONFIRMED = 'CONFIRMED',
+  REOPENED = 'REOPENED',
+  /** A correction of the resolving help record no longer claims it: the demand is open again. */
+  RESOLUTION_WITHDRAWN = 'RESOLUTION_WITHDRAWN',
+}
+
 export const OPEN_DEMAND_STATUSES: readonly DemandStatus[] = [DemandStatus.OPEN, DemandStatus.IN_PROGRESS, DemandStatus.ESCALATED];
 /** Demands that are settled: resolved by a help record, or that resolution confirmed by the household. */
 export const SETTLED_DEMAND_STATUSES: readonly DemandStatus[] = [DemandStatus.RESOLVED, DemandStatus.CONFIRMED];

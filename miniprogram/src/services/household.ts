@@ -1,11 +1,11 @@
-import { HouseholdFileDocument, OpenDemandsDocument, type HouseholdFileQuery, type OpenDemandsQuery } from '@/graphql/generated/graphql';
+import { HouseholdFileDocument, OpenDemandsDocument, type HouseholdFileFieldsFragment, type OpenDemandsQuery } from '@/graphql/generated/graphql';
 import { request } from './api';
 import { loadWithOfflineCopy, readCache, type Loaded } from './cache';
 import { HELP_RECORDS_PAGE } from './records';
 
 /** One household's file (members, open demands, cases, the latest help records), with its offline copy. */
 
-export type HouseholdFile = HouseholdFileQuery['household'];
+export type HouseholdFile = HouseholdFileFieldsFragment;
 export type OpenDemand = OpenDemandsQuery['household']['openDemands'][number];
 
 const offlineCopyKey = (householdId: string) => `household:${householdId}`;
