@@ -6,6 +6,7 @@ import { RefreshToken } from '../modules/auth/refresh-token.entity';
 import { Cadre } from '../modules/cadres/cadre.entity';
 import { ContactPointKind } from '../modules/contact-points/contact-point-kind.entity';
 import { ContactPoint } from '../modules/contact-points/contact-point.entity';
+import { DemandEvent } from '../modules/demands/demand-event.entity';
 import { Demand } from '../modules/demands/demand.entity';
 import { HelpRecordMonthly } from '../modules/help-records/help-record-monthly.entity';
 import { HelpRecord } from '../modules/help-records/help-record.entity';
@@ -34,6 +35,7 @@ export const ENTITIES = [
   Resident,
   PetitionCase,
   Demand,
+  DemandEvent,
   Assignment,
   HelpRecord,
   HelpRecordMonthly,

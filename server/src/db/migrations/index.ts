@@ -6,6 +6,7 @@ import { Migration20261128024559 } from './Migration20261128024559';
 import { Migration20261201100000 } from './Migration20261201100000';
 import { Migration20261201110000 } from './Migration20261201110000';
 import { Migration20261202041100 } from './Migration20261202041100';
+import { Migration20261203000000 } from './Migration20261203000000';
 
 /**
  * The MySQL migrations in the order they run; listed, so that no file discovery is needed at run time.
@@ -28,4 +29,6 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201110000', class: Migration20261201110000 },
   // Help records' clientIds unique per cadre (issue 11): a replay answers only the cadre who made the record.
   { name: 'Migration20261202041100', class: Migration20261202041100 },
+  // The household's confirmation (回访) and the demand timeline (issue 13): the answer on the demand, every step in demand_event (existing demands backfilled).
+  { name: 'Migration20261203000000', class: Migration20261203000000 },
 ];

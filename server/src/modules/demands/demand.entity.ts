@@ -1,7 +1,7 @@
 import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property, type Opt, type Rel } from '@mikro-orm/core';
-import { DemandCategory, DemandStatus } from '@wanjia/shared';
+import { DemandCategory, DemandStatus, Satisfaction } from '@wanjia/shared';
 import { LocalDateResolver } from 'graphql-scalars';
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { HelpRecord } from '../help-records/help-record.entity';
 import { Household } from '../households/household.entity';
 
@@ -57,6 +57,19 @@ export class Demand {
   @Field(() => Date, { nullable: true, description: 'When the household confirmed the resolution on a later visit.' })
   @Property({ type: 'Date', length: 3, nullable: true })
   confirmedAt?: Date | null;
+
+  /** The household's latest answer to a resolution (null before the first 回访). */
+  @Field(() => Satisfaction, { nullable: true, description: "The household's latest answer to a resolution, if any (null before the first 回访)." })
+  @Enum({ items: () => Satisfaction, nullable: true })
+  satisfaction?: Satisfaction | null;
+
+  @Field(() => String, { nullable: true, description: 'The note of that answer.' })
+  @Property({ type: 'string', length: 500, nullable: true })
+  confirmationNote?: string | null;
+
+  @Field(() => Int, { description: 'How many times the household said 不满意 and the demand went back to open.' })
+  @Property({ type: 'integer', default: 0 })
+  reopenCount: number & Opt = 0;
 
   @Property({ type: 'Date', length: 3 })
   createdAt: Date & Opt = new Date();
