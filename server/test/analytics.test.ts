@@ -14,7 +14,8 @@ import { Round } from '../src/modules/rounds/round.entity';
 import { shanghaiDate } from '../src/core/time';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
 import { authorizationFor, createAccount, tokenFor } from './support/factories';
-import { BREAKDOWN, OVERVIEW, dayAfter, expectedFigures, figuresOf, lastDayOfMonth, type TestSlice } from './support/analytics-expected';
+import { BREAKDOWN, OVERVIEW, dayAfter, expectedFigures, figuresOf, lastDayOfMonth, percentOf, type TestSlice } from './support/analytics-expected';
+import { answerDemands } from './analytics/answered-demands';
 import { signIn, startApp, type GraphQLBody, type RunningApp } from './support/server';
 
 /**
@@ -54,6 +55,7 @@ describe.each(databaseKinds())('the analysts’ queries on %s', (kind) => {
     ({ orm, database } = await migratedOrm(kind, 'analytics'));
     if (database.kind === 'mysql') await generateCity({ databaseUrl: database.url, scale: 0.02 });
     else await seedDemoData(orm.em.fork(), DEFAULT_DEMO_OPTIONS);
+    expect(await answerDemands(orm.em.fork())).toBeGreaterThan(0);
     const em = orm.em.fork();
     city = await em.findOneOrFail(Region, { parent: null });
     [pingshan, xihu] = (await em.find(Region, { parent: city.id }, { orderBy: { code: 'asc' }, limit: 2 })) as [Region, Region];
@@ -205,6 +207,43 @@ describe.each(databaseKinds())('the analysts’ queries on %s', (kind) => {
     expect(overview.figures).toEqual(group.figures);
   });
 
+  /** The rates and the measure whose records their drill-downs list. */
+  const RATE_DENOMINATORS: Record<string, string> = { CONFIRMATION_RATE: 'DEMANDS_RESOLVED', SATISFACTION_RATE: 'DEMANDS_ANSWERED' };
+
+  it('reports the households’ answers, with each kind of answer in the data, and a rate with nothing to divide as null', async () => {
+    const figures = figuresOf((await data(cityAnalyst, OVERVIEW)).campaignOverview.figures);
+    for (const measure of ['DEMANDS_AWAITING_CONFIRMATION', 'DEMANDS_ANSWERED', 'DEMANDS_SATISFIED', 'DEMANDS_BASICALLY_SATISFIED', 'DEMANDS_REOPENED']) {
+      expect({ measure, positive: Number(figures[measure]) > 0 }).toEqual({ measure, positive: true });
+    }
+    // Answered but neither 满意 nor 基本满意: the latest answer is 不满意 (reopened, or resolved again and waiting).
+    expect(figures.DEMANDS_ANSWERED!).toBeGreaterThan(figures.DEMANDS_SATISFIED! + figures.DEMANDS_BASICALLY_SATISFIED!);
+    expect(figures.CONFIRMATION_RATE).toBe(percentOf(figures.DEMANDS_CONFIRMED!, figures.DEMANDS_RESOLVED!));
+    expect(figures.SATISFACTION_RATE).toBe(percentOf(figures.DEMANDS_SATISFIED! + figures.DEMANDS_BASICALLY_SATISFIED!, figures.DEMANDS_ANSWERED!));
+    for (const rate of [figures.CONFIRMATION_RATE!, figures.SATISFACTION_RATE!]) {
+      expect(rate).toBeGreaterThan(0);
+      expect(rate).toBeLessThan(100);
+      expect(Math.round(rate * 100)).toBeCloseTo(rate * 100, 6);
+    }
+    const labels = new Map(
+      ((await data(cityAnalyst, OVERVIEW)).campaignOverview.figures as { measure: string; label: string }[]).map((figure) => [figure.measure, figure.label]),
+    );
+    expect([labels.get('CONFIRMATION_RATE'), labels.get('SATISFACTION_RATE'), labels.get('DEMANDS_AWAITING_CONFIRMATION')]).toEqual([
+      '群众确认率（%）',
+      '满意率（%）',
+      '待群众确认诉求数',
+    ]);
+
+    // Years before any demand: the demand counts are 0 and the rates null (not 0, not NaN).
+    const empty = figuresOf((await data(cityAnalyst, OVERVIEW, { from: '2001-01-01', to: '2001-12-31' })).campaignOverview.figures);
+    expect([empty.DEMANDS_RAISED, empty.DEMANDS_RESOLVED, empty.DEMANDS_ANSWERED]).toEqual([0, 0, 0]);
+    expect([empty.CONFIRMATION_RATE, empty.SATISFACTION_RATE]).toEqual([null, null]);
+    const months = (await data(cityAnalyst, BREAKDOWN, { dimension: 'MONTH', from: '2001-01-01', to: '2001-03-31' })).campaignBreakdown.groups;
+    expect(months).toHaveLength(3);
+    for (const group of months as { figures: { measure: string; value: number | null }[] }[]) {
+      expect(figuresOf(group.figures)).toMatchObject({ DEMANDS_RAISED: 0, CONFIRMATION_RATE: null, SATISFACTION_RATE: null });
+    }
+  });
+
   it('drills every figure down to the records it counts', async () => {
     const { vars } = slices().districtRoundWindow;
     const overview = (await data(cityAnalyst, OVERVIEW, vars)).campaignOverview;
@@ -221,7 +260,8 @@ describe.each(databaseKinds())('the analysts’ queries on %s', (kind) => {
     for (const figure of overview.figures as { measure: string; value: number; recordType: string }[]) {
       const field = queryOf[figure.recordType]!;
       const isSum = ['FUNDS_FEN', 'MATERIALS_FEN', 'FUNDS_AND_MATERIALS_FEN', 'PROBLEMS_SOLVED'].includes(figure.measure);
-      const selection = figure.recordType === 'HELP_RECORD' ? 'id fundsFen materialsFen problemsSolved isLatest' : 'id';
+      const selection =
+        figure.recordType === 'HELP_RECORD' ? 'id fundsFen materialsFen problemsSolved isLatest' : figure.recordType === 'DEMAND' ? 'id status satisfaction' : 'id';
       const text = `query ($measure: AnalyticsMeasure!, $regionId: ID, $roundId: ID, $from: LocalDate, $to: LocalDate, $after: String) {
         ${field}(measure: $measure, regionId: $regionId, roundId: $roundId, from: $from, to: $to, first: 100, after: $after) {
           totalCount pageInfo { hasNextPage endCursor } nodes { ${selection} } } }`;
@@ -236,7 +276,16 @@ describe.each(databaseKinds())('the analysts’ queries on %s', (kind) => {
       } while (after);
       expect({ measure: figure.measure, listed: nodes.length }).toEqual({ measure: figure.measure, listed: totalCount });
       expect(new Set(nodes.map((node) => node.id)).size).toBe(nodes.length);
-      if (!isSum) {
+      const denominator = RATE_DENOMINATORS[figure.measure];
+      if (denominator) {
+        // A rate lists its denominator's demands; the share of them in its numerator is the rate.
+        const counted = overview.figures.find((entry: { measure: string }) => entry.measure === denominator).value;
+        expect({ measure: figure.measure, totalCount }).toEqual({ measure: figure.measure, totalCount: counted });
+        const inNumerator = nodes.filter((node) =>
+          figure.measure === 'CONFIRMATION_RATE' ? node.status === 'CONFIRMED' : ['SATISFIED', 'BASICALLY_SATISFIED'].includes(String(node.satisfaction)),
+        ).length;
+        expect({ measure: figure.measure, value: percentOf(inNumerator, totalCount) }).toEqual({ measure: figure.measure, value: figure.value });
+      } else if (!isSum) {
         expect({ measure: figure.measure, totalCount }).toEqual({ measure: figure.measure, totalCount: figure.value });
       } else {
         const column = {

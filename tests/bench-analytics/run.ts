@@ -59,6 +59,9 @@ interface Slice {
 }
 
 const OPEN_DEMANDS = "d.status in ('OPEN', 'IN_PROGRESS', 'ESCALATED')";
+/** The household's answers (回访), counted in the same demand statement as the server does; the rates are divisions of these. */
+const ANSWER_COUNTS =
+  "sum(d.status = 'RESOLVED'), sum(d.satisfaction is not null), sum(d.satisfaction = 'SATISFIED'), sum(d.satisfaction = 'BASICALLY_SATISFIED'), sum(d.reopen_count > 0)";
 
 function pathCondition(slice: Slice, column = 'r.path'): string {
   return slice.path === null ? '1 = 1' : `${column} like ${mysql.escape(`${slice.path}%`)}`;
@@ -98,7 +101,7 @@ function overviewStatements(slice: Slice, round: { startsOn: string; endsOn: str
        from petition_case pc ${slice.path === null ? '' : 'join household ho on ho.id = pc.household_id join region r on r.id = ho.region_id'}
       where pc.received_on <= '${round.endsOn}' and (pc.resolved_at is null or pc.resolved_at >= convert_tz('${round.startsOn}', '+08:00', '+00:00'))
         and exists (select 1 from assignment ra where ra.household_id = pc.household_id and ra.round_id = ${slice.roundId}) and ${pathCondition(slice)}`,
-    `select count(*), sum(d.status in ('RESOLVED', 'CONFIRMED')), sum(d.status = 'CONFIRMED'), sum(${OPEN_DEMANDS} and d.due_on < '${today}')
+    `select count(*), sum(d.status in ('RESOLVED', 'CONFIRMED')), sum(d.status = 'CONFIRMED'), ${ANSWER_COUNTS}, sum(${OPEN_DEMANDS} and d.due_on < '${today}')
        from demand d ${slice.path === null ? '' : 'join household ho on ho.id = d.household_id join region r on r.id = ho.region_id'}
       where ${dateRange("convert_tz(d.raised_at, '+00:00', '+08:00')")} and ${pathCondition(slice)}`,
     summary
@@ -122,7 +125,7 @@ async function childrenByHand(connection: mysql.Connection, slice: Slice & { pat
               where a.round_id = ${slice.roundId}) g on g.household_id = rs.household_id group by g.k`,
     `select ${key} k, count(*), sum(pc.major_backlog), sum(pc.status in ('REGISTERED', 'IN_PROGRESS')), sum(pc.status in ('RESOLVED', 'CLOSED'))
        from petition_case pc join household ho on ho.id = pc.household_id join region r on r.id = ho.region_id group by k`,
-    `select ${key} k, count(*), sum(d.status in ('RESOLVED', 'CONFIRMED')), sum(d.status = 'CONFIRMED'), sum(${OPEN_DEMANDS})
+    `select ${key} k, count(*), sum(d.status in ('RESOLVED', 'CONFIRMED')), sum(d.status = 'CONFIRMED'), ${ANSWER_COUNTS}, sum(${OPEN_DEMANDS})
        from demand d join household ho on ho.id = d.household_id join region r on r.id = ho.region_id group by k`,
     `select ${key} k, count(*), sum(h.funds_fen), sum(h.materials_fen), sum(h.funds_fen + h.materials_fen), sum(h.problems_solved)
        from help_record h join household ho on ho.id = h.household_id join region r on r.id = ho.region_id
@@ -156,7 +159,7 @@ async function monthsByHand(connection: mysql.Connection, slice: Slice, months: 
       group by m.k`,
     `select substr(pc.received_on, 1, 7) k, count(*), sum(pc.major_backlog), sum(pc.status in ('REGISTERED', 'IN_PROGRESS')), sum(pc.status in ('RESOLVED', 'CLOSED'))
        from petition_case pc where pc.received_on between '${months[0]!.first}' and '${months[months.length - 1]!.last}' group by k`,
-    `select ${month('d.raised_at')} k, count(*), sum(d.status in ('RESOLVED', 'CONFIRMED')), sum(d.status = 'CONFIRMED'), sum(${OPEN_DEMANDS})
+    `select ${month('d.raised_at')} k, count(*), sum(d.status in ('RESOLVED', 'CONFIRMED')), sum(d.status = 'CONFIRMED'), ${ANSWER_COUNTS}, sum(${OPEN_DEMANDS})
        from demand d where d.raised_at >= convert_tz('${months[0]!.first}', '+08:00', '+00:00') group by k`,
     `select ${month('h.occurred_at')} k, count(*), sum(h.funds_fen), sum(h.materials_fen), sum(h.funds_fen + h.materials_fen), sum(h.problems_solved)
        from help_record h where h.is_latest = 1 and h.round_id = ${slice.roundId} group by k`,

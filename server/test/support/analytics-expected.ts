@@ -37,6 +37,15 @@ export const BREAKDOWN = `query ($dimension: BreakdownDimension!, $regionId: ID,
   }
 }`;
 
+/**
+ * A rate as the API reports it, from two counts: a percentage rounded half up to two decimals, by
+ * integer arithmetic (floor((20000·n + d) / 2d) hundredths), null when there is nothing to divide by.
+ */
+export function percentOf(numerator: number, denominator: number): number | null {
+  if (denominator === 0) return null;
+  return Math.floor((20_000 * numerator + denominator) / (2 * denominator)) / 100;
+}
+
 export function nextDay(day: string): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 }
@@ -119,6 +128,14 @@ export async function expectedFigures(em: Em, slice: TestSlice, today: string): 
   if (last) (demands.push('d.raised_at < ?'), demandParams.push(at(startOfShanghaiDay(nextDay(last)))));
   const demandCount = (condition: string, params: unknown[] = []) =>
     one(`select count(*) as n from demand d where ${demands.join(' and ')}${condition}`, [...demandParams, ...params]);
+  // A rate: the numerator counted among the denominator's demands, both in one statement of their own.
+  const demandRate = async (denominator: string, numerator: string) => {
+    const [row] = await connection.execute<{ n: number | string | null; d: number | string }[]>(
+      `select sum(case when ${numerator} then 1 else 0 end) as n, count(*) as d from demand d where ${demands.join(' and ')} and ${denominator}`,
+      demandParams,
+    );
+    return percentOf(Number(row?.n ?? 0), Number(row?.d ?? 0));
+  };
 
   const noUnit = slice.unitId === null;
   const noGroup = slice.group === null;
@@ -141,6 +158,15 @@ export async function expectedFigures(em: Em, slice: TestSlice, today: string): 
     DEMANDS_RESOLVED: noUnit ? await demandCount(" and d.status in ('RESOLVED', 'CONFIRMED')") : null,
     DEMANDS_CONFIRMED: noUnit ? await demandCount(" and d.status = 'CONFIRMED'") : null,
     DEMANDS_OVERDUE: noUnit ? await demandCount(" and d.status in ('OPEN', 'IN_PROGRESS', 'ESCALATED') and d.due_on < ?", [today]) : null,
+    DEMANDS_AWAITING_CONFIRMATION: noUnit ? await demandCount(" and d.status = 'RESOLVED'") : null,
+    CONFIRMATION_RATE: noUnit ? await demandRate("d.status in ('RESOLVED', 'CONFIRMED')", "d.status = 'CONFIRMED'") : null,
+    DEMANDS_ANSWERED: noUnit ? await demandCount(" and d.satisfaction in ('SATISFIED', 'BASICALLY_SATISFIED', 'DISSATISFIED')") : null,
+    DEMANDS_SATISFIED: noUnit ? await demandCount(" and d.satisfaction = 'SATISFIED'") : null,
+    DEMANDS_BASICALLY_SATISFIED: noUnit ? await demandCount(" and d.satisfaction = 'BASICALLY_SATISFIED'") : null,
+    DEMANDS_REOPENED: noUnit ? await demandCount(' and d.reopen_count >= 1') : null,
+    SATISFACTION_RATE: noUnit
+      ? await demandRate("d.satisfaction in ('SATISFIED', 'BASICALLY_SATISFIED', 'DISSATISFIED')", "d.satisfaction in ('SATISFIED', 'BASICALLY_SATISFIED')")
+      : null,
     VISITS: await one(`select count(*) as n from help_record h where ${helpWhere}`, helpParams),
     FUNDS_FEN: await helpSum('h.funds_fen'),
     MATERIALS_FEN: await helpSum('h.materials_fen'),

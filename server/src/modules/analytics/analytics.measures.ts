@@ -1,4 +1,12 @@
-import { DemandStatus, OPEN_CASE_STATUSES, OPEN_DEMAND_STATUSES, SETTLED_CASE_STATUSES, SETTLED_DEMAND_STATUSES, TargetGroup } from '@wanjia/shared';
+import {
+  DemandStatus,
+  OPEN_CASE_STATUSES,
+  OPEN_DEMAND_STATUSES,
+  Satisfaction,
+  SETTLED_CASE_STATUSES,
+  SETTLED_DEMAND_STATUSES,
+  TargetGroup,
+} from '@wanjia/shared';
 import { inTargetGroupSql } from '../../core/target-groups';
 import { sqlStringList as list } from './analytics.dialect';
 import type { Grouping, Slice } from './analytics.slice';
@@ -15,7 +23,9 @@ import { AnalyticsMeasure, AnalyticsRecordType } from './analytics.types';
  *   for the city (a distinct count of cadres beside those of households costs three times as much).
  * - PERSON: residents of the households the ASSIGNMENT family counts.
  * - CASE: petition_case pc ⋈ household ho ⋈ region r.
- * - DEMAND: demand d ⋈ household ho ⋈ region r.
+ * - DEMAND: demand d ⋈ household ho ⋈ region r. The household's answers (回访) are columns of the demand
+ *   row (`satisfaction`, the latest answer; `reopen_count`), so their counts are more columns of the
+ *   same statement, and the two rates are derived from its counts (`rateValue`).
  * - HELP: the latest version of each help record h ⋈ household ho ⋈ region r ⋈ cadre c.
  */
 export type Family = 'PAIRING' | 'ASSIGNMENT' | 'CADRE' | 'PERSON' | 'CASE' | 'DEMAND' | 'HELP';
@@ -35,18 +45,37 @@ export function familyApplies(family: Family, slice: Pick<Slice, 'unitId' | 'tar
   return true;
 }
 
+/**
+ * A rate: the numerator measures' sum over the denominator measure, all counts of the same family, as a
+ * percentage. It is not aggregated in SQL: it is derived from those counts once they are read, so it
+ * costs no column of the family's statement.
+ */
+export interface RateDefinition {
+  numerator: readonly AnalyticsMeasure[];
+  denominator: AnalyticsMeasure;
+}
+
 export interface MeasureDefinition {
   measure: AnalyticsMeasure;
   label: string;
   family: Family;
   recordType: AnalyticsRecordType;
-  /** The aggregate, over the family's rows. `:today` is replaced by a bound parameter. */
-  aggregate: string;
-  /** The record id the drill-down lists, and the condition a row needs to be counted. */
+  /** The aggregate, over the family's rows. `:today` is replaced by a bound parameter. Null for a rate. */
+  aggregate: string | null;
+  /** The record id the drill-down lists, and the condition a row needs to be counted (a rate: its denominator's). */
   drillId: string;
   drillCondition: string | null;
   /** Sums (money, problems): the drill-down lists the records that contribute, not one row per unit counted. */
   isSum: boolean;
+  /** Set for a rate (its aggregate is null): what it divides. */
+  rate: RateDefinition | null;
+}
+
+/** A measure the family's aggregate statement computes (every measure but the rates). */
+export type CountedMeasure = MeasureDefinition & { aggregate: string };
+
+export function isCounted(definition: MeasureDefinition): definition is CountedMeasure {
+  return definition.aggregate !== null;
 }
 
 function measure(
@@ -59,7 +88,7 @@ function measure(
   drillCondition: string | null = null,
   isSum = false,
 ): MeasureDefinition {
-  return { measure: key, label, family, recordType, aggregate, drillId, drillCondition, isSum };
+  return { measure: key, label, family, recordType, aggregate, drillId, drillCondition, isSum, rate: null };
 }
 
 const countDistinctWhen = (condition: string, id: string) => `count(distinct case when ${condition} then ${id} end)`;
@@ -67,6 +96,28 @@ const countWhen = (condition: string) => `sum(case when ${condition} then 1 else
 
 const OPEN_DEMAND = `d.status in (${list(OPEN_DEMAND_STATUSES)})`;
 const OVERDUE_DEMAND = `${OPEN_DEMAND} and d.due_on < :today`;
+const SETTLED_DEMAND = `d.status in (${list(SETTLED_DEMAND_STATUSES)})`;
+const CONFIRMED_DEMAND = `d.status = '${DemandStatus.CONFIRMED}'`;
+/** Resolved by a help record, waiting for the household's answer (回访). */
+const AWAITING_DEMAND = `d.status = '${DemandStatus.RESOLVED}'`;
+/**
+ * The household has answered a resolution at least once: `d.satisfaction` holds its latest answer.
+ * Demands confirmed before answers were recorded (issue 13's migration) have none and are not counted.
+ */
+const ANSWERED_DEMAND = 'd.satisfaction is not null';
+const answeredAs = (satisfaction: Satisfaction) => `d.satisfaction = '${satisfaction}'`;
+/** The household said 不满意 at least once and the demand went back to open. */
+const REOPENED_DEMAND = 'd.reopen_count > 0';
+
+/** A demand count: one row per demand, the drill-down lists the demands that meet the condition. */
+function demandCount(key: AnalyticsMeasure, label: string, condition: string): MeasureDefinition {
+  return measure(key, label, 'DEMAND', AnalyticsRecordType.DEMAND, countWhen(condition), 'd.id', condition);
+}
+
+/** A rate over demand counts; its drill-down lists the denominator's demands (the condition is passed with it). */
+function demandRate(key: AnalyticsMeasure, label: string, rate: RateDefinition, denominatorCondition: string): MeasureDefinition {
+  return { ...measure(key, label, 'DEMAND', AnalyticsRecordType.DEMAND, '', 'd.id', denominatorCondition), aggregate: null, rate };
+}
 
 /** In report order: the order of the overview and of the export's columns. */
 export const MEASURES: readonly MeasureDefinition[] = [
@@ -157,25 +208,27 @@ export const MEASURES: readonly MeasureDefinition[] = [
     `pc.status in (${list(SETTLED_CASE_STATUSES)})`,
   ),
   measure(AnalyticsMeasure.DEMANDS_RAISED, '诉求数', 'DEMAND', AnalyticsRecordType.DEMAND, 'count(*)', 'd.id'),
-  measure(
-    AnalyticsMeasure.DEMANDS_RESOLVED,
-    '已解决诉求数',
-    'DEMAND',
-    AnalyticsRecordType.DEMAND,
-    countWhen(`d.status in (${list(SETTLED_DEMAND_STATUSES)})`),
-    'd.id',
-    `d.status in (${list(SETTLED_DEMAND_STATUSES)})`,
-  ),
-  measure(
-    AnalyticsMeasure.DEMANDS_CONFIRMED,
-    '群众确认解决诉求数',
-    'DEMAND',
-    AnalyticsRecordType.DEMAND,
-    countWhen(`d.status = '${DemandStatus.CONFIRMED}'`),
-    'd.id',
-    `d.status = '${DemandStatus.CONFIRMED}'`,
-  ),
+  demandCount(AnalyticsMeasure.DEMANDS_RESOLVED, '已解决诉求数', SETTLED_DEMAND),
+  demandCount(AnalyticsMeasure.DEMANDS_CONFIRMED, '群众确认解决诉求数', CONFIRMED_DEMAND),
   measure(AnalyticsMeasure.DEMANDS_OVERDUE, '逾期未解决诉求数', 'DEMAND', AnalyticsRecordType.DEMAND, countWhen(OVERDUE_DEMAND), 'd.id', OVERDUE_DEMAND),
+  demandCount(AnalyticsMeasure.DEMANDS_AWAITING_CONFIRMATION, '待群众确认诉求数', AWAITING_DEMAND),
+  demandRate(
+    AnalyticsMeasure.CONFIRMATION_RATE,
+    '群众确认率（%）',
+    { numerator: [AnalyticsMeasure.DEMANDS_CONFIRMED], denominator: AnalyticsMeasure.DEMANDS_RESOLVED },
+    SETTLED_DEMAND,
+  ),
+  demandCount(AnalyticsMeasure.DEMANDS_ANSWERED, '已回访诉求数', ANSWERED_DEMAND),
+  demandCount(AnalyticsMeasure.DEMANDS_SATISFIED, '群众满意诉求数', answeredAs(Satisfaction.SATISFIED)),
+  demandCount(AnalyticsMeasure.DEMANDS_BASICALLY_SATISFIED, '群众基本满意诉求数', answeredAs(Satisfaction.BASICALLY_SATISFIED)),
+  demandCount(AnalyticsMeasure.DEMANDS_REOPENED, '群众不满意重新办理诉求数', REOPENED_DEMAND),
+  demandRate(
+    AnalyticsMeasure.SATISFACTION_RATE,
+    '满意率（%）',
+    // The answers that confirm a resolution (CONFIRMING_SATISFACTIONS of @wanjia/shared): 满意 and 基本满意.
+    { numerator: [AnalyticsMeasure.DEMANDS_SATISFIED, AnalyticsMeasure.DEMANDS_BASICALLY_SATISFIED], denominator: AnalyticsMeasure.DEMANDS_ANSWERED },
+    ANSWERED_DEMAND,
+  ),
   measure(AnalyticsMeasure.VISITS, '走访帮扶次数', 'HELP', AnalyticsRecordType.HELP_RECORD, 'count(*)', 'h.id'),
   measure(AnalyticsMeasure.FUNDS_FEN, '帮扶资金（分）', 'HELP', AnalyticsRecordType.HELP_RECORD, 'sum(h.funds_fen)', 'h.id', 'h.funds_fen > 0', true),
   measure(
@@ -212,5 +265,17 @@ export const MEASURES: readonly MeasureDefinition[] = [
 
 export const MEASURE_BY_KEY = new Map(MEASURES.map((definition) => [definition.measure, definition]));
 
+/** The rates: percentages derived from counts, null when their denominator is 0. */
+export const RATE_MEASURES = new Set(MEASURES.filter((definition) => definition.rate !== null).map((definition) => definition.measure));
+
 /** Figures reported in yuan in the exports (the API answers in fen, as everywhere). */
 export const FEN_MEASURES = new Set([AnalyticsMeasure.FUNDS_FEN, AnalyticsMeasure.MATERIALS_FEN, AnalyticsMeasure.FUNDS_AND_MATERIALS_FEN]);
+
+/** The figure of each rate: a percentage with two decimals (half up), null when the denominator is 0. */
+export function rateValue(rate: RateDefinition, counts: ReadonlyMap<string, number> | undefined): number | null {
+  const denominator = counts?.get(rate.denominator) ?? 0;
+  if (denominator === 0) return null;
+  const numerator = rate.numerator.reduce((sum, key) => sum + (counts?.get(key) ?? 0), 0);
+  // Integers in, so 10000·n/d is the quotient correctly rounded and Math.round rounds it half up exactly.
+  return Math.round((numerator * 10_000) / denominator) / 100;
+}

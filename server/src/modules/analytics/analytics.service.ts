@@ -18,7 +18,7 @@ import { Unit } from '../units/unit.entity';
 import { resolveSlice } from './analytics-slice.service';
 import { Dialect } from './analytics.dialect';
 import type { AnalyticsSliceArgs } from './analytics.inputs';
-import { FAMILIES, MEASURES, MEASURE_BY_KEY, familyApplies, type Family, type FamilyValues } from './analytics.measures';
+import { FAMILIES, MEASURES, MEASURE_BY_KEY, familyApplies, rateValue, type Family, type FamilyValues } from './analytics.measures';
 import { analyticsPolicy } from './analytics.policy';
 import { monthLabel, monthRange, monthSpans, sliceOut, type Grouping, type MonthSpan, type Slice } from './analytics.slice';
 import {
@@ -56,13 +56,16 @@ export function recordTypeOf(measure: AnalyticsMeasure): AnalyticsRecordType {
   return MEASURE_BY_KEY.get(measure)?.recordType ?? LIST_MEASURES[measure]!;
 }
 
+/**
+ * A group's figure sheet. A group the family's statement found no rows for counts 0; its rates, with a
+ * denominator of 0, are null, like every figure of a family that does not apply to the group.
+ */
 function figuresOf(values: Map<string, number> | undefined, applicable: (family: Family) => boolean): AnalyticsFigure[] {
-  return MEASURES.map((definition) => ({
-    measure: definition.measure,
-    label: definition.label,
-    recordType: definition.recordType,
-    value: applicable(definition.family) ? (values?.get(definition.measure) ?? 0) : null,
-  }));
+  return MEASURES.map((definition) => {
+    let value: number | null = null;
+    if (applicable(definition.family)) value = definition.rate ? rateValue(definition.rate, values) : (values?.get(definition.measure) ?? 0);
+    return { measure: definition.measure, label: definition.label, recordType: definition.recordType, value };
+  });
 }
 
 /** One family's values: help records from the monthly summary once it is complete, the rest from their rows. */

@@ -27,6 +27,18 @@ export enum AnalyticsMeasure {
   DEMANDS_RESOLVED = 'DEMANDS_RESOLVED',
   DEMANDS_CONFIRMED = 'DEMANDS_CONFIRMED',
   DEMANDS_OVERDUE = 'DEMANDS_OVERDUE',
+  /** Resolved, waiting for the household's answer (status RESOLVED). */
+  DEMANDS_AWAITING_CONFIRMATION = 'DEMANDS_AWAITING_CONFIRMATION',
+  /** Percent: DEMANDS_CONFIRMED / DEMANDS_RESOLVED; drills down to DEMANDS_RESOLVED's demands. */
+  CONFIRMATION_RATE = 'CONFIRMATION_RATE',
+  /** The household has answered at least once (a latest answer is recorded). */
+  DEMANDS_ANSWERED = 'DEMANDS_ANSWERED',
+  DEMANDS_SATISFIED = 'DEMANDS_SATISFIED',
+  DEMANDS_BASICALLY_SATISFIED = 'DEMANDS_BASICALLY_SATISFIED',
+  /** The household said 不满意 at least once (reopenCount > 0). */
+  DEMANDS_REOPENED = 'DEMANDS_REOPENED',
+  /** Percent: (DEMANDS_SATISFIED + DEMANDS_BASICALLY_SATISFIED) / DEMANDS_ANSWERED; drills down to DEMANDS_ANSWERED's demands. */
+  SATISFACTION_RATE = 'SATISFACTION_RATE',
   VISITS = 'VISITS',
   FUNDS_FEN = 'FUNDS_FEN',
   MATERIALS_FEN = 'MATERIALS_FEN',
@@ -63,7 +75,25 @@ export enum ReportKind {
   COVERAGE_GAPS = 'COVERAGE_GAPS',
 }
 
-registerEnumType(AnalyticsMeasure, { name: 'AnalyticsMeasure', description: 'A figure of the campaign reports; each drills down to its records.' });
+registerEnumType(AnalyticsMeasure, {
+  name: 'AnalyticsMeasure',
+  description: 'A figure of the campaign reports; each drills down to its records (a rate: to the records of its denominator).',
+  valuesConfig: {
+    DEMANDS_AWAITING_CONFIRMATION: { description: "Demands resolved by a help record that wait for the household's confirmation (status RESOLVED)." },
+    CONFIRMATION_RATE: {
+      description:
+        'Percent (0-100, two decimals): DEMANDS_CONFIRMED / DEMANDS_RESOLVED (RESOLVED + CONFIRMED). Null when no demand is resolved. Drills down to DEMANDS_RESOLVED.',
+    },
+    DEMANDS_ANSWERED: { description: 'Demands whose household has answered a resolution (the latest answer, `Demand.satisfaction`, is set).' },
+    DEMANDS_SATISFIED: { description: "Demands whose household's latest answer is SATISFIED (满意)." },
+    DEMANDS_BASICALLY_SATISFIED: { description: "Demands whose household's latest answer is BASICALLY_SATISFIED (基本满意)." },
+    DEMANDS_REOPENED: { description: 'Demands the household answered DISSATISFIED (不满意) at least once, so that they went back to open (reopenCount > 0).' },
+    SATISFACTION_RATE: {
+      description:
+        'Percent (0-100, two decimals): (DEMANDS_SATISFIED + DEMANDS_BASICALLY_SATISFIED) / DEMANDS_ANSWERED, by latest answer. Null when no demand is answered. Drills down to DEMANDS_ANSWERED.',
+    },
+  },
+});
 registerEnumType(AnalyticsRecordType, { name: 'AnalyticsRecordType', description: 'The kind of record a measure counts.' });
 registerEnumType(BreakdownDimension, { name: 'BreakdownDimension' });
 registerEnumType(ReportKind, { name: 'ReportKind' });
@@ -100,7 +130,8 @@ export class AnalyticsFigure {
 
   @Field(() => Float, {
     nullable: true,
-    description: 'Counts, or amounts in fen. Null where the measure does not apply to the group (petition cases have no unit).',
+    description:
+      'Counts, amounts in fen, or rates in percent (0-100, two decimals; the label ends in （%）). Null where the measure does not apply to the group (petition cases have no unit), and for a rate whose denominator is 0.',
   })
   value!: number | null;
 

@@ -1,7 +1,7 @@
 import type { Em } from '../../core/entity-manager';
 import { summaryIsComplete } from '../help-records/help-record-summary.service';
 import type { Dialect } from './analytics.dialect';
-import { MEASURES, type Family, type FamilyValues, type MeasureDefinition } from './analytics.measures';
+import { MEASURES, isCounted, type Family, type FamilyValues, type MeasureDefinition } from './analytics.measures';
 import type { Grouping, Slice } from './analytics.slice';
 import { familySource } from './figures.sources';
 import { spannedByMonth } from './figures.spans';
@@ -27,7 +27,8 @@ export async function aggregateDetail(
   grouping: Grouping,
   helpAttributed: boolean,
 ): Promise<FamilyValues> {
-  const definitions = MEASURES.filter((definition) => definition.family === family);
+  // The rates are derived from these counts afterwards (analytics.service.ts), not aggregated here.
+  const definitions = MEASURES.filter((definition) => definition.family === family).filter(isCounted);
   if (grouping.kind === 'month') {
     const counted = await spannedByMonth(em, dialect, family, slice, grouping.months);
     if (counted) return counted;

@@ -2,7 +2,7 @@ import { OPEN_CASE_STATUSES, SETTLED_CASE_STATUSES } from '@wanjia/shared';
 import type { Em } from '../../core/entity-manager';
 import { toDate } from '../../core/time';
 import type { Dialect, SqlInstant as Instant } from './analytics.dialect';
-import { MEASURES, type Family, type FamilyValues } from './analytics.measures';
+import { MEASURES, isCounted, type Family, type FamilyValues } from './analytics.measures';
 import { dayStartMs, type MonthSpan, type Slice } from './analytics.slice';
 import { AnalyticsMeasure } from './analytics.types';
 import { familySource } from './figures.sources';
@@ -130,7 +130,7 @@ async function spannedRows(em: Em, dialect: Dialect, family: Family, slice: Slic
  * rows are events (demands, help records): those the SQL groups by month.
  */
 export async function spannedByMonth(em: Em, dialect: Dialect, family: Family, slice: Slice, months: MonthSpan[]): Promise<FamilyValues | null> {
-  const definitions = MEASURES.filter((definition) => definition.family === family);
+  const definitions = MEASURES.filter((definition) => definition.family === family).filter(isCounted);
   const rows = await spannedRows(em, dialect, family, slice);
   if (rows === null) return null;
   // Every measure of the family must be one this knows how to count; otherwise the SQL counts it.
