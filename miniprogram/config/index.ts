@@ -52,7 +52,12 @@ export default defineConfig<'webpack5'>(async (merge) => {
       },
     },
     h5: {
-      publicPath: '/',
+      // 'auto': webpack finds the assets beside the script that loaded them, so one build works at a
+      // host's root (a static server, the browser test) and under /app/ where the API serves it.
+      publicPath: 'auto',
+      // Hash routing keeps the document at one address (/app/ + #/pages/…): a reload or a shared link
+      // never asks the server for a page path it does not have.
+      router: { mode: 'hash' },
       staticDirectory: 'static',
       output: { filename: 'js/[name].[contenthash:8].js', chunkFilename: 'js/[name].[contenthash:8].js' },
       miniCssExtractPluginOption: { ignoreOrder: true, filename: 'css/[name].[contenthash:8].css', chunkFilename: 'css/[name].[contenthash:8].css' },

@@ -2,7 +2,7 @@ import Taro from '@tarojs/taro';
 import type { TypedDocumentString } from '@/graphql/generated/graphql';
 import { RefreshTokenDocument, type RefreshTokenMutation } from '@/graphql/generated/graphql';
 import { apiBase } from './config';
-import { ApiError, NetworkError, SignedOutError, type ApiProblem } from './errors';
+import { answerFailure, ApiError, requestFailure, SignedOutError, type ApiProblem } from './errors';
 import { clearSession, getSession, saveSession } from './session';
 
 const TIMEOUT_MS = 20_000;
@@ -35,16 +35,17 @@ function operationOf<TResult, TVariables>(document: TypedDocumentString<TResult,
   };
 }
 
-/** One POST to /graphql. Throws NetworkError when no answer came back, ApiError for a GraphQL error. */
+/** One POST to /graphql. Throws NetworkError when no GraphQL answer came back, ApiError for a GraphQL error. */
 async function postOnce<T>(operation: Operation, variables: unknown, accessToken: string | null, sendText: boolean): Promise<T> {
   const data =
     sendText || !operation.hash
       ? { query: operation.text, operationName: operation.operationName, variables }
       : { operationName: operation.operationName, variables, extensions: { persistedQuery: { version: 1, sha256Hash: operation.hash } } };
+  const base = apiBase();
   let response: Taro.request.SuccessCallbackResult<GraphQLBody<T> | string>;
   try {
     response = await Taro.request<GraphQLBody<T> | string>({
-      url: `${apiBase()}/graphql`,
+      url: `${base}/graphql`,
       method: 'POST',
       header: { 'content-type': 'application/json', ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}) },
       data,
@@ -52,7 +53,7 @@ async function postOnce<T>(operation: Operation, variables: unknown, accessToken
       timeout: TIMEOUT_MS,
     });
   } catch (error) {
-    throw new NetworkError(error instanceof Error ? error.message : String((error as { errMsg?: string })?.errMsg ?? error));
+    throw requestFailure(error, base);
   }
   let body: GraphQLBody<T> | string | null = response.data;
   if (typeof body === 'string') {
@@ -65,8 +66,9 @@ async function postOnce<T>(operation: Operation, variables: unknown, accessToken
   const first = body?.errors?.[0];
   if (first) throw new ApiError(first);
   if (!body?.data) {
-    // A proxy's error page or a 5xx without a GraphQL body: nothing was decided, so it is worth retrying.
-    throw new NetworkError(`HTTP ${response.statusCode}`);
+    // A proxy's error page, a 5xx without a GraphQL body, or a page that is not the API at all: nothing
+    // was decided, so it is worth retrying; the error says which, for the message.
+    throw answerFailure(response.statusCode, base);
   }
   return body.data;
 }
