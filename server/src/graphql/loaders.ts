@@ -3,6 +3,7 @@ import type { Actor } from '../core/caller';
 import { createAccountLoaders } from '../modules/accounts/account.loaders';
 import { createCadreLoaders } from '../modules/cadres/cadre.loaders';
 import { createDemandLoaders } from '../modules/demands/demand.loaders';
+import { createHelpRecordLoaders } from '../modules/help-records/help-record.loaders';
 import { createHouseholdLoaders } from '../modules/households/household.loaders';
 import { createRegionLoaders } from '../modules/regions/region.loaders';
 import { createRoundLoaders } from '../modules/rounds/round.loaders';
@@ -24,7 +25,8 @@ export function createLoaders(em: Em, actor: Actor | null) {
     ...createUnitLoaders(em),
     ...createCadreLoaders(em),
     ...createHouseholdLoaders(em),
-    ...createDemandLoaders(em),
+    ...createDemandLoaders(em, actor),
+    ...createHelpRecordLoaders(em),
     ...createAccountLoaders(em),
     ...createObjectScopeLoaders(em, actor),
   };

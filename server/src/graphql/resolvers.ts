@@ -5,7 +5,7 @@ import { AuditResolver } from '../modules/audit/audit.resolver';
 import { AuthResolver } from '../modules/auth/auth.resolver';
 import { CadreResolver } from '../modules/cadres/cadre.resolver';
 import { ContactPointResolver } from '../modules/contact-points/contact-point.resolver';
-import { DemandResolver } from '../modules/demands/demand.resolver';
+import { DemandEventResolver, DemandResolver } from '../modules/demands/demand.resolver';
 import { HelpRecordResolver } from '../modules/help-records/help-record.resolver';
 import { MyWorkResolver } from '../modules/my-work/my-work.resolver';
 import { HouseholdResolver, ResidentResolver } from '../modules/households/household.resolver';
@@ -32,6 +32,7 @@ export const RESOLVERS = [
   ResidentResolver,
   PetitionCaseResolver,
   DemandResolver,
+  DemandEventResolver,
   AssignmentResolver,
   ContactPointResolver,
   AuditResolver,

@@ -23,9 +23,16 @@ describe('demandPolicy.scope', () => {
 });
 
 describe('demandPolicy.mayConfirm', () => {
-  it('lets cadres confirm resolutions, nobody else', () => {
-    expect(demandPolicy.mayConfirm(cadre)).toBe(true);
-    for (const actor of [cityAdmin, districtAdmin, cityAnalyst, districtAnalyst, unscopedAdmin]) expect(demandPolicy.mayConfirm(actor)).toBe(false);
-    expect(demandPolicy.mayConfirm({ ...cadre, cadreId: null })).toBe(false);
+  it("lets only a cadre the household is assigned to now record the household's answer", () => {
+    expect(demandPolicy.mayConfirm(cadre, { currentCadreIds: [cadre.cadreId!] })).toBe(true);
+    // A household with two active assignments (one-to-one and regular): either cadre.
+    expect(demandPolicy.mayConfirm(cadre, { currentCadreIds: [cadre.cadreId! + 1, cadre.cadreId!] })).toBe(true);
+    // Not assigned now (never, or transferred away): no.
+    expect(demandPolicy.mayConfirm(cadre, { currentCadreIds: [cadre.cadreId! + 1] })).toBe(false);
+    expect(demandPolicy.mayConfirm(cadre, { currentCadreIds: [] })).toBe(false);
+    for (const actor of [cityAdmin, districtAdmin, cityAnalyst, districtAnalyst, unscopedAdmin]) {
+      expect(demandPolicy.mayConfirm(actor, { currentCadreIds: [cadre.cadreId!] })).toBe(false);
+    }
+    expect(demandPolicy.mayConfirm({ ...cadre, cadreId: null }, { currentCadreIds: [cadre.cadreId!] })).toBe(false);
   });
 });

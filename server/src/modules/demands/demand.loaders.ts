@@ -1,7 +1,11 @@
 import DataLoader from 'dataloader';
-import { OPEN_DEMAND_STATUSES, SETTLED_DEMAND_STATUSES } from '@wanjia/shared';
+import { DemandStatus, OPEN_DEMAND_STATUSES, SETTLED_DEMAND_STATUSES } from '@wanjia/shared';
+import type { Actor } from '../../core/caller';
+import { NOTHING } from '../../core/policy';
 import type { Em } from '../../core/entity-manager';
+import { DemandEvent } from './demand-event.entity';
 import { Demand } from './demand.entity';
+import { demandPolicy } from './demand.policy';
 
 function groupBy<V>(keys: readonly number[], rows: V[], keyOf: (row: V) => number | undefined): V[][] {
   const groups = new Map<number, V[]>(keys.map((key) => [key, []]));
@@ -15,8 +19,30 @@ function groupBy<V>(keys: readonly number[], rows: V[], keyOf: (row: V) => numbe
 /** How many recently closed demands a household's file shows beside the open ones. */
 export const RECENT_CLOSED_DEMANDS = 10;
 
-export function createDemandLoaders(em: Em) {
+export function createDemandLoaders(em: Em, actor: Actor | null = null) {
   return {
+    /**
+     * Each demand's timeline, oldest first, for a whole level of demands in one statement (the
+     * (demand, at) index). Scoped like the demands themselves, in SQL: a step is read only with a
+     * demand the caller may read.
+     */
+    demandEventsByDemand: new DataLoader<number, DemandEvent[]>(async (demandIds) => {
+      const rows = await em.find(
+        DemandEvent,
+        { demand: { $and: [{ id: { $in: [...demandIds] } }, actor ? demandPolicy.scope(actor) : NOTHING] } },
+        { orderBy: [{ at: 'asc' }, { id: 'asc' }] },
+      );
+      return groupBy(demandIds, rows, (row) => row.demand.id);
+    }),
+    /** Demands a help record resolved that wait for the household's answer, newest resolution first. */
+    awaitingConfirmationByHousehold: new DataLoader<number, Demand[]>(async (householdIds) => {
+      const rows = await em.find(
+        Demand,
+        { household: { $in: [...householdIds] }, status: DemandStatus.RESOLVED },
+        { orderBy: [{ resolvedAt: 'desc' }, { id: 'desc' }] },
+      );
+      return groupBy(householdIds, rows, (row) => row.household.id);
+    }),
     demandsRaisedIn: new DataLoader<number, Demand[]>(async (recordIds) => {
       const rows = await em.find(Demand, { raisedIn: { $in: [...recordIds] } }, { orderBy: { id: 'asc' } });
       return groupBy(recordIds, rows, (row) => row.raisedIn?.id);

@@ -12,10 +12,12 @@ export const demandPolicy = {
   },
 
   /**
-   * That the household confirmed a resolution: a cadre, on a visit. Which demands: those in the
-   * cadre's scope (a household with an active assignment to that cadre), asked by the service.
+   * Recording the household's answer to a resolution (回访): the cadre the household is assigned to
+   * now (an active assignment), who is the one visiting. Not staff, not a cadre transferred away: the
+   * answer reopens or closes the current cadre's work. `currentCadreIds`: the cadres of the
+   * household's active assignments, which the service reads.
    */
-  mayConfirm(actor: Actor): boolean {
-    return isCadre(actor);
+  mayConfirm(actor: Actor, household: { currentCadreIds: readonly number[] }): boolean {
+    return isCadre(actor) && household.currentCadreIds.includes(actor.cadreId);
   },
 } satisfies ScopedPolicy<Demand>;

@@ -1,15 +1,61 @@
-import type { FilterQuery } from '@mikro-orm/core';
-import { DemandStatus, OPEN_DEMAND_STATUSES } from '@wanjia/shared';
+import { UniqueConstraintViolationException, raw, type FilterQuery } from '@mikro-orm/core';
+import { CONFIRMING_SATISFACTIONS, DemandEventKind, DemandStatus, OPEN_DEMAND_STATUSES, Satisfaction } from '@wanjia/shared';
 import type { Actor, Caller } from '../../core/caller';
 import type { Em } from '../../core/entity-manager';
-import { ConflictError, parseId } from '../../core/errors';
+import { BadUserInputError, ConflictError, parseId } from '../../core/errors';
 import { paginateById, type Connection, type PageArgs } from '../../core/pagination';
 import { assertAllowed } from '../../core/policy';
 import { shanghaiDate } from '../../core/time';
+import { Assignment } from '../assignments/assignment.entity';
 import { recordAudit } from '../audit/audit.service';
+import { DemandEvent } from './demand-event.entity';
 import { Demand } from './demand.entity';
-import type { DemandFilter } from './demand.inputs';
+import type { DemandConfirmationInput, DemandFilter } from './demand.inputs';
 import { demandPolicy } from './demand.policy';
+import { demandTimeline } from './demand-timeline.service';
+
+/** A phone's clock may run a little fast; more than this ahead of the server is a typing error. */
+const CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+/** Raised inside the answer's transaction when another answer changed the demand first. */
+class AlreadyAnswered extends Error {
+  constructor(readonly status: DemandStatus) {
+    super(status);
+  }
+}
+
+/** The answer as it is stored and compared: a resend must carry the same one. */
+function normalizedAnswer(input: DemandConfirmationInput): { satisfaction: Satisfaction; note: string | null } {
+  const note = input.note?.trim() ?? '';
+  return { satisfaction: input.satisfaction, note: note === '' ? null : note };
+}
+
+/**
+ * A resend of an answer already recorded under the caller's clientId: the demand as it is now, and
+ * an audit entry (who sent it again, when). The same clientId with another answer is refused.
+ */
+async function answerResend(
+  em: Em,
+  earlier: DemandEvent,
+  demandId: number,
+  answer: { satisfaction: Satisfaction; note: string | null },
+  caller: Caller,
+): Promise<Demand> {
+  if (earlier.demand.id !== demandId || earlier.satisfaction !== answer.satisfaction || (earlier.note ?? null) !== answer.note) {
+    throw new ConflictError('This clientId was already used for a different answer; generate a new clientId for a new answer', { field: 'input.clientId' });
+  }
+  const demand = await em.findOneOrFail(Demand, demandId, { populate: ['household.region'], refresh: true });
+  await em.transactional(async (tx) => {
+    recordAudit(tx, caller, {
+      operation: 'resendDemandConfirmation',
+      entityName: 'Demand',
+      entityId: demandId,
+      regionPath: demand.household.region.path,
+      changes: { mutation: 'confirmDemandResolved', clientId: earlier.clientId },
+    });
+  });
+  return demand;
+}
 
 export const demandService = {
   /** The demands the caller may read, filtered; "overdue" is an open demand past its due date (Shanghai). */
@@ -22,26 +68,102 @@ export const demandService = {
     return paginateById(em, Demand, { $and: conditions }, page);
   },
 
-  /** The household confirmed, on a later visit, that a resolved demand is really solved. */
-  async confirmResolved(em: Em, demandId: number, caller: Caller): Promise<Demand> {
+  /**
+   * The household's answer, on a later visit (回访), to a resolution. 满意 / 基本满意 confirm it
+   * (CONFIRMED); 不满意 reopens the demand (OPEN, the resolution cleared from the row and kept in the
+   * timeline, reopenCount + 1). Exactly once per clientId: a resend answers with the demand as it is
+   * now and writes only an audit entry. Two answers at once (two phones, two cadres): the first to
+   * change the RESOLVED row wins, the other gets CONFLICT. One transaction with the timeline step and
+   * the audit entry.
+   */
+  async confirmResolved(em: Em, input: DemandConfirmationInput, caller: Caller, now = new Date()): Promise<Demand> {
     const { actor } = caller;
-    assertAllowed(demandPolicy.mayConfirm(actor));
-    const demand = await em.findOne(Demand, { $and: [{ id: demandId }, demandPolicy.scope(actor)] }, { populate: ['household.region'] });
-    assertAllowed(demand !== null);
-    if (demand.status === DemandStatus.CONFIRMED) return demand;
-    if (demand.status !== DemandStatus.RESOLVED) throw new ConflictError(`Only a resolved demand can be confirmed; this one is ${demand.status}`);
-    return em.transactional(async (tx) => {
-      const row = await tx.findOneOrFail(Demand, demandId);
-      row.status = DemandStatus.CONFIRMED;
-      row.confirmedAt = new Date();
-      recordAudit(tx, caller, {
-        operation: 'confirmDemandResolved',
-        entityName: 'Demand',
-        entityId: demandId,
-        regionPath: demand.household.region.path,
-        changes: { status: [DemandStatus.RESOLVED, DemandStatus.CONFIRMED] },
+    const demandId = parseId(input.demandId, 'input.demandId');
+    const answer = normalizedAnswer(input);
+    if (answer.satisfaction === Satisfaction.DISSATISFIED && answer.note === null) {
+      throw new BadUserInputError('input.note', 'a note is required when the household is dissatisfied: say what is still wrong');
+    }
+    const answeredAt = input.answeredAt ?? now;
+    if (answeredAt.getTime() > now.getTime() + CLOCK_SKEW_MS) throw new BadUserInputError('input.answeredAt', 'answeredAt is in the future');
+
+    const demand = await em.findOne(Demand, demandId, { populate: ['household.region'] });
+    const current = demand ? await em.find(Assignment, { household: demand.household.id, endedAt: null }, { fields: ['cadre'] }) : [];
+    // Not the household's current cadre, or no such demand: the same FORBIDDEN.
+    assertAllowed(demand !== null && demandPolicy.mayConfirm(actor, { currentCadreIds: current.map((assignment) => assignment.cadre.id) }));
+
+    const earlier = await em.findOne(DemandEvent, { actorAccount: actor.accountId, clientId: input.clientId });
+    if (earlier) return answerResend(em, earlier, demandId, answer, caller);
+    if (demand.status !== DemandStatus.RESOLVED) {
+      throw new ConflictError(`Only a resolved demand awaits the household's answer; this one is ${demand.status}`, { status: demand.status });
+    }
+    if (demand.resolvedAt && answeredAt.getTime() < demand.resolvedAt.getTime()) {
+      throw new BadUserInputError('input.answeredAt', 'answeredAt is before the demand was resolved');
+    }
+
+    const confirms = CONFIRMING_SATISFACTIONS.includes(answer.satisfaction);
+    const resolvedById = demand.resolvedBy?.id ?? null;
+    try {
+      await em.transactional(async (tx) => {
+        // The step first: its unique (account, clientId) key makes a concurrent copy of this very
+        // answer wait here and then fail as a duplicate, which is answered as a resend.
+        demandTimeline.append(tx, [
+          {
+            demand: demandId,
+            kind: confirms ? DemandEventKind.CONFIRMED : DemandEventKind.REOPENED,
+            at: answeredAt,
+            actorAccountId: actor.accountId,
+            // REOPENED keeps the help record whose resolution the household rejected.
+            helpRecordId: resolvedById,
+            satisfaction: answer.satisfaction,
+            note: answer.note,
+            clientId: input.clientId,
+          },
+        ]);
+        await tx.flush();
+        // Conditional on the status, so that of two answers at once only one changes the row.
+        const changed = await tx.nativeUpdate(
+          Demand,
+          { id: demandId, status: DemandStatus.RESOLVED },
+          confirms
+            ? { status: DemandStatus.CONFIRMED, confirmedAt: answeredAt, satisfaction: answer.satisfaction, confirmationNote: answer.note }
+            : {
+                status: DemandStatus.OPEN,
+                resolvedBy: null,
+                resolvedAt: null,
+                confirmedAt: null,
+                satisfaction: answer.satisfaction,
+                confirmationNote: answer.note,
+                reopenCount: raw('reopen_count + 1'),
+              },
+        );
+        if (changed !== 1) {
+          const [row] = await tx.execute<{ status: DemandStatus }[]>('select status from demand where id = ?', [demandId]);
+          throw new AlreadyAnswered(row?.status ?? demand.status);
+        }
+        recordAudit(tx, caller, {
+          operation: 'confirmDemandResolved',
+          entityName: 'Demand',
+          entityId: demandId,
+          regionPath: demand.household.region.path,
+          changes: {
+            status: [DemandStatus.RESOLVED, confirms ? DemandStatus.CONFIRMED : DemandStatus.OPEN],
+            satisfaction: [demand.satisfaction ?? null, answer.satisfaction],
+            ...(confirms ? {} : { reopenCount: [demand.reopenCount, demand.reopenCount + 1], resolvedBy: [resolvedById, null] }),
+            answeredAt: answeredAt.toISOString(),
+            clientId: input.clientId,
+          },
+        });
       });
-      return row;
-    });
-  },
+    } catch (error) {
+      if (error instanceof UniqueConstraintViolationException) {
+        const winner = await em.fork().findOne(DemandEvent, { actorAccount: actor.accountId, clientId: input.clientId });
+        if (winner) return answerResend(em, winner, demandId, answer, caller);
+      }
+      if (error instanceof AlreadyAnswered) {
+        throw new ConflictError(`Only a resolved demand awaits the household's answer; this one is now ${error.status}`, { status: error.status });
+      }
+      throw error;
+    }
+    return em.findOneOrFail(Demand, demandId, { refresh: true });
+  }
 };

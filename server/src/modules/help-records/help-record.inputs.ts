@@ -109,3 +109,87 @@ export class HelpRecordInput extends HelpRecordContentInput {
   @ArrayUnique()
   resolvedDemandIds!: string[];
 }
+
+/**
+ * A correction (更正): the whole record as it should now read, every field but clientId optional and
+ * none with a default. Omitted means unchanged; a default would silently overwrite what the cadre
+ * recorded (the old input's fundsFen = 0 did). The service tells omitted from given (and given null).
+ */
+@InputType({ description: 'A correction (更正) of a help record: the record as it should now read; an omitted field stays as it was.' })
+export class HelpRecordCorrectionInput {
+  @Field(() => String, { description: "A new client id for this correction (not the record's); a resend with it never makes two versions." })
+  @Matches(/^[A-Za-z0-9_-]{8,64}$/, { message: 'clientId must be 8-64 letters, digits, dashes or underscores (a UUID)' })
+  clientId!: string;
+
+  @Field(() => Date, { nullable: true })
+  @IsOptional()
+  @IsDate()
+  occurredAt?: Date | null;
+
+  @Field(() => [HelpKind], { nullable: true })
+  @IsOptional()
+  @ArrayMinSize(1, { message: 'kinds must name at least one kind of help' })
+  @ArrayUnique()
+  @IsEnum(HelpKind, { each: true })
+  kinds?: HelpKind[] | null;
+
+  @Field(() => String, { nullable: true, description: 'What was heard and done, up to 1000 characters.' })
+  @IsOptional()
+  @Length(1, 1000)
+  @Validate(PlainText)
+  summary?: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'Funds handed over, in fen.' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_RECORD_FEN)
+  fundsFen?: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Value of materials handed over, in fen.' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_RECORD_FEN)
+  materialsFen?: number | null;
+
+  @Field(() => Int, { nullable: true })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  problemsSolved?: number | null;
+
+  @Field(() => [String], { nullable: true, description: "Omitted: the photos stay. Given: the record's photos from now on ([] removes them all)." })
+  @IsOptional()
+  @ArrayMaxSize(9)
+  @ArrayUnique()
+  @Matches(/^[0-9a-f]{64}$/, { each: true, message: 'photoIds must be ids returned by the photo upload' })
+  photoIds?: string[] | null;
+
+  @Field(() => Float, { nullable: true, description: 'Omitted: unchanged. null clears the location (both together).' })
+  @IsOptional()
+  @IsLatitude()
+  latitude?: number | null;
+
+  @Field(() => Float, { nullable: true })
+  @IsOptional()
+  @IsLongitude()
+  longitude?: number | null;
+
+  @Field(() => [ID], {
+    nullable: true,
+    description:
+      'Omitted: the same demands stay resolved. Given: the whole set this occasion resolved. A demand left out goes back to open (only while it still awaits confirmation); a new one must be open.',
+  })
+  @IsOptional()
+  @ArrayMaxSize(50)
+  @ArrayUnique()
+  resolvedDemandIds?: string[] | null;
+
+  @Field(() => [DemandInput], { nullable: true, description: 'Demands heard on the occasion that the earlier version missed; those already raised stay.' })
+  @IsOptional()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  demandsRaised?: DemandInput[] | null;
+}

@@ -27,6 +27,15 @@ export const helpRecordPolicy = {
     return isCadre(actor) && actor.cadreId === record.authorCadreId;
   },
 
+  /**
+   * Whether a correction of this version would be taken now (the app offers 更正 only then): the
+   * author's own latest version, while the late-record grace after the assignment's end has not
+   * passed (`lateGraceOver`, which the caller works out with the clock).
+   */
+  mayCorrectNow(actor: Actor, record: { authorCadreId: number; isLatest: boolean; lateGraceOver: boolean }): boolean {
+    return isCadre(actor) && actor.cadreId === record.authorCadreId && record.isLatest && !record.lateGraceOver;
+  },
+
   /** A record stays readable to the cadre who wrote it, wherever the household went since. */
   mayReadAsAuthor(actor: Actor, record: { authorCadreId: number | null }): boolean {
     return actor.cadreId !== null && actor.cadreId === record.authorCadreId;

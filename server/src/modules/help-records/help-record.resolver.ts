@@ -2,11 +2,13 @@ import { Role } from '@wanjia/shared';
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
 import { callerOf, type GraphQLContext } from '../../graphql/context';
 import { parseId } from '../../core/errors';
+import { DAY_MS } from '../../core/time';
 import { Cadre } from '../cadres/cadre.entity';
 import { Demand } from '../demands/demand.entity';
 import { HelpRecord } from './help-record.entity';
 import { helpRecordService, type RecordWriter } from './help-record.service';
-import { HelpRecordContentInput, HelpRecordInput } from './help-record.inputs';
+import { HelpRecordCorrectionInput, HelpRecordInput } from './help-record.inputs';
+import { helpRecordPolicy } from './help-record.policy';
 
 function recordWriter(ctx: GraphQLContext): RecordWriter {
   return { ...callerOf(ctx), lateGraceDays: ctx.config.helpRecordLateGraceDays };
@@ -21,10 +23,13 @@ export class HelpRecordResolver {
   }
 
   @Authorized(Role.CADRE)
-  @Mutation(() => HelpRecord, { description: 'Corrects a record: a new version supersedes it; totals count only the latest.' })
+  @Mutation(() => HelpRecord, {
+    description:
+      'Corrects a record (更正): a new version supersedes it, made of the latest version overlaid by what the input gives (an omitted field stays); totals count only the latest.',
+  })
   async correctHelpRecord(
     @Arg('id', () => ID) id: string,
-    @Arg('input', () => HelpRecordContentInput) input: HelpRecordContentInput,
+    @Arg('input', () => HelpRecordCorrectionInput) input: HelpRecordCorrectionInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<HelpRecord> {
     return helpRecordService.correct(ctx.em, parseId(id, 'id'), input, recordWriter(ctx));
@@ -53,5 +58,27 @@ export class HelpRecordResolver {
   @FieldResolver(() => [Demand], { description: 'Demands this occasion resolved.' })
   async demandsResolved(@Root() record: HelpRecord, @Ctx() { loaders }: GraphQLContext): Promise<Demand[]> {
     return loaders.demandsResolvedBy.load(record.id);
+  }
+
+  @FieldResolver(() => Boolean, { description: 'Whether this occasion was corrected (versionNumber > 1): the history marks it 已更正.' })
+  corrected(@Root() record: HelpRecord): boolean {
+    return record.versionNumber > 1;
+  }
+
+  @FieldResolver(() => [HelpRecord], { description: 'The earlier versions of this occasion, newest first (empty for an uncorrected record).' })
+  async earlierVersions(@Root() record: HelpRecord, @Ctx() { loaders }: GraphQLContext): Promise<HelpRecord[]> {
+    // Only a corrected record has any: the others cost nothing.
+    return record.versionNumber > 1 ? loaders.earlierVersionsOf.load(record.id) : [];
+  }
+
+  @FieldResolver(() => Boolean, { description: 'Whether the caller may correct it (their own latest version, inside the grace period).' })
+  async correctable(@Root() record: HelpRecord, @Ctx() ctx: GraphQLContext): Promise<boolean> {
+    const { actor, loaders, config } = ctx;
+    const facts = { authorCadreId: record.cadre.id, isLatest: record.isLatest, lateGraceOver: false };
+    // The assignment's end is read (batched) only for the caller's own latest versions.
+    if (!actor || !helpRecordPolicy.mayCorrectNow(actor, facts)) return false;
+    const endedAt = await loaders.assignmentEndedAt.load(record.assignment.id);
+    const lateGraceOver = endedAt !== null && Date.now() - endedAt.getTime() > config.helpRecordLateGraceDays * DAY_MS;
+    return helpRecordPolicy.mayCorrectNow(actor, { ...facts, lateGraceOver });
   }
 }

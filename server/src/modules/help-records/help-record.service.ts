@@ -1,19 +1,20 @@
 import { createHash } from 'node:crypto';
 import { UniqueConstraintViolationException, type FilterQuery } from '@mikro-orm/core';
-import { DemandStatus, OPEN_DEMAND_STATUSES } from '@wanjia/shared';
+import { DemandStatus, OPEN_DEMAND_STATUSES, type HelpKind } from '@wanjia/shared';
 import type { Em } from '../../core/entity-manager';
 import { BadUserInputError, ConflictError, ForbiddenError, parseId } from '../../core/errors';
 import { decodeCursor, encodeCursor, pageSize, type Connection, type PageArgs } from '../../core/pagination';
 import { Assignment } from '../assignments/assignment.entity';
-import { recordAudit } from '../audit/audit.service';
+import { changesBetween, recordAudit } from '../audit/audit.service';
 import { cadreIdOf, type Actor, type Caller } from '../../core/caller';
 import { assertAllowed } from '../../core/policy';
 import { targetGroupMask } from '../../core/target-groups';
 import { DAY_MS } from '../../core/time';
+import { demandTimeline } from '../demands/demand-timeline.service';
 import { Demand } from '../demands/demand.entity';
 import { Photo } from '../photos/photo.entity';
 import { HelpRecord } from './help-record.entity';
-import type { HelpRecordContentInput, HelpRecordInput } from './help-record.inputs';
+import type { DemandInput, HelpRecordContentInput, HelpRecordCorrectionInput, HelpRecordInput } from './help-record.inputs';
 import { helpRecordPolicy } from './help-record.policy';
 import { addToMonthly, currentAttribution, type Attribution } from './help-record-summary.service';
 
@@ -82,13 +83,13 @@ function contentHash(content: Content, supersedes: number | null): string {
     photoIds: content.photoIds,
     latitude: content.latitude ?? null,
     longitude: content.longitude ?? null,
-    demandsRaised: (content.demandsRaised ?? []).map((demand) => [demand.category, demand.text, demand.dueOn ?? null]),
+    demandsRaised: raisedFingerprint(content.demandsRaised ?? []),
     resolvedDemandIds: [...(content.resolvedDemandIds ?? [])].sort((a, b) => a - b),
   };
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
 }
 
-function checkContent(content: HelpRecordContentInput, now: Date): void {
+function checkContent(content: { occurredAt: Date; latitude?: number | null; longitude?: number | null }, now: Date): void {
   if (content.occurredAt.getTime() > now.getTime() + CLOCK_SKEW_MS) {
     throw new BadUserInputError('input.occurredAt', 'occurredAt is in the future');
   }
@@ -127,8 +128,21 @@ async function recordVisit(tx: Em, householdId: number, occurredAt: Date): Promi
   );
 }
 
+/** The content columns of a record: what the cadre said about the occasion. */
+interface RecordContent {
+  occurredAt: Date;
+  kinds: HelpKind[];
+  summary: string;
+  fundsFen: number;
+  materialsFen: number;
+  problemsSolved: number;
+  photoIds: string[];
+  latitude: number | null;
+  longitude: number | null;
+}
+
 /** The columns a submission and a correction both fill from what the cadre sent. */
-function recordedContent(input: HelpRecordContentInput, hash: string) {
+function recordedContent(input: RecordContent, clientId: string, hash: string) {
   return {
     occurredAt: input.occurredAt,
     kinds: input.kinds,
@@ -139,9 +153,83 @@ function recordedContent(input: HelpRecordContentInput, hash: string) {
     photoIds: input.photoIds,
     latitude: input.latitude ?? null,
     longitude: input.longitude ?? null,
-    clientId: input.clientId,
+    clientId,
     contentHash: hash,
   };
+}
+
+/** The fields of a correction that stand for content; the others (clientId, the demands) are not columns of the record. */
+const CORRECTABLE_FIELDS = ['occurredAt', 'kinds', 'summary', 'fundsFen', 'materialsFen', 'problemsSolved', 'photoIds', 'latitude', 'longitude'] as const;
+/** Fields that may be given as null: the location (null clears it). Any other null is a mistake, not "unchanged". */
+const NULLABLE_FIELDS = new Set<string>(['latitude', 'longitude']);
+
+/** Whether the client wrote the field at all (omitted ≠ null: type-graphql sets only what was sent). */
+function given<K extends keyof HelpRecordCorrectionInput>(input: HelpRecordCorrectionInput, key: K): boolean {
+  return Object.prototype.hasOwnProperty.call(input, key) && input[key] !== undefined;
+}
+
+/** Refuses a null where only a value or nothing makes sense. */
+function assertNoStrayNulls(input: HelpRecordCorrectionInput): void {
+  for (const key of [...CORRECTABLE_FIELDS, 'resolvedDemandIds', 'demandsRaised'] as const) {
+    if (given(input, key) && input[key] === null && !NULLABLE_FIELDS.has(key)) {
+      throw new BadUserInputError(`input.${key}`, `${key} cannot be null; omit it to keep it as it was`);
+    }
+  }
+  if (given(input, 'latitude') !== given(input, 'longitude')) {
+    const missing = given(input, 'latitude') ? 'longitude' : 'latitude';
+    throw new BadUserInputError(`input.${missing}`, 'latitude and longitude go together: give both, or neither to keep the location');
+  }
+}
+
+/** The version a correction makes: the previous version's content overlaid by what the correction gave. */
+function overlay(previous: HelpRecord, input: HelpRecordCorrectionInput): RecordContent {
+  const pick = <K extends (typeof CORRECTABLE_FIELDS)[number]>(key: K, fallback: RecordContent[K]): RecordContent[K] =>
+    given(input, key) ? (input[key] as RecordContent[K]) : fallback;
+  return {
+    occurredAt: pick('occurredAt', previous.occurredAt),
+    kinds: pick('kinds', previous.kinds),
+    summary: given(input, 'summary') ? input.summary!.trim() : previous.summary,
+    fundsFen: pick('fundsFen', previous.fundsFen),
+    materialsFen: pick('materialsFen', previous.materialsFen),
+    problemsSolved: pick('problemsSolved', previous.problemsSolved),
+    photoIds: pick('photoIds', previous.photoIds),
+    latitude: pick('latitude', previous.latitude ?? null) ?? null,
+    longitude: pick('longitude', previous.longitude ?? null) ?? null,
+  };
+}
+
+/**
+ * The fingerprint of a correction: exactly the fields it carried (an omitted field and one given with
+ * the value it already had are different corrections), with the version it corrects.
+ */
+function correctionHash(input: HelpRecordCorrectionInput, supersedes: number, resolvedDemandIds: number[] | null): string {
+  const carried: Record<string, unknown> = {};
+  if (given(input, 'occurredAt')) carried.occurredAt = input.occurredAt!.toISOString();
+  if (given(input, 'kinds')) carried.kinds = [...input.kinds!].sort();
+  for (const key of ['summary', 'fundsFen', 'materialsFen', 'problemsSolved', 'photoIds', 'latitude', 'longitude'] as const) {
+    if (given(input, key)) carried[key] = input[key] ?? null;
+  }
+  if (resolvedDemandIds) carried.resolvedDemandIds = [...resolvedDemandIds].sort((a, b) => a - b);
+  if (given(input, 'demandsRaised')) carried.demandsRaised = raisedFingerprint(input.demandsRaised!);
+  return createHash('sha256').update(JSON.stringify({ correction: true, supersedes, carried })).digest('hex');
+}
+
+function raisedFingerprint(demands: readonly DemandInput[]): unknown[] {
+  return demands.map((demand) => [demand.category, demand.text, demand.dueOn ?? null]);
+}
+
+/** The demands raised on an occasion, as rows of the household (open, due 30 days after the visit unless given). */
+function raiseDemands(tx: Em, householdId: number, record: HelpRecord, demands: readonly DemandInput[], occurredAt: Date): Demand[] {
+  return demands.map((demand) =>
+    tx.create(Demand, {
+      household: householdId,
+      category: demand.category,
+      text: demand.text.trim(),
+      raisedAt: occurredAt,
+      dueOn: demand.dueOn ?? new Date(occurredAt.getTime() + DEFAULT_DEMAND_DUE_DAYS * DAY_MS).toISOString().slice(0, 10),
+      raisedIn: record,
+    }),
+  );
 }
 
 /**
@@ -282,21 +370,12 @@ export const helpRecordService = {
           cadre,
           assignment: assignment.id,
           round: assignment.roundId,
-          ...recordedContent(input, hash),
+          ...recordedContent({ ...input, latitude: input.latitude ?? null, longitude: input.longitude ?? null }, input.clientId, hash),
           attributedRegionId: assignment.attribution.regionId,
           attributedUnitId: assignment.attribution.unitId,
           attributedGroups: assignment.attribution.groups,
         });
-        for (const demand of input.demandsRaised) {
-          tx.create(Demand, {
-            household: householdId,
-            category: demand.category,
-            text: demand.text.trim(),
-            raisedAt: input.occurredAt,
-            dueOn: demand.dueOn ?? new Date(input.occurredAt.getTime() + DEFAULT_DEMAND_DUE_DAYS * DAY_MS).toISOString().slice(0, 10),
-            raisedIn: record,
-          });
-        }
+        const raised = raiseDemands(tx, householdId, record, input.demandsRaised, input.occurredAt);
         await tx.flush();
         await addToMonthly(tx, [
           {
@@ -310,12 +389,17 @@ export const helpRecordService = {
           },
         ]);
         if (resolvedDemandIds.length > 0) {
-          await tx.nativeUpdate(
+          // Conditional on the status: a demand another write closed meanwhile is not resolved twice.
+          const resolved = await tx.nativeUpdate(
             Demand,
-            { id: { $in: resolvedDemandIds }, status: { $in: [...OPEN_DEMAND_STATUSES] } },
+            { id: { $in: resolvedDemandIds }, household: householdId, status: { $in: [...OPEN_DEMAND_STATUSES] } },
             { status: DemandStatus.RESOLVED, resolvedBy: record.id, resolvedAt: input.occurredAt },
           );
+          if (resolved !== resolvedDemandIds.length) {
+            throw new BadUserInputError('input.resolvedDemandIds', 'only open demands of this household can be resolved');
+          }
         }
+        demandTimeline.append(tx, demandTimeline.ofHelpRecord(record, writer.actor.accountId, { raised, resolvedIds: resolvedDemandIds }));
         recordAudit(tx, writer, {
           operation: 'submitHelpRecord',
           entityName: 'HelpRecord',
@@ -343,29 +427,57 @@ export const helpRecordService = {
   },
 
   /**
-   * A correction is a new version that supersedes the old one; the old stays in the history and
-   * stops counting in totals. Only the latest version can be corrected, by the cadre who recorded it.
+   * A correction (更正) is a new version that supersedes the old one; the old stays in the history
+   * and stops counting in totals (the monthly summary: − old, + new, in the same transaction). Only
+   * the latest version can be corrected, by the cadre who recorded it, while the late-record grace
+   * allows writes into the household's file. The new version is the previous one overlaid by what the
+   * correction gave: an omitted field stays. The demands the occasion raised and resolved follow it
+   * to the new version; `resolvedDemandIds`, when given, is the whole set the occasion resolved (a
+   * demand left out goes back to open while it awaits the household's answer; a confirmed one stays).
    */
-  async correct(em: Em, id: number, input: HelpRecordContentInput, writer: RecordWriter, now = new Date()): Promise<HelpRecord> {
+  async correct(em: Em, id: number, input: HelpRecordCorrectionInput, writer: RecordWriter, now = new Date()): Promise<HelpRecord> {
     const { actor, lateGraceDays } = writer;
     const cadre = cadreIdOf(actor, helpRecordPolicy.mayRecord, ONLY_CADRES_RECORD);
     const original = await em.findOne(HelpRecord, { id, cadre }, { populate: ['assignment', 'household.region'] });
     assertAllowed(original !== null && helpRecordPolicy.mayCorrect(actor, { authorCadreId: original.cadre.id }));
-    const hash = contentHash({ ...input }, original.id);
+    assertNoStrayNulls(input);
+    const resolvedDemandIds = given(input, 'resolvedDemandIds')
+      ? input.resolvedDemandIds!.map((demandId, index) => parseId(demandId, `input.resolvedDemandIds.${index}`))
+      : null;
+    const hash = correctionHash(input, original.id, resolvedDemandIds);
     const earlier = await earlierUnder(em, cadre, input.clientId);
     if (earlier) return answerResend(em, replayOf(earlier, hash), 'correctHelpRecord', writer);
     if (!original.isLatest) throw new ConflictError('This version was already corrected; correct the latest version instead');
-    checkContent(input, now);
+
+    const content = overlay(original, input);
+    checkContent(content, now);
     const assignment = original.assignment;
-    if (input.occurredAt < assignment.startedAt || (assignment.endedAt && input.occurredAt > assignment.endedAt)) {
+    if (content.occurredAt < assignment.startedAt || (assignment.endedAt && content.occurredAt > assignment.endedAt)) {
       throw new BadUserInputError('input.occurredAt', 'occurredAt falls outside the time you were assigned to this household');
     }
-    // A correction is a write into the household's file like a submission: after the grace, no more.
-    assertLateRecordAllowed(assignment.endedAt ?? null, now, lateGraceDays, false);
-    await assertPhotos(em, actor, input.photoIds);
+
+    // What the occasion resolves now, and what the correction changes about it.
+    const householdId = original.household.id;
+    const resolvedNow = await em.find(Demand, { resolvedBy: original.id }, { fields: ['id', 'status'] });
+    const resolvedNowIds = new Set(resolvedNow.map((demand) => demand.id));
+    const added = resolvedDemandIds ? resolvedDemandIds.filter((demandId) => !resolvedNowIds.has(demandId)) : [];
+    const withdrawn = resolvedDemandIds ? resolvedNow.filter((demand) => !resolvedDemandIds.includes(demand.id)) : [];
+    // A correction is a write into the household's file like a submission: after the grace, no more;
+    // and, like a late record, it no longer changes which demands are resolved.
+    assertLateRecordAllowed(assignment.endedAt ?? null, now, lateGraceDays, added.length > 0 || withdrawn.length > 0);
+    const confirmed = withdrawn.find((demand) => demand.status !== DemandStatus.RESOLVED);
+    if (confirmed) {
+      throw new BadUserInputError(
+        'input.resolvedDemandIds',
+        `demand ${confirmed.id} is ${confirmed.status}: the household already answered, so this occasion's resolution of it cannot be withdrawn; keep it in resolvedDemandIds`,
+      );
+    }
+    if (given(input, 'photoIds')) await assertPhotos(em, actor, content.photoIds);
+    const demandsRaised = input.demandsRaised ?? [];
+
     try {
       return await em.transactional(async (tx) => {
-        await recordVisit(tx, original.household.id, input.occurredAt);
+        await recordVisit(tx, householdId, content.occurredAt);
         const claimed = await tx.nativeUpdate(HelpRecord, { id: original.id, isLatest: true }, { isLatest: false });
         if (claimed !== 1) throw new AlreadyCorrected();
         // The same occasion counts where it counted before; a record a bulk load left unattributed
@@ -374,13 +486,13 @@ export const helpRecordService = {
           original.attributedRegionId != null && original.attributedUnitId != null && original.attributedGroups != null
             ? { regionId: original.attributedRegionId, unitId: original.attributedUnitId, groups: original.attributedGroups }
             : null;
-        const attribution = earlierAttribution ?? (await currentAttribution(tx, original.household.id, cadre));
+        const attribution = earlierAttribution ?? (await currentAttribution(tx, householdId, cadre));
         const correction = tx.create(HelpRecord, {
           household: original.household,
           cadre,
           assignment,
           round: original.round,
-          ...recordedContent(input, hash),
+          ...recordedContent(content, input.clientId, hash),
           supersedes: original.id,
           versionNumber: original.versionNumber + 1,
           attributedRegionId: attribution.regionId,
@@ -388,6 +500,46 @@ export const helpRecordService = {
           attributedGroups: attribution.groups,
         });
         await tx.flush();
+
+        // The occasion's demands follow it to its latest version.
+        await tx.nativeUpdate(Demand, { raisedIn: original.id }, { raisedIn: correction.id });
+        if (withdrawn.length > 0) {
+          // Only while the household has not answered: a confirmation that won the race keeps its demand.
+          const reopened = await tx.nativeUpdate(
+            Demand,
+            { id: { $in: withdrawn.map((demand) => demand.id) }, resolvedBy: original.id, status: DemandStatus.RESOLVED },
+            { status: DemandStatus.OPEN, resolvedBy: null, resolvedAt: null },
+          );
+          if (reopened !== withdrawn.length) {
+            throw new ConflictError("The household answered one of these demands meanwhile; reload the record and correct it again");
+          }
+        }
+        await tx.nativeUpdate(Demand, { resolvedBy: original.id }, { resolvedBy: correction.id });
+        if (given(input, 'occurredAt') && content.occurredAt.getTime() !== original.occurredAt.getTime()) {
+          // A resolution awaiting the answer is dated at the occasion; an answered one keeps its date.
+          await tx.nativeUpdate(Demand, { resolvedBy: correction.id, status: DemandStatus.RESOLVED }, { resolvedAt: content.occurredAt });
+        }
+        if (added.length > 0) {
+          const resolved = await tx.nativeUpdate(
+            Demand,
+            { id: { $in: added }, household: householdId, status: { $in: [...OPEN_DEMAND_STATUSES] } },
+            { status: DemandStatus.RESOLVED, resolvedBy: correction.id, resolvedAt: content.occurredAt },
+          );
+          if (resolved !== added.length) {
+            throw new BadUserInputError('input.resolvedDemandIds', 'only open demands of this household can be resolved');
+          }
+        }
+        const raised = raiseDemands(tx, householdId, correction, demandsRaised, content.occurredAt);
+        demandTimeline.append(
+          tx,
+          demandTimeline.ofHelpRecord(correction, writer.actor.accountId, {
+            raised,
+            resolvedIds: added,
+            withdrawnIds: withdrawn.map((demand) => demand.id),
+            now,
+          }),
+        );
+
         const roundId = original.round.id;
         await addToMonthly(tx, [
           ...(earlierAttribution
@@ -405,14 +557,25 @@ export const helpRecordService = {
             : []),
           {
             roundId,
-            occurredAt: input.occurredAt,
+            occurredAt: content.occurredAt,
             attribution,
-            fundsFen: input.fundsFen,
-            materialsFen: input.materialsFen,
-            problemsSolved: input.problemsSolved,
+            fundsFen: content.fundsFen,
+            materialsFen: content.materialsFen,
+            problemsSolved: content.problemsSolved,
             sign: 1,
           },
         ]);
+        const before: RecordContent = {
+          occurredAt: original.occurredAt,
+          kinds: original.kinds,
+          summary: original.summary,
+          fundsFen: original.fundsFen,
+          materialsFen: original.materialsFen,
+          problemsSolved: original.problemsSolved,
+          photoIds: original.photoIds,
+          latitude: original.latitude ?? null,
+          longitude: original.longitude ?? null,
+        };
         recordAudit(tx, writer, {
           operation: 'correctHelpRecord',
           entityName: 'HelpRecord',
@@ -420,9 +583,10 @@ export const helpRecordService = {
           regionPath: original.household.region.path,
           changes: {
             supersedes: original.id,
-            fundsFen: [original.fundsFen, input.fundsFen],
-            materialsFen: [original.materialsFen, input.materialsFen],
-            problemsSolved: [original.problemsSolved, input.problemsSolved],
+            ...changesBetween(before, content),
+            ...(added.length > 0 ? { demandsResolved: added } : {}),
+            ...(withdrawn.length > 0 ? { resolutionsWithdrawn: withdrawn.map((demand) => demand.id) } : {}),
+            ...(demandsRaised.length > 0 ? { demandsRaised: demandsRaised.length } : {}),
           },
         });
         return correction;

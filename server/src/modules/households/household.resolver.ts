@@ -110,6 +110,12 @@ export class HouseholdResolver {
     return loaders.openDemandsByHousehold.load(household.id);
   }
 
+  @FieldResolver(() => [Demand], { description: "Demands a help record resolved that wait for the household's confirmation (status RESOLVED)." })
+  async demandsAwaitingConfirmation(@Root() household: Household, @Ctx() { loaders }: GraphQLContext): Promise<Demand[]> {
+    // Batched like openDemands: a page of households costs one statement.
+    return loaders.awaitingConfirmationByHousehold.load(household.id);
+  }
+
   @FieldResolver(() => [Demand], { description: `The last ${RECENT_CLOSED_DEMANDS} resolved or confirmed demands.` })
   async recentClosedDemands(@Root() household: Household, @Ctx() { loaders }: GraphQLContext): Promise<Demand[]> {
     // Batched: a page of households asking for it costs two statements, not one per household.
