@@ -5,6 +5,7 @@ import { generateCity } from '../src/seed/city/generator';
 import { DEFAULT_DEMO_OPTIONS, seedDemoData } from '../src/seed/demo/demo-data';
 import type { Orm } from '../src/db/orm';
 import { UserAccount } from '../src/modules/accounts/user-account.entity';
+import { Cadre } from '../src/modules/cadres/cadre.entity';
 import { authService } from '../src/modules/auth/auth.service';
 import { HelpRecord } from '../src/modules/help-records/help-record.entity';
 import { rebuildAnalyticsSummaries } from '../src/modules/help-records/help-record-summary.service';
@@ -244,6 +245,49 @@ describe.each(databaseKinds())('the analysts’ queries on %s', (kind) => {
     }
   });
 
+  it('moves the answer figures when a household answers through confirmDemandResolved', async () => {
+    const em = orm.em.fork();
+    const connection = em.getConnection();
+    // Two resolved demands awaiting their first answer, of households a cadre looks after now.
+    const awaiting = await connection.execute<{ id: number; cadre_id: number }[]>(
+      `select d.id, a.cadre_id from demand d join assignment a on a.household_id = d.household_id and a.ended_at is null
+        where d.status = 'RESOLVED' and d.satisfaction is null and d.household_id in (select id from household where region_id in (select id from region where path like ?))
+        order by d.id limit 2`,
+      [`${pingshan.path}%`],
+    );
+    expect(awaiting).toHaveLength(2);
+    const vars = { regionId: String(pingshan.id) };
+    const before = figuresOf((await data(cityAnalyst, OVERVIEW, vars)).campaignOverview.figures);
+    const CONFIRM = 'mutation ($input: DemandConfirmationInput!) { confirmDemandResolved(input: $input) { id status satisfaction reopenCount } }';
+    const answers = [
+      { satisfaction: 'DISSATISFIED', note: '漏水问题仍未解决' },
+      { satisfaction: 'BASICALLY_SATISFIED', note: null },
+    ];
+    for (const [index, row] of awaiting.entries()) {
+      const account = (await em.findOne(UserAccount, { cadre: Number(row.cadre_id) })) ?? (await createAccount(em, { cadre: em.getReference(Cadre, Number(row.cadre_id)) }));
+      const answered = await data({ authorization: `Bearer ${await tokenFor(account, server)}` }, CONFIRM, {
+        input: { demandId: String(row.id), clientId: `analytics-answer-${row.id}`, ...answers[index] },
+      });
+      expect(answered.confirmDemandResolved.satisfaction).toBe(answers[index]!.satisfaction);
+    }
+    const after = figuresOf((await data(cityAnalyst, OVERVIEW, vars)).campaignOverview.figures);
+    const moved = Object.fromEntries(
+      ['DEMANDS_AWAITING_CONFIRMATION', 'DEMANDS_RESOLVED', 'DEMANDS_CONFIRMED', 'DEMANDS_ANSWERED', 'DEMANDS_SATISFIED', 'DEMANDS_BASICALLY_SATISFIED', 'DEMANDS_REOPENED'].map(
+        (measure) => [measure, after[measure]! - before[measure]!],
+      ),
+    );
+    expect(moved).toEqual({
+      DEMANDS_AWAITING_CONFIRMATION: -2,
+      DEMANDS_RESOLVED: -1,
+      DEMANDS_CONFIRMED: 1,
+      DEMANDS_ANSWERED: 2,
+      DEMANDS_SATISFIED: 0,
+      DEMANDS_BASICALLY_SATISFIED: 1,
+      DEMANDS_REOPENED: 1,
+    });
+    expect(after).toEqual(await expectedFigures(em, { path: pingshan.path, round: null, from: null, to: null, unitId: null, group: null }, today));
+  });
+
   it('drills every figure down to the records it counts', async () => {
     const { vars } = slices().districtRoundWindow;
     const overview = (await data(cityAnalyst, OVERVIEW, vars)).campaignOverview;
@@ -337,7 +381,7 @@ describe.each(databaseKinds())('the analysts’ queries on %s', (kind) => {
     const before = (await data(cityAnalyst, OVERVIEW, vars)).campaignOverview.figures;
     const corrected = await data(
       { authorization: `Bearer ${token}` },
-      'mutation ($id: ID!, $input: HelpRecordContentInput!) { correctHelpRecord(id: $id, input: $input) { id } }',
+      'mutation ($id: ID!, $input: HelpRecordCorrectionInput!) { correctHelpRecord(id: $id, input: $input) { id } }',
       {
         id: String(record.id),
         input: {
@@ -487,7 +531,7 @@ describe.each(databaseKinds())('the analysts’ queries on %s', (kind) => {
       tokens.set(assignment.cadre.id, await tokenFor(account, server));
     }
     const SUBMIT = 'mutation ($input: HelpRecordInput!) { submitHelpRecord(input: $input) { id } }';
-    const CORRECT = 'mutation ($id: ID!, $input: HelpRecordContentInput!) { correctHelpRecord(id: $id, input: $input) { id } }';
+    const CORRECT = 'mutation ($id: ID!, $input: HelpRecordCorrectionInput!) { correctHelpRecord(id: $id, input: $input) { id } }';
     const as = (assignment: Assignment) => ({ authorization: `Bearer ${tokens.get(assignment.cadre.id)}` });
     const content = (index: number, fundsFen: number) => ({
       clientId: `summary-proof-${index}-${fundsFen}`,
