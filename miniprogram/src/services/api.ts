@@ -5,6 +5,7 @@ import { apiBase } from './config';
 import { answerFailure, ApiError, requestFailure, SignedOutError, type ApiProblem } from './errors';
 import { clearSession, getSession, saveSession } from './session';
 
+/** How long a request may take unless its caller says otherwise (a large answer on a weak signal needs more). */
 const TIMEOUT_MS = 20_000;
 
 interface GraphQLBody<T> {
@@ -36,7 +37,7 @@ function operationOf<TResult, TVariables>(document: TypedDocumentString<TResult,
 }
 
 /** One POST to /graphql. Throws NetworkError when no GraphQL answer came back, ApiError for a GraphQL error. */
-async function postOnce<T>(operation: Operation, variables: unknown, accessToken: string | null, sendText: boolean): Promise<T> {
+async function postOnce<T>(operation: Operation, variables: unknown, accessToken: string | null, sendText: boolean, timeoutMs: number): Promise<T> {
   const data =
     sendText || !operation.hash
       ? { query: operation.text, operationName: operation.operationName, variables }
@@ -50,7 +51,7 @@ async function postOnce<T>(operation: Operation, variables: unknown, accessToken
       header: { 'content-type': 'application/json', ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}) },
       data,
       dataType: 'json',
-      timeout: TIMEOUT_MS,
+      timeout: timeoutMs,
     });
   } catch (error) {
     throw requestFailure(error, base);
@@ -74,12 +75,12 @@ async function postOnce<T>(operation: Operation, variables: unknown, accessToken
 }
 
 /** Sends the hash; a server that does not know it gets the text (a production server refuses that for cadres). */
-async function post<T>(operation: Operation, variables: unknown, accessToken: string | null): Promise<T> {
+async function post<T>(operation: Operation, variables: unknown, accessToken: string | null, timeoutMs = TIMEOUT_MS): Promise<T> {
   try {
-    return await postOnce<T>(operation, variables, accessToken, false);
+    return await postOnce<T>(operation, variables, accessToken, false, timeoutMs);
   } catch (error) {
     if (error instanceof ApiError && error.code === 'PERSISTED_QUERY_NOT_FOUND' && operation.hash) {
-      return postOnce<T>(operation, variables, accessToken, true);
+      return postOnce<T>(operation, variables, accessToken, true, timeoutMs);
     }
     throw error;
   }
@@ -113,24 +114,25 @@ export function refreshAccessToken(): Promise<string> {
 
 /**
  * Runs a typed operation. Signed-in calls send the access token; when the server does not accept it
- * (normally "expired"), the token is refreshed once and the call tried again.
+ * (normally "expired"), the token is refreshed once and the call tried again. timeoutMs: for an answer
+ * larger than a screen's (the caseload's 100 households).
  */
 export async function request<TResult, TVariables>(
   document: TypedDocumentString<TResult, TVariables>,
   variables: TVariables,
-  { auth = true }: { auth?: boolean } = {},
+  { auth = true, timeoutMs = TIMEOUT_MS }: { auth?: boolean; timeoutMs?: number } = {},
 ): Promise<TResult> {
   const operation = operationOf(document);
-  if (!auth) return post<TResult>(operation, variables, null);
+  if (!auth) return post<TResult>(operation, variables, null, timeoutMs);
   const session = getSession();
   if (!session) throw new SignedOutError();
   try {
-    return await post<TResult>(operation, variables, session.accessToken);
+    return await post<TResult>(operation, variables, session.accessToken, timeoutMs);
   } catch (error) {
     if (!(error instanceof ApiError && error.code === 'UNAUTHENTICATED')) throw error;
   }
   const accessToken = await refreshAccessToken();
-  return post<TResult>(operation, variables, accessToken);
+  return post<TResult>(operation, variables, accessToken, timeoutMs);
 }
 
 /** The current access token, refreshed first when the stored one has run out. */
