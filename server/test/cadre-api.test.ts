@@ -25,7 +25,10 @@ import {
   createUnit,
   tokenFor,
 } from './support/factories';
-import { CORRECT_RECORD, DAY, JPEG, MY_HOUSEHOLDS, SUBMIT, errorOf, solidJpeg } from './support/cadre-operations';
+import { DAY, JPEG, MY_HOUSEHOLDS, SUBMIT, errorOf, solidJpeg } from './support/cadre-operations';
+
+// A correction takes its own input type (issue 13), every field but clientId optional.
+const CORRECT_RECORD = 'mutation ($id: ID!, $input: HelpRecordCorrectionInput!) { correctHelpRecord(id: $id, input: $input) { id } }';
 import { startApp, type GraphQLBody, type RunningApp } from './support/server';
 
 
@@ -373,7 +376,7 @@ describe.each(databaseKinds())("the cadres' API on %s", (kind) => {
     };
     const correct = (id: string, input: Record<string, unknown>) =>
       asCadre<{ correctHelpRecord: { id: string; versionNumber: number; supersedesId: string } }>(
-        'mutation ($id: ID!, $input: HelpRecordContentInput!) { correctHelpRecord(id: $id, input: $input) { id versionNumber supersedesId } }',
+        'mutation ($id: ID!, $input: HelpRecordCorrectionInput!) { correctHelpRecord(id: $id, input: $input) { id versionNumber supersedesId } }',
         { id, input },
       );
     const corrected = await correct(original.data!.submitHelpRecord.id, correctionInput);
@@ -385,7 +388,7 @@ describe.each(databaseKinds())("the cadres' API on %s", (kind) => {
     expect(
       errorOf(
         await asCadre(
-          'mutation ($id: ID!, $input: HelpRecordContentInput!) { correctHelpRecord(id: $id, input: $input) { id } }',
+          CORRECT_RECORD,
           { id: corrected.data!.correctHelpRecord.id, input: { ...correctionInput, clientId: randomUUID() } },
           otherToken,
         ),
@@ -422,8 +425,8 @@ describe.each(databaseKinds())("the cadres' API on %s", (kind) => {
     const open = await createDemand(em, { ...livelihood, text: '申请临时救助', raisedAt: new Date() });
     const confirm = (id: number) =>
       asCadre<{ confirmDemandResolved: { status: string; confirmedAt: string } }>(
-        'mutation ($id: ID!) { confirmDemandResolved(demandId: $id) { status confirmedAt } }',
-        { id: String(id) },
+        'mutation ($input: DemandConfirmationInput!) { confirmDemandResolved(input: $input) { status confirmedAt } }',
+        { input: { demandId: String(id), clientId: randomUUID(), satisfaction: 'SATISFIED' } },
       );
     const confirmed = await confirm(demand.id);
     expect(confirmed.data!.confirmDemandResolved.status).toBe('CONFIRMED');

@@ -9,7 +9,7 @@ import { startApp, type RunningApp } from './support/server';
 const CADRES = 20;
 const RECORDS_PER_CADRE = 25;
 const SUBMIT = 'mutation ($input: HelpRecordInput!) { submitHelpRecord(input: $input) { id clientId } }';
-const CORRECT = 'mutation ($id: ID!, $input: HelpRecordContentInput!) { correctHelpRecord(id: $id, input: $input) { id } }';
+const CORRECT = 'mutation ($id: ID!, $input: HelpRecordCorrectionInput!) { correctHelpRecord(id: $id, input: $input) { id } }';
 
 /** A small deterministic generator, so that a failure can be replayed. */
 function mulberry32(seed: number): () => number {
@@ -89,8 +89,9 @@ describe.each(databaseKinds())('help records under retries on %s', (kind) => {
       if (body.errors) throw new Error(JSON.stringify(body.errors));
       return body.data!.submitHelpRecord.id;
     };
-    const correct = async (token: string, id: string, record: Planned, occurredAt: string, clientId: string) => {
-      const input = { clientId, occurredAt, kinds: ['VISIT', 'FUNDS'], summary: '金额更正', fundsFen: record.correctedFundsFen };
+    const correct = async (token: string, id: string, record: Planned, clientId: string) => {
+      // A correction names only what changes: the occasion keeps its time and kinds.
+      const input = { clientId, summary: '金额更正', fundsFen: record.correctedFundsFen };
       const body = await server.graphql<{ correctHelpRecord: { id: string } }>(CORRECT, { id, input }, { authorization: `Bearer ${token}` });
       if (body.errors) throw new Error(JSON.stringify(body.errors));
       return body.data!.correctHelpRecord.id;
@@ -110,8 +111,8 @@ describe.each(databaseKinds())('help records under retries on %s', (kind) => {
             const correctionId = randomUUID();
             // The correction is retried too, at the same moment.
             const corrections = await Promise.all([
-              correct(token, ids[0]!, record, occurredAt, correctionId),
-              correct(token, ids[0]!, record, occurredAt, correctionId),
+              correct(token, ids[0]!, record, correctionId),
+              correct(token, ids[0]!, record, correctionId),
             ]);
             expect(corrections[0]).toBe(corrections[1]);
           }
