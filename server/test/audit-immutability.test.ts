@@ -242,7 +242,7 @@ describe.each(databaseKinds())('the audit trail on %s', (kind) => {
       {
         name: 'correctHelpRecord',
         headers: cadre,
-        query: 'mutation ($id: ID!, $i: HelpRecordContentInput!) { correctHelpRecord(id: $id, input: $i) { id } }',
+        query: 'mutation ($id: ID!, $i: HelpRecordCorrectionInput!) { correctHelpRecord(id: $id, input: $i) { id } }',
         variables: () => ({ id: createdRecordId, i: { clientId: randomUUID(), occurredAt, kinds: ['VISIT'], summary: '审计走访（更正）' } }),
       },
     ];

@@ -131,7 +131,7 @@ export const SUBMIT_HELP_RECORD = `mutation SubmitHelpRecord($input: HelpRecordI
   submitHelpRecord(input: $input) { id clientId versionNumber }
 }`;
 
-export const CORRECT_HELP_RECORD = `mutation CorrectHelpRecord($id: ID!, $input: HelpRecordContentInput!) {
+export const CORRECT_HELP_RECORD = `mutation CorrectHelpRecord($id: ID!, $input: HelpRecordCorrectionInput!) {
   correctHelpRecord(id: $id, input: $input) { id clientId versionNumber }
 }`;
 

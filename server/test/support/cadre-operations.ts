@@ -14,7 +14,7 @@ export const MY_HOUSEHOLDS = `query ($first: Int, $after: String, $filter: MyHou
 export const SUBMIT =
   'mutation ($input: HelpRecordInput!) { submitHelpRecord(input: $input) { id clientId versionNumber isLatest fundsFen demandsRaised { id status } } }';
 
-export const CORRECT_RECORD = 'mutation ($id: ID!, $input: HelpRecordContentInput!) { correctHelpRecord(id: $id, input: $input) { id } }';
+export const CORRECT_RECORD = 'mutation ($id: ID!, $input: HelpRecordCorrectionInput!) { correctHelpRecord(id: $id, input: $input) { id } }';
 
 export function errorOf(body: GraphQLBody<unknown>): Record<string, unknown> | undefined {
   return body.errors?.[0]?.extensions;
