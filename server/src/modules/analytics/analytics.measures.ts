@@ -116,7 +116,17 @@ function demandCount(key: AnalyticsMeasure, label: string, condition: string): M
 
 /** A rate over demand counts; its drill-down lists the denominator's demands (the condition is passed with it). */
 function demandRate(key: AnalyticsMeasure, label: string, rate: RateDefinition, denominatorCondition: string): MeasureDefinition {
-  return { ...measure(key, label, 'DEMAND', AnalyticsRecordType.DEMAND, '', 'd.id', denominatorCondition), aggregate: null, rate };
+  return {
+    measure: key,
+    label,
+    family: 'DEMAND',
+    recordType: AnalyticsRecordType.DEMAND,
+    aggregate: null,
+    drillId: 'd.id',
+    drillCondition: denominatorCondition,
+    isSum: false,
+    rate,
+  };
 }
 
 /** In report order: the order of the overview and of the export's columns. */
