@@ -1,11 +1,23 @@
 export default defineAppConfig({
-  pages: ['pages/households/index', 'pages/mine/index', 'pages/login/index', 'pages/household/index', 'pages/record/index'],
+  pages: [
+    'pages/households/index',
+    'pages/mine/index',
+    'pages/login/index',
+    'pages/household/index',
+    'pages/record/index',
+    'pages/record-detail/index',
+    'pages/confirm-demand/index',
+    'pages/pending/index',
+  ],
   window: {
     backgroundTextStyle: 'dark',
     backgroundColor: '#f4f5f7',
     navigationBarBackgroundColor: '#c8161d',
     navigationBarTitleText: '万家',
     navigationBarTextStyle: 'white',
+    // WeChat draws this bar anyway; the h5 build draws its own (title, and a back arrow on every page
+    // opened with navigateTo) only when asked for it, and otherwise leaves a browser no way back.
+    navigationStyle: 'default',
   },
   tabBar: {
     color: '#666666',

@@ -1,11 +1,14 @@
 import { ApiError, NetworkError, SignedOutError } from '@/services/errors';
-import { Outbox, type QueuedRecord, type RecordSender } from '@/services/outbox';
+import { Outbox, type ItemSender, type QueuedConfirmation, type QueuedCorrection, type QueuedItem, type QueuedSubmission, type StoredItem } from '@/services/outbox';
 
-function memoryStorage() {
-  let saved: QueuedRecord[] = [];
+type QueuedRecord = QueuedSubmission;
+type RecordSender = ItemSender;
+
+function memoryStorage(initial: StoredItem[] = []) {
+  let saved: StoredItem[] = JSON.parse(JSON.stringify(initial)) as StoredItem[];
   return {
-    load: () => JSON.parse(JSON.stringify(saved)) as QueuedRecord[],
-    save: (records: QueuedRecord[]) => void (saved = JSON.parse(JSON.stringify(records)) as QueuedRecord[]),
+    load: () => JSON.parse(JSON.stringify(saved)) as StoredItem[],
+    save: (items: QueuedItem[]) => void (saved = JSON.parse(JSON.stringify(items)) as StoredItem[]),
   };
 }
 
@@ -14,6 +17,7 @@ function record(overrides: Partial<QueuedRecord> = {}): QueuedRecord {
   sequence += 1;
   const clientId = `client-${String(sequence).padStart(4, '0')}`;
   return {
+    kind: 'submission',
     clientId,
     ownerId: 'account-1',
     householdId: '7',
@@ -40,15 +44,27 @@ function record(overrides: Partial<QueuedRecord> = {}): QueuedRecord {
   };
 }
 
-/** A server that stores each clientId once, like submitHelpRecord, and can be cut off. */
+/**
+ * A server that stores each clientId once, like submitHelpRecord, correctHelpRecord and
+ * confirmDemandResolved, and can be cut off. Records each mutation it was sent, with its clientId.
+ */
 function fakeServer() {
   const stored = new Map<string, { summary: string; photoIds: string[] }>();
   const calls: string[] = [];
+  const mutations: { mutation: string; clientId: string; variables: Record<string, unknown> }[] = [];
   const uploads: string[] = [];
   let online = true;
   let refuse: ApiError | null = null;
   const send: RecordSender = async (queued, onPhotoUploaded) => {
     const photoIds: string[] = [];
+    if (queued.kind === 'confirmation') {
+      calls.push(queued.clientId);
+      if (!online) throw new NetworkError('request:fail');
+      if (refuse) throw refuse;
+      mutations.push({ mutation: 'confirmDemandResolved', clientId: queued.input.clientId, variables: { input: queued.input } });
+      if (!stored.has(queued.clientId)) stored.set(queued.clientId, { summary: String(queued.input.note ?? ''), photoIds: [] });
+      return { id: String(queued.input.demandId) };
+    }
     for (const [index, photo] of queued.photos.entries()) {
       if (!online) throw new NetworkError('request:fail');
       const id = photo.id ?? `sha-${photo.path}`;
@@ -61,13 +77,19 @@ function fakeServer() {
     calls.push(queued.clientId);
     if (!online) throw new NetworkError('request:fail');
     if (refuse) throw refuse;
-    if (!stored.has(queued.clientId)) stored.set(queued.clientId, { summary: queued.input.summary, photoIds });
+    if (queued.kind === 'correction') {
+      mutations.push({ mutation: 'correctHelpRecord', clientId: queued.input.clientId, variables: { id: queued.recordId, input: { ...queued.input, photoIds: [...queued.keptPhotoIds, ...photoIds] } } });
+    } else {
+      mutations.push({ mutation: 'submitHelpRecord', clientId: queued.input.clientId, variables: { input: { ...queued.input, photoIds } } });
+    }
+    if (!stored.has(queued.clientId)) stored.set(queued.clientId, { summary: queued.input.summary ?? '', photoIds });
     return { id: `record-${queued.clientId}` };
   };
   return {
     send,
     stored,
     calls,
+    mutations,
     uploads,
     goOffline: () => void (online = false),
     goOnline: () => void (online = true),
@@ -167,16 +189,70 @@ describe('the offline queue of help records', () => {
     expect([...server.stored.keys()]).toEqual(records.map((queued) => queued.clientId));
   });
 
-  it('takes a refused record out of the queue when the form that submitted it is still open', async () => {
-    const { outbox, server } = setup();
+  it('keeps a record refused while its form is open, marked refused with the message and field (待处理), and never sends it by itself', async () => {
+    const { outbox, server, removed } = setup();
     const refusal = new ApiError({ message: 'occurredAt is in the future', extensions: { code: 'BAD_USER_INPUT', field: 'input.occurredAt' } });
     server.refuseWith(refusal);
-    const outcome = await outbox.submit(record());
+    const refused = record();
+    const outcome = await outbox.submit(refused);
     expect(outcome).toEqual({ status: 'refused', error: refusal });
-    expect(outbox.list()).toEqual([]);
+    expect(outbox.list()).toEqual([
+      expect.objectContaining({ clientId: refused.clientId, state: 'refused', lastError: '填写的内容有误：occurredAt is in the future', errorField: 'input.occurredAt' }),
+    ]);
+    expect(outbox.refused().map((item) => item.clientId)).toEqual([refused.clientId]);
+    expect(outbox.pending()).toEqual([]);
+    expect(removed).toEqual([]);
+    server.refuseWith(null);
+    await outbox.flush();
+    expect(server.calls).toEqual([refused.clientId]);
   });
 
-  it('marks a record the server refuses during a background flush, goes on with the others, and drops it when dismissed', async () => {
+  it('sends a fixed refused record once, under its own clientId', async () => {
+    const { outbox, server } = setup();
+    server.goOffline();
+    const earlier = record();
+    await outbox.submit(earlier);
+    server.goOnline();
+    server.refuseWith(new ApiError({ message: 'summary must not be blank', extensions: { code: 'BAD_USER_INPUT', field: 'input.summary' } }));
+    const refused = record();
+    await outbox.submit(refused);
+    server.refuseWith(null);
+    server.calls.length = 0;
+
+    // The form reopened from 待处理 sends the fixed content under the same clientId: the server stored nothing under it.
+    const fixed = { ...refused, input: { ...refused.input, summary: '入户走访，已修改' } };
+    const outcome = await outbox.submit(fixed);
+    expect(outcome).toEqual({ status: 'sent', recordId: `record-${refused.clientId}` });
+    await outbox.flush();
+    expect(server.calls.filter((clientId) => clientId === refused.clientId)).toHaveLength(1);
+    expect(server.stored.get(refused.clientId)?.summary).toBe('入户走访，已修改');
+    expect(outbox.list().map((item) => item.clientId)).toEqual([]);
+    expect([...server.stored.keys()].sort()).toEqual([earlier.clientId, refused.clientId].sort());
+  });
+
+  it('discards a refused item only after the cadre confirmed, and never a pending one', async () => {
+    const { outbox, server, removed } = setup();
+    server.refuseWith(new ApiError({ message: 'Not allowed', extensions: { code: 'FORBIDDEN' } }));
+    const refused = record();
+    await outbox.submit(refused);
+    server.refuseWith(null);
+    server.goOffline();
+    const waiting = record();
+    await outbox.submit(waiting);
+
+    const asked: string[] = [];
+    await expect(outbox.discard(refused.clientId, async (item) => (asked.push(item.clientId), false))).resolves.toBe(false);
+    expect(outbox.find(refused.clientId)).toMatchObject({ state: 'refused' });
+    await expect(outbox.discard(waiting.clientId, async () => true)).resolves.toBe(false);
+    expect(outbox.find(waiting.clientId)).toMatchObject({ state: 'pending' });
+    expect(asked).toEqual([refused.clientId]);
+
+    await expect(outbox.discard(refused.clientId, async () => true)).resolves.toBe(true);
+    expect(outbox.list().map((item) => item.clientId)).toEqual([waiting.clientId]);
+    expect(removed).toEqual([refused.clientId]);
+  });
+
+  it('marks a record the server refuses during a background flush, goes on with the others, and drops it when discarded', async () => {
     const { outbox, server } = setup();
     server.goOffline();
     const doomed = record();
@@ -193,7 +269,7 @@ describe('the offline queue of help records', () => {
     await outbox.flush();
     expect(server.stored.size).toBe(0);
 
-    outbox.dismiss(doomed.clientId);
+    await outbox.discard(doomed.clientId, async () => true);
     expect(outbox.list()).toEqual([]);
   });
 
@@ -202,7 +278,7 @@ describe('the offline queue of help records', () => {
     server.goOffline();
     const waiting = record();
     await outbox.submit(waiting);
-    outbox.dismiss(waiting.clientId);
+    await outbox.discard(waiting.clientId, async () => true);
     expect(outbox.pending()).toHaveLength(1);
   });
 
@@ -226,7 +302,7 @@ describe('the offline queue of help records', () => {
     };
     const outbox2 = new Outbox(memoryStorage(), flaky, () => 'account-1');
     await outbox2.submit(withPhotos);
-    expect(outbox2.list()[0]!.photos).toEqual([
+    expect((outbox2.list()[0] as QueuedRecord).photos).toEqual([
       { path: 'a.jpg', id: 'sha-a.jpg' },
       { path: 'b.jpg', id: 'sha-b.jpg' },
     ]);
@@ -266,6 +342,116 @@ describe('the offline queue of help records', () => {
     expect(server.calls.sort()).toEqual([...earlier, late].map((queued) => queued.clientId).sort());
     // A flush queued before the submission's own attempt may have sent it: still "sent", never twice.
     expect(results[2]).toMatchObject({ status: 'sent' });
+    expect(outbox.list()).toEqual([]);
+  });
+});
+
+function correction(overrides: Partial<QueuedCorrection> = {}): QueuedCorrection {
+  sequence += 1;
+  const clientId = `correction-${String(sequence).padStart(4, '0')}`;
+  return {
+    kind: 'correction',
+    clientId,
+    ownerId: 'account-1',
+    householdId: '7',
+    householdName: '张三',
+    queuedAt: '2026-11-29T01:00:00.000Z',
+    recordId: '501',
+    input: {
+      clientId,
+      occurredAt: '2026-11-28T01:00:00.000Z',
+      kinds: ['VISIT'],
+      summary: '走访（更正）',
+      fundsFen: 0,
+      materialsFen: 0,
+      problemsSolved: 0,
+      latitude: null,
+      longitude: null,
+      resolvedDemandIds: ['41'],
+      demandsRaised: [],
+    },
+    keptPhotoIds: ['photo-kept'],
+    photos: [{ path: 'new.jpg', id: null }],
+    baseOccurredAt: '2026-11-28T01:00:00.000Z',
+    resolvedByRecord: [{ id: '41', category: 'MEDICAL', text: '看病难', status: 'RESOLVED' }],
+    state: 'pending',
+    attempts: 0,
+    lastError: null,
+    errorField: null,
+    ...overrides,
+  };
+}
+
+function confirmation(overrides: Partial<QueuedConfirmation> = {}): QueuedConfirmation {
+  sequence += 1;
+  const clientId = `answer-${String(sequence).padStart(4, '0')}`;
+  return {
+    kind: 'confirmation',
+    clientId,
+    ownerId: 'account-1',
+    householdId: '7',
+    householdName: '张三',
+    queuedAt: '2026-11-29T01:00:00.000Z',
+    input: { demandId: '41', clientId, satisfaction: 'DISSATISFIED', note: '路灯又坏了', answeredAt: '2026-11-29T01:00:00.000Z' },
+    demandCategory: 'INFRASTRUCTURE',
+    demandText: '路灯不亮',
+    state: 'pending',
+    attempts: 0,
+    lastError: null,
+    errorField: null,
+    ...overrides,
+  };
+}
+
+describe('corrections and household answers in the same queue', () => {
+  it('sends a correction as correctHelpRecord under its own clientId, kept photos first, after uploading the new one', async () => {
+    const { outbox, server } = setup();
+    const corrected = correction();
+    await expect(outbox.submit(corrected)).resolves.toEqual({ status: 'sent', recordId: `record-${corrected.clientId}` });
+    expect(server.uploads).toEqual(['new.jpg']);
+    expect(server.mutations).toEqual([
+      {
+        mutation: 'correctHelpRecord',
+        clientId: corrected.clientId,
+        variables: { id: '501', input: { ...corrected.input, photoIds: ['photo-kept', 'sha-new.jpg'] } },
+      },
+    ]);
+  });
+
+  it('sends an answer as confirmDemandResolved under its own clientId, and a resend after a lost answer is the same answer', async () => {
+    const { outbox, server } = setup();
+    server.goOffline();
+    const answer = confirmation();
+    await expect(outbox.submit(answer)).resolves.toMatchObject({ status: 'queued' });
+    server.goOnline();
+    await outbox.flush();
+    expect(server.mutations).toEqual([{ mutation: 'confirmDemandResolved', clientId: answer.clientId, variables: { input: answer.input } }]);
+    expect(server.calls).toEqual([answer.clientId, answer.clientId]);
+    expect(server.stored.size).toBe(1);
+    expect(outbox.list()).toEqual([]);
+  });
+
+  it('keeps a refused correction and a refused answer in 待处理 with the field the server named', async () => {
+    const { outbox, server } = setup();
+    server.refuseWith(new ApiError({ message: 'note is required for DISSATISFIED', extensions: { code: 'BAD_USER_INPUT', field: 'input.note' } }));
+    const answer = confirmation({ input: { demandId: '41', clientId: 'answer-x', satisfaction: 'DISSATISFIED', note: null } });
+    await outbox.submit({ ...answer, clientId: 'answer-x' });
+    server.refuseWith(new ApiError({ message: 'demand 41 is CONFIRMED', extensions: { code: 'BAD_USER_INPUT', field: 'input.resolvedDemandIds.0' } }));
+    const corrected = correction();
+    await outbox.submit(corrected);
+    expect(outbox.refused().map((item) => [item.kind, item.errorField])).toEqual([
+      ['confirmation', 'input.note'],
+      ['correction', 'input.resolvedDemandIds.0'],
+    ]);
+  });
+
+  it('loads items stored before kinds existed as submissions, and sends them with submitHelpRecord', async () => {
+    const { kind: _kind, ...stored } = record();
+    const server = fakeServer();
+    const outbox = new Outbox(memoryStorage([stored]), server.send, () => 'account-1');
+    expect(outbox.pending()).toEqual([expect.objectContaining({ kind: 'submission', clientId: stored.clientId })]);
+    await outbox.flush();
+    expect(server.mutations).toEqual([{ mutation: 'submitHelpRecord', clientId: stored.clientId, variables: { input: { ...stored.input, photoIds: [] } } }]);
     expect(outbox.list()).toEqual([]);
   });
 });

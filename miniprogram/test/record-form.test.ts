@@ -15,6 +15,7 @@ function form(overrides: Partial<RecordForm> = {}): RecordForm {
     materialsYuan: '',
     problemsSolved: '',
     photoPaths: [],
+    keptPhotoIds: [],
     location: null,
     ...overrides,
   };

@@ -1,5 +1,5 @@
 import Taro, { taroMock } from './mocks/taro';
-import type { QueuedRecord } from '@/services/outbox';
+import type { LegacySubmission, StoredItem } from '@/services/outbox';
 import { outbox, startOutboxSync } from '@/services/records';
 import { saveSession } from '@/services/session';
 
@@ -19,7 +19,8 @@ function session() {
   });
 }
 
-function queued(clientId: string): QueuedRecord {
+/** A record as builds before corrections stored it: no kind. */
+function queued(clientId: string): LegacySubmission {
   return {
     clientId,
     ownerId: '11',
@@ -50,8 +51,8 @@ it('keeps an unsent record in storage and sends it, with the same clientId, when
   Taro.eventCenter.on('wanjia:outbox-changed', changes);
 
   requestMock.mockImplementation(() => Promise.reject({ errMsg: 'request:fail net::ERR_INTERNET_DISCONNECTED' }));
-  await expect(outbox.submit(queued('a1b2c3d4-0000-4000-8000-000000000001'))).resolves.toMatchObject({ status: 'queued' });
-  const stored = JSON.parse(taroMock.store.get('wanjia:outbox') as string) as QueuedRecord[];
+  await expect(outbox.submit({ ...queued('a1b2c3d4-0000-4000-8000-000000000001'), kind: 'submission' })).resolves.toMatchObject({ status: 'queued' });
+  const stored = JSON.parse(taroMock.store.get('wanjia:outbox') as string) as StoredItem[];
   expect(stored).toEqual([expect.objectContaining({ clientId: 'a1b2c3d4-0000-4000-8000-000000000001', state: 'pending' })]);
   expect(changes).toHaveBeenCalled();
 

@@ -22,3 +22,27 @@ export function householdUrl(id: string): string {
 export function recordUrl(householdId: string, headName: string): string {
   return `/pages/record/index?householdId=${encodeURIComponent(householdId)}&name=${encodeURIComponent(headName)}`;
 }
+
+export function recordDetailUrl(householdId: string, headName: string, recordId: string): string {
+  return `/pages/record-detail/index?householdId=${encodeURIComponent(householdId)}&name=${encodeURIComponent(headName)}&id=${encodeURIComponent(recordId)}`;
+}
+
+/** The record form opened to correct (更正) a record: prefilled with its latest version. */
+export function correctionUrl(householdId: string, headName: string, recordId: string): string {
+  return `${recordUrl(householdId, headName)}&correct=${encodeURIComponent(recordId)}`;
+}
+
+/** A refused queued item opened again in its form (a record, a correction or a household's answer). */
+export function queuedItemUrl(item: { kind: 'submission' | 'correction' | 'confirmation'; clientId: string; householdId: string; householdName: string }): string {
+  if (item.kind === 'confirmation') return `${confirmDemandUrl(item.householdId, item.householdName, null)}&queued=${encodeURIComponent(item.clientId)}`;
+  return `${recordUrl(item.householdId, item.householdName)}&queued=${encodeURIComponent(item.clientId)}`;
+}
+
+/** 回访: the household's answer to a resolved demand. */
+export function confirmDemandUrl(householdId: string, headName: string, demandId: string | null): string {
+  const demand = demandId === null ? '' : `&demandId=${encodeURIComponent(demandId)}`;
+  return `/pages/confirm-demand/index?householdId=${encodeURIComponent(householdId)}&name=${encodeURIComponent(headName)}${demand}`;
+}
+
+/** 待处理: what the server refused, to fix and send again or discard. */
+export const PENDING_PAGE = '/pages/pending/index';

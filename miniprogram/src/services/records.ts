@@ -1,38 +1,82 @@
 import Taro from '@tarojs/taro';
-import { MoreHelpRecordsDocument, SubmitHelpRecordDocument, type HelpRecordInput, type MoreHelpRecordsQuery } from '@/graphql/generated/graphql';
+import {
+  ConfirmDemandResolvedDocument,
+  CorrectHelpRecordDocument,
+  HelpRecordPageDocument,
+  MoreHelpRecordsDocument,
+  SubmitHelpRecordDocument,
+  type HelpRecordFieldsFragment,
+  type HelpRecordInput,
+  type HelpRecordPageQuery,
+  type MoreHelpRecordsQuery,
+} from '@/graphql/generated/graphql';
 import { request } from './api';
-import { Outbox, type QueuedRecord, type SubmitOutcome } from './outbox';
+import { Outbox, type QueuedItem, type QueuedPhoto, type StoredItem, type SubmitOutcome } from './outbox';
 import { persistPhoto, releasePhoto, uploadPhoto } from './photos';
 import { getSession } from './session';
 import { readStored, writeStored } from './storage';
 
-/** Pages listen for this to redraw "待上传" and the history after a record moved. */
+/** Pages listen for this to redraw "待上传", 待处理 and the history after an item moved. */
 export const OUTBOX_CHANGED_EVENT = 'wanjia:outbox-changed';
 
 const STORAGE_KEY = 'outbox';
 
-async function sendRecord(record: QueuedRecord, onPhotoUploaded: (index: number, id: string) => void): Promise<{ id: string }> {
+async function uploadAll(photos: readonly QueuedPhoto[], onPhotoUploaded: (index: number, id: string) => void): Promise<string[]> {
   const photoIds: string[] = [];
-  for (const [index, photo] of record.photos.entries()) {
+  for (const [index, photo] of photos.entries()) {
     const id = photo.id ?? (await uploadPhoto(photo.path));
     if (!photo.id) onPhotoUploaded(index, id);
     photoIds.push(id);
   }
-  const data = await request(SubmitHelpRecordDocument, { input: { ...record.input, photoIds } });
-  return { id: data.submitHelpRecord.id };
+  return photoIds;
+}
+
+/** Each kind of queued write is one mutation, after the uploads of its new photos. */
+async function sendItem(item: QueuedItem, onPhotoUploaded: (index: number, id: string) => void): Promise<{ id: string }> {
+  switch (item.kind) {
+    case 'submission': {
+      const photoIds = await uploadAll(item.photos, onPhotoUploaded);
+      const data = await request(SubmitHelpRecordDocument, { input: { ...item.input, photoIds } });
+      return { id: data.submitHelpRecord.id };
+    }
+    case 'correction': {
+      const uploaded = await uploadAll(item.photos, onPhotoUploaded);
+      const data = await request(CorrectHelpRecordDocument, { id: item.recordId, input: { ...item.input, photoIds: [...item.keptPhotoIds, ...uploaded] } });
+      return { id: data.correctHelpRecord.id };
+    }
+    case 'confirmation': {
+      const data = await request(ConfirmDemandResolvedDocument, { input: item.input });
+      return { id: data.confirmDemandResolved.id };
+    }
+  }
 }
 
 export const outbox = new Outbox(
   {
-    load: () => readStored<QueuedRecord[]>(STORAGE_KEY) ?? [],
-    save: (records) => writeStored(STORAGE_KEY, records),
+    load: () => readStored<StoredItem[]>(STORAGE_KEY) ?? [],
+    save: (items) => writeStored(STORAGE_KEY, items),
   },
-  sendRecord,
+  sendItem,
   () => getSession()?.accountId ?? null,
-  (record) => record.photos.forEach((photo) => releasePhoto(photo.path)),
+  (item) => {
+    if (item.kind !== 'confirmation') item.photos.forEach((photo) => releasePhoto(photo.path));
+  },
 );
 
 outbox.subscribe(() => Taro.eventCenter.trigger(OUTBOX_CHANGED_EVENT));
+
+/**
+ * The photos of an item about to be queued: a photo the same item already holds (a refused item being
+ * resent) keeps its saved copy and its uploaded id; a new one gets a saved copy; the copies the cadre
+ * took out are freed.
+ */
+export function queuedPhotos(clientId: string, paths: readonly string[]): QueuedPhoto[] {
+  const earlier = outbox.find(clientId);
+  const held = earlier && earlier.kind !== 'confirmation' ? earlier.photos : [];
+  const photos = paths.map((path) => held.find((photo) => photo.path === path) ?? { path: persistPhoto(path), id: null });
+  for (const photo of held) if (!paths.includes(photo.path)) releasePhoto(photo.path);
+  return photos;
+}
 
 /** A help record as the form hands it over: checked, amounts in fen, photos still as local paths. */
 export interface HelpRecordDraft {
@@ -49,13 +93,14 @@ export interface HelpRecordDraft {
 export function submitHelpRecord(draft: HelpRecordDraft): Promise<SubmitOutcome> {
   const { clientId, householdId } = draft;
   return outbox.submit({
+    kind: 'submission',
     clientId,
     ownerId: draft.ownerId,
     householdId,
     householdName: draft.householdName,
-    queuedAt: new Date().toISOString(),
+    queuedAt: outbox.find(clientId)?.queuedAt ?? new Date().toISOString(),
     input: { ...draft.input, clientId, householdId },
-    photos: draft.photoPaths.map((path) => ({ path: persistPhoto(path), id: null })),
+    photos: queuedPhotos(clientId, draft.photoPaths),
     state: 'pending',
     attempts: 0,
     lastError: null,
@@ -64,25 +109,55 @@ export function submitHelpRecord(draft: HelpRecordDraft): Promise<SubmitOutcome>
 }
 
 export type HelpRecordsPage = MoreHelpRecordsQuery['household']['helpRecords'];
+export type HelpRecord = HelpRecordFieldsFragment;
+export type HelpRecordWithVersions = HelpRecordPageQuery['household']['helpRecords']['nodes'][number];
 
 /** A household's help records a page at a time, newest first; the household file brings the first page. */
 export const HELP_RECORDS_PAGE = 10;
 
 export async function loadEarlierHelpRecords(householdId: string, after: string): Promise<HelpRecordsPage> {
-  return (await request(MoreHelpRecordsDocument, { id: householdId, first: HELP_RECORDS_PAGE, after })).household.helpRecords;
+  const page = (await request(MoreHelpRecordsDocument, { id: householdId, first: HELP_RECORDS_PAGE, after })).household.helpRecords;
+  rememberHelpRecords(householdId, page.nodes, after);
+  return page;
+}
+
+/**
+ * The records the history showed, by id, with the cursor of the page each came on: the record detail
+ * opens from them at once (also offline) and asks for that page again for the earlier versions.
+ * Kept in memory for this run of the app only.
+ */
+const seenRecords = new Map<string, { householdId: string; after: string | null; record: HelpRecord }>();
+
+export function rememberHelpRecords(householdId: string, records: readonly HelpRecord[], after: string | null): void {
+  for (const record of records) seenRecords.set(record.id, { householdId, after, record });
+}
+
+export function seenHelpRecord(recordId: string): { householdId: string; after: string | null; record: HelpRecord } | null {
+  return seenRecords.get(recordId) ?? null;
+}
+
+/**
+ * A record with its earlier versions, from the server: the page of the household's history it was
+ * on (there is no query for one record). Null when the record is no longer on that page (it was
+ * corrected meanwhile: the history shows the new version).
+ */
+export async function loadHelpRecordWithVersions(householdId: string, recordId: string, after: string | null): Promise<HelpRecordWithVersions | null> {
+  const data = await request(HelpRecordPageDocument, { householdId, first: HELP_RECORDS_PAGE, after });
+  rememberHelpRecords(householdId, data.household.helpRecords.nodes, after);
+  return data.household.helpRecords.nodes.find((record) => record.id === recordId) ?? null;
 }
 
 const RETRY_EVERY_MS = 60_000;
 let started = false;
 
-/** Sends what is queued now, quietly; a refused record is announced so the cadre knows. */
+/** Sends what is queued now, quietly; a refused item is announced so the cadre knows where to find it. */
 export async function syncOutbox(): Promise<void> {
   if (outbox.pending().length === 0) return;
   const report = await outbox.flush();
   if (report.refused.length > 0) {
     void Taro.showModal({
       title: '有记录未能上传',
-      content: `${report.refused.length} 条帮扶记录被服务器退回，请在该户的帮扶记录中查看原因。`,
+      content: `${report.refused.length} 条记录被服务器退回，已放入“待处理”（我的 → 待处理），请修改后重新提交。`,
       showCancel: false,
     });
   }

@@ -3,6 +3,8 @@ import Tag from '@/components/tag';
 import { formatDate } from '@/services/dates';
 import type { HouseholdFile } from '@/services/household';
 import { label } from '@/services/labels';
+import type { QueuedConfirmation } from '@/services/outbox';
+import RevealIdNumber from './reveal-id-number';
 
 /** The household file's cards between its head and its history. */
 
@@ -23,7 +25,12 @@ export function ResidentsCard({ residents }: { residents: HouseholdFile['residen
                 {age !== null ? ` · ${age} 岁` : ''}
               </Text>
             </View>
-            {resident.idNumber && <View className="muted">身份证 {resident.idNumber}</View>}
+            {resident.idNumber && (
+              <View className="resident__id">
+                <Text className="muted">身份证 {resident.idNumber}</Text>
+                <RevealIdNumber residentId={resident.id} />
+              </View>
+            )}
             {(resident.isPetitioner || resident.isKeyFocus) && (
               <View className="tags">
                 {resident.isPetitioner && <Tag tone="red">信访人</Tag>}
@@ -51,11 +58,48 @@ export function OpenDemandsCard({ demands }: { demands: HouseholdFile['openDeman
           <View className="tags">
             <Tag tone="orange">{label('DemandCategory', demand.category)}</Tag>
             <Text className="muted">{label('DemandStatus', demand.status)}</Text>
+            {demand.reopenCount > 0 && <Tag tone="red">群众不满意，重新办理{demand.reopenCount > 1 ? ` ${demand.reopenCount} 次` : ''}</Tag>}
             {demand.dueOn && <Text className={demand.dueOn < today ? 'demand__due--late' : 'muted'}>限 {demand.dueOn} 前办结</Text>}
           </View>
           <View className="demand__text">{demand.text}</View>
         </View>
       ))}
+    </View>
+  );
+}
+
+interface AwaitingConfirmationProps {
+  demands: HouseholdFile['demandsAwaitingConfirmation'];
+  /** Answers recorded on this phone that wait to be sent (or were refused). */
+  queued: readonly QueuedConfirmation[];
+  onOpen(demandId: string): void;
+}
+
+/** 待群众确认: demands a help record resolved; a tap records the household's answer (回访). */
+export function AwaitingConfirmationCard({ demands, queued, onOpen }: AwaitingConfirmationProps) {
+  if (demands.length === 0 && queued.length === 0) return null;
+  const answered = new Map(queued.map((item) => [item.input.demandId, item]));
+  return (
+    <View className="card awaiting">
+      <View className="card__title">待群众确认（{demands.length}）</View>
+      {demands.map((demand) => {
+        const answer = answered.get(demand.id);
+        return (
+          <View key={demand.id} className="demand awaiting__demand" onClick={() => onOpen(demand.id)}>
+            <View className="tags">
+              <Tag tone="green">{label('DemandCategory', demand.category)}</Tag>
+              {demand.resolvedAt && <Text className="muted">{formatDate(demand.resolvedAt)} 办结</Text>}
+              {answer && (
+                <Tag tone={answer.state === 'refused' ? 'danger' : 'warning'}>
+                  {label('Satisfaction', answer.input.satisfaction)} · {answer.state === 'refused' ? '未能上传' : '待上传'}
+                </Tag>
+              )}
+            </View>
+            <View className="demand__text">{demand.text}</View>
+            {!answer && <View className="link awaiting__action">记录群众评价 ›</View>}
+          </View>
+        );
+      })}
     </View>
   );
 }

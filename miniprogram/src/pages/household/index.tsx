@@ -6,13 +6,14 @@ import { Button } from '@/components/ui';
 import TargetGroupTags from '@/components/target-group-tags';
 import type { HelpRecordFieldsFragment } from '@/graphql/generated/graphql';
 import { formatDate, formatDateTime } from '@/services/dates';
+import { rememberAwaitingDemands } from '@/services/demands';
 import { describeError } from '@/services/errors';
 import { loadHouseholdFile, type HouseholdFile } from '@/services/household';
 import { label } from '@/services/labels';
-import { recordUrl, requireSession } from '@/services/navigation';
-import type { QueuedRecord } from '@/services/outbox';
-import { OUTBOX_CHANGED_EVENT, loadEarlierHelpRecords, outbox } from '@/services/records';
-import { OpenDemandsCard, PetitionCasesCard, ResidentsCard } from './file-sections';
+import { PENDING_PAGE, confirmDemandUrl, recordDetailUrl, recordUrl, requireSession } from '@/services/navigation';
+import type { QueuedConfirmation, QueuedCorrection, QueuedItem as QueuedWrite, QueuedSubmission } from '@/services/outbox';
+import { OUTBOX_CHANGED_EVENT, loadEarlierHelpRecords, outbox, rememberHelpRecords } from '@/services/records';
+import { AwaitingConfirmationCard, OpenDemandsCard, PetitionCasesCard, ResidentsCard } from './file-sections';
 import { QueuedItem, RecordItem } from './help-record-items';
 import './index.scss';
 
@@ -25,7 +26,7 @@ export default function HouseholdPage() {
     hasNextPage: false,
     totalCount: 0,
   });
-  const [queued, setQueued] = useState<QueuedRecord[]>([]);
+  const [queued, setQueued] = useState<QueuedWrite[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [offlineCopyFrom, setOfflineCopyFrom] = useState<string | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
@@ -37,6 +38,8 @@ export default function HouseholdPage() {
       if (loaded.offlineCopyFrom === null) {
         setHousehold(loaded.value);
         setRecords(loaded.value.helpRecords.nodes);
+        rememberHelpRecords(id, loaded.value.helpRecords.nodes, null);
+        rememberAwaitingDemands(loaded.value.demandsAwaitingConfirmation);
         setRecordsPage({ ...loaded.value.helpRecords.pageInfo, totalCount: loaded.value.helpRecords.totalCount });
         setOfflineCopyFrom(null);
         void Taro.setNavigationBarTitle({ title: loaded.value.headName });
@@ -47,6 +50,8 @@ export default function HouseholdPage() {
       const copy = loaded.value;
       setHousehold((current) => current ?? copy);
       setRecords((current) => (current.length > 0 ? current : copy.helpRecords.nodes));
+      rememberHelpRecords(id, copy.helpRecords.nodes, null);
+      rememberAwaitingDemands(copy.demandsAwaitingConfirmation ?? []);
       setOfflineCopyFrom(loaded.offlineCopyFrom);
     } catch (caught) {
       setError(describeError(caught));
@@ -97,10 +102,21 @@ export default function HouseholdPage() {
     return <View className="empty-note">{error ?? '加载中…'}</View>;
   }
 
+  const queuedRecords = queued.filter((item): item is QueuedSubmission => item.kind === 'submission');
+  const queuedCorrections = queued.filter((item): item is QueuedCorrection => item.kind === 'correction');
+  const queuedConfirmations = queued.filter((item): item is QueuedConfirmation => item.kind === 'confirmation');
+  const refusedCount = queued.filter((item) => item.state === 'refused').length;
+  const headName = household.headName;
+
   return (
     <View className="household">
       {offlineCopyFrom && <View className="household__banner">网络不可用，显示的是 {formatDateTime(offlineCopyFrom)} 的内容</View>}
       {error && !offlineCopyFrom && <View className="household__banner">{error}</View>}
+      {refusedCount > 0 && (
+        <View className="household__banner household__pending" onClick={() => void Taro.navigateTo({ url: PENDING_PAGE })}>
+          该户有 {refusedCount} 条记录被退回，待处理 ›
+        </View>
+      )}
 
       <View className="card">
         <View className="household__name-row">
@@ -126,16 +142,31 @@ export default function HouseholdPage() {
 
       <ResidentsCard residents={household.residents} />
       <OpenDemandsCard demands={household.openDemands} />
+      <AwaitingConfirmationCard
+        demands={household.demandsAwaitingConfirmation}
+        queued={queuedConfirmations}
+        onOpen={(demandId) => {
+          const answer = queuedConfirmations.find((item) => item.input.demandId === demandId);
+          // An answer already recorded opens as it is (a refused one to fix); otherwise a new answer.
+          const url = answer ? `${confirmDemandUrl(id, headName, demandId)}&queued=${encodeURIComponent(answer.clientId)}` : confirmDemandUrl(id, headName, demandId);
+          void Taro.navigateTo({ url });
+        }}
+      />
       <PetitionCasesCard cases={household.petitionCases} />
 
       <View className="card">
-        <View className="card__title">帮扶记录（{recordsPage.totalCount + queued.length}）</View>
-        {queued.map((record) => (
+        <View className="card__title">帮扶记录（{recordsPage.totalCount + queuedRecords.length}）</View>
+        {queuedRecords.map((record) => (
           <QueuedItem key={record.clientId} record={record} />
         ))}
-        {records.length === 0 && queued.length === 0 && <View className="empty-note">还没有帮扶记录</View>}
+        {records.length === 0 && queuedRecords.length === 0 && <View className="empty-note">还没有帮扶记录</View>}
         {records.map((record) => (
-          <RecordItem key={record.id} record={record} />
+          <RecordItem
+            key={record.id}
+            record={record}
+            queuedCorrections={queuedCorrections.filter((correction) => correction.recordId === record.id)}
+            onOpen={() => void Taro.navigateTo({ url: recordDetailUrl(id, headName, record.id) })}
+          />
         ))}
         {recordsPage.hasNextPage && (
           <View className="household__more link" onClick={() => void loadMore()}>

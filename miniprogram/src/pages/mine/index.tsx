@@ -7,7 +7,7 @@ import type { TotalsFieldsFragment } from '@/graphql/generated/graphql';
 import { signOut } from '@/services/auth';
 import { formatDateTime } from '@/services/dates';
 import { describeError } from '@/services/errors';
-import { requireSession } from '@/services/navigation';
+import { PENDING_PAGE, requireSession } from '@/services/navigation';
 import { OUTBOX_CHANGED_EVENT, outbox, syncOutbox } from '@/services/records';
 import { getSession } from '@/services/session';
 import { loadMyStats, type MyStats } from '@/services/stats';
@@ -49,7 +49,7 @@ export default function MinePage() {
 
   const countQueue = () => {
     setPending(outbox.pending().length);
-    setRefused(outbox.list().filter((record) => record.state === 'refused').length);
+    setRefused(outbox.refused().length);
   };
 
   const load = useCallback(async () => {
@@ -98,9 +98,10 @@ export default function MinePage() {
   }
 
   async function confirmSignOut() {
+    const waiting = pending + refused;
     const { confirm } = await Taro.showModal({
       title: '退出登录',
-      content: pending > 0 ? `还有 ${pending} 条记录待上传，将在您下次登录后上传。确定退出？` : '确定退出登录？',
+      content: waiting > 0 ? `还有 ${waiting} 条记录待上传或待处理，将在您下次登录后继续。确定退出？` : '确定退出登录？',
     });
     if (!confirm) return;
     // app.ts takes the cadre to the sign-in page.
@@ -122,7 +123,15 @@ export default function MinePage() {
       {offlineCopyFrom && <View className="mine__banner">网络不可用，显示的是 {formatDateTime(offlineCopyFrom)} 的数据</View>}
       {error && !offlineCopyFrom && <View className="mine__banner">{error}</View>}
 
-      {(pending > 0 || refused > 0) && (
+      <View className={`card mine__pending ${refused > 0 ? 'mine__pending--some' : ''}`} onClick={() => void Taro.navigateTo({ url: PENDING_PAGE })}>
+        <View className="card__title">
+          <Text>待处理</Text>
+          <Text className={refused > 0 ? 'mine__pending-count' : 'muted'}>{refused > 0 ? `${refused} 条 ›` : '无 ›'}</Text>
+        </View>
+        <View className="muted">被服务器退回的记录、更正和回访，修改后可重新提交</View>
+      </View>
+
+      {pending > 0 && (
         <View className="card mine__queue">
           <View className="card__title">
             <Text>待上传 {pending} 条</Text>
@@ -132,7 +141,6 @@ export default function MinePage() {
               </Button>
             )}
           </View>
-          {refused > 0 && <View className="mine__refused">{refused} 条被退回，请到相应帮扶户的记录中查看原因</View>}
           {pending > 0 && <View className="muted">联网后会自动上传，不会重复</View>}
         </View>
       )}

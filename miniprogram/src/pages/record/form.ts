@@ -1,6 +1,6 @@
-import { MAX_RECORD_FEN, parseYuanToFen } from '@wanjia/shared';
+import { MAX_RECORD_FEN, fenToYuanString, parseYuanToFen } from '@wanjia/shared';
 import type { DemandCategory, HelpKind, HelpRecordInput } from '@/graphql/generated/graphql';
-import { shanghaiInstant } from '@/services/dates';
+import { formatDate, formatTime, shanghaiInstant } from '@/services/dates';
 
 /** What the form holds while the cadre types: text as typed, amounts in yuan. */
 export interface RecordForm {
@@ -13,8 +13,45 @@ export interface RecordForm {
   fundsYuan: string;
   materialsYuan: string;
   problemsSolved: string;
+  /** New photos: local files, uploaded when the record is sent. */
   photoPaths: string[];
+  /** A correction's photos already on the server that the cadre keeps (their ids); [] for a new record. */
+  keptPhotoIds: string[];
   location: { latitude: number; longitude: number } | null;
+}
+
+/** What a record (or a queued one) said, in the units the API speaks: the form is filled from it. */
+export interface RecordValues {
+  kinds: readonly HelpKind[];
+  occurredAt: string;
+  summary: string;
+  demandsRaised?: readonly { category: DemandCategory; text: string }[] | null;
+  resolvedDemandIds?: readonly string[] | null;
+  fundsFen?: number | null;
+  materialsFen?: number | null;
+  problemsSolved?: number | null;
+  latitude?: number | null;
+  longitude?: number | null;
+}
+
+const yuanInput = (fen: number | null | undefined) => (fen ? fenToYuanString(fen) : '');
+
+/** The form showing a record as it reads: for a correction (更正) or a refused record being fixed. */
+export function formFromValues(values: RecordValues, photos: { paths: readonly string[]; keptIds: readonly string[] }): RecordForm {
+  return {
+    kinds: [...values.kinds],
+    date: formatDate(values.occurredAt),
+    time: formatTime(values.occurredAt),
+    summary: values.summary,
+    demandsRaised: (values.demandsRaised ?? []).map((demand) => ({ category: demand.category, text: demand.text })),
+    resolvedDemandIds: [...(values.resolvedDemandIds ?? [])],
+    fundsYuan: yuanInput(values.fundsFen),
+    materialsYuan: yuanInput(values.materialsFen),
+    problemsSolved: values.problemsSolved ? String(values.problemsSolved) : '',
+    photoPaths: [...photos.paths],
+    keptPhotoIds: [...photos.keptIds],
+    location: values.latitude != null && values.longitude != null ? { latitude: values.latitude, longitude: values.longitude } : null,
+  };
 }
 
 /** Keys of the places a message can be shown beside; demands are "demandsRaised.<index>". */
@@ -91,7 +128,7 @@ export function checkRecordForm(form: RecordForm, now: Date): { input: CheckedRe
     errors.problemsSolved = '选择了解决问题，请填写解决了几件';
   }
 
-  if (form.photoPaths.length > MAX_PHOTOS) errors.photos = `最多 ${MAX_PHOTOS} 张照片`;
+  if (form.photoPaths.length + form.keptPhotoIds.length > MAX_PHOTOS) errors.photos = `最多 ${MAX_PHOTOS} 张照片`;
 
   if (Object.keys(errors).length > 0 || !occurredAt || 'error' in funds || 'error' in materials) return { input: null, errors };
   return {

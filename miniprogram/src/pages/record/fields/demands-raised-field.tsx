@@ -10,6 +10,8 @@ type DemandRaised = RecordForm['demandsRaised'][number];
 const CATEGORY_LABELS = DEMAND_CATEGORY_OPTIONS.map((option) => option.label);
 
 interface DemandsRaisedFieldProps {
+  /** The field's label; a correction says "补充遗漏的诉求". */
+  label?: string;
   demands: readonly DemandRaised[];
   /** The whole form's messages: the list's own, and each demand's ("demandsRaised.<index>"). */
   errors: FieldErrors;
@@ -19,9 +21,9 @@ interface DemandsRaisedFieldProps {
 }
 
 /** The demands the household raised on this visit, each with its category; they become open demands. */
-export default function DemandsRaisedField({ demands, errors, onAdd, onUpdate, onRemove }: DemandsRaisedFieldProps) {
+export default function DemandsRaisedField({ label: fieldLabel = '听取的诉求', demands, errors, onAdd, onUpdate, onRemove }: DemandsRaisedFieldProps) {
   return (
-    <Field id="field-demands" label="听取的诉求" hint="可添加多条" error={errors.demandsRaised}>
+    <Field id="field-demands" label={fieldLabel} hint="可添加多条" error={errors.demandsRaised}>
       {demands.map((demand, index) => (
         <View key={index} className={`record-form__demand ${errors[`demandsRaised.${index}`] ? 'field--invalid' : ''}`}>
           <View className="record-form__demand-head">

@@ -1,34 +1,51 @@
 import { Text, View } from '@tarojs/components';
 import Field from '@/components/field';
+import Tag from '@/components/tag';
+import type { ResolvedByRecord } from '@/services/corrections';
 import type { OpenDemand } from '@/services/household';
 import { label } from '@/services/labels';
 
 interface ResolvedDemandsFieldProps {
   /** The household's open demands; null while they load. */
   openDemands: readonly OpenDemand[] | null;
+  /** A correction's: the demands the record had resolved (ticked to begin with). */
+  resolvedByRecord?: readonly ResolvedByRecord[];
   selected: readonly string[];
   error: string | undefined;
   onToggle(demandId: string): void;
 }
 
-/** Which of the household's open demands this visit resolved. */
-export default function ResolvedDemandsField({ openDemands, selected, error, onToggle }: ResolvedDemandsFieldProps) {
+/**
+ * Which demands this visit resolved: the household's open demands, and for a correction the ones the
+ * record had resolved. A demand the household has already confirmed stays resolved (it cannot be
+ * withdrawn); one still awaiting confirmation goes back to open when unticked.
+ */
+export default function ResolvedDemandsField({ openDemands, resolvedByRecord = [], selected, error, onToggle }: ResolvedDemandsFieldProps) {
+  const earlier = new Set(resolvedByRecord.map((demand) => demand.id));
+  const choices = [...resolvedByRecord, ...(openDemands ?? []).filter((demand) => !earlier.has(demand.id))];
   return (
     <Field id="field-resolved" label="本次解决的诉求" hint="从待办诉求中选择" error={error}>
       {openDemands === null && <View className="muted">加载中…</View>}
-      {openDemands?.length === 0 && <View className="muted">该户暂无待办诉求</View>}
-      {openDemands?.map((demand) => (
-        <View
-          key={demand.id}
-          className={`record-form__resolvable ${selected.includes(demand.id) ? 'record-form__resolvable--on' : ''}`}
-          onClick={() => onToggle(demand.id)}
-        >
-          <Text className="record-form__check">{selected.includes(demand.id) ? '☑' : '☐'}</Text>
-          <Text>
-            【{label('DemandCategory', demand.category)}】{demand.text}
-          </Text>
-        </View>
-      ))}
+      {openDemands !== null && choices.length === 0 && <View className="muted">该户暂无待办诉求</View>}
+      {choices.map((demand) => {
+        const on = selected.includes(demand.id);
+        const fixed = demand.status === 'CONFIRMED';
+        return (
+          <View
+            key={demand.id}
+            className={`record-form__resolvable ${on ? 'record-form__resolvable--on' : ''} ${fixed ? 'record-form__resolvable--fixed' : ''}`}
+            onClick={() => {
+              if (!fixed) onToggle(demand.id);
+            }}
+          >
+            <Text className="record-form__check">{on ? '☑' : '☐'}</Text>
+            <Text>
+              【{label('DemandCategory', demand.category)}】{demand.text}
+            </Text>
+            {earlier.has(demand.id) && <Tag tone={fixed ? 'green' : 'grey'}>{fixed ? '群众已确认' : '待群众确认'}</Tag>}
+          </View>
+        );
+      })}
     </Field>
   );
 }
