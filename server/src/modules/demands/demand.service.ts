@@ -104,23 +104,13 @@ export const demandService = {
     const resolvedById = demand.resolvedBy?.id ?? null;
     try {
       await em.transactional(async (tx) => {
-        // The step first: its unique (account, clientId) key makes a concurrent copy of this very
-        // answer wait here and then fail as a duplicate, which is answered as a resend.
-        demandTimeline.append(tx, [
-          {
-            demand: demandId,
-            kind: confirms ? DemandEventKind.CONFIRMED : DemandEventKind.REOPENED,
-            at: answeredAt,
-            actorAccountId: actor.accountId,
-            // REOPENED keeps the help record whose resolution the household rejected.
-            helpRecordId: resolvedById,
-            satisfaction: answer.satisfaction,
-            note: answer.note,
-            clientId: input.clientId,
-          },
-        ]);
-        await tx.flush();
-        // Conditional on the status, so that of two answers at once only one changes the row.
+        // Locks in the order a help record's writes take them (household, record, demands), so that an
+        // answer and a correction of the resolving record wait for each other instead of deadlocking.
+        // A no-op update: it takes the row's exclusive lock and changes nothing of the household's file.
+        await tx.execute('update household set last_visit_at = last_visit_at where id = ?', [demand.household.id], 'run');
+        // Then the demand, conditional on the status: of two answers at once only one changes it
+        // (inserting the step first would take a shared lock on the row through the foreign key and
+        // then upgrade it, which deadlocks two answers).
         const changed = await tx.nativeUpdate(
           Demand,
           { id: demandId, status: DemandStatus.RESOLVED },
@@ -140,6 +130,19 @@ export const demandService = {
           const [row] = await tx.execute<{ status: DemandStatus }[]>('select status from demand where id = ?', [demandId]);
           throw new AlreadyAnswered(row?.status ?? demand.status);
         }
+        demandTimeline.append(tx, [
+          {
+            demand: demandId,
+            kind: confirms ? DemandEventKind.CONFIRMED : DemandEventKind.REOPENED,
+            at: answeredAt,
+            actorAccountId: actor.accountId,
+            // REOPENED keeps the help record whose resolution the household rejected.
+            helpRecordId: resolvedById,
+            satisfaction: answer.satisfaction,
+            note: answer.note,
+            clientId: input.clientId,
+          },
+        ]);
         recordAudit(tx, caller, {
           operation: 'confirmDemandResolved',
           entityName: 'Demand',
@@ -155,7 +158,8 @@ export const demandService = {
         });
       });
     } catch (error) {
-      if (error instanceof UniqueConstraintViolationException) {
+      // The same answer sent twice at once: the copy that lost answers as a resend of the winner.
+      if (error instanceof UniqueConstraintViolationException || error instanceof AlreadyAnswered) {
         const winner = await em.fork().findOne(DemandEvent, { actorAccount: actor.accountId, clientId: input.clientId });
         if (winner) return answerResend(em, winner, demandId, answer, caller);
       }
