@@ -1,0 +1,313 @@
+import { randomUUID } from 'node:crypto';
+import { DemandStatus } from '@wanjia/shared';
+import type { DatabaseConfig } from '../src/config';
+import type { Orm } from '../src/db/orm';
+import { AuditEntry } from '../src/modules/audit/audit-entry.entity';
+import type { Cadre } from '../src/modules/cadres/cadre.entity';
+import { DemandEvent } from '../src/modules/demands/demand-event.entity';
+import { Demand } from '../src/modules/demands/demand.entity';
+import { HelpRecord } from '../src/modules/help-records/help-record.entity';
+import type { Household } from '../src/modules/households/household.entity';
+import type { Region } from '../src/modules/regions/region.entity';
+import type { Round } from '../src/modules/rounds/round.entity';
+import type { UserAccount } from '../src/modules/accounts/user-account.entity';
+import { DAY, errorOf } from './support/cadre-operations';
+import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
+import {
+  createAccount,
+  createAssignment,
+  createCadre,
+  createHousehold,
+  createPhoto,
+  createRegionTree,
+  createRound,
+  createUnit,
+  tokenFor,
+} from './support/factories';
+import { startApp, type RunningApp } from './support/server';
+
+const SUBMIT = 'mutation ($input: HelpRecordInput!) { submitHelpRecord(input: $input) { id demandsRaised { id } } }';
+const VERSION_FIELDS = `id versionNumber supersedesId corrected correctable fundsFen materialsFen summary kinds photoIds latitude longitude occurredAt
+  demandsRaised { id status } demandsResolved { id status }`;
+const CORRECT = `mutation ($id: ID!, $input: HelpRecordCorrectionInput!) { correctHelpRecord(id: $id, input: $input) { ${VERSION_FIELDS} } }`;
+const CONFIRM = 'mutation ($input: DemandConfirmationInput!) { confirmDemandResolved(input: $input) { id status } }';
+const HISTORY = `query ($id: ID!) { household(id: $id) {
+  openDemands { id }
+  helpRecords(first: 5) { nodes { id corrected correctable earlierVersions { id versionNumber fundsFen corrected correctable } } }
+} }`;
+
+interface Version {
+  id: string;
+  versionNumber: number;
+  supersedesId: string | null;
+  corrected: boolean;
+  correctable: boolean;
+  fundsFen: number;
+  materialsFen: number;
+  summary: string;
+  kinds: string[];
+  photoIds: string[];
+  latitude: number | null;
+  longitude: number | null;
+  occurredAt: string;
+  demandsRaised: { id: string; status: string }[];
+  demandsResolved: { id: string; status: string }[];
+}
+
+/**
+ * Corrections (更正): the new version is the latest overlaid by what the correction gave, so an
+ * omitted field, the photos and the resolved demands stay; the occasion's demands follow it; a
+ * resolution is withdrawn only while the household has not answered; totals count the latest only.
+ */
+describe.each(databaseKinds())('help record corrections on %s', (kind) => {
+  let orm: Orm;
+  let database: DatabaseConfig;
+  let server: RunningApp;
+  let round: Round;
+  let community: Region;
+  let cadre: Cadre;
+  let account: UserAccount;
+  let token: string;
+  let otherToken: string;
+
+  const as = <T>(query: string, variables: Record<string, unknown>, bearer = token) =>
+    server.graphql<T>(query, variables, { authorization: `Bearer ${bearer}` });
+  const correct = (id: string, input: Record<string, unknown>, bearer = token) =>
+    as<{ correctHelpRecord: Version }>(CORRECT, { id, input: { clientId: randomUUID(), ...input } }, bearer);
+
+  async function household(): Promise<Household> {
+    const em = orm.em.fork();
+    const made = await createHousehold(em, { region: community });
+    await createAssignment(em, { cadre, household: made, round, startedAt: new Date(Date.now() - 60 * DAY) });
+    return made;
+  }
+
+  async function submit(target: Household, input: Record<string, unknown> = {}): Promise<{ id: string; raised: string[] }> {
+    const body = await as<{ submitHelpRecord: { id: string; demandsRaised: { id: string }[] } }>(SUBMIT, {
+      input: {
+        clientId: randomUUID(),
+        householdId: String(target.id),
+        occurredAt: new Date(Date.now() - 2 * DAY).toISOString(),
+        kinds: ['VISIT', 'FUNDS'],
+        summary: '送慰问金',
+        fundsFen: 50_000,
+        materialsFen: 8_000,
+        ...input,
+      },
+    });
+    expect(body.errors).toBeUndefined();
+    return { id: body.data!.submitHelpRecord.id, raised: body.data!.submitHelpRecord.demandsRaised.map((demand) => demand.id) };
+  }
+
+  /** A household with two open demands (raised on a first visit) and a record of a second visit that resolved both. */
+  async function occasionResolvingTwo(): Promise<{ target: Household; recordId: string; demandIds: [string, string] }> {
+    const target = await household();
+    const first = await submit(target, {
+      occurredAt: new Date(Date.now() - 5 * DAY).toISOString(),
+      demandsRaised: [
+        { category: 'HOUSING', text: '房屋漏雨' },
+        { category: 'MEDICAL', text: '慢病报销' },
+      ],
+    });
+    const demandIds = first.raised as [string, string];
+    const resolving = await submit(target, { resolvedDemandIds: demandIds });
+    return { target, recordId: resolving.id, demandIds };
+  }
+
+  async function snapshot(): Promise<Record<string, number>> {
+    const em = orm.em.fork();
+    return {
+      records: await em.count(HelpRecord),
+      latest: await em.count(HelpRecord, { isLatest: true }),
+      demands: await em.count(Demand),
+      open: await em.count(Demand, { status: DemandStatus.OPEN }),
+      events: await em.count(DemandEvent),
+      audits: await em.count(AuditEntry, { operation: 'correctHelpRecord' }),
+    };
+  }
+
+  beforeAll(async () => {
+    ({ orm, database } = await migratedOrm(kind, 'help_record_corrections'));
+    const em = orm.em.fork();
+    const regions = await createRegionTree(em);
+    community = regions.dongxing;
+    round = await createRound(em, { name: '更正轮次' });
+    const unit = await createUnit(em, { region: regions.city });
+    cadre = await createCadre(em, { unit, name: '刘建华' });
+    const otherCadre = await createCadre(em, { unit, name: '陈志强' });
+    server = await startApp(orm, database);
+    account = await createAccount(em, { cadre });
+    token = await tokenFor(account, server);
+    otherToken = await tokenFor(await createAccount(em, { cadre: otherCadre }), server);
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await orm?.close(true);
+    if (database) await dropScratchDatabase(database);
+  });
+
+  it('keeps every omitted field: the amounts, the kinds, the time and the location', async () => {
+    const target = await household();
+    const original = await submit(target, { latitude: 41.29, longitude: 123.76 });
+    const corrected = await correct(original.id, { summary: '送慰问金（补记：另送米面）' });
+    expect(corrected.errors).toBeUndefined();
+    const version = corrected.data!.correctHelpRecord;
+    // The old input defaulted fundsFen (and the others) to 0: an omitted amount wiped what was recorded.
+    expect(version).toMatchObject({ versionNumber: 2, supersedesId: original.id, fundsFen: 50_000, materialsFen: 8_000, kinds: ['VISIT', 'FUNDS'] });
+    expect(version).toMatchObject({ summary: '送慰问金（补记：另送米面）', latitude: 41.29, longitude: 123.76, corrected: true, correctable: true });
+
+    // null clears the location (both together); one coordinate alone is refused, naming the missing one.
+    expect(errorOf(await correct(version.id, { latitude: 41.3 }))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.longitude' });
+    expect(errorOf(await correct(version.id, { kinds: null }))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.kinds' });
+    const cleared = await correct(version.id, { latitude: null, longitude: null });
+    expect(cleared.data!.correctHelpRecord).toMatchObject({ latitude: null, longitude: null, fundsFen: 50_000, versionNumber: 3 });
+    // The history: one occasion, its earlier versions newest first; only the latest may be corrected.
+    const history = await as<{ household: { helpRecords: { nodes: { id: string; corrected: boolean; correctable: boolean; earlierVersions: { id: string; versionNumber: number }[] }[] } } }>(
+      HISTORY,
+      { id: String(target.id) },
+    );
+    const [latest] = history.data!.household.helpRecords.nodes;
+    expect(latest).toMatchObject({ id: cleared.data!.correctHelpRecord.id, corrected: true, correctable: true });
+    expect(latest!.earlierVersions.map((earlier) => [earlier.id, earlier.versionNumber])).toEqual([
+      [version.id, 2],
+      [original.id, 1],
+    ]);
+  });
+
+  it('keeps the photos unless photoIds is given; [] removes them', async () => {
+    const em = orm.em.fork();
+    const photo = await createPhoto(em, { uploadedBy: account });
+    const target = await household();
+    const original = await submit(target, { photoIds: [photo.id] });
+    const kept = await correct(original.id, { fundsFen: 60_000 });
+    expect(kept.data!.correctHelpRecord).toMatchObject({ photoIds: [photo.id], fundsFen: 60_000 });
+    const removed = await correct(kept.data!.correctHelpRecord.id, { photoIds: [] });
+    expect(removed.data!.correctHelpRecord).toMatchObject({ photoIds: [], fundsFen: 60_000 });
+    // A photo someone else uploaded is refused as on a submission.
+    const theirs = await createPhoto(em);
+    expect(errorOf(await correct(removed.data!.correctHelpRecord.id, { photoIds: [theirs.id] }))).toMatchObject({ field: 'input.photoIds' });
+  });
+
+  it('keeps 已解决 without resolvedDemandIds: the demands follow the occasion to its latest version', async () => {
+    const { target, recordId, demandIds } = await occasionResolvingTwo();
+    const raisedOn = await submit(target, { demandsRaised: [{ category: 'EMPLOYMENT', text: '想找保洁工作' }] });
+    const corrected = await correct(recordId, { summary: '两件诉求已办结' });
+    const version = corrected.data!.correctHelpRecord;
+    expect(version.demandsResolved.map((demand) => [demand.id, demand.status]).sort()).toEqual(demandIds.map((id) => [id, 'RESOLVED']).sort());
+    for (const id of demandIds) {
+      const demand = await orm.em.fork().findOneOrFail(Demand, Number(id));
+      expect([demand.status, demand.resolvedBy?.id]).toEqual([DemandStatus.RESOLVED, Number(version.id)]);
+    }
+    // The raised ones follow too; the earlier version keeps its own content and lists none.
+    const raisedCorrected = await correct(raisedOn.id, { materialsFen: 0 });
+    expect(raisedCorrected.data!.correctHelpRecord.demandsRaised.map((demand) => demand.id)).toEqual(raisedOn.raised);
+    const history = await as<{ household: { helpRecords: { nodes: { id: string; earlierVersions: { id: string; fundsFen: number; corrected: boolean; correctable: boolean }[] }[] } } }>(
+      HISTORY,
+      { id: String(target.id) },
+    );
+    const latest = history.data!.household.helpRecords.nodes.find((node) => node.id === version.id)!;
+    expect(latest.earlierVersions).toEqual([{ id: recordId, versionNumber: 1, fundsFen: 50_000, corrected: false, correctable: false }]);
+  });
+
+  it('reopens a demand left out of resolvedDemandIds, with a RESOLUTION_WITHDRAWN step, and resolves a newly named open one', async () => {
+    const { target, recordId, demandIds } = await occasionResolvingTwo();
+    const [kept, withdrawn] = demandIds;
+    const later = await submit(target, { demandsRaised: [{ category: 'LEGAL', text: '工伤赔偿咨询' }] });
+    const added = later.raised[0]!;
+    const before = await snapshot();
+    const corrected = await correct(recordId, { resolvedDemandIds: [kept, added] });
+    expect(corrected.errors).toBeUndefined();
+    const version = corrected.data!.correctHelpRecord;
+    expect(version.demandsResolved.map((demand) => demand.id).sort()).toEqual([kept, added].sort());
+    const reopened = await orm.em.fork().findOneOrFail(Demand, Number(withdrawn));
+    expect([reopened.status, reopened.resolvedBy, reopened.resolvedAt]).toEqual([DemandStatus.OPEN, null, null]);
+    const events = await orm.em.fork().find(DemandEvent, { demand: { $in: [Number(withdrawn), Number(added)] } }, { orderBy: { id: 'asc' } });
+    expect(events.map((event) => [event.demand.id, event.kind, event.helpRecord?.id])).toEqual([
+      [Number(withdrawn), 'RAISED', expect.any(Number)],
+      [Number(withdrawn), 'RESOLVED', Number(recordId)],
+      [Number(added), 'RAISED', Number(later.id)],
+      [Number(added), 'RESOLVED', Number(version.id)],
+      [Number(withdrawn), 'RESOLUTION_WITHDRAWN', Number(version.id)],
+    ]);
+    const history = await as<{ household: { openDemands: { id: string }[] } }>(HISTORY, { id: String(target.id) });
+    expect(history.data!.household.openDemands.map((demand) => demand.id)).toContain(withdrawn);
+    expect(await snapshot()).toMatchObject({ records: before.records + 1, latest: before.latest, events: before.events + 2, audits: before.audits + 1 });
+    const [audit] = await orm.em.fork().find(AuditEntry, { operation: 'correctHelpRecord', entityId: version.id });
+    expect(JSON.parse(audit!.changes!)).toMatchObject({ supersedes: Number(recordId), demandsResolved: [Number(added)], resolutionsWithdrawn: [Number(withdrawn)] });
+
+    // A demand that is not open (another household's, or already resolved elsewhere) is refused.
+    expect(errorOf(await correct(version.id, { resolvedDemandIds: [kept, added, '99999999'] }))).toMatchObject({ field: 'input.resolvedDemandIds' });
+    expect(errorOf(await correct(version.id, { resolvedDemandIds: ['abc'] }))).toMatchObject({ field: 'input.resolvedDemandIds.0' });
+  });
+
+  it('cannot withdraw a resolution the household confirmed; nothing is written', async () => {
+    const { recordId, demandIds } = await occasionResolvingTwo();
+    const confirmed = await as(CONFIRM, { input: { demandId: demandIds[0], clientId: randomUUID(), satisfaction: 'SATISFIED' } });
+    expect(confirmed.errors).toBeUndefined();
+    const before = await snapshot();
+    const refused = await correct(recordId, { resolvedDemandIds: [demandIds[1]], fundsFen: 1 });
+    expect(errorOf(refused)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.resolvedDemandIds' });
+    expect(await snapshot()).toEqual(before);
+    expect((await orm.em.fork().findOneOrFail(HelpRecord, Number(recordId))).isLatest).toBe(true);
+    // Kept in the list, the confirmed demand stays with the occasion.
+    const kept = await correct(recordId, { resolvedDemandIds: [demandIds[0]] });
+    expect(kept.data!.correctHelpRecord.demandsResolved).toEqual([{ id: demandIds[0], status: 'CONFIRMED' }]);
+  });
+
+  it('adds the demands a correction raises', async () => {
+    const target = await household();
+    const original = await submit(target);
+    const corrected = await correct(original.id, { demandsRaised: [{ category: 'EDUCATION', text: '孩子上学交通不便' }] });
+    const version = corrected.data!.correctHelpRecord;
+    expect(version.demandsRaised).toEqual([{ id: expect.any(String), status: 'OPEN' }]);
+    const [raised] = await orm.em.fork().find(DemandEvent, { demand: Number(version.demandsRaised[0]!.id) });
+    expect([raised!.kind, raised!.helpRecord?.id]).toEqual(['RAISED', Number(version.id)]);
+  });
+
+  it('counts only the latest version in the monthly totals', async () => {
+    const totals = async () => {
+      const [row] = await orm.em
+        .fork()
+        .getConnection()
+        .execute<{ records: number | string; funds: number | string }[]>('select sum(records) as records, sum(funds_fen) as funds from help_record_monthly where round_id = ?', [round.id]);
+      return { records: Number(row!.records ?? 0), funds: Number(row!.funds ?? 0) };
+    };
+    const target = await household();
+    const before = await totals();
+    const original = await submit(target, { fundsFen: 20_000 });
+    const first = await correct(original.id, { fundsFen: 25_000 });
+    await correct(first.data!.correctHelpRecord.id, { summary: '只改说明' });
+    expect(await totals()).toEqual({ records: before.records + 1, funds: before.funds + 25_000 });
+    const [row] = await orm.em.fork().getConnection().execute<{ funds: number | string }[]>(
+      'select sum(funds_fen) as funds from help_record where is_latest = 1 and round_id = ?',
+      [round.id],
+    );
+    expect(Number(row!.funds)).toBe((await totals()).funds);
+  });
+
+  it('makes one version of a resent correction; the same clientId with other content is refused', async () => {
+    const target = await household();
+    const original = await submit(target);
+    const input = { clientId: randomUUID(), fundsFen: 70_000 };
+    const copies = await Promise.all([correct(original.id, input), correct(original.id, input)]);
+    expect(copies.map((copy) => copy.errors)).toEqual([undefined, undefined]);
+    expect(copies[0]!.data!.correctHelpRecord.id).toBe(copies[1]!.data!.correctHelpRecord.id);
+    expect(await orm.em.fork().count(HelpRecord, { household: target.id })).toBe(2);
+    // Omitted and given-with-the-same-value are different corrections: the content hash covers what was carried.
+    expect(errorOf(await correct(original.id, { ...input, materialsFen: 8_000 }))).toMatchObject({ code: 'CONFLICT', field: 'input.clientId' });
+    // A new correction of the superseded version is refused; the latest is the one to correct.
+    expect(errorOf(await correct(original.id, { fundsFen: 1 }))).toMatchObject({ code: 'CONFLICT' });
+  });
+
+  it("refuses another cadre's record (FORBIDDEN) and writes nothing", async () => {
+    const { recordId } = await occasionResolvingTwo();
+    const before = await snapshot();
+    expect(errorOf(await correct(recordId, { fundsFen: 1, resolvedDemandIds: [] }, otherToken))).toEqual({ code: 'FORBIDDEN' });
+    expect(await snapshot()).toEqual(before);
+    const history = await as<{ household: { helpRecords: { nodes: { id: string; correctable: boolean }[] } } }>(HISTORY, {
+      id: String((await orm.em.fork().findOneOrFail(HelpRecord, Number(recordId))).household.id),
+    });
+    expect(history.data!.household.helpRecords.nodes.find((node) => node.id === recordId)!.correctable).toBe(true);
+  });
+});
