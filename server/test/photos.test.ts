@@ -115,6 +115,113 @@ describe.each(databaseKinds())('photo uploads on %s', (kind) => {
     expect(served.headers.get('content-disposition')).toBe(`inline; filename="${uploaded.body.id}.jpeg"`);
   });
 
+  it('makes a thumbnail at upload (320 px JPEG, upright) and strips EXIF, GPS, camera make and ICC from the photo and the thumbnail alike', async () => {
+    const token = await newToken();
+    const original = await phonePhoto(3000, 2000, '#3060c0');
+    const originalMetadata = await sharp(original).metadata();
+    // The upload really carries what must go: EXIF with GPS and the camera make, an orientation, an ICC profile.
+    expect({ exif: Boolean(originalMetadata.exif), orientation: originalMetadata.orientation, icc: Boolean(originalMetadata.icc) }).toEqual({
+      exif: true,
+      orientation: 6,
+      icc: true,
+    });
+    expect(original.includes(Buffer.from('WanjiaPhone'))).toBe(true);
+    const uploaded = await upload(server, token, original);
+    expect(uploaded.status).toBe(201);
+    const id = uploaded.body.id!;
+    const storage = new LocalDiskPhotoStorage(photoDir);
+    // Stored beside the photo at upload, before anyone asked for it.
+    const storedThumbnail = await storage.get(id, 'thumbnail');
+    expect(storedThumbnail).not.toBeNull();
+
+    const served = await fetch(`${server.url}/photos/${id}/thumbnail`, { headers: { authorization: `Bearer ${token}` } });
+    expect(served.status).toBe(200);
+    const thumbnail = Buffer.from(await served.arrayBuffer());
+    expect(thumbnail.equals(storedThumbnail!)).toBe(true);
+    for (const [which, bytes] of [
+      ['photo', (await storage.get(id))!],
+      ['thumbnail', thumbnail],
+    ] as const) {
+      const metadata = await sharp(bytes).metadata();
+      expect({ which, exif: metadata.exif, xmp: metadata.xmp, iptc: metadata.iptc, icc: metadata.icc, orientation: metadata.orientation }).toEqual({
+        which,
+        exif: undefined,
+        xmp: undefined,
+        iptc: undefined,
+        icc: undefined,
+        orientation: undefined,
+      });
+      expect({ which, gps: bytes.includes(Buffer.from(GPS_MARK)), make: bytes.includes(Buffer.from('WanjiaPhone')) }).toEqual({ which, gps: false, make: false });
+    }
+    // Orientation applied: the 3000 × 2000 landscape pixels shot upright are a portrait, 320 px on the longer side.
+    expect(await sharp(thumbnail).metadata()).toMatchObject({ format: 'jpeg', width: 213, height: 320 });
+    expect(thumbnail.length).toBeLessThan((await storage.get(id))!.length);
+
+    // The photo's own headers: private caching, the picture-only CSP, nosniff, the type it is.
+    expect(served.headers.get('content-type')).toBe('image/jpeg');
+    expect(served.headers.get('cache-control')).toBe('private, max-age=86400');
+    expect(served.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(served.headers.get('content-security-policy')).toBe(
+      "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox",
+    );
+    expect(served.headers.get('content-disposition')).toBe(`inline; filename="${id}-thumbnail.jpeg"`);
+  });
+
+  it('makes a thumbnail once per photo: a re-upload keeps the stored one; a photo stored before thumbnails gets one on its first request', async () => {
+    const token = await newToken();
+    const storage = new LocalDiskPhotoStorage(photoDir);
+    const png = await sharp({ create: { width: 900, height: 300, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } })
+      .png()
+      .toBuffer();
+    const uploaded = await upload(server, token, png, 'image/png');
+    expect(uploaded.status).toBe(201);
+    const id = uploaded.body.id!;
+    const thumbnailFile = path.join(photoDir, id.slice(0, 2), `${id}.thumb.jpg`);
+    // A transparent PNG's thumbnail is a JPEG on white (JPEG has no transparency; black would hide the picture).
+    const first = (await storage.get(id, 'thumbnail'))!;
+    const { data: pixel } = await sharp(first).extract({ left: 0, top: 0, width: 1, height: 1 }).raw().toBuffer({ resolveWithObject: true });
+    expect([...pixel].every((channel) => channel > 245)).toBe(true);
+    expect(await sharp(first).metadata()).toMatchObject({ format: 'jpeg', width: 320, height: 107 });
+
+    // Marked, so that a thumbnail made again would show: the re-upload (an outbox retry) leaves it alone.
+    const marker = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#f00' } })
+      .jpeg()
+      .toBuffer();
+    fs.writeFileSync(thumbnailFile, marker);
+    expect((await upload(server, token, png, 'image/png')).body.id).toBe(id);
+    expect(fs.readFileSync(thumbnailFile).equals(marker)).toBe(true);
+
+    // Stored before this version: no thumbnail file. The first request makes and stores it; the next reads it.
+    fs.rmSync(thumbnailFile);
+    const made = await fetch(`${server.url}/photos/${id}/thumbnail`, { headers: { authorization: `Bearer ${token}` } });
+    expect(made.status).toBe(200);
+    const bytes = Buffer.from(await made.arrayBuffer());
+    expect(bytes.equals(first)).toBe(true);
+    expect(fs.readFileSync(thumbnailFile).equals(first)).toBe(true);
+  });
+
+  it('serves a thumbnail to exactly those who may see the photo: another cadre, a missing id and a malformed one all get the same 404', async () => {
+    const owner = await newToken();
+    const uploaded = await upload(server, owner, await phonePhoto(64, 48, '#2b2'));
+    const id = uploaded.body.id!;
+    const other = await newToken();
+    const answers = [];
+    for (const [token, path] of [
+      [other, `/photos/${id}/thumbnail`],
+      [other, `/photos/${id}`],
+      [owner, `/photos/${'0'.repeat(64)}/thumbnail`],
+      [owner, '/photos/not-a-photo/thumbnail'],
+    ] as const) {
+      const response = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      answers.push({ path, status: response.status, body: await response.json() });
+    }
+    for (const answer of answers) expect(answer).toEqual({ path: answer.path, status: 404, body: answers[0]!.body });
+    expect(answers[0]!.body).toEqual({ error: expect.objectContaining({ code: 'NOT_FOUND' }) });
+    const anonymous = await fetch(`${server.url}/photos/${id}/thumbnail`);
+    expect(anonymous.status).toBe(401);
+    expect((await fetch(`${server.url}/photos/${id}/thumbnail`, { headers: { authorization: `Bearer ${owner}` } })).status).toBe(200);
+  });
+
   it('refuses what does not decode as the image its first bytes claim (415 naming the field) and stores nothing', async () => {
     const token = await newToken();
     const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#fff' } })

@@ -66,3 +66,21 @@ export async function reencodePhoto(input: Buffer, maxEdge: number): Promise<Ree
     throw new UndecodablePhotoError('the file does not decode as a JPEG, PNG or WebP image');
   }
 }
+
+/** The longer side, in pixels, of a photo's thumbnail: a history list shows three in a row on a phone. */
+export const THUMBNAIL_EDGE = 320;
+
+/**
+ * The thumbnail of a stored photo: upright (autoOrient, in case a photo stored by an older version still
+ * carried its orientation), at most THUMBNAIL_EDGE on its longer side, a JPEG of quality 75 on white (a
+ * PNG's transparency has no JPEG equivalent), with no metadata (sharp writes none unless asked). Made
+ * from the stored photo, never from an upload, so it decodes what this server encoded.
+ */
+export async function makeThumbnail(storedPhoto: Buffer): Promise<Buffer> {
+  return sharp(storedPhoto, { failOn: 'warning', limitInputPixels: MAX_INPUT_PIXELS, animated: false })
+    .autoOrient()
+    .resize({ width: THUMBNAIL_EDGE, height: THUMBNAIL_EDGE, fit: 'inside', withoutEnlargement: true })
+    .flatten({ background: '#ffffff' })
+    .jpeg({ quality: 75 })
+    .toBuffer();
+}

@@ -1,12 +1,21 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
+/**
+ * Which image of a photo: the stored (re-encoded) photo, or its thumbnail (THUMBNAIL_EDGE, JPEG), kept
+ * beside it under a key derived from the photo's id. An object store keys them `<id>` and `<id>.thumb.jpg`.
+ */
+export type PhotoVariant = 'original' | 'thumbnail';
+
 /** Where photo bytes live. Local disk today; an object store implements the same three calls. */
 export interface PhotoStorage {
-  put(id: string, bytes: Buffer): Promise<void>;
-  get(id: string): Promise<Buffer | null>;
-  has(id: string): Promise<boolean>;
+  put(id: string, bytes: Buffer, variant?: PhotoVariant): Promise<void>;
+  get(id: string, variant?: PhotoVariant): Promise<Buffer | null>;
+  has(id: string, variant?: PhotoVariant): Promise<boolean>;
 }
+
+/** The suffix a thumbnail's key adds to its photo's id (the same for every storage). */
+export const THUMBNAIL_KEY_SUFFIX = '.thumb.jpg';
 
 /**
  * Content-addressed files under a directory, fanned out by the first two hex digits. Writes go to a
@@ -15,32 +24,33 @@ export interface PhotoStorage {
 export class LocalDiskPhotoStorage implements PhotoStorage {
   constructor(private readonly root: string) {}
 
-  private fileOf(id: string): string {
+  private fileOf(id: string, variant: PhotoVariant): string {
     if (!/^[0-9a-f]{64}$/.test(id)) throw new Error('photo ids are SHA-256 hex digests');
-    return path.join(this.root, id.slice(0, 2), id);
+    return path.join(this.root, id.slice(0, 2), variant === 'thumbnail' ? `${id}${THUMBNAIL_KEY_SUFFIX}` : id);
   }
 
-  async put(id: string, bytes: Buffer): Promise<void> {
-    const file = this.fileOf(id);
-    if (await this.has(id)) return;
+  /** Writes once: bytes already stored under the key are kept (a photo's images never change). */
+  async put(id: string, bytes: Buffer, variant: PhotoVariant = 'original'): Promise<void> {
+    const file = this.fileOf(id, variant);
+    if (await this.has(id, variant)) return;
     await fs.mkdir(path.dirname(file), { recursive: true });
     const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
     await fs.writeFile(temporary, bytes);
     await fs.rename(temporary, file);
   }
 
-  async get(id: string): Promise<Buffer | null> {
+  async get(id: string, variant: PhotoVariant = 'original'): Promise<Buffer | null> {
     try {
-      return await fs.readFile(this.fileOf(id));
+      return await fs.readFile(this.fileOf(id, variant));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw error;
     }
   }
 
-  async has(id: string): Promise<boolean> {
+  async has(id: string, variant: PhotoVariant = 'original'): Promise<boolean> {
     try {
-      await fs.access(this.fileOf(id));
+      await fs.access(this.fileOf(id, variant));
       return true;
     } catch {
       return false;

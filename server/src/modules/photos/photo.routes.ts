@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { raw } from '@mikro-orm/core';
 import Busboy from 'busboy';
-import express, { type Request } from 'express';
+import express, { type Request, type Response } from 'express';
 import type { AppConfig } from '../../config';
 import type { Em, Orm } from '../../core/entity-manager';
 import { BadUserInputError, ConflictError, DomainError, ErrorCode, TooManyRequestsError } from '../../core/errors';
@@ -16,9 +16,12 @@ import { HelpRecord } from '../help-records/help-record.entity';
 import { householdPolicy } from '../households/household.policy';
 import { Photo } from './photo.entity';
 import { photoPolicy } from './photo.policy';
-import { OversizedPhotoError, reencodePhoto, UndecodablePhotoError } from './photo-image';
+import { makeThumbnail, OversizedPhotoError, reencodePhoto, UndecodablePhotoError } from './photo-image';
 import type { RateLimits } from '../../graphql/limits/rate-limits';
 import type { PhotoStorage } from './photo-storage';
+
+/** A photo or thumbnail opened on its own is a picture: no scripts, no plugins, no frames. */
+const PHOTO_CONTENT_SECURITY_POLICY = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox";
 
 /** The multipart field the photo comes in: what Taro.uploadFile sends, and what refusals name. */
 const UPLOAD_FIELD = 'file';
@@ -135,12 +138,34 @@ async function reservePhoto(orm: Orm, accountId: number, photo: NewPhoto, quota:
 /**
  * POST /uploads/photos (multipart, field "file": what Taro.uploadFile sends) decodes a JPEG, PNG or
  * WebP, stores the re-encoded image (upright, scaled to PHOTO_MAX_EDGE, no EXIF or GPS) under its
- * SHA-256 and returns that id for a help record's photoIds. Every attempt counts against the photo-upload
- * rate budgets (per account and per address), and what is stored against each account's daily quota.
- * GET /photos/:id serves it. Who may do either is the photo policy's (photo.policy.ts).
+ * SHA-256 with its thumbnail (THUMBNAIL_EDGE px, JPEG) beside it, and returns that id for a help
+ * record's photoIds. Every attempt counts against the photo-upload rate budgets (per account and per
+ * address), and what is stored against each account's daily quota. GET /photos/:id serves the photo,
+ * GET /photos/:id/thumbnail its thumbnail (made on the first request for a photo stored before
+ * thumbnails existed), both with the same authorization and the same 404. Who may do either is the
+ * photo policy's (photo.policy.ts).
  */
 export function photoRoutes(orm: Orm, config: AppConfig, storage: PhotoStorage, logger: Logger, rateLimits: RateLimits): express.Router {
   const router = express.Router();
+
+  /**
+   * Makes and stores a photo's thumbnail. Callers make it only when none is stored (once per photo: a
+   * re-upload, an outbox retry, does not decode the photo again); it is deterministic and the storage
+   * writes once, so two requests making it at the same moment leave the same bytes.
+   */
+  const storeThumbnail = async (id: string, photoBytes: Buffer): Promise<Buffer> => {
+    const thumbnail = await makeThumbnail(photoBytes);
+    await storage.put(id, thumbnail, 'thumbnail');
+    return thumbnail;
+  };
+
+  /** The stored thumbnail; for a photo stored before thumbnails existed, made (and stored) now. */
+  const thumbnailOf = async (id: string): Promise<Buffer | null> => {
+    const stored = await storage.get(id, 'thumbnail');
+    if (stored) return stored;
+    const photoBytes = await storage.get(id);
+    return photoBytes ? storeThumbnail(id, photoBytes) : null;
+  };
 
   router.post('/uploads/photos', async (request, response) => {
     try {
@@ -172,6 +197,12 @@ export function photoRoutes(orm: Orm, config: AppConfig, storage: PhotoStorage, 
         if (reserved === 'new') await orm.em.fork().nativeDelete(Photo, { id, uploadedBy: actor.accountId });
         throw error;
       }
+      try {
+        if (!(await storage.has(id, 'thumbnail'))) await storeThumbnail(id, bytes);
+      } catch (error) {
+        // The photo is stored and its thumbnail can be made from it later: the first request for it tries again.
+        logger.warn({ err: error, photoId: id }, 'photo thumbnail could not be made at upload');
+      }
       response.status(201).json({ id, mimeType, sizeBytes: bytes.length });
     } catch (error) {
       request.resume();
@@ -179,35 +210,59 @@ export function photoRoutes(orm: Orm, config: AppConfig, storage: PhotoStorage, 
     }
   });
 
+  /**
+   * The photo the caller may read, or 404 for one that is missing or not theirs to see (the same answer).
+   * Its uploader's own photo costs no further statement; anyone else's needs a readable record showing it.
+   */
+  const readablePhoto = async (request: Request): Promise<Photo> => {
+    const actor = await actorFromBearer(request, config, orm.em.fork());
+    const id = request.params.id ?? '';
+    if (typeof id !== 'string' || !/^[0-9a-f]{64}$/.test(id)) throw new PhotoNotFoundError();
+    const em = orm.em.fork();
+    const photo = await em.findOne(Photo, id);
+    if (!photo) throw new PhotoNotFoundError();
+    const uploadedBy = photo.uploadedBy.id;
+    let allowed = photoPolicy.mayRead(actor, { uploadedBy, shownOnReadableRecord: false });
+    if (!allowed) {
+      // Records of the households the caller may read (not the help-record scope's "records I wrote": a photo
+      // follows the household file, as before the policies).
+      const showing = await em.count(HelpRecord, { photoIds: { $like: likeContaining(id) }, household: householdPolicy.scope(actor) });
+      allowed = photoPolicy.mayRead(actor, { uploadedBy, shownOnReadableRecord: showing > 0 });
+    }
+    if (!allowed) throw new PhotoNotFoundError();
+    return photo;
+  };
+
+  const sendImage = (response: Response, mimeType: string, fileName: string, bytes: Buffer) => {
+    response
+      .type(mimeType)
+      .set({
+        'Cache-Control': 'private, max-age=86400',
+        // Opened on its own, a photo is a picture and nothing else: no scripts, no plugins, no frames,
+        // even if a browser were to look past the content type (helmet adds nosniff to every answer).
+        'Content-Security-Policy': PHOTO_CONTENT_SECURITY_POLICY,
+        'Content-Disposition': `inline; filename="${fileName}"`,
+      })
+      .send(bytes);
+  };
+
   router.get('/photos/:id', async (request, response) => {
     try {
-      const actor = await actorFromBearer(request, config, orm.em.fork());
-      const id = request.params.id ?? '';
-      if (!/^[0-9a-f]{64}$/.test(id)) throw new PhotoNotFoundError();
-      const em = orm.em.fork();
-      const photo = await em.findOne(Photo, id);
-      // Its uploader's own photo costs no further statement; anyone else's needs a readable record showing it.
-      const uploadedBy = photo?.uploadedBy.id ?? null;
-      let allowed = uploadedBy !== null && photoPolicy.mayRead(actor, { uploadedBy, shownOnReadableRecord: false });
-      if (uploadedBy !== null && !allowed) {
-        // Records of the households the caller may read (not the help-record scope's "records I wrote": a photo
-        // follows the household file, as before the policies).
-        const showing = await em.count(HelpRecord, { photoIds: { $like: likeContaining(id) }, household: householdPolicy.scope(actor) });
-        allowed = photoPolicy.mayRead(actor, { uploadedBy, shownOnReadableRecord: showing > 0 });
-      }
-      // Missing and not allowed look the same.
-      const bytes = allowed ? await storage.get(id) : null;
-      if (!photo || !bytes) throw new PhotoNotFoundError();
-      response
-        .type(photo.mimeType)
-        .set({
-          'Cache-Control': 'private, max-age=86400',
-          // Opened on its own, a photo is a picture and nothing else: no scripts, no plugins, no frames,
-          // even if a browser were to look past the content type (helmet adds nosniff to every answer).
-          'Content-Security-Policy': "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox",
-          'Content-Disposition': `inline; filename="${id}.${photo.mimeType.slice('image/'.length)}"`,
-        })
-        .send(bytes);
+      const photo = await readablePhoto(request);
+      const bytes = await storage.get(photo.id);
+      if (!bytes) throw new PhotoNotFoundError();
+      sendImage(response, photo.mimeType, `${photo.id}.${photo.mimeType.slice('image/'.length)}`, bytes);
+    } catch (error) {
+      sendProblem(response, error, { logger, logMessage: 'photo request failed' });
+    }
+  });
+
+  router.get('/photos/:id/thumbnail', async (request, response) => {
+    try {
+      const photo = await readablePhoto(request);
+      const bytes = await thumbnailOf(photo.id);
+      if (!bytes) throw new PhotoNotFoundError();
+      sendImage(response, 'image/jpeg', `${photo.id}-thumbnail.jpeg`, bytes);
     } catch (error) {
       sendProblem(response, error, { logger, logMessage: 'photo request failed' });
     }
