@@ -525,15 +525,21 @@ export const MUTATIONS: Record<string, Entry> = {
   },
   correctHelpRecord: {
     who: [Role.CADRE],
-    text: 'mutation ($id: ID!, $input: HelpRecordContentInput!) { correctHelpRecord(id: $id, input: $input) { id } }',
+    text: 'mutation ($id: ID!, $input: HelpRecordCorrectionInput!) { correctHelpRecord(id: $id, input: $input) { id } }',
     vars: async (ctx) => ({ id: await ctx.fx.cadreHelpRecord(), input: helpContent(ctx) }),
     outside: [forbidden('a record another cadre made', async (ctx) => ({ id: await ctx.fx.otherHelpRecord(), input: helpContent(ctx) }), 'cadre')],
   },
   confirmDemandResolved: {
     who: [Role.CADRE],
-    text: 'mutation ($id: ID!) { confirmDemandResolved(demandId: $id) { status } }',
-    vars: async ({ fx }) => ({ id: await fx.resolvedDemand('own') }),
-    outside: [forbidden('a demand of a household it does not look after', async ({ fx }) => ({ id: await fx.resolvedDemand('other') }), 'cadre')],
+    text: 'mutation ($input: DemandConfirmationInput!) { confirmDemandResolved(input: $input) { status } }',
+    vars: async ({ fx }) => ({ input: { demandId: await fx.resolvedDemand('own'), clientId: fx.unique('matrix-answer-'), satisfaction: 'SATISFIED' } }),
+    outside: [
+      forbidden(
+        'a demand of a household it does not look after',
+        async ({ fx }) => ({ input: { demandId: await fx.resolvedDemand('other'), clientId: fx.unique('matrix-answer-'), satisfaction: 'SATISFIED' } }),
+        'cadre',
+      ),
+    ],
   },
   revealResident: {
     who: [Role.ADMIN, Role.CADRE],
