@@ -1,7 +1,10 @@
+import { DemandStatus } from '@wanjia/shared';
+import { toDate } from '../src/core/time';
 import { MIGRATIONS } from '../src/db/migrations';
 import { SQLITE_SCHEMA_STATE_TABLE, prepareSchema, type Orm } from '../src/db/orm';
 import { Region } from '../src/modules/regions/region.entity';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
+import { createDemand, createHelpRecord, createHousehold } from './support/factories';
 
 // Registered only when the global setup found MySQL (always under CI); otherwise the run's last lines say so.
 const describeMysql = databaseKinds().includes('mysql') ? describe : () => undefined;
@@ -19,6 +22,55 @@ describeMysql('MySQL schema from migrations', () => {
       // The next start finds nothing to do.
       await prepareSchema(orm, database);
       expect(await orm.getMigrator().getPendingMigrations()).toEqual([]);
+    } finally {
+      await orm.close(true);
+      await dropScratchDatabase(database);
+    }
+  });
+});
+
+describeMysql('the demand timeline migration (Migration20261203000000)', () => {
+  it('backfills the steps existing demands already tell, and reverts cleanly', async () => {
+    const { orm, database } = await migratedOrm('mysql', 'demand_timeline_backfill');
+    try {
+      const em = orm.em.fork();
+      const household = await createHousehold(em);
+      const record = await createHelpRecord(em, { household });
+      const at = (day: number) => new Date(Date.UTC(2026, 5, day, 3));
+      const open = await createDemand(em, { household, raisedAt: at(1), raisedIn: record });
+      const resolved = await createDemand(em, { household, raisedAt: at(1), status: DemandStatus.RESOLVED, resolvedBy: record, resolvedAt: at(2) });
+      const confirmed = await createDemand(em, {
+        household,
+        raisedAt: at(1),
+        status: DemandStatus.CONFIRMED,
+        resolvedBy: record,
+        resolvedAt: at(2),
+        confirmedAt: at(5),
+      });
+
+      // As an older build left it: the migration reverted, then applied to rows that have no timeline.
+      const migrator = orm.getMigrator();
+      await migrator.down();
+      const connection = orm.em.getConnection();
+      expect(await connection.execute("show tables like 'demand_event'")).toEqual([]);
+      await migrator.up();
+
+      const steps = await connection.execute<{ demand_id: number; kind: string; at: Date | string; help_record_id: number | null; actor_account_id: number | null }[]>(
+        'select demand_id, kind, at, help_record_id, actor_account_id from demand_event order by demand_id, at, id',
+      );
+      expect(steps.map((step) => [step.demand_id, step.kind, toDate(step.at).toISOString(), step.help_record_id, step.actor_account_id])).toEqual([
+        [open.id, 'RAISED', at(1).toISOString(), record.id, null],
+        [resolved.id, 'RAISED', at(1).toISOString(), null, null],
+        [resolved.id, 'RESOLVED', at(2).toISOString(), record.id, null],
+        [confirmed.id, 'RAISED', at(1).toISOString(), null, null],
+        [confirmed.id, 'RESOLVED', at(2).toISOString(), record.id, null],
+        [confirmed.id, 'CONFIRMED', at(5).toISOString(), record.id, null],
+      ]);
+      const [row] = await connection.execute<{ reopen_count: number; satisfaction: string | null }[]>('select reopen_count, satisfaction from demand where id = ?', [
+        confirmed.id,
+      ]);
+      expect(row).toEqual({ reopen_count: 0, satisfaction: null });
+      expect((await orm.schema.getUpdateSchemaSQL({ wrap: false, safe: false, dropTables: true })).trim()).toBe('');
     } finally {
       await orm.close(true);
       await dropScratchDatabase(database);
