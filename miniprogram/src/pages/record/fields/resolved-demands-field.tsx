@@ -27,6 +27,16 @@ export default function ResolvedDemandsField({ openDemands, resolvedByRecord = [
     <Field id="field-resolved" label="本次解决的诉求" hint="从待办诉求中选择" error={error}>
       {openDemands === null && <View className="muted">加载中…</View>}
       {openDemands !== null && choices.length === 0 && <View className="muted">该户暂无待办诉求</View>}
+      {/* Ticked before (a refused record opened from 待处理) but no longer open: shown, so it can be unticked. */}
+      {openDemands !== null &&
+        selected
+          .filter((id) => !choices.some((demand) => demand.id === id))
+          .map((id) => (
+            <View key={id} className="record-form__resolvable record-form__resolvable--on record-form__resolvable--stale" onClick={() => onToggle(id)}>
+              <Text className="record-form__check">☑</Text>
+              <Text>所选诉求已不是待办状态（可能已在别处办结），请点此取消勾选</Text>
+            </View>
+          ))}
       {choices.map((demand) => {
         const on = selected.includes(demand.id);
         const fixed = demand.status === 'CONFIRMED';
