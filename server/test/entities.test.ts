@@ -1,10 +1,23 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { AssignmentKind, DemandCategory, DemandStatus, HardshipReason, HelpKind, KeyFocusReason, PetitionCaseStatus, Role, TargetGroup } from '@wanjia/shared';
+import {
+  AssignmentKind,
+  DemandCategory,
+  DemandEventKind,
+  DemandStatus,
+  HardshipReason,
+  HelpKind,
+  KeyFocusReason,
+  PetitionCaseStatus,
+  Role,
+  Satisfaction,
+  TargetGroup,
+} from '@wanjia/shared';
 import type { DatabaseConfig } from '../src/config';
 import type { Orm } from '../src/db/orm';
 import { Assignment } from '../src/modules/assignments/assignment.entity';
 import { AuditEntry } from '../src/modules/audit/audit-entry.entity';
 import { ContactPoint } from '../src/modules/contact-points/contact-point.entity';
+import { DemandEvent } from '../src/modules/demands/demand-event.entity';
 import { Demand } from '../src/modules/demands/demand.entity';
 import { HelpRecord } from '../src/modules/help-records/help-record.entity';
 import { Household } from '../src/modules/households/household.entity';
@@ -180,5 +193,47 @@ describe.each(databaseKinds())('entities on %s', (kind) => {
     };
     await correct('correction-1');
     await expect(correct('correction-2')).rejects.toThrow(UniqueConstraintViolationException);
+  });
+
+  it("keeps a demand's answer and timeline: enums, a 500-character note, one step per (account, clientId)", async () => {
+    const em = orm.em.fork();
+    const record = await createHelpRecord(em);
+    const account = await createAccount(em, { cadre: record.cadre });
+    const demand = await createDemand(em, { household: record.household, status: DemandStatus.RESOLVED, resolvedBy: record, resolvedAt: new Date() });
+    const note = '雨天仍然漏水😢'.padEnd(500, '。');
+    demand.status = DemandStatus.OPEN;
+    demand.satisfaction = Satisfaction.DISSATISFIED;
+    demand.confirmationNote = note;
+    demand.reopenCount += 1;
+    const answeredAt = new Date('2026-06-03T04:05:06.789Z');
+    em.create(DemandEvent, {
+      demand,
+      kind: DemandEventKind.REOPENED,
+      at: answeredAt,
+      actorAccount: account,
+      helpRecord: record,
+      satisfaction: Satisfaction.DISSATISFIED,
+      note,
+      clientId: 'answer-0001',
+    });
+    await em.flush();
+
+    const fresh = orm.em.fork();
+    const stored = await fresh.findOneOrFail(Demand, demand.id);
+    expect([stored.satisfaction, stored.confirmationNote, stored.reopenCount]).toEqual([Satisfaction.DISSATISFIED, note, 1]);
+    const [step] = await fresh.find(DemandEvent, { demand: demand.id });
+    expect([step!.kind, step!.at.toISOString(), step!.helpRecord?.id, step!.satisfaction, step!.note]).toEqual([
+      DemandEventKind.REOPENED,
+      answeredAt.toISOString(),
+      record.id,
+      Satisfaction.DISSATISFIED,
+      note,
+    ]);
+    // A new demand starts with no answer and no reopening.
+    const plain = await createDemand(fresh);
+    expect([plain.satisfaction ?? null, plain.reopenCount]).toEqual([null, 0]);
+
+    fresh.create(DemandEvent, { demand: demand.id, kind: DemandEventKind.CONFIRMED, at: new Date(), actorAccount: account.id, clientId: 'answer-0001' });
+    await expect(fresh.flush()).rejects.toThrow(UniqueConstraintViolationException);
   });
 });
