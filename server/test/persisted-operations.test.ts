@@ -1,9 +1,11 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { DatabaseConfig } from '../src/config';
 import { loadConfig } from '../src/config';
 import type { Orm } from '../src/db/orm';
 import { loadSafelist } from '../src/graphql/limits/safelist';
+import { Household } from '../src/modules/households/household.entity';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
+import { createDemand, createResident, validIdNumber } from './support/factories';
 import { ADMIN_PASSWORD, createWorld, type World } from './support/limits-world';
 import { codeOf, startLoggedApp, WARN, type LoggedApp } from './support/logged-app';
 
@@ -21,6 +23,150 @@ function persisted(name: string): { hash: string; document: string } {
 
 const hashOnly = (hash: string, variables: Record<string, unknown> = {}) => ({ variables, extensions: { persistedQuery: { version: 1, sha256Hash: hash } } });
 
+/** The operation's name as the document declares it (`query Name`, `mutation Name`). */
+function operationNameOf(document: string): string {
+  const match = /\b(query|mutation|subscription)\s+([A-Za-z_][A-Za-z0-9_]*)/.exec(document);
+  if (!match) throw new Error(`a persisted operation without a name: ${document.slice(0, 120)}`);
+  return match[2]!;
+}
+
+/** What the cases read from and leave for each other (e.g. the record SubmitHelpRecord made, which CorrectHelpRecord corrects). */
+interface CaseState {
+  householdId: string;
+  cadreId: string;
+  residentId: string;
+  residentIdNumber: string;
+  openDemandId: string;
+  recordId?: string;
+  refreshToken?: string;
+}
+
+type Answer = { data?: Record<string, unknown> | null; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+
+/**
+ * How each persisted operation is sent in the test below: with a cadre's token to the production
+ * server, or with none (the sign-in operations; the development sign-in to a development server that
+ * enforces the safelist too), the variables it needs on this file's data, and what it must answer:
+ * data (checked), or the domain error these variables deserve. Cases run in this order, so one can use
+ * what an earlier one made. An operation of shared/persisted-operations.json without a case fails the test.
+ */
+interface OperationCase {
+  caller: 'cadre' | 'anonymous';
+  server?: 'production' | 'development-sign-in';
+  variables(state: CaseState): Record<string, unknown>;
+  /** Checks the data and keeps what later cases need; or the error code the variables deserve. */
+  expects: ((data: Record<string, unknown>, state: CaseState) => void) | { code: string };
+}
+
+const at = <T>(data: unknown, ...path: (string | number)[]): T => path.reduce<unknown>((value, key) => (value as Record<string, unknown>)?.[key], data) as T;
+
+const OPERATION_CASES: Record<string, OperationCase> = {
+  // Past the safelist: WeChat is not configured in tests, which the resolvers themselves report.
+  WechatLogin: { caller: 'anonymous', variables: () => ({ code: 'wx-code' }), expects: { code: 'FEATURE_DISABLED' } },
+  BindWechat: { caller: 'anonymous', variables: () => ({ code: 'wx-code', bindCode: 'ABCD2345' }), expects: { code: 'FEATURE_DISABLED' } },
+  DevelopmentCadres: {
+    caller: 'anonymous',
+    server: 'development-sign-in',
+    variables: () => ({}),
+    expects: (data, state) => expect(at<{ id: string }[]>(data, 'developmentCadres').map((cadre) => cadre.id)).toContain(state.cadreId),
+  },
+  DevelopmentSignIn: {
+    caller: 'anonymous',
+    server: 'development-sign-in',
+    variables: (state) => ({ cadreId: state.cadreId }),
+    expects: (data, state) => {
+      expect(at(data, 'developmentSignIn', 'account', 'role')).toBe('CADRE');
+      state.refreshToken = at<string>(data, 'developmentSignIn', 'refreshToken');
+    },
+  },
+  RefreshToken: {
+    caller: 'anonymous',
+    variables: (state) => ({ refreshToken: state.refreshToken }),
+    expects: (data, state) => {
+      expect(at(data, 'refreshToken', 'accessToken')).toEqual(expect.any(String));
+      state.refreshToken = at<string>(data, 'refreshToken', 'refreshToken');
+    },
+  },
+  Logout: { caller: 'cadre', variables: (state) => ({ refreshToken: state.refreshToken }), expects: (data) => expect(data.logout).toBe(true) },
+  MyStats: { caller: 'cadre', variables: () => ({}), expects: (data) => expect(at(data, 'myStats', 'households')).toBe(1) },
+  MyHouseholds: {
+    caller: 'cadre',
+    variables: () => ({ first: 20 }),
+    expects: (data, state) => expect(at<{ id: string }[]>(data, 'myHouseholds', 'nodes').map((node) => node.id)).toEqual([state.householdId]),
+  },
+  MyCaseload: {
+    caller: 'cadre',
+    variables: () => ({ first: 100, recordsFirst: 10 }),
+    expects: (data, state) => expect(at(data, 'myHouseholds', 'nodes', 0, 'file', 'id')).toBe(state.householdId),
+  },
+  HouseholdFile: {
+    caller: 'cadre',
+    variables: (state) => ({ id: state.householdId, recordsFirst: 10 }),
+    expects: (data, state) => expect(at<{ id: string }[]>(data, 'household', 'openDemands').map((demand) => demand.id)).toContain(state.openDemandId),
+  },
+  OpenDemands: {
+    caller: 'cadre',
+    variables: (state) => ({ id: state.householdId }),
+    expects: (data, state) => expect(at<{ id: string }[]>(data, 'household', 'openDemands').map((demand) => demand.id)).toEqual([state.openDemandId]),
+  },
+  RevealResidentIdNumber: {
+    caller: 'cadre',
+    variables: (state) => ({ id: state.residentId, reason: '核实身份，办理低保' }),
+    expects: (data, state) => expect(at(data, 'revealResident', 'idNumber')).toBe(state.residentIdNumber),
+  },
+  SubmitHelpRecord: {
+    caller: 'cadre',
+    variables: (state) => ({
+      input: {
+        clientId: randomUUID(),
+        householdId: state.householdId,
+        occurredAt: new Date(Date.now() - 3_600_000).toISOString(),
+        kinds: ['VISIT'],
+        summary: '入户走访，屋顶已修好',
+        resolvedDemandIds: [state.openDemandId],
+        demandsRaised: [{ category: 'LIVELIHOOD', text: '希望协助申请临时救助' }],
+      },
+    }),
+    expects: (data, state) => {
+      state.recordId = at<string>(data, 'submitHelpRecord', 'id');
+      expect(state.recordId).toEqual(expect.any(String));
+    },
+  },
+  MoreHelpRecords: {
+    caller: 'cadre',
+    variables: (state) => ({ id: state.householdId, first: 10 }),
+    expects: (data, state) => expect(at<{ id: string }[]>(data, 'household', 'helpRecords', 'nodes').map((record) => record.id)).toEqual([state.recordId]),
+  },
+  CorrectHelpRecord: {
+    caller: 'cadre',
+    variables: (state) => ({ id: state.recordId, input: { clientId: randomUUID(), summary: '入户走访，屋顶已修好（更正）' } }),
+    expects: (data, state) => {
+      expect(at(data, 'correctHelpRecord', 'versionNumber')).toBe(2);
+      state.recordId = at<string>(data, 'correctHelpRecord', 'id');
+    },
+  },
+  HelpRecordPage: {
+    caller: 'cadre',
+    variables: (state) => ({ householdId: state.householdId, first: 10 }),
+    expects: (data, state) => {
+      const nodes = at<{ id: string; earlierVersions: unknown[] }[]>(data, 'household', 'helpRecords', 'nodes');
+      expect(nodes.map((record) => [record.id, record.earlierVersions.length])).toEqual([[state.recordId, 1]]);
+    },
+  },
+  ConfirmDemandResolved: {
+    caller: 'cadre',
+    variables: (state) => ({ input: { demandId: state.openDemandId, clientId: randomUUID(), satisfaction: 'DISSATISFIED', note: '屋顶仍然漏雨' } }),
+    expects: (data) => expect(at(data, 'confirmDemandResolved')).toMatchObject({ status: 'OPEN', reopenCount: 1 }),
+  },
+};
+
+const PERSISTED_OPERATIONS = [...loadSafelist()].map(([hash, document]) => ({ hash, name: operationNameOf(document) }));
+/** The cases' order first, then operations nobody wrote a case for (each of which fails). */
+const OPERATIONS_IN_ORDER = [
+  ...Object.keys(OPERATION_CASES).flatMap((name) => PERSISTED_OPERATIONS.filter((operation) => operation.name === name)),
+  ...PERSISTED_OPERATIONS.filter((operation) => !(operation.name in OPERATION_CASES)),
+];
+
 describe('the safelist switch', () => {
   it('enforces in production and is off elsewhere unless SAFELIST_MODE says otherwise', () => {
     expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'k3Jw9-qPz7Lm2Xv8Rt5Yb1Nc6Hd4Fg0SaEuTi' }).safelistMode).toBe('enforce');
@@ -36,6 +182,8 @@ describe.each(databaseKinds())('persisted operations on %s', (kind) => {
   let world: World;
   let production: LoggedApp;
   let development: LoggedApp;
+  let developmentSignIn: LoggedApp;
+  let state: CaseState;
   let tokens: Record<'admin' | 'analyst' | 'cadre', string>;
 
   beforeAll(async () => {
@@ -43,12 +191,28 @@ describe.each(databaseKinds())('persisted operations on %s', (kind) => {
     world = await createWorld(orm);
     production = await startLoggedApp(orm, database, (config) => ({ ...config, nodeEnv: 'production', safelistMode: 'enforce' }));
     development = await startLoggedApp(orm, database, (config) => ({ ...config, nodeEnv: 'development', safelistMode: 'off' }));
+    developmentSignIn = await startLoggedApp(orm, database, (config) => ({ ...config, nodeEnv: 'development', safelistMode: 'enforce', devSignIn: true }));
     tokens = await world.tokens(production.config.auth.jwtSecret);
+
+    // What the app's operations read and write besides the world's household: a resident to reveal, a demand to resolve and confirm.
+    const em = orm.em.fork();
+    const household = await em.findOneOrFail(Household, { id: world.householdId });
+    const residentIdNumber = validIdNumber('210502', '1961-04-12');
+    const resident = await createResident(em, { household, idNumber: residentIdNumber });
+    const openDemand = await createDemand(em, { household });
+    state = {
+      householdId: String(world.householdId),
+      cadreId: String(world.cadreId),
+      residentId: String(resident.id),
+      residentIdNumber,
+      openDemandId: String(openDemand.id),
+    };
   });
 
   afterAll(async () => {
     await production?.close();
     await development?.close();
+    await developmentSignIn?.close();
     await orm?.close(true);
     if (database) await dropScratchDatabase(database);
   });
@@ -136,4 +300,27 @@ describe.each(databaseKinds())('persisted operations on %s', (kind) => {
     const mixed = await production.graphql('mutation { login(username: "limits-admin", password: "x") { accessToken } issueBindCode(cadreId: "1") { code } }');
     expect(codeOf(mixed)).toBe('OPERATION_NOT_SAFELISTED');
   });
+
+  it.each(OPERATIONS_IN_ORDER.map((operation) => [operation.name, operation.hash] as const))(
+    'runs the persisted operation %s sent by its hash under SAFELIST_MODE=enforce',
+    async (name, hash) => {
+      const operationCase = OPERATION_CASES[name];
+      if (!operationCase) {
+        throw new Error(`add variables for ${name}: a case in OPERATION_CASES (server/test/persisted-operations.test.ts) saying how the app sends it and what it answers`);
+      }
+      const server = operationCase.server === 'development-sign-in' ? developmentSignIn : production;
+      const headers: Record<string, string> = operationCase.caller === 'cadre' ? { authorization: `Bearer ${tokens.cadre}` } : {};
+      const answer = await server.post<Record<string, unknown>>(hashOnly(hash, operationCase.variables(state)), headers);
+      const body = answer.body as Answer;
+      // Never refused by the safelist, whatever else the variables deserve.
+      expect(['OPERATION_NOT_SAFELISTED', 'PERSISTED_QUERY_NOT_FOUND']).not.toContain(codeOf(answer));
+      if ('code' in operationCase.expects) {
+        expect(body.errors?.map((error) => error.extensions?.code)).toEqual([operationCase.expects.code]);
+        return;
+      }
+      expect(body.errors).toBeUndefined();
+      expect(body.data).toEqual(expect.any(Object));
+      operationCase.expects(body.data!, state);
+    },
+  );
 });
