@@ -3,6 +3,8 @@ import { Image, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { describeError } from '@/services/errors';
 import { cachedPhotoFile, photoFile, previewPhotos } from '@/services/photos';
+// NutUI's styles first, whichever page imports this component before the others (one CSS order for the common chunk).
+import '@/components/ui';
 import './index.scss';
 
 /** One server photo's thumbnail, downloaded with the cadre's token (an <Image src> cannot send it). */
