@@ -1,4 +1,4 @@
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Text, Textarea, View } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
 import Field from '@/components/field';
@@ -11,12 +11,14 @@ import {
   SATISFACTION_OPTIONS,
   checkConfirmation,
   confirmationFieldError,
+  rememberAwaitingDemands,
   seenAwaitingDemand,
   submitConfirmation,
   type AwaitingDemand,
   type ConfirmationErrors,
 } from '@/services/demands';
 import { ApiError, describeError } from '@/services/errors';
+import { loadHouseholdFile } from '@/services/household';
 import { newClientId } from '@/services/ids';
 import { label } from '@/services/labels';
 import { requireSession } from '@/services/navigation';
@@ -42,7 +44,23 @@ function subjectOf(params: Record<string, string | undefined>): { demand: Awaiti
  */
 export default function ConfirmDemandPage() {
   const { params } = useRouter();
-  const [subject] = useState(() => subjectOf(params));
+  const [subject, setSubject] = useState(() => subjectOf(params));
+  const [looking, setLooking] = useState(!subject && Boolean(params.demandId));
+
+  // Not shown in this run (the h5 page was reloaded): the household's file lists the demands awaiting confirmation.
+  useEffect(() => {
+    if (subject || !params.demandId || !requireSession()) return;
+    loadHouseholdFile(params.householdId ?? '')
+      .then((loaded) => {
+        rememberAwaitingDemands(loaded.value.demandsAwaitingConfirmation);
+        const demand = loaded.value.demandsAwaitingConfirmation.find((candidate) => candidate.id === params.demandId);
+        if (demand) setSubject({ demand, queued: null });
+      })
+      .catch(() => undefined)
+      .finally(() => setLooking(false));
+  }, []);
+
+  if (!subject && looking) return <View className="empty-note">加载中…</View>;
   if (!subject) {
     return (
       <View className="empty-note">

@@ -9,6 +9,7 @@ import type { HelpRecordVersionFieldsFragment } from '@/graphql/generated/graphq
 import { queuedCorrectionsOf } from '@/services/corrections';
 import { formatDateTime } from '@/services/dates';
 import { describeError } from '@/services/errors';
+import { loadHouseholdFile } from '@/services/household';
 import { label } from '@/services/labels';
 import { correctionUrl, queuedItemUrl, requireSession } from '@/services/navigation';
 import type { QueuedCorrection } from '@/services/outbox';
@@ -85,6 +86,13 @@ export default function RecordDetailPage() {
       setEarlierVersions(versions);
     } catch (caught) {
       setError(describeError(caught));
+      // Not shown in this run (the h5 page was reloaded) and the versions cannot be had: the file's history
+      // (or its offline copy) still has the record itself.
+      if (!seenHelpRecord(recordId)) {
+        const loaded = await loadHouseholdFile(householdId).catch(() => null);
+        const found = loaded?.value.helpRecords.nodes.find((candidate) => candidate.id === recordId);
+        if (found) setRecord(found);
+      }
     }
   }, [householdId, recordId]);
 

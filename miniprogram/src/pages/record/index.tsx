@@ -3,10 +3,10 @@ import { Text, View } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
 import NumberField from '@/components/number-field';
 import { Button } from '@/components/ui';
-import { loadOpenDemands, type OpenDemand } from '@/services/household';
+import { loadHouseholdFile, loadOpenDemands, type OpenDemand } from '@/services/household';
 import { label } from '@/services/labels';
 import { requireSession } from '@/services/navigation';
-import { outbox, seenHelpRecord } from '@/services/records';
+import { outbox, rememberHelpRecords, seenHelpRecord } from '@/services/records';
 import DemandsRaisedField from './fields/demands-raised-field';
 import KindsField from './fields/kinds-field';
 import LocationField from './fields/location-field';
@@ -38,7 +38,23 @@ function modeOf(params: Record<string, string | undefined>): RecordFormMode | nu
 /** The help record form for one household (opened from its file with the household's id and head's name). */
 export default function RecordPage() {
   const { params } = useRouter();
-  const [mode] = useState(() => modeOf(params));
+  const [mode, setMode] = useState(() => modeOf(params));
+  const [looking, setLooking] = useState(!mode && Boolean(params.correct));
+
+  // The record to correct was not shown in this run (the h5 page was reloaded): the file's history has it.
+  useEffect(() => {
+    if (mode || !params.correct || !requireSession()) return;
+    loadHouseholdFile(params.householdId ?? '')
+      .then((loaded) => {
+        rememberHelpRecords(params.householdId ?? '', loaded.value.helpRecords.nodes, null);
+        const record = loaded.value.helpRecords.nodes.find((candidate) => candidate.id === params.correct);
+        if (record) setMode({ kind: 'correction', record });
+      })
+      .catch(() => undefined)
+      .finally(() => setLooking(false));
+  }, []);
+
+  if (!mode && looking) return <View className="empty-note">加载中…</View>;
   if (!mode) {
     return (
       <View className="empty-note record-form__missing">
