@@ -5,6 +5,7 @@ import { createCadreLoaders } from '../modules/cadres/cadre.loaders';
 import { createDemandLoaders } from '../modules/demands/demand.loaders';
 import { createHelpRecordLoaders } from '../modules/help-records/help-record.loaders';
 import { createHouseholdLoaders } from '../modules/households/household.loaders';
+import { createHouseholdRecordPageLoaders } from '../modules/my-work/household-record-pages.loader';
 import { createRegionLoaders } from '../modules/regions/region.loaders';
 import { createRoundLoaders } from '../modules/rounds/round.loaders';
 import { createUnitLoaders } from '../modules/units/unit.loaders';
@@ -25,6 +26,7 @@ export function createLoaders(em: Em, actor: Actor | null) {
     ...createUnitLoaders(em),
     ...createCadreLoaders(em),
     ...createHouseholdLoaders(em),
+    ...createHouseholdRecordPageLoaders(em),
     ...createDemandLoaders(em, actor),
     ...createHelpRecordLoaders(em),
     ...createAccountLoaders(em),
