@@ -8,6 +8,7 @@ import { AuditEntry } from '../../modules/audit/audit-entry.entity';
 import type { Cadre } from '../../modules/cadres/cadre.entity';
 import type { ContactPointKind } from '../../modules/contact-points/contact-point-kind.entity';
 import type { ContactPoint } from '../../modules/contact-points/contact-point.entity';
+import type { DemandEvent } from '../../modules/demands/demand-event.entity';
 import type { Demand } from '../../modules/demands/demand.entity';
 import type { HelpRecord } from '../../modules/help-records/help-record.entity';
 import { rebuildAnalyticsSummaries } from '../../modules/help-records/help-record-summary.service';
@@ -92,6 +93,7 @@ interface Built {
   assignments: Assignment[];
   helpRecords: HelpRecord[];
   demands: Demand[];
+  demandEvents: DemandEvent[];
   contactPointKinds: ContactPointKind[];
   contactPoints: ContactPoint[];
   accounts: UserAccount[];
@@ -141,6 +143,7 @@ export async function seedDemoData(em: Em, options: DemoOptions = DEFAULT_DEMO_O
       ...built.assignments,
       ...built.helpRecords,
       ...built.demands,
+      ...built.demandEvents,
       ...built.contactPointKinds,
       ...built.contactPoints,
       ...built.accounts,
@@ -213,6 +216,7 @@ async function build(options: DemoOptions): Promise<Built> {
   const helpRecords = visits.helpRecords(assignments);
   step('demands');
   const demands = visits.demands(households, helpRecords);
+  const demandEvents = visits.demandEvents(demands);
   step('contact points');
   const { contactPointKinds, contactPoints } = campaign.contactPoints(leaders, rounds[1], { counties, townships, places, units, households, petitionCases });
   step('accounts');
@@ -233,6 +237,7 @@ async function build(options: DemoOptions): Promise<Built> {
     assignments,
     helpRecords,
     demands,
+    demandEvents,
     contactPointKinds,
     contactPoints,
     accounts,

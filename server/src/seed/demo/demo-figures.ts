@@ -1,4 +1,4 @@
-import { DemandStatus, OPEN_CASE_STATUSES, OPEN_DEMAND_STATUSES, RegionLevel } from '@wanjia/shared';
+import { DemandStatus, OPEN_CASE_STATUSES, OPEN_DEMAND_STATUSES, RegionLevel, Satisfaction } from '@wanjia/shared';
 import type { VisitIntervals } from '../../config';
 import type { Em } from '../../core/entity-manager';
 import { shanghaiDate } from '../../core/time';
@@ -107,6 +107,12 @@ export async function demoFigures(em: Em, intervals: VisitIntervals, at?: Date):
       label: 'demands',
       value: await count(Demand),
       detail: `${await count(Demand, { status: { $in: [...OPEN_DEMAND_STATUSES] } })} open, ${await count(Demand, { status: DemandStatus.CONFIRMED })} confirmed`,
+    },
+    {
+      // The household's latest answer on the return visit (回访) to a resolution.
+      label: 'answered demands',
+      value: await count(Demand, { satisfaction: { $ne: null } }),
+      detail: `${await count(Demand, { satisfaction: Satisfaction.SATISFIED })} satisfied, ${await count(Demand, { satisfaction: Satisfaction.BASICALLY_SATISFIED })} basically satisfied, ${await count(Demand, { satisfaction: Satisfaction.DISSATISFIED, reopenCount: { $gt: 0 } })} dissatisfied and reopened; ${await count(Demand, { status: DemandStatus.RESOLVED })} awaiting an answer`,
     },
     { label: 'assignments', value: await count(Assignment), detail: `${visits.assigned} active` },
     { label: 'help records', value: await count(HelpRecord), detail: `${await count(HelpRecord, { isLatest: false })} superseded by a correction` },

@@ -38,3 +38,9 @@ export const PETITION_TITLES = [
   ['养老金待遇问题', '要求核实工龄并调整养老金'],
   ['采煤沉陷区治理问题', '要求解决房屋沉陷后的搬迁安置'],
 ];
+
+/** What households say on the return visit (回访) when they are satisfied, or basically satisfied, with a resolution. */
+export const CONFIRMATION_NOTES = ['问题已经解决，感谢帮助', '办得及时，很满意', '基本解决了，还需要再跟进一下', '已落实到位'];
+
+/** What households say when a resolution did not solve it (不满意): the demand reopens with this note. */
+export const DISSATISFACTION_NOTES = ['下雨天还是漏水，没修好', '补助说发了但一直没到账', '药费报销比例和说的不一样', '工作介绍了但离家太远去不了'];

@@ -1,22 +1,37 @@
 import { createHash } from 'node:crypto';
-import { AssignmentKind, DemandCategory, DemandStatus, HelpKind, HouseholdStatus } from '@wanjia/shared';
+import { AssignmentKind, DemandCategory, DemandEventKind, DemandStatus, HelpKind, HouseholdStatus, Satisfaction } from '@wanjia/shared';
 import type { VisitIntervals } from '../../config';
 import { shanghaiDate } from '../../core/time';
 import { Assignment } from '../../modules/assignments/assignment.entity';
 import type { Cadre } from '../../modules/cadres/cadre.entity';
+import { DemandEvent } from '../../modules/demands/demand-event.entity';
 import { Demand } from '../../modules/demands/demand.entity';
 import { HelpRecord } from '../../modules/help-records/help-record.entity';
 import type { Household } from '../../modules/households/household.entity';
 import { visitSchedule } from '../../modules/my-work/visit-schedule';
 import type { Round } from '../../modules/rounds/round.entity';
 import { DAY_MS, type DemoRandom } from './demo-random';
-import { DEMAND_TEXTS, HELP_SUMMARIES, SCHOOL_HELP_SUMMARY } from './demo-texts';
+import { CONFIRMATION_NOTES, DEMAND_TEXTS, DISSATISFACTION_NOTES, HELP_SUMMARIES, SCHOOL_HELP_SUMMARY } from './demo-texts';
 
 /**
  * About one assigned household in eight has slipped past its next visit on the demo's today: what a
  * campaign that works looks like, and enough for the overdue lists to show something.
  */
 export const LAPSED_PERCENT = 14;
+
+/** One answered resolution in this many was rejected by the household (不满意) and reopened. */
+const REOPENED_EVERY = 10;
+/** Of the others, one in this many was 基本满意 rather than 满意. */
+const BASICALLY_SATISFIED_EVERY = 3;
+
+/** The household's answer on the visit after a resolution; chosen by position, so the random stream is the one it was. */
+function answerFor(answered: number): { satisfaction: Satisfaction; note: string | null } {
+  if (answered % REOPENED_EVERY === REOPENED_EVERY - 1) {
+    return { satisfaction: Satisfaction.DISSATISFIED, note: DISSATISFACTION_NOTES[answered % DISSATISFACTION_NOTES.length]! };
+  }
+  const satisfaction = answered % BASICALLY_SATISFIED_EVERY === 1 ? Satisfaction.BASICALLY_SATISFIED : Satisfaction.SATISFIED;
+  return { satisfaction, note: answered % 4 === 0 ? CONFIRMATION_NOTES[answered % CONFIRMATION_NOTES.length]! : null };
+}
 
 /** First-round cadres took their households on within five months of the round's start (by the year's end). */
 const FIRST_ROUND_UPTAKE_DAYS = 152;
@@ -30,6 +45,9 @@ export interface VisitContext {
 
 /** The work: assignments of cadres to households, the help records of their visits, and the demands raised. */
 export class DemoVisits {
+  /** The resolving and the answering visit of each demand the household answered, for its timeline. */
+  private readonly answers = new Map<Demand, { resolver: HelpRecord; confirmer: HelpRecord }>();
+
   constructor(
     private readonly random: DemoRandom,
     private readonly context: VisitContext,
@@ -199,6 +217,7 @@ export class DemoVisits {
     // School matters are raised only where a child goes to school.
     const withoutSchool = Object.values(DemandCategory).filter((category) => category !== DemandCategory.EDUCATION);
     const demands: Demand[] = [];
+    let answered = 0;
     for (const household of households) {
       const history = (latestByHousehold.get(household) ?? []).sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
       const howMany = faker.helpers.weightedArrayElement([
@@ -225,8 +244,21 @@ export class DemoVisits {
           demand.resolvedAt = resolver.occurredAt;
           const confirmer = later[1];
           if (confirmer) {
-            demand.status = DemandStatus.CONFIRMED;
-            demand.confirmedAt = confirmer.occurredAt;
+            const answer = answerFor(answered);
+            answered += 1;
+            demand.satisfaction = answer.satisfaction;
+            demand.confirmationNote = answer.note;
+            this.answers.set(demand, { resolver, confirmer });
+            if (answer.satisfaction === Satisfaction.DISSATISFIED) {
+              // Reopened: open again, the resolution kept only in the timeline.
+              demand.status = DemandStatus.OPEN;
+              demand.reopenCount = 1;
+              demand.resolvedBy = null;
+              demand.resolvedAt = null;
+            } else {
+              demand.status = DemandStatus.CONFIRMED;
+              demand.confirmedAt = confirmer.occurredAt;
+            }
           } else {
             demand.status = DemandStatus.RESOLVED;
           }
@@ -241,5 +273,35 @@ export class DemoVisits {
       }
     }
     return demands;
+  }
+
+  /**
+   * Each demand's timeline, as the services would have written it: raised (on its visit), resolved,
+   * and the household's answer on the next visit (confirmed, or reopened with its note). No actor:
+   * the demo's rows were not recorded through anyone's account.
+   */
+  demandEvents(demands: readonly Demand[]): DemandEvent[] {
+    const events: DemandEvent[] = [];
+    const step = (demand: Demand, kind: DemandEventKind, at: Date, helpRecord: HelpRecord | null, answer?: Demand) => {
+      const event = new DemandEvent();
+      event.demand = demand;
+      event.kind = kind;
+      event.at = at;
+      event.helpRecord = helpRecord;
+      event.satisfaction = answer?.satisfaction ?? null;
+      event.note = answer?.confirmationNote ?? null;
+      events.push(event);
+    };
+    for (const demand of demands) {
+      step(demand, DemandEventKind.RAISED, demand.raisedAt, (demand.raisedIn as HelpRecord | null | undefined) ?? null);
+      const answered = this.answers.get(demand);
+      const resolver = answered?.resolver ?? ((demand.resolvedBy as HelpRecord | null | undefined) ?? null);
+      if (resolver) step(demand, DemandEventKind.RESOLVED, resolver.occurredAt, resolver);
+      if (answered) {
+        const kind = demand.satisfaction === Satisfaction.DISSATISFIED ? DemandEventKind.REOPENED : DemandEventKind.CONFIRMED;
+        step(demand, kind, answered.confirmer.occurredAt, answered.resolver, demand);
+      }
+    }
+    return events;
   }
 }
