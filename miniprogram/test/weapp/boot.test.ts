@@ -1,78 +1,127 @@
-import { createWeappSimulator } from './simulator';
+import {
+  AWAITING_DEMAND_ID,
+  CANNED_DATA,
+  HEAD_NAME,
+  HOUSEHOLD_ID,
+  PHOTO_ID,
+  RECORD_ID,
+  SESSION,
+} from './canned-answers';
+import { appJsonPages, createWeappSimulator, type WeappSimulator } from './simulator';
 
 /**
- * The weapp build, run in a stand-in for WeChat's logic layer: it launches, registers every page,
- * and the households page asks the API for the cadre's households and puts them on screen.
+ * The weapp build, run in a stand-in for WeChat's logic layer: it launches, registers every page of its
+ * app.json (main package and subpackages), and each page renders its first screen from canned API
+ * answers (canned-answers.ts). A page of app.json without an entry in FIRST_SCREENS, or an operation
+ * without a canned answer, fails the test by name.
  */
-it('boots the weapp build and shows the signed-in cadre’s households', async () => {
+
+interface FirstScreen {
+  /** The page's query, as the app navigates to it (services/navigation.ts). */
+  query?: Record<string, string>;
+  /** Signed in unless said otherwise. */
+  signedOut?: boolean;
+  /** Texts the first screen shows (its text nodes run together); at least one. */
+  shows: string[];
+  /** Operations the page asks for on its first screen (others may come too, e.g. the caseload refresh). */
+  asks?: string[];
+  /** The page the cadre comes from, opened first (what it showed is what the page starts from). */
+  from?: { route: string; query: Record<string, string>; shows: string };
+}
+
+const FIRST_SCREENS: Record<string, FirstScreen> = {
+  'pages/households/index': { shows: [HEAD_NAME, '63 天未走访', '共 1 户', '1 条待办诉求'], asks: ['MyHouseholds'] },
+  'pages/mine/index': { shows: ['皋政君', '本月', '帮扶记录（次）', '联系户数'], asks: ['MyStats'] },
+  'pages/login/index': { signedOut: true, shows: ['首次登录：绑定账号'], asks: ['WechatLogin'] },
+  'pages/household/index': {
+    query: { id: HOUSEHOLD_ID },
+    shows: [HEAD_NAME, '家庭成员', '希望协助办理慢病卡', '待群众确认', '房屋漏雨', '征地补偿', '入户走访，屋顶已请人修好', '已更正'],
+    asks: ['HouseholdFile'],
+  },
+  'pages/record/index': {
+    query: { householdId: HOUSEHOLD_ID, name: encodeURIComponent(HEAD_NAME) },
+    shows: ['希望协助办理慢病卡'],
+    asks: ['OpenDemands'],
+  },
+  'pages/record-detail/index': {
+    query: { householdId: HOUSEHOLD_ID, name: encodeURIComponent(HEAD_NAME), id: RECORD_ID },
+    shows: ['入户走访，屋顶已请人修好', '已更正', '第 2 版', '希望协助申请临时救助', '房屋漏雨', '更正'],
+    asks: ['HelpRecordPage'],
+  },
+  'pages/confirm-demand/index': {
+    query: { householdId: HOUSEHOLD_ID, name: encodeURIComponent(HEAD_NAME), demandId: AWAITING_DEMAND_ID },
+    shows: [`${HEAD_NAME} 户 · 回访确认`, '房屋漏雨', '满意', '基本满意', '不满意'],
+    // Opened from the household's 待群众确认 card, as the app does.
+    from: { route: 'pages/household/index', query: { id: HOUSEHOLD_ID }, shows: '待群众确认' },
+  },
+  'pages/pending/index': { shows: ['以下记录被服务器退回', '没有待处理的记录'] },
+};
+
+/** A simulator answering from CANNED_DATA; operations it has no answer for are collected by name. */
+function cannedSimulator(): { simulator: WeappSimulator; unanswered: string[] } {
+  const unanswered: string[] = [];
   const simulator = createWeappSimulator(({ data }) => {
-    const { operationName } = data as { operationName: string };
-    if (operationName === 'MyHouseholds') {
-      return {
-        statusCode: 200,
-        data: {
-          data: {
-            myHouseholds: {
-              totalCount: 1,
-              pageInfo: { endCursor: 'c1', hasNextPage: false },
-              nodes: [
-                {
-                  id: '632',
-                  headName: '及语堂',
-                  address: '思山岭街道光明社区37号楼3单元578室',
-                  regionName: '光明社区',
-                  targetGroups: ['HARDSHIP', 'KEY_FOCUS'],
-                  assignmentKind: 'ONE_TO_ONE',
-                  lastVisitAt: '2026-09-26T01:54:00.000Z',
-                  daysSinceLastVisit: 63,
-                  nextVisitDueAt: '2026-10-10T01:54:00.000Z',
-                  visitIntervalDays: 14,
-                  visitOverdue: true,
-                  openDemandCount: 2,
-                },
-              ],
-            },
-          },
-        },
-      };
+    const { operationName, variables } = data as { operationName: string; variables: Record<string, unknown> };
+    const canned = CANNED_DATA[operationName];
+    if (!canned) {
+      unanswered.push(operationName);
+      return { statusCode: 200, data: { errors: [{ message: `no canned answer for ${operationName}`, extensions: { code: 'BAD_REQUEST' } }] } };
     }
-    return { statusCode: 200, data: { errors: [{ message: `unexpected operation: ${operationName}`, extensions: { code: 'BAD_REQUEST' } }] } };
+    return { statusCode: 200, data: { data: canned(variables ?? {}) } };
   });
-  simulator.storage.set(
-    'wanjia:session',
-    JSON.stringify({
-      accessToken: 'access-1',
-      accessTokenExpiresAt: new Date(Date.now() + 900_000).toISOString(),
-      refreshToken: 'refresh-1',
-      refreshTokenExpiresAt: new Date(Date.now() + 86_400_000).toISOString(),
-      accountId: '11',
-      cadre: { id: '2', name: '皋政君', post: '科员', unitName: '中共本溪市委办公室' },
-    }),
-  );
+  return { simulator, unanswered };
+}
 
+const operationsAsked = (simulator: WeappSimulator) => simulator.requests.map((request) => (request.data as { operationName: string }).operationName);
+
+it('registers every page of app.json, main package and subpackages', () => {
+  const { simulator } = cannedSimulator();
+  simulator.storage.set('wanjia:session', JSON.stringify(SESSION));
   simulator.launch();
-  expect(simulator.pageRoutes().sort()).toEqual([
-    'pages/household/index',
-    'pages/households/index',
-    'pages/login/index',
-    'pages/mine/index',
-    'pages/record/index',
-  ]);
+  expect(simulator.pageRoutes().filter((route) => route !== 'app').sort()).toEqual([...appJsonPages()].sort());
+  const withoutScreen = appJsonPages().filter((page) => !(page in FIRST_SCREENS));
+  if (withoutScreen.length) throw new Error(`add a first screen in FIRST_SCREENS (test/weapp/boot.test.ts) for ${withoutScreen.join(', ')}`);
+});
 
+describe.each(appJsonPages())('%s', (route) => {
+  it('renders its first screen from the API’s answers', async () => {
+    const screen = FIRST_SCREENS[route];
+    if (!screen) throw new Error(`add a first screen in FIRST_SCREENS (test/weapp/boot.test.ts) for ${route}`);
+    expect(screen.shows.length).toBeGreaterThan(0);
+    const { simulator, unanswered } = cannedSimulator();
+    if (!screen.signedOut) simulator.storage.set('wanjia:session', JSON.stringify(SESSION));
+    simulator.launch();
+    if (screen.from) await simulator.waitForText(await simulator.openPage(screen.from.route, screen.from.query), screen.from.shows);
+    const page = await simulator.openPage(route, screen.query ?? {});
+    for (const text of screen.shows) await simulator.waitForText(page, text);
+    for (const operation of screen.asks ?? []) expect(operationsAsked(simulator)).toContain(operation);
+    if (unanswered.length) throw new Error(`add a canned answer in test/weapp/canned-answers.ts for ${[...new Set(unanswered)].join(', ')}`);
+    for (const request of simulator.requests) expect(request.header.authorization ?? null).toBe(screen.signedOut ? null : 'Bearer access-1');
+  });
+});
+
+it('boots into the signed-in cadre’s households, asking the API with the token', async () => {
+  const { simulator } = cannedSimulator();
+  simulator.storage.set('wanjia:session', JSON.stringify(SESSION));
+  simulator.launch();
   const page = await simulator.openPage('pages/households/index');
-  await simulator.waitForText(page, '及语堂');
-  await simulator.waitForText(page, '63 天未走访');
-  await simulator.waitForText(page, '共 1 户');
-  await simulator.waitForText(page, '2 条待办诉求');
+  await simulator.waitForText(page, HEAD_NAME);
   expect(simulator.requests[0]).toMatchObject({ url: 'http://localhost:4000/graphql', header: { authorization: 'Bearer access-1' } });
 });
 
+it('downloads the history’s thumbnails with the token (an <Image> cannot send it)', async () => {
+  const { simulator } = cannedSimulator();
+  simulator.storage.set('wanjia:session', JSON.stringify(SESSION));
+  simulator.launch();
+  const page = await simulator.openPage('pages/household/index', { id: HOUSEHOLD_ID });
+  await simulator.waitForText(page, '入户走访，屋顶已请人修好');
+  const deadline = Date.now() + 3_000;
+  while (simulator.downloads.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  expect(simulator.downloads).toContainEqual({ url: `http://localhost:4000/photos/${PHOTO_ID}/thumbnail`, header: { authorization: 'Bearer access-1' } });
+});
+
 it('asks a first-time WeChat user for the bind code, and offers no demo sign-in in the weapp build', async () => {
-  const simulator = createWeappSimulator(({ data }) => {
-    const { operationName } = data as { operationName: string };
-    if (operationName === 'WechatLogin') return { statusCode: 200, data: { data: { wechatLogin: { status: 'BIND_REQUIRED', auth: null } } } };
-    return { statusCode: 200, data: { errors: [{ message: 'unexpected', extensions: { code: 'BAD_REQUEST' } }] } };
-  });
+  const { simulator } = cannedSimulator();
   simulator.launch();
   const page = await simulator.openPage('pages/login/index');
   await simulator.waitForText(page, '首次登录：绑定账号');

@@ -9,7 +9,23 @@ import vm from 'node:vm';
  * the shipped JavaScript runs outside a browser, not a replacement for WeChat DevTools.
  */
 
-export const WEAPP_DIST = path.resolve(__dirname, '..', '..', 'dist', 'weapp');
+/** The build under test; WEAPP_DIST names another (e.g. a copy, while someone else rebuilds dist/). */
+export const WEAPP_DIST = path.resolve(process.env.WEAPP_DIST?.trim() || path.resolve(__dirname, '..', '..', 'dist', 'weapp'));
+
+interface AppJson {
+  pages: string[];
+  subPackages?: { root: string; pages: string[] }[];
+  subpackages?: { root: string; pages: string[] }[];
+}
+
+/** Every page of the build's app.json: the main package's, then each subpackage's (root/page). */
+export function appJsonPages(): string[] {
+  const app = JSON.parse(fs.readFileSync(path.join(WEAPP_DIST, 'app.json'), 'utf8')) as AppJson;
+  return [
+    ...app.pages,
+    ...[...(app.subPackages ?? []), ...(app.subpackages ?? [])].flatMap((pkg) => pkg.pages.map((page) => `${pkg.root.replace(/\/+$/, '')}/${page}`)),
+  ];
+}
 
 const STUB_APIS = [
   'showToast',
@@ -33,6 +49,9 @@ const STUB_APIS = [
   'getLocation',
   'makePhoneCall',
   'setClipboardData',
+  'previewImage',
+  'openLocation',
+  'vibrateShort',
   'onNetworkStatusChange',
   'offNetworkStatusChange',
   'onAppShow',
@@ -68,6 +87,8 @@ export interface WeappSimulator {
   storage: Map<string, unknown>;
   /** wx.request calls, answered by the handler the test gives. */
   requests: { url: string; data: unknown; header: Record<string, string> }[];
+  /** wx.downloadFile calls (photos), each answered with a temporary file path. */
+  downloads: { url: string; header: Record<string, string> }[];
   pageRoutes(): string[];
   launch(): void;
   /** Creates a page as WeChat would on navigation and runs onLoad and onShow. */
@@ -87,6 +108,7 @@ export function createWeappSimulator(answer: (request: { url: string; data: unkn
   }
   const storage = new Map<string, unknown>();
   const requests: WeappSimulator['requests'] = [];
+  const downloads: WeappSimulator['downloads'] = [];
   const pages = new Map<string, PageConfig>();
   const stack: PageInstance[] = [];
   let appConfig: (Record<string, unknown> & { onLaunch?: (options: unknown) => void }) | null = null;
@@ -115,6 +137,12 @@ export function createWeappSimulator(answer: (request: { url: string; data: unkn
       reply(options, { ...answered, header: {}, errMsg: 'request:ok' });
       return { abort: () => undefined };
     },
+    downloadFile: (options) => {
+      downloads.push({ url: String(options.url), header: (options.header ?? {}) as Record<string, string> });
+      reply(options, { statusCode: 200, tempFilePath: `wxfile://tmp/download-${downloads.length}.jpg`, errMsg: 'downloadFile:ok' });
+      return { abort: () => undefined, onProgressUpdate: () => undefined };
+    },
+    getFileSystemManager: () => ({ saveFileSync: (tempPath: string) => tempPath, unlinkSync: () => undefined }),
     getNetworkType: (options) => reply(options, { networkType: 'wifi' }),
     login: (options) => reply(options, { code: 'wx-code', errMsg: 'login:ok' }),
     nextTick: ((callback: () => void) => void Promise.resolve().then(callback)) as unknown as (options: Options) => unknown,
@@ -138,7 +166,7 @@ export function createWeappSimulator(answer: (request: { url: string; data: unkn
 
   // The other APIs the app and Taro's runtime touch: no-ops that "succeed". Taro wraps what it finds in
   // Object.keys(wx), so they must be real properties.
-  const wx: Record<string, unknown> = { ...known };
+  const wx: Record<string, unknown> = { ...known, env: { USER_DATA_PATH: 'wxfile://usr' } };
   for (const name of STUB_APIS) {
     wx[name] =
       name.startsWith('on') || name.startsWith('off')
@@ -182,18 +210,20 @@ export function createWeappSimulator(answer: (request: { url: string; data: unkn
     return module.exports;
   }
 
-  const appJson = JSON.parse(fs.readFileSync(path.join(WEAPP_DIST, 'app.json'), 'utf8')) as { pages: string[] };
+  const appJson = JSON.parse(fs.readFileSync(path.join(WEAPP_DIST, 'app.json'), 'utf8')) as AppJson;
 
   return {
     wx,
     storage,
     requests,
+    downloads,
     pageRoutes: () => [...pages.keys()],
     launch() {
       loading = 'app';
       load('app.js');
       if (!appConfig) throw new Error('app.js did not call App()');
-      for (const route of appJson.pages) {
+      // WeChat loads a subpackage's pages when one is opened; here all of them at launch, which proves the same.
+      for (const route of appJsonPages()) {
         loading = route;
         load(`${route}.js`);
       }
