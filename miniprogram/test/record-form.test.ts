@@ -1,4 +1,4 @@
-import { checkRecordForm, serverFieldError, type RecordForm } from '@/pages/record/form';
+import { checkRecordForm, formFromValues, serverFieldError, type RecordForm } from '@/pages/record/form';
 
 /** 2026-11-28 10:00 in Shanghai. */
 const NOW = new Date('2026-11-28T02:00:00.000Z');
@@ -129,5 +129,43 @@ describe("the server's BAD_USER_INPUT, shown beside the field it names", () => {
   it('falls back to a message for the whole form when the field is unknown', () => {
     expect(serverFieldError(undefined, 'Invalid input')).toEqual({ form: '提交被退回：Invalid input' });
     expect(serverFieldError('input.clientId', 'clientId must be 8-64 letters')).toEqual({ form: '提交被退回：clientId must be 8-64 letters' });
+  });
+});
+
+describe('the form filled from a record (更正, or a refused record opened from 待处理)', () => {
+  it('shows what the record said and checks back to the same input', () => {
+    const values = {
+      kinds: ['VISIT', 'FUNDS', 'PROBLEM_SOLVED'] as RecordForm['kinds'],
+      occurredAt: '2026-11-28T01:30:00.000Z',
+      summary: '送去慰问金',
+      demandsRaised: [{ category: 'MEDICAL' as const, text: '希望协调住院报销' }],
+      resolvedDemandIds: ['41'],
+      fundsFen: 120_050,
+      materialsFen: 0,
+      problemsSolved: 2,
+      latitude: 41.29,
+      longitude: 123.76,
+    };
+    const filled = formFromValues(values, { paths: ['wxfile://usr/a.jpg'], keptIds: ['photo-1'] });
+    expect(filled).toEqual({
+      kinds: ['VISIT', 'FUNDS', 'PROBLEM_SOLVED'],
+      date: '2026-11-28',
+      time: '09:30',
+      summary: '送去慰问金',
+      demandsRaised: [{ category: 'MEDICAL', text: '希望协调住院报销' }],
+      resolvedDemandIds: ['41'],
+      fundsYuan: '1200.50',
+      materialsYuan: '',
+      problemsSolved: '2',
+      photoPaths: ['wxfile://usr/a.jpg'],
+      keptPhotoIds: ['photo-1'],
+      location: { latitude: 41.29, longitude: 123.76 },
+    });
+    expect(checkRecordForm(filled, NOW).input).toEqual(values);
+  });
+
+  it('counts the kept server photos against the limit of nine', () => {
+    const result = checkRecordForm(form({ keptPhotoIds: ['1', '2', '3', '4', '5'], photoPaths: ['a', 'b', 'c', 'd', 'e'] }), NOW);
+    expect(result.errors).toEqual({ photos: '最多 9 张照片' });
   });
 });
