@@ -15,6 +15,7 @@ import { requestLimitsPlugin } from './graphql/limits/request-limits.plugin';
 import { errorFieldsPlugin } from './graphql/error-fields.plugin';
 import { schemaDetailsPlugin } from './graphql/schema-details.plugin';
 import { securityHeaders } from './http/security-headers';
+import { CADRE_APP_PATH, cadreAppRoutes } from './http/cadre-app.routes';
 import { loadSafelist, SafelistQueryStore } from './graphql/limits/safelist';
 import { createSafelistGate } from './graphql/limits/safelist-gate';
 import { createRateLimits, type RateLimits } from './graphql/limits/rate-limits';
@@ -97,6 +98,8 @@ export async function createApp({ config, orm, logger, sqlCounter, photoStorage 
     }
   });
 
+  // The cadre app's h5 build on the API's own origin (when built): no CORS, no configured API address.
+  app.use(CADRE_APP_PATH, cadreAppRoutes(config, logger));
   app.use(photoRoutes(orm, config, photoStorage ?? new LocalDiskPhotoStorage(config.photos.dir), logger, rateLimits));
   app.use(analyticsRoutes(orm, config, logger, rateLimits));
 

@@ -176,6 +176,17 @@ const environmentSchema = z.object({
   // day's queue (a dozen visits, up to 9 photos each) in a few minutes.
   RATE_LIMIT_PHOTO_UPLOADS_PER_ACCOUNT: budget.default({ points: 60, durationSeconds: 600 }),
   RATE_LIMIT_PHOTO_UPLOADS_PER_ADDRESS: budget.default({ points: 600, durationSeconds: 600 }),
+  // The origin browsers reach this server at when a proxy stands in front of it (the cadre app's API address).
+  PUBLIC_URL: z
+    .string()
+    .url('must be an origin such as https://wanjia.example.gov.cn')
+    .refine((value) => {
+      const url = new URL(value);
+      return (url.protocol === 'http:' || url.protocol === 'https:') && (url.pathname === '/' || url.pathname === '') && !url.search && !url.hash && !url.username;
+    }, 'must be an origin (http or https, a host and an optional port, no path), such as https://wanjia.example.gov.cn')
+    .optional(),
+  // The cadre app's h5 build, served at /app/ when the folder exists (pnpm --filter @wanjia/miniprogram build:h5).
+  CADRE_APP_DIR: z.string().min(1).optional(),
   CORS_ORIGINS: z
     .string()
     .regex(/^https?:\/\/[^,\s]+(,https?:\/\/[^,\s]+)*$/, 'must be a comma-separated list of origins such as http://localhost:10086')
@@ -302,6 +313,13 @@ export interface AppConfig {
   devSignIn: boolean;
   /** Browser origins allowed to call the API (the mini-program's h5 build on another port). */
   corsOrigins: string[];
+  /**
+   * The origin browsers reach this server at (PUBLIC_URL, behind a proxy), without a trailing slash; null:
+   * the origin each request came to (its Host, or with TRUST_PROXY the trusted proxy's X-Forwarded-Host/-Proto).
+   */
+  publicUrl: string | null;
+  /** The cadre app's h5 build (CADRE_APP_DIR), served at /app/ when the folder holds an index.html. */
+  cadreAppDir: string;
   /** Largest request body on /graphql. */
   bodyMaxBytes: number;
   /** enforce: cadres and anonymous callers run only the mini-program's persisted operations. */
@@ -432,6 +450,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     countSql: env.COUNT_SQL,
     devSignIn: env.DEV_SIGN_IN,
     corsOrigins: env.CORS_ORIGINS ? env.CORS_ORIGINS.split(',') : [],
+    publicUrl: env.PUBLIC_URL ? new URL(env.PUBLIC_URL).origin : null,
+    // Beside the server in the repository (server/src or server/dist → miniprogram/dist/h5) unless told otherwise.
+    cadreAppDir: env.CADRE_APP_DIR ? path.resolve(env.CADRE_APP_DIR) : path.resolve(__dirname, '..', '..', 'miniprogram', 'dist', 'h5'),
     bodyMaxBytes: env.BODY_MAX_BYTES,
     safelistMode: env.SAFELIST_MODE ?? (env.NODE_ENV === 'production' ? 'enforce' : 'off'),
     queryLimits,

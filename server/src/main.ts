@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { createApp } from './app';
+import { cadreAppBanner } from './http/cadre-app.routes';
 import { ConfigError, loadConfig } from './config';
 import { ensureDemoData } from './seed/demo/ensure-demo-data';
 import { createOrm, prepareSchema, type Orm } from './db/orm';
@@ -96,6 +97,8 @@ async function main(): Promise<void> {
     { port: config.port, host: config.host, database: config.database.kind, introspection: config.introspection, playground: config.playground },
     `Wanjia API on http://localhost:${config.port}/graphql (${where}; ${schemaReading})`,
   );
+  // Development with the development sign-in: where the cadre app is (or how to build it), for a demo in a browser.
+  if (config.devSignIn && config.nodeEnv !== 'production') process.stdout.write(`\n${await cadreAppBanner(config)}\n`);
   const warnings = developmentWarnings(config, secret.secretFile);
   if (warnings.length > 0) process.stdout.write(`\n${warnings.join('\n')}\n\n`);
   // In the log rather than on the terminal: production's output is its JSON log.

@@ -56,3 +56,30 @@ export function securityHeaders(): RequestHandler {
     (request.secure ? overHttps : overHttp)(request, response, next);
   };
 }
+
+/**
+ * The CSP of the cadre app's h5 build served at /app/ (cadre-app.routes.ts), replacing the IDE's on those
+ * answers: everything from this origin only (the app's scripts are files; the one inline script Taro
+ * writes into index.html, which sizes the root font, is allowed by its hash, never by 'unsafe-inline'),
+ * API calls to this origin only, photos as blob: URLs (the h5 downloadFile gives one) and data: images,
+ * styles inline as well (Taro and NutUI set style attributes at run time; styles cannot run code).
+ */
+export function cadreAppContentSecurityPolicy(inlineScriptHashes: readonly string[], overHttps: boolean): string {
+  const directives: [string, string[]][] = [
+    ['default-src', ["'self'"]],
+    ['base-uri', ["'self'"]],
+    ['connect-src', ["'self'"]],
+    ['font-src', ["'self'", 'data:']],
+    ['form-action', ["'self'"]],
+    ['frame-ancestors', ["'self'"]],
+    ['img-src', ["'self'", 'data:', 'blob:']],
+    ['media-src', ["'self'", 'blob:']],
+    ['object-src', ["'none'"]],
+    ['script-src', ["'self'", ...inlineScriptHashes.map((hash) => `'sha256-${hash}'`)]],
+    ['script-src-attr', ["'none'"]],
+    ['style-src', ["'self'", "'unsafe-inline'"]],
+    ['worker-src', ["'self'", 'blob:']],
+  ];
+  if (overHttps) directives.push(['upgrade-insecure-requests', []]);
+  return directives.map(([name, values]) => [name, ...values].join(' ')).join('; ');
+}
