@@ -137,7 +137,29 @@ function recently(): string {
 }
 
 const SUBMIT = 'mutation ($input: HelpRecordInput!) { submitHelpRecord(input: $input) { id clientId } }';
-const CORRECT = 'mutation ($id: ID!, $input: HelpRecordContentInput!) { correctHelpRecord(id: $id, input: $input) { id } }';
+const CORRECT = 'mutation ($id: ID!, $input: HelpRecordCorrectionInput!) { correctHelpRecord(id: $id, input: $input) { id } }';
+const CONFIRM = 'mutation ($input: DemandConfirmationInput!) { confirmDemandResolved(input: $input) { id } }';
+
+/** A correction of the signed-in cadre's latest version carrying only the fields under test (omitted = unchanged). */
+function correctOwn(override: (fixtures: CorpusFixtures) => Record<string, unknown>) {
+  return (fixtures: CorpusFixtures): CorpusRequest => ({
+    as: 'cadre',
+    query: CORRECT,
+    variables: { id: fixtures.ownRecord.id, input: { clientId: freshClientId(), ...override(fixtures) } },
+  });
+}
+
+/**
+ * The household's answer with the fields under test, to a demand of the signed-in cadre's household
+ * when it has an open one (the input is checked before the demand is looked at, so any id serves).
+ */
+function confirmOwn(override: (fixtures: CorpusFixtures) => Record<string, unknown>) {
+  return (fixtures: CorpusFixtures): CorpusRequest => ({
+    as: 'cadre',
+    query: CONFIRM,
+    variables: { input: { demandId: fixtures.ownOpenDemandId ?? '1', clientId: freshClientId(), satisfaction: 'SATISFIED', ...override(fixtures) } },
+  });
+}
 
 function helpRecordInput(fixtures: CorpusFixtures, override: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -235,10 +257,10 @@ const ID_OPERATIONS: { name: string; as: Identity; field: string; request: (fixt
     },
   },
   {
-    name: 'confirmDemandResolved(demandId)',
+    name: 'confirmDemandResolved(input.demandId)',
     as: 'cadre',
-    field: 'demandId',
-    request: (_f, id) => ({ as: 'cadre', query: 'mutation ($id: ID!) { confirmDemandResolved(demandId: $id) { id } }', variables: { id } }),
+    field: 'input.demandId',
+    request: (_f, id) => ({ as: 'cadre', query: CONFIRM, variables: { input: { demandId: id, clientId: freshClientId(), satisfaction: 'SATISFIED' } } }),
   },
   {
     name: 'issueBindCode(cadreId)',
@@ -971,7 +993,7 @@ export function buildCorpus(): BadInputCase[] {
     ['pingshanAdmin', 'createRound', 'mutation { createRound(input: {name: "某轮", startsOn: "2027-01-01", endsOn: "2028-01-01"}) { id } }'],
     ['pingshanAdmin', 'createContactPointKind', 'mutation { createContactPointKind(input: {code: "H4_KIND", name: "某类"}) { id } }'],
     ['admin', 'myHouseholds', '{ myHouseholds { totalCount } }'],
-    ['admin', 'confirmDemandResolved', 'mutation { confirmDemandResolved(demandId: "1") { id } }'],
+    ['admin', 'confirmDemandResolved', 'mutation { confirmDemandResolved(input: {demandId: "1", clientId: "h4-corpus-admin-answer", satisfaction: SATISFIED}) { id } }'],
   ];
   for (const [as, label, query] of roleCases) add('role', `${label} as ${as}`, () => ({ as, query }), { code: 'FORBIDDEN' });
   add(
@@ -1042,7 +1064,7 @@ export function buildCorpus(): BadInputCase[] {
   add(
     'other cadre',
     "confirmDemandResolved of another household's demand",
-    op('cadre', 'mutation ($id: ID!) { confirmDemandResolved(demandId: $id) { id } }', (f) => ({ id: f.otherOpenDemandId ?? '1' })),
+    op('cadre', CONFIRM, (f) => ({ input: { demandId: f.otherOpenDemandId ?? '1', clientId: freshClientId(), satisfaction: 'SATISFIED' } })),
     {
       code: 'FORBIDDEN',
     },
@@ -1116,6 +1138,52 @@ export function buildCorpus(): BadInputCase[] {
     ],
   ];
   for (const [label, query, variables] of district) add('other district', label, op('pingshanAdmin', query, variables), { code: 'FORBIDDEN' });
+
+  // Corrections (issue 13): every field optional, none with a default; omitted = unchanged, so a null
+  // where only a value makes sense is refused rather than read as "unchanged" or as zero.
+  const correctionCases: [string, (f: CorpusFixtures) => Record<string, unknown>, string][] = [
+    ['kinds null', () => ({ kinds: null }), 'input.kinds'],
+    ['kinds empty', () => ({ kinds: [] }), 'input.kinds'],
+    ['summary null', () => ({ summary: null }), 'input.summary'],
+    ['summary empty', () => ({ summary: '' }), 'input.summary'],
+    ['summary over 1000 characters', () => ({ summary: '访'.repeat(1001) }), 'input.summary'],
+    ['fundsFen null (the old input read a missing amount as 0)', () => ({ fundsFen: null }), 'input.fundsFen'],
+    ['fundsFen negative', () => ({ fundsFen: -1 }), 'input.fundsFen'],
+    ['materialsFen null', () => ({ materialsFen: null }), 'input.materialsFen'],
+    ['problemsSolved null', () => ({ problemsSolved: null }), 'input.problemsSolved'],
+    ['occurredAt null', () => ({ occurredAt: null }), 'input.occurredAt'],
+    ['occurredAt in the future', () => ({ occurredAt: new Date(Date.now() + 86_400_000).toISOString() }), 'input.occurredAt'],
+    ['photoIds null (omit it to keep the photos)', () => ({ photoIds: null }), 'input.photoIds'],
+    ['photoIds not an upload id', () => ({ photoIds: ['../../../../etc/passwd'] }), 'input.photoIds'],
+    ['latitude without longitude', () => ({ latitude: 41.3 }), 'input.longitude'],
+    ['longitude without latitude', () => ({ longitude: 123.7 }), 'input.latitude'],
+    ['latitude given, longitude null', () => ({ latitude: 41.3, longitude: null }), 'input.longitude'],
+    ['resolvedDemandIds null (omit it to keep the resolutions)', () => ({ resolvedDemandIds: null }), 'input.resolvedDemandIds'],
+    ['resolvedDemandIds with a malformed id', () => ({ resolvedDemandIds: ['abc'] }), 'input.resolvedDemandIds.0'],
+    ["resolvedDemandIds with another household's demand", (f) => ({ resolvedDemandIds: [f.otherOpenDemandId ?? '1'] }), 'input.resolvedDemandIds'],
+    ['demandsRaised null', () => ({ demandsRaised: null }), 'input.demandsRaised'],
+    ['demandsRaised with a one-character text', () => ({ demandsRaised: [{ category: 'HOUSING', text: '漏' }] }), 'input.demandsRaised.0.text'],
+    ['clientId too short', () => ({ clientId: 'short' }), 'input.clientId'],
+  ];
+  for (const [label, override, field] of correctionCases) {
+    add('correction', `correctHelpRecord with ${label}`, correctOwn(override), { code: 'BAD_USER_INPUT', field });
+  }
+
+  // The household's answer (回访, issue 13): a dissatisfied answer says why; the visit is not in the future.
+  const confirmationCases: [string, (f: CorpusFixtures) => Record<string, unknown>, string][] = [
+    ['DISSATISFIED without a note', () => ({ satisfaction: 'DISSATISFIED' }), 'input.note'],
+    ['DISSATISFIED with a blank note', () => ({ satisfaction: 'DISSATISFIED', note: '   ' }), 'input.note'],
+    ['a note over 500 characters', () => ({ note: '修'.repeat(501) }), 'input.note'],
+    ['a note with a control character', () => ({ satisfaction: 'DISSATISFIED', note: '仍然\u0000漏水' }), 'input.note'],
+    ['answeredAt in the future', () => ({ answeredAt: new Date(Date.now() + 86_400_000).toISOString() }), 'input.answeredAt'],
+    ['answeredAt not a date', () => ({ answeredAt: 'yesterday' }), 'input.answeredAt'],
+    ['satisfaction in lower case', () => ({ satisfaction: 'satisfied' }), 'input.satisfaction'],
+    ['clientId with SQL in it', () => ({ clientId: "'; drop table demand_event; --" }), 'input.clientId'],
+  ];
+  for (const [label, override, field] of confirmationCases) {
+    const status = field === 'input.satisfaction' || label === 'answeredAt not a date' ? { status: 400 } : {};
+    add('confirmation', `confirmDemandResolved with ${label}`, confirmOwn(override), { code: 'BAD_USER_INPUT', field, ...status });
+  }
 
   // Duplicated and conflicting clientIds, stale versions.
   add(
