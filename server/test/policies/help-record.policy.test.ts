@@ -32,6 +32,15 @@ describe('helpRecordPolicy predicates', () => {
     expect(helpRecordPolicy.mayCorrect(districtAdmin, { authorCadreId: cadre.cadreId! })).toBe(false);
   });
 
+  it('offers a correction now only of the author\'s latest version before the late-record grace is over', () => {
+    const own = { authorCadreId: cadre.cadreId!, isLatest: true, lateGraceOver: false };
+    expect(helpRecordPolicy.mayCorrectNow(cadre, own)).toBe(true);
+    expect(helpRecordPolicy.mayCorrectNow(cadre, { ...own, isLatest: false })).toBe(false);
+    expect(helpRecordPolicy.mayCorrectNow(cadre, { ...own, lateGraceOver: true })).toBe(false);
+    expect(helpRecordPolicy.mayCorrectNow(cadre, { ...own, authorCadreId: cadre.cadreId! + 1 })).toBe(false);
+    for (const actor of [cityAdmin, districtAdmin, cityAnalyst, districtAnalyst, unscopedAdmin]) expect(helpRecordPolicy.mayCorrectNow(actor, own)).toBe(false);
+  });
+
   it('keeps a record readable to its author, and to no one else on that ground', () => {
     expect(helpRecordPolicy.mayReadAsAuthor(cadre, { authorCadreId: cadre.cadreId })).toBe(true);
     expect(helpRecordPolicy.mayReadAsAuthor(cadre, { authorCadreId: cadre.cadreId! + 1 })).toBe(false);
