@@ -58,6 +58,12 @@ export default defineConfig<'webpack5'>(async (merge) => {
       // Hash routing keeps the document at one address (/app/ + #/pages/…): a reload or a shared link
       // never asks the server for a page path it does not have.
       router: { mode: 'hash' },
+      // One script for the whole app instead of a chunk per page fetched on first visit: a cadre who goes
+      // out of signal must still open screens not visited yet (a household never opened on this phone
+      // opens from the offline caseload). The whole app is ~1 MB of script either way.
+      webpackChain(chain, webpack) {
+        chain.plugin('single-chunk').use(webpack.optimize.LimitChunkCountPlugin, [{ maxChunks: 1 }]);
+      },
       staticDirectory: 'static',
       output: { filename: 'js/[name].[contenthash:8].js', chunkFilename: 'js/[name].[contenthash:8].js' },
       miniCssExtractPluginOption: { ignoreOrder: true, filename: 'css/[name].[contenthash:8].css', chunkFilename: 'css/[name].[contenthash:8].css' },

@@ -68,7 +68,7 @@ describe('the households list', () => {
     expect(offline.failure).toBeInstanceOf(NetworkError);
   });
 
-  it('keeps no copy of a filtered list or a later page, and has none to show for them', async () => {
+  it('before any caseload copy, keeps no copy of a filtered list or a later page, and has none to show for them', async () => {
     answers.MyHouseholds = ({ after }) => ({ myHouseholds: householdsPage(after ? ['王秀英'] : ['皋政君'], false) });
     await loadMyHouseholds({ ...ALL, overdueOnly: true }, null);
     await loadMyHouseholds(ALL, 'after-皋政君');
