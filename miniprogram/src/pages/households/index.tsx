@@ -10,6 +10,7 @@ import { describeError } from '@/services/errors';
 import { isFiltered, loadMyHouseholds, type HouseholdListItem, type HouseholdsFilter } from '@/services/households';
 import { householdUrl, requireSession } from '@/services/navigation';
 import { OUTBOX_CHANGED_EVENT, outbox } from '@/services/records';
+import { getSession } from '@/services/session';
 import './index.scss';
 
 function lastVisitText(household: HouseholdListItem): string {
@@ -64,8 +65,9 @@ export default function HouseholdsPage() {
 
   // A new filter starts the list again from the top.
   const filterKey = JSON.stringify(filter);
+  // Signed out, useDidShow (below) goes to the sign-in page: one reLaunch, not two racing.
   useEffect(() => {
-    if (requireSession()) void load(false);
+    if (getSession()) void load(false);
     // eslint-disable-next-line react-hooks/exhaustive-deps -- only the filter restarts the list
   }, [filterKey]);
 
