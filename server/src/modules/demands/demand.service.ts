@@ -6,7 +6,6 @@ import { BadUserInputError, ConflictError, parseId } from '../../core/errors';
 import { paginateById, type Connection, type PageArgs } from '../../core/pagination';
 import { assertAllowed } from '../../core/policy';
 import { shanghaiDate } from '../../core/time';
-import { Assignment } from '../assignments/assignment.entity';
 import { recordAudit } from '../audit/audit.service';
 import { DemandEvent } from './demand-event.entity';
 import { Demand } from './demand.entity';
@@ -87,9 +86,12 @@ export const demandService = {
     if (answeredAt.getTime() > now.getTime() + CLOCK_SKEW_MS) throw new BadUserInputError('input.answeredAt', 'answeredAt is in the future');
 
     const demand = await em.findOne(Demand, demandId, { populate: ['household.region'] });
-    const current = demand ? await em.find(Assignment, { household: demand.household.id, endedAt: null }, { fields: ['cadre'] }) : [];
+    // The cadres of the household's active assignments, as raw rows (no partial entities in the request's identity map).
+    const current = demand
+      ? await em.execute<{ cadre_id: number | string }[]>('select cadre_id from assignment where household_id = ? and ended_at is null', [demand.household.id])
+      : [];
     // Not the household's current cadre, or no such demand: the same FORBIDDEN.
-    assertAllowed(demand !== null && demandPolicy.mayConfirm(actor, { currentCadreIds: current.map((assignment) => assignment.cadre.id) }));
+    assertAllowed(demand !== null && demandPolicy.mayConfirm(actor, { currentCadreIds: current.map((row) => Number(row.cadre_id)) }));
 
     const earlier = await em.findOne(DemandEvent, { actorAccount: actor.accountId, clientId: input.clientId });
     if (earlier) return answerResend(em, earlier, demandId, answer, caller);

@@ -458,7 +458,10 @@ export const helpRecordService = {
 
     // What the occasion resolves now, and what the correction changes about it.
     const householdId = original.household.id;
-    const resolvedNow = await em.find(Demand, { resolvedBy: original.id }, { fields: ['id', 'status'] });
+    // Raw rows: partial Demand entities in the request's identity map would be handed to the answer's reads.
+    const resolvedNow = (await em.execute<{ id: number | string; status: DemandStatus }[]>('select id, status from demand where resolved_by_id = ?', [original.id])).map(
+      (row) => ({ id: Number(row.id), status: row.status }),
+    );
     const resolvedNowIds = new Set(resolvedNow.map((demand) => demand.id));
     const added = resolvedDemandIds ? resolvedDemandIds.filter((demandId) => !resolvedNowIds.has(demandId)) : [];
     const withdrawn = resolvedDemandIds ? resolvedNow.filter((demand) => !resolvedDemandIds.includes(demand.id)) : [];
