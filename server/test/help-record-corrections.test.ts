@@ -255,6 +255,28 @@ describe.each(databaseKinds())('help record corrections on %s', (kind) => {
     expect(kept.data!.correctHelpRecord.demandsResolved).toEqual([{ id: demandIds[0], status: 'CONFIRMED' }]);
   });
 
+  it('lets a withdrawal and the household\'s answer sent at once end one way: never both, never an internal error', async () => {
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const { recordId, demandIds } = await occasionResolvingTwo();
+      const [answer, withdrawal] = await Promise.all([
+        as(CONFIRM, { input: { demandId: demandIds[0], clientId: randomUUID(), satisfaction: 'SATISFIED' } }),
+        correct(recordId, { resolvedDemandIds: [demandIds[1]] }),
+      ]);
+      const codes = [errorOf(answer)?.code ?? 'OK', errorOf(withdrawal)?.code ?? 'OK'];
+      const demand = await orm.em.fork().findOneOrFail(Demand, Number(demandIds[0]));
+      if (codes[0] === 'OK') {
+        // The answer won: the resolution it confirmed stays; the correction was refused whole.
+        expect(codes[1]).toMatch(/^(BAD_USER_INPUT|CONFLICT)$/);
+        expect(demand.status).toBe(DemandStatus.CONFIRMED);
+        expect((await orm.em.fork().findOneOrFail(HelpRecord, Number(recordId))).isLatest).toBe(true);
+      } else {
+        // The withdrawal won: nothing was left to answer.
+        expect(codes).toEqual(['CONFLICT', 'OK']);
+        expect(demand.status).toBe(DemandStatus.OPEN);
+      }
+    }
+  });
+
   it('adds the demands a correction raises', async () => {
     const target = await household();
     const original = await submit(target);
