@@ -1,6 +1,6 @@
 import type { RegionLevel, UnitKind, UnitLevel } from '@wanjia/shared';
 import { DATA_SET_TODAY, type CityPlan, type HouseholdProfile } from './city-plan';
-import type { AssignmentRow, DemandRow, HelpRecordRow, HouseholdRow, PetitionCaseRow, ResidentRow } from './city-tables';
+import type { AssignmentRow, DemandEventRow, DemandRow, HelpRecordRow, HouseholdRow, PetitionCaseRow, ResidentRow } from './city-tables';
 import { IdNumberIssuer } from './person-details';
 import { Random } from './random';
 import type { TableWriter } from './sink';
@@ -140,6 +140,7 @@ export interface HouseholdWriters {
   assignment: TableWriter<AssignmentRow>;
   helpRecord: TableWriter<HelpRecordRow>;
   demand: TableWriter<DemandRow>;
+  demandEvent: TableWriter<DemandEventRow>;
 }
 
 /** The household being written. */
@@ -157,6 +158,9 @@ export interface RowIds {
   assignment: number;
   helpRecord: number;
   demand: number;
+  demandEvent: number;
+  /** How many resolutions the households have answered so far (the next answer's position). */
+  answers: number;
 }
 
 /** A visit of a cadre to the household, with what was given and solved; a help record is written for each. */

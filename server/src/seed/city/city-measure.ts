@@ -140,6 +140,7 @@ export const CITY_TABLES = [
   'assignment',
   'help_record',
   'demand',
+  'demand_event',
   'contact_point_kind',
   'contact_point',
 ] as const;

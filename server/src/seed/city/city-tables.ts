@@ -2,6 +2,7 @@ import type {
   AssignmentKind,
   CadreRank,
   DemandCategory,
+  DemandEventKind,
   DemandStatus,
   Gender,
   HouseholdStatus,
@@ -10,6 +11,7 @@ import type {
   RegionLevel,
   ResidentRelation,
   Role,
+  Satisfaction,
   UnitKind,
   UnitLevel,
 } from '@wanjia/shared';
@@ -312,6 +314,9 @@ export interface DemandRow {
   resolvedById: number | null;
   resolvedAt: string | null;
   confirmedAt: string | null;
+  satisfaction: Satisfaction | null;
+  confirmationNote: string | null;
+  reopenCount: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -327,8 +332,33 @@ export const DEMAND_TABLE = defineTable<DemandRow>('demand', {
   resolvedById: 'resolved_by_id',
   resolvedAt: 'resolved_at',
   confirmedAt: 'confirmed_at',
+  satisfaction: 'satisfaction',
+  confirmationNote: 'confirmation_note',
+  reopenCount: 'reopen_count',
   createdAt: 'created_at',
   updatedAt: 'updated_at',
+});
+
+/** A step of a demand's timeline, as the services write them (no actor: the generator is nobody's account). */
+export interface DemandEventRow {
+  id: number;
+  demandId: number;
+  kind: DemandEventKind;
+  at: string;
+  helpRecordId: number | null;
+  satisfaction: Satisfaction | null;
+  note: string | null;
+  createdAt: string;
+}
+export const DEMAND_EVENT_TABLE = defineTable<DemandEventRow>('demand_event', {
+  id: 'id',
+  demandId: 'demand_id',
+  kind: 'kind',
+  at: 'at',
+  helpRecordId: 'help_record_id',
+  satisfaction: 'satisfaction',
+  note: 'note',
+  createdAt: 'created_at',
 });
 
 export interface ContactPointKindRow {

@@ -103,7 +103,7 @@ export async function generateCity(options: GenerateCityOptions): Promise<CityRe
     await stage('statistics', async () => {
       // Fresh statistics, so that the first analytics queries are planned on the real sizes.
       await markerConnection.query(
-        'analyze table region, unit, unit_pairing, cadre, user_account, household, resident, petition_case, assignment, help_record, help_record_monthly, demand, contact_point',
+        'analyze table region, unit, unit_pairing, cadre, user_account, household, resident, petition_case, assignment, help_record, help_record_monthly, demand, demand_event, contact_point',
       );
     });
     await writeMarker(markerConnection, { ...marker, state: 'finished' });

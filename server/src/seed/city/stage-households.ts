@@ -1,7 +1,7 @@
-import { DemandCategory, DemandStatus, Gender, HouseholdStatus, KeyFocusReason, PetitionCaseStatus, ResidentRelation } from '@wanjia/shared';
-import { DEMAND_TEXTS, PETITION_TITLES } from '../demo/demo-texts';
+import { DemandCategory, DemandEventKind, DemandStatus, Gender, HouseholdStatus, KeyFocusReason, PetitionCaseStatus, ResidentRelation, Satisfaction } from '@wanjia/shared';
+import { DEMAND_TEXTS, PETITION_TITLES, householdAnswer } from '../demo/demo-texts';
 import { ROUND_TWO_START, TODAY, type CityBuild, type HouseholdInBuild, type HouseholdWriters, type RowIds, type Visit } from './city-build';
-import { ASSIGNMENT_TABLE, DEMAND_TABLE, HELP_RECORD_TABLE, HOUSEHOLD_TABLE, PETITION_CASE_TABLE, RESIDENT_TABLE } from './city-tables';
+import { ASSIGNMENT_TABLE, DEMAND_EVENT_TABLE, DEMAND_TABLE, HELP_RECORD_TABLE, HOUSEHOLD_TABLE, PETITION_CASE_TABLE, RESIDENT_TABLE } from './city-tables';
 import { planVisits, writeHelpRecords } from './household-visits';
 import { givenName, hardshipReasons, householdAddress, householdPhone, personName, surname } from './person-details';
 import { DAY_MS, shanghaiDay, sqlDatetime, utcMs } from './sql-time';
@@ -18,6 +18,7 @@ function householdWriters(sink: Sink): HouseholdWriters {
     assignment: new TableWriter(sink, ASSIGNMENT_TABLE),
     helpRecord: new TableWriter(sink, HELP_RECORD_TABLE),
     demand: new TableWriter(sink, DEMAND_TABLE),
+    demandEvent: new TableWriter(sink, DEMAND_EVENT_TABLE),
   };
 }
 
@@ -25,7 +26,7 @@ function householdWriters(sink: Sink): HouseholdWriters {
 export async function writeHouseholds(build: CityBuild, sink: Sink): Promise<void> {
   const writers = householdWriters(sink);
   const householdCount = build.profileOf.length;
-  const ids: RowIds = { resident: 0, assignment: 0, helpRecord: 0, demand: 0 };
+  const ids: RowIds = { resident: 0, assignment: 0, helpRecord: 0, demand: 0, demandEvent: 0, answers: 0 };
   for (let index = 0; index < householdCount; index += 1) {
     const profile = build.profileOf[index]!;
     const household: HouseholdInBuild = {
@@ -219,12 +220,25 @@ function writeDemands(
     let resolvedById: number | null = null;
     let resolvedAt: string | null = null;
     let confirmedAt: string | null = null;
+    // The resolution and the household's answer to it (回访), for the demand's timeline too.
+    let resolution: { helpRecordId: number; at: string } | null = null;
+    let answer: (ReturnType<typeof householdAnswer> & { at: string }) | null = null;
     if (!roundTwo || (later > 0 && random.chance(0.7))) {
       resolvedById = latestIds[raisedIndex + 1]!;
       resolvedAt = sqlDatetime(visits[raisedIndex + 1]!.at);
+      resolution = { helpRecordId: resolvedById, at: resolvedAt };
       if (later > 1) {
-        status = DemandStatus.CONFIRMED;
-        confirmedAt = sqlDatetime(visits[raisedIndex + 2]!.at);
+        // Chosen by position, not drawn: the random stream, and every other row, stays as it was.
+        answer = { ...householdAnswer(ids.answers), at: sqlDatetime(visits[raisedIndex + 2]!.at) };
+        ids.answers += 1;
+        if (answer.satisfaction === Satisfaction.DISSATISFIED) {
+          status = DemandStatus.OPEN;
+          resolvedById = null;
+          resolvedAt = null;
+        } else {
+          status = DemandStatus.CONFIRMED;
+          confirmedAt = answer.at;
+        }
       } else {
         status = DemandStatus.RESOLVED;
       }
@@ -248,8 +262,29 @@ function writeDemands(
       resolvedById,
       resolvedAt,
       confirmedAt,
+      satisfaction: answer?.satisfaction ?? null,
+      confirmationNote: answer?.note ?? null,
+      reopenCount: answer?.satisfaction === Satisfaction.DISSATISFIED ? 1 : 0,
       createdAt: sqlDatetime(raisedAt),
-      updatedAt: resolvedAt ?? sqlDatetime(raisedAt),
+      updatedAt: answer?.at ?? resolvedAt ?? sqlDatetime(raisedAt),
     });
+    const demandId = ids.demand;
+    const step = (kind: DemandEventKind, at: string, helpRecordId: number | null, answered: typeof answer = null) =>
+      writers.demandEvent.add({
+        id: ++ids.demandEvent,
+        demandId,
+        kind,
+        at,
+        helpRecordId,
+        satisfaction: answered?.satisfaction ?? null,
+        note: answered?.note ?? null,
+        createdAt: at,
+      });
+    step(DemandEventKind.RAISED, sqlDatetime(raisedAt), latestIds[raisedIndex]!);
+    if (resolution) step(DemandEventKind.RESOLVED, resolution.at, resolution.helpRecordId);
+    if (resolution && answer) {
+      const kind = answer.satisfaction === Satisfaction.DISSATISFIED ? DemandEventKind.REOPENED : DemandEventKind.CONFIRMED;
+      step(kind, answer.at, resolution.helpRecordId, answer);
+    }
   }
 }

@@ -1,4 +1,4 @@
-import { DemandCategory } from '@wanjia/shared';
+import { DemandCategory, Satisfaction } from '@wanjia/shared';
 
 /** What cadres write and hear, for the demo data and the benchmark's city-sized data set. */
 
@@ -44,3 +44,20 @@ export const CONFIRMATION_NOTES = ['问题已经解决，感谢帮助', '办得�
 
 /** What households say when a resolution did not solve it (不满意): the demand reopens with this note. */
 export const DISSATISFACTION_NOTES = ['下雨天还是漏水，没修好', '补助说发了但一直没到账', '药费报销比例和说的不一样', '工作介绍了但离家太远去不了'];
+
+/** One answered resolution in this many was rejected by the household (不满意) and reopened. */
+const REOPENED_EVERY = 10;
+/** Of the others, one in this many was 基本满意 rather than 满意. */
+const BASICALLY_SATISFIED_EVERY = 3;
+
+/**
+ * The household's answer on the visit after a resolution, the `position`-th answer of a data set:
+ * chosen by position, not drawn, so that the data sets' random streams stay what they were.
+ */
+export function householdAnswer(position: number): { satisfaction: Satisfaction; note: string | null } {
+  if (position % REOPENED_EVERY === REOPENED_EVERY - 1) {
+    return { satisfaction: Satisfaction.DISSATISFIED, note: DISSATISFACTION_NOTES[position % DISSATISFACTION_NOTES.length]! };
+  }
+  const satisfaction = position % BASICALLY_SATISFIED_EVERY === 1 ? Satisfaction.BASICALLY_SATISFIED : Satisfaction.SATISFIED;
+  return { satisfaction, note: position % 4 === 0 ? CONFIRMATION_NOTES[position % CONFIRMATION_NOTES.length]! : null };
+}

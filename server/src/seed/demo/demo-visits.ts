@@ -11,27 +11,13 @@ import type { Household } from '../../modules/households/household.entity';
 import { visitSchedule } from '../../modules/my-work/visit-schedule';
 import type { Round } from '../../modules/rounds/round.entity';
 import { DAY_MS, type DemoRandom } from './demo-random';
-import { CONFIRMATION_NOTES, DEMAND_TEXTS, DISSATISFACTION_NOTES, HELP_SUMMARIES, SCHOOL_HELP_SUMMARY } from './demo-texts';
+import { DEMAND_TEXTS, HELP_SUMMARIES, SCHOOL_HELP_SUMMARY, householdAnswer } from './demo-texts';
 
 /**
  * About one assigned household in eight has slipped past its next visit on the demo's today: what a
  * campaign that works looks like, and enough for the overdue lists to show something.
  */
 export const LAPSED_PERCENT = 14;
-
-/** One answered resolution in this many was rejected by the household (不满意) and reopened. */
-const REOPENED_EVERY = 10;
-/** Of the others, one in this many was 基本满意 rather than 满意. */
-const BASICALLY_SATISFIED_EVERY = 3;
-
-/** The household's answer on the visit after a resolution; chosen by position, so the random stream is the one it was. */
-function answerFor(answered: number): { satisfaction: Satisfaction; note: string | null } {
-  if (answered % REOPENED_EVERY === REOPENED_EVERY - 1) {
-    return { satisfaction: Satisfaction.DISSATISFIED, note: DISSATISFACTION_NOTES[answered % DISSATISFACTION_NOTES.length]! };
-  }
-  const satisfaction = answered % BASICALLY_SATISFIED_EVERY === 1 ? Satisfaction.BASICALLY_SATISFIED : Satisfaction.SATISFIED;
-  return { satisfaction, note: answered % 4 === 0 ? CONFIRMATION_NOTES[answered % CONFIRMATION_NOTES.length]! : null };
-}
 
 /** First-round cadres took their households on within five months of the round's start (by the year's end). */
 const FIRST_ROUND_UPTAKE_DAYS = 152;
@@ -244,7 +230,7 @@ export class DemoVisits {
           demand.resolvedAt = resolver.occurredAt;
           const confirmer = later[1];
           if (confirmer) {
-            const answer = answerFor(answered);
+            const answer = householdAnswer(answered);
             answered += 1;
             demand.satisfaction = answer.satisfaction;
             demand.confirmationNote = answer.note;
