@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { DemandStatus, Satisfaction } from '@wanjia/shared';
+import { DemandStatus, Role, Satisfaction } from '@wanjia/shared';
 import type { DatabaseConfig } from '../src/config';
 import type { Orm } from '../src/db/orm';
 import { Assignment } from '../src/modules/assignments/assignment.entity';
 import { AuditEntry } from '../src/modules/audit/audit-entry.entity';
 import type { Cadre } from '../src/modules/cadres/cadre.entity';
 import { DemandEvent } from '../src/modules/demands/demand-event.entity';
+import { createDemandLoaders } from '../src/modules/demands/demand.loaders';
 import { Demand } from '../src/modules/demands/demand.entity';
 import type { Household } from '../src/modules/households/household.entity';
-import type { Region } from '../src/modules/regions/region.entity';
 import type { Round } from '../src/modules/rounds/round.entity';
 import { DAY, errorOf } from './support/cadre-operations';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
-import { createAccount, createAssignment, createCadre, createHousehold, createRegionTree, createRound, createUnit, tokenFor } from './support/factories';
+import { createAccount, createAssignment, createCadre, createHousehold, createRegionTree, createRound, createUnit, tokenFor, type RegionTree } from './support/factories';
 import { startApp, type RunningApp } from './support/server';
 
 const SUBMIT = 'mutation ($input: HelpRecordInput!) { submitHelpRecord(input: $input) { id demandsRaised { id } } }';
@@ -51,7 +51,7 @@ describe.each(databaseKinds())("the household's confirmation on %s", (kind) => {
   let database: DatabaseConfig;
   let server: RunningApp;
   let round: Round;
-  let community: Region;
+  let regions: RegionTree;
   let cadre: Cadre;
   let token: string;
   let otherToken: string;
@@ -63,7 +63,7 @@ describe.each(databaseKinds())("the household's confirmation on %s", (kind) => {
   /** A household of the cadre with a demand raised on one visit and resolved on the next, both through the API. */
   async function resolvedDemand(): Promise<{ household: Household; demandId: string; raisedIn: string; resolvedBy: string }> {
     const em = orm.em.fork();
-    const household = await createHousehold(em, { region: community });
+    const household = await createHousehold(em, { region: regions.dongxing });
     await createAssignment(em, { cadre, household, round, startedAt: new Date(Date.now() - 60 * DAY) });
     const visit = (input: Record<string, unknown>) =>
       as<{ submitHelpRecord: { id: string; demandsRaised: { id: string }[] } }>(SUBMIT, {
@@ -87,8 +87,7 @@ describe.each(databaseKinds())("the household's confirmation on %s", (kind) => {
   beforeAll(async () => {
     ({ orm, database } = await migratedOrm(kind, 'demand_confirmation'));
     const em = orm.em.fork();
-    const regions = await createRegionTree(em);
-    community = regions.dongxing;
+    regions = await createRegionTree(em);
     round = await createRound(em, { name: '回访轮次' });
     const unit = await createUnit(em, { region: regions.city });
     cadre = await createCadre(em, { unit, name: '刘建华' });
@@ -252,6 +251,32 @@ describe.each(databaseKinds())("the household's confirmation on %s", (kind) => {
       expect(demand.satisfaction).toBe(winners[0]!.data!.confirmDemandResolved.satisfaction);
       expect(demand.reopenCount).toBe(demand.satisfaction === Satisfaction.DISSATISFIED ? 1 : 0);
     }
+  });
+
+  it('shows the timeline to staff of the region and scopes the timeline loader like the demands', async () => {
+    const { household, demandId } = await resolvedDemand();
+    await confirm({ demandId, clientId: randomUUID(), satisfaction: 'BASICALLY_SATISFIED' });
+    const em = orm.em.fork();
+    const districtAdmin = await createAccount(em, { role: Role.ADMIN, scopeRegion: regions.pingshan });
+    const otherDistrict = await createAccount(em, { role: Role.ADMIN, scopeRegion: regions.xihu });
+    const read = await as<{ demands: { nodes: { id: string; satisfaction: string; events: { kind: string }[] }[] } }>(
+      'query ($h: ID!) { demands(filter: { householdId: $h }) { nodes { id satisfaction events { kind } } } }',
+      { h: String(household.id) },
+      await tokenFor(districtAdmin, server),
+    );
+    expect(read.data!.demands.nodes).toEqual([{ id: demandId, satisfaction: 'BASICALLY_SATISFIED', events: [{ kind: 'RAISED' }, { kind: 'RESOLVED' }, { kind: 'CONFIRMED' }] }]);
+
+    const actorOf = (account: typeof districtAdmin) => ({
+      accountId: account.id,
+      role: account.role,
+      scopeRegionId: account.scopeRegion?.id ?? null,
+      scopePath: account.scopeRegion?.path ?? null,
+      cadreId: account.cadre?.id ?? null,
+    });
+    const steps = (actor: ReturnType<typeof actorOf> | null) => createDemandLoaders(orm.em.fork(), actor).demandEventsByDemand.load(Number(demandId));
+    expect((await steps(actorOf(districtAdmin))).map((event) => event.kind)).toEqual(['RAISED', 'RESOLVED', 'CONFIRMED']);
+    expect(await steps(actorOf(otherDistrict))).toEqual([]);
+    expect(await steps(null)).toEqual([]);
   });
 
   it('the same answer sent from two requests at once is stored once', async () => {
