@@ -25,10 +25,9 @@ import {
   createUnit,
   tokenFor,
 } from './support/factories';
-import { DAY, JPEG, MY_HOUSEHOLDS, SUBMIT, errorOf, solidJpeg } from './support/cadre-operations';
+import { CORRECT_RECORD, DAY, JPEG, MY_HOUSEHOLDS, SUBMIT, errorOf, solidJpeg } from './support/cadre-operations';
 import { startApp, type GraphQLBody, type RunningApp } from './support/server';
-// A correction takes its own input type (issue 13; support/cadre-operations.ts still names the old one).
-const CORRECT_RECORD = 'mutation ($id: ID!, $input: HelpRecordCorrectionInput!) { correctHelpRecord(id: $id, input: $input) { id } }';
+
 
 describe.each(databaseKinds())("the cadres' API on %s", (kind) => {
   let orm: Orm;
