@@ -1,5 +1,6 @@
 import { useEffect, type PropsWithChildren } from 'react';
 import Taro, { useDidShow, useLaunch } from '@tarojs/taro';
+import { refreshCaseloadIfDue, startCaseloadSync } from '@/services/caseload';
 import { LOGIN_PAGE } from '@/services/navigation';
 import { startOutboxSync, syncOutbox } from '@/services/records';
 import { SIGNED_OUT_EVENT } from '@/services/session';
@@ -12,9 +13,16 @@ function backToSignIn() {
 }
 
 function App({ children }: PropsWithChildren) {
-  useLaunch(() => startOutboxSync());
-  // Coming back to the foreground is the moment a weak signal has most likely recovered.
-  useDidShow(() => void syncOutbox());
+  useLaunch(() => {
+    startOutboxSync();
+    startCaseloadSync();
+  });
+  // Coming back to the foreground is the moment a weak signal has most likely recovered: send what
+  // is queued, and bring the offline caseload up to date (at most every 5 minutes; signed out, nothing).
+  useDidShow(() => {
+    void syncOutbox();
+    refreshCaseloadIfDue();
+  });
   // Signing out, or a refresh token the server no longer accepts, ends up on the sign-in page.
   useEffect(() => {
     Taro.eventCenter.on(SIGNED_OUT_EVENT, backToSignIn);

@@ -1,30 +1,53 @@
-import { HouseholdFileDocument, OpenDemandsDocument, type HouseholdFileFieldsFragment, type OpenDemandsQuery } from '@/graphql/generated/graphql';
+import { HouseholdFileDocument, OpenDemandsDocument, type OpenDemandsQuery } from '@/graphql/generated/graphql';
 import { request } from './api';
-import { loadWithOfflineCopy, readCache, type Loaded } from './cache';
+import type { Loaded } from './cache';
+import { dropHouseholdFile, readHouseholdFile, saveHouseholdFile, type HouseholdFile } from './caseload';
+import { ApiError } from './errors';
 import { HELP_RECORDS_PAGE } from './records';
 
-/** One household's file (members, open demands, cases, the latest help records), with its offline copy. */
+/**
+ * One household's file (members, open demands, cases, the latest help records). Its offline copy is
+ * the caseload's (caseload.ts): refreshed for every assigned household, and replaced by what the
+ * server answers whenever the file is opened online.
+ */
 
-export type HouseholdFile = HouseholdFileFieldsFragment;
+export type { HouseholdFile };
 export type OpenDemand = OpenDemandsQuery['household']['openDemands'][number];
 
-const offlineCopyKey = (householdId: string) => `household:${householdId}`;
-
-export function loadHouseholdFile(householdId: string): Promise<Loaded<HouseholdFile>> {
-  return loadWithOfflineCopy(offlineCopyKey(householdId), async () => {
-    const data = await request(HouseholdFileDocument, { id: householdId, recordsFirst: HELP_RECORDS_PAGE });
-    return data.household;
-  });
+/** The server no longer shows the household to this cadre (reassigned, or gone). */
+function noLongerShown(failure: unknown): boolean {
+  return failure instanceof ApiError && (failure.code === 'FORBIDDEN' || failure.code === 'NOT_FOUND');
 }
 
 /**
- * The demands a new record may resolve. Without signal, the open demands in the file's last copy are
- * still worth offering (none when this phone never saw the file).
+ * The file from the server, or without signal the copy (offlineCopyFrom: when it was saved), also for
+ * a household never opened on this phone. A household the server refuses loses its copy: a refusal
+ * is the server's word that it is not this cadre's any more.
+ */
+export async function loadHouseholdFile(householdId: string): Promise<Loaded<HouseholdFile>> {
+  try {
+    const { household } = await request(HouseholdFileDocument, { id: householdId, recordsFirst: HELP_RECORDS_PAGE });
+    saveHouseholdFile(household);
+    return { value: household, offlineCopyFrom: null };
+  } catch (failure) {
+    if (noLongerShown(failure)) {
+      dropHouseholdFile(householdId);
+      throw failure;
+    }
+    const copy = readHouseholdFile(householdId);
+    if (!copy) throw failure;
+    return { value: copy.value, offlineCopyFrom: copy.savedAt, failure };
+  }
+}
+
+/**
+ * The demands a new record may resolve. Without signal, the open demands in the file's copy are still
+ * worth offering (none when the phone has no copy of the file).
  */
 export async function loadOpenDemands(householdId: string): Promise<OpenDemand[]> {
   try {
     return (await request(OpenDemandsDocument, { id: householdId })).household.openDemands;
   } catch {
-    return readCache<HouseholdFile>(offlineCopyKey(householdId))?.value.openDemands ?? [];
+    return readHouseholdFile(householdId)?.value.openDemands ?? [];
   }
 }

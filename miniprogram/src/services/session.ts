@@ -34,9 +34,10 @@ export function saveSession(auth: SessionFieldsFragment): Session {
 }
 
 /**
- * Forgets the tokens and the cached screens (another cadre may sign in on this phone next); queued
- * records stay, to be sent when their cadre signs in again. Listeners of SIGNED_OUT_EVENT go back to
- * the sign-in page.
+ * Forgets the tokens and every offline copy (another cadre may sign in on this phone next): the
+ * screens' copies and the whole caseload (caseload.ts) are all under "cache:". Queued records stay,
+ * to be sent when their cadre signs in again. Listeners of SIGNED_OUT_EVENT go back to the sign-in
+ * page (app.ts) and forget the downloaded photos (photos.ts, clearPhotoCache).
  */
 export function clearSession(): void {
   removeStored(KEY);

@@ -21,9 +21,14 @@ export function removeStored(key: string): void {
   Taro.removeStorageSync(PREFIX + key);
 }
 
+/** The keys stored under a prefix, as this module's callers name them (without the app's prefix). */
+export function storedKeysUnder(prefix: string): string[] {
+  return Taro.getStorageInfoSync()
+    .keys.filter((key) => key.startsWith(PREFIX + prefix))
+    .map((key) => key.slice(PREFIX.length));
+}
+
 /** Removes every key under a prefix (e.g. the screens' caches on sign-out). */
 export function removeStoredUnder(prefix: string): void {
-  for (const key of Taro.getStorageInfoSync().keys) {
-    if (key.startsWith(PREFIX + prefix)) Taro.removeStorageSync(key);
-  }
+  for (const key of storedKeysUnder(prefix)) removeStored(key);
 }

@@ -4,6 +4,7 @@ import Taro, { useDidShow, usePullDownRefresh, useReachBottom } from '@tarojs/ta
 import Tag from '@/components/tag';
 import { Empty } from '@/components/ui';
 import TargetGroupTags from '@/components/target-group-tags';
+import { CASELOAD_CHANGED_EVENT, STALE_COPY_MS, caseloadStatus, refreshCaseload, type CaseloadStatus } from '@/services/caseload';
 import { formatDateTime } from '@/services/dates';
 import { TARGET_GROUP_OPTIONS } from '@/services/enum-options';
 import { describeError } from '@/services/errors';
@@ -19,6 +20,22 @@ function lastVisitText(household: HouseholdListItem): string {
   return `${household.daysSinceLastVisit} 天未走访`;
 }
 
+const DAY_MS = 24 * 60 * 60_000;
+
+/** The list's line about the phone's offline copy of the whole caseload. */
+function offlineAgeText(status: CaseloadStatus): string {
+  if (status.refreshing) return status.refreshedAt ? `正在更新离线数据（上次 ${formatDateTime(status.refreshedAt)}）…` : '正在下载离线数据…';
+  if (!status.refreshedAt) return '尚无离线数据，联网后自动下载';
+  return `离线数据更新于 ${formatDateTime(status.refreshedAt)}`;
+}
+
+/** A household whose copy is missing or older than a day is marked: without signal it would show that. */
+function staleCopyText(savedAt: string | undefined, now: number): string | null {
+  if (savedAt === undefined) return '无离线资料';
+  const age = now - Date.parse(savedAt);
+  return age > STALE_COPY_MS ? `离线资料已 ${Math.floor(age / DAY_MS)} 天未更新` : null;
+}
+
 export default function HouseholdsPage() {
   const [filter, setFilter] = useState<HouseholdsFilter>({ targetGroup: null, overdueOnly: false, search: '' });
   const [searchText, setSearchText] = useState('');
@@ -28,6 +45,9 @@ export default function HouseholdsPage() {
   const [error, setError] = useState<string | null>(null);
   const [offlineCopyFrom, setOfflineCopyFrom] = useState<string | null>(null);
   const [pendingCount, setPendingCount] = useState(0);
+  const [caseload, setCaseload] = useState<CaseloadStatus>(caseloadStatus);
+  // Which filter the households on screen answer: an offline copy replaces them for another filter.
+  const shownFilterKey = useRef<string | null>(null);
   // Answers to superseded requests (a filter changed meanwhile) are dropped.
   const generation = useRef(0);
   const stale = useRef(true);
@@ -35,6 +55,7 @@ export default function HouseholdsPage() {
   const load = useCallback(
     async (more: boolean) => {
       const ticket = ++generation.current;
+      const requestedKey = JSON.stringify(filter);
       setLoading(more ? 'more' : 'first');
       setError(null);
       try {
@@ -44,11 +65,14 @@ export default function HouseholdsPage() {
           setHouseholds((current) => (more ? [...current, ...loaded.value.nodes] : loaded.value.nodes));
           setPage({ ...loaded.value.pageInfo, totalCount: loaded.value.totalCount });
           setOfflineCopyFrom(null);
+          shownFilterKey.current = requestedKey;
           return;
         }
         setError(describeError(loaded.failure));
-        // The offline copy only stands in for an empty screen; what is shown stays, with the message.
-        if (households.length === 0) {
+        // The offline copy stands in for an empty screen or another filter's list; what the server
+        // showed for this filter stays, with the message.
+        if (households.length === 0 || shownFilterKey.current !== requestedKey) {
+          shownFilterKey.current = requestedKey;
           setHouseholds(loaded.value.nodes);
           setPage({ ...loaded.value.pageInfo, totalCount: loaded.value.totalCount });
           setOfflineCopyFrom(loaded.offlineCopyFrom);
@@ -56,6 +80,13 @@ export default function HouseholdsPage() {
       } catch (caught) {
         if (ticket !== generation.current) return;
         setError(describeError(caught));
+        // Nothing to show for this filter: another filter's households would be misleading.
+        if (!more && shownFilterKey.current !== requestedKey) {
+          shownFilterKey.current = requestedKey;
+          setHouseholds([]);
+          setPage(null);
+          setOfflineCopyFrom(null);
+        }
       } finally {
         if (ticket === generation.current) setLoading(null);
       }
@@ -70,6 +101,13 @@ export default function HouseholdsPage() {
     if (getSession()) void load(false);
     // eslint-disable-next-line react-hooks/exhaustive-deps -- only the filter restarts the list
   }, [filterKey]);
+
+  useEffect(() => {
+    const onCaseloadChanged = () => setCaseload(caseloadStatus());
+    onCaseloadChanged();
+    Taro.eventCenter.on(CASELOAD_CHANGED_EVENT, onCaseloadChanged);
+    return () => void Taro.eventCenter.off(CASELOAD_CHANGED_EVENT, onCaseloadChanged);
+  }, []);
 
   useEffect(() => {
     const refreshPending = () => {
@@ -90,14 +128,16 @@ export default function HouseholdsPage() {
     stale.current = false;
   });
 
+  // Pulling down asks for the list and for the whole offline copy, whenever it was last refreshed.
   usePullDownRefresh(() => {
-    void load(false).finally(() => Taro.stopPullDownRefresh());
+    void Promise.all([load(false), refreshCaseload({ force: true })]).finally(() => Taro.stopPullDownRefresh());
   });
 
   useReachBottom(() => {
     if (page?.hasNextPage && loading === null && !error) void load(true);
   });
 
+  const now = Date.now();
   const applySearch = () => setFilter((current) => ({ ...current, search: searchText.trim() }));
 
   return (
@@ -143,7 +183,11 @@ export default function HouseholdsPage() {
           {pendingCount} 条帮扶记录待上传，联网后自动上传
         </View>
       )}
-      {offlineCopyFrom && <View className="households__banner households__banner--muted">网络不可用，显示的是 {formatDateTime(offlineCopyFrom)} 的内容</View>}
+      {offlineCopyFrom && (
+        <View className="households__banner households__banner--muted households__offline-copy" onClick={() => void load(false)}>
+          {error ?? '网络不可用'}；显示的是 {formatDateTime(offlineCopyFrom)} 保存在手机上的内容，点此重试
+        </View>
+      )}
       {error && !offlineCopyFrom && (
         <View className="households__error" onClick={() => void load(false)}>
           {error}，点此重试
@@ -151,8 +195,11 @@ export default function HouseholdsPage() {
       )}
 
       {page && <View className="households__count muted">共 {page.totalCount} 户，逾期未走访的排在前面</View>}
+      <View className="households__offline-age muted">{offlineAgeText(caseload)}</View>
 
-      {households.map((household) => (
+      {households.map((household) => {
+        const stale = caseload.refreshedAt ? staleCopyText(caseload.fileSavedAt[household.id], now) : null;
+        return (
         <View key={household.id} className="card household-item" onClick={() => void Taro.navigateTo({ url: householdUrl(household.id) })}>
           <View className="household-item__head">
             <Text className="household-item__name">{household.headName}</Text>
@@ -173,9 +220,11 @@ export default function HouseholdsPage() {
             ) : (
               <Text className="muted">无待办诉求</Text>
             )}
+            {stale && <Text className="household-item__offline-stale">{stale}</Text>}
           </View>
         </View>
-      ))}
+        );
+      })}
 
       {loading === null && page?.totalCount === 0 && (
         <Empty description={isFiltered(filter) ? '没有符合条件的帮扶户' : '暂无联系的帮扶户'} />

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { Text, View } from '@tarojs/components';
 import { loadDemoCadres, signInAsDemoCadre, type DemoCadre } from '@/services/dev-sign-in';
 import { ApiError, describeError } from '@/services/errors';
-import { goHome } from '@/services/navigation';
+import { enterApp } from './enter-app';
 
 /**
  * The demo cadres' sign-in (h5 build and demos only; compiled out unless TARO_APP_DEV_SIGN_IN=true).
@@ -26,7 +26,7 @@ export default function DevSignIn({ onError }: { onError: (message: string | nul
     setSigningIn(cadre.id);
     try {
       await signInAsDemoCadre(cadre.id);
-      goHome();
+      enterApp();
     } catch (error) {
       onError(describeError(error));
     } finally {

@@ -6,6 +6,7 @@ import FieldError from '@/components/field-error';
 import { bindWechat, normalizeBindCode, signInWithWechat } from '@/services/auth';
 import { ApiError, describeError } from '@/services/errors';
 import { goHome } from '@/services/navigation';
+import { enterApp } from './enter-app';
 import { getSession } from '@/services/session';
 import type DevSignInComponent from './dev-sign-in';
 import './index.scss';
@@ -30,7 +31,7 @@ export default function LoginPage() {
     setError(null);
     setStage('signing-in');
     try {
-      if ((await signInWithWechat()) === 'signed-in') goHome();
+      if ((await signInWithWechat()) === 'signed-in') enterApp();
       else setStage('bind');
     } catch (caught) {
       setError(describeError(caught));
@@ -48,7 +49,7 @@ export default function LoginPage() {
     setBusy(true);
     try {
       await bindWechat(code);
-      goHome();
+      enterApp();
     } catch (caught) {
       if (caught instanceof ApiError && caught.code === 'BAD_USER_INPUT') setBindError('绑定码错误、已使用或已过期，请联系管理员重新获取');
       else setError(describeError(caught));
