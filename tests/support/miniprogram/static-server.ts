@@ -4,8 +4,8 @@ import type net from 'node:net';
 import path from 'node:path';
 import { REPOSITORY_ROOT } from '../server-process';
 
-/** The mini-program's h5 build, as `pnpm build` leaves it. */
-export const H5_DIST = path.join(REPOSITORY_ROOT, 'miniprogram', 'dist', 'h5');
+/** The mini-program's h5 build, as `pnpm build` leaves it; H5_DIST names another (e.g. a copy, while someone else rebuilds dist/). */
+export const H5_DIST = path.resolve(process.env.H5_DIST?.trim() || path.join(REPOSITORY_ROOT, 'miniprogram', 'dist', 'h5'));
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
