@@ -168,8 +168,9 @@ const environmentSchema = z.object({
   RATE_LIMIT_WRITES_PER_ACCOUNT: budget.default({ points: 30, durationSeconds: 60 }),
   RATE_LIMIT_RECORDS_PER_ACCOUNT: budget.default({ points: 60, durationSeconds: 60 }),
   RATE_LIMIT_WRITES_PER_ADDRESS: budget.default({ points: 600, durationSeconds: 60 }),
-  // Reads count their cost (the query-limit measure with the request's variables), per signed-in account.
-  RATE_LIMIT_QUERIES_PER_ACCOUNT: budget.default({ points: 300_000, durationSeconds: 60 }),
+  // Reads count their cost (the query-limit measure with the request's variables), per signed-in account:
+  // a cadre's caseload refresh (≈ 1.9 million, at most every 5 minutes) and the screens opened meanwhile.
+  RATE_LIMIT_QUERIES_PER_ACCOUNT: budget.default({ points: 3_000_000, durationSeconds: 60 }),
   // Before sign-in, per address: the mini-program's first screens and the IDE's introspection.
   RATE_LIMIT_QUERIES_PER_ADDRESS: budget.default({ points: 50_000, durationSeconds: 60 }),
   // Every photo upload attempt, stored or not (each may cost a decode of up to 25 MP): an outbox sends a
@@ -228,13 +229,16 @@ export type QueryLimitRole = (typeof QUERY_LIMIT_ROLES)[number];
 
 /**
  * Defaults sized on what legitimate callers send, with room to spare: the mini-program's documents (the
- * deepest, WechatLogin, measures depth 8; the costliest, HouseholdFile, ≈ 2,600 with the app's 10 records; the longest 125 tokens),
- * a full page (`first` multiplies cost, literal or variable: a page of 100 with a dozen fields ≈ 3,500) and, for
- * the staff, analytics and the playground's introspection (its __schema is not counted for depth and
- * cost; ≈ 185 tokens). What cost stops is pages nested in pages. A cadre's 60,000 lets every persisted
- * operation run at any page size the lists accept (HouseholdFile and MoreHelpRecords at 100 records ≈ 56,000,
- * since every list counts its size estimate: each record's demands, photos and kinds); under the
- * production safelist a cadre can send nothing else.
+ * deepest, MyCaseload, measures depth 11, the cadre's limit; the longest ≈ 200 tokens), a full page (`first` multiplies cost,
+ * literal or variable: a page of 100 with a dozen fields ≈ 3,500) and, for the staff, analytics and the
+ * playground's introspection (its __schema is not counted for depth and cost; ≈ 185 tokens). What cost
+ * stops is pages nested in pages.
+ * A cadre's largest request is the caseload refresh (MyCaseload: 100 households' files with their first 10
+ * records, priced as the 100 household(id) requests it replaces, query-cost.ts REROOTED_FIELDS): ≈ 1.9
+ * million, 0.6-0.8 s and 527 kB on the test machine (server/test/caseload.test.ts prints both). The
+ * cadre's 2,500,000 takes it with room for a few more fields and refuses the same with 20 records a
+ * household; every other persisted operation runs at any page size the lists accept (HouseholdFile at 100
+ * records ≈ 150,000). Under the production safelist a cadre can send nothing else.
  * The staff's 25,000 (50,000 before page sizes in variables counted) is what keeps one request from
  * holding the event loop, with each page counted as a database statement (graphql/limits/query-cost.ts): 100
  * households × 18 records each held /healthz 1.1 s on the demo data; now at most ≈ 37 nested pages fit
@@ -242,7 +246,7 @@ export type QueryLimitRole = (typeof QUERY_LIMIT_ROLES)[number];
  */
 export const DEFAULT_QUERY_LIMITS: Record<QueryLimitRole, QueryLimits> = {
   ANONYMOUS: { depth: 8, cost: 5_000, aliases: 2, directives: 5, tokens: 300 },
-  CADRE: { depth: 10, cost: 60_000, aliases: 10, directives: 10, tokens: 1_000 },
+  CADRE: { depth: 11, cost: 2_500_000, aliases: 10, directives: 10, tokens: 1_000 },
   ANALYST: { depth: 15, cost: 25_000, aliases: 30, directives: 30, tokens: 5_000 },
   ADMIN: { depth: 15, cost: 25_000, aliases: 30, directives: 30, tokens: 5_000 },
 };
