@@ -167,6 +167,11 @@ const OPERATIONS_IN_ORDER = [
   ...PERSISTED_OPERATIONS.filter((operation) => !(operation.name in OPERATION_CASES)),
 ];
 
+it('has a case for exactly the operations the app persists (a case for an operation no longer sent is stale)', () => {
+  const persistedNames = new Set(PERSISTED_OPERATIONS.map((operation) => operation.name));
+  expect(Object.keys(OPERATION_CASES).filter((name) => !persistedNames.has(name))).toEqual([]);
+});
+
 describe('the safelist switch', () => {
   it('enforces in production and is off elsewhere unless SAFELIST_MODE says otherwise', () => {
     expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'k3Jw9-qPz7Lm2Xv8Rt5Yb1Nc6Hd4Fg0SaEuTi' }).safelistMode).toBe('enforce');
