@@ -182,6 +182,7 @@ const environmentSchema = z.object({
     .string()
     .url('must be an origin such as https://wanjia.example.gov.cn')
     .refine((value) => {
+      if (!URL.canParse(value)) return false;
       const url = new URL(value);
       return (url.protocol === 'http:' || url.protocol === 'https:') && (url.pathname === '/' || url.pathname === '') && !url.search && !url.hash && !url.username;
     }, 'must be an origin (http or https, a host and an optional port, no path), such as https://wanjia.example.gov.cn')

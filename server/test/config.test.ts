@@ -126,6 +126,18 @@ describe('configuration', () => {
     expect(() => loadConfig({ TRUST_PROXY: '10.0.0.5,proxy.internal,10.0.0.0/33' })).toThrow(/TRUST_PROXY: .*not "proxy.internal", "10.0.0.0\/33"/);
   });
 
+  it('reads the public URL as an origin, refusing a path or another scheme, and where the cadre app is built', () => {
+    expect(loadConfig({}).publicUrl).toBeNull();
+    expect(loadConfig({ PUBLIC_URL: 'https://wanjia.example.gov.cn/' }).publicUrl).toBe('https://wanjia.example.gov.cn');
+    expect(loadConfig({ PUBLIC_URL: 'http://10.0.0.5:8080' }).publicUrl).toBe('http://10.0.0.5:8080');
+    for (const wrong of ['https://wanjia.example.gov.cn/api', 'ftp://wanjia.example.gov.cn', 'wanjia.example.gov.cn', 'https://a.example/?x=1']) {
+      expect(() => loadConfig({ PUBLIC_URL: wrong })).toThrow(/PUBLIC_URL: must be an origin/);
+    }
+    // Beside the server in the repository by default (server/src here, server/dist when built: both two levels down).
+    expect(loadConfig({}).cadreAppDir).toBe(path.resolve(__dirname, '..', '..', 'miniprogram', 'dist', 'h5'));
+    expect(loadConfig({ CADRE_APP_DIR: './h5' }).cadreAppDir).toBe(path.resolve('./h5'));
+  });
+
   it('treats empty values as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', PORT: ' ' }).database.kind).toBe('sqlite');
   });
