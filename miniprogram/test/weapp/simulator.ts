@@ -111,7 +111,7 @@ export function createWeappSimulator(answer: (request: { url: string; data: unkn
   const downloads: WeappSimulator['downloads'] = [];
   const pages = new Map<string, PageConfig>();
   const stack: PageInstance[] = [];
-  let appConfig: (Record<string, unknown> & { onLaunch?: (options: unknown) => void }) | null = null;
+  let appConfig: (Record<string, unknown> & { onLaunch?: (options: unknown) => void; onShow?: (options: unknown) => void }) | null = null;
   let loading = '';
 
   const reply = (options: Options, result: unknown) => {
@@ -227,7 +227,10 @@ export function createWeappSimulator(answer: (request: { url: string; data: unkn
         loading = route;
         load(`${route}.js`);
       }
-      appConfig.onLaunch?.call(appConfig, { path: appJson.pages[0], query: {}, scene: 1001 });
+      const launchOptions = { path: appJson.pages[0], query: {}, scene: 1001 };
+      appConfig.onLaunch?.call(appConfig, launchOptions);
+      // WeChat shows the app right after launching it (the app's useDidShow: outbox and caseload sync).
+      appConfig.onShow?.call(appConfig, launchOptions);
     },
     async openPage(route: string, query: Record<string, string> = {}) {
       const config = pages.get(route);
