@@ -56,8 +56,14 @@ describe('回访: the household’s answer', () => {
     });
     await outbox.flush();
     expect(sent().map((body) => [body.operationName, body.variables])).toEqual([
-      ['ConfirmDemandResolved', { input: { demandId: '41', clientId: DRAFT.clientId, satisfaction: 'DISSATISFIED', note: '又坏了', answeredAt: DRAFT.answeredAt } }],
-      ['ConfirmDemandResolved', { input: { demandId: '41', clientId: DRAFT.clientId, satisfaction: 'DISSATISFIED', note: '又坏了', answeredAt: DRAFT.answeredAt } }],
+      [
+        'ConfirmDemandResolved',
+        { input: { demandId: '41', clientId: DRAFT.clientId, satisfaction: 'DISSATISFIED', note: '又坏了', answeredAt: DRAFT.answeredAt } },
+      ],
+      [
+        'ConfirmDemandResolved',
+        { input: { demandId: '41', clientId: DRAFT.clientId, satisfaction: 'DISSATISFIED', note: '又坏了', answeredAt: DRAFT.answeredAt } },
+      ],
     ]);
     expect(outbox.list()).toEqual([]);
   });

@@ -142,7 +142,9 @@ describe('a correction built from the latest version', () => {
   it('keeps the correction queued without signal, under the same clientId for every retry', async () => {
     requestMock.mockImplementation(() => Promise.reject({ errMsg: 'request:fail' }));
     await expect(correctSummaryTo('入户走访（更正）')).resolves.toMatchObject({ status: 'queued' });
-    expect(outbox.list()).toEqual([expect.objectContaining({ kind: 'correction', recordId: '501', clientId: 'f1x00000-0000-4000-8000-000000000001', state: 'pending' })]);
+    expect(outbox.list()).toEqual([
+      expect.objectContaining({ kind: 'correction', recordId: '501', clientId: 'f1x00000-0000-4000-8000-000000000001', state: 'pending' }),
+    ]);
     await outbox.flush();
     expect(sent().map((body) => body.variables.input.clientId)).toEqual(['f1x00000-0000-4000-8000-000000000001', 'f1x00000-0000-4000-8000-000000000001']);
   });

@@ -1,5 +1,13 @@
 import { ApiError, NetworkError, SignedOutError } from '@/services/errors';
-import { Outbox, type ItemSender, type QueuedConfirmation, type QueuedCorrection, type QueuedItem, type QueuedSubmission, type StoredItem } from '@/services/outbox';
+import {
+  Outbox,
+  type ItemSender,
+  type QueuedConfirmation,
+  type QueuedCorrection,
+  type QueuedItem,
+  type QueuedSubmission,
+  type StoredItem,
+} from '@/services/outbox';
 
 type QueuedRecord = QueuedSubmission;
 type RecordSender = ItemSender;
@@ -78,7 +86,11 @@ function fakeServer() {
     if (!online) throw new NetworkError('request:fail');
     if (refuse) throw refuse;
     if (queued.kind === 'correction') {
-      mutations.push({ mutation: 'correctHelpRecord', clientId: queued.input.clientId, variables: { id: queued.recordId, input: { ...queued.input, photoIds: [...queued.keptPhotoIds, ...photoIds] } } });
+      mutations.push({
+        mutation: 'correctHelpRecord',
+        clientId: queued.input.clientId,
+        variables: { id: queued.recordId, input: { ...queued.input, photoIds: [...queued.keptPhotoIds, ...photoIds] } },
+      });
     } else {
       mutations.push({ mutation: 'submitHelpRecord', clientId: queued.input.clientId, variables: { input: { ...queued.input, photoIds } } });
     }
@@ -197,7 +209,12 @@ describe('the offline queue of help records', () => {
     const outcome = await outbox.submit(refused);
     expect(outcome).toEqual({ status: 'refused', error: refusal });
     expect(outbox.list()).toEqual([
-      expect.objectContaining({ clientId: refused.clientId, state: 'refused', lastError: '填写的内容有误：occurredAt is in the future', errorField: 'input.occurredAt' }),
+      expect.objectContaining({
+        clientId: refused.clientId,
+        state: 'refused',
+        lastError: '填写的内容有误：occurredAt is in the future',
+        errorField: 'input.occurredAt',
+      }),
     ]);
     expect(outbox.refused().map((item) => item.clientId)).toEqual([refused.clientId]);
     expect(outbox.pending()).toEqual([]);

@@ -28,7 +28,11 @@ beforeEach(() => {
   clearPhotoCache();
   downloadFile.mockReset();
   previewImage.mockClear();
-  downloadFile.mockImplementation(async ({ url }: { url: string }) => ({ statusCode: 200, tempFilePath: `tmp://${url.split('/photos/')[1]}`, errMsg: 'downloadFile:ok' }));
+  downloadFile.mockImplementation(async ({ url }: { url: string }) => ({
+    statusCode: 200,
+    tempFilePath: `tmp://${url.split('/photos/')[1]}`,
+    errMsg: 'downloadFile:ok',
+  }));
   signIn();
 });
 

@@ -33,7 +33,12 @@ export function correctionUrl(householdId: string, headName: string, recordId: s
 }
 
 /** A refused queued item opened again in its form (a record, a correction or a household's answer). */
-export function queuedItemUrl(item: { kind: 'submission' | 'correction' | 'confirmation'; clientId: string; householdId: string; householdName: string }): string {
+export function queuedItemUrl(item: {
+  kind: 'submission' | 'correction' | 'confirmation';
+  clientId: string;
+  householdId: string;
+  householdName: string;
+}): string {
   if (item.kind === 'confirmation') return `${confirmDemandUrl(item.householdId, item.householdName, null)}&queued=${encodeURIComponent(item.clientId)}`;
   return `${recordUrl(item.householdId, item.householdName)}&queued=${encodeURIComponent(item.clientId)}`;
 }

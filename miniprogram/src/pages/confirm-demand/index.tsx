@@ -31,7 +31,10 @@ import './index.scss';
 function subjectOf(params: Record<string, string | undefined>): { demand: AwaitingDemand; queued: QueuedConfirmation | null } | null {
   const item = params.queued ? outbox.find(params.queued) : null;
   if (item?.kind === 'confirmation') {
-    return { demand: seenAwaitingDemand(String(item.input.demandId)) ?? { id: String(item.input.demandId), category: item.demandCategory, text: item.demandText }, queued: item };
+    return {
+      demand: seenAwaitingDemand(String(item.input.demandId)) ?? { id: String(item.input.demandId), category: item.demandCategory, text: item.demandText },
+      queued: item,
+    };
   }
   const demand = params.demandId ? seenAwaitingDemand(params.demandId) : null;
   return demand ? { demand, queued: null } : null;
@@ -74,7 +77,17 @@ export default function ConfirmDemandPage() {
   return <ConfirmDemandForm householdId={params.householdId ?? ''} headName={decodeURIComponent(params.name ?? '')} {...subject} />;
 }
 
-function ConfirmDemandForm({ householdId, headName, demand, queued }: { householdId: string; headName: string; demand: AwaitingDemand; queued: QueuedConfirmation | null }) {
+function ConfirmDemandForm({
+  householdId,
+  headName,
+  demand,
+  queued,
+}: {
+  householdId: string;
+  headName: string;
+  demand: AwaitingDemand;
+  queued: QueuedConfirmation | null;
+}) {
   const [satisfaction, setSatisfaction] = useState<Satisfaction | null>(queued?.input.satisfaction ?? null);
   const [note, setNote] = useState(queued?.input.note ?? '');
   const [errors, setErrors] = useState<ConfirmationErrors>(() =>
@@ -120,7 +133,9 @@ function ConfirmDemandForm({ householdId, headName, demand, queued }: { househol
       });
       if (outcome.status === 'refused') {
         const { error } = outcome;
-        setErrors(error.code === 'BAD_USER_INPUT' ? confirmationFieldError(error.field, error.message) : { form: `${describeError(error)}（${error.message}）` });
+        setErrors(
+          error.code === 'BAD_USER_INPUT' ? confirmationFieldError(error.field, error.message) : { form: `${describeError(error)}（${error.message}）` },
+        );
         void Taro.showToast({ title: '提交被退回，已放入待处理，请查看提示', icon: 'none' });
         return;
       }
@@ -137,7 +152,12 @@ function ConfirmDemandForm({ householdId, headName, demand, queued }: { househol
 
   async function discard() {
     const removed = await outbox.discard(clientId.current, async () => {
-      const { confirm } = await Taro.showModal({ title: '放弃这条回访记录？', content: '放弃后不会上传，也无法找回。', confirmText: '放弃', confirmColor: '#d93026' });
+      const { confirm } = await Taro.showModal({
+        title: '放弃这条回访记录？',
+        content: '放弃后不会上传，也无法找回。',
+        confirmText: '放弃',
+        confirmColor: '#d93026',
+      });
       return confirm;
     });
     if (removed) void Taro.navigateBack();
@@ -170,7 +190,12 @@ function ConfirmDemandForm({ householdId, headName, demand, queued }: { househol
             ))}
           </View>
         </Field>
-        <Field id="field-note" label="说明" hint={satisfaction === 'DISSATISFIED' ? '必填：群众不满意的原因' : '可不填；选择“不满意”时必填'} error={errors.note}>
+        <Field
+          id="field-note"
+          label="说明"
+          hint={satisfaction === 'DISSATISFIED' ? '必填：群众不满意的原因' : '可不填；选择“不满意”时必填'}
+          error={errors.note}
+        >
           <Textarea
             className="textarea confirm-demand__note"
             value={note}

@@ -148,7 +148,9 @@ export default function HouseholdPage() {
         onOpen={(demandId) => {
           const answer = queuedConfirmations.find((item) => item.input.demandId === demandId);
           // An answer already recorded opens as it is (a refused one to fix); otherwise a new answer.
-          const url = answer ? `${confirmDemandUrl(id, headName, demandId)}&queued=${encodeURIComponent(answer.clientId)}` : confirmDemandUrl(id, headName, demandId);
+          const url = answer
+            ? `${confirmDemandUrl(id, headName, demandId)}&queued=${encodeURIComponent(answer.clientId)}`
+            : confirmDemandUrl(id, headName, demandId);
           void Taro.navigateTo({ url });
         }}
       />

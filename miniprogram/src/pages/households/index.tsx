@@ -89,6 +89,8 @@ export default function HouseholdsPage() {
         }
       } finally {
         if (ticket === generation.current) setLoading(null);
+        // The marks of old copies age with the clock, and a household opened meanwhile has a newer copy.
+        setCaseload(caseloadStatus());
       }
     },
     [filter, page?.endCursor, households.length],
@@ -185,7 +187,7 @@ export default function HouseholdsPage() {
       )}
       {offlineCopyFrom && (
         <View className="households__banner households__banner--muted households__offline-copy" onClick={() => void load(false)}>
-          {error ?? '网络不可用'}；显示的是 {formatDateTime(offlineCopyFrom)} 保存在手机上的内容，点此重试
+          {error ?? '网络不可用'} · 显示的是 {formatDateTime(offlineCopyFrom)} 保存在手机上的内容
         </View>
       )}
       {error && !offlineCopyFrom && (

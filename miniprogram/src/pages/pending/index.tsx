@@ -39,7 +39,8 @@ function fieldLabel(field: string | null): string | null {
 }
 
 function headline(item: QueuedItem): string {
-  if (item.kind === 'confirmation') return `【${label('DemandCategory', item.demandCategory)}】${item.demandText} → ${label('Satisfaction', item.input.satisfaction)}`;
+  if (item.kind === 'confirmation')
+    return `【${label('DemandCategory', item.demandCategory)}】${item.demandText} → ${label('Satisfaction', item.input.satisfaction)}`;
   return item.input.summary ?? '';
 }
 

@@ -143,7 +143,9 @@ export default function RecordDetailPage() {
         {record.demandsRaised.length === 0 && record.demandsResolved.length === 0 && <View className="muted">本次未记录诉求</View>}
         {record.demandsRaised.map((demand) => (
           <View key={demand.id} className="record-detail__demand">
-            <Text className="record-detail__raised">听取：【{label('DemandCategory', demand.category)}】{demand.text}</Text>
+            <Text className="record-detail__raised">
+              听取：【{label('DemandCategory', demand.category)}】{demand.text}
+            </Text>
             <Text className="muted"> · {label('DemandStatus', demand.status)}</Text>
           </View>
         ))}

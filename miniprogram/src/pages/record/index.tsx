@@ -69,7 +69,11 @@ export default function RecordPage() {
 }
 
 function RecordFormScreen({ householdId, headName, mode }: { householdId: string; headName: string; mode: RecordFormMode }) {
-  const { form, errors, submitting, change, toggleKind, toggleResolved, addDemand, updateDemand, removeDemand, submit, discard } = useRecordForm(householdId, headName, mode);
+  const { form, errors, submitting, change, toggleKind, toggleResolved, addDemand, updateDemand, removeDemand, submit, discard } = useRecordForm(
+    householdId,
+    headName,
+    mode,
+  );
   const [openDemands, setOpenDemands] = useState<OpenDemand[] | null>(null);
   const correcting = mode.kind === 'correction' || (mode.kind === 'queued' && mode.item.kind === 'correction');
   const refused = mode.kind === 'queued' && mode.item.state === 'refused';

@@ -18,9 +18,7 @@ type DemandRaised = RecordForm['demandsRaised'][number];
  * the outbox opened again (a refused one from 待处理, to fix and send again under its own clientId).
  */
 export type RecordFormMode =
-  | { kind: 'new' }
-  | { kind: 'correction'; record: HelpRecord }
-  | { kind: 'queued'; item: QueuedSubmission | QueuedCorrection; record: HelpRecord | null };
+  { kind: 'new' } | { kind: 'correction'; record: HelpRecord } | { kind: 'queued'; item: QueuedSubmission | QueuedCorrection; record: HelpRecord | null };
 
 function emptyForm(now: Date): RecordForm {
   return {
@@ -47,7 +45,10 @@ export function initialForm(mode: RecordFormMode): RecordForm {
     case 'correction': {
       const { record } = mode;
       // The demands raised stay raised (shown read-only); the form's list is for ones the record missed.
-      return formFromValues({ ...record, demandsRaised: [], resolvedDemandIds: record.demandsResolved.map((demand) => demand.id) }, { paths: [], keptIds: record.photoIds });
+      return formFromValues(
+        { ...record, demandsRaised: [], resolvedDemandIds: record.demandsResolved.map((demand) => demand.id) },
+        { paths: [], keptIds: record.photoIds },
+      );
     }
     case 'queued': {
       const { item } = mode;
@@ -55,7 +56,13 @@ export function initialForm(mode: RecordFormMode): RecordForm {
       const paths = item.photos.map((photo) => photo.path);
       // A queued correction carries every field (corrections.ts sends the whole record); the defaults are for type's sake.
       return formFromValues(
-        { ...input, kinds: input.kinds ?? [], occurredAt: input.occurredAt ?? item.queuedAt, summary: input.summary ?? '', resolvedDemandIds: (input.resolvedDemandIds ?? []).map(String) },
+        {
+          ...input,
+          kinds: input.kinds ?? [],
+          occurredAt: input.occurredAt ?? item.queuedAt,
+          summary: input.summary ?? '',
+          resolvedDemandIds: (input.resolvedDemandIds ?? []).map(String),
+        },
         { paths, keptIds: item.kind === 'correction' ? item.keptPhotoIds : [] },
       );
     }
@@ -210,7 +217,12 @@ export function useRecordForm(householdId: string, householdName: string, mode: 
   /** 放弃: a refused item leaves the outbox only once the cadre confirmed it. */
   async function discard() {
     const removed = await outbox.discard(clientId.current, async () => {
-      const { confirm } = await Taro.showModal({ title: '放弃这条记录？', content: '放弃后这条记录不会上传，也无法找回。', confirmText: '放弃', confirmColor: '#d93026' });
+      const { confirm } = await Taro.showModal({
+        title: '放弃这条记录？',
+        content: '放弃后这条记录不会上传，也无法找回。',
+        confirmText: '放弃',
+        confirmColor: '#d93026',
+      });
       return confirm;
     });
     if (removed) void Taro.navigateBack();
