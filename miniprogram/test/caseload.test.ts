@@ -1,12 +1,5 @@
 import Taro, { taroMock } from './mocks/taro';
-import {
-  CASELOAD_PAGE_SIZE,
-  caseloadHouseholds,
-  caseloadStatus,
-  refreshCaseload,
-  type CaseloadHousehold,
-  type HouseholdFile,
-} from '@/services/caseload';
+import { CASELOAD_PAGE_SIZE, caseloadHouseholds, caseloadStatus, refreshCaseload, type CaseloadHousehold, type HouseholdFile } from '@/services/caseload';
 import { ApiError, NetworkError } from '@/services/errors';
 import { loadHouseholdFile, loadOpenDemands } from '@/services/household';
 import { loadMyHouseholds, type HouseholdsFilter } from '@/services/households';
@@ -120,7 +113,8 @@ function household(index: number, overrides: Partial<CaseloadHousehold> = {}): N
         corrected: false,
         correctable: record === 0,
         cadre: { id: '2', name: '皋政君' },
-        demandsRaised: record === 3 ? [{ id: `${id}0`, category: 'MEDICAL', text: '老伴慢性病门诊报销比例低，希望协助办理门诊特殊病种认定', status: 'OPEN' }] : [],
+        demandsRaised:
+          record === 3 ? [{ id: `${id}0`, category: 'MEDICAL', text: '老伴慢性病门诊报销比例低，希望协助办理门诊特殊病种认定', status: 'OPEN' }] : [],
         demandsResolved: [],
       })),
     },
@@ -183,7 +177,9 @@ describe('refreshing the caseload', () => {
   it('brings 30 households in one request, 130 in two (100 a request), with the history page size', async () => {
     caseload = households(30);
     await expect(refreshCaseload({ force: true })).resolves.toEqual({ status: 'refreshed', households: 30, requests: 1 });
-    expect(caseloadRequests()).toEqual([expect.objectContaining({ operationName: 'MyCaseload', variables: { first: CASELOAD_PAGE_SIZE, after: null, recordsFirst: 10 } })]);
+    expect(caseloadRequests()).toEqual([
+      expect.objectContaining({ operationName: 'MyCaseload', variables: { first: CASELOAD_PAGE_SIZE, after: null, recordsFirst: 10 } }),
+    ]);
     expect(householdKeys()).toHaveLength(30);
 
     requestMock.mockClear();

@@ -92,7 +92,9 @@ describe("one household's file", () => {
   });
 
   it("offers the open demands from the server, or without signal from the file's last copy", async () => {
-    answers.OpenDemands = () => ({ household: { id: '632', headName: '及语堂', openDemands: [{ id: '42', category: 'HOUSING', text: '房屋漏雨', status: 'OPEN' }] } });
+    answers.OpenDemands = () => ({
+      household: { id: '632', headName: '及语堂', openDemands: [{ id: '42', category: 'HOUSING', text: '房屋漏雨', status: 'OPEN' }] },
+    });
     answers.HouseholdFile = ({ id }) => ({ household: householdFile(String(id), [{ id: '41', text: '希望协调住院报销' }]) });
     expect((await loadOpenDemands('632')).map((demand) => demand.id)).toEqual(['42']);
     await loadHouseholdFile('632');

@@ -202,35 +202,33 @@ export default function HouseholdsPage() {
       {households.map((household) => {
         const stale = caseload.refreshedAt ? staleCopyText(caseload.fileSavedAt[household.id], now) : null;
         return (
-        <View key={household.id} className="card household-item" onClick={() => void Taro.navigateTo({ url: householdUrl(household.id) })}>
-          <View className="household-item__head">
-            <Text className="household-item__name">{household.headName}</Text>
-            <View className="tags">
-              {household.visitOverdue && <Tag tone="danger">逾期</Tag>}
-              <TargetGroupTags groups={household.targetGroups} />
-              {household.assignmentKind === 'ONE_TO_ONE' && <Tag tone="grey">一对一</Tag>}
+          <View key={household.id} className="card household-item" onClick={() => void Taro.navigateTo({ url: householdUrl(household.id) })}>
+            <View className="household-item__head">
+              <Text className="household-item__name">{household.headName}</Text>
+              <View className="tags">
+                {household.visitOverdue && <Tag tone="danger">逾期</Tag>}
+                <TargetGroupTags groups={household.targetGroups} />
+                {household.assignmentKind === 'ONE_TO_ONE' && <Tag tone="grey">一对一</Tag>}
+              </View>
+            </View>
+            <View className="muted household-item__address">
+              {household.regionName} · {household.address}
+            </View>
+            <View className="household-item__meta">
+              <Text className={household.visitOverdue ? 'household-item__overdue' : ''}>{lastVisitText(household)}</Text>
+              <Text className="muted">每 {household.visitIntervalDays} 天走访</Text>
+              {household.openDemandCount > 0 ? (
+                <Text className="household-item__demands">{household.openDemandCount} 条待办诉求</Text>
+              ) : (
+                <Text className="muted">无待办诉求</Text>
+              )}
+              {stale && <Text className="household-item__offline-stale">{stale}</Text>}
             </View>
           </View>
-          <View className="muted household-item__address">
-            {household.regionName} · {household.address}
-          </View>
-          <View className="household-item__meta">
-            <Text className={household.visitOverdue ? 'household-item__overdue' : ''}>{lastVisitText(household)}</Text>
-            <Text className="muted">每 {household.visitIntervalDays} 天走访</Text>
-            {household.openDemandCount > 0 ? (
-              <Text className="household-item__demands">{household.openDemandCount} 条待办诉求</Text>
-            ) : (
-              <Text className="muted">无待办诉求</Text>
-            )}
-            {stale && <Text className="household-item__offline-stale">{stale}</Text>}
-          </View>
-        </View>
         );
       })}
 
-      {loading === null && page?.totalCount === 0 && (
-        <Empty description={isFiltered(filter) ? '没有符合条件的帮扶户' : '暂无联系的帮扶户'} />
-      )}
+      {loading === null && page?.totalCount === 0 && <Empty description={isFiltered(filter) ? '没有符合条件的帮扶户' : '暂无联系的帮扶户'} />}
       {loading && <View className="empty-note">加载中…</View>}
       {loading === null && page && households.length > 0 && !page.hasNextPage && <View className="empty-note">已全部显示</View>}
     </View>
