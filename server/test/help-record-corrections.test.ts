@@ -7,7 +7,7 @@ import type { Cadre } from '../src/modules/cadres/cadre.entity';
 import { DemandEvent } from '../src/modules/demands/demand-event.entity';
 import { Demand } from '../src/modules/demands/demand.entity';
 import { HelpRecord } from '../src/modules/help-records/help-record.entity';
-import type { Household } from '../src/modules/households/household.entity';
+import { Household } from '../src/modules/households/household.entity';
 import type { Region } from '../src/modules/regions/region.entity';
 import type { Round } from '../src/modules/rounds/round.entity';
 import type { UserAccount } from '../src/modules/accounts/user-account.entity';
@@ -17,6 +17,7 @@ import {
   createAccount,
   createAssignment,
   createCadre,
+  createDemand,
   createHousehold,
   createPhoto,
   createRegionTree,
@@ -69,6 +70,7 @@ describe.each(databaseKinds())('help record corrections on %s', (kind) => {
   let account: UserAccount;
   let token: string;
   let otherToken: string;
+  const statements: string[] = [];
 
   const as = <T>(query: string, variables: Record<string, unknown>, bearer = token) =>
     server.graphql<T>(query, variables, { authorization: `Bearer ${bearer}` });
@@ -127,7 +129,7 @@ describe.each(databaseKinds())('help record corrections on %s', (kind) => {
   }
 
   beforeAll(async () => {
-    ({ orm, database } = await migratedOrm(kind, 'help_record_corrections'));
+    ({ orm, database } = await migratedOrm(kind, 'help_record_corrections', { onQuery: (sql) => statements.push(sql) }));
     const em = orm.em.fork();
     const regions = await createRegionTree(em);
     community = regions.dongxing;
@@ -320,6 +322,32 @@ describe.each(databaseKinds())('help record corrections on %s', (kind) => {
     expect(errorOf(await correct(original.id, { ...input, materialsFen: 8_000 }))).toMatchObject({ code: 'CONFLICT', field: 'input.clientId' });
     // A new correction of the superseded version is refused; the latest is the one to correct.
     expect(errorOf(await correct(original.id, { fundsFen: 1 }))).toMatchObject({ code: 'CONFLICT' });
+  });
+
+  it('reads the history of many corrected occasions, their demands and timelines in as many statements as of one', async () => {
+    const HISTORY_DEEP = `query ($id: ID!) { household(id: $id) {
+      demandsAwaitingConfirmation { id events { kind } }
+      helpRecords(first: 5) { nodes { id correctable earlierVersions { id } demandsResolved { id events { kind at } } } }
+    } }`;
+    const statementsFor = async (occasions: number) => {
+      const target = await household();
+      for (let index = 0; index < occasions; index += 1) {
+        const em = orm.em.fork();
+        const demand = await createDemand(em, { household: em.getReference(Household, target.id), text: `第${index}件诉求`, raisedAt: new Date(Date.now() - 9 * DAY) });
+        const resolving = await submit(target, { resolvedDemandIds: [String(demand.id)] });
+        const once = await correct(resolving.id, { fundsFen: 1_000 + index });
+        await correct(once.data!.correctHelpRecord.id, { fundsFen: 2_000 + index });
+      }
+      statements.length = 0;
+      const read = await as<{ household: { helpRecords: { nodes: { earlierVersions: unknown[] }[] } } }>(HISTORY_DEEP, { id: String(target.id) });
+      expect(read.errors).toBeUndefined();
+      const corrected = read.data!.household.helpRecords.nodes.filter((node) => node.earlierVersions.length === 2);
+      expect(corrected.length).toBe(Math.min(occasions, 5));
+      return statements.filter((sql) => /\bselect\b/i.test(sql)).length;
+    };
+    const one = await statementsFor(1);
+    expect(one).toBeGreaterThan(3);
+    expect(await statementsFor(5)).toBe(one);
   });
 
   it("refuses another cadre's record (FORBIDDEN) and writes nothing", async () => {
