@@ -4,7 +4,7 @@ import express from 'express';
 import type { DatabaseConfig } from '../src/config';
 import type { Orm } from '../src/db/orm';
 import { withoutSuggestions } from '../src/graphql/schema-details.plugin';
-import { securityHeaders } from '../src/http/security-headers';
+import { cadreAppContentSecurityPolicy, securityHeaders } from '../src/http/security-headers';
 import { Region } from '../src/modules/regions/region.entity';
 import { dropScratchDatabase, migratedOrm } from './support/databases';
 import { createAccount, createCadre, createRegionTree, createUnit, tokenFor } from './support/factories';
@@ -128,5 +128,21 @@ describe('schema suggestions and security headers', () => {
     } finally {
       await new Promise((resolve) => listener.close(resolve));
     }
+  });
+});
+
+describe('the cadre app’s CSP', () => {
+  it('allows this origin and the listed inline-script hashes only; upgrade-insecure-requests only over HTTPS', () => {
+    const overHttp = cadreAppContentSecurityPolicy(['abc='], false);
+    const directives = new Map(overHttp.split('; ').map((directive) => [directive.split(' ')[0]!, directive.split(' ').slice(1)]));
+    expect(directives.get('script-src')).toEqual(["'self'", "'sha256-abc='"]);
+    expect(directives.get('script-src-attr')).toEqual(["'none'"]);
+    expect(directives.get('object-src')).toEqual(["'none'"]);
+    expect(directives.get('connect-src')).toEqual(["'self'"]);
+    expect(directives.has('upgrade-insecure-requests')).toBe(false);
+    // No other origin, no wildcard, no eval, no inline script by permission.
+    expect(overHttp).not.toMatch(/https?:|\*|'unsafe-eval'|script-src[^;]*'unsafe-inline'/);
+    expect(cadreAppContentSecurityPolicy([], true).split('; ')).toContain('upgrade-insecure-requests');
+    expect(cadreAppContentSecurityPolicy([], false)).toContain("script-src 'self';");
   });
 });
