@@ -1,6 +1,7 @@
 import { useEffect, type PropsWithChildren } from 'react';
 import Taro, { useDidShow, useLaunch } from '@tarojs/taro';
 import { refreshCaseloadIfDue, startCaseloadSync } from '@/services/caseload';
+import { refreshCopiesAfterDeliveries } from '@/services/household';
 import { LOGIN_PAGE } from '@/services/navigation';
 import { startOutboxSync, syncOutbox } from '@/services/records';
 import { SIGNED_OUT_EVENT } from '@/services/session';
@@ -16,6 +17,7 @@ function App({ children }: PropsWithChildren) {
   useLaunch(() => {
     startOutboxSync();
     startCaseloadSync();
+    refreshCopiesAfterDeliveries();
   });
   // Coming back to the foreground is the moment a weak signal has most likely recovered: send what
   // is queued, and bring the offline caseload up to date (at most every 5 minutes; signed out, nothing).

@@ -1,8 +1,9 @@
 import Taro, { taroMock } from './mocks/taro';
 import { CASELOAD_PAGE_SIZE, caseloadHouseholds, caseloadStatus, refreshCaseload, type CaseloadHousehold, type HouseholdFile } from '@/services/caseload';
 import { ApiError, NetworkError } from '@/services/errors';
-import { loadHouseholdFile, loadOpenDemands } from '@/services/household';
+import { loadHouseholdFile, loadOpenDemands, refreshCopiesAfterDeliveries } from '@/services/household';
 import { loadMyHouseholds, type HouseholdsFilter } from '@/services/households';
+import { outbox, submitHelpRecord } from '@/services/records';
 import { clearSession, saveSession } from '@/services/session';
 import { writeStored } from '@/services/storage';
 
@@ -409,5 +410,53 @@ describe('one account at a time', () => {
     expect(after.fileSavedAt['1000']).toBe(fresher);
     expect(after.fileSavedAt['1099']).toBe(fresher);
     expect(after.fileSavedAt['1100']).toBe(before.fileSavedAt['1100']);
+  });
+});
+
+describe('after a queued write is delivered', () => {
+  it("fetches that household's file again, once, so that its copy shows the record", async () => {
+    caseload = households(3);
+    await refreshCaseload({ force: true });
+    refreshCopiesAfterDeliveries();
+    const delivered = { ...caseload[1]!.file, lastVisitAt: '2026-12-01T06:00:00.000Z' };
+    requestMock.mockClear();
+    requestMock.mockImplementation(async ({ data }: { data: Sent }) => {
+      const answer = (body: unknown) => ({ statusCode: 200, data: { data: body }, header: {}, errMsg: 'request:ok' });
+      if (data.operationName === 'SubmitHelpRecord') return answer({ submitHelpRecord: { id: '9001' } });
+      if (data.operationName === 'HouseholdFile') return answer({ household: delivered });
+      throw new Error(`unexpected ${data.operationName}`);
+    });
+    // The household screen reloads at the same moment (when its queued record leaves): the two share one request.
+    const screen = outbox.subscribe(() => {
+      if (outbox.forHousehold('1001').length === 0) void loadHouseholdFile('1001');
+    });
+    await expect(
+      submitHelpRecord({
+        clientId: 'c1',
+        ownerId: '11',
+        householdId: '1001',
+        householdName: caseload[1]!.headName,
+        input: {
+          occurredAt: '2026-12-01T06:00:00.000Z',
+          kinds: ['VISIT'],
+          summary: '入户走访',
+          fundsFen: 0,
+          materialsFen: 0,
+          problemsSolved: 0,
+          demandsRaised: [],
+          resolvedDemandIds: [],
+        },
+        photoPaths: [],
+      }),
+    ).resolves.toMatchObject({ status: 'sent' });
+    screen();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(sent().map((data) => data.operationName)).toEqual(['SubmitHelpRecord', 'HouseholdFile']);
+    expect(sent()[1]!.variables).toEqual({ id: '1001', recordsFirst: 10 });
+    online = false;
+    requestMock.mockImplementation(async () => {
+      throw { errMsg: 'request:fail' };
+    });
+    await expect(loadHouseholdFile('1001')).resolves.toMatchObject({ value: { lastVisitAt: '2026-12-01T06:00:00.000Z' } });
   });
 });

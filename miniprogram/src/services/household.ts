@@ -3,7 +3,8 @@ import { request } from './api';
 import type { Loaded } from './cache';
 import { dropHouseholdFile, readHouseholdFile, saveHouseholdFile, type HouseholdFile } from './caseload';
 import { ApiError } from './errors';
-import { HELP_RECORDS_PAGE } from './records';
+import { HELP_RECORDS_PAGE, outbox } from './records';
+import { getSession } from './session';
 
 /**
  * One household's file (members, open demands, cases, the latest help records). Its offline copy is
@@ -13,6 +14,9 @@ import { HELP_RECORDS_PAGE } from './records';
 
 export type { HouseholdFile };
 export type OpenDemand = OpenDemandsQuery['household']['openDemands'][number];
+
+/** Loads under way, by account and household. */
+const loading = new Map<string, Promise<Loaded<HouseholdFile>>>();
 
 /** The server no longer shows the household to this cadre (reassigned, or gone). */
 function noLongerShown(failure: unknown): boolean {
@@ -24,7 +28,17 @@ function noLongerShown(failure: unknown): boolean {
  * a household never opened on this phone. A household the server refuses loses its copy: a refusal
  * is the server's word that it is not this cadre's any more.
  */
-export async function loadHouseholdFile(householdId: string): Promise<Loaded<HouseholdFile>> {
+export function loadHouseholdFile(householdId: string): Promise<Loaded<HouseholdFile>> {
+  // The screen and the refresh after a delivery often ask at the same moment: one request serves both.
+  const key = `${getSession()?.accountId ?? ''}:${householdId}`;
+  const running = loading.get(key);
+  if (running) return running;
+  const started = fetchHouseholdFile(householdId).finally(() => loading.delete(key));
+  loading.set(key, started);
+  return started;
+}
+
+async function fetchHouseholdFile(householdId: string): Promise<Loaded<HouseholdFile>> {
   try {
     const { household } = await request(HouseholdFileDocument, { id: householdId, recordsFirst: HELP_RECORDS_PAGE });
     saveHouseholdFile(household);
@@ -50,4 +64,32 @@ export async function loadOpenDemands(householdId: string): Promise<OpenDemand[]
   } catch {
     return readHouseholdFile(householdId)?.value.openDemands ?? [];
   }
+}
+
+/** householdId → how many of its writes wait in the outbox. */
+function waitingByHousehold(): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const item of outbox.pending()) counts.set(item.householdId, (counts.get(item.householdId) ?? 0) + 1);
+  return counts;
+}
+
+let followingDeliveries = false;
+
+/**
+ * When a household's queued write leaves the outbox (delivered, or refused), its file is fetched again,
+ * so that the offline copy shows the record, correction or answer instead of a history without it
+ * (the caseload's own refresh may be hours away). One request per household, only then; app.ts starts
+ * it once.
+ */
+export function refreshCopiesAfterDeliveries(): void {
+  if (followingDeliveries) return;
+  followingDeliveries = true;
+  let waiting = waitingByHousehold();
+  outbox.subscribe(() => {
+    const now = waitingByHousehold();
+    for (const [householdId, count] of waiting) {
+      if ((now.get(householdId) ?? 0) < count) void loadHouseholdFile(householdId).catch(() => undefined);
+    }
+    waiting = now;
+  });
 }
