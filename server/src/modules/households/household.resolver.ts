@@ -8,7 +8,6 @@ import { Assignment } from '../assignments/assignment.entity';
 import { Demand } from '../demands/demand.entity';
 import { RECENT_CLOSED_DEMANDS } from '../demands/demand.loaders';
 import { HelpRecord } from '../help-records/help-record.entity';
-import { helpRecordService } from '../help-records/help-record.service';
 import { HelpRecordConnection } from '../help-records/help-record.types';
 import { PetitionCase } from '../petition-cases/petition-case.entity';
 import { Region } from '../regions/region.entity';
@@ -137,9 +136,10 @@ export class HouseholdResolver {
     @Root() household: Household,
     @Args() page: PageArgs,
     @Arg('includeSuperseded', () => Boolean, { defaultValue: false }) includeSuperseded: boolean,
-    @Ctx() { em }: GraphQLContext,
+    @Ctx() { loaders }: GraphQLContext,
   ): Promise<Connection<HelpRecord>> {
-    return helpRecordService.listForHousehold(em, household.id, page, includeSuperseded);
+    // Batched: a page of households asking for their records costs two statements, not two per household.
+    return loaders.helpRecordPagesByHousehold.load({ householdId: household.id, first: page.first, after: page.after, includeSuperseded });
   }
 
   @FieldResolver(() => [Assignment], { description: "The household's active assignments (normally one)." })
