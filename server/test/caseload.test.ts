@@ -185,7 +185,9 @@ describe.each(databaseKinds())('the caseload in one operation on %s', (kind) => 
   }
 
   beforeAll(async () => {
-    ({ orm, database } = await migratedOrm(kind, 'caseload', { onQuery: () => (statements += 1) }));
+    // The account's standing (auth/account-status.service.ts) is read again once its 5 s cache is old, which
+    // a loaded machine may pass between two requests: not the caseload's work, so not counted.
+    ({ orm, database } = await migratedOrm(kind, 'caseload', { onQuery: (sql) => (statements += /\baccount_active\b/.test(sql) ? 0 : 1) }));
     const em = orm.em.fork();
     ({ dongxing: community } = await createRegionTree(em));
     round = await createRound(em);
@@ -228,8 +230,6 @@ describe.each(databaseKinds())('the caseload in one operation on %s', (kind) => 
   it('runs the same number of SQL statements for 5, 30 and 100 households (nested lists batched)', async () => {
     const measured: Record<number, { statements: number; bytes: number; ms: number }> = {};
     for (const count of [5, 30, 100]) {
-      // Once before measuring: the first request of a token reads the account's standing (then cached).
-      await refresh(count);
       const { body, statements: ran, bytes, ms } = await refresh(count);
       expect(body.errors).toBeUndefined();
       expect(body.data!.myHouseholds.nodes).toHaveLength(count);
