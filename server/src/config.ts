@@ -236,7 +236,8 @@ export type QueryLimitRole = (typeof QUERY_LIMIT_ROLES)[number];
  * stops is pages nested in pages.
  * A cadre's largest request is the caseload refresh (MyCaseload: 100 households' files with their first 10
  * records, priced as the 100 household(id) requests it replaces, query-cost.ts REROOTED_FIELDS): ≈ 1.9
- * million, 0.6-0.8 s and 527 kB on the test machine (server/test/caseload.test.ts prints both). The
+ * million; 14 statements, 527 kB and 0.7-1.4 s on the loaded 2-core test machine (server/test/caseload.test.ts
+ * prints them). The
  * cadre's 2,500,000 takes it with room for a few more fields and refuses the same with 20 records a
  * household; every other persisted operation runs at any page size the lists accept (HouseholdFile at 100
  * records ≈ 150,000). Under the production safelist a cadre can send nothing else.
