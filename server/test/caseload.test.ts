@@ -325,8 +325,10 @@ describe('the caseload document and the query limits', () => {
     expect(firstExceeded(measures, DEFAULT_QUERY_LIMITS.CADRE)).toBeNull();
   });
 
-  it('refuses clearly larger shapes: 100 records per household, or each record’s demands with their own files', () => {
+  it('refuses clearly larger shapes: 20 or 100 records per household, or each record’s demands with their own files', () => {
     expect(firstExceeded(measure(caseload.text, { first: 100, recordsFirst: 100 }), DEFAULT_QUERY_LIMITS.CADRE)).toMatchObject({ limit: 'cost' });
+    // Twice the app's history page is refused already (config.ts DEFAULT_QUERY_LIMITS says so).
+    expect(firstExceeded(measure(caseload.text, { first: 100, recordsFirst: 2 * RECORDS_FIRST }), DEFAULT_QUERY_LIMITS.CADRE)).toMatchObject({ limit: 'cost' });
     const nested = caseload.text.replace(/demandsRaised \{/, 'demandsRaised { household { helpRecords(first: 10) { nodes { id summary } } } ');
     expect(nested).not.toBe(caseload.text);
     expect(firstExceeded(measure(nested, { first: 100, recordsFirst: RECORDS_FIRST }), DEFAULT_QUERY_LIMITS.CADRE)).not.toBeNull();
