@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DemandStatus } from '@wanjia/shared';
 import type { DatabaseConfig } from '../src/config';
 import type { Orm } from '../src/db/orm';
+import { Assignment } from '../src/modules/assignments/assignment.entity';
 import { AuditEntry } from '../src/modules/audit/audit-entry.entity';
 import type { Cadre } from '../src/modules/cadres/cadre.entity';
 import { DemandEvent } from '../src/modules/demands/demand-event.entity';
@@ -277,6 +278,24 @@ describe.each(databaseKinds())('help record corrections on %s', (kind) => {
         expect(demand.status).toBe(DemandStatus.OPEN);
       }
     }
+  });
+
+  it('after a transfer, inside the late-record grace, corrects the content but no resolutions; past it, the record is not correctable', async () => {
+    const { target, recordId, demandIds } = await occasionResolvingTwo();
+    const endAssignment = (daysAgo: number) =>
+      orm.em.fork().nativeUpdate(Assignment, { household: target.id, cadre: cadre.id }, { endedAt: new Date(Date.now() - daysAgo * DAY), endReason: '工作调整' });
+    await endAssignment(1);
+    expect(errorOf(await correct(recordId, { resolvedDemandIds: [demandIds[0]] }))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.resolvedDemandIds' });
+    const input = { clientId: randomUUID(), summary: '调走前的走访（补记）' };
+    const corrected = await correct(recordId, input);
+    expect(corrected.errors).toBeUndefined();
+    expect(corrected.data!.correctHelpRecord).toMatchObject({ versionNumber: 2, correctable: true });
+    for (const id of demandIds) expect((await orm.em.fork().findOneOrFail(Demand, Number(id))).resolvedBy?.id).toBe(Number(corrected.data!.correctHelpRecord.id));
+
+    // Past the grace the resend still answers with the cadre's own record, which is no longer correctable.
+    await endAssignment(server.config.helpRecordLateGraceDays + 1.5);
+    const resent = await correct(recordId, input);
+    expect(resent.data!.correctHelpRecord).toMatchObject({ id: corrected.data!.correctHelpRecord.id, correctable: false });
   });
 
   it('adds the demands a correction raises', async () => {
