@@ -271,7 +271,7 @@ async function discoverFixtures(url: string, tokens: Record<Identity, string | n
   const corrected = await graphqlAs<{ correctHelpRecord: { id: string; clientId: string } }>(
     url,
     cadre,
-    'mutation ($id: ID!, $input: HelpRecordContentInput!) { correctHelpRecord(id: $id, input: $input) { id clientId } }',
+    'mutation ($id: ID!, $input: HelpRecordCorrectionInput!) { correctHelpRecord(id: $id, input: $input) { id clientId } }',
     { id: first.submitHelpRecord.id, input: { clientId: freshClientId(), occurredAt, kinds: ['VISIT'], summary: '语料准备：更正后的走访' } },
   );
   const theirRecord = await graphqlAs<{ submitHelpRecord: { id: string } }>(url, other, SUBMIT, {
