@@ -5,7 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const LIMIT_BYTES = 1024 * 1024;
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'weapp');
+// Another build folder may be named as the first argument.
+const root = path.resolve(process.argv[2] ?? path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'weapp'));
 
 if (!fs.existsSync(path.join(root, 'app.json'))) {
   console.error(`size check: ${root}/app.json is missing; build first (pnpm build)`);
