@@ -168,9 +168,12 @@ const environmentSchema = z.object({
   RATE_LIMIT_WRITES_PER_ACCOUNT: budget.default({ points: 30, durationSeconds: 60 }),
   RATE_LIMIT_RECORDS_PER_ACCOUNT: budget.default({ points: 60, durationSeconds: 60 }),
   RATE_LIMIT_WRITES_PER_ADDRESS: budget.default({ points: 600, durationSeconds: 60 }),
-  // Reads count their cost (the query-limit measure with the request's variables), per signed-in account:
-  // a cadre's caseload refresh (≈ 1.9 million, at most every 5 minutes) and the screens opened meanwhile.
-  RATE_LIMIT_QUERIES_PER_ACCOUNT: budget.default({ points: 3_000_000, durationSeconds: 60 }),
+  // Reads count their cost (the query-limit measure with the request's variables), per signed-in account.
+  // Staff: twelve of the largest requests they may send (25,000) a minute.
+  RATE_LIMIT_QUERIES_PER_ACCOUNT: budget.default({ points: 300_000, durationSeconds: 60 }),
+  // A cadre's own budget: the caseload refresh (≈ 1.9 million, at most every 5 minutes) and the screens
+  // opened meanwhile. Separate, so that the cadre's large limit does not widen the staff's.
+  RATE_LIMIT_QUERIES_PER_CADRE: budget.default({ points: 3_000_000, durationSeconds: 60 }),
   // Before sign-in, per address: the mini-program's first screens and the IDE's introspection.
   RATE_LIMIT_QUERIES_PER_ADDRESS: budget.default({ points: 50_000, durationSeconds: 60 }),
   // Every photo upload attempt, stored or not (each may cost a decode of up to 25 MP): an outbox sends a
@@ -342,8 +345,10 @@ export interface AppConfig {
     /** submitHelpRecord: an offline outbox sends a burst when the signal comes back. */
     recordsPerAccount: RateBudget;
     writesPerAddress: RateBudget;
-    /** Queries by cost, per signed-in account (every role). */
+    /** Queries by cost, per signed-in staff account (administrators and analysts). */
     queriesPerAccount: RateBudget;
+    /** Queries by cost, per cadre account. */
+    queriesPerCadre: RateBudget;
     /** Queries by cost before sign-in, per client address. */
     queriesPerAddress: RateBudget;
     /** Photo upload attempts (POST /uploads/photos), whatever their outcome, per account and per address. */
@@ -406,9 +411,11 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     QueryLimits
   >;
   // A read budget smaller than one request's largest allowed cost would refuse that request for ever.
-  const largestSignedInCost = Math.max(queryLimits.CADRE.cost, queryLimits.ANALYST.cost, queryLimits.ADMIN.cost);
-  if (env.RATE_LIMIT_QUERIES_PER_ACCOUNT.points < largestSignedInCost)
-    problems.push(`RATE_LIMIT_QUERIES_PER_ACCOUNT: must allow at least the largest query cost limit (${largestSignedInCost}) per period`);
+  const largestStaffCost = Math.max(queryLimits.ANALYST.cost, queryLimits.ADMIN.cost);
+  if (env.RATE_LIMIT_QUERIES_PER_ACCOUNT.points < largestStaffCost)
+    problems.push(`RATE_LIMIT_QUERIES_PER_ACCOUNT: must allow at least the staff's largest query cost limit (${largestStaffCost}) per period`);
+  if (env.RATE_LIMIT_QUERIES_PER_CADRE.points < queryLimits.CADRE.cost)
+    problems.push(`RATE_LIMIT_QUERIES_PER_CADRE: must allow at least the cadre's query cost limit (${queryLimits.CADRE.cost}) per period`);
   if (env.RATE_LIMIT_QUERIES_PER_ADDRESS.points < queryLimits.ANONYMOUS.cost)
     problems.push(`RATE_LIMIT_QUERIES_PER_ADDRESS: must allow at least the anonymous query cost limit (${queryLimits.ANONYMOUS.cost}) per period`);
   if (problems.length > 0) throw new ConfigError(problems);
@@ -474,6 +481,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
       recordsPerAccount: env.RATE_LIMIT_RECORDS_PER_ACCOUNT,
       writesPerAddress: env.RATE_LIMIT_WRITES_PER_ADDRESS,
       queriesPerAccount: env.RATE_LIMIT_QUERIES_PER_ACCOUNT,
+      queriesPerCadre: env.RATE_LIMIT_QUERIES_PER_CADRE,
       queriesPerAddress: env.RATE_LIMIT_QUERIES_PER_ADDRESS,
       photoUploadsPerAccount: env.RATE_LIMIT_PHOTO_UPLOADS_PER_ACCOUNT,
       photoUploadsPerAddress: env.RATE_LIMIT_PHOTO_UPLOADS_PER_ADDRESS,

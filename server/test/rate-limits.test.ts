@@ -17,12 +17,21 @@ describe('rate-limit configuration', () => {
   });
 
   it('reads the query budgets, and refuses one smaller than a single request’s largest allowed cost', () => {
-    expect(loadConfig({ RATE_LIMIT_QUERIES_PER_ACCOUNT: '600000/60', RATE_LIMIT_QUERIES_PER_ADDRESS: '20000/30' }).rateLimits).toMatchObject({
+    expect(
+      loadConfig({ RATE_LIMIT_QUERIES_PER_ACCOUNT: '600000/60', RATE_LIMIT_QUERIES_PER_CADRE: '5000000/120', RATE_LIMIT_QUERIES_PER_ADDRESS: '20000/30' })
+        .rateLimits,
+    ).toMatchObject({
       queriesPerAccount: { points: 600_000, durationSeconds: 60 },
+      queriesPerCadre: { points: 5_000_000, durationSeconds: 120 },
       queriesPerAddress: { points: 20_000, durationSeconds: 30 },
     });
+    // The cadre's limit (the caseload refresh) is checked against the cadre's budget only: the staff's stays small.
+    expect(loadConfig({}).rateLimits).toMatchObject({ queriesPerAccount: { points: 300_000 }, queriesPerCadre: { points: 3_000_000 } });
     expect(() => loadConfig({ RATE_LIMIT_QUERIES_PER_ACCOUNT: '1000/60' })).toThrow(
-      /RATE_LIMIT_QUERIES_PER_ACCOUNT: must allow at least the largest query cost limit \(60000\)/,
+      /RATE_LIMIT_QUERIES_PER_ACCOUNT: must allow at least the staff's largest query cost limit \(25000\)/,
+    );
+    expect(() => loadConfig({ RATE_LIMIT_QUERIES_PER_CADRE: '300000/60' })).toThrow(
+      /RATE_LIMIT_QUERIES_PER_CADRE: must allow at least the cadre's query cost limit \(2500000\)/,
     );
     expect(() => loadConfig({ RATE_LIMIT_QUERIES_PER_ADDRESS: '100/60' })).toThrow(
       /RATE_LIMIT_QUERIES_PER_ADDRESS: must allow at least the anonymous query cost limit \(5000\)/,
@@ -149,12 +158,15 @@ describe.each(databaseKinds())('rate limits on %s', (kind) => {
   });
 
   it('gives every signed-in account a query budget by cost, and anonymous callers one per address', async () => {
-    const app = await start(limited(`${kind}-queries`, { queriesPerAccount: per(500), queriesPerAddress: per(30) }));
+    const app = await start(limited(`${kind}-queries`, { queriesPerAccount: per(500), queriesPerCadre: per(50), queriesPerAddress: per(30) }));
     // { me { id role } }: cost 5. A hundred fit the budget of 500, the next does not; another account has its own.
     const me = () => app.post({ query: '{ me { id role } }' }, from('10.0.9.1', tokens.analyst));
     for (let read = 0; read < 100; read += 1) expect(codeOf(await me())).toBeUndefined();
     expectTooMany(await me(), 'queriesPerAccount');
-    expect(codeOf(await app.post({ query: '{ me { id role } }' }, from('10.0.9.1', tokens.cadre)))).toBeUndefined();
+    // A cadre counts against the cadre's budget (here 50: ten reads), not the staff's.
+    const cadreMe = () => app.post({ query: '{ me { id role } }' }, from('10.0.9.1', tokens.cadre));
+    for (let read = 0; read < 10; read += 1) expect(codeOf(await cadreMe())).toBeUndefined();
+    expectTooMany(await cadreMe(), 'queriesPerCadre');
     // A costly read spends the budget faster: a page of 10 (cost 418, its statement included) fits once.
     const costly = '{ households(first: 10) { nodes { id headName address } } }';
     expect(codeOf(await app.post({ query: costly }, from('10.0.9.2', tokens.admin)))).toBeUndefined();

@@ -14,6 +14,7 @@ import { firstExceeded, measureDocument } from '../src/graphql/limits/operation-
 import { buildApiSchema } from '../src/graphql/schema';
 import { DemandStatus } from '@wanjia/shared';
 import { createDemandLoaders, RECENT_CLOSED_DEMANDS } from '../src/modules/demands/demand.loaders';
+import { MEASURES } from '../src/modules/analytics/analytics.measures';
 import { createDemand, createHousehold, createRegionTree } from './support/factories';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
 
@@ -51,6 +52,11 @@ describe('every list has a size estimate', () => {
       const field = (schema.getType(typeName) as { getFields(): Record<string, { type: Parameters<typeof getNullableType>[0] }> }).getFields()[fieldName]!;
       expect({ key, list: isListType(getNullableType(field.type)), items: items >= 1 }).toEqual({ key, list: true, items: true });
     }
+  });
+
+  it('prices a figure sheet as the figures it holds (a new measure must not make the sheet cheaper than it is)', () => {
+    expect(LIST_SIZE_ESTIMATES['CampaignOverview.figures']).toBe(MEASURES.length);
+    expect(LIST_SIZE_ESTIMATES['BreakdownGroup.figures']).toBe(MEASURES.length);
   });
 
   it('a field resolver that reads the database without a loader is counted per parent or says why not', () => {

@@ -115,8 +115,9 @@ describe('limits: rate limits count what executes', () => {
       RATE_LIMIT_SIGN_IN_PER_ADDRESS: '1000/60',
       RATE_LIMIT_WRITES_PER_ADDRESS: '1000/60',
       RATE_LIMIT_QUERIES_PER_ACCOUNT: '40000/60',
+      RATE_LIMIT_QUERIES_PER_CADRE: '40000/60',
       RATE_LIMIT_QUERIES_PER_ADDRESS: '300/60',
-      // The cadres' cost limit (60,000) is above this server's account budget: lowered to fit it.
+      // The cadres' cost limit (2,500,000: the caseload refresh) is above this server's cadre budget: lowered to fit it.
       QUERY_LIMITS: JSON.stringify({ ANONYMOUS: { cost: 150 }, CADRE: { cost: 25_000 } }),
     });
     cadreId = (await demoCadres(server.url))[0]!.id;
@@ -299,6 +300,7 @@ describe('limits: report downloads are audited and charged', () => {
       RATE_LIMITS: 'true',
       // Two figure sheets' worth (4,000 each) per account; every role's cost limit fits the budget.
       RATE_LIMIT_QUERIES_PER_ACCOUNT: '9000/600',
+      RATE_LIMIT_QUERIES_PER_CADRE: '9000/600',
       QUERY_LIMITS: JSON.stringify({ CADRE: { cost: 8_000 }, ANALYST: { cost: 8_000 }, ADMIN: { cost: 8_000 } }),
       RATE_LIMIT_QUERIES_PER_ADDRESS: '100000/60',
       RATE_LIMIT_SIGN_IN_PER_ADDRESS: '1000/60',

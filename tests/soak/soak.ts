@@ -175,6 +175,8 @@ export async function runSoak(settings: SoakSettings): Promise<SoakReport> {
     RATE_LIMIT_RECORDS_PER_ACCOUNT: GENEROUS_BUDGET,
     RATE_LIMIT_WRITES_PER_ADDRESS: GENEROUS_BUDGET,
     RATE_LIMIT_QUERIES_PER_ACCOUNT: GENEROUS_BUDGET,
+    // Above the cadre's cost limit (2,500,000), which a budget must hold once.
+    RATE_LIMIT_QUERIES_PER_CADRE: '100000000/60',
     RATE_LIMIT_QUERIES_PER_ADDRESS: GENEROUS_BUDGET,
     NODE_OPTIONS: `--expose-gc --require ${PROBE}`,
     WANJIA_MEMORY_PROBE: probeFile,

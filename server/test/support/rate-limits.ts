@@ -29,6 +29,7 @@ export function limited(prefix: string, budgets: Partial<AppConfig['rateLimits']
       recordsPerAccount: per(100),
       writesPerAddress: per(100),
       queriesPerAccount: per(100_000),
+      queriesPerCadre: per(3_000_000),
       queriesPerAddress: per(100_000),
       ...budgets,
     },

@@ -99,9 +99,10 @@ export const LIST_SIZE_ESTIMATES: Readonly<Record<string, number>> = {
   'Query.rounds': 10,
   // The development sign-in lists 20 cadres (auth.service.ts, limit 20).
   'Query.developmentCadres': 20,
-  // One figure per measure (AnalyticsMeasure has 22 values); a figure sheet's work is priced by FIELD_COSTS.
-  'CampaignOverview.figures': 22,
-  'BreakdownGroup.figures': 22,
+  // One figure per measure on the sheet (MEASURES in analytics.measures.ts: 30); a figure sheet's work is
+  // priced by FIELD_COSTS.
+  'CampaignOverview.figures': 30,
+  'BreakdownGroup.figures': 30,
   // One group per child region, month of a round, round, target group or unit of the slice: a dozen or two.
   'CampaignBreakdown.groups': 24,
   // Workload buckets by households per cadre, and the demand age bands: a handful.

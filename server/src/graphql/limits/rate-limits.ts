@@ -5,7 +5,7 @@ import type { AppConfig, RateBudget } from '../../config';
 import { TooManyRequestsError } from '../../core/errors';
 import type { ExecutedRootField } from './executed-fields';
 import type { Logger } from '../../logger';
-import type { Actor } from '../../core/caller';
+import { isCadre, type Actor } from '../../core/caller';
 
 /**
  * Velocity limits on sign-in, on writes and on reads, per account and per client address. They sit
@@ -28,6 +28,7 @@ export type BudgetName =
   | 'recordsPerAccount'
   | 'writesPerAddress'
   | 'queriesPerAccount'
+  | 'queriesPerCadre'
   | 'queriesPerAddress'
   | 'photoUploadsPerAccount'
   | 'photoUploadsPerAddress';
@@ -81,6 +82,7 @@ export function createRateLimits({ config, logger }: RateLimitDependencies): Rat
     recordsPerAccount: config.recordsPerAccount,
     writesPerAddress: config.writesPerAddress,
     queriesPerAccount: config.queriesPerAccount,
+    queriesPerCadre: config.queriesPerCadre,
     queriesPerAddress: config.queriesPerAddress,
     photoUploadsPerAccount: config.photoUploadsPerAccount,
     photoUploadsPerAddress: config.photoUploadsPerAddress,
@@ -159,12 +161,14 @@ function connectRedis(url: string, logger: Logger): Redis {
 /**
  * What one operation costs, in points per budget. A mutation: one point per root field that runs
  * (aliases count each; sign-in per address, and `login` per account name too). A query or a
- * subscription: its cost, at least 1, per account when signed in, per address otherwise.
+ * subscription: its cost, at least 1, per account when signed in (a cadre's budget of its own: the caseload
+ * refresh is large), per address otherwise.
  */
 function chargesFor(operation: RateLimitedOperation, actor: Actor | null, clientAddress: string): Charge[] {
   if (operation.kind !== 'mutation') {
     const points = Math.max(1, Math.ceil(operation.cost));
-    return [actor ? { budget: 'queriesPerAccount', key: String(actor.accountId), points } : { budget: 'queriesPerAddress', key: clientAddress, points }];
+    if (!actor) return [{ budget: 'queriesPerAddress', key: clientAddress, points }];
+    return [{ budget: isCadre(actor) ? 'queriesPerCadre' : 'queriesPerAccount', key: String(actor.accountId), points }];
   }
   const charges = new Map<string, Charge>();
   const add = (budget: BudgetName, key: string) => {
