@@ -98,6 +98,12 @@ describe("the cadres' app (h5 served by the API at /app/) in Chromium: offline c
 
   it('signs in, keeps the whole caseload, and opens every assigned household without network', async () => {
     const { page, context } = session;
+    // The caseload requests the app sends (their variables), to count them.
+    const caseloadRequests: unknown[] = [];
+    page.on('request', (request) => {
+      const body = request.url() === `${server.url}/graphql` ? (request.postDataJSON() as { operationName?: string; variables?: unknown } | null) : null;
+      if (body?.operationName === 'MyCaseload') caseloadRequests.push(body.variables);
+    });
     await page.goto(appUrl);
     await app.demoCadre(page).first().waitFor();
     const cadreName = (await app.demoCadre(page).first().innerText()).trim();
@@ -119,6 +125,7 @@ describe("the cadres' app (h5 served by the API at /app/) in Chromium: offline c
     // The caseload refresh runs on sign-in (one request per 100 households): each household's file is
     // then on the phone, for this account.
     await shows(app.offlineAge(page), '离线数据更新于', 60_000);
+    expect(caseloadRequests).toEqual([expect.objectContaining({ first: 100 })]);
     for (const household of assigned) {
       expect(await appStorage(page, `wanjia:cache:household:${household.id}`)).toMatchObject({ value: { id: household.id, headName: household.headName } });
     }
