@@ -144,3 +144,49 @@ describe('embedded SQLite schema', () => {
     }
   });
 });
+
+describe('the demand timeline on an upgraded embedded database (SQLite)', () => {
+  it('backfills the steps its existing demands tell, once, when the build that brought the timeline first starts', async () => {
+    const { orm, database } = await migratedOrm('sqlite', 'demand_timeline_sqlite');
+    try {
+      const em = orm.em.fork();
+      const household = await createHousehold(em);
+      const record = await createHelpRecord(em, { household });
+      const at = (day: number) => new Date(Date.UTC(2026, 5, day, 3));
+      const open = await createDemand(em, { household, raisedAt: at(1), raisedIn: record });
+      const confirmed = await createDemand(em, {
+        household,
+        raisedAt: at(1),
+        status: DemandStatus.CONFIRMED,
+        resolvedBy: record,
+        resolvedAt: at(2),
+        confirmedAt: at(5),
+      });
+      // As an older build left it: no timeline table, and a schema fingerprint of that build.
+      const connection = orm.em.getConnection();
+      await connection.execute('drop table `demand_event`');
+      await connection.execute(`update \`${SQLITE_SCHEMA_STATE_TABLE}\` set fingerprint = 'an older build'`);
+
+      await prepareSchema(orm, database);
+      const steps = () =>
+        connection.execute<{ demand_id: number; kind: string; at: Date | string | number; help_record_id: number | null }[]>(
+          'select demand_id, kind, at, help_record_id from demand_event order by demand_id, at, id',
+        );
+      const expected = [
+        [open.id, 'RAISED', at(1).toISOString(), record.id],
+        [confirmed.id, 'RAISED', at(1).toISOString(), null],
+        [confirmed.id, 'RESOLVED', at(2).toISOString(), record.id],
+        [confirmed.id, 'CONFIRMED', at(5).toISOString(), record.id],
+      ];
+      expect((await steps()).map((step) => [step.demand_id, step.kind, toDate(step.at).toISOString(), step.help_record_id])).toEqual(expected);
+
+      // Another schema change later does not write the steps twice.
+      await connection.execute(`update \`${SQLITE_SCHEMA_STATE_TABLE}\` set fingerprint = 'yet another build'`);
+      await prepareSchema(orm, database);
+      expect(await steps()).toHaveLength(expected.length);
+    } finally {
+      await orm.close(true);
+      await dropScratchDatabase(database);
+    }
+  });
+});

@@ -11,6 +11,7 @@ import type { DatabaseConfig } from '../config';
 import type { Logger } from '../logger';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
+import { runSqliteBackfills } from './sqlite-backfills';
 
 import type { Em, Orm } from '../core/entity-manager';
 
@@ -144,6 +145,8 @@ export async function prepareSchema(orm: Orm, database: DatabaseConfig): Promise
   if (state?.fingerprint === fingerprint) return;
   const ddl = await orm.schema.getUpdateSchemaSQL({ wrap: false, safe: true, dropTables: false });
   if (ddl.trim() !== '') await execSqliteScript(orm, ddl);
+  // The rows a migration writes besides its DDL (the demand timeline of demands stored before it).
+  await runSqliteBackfills(orm);
   await connection.execute(
     `insert into \`${SQLITE_SCHEMA_STATE_TABLE}\` (id, fingerprint, updated_at) values (1, ?, ?) on conflict(id) do update set fingerprint = excluded.fingerprint, updated_at = excluded.updated_at`,
     [fingerprint, new Date().toISOString()],
