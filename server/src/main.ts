@@ -98,7 +98,8 @@ async function main(): Promise<void> {
     `Wanjia API on http://localhost:${config.port}/graphql (${where}; ${schemaReading})`,
   );
   // Development with the development sign-in: where the cadre app is (or how to build it), for a demo in a browser.
-  if (config.devSignIn && config.nodeEnv !== 'production') process.stdout.write(`\n${await cadreAppBanner(config)}\n`);
+  // Where the cadres' side is, on every development start: the h5 app this server serves, and how to sign in to it.
+  if (config.nodeEnv !== 'production') process.stdout.write(`\n${await cadreAppBanner(config)}\n`);
   const warnings = developmentWarnings(config, secret.secretFile);
   if (warnings.length > 0) process.stdout.write(`\n${warnings.join('\n')}\n\n`);
   // In the log rather than on the terminal: production's output is its JSON log.

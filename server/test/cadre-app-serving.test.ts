@@ -165,6 +165,10 @@ describe('the cadre app served at /app/', () => {
       `Cadre app (h5): not built (${path.join(build, 'missing')} has no index.html); build it with \`pnpm --filter @wanjia/miniprogram build:h5\`, then open http://localhost:4000/app/`,
     );
     expect(await cadreAppBanner({ ...development, cadreAppDir: build })).toBe('Cadre app (h5): http://localhost:4000/app/ — sign in with 开发登录 as a demo cadre');
+    // Without the development sign-in the banner still shows the way, and how to turn the demo cadres on.
+    expect(await cadreAppBanner({ ...development, devSignIn: false, cadreAppDir: build })).toBe(
+      'Cadre app (h5): http://localhost:4000/app/ — cadres sign in through WeChat; for the demo cadres (开发登录) start with DEV_SIGN_IN=true pnpm start',
+    );
   });
 
   it('leaves the rest of the server as it was: the IDE keeps its own CSP', async () => {

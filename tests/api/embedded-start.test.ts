@@ -40,6 +40,8 @@ describe('the server on its embedded database', () => {
       );
       expect(children.data!.regions.map((region) => region.name)).toEqual(['平山区', '溪湖区', '明山区', '南芬区', '本溪满族自治县', '桓仁满族自治县']);
       expect(server.output()).toContain('admin / wanjia-admin-demo');
+      // The cadres' side is found from the start banner: the h5 app this server serves.
+      expect(server.output()).toMatch(/Cadre app \(h5\): .*http:\/\/localhost:\d+\/app\//);
       expect(fs.existsSync(sqlitePath)).toBe(true);
     } finally {
       expect(await server.stop('SIGTERM')).toBe(0);

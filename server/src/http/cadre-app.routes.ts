@@ -91,7 +91,11 @@ export async function cadreAppBanner(config: Pick<AppConfig, 'cadreAppDir' | 'de
   if (!(await cadreAppBuilt(config))) {
     return `Cadre app (h5): not built (${config.cadreAppDir} has no index.html); build it with \`${CADRE_APP_BUILD_COMMAND}\`, then open ${address}`;
   }
-  return `Cadre app (h5): ${address}${config.devSignIn ? ' — sign in with 开发登录 as a demo cadre' : ''}`;
+  return `Cadre app (h5): ${address}${
+    config.devSignIn
+      ? ' — sign in with 开发登录 as a demo cadre'
+      : ' — cadres sign in through WeChat; for the demo cadres (开发登录) start with DEV_SIGN_IN=true pnpm start'
+  }`;
 }
 
 /**
