@@ -104,6 +104,8 @@ const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
   ];
   const missing = pages.filter((page) => !(`${page}.js` in compiled.result) || !(`${page}.wxml` in compiled.result));
   if (missing.length) fail(`the compile gave no JavaScript or WXML for ${missing.join(', ')}`);
-  console.log(`weapp CI check: compiled ${Object.keys(compiled.result).length} files, all ${pages.length} pages (main package and subpackages) (${compiled.ms} ms)`);
+  console.log(
+    `weapp CI check: compiled ${Object.keys(compiled.result).length} files, all ${pages.length} pages (main package and subpackages) (${compiled.ms} ms)`,
+  );
 }
 process.exit(0);

@@ -311,7 +311,9 @@ describe.each(databaseKinds())('persisted operations on %s', (kind) => {
     async (name, hash) => {
       const operationCase = OPERATION_CASES[name];
       if (!operationCase) {
-        throw new Error(`add variables for ${name}: a case in OPERATION_CASES (server/test/persisted-operations.test.ts) saying how the app sends it and what it answers`);
+        throw new Error(
+          `add variables for ${name}: a case in OPERATION_CASES (server/test/persisted-operations.test.ts) saying how the app sends it and what it answers`,
+        );
       }
       const server = operationCase.server === 'development-sign-in' ? developmentSignIn : production;
       const headers: Record<string, string> = operationCase.caller === 'cadre' ? { authorization: `Bearer ${tokens.cadre}` } : {};

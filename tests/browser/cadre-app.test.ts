@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { requireChromium } from '../support/browser';
-import { appStorage, cadreApi, visiblePage as visible, type CadreApi } from '../support/miniprogram/cadre-api';
+import { appStorage, visiblePage as visible } from '../support/miniprogram/app-page';
+import { cadreApi, type CadreApi } from '../support/miniprogram/cadre-api';
 import { solidPng } from '../support/miniprogram/images';
 import { openMobileBrowser, type MobileSession } from '../support/miniprogram/mobile-browser';
 import { H5_DIST } from '../support/miniprogram/static-server';
@@ -237,7 +238,12 @@ describe("the cadres' app (h5 served by the API at /app/) in Chromium: offline c
 
     await shows(app.openDemand(page, demands.confirmed), demands.confirmed);
     await counts(app.awaitingDemand(page, demands.confirmed), 0);
-    expect(await api.demand(householdId, ids.confirmed)).toMatchObject({ status: 'OPEN', satisfaction: 'DISSATISFIED', confirmationNote: note, reopenCount: 1 });
+    expect(await api.demand(householdId, ids.confirmed)).toMatchObject({
+      status: 'OPEN',
+      satisfaction: 'DISSATISFIED',
+      confirmationNote: note,
+      reopenCount: 1,
+    });
   });
 
   it('keeps a record the server refuses (its demand resolved meanwhile elsewhere) in 待处理, fixed there and accepted once', async () => {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { requireChromium } from '../support/browser';
+import { appStorage, visiblePage as visible } from '../support/miniprogram/app-page';
 import { solidPng } from '../support/miniprogram/images';
 import { openMobileBrowser, type MobileSession } from '../support/miniprogram/mobile-browser';
 import { serveH5, type StaticSite } from '../support/miniprogram/static-server';
@@ -34,20 +35,6 @@ const app = {
   submit: (page: Page) => page.locator('.record-form__actions taro-button-core'),
   tab: (page: Page, name: string) => page.locator('.taro-tabbar__tabbar').getByText(name, { exact: true }),
 };
-
-/** A value the app keeps with Taro.setStorageSync (the h5 build wraps it as {"data": …} in localStorage). */
-async function appStorage(page: Page, key: string): Promise<unknown> {
-  const raw = await page.evaluate(
-    (name) => (globalThis as unknown as { localStorage: { getItem(key: string): string | null } }).localStorage.getItem(name),
-    key,
-  );
-  if (raw === null) return null;
-  const wrapped = JSON.parse(raw) as { data?: unknown };
-  return typeof wrapped.data === 'string' ? JSON.parse(wrapped.data) : wrapped.data;
-}
-
-/** The current page of the h5 router (earlier pages stay in the DOM, hidden). */
-const visible = (page: Page) => page.locator('.taro_page:visible').last();
 
 type RecordNode = {
   clientId: string;

@@ -1,12 +1,4 @@
-import {
-  AWAITING_DEMAND_ID,
-  CANNED_DATA,
-  HEAD_NAME,
-  HOUSEHOLD_ID,
-  PHOTO_ID,
-  RECORD_ID,
-  SESSION,
-} from './canned-answers';
+import { AWAITING_DEMAND_ID, CANNED_DATA, HEAD_NAME, HOUSEHOLD_ID, PHOTO_ID, RECORD_ID, SESSION } from './canned-answers';
 import { appJsonPages, createWeappSimulator, type WeappSimulator } from './simulator';
 
 /**
@@ -76,7 +68,12 @@ it('registers every page of app.json, main package and subpackages', () => {
   const { simulator } = cannedSimulator();
   simulator.storage.set('wanjia:session', JSON.stringify(SESSION));
   simulator.launch();
-  expect(simulator.pageRoutes().filter((route) => route !== 'app').sort()).toEqual([...appJsonPages()].sort());
+  expect(
+    simulator
+      .pageRoutes()
+      .filter((route) => route !== 'app')
+      .sort(),
+  ).toEqual([...appJsonPages()].sort());
   const withoutScreen = appJsonPages().filter((page) => !(page in FIRST_SCREENS));
   if (withoutScreen.length) throw new Error(`add a first screen in FIRST_SCREENS (test/weapp/boot.test.ts) for ${withoutScreen.join(', ')}`);
 });

@@ -90,7 +90,15 @@ export const HOUSEHOLD_FILE = {
     },
   ],
   openDemands: [
-    { id: OPEN_DEMAND_ID, category: 'MEDICAL', text: '希望协助办理慢病卡', status: 'OPEN', raisedAt: '2026-11-02T02:00:00.000Z', dueOn: '2026-12-02', reopenCount: 0 },
+    {
+      id: OPEN_DEMAND_ID,
+      category: 'MEDICAL',
+      text: '希望协助办理慢病卡',
+      status: 'OPEN',
+      raisedAt: '2026-11-02T02:00:00.000Z',
+      dueOn: '2026-12-02',
+      reopenCount: 0,
+    },
   ],
   demandsAwaitingConfirmation: [
     { id: AWAITING_DEMAND_ID, category: 'HOUSING', text: '房屋漏雨', status: 'RESOLVED', resolvedAt: '2026-11-20T02:30:00.000Z', resolvedById: RECORD_ID },
@@ -132,7 +140,13 @@ export const CANNED_DATA: Record<string, (variables: Variables) => unknown> = {
   HouseholdFile: () => ({ household: HOUSEHOLD_FILE }),
   MoreHelpRecords: () => ({ household: { id: HOUSEHOLD_ID, helpRecords: HOUSEHOLD_FILE.helpRecords } }),
   HelpRecordPage: () => ({ household: { id: HOUSEHOLD_ID, helpRecords: { nodes: [{ ...RECORD, earlierVersions: [EARLIER_VERSION] }] } } }),
-  OpenDemands: () => ({ household: { id: HOUSEHOLD_ID, headName: HEAD_NAME, openDemands: HOUSEHOLD_FILE.openDemands.map(({ id, category, text, status }) => ({ id, category, text, status })) } }),
+  OpenDemands: () => ({
+    household: {
+      id: HOUSEHOLD_ID,
+      headName: HEAD_NAME,
+      openDemands: HOUSEHOLD_FILE.openDemands.map(({ id, category, text, status }) => ({ id, category, text, status })),
+    },
+  }),
   MyStats: () => MY_STATS,
   WechatLogin: () => ({ wechatLogin: { status: 'BIND_REQUIRED', auth: null } }),
   SubmitHelpRecord: (variables) => ({ submitHelpRecord: { id: '9100', clientId: (variables.input as { clientId: string }).clientId } }),

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { Page } from 'playwright-core';
 import { graphql } from '../server-process';
 
 /**
@@ -32,7 +31,13 @@ export interface RecordState {
 export interface CadreApi {
   token: string;
   uploadPhoto(bytes: Buffer, name?: string): Promise<string>;
-  submitRecord(input: { householdId: string; summary: string; photoIds?: string[]; resolvedDemandIds?: string[]; demandsRaised?: { category: string; text: string }[] }): Promise<{ id: string; clientId: string }>;
+  submitRecord(input: {
+    householdId: string;
+    summary: string;
+    photoIds?: string[];
+    resolvedDemandIds?: string[];
+    demandsRaised?: { category: string; text: string }[];
+  }): Promise<{ id: string; clientId: string }>;
   /** The household's latest versions (the history), newest first. */
   records(householdId: string): Promise<RecordState[]>;
   /** Every demand of the household the cadre sees: open, awaiting confirmation, and those the records raised. */
@@ -130,17 +135,3 @@ export async function cadreApi(url: string, cadreId: string): Promise<CadreApi> 
     },
   };
 }
-
-/** A value the app keeps with Taro.setStorageSync (the h5 build wraps it as {"data": …} in localStorage). */
-export async function appStorage(page: Page, key: string): Promise<unknown> {
-  const raw = await page.evaluate(
-    (name) => (globalThis as unknown as { localStorage: { getItem(key: string): string | null } }).localStorage.getItem(name),
-    key,
-  );
-  if (raw === null) return null;
-  const wrapped = JSON.parse(raw) as { data?: unknown };
-  return typeof wrapped.data === 'string' ? JSON.parse(wrapped.data) : wrapped.data;
-}
-
-/** The current page of the h5 router (earlier pages stay in the DOM, hidden). */
-export const visiblePage = (page: Page) => page.locator('.taro_page:visible').last();
