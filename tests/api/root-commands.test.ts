@@ -9,7 +9,7 @@ import { REPOSITORY_ROOT, freePort, graphql } from '../support/server-process';
  * empty database beside the one `pnpm start` uses. Every command now runs node at the repository
  * root, so one relative SQLITE_PATH (the default `./data/wanjia.sqlite` among them) names one file for
  * all of them. Each root command is run here as pnpm runs a root script: its command line through sh,
- * in the root, with the arguments appended; the build step before `&&` is left out (the suite runs
+ * in the root, with the arguments appended; the build steps before `&&` are left out (the suite runs
  * after `pnpm build`).
  */
 
@@ -23,7 +23,7 @@ const ADMIN_PASSWORD = 'root-commands-password-1';
 
 /** The node command a root script runs once the server is built. */
 function rootCommand(name: string): string {
-  const match = /^pnpm build:server && (node server\/dist\/\S+\.js.*)$/.exec(rootScripts[name] ?? '');
+  const match = /^pnpm build:server(?: && pnpm build:[\w-]+)* && (node server\/dist\/\S+\.js.*)$/.exec(rootScripts[name] ?? '');
   if (!match) throw new Error(`root script ${name} should build the server, then run node on server/dist: "${rootScripts[name]}"`);
   return match[1]!;
 }
@@ -39,8 +39,9 @@ describe('root commands and the server open one database', () => {
 
   afterAll(() => fs.rmSync(folder, { recursive: true, force: true }));
 
-  it('`pnpm start` only builds what the server needs, and every root command runs node at the root', () => {
+  it('`pnpm start` builds what the server needs (and the cadre app once), and every root command runs node at the root', () => {
     expect(rootScripts['build:server']).toBe('tsc -b server/tsconfig.build.json');
+    expect(rootScripts.start).toBe('pnpm build:server && pnpm build:cadre-app && node server/dist/main.js');
     for (const name of ['start', 'db:migrate', 'db:seed', 'demo:figures', 'region:create-root', 'account:create', 'account:unlock', 'account:reset-password']) {
       expect(rootCommand(name)).toMatch(/^node server\/dist\//);
     }
