@@ -1,9 +1,11 @@
 /**
  * Unit tests of the app's logic (offline queue, transport, sign-in, form checks, data layers, money
  * and dates) under Node, with a small stand-in for @tarojs/taro (test/mocks/taro.ts) and Taro's
- * components as plain elements (test/mocks/components.tsx); and test/weapp, which boots
- * the weapp build itself in a stand-in for WeChat's logic layer (so it needs `pnpm build` first).
- * Pages are proven end to end in the browser test (tests/browser/miniprogram.test.ts) on the h5 build.
+ * components as plain elements (test/mocks/components.tsx); and test/weapp, which boots every page of
+ * the weapp build itself in a stand-in for WeChat's logic layer and checks that WeChat's build tool
+ * (scripts/weapp-ci-check.mjs) fails on broken copies of it (so it needs `pnpm build` first).
+ * Pages are proven end to end in the browser tests (tests/browser/miniprogram.test.ts and
+ * tests/browser/cadre-app.test.ts) on the h5 build.
  */
 /** @type {import('jest').Config} */
 module.exports = {
