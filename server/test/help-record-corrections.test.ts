@@ -216,7 +216,8 @@ describe.each(databaseKinds())('help record corrections on %s', (kind) => {
   it('reopens a demand left out of resolvedDemandIds, with a RESOLUTION_WITHDRAWN step, and resolves a newly named open one', async () => {
     const { target, recordId, demandIds } = await occasionResolvingTwo();
     const [kept, withdrawn] = demandIds;
-    const later = await submit(target, { demandsRaised: [{ category: 'LEGAL', text: '工伤赔偿咨询' }] });
+    // Raised on a visit before the resolving one: a correction cannot resolve a demand raised after its occasion.
+    const later = await submit(target, { occurredAt: new Date(Date.now() - 3 * DAY).toISOString(), demandsRaised: [{ category: 'LEGAL', text: '工伤赔偿咨询' }] });
     const added = later.raised[0]!;
     const before = await snapshot();
     const corrected = await correct(recordId, { resolvedDemandIds: [kept, added] });
@@ -378,5 +379,69 @@ describe.each(databaseKinds())('help record corrections on %s', (kind) => {
       id: String((await orm.em.fork().findOneOrFail(HelpRecord, Number(recordId))).household.id),
     });
     expect(history.data!.household.helpRecords.nodes.find((node) => node.id === recordId)!.correctable).toBe(true);
+  });
+
+  it('lists earlier versions on the latest version only, so the history cannot be nested into itself', async () => {
+    const target = await household();
+    let latest = (await submit(target)).id;
+    for (let version = 2; version <= 4; version += 1) latest = (await correct(latest, { summary: `第 ${version} 版` })).data!.correctHelpRecord.id;
+    // Each earlier version listed the others again: 45 versions nested five deep answered 1.2 million objects.
+    const nested = await as<{ household: { helpRecords: { nodes: { earlierVersions: { versionNumber: number; earlierVersions: { id: string }[] }[] }[] } } }>(
+      `query ($id: ID!) { household(id: $id) { helpRecords(first: 1) { nodes { earlierVersions { versionNumber earlierVersions { id earlierVersions { id } } } } } } }`,
+      { id: String(target.id) },
+    );
+    expect(nested.errors).toBeUndefined();
+    const [occasion] = nested.data!.household.helpRecords.nodes;
+    expect(occasion!.earlierVersions.map((earlier) => [earlier.versionNumber, earlier.earlierVersions.length])).toEqual([
+      [3, 0],
+      [2, 0],
+      [1, 0],
+    ]);
+  });
+
+  it('cannot resolve again, by an earlier visit, a demand the household reopened, nor resolve a demand before it was raised', async () => {
+    const { target, recordId, demandIds } = await occasionResolvingTwo();
+    const reopened = await as(CONFIRM, { input: { demandId: demandIds[0], clientId: randomUUID(), satisfaction: 'DISSATISFIED', note: '水管还是漏' } });
+    expect(reopened.errors).toBeUndefined();
+    const before = await snapshot();
+    // The very record the household just rejected, corrected to claim the demand again: refused.
+    expect(errorOf(await correct(recordId, { resolvedDemandIds: demandIds }))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.resolvedDemandIds' });
+    // A visit dated before the 不满意 (a late record) cannot resolve it either; one after it can.
+    const early = await as(SUBMIT, {
+      input: { clientId: randomUUID(), householdId: String(target.id), occurredAt: new Date(Date.now() - DAY).toISOString(), kinds: ['VISIT'], summary: '回访', resolvedDemandIds: [demandIds[0]] },
+    });
+    expect(errorOf(early)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.resolvedDemandIds' });
+    expect(await snapshot()).toEqual(before);
+    const later = await as(SUBMIT, {
+      input: { clientId: randomUUID(), householdId: String(target.id), occurredAt: new Date().toISOString(), kinds: ['VISIT'], summary: '换了新水管', resolvedDemandIds: [demandIds[0]] },
+    });
+    expect(later.errors).toBeUndefined();
+    // Nor can that later record be re-dated to before the household's 不满意.
+    const laterId = (later.data as { submitHelpRecord: { id: string } }).submitHelpRecord.id;
+    expect(errorOf(await correct(laterId, { occurredAt: new Date(Date.now() - DAY).toISOString() }))).toMatchObject({ field: 'input.occurredAt' });
+
+    // A demand raised today cannot be resolved by a visit of two days ago, by a submission or a correction.
+    const fresh = await submit(target, { occurredAt: new Date().toISOString(), demandsRaised: [{ category: 'OTHER', text: '新的诉求' }] });
+    const older = await submit(target, { occurredAt: new Date(Date.now() - 3 * DAY).toISOString() });
+    const refusedSubmit = await as(SUBMIT, {
+      input: { clientId: randomUUID(), householdId: String(target.id), occurredAt: new Date(Date.now() - 3 * DAY).toISOString(), kinds: ['VISIT'], summary: '补记', resolvedDemandIds: fresh.raised },
+    });
+    expect(errorOf(refusedSubmit)).toMatchObject({ field: 'input.resolvedDemandIds' });
+    expect(errorOf(await correct(older.id, { resolvedDemandIds: fresh.raised }))).toMatchObject({ field: 'input.resolvedDemandIds' });
+    // Nor can a correction move an occasion before a demand it resolves was raised.
+    const resolving = await submit(target, { occurredAt: new Date().toISOString(), resolvedDemandIds: fresh.raised });
+    expect(errorOf(await correct(resolving.id, { occurredAt: new Date(Date.now() - 3 * DAY).toISOString() }))).toMatchObject({ field: 'input.occurredAt' });
+  });
+
+  it('refuses a blank summary or demand text (spaces alone were stored as empty text)', async () => {
+    const target = await household();
+    const original = await submit(target);
+    const before = await snapshot();
+    expect(errorOf(await correct(original.id, { summary: '    ' }))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.summary' });
+    expect(errorOf(await correct(original.id, { demandsRaised: [{ category: 'OTHER', text: '   ' }] }))).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'input.demandsRaised.0.text',
+    });
+    expect(await snapshot()).toEqual(before);
   });
 });

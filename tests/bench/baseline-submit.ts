@@ -201,18 +201,31 @@ export async function submitHelpRecord(pool: Pool, caller: Caller, input: HelpRe
           stamp,
         ]),
       );
+      // The demand timeline's first step, as the server writes it.
+      await sql(
+        connection,
+        "insert into demand_event (demand_id, kind, at, actor_account_id, help_record_id, created_at) select id, 'RAISED', raised_at, ?, raised_in_id, ? from demand where raised_in_id = ?",
+        [caller.accountId, stamp, recordId],
+      );
     }
     if (resolvedDemandIds.length > 0) {
+      // Open demands of the household raised by the visit and not reopened after it (the server's rule).
       const resolved = await sql<ResultSetHeader>(
         connection,
         `update demand set status = 'RESOLVED', resolved_by_id = ?, resolved_at = ?, updated_at = ?
-         where household_id = ? and status in (${OPEN_DEMAND_STATUSES}) and id in (${resolvedDemandIds.map(() => '?').join(',')})`,
-        [recordId, occurred, stamp, householdId, ...resolvedDemandIds],
+         where household_id = ? and status in (${OPEN_DEMAND_STATUSES}) and id in (${resolvedDemandIds.map(() => '?').join(',')}) and raised_at <= ?
+           and not exists (select 1 from demand_event e where e.demand_id = demand.id and e.kind in ('REOPENED', 'RESOLUTION_WITHDRAWN') and e.at > ?)`,
+        [recordId, occurred, stamp, householdId, ...resolvedDemandIds, occurred, occurred],
       );
       if (resolved.affectedRows !== resolvedDemandIds.length) {
         await sql(connection, 'rollback');
-        throw badInput('input.resolvedDemandIds', 'only open demands of this household can be resolved');
+        throw badInput('input.resolvedDemandIds', 'only open demands of this household, raised by the time of this visit and not reopened after it, can be resolved by it');
       }
+      await sql(
+        connection,
+        "insert into demand_event (demand_id, kind, at, actor_account_id, help_record_id, created_at) select id, 'RESOLVED', resolved_at, ?, resolved_by_id, ? from demand where resolved_by_id = ?",
+        [caller.accountId, stamp, recordId],
+      );
     }
     const changes = JSON.stringify({
       household: householdId,

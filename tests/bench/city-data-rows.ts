@@ -488,6 +488,10 @@ function writeDemands(build: BenchBuild, household: BenchHousehold, visits: read
       resolvedById,
       resolvedAt,
       confirmedAt,
+      // The households' answers are the analysts' business; the cadres' paths measured here do not read them.
+      satisfaction: null,
+      confirmationNote: null,
+      reopenCount: 0,
       createdAt: sqlDatetime(raisedAt),
       updatedAt: createdAt,
     });

@@ -32,14 +32,23 @@ export class IdNumber implements ValidatorConstraintInterface {
  */
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
 
+/**
+ * Text a person wrote: no control characters, and not blank. The services store text trimmed, so
+ * spaces alone passed the length check and were stored as an empty summary, name or demand. The empty
+ * string itself is left to each field's length rule (an optional note may be "").
+ */
 @ValidatorConstraint({ name: 'plainText' })
 export class PlainText implements ValidatorConstraintInterface {
   validate(value: unknown): boolean {
-    return value == null || (typeof value === 'string' && !CONTROL_CHARACTERS.test(value));
+    if (value == null) return true;
+    return typeof value === 'string' && !CONTROL_CHARACTERS.test(value) && !(value.length > 0 && value.trim() === '');
   }
 
   defaultMessage(args: ValidationArguments): string {
-    return `${args.property} must not contain control characters`;
+    const value: unknown = args.value;
+    return typeof value === 'string' && value.length > 0 && value.trim() === ''
+      ? `${args.property} must not be blank`
+      : `${args.property} must not contain control characters`;
   }
 }
 

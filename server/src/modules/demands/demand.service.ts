@@ -5,7 +5,7 @@ import type { Em } from '../../core/entity-manager';
 import { BadUserInputError, ConflictError, parseId } from '../../core/errors';
 import { paginateById, type Connection, type PageArgs } from '../../core/pagination';
 import { assertAllowed } from '../../core/policy';
-import { shanghaiDate } from '../../core/time';
+import { shanghaiDate, toDate } from '../../core/time';
 import { recordAudit } from '../audit/audit.service';
 import { DemandEvent } from './demand-event.entity';
 import { Demand } from './demand.entity';
@@ -100,6 +100,12 @@ export const demandService = {
     }
     if (demand.resolvedAt && answeredAt.getTime() < demand.resolvedAt.getTime()) {
       throw new BadUserInputError('input.answeredAt', 'answeredAt is before the demand was resolved');
+    }
+    // Nor before any later step of its timeline (an earlier answer, a withdrawal): the answer is to the
+    // resolution as it stands now, and the timeline reads in the order things happened.
+    const [latest] = await em.execute<{ at: Date | string | number | null }[]>('select max(at) as at from demand_event where demand_id = ?', [demandId]);
+    if (latest?.at != null && answeredAt.getTime() < toDate(latest.at).getTime()) {
+      throw new BadUserInputError('input.answeredAt', "answeredAt is before the latest step of the demand's timeline");
     }
 
     const confirms = CONFIRMING_SATISFACTIONS.includes(answer.satisfaction);

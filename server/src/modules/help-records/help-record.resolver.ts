@@ -65,10 +65,15 @@ export class HelpRecordResolver {
     return record.versionNumber > 1;
   }
 
-  @FieldResolver(() => [HelpRecord], { description: 'The earlier versions of this occasion, newest first (empty for an uncorrected record).' })
+  @FieldResolver(() => [HelpRecord], {
+    description:
+      'The earlier versions of this occasion, newest first, listed on its latest version only (empty for an uncorrected record and on an earlier version).',
+  })
   async earlierVersions(@Root() record: HelpRecord, @Ctx() { loaders }: GraphQLContext): Promise<HelpRecord[]> {
-    // Only a corrected record has any: the others cost nothing.
-    return record.versionNumber > 1 ? loaders.earlierVersionsOf.load(record.id) : [];
+    // On the latest version only: an earlier version listing the others again let one request nest the
+    // history into itself, k levels deep, and hand back versions^k objects (a 45-version history five
+    // levels deep: 1.2 million objects, 13 s; seven levels ran the server out of memory).
+    return record.isLatest && record.versionNumber > 1 ? loaders.earlierVersionsOf.load(record.id) : [];
   }
 
   @FieldResolver(() => Boolean, { description: 'Whether the caller may correct it (their own latest version, inside the grace period).' })

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { UniqueConstraintViolationException, type FilterQuery } from '@mikro-orm/core';
-import { DemandStatus, OPEN_DEMAND_STATUSES, type HelpKind } from '@wanjia/shared';
+import { DemandEventKind, DemandStatus, OPEN_DEMAND_STATUSES, SETTLED_DEMAND_STATUSES, type HelpKind } from '@wanjia/shared';
 import type { Em } from '../../core/entity-manager';
 import { BadUserInputError, ConflictError, ForbiddenError, parseId } from '../../core/errors';
 import { decodeCursor, encodeCursor, pageSize, type Connection, type PageArgs } from '../../core/pagination';
@@ -104,6 +104,35 @@ function replayOf(existing: HelpRecord, hash: string): HelpRecord {
     throw new ConflictError('This clientId was already used for a different record; generate a new clientId for a new record', { field: 'input.clientId' });
   }
   return existing;
+}
+
+/** The refusal of a demand an occasion cannot resolve (submit and correct say the same). */
+const NOT_RESOLVABLE = 'only open demands of this household, raised by the time of this visit and not reopened after it, can be resolved by it';
+
+/**
+ * How many of these demands of the household an occasion at `occurredAt` may resolve, among those in
+ * `statuses`: raised no later than the occasion, and neither reopened by the household's 不满意 nor
+ * withdrawn after it (that answer was about the resolution the occasion gave; an earlier visit cannot
+ * give it again, and a resolution cannot come before the demand). Read inside the writing transaction,
+ * after the household row's lock, or before it for a re-dated occasion's own demands.
+ */
+async function resolvableAt(em: Em, householdId: number, demandIds: readonly number[], occurredAt: Date, statuses: readonly DemandStatus[]): Promise<number> {
+  const at = em.getPlatform().processDateProperty(occurredAt);
+  const [row] = await em.execute<{ resolvable: number | string }[]>(
+    `select count(*) as resolvable from demand d
+      where d.id in (${demandIds.map(() => '?').join(', ')}) and d.household_id = ? and d.status in (${statuses.map(() => '?').join(', ')}) and d.raised_at <= ?
+        and not exists (select 1 from demand_event e where e.demand_id = d.id and e.kind in (?, ?) and e.at > ?)`,
+    [...demandIds, householdId, ...statuses, at, DemandEventKind.REOPENED, DemandEventKind.RESOLUTION_WITHDRAWN, at],
+  );
+  return Number(row?.resolvable ?? 0);
+}
+
+/** That an occasion at `occurredAt` may resolve these open demands (submit, and a correction's added ones). */
+async function assertResolvableAt(tx: Em, householdId: number, demandIds: readonly number[], occurredAt: Date): Promise<void> {
+  if (demandIds.length === 0) return;
+  if ((await resolvableAt(tx, householdId, demandIds, occurredAt, OPEN_DEMAND_STATUSES)) !== demandIds.length) {
+    throw new BadUserInputError('input.resolvedDemandIds', NOT_RESOLVABLE);
+  }
 }
 
 async function assertPhotos(em: Em, actor: Actor, photoIds: string[]): Promise<void> {
@@ -359,12 +388,7 @@ export const helpRecordService = {
         // household. Inserting the record first would take a shared lock through the foreign key and
         // then upgrade it, which deadlocks two submissions against each other.
         await recordVisit(tx, householdId, input.occurredAt);
-        if (resolvedDemandIds.length > 0) {
-          const resolvable = await tx.count(Demand, { id: { $in: resolvedDemandIds }, household: householdId, status: { $in: [...OPEN_DEMAND_STATUSES] } });
-          if (resolvable !== resolvedDemandIds.length) {
-            throw new BadUserInputError('input.resolvedDemandIds', 'only open demands of this household can be resolved');
-          }
-        }
+        await assertResolvableAt(tx, householdId, resolvedDemandIds, input.occurredAt);
         const record = tx.create(HelpRecord, {
           household: householdId,
           cadre,
@@ -395,9 +419,7 @@ export const helpRecordService = {
             { id: { $in: resolvedDemandIds }, household: householdId, status: { $in: [...OPEN_DEMAND_STATUSES] } },
             { status: DemandStatus.RESOLVED, resolvedBy: record.id, resolvedAt: input.occurredAt },
           );
-          if (resolved !== resolvedDemandIds.length) {
-            throw new BadUserInputError('input.resolvedDemandIds', 'only open demands of this household can be resolved');
-          }
+          if (resolved !== resolvedDemandIds.length) throw new BadUserInputError('input.resolvedDemandIds', NOT_RESOLVABLE);
         }
         demandTimeline.append(tx, demandTimeline.ofHelpRecord(record, writer.actor.accountId, { raised, resolvedIds: resolvedDemandIds }));
         recordAudit(tx, writer, {
@@ -475,6 +497,17 @@ export const helpRecordService = {
         `demand ${confirmed.id} is ${confirmed.status}: the household already answered, so this occasion's resolution of it cannot be withdrawn; keep it in resolvedDemandIds`,
       );
     }
+    if (given(input, 'occurredAt') && content.occurredAt.getTime() !== original.occurredAt.getTime()) {
+      // Re-dated: the occasion's time must still be one at which it could resolve the demands it keeps
+      // resolving (not before one was raised, nor before the household reopened it).
+      const kept = resolvedNow.filter((demand) => !withdrawn.includes(demand)).map((demand) => demand.id);
+      if (kept.length > 0 && (await resolvableAt(em, householdId, kept, content.occurredAt, SETTLED_DEMAND_STATUSES)) !== kept.length) {
+        throw new BadUserInputError(
+          'input.occurredAt',
+          'the visit cannot move before a demand it resolved was raised or reopened; withdraw that resolution or keep the time',
+        );
+      }
+    }
     if (given(input, 'photoIds')) await assertPhotos(em, actor, content.photoIds);
     const demandsRaised = input.demandsRaised ?? [];
 
@@ -523,14 +556,13 @@ export const helpRecordService = {
           await tx.nativeUpdate(Demand, { resolvedBy: correction.id, status: DemandStatus.RESOLVED }, { resolvedAt: content.occurredAt });
         }
         if (added.length > 0) {
+          await assertResolvableAt(tx, householdId, added, content.occurredAt);
           const resolved = await tx.nativeUpdate(
             Demand,
             { id: { $in: added }, household: householdId, status: { $in: [...OPEN_DEMAND_STATUSES] } },
             { status: DemandStatus.RESOLVED, resolvedBy: correction.id, resolvedAt: content.occurredAt },
           );
-          if (resolved !== added.length) {
-            throw new BadUserInputError('input.resolvedDemandIds', 'only open demands of this household can be resolved');
-          }
+          if (resolved !== added.length) throw new BadUserInputError('input.resolvedDemandIds', NOT_RESOLVABLE);
         }
         const raised = raiseDemands(tx, householdId, correction, demandsRaised, content.occurredAt);
         demandTimeline.append(
