@@ -107,9 +107,10 @@ export async function cadreAppBanner(config: Pick<AppConfig, 'cadreAppDir' | 'de
 export function cadreAppRoutes(config: AppConfig, logger: Logger): express.Router {
   const router = express.Router();
   const root = path.resolve(config.cadreAppDir);
+  const apiOrigin = config.publicUrl ? new URL(config.publicUrl).origin : null;
 
   const setPolicy = (request: Request, response: Response, hashes: readonly string[] = []) =>
-    response.set('Content-Security-Policy', cadreAppContentSecurityPolicy(hashes, request.secure));
+    response.set('Content-Security-Policy', cadreAppContentSecurityPolicy(hashes, request.secure, apiOrigin));
 
   const sendIndex = async (request: Request, response: Response) => {
     const html = await fs.readFile(path.join(root, 'index.html'), 'utf8');

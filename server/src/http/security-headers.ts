@@ -63,16 +63,19 @@ export function securityHeaders(): RequestHandler {
  * writes into index.html, which sizes the root font, is allowed by its hash, never by 'unsafe-inline'),
  * API calls to this origin only, photos as blob: URLs (the h5 downloadFile gives one) and data: images,
  * styles inline as well (Taro and NutUI set style attributes at run time; styles cannot run code).
+ * `apiOrigin`: the configured public address (PUBLIC_URL), which the app's config.js names as its API;
+ * a page opened at another address of this server (an intranet name, the bare port) still reaches it.
  */
-export function cadreAppContentSecurityPolicy(inlineScriptHashes: readonly string[], overHttps: boolean): string {
+export function cadreAppContentSecurityPolicy(inlineScriptHashes: readonly string[], overHttps: boolean, apiOrigin: string | null = null): string {
+  const api = apiOrigin ? [apiOrigin] : [];
   const directives: [string, string[]][] = [
     ['default-src', ["'self'"]],
     ['base-uri', ["'self'"]],
-    ['connect-src', ["'self'"]],
+    ['connect-src', ["'self'", ...api]],
     ['font-src', ["'self'", 'data:']],
     ['form-action', ["'self'"]],
     ['frame-ancestors', ["'self'"]],
-    ['img-src', ["'self'", 'data:', 'blob:']],
+    ['img-src', ["'self'", ...api, 'data:', 'blob:']],
     ['media-src', ["'self'", 'blob:']],
     ['object-src', ["'none'"]],
     ['script-src', ["'self'", ...inlineScriptHashes.map((hash) => `'sha256-${hash}'`)]],
