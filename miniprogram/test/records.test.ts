@@ -67,3 +67,24 @@ it('keeps an unsent record in storage and sends it, with the same clientId, when
   expect(body.variables.input).toEqual({ ...queued('a1b2c3d4-0000-4000-8000-000000000001').input, photoIds: [] });
   jest.useRealTimers();
 });
+
+it('answers a corrected record with its occasion’s latest version (back on the detail page after 更正)', async () => {
+  session();
+  const version = (id: string, versionNumber: number, earlier: string[]) => ({
+    id,
+    versionNumber,
+    summary: `第 ${versionNumber} 版`,
+    earlierVersions: earlier.map((earlierId) => ({ id: earlierId })),
+  });
+  requestMock.mockReset();
+  requestMock.mockImplementation(() =>
+    Promise.resolve({
+      statusCode: 200,
+      data: { data: { household: { id: '632', helpRecords: { totalCount: 2, pageInfo: { endCursor: null, hasNextPage: false }, nodes: [version('12', 2, ['7']), version('9', 1, [])] } } } },
+    }),
+  );
+  const { loadHelpRecordWithVersions } = await import('@/services/records');
+  expect((await loadHelpRecordWithVersions('632', '7', null))?.id).toBe('12');
+  expect((await loadHelpRecordWithVersions('632', '9', null))?.id).toBe('9');
+  expect(await loadHelpRecordWithVersions('632', '3', null)).toBeNull();
+});

@@ -138,13 +138,16 @@ export function seenHelpRecord(recordId: string): { householdId: string; after: 
 
 /**
  * A record with its earlier versions, from the server: the page of the household's history it was
- * on (there is no query for one record). Null when the record is no longer on that page (it was
- * corrected meanwhile: the history shows the new version).
+ * on (there is no query for one record). A corrected record answers with its occasion's latest
+ * version; null when neither is on that page any more.
  */
 export async function loadHelpRecordWithVersions(householdId: string, recordId: string, after: string | null): Promise<HelpRecordWithVersions | null> {
   const data = await request(HelpRecordPageDocument, { householdId, first: HELP_RECORDS_PAGE, after });
-  rememberHelpRecords(householdId, data.household.helpRecords.nodes, after);
-  return data.household.helpRecords.nodes.find((record) => record.id === recordId) ?? null;
+  const nodes = data.household.helpRecords.nodes;
+  rememberHelpRecords(householdId, nodes, after);
+  // The occasion's latest version: the record itself or, once it was corrected (back from 更正), the
+  // version that lists it among its earlier ones.
+  return nodes.find((record) => record.id === recordId) ?? nodes.find((record) => record.earlierVersions.some((earlier) => earlier.id === recordId)) ?? null;
 }
 
 const RETRY_EVERY_MS = 60_000;

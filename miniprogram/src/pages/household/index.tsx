@@ -50,6 +50,8 @@ export default function HouseholdPage() {
       const copy = loaded.value;
       setHousehold((current) => current ?? copy);
       setRecords((current) => (current.length > 0 ? current : copy.helpRecords.nodes));
+      // The copy's count of the whole history (the list shows its first page); no paging on from a copy.
+      setRecordsPage((current) => (current.totalCount > 0 ? current : { endCursor: null, hasNextPage: false, totalCount: copy.helpRecords.totalCount }));
       rememberHelpRecords(id, copy.helpRecords.nodes, null);
       rememberAwaitingDemands(copy.demandsAwaitingConfirmation ?? []);
       setOfflineCopyFrom(loaded.offlineCopyFrom);
