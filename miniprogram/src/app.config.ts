@@ -19,6 +19,10 @@ export default defineAppConfig({
     // opened with navigateTo) only when asked for it, and otherwise leaves a browser no way back.
     navigationStyle: 'default',
   },
+  // h5 only (WeChat has no such setting): Taro's h5 router hides the page it leaves on a timer that
+  // ends with the slide animation, and going back before it ends (a quick double tap) left the list
+  // hidden for good (@tarojs/router 4.2.1, Page.hide/show). Without the animation nothing waits.
+  ...(process.env.TARO_ENV === 'h5' ? { animation: false } : {}),
   tabBar: {
     color: '#666666',
     selectedColor: '#c8161d',

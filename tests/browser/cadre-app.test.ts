@@ -133,16 +133,16 @@ describe("the cadres' app (h5 served by the API at /app/) in Chromium: offline c
 
     await context.setOffline(true);
     try {
-      for (const { headName: name } of assigned) {
+      for (const { id, headName: name } of assigned) {
+        const copy = (await appStorage(page, `wanjia:cache:household:${id}`)) as { value: { helpRecords: { totalCount: number } } };
         await visible(page).locator('.household-item', { hasText: name }).first().tap();
         await shows(app.householdName(page), name);
         await shows(visible(page), '家庭成员');
         await shows(visible(page), /网络不可用，显示的是/);
+        // The whole history's count, as the server gave it (the copy holds its first page).
+        await shows(visible(page), `帮扶记录（${copy.value.helpRecords.totalCount}）`);
         if (name === headName) await session.screenshotWhole('cadre-app-offline.png');
-        // Taro's h5 router hides the page it left on a timer that ends with its slide animation (~300 ms);
-        // going back before then leaves the list hidden for good (a race in @tarojs/router 4.2.1, not the
-        // app's). A cadre reads the file first: so does the test.
-        await page.waitForTimeout(600);
+        // At once: with the h5 slide animation Taro's router raced a quick back and left the list hidden.
         await app.back(page).tap();
         await app.householdItems(page).first().waitFor();
       }
