@@ -210,7 +210,9 @@ async function discoverFixtures(url: string, tokens: Record<Identity, string | n
     theirs.myHouseholds.nodes.map((node) => node.id).filter((id) => !myFiles.some((file) => file.id === id)),
   );
   const own = myFiles.find((file) => file.residents.length > 0) ?? myFiles[0]!;
-  const theirsWithResident = theirFiles.find((file) => file.residents.length > 0) ?? theirFiles[0]!;
+  // Only theirs: a household the signed-in cadre is also assigned to (past the first page of theirs) is not another's.
+  const onlyTheirs = theirFiles.filter((file) => !file.activeAssignments.some((assignment) => assignment.cadre.id === me.me.cadre.id));
+  const theirsWithResident = onlyTheirs.find((file) => file.residents.length > 0) ?? onlyTheirs[0]!;
 
   const regions = await graphqlAs<{ regions: { id: string; name: string; code: string }[] }>(
     url,
@@ -274,9 +276,22 @@ async function discoverFixtures(url: string, tokens: Record<Identity, string | n
     'mutation ($id: ID!, $input: HelpRecordCorrectionInput!) { correctHelpRecord(id: $id, input: $input) { id clientId } }',
     { id: first.submitHelpRecord.id, input: { clientId: freshClientId(), occurredAt, kinds: ['VISIT'], summary: '语料准备：更正后的走访' } },
   );
-  const theirRecord = await graphqlAs<{ submitHelpRecord: { id: string } }>(url, other, SUBMIT, {
-    input: { clientId: freshClientId(), householdId: theirsWithResident.id, occurredAt, kinds: ['VISIT'], summary: '语料准备：另一位干部的走访' },
-  });
+  // It raises a demand: an open demand of a household that is not the signed-in cadre's, whatever the demo's answers closed.
+  const theirRecord = await graphqlAs<{ submitHelpRecord: { id: string; demandsRaised: { id: string }[] } }>(
+    url,
+    other,
+    'mutation ($input: HelpRecordInput!) { submitHelpRecord(input: $input) { id demandsRaised { id } } }',
+    {
+      input: {
+        clientId: freshClientId(),
+        householdId: theirsWithResident.id,
+        occurredAt,
+        kinds: ['VISIT'],
+        summary: '语料准备：另一位干部的走访',
+        demandsRaised: [{ category: 'OTHER', text: '语料准备：另一户的诉求' }],
+      },
+    },
+  );
   const ownAfter = (await files(cadre, [own.id]))[0]!;
   const pingshanCadre = pingshanHousehold.activeAssignments[0]!.cadre;
 
@@ -291,7 +306,7 @@ async function discoverFixtures(url: string, tokens: Record<Identity, string | n
     ownRecord: { id: corrected.correctHelpRecord.id, clientId: corrected.correctHelpRecord.clientId, supersededId: first.submitHelpRecord.id },
     otherHouseholdId: theirsWithResident.id,
     otherResidentId: theirsWithResident.residents[0]!.id,
-    otherOpenDemandId: theirsWithResident.openDemands[0]?.id ?? null,
+    otherOpenDemandId: theirRecord.submitHelpRecord.demandsRaised[0]!.id,
     otherRecordId: theirRecord.submitHelpRecord.id,
     pingshan: {
       regionId: pingshanRegion.id,
