@@ -80,7 +80,14 @@ it('answers a corrected record with its occasion’s latest version (back on the
   requestMock.mockImplementation(() =>
     Promise.resolve({
       statusCode: 200,
-      data: { data: { household: { id: '632', helpRecords: { totalCount: 2, pageInfo: { endCursor: null, hasNextPage: false }, nodes: [version('12', 2, ['7']), version('9', 1, [])] } } } },
+      data: {
+        data: {
+          household: {
+            id: '632',
+            helpRecords: { totalCount: 2, pageInfo: { endCursor: null, hasNextPage: false }, nodes: [version('12', 2, ['7']), version('9', 1, [])] },
+          },
+        },
+      },
     }),
   );
   const { loadHelpRecordWithVersions } = await import('@/services/records');

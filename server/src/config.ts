@@ -187,7 +187,9 @@ const environmentSchema = z.object({
     .refine((value) => {
       if (!URL.canParse(value)) return false;
       const url = new URL(value);
-      return (url.protocol === 'http:' || url.protocol === 'https:') && (url.pathname === '/' || url.pathname === '') && !url.search && !url.hash && !url.username;
+      return (
+        (url.protocol === 'http:' || url.protocol === 'https:') && (url.pathname === '/' || url.pathname === '') && !url.search && !url.hash && !url.username
+      );
     }, 'must be an origin (http or https, a host and an optional port, no path), such as https://wanjia.example.gov.cn')
     .optional(),
   // The cadre app's h5 build, served at /app/ when the folder exists (pnpm --filter @wanjia/miniprogram build:h5).

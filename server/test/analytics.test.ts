@@ -44,8 +44,11 @@ describe.each(databaseKinds())('the analysts’ queries on %s', (kind) => {
   let rounds: Round[];
   const today = shanghaiDate(new Date());
 
-  const query = async <T = Record<string, any>>(headers: Record<string, string>, text: string, variables: Record<string, unknown> = {}): Promise<GraphQLBody<T>> =>
-    server.graphql<T>(text, variables, headers);
+  const query = async <T = Record<string, any>>(
+    headers: Record<string, string>,
+    text: string,
+    variables: Record<string, unknown> = {},
+  ): Promise<GraphQLBody<T>> => server.graphql<T>(text, variables, headers);
   const data = async (headers: Record<string, string>, text: string, variables: Record<string, unknown> = {}) => {
     const body = await query(headers, text, variables);
     if (body.errors) throw new Error(JSON.stringify(body.errors));
@@ -66,7 +69,11 @@ describe.each(databaseKinds())('the analysts’ queries on %s', (kind) => {
       ['analytics-city-analyst', city],
       ['pingshan-analyst', pingshan],
     ] as const) {
-      await authService.createStaffAccount(em, { username, password: 'analytics-test-pass', role: Role.ANALYST, scopeRegion }, { actor: null, clientAddress: 'test' });
+      await authService.createStaffAccount(
+        em,
+        { username, password: 'analytics-test-pass', role: Role.ANALYST, scopeRegion },
+        { actor: null, clientAddress: 'test' },
+      );
     }
     server = await startApp(orm, database);
     cityAnalyst = await signIn(server, 'analytics-city-analyst', 'analytics-test-pass');
@@ -264,7 +271,8 @@ describe.each(databaseKinds())('the analysts’ queries on %s', (kind) => {
       { satisfaction: 'BASICALLY_SATISFIED', note: null },
     ];
     for (const [index, row] of awaiting.entries()) {
-      const account = (await em.findOne(UserAccount, { cadre: Number(row.cadre_id) })) ?? (await createAccount(em, { cadre: em.getReference(Cadre, Number(row.cadre_id)) }));
+      const account =
+        (await em.findOne(UserAccount, { cadre: Number(row.cadre_id) })) ?? (await createAccount(em, { cadre: em.getReference(Cadre, Number(row.cadre_id)) }));
       const answered = await data({ authorization: `Bearer ${await tokenFor(account, server)}` }, CONFIRM, {
         input: { demandId: String(row.id), clientId: `analytics-answer-${row.id}`, ...answers[index] },
       });
@@ -272,9 +280,15 @@ describe.each(databaseKinds())('the analysts’ queries on %s', (kind) => {
     }
     const after = figuresOf((await data(cityAnalyst, OVERVIEW, vars)).campaignOverview.figures);
     const moved = Object.fromEntries(
-      ['DEMANDS_AWAITING_CONFIRMATION', 'DEMANDS_RESOLVED', 'DEMANDS_CONFIRMED', 'DEMANDS_ANSWERED', 'DEMANDS_SATISFIED', 'DEMANDS_BASICALLY_SATISFIED', 'DEMANDS_REOPENED'].map(
-        (measure) => [measure, after[measure]! - before[measure]!],
-      ),
+      [
+        'DEMANDS_AWAITING_CONFIRMATION',
+        'DEMANDS_RESOLVED',
+        'DEMANDS_CONFIRMED',
+        'DEMANDS_ANSWERED',
+        'DEMANDS_SATISFIED',
+        'DEMANDS_BASICALLY_SATISFIED',
+        'DEMANDS_REOPENED',
+      ].map((measure) => [measure, after[measure]! - before[measure]!]),
     );
     expect(moved).toEqual({
       DEMANDS_AWAITING_CONFIRMATION: -2,
@@ -305,7 +319,11 @@ describe.each(databaseKinds())('the analysts’ queries on %s', (kind) => {
       const field = queryOf[figure.recordType]!;
       const isSum = ['FUNDS_FEN', 'MATERIALS_FEN', 'FUNDS_AND_MATERIALS_FEN', 'PROBLEMS_SOLVED'].includes(figure.measure);
       const selection =
-        figure.recordType === 'HELP_RECORD' ? 'id fundsFen materialsFen problemsSolved isLatest' : figure.recordType === 'DEMAND' ? 'id status satisfaction' : 'id';
+        figure.recordType === 'HELP_RECORD'
+          ? 'id fundsFen materialsFen problemsSolved isLatest'
+          : figure.recordType === 'DEMAND'
+            ? 'id status satisfaction'
+            : 'id';
       const text = `query ($measure: AnalyticsMeasure!, $regionId: ID, $roundId: ID, $from: LocalDate, $to: LocalDate, $after: String) {
         ${field}(measure: $measure, regionId: $regionId, roundId: $roundId, from: $from, to: $to, first: 100, after: $after) {
           totalCount pageInfo { hasNextPage endCursor } nodes { ${selection} } } }`;

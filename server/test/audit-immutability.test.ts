@@ -265,7 +265,10 @@ describe.each(databaseKinds())('the audit trail on %s', (kind) => {
     );
     expect(await orm.em.fork().count(AuditEntry)).toBe(before + 1);
     const [resendEntry] = await orm.em.fork().find(AuditEntry, {}, { orderBy: { id: 'desc' }, limit: 1 });
-    expect({ operation: resendEntry!.operation, entityId: resendEntry!.entityId }).toEqual({ operation: 'resendHelpRecord', entityId: resent.data!.submitHelpRecord.id });
+    expect({ operation: resendEntry!.operation, entityId: resendEntry!.entityId }).toEqual({
+      operation: 'resendHelpRecord',
+      entityId: resent.data!.submitHelpRecord.id,
+    });
   });
 
   it("shows a district administrator only the district's trail, the city all of it, and analysts and cadres none", async () => {

@@ -28,7 +28,6 @@ import {
 import { CORRECT_RECORD, DAY, JPEG, MY_HOUSEHOLDS, SUBMIT, errorOf, solidJpeg } from './support/cadre-operations';
 import { startApp, type GraphQLBody, type RunningApp } from './support/server';
 
-
 describe.each(databaseKinds())("the cadres' API on %s", (kind) => {
   let orm: Orm;
   let database: DatabaseConfig;
@@ -316,7 +315,9 @@ describe.each(databaseKinds())("the cadres' API on %s", (kind) => {
     expect((await orm.em.fork().findOneOrFail(Demand, open.id)).status).toBe(DemandStatus.OPEN);
     expect((await orm.em.fork().findOneOrFail(Household, household.id)).lastVisitAt).toEqual(lastVisitBefore);
     // A late record without resolutions lands; the demand it raises is dated at the visit, before the end.
-    const late = await asCadre<{ submitHelpRecord: { id: string } }>(SUBMIT, { input: visit({ demandsRaised: [{ category: 'HOUSING', text: '冬季取暖困难' }] }) });
+    const late = await asCadre<{ submitHelpRecord: { id: string } }>(SUBMIT, {
+      input: visit({ demandsRaised: [{ category: 'HOUSING', text: '冬季取暖困难' }] }),
+    });
     expect(late.errors).toBeUndefined();
     const raised = await orm.em.fork().findOneOrFail(Demand, { raisedIn: Number(late.data!.submitHelpRecord.id) });
     expect(raised.raisedAt.getTime()).toBeLessThanOrEqual(endedAt.getTime());
@@ -325,7 +326,13 @@ describe.each(databaseKinds())("the cadres' API on %s", (kind) => {
   it('after the grace a transferred cadre writes nothing into the household: no record, no correction, no demand, no visit', async () => {
     const household = households[30]!;
     const earlier = await asCadre<{ submitHelpRecord: { id: string } }>(SUBMIT, {
-      input: { clientId: randomUUID(), householdId: String(household.id), occurredAt: new Date(Date.now() - 20 * DAY).toISOString(), kinds: ['VISIT'], summary: '走访' },
+      input: {
+        clientId: randomUUID(),
+        householdId: String(household.id),
+        occurredAt: new Date(Date.now() - 20 * DAY).toISOString(),
+        kinds: ['VISIT'],
+        summary: '走访',
+      },
     });
     expect(earlier.errors).toBeUndefined();
     const endedAt = await transferAway(household, 8);
@@ -383,13 +390,7 @@ describe.each(databaseKinds())("the cadres' API on %s", (kind) => {
     expect(errorOf(await correct(original.data!.submitHelpRecord.id, { ...correctionInput, clientId: randomUUID() }))).toMatchObject({ code: 'CONFLICT' });
     // Another cadre cannot correct it.
     expect(
-      errorOf(
-        await asCadre(
-          CORRECT_RECORD,
-          { id: corrected.data!.correctHelpRecord.id, input: { ...correctionInput, clientId: randomUUID() } },
-          otherToken,
-        ),
-      ),
+      errorOf(await asCadre(CORRECT_RECORD, { id: corrected.data!.correctHelpRecord.id, input: { ...correctionInput, clientId: randomUUID() } }, otherToken)),
     ).toEqual({ code: 'FORBIDDEN' });
 
     const statsAfter = await asCadre<{ myStats: { thisRound: { fundsFen: number; visits: number }; thisMonth: { fundsFen: number } } }>(

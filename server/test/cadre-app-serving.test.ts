@@ -31,7 +31,11 @@ function fakeBuild(): string {
 }
 
 /** A raw GET, so that paths reach the server exactly as written (fetch would normalise `..`). */
-function rawGet(url: string, requestPath: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+function rawGet(
+  url: string,
+  requestPath: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const request = http.request({ host: hostname, port, path: requestPath, method: 'GET', headers }, (response) => {
@@ -158,13 +162,17 @@ describe('the cadre app served at /app/', () => {
     for (const requestPath of ['/app/', '/app/config.js', '/app/index.html']) {
       const response = await rawGet(unbuilt.url, requestPath);
       expect({ requestPath, status: response.status }).toEqual({ requestPath, status: 404 });
-      expect(JSON.parse(response.body)).toEqual({ error: expect.objectContaining({ code: 'NOT_FOUND', message: expect.stringContaining('pnpm --filter @wanjia/miniprogram build:h5') }) });
+      expect(JSON.parse(response.body)).toEqual({
+        error: expect.objectContaining({ code: 'NOT_FOUND', message: expect.stringContaining('pnpm --filter @wanjia/miniprogram build:h5') }),
+      });
     }
     const development = { ...loadConfig({ NODE_ENV: 'development', DEV_SIGN_IN: 'true' }), port: 4000 };
     expect(await cadreAppBanner({ ...development, cadreAppDir: path.join(build, 'missing') })).toBe(
       `Cadre app (h5): not built (${path.join(build, 'missing')} has no index.html); build it with \`pnpm --filter @wanjia/miniprogram build:h5\`, then open http://localhost:4000/app/`,
     );
-    expect(await cadreAppBanner({ ...development, cadreAppDir: build })).toBe('Cadre app (h5): http://localhost:4000/app/ — sign in with 开发登录 as a demo cadre');
+    expect(await cadreAppBanner({ ...development, cadreAppDir: build })).toBe(
+      'Cadre app (h5): http://localhost:4000/app/ — sign in with 开发登录 as a demo cadre',
+    );
     // Without the development sign-in the banner still shows the way, and how to turn the demo cadres on.
     expect(await cadreAppBanner({ ...development, devSignIn: false, cadreAppDir: build })).toBe(
       'Cadre app (h5): http://localhost:4000/app/ — cadres sign in through WeChat; for the demo cadres (开发登录) start with DEV_SIGN_IN=true pnpm start',

@@ -106,7 +106,13 @@ interface CaseloadAnswer {
   myHouseholds: {
     totalCount: number;
     pageInfo: { endCursor: string | null; hasNextPage: boolean };
-    nodes: { id: string; file: { id: string; helpRecords: { totalCount: number; pageInfo: { endCursor: string | null; hasNextPage: boolean }; nodes: { id: string }[] } } & Record<string, unknown> }[];
+    nodes: {
+      id: string;
+      file: { id: string; helpRecords: { totalCount: number; pageInfo: { endCursor: string | null; hasNextPage: boolean }; nodes: { id: string }[] } } & Record<
+        string,
+        unknown
+      >;
+    }[];
   };
 }
 
@@ -134,8 +140,22 @@ describe.each(databaseKinds())('the caseload in one operation on %s', (kind) => 
         phone: '13900001111',
       });
       household.targetGroups = index % 3 === 0 ? [TargetGroup.HARDSHIP, TargetGroup.PETITIONER] : [TargetGroup.HARDSHIP];
-      em.create(Resident, { household, name: household.headName, relation: ResidentRelation.HEAD, gender: Gender.FEMALE, birthDate: '1960-03-01', idNumber: validIdNumber() });
-      em.create(Resident, { household, name: `家属${index}`, relation: ResidentRelation.SPOUSE, gender: Gender.MALE, birthDate: '1958-07-01', idNumber: validIdNumber() });
+      em.create(Resident, {
+        household,
+        name: household.headName,
+        relation: ResidentRelation.HEAD,
+        gender: Gender.FEMALE,
+        birthDate: '1960-03-01',
+        idNumber: validIdNumber(),
+      });
+      em.create(Resident, {
+        household,
+        name: `家属${index}`,
+        relation: ResidentRelation.SPOUSE,
+        gender: Gender.MALE,
+        birthDate: '1958-07-01',
+        idNumber: validIdNumber(),
+      });
       const assignment = em.create(Assignment, { cadre, household, round, kind: AssignmentKind.REGULAR, startedAt: new Date('2026-05-10T02:00:00Z') });
       const records = Array.from({ length: RECORDS_PER_HOUSEHOLD }, (_, day) =>
         em.create(HelpRecord, {
@@ -181,7 +201,12 @@ describe.each(databaseKinds())('the caseload in one operation on %s', (kind) => 
       body: JSON.stringify({ query: caseload.text, variables: { first, after: null, recordsFirst: RECORDS_FIRST } }),
     });
     const text = await response.text();
-    return { body: JSON.parse(text) as GraphQLBody<CaseloadAnswer>, statements: statements - before, bytes: Buffer.byteLength(text), ms: Math.round(performance.now() - started) };
+    return {
+      body: JSON.parse(text) as GraphQLBody<CaseloadAnswer>,
+      statements: statements - before,
+      bytes: Buffer.byteLength(text),
+      ms: Math.round(performance.now() - started),
+    };
   }
 
   beforeAll(async () => {
@@ -205,7 +230,11 @@ describe.each(databaseKinds())('the caseload in one operation on %s', (kind) => 
     const { body } = await refresh(100);
     expect(body.errors).toBeUndefined();
     const page = body.data!.myHouseholds;
-    expect({ totalCount: page.totalCount, nodes: page.nodes.length, hasNextPage: page.pageInfo.hasNextPage }).toEqual({ totalCount: 100, nodes: 100, hasNextPage: false });
+    expect({ totalCount: page.totalCount, nodes: page.nodes.length, hasNextPage: page.pageInfo.hasNextPage }).toEqual({
+      totalCount: 100,
+      nodes: 100,
+      hasNextPage: false,
+    });
     expect(new Set(page.nodes.map((node) => Number(node.file.id)))).toEqual(new Set(cadres.get(100)!.householdIds));
     for (const node of page.nodes) {
       expect(node.file.id).toBe(node.id);
@@ -251,7 +280,9 @@ describe.each(databaseKinds())('the caseload in one operation on %s', (kind) => 
     const em = orm.em.fork();
     const loaders = createHouseholdRecordPageLoaders(em);
     const before = statements;
-    const pages = await Promise.all(householdIds.map((householdId) => loaders.helpRecordPagesByHousehold.load({ householdId, first: RECORDS_FIRST, includeSuperseded: false })));
+    const pages = await Promise.all(
+      householdIds.map((householdId) => loaders.helpRecordPagesByHousehold.load({ householdId, first: RECORDS_FIRST, includeSuperseded: false })),
+    );
     expect(statements - before).toBe(2);
     const shape = (page: Connection<HelpRecord>) => ({ ids: page.nodes.map((record) => record.id), totalCount: page.totalCount, pageInfo: page.pageInfo });
     for (const [index, householdId] of householdIds.slice(0, 10).entries()) {
@@ -259,7 +290,12 @@ describe.each(databaseKinds())('the caseload in one operation on %s', (kind) => 
       expect(shape(pages[index]!)).toEqual(shape(one));
     }
     // A later page (with `after`) is one household's "more", read as before.
-    const later = await loaders.helpRecordPagesByHousehold.load({ householdId: householdIds[0]!, first: RECORDS_FIRST, after: pages[0]!.pageInfo.endCursor!, includeSuperseded: false });
+    const later = await loaders.helpRecordPagesByHousehold.load({
+      householdId: householdIds[0]!,
+      first: RECORDS_FIRST,
+      after: pages[0]!.pageInfo.endCursor!,
+      includeSuperseded: false,
+    });
     expect(later.nodes).toHaveLength(RECORDS_PER_HOUSEHOLD - RECORDS_FIRST);
   });
 

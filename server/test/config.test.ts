@@ -78,7 +78,9 @@ describe('configuration', () => {
     // Asked for explicitly: allowed, and said at every start.
     const opened = loadConfig({ ...production, INTROSPECTION: 'true' });
     expect(opened).toMatchObject({ introspection: true, playground: true });
-    expect(productionWarnings(opened)).toEqual([expect.stringMatching(/^INTROSPECTION is on in production: anyone, signed in or not, can read the whole schema, and the GraphQL IDE/)]);
+    expect(productionWarnings(opened)).toEqual([
+      expect.stringMatching(/^INTROSPECTION is on in production: anyone, signed in or not, can read the whole schema, and the GraphQL IDE/),
+    ]);
     expect(loadConfig({ ...production, INTROSPECTION: 'true', PLAYGROUND: 'false' })).toMatchObject({ introspection: true, playground: false });
     // The IDE alone would be an IDE that cannot read the schema.
     expect(() => loadConfig({ ...production, PLAYGROUND: 'true' })).toThrow(/PLAYGROUND: the IDE needs INTROSPECTION, which is off by default in production/);

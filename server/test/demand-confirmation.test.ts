@@ -12,7 +12,17 @@ import type { Household } from '../src/modules/households/household.entity';
 import type { Round } from '../src/modules/rounds/round.entity';
 import { DAY, errorOf } from './support/cadre-operations';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
-import { createAccount, createAssignment, createCadre, createHousehold, createRegionTree, createRound, createUnit, tokenFor, type RegionTree } from './support/factories';
+import {
+  createAccount,
+  createAssignment,
+  createCadre,
+  createHousehold,
+  createRegionTree,
+  createRound,
+  createUnit,
+  tokenFor,
+  type RegionTree,
+} from './support/factories';
 import { startApp, type RunningApp } from './support/server';
 
 const SUBMIT = 'mutation ($input: HelpRecordInput!) { submitHelpRecord(input: $input) { id demandsRaised { id } } }';
@@ -170,7 +180,14 @@ describe.each(databaseKinds())("the household's confirmation on %s", (kind) => {
 
     // Resolved again on a later visit, the household can answer again; the count keeps the history.
     const again = await as<{ submitHelpRecord: { id: string } }>(SUBMIT, {
-      input: { clientId: randomUUID(), householdId: String(household.id), occurredAt: new Date().toISOString(), kinds: ['VISIT'], summary: '重新维修', resolvedDemandIds: [demandId] },
+      input: {
+        clientId: randomUUID(),
+        householdId: String(household.id),
+        occurredAt: new Date().toISOString(),
+        kinds: ['VISIT'],
+        summary: '重新维修',
+        resolvedDemandIds: [demandId],
+      },
     });
     expect(again.errors).toBeUndefined();
     const confirmed = await confirm({ demandId, clientId: randomUUID(), satisfaction: 'SATISFIED' });
@@ -264,7 +281,9 @@ describe.each(databaseKinds())("the household's confirmation on %s", (kind) => {
       { h: String(household.id) },
       await tokenFor(districtAdmin, server),
     );
-    expect(read.data!.demands.nodes).toEqual([{ id: demandId, satisfaction: 'BASICALLY_SATISFIED', events: [{ kind: 'RAISED' }, { kind: 'RESOLVED' }, { kind: 'CONFIRMED' }] }]);
+    expect(read.data!.demands.nodes).toEqual([
+      { id: demandId, satisfaction: 'BASICALLY_SATISFIED', events: [{ kind: 'RAISED' }, { kind: 'RESOLVED' }, { kind: 'CONFIRMED' }] },
+    ]);
 
     const actorOf = (account: typeof districtAdmin) => ({
       accountId: account.id,

@@ -166,10 +166,11 @@ describe.each(databaseKinds())('help record corrections on %s', (kind) => {
     const cleared = await correct(version.id, { latitude: null, longitude: null });
     expect(cleared.data!.correctHelpRecord).toMatchObject({ latitude: null, longitude: null, fundsFen: 50_000, versionNumber: 3 });
     // The history: one occasion, its earlier versions newest first; only the latest may be corrected.
-    const history = await as<{ household: { helpRecords: { nodes: { id: string; corrected: boolean; correctable: boolean; earlierVersions: { id: string; versionNumber: number }[] }[] } } }>(
-      HISTORY,
-      { id: String(target.id) },
-    );
+    const history = await as<{
+      household: {
+        helpRecords: { nodes: { id: string; corrected: boolean; correctable: boolean; earlierVersions: { id: string; versionNumber: number }[] }[] };
+      };
+    }>(HISTORY, { id: String(target.id) });
     const [latest] = history.data!.household.helpRecords.nodes;
     expect(latest).toMatchObject({ id: cleared.data!.correctHelpRecord.id, corrected: true, correctable: true });
     expect(latest!.earlierVersions.map((earlier) => [earlier.id, earlier.versionNumber])).toEqual([
@@ -205,10 +206,9 @@ describe.each(databaseKinds())('help record corrections on %s', (kind) => {
     // The raised ones follow too; the earlier version keeps its own content and lists none.
     const raisedCorrected = await correct(raisedOn.id, { materialsFen: 0 });
     expect(raisedCorrected.data!.correctHelpRecord.demandsRaised.map((demand) => demand.id)).toEqual(raisedOn.raised);
-    const history = await as<{ household: { helpRecords: { nodes: { id: string; earlierVersions: { id: string; fundsFen: number; corrected: boolean; correctable: boolean }[] }[] } } }>(
-      HISTORY,
-      { id: String(target.id) },
-    );
+    const history = await as<{
+      household: { helpRecords: { nodes: { id: string; earlierVersions: { id: string; fundsFen: number; corrected: boolean; correctable: boolean }[] }[] } };
+    }>(HISTORY, { id: String(target.id) });
     const latest = history.data!.household.helpRecords.nodes.find((node) => node.id === version.id)!;
     expect(latest.earlierVersions).toEqual([{ id: recordId, versionNumber: 1, fundsFen: 50_000, corrected: false, correctable: false }]);
   });
@@ -217,7 +217,10 @@ describe.each(databaseKinds())('help record corrections on %s', (kind) => {
     const { target, recordId, demandIds } = await occasionResolvingTwo();
     const [kept, withdrawn] = demandIds;
     // Raised on a visit before the resolving one: a correction cannot resolve a demand raised after its occasion.
-    const later = await submit(target, { occurredAt: new Date(Date.now() - 3 * DAY).toISOString(), demandsRaised: [{ category: 'LEGAL', text: '工伤赔偿咨询' }] });
+    const later = await submit(target, {
+      occurredAt: new Date(Date.now() - 3 * DAY).toISOString(),
+      demandsRaised: [{ category: 'LEGAL', text: '工伤赔偿咨询' }],
+    });
     const added = later.raised[0]!;
     const before = await snapshot();
     const corrected = await correct(recordId, { resolvedDemandIds: [kept, added] });
@@ -238,7 +241,11 @@ describe.each(databaseKinds())('help record corrections on %s', (kind) => {
     expect(history.data!.household.openDemands.map((demand) => demand.id)).toContain(withdrawn);
     expect(await snapshot()).toMatchObject({ records: before.records + 1, latest: before.latest, events: before.events + 2, audits: before.audits + 1 });
     const [audit] = await orm.em.fork().find(AuditEntry, { operation: 'correctHelpRecord', entityId: version.id });
-    expect(JSON.parse(audit!.changes!)).toMatchObject({ supersedes: Number(recordId), demandsResolved: [Number(added)], resolutionsWithdrawn: [Number(withdrawn)] });
+    expect(JSON.parse(audit!.changes!)).toMatchObject({
+      supersedes: Number(recordId),
+      demandsResolved: [Number(added)],
+      resolutionsWithdrawn: [Number(withdrawn)],
+    });
 
     // A demand that is not open (another household's, or already resolved elsewhere) is refused.
     expect(errorOf(await correct(version.id, { resolvedDemandIds: [kept, added, '99999999'] }))).toMatchObject({ field: 'input.resolvedDemandIds' });
@@ -259,7 +266,7 @@ describe.each(databaseKinds())('help record corrections on %s', (kind) => {
     expect(kept.data!.correctHelpRecord.demandsResolved).toEqual([{ id: demandIds[0], status: 'CONFIRMED' }]);
   });
 
-  it('lets a withdrawal and the household\'s answer sent at once end one way: never both, never an internal error', async () => {
+  it("lets a withdrawal and the household's answer sent at once end one way: never both, never an internal error", async () => {
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const { recordId, demandIds } = await occasionResolvingTwo();
       const [answer, withdrawal] = await Promise.all([
@@ -284,14 +291,17 @@ describe.each(databaseKinds())('help record corrections on %s', (kind) => {
   it('after a transfer, inside the late-record grace, corrects the content but no resolutions; past it, the record is not correctable', async () => {
     const { target, recordId, demandIds } = await occasionResolvingTwo();
     const endAssignment = (daysAgo: number) =>
-      orm.em.fork().nativeUpdate(Assignment, { household: target.id, cadre: cadre.id }, { endedAt: new Date(Date.now() - daysAgo * DAY), endReason: '工作调整' });
+      orm.em
+        .fork()
+        .nativeUpdate(Assignment, { household: target.id, cadre: cadre.id }, { endedAt: new Date(Date.now() - daysAgo * DAY), endReason: '工作调整' });
     await endAssignment(1);
     expect(errorOf(await correct(recordId, { resolvedDemandIds: [demandIds[0]] }))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.resolvedDemandIds' });
     const input = { clientId: randomUUID(), summary: '调走前的走访（补记）' };
     const corrected = await correct(recordId, input);
     expect(corrected.errors).toBeUndefined();
     expect(corrected.data!.correctHelpRecord).toMatchObject({ versionNumber: 2, correctable: true });
-    for (const id of demandIds) expect((await orm.em.fork().findOneOrFail(Demand, Number(id))).resolvedBy?.id).toBe(Number(corrected.data!.correctHelpRecord.id));
+    for (const id of demandIds)
+      expect((await orm.em.fork().findOneOrFail(Demand, Number(id))).resolvedBy?.id).toBe(Number(corrected.data!.correctHelpRecord.id));
 
     // Past the grace the resend still answers with the cadre's own record, which is no longer correctable.
     await endAssignment(server.config.helpRecordLateGraceDays + 1.5);
@@ -314,7 +324,10 @@ describe.each(databaseKinds())('help record corrections on %s', (kind) => {
       const [row] = await orm.em
         .fork()
         .getConnection()
-        .execute<{ records: number | string; funds: number | string }[]>('select sum(records) as records, sum(funds_fen) as funds from help_record_monthly where round_id = ?', [round.id]);
+        .execute<{ records: number | string; funds: number | string }[]>(
+          'select sum(records) as records, sum(funds_fen) as funds from help_record_monthly where round_id = ?',
+          [round.id],
+        );
       return { records: Number(row!.records ?? 0), funds: Number(row!.funds ?? 0) };
     };
     const target = await household();
@@ -323,10 +336,10 @@ describe.each(databaseKinds())('help record corrections on %s', (kind) => {
     const first = await correct(original.id, { fundsFen: 25_000 });
     await correct(first.data!.correctHelpRecord.id, { summary: '只改说明' });
     expect(await totals()).toEqual({ records: before.records + 1, funds: before.funds + 25_000 });
-    const [row] = await orm.em.fork().getConnection().execute<{ funds: number | string }[]>(
-      'select sum(funds_fen) as funds from help_record where is_latest = 1 and round_id = ?',
-      [round.id],
-    );
+    const [row] = await orm.em
+      .fork()
+      .getConnection()
+      .execute<{ funds: number | string }[]>('select sum(funds_fen) as funds from help_record where is_latest = 1 and round_id = ?', [round.id]);
     expect(Number(row!.funds)).toBe((await totals()).funds);
   });
 
@@ -353,7 +366,11 @@ describe.each(databaseKinds())('help record corrections on %s', (kind) => {
       const target = await household();
       for (let index = 0; index < occasions; index += 1) {
         const em = orm.em.fork();
-        const demand = await createDemand(em, { household: em.getReference(Household, target.id), text: `第${index}件诉求`, raisedAt: new Date(Date.now() - 9 * DAY) });
+        const demand = await createDemand(em, {
+          household: em.getReference(Household, target.id),
+          text: `第${index}件诉求`,
+          raisedAt: new Date(Date.now() - 9 * DAY),
+        });
         const resolving = await submit(target, { resolvedDemandIds: [String(demand.id)] });
         const once = await correct(resolving.id, { fundsFen: 1_000 + index });
         await correct(once.data!.correctHelpRecord.id, { fundsFen: 2_000 + index });
@@ -408,12 +425,26 @@ describe.each(databaseKinds())('help record corrections on %s', (kind) => {
     expect(errorOf(await correct(recordId, { resolvedDemandIds: demandIds }))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.resolvedDemandIds' });
     // A visit dated before the 不满意 (a late record) cannot resolve it either; one after it can.
     const early = await as(SUBMIT, {
-      input: { clientId: randomUUID(), householdId: String(target.id), occurredAt: new Date(Date.now() - DAY).toISOString(), kinds: ['VISIT'], summary: '回访', resolvedDemandIds: [demandIds[0]] },
+      input: {
+        clientId: randomUUID(),
+        householdId: String(target.id),
+        occurredAt: new Date(Date.now() - DAY).toISOString(),
+        kinds: ['VISIT'],
+        summary: '回访',
+        resolvedDemandIds: [demandIds[0]],
+      },
     });
     expect(errorOf(early)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.resolvedDemandIds' });
     expect(await snapshot()).toEqual(before);
     const later = await as(SUBMIT, {
-      input: { clientId: randomUUID(), householdId: String(target.id), occurredAt: new Date().toISOString(), kinds: ['VISIT'], summary: '换了新水管', resolvedDemandIds: [demandIds[0]] },
+      input: {
+        clientId: randomUUID(),
+        householdId: String(target.id),
+        occurredAt: new Date().toISOString(),
+        kinds: ['VISIT'],
+        summary: '换了新水管',
+        resolvedDemandIds: [demandIds[0]],
+      },
     });
     expect(later.errors).toBeUndefined();
     // Nor can that later record be re-dated to before the household's 不满意.
@@ -424,7 +455,14 @@ describe.each(databaseKinds())('help record corrections on %s', (kind) => {
     const fresh = await submit(target, { occurredAt: new Date().toISOString(), demandsRaised: [{ category: 'OTHER', text: '新的诉求' }] });
     const older = await submit(target, { occurredAt: new Date(Date.now() - 3 * DAY).toISOString() });
     const refusedSubmit = await as(SUBMIT, {
-      input: { clientId: randomUUID(), householdId: String(target.id), occurredAt: new Date(Date.now() - 3 * DAY).toISOString(), kinds: ['VISIT'], summary: '补记', resolvedDemandIds: fresh.raised },
+      input: {
+        clientId: randomUUID(),
+        householdId: String(target.id),
+        occurredAt: new Date(Date.now() - 3 * DAY).toISOString(),
+        kinds: ['VISIT'],
+        summary: '补记',
+        resolvedDemandIds: fresh.raised,
+      },
     });
     expect(errorOf(refusedSubmit)).toMatchObject({ field: 'input.resolvedDemandIds' });
     expect(errorOf(await correct(older.id, { resolvedDemandIds: fresh.raised }))).toMatchObject({ field: 'input.resolvedDemandIds' });

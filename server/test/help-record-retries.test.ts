@@ -110,10 +110,7 @@ describe.each(databaseKinds())('help records under retries on %s', (kind) => {
           if (record.correctedFundsFen !== null) {
             const correctionId = randomUUID();
             // The correction is retried too, at the same moment.
-            const corrections = await Promise.all([
-              correct(token, ids[0]!, record, correctionId),
-              correct(token, ids[0]!, record, correctionId),
-            ]);
+            const corrections = await Promise.all([correct(token, ids[0]!, record, correctionId), correct(token, ids[0]!, record, correctionId)]);
             expect(corrections[0]).toBe(corrections[1]);
           }
         }

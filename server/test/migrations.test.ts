@@ -55,9 +55,9 @@ describeMysql('the demand timeline migration (Migration20261203000000)', () => {
       expect(await connection.execute("show tables like 'demand_event'")).toEqual([]);
       await migrator.up();
 
-      const steps = await connection.execute<{ demand_id: number; kind: string; at: Date | string; help_record_id: number | null; actor_account_id: number | null }[]>(
-        'select demand_id, kind, at, help_record_id, actor_account_id from demand_event order by demand_id, at, id',
-      );
+      const steps = await connection.execute<
+        { demand_id: number; kind: string; at: Date | string; help_record_id: number | null; actor_account_id: number | null }[]
+      >('select demand_id, kind, at, help_record_id, actor_account_id from demand_event order by demand_id, at, id');
       expect(steps.map((step) => [step.demand_id, step.kind, toDate(step.at).toISOString(), step.help_record_id, step.actor_account_id])).toEqual([
         [open.id, 'RAISED', at(1).toISOString(), record.id, null],
         [resolved.id, 'RAISED', at(1).toISOString(), null, null],
@@ -66,9 +66,10 @@ describeMysql('the demand timeline migration (Migration20261203000000)', () => {
         [confirmed.id, 'RESOLVED', at(2).toISOString(), record.id, null],
         [confirmed.id, 'CONFIRMED', at(5).toISOString(), record.id, null],
       ]);
-      const [row] = await connection.execute<{ reopen_count: number; satisfaction: string | null }[]>('select reopen_count, satisfaction from demand where id = ?', [
-        confirmed.id,
-      ]);
+      const [row] = await connection.execute<{ reopen_count: number; satisfaction: string | null }[]>(
+        'select reopen_count, satisfaction from demand where id = ?',
+        [confirmed.id],
+      );
       expect(row).toEqual({ reopen_count: 0, satisfaction: null });
       expect((await orm.schema.getUpdateSchemaSQL({ wrap: false, safe: false, dropTables: true })).trim()).toBe('');
     } finally {

@@ -151,7 +151,11 @@ describe.each(databaseKinds())('photo uploads on %s', (kind) => {
         icc: undefined,
         orientation: undefined,
       });
-      expect({ which, gps: bytes.includes(Buffer.from(GPS_MARK)), make: bytes.includes(Buffer.from('WanjiaPhone')) }).toEqual({ which, gps: false, make: false });
+      expect({ which, gps: bytes.includes(Buffer.from(GPS_MARK)), make: bytes.includes(Buffer.from('WanjiaPhone')) }).toEqual({
+        which,
+        gps: false,
+        make: false,
+      });
     }
     // Orientation applied: the 3000 × 2000 landscape pixels shot upright are a portrait, 320 px on the longer side.
     expect(await sharp(thumbnail).metadata()).toMatchObject({ format: 'jpeg', width: 213, height: 320 });
@@ -322,7 +326,10 @@ describe.each(databaseKinds())('photo uploads on %s', (kind) => {
       .png()
       .toBuffer();
     const answer = await upload(server, token, huge, 'image/png');
-    expect({ status: answer.status, error: answer.body.error }).toEqual({ status: 413, error: expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'file' }) });
+    expect({ status: answer.status, error: answer.body.error }).toEqual({
+      status: 413,
+      error: expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'file' }),
+    });
     const fits = await sharp({ create: { width: 6000, height: 4000, channels: 3, background: '#345' } })
       .png()
       .toBuffer();
@@ -334,7 +341,12 @@ describe.each(databaseKinds())('photo uploads on %s', (kind) => {
       ...config,
       auth: server.config.auth,
       photos: { ...config.photos, dir: photoDir },
-      rateLimits: { ...config.rateLimits, enabled: true, photoUploadsPerAccount: { points: 3, durationSeconds: 600 }, photoUploadsPerAddress: { points: 4, durationSeconds: 600 } },
+      rateLimits: {
+        ...config.rateLimits,
+        enabled: true,
+        photoUploadsPerAccount: { points: 3, durationSeconds: 600 },
+        photoUploadsPerAddress: { points: 4, durationSeconds: 600 },
+      },
     }));
     try {
       const token = await newToken();

@@ -146,7 +146,9 @@ describe('the cadre app’s CSP', () => {
     expect(cadreAppContentSecurityPolicy([], false)).toContain("script-src 'self';");
     // With PUBLIC_URL the app's config.js names that address: its API calls and photos may go there, scripts still may not.
     const behindProxy = new Map(
-      cadreAppContentSecurityPolicy([], true, 'https://wanjia.example.gov.cn').split('; ').map((directive) => [directive.split(' ')[0]!, directive.split(' ').slice(1)]),
+      cadreAppContentSecurityPolicy([], true, 'https://wanjia.example.gov.cn')
+        .split('; ')
+        .map((directive) => [directive.split(' ')[0]!, directive.split(' ').slice(1)]),
     );
     expect(behindProxy.get('connect-src')).toEqual(["'self'", 'https://wanjia.example.gov.cn']);
     expect(behindProxy.get('img-src')).toContain('https://wanjia.example.gov.cn');

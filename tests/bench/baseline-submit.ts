@@ -219,7 +219,10 @@ export async function submitHelpRecord(pool: Pool, caller: Caller, input: HelpRe
       );
       if (resolved.affectedRows !== resolvedDemandIds.length) {
         await sql(connection, 'rollback');
-        throw badInput('input.resolvedDemandIds', 'only open demands of this household, raised by the time of this visit and not reopened after it, can be resolved by it');
+        throw badInput(
+          'input.resolvedDemandIds',
+          'only open demands of this household, raised by the time of this visit and not reopened after it, can be resolved by it',
+        );
       }
       await sql(
         connection,
@@ -266,4 +269,3 @@ export async function replay(connection: PoolConnection, clientId: string, hash:
   }
   return { id: String(first.id), clientId: first.client_id, versionNumber: first.version_number };
 }
-

@@ -105,7 +105,6 @@ interface OperationStats {
   errors: string[];
 }
 
-
 class Recorder {
   readonly stats = new Map<Operation, OperationStats>();
   measuring = false;

@@ -993,7 +993,11 @@ export function buildCorpus(): BadInputCase[] {
     ['pingshanAdmin', 'createRound', 'mutation { createRound(input: {name: "某轮", startsOn: "2027-01-01", endsOn: "2028-01-01"}) { id } }'],
     ['pingshanAdmin', 'createContactPointKind', 'mutation { createContactPointKind(input: {code: "H4_KIND", name: "某类"}) { id } }'],
     ['admin', 'myHouseholds', '{ myHouseholds { totalCount } }'],
-    ['admin', 'confirmDemandResolved', 'mutation { confirmDemandResolved(input: {demandId: "1", clientId: "h4-corpus-admin-answer", satisfaction: SATISFIED}) { id } }'],
+    [
+      'admin',
+      'confirmDemandResolved',
+      'mutation { confirmDemandResolved(input: {demandId: "1", clientId: "h4-corpus-admin-answer", satisfaction: SATISFIED}) { id } }',
+    ],
   ];
   for (const [as, label, query] of roleCases) add('role', `${label} as ${as}`, () => ({ as, query }), { code: 'FORBIDDEN' });
   add(

@@ -140,7 +140,9 @@ export function cadreAppRoutes(config: AppConfig, logger: Logger): express.Route
         response
           .set('Cache-Control', 'no-store')
           .type('text/javascript')
-          .send(`// Written by the API that serves this app: the app calls the API at the origin it was loaded from.\nwindow.WANJIA_API_BASE = ${JSON.stringify(origin)};\n`);
+          .send(
+            `// Written by the API that serves this app: the app calls the API at the origin it was loaded from.\nwindow.WANJIA_API_BASE = ${JSON.stringify(origin)};\n`,
+          );
         return;
       }
       const file = fileUnder(root, request.path);
@@ -150,7 +152,9 @@ export function cadreAppRoutes(config: AppConfig, logger: Logger): express.Route
         setPolicy(request, response);
         const cacheControl = CONTENT_HASHED.test(file) ? 'public, max-age=31536000, immutable' : 'no-cache';
         await new Promise<void>((resolve, reject) =>
-          response.sendFile(file, { dotfiles: 'deny', cacheControl: false, headers: { 'Cache-Control': cacheControl } }, (error) => (error ? reject(error) : resolve())),
+          response.sendFile(file, { dotfiles: 'deny', cacheControl: false, headers: { 'Cache-Control': cacheControl } }, (error) =>
+            error ? reject(error) : resolve(),
+          ),
         );
         return;
       }

@@ -33,7 +33,11 @@ describe('the confirmation and satisfaction rates', () => {
     for (const definition of MEASURES.filter((entry) => entry.rate !== null)) {
       const denominator = MEASURE_BY_KEY.get(definition.rate!.denominator)!;
       expect(definition.aggregate).toBeNull();
-      expect([definition.drillId, definition.drillCondition, definition.recordType]).toEqual([denominator.drillId, denominator.drillCondition, denominator.recordType]);
+      expect([definition.drillId, definition.drillCondition, definition.recordType]).toEqual([
+        denominator.drillId,
+        denominator.drillCondition,
+        denominator.recordType,
+      ]);
       for (const part of [...definition.rate!.numerator, definition.rate!.denominator]) {
         const counted = MEASURE_BY_KEY.get(part)!;
         expect([counted.family, counted.rate]).toEqual([definition.family, null]);

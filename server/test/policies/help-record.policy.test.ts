@@ -32,7 +32,7 @@ describe('helpRecordPolicy predicates', () => {
     expect(helpRecordPolicy.mayCorrect(districtAdmin, { authorCadreId: cadre.cadreId! })).toBe(false);
   });
 
-  it('offers a correction now only of the author\'s latest version before the late-record grace is over', () => {
+  it("offers a correction now only of the author's latest version before the late-record grace is over", () => {
     const own = { authorCadreId: cadre.cadreId!, isLatest: true, lateGraceOver: false };
     expect(helpRecordPolicy.mayCorrectNow(cadre, own)).toBe(true);
     expect(helpRecordPolicy.mayCorrectNow(cadre, { ...own, isLatest: false })).toBe(false);

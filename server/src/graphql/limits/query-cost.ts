@@ -142,7 +142,7 @@ export const PER_PARENT_STATEMENTS: Readonly<Record<string, number>> = {};
 /** Field resolvers that read the database without a loader and are not per-parent statements, and why. */
 export const READS_WITHOUT_LOADER_ALLOWED: Readonly<Record<string, string>> = {
   'Household.helpRecords':
-    'a page: counted as a statement per parent already (PAGE_STATEMENT_COST); first pages go through helpRecordPagesByHousehold (my-work), a later page is one household\'s',
+    "a page: counted as a statement per parent already (PAGE_STATEMENT_COST); first pages go through helpRecordPagesByHousehold (my-work), a later page is one household's",
   'ContactPoint.kind': 'a lookup by primary key of eight rows: the request identity map answers after the first read of each',
 };
 

@@ -177,5 +177,5 @@ export const demandService = {
       throw error;
     }
     return em.findOneOrFail(Demand, demandId, { refresh: true });
-  }
+  },
 };

@@ -42,12 +42,7 @@ export interface RecordWriter extends Caller {
  * visit, before the end, so they are what the household asked of the cadre then, for the new cadre to
  * take up. It still moves lastVisitAt: the visit did happen.
  */
-function assertLateRecordAllowed(
-  endedAt: Date | null,
-  now: Date,
-  graceDays: number,
-  resolves: boolean,
-): void {
+function assertLateRecordAllowed(endedAt: Date | null, now: Date, graceDays: number, resolves: boolean): void {
   if (endedAt === null) return;
   if (now.getTime() - endedAt.getTime() > graceDays * DAY_MS) {
     throw new BadUserInputError(
@@ -240,7 +235,9 @@ function correctionHash(input: HelpRecordCorrectionInput, supersedes: number, re
   }
   if (resolvedDemandIds) carried.resolvedDemandIds = [...resolvedDemandIds].sort((a, b) => a - b);
   if (given(input, 'demandsRaised')) carried.demandsRaised = raisedFingerprint(input.demandsRaised!);
-  return createHash('sha256').update(JSON.stringify({ correction: true, supersedes, carried })).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify({ correction: true, supersedes, carried }))
+    .digest('hex');
 }
 
 function raisedFingerprint(demands: readonly DemandInput[]): unknown[] {
@@ -277,12 +274,7 @@ async function earlierUnder(em: Em, cadre: number, clientId: string): Promise<He
  * guard's business (graphql/object-scope.guard.ts): the author's own record, and of the household only
  * what the cadre may still read.
  */
-async function answerResend(
-  em: Em,
-  record: HelpRecord,
-  mutation: 'submitHelpRecord' | 'correctHelpRecord',
-  caller: Caller,
-): Promise<HelpRecord> {
+async function answerResend(em: Em, record: HelpRecord, mutation: 'submitHelpRecord' | 'correctHelpRecord', caller: Caller): Promise<HelpRecord> {
   const [row] = await em.execute<{ path: string }[]>('select r.path from household h join region r on r.id = h.region_id where h.id = ?', [
     record.household.id,
   ]);
@@ -481,9 +473,9 @@ export const helpRecordService = {
     // What the occasion resolves now, and what the correction changes about it.
     const householdId = original.household.id;
     // Raw rows: partial Demand entities in the request's identity map would be handed to the answer's reads.
-    const resolvedNow = (await em.execute<{ id: number | string; status: DemandStatus }[]>('select id, status from demand where resolved_by_id = ?', [original.id])).map(
-      (row) => ({ id: Number(row.id), status: row.status }),
-    );
+    const resolvedNow = (
+      await em.execute<{ id: number | string; status: DemandStatus }[]>('select id, status from demand where resolved_by_id = ?', [original.id])
+    ).map((row) => ({ id: Number(row.id), status: row.status }));
     const resolvedNowIds = new Set(resolvedNow.map((demand) => demand.id));
     const added = resolvedDemandIds ? resolvedDemandIds.filter((demandId) => !resolvedNowIds.has(demandId)) : [];
     const withdrawn = resolvedDemandIds ? resolvedNow.filter((demand) => !resolvedDemandIds.includes(demand.id)) : [];
@@ -547,7 +539,7 @@ export const helpRecordService = {
             { status: DemandStatus.OPEN, resolvedBy: null, resolvedAt: null },
           );
           if (reopened !== withdrawn.length) {
-            throw new ConflictError("The household answered one of these demands meanwhile; reload the record and correct it again");
+            throw new ConflictError('The household answered one of these demands meanwhile; reload the record and correct it again');
           }
         }
         await tx.nativeUpdate(Demand, { resolvedBy: original.id }, { resolvedBy: correction.id });

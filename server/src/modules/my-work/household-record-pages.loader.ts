@@ -84,7 +84,9 @@ export function createHouseholdRecordPageLoaders(em: Em) {
           for (const key of batch) answers.set(key, byHousehold.get(key.householdId)!);
         }
         return Promise.all(
-          keys.map((key) => answers.get(key) ?? helpRecordService.listForHousehold(em, key.householdId, { first: key.first, after: key.after }, key.includeSuperseded)),
+          keys.map(
+            (key) => answers.get(key) ?? helpRecordService.listForHousehold(em, key.householdId, { first: key.first, after: key.after }, key.includeSuperseded),
+          ),
         );
       },
       { cacheKeyFn: (key) => JSON.stringify([key.householdId, key.first ?? null, key.after ?? null, key.includeSuperseded]) },

@@ -62,7 +62,6 @@ function readUpload(request: Request, maxBytes: number): Promise<Buffer> {
   });
 }
 
-
 /** A spent upload quota: which one, its size, and when the oldest upload in the window leaves it. */
 function quotaSpent(limit: 'photosPerDay' | 'photoBytesPerDay', max: number, retryAfter: number): TooManyRequestsError {
   const message =

@@ -1,4 +1,14 @@
-import { DemandCategory, DemandEventKind, DemandStatus, Gender, HouseholdStatus, KeyFocusReason, PetitionCaseStatus, ResidentRelation, Satisfaction } from '@wanjia/shared';
+import {
+  DemandCategory,
+  DemandEventKind,
+  DemandStatus,
+  Gender,
+  HouseholdStatus,
+  KeyFocusReason,
+  PetitionCaseStatus,
+  ResidentRelation,
+  Satisfaction,
+} from '@wanjia/shared';
 import { DEMAND_TEXTS, PETITION_TITLES, householdAnswer } from '../demo/demo-texts';
 import { ROUND_TWO_START, TODAY, type CityBuild, type HouseholdInBuild, type HouseholdWriters, type RowIds, type Visit } from './city-build';
 import { ASSIGNMENT_TABLE, DEMAND_EVENT_TABLE, DEMAND_TABLE, HELP_RECORD_TABLE, HOUSEHOLD_TABLE, PETITION_CASE_TABLE, RESIDENT_TABLE } from './city-tables';

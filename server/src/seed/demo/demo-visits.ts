@@ -281,7 +281,7 @@ export class DemoVisits {
     for (const demand of demands) {
       step(demand, DemandEventKind.RAISED, demand.raisedAt, (demand.raisedIn as HelpRecord | null | undefined) ?? null);
       const answered = this.answers.get(demand);
-      const resolver = answered?.resolver ?? ((demand.resolvedBy as HelpRecord | null | undefined) ?? null);
+      const resolver = answered?.resolver ?? (demand.resolvedBy as HelpRecord | null | undefined) ?? null;
       if (resolver) step(demand, DemandEventKind.RESOLVED, resolver.occurredAt, resolver);
       if (answered) {
         const kind = demand.satisfaction === Satisfaction.DISSATISFIED ? DemandEventKind.REOPENED : DemandEventKind.CONFIRMED;

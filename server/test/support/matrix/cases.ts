@@ -264,11 +264,19 @@ export const residentChange =
  * reactivated by them (the city's administrators do it for a district's; the CLI for the city's).
  */
 export function accountCare(text: string, action: 'unlock' | 'takeOver', active = true): Entry {
-  const peerAdmin = (side: 'inside' | 'city'): VarsOf => async ({ staffAccount }) => ({ id: await staffAccount(side, active, Role.ADMIN) });
+  const peerAdmin =
+    (side: 'inside' | 'city'): VarsOf =>
+    async ({ staffAccount }) => ({ id: await staffAccount(side, active, Role.ADMIN) });
   const peers =
     action === 'unlock'
-      ? [allowed('an administrator of 平山区 (a peer)', peerAdmin('inside'), 'districtAdmin'), allowed('another administrator of the city (a peer)', peerAdmin('city'), 'cityAdmin')]
-      : [forbidden('an administrator of 平山区 (a peer)', peerAdmin('inside')), forbidden('another administrator of the city (a peer)', peerAdmin('city'), 'cityAdmin')];
+      ? [
+          allowed('an administrator of 平山区 (a peer)', peerAdmin('inside'), 'districtAdmin'),
+          allowed('another administrator of the city (a peer)', peerAdmin('city'), 'cityAdmin'),
+        ]
+      : [
+          forbidden('an administrator of 平山区 (a peer)', peerAdmin('inside')),
+          forbidden('another administrator of the city (a peer)', peerAdmin('city'), 'cityAdmin'),
+        ];
   return {
     who: ADMINS,
     text,
@@ -279,7 +287,11 @@ export function accountCare(text: string, action: 'unlock' | 'takeOver', active 
       forbidden("an administrator of the city's scope (above 平山区)", async ({ staffAccount }) => ({ id: await staffAccount('city', active, Role.ADMIN) })),
       ...peers,
       allowed('an administrator of 平山区 (below the city)', peerAdmin('inside'), 'cityAdmin'),
-      allowed('an analyst of the city (the same scope, not an administrator)', async ({ staffAccount }) => ({ id: await staffAccount('city', active) }), 'cityAdmin'),
+      allowed(
+        'an analyst of the city (the same scope, not an administrator)',
+        async ({ staffAccount }) => ({ id: await staffAccount('city', active) }),
+        'cityAdmin',
+      ),
     ],
   };
 }
