@@ -157,3 +157,14 @@ describe('what a cadre reads when the API is not reached', () => {
     expect(await failureOf()).toMatchObject({ kind: 'unreachable' });
   });
 });
+
+describe('a refusal as a cadre reads it', () => {
+  it('says in Chinese what a refused field means, indexes ignored; the server’s words only where the app knows none', async () => {
+    const { ApiError, refusalText } = await import('@/services/errors');
+    const refused = (field: string | undefined, code = 'BAD_USER_INPUT') => new ApiError({ message: 'server words', extensions: { code, field } });
+    expect(refusalText(refused('input.resolvedDemandIds'))).toMatch(/^所选诉求已不能由这次走访解决/);
+    expect(refusalText(refused('input.demandsRaised.3.text'))).toMatch(/^诉求内容请填写/);
+    expect(refusalText(refused(undefined, 'CONFLICT'))).toMatch(/^记录已被更改/);
+    expect(refusalText(refused('input.somethingNew'))).toBe('server words');
+  });
+});

@@ -212,7 +212,8 @@ describe('the offline queue of help records', () => {
       expect.objectContaining({
         clientId: refused.clientId,
         state: 'refused',
-        lastError: '填写的内容有误：occurredAt is in the future',
+        // In Chinese for the cadre (the server's words are English): what the refused field means.
+        lastError: '填写的内容有误：走访时间不在您帮扶该户的期间内，或晚于当前时间，请核对走访时间。',
         errorField: 'input.occurredAt',
       }),
     ]);
@@ -279,7 +280,10 @@ describe('the offline queue of help records', () => {
     const report = await outbox.flush();
     expect(report.refused.map((refused) => refused.clientId)).toEqual([doomed.clientId]);
     const [marked] = outbox.list();
-    expect(marked).toMatchObject({ state: 'refused', lastError: '无权操作（该户可能已不在您的名下）：Not allowed' });
+    expect(marked).toMatchObject({
+      state: 'refused',
+      lastError: '无权操作（该户可能已不在您的名下）：您已不是该户的帮扶干部，或该户已移交；如有疑问请联系管理员。',
+    });
     expect(outbox.pending()).toEqual([]);
     // A refused record is not sent again.
     server.refuseWith(null);

@@ -121,6 +121,47 @@ const CODE_MESSAGES: Record<string, string> = {
   UNAUTHENTICATED: '登录已失效，请重新登录',
 };
 
+/**
+ * What the server's refusal of a field means, in Chinese, for the fields the cadres' forms send (the
+ * server words its messages in English for every client). Matched on the field's path without its
+ * indexes, so `input.demandsRaised.0.text` reads as `input.demandsRaised.text`.
+ */
+const FIELD_REFUSALS: Record<string, string> = {
+  'input.resolvedDemandIds': '所选诉求已不能由这次走访解决：可能已被解决、群众回访后已重新办理，或提出时间晚于这次走访。请取消勾选后重新提交。',
+  'input.occurredAt': '走访时间不在您帮扶该户的期间内，或晚于当前时间，请核对走访时间。',
+  'input.photoIds': '照片需要重新添加后再提交。',
+  'input.summary': '请填写帮扶情况（不能只有空格，最多 1000 字）。',
+  'input.kinds': '请至少选择一种帮扶方式。',
+  'input.fundsFen': '资金金额超出允许范围。',
+  'input.materialsFen': '物资价值超出允许范围。',
+  'input.problemsSolved': '解决问题件数超出允许范围（0 至 100）。',
+  'input.latitude': '位置信息不完整，请重新获取位置或清除位置。',
+  'input.longitude': '位置信息不完整，请重新获取位置或清除位置。',
+  'input.demandsRaised.text': '诉求内容请填写 2 至 1000 字（不能只有空格）。',
+  'input.demandsRaised.dueOn': '诉求的办理期限格式不对。',
+  'input.clientId': '这条记录与已提交的另一条内容冲突，请放弃后重新填写。',
+  'input.note': '请填写说明（群众不满意时必填，最多 500 字）。',
+  'input.answeredAt': '回访时间不能早于诉求解决时间，也不能晚于当前时间。',
+  'input.satisfaction': '请选择群众评价。',
+  reason: '请填写查看原因（至少 4 个字）。',
+};
+
+/** The same for a refusal without a field the app knows, by its code. */
+const CODE_REFUSALS: Record<string, string> = {
+  FORBIDDEN: '您已不是该户的帮扶干部，或该户已移交；如有疑问请联系管理员。',
+  NOT_FOUND: '这条记录已不存在，请返回刷新。',
+  CONFLICT: '记录已被更改（例如已被更正，或群众已回访），请返回刷新后重新操作。',
+};
+
+/**
+ * A refusal as a cadre reads it: the Chinese meaning of its field or code where the app knows it; the
+ * server's own words otherwise (better than nothing, and what support staff search for).
+ */
+export function refusalText(error: ApiError): string {
+  const field = error.field?.replace(/\.\d+(?=\.|$)/g, '');
+  return (field ? FIELD_REFUSALS[field] : undefined) ?? CODE_REFUSALS[error.code] ?? error.message;
+}
+
 function describeNetworkError(error: NetworkError): string {
   const address = error.apiBase ?? '';
   switch (error.kind) {

@@ -1,5 +1,5 @@
 import type { DemandConfirmationInput, HelpRecordCorrectionInput, HelpRecordInput } from '@/graphql/generated/graphql';
-import { ApiError, describeError, isRefusal } from './errors';
+import { ApiError, describeError, isRefusal, refusalText } from './errors';
 
 /**
  * The offline queue ("待上传") of a cadre's writes: new help records, corrections (更正) and the
@@ -227,7 +227,7 @@ export class Outbox {
     this.update(clientId, (current) => ({
       ...current,
       state: 'refused',
-      lastError: `${describeError(error)}：${error.message}`,
+      lastError: `${describeError(error)}：${refusalText(error)}`,
       errorField: error.field ?? null,
     }));
   }

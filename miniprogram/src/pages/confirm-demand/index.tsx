@@ -17,7 +17,7 @@ import {
   type AwaitingDemand,
   type ConfirmationErrors,
 } from '@/services/demands';
-import { ApiError, describeError } from '@/services/errors';
+import { ApiError, describeError, refusalText } from '@/services/errors';
 import { loadHouseholdFile } from '@/services/household';
 import { newClientId } from '@/services/ids';
 import { label } from '@/services/labels';
@@ -134,7 +134,9 @@ function ConfirmDemandForm({
       if (outcome.status === 'refused') {
         const { error } = outcome;
         setErrors(
-          error.code === 'BAD_USER_INPUT' ? confirmationFieldError(error.field, error.message) : { form: `${describeError(error)}（${error.message}）` },
+          error.code === 'BAD_USER_INPUT'
+            ? confirmationFieldError(error.field, refusalText(error))
+            : { form: `${describeError(error)}：${refusalText(error)}` },
         );
         void Taro.showToast({ title: '提交被退回，已放入待处理，请查看提示', icon: 'none' });
         return;

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Text, Textarea, View } from '@tarojs/components';
 import { Button } from '@/components/ui';
 import FieldError from '@/components/field-error';
-import { ApiError, describeError } from '@/services/errors';
+import { ApiError, describeError, refusalText } from '@/services/errors';
 import { MAX_REVEAL_REASON, REVEAL_REASONS, checkRevealReason, revealIdNumber } from '@/services/residents';
 
 const OTHER = '其他';
@@ -34,7 +34,7 @@ export default function RevealIdNumber({ residentId }: { residentId: string }) {
       setRevealed({ idNumber: await revealIdNumber(residentId, reason), reason: reason.trim() });
       setOpen(false);
     } catch (caught) {
-      setError(caught instanceof ApiError ? `${describeError(caught)}（${caught.message}）` : describeError(caught));
+      setError(caught instanceof ApiError ? `${describeError(caught)}：${refusalText(caught)}` : describeError(caught));
     } finally {
       setAsking(false);
     }

@@ -3,7 +3,7 @@ import Taro from '@tarojs/taro';
 import type { HelpKind } from '@/graphql/generated/graphql';
 import { submitCorrection, type ResolvedByRecord } from '@/services/corrections';
 import { formatDate, formatTime } from '@/services/dates';
-import { ApiError, describeError } from '@/services/errors';
+import { ApiError, describeError, refusalText } from '@/services/errors';
 import { newClientId } from '@/services/ids';
 import { requireSession } from '@/services/navigation';
 import type { QueuedCorrection, QueuedSubmission, SubmitOutcome } from '@/services/outbox';
@@ -98,7 +98,7 @@ function scrollToFirstError(errors: FieldErrors) {
 
 /** Where the server's refusal goes on the form: beside its field for BAD_USER_INPUT, above the button otherwise. */
 function refusalErrors(error: ApiError): FieldErrors {
-  return error.code === 'BAD_USER_INPUT' ? serverFieldError(error.field, error.message) : { form: `${describeError(error)}（${error.message}）` };
+  return error.code === 'BAD_USER_INPUT' ? serverFieldError(error.field, refusalText(error)) : { form: `${describeError(error)}：${refusalText(error)}` };
 }
 
 /** A refused item opened from 待处理 shows what the server said, marked on its field. */
