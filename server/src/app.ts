@@ -23,6 +23,7 @@ import { buildApiSchema } from './graphql/schema';
 import type { Logger } from './logger';
 import { EXAMPLE_OPERATIONS } from './playground/playground-examples';
 import { mountPlayground } from './playground/playground.routes';
+import { ideSessionRoutes } from './playground/ide-session.routes';
 import { LocalDiskPhotoStorage, type PhotoStorage } from './modules/photos/photo-storage';
 import { photoRoutes } from './modules/photos/photo.routes';
 import { analyticsRoutes } from './modules/analytics/analytics.routes';
@@ -102,6 +103,8 @@ export async function createApp({ config, orm, logger, sqlCounter, photoStorage 
   app.use(CADRE_APP_PATH, cadreAppRoutes(config, logger));
   app.use(photoRoutes(orm, config, photoStorage ?? new LocalDiskPhotoStorage(config.photos.dir), logger, rateLimits));
   app.use(analyticsRoutes(orm, config, logger, rateLimits));
+  // The IDE's cookie session (sign-in, renewal, sign-out), with its own small JSON body limit; before /graphql.
+  app.use(ideSessionRoutes({ orm, config, logger, rateLimits }));
 
   if (config.countSql && sqlCounter) {
     app.get('/debug/sql-count', (_request, response) => {

@@ -126,6 +126,8 @@ const environmentSchema = z.object({
     .optional(),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number({ message: 'must be a number of seconds' }).int().min(30).max(86_400).default(900),
   REFRESH_TOKEN_TTL_DAYS: z.coerce.number({ message: 'must be a number of days' }).int().min(1).max(365).default(30),
+  // An IDE session (cookies) lasts a working day however long REFRESH_TOKEN_TTL_DAYS is: office PCs are shared.
+  IDE_SESSION_HOURS: z.coerce.number({ message: 'must be a number of hours' }).int().min(1).max(720).default(12),
   LOGIN_MAX_FAILURES: z.coerce.number({ message: 'must be a number' }).int().min(1).max(100).default(5),
   LOGIN_LOCK_SECONDS: z.coerce.number({ message: 'must be a number of seconds' }).int().min(1).max(86_400).default(900),
   WECHAT_API_BASE: z.string().url('must be a URL such as https://api.weixin.qq.com').default('https://api.weixin.qq.com'),
@@ -287,6 +289,8 @@ export interface AppConfig {
     usingDevelopmentSecret: boolean;
     accessTokenTtlSeconds: number;
     refreshTokenTtlDays: number;
+    /** How long an IDE sign-in (the cookie session of /ide/session) lasts at most; never beyond refreshTokenTtlDays. */
+    ideSessionHours: number;
     loginMaxFailures: number;
     loginLockSeconds: number;
   };
@@ -441,6 +445,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
       usingDevelopmentSecret: !env.JWT_SECRET,
       accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
+      ideSessionHours: env.IDE_SESSION_HOURS,
       loginMaxFailures: env.LOGIN_MAX_FAILURES,
       loginLockSeconds: env.LOGIN_LOCK_SECONDS,
     },

@@ -4,8 +4,9 @@ import type { Em } from '../core/entity-manager';
 import type { Logger } from '../logger';
 import type { Actor, Caller } from '../core/caller';
 import { UnauthenticatedError } from '../core/errors';
-import { accountIsUsable } from '../modules/auth/account-status.service';
-import { AccessTokenError, verifyToken } from '../modules/auth/token.service';
+import { bearerTokenOf, checkAccessToken, type CheckedAccessToken } from '../modules/auth/bearer-token.guard';
+import { checkedIdeAccess, requestOriginOf } from '../modules/auth/ide-session';
+import type { AccessTokenError } from '../modules/auth/token.service';
 import { createLoaders, type Loaders } from './loaders';
 
 /** What every resolver receives: a fork of the entity manager, request-scoped loaders, and the caller. */
@@ -24,6 +25,8 @@ export interface GraphQLContext {
    */
   passwordChangeActor?: Actor | null;
   clientAddress: string;
+  /** The origin the caller reached this server at (PUBLIC_URL, else the request's scheme and host), for absolute links. */
+  requestOrigin: string;
 }
 
 /**
@@ -35,35 +38,31 @@ export function callerOf(ctx: Pick<GraphQLContext, 'actor' | 'clientAddress'>): 
   return { actor: ctx.actor, clientAddress: ctx.clientAddress };
 }
 
-export async function createContext(em: Em, logger: Logger, config: AppConfig, request: Pick<Request, 'headers' | 'ip' | 'socket'>): Promise<GraphQLContext> {
-  let actor: Actor | null = null;
-  let passwordChangeActor: Actor | null = null;
-  let tokenProblem: GraphQLContext['tokenProblem'] = null;
-  const header = request.headers.authorization;
-  if (typeof header === 'string' && header.trim() !== '') {
-    const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
-    if (!match) {
-      tokenProblem = 'invalid';
-    } else {
-      try {
-        const verified = await verifyToken(match[1]!, config.auth.jwtSecret);
-        if (verified.passwordChangeOnly) passwordChangeActor = verified.actor;
-        else actor = verified.actor;
-      } catch (error) {
-        if (!(error instanceof AccessTokenError)) throw error;
-        tokenProblem = error.reason;
-      }
-      if (actor && !(await accountIsUsable(em, actor))) {
-        actor = null;
-        tokenProblem = 'deactivated';
-      }
-      if (passwordChangeActor) {
-        const usable = await accountIsUsable(em, passwordChangeActor);
-        if (!usable) passwordChangeActor = null;
-        tokenProblem = usable ? 'password-change-required' : 'deactivated';
-      }
-    }
+export async function createContext(em: Em, logger: Logger, config: AppConfig, request: Request): Promise<GraphQLContext> {
+  let checked: CheckedAccessToken | null = null;
+  const bearer = bearerTokenOf(request);
+  if (bearer === 'malformed') {
+    checked = { actor: null, passwordChangeActor: null, problem: 'invalid', ideSessionFamily: null, expiresAt: null };
+  } else if (bearer !== null) {
+    checked = await checkAccessToken(bearer, config, em);
+  } else if (request.method === 'POST') {
+    // The IDE's cookie only without an Authorization header, and only on a POST with the same-origin
+    // proof (checkedIdeAccess): GETs and cross-site requests are anonymous however many cookies they carry.
+    checked = await checkedIdeAccess(request, config, em);
   }
+  const actor = checked?.actor ?? null;
+  const passwordChangeActor = checked?.passwordChangeActor ?? null;
+  const tokenProblem: GraphQLContext['tokenProblem'] = passwordChangeActor ? 'password-change-required' : (checked?.problem ?? null);
   const clientAddress = request.ip ?? request.socket.remoteAddress ?? 'unknown';
-  return { em, loaders: createLoaders(em, actor), logger, config, actor, passwordChangeActor, tokenProblem, clientAddress };
+  return {
+    em,
+    loaders: createLoaders(em, actor),
+    logger,
+    config,
+    actor,
+    passwordChangeActor,
+    tokenProblem,
+    clientAddress,
+    requestOrigin: requestOriginOf(request, config),
+  };
 }

@@ -1,10 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { raw } from '@mikro-orm/core';
+import { SignJWT } from 'jose';
 import { Role } from '@wanjia/shared';
 import type { AppConfig } from '../../config';
 import type { Actor, Caller } from '../../core/caller';
 import type { Em } from '../../core/entity-manager';
-import { BadUserInputError, ConflictError, FeatureDisabledError, ForbiddenError, TooManyRequestsError, UnauthenticatedError, parseId } from '../../core/errors';
+import {
+  BadUserInputError,
+  ConflictError,
+  DomainError,
+  ErrorCode,
+  FeatureDisabledError,
+  ForbiddenError,
+  TooManyRequestsError,
+  UnauthenticatedError,
+  parseId,
+} from '../../core/errors';
 import { assertAllowed } from '../../core/policy';
 import { UserAccount } from '../accounts/user-account.entity';
 import { assertAcceptablePassword, hashPassword, verifyAgainstDummy, verifyPassword } from '../accounts/password.service';
@@ -49,6 +60,89 @@ export interface RequestInfo {
   clientAddress: string;
 }
 
+/** What renewing an IDE session gives: a new access token; the refresh token stays as it is. */
+export interface RenewedAccess {
+  accessToken: string;
+  accessTokenExpiresAt: Date;
+  /** When the session's refresh token ends: renewal stops working then. */
+  sessionExpiresAt: Date;
+  account: UserAccount;
+}
+
+/** How a sign-in's tokens are issued: for the API's clients (the default), or for the IDE's cookie session. */
+interface IssueOptions {
+  /**
+   * An IDE session: its refresh family is marked as one (renewed by renewAccess, never rotated), its
+   * refresh token lasts at most IDE_SESSION_HOURS, and its access tokens name the family (claim `sid`),
+   * so that they stop as soon as the session is signed out.
+   */
+  ideSession?: boolean;
+}
+
+/**
+ * The families of IDE sessions start with this (36 characters in all, the column's width, like a
+ * UUID): renewAccess takes only these, and the rotating `refreshToken` mutation refuses them.
+ */
+const IDE_FAMILY_PREFIX = 'ide-';
+
+function newIdeFamilyId(): string {
+  return `${IDE_FAMILY_PREFIX}${randomUUID().replaceAll('-', '')}`;
+}
+
+export function isIdeSessionFamily(familyId: string): boolean {
+  return familyId.startsWith(IDE_FAMILY_PREFIX);
+}
+
+/**
+ * An access token naming its IDE session's refresh family (claim `sid`), otherwise exactly what
+ * signAccessToken signs. Local until token.service takes the family as a sign option
+ * (/work/briefs/requests-session.md #1); the issuer and audience are token.service's.
+ */
+async function signIdeAccessToken(actor: Actor, familyId: string, config: AppConfig): Promise<{ token: string; expiresAt: Date }> {
+  const now = Math.floor(Date.now() / 1000);
+  const ttlSeconds = config.auth.accessTokenTtlSeconds;
+  const claims = { role: actor.role, scp: actor.scopePath, sr: actor.scopeRegionId, cd: actor.cadreId, gen: actor.sessionGeneration ?? 0, sid: familyId };
+  const token = await new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(String(actor.accountId))
+    .setIssuer('wanjia')
+    .setAudience('wanjia-api')
+    .setIssuedAt(now)
+    .setExpirationTime(now + ttlSeconds)
+    .sign(new TextEncoder().encode(config.auth.jwtSecret));
+  return { token, expiresAt: new Date((now + ttlSeconds) * 1000) };
+}
+
+/**
+ * How long this instance trusts what it last read about an IDE session's family being live; a family
+ * read as ended stays ended (revocation is final). Signing out on this instance forgets the family at
+ * once, so the next request here reads the database; another instance sees it within these seconds,
+ * the same window as an account's standing (account-status.service.ts).
+ */
+const IDE_SESSION_LIVE_MAX_AGE_MS = 5_000;
+const IDE_SESSION_CACHE_ENTRIES = 50_000;
+const ideSessionReads = new Map<string, { live: boolean; readAt: number }>();
+
+/** Whether the IDE session (refresh family) an access token names is still live: a token of it unrevoked and unexpired. */
+export async function ideSessionIsLive(em: Em, familyId: string, now = Date.now()): Promise<boolean> {
+  const known = ideSessionReads.get(familyId);
+  if (known && (!known.live || now - known.readAt < IDE_SESSION_LIVE_MAX_AGE_MS)) return known.live;
+  const live = (await em.count(RefreshToken, { familyId, revokedAt: null, expiresAt: { $gt: new Date(now) } })) > 0;
+  if (ideSessionReads.size >= IDE_SESSION_CACHE_ENTRIES) ideSessionReads.clear();
+  ideSessionReads.set(familyId, { live, readAt: now });
+  return live;
+}
+
+/** Called when this instance ends an IDE session, so that its access tokens stop here on the very next request. */
+export function forgetIdeSession(familyId?: string): void {
+  if (familyId === undefined) ideSessionReads.clear();
+  else ideSessionReads.delete(familyId);
+}
+
+function ideSessionEnded(): UnauthenticatedError {
+  return new UnauthenticatedError('The IDE session has ended; sign in again (登录已结束，请重新登录)');
+}
+
 export function actorOf(account: UserAccount): Actor {
   const scope = account.scopeRegion as Region | null | undefined;
   return {
@@ -61,14 +155,21 @@ export function actorOf(account: UserAccount): Actor {
   };
 }
 
-async function issueTokens(em: Em, account: UserAccount, config: AppConfig, familyId: string = randomUUID()): Promise<IssuedTokens> {
+async function issueTokens(em: Em, account: UserAccount, config: AppConfig, familyId?: string, options: IssueOptions = {}): Promise<IssuedTokens> {
   await em.populate(account, ['scopeRegion']);
   const passwordChangeRequired = account.mustChangePassword === true;
-  const access = await signAccessToken(actorOf(account), config.auth.jwtSecret, config.auth.accessTokenTtlSeconds, {
-    passwordChangeOnly: passwordChangeRequired,
-  });
+  if (options.ideSession && passwordChangeRequired) throw new Error('an IDE session is never issued for a one-time password');
+  familyId ??= options.ideSession ? newIdeFamilyId() : randomUUID();
+  const access = options.ideSession
+    ? await signIdeAccessToken(actorOf(account), familyId, config)
+    : await signAccessToken(actorOf(account), config.auth.jwtSecret, config.auth.accessTokenTtlSeconds, {
+        passwordChangeOnly: passwordChangeRequired,
+      });
   const refresh = newOpaqueToken();
-  const refreshTokenExpiresAt = new Date(Date.now() + config.auth.refreshTokenTtlDays * 24 * 60 * 60 * 1000);
+  const refreshTtlMs = options.ideSession
+    ? Math.min(config.auth.refreshTokenTtlDays * 24, config.auth.ideSessionHours) * 60 * 60 * 1000
+    : config.auth.refreshTokenTtlDays * 24 * 60 * 60 * 1000;
+  const refreshTokenExpiresAt = new Date(Date.now() + refreshTtlMs);
   em.create(RefreshToken, { account, tokenHash: refresh.hash, familyId, expiresAt: refreshTokenExpiresAt });
   account.lastLoginAt = new Date();
   await em.flush();
@@ -88,6 +189,32 @@ function assertDevelopmentSignIn(config: AppConfig): void {
   }
 }
 
+/**
+ * The account a password sign-in names, after exactly one argon2 verification whatever the name (an
+ * unknown name, an account without a password and, unless `cadres`, a cadre's account verify against
+ * a dummy hash of the same parameters), and after the lock: a locked name or address is refused only
+ * after the verification, so that the time tells nothing either. Failures count towards the lock.
+ */
+async function passwordAccount(em: Em, username: string, password: string, request: RequestInfo, options: { cadres: boolean }): Promise<UserAccount> {
+  const { loginMaxFailures, loginLockSeconds } = request.config.auth;
+  const accountKey = accountKeyOf(username);
+  const addressKey = `address:${request.clientAddress}`.slice(0, 191);
+  const lockedFor = await lockedForSeconds(em, [accountKey, addressKey]);
+  const account = await em.findOne(UserAccount, { username: username.trim() });
+  const passwordHash = account && (options.cadres || account.role !== Role.CADRE) ? (account.passwordHash ?? null) : null;
+  const passwordMatches = passwordHash ? await verifyPassword(passwordHash, password) : await verifyAgainstDummy(password);
+  const valid = lockedFor === 0 && account !== null && account.active && passwordMatches && !oneTimePasswordExpired(account);
+  if (!valid) {
+    // Counted while locked too (the lock is not extended): the same writes, so the same time.
+    await recordFailure(em, accountKey, loginMaxFailures, loginLockSeconds);
+    await recordFailure(em, addressKey, loginMaxFailures * ADDRESS_FAILURE_FACTOR, loginLockSeconds);
+    if (lockedFor > 0) throw new TooManyRequestsError(lockedFor);
+    throw new UnauthenticatedError(GENERIC_LOGIN_ERROR);
+  }
+  await clearFailures(em, accountKey);
+  return account!;
+}
+
 // --- the service -------------------------------------------------------------------------------------
 
 export const authService = {
@@ -98,23 +225,75 @@ export const authService = {
    * a locked name or address is refused only after it, so that the time tells nothing either.
    */
   async login(em: Em, username: string, password: string, request: RequestInfo): Promise<IssuedTokens> {
-    const { loginMaxFailures, loginLockSeconds } = request.config.auth;
-    const accountKey = accountKeyOf(username);
-    const addressKey = `address:${request.clientAddress}`.slice(0, 191);
-    const lockedFor = await lockedForSeconds(em, [accountKey, addressKey]);
-    const account = await em.findOne(UserAccount, { username: username.trim() });
-    const passwordHash = account && account.role !== Role.CADRE ? (account.passwordHash ?? null) : null;
-    const passwordMatches = passwordHash ? await verifyPassword(passwordHash, password) : await verifyAgainstDummy(password);
-    const valid = lockedFor === 0 && account !== null && account.active && passwordMatches && !oneTimePasswordExpired(account);
-    if (!valid) {
-      // Counted while locked too (the lock is not extended): the same writes, so the same time.
-      await recordFailure(em, accountKey, loginMaxFailures, loginLockSeconds);
-      await recordFailure(em, addressKey, loginMaxFailures * ADDRESS_FAILURE_FACTOR, loginLockSeconds);
-      if (lockedFor > 0) throw new TooManyRequestsError(lockedFor);
-      throw new UnauthenticatedError(GENERIC_LOGIN_ERROR);
+    const account = await passwordAccount(em, username, password, request, { cadres: false });
+    return issueTokens(em, account, request.config);
+  },
+
+  /**
+   * The IDE's sign-in (POST /ide/session): login's checks and throttling, for administrators and
+   * analysts only, and never a password-change token: a one-time password is replaced here, with
+   * newPassword, before any session exists. Nothing is written when it refuses, besides the sign-in
+   * lock's counters.
+   */
+  async ideSignIn(em: Em, credentials: { username: string; password: string; newPassword?: string }, request: RequestInfo): Promise<IssuedTokens> {
+    const { username, password, newPassword } = credentials;
+    const account = await passwordAccount(em, username, password, request, { cadres: true });
+    if (account.role === Role.CADRE) {
+      throw new ForbiddenError('Cadres sign in with WeChat in the mini-program; the IDE is for administrators and analysts (干部请在小程序中用微信登录)');
     }
-    await clearFailures(em, accountKey);
-    return issueTokens(em, account!, request.config);
+    if (account.mustChangePassword === true) {
+      if (newPassword === undefined) {
+        throw new DomainError(
+          ErrorCode.PASSWORD_CHANGE_REQUIRED,
+          'This is a one-time password: choose a new password (newPassword) to sign in (这是一次性密码，请设置新密码后登录)',
+          { field: 'newPassword' },
+        );
+      }
+      await em.populate(account, ['scopeRegion']);
+      const self = { actor: actorOf(account), clientAddress: request.clientAddress };
+      return this.changePassword(em, { oldPassword: password, newPassword }, self, request.config, { ideSession: true });
+    }
+    if (newPassword !== undefined) {
+      throw new BadUserInputError(
+        'newPassword',
+        'newPassword replaces a one-time password only; change a password with changePassword (仅一次性密码需在此设置新密码)',
+      );
+    }
+    return issueTokens(em, account, request.config, undefined, { ideSession: true });
+  },
+
+  /**
+   * A new access token for an IDE session, from its refresh token, which is NOT rotated. Several open
+   * IDE pages (tabs, windows) share the one cookie and renew on their own timers: with rotation, the
+   * second page to renew would present a token the first had just rotated, and reuse detection would
+   * end the whole session. Rotation protects a refresh token that a client keeps where scripts or
+   * storage can leak it; this one lives only in an HttpOnly, SameSite=Strict cookie sent to
+   * /ide/session alone, and dies with the browser session or after IDE_SESSION_HOURS, whichever comes
+   * first. Signing out (POST /ide/session/end) revokes it, and with it every access token of the session.
+   */
+  async renewAccess(em: Em, refreshToken: string, request: RequestInfo): Promise<RenewedAccess> {
+    const row = await em.findOne(RefreshToken, { tokenHash: hashToken(refreshToken) }, { populate: ['account', 'account.scopeRegion'] });
+    const account = row?.account;
+    if (
+      !row ||
+      !account ||
+      !isIdeSessionFamily(row.familyId) ||
+      row.revokedAt ||
+      row.expiresAt.getTime() <= Date.now() ||
+      !account.active ||
+      account.role === Role.CADRE ||
+      account.mustChangePassword === true
+    ) {
+      throw ideSessionEnded();
+    }
+    const access = await signIdeAccessToken(actorOf(account), row.familyId, request.config);
+    return { accessToken: access.token, accessTokenExpiresAt: access.expiresAt, sessionExpiresAt: row.expiresAt, account };
+  },
+
+  /** When the IDE session (refresh family) ends, if it is live. */
+  async ideSessionExpiresAt(em: Em, familyId: string): Promise<Date | null> {
+    const live = await em.find(RefreshToken, { familyId, revokedAt: null, expiresAt: { $gt: new Date() } }, { orderBy: { expiresAt: 'desc' }, limit: 1 });
+    return live[0]?.expiresAt ?? null;
   },
 
   /**
@@ -123,7 +302,13 @@ export const authService = {
    * gets new tokens. Also how a one-time password from resetPassword is replaced. A wrong current
    * password counts towards the sign-in lock of the account name, like a failed sign-in.
    */
-  async changePassword(em: Em, { oldPassword, newPassword }: ChangePasswordArgs, caller: Caller, config: AppConfig): Promise<IssuedTokens> {
+  async changePassword(
+    em: Em,
+    { oldPassword, newPassword }: ChangePasswordArgs,
+    caller: Caller,
+    config: AppConfig,
+    issue: IssueOptions = {},
+  ): Promise<IssuedTokens> {
     const self = caller.actor;
     assertAllowed(authPolicy.mayChangePassword(self));
     const { loginMaxFailures, loginLockSeconds } = config.auth;
@@ -156,7 +341,7 @@ export const authService = {
     forgetAccountStatus(account.id);
     await clearFailures(em, accountKey);
     await em.refresh(account);
-    return issueTokens(em, account, config);
+    return issueTokens(em, account, config, undefined, issue);
   },
 
   /** The signed-in account (or a password-change token's); FORBIDDEN once it is deactivated. */
@@ -172,6 +357,8 @@ export const authService = {
     if (!row || row.expiresAt.getTime() <= Date.now() || !row.account.active) {
       throw new UnauthenticatedError('Refresh token invalid or expired; sign in again');
     }
+    // An IDE session's refresh token is renewed without rotation at /ide/session/renew only.
+    if (isIdeSessionFamily(row.familyId)) throw new UnauthenticatedError('Refresh token invalid or expired; sign in again');
     if (row.revokedAt) {
       await em.nativeUpdate(RefreshToken, { familyId: row.familyId, revokedAt: null }, { revokedAt: new Date() });
       throw new UnauthenticatedError('Refresh token already used; every session of this sign-in was ended');
@@ -185,7 +372,10 @@ export const authService = {
   /** Ends the sign-in the refresh token belongs to. Unknown tokens are ignored: logging out twice is fine. */
   async logout(em: Em, refreshToken: string): Promise<boolean> {
     const row = await em.findOne(RefreshToken, { tokenHash: hashToken(refreshToken) });
-    if (row) await em.nativeUpdate(RefreshToken, { familyId: row.familyId, revokedAt: null }, { revokedAt: new Date() });
+    if (row) {
+      await em.nativeUpdate(RefreshToken, { familyId: row.familyId, revokedAt: null }, { revokedAt: new Date() });
+      forgetIdeSession(row.familyId);
+    }
     return true;
   },
 

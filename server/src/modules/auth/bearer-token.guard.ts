@@ -1,29 +1,79 @@
 import type { Request } from 'express';
+import { decodeJwt } from 'jose';
 import type { AppConfig } from '../../config';
 import type { Em } from '../../core/entity-manager';
-import { PasswordChangeRequiredError, UnauthenticatedError } from '../../core/errors';
+import { PasswordChangeRequiredError, UnauthenticatedError, type TokenProblem } from '../../core/errors';
 import { accountIsUsable } from './account-status.service';
 import type { Actor } from '../../core/caller';
+import { ideSessionIsLive } from './auth.service';
 import { AccessTokenError, verifyToken } from './token.service';
+
+/** What a presented access token (Bearer header or IDE cookie) says, after every check. */
+export interface CheckedAccessToken {
+  /** The caller, when the token is a usable access token. */
+  actor: Actor | null;
+  /** The holder of a usable password-change token (a sign-in with a one-time password). */
+  passwordChangeActor: Actor | null;
+  problem: TokenProblem | null;
+  /** The IDE session (refresh family) the token belongs to (claim `sid`), or null for other sign-ins. */
+  ideSessionFamily: string | null;
+  /** When the token expires, once it verified. */
+  expiresAt: Date | null;
+}
+
+/** The IDE session a verified token names (claim `sid`): null when it names none, 'invalid' when the claim is malformed. */
+function ideSessionFamilyOf(token: string): string | null | 'invalid' {
+  const { sid } = decodeJwt(token);
+  if (sid === undefined) return null;
+  return typeof sid === 'string' && sid.length > 0 && sid.length <= 36 ? sid : 'invalid';
+}
+
+/**
+ * Checks a presented token as every path checks it: signature, expiry, that the account (and its
+ * cadre) is still active under the token's session generation, and, for a token of an IDE session,
+ * that the session has not been signed out, whichever way the token arrives (a copied cookie sent as a
+ * Bearer header stops too).
+ */
+export async function checkAccessToken(token: string, config: AppConfig, em: Em): Promise<CheckedAccessToken> {
+  const refused = (problem: TokenProblem): CheckedAccessToken => ({ actor: null, passwordChangeActor: null, problem, ideSessionFamily: null, expiresAt: null });
+  let verified;
+  try {
+    verified = await verifyToken(token, config.auth.jwtSecret);
+  } catch (error) {
+    if (error instanceof AccessTokenError) return refused(error.reason);
+    throw error;
+  }
+  const family = ideSessionFamilyOf(token);
+  if (family === 'invalid') return refused('invalid');
+  if (!(await accountIsUsable(em, verified.actor))) return refused('deactivated');
+  if (family !== null && !(await ideSessionIsLive(em, family))) return refused('invalid');
+  const exp = decodeJwt(token).exp;
+  return {
+    actor: verified.passwordChangeOnly ? null : verified.actor,
+    passwordChangeActor: verified.passwordChangeOnly ? verified.actor : null,
+    problem: null,
+    ideSessionFamily: family,
+    expiresAt: exp === undefined ? null : new Date(exp * 1000),
+  };
+}
+
+/** The token of an `Authorization: Bearer …` header: null when there is no header, 'malformed' for any other form. */
+export function bearerTokenOf(request: Pick<Request, 'headers'>): string | null | 'malformed' {
+  const header = request.headers.authorization;
+  if (typeof header !== 'string' || header.trim() === '') return null;
+  const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
+  return match ? match[1]! : 'malformed';
+}
 
 /**
  * The caller of a plain HTTP route, from the same Bearer access token the GraphQL API takes and with
  * the same checks: signature, expiry, and that the account (and its cadre) is still active.
  */
 export async function actorFromBearer(request: Pick<Request, 'headers'>, config: AppConfig, em: Em): Promise<Actor> {
-  const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization?.trim() ?? '');
-  if (!match) throw UnauthenticatedError.forToken(null);
-  let actor: Actor;
-  try {
-    const verified = await verifyToken(match[1]!, config.auth.jwtSecret);
-    if (verified.passwordChangeOnly) {
-      throw new PasswordChangeRequiredError();
-    }
-    actor = verified.actor;
-  } catch (error) {
-    if (error instanceof AccessTokenError) throw UnauthenticatedError.forToken(error.reason);
-    throw error;
-  }
-  if (!(await accountIsUsable(em, actor))) throw UnauthenticatedError.forToken('deactivated');
-  return actor;
+  const token = bearerTokenOf(request);
+  if (token === null || token === 'malformed') throw UnauthenticatedError.forToken(null);
+  const checked = await checkAccessToken(token, config, em);
+  if (checked.passwordChangeActor) throw new PasswordChangeRequiredError();
+  if (!checked.actor) throw UnauthenticatedError.forToken(checked.problem);
+  return checked.actor;
 }
