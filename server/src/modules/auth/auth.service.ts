@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { raw } from '@mikro-orm/core';
-import { SignJWT } from 'jose';
 import { Role } from '@wanjia/shared';
 import type { AppConfig } from '../../config';
 import type { Actor, Caller } from '../../core/caller';
@@ -94,26 +93,6 @@ export function isIdeSessionFamily(familyId: string): boolean {
 }
 
 /**
- * An access token naming its IDE session's refresh family (claim `sid`), otherwise exactly what
- * signAccessToken signs. Local until token.service takes the family as a sign option
- * (/work/briefs/requests-session.md #1); the issuer and audience are token.service's.
- */
-async function signIdeAccessToken(actor: Actor, familyId: string, config: AppConfig): Promise<{ token: string; expiresAt: Date }> {
-  const now = Math.floor(Date.now() / 1000);
-  const ttlSeconds = config.auth.accessTokenTtlSeconds;
-  const claims = { role: actor.role, scp: actor.scopePath, sr: actor.scopeRegionId, cd: actor.cadreId, gen: actor.sessionGeneration ?? 0, sid: familyId };
-  const token = await new SignJWT(claims)
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject(String(actor.accountId))
-    .setIssuer('wanjia')
-    .setAudience('wanjia-api')
-    .setIssuedAt(now)
-    .setExpirationTime(now + ttlSeconds)
-    .sign(new TextEncoder().encode(config.auth.jwtSecret));
-  return { token, expiresAt: new Date((now + ttlSeconds) * 1000) };
-}
-
-/**
  * How long this instance trusts what it last read about an IDE session's family being live; a family
  * read as ended stays ended (revocation is final). Signing out on this instance forgets the family at
  * once, so the next request here reads the database; another instance sees it within these seconds,
@@ -160,11 +139,10 @@ async function issueTokens(em: Em, account: UserAccount, config: AppConfig, fami
   const passwordChangeRequired = account.mustChangePassword === true;
   if (options.ideSession && passwordChangeRequired) throw new Error('an IDE session is never issued for a one-time password');
   familyId ??= options.ideSession ? newIdeFamilyId() : randomUUID();
-  const access = options.ideSession
-    ? await signIdeAccessToken(actorOf(account), familyId, config)
-    : await signAccessToken(actorOf(account), config.auth.jwtSecret, config.auth.accessTokenTtlSeconds, {
-        passwordChangeOnly: passwordChangeRequired,
-      });
+  const access = await signAccessToken(actorOf(account), config.auth.jwtSecret, config.auth.accessTokenTtlSeconds, {
+    passwordChangeOnly: passwordChangeRequired,
+    ...(options.ideSession ? { ideSessionFamily: familyId } : {}),
+  });
   const refresh = newOpaqueToken();
   const refreshTtlMs = options.ideSession
     ? Math.min(config.auth.refreshTokenTtlDays * 24, config.auth.ideSessionHours) * 60 * 60 * 1000
@@ -286,7 +264,9 @@ export const authService = {
     ) {
       throw ideSessionEnded();
     }
-    const access = await signIdeAccessToken(actorOf(account), row.familyId, request.config);
+    const access = await signAccessToken(actorOf(account), request.config.auth.jwtSecret, request.config.auth.accessTokenTtlSeconds, {
+      ideSessionFamily: row.familyId,
+    });
     return { accessToken: access.token, accessTokenExpiresAt: access.expiresAt, sessionExpiresAt: row.expiresAt, account };
   },
 

@@ -1,5 +1,4 @@
 import type { Request } from 'express';
-import { decodeJwt } from 'jose';
 import type { AppConfig } from '../../config';
 import type { Em } from '../../core/entity-manager';
 import { PasswordChangeRequiredError, UnauthenticatedError, type TokenProblem } from '../../core/errors';
@@ -21,13 +20,6 @@ export interface CheckedAccessToken {
   expiresAt: Date | null;
 }
 
-/** The IDE session a verified token names (claim `sid`): null when it names none, 'invalid' when the claim is malformed. */
-function ideSessionFamilyOf(token: string): string | null | 'invalid' {
-  const { sid } = decodeJwt(token);
-  if (sid === undefined) return null;
-  return typeof sid === 'string' && sid.length > 0 && sid.length <= 36 ? sid : 'invalid';
-}
-
 /**
  * Checks a presented token as every path checks it: signature, expiry, that the account (and its
  * cadre) is still active under the token's session generation, and, for a token of an IDE session,
@@ -43,17 +35,15 @@ export async function checkAccessToken(token: string, config: AppConfig, em: Em)
     if (error instanceof AccessTokenError) return refused(error.reason);
     throw error;
   }
-  const family = ideSessionFamilyOf(token);
-  if (family === 'invalid') return refused('invalid');
+  const family = verified.ideSessionFamily;
   if (!(await accountIsUsable(em, verified.actor))) return refused('deactivated');
   if (family !== null && !(await ideSessionIsLive(em, family))) return refused('invalid');
-  const exp = decodeJwt(token).exp;
   return {
     actor: verified.passwordChangeOnly ? null : verified.actor,
     passwordChangeActor: verified.passwordChangeOnly ? verified.actor : null,
     problem: null,
     ideSessionFamily: family,
-    expiresAt: exp === undefined ? null : new Date(exp * 1000),
+    expiresAt: verified.expiresAt,
   };
 }
 

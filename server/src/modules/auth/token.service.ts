@@ -18,17 +18,24 @@ interface AccessClaims {
   cd: number | null;
   /** The account's session generation when the token was issued (absent in tokens older than it: 0). */
   gen?: number;
+  /** The refresh family of the IDE session the token belongs to (absent for other sign-ins). */
+  sid?: string;
 }
 
 export interface SignOptions {
   /** The account must change its one-time password first: a password-change token. */
   passwordChangeOnly?: boolean;
+  /** The token belongs to this IDE session (its refresh family): it stops when the session is signed out. */
+  ideSessionFamily?: string;
 }
 
 /** What a presented token says: the caller, and whether it may only change its password. */
 export interface VerifiedToken {
   actor: Actor;
   passwordChangeOnly: boolean;
+  /** The IDE session the token belongs to (claim `sid`), or null. */
+  ideSessionFamily: string | null;
+  expiresAt: Date;
 }
 
 export class AccessTokenError extends Error {
@@ -45,7 +52,14 @@ export async function signAccessToken(
   options: SignOptions = {},
 ): Promise<{ token: string; expiresAt: Date }> {
   const now = Math.floor(Date.now() / 1000);
-  const claims: AccessClaims = { role: actor.role, scp: actor.scopePath, sr: actor.scopeRegionId, cd: actor.cadreId, gen: actor.sessionGeneration ?? 0 };
+  const claims: AccessClaims = {
+    role: actor.role,
+    scp: actor.scopePath,
+    sr: actor.scopeRegionId,
+    cd: actor.cadreId,
+    gen: actor.sessionGeneration ?? 0,
+    ...(options.ideSessionFamily === undefined ? {} : { sid: options.ideSessionFamily }),
+  };
   const token = await new SignJWT({ ...claims })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(String(actor.accountId))
@@ -72,7 +86,7 @@ export async function verifyToken(token: string, secret: string): Promise<Verifi
       audience: [AUDIENCE, PASSWORD_CHANGE_AUDIENCE],
       algorithms: ['HS256'],
     });
-    const claims = payload as unknown as AccessClaims & { sub: string; aud: string | string[] };
+    const claims = payload as unknown as AccessClaims & { sub: string; aud: string | string[]; exp: number };
     const accountId = Number(claims.sub);
     if (!Number.isSafeInteger(accountId) || !Object.values(Role).includes(claims.role)) throw new AccessTokenError('invalid');
     const generation = claims.gen ?? 0;
@@ -80,6 +94,8 @@ export async function verifyToken(token: string, secret: string): Promise<Verifi
     const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
     // One audience exactly: a token naming both would otherwise pass as a full access token.
     if (audiences.length !== 1) throw new AccessTokenError('invalid');
+    const sid: unknown = claims.sid;
+    if (sid !== undefined && (typeof sid !== 'string' || sid.length === 0 || sid.length > 36)) throw new AccessTokenError('invalid');
     return {
       actor: {
         accountId,
@@ -90,6 +106,8 @@ export async function verifyToken(token: string, secret: string): Promise<Verifi
         sessionGeneration: generation,
       },
       passwordChangeOnly: audiences[0] === PASSWORD_CHANGE_AUDIENCE,
+      ideSessionFamily: sid ?? null,
+      expiresAt: new Date(claims.exp * 1000),
     };
   } catch (error) {
     if (error instanceof errors.JWTExpired) throw new AccessTokenError('expired');
