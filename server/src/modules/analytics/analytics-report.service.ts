@@ -4,18 +4,32 @@ import { BadUserInputError } from '../../core/errors';
 import { assertAllowed } from '../../core/policy';
 import { recordAudit } from '../audit/audit.service';
 import { resolveSlice } from './analytics-slice.service';
-import { cellOf, headerOf, reportFileName, reportQuery, type ReportRequest, type ReportTable } from './analytics.export';
+import { Region } from '../regions/region.entity';
+import { cellOf, headerOf, reportName, reportQuery, type ReportFormat, type ReportName, type ReportRequest, type ReportTable } from './analytics.export';
 import type { AnalyticsSliceArgs, ExportArgs } from './analytics.inputs';
 import { analyticsPolicy } from './analytics.policy';
 import { analyticsService } from './analytics.service';
 import { ReportKind, type ReportExport } from './analytics.types';
 import { coverageGapsService } from './coverage-gaps.service';
+import { signReportDownloadTicket } from './report-download-ticket';
 
-export type ReportFormat = 'xlsx' | 'csv';
+export type { ReportFormat } from './analytics.export';
+
+/** Where the links of an export point, and what signs their tickets. */
+export interface ExportLinks {
+  /** The server's origin as the caller reached it (`https://wanjia.example.gov.cn`): the links are absolute. */
+  origin: string;
+  secret: string;
+}
+
+/** The region of a resolved slice, for the file name (in scope: resolveSlice has checked it). */
+async function regionOf(em: Em, regionId: number): Promise<{ name: string; code: string }> {
+  const region = await em.findOneOrFail(Region, regionId, { fields: ['name', 'code'] });
+  return { name: region.name, code: region.code };
+}
 
 /** Computes the report with the caller's scope, exactly as the GraphQL queries answer it. */
-async function buildReport(em: Em, actor: Actor, request: ReportRequest, now: Date): Promise<ReportTable> {
-  const title = reportFileName(request, now);
+async function buildReport(em: Em, actor: Actor, request: ReportRequest, title: string, now: Date): Promise<ReportTable> {
   switch (request.kind) {
     case ReportKind.OVERVIEW: {
       const overview = await analyticsService.overview(em, actor, request.slice, now);
@@ -49,8 +63,12 @@ function definedOnly(slice: AnalyticsSliceArgs): Record<string, string> {
  * download is computed again for the caller. Both are audited.
  */
 export const analyticsReportService = {
-  /** Checks the report's arguments and scope, audits the export, and answers where to download it. */
-  async prepareExport(em: Em, caller: Caller, args: ExportArgs, slice: AnalyticsSliceArgs, now = new Date()): Promise<ReportExport> {
+  /**
+   * Checks the report's arguments and scope, audits the export, and answers where to download it:
+   * absolute links with a ticket each (report-download-ticket.ts) that only this caller, in this
+   * sign-in, can use for this report, until `expiresAt`.
+   */
+  async prepareExport(em: Em, caller: Caller, args: ExportArgs, slice: AnalyticsSliceArgs, links: ExportLinks, now = new Date()): Promise<ReportExport> {
     const { actor } = caller;
     const { kind, dimension } = args;
     assertAllowed(analyticsPolicy.mayExportReport(actor));
@@ -60,6 +78,7 @@ export const analyticsReportService = {
       throw new BadUserInputError('dimension', 'a BREAKDOWN report needs a dimension');
     }
     const query = reportQuery(request);
+    const name = reportName(request, await regionOf(em, resolved.regionId), now);
     await em.fork().transactional(async (tx) => {
       recordAudit(tx, caller, {
         operation: 'exportReport',
@@ -69,19 +88,25 @@ export const analyticsReportService = {
         changes: { kind, dimension: dimension ?? null, ...slice },
       });
     });
-    return { fileName: reportFileName(request, now), xlsxUrl: `/exports/report.xlsx?${query}`, csvUrl: `/exports/report.csv?${query}` };
+    const grant = { accountId: actor.accountId, sessionGeneration: actor.sessionGeneration ?? 0, query };
+    const xlsx = await signReportDownloadTicket({ ...grant, format: 'xlsx' }, links.secret, now);
+    const csv = await signReportDownloadTicket({ ...grant, format: 'csv' }, links.secret, now);
+    const url = (format: ReportFormat, ticket: string) => `${links.origin}/exports/report.${format}?${query}&${new URLSearchParams({ ticket })}`;
+    return { fileName: name.chinese, xlsxUrl: url('xlsx', xlsx.ticket), csvUrl: url('csv', csv.ticket), expiresAt: xlsx.expiresAt };
   },
 
   /**
    * Computes a report for a download, with the caller's scope, and audits the download (`downloadReport`:
-   * who, which report, format and slice) before the file is written. Answers the table and its file name.
+   * who, which report, format and slice) before the file is written. Answers the table and its file
+   * names (with the extension).
    */
-  async download(em: Em, caller: Caller, report: ReportRequest, format: ReportFormat, now = new Date()): Promise<{ table: ReportTable; fileName: string }> {
+  async download(em: Em, caller: Caller, report: ReportRequest, format: ReportFormat, now = new Date()): Promise<{ table: ReportTable; name: ReportName }> {
     const { actor } = caller;
     assertAllowed(analyticsPolicy.mayExportReport(actor));
     // The slice's region (in the caller's scope, or FORBIDDEN) for the audit entry.
     const slice = await resolveSlice(em, actor, report.slice, now);
-    const table = await buildReport(em, actor, report, now);
+    const name = reportName(report, await regionOf(em, slice.regionId), now);
+    const table = await buildReport(em, actor, report, name.chinese, now);
     await em.fork().transactional(async (tx) => {
       recordAudit(tx, caller, {
         operation: 'downloadReport',
@@ -91,6 +116,6 @@ export const analyticsReportService = {
         changes: { format, kind: report.kind, dimension: report.dimension, ...definedOnly(report.slice) },
       });
     });
-    return { table, fileName: `${reportFileName(report, now)}.${format}` };
+    return { table, name: { chinese: `${name.chinese}.${format}`, ascii: `${name.ascii}.${format}` } };
   },
 };

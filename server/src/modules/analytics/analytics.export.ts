@@ -22,9 +22,12 @@ export interface ReportRequest {
   slice: AnalyticsSliceArgs;
 }
 
+export type ReportFormat = 'xlsx' | 'csv';
+
+/** What the office calls each report, in its file name (`平山区-工作概况-2026-12-01.xlsx`). */
 const KIND_TITLE: Record<ReportKind, string> = {
-  [ReportKind.OVERVIEW]: '帮扶工作总览',
-  [ReportKind.BREAKDOWN]: '帮扶工作分类统计',
+  [ReportKind.OVERVIEW]: '工作概况',
+  [ReportKind.BREAKDOWN]: '分类统计',
   [ReportKind.COVERAGE_GAPS]: '未落实联系干部户统计',
 };
 
@@ -34,6 +37,13 @@ const DIMENSION_TITLE: Record<BreakdownDimension, string> = {
   [BreakdownDimension.TARGET_GROUP]: '按帮扶对象类别',
   [BreakdownDimension.MONTH]: '按月份',
   [BreakdownDimension.ROUND]: '按轮次',
+};
+
+/** The same names in ASCII, for the fallback file name of clients that cannot read the UTF-8 one. */
+const KIND_SLUG: Record<ReportKind, string> = {
+  [ReportKind.OVERVIEW]: 'overview',
+  [ReportKind.BREAKDOWN]: 'breakdown',
+  [ReportKind.COVERAGE_GAPS]: 'coverage-gaps',
 };
 
 /** Offices read money in yuan: amounts leave the API in fen and the spreadsheet in yuan, to the fen. */
@@ -46,9 +56,38 @@ export function cellOf(figure: AnalyticsFigure): number | null {
   return FEN_MEASURES.has(figure.measure) ? figure.value / 100 : figure.value;
 }
 
-export function reportFileName(request: ReportRequest, now: Date): string {
-  const dimension = request.kind === ReportKind.BREAKDOWN && request.dimension ? `-${DIMENSION_TITLE[request.dimension]}` : '';
-  return `${KIND_TITLE[request.kind]}${dimension}-${shanghaiDate(now)}`;
+/** The region a report covers, as its file name names it. */
+export interface ReportRegion {
+  name: string;
+  code: string;
+}
+
+/** A report's file name without its extension: the Chinese one, and the ASCII one for old clients. */
+export interface ReportName {
+  chinese: string;
+  ascii: string;
+}
+
+/**
+ * Characters a file name (Windows, macOS) or a worksheet name (Excel) may not hold, and control
+ * characters; a region named by an administrator could carry one.
+ */
+const UNSAFE_IN_NAMES = /[\\/:*?"<>|[\]\u0000-\u001f\u007f]/g;
+
+/**
+ * `平山区-工作概况-2026-12-01`, `平山区-分类统计-按单位-2026-12-01`: the region, the report (a breakdown
+ * with its dimension) and the Asia/Shanghai day; the ASCII fallback names the region by its code.
+ */
+export function reportName(request: ReportRequest, region: ReportRegion, now: Date): ReportName {
+  const day = shanghaiDate(now);
+  const breakdown = request.kind === ReportKind.BREAKDOWN && request.dimension ? request.dimension : null;
+  const chinese = [region.name.trim(), KIND_TITLE[request.kind], ...(breakdown ? [DIMENSION_TITLE[breakdown]] : []), day]
+    .map((part) => part.replace(UNSAFE_IN_NAMES, '_'))
+    .filter((part) => part !== '')
+    .join('-');
+  const slug = [KIND_SLUG[request.kind], ...(breakdown ? [breakdown.toLowerCase().replace(/_/g, '-')] : [])].join('-');
+  const ascii = ['wanjia', region.code.replace(/[^0-9A-Za-z]/g, ''), slug, day].filter((part) => part !== '').join('-');
+  return { chinese, ascii };
 }
 
 /**
@@ -101,12 +140,29 @@ export function toCsv(table: ReportTable): Buffer {
   return Buffer.from(`\uFEFF${lines.join('\r\n')}\r\n`, 'utf8');
 }
 
-/** The query string that names a report: the GET route recomputes it with the caller's own token. */
+/** The parameters that name a report, in the order its canonical query string lists them. */
+export const REPORT_QUERY_PARAMETERS = ['kind', 'dimension', 'regionId', 'roundId', 'from', 'to', 'unitId', 'targetGroup'] as const;
+export type ReportQueryParameter = (typeof REPORT_QUERY_PARAMETERS)[number];
+
+/**
+ * The canonical query string that names a report: every given parameter once, in one fixed order, so
+ * that the export and the download's check of its ticket write the same report as the same text.
+ */
 export function reportQuery(request: ReportRequest): string {
-  const params = new URLSearchParams({ kind: request.kind });
-  if (request.dimension) params.set('dimension', request.dimension);
-  for (const [key, value] of Object.entries(request.slice)) {
-    if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+  const values: Record<ReportQueryParameter, string | null | undefined> = {
+    kind: request.kind,
+    dimension: request.dimension,
+    regionId: request.slice.regionId,
+    roundId: request.slice.roundId,
+    from: request.slice.from,
+    to: request.slice.to,
+    unitId: request.slice.unitId,
+    targetGroup: request.slice.targetGroup,
+  };
+  const params = new URLSearchParams();
+  for (const name of REPORT_QUERY_PARAMETERS) {
+    const value = values[name];
+    if (value !== undefined && value !== null && value !== '') params.set(name, String(value));
   }
   return params.toString();
 }

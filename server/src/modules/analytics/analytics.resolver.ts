@@ -180,9 +180,10 @@ export class AnalyticsResolver {
 
   @Authorized(...STAFF)
   @Mutation(() => ReportExport, {
-    description: 'Prepares a report for download as .xlsx and .csv (Chinese headers); GET the URLs with the same Authorization header. Audited.',
+    description:
+      "Prepares a report for download as .xlsx and .csv (Chinese headers): absolute links that open in the browser signed in to the IDE (or GET with the same Authorization header), for this caller only, for 10 minutes. The download is computed then, within the caller's scope. Audited.",
   })
   async exportReport(@Args() report: ExportArgs, @Args() slice: AnalyticsSliceArgs, @Ctx() ctx: GraphQLContext): Promise<ReportExport> {
-    return analyticsReportService.prepareExport(ctx.em, callerOf(ctx), report, slice);
+    return analyticsReportService.prepareExport(ctx.em, callerOf(ctx), report, slice, { origin: ctx.requestOrigin, secret: ctx.config.auth.jwtSecret });
   }
 }

@@ -6,12 +6,22 @@ import type { Logger } from '../../logger';
 import { BadUserInputError } from '../../core/errors';
 import { sendProblem } from '../../http/problem-response';
 import { FIELD_COSTS } from '../../graphql/limits/query-cost';
-import { actorFromBearer } from '../auth/bearer-token.guard';
+import { actorFromRequest } from '../auth/ide-session';
 import type { RateLimits } from '../../graphql/limits/rate-limits';
 import { analyticsReportService } from './analytics-report.service';
-import { toCsv, toXlsx, type ReportRequest } from './analytics.export';
+import {
+  REPORT_QUERY_PARAMETERS,
+  reportQuery,
+  toCsv,
+  toXlsx,
+  type ReportFormat,
+  type ReportName,
+  type ReportQueryParameter,
+  type ReportRequest,
+} from './analytics.export';
 import type { AnalyticsSliceArgs } from './analytics.inputs';
 import { BreakdownDimension, ReportKind } from './analytics.types';
+import { verifyReportDownloadTicket } from './report-download-ticket';
 
 /**
  * What a download costs against the caller's query budget: the figure sheet it is computed from, as
@@ -24,9 +34,8 @@ export const REPORT_DOWNLOAD_COSTS: Readonly<Record<ReportKind, number>> = {
   [ReportKind.COVERAGE_GAPS]: FIELD_COSTS['Query.coverageGaps']!,
 };
 
-/** The parameters a report download reads. */
-const REPORT_PARAMETERS = ['kind', 'dimension', 'regionId', 'roundId', 'from', 'to', 'unitId', 'targetGroup'] as const;
-type ReportParameters = Partial<Record<(typeof REPORT_PARAMETERS)[number], string>>;
+/** The parameters a report download reads: the report's, and its ticket. */
+type ReportParameters = Partial<Record<ReportQueryParameter | 'ticket', string>>;
 
 function oneOf<T extends string>(values: readonly T[], value: unknown, field: string): T | undefined {
   if (value === undefined) return undefined;
@@ -48,7 +57,7 @@ function text(value: unknown, field: string, pattern: RegExp): string | undefine
 function reportParametersOf(request: Request): ReportParameters {
   const search = new URLSearchParams(request.originalUrl.includes('?') ? request.originalUrl.slice(request.originalUrl.indexOf('?') + 1) : '');
   const parameters: ReportParameters = {};
-  for (const name of REPORT_PARAMETERS) {
+  for (const name of [...REPORT_QUERY_PARAMETERS, 'ticket'] as const) {
     const values = search.getAll(name);
     if (values.length > 1) throw new BadUserInputError(name, `${name} may be given once`);
     if (values.length === 1) parameters[name] = values[0];
@@ -73,30 +82,43 @@ function reportRequestOf(query: ReportParameters): ReportRequest {
   return { kind, dimension: oneOf(Object.values(BreakdownDimension), query.dimension, 'dimension') ?? null, slice };
 }
 
-/** `attachment` with an ASCII fallback and the Chinese name in RFC 5987 form, which browsers and Excel honour. */
-function contentDisposition(name: string): string {
-  return `attachment; filename="wanjia-report.${name.split('.').pop()}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+/**
+ * `attachment` with the ASCII name as `filename` (clients that read only that one) and the Chinese name
+ * in RFC 5987 form as `filename*`, which browsers and Excel prefer.
+ */
+function contentDisposition(name: ReportName): string {
+  return `attachment; filename="${name.ascii}"; filename*=UTF-8''${encodeURIComponent(name.chinese)}`;
 }
 
 /**
- * GET /exports/report.xlsx and /exports/report.csv with the report's query string (what exportReport
- * returns) and the caller's Bearer token: the report is computed again for the caller, so the scope is
- * checked on every download and nothing is kept on the server between the two requests. Each download
- * is charged to the caller's query budget at its figure sheet's cost before any work (a spent budget
- * answers 429 with Retry-After) and audited (`downloadReport`: who, which report, format and slice)
- * before the file is sent.
+ * GET /exports/report.xlsx and /exports/report.csv: the links exportReport answers (the report's
+ * canonical query string and a ticket), opened by the same caller, who is the Bearer token's or the IDE
+ * session's. The ticket must be of this caller's account and sign-in, for this format and exactly these
+ * report parameters, and unexpired (report-download-ticket.ts); otherwise 401 or 403 naming `ticket`.
+ * The report is computed again for the caller, so the scope is checked on every download and nothing
+ * is kept on the server between the two requests. Each download is charged to the caller's query
+ * budget at its figure sheet's cost before any work (a spent budget answers 429 with Retry-After) and
+ * audited (`downloadReport`: who, which report, format and slice) before the file is sent. Refusals
+ * (a bad parameter, a bad ticket) cost nothing and are not audited.
  */
 export function analyticsRoutes(orm: Orm, config: AppConfig, logger: Logger, rateLimits: RateLimits): express.Router {
   const router = express.Router();
   router.get(/^\/exports\/report\.(xlsx|csv)$/, async (request, response) => {
     try {
-      const actor = await actorFromBearer(request, config, orm.em.fork());
-      const format = request.path.endsWith('.xlsx') ? 'xlsx' : 'csv';
-      const report = reportRequestOf(reportParametersOf(request));
+      // A link opened in the IDE's browser carries no header: the IDE session's cookie is its caller.
+      const actor = await actorFromRequest(request, config, orm.em.fork(), { allowIdeCookie: true });
+      const format: ReportFormat = request.path.endsWith('.xlsx') ? 'xlsx' : 'csv';
+      const parameters = reportParametersOf(request);
+      const report = reportRequestOf(parameters);
+      await verifyReportDownloadTicket(
+        parameters.ticket,
+        { accountId: actor.accountId, sessionGeneration: actor.sessionGeneration ?? 0, format, query: reportQuery(report) },
+        config.auth.jwtSecret,
+      );
       const clientAddress = request.ip ?? request.socket.remoteAddress ?? 'unknown';
       await rateLimits.consume({ kind: 'query', rootFields: [], cost: REPORT_DOWNLOAD_COSTS[report.kind] }, actor, clientAddress);
-      const { table, fileName } = await analyticsReportService.download(orm.em.fork(), { actor, clientAddress }, report, format);
-      response.set('Content-Disposition', contentDisposition(fileName)).set('Cache-Control', 'private, no-store');
+      const { table, name } = await analyticsReportService.download(orm.em.fork(), { actor, clientAddress }, report, format);
+      response.set('Content-Disposition', contentDisposition(name)).set('Cache-Control', 'private, no-store');
       if (format === 'xlsx') {
         response.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(await toXlsx(table));
       } else {

@@ -298,14 +298,22 @@ export class DemandAging {
   bands!: DemandAgeBand[];
 }
 
-@ObjectType({ description: 'Where to download a report: GET with the same Authorization header.' })
+@ObjectType({
+  description:
+    'Where to download a report: links a browser opens as they are (signed in to the IDE, or with the same Authorization header), for this caller only, until expiresAt.',
+})
 export class ReportExport {
-  @Field(() => String)
+  @Field(() => String, { description: 'The file name without its extension (.xlsx or .csv), e.g. 平山区-工作概况-2026-12-01: region, report, day.' })
   fileName!: string;
 
-  @Field(() => String, { description: 'Path of the .xlsx (Excel) file.' })
+  @Field(() => String, {
+    description: 'Absolute URL of the .xlsx (Excel) file, with a ticket bound to this caller, sign-in and report; useless to anyone else.',
+  })
   xlsxUrl!: string;
 
-  @Field(() => String, { description: 'Path of the .csv file (UTF-8 with BOM, so Excel reads the Chinese).' })
+  @Field(() => String, { description: 'Absolute URL of the .csv file (UTF-8 with BOM, so Excel reads the Chinese), with a ticket like xlsxUrl.' })
   csvUrl!: string;
+
+  @Field(() => Date, { description: 'When the links stop working (10 minutes after the export): run exportReport again for new ones.' })
+  expiresAt!: Date;
 }
