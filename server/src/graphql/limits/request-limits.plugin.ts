@@ -4,6 +4,7 @@ import type { RateLimits } from './rate-limits';
 import type { GraphQLContext } from '../context';
 import { OperationNotSafelistedError, QueryLimitExceededError } from '../../core/errors';
 import { planExecution } from './executed-fields';
+import { asksForIntrospection, introspectionRefusal } from './introspection-access';
 import { analyseDocument, firstExceeded, measuresFor, type DocumentAnalysis } from './operation-measures';
 import type { Safelist } from './safelist';
 import { isAnonymousFreeOperation } from './safelist-gate';
@@ -18,12 +19,12 @@ export interface RequestLimitsOptions {
 }
 
 /**
- * Per-role limits on what one operation may ask, the production safelist for cadres and anonymous
- * callers (checked before parsing by the safelist gate; here again for operations that reach Apollo
- * another way), and the rate limits. Apollo validates and caches a document once for all callers, so
- * the role-dependent checks run here, once the caller (context) and the operation are known. The cost
- * and the rate limits read the request's coerced variables: page sizes, @skip/@include and defaults
- * count as they will execute.
+ * Who may introspect (administrators and analysts only), per-role limits on what one operation may
+ * ask, the production safelist for cadres and anonymous callers (checked before parsing by the
+ * safelist gate; here again for operations that reach Apollo another way), and the rate limits.
+ * Apollo validates and caches a document once for all callers, so the role-dependent checks run here,
+ * once the caller (context) and the operation are known. The cost and the rate limits read the
+ * request's coerced variables: page sizes, @skip/@include and defaults count as they will execute.
  */
 export function requestLimitsPlugin({ config, safelist, rateLimits }: RequestLimitsOptions): ApolloServerPlugin<GraphQLContext> {
   const analysed = new Map<string, DocumentAnalysis>();
@@ -45,6 +46,16 @@ export function requestLimitsPlugin({ config, safelist, rateLimits }: RequestLim
           // A one-time password's holder is staff who may only change it: staff limits, no safelist.
           const role: QueryLimitRole = actor?.role ?? passwordChangeActor?.role ?? 'ANONYMOUS';
           const who = { role, accountId: actor?.accountId ?? null, operationName: request.operationName, clientAddress };
+
+          // Apollo's `introspection` option is all or nothing, for every caller; here the caller is known.
+          // (Where it is off, validation has already refused `__schema` and `__type` to everybody.)
+          if (asksForIntrospection(request.document)) {
+            const refusal = introspectionRefusal(request.contextValue);
+            if (refusal) {
+              logger.warn({ ...who, limit: 'introspection' }, 'operation refused: introspection is for administrators and analysts');
+              throw refusal;
+            }
+          }
 
           if (config.safelistMode === 'enforce' && (role === 'CADRE' || role === 'ANONYMOUS') && !safelist.has(request.queryHash)) {
             const allowedAnonymously = role === 'ANONYMOUS' && request.operation && isAnonymousFreeOperation(request.operation, config.introspection);

@@ -5,6 +5,7 @@ import { Kind, parse, type DocumentNode, type OperationDefinitionNode } from 'gr
 import type { AppConfig } from '../../config';
 import type { GraphQLContext } from '../context';
 import { OperationNotSafelistedError } from '../../core/errors';
+import { asksForIntrospection, introspectionRefusal } from './introspection-access';
 import type { Safelist } from './safelist';
 
 /** Sign-in mutations the playground sends before an administrator has a token (not in the mini-program). */
@@ -45,6 +46,18 @@ export function createSafelistGate({ config, safelist }: SafelistGateOptions) {
     if (persistedQuery && (persistedQuery.version !== 1 || persistedQuery.sha256Hash !== queryHash)) return;
     const document = parseQuietly(query, config.queryLimits[role].tokens);
     if (role === 'ANONYMOUS' && document && isAnonymousFreeDocument(document, config.introspection)) return;
+    // Introspection is for administrators and analysts: where it is on, say so rather than "not
+    // safelisted", which would send someone who opened the IDE looking for a persisted hash.
+    if (config.introspection && document && asksForIntrospection(document)) {
+      const refusal = introspectionRefusal(context);
+      if (refusal) {
+        context.logger.warn(
+          { role, accountId: context.actor?.accountId ?? null, clientAddress: context.clientAddress, limit: 'introspection' },
+          'operation refused: introspection is for administrators and analysts',
+        );
+        throw refusal;
+      }
+    }
     context.logger.warn(
       {
         role,
@@ -111,7 +124,8 @@ function persistedQueryOf(extensions: unknown): SentOperation['persistedQuery'] 
 
 /**
  * What an anonymous caller may send outside the safelist: the staff's password sign-in (the playground's
- * first tab) and, where introspection is on, the playground's schema query. Every operation of the
+ * first tab) and, where introspection is on, a query of `__typename` alone. Not `__schema` or `__type`:
+ * the schema is for administrators and analysts (introspection-access.ts). Every operation of the
  * document must be one of them, since Apollo validates the whole document whichever operation is named.
  */
 function isAnonymousFreeDocument(document: DocumentNode, introspection: boolean): boolean {
@@ -142,6 +156,6 @@ export function isAnonymousFreeOperation(operation: OperationDefinitionNode, int
   if (!roots.every((selection) => selection.kind === Kind.FIELD)) return false;
   const names = roots.map((selection) => (selection.kind === Kind.FIELD ? selection.name.value : ''));
   if (operation.operation === 'mutation') return names.every((name) => ANONYMOUS_FREE_MUTATIONS.has(name));
-  if (operation.operation === 'query') return introspection && names.every((name) => name === '__schema' || name === '__type' || name === '__typename');
+  if (operation.operation === 'query') return introspection && names.every((name) => name === '__typename');
   return false;
 }
