@@ -79,7 +79,7 @@ describe('configuration', () => {
     const opened = loadConfig({ ...production, INTROSPECTION: 'true' });
     expect(opened).toMatchObject({ introspection: true, playground: true });
     expect(productionWarnings(opened)).toEqual([
-      expect.stringMatching(/^INTROSPECTION is on in production: anyone, signed in or not, can read the whole schema, and the GraphQL IDE/),
+      expect.stringMatching(/^INTROSPECTION is on in production: signed-in administrators and analysts can read the whole schema, and the GraphQL IDE/),
     ]);
     expect(loadConfig({ ...production, INTROSPECTION: 'true', PLAYGROUND: 'false' })).toMatchObject({ introspection: true, playground: false });
     // The IDE alone would be an IDE that cannot read the schema.

@@ -16,7 +16,7 @@ export function developmentWarnings(config: AppConfig, secretFile: string | null
   lines.push('plain HTTP: passwords and tokens cross the network unencrypted (production runs behind a TLS proxy);');
   if (config.seedDemoData) lines.push('demo data: the demo accounts sign in with passwords published in the README;');
   if (config.devSignIn) lines.push('DEV_SIGN_IN is on: anyone who reaches the server signs in as a demo cadre without WeChat;');
-  if (config.introspection) lines.push(`introspection${config.playground ? ' and the GraphQL IDE' : ''} are on: the whole schema is readable;`);
+  if (config.introspection) lines.push(`introspection${config.playground ? ' and the GraphQL IDE' : ''} are on: signed-in administrators and analysts can read the whole schema;`);
   if (config.safelistMode === 'off') lines.push('the persisted-operation safelist is off: cadres and anonymous callers may send any operation;');
   if (!config.rateLimits.enabled) lines.push('rate limits are off;');
   if (secretFile) lines.push(`tokens are signed with a random secret kept in ${secretFile} (set JWT_SECRET to choose one);`);
@@ -32,7 +32,7 @@ export function productionWarnings(config: AppConfig): string[] {
   const lines: string[] = [];
   if (config.introspection) {
     lines.push(
-      `INTROSPECTION is on in production: anyone, signed in or not, can read the whole schema${config.playground ? ', and the GraphQL IDE is served at /graphql' : ''}; unset it unless you need it`,
+      `INTROSPECTION is on in production: signed-in administrators and analysts can read the whole schema${config.playground ? ', and the GraphQL IDE is served at /graphql' : ''}; unset it unless you need it`,
     );
   } else if (config.playground) {
     lines.push('PLAYGROUND is on in production: the GraphQL IDE is served at /graphql');
