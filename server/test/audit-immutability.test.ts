@@ -74,6 +74,8 @@ describe.each(databaseKinds())('the audit trail on %s', (kind) => {
   it('offers no operation that changes, deletes or even names an audit entry, by introspection', async () => {
     const body = await server.graphql<{ __schema: { mutationType: { fields: IntrospectedField[] } } }>(
       `{ __schema { mutationType { fields { name type { ${TYPE_REF} } args { name type { ${TYPE_REF} } } } } } }`,
+      {},
+      city,
     );
     const mutations = body.data!.__schema.mutationType.fields;
     expect(mutations.length).toBeGreaterThan(20);
@@ -88,6 +90,8 @@ describe.each(databaseKinds())('the audit trail on %s', (kind) => {
     // Input types are the only way to send data; none of them carries an audit entry or its fields.
     const inputs = await server.graphql<{ __schema: { types: { name: string; kind: string; inputFields: { name: string; type: TypeRef }[] | null }[] } }>(
       `{ __schema { types { name kind inputFields { name type { ${TYPE_REF} } } } } }`,
+      {},
+      city,
     );
     const auditInputs = inputs
       .data!.__schema.types.filter((type) => type.kind === 'INPUT_OBJECT')
@@ -99,6 +103,8 @@ describe.each(databaseKinds())('the audit trail on %s', (kind) => {
     // The entry type itself offers no field with arguments, so no nested operation hides there.
     const entry = await server.graphql<{ __type: { fields: IntrospectedField[] } }>(
       '{ __type(name: "AuditEntry") { fields { name type { name kind } args { name type { name kind } } } } }',
+      {},
+      city,
     );
     expect(entry.data!.__type.fields.filter((field) => field.args.length > 0)).toEqual([]);
   });
