@@ -137,10 +137,8 @@ export function ideSessionRoutes({ orm, config, logger, rateLimits }: IdeSession
       const em = orm.em.fork();
       const checked = await checkedIdeAccess(request, config, em);
       if (!checked?.actor || !checked.ideSessionFamily || !checked.expiresAt) throw UnauthenticatedError.forToken(checked?.problem ?? null);
-      const [account, sessionExpiresAt] = await Promise.all([
-        em.findOne(UserAccount, { id: checked.actor.accountId, active: true }, { populate: ['scopeRegion'] }),
-        authService.ideSessionExpiresAt(em, checked.ideSessionFamily),
-      ]);
+      const account = await em.findOne(UserAccount, { id: checked.actor.accountId, active: true }, { populate: ['scopeRegion'] });
+      const sessionExpiresAt = await authService.ideSessionExpiresAt(em, checked.ideSessionFamily);
       if (!account) throw UnauthenticatedError.forToken('deactivated');
       if (!sessionExpiresAt) throw UnauthenticatedError.forToken('invalid');
       response.json(sessionInfo(account, checked.expiresAt, sessionExpiresAt));
