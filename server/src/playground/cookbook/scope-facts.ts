@@ -1,0 +1,199 @@
+import type { FilterQuery } from '@mikro-orm/core';
+import { ALLOWED_CHILD_LEVELS, HOUSEHOLD_REGION_LEVELS, HouseholdStatus, PetitionCaseStatus, RegionLevel, Role } from '@wanjia/shared';
+import { isStaff, type Actor, type StaffActor } from '../../core/caller';
+import type { Em } from '../../core/entity-manager';
+import { regionSubtree } from '../../core/region-scope';
+import { shanghaiDate } from '../../core/time';
+import { UserAccount } from '../../modules/accounts/user-account.entity';
+import { Assignment } from '../../modules/assignments/assignment.entity';
+import { cadrePolicy } from '../../modules/cadres/cadre.policy';
+import { Cadre } from '../../modules/cadres/cadre.entity';
+import { ContactPointKind } from '../../modules/contact-points/contact-point-kind.entity';
+import { Household } from '../../modules/households/household.entity';
+import { householdPolicy } from '../../modules/households/household.policy';
+import { Resident } from '../../modules/households/resident.entity';
+import { PetitionCase } from '../../modules/petition-cases/petition-case.entity';
+import { petitionCasePolicy } from '../../modules/petition-cases/petition-case.policy';
+import { Region } from '../../modules/regions/region.entity';
+import { Round } from '../../modules/rounds/round.entity';
+import { UnitPairing } from '../../modules/unit-pairings/unit-pairing.entity';
+import { Unit } from '../../modules/units/unit.entity';
+import { unitPolicy } from '../../modules/units/unit.policy';
+
+/**
+ * What the recipes' variables are made of: rows of the caller's scope, read once per render. Every
+ * row is looked up under the caller's own scope conditions (the features' policies), so that a
+ * district's cookbook names only the district's records. A fact is null when the scope has no such
+ * row; its recipes are then left out rather than offered broken.
+ */
+export interface ScopeFacts {
+  actor: StaffActor;
+  today: string;
+  scope: Region;
+  /** A child of the scope root (a district for the city), for the examples that narrow the region. */
+  childRegion: Region | null;
+  /** A village or community with households, the place most examples are about. */
+  place: Region | null;
+  /** A street or township under which a village or community may be added. */
+  placeParent: Region | null;
+  rounds: Round[];
+  /** The round running today, else the newest. */
+  round: Round | null;
+  /**
+   * The three newest active households of the scope, with their residents: each change recipe
+   * (addResident, updateHousehold, a petition case) has a household of its own, so that one's
+   * version bump never makes the next one's expected version stale.
+   */
+  households: { row: Household; residents: Resident[] }[];
+  /** An active household with no cadre, for assignCadre. */
+  unassignedHousehold: Household | null;
+  /** Active cadres of the scope's units with room for another household, most room first. */
+  cadresWithRoom: Cadre[];
+  /** The newest active assignment of the scope, for a transfer. */
+  assignment: Assignment | null;
+  /** A unit of the scope and a place of the scope it is not paired with in `round`. */
+  unpairedCombination: { unit: Unit; place: Region } | null;
+  unit: Unit | null;
+  /** The newest cadre of the scope, for the update recipe (its own values). */
+  cadre: Cadre | null;
+  /** A cadre to give a bind code: one that already has an account if the scope has one. */
+  bindCodeCadre: Cadre | null;
+  /** A cadre without households or account, whose standing may be switched off and on without ending anyone's work. */
+  idleCadre: Cadre | null;
+  /** The newest registered (未受理) petition case, for a status change. */
+  registeredCase: PetitionCase | null;
+  /** A case for naming its responsible leader, and the leader to name (its own, when it has one). */
+  leaderCase: { petitionCase: PetitionCase; leader: Cadre } | null;
+  contactPointKind: ContactPointKind | null;
+  /** An active cadre of a city-level unit: contact points are city leaders'. */
+  cityLeader: Cadre | null;
+}
+
+/** The cadres' active households, per cadre id. */
+async function activeLoads(em: Em): Promise<Map<number, number>> {
+  const rows = await em
+    .getConnection()
+    .execute<{ cadre_id: number | string; n: number | string }[]>('select cadre_id, count(*) as n from assignment where ended_at is null group by cadre_id');
+  return new Map(rows.map((row) => [Number(row.cadre_id), Number(row.n)]));
+}
+
+async function firstOf<T extends object>(
+  em: Em,
+  entity: new () => T,
+  where: FilterQuery<T>,
+  orderBy: Record<string, 'asc' | 'desc'>,
+  populate: string[] = [],
+): Promise<T | null> {
+  const [row] = await em.find(entity, where, { orderBy: orderBy as never, limit: 1, populate: populate as never });
+  return row ?? null;
+}
+
+export async function loadScopeFacts(em: Em, actor: Actor, now: Date): Promise<ScopeFacts> {
+  if (!isStaff(actor)) throw new Error('the cookbook is for administrators and analysts');
+  const today = shanghaiDate(now);
+  const scope = await em.findOneOrFail(Region, actor.scopeRegionId);
+  const inScope = regionSubtree(actor);
+  const childRegion = await firstOf(em, Region, { parent: scope.id }, { code: 'asc' });
+
+  const places = await em.find(Region, { $and: [inScope, { level: { $in: [...HOUSEHOLD_REGION_LEVELS] } }] }, { orderBy: { code: 'asc' } });
+  const householdsPerPlace = new Map<number, number>();
+  for (const household of await em.find(Household, { region: { $in: places.map((place) => place.id) } }, { fields: ['region'] as never })) {
+    householdsPerPlace.set(household.region.id, (householdsPerPlace.get(household.region.id) ?? 0) + 1);
+  }
+  const place = places.find((candidate) => (householdsPerPlace.get(candidate.id) ?? 0) > 0) ?? places[0] ?? null;
+  const parentLevels = (Object.keys(ALLOWED_CHILD_LEVELS) as RegionLevel[]).filter((level) =>
+    ALLOWED_CHILD_LEVELS[level].some((child) => HOUSEHOLD_REGION_LEVELS.includes(child)),
+  );
+  const placeParent = await firstOf(em, Region, { $and: [inScope, { level: { $in: parentLevels } }] }, { code: 'asc' });
+
+  const rounds = await em.find(Round, {}, { orderBy: { startsOn: 'desc' } });
+  const round = rounds.find((candidate) => candidate.startsOn <= today && candidate.endsOn >= today) ?? rounds[0] ?? null;
+
+  const households = householdPolicy.scope(actor);
+  const newestHouseholds = await em.find(
+    Household,
+    { $and: [households, { status: HouseholdStatus.ACTIVE }] },
+    { orderBy: { id: 'desc' }, limit: 3, populate: ['region'] },
+  );
+  const residents = await em.find(Resident, { household: { $in: newestHouseholds.map((row) => row.id) } }, { orderBy: { id: 'asc' } });
+  const householdFiles = newestHouseholds.map((row) => ({ row, residents: residents.filter((resident) => resident.household.id === row.id) }));
+  const assignedIds = new Set((await em.find(Assignment, { endedAt: null }, { fields: ['household'] as never })).map((row) => row.household.id));
+  const activeHouseholds = await em.find(
+    Household,
+    { $and: [households, { status: HouseholdStatus.ACTIVE }] },
+    { orderBy: { id: 'asc' }, populate: ['region'] },
+  );
+  const unassignedHousehold = activeHouseholds.find((row) => !assignedIds.has(row.id)) ?? null;
+
+  const loads = await activeLoads(em);
+  const allScopeCadres = await em.find(Cadre, cadrePolicy.scope(actor), { orderBy: { id: 'desc' }, populate: ['unit.region'] });
+  const cadreAccounts = new Set(
+    (await em.find(UserAccount, { role: Role.CADRE, cadre: { $in: allScopeCadres.map((cadre) => cadre.id) } }, { fields: ['cadre'] as never })).map(
+      (account) => account.cadre!.id,
+    ),
+  );
+  const cadre = allScopeCadres[0] ?? null;
+  const activeScopeCadres = allScopeCadres.filter((candidate) => candidate.active);
+  const bindCodeCadre = activeScopeCadres.find((candidate) => cadreAccounts.has(candidate.id)) ?? activeScopeCadres[0] ?? null;
+  // Active or not: once the deactivation recipe has run, the same cadre is the one to reactivate.
+  const idleCadre = allScopeCadres.find((candidate) => !cadreAccounts.has(candidate.id) && (loads.get(candidate.id) ?? 0) === 0) ?? null;
+  // The idle cadre is kept out of the assignment recipes: a household given to it would make its deactivation refuse.
+  const room = (candidate: Cadre) => candidate.householdCapacity - (loads.get(candidate.id) ?? 0);
+  const cadresWithRoom = activeScopeCadres
+    .filter((candidate) => candidate.id !== idleCadre?.id && room(candidate) > 0)
+    .sort((a, b) => room(b) - room(a) || a.id - b.id);
+  const assignment = await firstOf(em, Assignment, { $and: [{ household: households }, { endedAt: null }] }, { id: 'desc' }, ['cadre', 'household']);
+
+  const units = await em.find(Unit, unitPolicy.scope(actor), { orderBy: { id: 'asc' }, populate: ['region'] });
+  let unpairedCombination: ScopeFacts['unpairedCombination'] = null;
+  if (round) {
+    const paired = new Set(
+      (await em.find(UnitPairing, { round: round.id, endedOn: null }, { fields: ['unit', 'region'] as never })).map((row) => `${row.unit.id}:${row.region.id}`),
+    );
+    search: for (const candidatePlace of places) {
+      for (const candidateUnit of units) {
+        if (!paired.has(`${candidateUnit.id}:${candidatePlace.id}`)) {
+          unpairedCombination = { unit: candidateUnit, place: candidatePlace };
+          break search;
+        }
+      }
+    }
+  }
+
+  const cases = petitionCasePolicy.scope(actor);
+  const registeredCase = await firstOf(em, PetitionCase, { $and: [cases, { status: PetitionCaseStatus.REGISTERED }] }, { id: 'desc' }, ['household']);
+  const newestCase = await firstOf(em, PetitionCase, cases, { id: 'desc' }, ['responsibleLeader', 'household.region']);
+  let leaderCase: ScopeFacts['leaderCase'] = null;
+  if (newestCase) {
+    const ownLeader = newestCase.responsibleLeader?.active ? (newestCase.responsibleLeader as Cadre) : null;
+    const leader = ownLeader ?? activeScopeCadres[activeScopeCadres.length - 1] ?? null;
+    if (leader) leaderCase = { petitionCase: newestCase, leader };
+  }
+
+  const contactPointKind = await firstOf(em, ContactPointKind, { active: true }, { sortOrder: 'asc' });
+  const cityLeader = await firstOf(em, Cadre, { active: true, unit: { region: { depth: 0 } } }, { id: 'asc' });
+
+  return {
+    actor,
+    today,
+    scope,
+    childRegion,
+    place,
+    placeParent,
+    rounds,
+    round,
+    households: householdFiles,
+    unassignedHousehold,
+    cadresWithRoom,
+    assignment,
+    unpairedCombination,
+    unit: units[units.length - 1] ?? null,
+    cadre,
+    bindCodeCadre,
+    idleCadre,
+    registeredCase,
+    leaderCase,
+    contactPointKind,
+    cityLeader,
+  };
+}
