@@ -94,8 +94,16 @@ async function reconstructions(orm: Orm, walker: SchemaWalker, exports: string[]
 /** The CSV exports a staff member may download, as text (the xlsx carries the same cells). */
 async function exportsAs(server: RunningApp, headers: Record<string, string>): Promise<string[]> {
   const texts: string[] = [];
-  for (const query of ['kind=OVERVIEW', 'kind=BREAKDOWN&dimension=REGION_CHILDREN', 'kind=BREAKDOWN&dimension=TARGET_GROUP', 'kind=COVERAGE_GAPS']) {
-    const response = await fetch(`${server.url}/exports/report.csv?${query}`, { headers });
+  for (const report of ['kind: OVERVIEW', 'kind: BREAKDOWN, dimension: REGION_CHILDREN', 'kind: BREAKDOWN, dimension: TARGET_GROUP', 'kind: COVERAGE_GAPS']) {
+    // The link exportReport answers (its ticket is this caller's), opened with the same header.
+    const exported = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query: `mutation { exportReport(${report}) { csvUrl } }` }),
+    });
+    const csvUrl = ((await exported.json()) as { data?: { exportReport?: { csvUrl: string } } | null }).data?.exportReport?.csvUrl;
+    if (!csvUrl) continue;
+    const response = await fetch(csvUrl, { headers });
     if (response.ok) texts.push(await response.text());
   }
   return texts;

@@ -64,8 +64,15 @@ function parseCsv(text: string): string[][] {
 /** What a spreadsheet would take for a formula (OWASP's list, with the full-width forms). */
 const FORMULA_CELL = /^[\s\u3000]*[=+\-@＝＋－＠]|^[\t\r]/;
 
+/** A report's CSV as the caller downloads it: exportReport's link (with the caller's ticket), opened with the same token. */
 async function downloadCsv(url: string, token: string, query: string): Promise<string[][]> {
-  const response = await fetch(`${url}/exports/report.csv?${query}`, { headers: { authorization: `Bearer ${token}` } });
+  const args = [...new URLSearchParams(query)].map(
+    ([name, value]) => `${name}: ${/^(kind|dimension|targetGroup)$/.test(name) ? value : JSON.stringify(value)}`,
+  );
+  const exported = await send<{ exportReport: { csvUrl: string } }>(url, `mutation { exportReport(${args.join(', ')}) { csvUrl } }`, undefined, { token });
+  const csvUrl = exported.json?.data?.exportReport.csvUrl;
+  expect(csvUrl).toBeDefined();
+  const response = await fetch(csvUrl!, { headers: { authorization: `Bearer ${token}` } });
   expect(response.status).toBe(200);
   return parseCsv(await response.text());
 }
@@ -188,6 +195,33 @@ describe('leaks and unsafe output', () => {
       } finally {
         await closed.stop();
       }
+    });
+
+    test('leaks: an anonymous caller or a cadre reads the schema by introspection, plainly or under an alias or a fragment (introspection on)', async () => {
+      const cadre = await cadreToken(server.url, cadres[0]!.id);
+      const documents = [
+        '{ __schema { types { name fields { name } } } }',
+        '{ t: __type(name: "Resident") { fields { name } } }',
+        'query Q { ...Map } fragment Map on Query { s: __schema { types { name } } }',
+        '{ ... on Query { __typename __type(name: "Household") { fields { name } } } }',
+      ];
+      for (const [token, code] of [
+        [null, 'UNAUTHENTICATED'],
+        [cadre, 'FORBIDDEN'],
+      ] as const) {
+        for (const query of documents) {
+          const answer = await send(server.url, query, undefined, { token });
+          const seen = { query, code: answer.json?.errors?.[0]?.extensions?.code, data: answer.json?.data ?? null };
+          expect(seen).toEqual({ query, code, data: null });
+          expect(answer.text).not.toMatch(/idNumber|birthDate|HouseholdConnection|"Resident"/);
+        }
+      }
+      // The staff's IDE reads it; `__typename` stays free for everybody.
+      const analyst = await send<{ __type: { fields: { name: string }[] } }>(server.url, '{ __type(name: "Resident") { fields { name } } }', undefined, {
+        token: await staffToken(server.url, 'analyst'),
+      });
+      expect(analyst.json?.data?.__type.fields.map((field) => field.name)).toContain('idNumber');
+      expect((await send(server.url, '{ __typename }', undefined, { token: cadre })).json).toEqual({ data: { __typename: 'Query' } });
     });
   });
 

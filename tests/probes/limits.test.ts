@@ -290,6 +290,16 @@ describe('limits: the safelist gate on GET reads what Apollo reads', () => {
   });
 });
 
+/** The links exportReport answers the caller (each with a ticket only this caller can use). */
+async function exportLinks(url: string, token: string, args: string): Promise<{ csvUrl: string; xlsxUrl: string }> {
+  const exported = await send<{ exportReport: { csvUrl: string; xlsxUrl: string } }>(url, `mutation { exportReport(${args}) { csvUrl xlsxUrl } }`, undefined, {
+    token,
+  });
+  const links = exported.json?.data?.exportReport;
+  if (!links) throw new Error(`exportReport failed: ${exported.text}`);
+  return links;
+}
+
 describe('limits: report downloads are audited and charged', () => {
   let server: ProbeServer;
   let admin: string;
@@ -313,8 +323,9 @@ describe('limits: report downloads are audited and charged', () => {
   });
 
   test('limits: each CSV/xlsx download leaves an audit entry naming the report, format and slice', async () => {
-    for (const format of ['csv', 'xlsx']) {
-      const response = await fetch(`${server.url}/exports/report.${format}?kind=OVERVIEW&from=2024-01-01`, { headers: { authorization: `Bearer ${analyst}` } });
+    const links = await exportLinks(server.url, analyst, 'kind: OVERVIEW, from: "2024-01-01"');
+    for (const link of [links.csvUrl, links.xlsxUrl]) {
+      const response = await fetch(link, { headers: { authorization: `Bearer ${analyst}` } });
       expect(response.status).toBe(200);
     }
     const trail = await send<{ auditEntries: { nodes: { operation: string; entityId: string; changes: string | null }[] } }>(
@@ -334,8 +345,9 @@ describe('limits: report downloads are audited and charged', () => {
 
   test('limits: downloads are charged to the query budget: repeating them ends in 429', async () => {
     const statuses: number[] = [];
+    const { csvUrl } = await exportLinks(server.url, analyst, 'kind: OVERVIEW');
     for (let attempt = 0; attempt < 4; attempt += 1) {
-      statuses.push((await fetch(`${server.url}/exports/report.csv?kind=OVERVIEW`, { headers: { authorization: `Bearer ${analyst}` } })).status);
+      statuses.push((await fetch(csvUrl, { headers: { authorization: `Bearer ${analyst}` } })).status);
     }
     expect(statuses).toContain(429);
   });
