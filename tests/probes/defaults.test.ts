@@ -233,13 +233,28 @@ describe('defaults: what a production server tells about its schema', () => {
     expect(await page.text()).not.toMatch(/AltairGraphQL|altair/i);
   });
 
-  test('defaults: switch introspection on in production and hear nothing about it at start', async () => {
+  test('defaults: switch introspection on in production, hear nothing about it at start, and let anyone read the schema', async () => {
     // INTROSPECTION=true is allowed, warned about in the log at every start, and the banner says it.
     await server.stop();
     server = await startServer({ ...production, INTROSPECTION: 'true', LOG_LEVEL: 'info' });
-    expect(server.output()).toMatch(/"level":40,.*INTROSPECTION is on in production: anyone, signed in or not, can read the whole schema/);
+    expect(server.output()).toMatch(/"level":40,.*INTROSPECTION is on in production: signed-in administrators and analysts can read the whole schema/);
     expect(server.output()).toMatch(/Wanjia API on http:\/\/localhost:\d+\/graphql \(SQLite at [^;]+; IDE and introspection on\)/);
-    const answer = await send<{ __schema?: { queryType: { name: string } } }>(server.url, SCHEMA_QUERY);
-    expect(answer.json?.data?.__schema?.queryType).toEqual({ name: 'Query' });
+    // For the staff only: an anonymous caller is told to sign in, and learns nothing of the schema.
+    const anonymous = await send<{ __schema?: unknown }>(server.url, SCHEMA_QUERY);
+    expect({ status: anonymous.status, code: errorCode(anonymous), data: anonymous.json?.data ?? null }).toEqual({
+      status: 401,
+      code: 'UNAUTHENTICATED',
+      data: null,
+    });
+    expect(anonymous.json?.errors?.[0]?.message).toBe('Sign in as an administrator or analyst to read the schema');
+    expect(anonymous.text).not.toMatch(/"HouseholdConnection"|"Resident"|"Query"/);
+    const oneType = await send(server.url, '{ t: __type(name: "Resident") { fields { name } } }');
+    expect(errorCode(oneType)).toBe('UNAUTHENTICATED');
+    expect(oneType.text).not.toMatch(/birthDate|idNumber/);
+    const token = await staffToken(server.url, 'analyst', analystPassword);
+    const analyst = await send<{ __schema?: { queryType: { name: string }; types: { name: string }[] } }>(server.url, SCHEMA_QUERY, undefined, { token });
+    expect(analyst.json?.errors).toBeUndefined();
+    expect(analyst.json?.data?.__schema?.queryType).toEqual({ name: 'Query' });
+    expect(analyst.json?.data?.__schema?.types.map((type) => type.name)).toEqual(expect.arrayContaining(['Resident', 'HouseholdConnection']));
   });
 });
