@@ -5,7 +5,7 @@ import type { Orm } from '../src/db/orm';
 import { UserAccount } from '../src/modules/accounts/user-account.entity';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
 import { createAccount, tokenFor } from './support/factories';
-import { createWorld, type World } from './support/limits-world';
+import { ADMIN_PASSWORD, createWorld, type World } from './support/limits-world';
 import { startLoggedApp, WARN, type HttpAnswer, type LoggedApp } from './support/logged-app';
 
 /**
@@ -102,6 +102,32 @@ describe.each(databaseKinds())('introspection is for administrators and analysts
         expect(one.body.data?.__type.name).toBe('Resident');
       }
     }
+  });
+
+  it('serves an analyst’s IDE session (its cookie, from the same origin) and refuses the same cookie sent cross-site', async () => {
+    const signedIn = await fetch(`${open.url}/ide/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'sec-fetch-site': 'same-origin' },
+      body: JSON.stringify({ username: 'limits-analyst', password: ADMIN_PASSWORD }),
+    });
+    expect(signedIn.status).toBe(200);
+    const access = signedIn.headers
+      .getSetCookie()
+      .map((line) => /^wanjia_ide_access=([^;]+)/.exec(line)?.[1])
+      .find(Boolean);
+    expect(access).toBeDefined();
+    const cookie = `wanjia_ide_access=${access}`;
+    const served = await open.post<{ __schema: { queryType: { name: string } } }>(
+      { query: SCHEMA_TYPES.replace('types', 'queryType { name } types') },
+      { cookie, 'sec-fetch-site': 'same-origin' },
+    );
+    expect({ status: served.status, errors: served.body.errors, queryType: served.body.data?.__schema.queryType }).toEqual({
+      status: 200,
+      errors: undefined,
+      queryType: { name: 'Query' },
+    });
+    // Without the same-origin proof the cookie signs nobody in: the caller is anonymous, and refused.
+    expectRefused(await open.post({ query: SCHEMA_TYPES }, { cookie, 'sec-fetch-site': 'cross-site' }), 401, 'UNAUTHENTICATED', SIGN_IN_MESSAGE);
   });
 
   it('refuses an anonymous caller with UNAUTHENTICATED and says who may read the schema, with no schema detail', async () => {
