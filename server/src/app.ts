@@ -21,7 +21,6 @@ import { createSafelistGate } from './graphql/limits/safelist-gate';
 import { createRateLimits, type RateLimits } from './graphql/limits/rate-limits';
 import { buildApiSchema } from './graphql/schema';
 import type { Logger } from './logger';
-import { EXAMPLE_OPERATIONS } from './playground/playground-examples';
 import { mountPlayground } from './playground/playground.routes';
 import { ideSessionRoutes } from './playground/ide-session.routes';
 import { LocalDiskPhotoStorage, type PhotoStorage } from './modules/photos/photo-storage';
@@ -114,7 +113,7 @@ export async function createApp({ config, orm, logger, sqlCounter, photoStorage 
 
   if (config.playground) {
     // Browsers opening /graphql get the IDE; API calls on the same path go on to Apollo below.
-    mountPlayground(app, { endpoint: '/graphql', path: '/graphql', exampleOperations: EXAMPLE_OPERATIONS });
+    mountPlayground(app, { endpoint: '/graphql', path: '/graphql', orm, config, logger });
   }
 
   app.use(
