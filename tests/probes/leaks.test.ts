@@ -1,6 +1,6 @@
 import zlib from 'node:zlib';
 import { solidPng } from '../support/miniprogram/images';
-import { cadreToken, demoCadres, send, staffToken, startProbeServer, type ProbeServer } from './support/probe-server';
+import { cadreToken, demoCadres, ideSessionCookie, send, staffToken, startProbeServer, type ProbeServer } from './support/probe-server';
 
 /**
  * Leaks and unsafe output (issue 11): what the API tells about its schema in error messages, what its
@@ -421,7 +421,11 @@ describe('leaks and unsafe output', () => {
 
   describe('security headers', () => {
     test('leaks: an attacker frames, sniffs or injects script into the IDE page, GraphQL answers, health checks, 404s and exports', async () => {
-      const page = await fetch(`${server.url}/graphql`, { headers: { accept: 'text/html' } });
+      const signInPage = await fetch(`${server.url}/graphql`, { headers: { accept: 'text/html' } });
+      expect(await signInPage.text()).toContain('id="wanjia-sign-in"');
+      expectSecurityHeaders(signInPage.headers, 'GET /graphql (the sign-in page)');
+      const cookie = await ideSessionCookie(server.url, 'analyst');
+      const page = await fetch(`${server.url}/graphql`, { headers: { accept: 'text/html', cookie } });
       const html = await page.text();
       expect(html).toContain('AltairGraphQL.init');
       expectSecurityHeaders(page.headers, 'GET /graphql (the IDE)');
@@ -429,9 +433,14 @@ describe('leaks and unsafe output', () => {
       const nonce = /script-src[^;]*'nonce-([^']+)'/.exec(page.headers.get('content-security-policy') ?? '')?.[1];
       expect(nonce).toBeTruthy();
       expect(html).toContain(`nonce="${nonce}"`);
-      const again = await fetch(`${server.url}/graphql`, { headers: { accept: 'text/html' } });
+      const again = await fetch(`${server.url}/graphql`, { headers: { accept: 'text/html', cookie } });
       expect(again.headers.get('content-security-policy')).not.toContain(`'nonce-${nonce}'`);
       await again.text();
+      for (const path of ['/ide/session', '/ide/assets/wanjia-ide.js']) {
+        const response = await fetch(`${server.url}${path}`, { headers: { cookie } });
+        await response.arrayBuffer();
+        expectSecurityHeaders(response.headers, `GET ${path}`);
+      }
 
       const post = await send(server.url, '{ __typename }');
       expectSecurityHeaders(post.headers, 'POST /graphql');

@@ -139,6 +139,20 @@ export async function staffToken(url: string, username: DemoStaff = 'admin', pas
   return token;
 }
 
+/** The IDE session cookies of a demo staff account, as the IDE's sign-in form gets them (a Cookie header's value). */
+export async function ideSessionCookie(url: string, username: DemoStaff = 'admin', password: string = DEMO_PASSWORDS[username]): Promise<string> {
+  const response = await fetch(`${url}/ide/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: url },
+    body: JSON.stringify({ username, password }),
+  });
+  if (!response.ok) throw new Error(`IDE sign-in as ${username} failed: ${response.status} ${await response.text()}`);
+  return response.headers
+    .getSetCookie()
+    .map((cookie) => cookie.split(';')[0]!)
+    .join('; ');
+}
+
 /** A demo cadre's token through the development sign-in (DEV_SIGN_IN=true). */
 export async function cadreToken(url: string, cadreId: string): Promise<string> {
   const answer = await send<{ developmentSignIn: { accessToken: string } }>(url, 'mutation($id: ID!) { developmentSignIn(cadreId: $id) { accessToken } }', {
