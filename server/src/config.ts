@@ -176,7 +176,7 @@ const environmentSchema = z.object({
   // A cadre's own budget: the caseload refresh (≈ 1.9 million, at most every 5 minutes) and the screens
   // opened meanwhile. Separate, so that the cadre's large limit does not widen the staff's.
   RATE_LIMIT_QUERIES_PER_CADRE: budget.default({ points: 3_000_000, durationSeconds: 60 }),
-  // Before sign-in, per address: the mini-program's first screens and the IDE's introspection.
+  // Before sign-in, per address: the mini-program's first screens and the IDE's sign-in.
   RATE_LIMIT_QUERIES_PER_ADDRESS: budget.default({ points: 50_000, durationSeconds: 60 }),
   // Every photo upload attempt, stored or not (each may cost a decode of up to 25 MP): an outbox sends a
   // day's queue (a dozen visits, up to 9 photos each) in a few minutes.
