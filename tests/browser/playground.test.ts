@@ -351,6 +351,16 @@ async function expectSessionCookies(session: BrowserSession): Promise<string> {
   return access!.value;
 }
 
+/** ACCESS_TOKEN_TTL_SECONDS of the server under test: the least config.ts allows. */
+const ACCESS_TOKEN_TTL_SECONDS = 30;
+
+/** When an access token (a JWT) ends, in epoch milliseconds, read from its payload. */
+function expiryOf(jwt: string): number {
+  const payload = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: number };
+  if (typeof payload.exp !== 'number') throw new Error('the access cookie is not a JWT with an expiry');
+  return payload.exp * 1000;
+}
+
 /** The operation a new window gets: who the caller is and the overview, answered only to a signed-in caller. */
 const SIGNED_IN_AS = `query SignedInAs {
   me { username role scopeRegion { name } }
@@ -418,7 +428,15 @@ describe('the IDE an office lives in, at /graphql in Chromium', () => {
     requireChromium();
     // Development on the embedded database, which starts with the demo data; the IDE and
     // introspection (staff only) said outright, since production keeps them off.
-    server = await startServer({ SQLITE_PATH: path.join(folder, 'wanjia.sqlite'), NODE_ENV: 'development', PLAYGROUND: 'true', INTROSPECTION: 'true' });
+    // Access tokens live for the shortest time the config allows, so that a test outlives its first
+    // one and the page's renewal is what keeps it signed in.
+    server = await startServer({
+      SQLITE_PATH: path.join(folder, 'wanjia.sqlite'),
+      NODE_ENV: 'development',
+      PLAYGROUND: 'true',
+      INTROSPECTION: 'true',
+      ACCESS_TOKEN_TTL_SECONDS: String(ACCESS_TOKEN_TTL_SECONDS),
+    });
   });
 
   afterEach(async () => {
@@ -506,6 +524,16 @@ describe('the IDE an office lives in, at /graphql in Chromium', () => {
       expect(await findTypeInDocs(page, 'Household')).toMatch(/^Household/);
       await session.screenshot('playground-new-window.png');
 
+      // The page renews the access cookie on its own while it is open: past the first token's life,
+      // Altair still answers, with a newer cookie.
+      const firstExpiry = expiryOf(accessCookie);
+      expect(firstExpiry - Date.now()).toBeLessThanOrEqual(ACCESS_TOKEN_TTL_SECONDS * 1000);
+      while (Date.now() <= firstExpiry + 1000) await page.waitForTimeout(500);
+      expectData(await runInActiveWindow(page, SIGNED_IN_AS), 'SignedInAs past the first access token');
+      const renewedCookie = (await ideCookies(session)).access?.value;
+      expect(renewedCookie).toBeDefined();
+      expect(expiryOf(renewedCookie!)).toBeGreaterThan(firstExpiry);
+
       // A reload within the browser session: still signed in, no form, and the welcome says who.
       await page.reload();
       await ide.sendButton(page).waitFor();
@@ -530,8 +558,10 @@ describe('the IDE an office lives in, at /graphql in Chromium', () => {
       await ide.dialog(page).waitFor({ state: 'hidden' });
       await expectBarInView(page);
 
-      // Signing out: the form is back, the page's next request is refused, and so is the old cookie
-      // replayed by someone who copied it (its refresh family is revoked).
+      // Signing out: the form is back, the page's next request is refused, and so is the last access
+      // cookie, still unexpired, replayed by someone who copied it (its refresh family is revoked).
+      const lastCookie = (await ideCookies(session)).access!.value;
+      expect(expiryOf(lastCookie)).toBeGreaterThan(Date.now() + 2000);
       await wanjia.signOut(page).click();
       await wanjia.signInForm(page).waitFor();
       expect(await ideCookies(session)).toEqual({ access: undefined, refresh: undefined });
@@ -539,7 +569,7 @@ describe('the IDE an office lives in, at /graphql in Chromium', () => {
       expect(afterSignOut.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
       const replayed = await fetch(`${server.url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', origin: server.url, cookie: `wanjia_ide_access=${accessCookie}` },
+        headers: { 'content-type': 'application/json', origin: server.url, cookie: `wanjia_ide_access=${lastCookie}` },
         body: JSON.stringify({ query: '{ me { username } }' }),
       });
       expect(((await replayed.json()) as GraphQLBody).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
