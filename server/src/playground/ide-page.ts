@@ -27,7 +27,7 @@ export function renderSignInPage(nonce: string, config: IdePageConfig): string {
 <main class="wanjia-sign-in-card">
   <h1>万家 GraphQL 工作台</h1>
   <p class="wanjia-sign-in-lead">管理员和分析员登录 · Administrators and analysts sign in</p>
-  <form id="wanjia-sign-in" autocomplete="on" novalidate>
+  <form id="wanjia-sign-in" method="post" action="/ide/session" autocomplete="on" novalidate>
     <label>用户名 Username<input name="username" autocomplete="username" required autofocus></label>
     <label>密码 Password<input name="password" type="password" autocomplete="current-password" required></label>
     <label id="wanjia-new-password" hidden>新密码 New password（一次性密码须先修改 · a one-time password must be replaced）<input name="newPassword" type="password" autocomplete="new-password"></label>

@@ -78,12 +78,14 @@ function signInRefusal(status: number, problem: Problem, retryAfter: string | nu
 
 async function runSignInPage(): Promise<void> {
   // A page reloaded after the access token ended (a PC asleep over lunch) still has the session's
-  // refresh cookie: renew first, and only ask for the password when that fails.
-  const renewed = await postJson(`${SESSION_PATH}/renew`, {}).catch(() => null);
-  if (renewed?.ok) {
-    location.reload();
-    return;
-  }
+  // refresh cookie: renew first, and only ask for the password when that fails. The form is handled
+  // from the start meanwhile (a quick Enter on an autofilled form must never submit natively).
+  const renewal = postJson(`${SESSION_PATH}/renew`, {})
+    .then((renewed) => {
+      if (renewed.ok) location.reload();
+      return renewed.ok;
+    })
+    .catch(() => false);
   const form = document.getElementById('wanjia-sign-in') as HTMLFormElement | null;
   const errorText = document.getElementById('wanjia-sign-in-error');
   const newPasswordRow = document.getElementById('wanjia-new-password');
@@ -106,8 +108,11 @@ async function runSignInPage(): Promise<void> {
     if (button) button.disabled = true;
     errorText.textContent = '';
     const body = newPasswordRow.hidden || !newPassword ? { username, password } : { username, password, newPassword };
-    void postJson(SESSION_PATH, body)
-      .then(async (response) => {
+    void renewal
+      .then(async (renewed) => {
+        // Signed in by the renewal after all: the reload is on its way.
+        if (renewed) return;
+        const response = await postJson(SESSION_PATH, body);
         if (response.ok) {
           location.reload();
           return;
@@ -383,18 +388,18 @@ async function runIde(config: Extract<IdePageConfig, { mode: 'ide' }>, startAlta
     const response = await pageFetch(input, init);
     const url = new URL(typeof input === 'string' || input instanceof URL ? String(input) : input.url, location.href);
     if (url.origin === location.origin && url.pathname === endpointPath) {
-      void response
+      // Read the copy before Altair gets the answer: Altair aborts its request once it has read it,
+      // which would cut a copy still being read. Altair waits for the whole answer anyway.
+      const body = (await response
         .clone()
         .json()
-        .then((body: { data?: unknown; errors?: { extensions?: { code?: string } }[] }) => {
-          const found = exportsIn(body.data);
-          if (found.length > 0) {
-            seen.unshift(...found);
-            showDownloads(downloadList, seen.slice(0, MAX_DOWNLOADS_SHOWN));
-          }
-          if (body.errors?.some((error) => error.extensions?.code === 'UNAUTHENTICATED')) void renew();
-        })
-        .catch(() => undefined);
+        .catch(() => null)) as { data?: unknown; errors?: { extensions?: { code?: string } }[] } | null;
+      const found = exportsIn(body?.data);
+      if (found.length > 0) {
+        seen.unshift(...found);
+        showDownloads(downloadList, seen.slice(0, MAX_DOWNLOADS_SHOWN));
+      }
+      if (body?.errors?.some((error) => error.extensions?.code === 'UNAUTHENTICATED')) void renew();
     }
     return response;
   };
