@@ -415,7 +415,8 @@ async function xlsxRows(bytes: Buffer): Promise<unknown[][]> {
   await workbook.xlsx.load(bytes as unknown as Parameters<typeof workbook.xlsx.load>[0]);
   const sheet = workbook.worksheets[0];
   const rows: unknown[][] = [];
-  sheet.eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
+  // Every column of every row, an empty cell as null (row.values is sparse).
+  sheet.eachRow((row) => rows.push(Array.from({ length: sheet.columnCount }, (_, index) => row.getCell(index + 1).value ?? null)));
   return rows;
 }
 
