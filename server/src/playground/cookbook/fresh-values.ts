@@ -29,13 +29,17 @@ function randomInt(limit: number): number {
   return randomBytes(4).readUInt32BE(0) % limit;
 }
 
+const BENXI_ADDRESS_CODE = '210500';
+
 /**
  * A valid 18-character ID number (GB 11643: address code, birth date, sequence whose parity is the
  * gender, check character) that no resident has, for the registration recipes. The address code is
  * the household's region's, as a real number of someone living there would most likely carry.
  */
 export async function freshIdNumber(em: Em, regionCode: string, birthDate: string, gender: Gender, taken: Set<string>): Promise<string> {
-  const address = regionCode.slice(0, 6);
+  // A tree whose codes are not division codes (a test's) gets Benxi's, where the campaign runs.
+  const province = Number(regionCode.slice(0, 2));
+  const address = /^\d{6}/.test(regionCode) && province >= 11 && province <= 82 ? regionCode.slice(0, 6) : BENXI_ADDRESS_CODE;
   const birth = birthDate.replaceAll('-', '');
   for (let attempt = 0; attempt < 50; attempt += 1) {
     // Odd sequences are men's, even ones women's.

@@ -1,10 +1,10 @@
-import type { FilterQuery } from '@mikro-orm/core';
-import { ALLOWED_CHILD_LEVELS, HOUSEHOLD_REGION_LEVELS, HouseholdStatus, PetitionCaseStatus, RegionLevel, Role } from '@wanjia/shared';
+import { raw, type FilterQuery } from '@mikro-orm/core';
+import { ALLOWED_CHILD_LEVELS, HOUSEHOLD_REGION_LEVELS, HouseholdStatus, PetitionCaseStatus, RegionLevel } from '@wanjia/shared';
 import { isStaff, type Actor, type StaffActor } from '../../core/caller';
 import type { Em } from '../../core/entity-manager';
 import { regionSubtree } from '../../core/region-scope';
+import { likeStartingWith } from '../../core/sql-like';
 import { shanghaiDate } from '../../core/time';
-import { UserAccount } from '../../modules/accounts/user-account.entity';
 import { Assignment } from '../../modules/assignments/assignment.entity';
 import { cadrePolicy } from '../../modules/cadres/cadre.policy';
 import { Cadre } from '../../modules/cadres/cadre.entity';
@@ -69,12 +69,18 @@ export interface ScopeFacts {
   cityLeader: Cadre | null;
 }
 
-/** The cadres' active households, per cadre id. */
-async function activeLoads(em: Em): Promise<Map<number, number>> {
-  const rows = await em
-    .getConnection()
-    .execute<{ cadre_id: number | string; n: number | string }[]>('select cadre_id, count(*) as n from assignment where ended_at is null group by cadre_id');
-  return new Map(rows.map((row) => [Number(row.cadre_id), Number(row.n)]));
+/** Active cadres of the scope's units with fewer households than their capacity, most room first (a few). */
+async function cadresWithRoomIn(em: Em, actor: StaffActor, except: number | null): Promise<Cadre[]> {
+  const load = '(select count(*) from assignment wa where wa.cadre_id = c.id and wa.ended_at is null)';
+  const rows = await em.getConnection().execute<{ id: number | string }[]>(
+    `select c.id from cadre c join unit u on u.id = c.unit_id join region r on r.id = u.region_id
+      where r.path like ? and c.active = ? and c.id <> ? and c.household_capacity > ${load}
+      order by c.household_capacity - ${load} desc, c.id asc limit 4`,
+    [likeStartingWith(actor.scopePath), true, except ?? 0],
+  );
+  const ids = rows.map((row) => Number(row.id));
+  const cadres = await em.find(Cadre, { id: { $in: ids } }, { populate: ['unit.region'] });
+  return ids.map((id) => cadres.find((row) => row.id === id)!);
 }
 
 async function firstOf<T extends object>(
@@ -96,11 +102,8 @@ export async function loadScopeFacts(em: Em, actor: Actor, now: Date): Promise<S
   const childRegion = await firstOf(em, Region, { parent: scope.id }, { code: 'asc' });
 
   const places = await em.find(Region, { $and: [inScope, { level: { $in: [...HOUSEHOLD_REGION_LEVELS] } }] }, { orderBy: { code: 'asc' } });
-  const householdsPerPlace = new Map<number, number>();
-  for (const household of await em.find(Household, { region: { $in: places.map((place) => place.id) } }, { fields: ['region'] as never })) {
-    householdsPerPlace.set(household.region.id, (householdsPerPlace.get(household.region.id) ?? 0) + 1);
-  }
-  const place = places.find((candidate) => (householdsPerPlace.get(candidate.id) ?? 0) > 0) ?? places[0] ?? null;
+  const firstHousehold = await firstOf(em, Household, householdPolicy.scope(actor), { id: 'asc' }, ['region']);
+  const place = (firstHousehold?.region as Region | undefined) ?? places[0] ?? null;
   const parentLevels = (Object.keys(ALLOWED_CHILD_LEVELS) as RegionLevel[]).filter((level) =>
     ALLOWED_CHILD_LEVELS[level].some((child) => HOUSEHOLD_REGION_LEVELS.includes(child)),
   );
@@ -117,31 +120,29 @@ export async function loadScopeFacts(em: Em, actor: Actor, now: Date): Promise<S
   );
   const residents = await em.find(Resident, { household: { $in: newestHouseholds.map((row) => row.id) } }, { orderBy: { id: 'asc' } });
   const householdFiles = newestHouseholds.map((row) => ({ row, residents: residents.filter((resident) => resident.household.id === row.id) }));
-  const assignedIds = new Set((await em.find(Assignment, { endedAt: null }, { fields: ['household'] as never })).map((row) => row.household.id));
-  const activeHouseholds = await em.find(
+  const unassignedHousehold = await firstOf(
+    em,
     Household,
-    { $and: [households, { status: HouseholdStatus.ACTIVE }] },
-    { orderBy: { id: 'asc' }, populate: ['region'] },
+    { $and: [households, { status: HouseholdStatus.ACTIVE }, { id: { $nin: raw('(select ua.household_id from assignment ua where ua.ended_at is null)') } }] },
+    { id: 'asc' },
+    ['region'],
   );
-  const unassignedHousehold = activeHouseholds.find((row) => !assignedIds.has(row.id)) ?? null;
 
-  const loads = await activeLoads(em);
-  const allScopeCadres = await em.find(Cadre, cadrePolicy.scope(actor), { orderBy: { id: 'desc' }, populate: ['unit.region'] });
-  const cadreAccounts = new Set(
-    (await em.find(UserAccount, { role: Role.CADRE, cadre: { $in: allScopeCadres.map((cadre) => cadre.id) } }, { fields: ['cadre'] as never })).map(
-      (account) => account.cadre!.id,
-    ),
-  );
-  const cadre = allScopeCadres[0] ?? null;
-  const activeScopeCadres = allScopeCadres.filter((candidate) => candidate.active);
-  const bindCodeCadre = activeScopeCadres.find((candidate) => cadreAccounts.has(candidate.id)) ?? activeScopeCadres[0] ?? null;
+  const cadresInScope = cadrePolicy.scope(actor);
+  const cadre = await firstOf(em, Cadre, cadresInScope, { id: 'desc' }, ['unit.region']);
+  const withAccount = () => raw('(select ca.cadre_id from user_account ca where ca.cadre_id is not null)');
+  const bindCodeCadre =
+    (await firstOf(em, Cadre, { $and: [cadresInScope, { active: true }, { id: { $in: withAccount() } }] }, { id: 'asc' })) ??
+    (await firstOf(em, Cadre, { $and: [cadresInScope, { active: true }] }, { id: 'desc' }));
   // Active or not: once the deactivation recipe has run, the same cadre is the one to reactivate.
-  const idleCadre = allScopeCadres.find((candidate) => !cadreAccounts.has(candidate.id) && (loads.get(candidate.id) ?? 0) === 0) ?? null;
+  const idleCadre = await firstOf(
+    em,
+    Cadre,
+    { $and: [cadresInScope, { id: { $nin: withAccount() } }, { id: { $nin: raw('(select ia.cadre_id from assignment ia where ia.ended_at is null)') } }] },
+    { id: 'desc' },
+  );
   // The idle cadre is kept out of the assignment recipes: a household given to it would make its deactivation refuse.
-  const room = (candidate: Cadre) => candidate.householdCapacity - (loads.get(candidate.id) ?? 0);
-  const cadresWithRoom = activeScopeCadres
-    .filter((candidate) => candidate.id !== idleCadre?.id && room(candidate) > 0)
-    .sort((a, b) => room(b) - room(a) || a.id - b.id);
+  const cadresWithRoom = await cadresWithRoomIn(em, actor, idleCadre?.id ?? null);
   const assignment = await firstOf(em, Assignment, { $and: [{ household: households }, { endedAt: null }] }, { id: 'desc' }, ['cadre', 'household']);
 
   const units = await em.find(Unit, unitPolicy.scope(actor), { orderBy: { id: 'asc' }, populate: ['region'] });
@@ -166,7 +167,7 @@ export async function loadScopeFacts(em: Em, actor: Actor, now: Date): Promise<S
   let leaderCase: ScopeFacts['leaderCase'] = null;
   if (newestCase) {
     const ownLeader = newestCase.responsibleLeader?.active ? (newestCase.responsibleLeader as Cadre) : null;
-    const leader = ownLeader ?? activeScopeCadres[activeScopeCadres.length - 1] ?? null;
+    const leader = ownLeader ?? (await firstOf(em, Cadre, { $and: [cadresInScope, { active: true }] }, { id: 'asc' }));
     if (leader) leaderCase = { petitionCase: newestCase, leader };
   }
 
