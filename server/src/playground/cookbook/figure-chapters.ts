@@ -302,12 +302,13 @@ function exportChapter(facts: ScopeFacts): CookbookChapter {
       name,
       description,
       `
-# 返回的链接在本页里直接点开即可下载（短时有效，只对本人有效）。
+# 返回的链接在本页上方的下载栏里点开即可下载（只对本人、本次登录有效）。
 mutation ${operation}($kind: ReportKind!, $dimension: BreakdownDimension, $regionId: ID, $roundId: ID, $from: LocalDate, $to: LocalDate) {
   exportReport(kind: $kind, dimension: $dimension, regionId: $regionId, roundId: $roundId, from: $from, to: $to) {
     fileName
     xlsxUrl # Excel
     csvUrl
+    expiresAt # 链接10分钟后失效，过期后再导出一次
   }
 }`,
       { kind, dimension, ...roundSlice(facts), from: null, to: null },
