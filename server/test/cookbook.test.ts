@@ -1,3 +1,4 @@
+import { Role } from '@wanjia/shared';
 import { Kind, OperationTypeNode, parse, type FieldNode, type OperationDefinitionNode } from 'graphql';
 import type { DatabaseConfig } from '../src/config';
 import type { Em } from '../src/core/entity-manager';
@@ -240,6 +241,21 @@ describe.each(databaseKinds())('the cookbook on %s', (kind) => {
     expect(checked).toBeGreaterThan(20);
   });
 
+  it('makes one practice account for a scope when two pages of a new administrator are written at once', async () => {
+    const em = orm.em.fork();
+    const xihu = await em.findOneOrFail(Region, { code: '210503000000' });
+    const admin = em.create(UserAccount, { username: 'xihu-admin', role: Role.ADMIN, scopeRegion: xihu, passwordHash: null });
+    await em.flush();
+    const actor = actorOf(await orm.em.fork().findOneOrFail(UserAccount, admin.id, { populate: ['scopeRegion'] }));
+    const [first, second] = await Promise.all([cookbookFor(orm.em.fork(), actor), cookbookFor(orm.em.fork(), actor)]);
+    const careOf = (chapters: CookbookChapter[]) =>
+      chapters.find((chapter) => chapter.title === '账号 Accounts')!.recipes.find((item) => rootFieldsOf(item).includes('deactivateAccount'))!.variables
+        .accountId;
+    const practice = await orm.em.fork().find(UserAccount, { username: practiceUsername(xihu.code) });
+    expect(practice.map((account) => [String(account.id), account.active])).toEqual([[careOf(first), false]]);
+    expect(careOf(second)).toBe(careOf(first));
+  });
+
   it('keeps the practice account the account-care recipes act on deactivated after the chapter ran, one per scope', async () => {
     const em = orm.em.fork();
     const city = await em.findOneOrFail(Region, { depth: 0 });
@@ -248,6 +264,7 @@ describe.each(databaseKinds())('the cookbook on %s', (kind) => {
       [
         [practiceUsername(city.code), false],
         [practiceUsername('210502000000'), false],
+        [practiceUsername('210503000000'), false],
       ].sort(),
     );
   });

@@ -30,10 +30,18 @@ export async function ensurePracticeAccount(em: Em, actor: Actor): Promise<UserA
   const existing = await em.findOne(UserAccount, { username });
   if (existing) return existing.role === Role.ANALYST ? existing : null;
   const caller = { actor, clientAddress: null };
-  const account = await authService.createStaffAccount(
-    em,
-    { username, password: `Practice-${randomBytes(18).toString('base64url')}`, role: Role.ANALYST, scopeRegion: scope },
-    caller,
-  );
+  let account: UserAccount;
+  try {
+    account = await authService.createStaffAccount(
+      em,
+      { username, password: `Practice-${randomBytes(18).toString('base64url')}`, role: Role.ANALYST, scopeRegion: scope },
+      caller,
+    );
+  } catch (error) {
+    // Two pages written at once: the other one made it.
+    const made = await em.fork().findOne(UserAccount, { username });
+    if (made) return made.role === Role.ANALYST ? made : null;
+    throw error;
+  }
   return accountService.deactivate(em, account, '办事指南的练习账号，无人使用 (the cookbook’s practice account)', caller);
 }
