@@ -1,3 +1,4 @@
+import vm from 'node:vm';
 import { Role } from '@wanjia/shared';
 import type { DatabaseConfig } from '../src/config';
 import type { Orm } from '../src/db/orm';
@@ -125,7 +126,7 @@ describe('the IDE page at /graphql', () => {
 
   it('keeps a name from the database from writing a script into the page', async () => {
     const em = orm.em.fork();
-    const hostile = '平山区</script><script>alert(1)</script>`${alert(2)}`\\';
+    const hostile = '平山区</script><script>alert(1)</script>`${alert(2)}`\\ AltairGraphQL.init( WANJIA_PLAYGROUND_ENDPOINT';
     await em.nativeUpdate(Region, { id: district.id }, { name: hostile });
     try {
       const { html } = await openPage(await sessionCookies('page-admin'));
@@ -135,6 +136,20 @@ describe('the IDE page at /graphql', () => {
       const config = configOf(html);
       if (config.mode !== 'ide') throw new Error('expected the IDE');
       expect(config.staff.scopeRegion?.name).toBe(hostile);
+      // The init script still parses, and the welcome reaches Altair with the name as it is written ("<" aside).
+      expect(html.split('window.wanjiaIde.start(() => AltairGraphQL.init(')).toHaveLength(2);
+      const initScript = /<script type="module" nonce="[^"]+">([\s\S]*?)<\/script><\/body>/.exec(html)?.[1];
+      expect(initScript).toBeDefined();
+      const started: { initialWindows?: { initialQuery?: string }[] }[] = [];
+      const browser = {
+        window: { wanjiaIde: { start: (init: () => void) => init() } },
+        AltairGraphQL: { init: (options: (typeof started)[number]) => started.push(options) },
+        location: { href: `${server.url}/graphql` },
+        URL,
+      };
+      vm.runInNewContext(initScript!, browser);
+      expect(started).toHaveLength(1);
+      expect(started[0]!.initialWindows?.[0]?.initialQuery).toContain(hostile.replaceAll('<', '＜'));
       // Only our scripts: the page script, the config data, Altair's own and its init.
       const scripts = html.match(/<script\b[^>]*>/g) ?? [];
       expect(scripts.every((tag) => /type="module"|type="application\/json"/.test(tag))).toBe(true);

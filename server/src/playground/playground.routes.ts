@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { getDistDirectory, isSandboxFrame, renderAltair, SANDBOX_FRAME_CSP } from 'altair-static';
@@ -35,12 +36,12 @@ const OFFLINE_SETTINGS = {
 } as const;
 
 /**
- * Altair takes its options as a JavaScript literal inside an inline <script> (template literals, with
- * backslashes, backticks and `${` escaped): what a signed-in name or a region's name could still do there
- * is end the script early, so no "<" reaches it.
+ * Text as a JavaScript template literal inside an inline <script>, as Altair writes its options
+ * (backslashes, backticks and `${` escaped), and with no "<", which could end the script early.
  */
-function scriptSafeText(text: string): string {
-  return text.replaceAll('<', '＜');
+function templateLiteral(text: string): string {
+  const escaped = text.replaceAll('\\', '\\\\').replaceAll('`', '\\`').replaceAll('${', '\\${').replaceAll('<', '＜');
+  return `\`${escaped}\``;
 }
 
 /**
@@ -61,6 +62,9 @@ export function mountPlayground(app: express.Express, options: PlaygroundOptions
   const renderIde = (nonce: string, staff: SignedInStaff): string => {
     const endpoint = new URL(options.endpoint, 'http://placeholder').pathname;
     const welcome = welcomeOf(staff);
+    // The welcome names the account and its scope, text from the database: Altair's page is rendered
+    // and taken apart around a placeholder, and the text goes in last, so no name can move the cuts.
+    const welcomePlaceholder = `WANJIA_WELCOME_${randomBytes(12).toString('hex')}`;
     const html = renderAltair({
       cspNonce: nonce,
       baseURL: `${ideRoot}/`,
@@ -69,7 +73,7 @@ export function mountPlayground(app: express.Express, options: PlaygroundOptions
         {
           initialName: welcome.name,
           endpointURL: 'WANJIA_PLAYGROUND_ENDPOINT',
-          initialQuery: scriptSafeText(welcome.query),
+          initialQuery: welcomePlaceholder,
         },
       ],
       initialSettings: {
@@ -97,7 +101,9 @@ export function mountPlayground(app: express.Express, options: PlaygroundOptions
     const init = page.slice(initAt, scriptEnd).trimEnd().replace(/;$/, '');
     if (/<\/script/i.test(init)) throw new Error('the IDE options must not contain "</script"');
     page = `${page.slice(0, initAt)}window.wanjiaIde.start(() => ${init});${page.slice(scriptEnd)}`;
-    return page;
+    const placeholderLiteral = `\`${welcomePlaceholder}\``;
+    if (page.split(placeholderLiteral).length !== 2) throw new Error('altair-static rendered the welcome in an unexpected form');
+    return page.replace(placeholderLiteral, () => templateLiteral(welcome.query));
   };
 
   app.use(IDE_ASSETS_PATH, (request, response, next) => {

@@ -81,8 +81,10 @@ async function runSignInPage(): Promise<void> {
   // refresh cookie: renew first, and only ask for the password when that fails. The form is handled
   // from the start meanwhile (a quick Enter on an autofilled form must never submit natively).
   const renewal = postJson(`${SESSION_PATH}/renew`, {})
-    .then((renewed) => {
+    .then(async (renewed) => {
       if (renewed.ok) location.reload();
+      // Signed out: what a browser closed without signing out left behind goes now.
+      else await forgetSession().catch(() => undefined);
       return renewed.ok;
     })
     .catch(() => false);
@@ -187,6 +189,26 @@ async function forgetAltairState(db: IDBDatabase): Promise<void> {
   forgetAltairLocalStorage();
 }
 
+/**
+ * Everything of the session that Altair wrote into the browser: its saved windows and their answers
+ * (revealed ID numbers, one-time passwords, bind codes) and the cookbook (names of the caller's scope).
+ * Run on the sign-in page too, for a browser closed without signing out. The user's own collections stay.
+ */
+async function forgetSession(): Promise<void> {
+  forgetAltairLocalStorage();
+  const db = await openAltairDb().catch(() => null);
+  if (!db) return;
+  try {
+    await forgetAltairState(db);
+    await removeCookbook(db);
+  } finally {
+    db.close();
+  }
+}
+
+/** Tells the other IDE pages of this browser that the session ended, so that they close it too. */
+const sessionChannel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('wanjia-ide-session') : null;
+
 /** The cookbook as Altair's collection records: one root, a sub-collection per chapter, a query per recipe. */
 function cookbookCollections(chapters: IdeChapter[], apiUrl: string): Record<string, unknown>[] {
   const now = Date.now();
@@ -233,7 +255,7 @@ function cookbookCollections(chapters: IdeChapter[], apiUrl: string): Record<str
   return [root, ...chapterRecords];
 }
 
-/** Replaces the cookbook in Altair's collections (the user's own collections are left as they are). */
+/** Replaces the cookbook in Altair's collections (the user's own collections are left as they are); none: removes it. */
 async function fileCookbook(db: IDBDatabase, chapters: IdeChapter[], apiUrl: string): Promise<void> {
   const tx = db.transaction('queryCollections', 'readwrite');
   const store = tx.objectStore('queryCollections');
@@ -241,11 +263,15 @@ async function fileCookbook(db: IDBDatabase, chapters: IdeChapter[], apiUrl: str
   for (const record of existing) {
     if (record[COOKBOOK_MARK] === true) store.delete(record.id as IDBValidKey);
   }
-  for (const record of cookbookCollections(chapters, apiUrl)) store.put(record);
+  if (chapters.length > 0) for (const record of cookbookCollections(chapters, apiUrl)) store.put(record);
   await new Promise<void>((resolve, reject) => {
     tx.oncomplete = () => resolve();
     tx.onerror = () => reject(tx.error ?? new Error('cannot file the cookbook'));
   });
+}
+
+function removeCookbook(db: IDBDatabase): Promise<void> {
+  return fileCookbook(db, [], '');
 }
 
 // --- links stay on this machine ------------------------------------------------------------------------
@@ -344,13 +370,24 @@ function showDownloads(list: HTMLElement, downloads: Download[]): void {
   }
 }
 
+/** A link of this server's report downloads, and nothing else (an alias can name any string field xlsxUrl). */
+function isExportLink(value: unknown, format: 'xlsx' | 'csv'): value is string {
+  if (typeof value !== 'string') return false;
+  try {
+    const url = new URL(value, location.href);
+    return url.origin === location.origin && url.pathname === `/exports/report.${format}`;
+  } catch {
+    return false;
+  }
+}
+
 /** Exports in a GraphQL answer: any object with both download links, wherever the operation put it. */
 function exportsIn(value: unknown, found: Download[] = []): Download[] {
   if (Array.isArray(value)) {
     value.forEach((item) => exportsIn(item, found));
   } else if (value && typeof value === 'object') {
     const record = value as Record<string, unknown>;
-    if (typeof record.xlsxUrl === 'string' && typeof record.csvUrl === 'string' && !offMachine(record.xlsxUrl) && !offMachine(record.csvUrl)) {
+    if (isExportLink(record.xlsxUrl, 'xlsx') && isExportLink(record.csvUrl, 'csv')) {
       const fileName = typeof record.fileName === 'string' ? record.fileName.replace(/\.(xlsx|csv)$/, '') : '报表';
       found.push({ fileName, xlsxUrl: record.xlsxUrl, csvUrl: record.csvUrl, expiresAt: typeof record.expiresAt === 'string' ? record.expiresAt : null });
     } else {
@@ -406,10 +443,20 @@ async function runIde(config: Extract<IdePageConfig, { mode: 'ide' }>, startAlta
 
   let renewTimer: number | undefined;
   let accessEndsAt = 0;
+  sessionChannel?.addEventListener('message', (event) => {
+    if (event.data !== 'signed-out') return;
+    window.clearTimeout(renewTimer);
+    void forgetSession()
+      .catch(() => undefined)
+      .finally(() => location.reload());
+  });
+  // Leaving the page (closing the tab, the browser, a reload): Altair's copy of the answers goes with it.
+  window.addEventListener('pagehide', () => forgetAltairLocalStorage());
   const signedOut = (why: string) => {
     window.clearTimeout(renewTimer);
     sessionText.textContent = why;
     sessionText.classList.add('wanjia-warning');
+    void forgetSession().catch(() => undefined);
     // The sign-in page, after a moment to read why.
     window.setTimeout(() => location.reload(), 1500);
   };
@@ -448,11 +495,9 @@ async function runIde(config: Extract<IdePageConfig, { mode: 'ide' }>, startAlta
     signOutButton.disabled = true;
     window.clearTimeout(renewTimer);
     void postJson(`${SESSION_PATH}/end`, {})
-      .then(async () => {
-        forgetAltairLocalStorage();
-        const db = await openAltairDb();
-        await forgetAltairState(db);
-        db.close();
+      .then(() => {
+        sessionChannel?.postMessage('signed-out');
+        return forgetSession();
       })
       .catch(() => undefined)
       .finally(() => location.reload());
