@@ -174,7 +174,13 @@ describe.each(databaseKinds())('the IDE session on %s', (kind) => {
     expect((await graphql(ME, { ...cookie, origin: server.url })).data!.me.username).toBe('pingshan-admin');
 
     // Other sites' pages (and sibling hosts of the same site) are anonymous, however many cookies they carry.
-    for (const proof of [{ 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: 'https://evil.example' }, {}]) {
+    const otherSites: Record<string, string>[] = [
+      { 'sec-fetch-site': 'cross-site' },
+      { 'sec-fetch-site': 'same-site' },
+      { origin: 'https://evil.example' },
+      {},
+    ];
+    for (const proof of otherSites) {
       const refused = await graphql(ME, { ...cookie, ...proof });
       expect(refused.errors![0]).toMatchObject({ message: 'Sign in first', extensions: { code: 'UNAUTHENTICATED' } });
     }
@@ -194,13 +200,50 @@ describe.each(databaseKinds())('the IDE session on %s', (kind) => {
     expect(await response.text()).toMatch(/CSRF/i);
   });
 
+  /** An access token of the API's own `login` (no IDE session in it). */
+  async function apiLogin(username: string, password: string): Promise<{ accessToken: string; refreshToken: string }> {
+    const login = await server.graphql<{ login: { accessToken: string; refreshToken: string } }>(
+      'mutation ($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken refreshToken } }',
+      { u: username, p: password },
+      { 'x-forwarded-for': newAddress() },
+    );
+    return login.data!.login;
+  }
+
   it('lets an Authorization header win over the cookie, a malformed one included', async () => {
     const analyst = await signIn('analyst', 'wanjia-analyst-demo');
-    const admin = await signIn('admin', 'wanjia-admin-demo');
-    const bearer = { authorization: `Bearer ${admin.jar.access}` };
+    const bearer = { authorization: `Bearer ${(await apiLogin('admin', 'wanjia-admin-demo')).accessToken}` };
     expect((await graphql(ME, { ...cookieHeader(analyst.jar), ...SAME_ORIGIN, ...bearer })).data!.me.username).toBe('admin');
     const malformed = await graphql(ME, { ...cookieHeader(analyst.jar), ...SAME_ORIGIN, authorization: 'Token nonsense' });
     expect(malformed.errors![0]).toMatchObject({ message: 'Access token invalid', extensions: { code: 'UNAUTHENTICATED' } });
+  });
+
+  it('refuses an IDE session token sent as a Bearer header, on /graphql and the HTTP routes alike', async () => {
+    // A cookie harvested by another service on the same host (cookies ignore ports), replayed with curl.
+    const { jar } = await signIn('analyst', 'wanjia-analyst-demo');
+    const harvested = { authorization: `Bearer ${jar.access}` };
+    const replayed = await graphql(ME, harvested);
+    expect(replayed.data?.me ?? null).toBeNull();
+    expect(replayed.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
+    // From the IDE's own origin, with the cookie beside it, the header still decides, and is refused.
+    expect(codeOf(await graphql(ME, { ...harvested, ...cookieHeader(jar), ...SAME_ORIGIN }))).toBe('UNAUTHENTICATED');
+
+    // The HTTP routes: an export link (the header first, then the cookie) and a photo (the header only).
+    const exported = await graphql<{ exportReport: { csvUrl: string } }>('mutation { exportReport(kind: OVERVIEW) { csvUrl } }', {
+      ...cookieHeader(jar),
+      ...SAME_ORIGIN,
+    });
+    const csvUrl = exported.data!.exportReport.csvUrl;
+    const refusedAnswer = async (response: Response) => ({ status: response.status, ...((await response.json()) as { error: object }) });
+    const ideOnly = { error: { code: 'UNAUTHENTICATED', message: 'An IDE session token is only valid in the IDE (IDE 登录凭证只能在 IDE 中使用)' } };
+    expect(await refusedAnswer(await fetch(csvUrl, { headers: harvested }))).toEqual({ status: 401, ...ideOnly });
+    expect(await refusedAnswer(await fetch(`${server.url}/photos/${'0'.repeat(64)}`, { headers: harvested }))).toEqual({ status: 401, ...ideOnly });
+    // The same token in its cookie, from the IDE's page, is the caller of that very link.
+    expect((await fetch(csvUrl, { headers: { ...cookieHeader(jar), ...SAME_ORIGIN } })).status).toBe(200);
+    expect((await graphql(ME, { ...cookieHeader(jar), ...SAME_ORIGIN })).data!.me.username).toBe('analyst');
+    // The API's own tokens are Bearer tokens as before.
+    const api = await apiLogin('analyst', 'wanjia-analyst-demo');
+    expect((await graphql(ME, { authorization: `Bearer ${api.accessToken}` })).data!.me.username).toBe('analyst');
   });
 
   it('ignores a cookie that is not one the routes set: tampered, planted twice, or of another sign-in', async () => {
@@ -211,12 +254,7 @@ describe.each(databaseKinds())('the IDE session on %s', (kind) => {
     const twice = { cookie: `wanjia_ide_access=${jar.access}; wanjia_ide_access=${jar.access}` };
     expect((await graphql(ME, { ...twice, ...SAME_ORIGIN })).errors![0]!.message).toBe('Access token invalid');
     // The API's own login token is not an IDE session's: its cookie is refused.
-    const login = await server.graphql<{ login: { accessToken: string; refreshToken: string } }>(
-      'mutation { login(username: "analyst", password: "wanjia-analyst-demo") { accessToken refreshToken } }',
-      {},
-      { 'x-forwarded-for': newAddress() },
-    );
-    const apiTokens = login.data!.login;
+    const apiTokens = await apiLogin('analyst', 'wanjia-analyst-demo');
     expect((await graphql(ME, { cookie: `wanjia_ide_access=${apiTokens.accessToken}`, ...SAME_ORIGIN })).errors![0]!.message).toBe('Access token invalid');
     // Nor is the API's refresh token renewed here, and the IDE's is not rotated by the API's refreshToken mutation.
     expect((await post('/ide/session/renew', {}, { cookie: `wanjia_ide_refresh=${apiTokens.refreshToken}` })).status).toBe(401);
@@ -276,8 +314,6 @@ describe.each(databaseKinds())('the IDE session on %s', (kind) => {
     expect(Date.parse(cleared.wanjia_ide_access!.attributes.expires as string)).toBeLessThan(Date.now());
 
     expect((await graphql(ME, cookie)).errors![0]).toMatchObject({ message: 'Access token invalid', extensions: { code: 'UNAUTHENTICATED' } });
-    // Copied out of the cookie and sent as a Bearer header, it stops all the same.
-    expect(codeOf(await graphql(ME, { authorization: `Bearer ${jar.access}` }))).toBe('UNAUTHENTICATED');
     const renew = await post('/ide/session/renew', {}, cookieHeader(jar));
     expect(renew.status).toBe(401);
     expect(((await renew.json()) as { error: { code: string } }).error.code).toBe('UNAUTHENTICATED');

@@ -21,13 +21,30 @@ export interface CheckedAccessToken {
 }
 
 /**
- * Checks a presented token as every path checks it: signature, expiry, that the account (and its
- * cadre) is still active under the token's session generation, and, for a token of an IDE session,
- * that the session has not been signed out, whichever way the token arrives (a copied cookie sent as a
- * Bearer header stops too).
+ * An IDE session's access token sent in an Authorization header. The token lives in an HttpOnly cookie
+ * that every port of the host receives, so another service on the same host name could harvest it;
+ * refused as a Bearer token, a harvested cookie replays nowhere but in a browser on the IDE's own page
+ * (with the same-origin proof the cookie path asks for).
  */
-export async function checkAccessToken(token: string, config: AppConfig, em: Em): Promise<CheckedAccessToken> {
-  const refused = (problem: TokenProblem): CheckedAccessToken => ({ actor: null, passwordChangeActor: null, problem, ideSessionFamily: null, expiresAt: null });
+export const IDE_SESSION_TOKEN_AS_BEARER = 'An IDE session token is only valid in the IDE (IDE 登录凭证只能在 IDE 中使用)';
+
+/** How a token reached the server: the Authorization header (any client), or the IDE's own cookie. */
+export type PresentedAs = 'bearer' | 'ide-cookie';
+
+interface PresentedTokenCheck extends CheckedAccessToken {
+  /** An IDE session's token (claim `sid`) presented as a Bearer token, and refused for it. */
+  ideSessionTokenAsBearer: boolean;
+}
+
+async function checkPresentedToken(token: string, config: AppConfig, em: Em, presentedAs: PresentedAs): Promise<PresentedTokenCheck> {
+  const refused = (problem: TokenProblem, ideSessionTokenAsBearer = false): PresentedTokenCheck => ({
+    actor: null,
+    passwordChangeActor: null,
+    problem,
+    ideSessionFamily: null,
+    expiresAt: null,
+    ideSessionTokenAsBearer,
+  });
   let verified;
   try {
     verified = await verifyToken(token, config.auth.jwtSecret);
@@ -36,6 +53,7 @@ export async function checkAccessToken(token: string, config: AppConfig, em: Em)
     throw error;
   }
   const family = verified.ideSessionFamily;
+  if (family !== null && presentedAs === 'bearer') return refused('invalid', true);
   if (!(await accountIsUsable(em, verified.actor))) return refused('deactivated');
   if (family !== null && !(await ideSessionIsLive(em, family))) return refused('invalid');
   return {
@@ -44,7 +62,19 @@ export async function checkAccessToken(token: string, config: AppConfig, em: Em)
     problem: null,
     ideSessionFamily: family,
     expiresAt: verified.expiresAt,
+    ideSessionTokenAsBearer: false,
   };
+}
+
+/**
+ * Checks a presented token as every path checks it: signature, expiry, that the account (and its
+ * cadre) is still active under the token's session generation, and, for a token of an IDE session,
+ * that it came in the IDE's cookie (never as a Bearer token, whoever sends it) and that the session
+ * has not been signed out.
+ */
+export async function checkAccessToken(token: string, config: AppConfig, em: Em, presentedAs: PresentedAs = 'bearer'): Promise<CheckedAccessToken> {
+  const { ideSessionTokenAsBearer: _refusedForIt, ...checked } = await checkPresentedToken(token, config, em, presentedAs);
+  return checked;
 }
 
 /** The token of an `Authorization: Bearer …` header: null when there is no header, 'malformed' for any other form. */
@@ -57,12 +87,14 @@ export function bearerTokenOf(request: Pick<Request, 'headers'>): string | null 
 
 /**
  * The caller of a plain HTTP route, from the same Bearer access token the GraphQL API takes and with
- * the same checks: signature, expiry, and that the account (and its cadre) is still active.
+ * the same checks: signature, expiry, that the account (and its cadre) is still active, and that it is
+ * not an IDE session's token.
  */
 export async function actorFromBearer(request: Pick<Request, 'headers'>, config: AppConfig, em: Em): Promise<Actor> {
   const token = bearerTokenOf(request);
   if (token === null || token === 'malformed') throw UnauthenticatedError.forToken(null);
-  const checked = await checkAccessToken(token, config, em);
+  const checked = await checkPresentedToken(token, config, em, 'bearer');
+  if (checked.ideSessionTokenAsBearer) throw new UnauthenticatedError(IDE_SESSION_TOKEN_AS_BEARER);
   if (checked.passwordChangeActor) throw new PasswordChangeRequiredError();
   if (!checked.actor) throw UnauthenticatedError.forToken(checked.problem);
   return checked.actor;

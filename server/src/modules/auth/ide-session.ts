@@ -119,7 +119,7 @@ export async function checkedIdeAccess(request: Request, config: AppConfig, em: 
   if (token === null) return null;
   const refused = (problem: TokenProblem): CheckedAccessToken => ({ actor: null, passwordChangeActor: null, problem, ideSessionFamily: null, expiresAt: null });
   if (token === 'invalid') return refused('invalid');
-  const checked = await checkAccessToken(token, config, em);
+  const checked = await checkAccessToken(token, config, em, 'ide-cookie');
   // The routes set only a full access token of an IDE session here: anything else was put there by hand.
   if (checked.problem === null && (checked.actor === null || checked.ideSessionFamily === null)) return refused('invalid');
   return checked;
