@@ -40,10 +40,16 @@ function setCookiesOf(response: Response): Record<string, SetCookie> {
 interface Jar {
   access: string;
   refresh: string;
+  /** Set over HTTPS, under the prefixed names (`__Host-`, `__Secure-`). */
+  secure?: boolean;
 }
 
+const PLAIN_NAMES = { access: 'wanjia_ide_access', refresh: 'wanjia_ide_refresh' };
+const HTTPS_NAMES = { access: '__Host-wanjia_ide_access', refresh: '__Secure-wanjia_ide_refresh' };
+
 function cookieHeader(jar: Partial<Jar>): Record<string, string> {
-  const pairs = [jar.access ? `wanjia_ide_access=${jar.access}` : null, jar.refresh ? `wanjia_ide_refresh=${jar.refresh}` : null].filter(Boolean);
+  const names = jar.secure ? HTTPS_NAMES : PLAIN_NAMES;
+  const pairs = [jar.access ? `${names.access}=${jar.access}` : null, jar.refresh ? `${names.refresh}=${jar.refresh}` : null].filter(Boolean);
   return pairs.length ? { cookie: pairs.join('; ') } : {};
 }
 
@@ -78,7 +84,9 @@ describe.each(databaseKinds())('the IDE session on %s', (kind) => {
     const body = (await response.json()) as Record<string, unknown>;
     if (response.status !== 200) throw new Error(`IDE sign-in as ${username} answered ${response.status}: ${JSON.stringify(body)}`);
     const cookies = setCookiesOf(response);
-    return { response, jar: { access: cookies.wanjia_ide_access!.value, refresh: cookies.wanjia_ide_refresh!.value }, info: body };
+    const secure = HTTPS_NAMES.access in cookies;
+    const names = secure ? HTTPS_NAMES : PLAIN_NAMES;
+    return { response, jar: { access: cookies[names.access]!.value, refresh: cookies[names.refresh]!.value, secure }, info: body };
   }
 
   /** A GraphQL POST as the IDE page sends it: JSON, the browser's cookies, and whatever headers the browser adds. */
@@ -124,7 +132,7 @@ describe.each(databaseKinds())('the IDE session on %s', (kind) => {
     await dropScratchDatabase(database);
   });
 
-  it('sets two HttpOnly, SameSite=Strict session cookies (no Max-Age or Expires), Secure only over https', async () => {
+  it('sets two HttpOnly, SameSite=Strict session cookies (no Max-Age or Expires), not Secure over plain HTTP', async () => {
     const before = Date.now();
     const { response, jar, info } = await signIn('analyst', 'wanjia-analyst-demo');
     const cookies = setCookiesOf(response);
@@ -139,15 +147,69 @@ describe.each(databaseKinds())('the IDE session on %s', (kind) => {
     expect(sessionEnds).toBeLessThanOrEqual(Date.now() + 12 * 3600_000);
     expect(Date.parse(info.accessTokenExpiresAt as string)).toBeLessThanOrEqual(Date.now() + server.config.auth.accessTokenTtlSeconds * 1000);
 
-    // Behind the TLS proxy (trusted for one hop), the cookies are Secure, the renewed one too.
-    const overTls = await signIn('analyst', 'wanjia-analyst-demo', { 'x-forwarded-proto': 'https' });
-    const secure = setCookiesOf(overTls.response);
-    expect(secure.wanjia_ide_access!.attributes).toEqual({ path: '/', httponly: true, samesite: 'Strict', secure: true });
-    expect(secure.wanjia_ide_refresh!.attributes).toEqual({ path: '/ide/session', httponly: true, samesite: 'Strict', secure: true });
-    const renewed = await post('/ide/session/renew', {}, { ...cookieHeader(overTls.jar), 'x-forwarded-proto': 'https' });
-    expect(setCookiesOf(renewed).wanjia_ide_access!.attributes).toEqual({ path: '/', httponly: true, samesite: 'Strict', secure: true });
     const plain = await post('/ide/session/renew', {}, cookieHeader(jar));
+    expect(Object.keys(setCookiesOf(plain))).toEqual(['wanjia_ide_access']);
     expect(setCookiesOf(plain).wanjia_ide_access!.attributes).toEqual({ path: '/', httponly: true, samesite: 'Strict' });
+  });
+
+  it('over HTTPS names the cookies __Host- and __Secure- (Secure), and reads no cookie of the plain names there', async () => {
+    // Behind the TLS proxy (trusted for one hop).
+    const tls = { 'x-forwarded-proto': 'https' };
+    const overTls = await signIn('analyst', 'wanjia-analyst-demo', tls);
+    const cookies = setCookiesOf(overTls.response);
+    expect(Object.keys(cookies).sort()).toEqual(['__Host-wanjia_ide_access', '__Secure-wanjia_ide_refresh']);
+    // __Host-: Secure, Path=/, no Domain, or the browser drops it.
+    expect(cookies['__Host-wanjia_ide_access']!.attributes).toEqual({ path: '/', httponly: true, samesite: 'Strict', secure: true });
+    expect(cookies['__Secure-wanjia_ide_refresh']!.attributes).toEqual({ path: '/ide/session', httponly: true, samesite: 'Strict', secure: true });
+    const renewed = await post('/ide/session/renew', {}, { ...cookieHeader(overTls.jar), ...tls });
+    expect(renewed.status).toBe(200);
+    expect(setCookiesOf(renewed)['__Host-wanjia_ide_access']!.attributes).toEqual({ path: '/', httponly: true, samesite: 'Strict', secure: true });
+    expect((await graphql(ME, { ...cookieHeader(overTls.jar), ...SAME_ORIGIN, ...tls })).data!.me.username).toBe('analyst');
+    const check = await fetch(`${server.url}/ide/session`, { headers: { ...cookieHeader(overTls.jar), ...SAME_ORIGIN, ...tls } });
+    expect(check.status).toBe(200);
+
+    // The same tokens under the plain names (what a sibling host or a plain-HTTP page can plant) are nobody's over HTTPS.
+    const planted = cookieHeader({ ...overTls.jar, secure: false });
+    expect((await graphql(ME, { ...planted, ...SAME_ORIGIN, ...tls })).errors![0]!.message).toBe('Sign in first');
+    expect((await fetch(`${server.url}/ide/session`, { headers: { ...planted, ...SAME_ORIGIN, ...tls } })).status).toBe(401);
+    expect((await post('/ide/session/renew', {}, { ...planted, ...tls })).status).toBe(401);
+    // And a plain-HTTP request reads the plain names only.
+    expect((await graphql(ME, { ...cookieHeader(overTls.jar), ...SAME_ORIGIN })).errors![0]!.message).toBe('Sign in first');
+
+    // Signing out over HTTPS clears the prefixed cookies, Secure (a browser refuses to touch a __Host- cookie otherwise).
+    const end = await post('/ide/session/end', {}, { ...cookieHeader(overTls.jar), ...tls });
+    expect(end.status).toBe(204);
+    const cleared = setCookiesOf(end);
+    expect(Object.keys(cleared).sort()).toEqual(['__Host-wanjia_ide_access', '__Secure-wanjia_ide_refresh']);
+    expect(cleared['__Host-wanjia_ide_access']).toMatchObject({ value: '', attributes: { path: '/', secure: true } });
+    expect(cleared['__Secure-wanjia_ide_refresh']).toMatchObject({ value: '', attributes: { path: '/ide/session', secure: true } });
+  });
+
+  it('sets the HTTPS cookies when PUBLIC_URL is https, behind a TLS proxy the server was not told to trust', async () => {
+    const behindProxy = await startApp(orm, database, (config) => ({ ...config, trustProxy: false, publicUrl: 'https://ide.wanjia.example' }));
+    try {
+      const response = await fetch(`${behindProxy.url}/ide/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': newAddress(), origin: 'https://ide.wanjia.example' },
+        body: JSON.stringify({ username: 'analyst', password: 'wanjia-analyst-demo' }),
+      });
+      expect(response.status).toBe(200);
+      const cookies = setCookiesOf(response);
+      expect(Object.keys(cookies).sort()).toEqual(['__Host-wanjia_ide_access', '__Secure-wanjia_ide_refresh']);
+      expect(cookies['__Host-wanjia_ide_access']!.attributes).toEqual({ path: '/', httponly: true, samesite: 'Strict', secure: true });
+      expect(cookies['__Secure-wanjia_ide_refresh']!.attributes).toEqual({ path: '/ide/session', httponly: true, samesite: 'Strict', secure: true });
+      const jar: Jar = { access: cookies['__Host-wanjia_ide_access']!.value, refresh: cookies['__Secure-wanjia_ide_refresh']!.value, secure: true };
+      const me = await fetch(`${behindProxy.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...cookieHeader(jar), ...SAME_ORIGIN },
+        body: JSON.stringify({ query: ME }),
+      });
+      expect(((await me.json()) as GraphQLBody<{ me: { username: string } }>).data!.me.username).toBe('analyst');
+      const plainNames = await fetch(`${behindProxy.url}/ide/session`, { headers: { ...cookieHeader({ ...jar, secure: false }), ...SAME_ORIGIN } });
+      expect(plainNames.status).toBe(401);
+    } finally {
+      await behindProxy.close();
+    }
   });
 
   it('caps the session at REFRESH_TOKEN_TTL_DAYS, and reads IDE_SESSION_HOURS from the environment', async () => {

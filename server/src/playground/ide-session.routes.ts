@@ -156,9 +156,9 @@ export function ideSessionRoutes({ orm, config, logger, rateLimits }: IdeSession
       const em = orm.em.fork();
       const issued = await authService.ideSignIn(em, credentials, { config, clientAddress });
       // A sign-in over an open session replaces it: the replaced session is ended, not left to expire.
-      const replaced = ideRefreshCookie(request);
+      const replaced = ideRefreshCookie(request, config);
       if (typeof replaced === 'string' && replaced !== 'invalid') await authService.logout(em, replaced);
-      setIdeSessionCookies(request, response, issued);
+      setIdeSessionCookies(request, response, config, issued);
       response.json(sessionInfo(issued.account, issued.accessTokenExpiresAt, issued.refreshTokenExpiresAt));
     } catch (error) {
       sendProblem(response, error, { logger, logMessage: 'IDE sign-in failed' });
@@ -167,27 +167,27 @@ export function ideSessionRoutes({ orm, config, logger, rateLimits }: IdeSession
 
   router.post(`${IDE_SESSION_PATH}/renew`, guard, json, async (request, response) => {
     try {
-      const refreshToken = ideRefreshCookie(request);
+      const refreshToken = ideRefreshCookie(request, config);
       if (refreshToken === null || refreshToken === 'invalid') throw new UnauthenticatedError('No IDE session to renew; sign in (请登录)');
       const clientAddress = clientAddressOf(request);
       const renewal = { name: 'refreshToken', responseKey: 'refreshToken', args: {} };
       await rateLimits.consume({ kind: 'mutation', rootFields: [renewal], cost: 1 }, null, clientAddress);
       const renewed = await authService.renewAccess(orm.em.fork(), refreshToken, { config, clientAddress });
-      setIdeAccessCookie(request, response, renewed.accessToken);
+      setIdeAccessCookie(request, response, config, renewed.accessToken);
       response.json(sessionInfo(renewed.account, renewed.accessTokenExpiresAt, renewed.sessionExpiresAt));
     } catch (error) {
       // A session that cannot be renewed is over: the page goes back to its sign-in form with no cookie left.
-      if (error instanceof UnauthenticatedError) clearIdeSessionCookies(request, response);
+      if (error instanceof UnauthenticatedError) clearIdeSessionCookies(request, response, config);
       sendProblem(response, error, { logger, logMessage: 'IDE session renewal failed' });
     }
   });
 
   router.post(`${IDE_SESSION_PATH}/end`, guard, json, async (request, response) => {
     try {
-      const refreshToken = ideRefreshCookie(request);
+      const refreshToken = ideRefreshCookie(request, config);
       // Revokes the session's family (and forgets it here, so its access tokens stop on the next request).
       if (typeof refreshToken === 'string' && refreshToken !== 'invalid') await authService.logout(orm.em.fork(), refreshToken);
-      clearIdeSessionCookies(request, response);
+      clearIdeSessionCookies(request, response, config);
       response.status(204).end();
     } catch (error) {
       sendProblem(response, error, { logger, logMessage: 'IDE sign-out failed' });

@@ -11,36 +11,68 @@ import { actorFromBearer, bearerTokenOf, checkAccessToken, type CheckedAccessTok
  * Neither lives in storage that outlives the browser session, and no script can read them.
  */
 
-/** The access JWT (the kind `login` returns), sent to every path of the site. */
+/** The access JWT (the kind `login` returns), sent to every path of the site. Plain HTTP's name. */
 export const IDE_ACCESS_COOKIE = 'wanjia_ide_access';
-/** The opaque refresh token, sent to the IDE session's own routes only. */
+/** The opaque refresh token, sent to the IDE session's own routes only. Plain HTTP's name. */
 export const IDE_REFRESH_COOKIE = 'wanjia_ide_refresh';
+/**
+ * The names over HTTPS. A browser keeps a `__Host-` cookie only when it is Secure, at Path=/ and for
+ * no Domain, and a `__Secure-` one only when it is Secure, each set over HTTPS: no sibling host (a
+ * cookie for the parent domain) and no plain-HTTP page of this host can plant a cookie of that name
+ * for the server to take as the IDE session's.
+ */
+export const SECURE_IDE_ACCESS_COOKIE = `__Host-${IDE_ACCESS_COOKIE}`;
+export const SECURE_IDE_REFRESH_COOKIE = `__Secure-${IDE_REFRESH_COOKIE}`;
 export const IDE_SESSION_PATH = '/ide/session';
+
+/** The IDE session's cookies as this request sets and reads them. */
+export interface IdeCookieNames {
+  access: string;
+  refresh: string;
+  secure: boolean;
+}
+
+/**
+ * Over HTTPS, the prefixed names, Secure. HTTPS is the request's own TLS (behind a proxy: with
+ * TRUST_PROXY, from X-Forwarded-Proto) or an https PUBLIC_URL: a TLS proxy the server was not told to
+ * trust still serves the browser over HTTPS, and its cookies must not travel over plain HTTP.
+ * Plain HTTP (a development machine, a LAN address) keeps the plain names, which a browser refuses
+ * with the prefixes there.
+ */
+export function ideCookieNamesOf(request: Pick<Request, 'secure'>, config: Pick<AppConfig, 'publicUrl'>): IdeCookieNames {
+  const overHttps = request.secure || (config.publicUrl?.startsWith('https:') ?? false);
+  return overHttps
+    ? { access: SECURE_IDE_ACCESS_COOKIE, refresh: SECURE_IDE_REFRESH_COOKIE, secure: true }
+    : { access: IDE_ACCESS_COOKIE, refresh: IDE_REFRESH_COOKIE, secure: false };
+}
 
 /**
  * HttpOnly (no script reads them), SameSite=Strict (no other site's page or link sends them),
- * Secure whenever the request came over TLS (behind a proxy: with TRUST_PROXY, from
- * X-Forwarded-Proto), and no Max-Age or Expires: they end with the browser session.
+ * Secure over HTTPS (ideCookieNamesOf), no Domain (this host only), and no Max-Age or Expires: they
+ * end with the browser session.
  */
-function cookieOptions(request: Request, path: string): CookieOptions {
-  return { httpOnly: true, sameSite: 'strict', secure: request.secure, path };
+function cookieOptions(names: IdeCookieNames, path: string): CookieOptions {
+  return { httpOnly: true, sameSite: 'strict', secure: names.secure, path };
 }
 
 /** Sets both cookies of a new IDE session. */
-export function setIdeSessionCookies(request: Request, response: Response, tokens: { accessToken: string; refreshToken: string }): void {
-  setIdeAccessCookie(request, response, tokens.accessToken);
-  response.cookie(IDE_REFRESH_COOKIE, tokens.refreshToken, cookieOptions(request, IDE_SESSION_PATH));
+export function setIdeSessionCookies(request: Request, response: Response, config: AppConfig, tokens: { accessToken: string; refreshToken: string }): void {
+  setIdeAccessCookie(request, response, config, tokens.accessToken);
+  const names = ideCookieNamesOf(request, config);
+  response.cookie(names.refresh, tokens.refreshToken, cookieOptions(names, IDE_SESSION_PATH));
 }
 
 /** Replaces the access cookie after a renewal (the refresh cookie stays as it is). */
-export function setIdeAccessCookie(request: Request, response: Response, accessToken: string): void {
-  response.cookie(IDE_ACCESS_COOKIE, accessToken, cookieOptions(request, '/'));
+export function setIdeAccessCookie(request: Request, response: Response, config: AppConfig, accessToken: string): void {
+  const names = ideCookieNamesOf(request, config);
+  response.cookie(names.access, accessToken, cookieOptions(names, '/'));
 }
 
 /** Clears both cookies (each with the path it was set with: a cookie is only replaced at its own path). */
-export function clearIdeSessionCookies(request: Request, response: Response): void {
-  response.clearCookie(IDE_ACCESS_COOKIE, cookieOptions(request, '/'));
-  response.clearCookie(IDE_REFRESH_COOKIE, cookieOptions(request, IDE_SESSION_PATH));
+export function clearIdeSessionCookies(request: Request, response: Response, config: AppConfig): void {
+  const names = ideCookieNamesOf(request, config);
+  response.clearCookie(names.access, cookieOptions(names, '/'));
+  response.clearCookie(names.refresh, cookieOptions(names, IDE_SESSION_PATH));
 }
 
 const ACCESS_TOKEN_FORM = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
@@ -71,12 +103,13 @@ export function requestCookie(request: Pick<Request, 'headers'>, name: string, f
   return values[0]!;
 }
 
-export function ideAccessCookie(request: Pick<Request, 'headers'>): string | null | 'invalid' {
-  return requestCookie(request, IDE_ACCESS_COOKIE, ACCESS_TOKEN_FORM);
+/** The access cookie of the name this request uses (ideCookieNamesOf): over HTTPS a plain-named one is not read. */
+export function ideAccessCookie(request: Pick<Request, 'headers' | 'secure'>, config: Pick<AppConfig, 'publicUrl'>): string | null | 'invalid' {
+  return requestCookie(request, ideCookieNamesOf(request, config).access, ACCESS_TOKEN_FORM);
 }
 
-export function ideRefreshCookie(request: Pick<Request, 'headers'>): string | null | 'invalid' {
-  return requestCookie(request, IDE_REFRESH_COOKIE, REFRESH_TOKEN_FORM);
+export function ideRefreshCookie(request: Pick<Request, 'headers' | 'secure'>, config: Pick<AppConfig, 'publicUrl'>): string | null | 'invalid' {
+  return requestCookie(request, ideCookieNamesOf(request, config).refresh, REFRESH_TOKEN_FORM);
 }
 
 /** The origin the browser reached this server at: PUBLIC_URL, else the request's scheme and Host. */
@@ -115,7 +148,7 @@ function mayUseIdeCookie(request: Pick<Request, 'method' | 'protocol' | 'get'>, 
 /** The IDE cookie's access token checked (see checkAccessToken); nobody when the request may not use the cookie. */
 export async function checkedIdeAccess(request: Request, config: AppConfig, em: Em): Promise<CheckedAccessToken | null> {
   if (!mayUseIdeCookie(request, config)) return null;
-  const token = ideAccessCookie(request);
+  const token = ideAccessCookie(request, config);
   if (token === null) return null;
   const refused = (problem: TokenProblem): CheckedAccessToken => ({ actor: null, passwordChangeActor: null, problem, ideSessionFamily: null, expiresAt: null });
   if (token === 'invalid') return refused('invalid');
