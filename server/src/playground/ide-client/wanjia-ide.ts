@@ -13,6 +13,8 @@ const SESSION_PATH = '/ide/session';
 /** Renew this long before the access token ends (and never later than two thirds of its life). */
 const RENEW_AHEAD_MS = 2 * 60 * 1000;
 const MAX_DOWNLOADS_SHOWN = 6;
+/** sessionStorage: the sign-in page has just renewed the session and reloaded. */
+const RENEWED_MARK = 'wanjia-ide-renewed';
 
 interface Problem {
   code?: string;
@@ -80,18 +82,29 @@ async function runSignInPage(): Promise<void> {
   // A page reloaded after the access token ended (a PC asleep over lunch) still has the session's
   // refresh cookie: renew first, and only ask for the password when that fails. The form is handled
   // from the start meanwhile (a quick Enter on an autofilled form must never submit natively).
-  const renewal = postJson(`${SESSION_PATH}/renew`, {})
-    .then(async (renewed) => {
-      if (renewed.ok) location.reload();
-      // Signed out: what a browser closed without signing out left behind goes now.
-      else await forgetSession().catch(() => undefined);
-      return renewed.ok;
-    })
-    .catch(() => false);
+  // A renewal reloads into the IDE once: a page that comes back to this form right after one (the server
+  // and the renewal disagreeing) stays on the form instead of reloading for ever.
+  const justRenewed = sessionStorage.getItem(RENEWED_MARK) !== null;
+  sessionStorage.removeItem(RENEWED_MARK);
+  const renewal = justRenewed
+    ? Promise.resolve(false)
+    : postJson(`${SESSION_PATH}/renew`, {})
+        .then(async (renewed) => {
+          if (renewed.ok) {
+            sessionStorage.setItem(RENEWED_MARK, String(Date.now()));
+            location.reload();
+          } else {
+            // Signed out: what a browser closed without signing out left behind goes now.
+            await forgetSession().catch(() => undefined);
+          }
+          return renewed.ok;
+        })
+        .catch(() => false);
   const form = document.getElementById('wanjia-sign-in') as HTMLFormElement | null;
   const errorText = document.getElementById('wanjia-sign-in-error');
   const newPasswordRow = document.getElementById('wanjia-new-password');
   if (!form || !errorText || !newPasswordRow) return;
+  if (justRenewed) errorText.textContent = '登录状态异常，请重新登录。Please sign in again.';
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const data = new FormData(form);
