@@ -7,6 +7,7 @@ import { DEMO_PASSWORDS } from '../src/modules/accounts/published-passwords';
 import { UserAccount } from '../src/modules/accounts/user-account.entity';
 import { Assignment } from '../src/modules/assignments/assignment.entity';
 import { actorOf } from '../src/modules/auth/auth.service';
+import { AuditEntry } from '../src/modules/audit/audit-entry.entity';
 import { Cadre } from '../src/modules/cadres/cadre.entity';
 import { Household } from '../src/modules/households/household.entity';
 import { Resident } from '../src/modules/households/resident.entity';
@@ -22,11 +23,13 @@ import { signIn, startApp, type RunningApp } from './support/server';
  * The cookbook (办事指南) against the demo data, as each demo staff account: every saved operation
  * runs as it is, through the real HTTP app, in the order the IDE shows it. A recipe that answers
  * errors, or a mutation that answers nothing, fails the test by name; so a schema change or a rule
- * that breaks a recipe cannot go unnoticed.
+ * that breaks a recipe cannot go unnoticed. Rendering it (every GET of the IDE page) writes nothing,
+ * and its variables hold no resident's name, phone, ID number or address.
  */
 
 type DemoStaff = keyof typeof DEMO_PASSWORDS;
 const STAFF: DemoStaff[] = ['admin', 'pingshan-admin', 'analyst'];
+const ADMINS: DemoStaff[] = ['admin', 'pingshan-admin'];
 
 const CHINESE = /[\u4e00-\u9fff]/;
 const ENGLISH = /[A-Za-z]{2,}/;
@@ -45,6 +48,38 @@ function rootFieldsOf(item: CookbookRecipe): string[] {
 
 function recipesOf(chapters: CookbookChapter[]): { chapter: string; item: CookbookRecipe }[] {
   return chapters.flatMap((chapter) => chapter.recipes.map((item) => ({ chapter: chapter.title, item })));
+}
+
+const ACCOUNTS_CHAPTER = '账号 Accounts';
+
+function chapterOf(chapters: CookbookChapter[], title: string): CookbookChapter {
+  const chapter = chapters.find((candidate) => candidate.title === title);
+  if (!chapter) throw new Error(`no chapter ${title} in ${chapters.map((candidate) => candidate.title).join(', ')}`);
+  return chapter;
+}
+
+function recipeCalling(chapters: CookbookChapter[], rootField: string): CookbookRecipe | undefined {
+  return recipesOf(chapters).find(({ item }) => rootFieldsOf(item).includes(rootField))?.item;
+}
+
+/** Every string among a recipe's variables, nested inputs included. */
+function stringValues(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(stringValues);
+  if (value && typeof value === 'object') return Object.values(value).flatMap(stringValues);
+  return [];
+}
+
+/** Every row of every table, as text: two snapshots are equal only if nothing was written in between. */
+async function databaseSnapshot(orm: Orm): Promise<Record<string, string>> {
+  const connection = orm.em.fork().getConnection();
+  const snapshot: Record<string, string> = {};
+  for (const meta of Object.values(orm.getMetadata().getAll())) {
+    if (!meta.tableName || meta.embeddable || meta.virtual) continue;
+    const rows = await connection.execute(`select * from \`${meta.tableName}\` order by 1`);
+    snapshot[meta.tableName] = JSON.stringify(rows, (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value));
+  }
+  return snapshot;
 }
 
 async function actorFor(em: Em, username: string) {
@@ -147,6 +182,26 @@ describe.each(databaseKinds())('the cookbook on %s', (kind) => {
     await dropScratchDatabase(database);
   });
 
+  async function scopeOf(username: string): Promise<Region> {
+    return (await orm.em.fork().findOneOrFail(UserAccount, { username }, { populate: ['scopeRegion'] })).scopeRegion as Region;
+  }
+
+  it('writes nothing when it is rendered, for any demo account or a new administrator without a practice account', async () => {
+    const em = orm.em.fork();
+    const xihu = await em.findOneOrFail(Region, { code: '210503000000' });
+    em.create(UserAccount, { username: 'xihu-admin', role: Role.ADMIN, scopeRegion: xihu, passwordHash: null });
+    const cadreAccount = await em.findOneOrFail(UserAccount, { role: Role.CADRE }, { populate: ['cadre'] });
+    await em.flush();
+    const before = await databaseSnapshot(orm);
+    const auditEntries = await orm.em.fork().count(AuditEntry, {});
+    for (const username of [...STAFF, 'xihu-admin']) await cookbookFor(orm.em.fork(), await actorFor(orm.em.fork(), username));
+    expect(await cookbookFor(orm.em.fork(), actorOf(cadreAccount))).toEqual([]);
+    expect(await orm.em.fork().count(AuditEntry, {})).toBe(auditEntries);
+    expect(await orm.em.fork().count(UserAccount, { username: { $like: 'practice-%' } })).toBe(0);
+    const after = await databaseSnapshot(orm);
+    for (const table of Object.keys(before)) expect([table, after[table]]).toEqual([table, before[table]]);
+  });
+
   it.each(STAFF)('runs every recipe as %s, in chapter order, without an error', async (username) => {
     const headers = await signIn(server, username, DEMO_PASSWORDS[username]);
     const chapters = await cookbookFor(orm.em.fork(), await actorFor(orm.em.fork(), username));
@@ -155,7 +210,24 @@ describe.each(databaseKinds())('the cookbook on %s', (kind) => {
     expect(await runAll(server, headers, chapters)).toEqual([]);
   });
 
-  it("renders again and runs the city administrator's recipes a second time (fresh names, codes and ID numbers)", async () => {
+  it.each(ADMINS)('offers %s the practice account to create first, and that recipe makes it (active, audited as theirs)', async (username) => {
+    const scope = await scopeOf(username);
+    const accounts = chapterOf(cookbooks.get(username)!, ACCOUNTS_CHAPTER).recipes;
+    expect(accounts.map((item) => rootFieldsOf(item)[0])).toEqual(['accounts', 'createAccount', 'createAccount']);
+    const create = accounts[2]!;
+    expect(create.name).toBe('创建练习账号 Create the practice account');
+    expect(create.description).toMatch(/重新打开工作台/);
+    expect(create.variables).toEqual({
+      input: { username: practiceUsername(scope.code), password: expect.any(String), role: 'ANALYST', scopeRegionId: String(scope.id) },
+    });
+    const em = orm.em.fork();
+    const practice = await em.findOneOrFail(UserAccount, { username: practiceUsername(scope.code) }, { populate: ['scopeRegion'] });
+    expect([practice.role, practice.active, practice.scopeRegion?.id]).toEqual([Role.ANALYST, true, scope.id]);
+    const author = await actorFor(em, username);
+    expect(await em.count(AuditEntry, { operation: 'createAccount', entityId: String(practice.id), actor: author.accountId })).toBe(1);
+  });
+
+  it("renders again and runs the city administrator's recipes a second time (fresh names, codes and ID numbers; the practice account's care)", async () => {
     const headers = await signIn(server, 'admin', DEMO_PASSWORDS.admin);
     const again = await cookbookFor(orm.em.fork(), await actorFor(orm.em.fork(), 'admin'));
     const mutations = again.map((chapter) => ({
@@ -164,6 +236,25 @@ describe.each(databaseKinds())('the cookbook on %s', (kind) => {
     }));
     expect(await runAll(server, headers, mutations)).toEqual([]);
   });
+
+  it.each(ADMINS)(
+    'gives %s, once the practice account exists, the care recipes on it, ending with its deactivation, and again once it is deactivated',
+    async (username) => {
+      const scope = await scopeOf(username);
+      const practice = await orm.em.fork().findOneOrFail(UserAccount, { username: practiceUsername(scope.code) });
+      const care = ['reactivateAccount', 'resetPassword', 'unlockAccount', 'deactivateAccount'];
+      const accountsChapter = async () => chapterOf(await cookbookFor(orm.em.fork(), await actorFor(orm.em.fork(), username)), ACCOUNTS_CHAPTER);
+      const rendered = await accountsChapter();
+      expect(rendered.recipes.map((item) => rootFieldsOf(item)[0])).toEqual(['accounts', 'createAccount', ...care]);
+      expect(rendered.recipes.slice(2).map((item) => item.variables.accountId)).toEqual(care.map(() => String(practice.id)));
+      expect(await runAll(server, await signIn(server, username, DEMO_PASSWORDS[username]), [rendered])).toEqual([]);
+      expect((await orm.em.fork().findOneOrFail(UserAccount, practice.id)).active).toBe(false);
+      // Deactivated, it is still the practice account: no second one is offered, and the care recipes stay.
+      const next = await accountsChapter();
+      expect(next.recipes.map((item) => [item.name, rootFieldsOf(item)[0]])).toEqual(rendered.recipes.map((item) => [item.name, rootFieldsOf(item)[0]]));
+      expect(recipeCalling([next], 'reactivateAccount')!.variables.accountId).toBe(String(practice.id));
+    },
+  );
 
   it('names every chapter and recipe in Chinese and English, describes it in Chinese, and names every operation', () => {
     for (const chapters of cookbooks.values()) {
@@ -177,8 +268,8 @@ describe.each(databaseKinds())('the cookbook on %s', (kind) => {
     }
   });
 
-  it('gives each role the tasks of the issue, and an analyst no mutation but exportReport', () => {
-    const fields = (username: DemoStaff) => new Set(recipesOf(cookbooks.get(username)!).flatMap(({ item }) => rootFieldsOf(item)));
+  it('gives each role the tasks of the issue, and an analyst no mutation but exportReport', async () => {
+    const fields = (chapters: CookbookChapter[]) => new Set(recipesOf(chapters).flatMap(({ item }) => rootFieldsOf(item)));
     const figures = [
       'campaignOverview',
       'campaignBreakdown',
@@ -206,16 +297,15 @@ describe.each(databaseKinds())('the cookbook on %s', (kind) => {
       'deactivateCadre',
       'reactivateCadre',
     ];
-    expect([...fields('admin')]).toEqual(
-      expect.arrayContaining([...figures, ...administration, 'createRound', 'createContactPoint', 'updateContactPointKind']),
-    );
-    expect([...fields('pingshan-admin')]).toEqual(expect.arrayContaining([...figures, ...administration]));
+    // Rendered now: the account care appears once the practice account exists.
+    const now = async (username: DemoStaff) => fields(await cookbookFor(orm.em.fork(), await actorFor(orm.em.fork(), username)));
+    const city = await now('admin');
+    const district = await now('pingshan-admin');
+    expect([...city]).toEqual(expect.arrayContaining([...figures, ...administration, 'createRound', 'createContactPoint', 'updateContactPointKind']));
+    expect([...district]).toEqual(expect.arrayContaining([...figures, ...administration]));
     // The city's own tasks are not offered to a district.
-    expect([...fields('pingshan-admin')]).not.toEqual(expect.arrayContaining(['createRound']));
-    expect(
-      [...fields('pingshan-admin')].filter((field) => ['createRound', 'createContactPoint', 'createRegion', 'createContactPointKind'].includes(field)),
-    ).toEqual([]);
-    expect([...fields('analyst')]).toEqual(expect.arrayContaining(figures));
+    expect([...district].filter((field) => ['createRound', 'createContactPoint', 'createRegion', 'createContactPointKind'].includes(field))).toEqual([]);
+    expect([...fields(cookbooks.get('analyst')!)]).toEqual(expect.arrayContaining(figures));
     const analystMutations = recipesOf(cookbooks.get('analyst')!)
       .filter(({ item }) => operationOf(item).operation !== OperationTypeNode.QUERY)
       .flatMap(({ item }) => rootFieldsOf(item));
@@ -225,7 +315,7 @@ describe.each(databaseKinds())('the cookbook on %s', (kind) => {
 
   it("keeps the district administrator's variables in the district", async () => {
     const em = orm.em.fork();
-    const district = (await em.findOneOrFail(UserAccount, { username: 'pingshan-admin' }, { populate: ['scopeRegion'] })).scopeRegion!.path;
+    const district = (await scopeOf('pingshan-admin')).path;
     const outside: string[] = [];
     let checked = 0;
     for (const { item } of recipesOf(cookbooks.get('pingshan-admin')!)) {
@@ -241,31 +331,79 @@ describe.each(databaseKinds())('the cookbook on %s', (kind) => {
     expect(checked).toBeGreaterThan(20);
   });
 
-  it('makes one practice account for a scope when two pages of a new administrator are written at once', async () => {
+  it("puts no resident's name, ID number, household phone or address into any variable", async () => {
     const em = orm.em.fork();
-    const xihu = await em.findOneOrFail(Region, { code: '210503000000' });
-    const admin = em.create(UserAccount, { username: 'xihu-admin', role: Role.ADMIN, scopeRegion: xihu, passwordHash: null });
-    await em.flush();
-    const actor = actorOf(await orm.em.fork().findOneOrFail(UserAccount, admin.id, { populate: ['scopeRegion'] }));
-    const [first, second] = await Promise.all([cookbookFor(orm.em.fork(), actor), cookbookFor(orm.em.fork(), actor)]);
-    const careOf = (chapters: CookbookChapter[]) =>
-      chapters.find((chapter) => chapter.title === '账号 Accounts')!.recipes.find((item) => rootFieldsOf(item).includes('deactivateAccount'))!.variables
-        .accountId;
-    const practice = await orm.em.fork().find(UserAccount, { username: practiceUsername(xihu.code) });
-    expect(practice.map((account) => [String(account.id), account.active])).toEqual([[careOf(first), false]]);
-    expect(careOf(second)).toBe(careOf(first));
+    const rendered = await Promise.all(STAFF.map(async (username) => cookbookFor(orm.em.fork(), await actorFor(orm.em.fork(), username))));
+    const households = await em.find(Household, {}, { fields: ['headName', 'phone', 'address'] as never });
+    const residents = await em.find(Resident, {}, { fields: ['name', 'idNumber'] as never });
+    const personal = new Set(
+      [...households.flatMap((row) => [row.headName, row.phone, row.address]), ...residents.flatMap((row) => [row.name, row.idNumber])].filter(
+        (value): value is string => typeof value === 'string' && value.length > 0,
+      ),
+    );
+    expect(personal.size).toBeGreaterThan(400);
+    // Rendered now, after the earlier runs registered the samples of their own renders.
+    const found = recipesOf(rendered.flat()).flatMap(({ item }) =>
+      stringValues(item.variables)
+        .filter((value) => personal.has(value))
+        .map((value) => `${item.name}: ${value}`),
+    );
+    expect(found).toEqual([]);
+    // The household search still finds something with its fragment: a surname, not a name.
+    const search = recipeCalling(rendered[0]!, 'households')!;
+    expect([...String((search.variables as { search: string }).search)]).toHaveLength(1);
   });
 
-  it('keeps the practice account the account-care recipes act on deactivated after the chapter ran, one per scope', async () => {
+  it('never offers a bind code for a cadre whose account is bound to WeChat, and leaves the recipe out when every cadre is bound', async () => {
     const em = orm.em.fork();
-    const city = await em.findOneOrFail(Region, { depth: 0 });
-    const practice = await em.find(UserAccount, { username: { $like: 'practice-%' } }, { populate: ['scopeRegion'] });
+    const bindCodeCadre = async (username: string) => {
+      const item = recipeCalling(await cookbookFor(orm.em.fork(), await actorFor(orm.em.fork(), username)), 'issueBindCode');
+      return item ? Number(item.variables.cadreId) : null;
+    };
+    const boundCadres = async () =>
+      new Set((await orm.em.fork().find(UserAccount, { role: Role.CADRE, wechatOpenid: { $ne: null } })).map((account) => account.cadre!.id));
+    // Bind the account of the cadre each administrator's recipe names (creating it when the cadre has none).
+    for (const username of ADMINS) {
+      const cadreId = (await bindCodeCadre(username))!;
+      expect(cadreId).not.toBeNull();
+      const account = (await em.findOne(UserAccount, { cadre: cadreId })) ?? em.create(UserAccount, { role: Role.CADRE, cadre: cadreId });
+      account.wechatOpenid = `test-openid-${cadreId}`;
+      await em.flush();
+      const next = await bindCodeCadre(username);
+      expect([username, next]).toEqual([username, expect.any(Number)]);
+      expect(next).not.toBe(cadreId);
+      expect((await boundCadres()).has(next!)).toBe(false);
+    }
+    // A district whose every cadre is bound: no bind code to offer.
+    const xihu = await em.findOneOrFail(Region, { code: '210503000000' });
+    const cadres = await em.find(Cadre, { unit: { region: { path: { $like: `${xihu.path}%` } } } });
+    expect(cadres.length).toBeGreaterThan(0);
+    const accounts = await em.find(UserAccount, { cadre: { $in: cadres.map((cadre) => cadre.id) } });
+    for (const cadre of cadres) {
+      const account = accounts.find((row) => row.cadre?.id === cadre.id) ?? em.create(UserAccount, { role: Role.CADRE, cadre: cadre.id });
+      account.wechatOpenid ??= `test-openid-${cadre.id}`;
+    }
+    await em.flush();
+    expect(await bindCodeCadre('xihu-admin')).toBeNull();
+  });
+
+  it('keeps the practice account the account-care recipes act on deactivated after the chapter ran, one per scope that ran it', async () => {
+    const em = orm.em.fork();
+    const practice = await em.find(UserAccount, { username: { $like: 'practice-%' } });
     expect(practice.map((account) => [account.username, account.active]).sort()).toEqual(
       [
-        [practiceUsername(city.code), false],
-        [practiceUsername('210502000000'), false],
-        [practiceUsername('210503000000'), false],
+        [practiceUsername((await scopeOf('admin')).code), false],
+        [practiceUsername((await scopeOf('pingshan-admin')).code), false],
       ].sort(),
     );
+  });
+
+  it("measures what rendering the city administrator's cookbook costs (printed, not asserted)", async () => {
+    const actor = await actorFor(orm.em.fork(), 'admin');
+    const renders = 10;
+    const started = performance.now();
+    for (let index = 0; index < renders; index += 1) await cookbookFor(orm.em.fork(), actor);
+    const mean = (performance.now() - started) / renders;
+    process.stdout.write(`cookbook render on ${kind}, city administrator, 200-household demo: ${mean.toFixed(1)} ms mean of ${renders}\n`);
   });
 });

@@ -1,17 +1,26 @@
-import { AssignmentKind, CadreRank, Gender, RegionLevel, ResidentRelation, TargetGroup, HardshipReason, UnitKind, UnitLevel } from '@wanjia/shared';
+import { AssignmentKind, CadreRank, Gender, HardshipReason, RegionLevel, ResidentRelation, Role, TargetGroup, UnitKind, UnitLevel } from '@wanjia/shared';
 import type { Em } from '../../core/entity-manager';
 import { contactPointPolicy } from '../../modules/contact-points/contact-point.policy';
-import type { UserAccount } from '../../modules/accounts/user-account.entity';
 import { Region } from '../../modules/regions/region.entity';
 import { regionPolicy } from '../../modules/regions/region.policy';
 import { roundPolicy } from '../../modules/rounds/round.policy';
 import { addDays, birthDateYearsAgo, freshIdNumber, freshPassword, type FreshStamp } from './fresh-values';
+import type { PracticeAccount } from './practice-account';
 import { present, recipe, type CookbookChapter, type CookbookRecipe } from './recipe';
 import type { ScopeFacts } from './scope-facts';
 
 /** Where a household's address is written: the place's name, a group and a number, marked as the cookbook's. */
 function sampleAddress(place: Region, stamp: FreshStamp): string {
   return `${place.name}3组12号（办事指南示例 ${stamp.label}）`;
+}
+
+/**
+ * A person's name for a registration recipe, marked as a sample and as this render's: never a name a
+ * resident has (the browser keeps the cookbook in IndexedDB), and a registration run once does not
+ * make the next render's sample someone's name.
+ */
+function sampleName(name: string, stamp: FreshStamp): string {
+  return `${name}（示例 ${stamp.label}）`;
 }
 
 async function householdChapter(em: Em, facts: ScopeFacts, stamp: FreshStamp, now: Date): Promise<CookbookChapter> {
@@ -26,6 +35,7 @@ async function householdChapter(em: Em, facts: ScopeFacts, stamp: FreshStamp, no
       '新登记一户困难家庭及其成员（户主、子女）；身份证号须真实有效，重复登记会被拒绝。',
       `
 # 登记一户家庭。regionId 必须是村或社区；成员可以一起登记，也可以以后用“添加家庭成员”补登。
+# 户主电话写在 input.phone（选填，例如 "phone": "13900000000"）。
 mutation RegisterHousehold($input: CreateHouseholdInput!) {
   createHousehold(input: $input) {
     id
@@ -40,21 +50,20 @@ mutation RegisterHousehold($input: CreateHouseholdInput!) {
       {
         input: {
           regionId: String(facts.place.id),
-          headName: '王建国',
+          headName: sampleName('王建国', stamp),
           address: sampleAddress(facts.place, stamp),
-          phone: '13941400000',
           targetGroups: [TargetGroup.HARDSHIP],
           hardshipReasons: [HardshipReason.ILLNESS],
           residents: [
             {
-              name: '王建国',
+              name: sampleName('王建国', stamp),
               relation: ResidentRelation.HEAD,
               gender: Gender.MALE,
               birthDate: headBirth,
               idNumber: await freshIdNumber(em, facts.place.code, headBirth, Gender.MALE, taken),
             },
             {
-              name: '王小雨',
+              name: sampleName('王小雨', stamp),
               relation: ResidentRelation.CHILD,
               gender: Gender.FEMALE,
               birthDate: childBirth,
@@ -86,7 +95,7 @@ mutation AddResident($householdId: ID!, $householdVersion: Int!, $input: Residen
             householdId: String(first.row.id),
             householdVersion: first.row.version,
             input: {
-              name: '李桂兰',
+              name: sampleName('李桂兰', stamp),
               relation: ResidentRelation.PARENT,
               gender: Gender.FEMALE,
               birthDate,
@@ -111,7 +120,10 @@ mutation ChangeHousehold($id: ID!, $input: UpdateHouseholdInput!) {
     status
   }
 }`,
-        { id: String(second.row.id), input: { expectedVersion: second.row.version, address: second.row.address } },
+        // The household's own status, so that running it as it is changes nothing but the version. Not its
+        // address: the mutation keeps what is left out, and a resident's address has no place in the
+        // cookbook the browser stores.
+        { id: String(second.row.id), input: { expectedVersion: second.row.version, status: second.row.status } },
       )
     : null;
   const fileOf = first ?? second ?? third;
@@ -122,7 +134,7 @@ mutation ChangeHousehold($id: ID!, $input: UpdateHouseholdInput!) {
       fileOf
         ? recipe(
             '查找家庭 Find households',
-            '按户主姓名或地址查找本辖区的家庭。',
+            '按户主姓名或地址的一部分查找本辖区的家庭（示例是一个姓）。',
             `
 query FindHouseholds($search: String, $regionId: ID) {
   households(first: 20, filter: { search: $search, regionId: $regionId }) {
@@ -130,7 +142,8 @@ query FindHouseholds($search: String, $regionId: ID) {
     nodes { id headName address status targetGroups region { name } }
   }
 }`,
-            { search: fileOf.row.headName, regionId: String(facts.scope.id) },
+            // One character (a surname), not a person's name: the cookbook is kept in the browser.
+            { search: [...fileOf.row.headName][0] ?? null, regionId: String(facts.scope.id) },
           )
         : null,
       fileOf
@@ -507,12 +520,7 @@ mutation ChangeCaseStatus($id: ID!, $status: PetitionCaseStatus!, $reason: Strin
 function roundChapter(facts: ScopeFacts, stamp: FreshStamp): CookbookChapter | null {
   if (!roundPolicy.mayCreate(facts.actor)) return null;
   // After the last round, so that the round running today (and every figure of it) stays as it is.
-  const lastEnd =
-    facts.rounds
-      .map((round) => round.endsOn)
-      .sort()
-      .at(-1) ?? facts.today;
-  const startsOn = addDays(lastEnd, 1);
+  const startsOn = addDays(facts.lastRoundEndsOn ?? facts.today, 1);
   const endsOn = addDays(`${Number(startsOn.slice(0, 4)) + 3}${startsOn.slice(4)}`, -1);
   return {
     title: '轮次 Rounds',
@@ -524,7 +532,7 @@ function roundChapter(facts: ScopeFacts, stamp: FreshStamp): CookbookChapter | n
 mutation OpenRound($input: CreateRoundInput!) {
   createRound(input: $input) { id name startsOn endsOn }
 }`,
-        { input: { name: `第${facts.rounds.length + 1}轮（示例 ${stamp.label}）`, startsOn, endsOn } },
+        { input: { name: `第${facts.roundCount + 1}轮（示例 ${stamp.label}）`, startsOn, endsOn } },
       ),
     ],
   };
@@ -607,10 +615,14 @@ async function regionChapter(em: Em, facts: ScopeFacts): Promise<CookbookChapter
   let create: CookbookRecipe | null = null;
   if (regionPolicy.mayCreate(actor) && placeParent) {
     // Villages are numbered 200 and up below their township; the cookbook takes free numbers from the top.
+    // Only the top codes are read (the render stays bounded); a free one is looked for above the lowest of them.
     const prefix = placeParent.code.slice(0, 9);
-    const used = new Set((await em.find(Region, { code: { $like: `${prefix}%` } }, { fields: ['code'] as never })).map((region) => region.code));
+    const TOP_CODES = 100;
+    const top = await em.find(Region, { code: { $like: `${prefix}%` } }, { fields: ['code'] as never, orderBy: { code: 'desc' }, limit: TOP_CODES });
+    const used = new Set(top.map((region) => region.code));
+    const lowestKnown = top.length < TOP_CODES ? 100 : Math.max(100, Number(top.at(-1)!.code.slice(prefix.length)) || 100);
     let code: string | null = null;
-    for (let number = 999; number >= 100 && !code; number -= 1) {
+    for (let number = 999; number >= lowestKnown && !code; number -= 1) {
       if (!used.has(`${prefix}${number}`)) code = `${prefix}${number}`;
     }
     if (code) {
@@ -654,12 +666,71 @@ mutation RenameRegion($id: ID!, $name: String!) {
   };
 }
 
-function accountChapter(facts: ScopeFacts, practice: UserAccount | null, stamp: FreshStamp): CookbookChapter {
-  const care = (name: string, description: string, query: string, variables: Record<string, unknown>) =>
-    practice ? recipe(name, description, query, { accountId: String(practice.id), ...variables }) : null;
+/** The account-care recipes, on the practice account only (practice-account.ts says why). */
+function practiceRecipes(practice: PracticeAccount, facts: ScopeFacts): CookbookRecipe[] {
+  if (practice.state === 'unavailable') return [];
+  if (practice.state === 'missing') {
+    return [
+      recipe(
+        '创建练习账号 Create the practice account',
+        '先运行这一条：为本辖区建一个无人使用的分析员练习账号，供启用、重置密码、解锁、停用的示例使用；运行后重新打开工作台，这几条示例就会出现。',
+        `
+# 练习账号只用于办事指南的示例，密码是随机的，不告诉任何人。
+mutation CreatePracticeAccount($input: CreateAccountInput!) {
+  createAccount(input: $input) { id username role active scopeRegion { name } }
+}`,
+        { input: { username: practice.username, password: freshPassword(), role: Role.ANALYST, scopeRegionId: String(facts.scope.id) } },
+      ),
+    ];
+  }
+  const care = (name: string, description: string, query: string, variables: Record<string, unknown> = {}) =>
+    recipe(name, description, query, { accountId: String(practice.account.id), ...variables });
+  // Reactivating an active account and deactivating a deactivated one change nothing, so the four run in
+  // this order whatever state the last run left; the last one leaves the account deactivated.
+  return [
+    care(
+      '启用账号 Reactivate an account',
+      `重新启用停用的账号（示例用的是办事指南的练习账号 ${practice.account.username}，无人使用）。`,
+      `
+mutation ReactivateAccount($accountId: ID!) {
+  reactivateAccount(accountId: $accountId) { id username active }
+}`,
+    ),
+    care(
+      '重置密码 Reset a password',
+      '给账号一个一次性密码，本人登录时必须改成自己的密码；账号的所有登录随即失效。',
+      `
+mutation ResetPassword($accountId: ID!) {
+  resetPassword(accountId: $accountId) {
+    oneTimePassword # 只显示这一次，交给本人
+    account { id username mustChangePassword }
+  }
+}`,
+    ),
+    care(
+      '解锁账号 Unlock an account',
+      '密码输错多次被锁定时解锁（本人仍需用自己的密码登录）。',
+      `
+mutation UnlockAccount($accountId: ID!) {
+  unlockAccount(accountId: $accountId) { id username signInLockedUntil }
+}`,
+    ),
+    care(
+      '停用账号 Deactivate an account',
+      '人员离岗时停用账号，写明原因；它的登录5秒内全部失效。',
+      `
+mutation DeactivateAccount($accountId: ID!, $reason: String!) {
+  deactivateAccount(accountId: $accountId, reason: $reason) { id username active }
+}`,
+      { reason: '人员离岗' },
+    ),
+  ];
+}
+
+function accountChapter(facts: ScopeFacts, practice: PracticeAccount, stamp: FreshStamp): CookbookChapter {
   return {
     title: '账号 Accounts',
-    recipes: present(
+    recipes: [
       recipe(
         '账号列表 Accounts in my care',
         '本辖区的管理员和分析员账号，看是否停用、是否被锁定。',
@@ -680,48 +751,10 @@ query Accounts($role: Role, $active: Boolean) {
 mutation CreateAccount($input: CreateAccountInput!) {
   createAccount(input: $input) { id username role active scopeRegion { name } }
 }`,
-        { input: { username: `analyst-${stamp.compact}`, password: freshPassword(), role: 'ANALYST', scopeRegionId: String(facts.scope.id) } },
+        { input: { username: `analyst-${stamp.compact}`, password: freshPassword(), role: Role.ANALYST, scopeRegionId: String(facts.scope.id) } },
       ),
-      care(
-        '启用账号 Reactivate an account',
-        '重新启用停用的账号（示例用的是办事指南的练习账号，无人使用）。',
-        `
-mutation ReactivateAccount($accountId: ID!) {
-  reactivateAccount(accountId: $accountId) { id username active }
-}`,
-        {},
-      ),
-      care(
-        '重置密码 Reset a password',
-        '给账号一个一次性密码，本人登录时必须改成自己的密码；账号的所有登录随即失效。',
-        `
-mutation ResetPassword($accountId: ID!) {
-  resetPassword(accountId: $accountId) {
-    oneTimePassword # 只显示这一次，交给本人
-    account { id username mustChangePassword }
-  }
-}`,
-        {},
-      ),
-      care(
-        '解锁账号 Unlock an account',
-        '密码输错多次被锁定时解锁（本人仍需用自己的密码登录）。',
-        `
-mutation UnlockAccount($accountId: ID!) {
-  unlockAccount(accountId: $accountId) { id username signInLockedUntil }
-}`,
-        {},
-      ),
-      care(
-        '停用账号 Deactivate an account',
-        '人员离岗时停用账号，写明原因；它的登录5秒内全部失效。',
-        `
-mutation DeactivateAccount($accountId: ID!, $reason: String!) {
-  deactivateAccount(accountId: $accountId, reason: $reason) { id username active }
-}`,
-        { reason: '人员离岗' },
-      ),
-    ),
+      ...practiceRecipes(practice, facts),
+    ],
   };
 }
 
@@ -799,13 +832,7 @@ query AuditEntriesInPeriod($from: DateTimeISO, $to: DateTimeISO) {
 }
 
 /** The administrators' chapters, each only with what this administrator may do. */
-export async function administrationChapters(
-  em: Em,
-  facts: ScopeFacts,
-  practice: UserAccount | null,
-  stamp: FreshStamp,
-  now: Date,
-): Promise<CookbookChapter[]> {
+export async function administrationChapters(em: Em, facts: ScopeFacts, practice: PracticeAccount, stamp: FreshStamp, now: Date): Promise<CookbookChapter[]> {
   const chapters: (CookbookChapter | null)[] = [
     await householdChapter(em, facts, stamp, now),
     assignmentChapter(facts),

@@ -3,7 +3,7 @@ import type { Em } from '../../core/entity-manager';
 import { administrationChapters } from './administration-chapters';
 import { figureChapters, gettingStarted } from './figure-chapters';
 import { freshStamp } from './fresh-values';
-import { ensurePracticeAccount } from './practice-account';
+import { findPracticeAccount } from './practice-account';
 import type { CookbookChapter } from './recipe';
 import { loadScopeFacts } from './scope-facts';
 
@@ -17,15 +17,15 @@ export { practiceUsername } from './practice-account';
  * and values that must be new (names, codes, ID numbers) are made fresh on each render, so that each
  * recipe runs as it is: server/test/cookbook.test.ts runs every one as each demo account.
  *
- * For an administrator it may write once: the practice account the account-care recipes act on
- * (practice-account.ts says why), created and deactivated through the account service, audited.
- * Cadres have the mini-program and no cookbook (an empty list).
+ * Read-only: it runs on every GET of the IDE page, so it writes nothing (not even the practice
+ * account: the account chapter offers a recipe that creates it), and each of its queries is bounded.
+ * Variables carry ids, codes and sample values, not residents' names, phones, ID numbers or addresses:
+ * the browser keeps the cookbook in IndexedDB. Cadres have the mini-program and no cookbook (an empty list).
  */
 export async function cookbookFor(em: Em, actor: Actor, now: Date = new Date()): Promise<CookbookChapter[]> {
   if (!isStaff(actor)) return [];
-  const practice = isAdmin(actor) ? await ensurePracticeAccount(em, actor) : null;
   const facts = await loadScopeFacts(em, actor, now);
   const stamp = freshStamp(now);
-  const administration = isAdmin(actor) ? await administrationChapters(em, facts, practice, stamp, now) : [];
+  const administration = isAdmin(actor) ? await administrationChapters(em, facts, await findPracticeAccount(em, actor, facts.scope), stamp, now) : [];
   return [gettingStarted(facts), ...administration, ...figureChapters(facts)];
 }
