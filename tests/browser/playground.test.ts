@@ -239,33 +239,39 @@ async function expandCollection(collection: Locator): Promise<void> {
   await expect(content.getAttribute('class')).resolves.not.toMatch(/--hidden/);
 }
 
+/** The first of the titles that the pattern matches, or a failure that lists them all. */
+async function pickByTitle(items: Locator, titleOf: (item: Locator) => Locator, pattern: RegExp, what: string): Promise<{ item: Locator; title: string }> {
+  const titles: string[] = [];
+  for (let index = 0; index < (await items.count()); index++) titles.push((await titleOf(items.nth(index)).innerText()).trim());
+  const index = titles.findIndex((title) => pattern.test(title));
+  if (index < 0) throw new Error(`no ${what} matches ${pattern}; the cookbook shows: ${JSON.stringify(titles)}`);
+  return { item: items.nth(index), title: titles[index]! };
+}
+
 /**
  * Opens a saved operation from the cookbook: the root collection, then a chapter (its sub-collection),
- * then a recipe. Altair opens a collection's query in a window of its own, named as the recipe.
+ * then a recipe, each picked by its English name. Altair opens a collection's query in a window of its
+ * own, named as the recipe.
  */
-async function openCookbookRecipe(page: Page, pick: { chapter: number; recipe: number }): Promise<{ chapter: string; recipe: string }> {
+async function openCookbookRecipe(page: Page, pick: { chapter: RegExp; recipe: RegExp }): Promise<{ chapter: string; recipe: string }> {
   await showCollections(page);
   const cookbook = ide.collection(ide.collectionsPanel(page), COOKBOOK);
   await expandCollection(cookbook);
   const chapters = cookbook.locator('.query-collections__item-nested').first().locator('app-query-collection-item');
-  expect(await chapters.count()).toBeGreaterThan(pick.chapter);
-  const chapter = chapters.nth(pick.chapter);
-  const chapterTitle = (await chapter.locator('.query-collections__item-title').first().innerText()).trim();
-  // Chapters and recipes are named in Chinese with English alongside ("户籍登记 Households").
-  expect(chapterTitle).toMatch(/[\u4e00-\u9fff].*[A-Za-z]/);
-  await expandCollection(chapter);
-  const recipes = chapter.locator('.query-collections__item-queries').first().locator('[data-test-id="query-item-title"]');
-  expect(await recipes.count()).toBeGreaterThan(pick.recipe);
-  const recipe = recipes.nth(pick.recipe);
-  const recipeTitle = (await recipe.innerText()).trim();
-  expect(recipeTitle).toMatch(/[\u4e00-\u9fff].*[A-Za-z]/);
+  const chapter = await pickByTitle(chapters, (item) => item.locator('.query-collections__item-title').first(), pick.chapter, 'chapter');
+  // Chapters and recipes are named in Chinese with English alongside ("02 工作概况 Overview").
+  expect(chapter.title).toMatch(/[\u4e00-\u9fff].*[A-Za-z]/);
+  await expandCollection(chapter.item);
+  const recipes = chapter.item.locator('.query-collections__item-queries').first().locator('[data-test-id="query-item-title"]');
+  const recipe = await pickByTitle(recipes, (item) => item, pick.recipe, `recipe of ${chapter.title}`);
+  expect(recipe.title).toMatch(/[\u4e00-\u9fff].*[A-Za-z]/);
   const windowsBefore = await ide.windowTabs(page).count();
-  await recipe.click();
-  await eventuallyText(ide.activeWindowTab(page), (text) => text.includes(recipeTitle), `the recipe ${recipeTitle} did not open in the active window`);
+  await recipe.item.click();
+  await eventuallyText(ide.activeWindowTab(page), (text) => text.includes(recipe.title), `the recipe ${recipe.title} did not open in the active window`);
   expect(await ide.windowTabs(page).count()).toBe(windowsBefore + 1);
   // The recipe arrives written out, ready to run: a named operation.
-  await eventuallyText(ide.queryEditor(page), (text) => /\b(query|mutation)\s+\w+/.test(text), `the recipe ${recipeTitle} has no named operation`);
-  return { chapter: chapterTitle, recipe: recipeTitle };
+  await eventuallyText(ide.queryEditor(page), (text) => /\b(query|mutation)\s+\w+/.test(text), `the recipe ${recipe.title} has no named operation`);
+  return { chapter: chapter.title, recipe: recipe.title };
 }
 
 /** Opens a blank window with Altair's "+" and makes sure it is the active one. */
@@ -509,8 +515,9 @@ describe('the IDE an office lives in, at /graphql in Chromium', () => {
       await session.screenshot('playground-docs.png');
 
       // A recipe from the cookbook, as it is.
-      const first = await openCookbookRecipe(page, { chapter: 0, recipe: 0 });
-      expectData(await sendActiveWindow(page), `the recipe ${first.chapter} / ${first.recipe}`);
+      const first = await openCookbookRecipe(page, { chapter: /\bOverview\b/, recipe: /\bOverview\b/ });
+      const overview = expectData(await sendActiveWindow(page), `the recipe ${first.chapter} / ${first.recipe}`);
+      expect(JSON.stringify(overview)).toMatch(/"figures":\[\{/);
       await session.screenshot('playground-cookbook.png');
 
       // Another operation on a brand-new tab: no header was ever set, and it answers the analyst.
@@ -592,10 +599,12 @@ describe('the IDE an office lives in, at /graphql in Chromium', () => {
       await expectSessionCookies(session);
       await expectWelcomeSays(page, info);
 
-      const first = await openCookbookRecipe(page, { chapter: 0, recipe: 0 });
-      expectData(await sendActiveWindow(page), `the recipe ${first.chapter} / ${first.recipe}`);
-      const second = await openCookbookRecipe(page, { chapter: 1, recipe: 0 });
+      const first = await openCookbookRecipe(page, { chapter: /\bHouseholds\b/, recipe: /\bFind households\b/ });
+      const found = expectData(await sendActiveWindow(page), `the recipe ${first.chapter} / ${first.recipe}`);
+      expect(JSON.stringify(found)).toMatch(/"totalCount":[1-9]/);
+      const second = await openCookbookRecipe(page, { chapter: /\bAssigning cadres\b/, recipe: /\bCadres with capacity\b/ });
       expectData(await sendActiveWindow(page), `the recipe ${second.chapter} / ${second.recipe}`);
+      await session.screenshot('playground-cookbook-admin.png');
 
       await openNewWindow(page);
       const answered = expectData(await runInActiveWindow(page, SIGNED_IN_AS), 'SignedInAs on a new tab') as {
