@@ -540,6 +540,7 @@ window.wanjiaIde = { start: (init) => handOver(init) };
 
 const config = pageConfig();
 if (config.mode === 'ide') {
+  sessionStorage.removeItem(RENEWED_MARK);
   void runIde(config, altairInit);
 } else {
   void runSignInPage();
