@@ -6,6 +6,7 @@ import { UserAccount } from '../src/modules/accounts/user-account.entity';
 import { AuditEntry } from '../src/modules/audit/audit-entry.entity';
 import { actorOf } from '../src/modules/auth/auth.service';
 import { RefreshToken } from '../src/modules/auth/refresh-token.entity';
+import { signAccessToken } from '../src/modules/auth/token.service';
 import { DEFAULT_DEMO_OPTIONS, seedDemoData } from '../src/seed/demo/demo-data';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
 import { createAccount } from './support/factories';
@@ -51,6 +52,12 @@ function cookieHeader(jar: Partial<Jar>): Record<string, string> {
   const names = jar.secure ? HTTPS_NAMES : PLAIN_NAMES;
   const pairs = [jar.access ? `${names.access}=${jar.access}` : null, jar.refresh ? `${names.refresh}=${jar.refresh}` : null].filter(Boolean);
   return pairs.length ? { cookie: pairs.join('; ') } : {};
+}
+
+/** The token with the first character of its signature changed (a fully significant one, unlike the last). */
+function withAlteredSignature(token: string): string {
+  const [header, payload, signature] = token.split('.');
+  return `${header}.${payload}.${signature!.startsWith('A') ? 'B' : 'A'}${signature!.slice(1)}`;
 }
 
 function codeOf(body: GraphQLBody<unknown>): unknown {
@@ -387,11 +394,84 @@ describe.each(databaseKinds())('the IDE session on %s', (kind) => {
     expect((await post('/ide/session/end', {}, { ...cookieHeader(jar), 'sec-fetch-site': 'cross-site' })).status).toBe(403);
   });
 
+  it('signs out by either cookie: one missing, planted twice or altered, the other still ends the session', async () => {
+    const ended = async (jar: Jar) => {
+      const renew = await post('/ide/session/renew', {}, cookieHeader({ refresh: jar.refresh }));
+      const me = await graphql(ME, { ...cookieHeader({ access: jar.access }), ...SAME_ORIGIN });
+      return renew.status === 401 && codeOf(me) === 'UNAUTHENTICATED';
+    };
+    const expectCleared = (response: Response) => expect(Object.keys(setCookiesOf(response)).sort()).toEqual(['wanjia_ide_access', 'wanjia_ide_refresh']);
+
+    // No refresh cookie (the page's Path=/ cookie only): the access cookie names the session.
+    const accessOnly = (await signIn('analyst', 'wanjia-analyst-demo')).jar;
+    const byAccess = await post('/ide/session/end', {}, cookieHeader({ access: accessOnly.access }));
+    expect(byAccess.status).toBe(204);
+    expectCleared(byAccess);
+    expect(await ended(accessOnly)).toBe(true);
+
+    // The refresh cookie twice (another was planted beside it): which is ours cannot be told; the access cookie decides.
+    const planted = (await signIn('analyst', 'wanjia-analyst-demo')).jar;
+    const stranger = (await signIn('admin', 'wanjia-admin-demo')).jar;
+    const twice = `wanjia_ide_refresh=${stranger.refresh}; wanjia_ide_refresh=${planted.refresh}; wanjia_ide_access=${planted.access}`;
+    const byAccessBesideTwo = await post('/ide/session/end', {}, { cookie: twice });
+    expect(byAccessBesideTwo.status).toBe(204);
+    expectCleared(byAccessBesideTwo);
+    expect(await ended(planted)).toBe(true);
+    expect(await ended(stranger)).toBe(false);
+
+    // An access cookie that ran out while the page sat idle still names its session (signed by this server).
+    const idle = (await signIn('analyst', 'wanjia-analyst-demo')).jar;
+    const claims = JSON.parse(Buffer.from(idle.access.split('.')[1]!, 'base64url').toString()) as { sid: string };
+    const em = orm.em.fork();
+    const analyst = await em.findOneOrFail(UserAccount, { username: 'analyst' }, { populate: ['scopeRegion'] });
+    const expired = await signAccessToken(actorOf(analyst), server.config.auth.jwtSecret, -60, { ideSessionFamily: claims.sid });
+    expect(codeOf(await graphql(ME, { ...cookieHeader({ access: expired.token }), ...SAME_ORIGIN }))).toBe('UNAUTHENTICATED');
+    expect((await post('/ide/session/end', {}, cookieHeader({ access: expired.token }))).status).toBe(204);
+    expect(await ended(idle)).toBe(true);
+
+    // An altered access cookie beside a good refresh cookie: the refresh cookie ends it.
+    const altered = (await signIn('analyst', 'wanjia-analyst-demo')).jar;
+    const byRefresh = await post('/ide/session/end', {}, cookieHeader({ ...altered, access: withAlteredSignature(altered.access) }));
+    expect(byRefresh.status).toBe(204);
+    expect(await ended(altered)).toBe(true);
+  });
+
+  it('does not answer 204 to a sign-out whose cookies name no session, and a forged cookie ends nobody’s', async () => {
+    const victim = (await signIn('admin', 'wanjia-admin-demo')).jar;
+    const refused = async (cookie: string) => {
+      const response = await post('/ide/session/end', {}, { cookie });
+      // The cookies are cleared all the same: the browser keeps nothing of a session it cannot end.
+      expect(Object.keys(setCookiesOf(response)).sort()).toEqual(['wanjia_ide_access', 'wanjia_ide_refresh']);
+      return { status: response.status, ...((await response.json()) as { error: { code: string; field: string } }).error };
+    };
+    // The refresh cookie twice and no access cookie: nothing can say which session this browser holds.
+    expect(await refused(`wanjia_ide_refresh=${victim.refresh}; wanjia_ide_refresh=${victim.refresh}`)).toMatchObject({
+      status: 400,
+      code: 'BAD_REQUEST',
+      field: 'wanjia_ide_refresh',
+      message: expect.stringMatching(/nothing was signed out/),
+    });
+    // A refresh token of no session, an access cookie signed by someone else naming the victim's session.
+    expect(await refused(`wanjia_ide_refresh=${'x'.repeat(43)}`)).toMatchObject({ status: 400, field: 'wanjia_ide_refresh' });
+    const [header, payload] = victim.access.split('.');
+    expect(await refused(`wanjia_ide_access=${header}.${payload}.${'A'.repeat(43)}`)).toMatchObject({ status: 400, field: 'wanjia_ide_access' });
+    const api = await apiLogin('admin', 'wanjia-admin-demo');
+    expect(await refused(`wanjia_ide_access=${api.accessToken}`)).toMatchObject({ status: 400, field: 'wanjia_ide_access' });
+    // None of it touched the victim's session.
+    expect((await post('/ide/session/renew', {}, cookieHeader(victim))).status).toBe(200);
+    expect((await graphql(ME, { ...cookieHeader(victim), ...SAME_ORIGIN })).data!.me.username).toBe('admin');
+  });
+
   it('ends the session a new sign-in in the same browser replaces', async () => {
     const first = await signIn('analyst', 'wanjia-analyst-demo');
     const second = await signIn('admin', 'wanjia-admin-demo', cookieHeader(first.jar));
     expect((await post('/ide/session/renew', {}, cookieHeader(first.jar))).status).toBe(401);
     expect((await post('/ide/session/renew', {}, cookieHeader(second.jar))).status).toBe(200);
+    // Named by the access cookie alone (the refresh cookie planted twice), it is ended all the same.
+    const plantedTwice = `wanjia_ide_refresh=${second.jar.refresh}; wanjia_ide_refresh=${first.jar.refresh}; wanjia_ide_access=${second.jar.access}`;
+    const third = await signIn('analyst', 'wanjia-analyst-demo', { cookie: plantedTwice });
+    expect((await post('/ide/session/renew', {}, cookieHeader(second.jar))).status).toBe(401);
+    expect((await post('/ide/session/renew', {}, cookieHeader(third.jar))).status).toBe(200);
   });
 
   it('refuses cadres, wrong passwords and malformed sign-ins, naming the field, with nothing written', async () => {

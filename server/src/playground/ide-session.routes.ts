@@ -7,11 +7,14 @@ import { sendProblem } from '../http/problem-response';
 import type { Logger } from '../logger';
 import { UserAccount } from '../modules/accounts/user-account.entity';
 import { authService } from '../modules/auth/auth.service';
+import { ideSessionFamilyNamedBy } from '../modules/auth/token.service';
 import {
   IDE_SESSION_PATH,
   checkedIdeAccess,
   clearIdeSessionCookies,
   hasSameOriginProof,
+  ideAccessCookie,
+  ideCookieNamesOf,
   ideRefreshCookie,
   setIdeAccessCookie,
   setIdeSessionCookies,
@@ -118,6 +121,19 @@ function bodyProblems(logger: Logger): ErrorRequestHandler {
 }
 
 /**
+ * The sessions the request's cookies name, each cookie on its own: one missing, planted twice or
+ * altered leaves the other to name it. The access cookie counts only with this server's signature.
+ */
+async function ideSessionNamedBy(request: Request, config: AppConfig): Promise<{ refreshToken: string | null; familyId: string | null }> {
+  const refreshCookie = ideRefreshCookie(request, config);
+  const accessCookie = ideAccessCookie(request, config);
+  return {
+    refreshToken: refreshCookie !== null && refreshCookie !== 'invalid' ? refreshCookie : null,
+    familyId: accessCookie !== null && accessCookie !== 'invalid' ? await ideSessionFamilyNamedBy(accessCookie, config.auth.jwtSecret) : null,
+  };
+}
+
+/**
  * The IDE session (see modules/auth/ide-session.ts): GET /ide/session says who the cookie signs in;
  * POST /ide/session signs in (administrators and analysts) and sets both cookies; POST
  * /ide/session/renew gives a new access cookie from the refresh cookie; POST /ide/session/end signs out.
@@ -156,8 +172,7 @@ export function ideSessionRoutes({ orm, config, logger, rateLimits }: IdeSession
       const em = orm.em.fork();
       const issued = await authService.ideSignIn(em, credentials, { config, clientAddress });
       // A sign-in over an open session replaces it: the replaced session is ended, not left to expire.
-      const replaced = ideRefreshCookie(request, config);
-      if (typeof replaced === 'string' && replaced !== 'invalid') await authService.logout(em, replaced);
+      await authService.endIdeSession(em, await ideSessionNamedBy(request, config));
       setIdeSessionCookies(request, response, config, issued);
       response.json(sessionInfo(issued.account, issued.accessTokenExpiresAt, issued.refreshTokenExpiresAt));
     } catch (error) {
@@ -184,10 +199,19 @@ export function ideSessionRoutes({ orm, config, logger, rateLimits }: IdeSession
 
   router.post(`${IDE_SESSION_PATH}/end`, guard, json, async (request, response) => {
     try {
-      const refreshToken = ideRefreshCookie(request, config);
-      // Revokes the session's family (and forgets it here, so its access tokens stop on the next request).
-      if (typeof refreshToken === 'string' && refreshToken !== 'invalid') await authService.logout(orm.em.fork(), refreshToken);
+      const ended = await authService.endIdeSession(orm.em.fork(), await ideSessionNamedBy(request, config));
       clearIdeSessionCookies(request, response, config);
+      // 204 says the session is over: only when one was ended, or when there was none (no cookie at all).
+      const refreshCookie = ideRefreshCookie(request, config);
+      if (ended === 0 && (refreshCookie !== null || ideAccessCookie(request, config) !== null)) {
+        const names = ideCookieNamesOf(request, config);
+        throw new DomainError(
+          ErrorCode.BAD_REQUEST,
+          'The IDE session cookies name no session (sent twice or altered): nothing was signed out. This server cleared its cookies; ' +
+            'close the browser to end the session (登录凭证无法识别，未能确认退出；请关闭浏览器)',
+          { field: refreshCookie !== null ? names.refresh : names.access },
+        );
+      }
       response.status(204).end();
     } catch (error) {
       sendProblem(response, error, { logger, logMessage: 'IDE sign-out failed' });

@@ -359,6 +359,27 @@ export const authService = {
     return true;
   },
 
+  /**
+   * Signs an IDE session out (POST /ide/session/end): the family its refresh cookie names and the one
+   * its access cookie names (the same one, unless a cookie was replaced), each revoked whole and
+   * forgotten here, so that their access tokens stop on the next request. Answers how many sessions it
+   * found (ended now or before): 0 when neither names a known one.
+   */
+  async endIdeSession(em: Em, named: { refreshToken: string | null; familyId: string | null }): Promise<number> {
+    const families = new Set<string>();
+    if (named.refreshToken !== null) {
+      const row = await em.findOne(RefreshToken, { tokenHash: hashToken(named.refreshToken) });
+      if (row) families.add(row.familyId);
+    }
+    if (named.familyId !== null && isIdeSessionFamily(named.familyId) && (await em.count(RefreshToken, { familyId: named.familyId })) > 0) {
+      families.add(named.familyId);
+    }
+    if (families.size === 0) return 0;
+    await em.nativeUpdate(RefreshToken, { familyId: { $in: [...families] }, revokedAt: null }, { revokedAt: new Date() });
+    for (const family of families) forgetIdeSession(family);
+    return families.size;
+  },
+
   async wechatLogin(em: Em, code: string, request: RequestInfo): Promise<IssuedTokens | null> {
     const openid = await exchangeWechatCode(request.config.wechat, code);
     const account = await em.findOne(UserAccount, { wechatOpenid: openid, active: true });

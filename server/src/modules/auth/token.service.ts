@@ -115,6 +115,25 @@ export async function verifyToken(token: string, secret: string): Promise<Verifi
   }
 }
 
+/**
+ * The IDE session (claim `sid`) an access token of ours names, expired or not: only to sign that
+ * session out (an access cookie that ran out while its page sat idle still says which session it was).
+ * Signature, algorithm, issuer and audience are checked as for any token; null for anything else.
+ */
+export async function ideSessionFamilyNamedBy(token: string, secret: string): Promise<string | null> {
+  let claims: { sid?: unknown; aud?: unknown };
+  try {
+    ({ payload: claims } = await jwtVerify(token, new TextEncoder().encode(secret), { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] }));
+  } catch (error) {
+    // Thrown only after the signature, issuer and audience checked out: the claims are ours.
+    if (!(error instanceof errors.JWTExpired)) return null;
+    claims = error.payload;
+  }
+  const sid = claims.sid;
+  if (claims.aud !== AUDIENCE || typeof sid !== 'string' || sid.length === 0 || sid.length > 36) return null;
+  return sid;
+}
+
 /** An opaque random token for the client, and the hash the database keeps. */
 export function newOpaqueToken(bytes = 32): { token: string; hash: string } {
   const token = randomBytes(bytes).toString('base64url');
