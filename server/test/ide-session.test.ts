@@ -291,11 +291,13 @@ describe.each(databaseKinds())('the IDE session on %s', (kind) => {
     // A cookie harvested by another service on the same host (cookies ignore ports), replayed with curl.
     const { jar } = await signIn('analyst', 'wanjia-analyst-demo');
     const harvested = { authorization: `Bearer ${jar.access}` };
+    const ideOnlyMessage = 'An IDE session token is only valid in the IDE (IDE 登录凭证只能在 IDE 中使用)';
     const replayed = await graphql(ME, harvested);
     expect(replayed.data?.me ?? null).toBeNull();
-    expect(replayed.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
+    expect(replayed.errors![0]).toMatchObject({ message: ideOnlyMessage, extensions: { code: 'UNAUTHENTICATED' } });
     // From the IDE's own origin, with the cookie beside it, the header still decides, and is refused.
-    expect(codeOf(await graphql(ME, { ...harvested, ...cookieHeader(jar), ...SAME_ORIGIN }))).toBe('UNAUTHENTICATED');
+    const besideCookie = await graphql(ME, { ...harvested, ...cookieHeader(jar), ...SAME_ORIGIN });
+    expect(besideCookie.errors![0]).toMatchObject({ message: ideOnlyMessage, extensions: { code: 'UNAUTHENTICATED' } });
 
     // The HTTP routes: an export link (the header first, then the cookie) and a photo (the header only).
     const exported = await graphql<{ exportReport: { csvUrl: string } }>('mutation { exportReport(kind: OVERVIEW) { csvUrl } }', {
@@ -304,7 +306,7 @@ describe.each(databaseKinds())('the IDE session on %s', (kind) => {
     });
     const csvUrl = exported.data!.exportReport.csvUrl;
     const refusedAnswer = async (response: Response) => ({ status: response.status, ...((await response.json()) as { error: object }) });
-    const ideOnly = { error: { code: 'UNAUTHENTICATED', message: 'An IDE session token is only valid in the IDE (IDE 登录凭证只能在 IDE 中使用)' } };
+    const ideOnly = { error: { code: 'UNAUTHENTICATED', message: ideOnlyMessage } };
     expect(await refusedAnswer(await fetch(csvUrl, { headers: harvested }))).toEqual({ status: 401, ...ideOnly });
     expect(await refusedAnswer(await fetch(`${server.url}/photos/${'0'.repeat(64)}`, { headers: harvested }))).toEqual({ status: 401, ...ideOnly });
     // The same token in its cookie, from the IDE's page, is the caller of that very link.

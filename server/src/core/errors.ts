@@ -101,7 +101,13 @@ export class BadUserInputError extends DomainError {
 }
 
 /** Why a presented token does not sign its bearer in, as the context and the HTTP routes tell it. */
-export type TokenProblem = 'expired' | 'invalid' | 'deactivated';
+export type TokenProblem = 'expired' | 'invalid' | 'deactivated' | 'ide-session-token';
+
+/**
+ * An IDE session's access token sent in an Authorization header: it is only good in the IDE's own
+ * cookie, so that a cookie harvested by another service on the same host replays nowhere else.
+ */
+export const IDE_SESSION_TOKEN_AS_BEARER_MESSAGE = 'An IDE session token is only valid in the IDE (IDE 登录凭证只能在 IDE 中使用)';
 
 /** What the client is told for each problem with its token, the same on /graphql and the HTTP routes. */
 export function tokenProblemMessage(problem: TokenProblem | null): string {
@@ -112,6 +118,8 @@ export function tokenProblemMessage(problem: TokenProblem | null): string {
       return 'This account or cadre has been deactivated';
     case 'invalid':
       return 'Access token invalid';
+    case 'ide-session-token':
+      return IDE_SESSION_TOKEN_AS_BEARER_MESSAGE;
     case null:
       return 'Sign in first';
   }

@@ -3,10 +3,9 @@ import type { AppConfig } from '../config';
 import type { Em } from '../core/entity-manager';
 import type { Logger } from '../logger';
 import type { Actor, Caller } from '../core/caller';
-import { UnauthenticatedError } from '../core/errors';
+import { UnauthenticatedError, type TokenProblem } from '../core/errors';
 import { bearerTokenOf, checkAccessToken, type CheckedAccessToken } from '../modules/auth/bearer-token.guard';
 import { checkedIdeAccess, requestOriginOf } from '../modules/auth/ide-session';
-import type { AccessTokenError } from '../modules/auth/token.service';
 import { createLoaders, type Loaders } from './loaders';
 
 /** What every resolver receives: a fork of the entity manager, request-scoped loaders, and the caller. */
@@ -18,7 +17,7 @@ export interface GraphQLContext {
   /** The signed-in caller, or null. */
   actor: Actor | null;
   /** Why a presented token was not accepted, so that UNAUTHENTICATED can say "expired" or "deactivated". */
-  tokenProblem: AccessTokenError['reason'] | 'deactivated' | 'password-change-required' | null;
+  tokenProblem: TokenProblem | 'password-change-required' | null;
   /**
    * The caller of a password-change token (a sign-in with a one-time password): not an actor for
    * anything (actor stays null), only for changePassword, me and logout.

@@ -20,31 +20,18 @@ export interface CheckedAccessToken {
   expiresAt: Date | null;
 }
 
-/**
- * An IDE session's access token sent in an Authorization header. The token lives in an HttpOnly cookie
- * that every port of the host receives, so another service on the same host name could harvest it;
- * refused as a Bearer token, a harvested cookie replays nowhere but in a browser on the IDE's own page
- * (with the same-origin proof the cookie path asks for).
- */
-export const IDE_SESSION_TOKEN_AS_BEARER = 'An IDE session token is only valid in the IDE (IDE 登录凭证只能在 IDE 中使用)';
-
 /** How a token reached the server: the Authorization header (any client), or the IDE's own cookie. */
 export type PresentedAs = 'bearer' | 'ide-cookie';
 
-interface PresentedTokenCheck extends CheckedAccessToken {
-  /** An IDE session's token (claim `sid`) presented as a Bearer token, and refused for it. */
-  ideSessionTokenAsBearer: boolean;
-}
-
-async function checkPresentedToken(token: string, config: AppConfig, em: Em, presentedAs: PresentedAs): Promise<PresentedTokenCheck> {
-  const refused = (problem: TokenProblem, ideSessionTokenAsBearer = false): PresentedTokenCheck => ({
-    actor: null,
-    passwordChangeActor: null,
-    problem,
-    ideSessionFamily: null,
-    expiresAt: null,
-    ideSessionTokenAsBearer,
-  });
+/**
+ * Checks a presented token as every path checks it: signature, expiry, that the account (and its
+ * cadre) is still active under the token's session generation, and, for a token of an IDE session,
+ * that it came in the IDE's cookie and that the session has not been signed out. An IDE session's
+ * token as a Bearer token is refused whoever sends it: its cookie reaches every port of the host, so
+ * another service on the same host name could harvest it, and it must replay nowhere but in the IDE.
+ */
+export async function checkAccessToken(token: string, config: AppConfig, em: Em, presentedAs: PresentedAs = 'bearer'): Promise<CheckedAccessToken> {
+  const refused = (problem: TokenProblem): CheckedAccessToken => ({ actor: null, passwordChangeActor: null, problem, ideSessionFamily: null, expiresAt: null });
   let verified;
   try {
     verified = await verifyToken(token, config.auth.jwtSecret);
@@ -53,7 +40,7 @@ async function checkPresentedToken(token: string, config: AppConfig, em: Em, pre
     throw error;
   }
   const family = verified.ideSessionFamily;
-  if (family !== null && presentedAs === 'bearer') return refused('invalid', true);
+  if (family !== null && presentedAs === 'bearer') return refused('ide-session-token');
   if (!(await accountIsUsable(em, verified.actor))) return refused('deactivated');
   if (family !== null && !(await ideSessionIsLive(em, family))) return refused('invalid');
   return {
@@ -62,19 +49,7 @@ async function checkPresentedToken(token: string, config: AppConfig, em: Em, pre
     problem: null,
     ideSessionFamily: family,
     expiresAt: verified.expiresAt,
-    ideSessionTokenAsBearer: false,
   };
-}
-
-/**
- * Checks a presented token as every path checks it: signature, expiry, that the account (and its
- * cadre) is still active under the token's session generation, and, for a token of an IDE session,
- * that it came in the IDE's cookie (never as a Bearer token, whoever sends it) and that the session
- * has not been signed out.
- */
-export async function checkAccessToken(token: string, config: AppConfig, em: Em, presentedAs: PresentedAs = 'bearer'): Promise<CheckedAccessToken> {
-  const { ideSessionTokenAsBearer: _refusedForIt, ...checked } = await checkPresentedToken(token, config, em, presentedAs);
-  return checked;
 }
 
 /** The token of an `Authorization: Bearer …` header: null when there is no header, 'malformed' for any other form. */
@@ -93,8 +68,7 @@ export function bearerTokenOf(request: Pick<Request, 'headers'>): string | null 
 export async function actorFromBearer(request: Pick<Request, 'headers'>, config: AppConfig, em: Em): Promise<Actor> {
   const token = bearerTokenOf(request);
   if (token === null || token === 'malformed') throw UnauthenticatedError.forToken(null);
-  const checked = await checkPresentedToken(token, config, em, 'bearer');
-  if (checked.ideSessionTokenAsBearer) throw new UnauthenticatedError(IDE_SESSION_TOKEN_AS_BEARER);
+  const checked = await checkAccessToken(token, config, em);
   if (checked.passwordChangeActor) throw new PasswordChangeRequiredError();
   if (!checked.actor) throw UnauthenticatedError.forToken(checked.problem);
   return checked.actor;
