@@ -250,7 +250,10 @@ describe.each(databaseKinds())('the cookbook on %s', (kind) => {
       expect(await runAll(server, await signIn(server, username, DEMO_PASSWORDS[username]), [rendered])).toEqual([]);
       expect((await orm.em.fork().findOneOrFail(UserAccount, practice.id)).active).toBe(false);
       // Deactivated, it is still the practice account: no second one is offered, and the care recipes stay.
+      // Rendered with it in place, the cookbook still writes nothing.
+      const before = await databaseSnapshot(orm);
       const next = await accountsChapter();
+      expect(await databaseSnapshot(orm)).toEqual(before);
       expect(next.recipes.map((item) => [item.name, rootFieldsOf(item)[0]])).toEqual(rendered.recipes.map((item) => [item.name, rootFieldsOf(item)[0]]));
       expect(recipeCalling([next], 'reactivateAccount')!.variables.accountId).toBe(String(practice.id));
     },
