@@ -1,10 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import type { Download, Locator, Page } from 'playwright-core';
 import { openBrowser, requireChromium, type BrowserSession } from '../support/browser';
-import { startServer, type ServerProcess } from '../support/server-process';
+import { graphql, startServer, type ServerProcess } from '../support/server-process';
 
 /**
  * The IDE at /graphql, driven in Debian's Chromium as an office drives it all day (issue 14, "Proven"):
@@ -505,6 +506,62 @@ describe('the IDE an office lives in, at /graphql in Chromium', () => {
       expect(await ideCookies(session)).toEqual({ access: undefined, refresh: undefined });
     } finally {
       await session.screenshot('playground-wrong-password.png');
+    }
+    expectNoRequestLeftTheMachine(session);
+  });
+
+  it('a one-time password: the form asks for a new one in Chinese and signs in with it', async () => {
+    // An administrator hands out a one-time password (resetPassword) to a new analyst of the district.
+    const signedIn = await graphql<{ login: { accessToken: string; account: { scopeRegion: { id: string } } } }>(
+      server.url,
+      'mutation { login(username: "pingshan-admin", password: "wanjia-pingshan-demo") { accessToken account { scopeRegion { id } } } }',
+    );
+    const token = signedIn.data!.login.accessToken;
+    const username = `ide-otp-${randomBytes(4).toString('hex')}`;
+    const created = await graphql<{ createAccount: { id: string } }>(
+      server.url,
+      'mutation($input: CreateAccountInput!) { createAccount(input: $input) { id } }',
+      { input: { username, password: `Aa1-${randomBytes(12).toString('hex')}`, role: 'ANALYST', scopeRegionId: signedIn.data!.login.account.scopeRegion.id } },
+      token,
+    );
+    expect(created.errors).toBeUndefined();
+    const reset = await graphql<{ resetPassword: { oneTimePassword: string } }>(
+      server.url,
+      'mutation($id: ID!) { resetPassword(accountId: $id) { oneTimePassword } }',
+      { id: created.data!.createAccount.id },
+      token,
+    );
+    expect(reset.errors).toBeUndefined();
+
+    session = await openBrowser();
+    const { page } = session;
+    await openIde(session, server.url);
+    try {
+      const form = wanjia.signInForm(page);
+      const newPassword = form.locator('input[name=newPassword]');
+      expect(await newPassword.isVisible()).toBe(false);
+      await form.locator('input[name=username]').fill(username);
+      await form.locator('input[name=password]').fill(reset.data!.resetPassword.oneTimePassword);
+      const asked = page.waitForResponse((response) => response.request().method() === 'POST' && new URL(response.url()).pathname === '/ide/session');
+      await form.locator('button[type=submit]').click();
+      expect((await asked).status()).toBe(403);
+      await newPassword.waitFor();
+      expect(await eventuallyText(wanjia.signInError(page), (text) => text.trim() !== '', 'no word about the one-time password')).toMatch(/[\u4e00-\u9fff]/);
+      expect(await ideCookies(session)).toEqual({ access: undefined, refresh: undefined });
+      await session.screenshot('playground-one-time-password.png');
+
+      await newPassword.fill(`Wanjia-${randomBytes(10).toString('hex')}`);
+      const ideDocument = page.waitForResponse(
+        (response) => response.request().resourceType() === 'document' && new URL(response.url()).pathname === '/graphql',
+      );
+      await form.locator('button[type=submit]').click();
+      await ideDocument;
+      await form.waitFor({ state: 'hidden' });
+      await expect(textOf(wanjia.who(page))).resolves.toContain(username);
+      await ide.sendButton(page).waitFor();
+      await expectWelcomeSays(page, (await (await page.context().request.get(`${server.url}/ide/session`)).json()) as IdeSessionInfo);
+    } finally {
+      await session.screenshot('playground-new-password.png');
     }
     expectNoRequestLeftTheMachine(session);
   });
