@@ -15,6 +15,8 @@ const RENEW_AHEAD_MS = 2 * 60 * 1000;
 const MAX_DOWNLOADS_SHOWN = 6;
 /** sessionStorage: the sign-in page has just renewed the session and reloaded. */
 const RENEWED_MARK = 'wanjia-ide-renewed';
+/** sessionStorage: the server did not confirm the last sign-out. */
+const SIGN_OUT_UNCONFIRMED_MARK = 'wanjia-ide-sign-out-unconfirmed';
 
 interface Problem {
   code?: string;
@@ -105,6 +107,10 @@ async function runSignInPage(): Promise<void> {
   const newPasswordRow = document.getElementById('wanjia-new-password');
   if (!form || !errorText || !newPasswordRow) return;
   if (justRenewed) errorText.textContent = '登录状态异常，请重新登录。Please sign in again.';
+  if (sessionStorage.getItem(SIGN_OUT_UNCONFIRMED_MARK) !== null) {
+    sessionStorage.removeItem(SIGN_OUT_UNCONFIRMED_MARK);
+    errorText.textContent = '未能确认退出登录；在公用电脑上请关闭浏览器。Sign-out was not confirmed: close the browser on a shared PC.';
+  }
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const data = new FormData(form);
@@ -508,7 +514,9 @@ async function runIde(config: Extract<IdePageConfig, { mode: 'ide' }>, startAlta
     signOutButton.disabled = true;
     window.clearTimeout(renewTimer);
     void postJson(`${SESSION_PATH}/end`, {})
-      .then(() => {
+      .then((ended) => {
+        // Not confirmed (the cookies named no session): said on the sign-in page, which is next.
+        if (ended.status !== 204) sessionStorage.setItem(SIGN_OUT_UNCONFIRMED_MARK, '1');
         sessionChannel?.postMessage('signed-out');
         return forgetSession();
       })
