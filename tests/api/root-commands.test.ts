@@ -40,7 +40,8 @@ describe('root commands and the server open one database', () => {
   afterAll(() => fs.rmSync(folder, { recursive: true, force: true }));
 
   it('`pnpm start` builds what the server needs (and the cadre app once), and every root command runs node at the root', () => {
-    expect(rootScripts['build:server']).toBe('tsc -b server/tsconfig.build.json');
+    // The server, and the IDE's page script (a browser program with its own compiler settings).
+    expect(rootScripts['build:server']).toBe('tsc -b server/tsconfig.build.json && tsc -p server/src/playground/ide-client/tsconfig.json');
     expect(rootScripts.start).toBe('pnpm build:server && pnpm build:cadre-app && node server/dist/main.js');
     for (const name of ['start', 'db:migrate', 'db:seed', 'demo:figures', 'region:create-root', 'account:create', 'account:unlock', 'account:reset-password']) {
       expect(rootCommand(name)).toMatch(/^node server\/dist\//);
