@@ -26,6 +26,7 @@ import { ideSessionRoutes } from './playground/ide-session.routes';
 import { LocalDiskPhotoStorage, type PhotoStorage } from './modules/photos/photo-storage';
 import { photoRoutes } from './modules/photos/photo.routes';
 import { analyticsRoutes } from './modules/analytics/analytics.routes';
+import { systemClock, type Clock } from './core/clock';
 
 export interface AppDependencies {
   config: AppConfig;
@@ -34,6 +35,8 @@ export interface AppDependencies {
   /** Counts SQL statements when `config.countSql` is on (benchmarks read it at /debug/sql-count). */
   sqlCounter?: { statements: number };
   photoStorage?: PhotoStorage;
+  /** Where requests read "now" (deadlines, escalation); tests pass a ManualClock. */
+  clock?: Clock;
 }
 
 export interface App {
@@ -46,7 +49,7 @@ export interface App {
 }
 
 /** Builds the HTTP application without listening, so that tests can start it on any port. */
-export async function createApp({ config, orm, logger, sqlCounter, photoStorage }: AppDependencies): Promise<App> {
+export async function createApp({ config, orm, logger, sqlCounter, photoStorage, clock = systemClock }: AppDependencies): Promise<App> {
   const app = express();
   app.disable('x-powered-by');
   // A number of hops or the proxies' addresses, never `true` (the client writes the left-most entry).
@@ -124,7 +127,7 @@ export async function createApp({ config, orm, logger, sqlCounter, photoStorage 
     rejectBatchedRequests,
     expressMiddleware(apollo, {
       context: async ({ req }) => {
-        const context = await createContext(orm.em.fork(), req.log ?? logger, config, req);
+        const context = await createContext(orm.em.fork(), req.log ?? logger, config, req, clock);
         // Before Apollo parses or validates: a refused caller sees no validation errors about the schema.
         safelistGate(context, req);
         return context;

@@ -122,10 +122,20 @@ export enum DemandCategory {
   OTHER = 'OTHER',
 }
 
+/**
+ * Who holds a demand's work. Escalation (督办) is not a status: a demand at any open status can be past
+ * its due date and on the ladder (`Demand.escalationRung`).
+ */
 export enum DemandStatus {
+  /** With the household's cadre, work not started. */
   OPEN = 'OPEN',
+  /** The cadre started work, or the receiving unit accepted (签收) the referral. */
   IN_PROGRESS = 'IN_PROGRESS',
+  /** Referred (交办) to a unit, waiting for its handler to accept or return it. */
+  REFERRED = 'REFERRED',
+  /** Resolved, waiting for the household's answer (回访). */
   RESOLVED = 'RESOLVED',
+  /** Kept for rows written before the demand loop; nothing sets it (escalation is `escalationRung`). */
   ESCALATED = 'ESCALATED',
   /** The household confirmed the resolution on a later visit. */
   CONFIRMED = 'CONFIRMED',
@@ -150,9 +160,55 @@ export enum DemandEventKind {
   REOPENED = 'REOPENED',
   /** A correction of the resolving help record no longer claims it: the demand is open again. */
   RESOLUTION_WITHDRAWN = 'RESOLUTION_WITHDRAWN',
+  /** The household's cadre started work on it (办理中). */
+  WORK_STARTED = 'WORK_STARTED',
+  /** Referred (交办) to a unit, with a note and a due date. */
+  REFERRED = 'REFERRED',
+  /** The receiving unit's handler signed for it (签收). */
+  ACCEPTED = 'ACCEPTED',
+  /** The receiving unit sent it back with a reason (退回). */
+  RETURNED = 'RETURNED',
+  /** A note of progress by whoever holds the work. */
+  PROGRESS_NOTED = 'PROGRESS_NOTED',
+  /** Past its due date, it reached a rung of the escalation ladder (督办). */
+  ESCALATED = 'ESCALATED',
+  /** An instruction from a higher level, with a note and a new due date (督办). */
+  INSTRUCTED = 'INSTRUCTED',
 }
 
-export const OPEN_DEMAND_STATUSES: readonly DemandStatus[] = [DemandStatus.OPEN, DemandStatus.IN_PROGRESS, DemandStatus.ESCALATED];
+/** A referral's life at the receiving unit. */
+export enum ReferralStatus {
+  /** Waiting for the unit's handler (待签收). */
+  PENDING = 'PENDING',
+  /** Signed for, being worked (办理中). */
+  ACCEPTED = 'ACCEPTED',
+  /** Sent back to the referring cadre with a reason (已退回). */
+  RETURNED = 'RETURNED',
+  /** Reported done (已办结); the household's cadre then asks the household. */
+  RESOLVED = 'RESOLVED',
+  /** Closed without the unit: the cadre resolved the demand otherwise (已撤回). */
+  WITHDRAWN = 'WITHDRAWN',
+}
+
+export const OPEN_REFERRAL_STATUSES: readonly ReferralStatus[] = [ReferralStatus.PENDING, ReferralStatus.ACCEPTED];
+
+/** What a notice (消息) is about; each kind can also go out as a WeChat subscribe message. */
+export enum NoticeKind {
+  /** A demand was referred to a unit this cadre handles. */
+  REFERRED_TO_UNIT = 'REFERRED_TO_UNIT',
+  /** A unit returned a demand this cadre referred. */
+  REFERRAL_RETURNED = 'REFERRAL_RETURNED',
+  /** A demand this person answers for went past its due date and climbed the ladder. */
+  DEMAND_ESCALATED = 'DEMAND_ESCALATED',
+  /** A higher level instructed (督办) on a demand this person answers for. */
+  DEMAND_INSTRUCTED = 'DEMAND_INSTRUCTED',
+  /** A unit resolved a demand of this cadre's household: ask the household (回访). */
+  AWAITING_CONFIRMATION = 'AWAITING_CONFIRMATION',
+  /** Households due for a visit this week. */
+  VISITS_DUE = 'VISITS_DUE',
+}
+
+export const OPEN_DEMAND_STATUSES: readonly DemandStatus[] = [DemandStatus.OPEN, DemandStatus.IN_PROGRESS, DemandStatus.REFERRED, DemandStatus.ESCALATED];
 /** Demands that are settled: resolved by a help record, or that resolution confirmed by the household. */
 export const SETTLED_DEMAND_STATUSES: readonly DemandStatus[] = [DemandStatus.RESOLVED, DemandStatus.CONFIRMED];
 

@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import type { AppConfig } from '../config';
 import type { Em } from '../core/entity-manager';
+import { systemClock, type Clock } from '../core/clock';
 import type { Logger } from '../logger';
 import type { Actor, Caller } from '../core/caller';
 import { UnauthenticatedError, type TokenProblem } from '../core/errors';
@@ -26,6 +27,8 @@ export interface GraphQLContext {
   clientAddress: string;
   /** The origin the caller reached this server at (PUBLIC_URL, else the request's scheme and host), for absolute links. */
   requestOrigin: string;
+  /** Where "now" comes from for this request (the system clock; a test's ManualClock). */
+  clock: Clock;
 }
 
 /**
@@ -37,7 +40,7 @@ export function callerOf(ctx: Pick<GraphQLContext, 'actor' | 'clientAddress'>): 
   return { actor: ctx.actor, clientAddress: ctx.clientAddress };
 }
 
-export async function createContext(em: Em, logger: Logger, config: AppConfig, request: Request): Promise<GraphQLContext> {
+export async function createContext(em: Em, logger: Logger, config: AppConfig, request: Request, clock: Clock = systemClock): Promise<GraphQLContext> {
   let checked: CheckedAccessToken | null = null;
   const bearer = bearerTokenOf(request);
   if (bearer === 'malformed') {
@@ -63,5 +66,6 @@ export async function createContext(em: Em, logger: Logger, config: AppConfig, r
     tokenProblem,
     clientAddress,
     requestOrigin: requestOriginOf(request, config),
+    clock,
   };
 }

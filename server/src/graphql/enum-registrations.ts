@@ -9,7 +9,9 @@ import {
   HelpKind,
   HouseholdStatus,
   KeyFocusReason,
+  NoticeKind,
   PetitionCaseStatus,
+  ReferralStatus,
   RegionLevel,
   ResidentRelation,
   Role,
@@ -37,7 +39,9 @@ export function registerEnums(): void {
     HelpKind,
     HouseholdStatus,
     KeyFocusReason,
+    NoticeKind,
     PetitionCaseStatus,
+    ReferralStatus,
     RegionLevel,
     ResidentRelation,
     Role,
@@ -47,7 +51,12 @@ export function registerEnums(): void {
     UnitLevel,
   };
   for (const [name, enumObject] of Object.entries(enums)) {
-    registerEnumType(enumObject, { name });
+    registerEnumType(enumObject, {
+      name,
+      ...(enumObject === DemandStatus
+        ? { valuesConfig: { ESCALATED: { deprecationReason: 'Escalation is not a status since the demand loop: read Demand.escalationRung.' } } }
+        : {}),
+    });
   }
 }
 
