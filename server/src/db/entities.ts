@@ -6,8 +6,12 @@ import { RefreshToken } from '../modules/auth/refresh-token.entity';
 import { Cadre } from '../modules/cadres/cadre.entity';
 import { ContactPointKind } from '../modules/contact-points/contact-point-kind.entity';
 import { ContactPoint } from '../modules/contact-points/contact-point.entity';
+import { DemandDeadline } from '../modules/demands/demand-deadline.entity';
+import { DemandEscalation } from '../modules/demands/demand-escalation.entity';
 import { DemandEvent } from '../modules/demands/demand-event.entity';
+import { DemandReferral } from '../modules/demands/demand-referral.entity';
 import { Demand } from '../modules/demands/demand.entity';
+import { EscalationRung } from '../modules/demands/escalation-rung.entity';
 import { HelpRecordMonthly } from '../modules/help-records/help-record-monthly.entity';
 import { HelpRecord } from '../modules/help-records/help-record.entity';
 import { Household } from '../modules/households/household.entity';
@@ -17,6 +21,7 @@ import { Photo } from '../modules/photos/photo.entity';
 import { Region } from '../modules/regions/region.entity';
 import { Round } from '../modules/rounds/round.entity';
 import { UnitPairing } from '../modules/unit-pairings/unit-pairing.entity';
+import { UnitHandler } from '../modules/units/unit-handler.entity';
 import { Unit } from '../modules/units/unit.entity';
 
 /**
@@ -46,4 +51,10 @@ export const ENTITIES = [
   RefreshToken,
   LoginThrottle,
   AuditEntry,
+  // The demand loop (issue 15): referrals, handlers, time limits, the escalation ladder.
+  DemandReferral,
+  UnitHandler,
+  DemandDeadline,
+  EscalationRung,
+  DemandEscalation,
 ];

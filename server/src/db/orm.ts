@@ -11,7 +11,7 @@ import type { DatabaseConfig } from '../config';
 import type { Logger } from '../logger';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
-import { runSqliteBackfills } from './sqlite-backfills';
+import { ensureSqliteDefaults, runSqliteBackfills } from './sqlite-backfills';
 
 import type { Em, Orm } from '../core/entity-manager';
 
@@ -147,6 +147,8 @@ export async function prepareSchema(orm: Orm, database: DatabaseConfig): Promise
   if (ddl.trim() !== '') await execSqliteScript(orm, ddl);
   // The rows a migration writes besides its DDL (the demand timeline of demands stored before it).
   await runSqliteBackfills(orm);
+  // The rows of data tables that migrations seed (time limits, the escalation ladder).
+  await ensureSqliteDefaults(orm);
   await connection.execute(
     `insert into \`${SQLITE_SCHEMA_STATE_TABLE}\` (id, fingerprint, updated_at) values (1, ?, ?) on conflict(id) do update set fingerprint = excluded.fingerprint, updated_at = excluded.updated_at`,
     [fingerprint, new Date().toISOString()],

@@ -1,4 +1,5 @@
 import type { Orm } from '../core/entity-manager';
+import { DEFAULT_DEMAND_DEADLINES, DEFAULT_ESCALATION_RUNGS } from './migrations/Migration20261204000000';
 
 /**
  * What a MySQL migration writes besides DDL, for the embedded database: SQLite's schema comes from the
@@ -45,4 +46,35 @@ export async function runSqliteBackfills(orm: Orm, now = new Date()): Promise<st
     ran.push(backfill.mirrors);
   }
   return ran;
+}
+
+/**
+ * The rows a migration seeds into a table of data (Migration20261204000000: the categories' time limits and
+ * the escalation ladder), ensured on the embedded database: a missing row is inserted, an existing one (which
+ * a city administrator may have changed) is left alone. Also rewrites demands stored as ESCALATED, which is
+ * no longer a status, to OPEN, as that migration does.
+ */
+export async function ensureSqliteDefaults(orm: Orm, now = new Date()): Promise<void> {
+  const em = orm.em.fork();
+  const updatedAt = em.getPlatform().processDateProperty(now);
+  await em.transactional(async (tx) => {
+    for (const [category, demandDays, referralDays] of DEFAULT_DEMAND_DEADLINES) {
+      await tx.execute('insert into demand_deadline (category, demand_days, referral_days, updated_at) values (?, ?, ?, ?) on conflict (category) do nothing', [
+        category,
+        demandDays,
+        referralDays,
+        updatedAt,
+      ]);
+    }
+    for (const [level, code, name, afterDays] of DEFAULT_ESCALATION_RUNGS) {
+      await tx.execute('insert into escalation_rung (level, code, name, after_days, updated_at) values (?, ?, ?, ?, ?) on conflict do nothing', [
+        level,
+        code,
+        name,
+        afterDays,
+        updatedAt,
+      ]);
+    }
+    await tx.execute("update demand set status = 'OPEN' where status = 'ESCALATED'");
+  });
 }

@@ -7,6 +7,7 @@ import { Migration20261201100000 } from './Migration20261201100000';
 import { Migration20261201110000 } from './Migration20261201110000';
 import { Migration20261202041100 } from './Migration20261202041100';
 import { Migration20261203000000 } from './Migration20261203000000';
+import { Migration20261204000000 } from './Migration20261204000000';
 
 /**
  * The MySQL migrations in the order they run; listed, so that no file discovery is needed at run time.
@@ -31,4 +32,6 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261202041100', class: Migration20261202041100 },
   // The household's confirmation (回访) and the demand timeline (issue 13): the answer on the demand, every step in demand_event (existing demands backfilled).
   { name: 'Migration20261203000000', class: Migration20261203000000 },
+  // The demand loop (issue 15): referrals, unit handlers, time limits and the escalation ladder as data (with defaults), escalations; ESCALATED demands become OPEN.
+  { name: 'Migration20261204000000', class: Migration20261204000000 },
 ];

@@ -1,8 +1,10 @@
 import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property, Unique, type Opt, type Rel } from '@mikro-orm/core';
 import { DemandEventKind, Satisfaction } from '@wanjia/shared';
-import { Field, ID, ObjectType } from 'type-graphql';
+import { LocalDateResolver } from 'graphql-scalars';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { UserAccount } from '../accounts/user-account.entity';
 import { HelpRecord } from '../help-records/help-record.entity';
+import { DemandReferral } from './demand-referral.entity';
 import { Demand } from './demand.entity';
 
 /**
@@ -46,6 +48,28 @@ export class DemandEvent {
   @Field(() => String, { nullable: true })
   @Property({ type: 'string', length: 500, nullable: true })
   note?: string | null;
+
+  /** Foreign key, indexed: the referral of a REFERRED, ACCEPTED, RETURNED or unit-RESOLVED step (and of an escalation of it). */
+  @ManyToOne(() => DemandReferral, { nullable: true })
+  referral?: Rel<DemandReferral> | null;
+
+  /** REFERRED: the referral's due date; INSTRUCTED: the new due date. */
+  @Field(() => LocalDateResolver, { nullable: true, description: 'REFERRED and INSTRUCTED: the due date set.' })
+  @Property({ type: 'date', nullable: true })
+  dueOn?: string | null;
+
+  /** ESCALATED: the rung reached. */
+  @Field(() => Int, { nullable: true, description: 'ESCALATED: the rung of the ladder reached.' })
+  @Property({ type: 'integer', nullable: true })
+  rung?: number | null;
+
+  /**
+   * Who did it, as the timeline shows it ("干部 张三", "平山区民政局 联络员 李四", "平山区管理员", "系统"), fixed
+   * when the step is written so that a later change of name, unit or role does not rewrite history.
+   * Null on steps written before the demand loop; the field resolver derives those from the actor.
+   */
+  @Property({ type: 'string', length: 100, nullable: true })
+  actorLabel?: string | null;
 
   /**
    * The client's id of an answer; unique per account, so that a resent confirmation is recognised.

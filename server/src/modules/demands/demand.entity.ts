@@ -71,6 +71,14 @@ export class Demand {
   @Property({ type: 'integer', default: 0 })
   reopenCount: number & Opt = 0;
 
+  /**
+   * The highest open rung of the escalation ladder (督办) this demand reached; 0 when nothing is escalated
+   * or its escalations were settled. Kept here so that lists filter and sort on it without a join.
+   */
+  @Field(() => Int, { description: 'The highest open rung of the escalation ladder reached (0: none).' })
+  @Property({ type: 'integer', default: 0 })
+  escalationRung: number & Opt = 0;
+
   @Property({ type: 'Date', length: 3 })
   createdAt: Date & Opt = new Date();
 
