@@ -3,6 +3,7 @@ import type { Em } from '../../core/entity-manager';
 import { UserAccount } from '../accounts/user-account.entity';
 import { HelpRecord } from '../help-records/help-record.entity';
 import { DemandEvent } from './demand-event.entity';
+import { DemandReferral } from './demand-referral.entity';
 import { Demand } from './demand.entity';
 
 /** One step to append to a demand's timeline. */
@@ -11,8 +12,16 @@ export interface DemandStep {
   demand: number | Demand;
   kind: DemandEventKind;
   at: Date;
-  /** The account that recorded it. */
-  actorAccountId: number;
+  /** The account that recorded it; null for the system's own steps (the escalation sweep). */
+  actorAccountId: number | null;
+  /** How the timeline names the actor ("干部 张三", "平山区民政局 联络员 李四", "系统"); see demand-actor.ts. */
+  actorLabel?: string | null;
+  /** The referral of a REFERRED, ACCEPTED, RETURNED, unit-RESOLVED or referral-ESCALATED step. */
+  referralId?: number | DemandReferral | null;
+  /** REFERRED: the referral's due date; INSTRUCTED: the new due date. */
+  dueOn?: string | null;
+  /** ESCALATED: the rung reached. */
+  rung?: number | null;
   helpRecordId?: number | HelpRecord | null;
   satisfaction?: Satisfaction | null;
   note?: string | null;
@@ -32,7 +41,11 @@ export const demandTimeline = {
         demand: typeof step.demand === 'number' ? tx.getReference(Demand, step.demand) : step.demand,
         kind: step.kind,
         at: step.at,
-        actorAccount: tx.getReference(UserAccount, step.actorAccountId),
+        actorAccount: step.actorAccountId === null ? null : tx.getReference(UserAccount, step.actorAccountId),
+        actorLabel: step.actorLabel ?? null,
+        referral: step.referralId == null ? null : typeof step.referralId === 'number' ? tx.getReference(DemandReferral, step.referralId) : step.referralId,
+        dueOn: step.dueOn ?? null,
+        rung: step.rung ?? null,
         helpRecord:
           step.helpRecordId == null ? null : typeof step.helpRecordId === 'number' ? tx.getReference(HelpRecord, step.helpRecordId) : step.helpRecordId,
         satisfaction: step.satisfaction ?? null,
