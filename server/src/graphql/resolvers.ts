@@ -14,6 +14,9 @@ import { RegionResolver } from '../modules/regions/region.resolver';
 import { RoundResolver } from '../modules/rounds/round.resolver';
 import { UnitPairingResolver } from '../modules/unit-pairings/unit-pairing.resolver';
 import { UnitResolver } from '../modules/units/unit.resolver';
+import { DemandDeadlineResolver } from '../modules/demands/demand-deadline.resolver';
+import { SupervisionResolver } from '../modules/demands/supervision.resolver';
+import { MyContactPointsResolver } from '../modules/contact-points/my-contact-points.resolver';
 
 /**
  * Composition file: the resolver list, one of the three places a new feature is registered (with the
@@ -39,4 +42,7 @@ export const RESOLVERS = [
   HelpRecordResolver,
   MyWorkResolver,
   AnalyticsResolver,
+  DemandDeadlineResolver,
+  SupervisionResolver,
+  MyContactPointsResolver,
 ] as const;
