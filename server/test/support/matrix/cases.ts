@@ -1,16 +1,26 @@
-import { Role } from '@wanjia/shared';
+import { DemandStatus, ReferralStatus, Role } from '@wanjia/shared';
 import { hashPassword } from '../../../src/modules/accounts/password.service';
-import { CITY_CODE, MatrixFixtures, PINGSHAN_CODE, type Seeded } from './fixtures';
+import { CITY_CODE, MatrixFixtures, PINGSHAN_CODE, type LoopWorld, type Seeded } from './fixtures';
 import type { GraphQLBody } from '../server';
 
 /**
  * The authorization matrix's cases (authorization-matrix.test.ts runs them): for every query and
  * mutation of the schema, the roles that may call it and a valid call, with probes in scope and out.
  */
-export type Caller = 'anonymous' | 'cadre' | 'analyst' | 'districtAdmin' | 'cityAdmin';
+/**
+ * The five callers of every entry, and the demand loop's (issue 15): `handler`, a cadre of 平山区's unit
+ * designated its handler (联络员), with no household of its own; `outsideHandler`, the same for 溪湖区's
+ * unit (it only appears in probes); `leader`, a petition case's responsible leader (包案领导). An entry
+ * that lists one of them in `answers` is called by it too.
+ */
+export type Caller = 'anonymous' | 'cadre' | 'analyst' | 'districtAdmin' | 'cityAdmin' | 'handler' | 'outsideHandler' | 'leader';
 export const CALLERS: readonly Caller[] = ['anonymous', 'cadre', 'analyst', 'districtAdmin', 'cityAdmin'];
+export const LOOP_CALLERS: readonly Caller[] = ['handler', 'leader'];
 export const ROLE_OF: Record<Exclude<Caller, 'anonymous'>, Role> = {
   cadre: Role.CADRE,
+  handler: Role.CADRE,
+  outsideHandler: Role.CADRE,
+  leader: Role.CADRE,
   analyst: Role.ANALYST,
   districtAdmin: Role.ADMIN,
   cityAdmin: Role.ADMIN,
@@ -24,6 +34,7 @@ export type Data = Record<string, any>;
 export interface Ctx {
   seeded: Seeded;
   fx: MatrixFixtures;
+  loop: LoopWorld;
   refreshToken(): Promise<string>;
   /** A fresh analyst (or administrator) account scoped to 平山区 (inside), 溪湖区 (outside) or the city; its id. */
   staffAccount(side: 'inside' | 'outside' | 'city', active?: boolean, role?: Role): Promise<string>;
@@ -65,6 +76,12 @@ export interface Entry {
   answer?: string;
   /** Public mutations: a call refused on its merits, and the answer, whoever calls. */
   refusal?: { vars: VarsOf; answer: string };
+  /**
+   * What a caller gets when it is not what `who` says (the loop's operations: a cadre who is no handler
+   * is FORBIDDEN to sign for a referral). The loop's callers (handler, leader) are called only when
+   * listed here.
+   */
+  answers?: Partial<Record<Caller, string>>;
   /** Runs after each caller's valid call (undoing what would spoil the next cases). */
   after?: (ctx: Ctx, caller: Caller, body: GraphQLBody<Data>) => Promise<void>;
 }
@@ -107,7 +124,279 @@ export function drillDown(field: string, measure: string, selection = ''): Entry
   };
 }
 
+/**
+ * The demand loop (issue 15). Handlers act on referrals to their unit, the household's cadre on its
+ * demands; a cadre who is neither is FORBIDDEN, and so is a handler of 溪湖区's unit on a referral of
+ * 平山区 (and the other way round). Staff read the loop in their scope; only administrators instruct,
+ * designate handlers or change the ladder (the ladder and the deadlines: city administrators only).
+ */
+const CADRE_AND_HANDLER = { handler: 'ok' } as const;
+const HANDLER_ONLY = { cadre: 'FORBIDDEN', handler: 'ok' } as const;
+const loopClientId = (ctx: Ctx) => ctx.fx.unique('matrix-loop-');
+const today = () => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+const inDays = (days: number) => new Date(Date.now() + 8 * 3_600_000 + days * 86_400_000).toISOString().slice(0, 10);
+/** A fresh pending (or accepted) referral to the handler's unit: 平山区's for everyone, 溪湖区's when asked. */
+const referralVars =
+  (status: ReferralStatus.PENDING | ReferralStatus.ACCEPTED, side: 'inside' | 'outside', extra: (ctx: Ctx) => Vars = () => ({})): VarsOf =>
+  async (ctx) => ({ input: { referralId: await ctx.fx.referral(side, status), clientId: loopClientId(ctx), ...extra(ctx) } });
+const handlerProbes = (status: ReferralStatus.PENDING | ReferralStatus.ACCEPTED, extra: (ctx: Ctx) => Vars = () => ({})): Probe[] => [
+  forbidden("a referral to 溪湖区's unit, by 平山区's handler", referralVars(status, 'outside', extra), 'handler'),
+  forbidden("a referral to 平山区's unit, by 溪湖区's handler", referralVars(status, 'inside', extra), 'outsideHandler'),
+  forbidden('a referral of its own household, by the cadre (no handler of the unit)', referralVars(status, 'inside', extra), 'cadre'),
+];
+/** A fresh open demand of the matrix cadre's (inside) or of the loop's outside cadre's household. */
+const demandVars =
+  (side: 'inside' | 'outside', extra: (ctx: Ctx) => Vars = () => ({}), status = DemandStatus.OPEN): VarsOf =>
+  async (ctx) => ({ input: { demandId: await ctx.fx.loopDemand(side, status), clientId: loopClientId(ctx), ...extra(ctx) } });
+const referralOf = (nodes: Data[]) => nodes.map((node) => node.demand.household.region.path as string);
+
+export const LOOP_QUERIES: Record<string, Entry> = {
+  myLoopSummary: {
+    who: [Role.CADRE],
+    text: '{ myLoopSummary { handlerUnits { id } inboxPending inboxAccepted inboxOverdue unreadNotices isLeader } }',
+    answers: { handler: 'ok', leader: 'ok' },
+    check: ({ myLoopSummary }, caller, { seeded }) => {
+      expect(myLoopSummary.handlerUnits.map((unit: Data) => unit.id)).toEqual(caller === 'handler' ? [seeded.unit.inside] : []);
+      expect(myLoopSummary.isLeader).toBe(caller === 'leader');
+    },
+  },
+  myInbox: {
+    who: [Role.CADRE],
+    text: '{ myInbox(first: 50) { totalCount nodes { id unit { id } } } }',
+    answers: CADRE_AND_HANDLER,
+    // Only referrals to the caller's units: none for a cadre who handles nothing.
+    check: ({ myInbox }, caller, { seeded, loop }) => {
+      const units = new Set(myInbox.nodes.map((node: Data) => node.unit.id));
+      if (caller === 'handler') {
+        expect([...units]).toEqual([seeded.unit.inside]);
+        expect(myInbox.nodes.map((node: Data) => node.id)).toContain(loop.referral.inside);
+      } else expect(myInbox.totalCount).toBe(0);
+    },
+  },
+  referral: {
+    who: [Role.CADRE],
+    text: 'query ($id: ID!) { referral(id: $id) { id status household { headName } } }',
+    vars: ({ loop }) => ({ id: loop.referral.inside }),
+    answers: CADRE_AND_HANDLER,
+    outside: [
+      forbidden("a referral to 溪湖区's unit, by 平山区's handler", ({ loop }) => ({ id: loop.referral.outside }), 'handler'),
+      forbidden("a referral to 平山区's unit, by 溪湖区's handler", ({ loop }) => ({ id: loop.referral.inside }), 'outsideHandler'),
+      forbidden('a referral of a household it does not look after', ({ loop }) => ({ id: loop.referral.outside }), 'cadre'),
+    ],
+  },
+  referralTargets: {
+    who: [Role.CADRE],
+    text: 'query ($id: ID!) { referralTargets(demandId: $id) { id name } }',
+    vars: async ({ fx }) => ({ id: await fx.loopDemand('inside') }),
+    // Only the household's cadre refers; a handler of a unit in reach is not the household's cadre.
+    answers: { handler: 'FORBIDDEN' },
+    check: ({ referralTargets }, _caller, { seeded }) => {
+      const ids = referralTargets.map((unit: Data) => unit.id);
+      expect(ids).toContain(seeded.unit.inside);
+      expect(ids).not.toContain(seeded.unit.outside);
+    },
+    outside: [forbidden('a demand of a household it does not look after', async ({ fx }) => ({ id: await fx.loopDemand('outside') }), 'cadre')],
+  },
+  myNotices: { who: 'signed-in', text: '{ myNotices(first: 20) { totalCount nodes { id kind } } }', answers: { handler: 'ok', leader: 'ok' } },
+  myContactPoints: {
+    who: [Role.CADRE],
+    text: '{ myContactPoints { points { id } cases { id caseLabel } } }',
+    answers: { handler: 'ok', leader: 'ok' },
+    check: ({ myContactPoints }, caller) => expect(myContactPoints.cases.length > 0).toBe(caller === 'leader'),
+  },
+  supervisionList: {
+    who: STAFF,
+    text: 'query ($filter: SupervisionFilter) { supervisionList(first: 100, filter: $filter) { totalCount nodes { id demand { household { region { path } } } } } }',
+    paths: referralOf,
+    answers: { handler: 'FORBIDDEN' },
+    outside: [empty("escalations filtered on 溪湖区's unit", ({ seeded }) => ({ filter: { unitId: seeded.unit.outside } }))],
+  },
+  demandReferrals: {
+    who: STAFF,
+    text: 'query ($filter: DemandReferralFilter) { demandReferrals(first: 100, filter: $filter) { totalCount nodes { id demand { household { region { path } } } } } }',
+    paths: referralOf,
+    answers: { handler: 'FORBIDDEN' },
+    outside: [empty("referrals filtered on 溪湖区's unit", ({ seeded }) => ({ filter: { unitId: seeded.unit.outside } }))],
+  },
+  unitHandlers: {
+    who: STAFF,
+    text: 'query ($unitId: ID!) { unitHandlers(unitId: $unitId) { id cadreName } }',
+    vars: ({ seeded }) => ({ unitId: seeded.unit.inside }),
+    answers: { handler: 'FORBIDDEN' },
+    outside: [forbidden("the handlers of 溪湖区's unit", ({ seeded }) => ({ unitId: seeded.unit.outside }))],
+  },
+  demandDeadlines: { who: STAFF, unscoped: true, text: '{ demandDeadlines { category demandDays referralDays } }', answers: { handler: 'FORBIDDEN' } },
+  escalationRungs: {
+    who: STAFF,
+    unscoped: true,
+    text: '{ escalationRungs { level code name afterDays } }',
+    answers: { handler: 'FORBIDDEN' },
+    check: ({ escalationRungs }) => expect(escalationRungs.map((rung: Data) => rung.code)).toEqual(['UNIT', 'TOWNSHIP', 'DISTRICT', 'CITY']),
+  },
+  // The loop in the analysts' figures (the figures helper's names).
+  demandLoopFigures: {
+    who: STAFF,
+    text: 'query ($regionId: ID) { demandLoopFigures(regionId: $regionId) { slice { regionId } groups { key } } }',
+    outside: analyticsOutside,
+    answers: { handler: 'FORBIDDEN' },
+  },
+  loopDemands: {
+    who: STAFF,
+    text: 'query ($regionId: ID) { loopDemands(measure: RAISED, regionId: $regionId, first: 20) { totalCount nodes { id } } }',
+    outside: analyticsOutside,
+    answers: { handler: 'FORBIDDEN' },
+  },
+  referralFiguresByUnit: {
+    who: STAFF,
+    text: 'query ($regionId: ID) { referralFiguresByUnit(regionId: $regionId, first: 20) { totalCount nodes { unitId } } }',
+    outside: analyticsOutside,
+    answers: { handler: 'FORBIDDEN' },
+  },
+  loopReferrals: {
+    who: STAFF,
+    text: 'query ($regionId: ID) { loopReferrals(measure: REFERRALS, regionId: $regionId, first: 20) { totalCount nodes { id } } }',
+    outside: analyticsOutside,
+    answers: { handler: 'FORBIDDEN' },
+  },
+};
+
+export const LOOP_MUTATIONS: Record<string, Entry> = {
+  startDemandWork: {
+    who: [Role.CADRE],
+    text: 'mutation ($input: StartDemandWorkInput!) { startDemandWork(input: $input) { id status } }',
+    vars: demandVars('inside'),
+    answers: { handler: 'FORBIDDEN' },
+    outside: [forbidden('a demand of a household it does not look after', demandVars('outside'), 'cadre')],
+  },
+  referDemand: {
+    who: [Role.CADRE],
+    text: 'mutation ($input: ReferDemandInput!) { referDemand(input: $input) { id status } }',
+    vars: demandVars('inside', ({ seeded }) => ({ unitId: seeded.unit.inside, note: '矩阵测试交办', dueOn: inDays(7) })),
+    answers: { handler: 'FORBIDDEN' },
+    outside: [
+      forbidden(
+        'a demand of a household it does not look after',
+        demandVars('outside', ({ seeded }) => ({ unitId: seeded.unit.outside, note: '矩阵测试交办', dueOn: inDays(7) })),
+        'cadre',
+      ),
+    ],
+  },
+  acceptReferral: {
+    who: [Role.CADRE],
+    text: 'mutation ($input: AcceptReferralInput!) { acceptReferral(input: $input) { id status } }',
+    vars: referralVars(ReferralStatus.PENDING, 'inside'),
+    answers: HANDLER_ONLY,
+    outside: handlerProbes(ReferralStatus.PENDING),
+  },
+  returnReferral: {
+    who: [Role.CADRE],
+    text: 'mutation ($input: ReturnReferralInput!) { returnReferral(input: $input) { id status } }',
+    vars: referralVars(ReferralStatus.PENDING, 'inside', () => ({ reason: '矩阵测试：不属本单位职责' })),
+    answers: HANDLER_ONLY,
+    outside: handlerProbes(ReferralStatus.PENDING, () => ({ reason: '矩阵测试：不属本单位职责' })),
+  },
+  resolveReferral: {
+    who: [Role.CADRE],
+    text: 'mutation ($input: ResolveReferralInput!) { resolveReferral(input: $input) { id status } }',
+    vars: referralVars(ReferralStatus.ACCEPTED, 'inside', () => ({ resolution: '矩阵测试：已办结' })),
+    answers: HANDLER_ONLY,
+    outside: handlerProbes(ReferralStatus.ACCEPTED, () => ({ resolution: '矩阵测试：已办结' })),
+  },
+  noteDemandProgress: {
+    who: [Role.CADRE],
+    text: 'mutation ($input: NoteDemandProgressInput!) { noteDemandProgress(input: $input) { id status } }',
+    // The cadre notes progress on its demand with no open referral; the handler on one its unit accepted.
+    vars: async (ctx, caller) => ({
+      input: {
+        demandId: caller === 'handler' ? await ctx.fx.demandOf(await ctx.fx.referral('inside', ReferralStatus.ACCEPTED)) : await ctx.fx.loopDemand('inside'),
+        clientId: loopClientId(ctx),
+        note: '矩阵测试进展',
+      },
+    }),
+    answers: CADRE_AND_HANDLER,
+    outside: [
+      forbidden(
+        'a demand of a household it does not look after',
+        demandVars('outside', () => ({ note: '矩阵测试进展' })),
+        'cadre',
+      ),
+      forbidden(
+        "a demand accepted by 溪湖区's unit, by 平山区's handler",
+        async (ctx) => ({
+          input: {
+            demandId: await ctx.fx.demandOf(await ctx.fx.referral('outside', ReferralStatus.ACCEPTED)),
+            clientId: loopClientId(ctx),
+            note: '矩阵测试进展',
+          },
+        }),
+        'handler',
+      ),
+    ],
+  },
+  instructDemand: {
+    who: ADMINS,
+    text: 'mutation ($input: InstructDemandInput!) { instructDemand(input: $input) { id escalationRung } }',
+    vars: async (ctx) => ({
+      input: { demandId: await ctx.fx.escalatedDemand('inside'), clientId: loopClientId(ctx), note: '矩阵测试督办', newDueOn: inDays(10) },
+    }),
+    answers: { handler: 'FORBIDDEN' },
+    outside: [
+      forbidden('a demand escalated in 溪湖区', async (ctx) => ({
+        input: { demandId: await ctx.fx.escalatedDemand('outside'), clientId: loopClientId(ctx), note: '矩阵测试督办', newDueOn: inDays(10) },
+      })),
+    ],
+  },
+  designateUnitHandler: {
+    who: ADMINS,
+    text: 'mutation ($input: DesignateUnitHandlerInput!) { designateUnitHandler(input: $input) { id unitId cadreId } }',
+    vars: async ({ fx, seeded }) => ({ input: { unitId: seeded.unit.inside, cadreId: await fx.cadre('inside') } }),
+    answers: { handler: 'FORBIDDEN' },
+    outside: [
+      forbidden("a cadre of 溪湖区's unit", async ({ fx, seeded }) => ({ input: { unitId: seeded.unit.outside, cadreId: await fx.cadre('outside') } })),
+      forbidden('a cadre of a city-level unit (above 平山区)', async ({ fx, seeded }) => ({
+        input: { unitId: seeded.unit.city, cadreId: await fx.cadre('city') },
+      })),
+    ],
+  },
+  endUnitHandler: {
+    who: ADMINS,
+    text: 'mutation ($input: EndUnitHandlerInput!) { endUnitHandler(input: $input) { id endedAt endedReason } }',
+    vars: async ({ fx }) => ({ input: { id: await fx.unitHandler('inside'), reason: '矩阵测试：岗位调整' } }),
+    answers: { handler: 'FORBIDDEN' },
+    outside: [forbidden("a handler of 溪湖区's unit", async ({ fx }) => ({ input: { id: await fx.unitHandler('outside'), reason: '矩阵测试：岗位调整' } }))],
+  },
+  setDemandDeadline: {
+    who: ADMINS,
+    cityAdminsOnly: true,
+    text: 'mutation ($input: SetDemandDeadlineInput!) { setDemandDeadline(input: $input) { category demandDays referralDays } }',
+    // The default for the category, so that nothing else in the run changes.
+    vars: () => ({ input: { category: 'OTHER', demandDays: 15, referralDays: 7 } }),
+    answers: { handler: 'FORBIDDEN' },
+  },
+  setEscalationRung: {
+    who: ADMINS,
+    cityAdminsOnly: true,
+    text: 'mutation ($input: SetEscalationRungInput!) { setEscalationRung(input: $input) { level name afterDays } }',
+    vars: () => ({ input: { level: 1, name: '本单位', afterDays: 1 } }),
+    answers: { handler: 'FORBIDDEN' },
+  },
+  markNoticesRead: {
+    who: 'signed-in',
+    text: 'mutation ($input: MarkNoticesReadInput!) { markNoticesRead(input: $input) }',
+    vars: () => ({ input: { all: true } }),
+    answers: { handler: 'ok' },
+  },
+  recordNoticeSubscriptions: {
+    who: [Role.CADRE],
+    text: 'mutation ($input: NoticeSubscriptionsInput!) { recordNoticeSubscriptions(input: $input) }',
+    vars: () => ({ input: { accepted: ['REFERRED_TO_UNIT'], rejected: ['VISITS_DUE'] } }),
+    answers: { handler: 'ok' },
+  },
+};
+void today;
+
 export const QUERIES: Record<string, Entry> = {
+  ...LOOP_QUERIES,
   assignments: {
     who: STAFF,
     text: list('assignments', 'AssignmentFilter', 'household { region { path } }'),
@@ -175,7 +464,7 @@ export const QUERIES: Record<string, Entry> = {
     who: 'signed-in',
     text: '{ me { role scopeRegion { code } cadre { id } } }',
     check: ({ me }, caller, { seeded }) => {
-      const scope = { cadre: null, analyst: CITY_CODE, districtAdmin: PINGSHAN_CODE, cityAdmin: CITY_CODE, anonymous: null }[caller];
+      const scope = { analyst: CITY_CODE, districtAdmin: PINGSHAN_CODE, cityAdmin: CITY_CODE }[caller as 'analyst'] ?? null;
       expect([me.role, me.scopeRegion?.code ?? null]).toEqual([ROLE_OF[caller as Exclude<Caller, 'anonymous'>], scope]);
       expect(me.cadre?.id ?? null).toBe(caller === 'cadre' ? String(seeded.cadreAccount.cadre!.id) : null);
     },
@@ -296,13 +585,15 @@ export function accountCare(text: string, action: 'unlock' | 'takeOver', active 
   };
 }
 
-export const DEMO_PASSWORD_OF: Record<Exclude<Caller, 'anonymous' | 'cadre'>, string> = {
+export type StaffCaller = 'analyst' | 'districtAdmin' | 'cityAdmin';
+export const DEMO_PASSWORD_OF: Record<StaffCaller, string> = {
   analyst: 'wanjia-analyst-demo',
   districtAdmin: 'wanjia-pingshan-demo',
   cityAdmin: 'wanjia-admin-demo',
 };
 
 export const MUTATIONS: Record<string, Entry> = {
+  ...LOOP_MUTATIONS,
   changePassword: {
     who: STAFF,
     unscoped: true,
@@ -684,8 +975,15 @@ export const OPERATIONS: [string, string, Entry][] = [
   ...Object.entries(MUTATIONS).map(([name, entry]): [string, string, Entry] => [`Mutation.${name}`, name, entry]),
 ];
 
+/** The callers of an entry: the five, and the loop's callers its `answers` name. */
+export function callersOf(entry: Entry): Caller[] {
+  return [...CALLERS, ...LOOP_CALLERS.filter((caller) => entry.answers?.[caller] !== undefined)];
+}
+
 /** What the matrix says a caller gets for an entry's valid call. */
 export function expectedAnswer(entry: Entry, caller: Caller): string {
+  const given = entry.answers?.[caller];
+  if (given !== undefined) return given;
   if (entry.who === 'public') return entry.answer ?? 'ok';
   if (caller === 'anonymous') return 'UNAUTHENTICATED: Sign in first';
   if (entry.who !== 'signed-in' && !entry.who.includes(ROLE_OF[caller])) return 'FORBIDDEN';

@@ -1,4 +1,5 @@
-import { DemandStatus, HOUSEHOLD_REGION_LEVELS, RegionLevel, Role } from '@wanjia/shared';
+import { DemandStatus, HOUSEHOLD_REGION_LEVELS, ReferralStatus, RegionLevel, Role } from '@wanjia/shared';
+import { DAY_MS, shanghaiDate } from '../../../src/core/time';
 import type { Em } from '../../../src/core/entity-manager';
 import type { Orm } from '../../../src/db/orm';
 import { UserAccount } from '../../../src/modules/accounts/user-account.entity';
@@ -6,6 +7,8 @@ import { Assignment } from '../../../src/modules/assignments/assignment.entity';
 import { AuditEntry } from '../../../src/modules/audit/audit-entry.entity';
 import { Cadre } from '../../../src/modules/cadres/cadre.entity';
 import { Demand } from '../../../src/modules/demands/demand.entity';
+import { DemandEscalation } from '../../../src/modules/demands/demand-escalation.entity';
+import { DemandReferral } from '../../../src/modules/demands/demand-referral.entity';
 import { ContactPointKind } from '../../../src/modules/contact-points/contact-point-kind.entity';
 import { ContactPoint } from '../../../src/modules/contact-points/contact-point.entity';
 import { Household } from '../../../src/modules/households/household.entity';
@@ -13,8 +16,10 @@ import { Resident } from '../../../src/modules/households/resident.entity';
 import { PetitionCase } from '../../../src/modules/petition-cases/petition-case.entity';
 import { Region } from '../../../src/modules/regions/region.entity';
 import { Round } from '../../../src/modules/rounds/round.entity';
+import { UnitHandler } from '../../../src/modules/units/unit-handler.entity';
 import { Unit } from '../../../src/modules/units/unit.entity';
 import {
+  createAccount,
   createAssignment,
   createCadre,
   createContactPointKind,
@@ -82,6 +87,29 @@ export interface Seeded {
 }
 
 const like = (prefix: string) => ({ $like: `${prefix}%` });
+
+/**
+ * The demand loop's people (issue 15), made once on top of the demo data: a handler (联络员) of the
+ * district-level unit on each side, the household's cadre of each side's referred demands (the matrix
+ * cadre inside, a new cadre outside), and a leader (包案领导) of a petition case in 平山区. Each side has a
+ * pending referral and an escalated one from the start, so that lists have rows on both sides.
+ */
+export interface LoopWorld {
+  /** A cadre of 平山区's unit (seeded.unit.inside), its designated handler, with no household of its own. */
+  handlerAccount: UserAccount;
+  /** The same for 溪湖区's unit (seeded.unit.outside). */
+  outsideHandlerAccount: UserAccount;
+  /** The cadre of the outside households the loop makes (the matrix cadre is the inside one). */
+  outsideCadreAccount: UserAccount;
+  /** The responsible leader of an open petition case in 平山区 whose household has an escalated demand. */
+  leaderAccount: UserAccount;
+  /** A pending referral to each side's unit, and a demand escalated to each side's district. */
+  referral: Record<Side, string>;
+  escalatedDemand: Record<Side, string>;
+  /** The leader's case's household (in 平山区) and its escalated demand. */
+  leaderHousehold: string;
+  leaderDemand: string;
+}
 
 /** The first resident of a household, added when it has none. */
 async function firstResidentOf(em: Em, householdId: number): Promise<string> {
@@ -312,6 +340,158 @@ export class MatrixFixtures {
       const household = em.getReference(Household, Number(whose === 'own' ? this.seeded.cadreHousehold : this.seeded.otherHousehold));
       const demand = await createDemand(em, { household, text: '矩阵测试诉求', raisedAt: new Date(), status: DemandStatus.RESOLVED, resolvedAt: new Date() });
       return String(demand.id);
+    });
+  }
+
+  private loopState: LoopWorld | null = null;
+
+  /** The loop's people and first referrals, made on the first call. */
+  async loopWorld(): Promise<LoopWorld> {
+    if (this.loopState) return this.loopState;
+    const em = this.orm.em.fork();
+    const handlerOf = async (side: Side) => {
+      const unit = await em.findOneOrFail(Unit, Number(this.seeded.unit[side]));
+      const cadre = await createCadre(em, { unit, name: this.unique(side === 'inside' ? '矩阵联络员' : '溪湖联络员') });
+      await this.designate(em, unit.id, cadre.id);
+      return createAccount(em, { cadre });
+    };
+    const handlerAccount = await handlerOf('inside');
+    const outsideHandlerAccount = await handlerOf('outside');
+    const outsideUnit = await em.findOneOrFail(Unit, Number(this.seeded.unit.outside));
+    const outsideCadreAccount = await createAccount(em, { cadre: await createCadre(em, { unit: outsideUnit, name: this.unique('溪湖包户干部') }) });
+    const leader = await createCadre(em, {
+      unit: await em.findOneOrFail(Unit, Number(this.seeded.unit.city)),
+      name: this.unique('矩阵包案领导'),
+      post: '副市长',
+    });
+    const leaderAccount = await createAccount(em, { cadre: leader });
+    this.loopState = {
+      handlerAccount,
+      outsideHandlerAccount,
+      outsideCadreAccount,
+      leaderAccount,
+      referral: { inside: '', outside: '' },
+      escalatedDemand: { inside: '', outside: '' },
+      leaderHousehold: '',
+      leaderDemand: '',
+    };
+    this.loopState.referral = { inside: await this.referral('inside'), outside: await this.referral('outside') };
+    this.loopState.escalatedDemand = { inside: await this.escalatedDemand('inside'), outside: await this.escalatedDemand('outside') };
+    const leaderDemand = await this.escalatedDemand('inside');
+    const demand = await this.orm.em.fork().findOneOrFail(Demand, Number(leaderDemand));
+    await this.write((write) =>
+      createPetitionCase(write, {
+        household: write.getReference(Household, demand.household.id),
+        title: '矩阵测试重大积访',
+        demand: '要求落实相关待遇',
+        responsibleLeader: write.getReference(Cadre, leader.id),
+        majorBacklog: true,
+      }),
+    );
+    this.loopState.leaderHousehold = String(demand.household.id);
+    this.loopState.leaderDemand = leaderDemand;
+    return this.loopState;
+  }
+
+  private async designate(em: Em, unitId: number, cadreId: number): Promise<UnitHandler> {
+    const admin = await em.findOneOrFail(UserAccount, { username: 'admin' });
+    const row = em.create(UnitHandler, { unit: unitId, cadre: cadreId, designatedByAccount: admin, startedAt: new Date() });
+    await em.flush();
+    return row;
+  }
+
+  /** A new active handler row: a new cadre of the side's unit, designated. */
+  unitHandler(side: Side): Promise<string> {
+    return this.write(async (em) => {
+      const unit = await em.findOneOrFail(Unit, Number(this.seeded.unit[side]));
+      const cadre = await createCadre(em, { unit, name: this.unique('矩阵新联络员') });
+      return String((await this.designate(em, unit.id, cadre.id)).id);
+    });
+  }
+
+  /**
+   * A new demand (OPEN unless told) of a new household on the side, looked after by the matrix cadre
+   * inside and by the loop's outside cadre outside; due in 15 days.
+   */
+  loopDemand(side: Side, status: DemandStatus = DemandStatus.OPEN): Promise<string> {
+    return this.write(async (em) => {
+      const unit = await em.findOneOrFail(Unit, Number(this.seeded.unit[side]));
+      const cadreId =
+        side === 'inside' ? this.seeded.cadreAccount.cadre!.id : (this.loopState?.outsideCadreAccount.cadre?.id ?? (await createCadre(em, { unit })).id);
+      const household = await createHousehold(em, { region: await this.regionAt(em, side), headName: this.unique('闭环户') });
+      await createResident(em, { household, idNumber: null });
+      const round = await em.findOneOrFail(Round, Number(this.seeded.roundId));
+      await createAssignment(em, { cadre: em.getReference(Cadre, cadreId), household, round });
+      const now = new Date();
+      const demand = await createDemand(em, {
+        household,
+        text: '矩阵闭环诉求',
+        raisedAt: new Date(now.getTime() - DAY_MS),
+        status,
+        dueOn: shanghaiDate(new Date(now.getTime() + 15 * DAY_MS)),
+      });
+      return String(demand.id);
+    });
+  }
+
+  /** A new referral (PENDING unless told) to the side's unit of a new demand, due in 7 days; its id. */
+  referral(side: Side, status: ReferralStatus.PENDING | ReferralStatus.ACCEPTED = ReferralStatus.PENDING, dueInDays = 7): Promise<string> {
+    return this.write(async (em) => {
+      const demandId = await this.loopDemand(side, status === ReferralStatus.PENDING ? DemandStatus.REFERRED : DemandStatus.IN_PROGRESS);
+      const referrer = side === 'inside' ? this.seeded.cadreAccount : this.loopState!.outsideCadreAccount;
+      const handler = side === 'inside' ? this.loopState!.handlerAccount : this.loopState!.outsideHandlerAccount;
+      const now = new Date();
+      const referral = em.create(DemandReferral, {
+        demand: Number(demandId),
+        unit: Number(this.seeded.unit[side]),
+        status,
+        note: '矩阵测试交办',
+        dueOn: shanghaiDate(new Date(now.getTime() + dueInDays * DAY_MS)),
+        referredAt: new Date(now.getTime() - 3_600_000),
+        referredByAccount: referrer.id,
+        referredByCadre: referrer.cadre!.id,
+        acceptedAt: status === ReferralStatus.ACCEPTED ? now : null,
+        acceptedByCadre: status === ReferralStatus.ACCEPTED ? handler.cadre!.id : null,
+      });
+      await em.flush();
+      return String(referral.id);
+    });
+  }
+
+  /** The demand of a referral. */
+  async demandOf(referralId: string): Promise<string> {
+    return String((await this.orm.em.fork().findOneOrFail(DemandReferral, Number(referralId))).demand.id);
+  }
+
+  /**
+   * A new demand whose accepted referral lapsed ten days ago and climbed to rung 3 (the district: 平山区
+   * inside, 溪湖区 outside), its escalations open.
+   */
+  escalatedDemand(side: Side): Promise<string> {
+    return this.write(async (em) => {
+      const referralId = await this.referral(side, ReferralStatus.ACCEPTED, -10);
+      const referral = await em.findOneOrFail(DemandReferral, Number(referralId));
+      const district = await this.district(em, side);
+      const street = await em.findOneOrFail(
+        Region,
+        { parent: district, level: { $in: [RegionLevel.STREET, RegionLevel.TOWNSHIP] } },
+        { orderBy: { code: 'asc' } },
+      );
+      const unit = await em.findOneOrFail(Unit, Number(this.seeded.unit[side]));
+      const targets = [unit.region.id, street.id, district.id];
+      targets.forEach((target, index) =>
+        em.create(DemandEscalation, {
+          demand: referral.demand.id,
+          referral: referral.id,
+          level: index + 1,
+          targetRegion: target,
+          lapsedDueOn: referral.dueOn,
+          escalatedAt: new Date(Date.now() - (9 - index * 3) * DAY_MS),
+        }),
+      );
+      await em.nativeUpdate(Demand, { id: referral.demand.id }, { escalationRung: 3 });
+      await em.flush();
+      return String(referral.demand.id);
     });
   }
 
