@@ -76,7 +76,11 @@ export const supervisionService = {
   async list(em: Em, caller: Caller, filter: SupervisionFilter = {}, page: PageArgs = {}): Promise<Connection<DemandEscalation>> {
     const { actor } = caller;
     assertAllowed(supervisionPolicy.mayReadSupervision(actor));
-    const conditions: FilterQuery<DemandEscalation>[] = [supervisionPolicy.scope(actor), { settledAt: null }];
+    // Open escalations of open demands (a demand settled by a path that forgot to settle its escalations is not supervised).
+    const conditions: FilterQuery<DemandEscalation>[] = [
+      supervisionPolicy.scope(actor),
+      { settledAt: null, demand: { status: { $in: [...OPEN_DEMAND_STATUSES] } } },
+    ];
     if (filter.level != null) conditions.push({ level: filter.level });
     if (filter.atMyLevel) conditions.push({ targetRegion: actor.scopeRegionId! });
     if (filter.unitId) conditions.push({ referral: { unit: parseId(filter.unitId, 'filter.unitId') } });
