@@ -4,6 +4,8 @@
  * are discovered from the demo data at run time and passed in as `CorpusFixtures`.
  */
 
+import { loopCorpus, type LoopFixtures } from './bad-input-loop';
+
 /** Tokens that must not be accepted: expired, signed with another secret, unsigned, tampered with. */
 export const TOKEN_IDENTITIES = [
   'expired',
@@ -21,7 +23,7 @@ export const TOKEN_IDENTITIES = [
 export type ForgedIdentity = (typeof TOKEN_IDENTITIES)[number];
 
 /** Who sends the request: a signed-in demo account, one of the forged/expired tokens, or nobody. */
-export type Identity = 'none' | 'admin' | 'pingshanAdmin' | 'analyst' | 'cadre' | 'otherCadre' | ForgedIdentity;
+export type Identity = 'none' | 'admin' | 'pingshanAdmin' | 'analyst' | 'cadre' | 'otherCadre' | 'handler' | ForgedIdentity;
 
 export interface CorpusRequest {
   as?: Identity;
@@ -65,6 +67,8 @@ export interface Expected {
   field?: string;
   /** For OK: the list's totalCount the answer must show. */
   totalCount?: number;
+  /** What the message must say (a CONFLICT names the status the step was refused from). */
+  message?: RegExp;
 }
 
 export interface BadInputCase {
@@ -104,6 +108,8 @@ export interface CorpusFixtures {
   contactPointKindId: string;
   unitPairingId: string;
   existingRegionCode: string;
+  /** The demand loop's objects (issue 15): see bad-input-loop.ts. */
+  loop: LoopFixtures;
 }
 
 export function expectedStatus(expected: Expected): number {
@@ -1480,5 +1486,14 @@ export function buildCorpus(): BadInputCase[] {
   ];
   for (const [label, as, query, variables, expected] of careRefusals) add('account care', label, op(as, query, variables), expected);
 
+  // The demand loop (issue 15): illegal transitions, foreign units, due dates, texts, ids and clientIds.
+  for (const entry of loopCorpus()) {
+    add(entry.category, entry.name, (f) => entry.request(f.loop), {
+      code: entry.code,
+      ...(entry.field ? { field: entry.field } : {}),
+      ...(entry.message ? { message: entry.message } : {}),
+      ...(entry.status ? { status: entry.status } : {}),
+    });
+  }
   return cases;
 }
