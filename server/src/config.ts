@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
+import { NoticeKind } from '@wanjia/shared';
 
 /**
  * Every environment variable the server reads, parsed and checked here and nowhere else.
@@ -101,7 +102,28 @@ const queryLimitOverrides = z
     ),
   );
 
+/** WeChat subscribe-message template ids (the mini-program's console lists them), one variable per notice kind. */
+const TEMPLATE_VARIABLES = Object.values(NoticeKind).map((kind) => [kind, `WECHAT_TEMPLATE_${kind}`] as const);
+const templateId = z
+  .string()
+  .regex(/^[\w-]{8,128}$/, 'must be a template id from the mini-program console (letters, digits, - and _)')
+  .optional();
+
 const environmentSchema = z.object({
+  ...Object.fromEntries(TEMPLATE_VARIABLES.map(([, variable]) => [variable, templateId])),
+  // Scheduled work (escalation sweep, WeChat delivery, weekly visit reminders); off under NODE_ENV=test.
+  JOBS_ENABLED: booleanFlag.optional(),
+  JOBS_INTERVAL_SECONDS: z.coerce
+    .number({ message: 'must be a number of seconds' })
+    .int()
+    .min(5, 'must be 5 to 3600 seconds')
+    .max(3600, 'must be 5 to 3600 seconds')
+    .default(60),
+  // The mini-program page a subscribe message opens (WeChat appends nothing; the notice's ids go in its query).
+  WECHAT_MESSAGE_PAGE: z
+    .string()
+    .regex(/^[\w/-]{1,100}$/, 'must be a mini-program page path such as pages/notices/index')
+    .default('pages/notices/index'),
   PORT: z.coerce
     .number({ message: 'must be a port number' })
     .int('must be a whole number')
@@ -295,6 +317,10 @@ export interface AppConfig {
     loginLockSeconds: number;
   };
   wechat: { apiBase: string; appId: string | null; appSecret: string | null };
+  /** WeChat subscribe messages: the template id of each kind (a kind without one is only an in-app notice), the page they open. */
+  notices: { templates: Partial<Record<NoticeKind, string>>; page: string };
+  /** The scheduler main.ts starts (never createApp): every instance ticks, a database lease picks one runner per job. */
+  jobs: { enabled: boolean; intervalSeconds: number };
   /** Serve the GraphQL IDE at /graphql to browsers (follows INTROSPECTION unless PLAYGROUND says otherwise). */
   playground: boolean;
   /** Off by default in production; main.ts warns at start when INTROSPECTION=true switches it on there. */
@@ -450,6 +476,16 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
       loginLockSeconds: env.LOGIN_LOCK_SECONDS,
     },
     wechat: { apiBase: env.WECHAT_API_BASE.replace(/\/$/, ''), appId: env.WECHAT_APP_ID ?? null, appSecret: env.WECHAT_APP_SECRET ?? null },
+    notices: {
+      templates: Object.fromEntries(
+        TEMPLATE_VARIABLES.flatMap(([kind, variable]) => {
+          const id = (env as Record<string, unknown>)[variable];
+          return typeof id === 'string' ? [[kind, id]] : [];
+        }),
+      ) as Partial<Record<NoticeKind, string>>,
+      page: env.WECHAT_MESSAGE_PAGE,
+    },
+    jobs: { enabled: env.JOBS_ENABLED ?? env.NODE_ENV !== 'test', intervalSeconds: env.JOBS_INTERVAL_SECONDS },
     playground: env.PLAYGROUND ?? introspection,
     introspection,
     trustProxy: env.TRUST_PROXY,

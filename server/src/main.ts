@@ -4,6 +4,9 @@ import { cadreAppBanner } from './http/cadre-app.routes';
 import { ConfigError, loadConfig } from './config';
 import { ensureDemoData } from './seed/demo/ensure-demo-data';
 import { createOrm, prepareSchema, type Orm } from './db/orm';
+import { systemClock } from './core/clock';
+import { JOBS } from './modules/jobs/jobs';
+import { startScheduler, type Scheduler } from './modules/jobs/scheduler';
 import { createLogger } from './logger';
 import { accountsWithPublishedPasswords } from './modules/accounts/published-password.guard';
 import { withDevelopmentSecret } from './modules/auth/development-secret.store';
@@ -91,6 +94,9 @@ async function main(): Promise<void> {
   const app = await createApp({ config, orm, logger, sqlCounter });
   await stopIfSignalled(orm);
   await new Promise<void>((resolve) => app.httpServer.listen(config.port, config.host, resolve));
+  // Scheduled work (escalation sweep, WeChat delivery, weekly reminders): every instance ticks, a lease in
+  // the database picks one runner per job. Here, not in createApp, so that tests and the CLI run none.
+  const scheduler: Scheduler | null = config.jobs.enabled ? startScheduler({ orm, config, logger, clock: systemClock, jobs: JOBS }) : null;
   const where = config.database.kind === 'mysql' ? 'MySQL' : `SQLite at ${config.database.path}`;
   const schemaReading = config.playground ? 'IDE and introspection on' : config.introspection ? 'introspection on, no IDE' : 'introspection and IDE off';
   logger.info(
@@ -121,6 +127,8 @@ async function main(): Promise<void> {
     timer.unref();
     try {
       await app.stop();
+      // The job under way finishes (or its lease lapses if it cannot) before the pool it writes through closes.
+      await scheduler?.stop();
       await orm.close(true);
     } catch (error) {
       logger.error({ err: error }, 'shutdown failed');

@@ -1,4 +1,9 @@
 import { UserAccount } from '../modules/accounts/user-account.entity';
+import { JobLease } from '../modules/jobs/job-lease.entity';
+import { NoticeDelivery } from '../modules/notices/notice-delivery.entity';
+import { NoticeSubscription } from '../modules/notices/notice-subscription.entity';
+import { Notice } from '../modules/notices/notice.entity';
+import { WechatAccessToken } from '../modules/notices/wechat-access-token.entity';
 import { Assignment } from '../modules/assignments/assignment.entity';
 import { AuditEntry } from '../modules/audit/audit-entry.entity';
 import { LoginThrottle } from '../modules/auth/login-throttle.entity';
@@ -57,4 +62,10 @@ export const ENTITIES = [
   DemandDeadline,
   EscalationRung,
   DemandEscalation,
+  // Notices and scheduled work (issue 15): the in-app messages, the WeChat outbox, subscriptions, the shared token, job leases.
+  Notice,
+  NoticeDelivery,
+  NoticeSubscription,
+  WechatAccessToken,
+  JobLease,
 ];

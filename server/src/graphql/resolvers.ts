@@ -6,14 +6,17 @@ import { AuthResolver } from '../modules/auth/auth.resolver';
 import { CadreResolver } from '../modules/cadres/cadre.resolver';
 import { ContactPointResolver } from '../modules/contact-points/contact-point.resolver';
 import { DemandEventResolver, DemandResolver } from '../modules/demands/demand.resolver';
+import { DemandEventLoopResolver, DemandLoopResolver, DemandReferralResolver } from '../modules/demands/demand-loop.resolver';
 import { HelpRecordResolver } from '../modules/help-records/help-record.resolver';
 import { MyWorkResolver } from '../modules/my-work/my-work.resolver';
+import { NoticeResolver } from '../modules/notices/notice.resolver';
 import { HouseholdResolver, ResidentResolver } from '../modules/households/household.resolver';
 import { PetitionCaseResolver } from '../modules/petition-cases/petition-case.resolver';
 import { RegionResolver } from '../modules/regions/region.resolver';
 import { RoundResolver } from '../modules/rounds/round.resolver';
 import { UnitPairingResolver } from '../modules/unit-pairings/unit-pairing.resolver';
 import { UnitResolver } from '../modules/units/unit.resolver';
+import { UnitHandlerResolver } from '../modules/units/unit-handler.resolver';
 import { DemandDeadlineResolver } from '../modules/demands/demand-deadline.resolver';
 import { SupervisionResolver } from '../modules/demands/supervision.resolver';
 import { MyContactPointsResolver } from '../modules/contact-points/my-contact-points.resolver';
@@ -45,4 +48,9 @@ export const RESOLVERS = [
   DemandDeadlineResolver,
   SupervisionResolver,
   MyContactPointsResolver,
+  NoticeResolver,
+  DemandLoopResolver,
+  DemandReferralResolver,
+  DemandEventLoopResolver,
+  UnitHandlerResolver,
 ] as const;

@@ -8,6 +8,7 @@ import { Migration20261201110000 } from './Migration20261201110000';
 import { Migration20261202041100 } from './Migration20261202041100';
 import { Migration20261203000000 } from './Migration20261203000000';
 import { Migration20261204000000 } from './Migration20261204000000';
+import { Migration20261204100000 } from './Migration20261204100000';
 
 /**
  * The MySQL migrations in the order they run; listed, so that no file discovery is needed at run time.
@@ -34,4 +35,6 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261203000000', class: Migration20261203000000 },
   // The demand loop (issue 15): referrals, unit handlers, time limits and the escalation ladder as data (with defaults), escalations; ESCALATED demands become OPEN.
   { name: 'Migration20261204000000', class: Migration20261204000000 },
+  // Notices and scheduled work (issue 15): in-app notices, the WeChat outbox, subscriptions, the shared access token, job leases.
+  { name: 'Migration20261204100000', class: Migration20261204100000 },
 ];
