@@ -12,7 +12,8 @@ import { HelpRecord } from '../src/modules/help-records/help-record.entity';
 import { Household } from '../src/modules/households/household.entity';
 import { Resident } from '../src/modules/households/resident.entity';
 import { PetitionCase } from '../src/modules/petition-cases/petition-case.entity';
-import { Role } from '@wanjia/shared';
+import { ReferralStatus, Role } from '@wanjia/shared';
+import { DemandReferral } from '../src/modules/demands/demand-referral.entity';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
 import { MatrixFixtures, PINGSHAN_CODE } from './support/matrix/fixtures';
 import { signIn, startApp, walkerConfig, type RunningApp } from './support/server';
@@ -25,9 +26,15 @@ import { signIn, startApp, walkerConfig, type RunningApp } from './support/serve
  * only inside their subtree, a cadre only for a household assigned to it now (and its own help
  * records). Roots include the ids a caller should not reach and, for cadres, an idempotent replay of
  * submitHelpRecord. The safelist is off (NODE_ENV=test): the rule holds without it.
+ *
+ * The demand loop (issue 15) adds a handler (联络员) of 平山区's unit, who reads the demands referred to
+ * its unit and their referrals (with a ReferralHousehold: head, address, masked phone) but no Household,
+ * Resident or petition case, not even of the households it received referrals from; and a responsible
+ * leader (包案领导), who reads its case and escalations as masked leader types. Neither reads an
+ * identity number anywhere.
  */
 
-type CallerName = 'cadreAssigned' | 'cadreTransferred' | 'cadreNeverAssigned' | 'analyst' | 'districtAdmin' | 'cityAdmin';
+type CallerName = 'cadreAssigned' | 'cadreTransferred' | 'cadreNeverAssigned' | 'handler' | 'leader' | 'analyst' | 'districtAdmin' | 'cityAdmin';
 
 interface Caller {
   name: CallerName;
@@ -37,7 +44,15 @@ interface Caller {
   cadreId: number | null;
   /** Roots that take arguments, with the arguments this caller sends. */
   extraRoots: { field: string; args: string; mutation?: boolean }[];
+  /**
+   * The demand loop (issue 15): the units a handler (联络员) receives referrals for. A handler reads the
+   * demands referred to those units (and their referrals), never the households' files behind them.
+   */
+  handlerUnitIds?: number[];
 }
+
+/** An identity number (18 characters, the last a digit or X) anywhere in an answer's text. */
+const ID_NUMBER = /(?<![0-9])[1-9][0-9]{5}(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx](?![0-9])/;
 
 interface Step {
   field: GraphQLField<unknown, unknown>;
@@ -63,6 +78,10 @@ function pageArgs(field: GraphQLField<unknown, unknown>, size: number): string |
 
 class NestedWalker {
   readonly seen = new Map<string, Set<number>>();
+  /** Every object type an answer held, guarded or not (the loop's callers must reach theirs). */
+  readonly typenames = new Set<string>();
+  /** The queries whose answer held an identity number. */
+  readonly idNumbersIn: string[] = [];
   readonly errors: string[] = [];
   queries = 0;
 
@@ -87,6 +106,7 @@ class NestedWalker {
     if (Array.isArray(value)) return value.forEach((item) => this.collect(item));
     if (!value || typeof value !== 'object') return;
     const object = value as Record<string, unknown>;
+    if (typeof object.__typename === 'string') this.typenames.add(object.__typename);
     if (typeof object.__typename === 'string' && GUARDED_TYPES.includes(object.__typename) && typeof object.id === 'string') {
       const ids = this.seen.get(object.__typename) ?? new Set<number>();
       ids.add(Number(object.id));
@@ -104,6 +124,7 @@ class NestedWalker {
       if (!['FORBIDDEN', 'BAD_USER_INPUT'].includes(code)) this.errors.push(`${code} ${error.message} in ${query}`);
     }
     if (body.data) this.collect(body.data);
+    if (body.data && ID_NUMBER.test(JSON.stringify(body.data))) this.idNumbersIn.push(query);
     return Boolean(body.data && Object.values(body.data).some((value) => value !== null));
   }
 
@@ -222,6 +243,28 @@ describe.each(databaseKinds())('nested paths of the authorization matrix, on %s'
       cadreId: neverAccount.cadre!.id,
       extraRoots: [...householdRoots([transferred.household, seeded.cadreHousehold]), replayRoot],
     });
+    // The demand loop's people: a handler of 平山区's unit (referrals pending, accepted, escalated, and
+    // one of 溪湖区 it must not reach), and a responsible leader of a case with an escalated demand.
+    const loop = await fixtures.loopWorld();
+    const accepted = await fixtures.referral('inside', ReferralStatus.ACCEPTED);
+    callers.set('handler', {
+      name: 'handler',
+      headers: await cadreHeaders(loop.handlerAccount.cadre!.id),
+      scopePath: null,
+      cadreId: loop.handlerAccount.cadre!.id,
+      handlerUnitIds: [Number(seeded.unit.inside)],
+      extraRoots: [
+        ...[loop.referral.inside, accepted, loop.referral.outside].map((id) => ({ field: 'referral', args: `id: "${id}"` })),
+        ...householdRoots([loop.leaderHousehold]),
+      ],
+    });
+    callers.set('leader', {
+      name: 'leader',
+      headers: await cadreHeaders(loop.leaderAccount.cadre!.id),
+      scopePath: null,
+      cadreId: loop.leaderAccount.cadre!.id,
+      extraRoots: householdRoots([loop.leaderHousehold]),
+    });
     const staffRoots = householdRoots([seeded.household.inside, seeded.household.outside, seeded.outsideHouseholdWithCase]);
     callers.set('analyst', {
       name: 'analyst',
@@ -263,13 +306,25 @@ describe.each(databaseKinds())('nested paths of the authorization matrix, on %s'
         ? (await em.find(Assignment, { cadre: caller.cadreId, endedAt: null })).map((row) => row.household.id)
         : (await em.find(Household, { region: { path: { $like: `${caller.scopePath}%` } } }, { fields: ['id'] })).map((row) => row.id),
     );
+    // A handler's units' referrals, and the demands they are about: readable through the referral only.
+    const handled = caller.handlerUnitIds?.length ? await em.find(DemandReferral, { unit: { $in: caller.handlerUnitIds } }, { populate: ['demand'] }) : [];
+    const handledDemands = new Set(handled.map((row) => row.demand.id));
     for (const [typeName, ids] of seen) {
+      if (typeName === 'DemandReferral') {
+        for (const row of await em.find(DemandReferral, { id: { $in: [...ids] } }, { populate: ['demand'] })) {
+          const theirs = caller.handlerUnitIds?.includes(row.unit.id) || readableHouseholds.has(row.demand.household.id);
+          if (!theirs) problems.push(`DemandReferral ${row.id} of household ${row.demand.household.id}`);
+        }
+        continue;
+      }
       const entity = ENTITY_OF[typeName as keyof typeof ENTITY_OF];
+      if (!entity) continue;
       const rows = (await em.find(entity as typeof Resident, { id: { $in: [...ids] } })) as unknown as Record<string, unknown>[];
       for (const row of rows) {
         const householdId = typeName === 'Household' ? (row.id as number) : (row.household as { id: number }).id;
         const ownRecord = typeName === 'HelpRecord' && caller.cadreId !== null && (row.cadre as { id: number }).id === caller.cadreId;
-        if (!readableHouseholds.has(householdId) && !ownRecord) problems.push(`${typeName} ${String(row.id)} of household ${householdId}`);
+        const referredToThem = typeName === 'Demand' && handledDemands.has(row.id as number);
+        if (!readableHouseholds.has(householdId) && !ownRecord && !referredToThem) problems.push(`${typeName} ${String(row.id)} of household ${householdId}`);
       }
     }
     return problems;
@@ -279,6 +334,10 @@ describe.each(databaseKinds())('nested paths of the authorization matrix, on %s'
     ['cadreAssigned', ['Household', 'Resident', 'Assignment']],
     ['cadreTransferred', ['HelpRecord']],
     ['cadreNeverAssigned', []],
+    // A handler reaches the demands referred to its unit, never a Household or Resident behind them.
+    ['handler', ['Demand', 'DemandReferral', 'ReferralHousehold']],
+    // A leader reaches its case and the escalations under it, as the leader's own masked types.
+    ['leader', ['LeaderCase', 'LeaderEscalation']],
     ['analyst', ['Household', 'Resident', 'Demand', 'PetitionCase', 'Assignment', 'HelpRecord']],
     ['districtAdmin', ['Household', 'Resident', 'Demand', 'PetitionCase', 'Assignment', 'HelpRecord']],
     ['cityAdmin', ['Household', 'Resident', 'Demand', 'PetitionCase', 'Assignment', 'HelpRecord']],
@@ -293,8 +352,11 @@ describe.each(databaseKinds())('nested paths of the authorization matrix, on %s'
       summary.push(`  ${name.padEnd(19)} ${walker.queries} queries, ${[...walker.seen].map(([type, ids]) => `${ids.size} ${type}`).join(', ')}`);
       expect(walker.errors).toEqual([]);
       // The walk reaches what the caller may read, so it would reach what it may not.
-      expect(mustReach.filter((type) => !walker.seen.has(type))).toEqual([]);
+      expect(mustReach.filter((type) => !walker.seen.has(type) && !walker.typenames.has(type))).toEqual([]);
       expect(await outOfScope(caller, walker.seen)).toEqual([]);
+      // Neither a handler nor a leader reads an identity number, on any path.
+      if (name === 'handler' || name === 'leader') expect(walker.idNumbersIn).toEqual([]);
+      if (name === 'handler' || name === 'leader') expect(['Household', 'Resident', 'PetitionCase'].filter((type) => walker.seen.has(type))).toEqual([]);
     },
     240_000,
   );
