@@ -355,6 +355,12 @@ export class MatrixFixtures {
       await this.designate(em, unit.id, cadre.id);
       return createAccount(em, { cadre });
     };
+    // The matrix cadre is the household's cadre and nothing more: should the demo have made it a handler, that ends here.
+    await em.nativeUpdate(
+      UnitHandler,
+      { cadre: this.seeded.cadreAccount.cadre!.id, endedAt: null },
+      { endedAt: new Date(), endedReason: '矩阵测试：只作包户干部' },
+    );
     const handlerAccount = await handlerOf('inside');
     const outsideHandlerAccount = await handlerOf('outside');
     const outsideUnit = await em.findOneOrFail(Unit, Number(this.seeded.unit.outside));
