@@ -43,6 +43,10 @@ export const FIELD_COSTS: Readonly<Record<string, number>> = {
   'Query.coverageGaps': 4_000,
   'Query.cadreWorkload': 4_000,
   'Query.demandAging': 4_000,
+  // The demand loop's figures (issue 15): three statements over the slice's demands per run (one run,
+  // or one per target group or round), like a figure sheet. (referralFiguresByUnit is a page, whose base
+  // its page size multiplies: it is priced as a page, by its two statements' PAGE_STATEMENT_COST.)
+  'Query.demandLoopFigures': 4_000,
 };
 
 /**
@@ -110,6 +114,11 @@ export const LIST_SIZE_ESTIMATES: Readonly<Record<string, number>> = {
   'DemandAging.bands': 6,
   // Regions of the slice with households and no recent visit: one level of children.
   'CoverageGaps.regions': 40,
+  // The demand loop's figures (analytics/demand-loop.*): groups as a breakdown's, the 14 DemandLoopMeasure
+  // figures each, and one entry per rung of the ladder (4 rows of escalation_rung).
+  'DemandLoopFigures.groups': 24,
+  'DemandLoopGroup.figures': 14,
+  'DemandLoopGroup.escalations': 4,
 };
 
 /**

@@ -1,9 +1,10 @@
 import { Role } from '@wanjia/shared';
-import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { callerOf, type GraphQLContext } from '../../graphql/context';
 import { ConnectionType, PageArgs, type Connection } from '../../core/pagination';
 import { Cadre } from '../cadres/cadre.entity';
 import { CadreConnection } from '../cadres/cadre.types';
+import { DemandReferral } from '../demands/demand-referral.entity';
 import { Demand } from '../demands/demand.entity';
 import { HelpRecord } from '../help-records/help-record.entity';
 import { HelpRecordConnection } from '../help-records/help-record.types';
@@ -32,12 +33,23 @@ import {
 import { cadreWorkloadService } from './cadre-workload.service';
 import { coverageGapsService } from './coverage-gaps.service';
 import { demandAgingService } from './demand-aging.service';
+import { demandLoopService } from './demand-loop.service';
+import {
+  DemandLoopDimension,
+  DemandLoopFigures,
+  DemandLoopMeasure,
+  DemandLoopSliceArgs,
+  ReferralLoopMeasure,
+  ReferralUnitFiguresConnection,
+  ReferralUnitOrder,
+} from './demand-loop.types';
 import { overdueVisitsService } from './overdue-visits.service';
 
 // Their own names: the feature lists' connection types are private to their resolvers.
 const AnalyticsResidentConnection = ConnectionType(Resident, 'AnalyticsResidentConnection');
 const AnalyticsRegionConnection = ConnectionType(Region, 'AnalyticsRegionConnection');
 const AnalyticsDemandConnection = ConnectionType(Demand, 'AnalyticsDemandConnection');
+const AnalyticsReferralConnection = ConnectionType(DemandReferral, 'AnalyticsReferralConnection');
 const AnalyticsPetitionCaseConnection = ConnectionType(PetitionCase, 'AnalyticsPetitionCaseConnection');
 
 const STAFF = [Role.ADMIN, Role.ANALYST];
@@ -176,6 +188,57 @@ export class AnalyticsResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<Connection<HelpRecord>> {
     return analyticsService.drillDown<HelpRecord>(ctx.em, ctx.actor!, AnalyticsRecordType.HELP_RECORD, measure, slice, page);
+  }
+
+  @Authorized(...STAFF)
+  @Query(() => DemandLoopFigures, {
+    description:
+      'The demand loop (issue 15): resolution, timeliness, referrals, escalations and the households’ answers, for one slice or per group of a dimension. loopDemands lists what each figure counts.',
+  })
+  async demandLoopFigures(
+    @Arg('dimension', () => DemandLoopDimension, { nullable: true }) dimension: DemandLoopDimension | null | undefined,
+    @Args() slice: DemandLoopSliceArgs,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<DemandLoopFigures> {
+    return demandLoopService.figures(ctx.em, ctx.actor!, dimension ?? null, slice, ctx.clock.now());
+  }
+
+  @Authorized(...STAFF)
+  @Query(() => AnalyticsDemandConnection, { description: 'The demands a demandLoopFigures figure counts (a rate or a median: its denominator).' })
+  async loopDemands(
+    @Arg('measure', () => DemandLoopMeasure, measureArg) measure: DemandLoopMeasure,
+    @Arg('rung', () => Int, { nullable: true, description: 'With ESCALATED: only demands that reached this level of the ladder.' })
+    rung: number | null | undefined,
+    @Args() slice: DemandLoopSliceArgs,
+    @Args() page: PageArgs,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Connection<Demand>> {
+    return demandLoopService.demands(ctx.em, ctx.actor!, measure, rung ?? null, slice, page, ctx.clock.now());
+  }
+
+  @Authorized(...STAFF)
+  @Query(() => ReferralUnitFiguresConnection, {
+    description:
+      'Referrals per receiving unit — which departments are slow: counts, on-time acceptance and resolution, medians, overdue open. loopReferrals lists each.',
+  })
+  async referralFiguresByUnit(
+    @Arg('orderBy', () => ReferralUnitOrder, { defaultValue: ReferralUnitOrder.SLOWEST }) orderBy: ReferralUnitOrder,
+    @Args() slice: DemandLoopSliceArgs,
+    @Args() page: PageArgs,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<ReferralUnitFiguresConnection> {
+    return demandLoopService.byUnit(ctx.em, ctx.actor!, orderBy, slice, page, ctx.clock.now());
+  }
+
+  @Authorized(...STAFF)
+  @Query(() => AnalyticsReferralConnection, { description: 'The referrals a referralFiguresByUnit figure counts (pass the row’s slice).' })
+  async loopReferrals(
+    @Arg('measure', () => ReferralLoopMeasure, measureArg) measure: ReferralLoopMeasure,
+    @Args() slice: DemandLoopSliceArgs,
+    @Args() page: PageArgs,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Connection<DemandReferral>> {
+    return demandLoopService.referrals(ctx.em, ctx.actor!, measure, slice, page, ctx.clock.now());
   }
 
   @Authorized(...STAFF)
