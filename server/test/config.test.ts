@@ -140,6 +140,24 @@ describe('configuration', () => {
     expect(loadConfig({ CADRE_APP_DIR: './h5' }).cadreAppDir).toBe(path.resolve('./h5'));
   });
 
+  it('reads a WeChat template id per notice kind, the page messages open, and the scheduler (off under tests)', () => {
+    const defaults = loadConfig({});
+    expect(defaults.notices).toEqual({ templates: {}, page: 'pages/notices/index' });
+    expect(defaults.jobs).toEqual({ enabled: true, intervalSeconds: 60 });
+    expect(loadConfig({ NODE_ENV: 'test' }).jobs.enabled).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'test', JOBS_ENABLED: 'true' }).jobs.enabled).toBe(true);
+    expect(loadConfig({ JOBS_ENABLED: 'no', JOBS_INTERVAL_SECONDS: '300' }).jobs).toEqual({ enabled: false, intervalSeconds: 300 });
+    const configured = loadConfig({
+      WECHAT_TEMPLATE_REFERRED_TO_UNIT: 'AbC-123_xyz',
+      WECHAT_TEMPLATE_VISITS_DUE: 'visits-template-1',
+      WECHAT_MESSAGE_PAGE: 'pages/inbox/index',
+    });
+    expect(configured.notices).toEqual({ templates: { REFERRED_TO_UNIT: 'AbC-123_xyz', VISITS_DUE: 'visits-template-1' }, page: 'pages/inbox/index' });
+    expect(() => loadConfig({ WECHAT_TEMPLATE_DEMAND_ESCALATED: 'has spaces in it' })).toThrow(/WECHAT_TEMPLATE_DEMAND_ESCALATED: must be a template id/);
+    expect(() => loadConfig({ JOBS_INTERVAL_SECONDS: '1' })).toThrow(/JOBS_INTERVAL_SECONDS: must be 5 to 3600 seconds/);
+    expect(() => loadConfig({ WECHAT_MESSAGE_PAGE: 'https://evil.example' })).toThrow(/WECHAT_MESSAGE_PAGE: /);
+  });
+
   it('treats empty values as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', PORT: ' ' }).database.kind).toBe('sqlite');
   });

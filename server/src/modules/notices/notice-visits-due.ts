@@ -1,5 +1,5 @@
 import { NoticeKind, OPEN_CASE_STATUSES } from '@wanjia/shared';
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { LockWaitTimeoutException, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { VisitIntervals } from '../../config';
 import type { Em } from '../../core/entity-manager';
 import { DAY_MS, shanghaiDate, startOfShanghaiDay, toDate } from '../../core/time';
@@ -117,8 +117,9 @@ export async function noticeVisitsDue(em: Em, now: Date, intervals: VisitInterva
       await em.fork().transactional((tx) => noticeService.enqueue(tx, drafts));
       noticed += drafts.length;
     } catch (error) {
-      // Another run told some of these cadres meanwhile (the lease lapsed under it): the next run fills in the rest.
-      if (!(error instanceof UniqueConstraintViolationException)) throw error;
+      // Another run told some of these cadres meanwhile (the lease lapsed under it), or holds the SQLite
+      // file's write lock while it does: the next run fills in whoever is still missing.
+      if (!(error instanceof UniqueConstraintViolationException) && !(error instanceof LockWaitTimeoutException)) throw error;
     }
   }
   return { noticed };

@@ -1,0 +1,537 @@
+import { NoticeKind, Role } from '@wanjia/shared';
+import type { AppConfig, DatabaseConfig } from '../src/config';
+import { ManualClock } from '../src/core/clock';
+import { createOrm, type Orm } from '../src/db/orm';
+import type { UserAccount } from '../src/modules/accounts/user-account.entity';
+import { AuditEntry } from '../src/modules/audit/audit-entry.entity';
+import type { Cadre } from '../src/modules/cadres/cadre.entity';
+import { JobLease } from '../src/modules/jobs/job-lease.entity';
+import { runLeased } from '../src/modules/jobs/job-lease.service';
+import { startScheduler, type Job } from '../src/modules/jobs/scheduler';
+import { DeliveryStatus, NoticeDelivery } from '../src/modules/notices/notice-delivery.entity';
+import { deliverPendingNotices, MAX_DELIVERY_ATTEMPTS, QUOTA_RETRY_MS, retryDelayMs } from '../src/modules/notices/notice-delivery.worker';
+import { NoticeSubscription } from '../src/modules/notices/notice-subscription.entity';
+import { isoWeekOf, noticeVisitsDue } from '../src/modules/notices/notice-visits-due';
+import { Notice } from '../src/modules/notices/notice.entity';
+import { noticeService, type NoticeDraft } from '../src/modules/notices/notice.service';
+import { createLogger } from '../src/logger';
+import { errorOf } from './support/cadre-operations';
+import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
+import { startFakeWechat, type FakeWechat } from './support/fake-wechat';
+import {
+  createAccount,
+  createAssignment,
+  createCadre,
+  createHousehold,
+  createRegionTree,
+  createRound,
+  createUnit,
+  tokenFor,
+  type RegionTree,
+} from './support/factories';
+import { startApp, type RunningApp } from './support/server';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+/** Monday 2026-12-07, 10:00 in Shanghai. */
+const MONDAY_MORNING = new Date('2026-12-07T02:00:00.000Z');
+
+const MY_NOTICES = `query ($unreadOnly: Boolean, $first: Int, $after: String) {
+  myNotices(unreadOnly: $unreadOnly, first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor }
+    nodes { id kind title body demandId referralId createdAt readAt }
+  }
+}`;
+const MARK_READ = 'mutation ($input: MarkNoticesReadInput!) { markNoticesRead(input: $input) }';
+const SUBSCRIBE = 'mutation ($input: NoticeSubscriptionsInput!) { recordNoticeSubscriptions(input: $input) }';
+
+interface NoticeNode {
+  id: string;
+  kind: NoticeKind;
+  title: string;
+  body: string;
+  demandId: string | null;
+  referralId: string | null;
+  createdAt: string;
+  readAt: string | null;
+}
+interface NoticePage {
+  myNotices: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: NoticeNode[] };
+}
+
+/**
+ * Notices (消息) and their WeChat delivery: written in the event's transaction, read only by their
+ * recipient, sent through the (fake) WeChat exactly once while it fails, recovers, expires the token
+ * and refuses a user, by competing workers; the weekly visit reminder once per week; job leases.
+ */
+describe.each(databaseKinds())('notices on %s', (kind) => {
+  let orm: Orm;
+  let database: DatabaseConfig;
+  let server: RunningApp;
+  let wechat: FakeWechat;
+  let config: AppConfig;
+  let regions: RegionTree;
+  let cadreA: Cadre;
+  let cadreB: Cadre;
+  let accountA: UserAccount;
+  let accountB: UserAccount;
+  let admin: UserAccount;
+  let tokenA: string;
+  let tokenB: string;
+  let adminToken: string;
+
+  const as = <T>(bearer: string, query: string, variables: Record<string, unknown> = {}) =>
+    server.graphql<T>(query, variables, { authorization: `Bearer ${bearer}` });
+
+  const draft = (overrides: Partial<NoticeDraft> = {}): NoticeDraft => ({
+    kind: NoticeKind.REFERRED_TO_UNIT,
+    recipientCadreIds: [cadreA.id],
+    title: '新交办：房屋漏雨',
+    body: '平山区民政局收到一件交办，请在期限内受理。',
+    at: MONDAY_MORNING,
+    ...overrides,
+  });
+
+  const enqueue = (drafts: NoticeDraft[]) => orm.em.fork().transactional((tx) => noticeService.enqueue(tx, drafts));
+  const deliveries = () => orm.em.fork().find(NoticeDelivery, {}, { orderBy: { id: 'asc' } });
+  const credits = async (account: UserAccount, noticeKind: NoticeKind) =>
+    (await orm.em.fork().findOne(NoticeSubscription, { account: account.id, kind: noticeKind }))?.credits ?? 0;
+  const setCredits = async (account: UserAccount, noticeKind: NoticeKind, value: number) => {
+    const em = orm.em.fork();
+    const row = await em.findOne(NoticeSubscription, { account: account.id, kind: noticeKind });
+    if (row) row.credits = value;
+    else em.create(NoticeSubscription, { account: account.id, kind: noticeKind, credits: value, updatedAt: MONDAY_MORNING });
+    await em.flush();
+  };
+  /** Clears the outbox and notices between cases, so that each counts only its own. */
+  const clearOutbox = async () => {
+    const em = orm.em.fork();
+    await em.nativeDelete(NoticeDelivery, {});
+    await em.nativeDelete(Notice, {});
+    await em.nativeDelete(NoticeSubscription, {});
+  };
+
+  beforeAll(async () => {
+    ({ orm, database } = await migratedOrm(kind, 'notices'));
+    wechat = await startFakeWechat();
+    const em = orm.em.fork();
+    regions = await createRegionTree(em);
+    const unit = await createUnit(em, { region: regions.pingshan, name: '平山区民政局' });
+    cadreA = await createCadre(em, { unit, name: '刘建华' });
+    cadreB = await createCadre(em, { unit, name: '陈志强' });
+    accountA = await createAccount(em, { cadre: cadreA, wechatOpenid: 'openid-a' });
+    accountB = await createAccount(em, { cadre: cadreB, wechatOpenid: 'openid-b' });
+    admin = await createAccount(em, { role: Role.ADMIN, scopeRegion: regions.pingshan });
+    server = await startApp(orm, database, (base) => ({
+      ...base,
+      wechat: { apiBase: wechat.baseUrl, appId: wechat.appId, appSecret: wechat.appSecret },
+      notices: {
+        page: 'pages/notices/index',
+        templates: {
+          [NoticeKind.REFERRED_TO_UNIT]: 'tmpl-referred-0001',
+          [NoticeKind.AWAITING_CONFIRMATION]: 'tmpl-awaiting-0001',
+          [NoticeKind.VISITS_DUE]: 'tmpl-visits-0001',
+        },
+      },
+    }));
+    config = server.config;
+    tokenA = await tokenFor(accountA, server);
+    tokenB = await tokenFor(accountB, server);
+    adminToken = await tokenFor(admin, server);
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await wechat?.close();
+    await orm?.close(true);
+    if (database) await dropScratchDatabase(database);
+  });
+
+  describe('enqueue', () => {
+    beforeEach(clearOutbox);
+
+    it("writes nothing when the event's transaction rolls back, and every recipient's notice when it commits", async () => {
+      await expect(
+        orm.em.fork().transactional(async (tx) => {
+          await noticeService.enqueue(tx, [draft()]);
+          throw new Error('the event failed');
+        }),
+      ).rejects.toThrow('the event failed');
+      expect(await orm.em.fork().count(Notice, {})).toBe(0);
+
+      const noAccount = await createCadre(orm.em.fork(), { name: '没有账号' });
+      await enqueue([
+        draft({ recipientCadreIds: [cadreA.id, noAccount.id, cadreA.id], recipientAccountIds: [admin.id, accountA.id], demandId: null, referralId: 77 }),
+      ]);
+      const written = await orm.em.fork().find(Notice, {}, { orderBy: { id: 'asc' } });
+      // The cadre once (named twice, and again by account), the admin once; the cadre without an account is skipped.
+      expect(written.map((notice) => notice.recipientAccount.id).sort()).toEqual([accountA.id, admin.id].sort());
+      expect(written[0]).toMatchObject({ kind: NoticeKind.REFERRED_TO_UNIT, title: '新交办：房屋漏雨', referralId: 77, readAt: null });
+      // Without a subscription credit nothing goes to WeChat.
+      expect(await deliveries()).toEqual([]);
+    });
+
+    it('cuts an over-long title and body to their columns, and writes a delivery only for a subscribed cadre with WeChat', async () => {
+      await setCredits(accountA, NoticeKind.REFERRED_TO_UNIT, 1);
+      await setCredits(admin, NoticeKind.REFERRED_TO_UNIT, 1);
+      await enqueue([draft({ title: '交'.repeat(60), body: '办'.repeat(300), recipientAccountIds: [admin.id, accountB.id] })]);
+      const written = await orm.em.fork().find(Notice, {}, { orderBy: { id: 'asc' } });
+      expect(written).toHaveLength(3);
+      for (const notice of written) {
+        expect(Array.from(notice.title)).toHaveLength(40);
+        expect(notice.title.endsWith('…')).toBe(true);
+        expect(Array.from(notice.body)).toHaveLength(200);
+      }
+      const outbox = await deliveries();
+      expect(outbox).toHaveLength(1);
+      const toA = written.find((notice) => notice.recipientAccount.id === accountA.id)!;
+      expect(outbox[0]).toMatchObject({ templateKey: NoticeKind.REFERRED_TO_UNIT, status: DeliveryStatus.PENDING, attempts: 0 });
+      expect(outbox[0]!.notice.id).toBe(toA.id);
+    });
+  });
+
+  describe('reading and marking', () => {
+    beforeAll(async () => {
+      await clearOutbox();
+      await enqueue([1, 2, 3].map((n) => draft({ title: `A 的消息 ${n}`, at: new Date(MONDAY_MORNING.getTime() + n * MINUTE) })));
+      await enqueue([draft({ recipientCadreIds: [cadreB.id], title: 'B 的消息' })]);
+    });
+
+    it('answers only the caller’s own notices, newest first, page by page', async () => {
+      const first = await as<NoticePage>(tokenA, MY_NOTICES, { first: 2 });
+      expect(first.errors).toBeUndefined();
+      expect(first.data!.myNotices.totalCount).toBe(3);
+      expect(first.data!.myNotices.nodes.map((node) => node.title)).toEqual(['A 的消息 3', 'A 的消息 2']);
+      const second = await as<NoticePage>(tokenA, MY_NOTICES, { first: 2, after: first.data!.myNotices.pageInfo.endCursor });
+      expect(second.data!.myNotices.nodes.map((node) => node.title)).toEqual(['A 的消息 1']);
+      expect(second.data!.myNotices.pageInfo.hasNextPage).toBe(false);
+      const others = await as<NoticePage>(tokenB, MY_NOTICES);
+      expect(others.data!.myNotices.nodes.map((node) => node.title)).toEqual(['B 的消息']);
+      expect((await as<NoticePage>(adminToken, MY_NOTICES)).data!.myNotices.totalCount).toBe(0);
+      expect(errorOf(await server.graphql(MY_NOTICES))?.code).toBe('UNAUTHENTICATED');
+    });
+
+    it("marks read only the caller's own notices, by id or all, and says how many changed", async () => {
+      const mine = (await as<NoticePage>(tokenA, MY_NOTICES)).data!.myNotices.nodes;
+      // B names A's notices: nothing changes, and nothing tells B they exist.
+      const foreign = await as<{ markNoticesRead: number }>(tokenB, MARK_READ, { input: { ids: mine.map((node) => node.id) } });
+      expect(foreign.data!.markNoticesRead).toBe(0);
+      expect((await as<NoticePage>(tokenA, MY_NOTICES, { unreadOnly: true })).data!.myNotices.totalCount).toBe(3);
+
+      const one = await as<{ markNoticesRead: number }>(tokenA, MARK_READ, { input: { ids: [mine[0]!.id] } });
+      expect(one.data!.markNoticesRead).toBe(1);
+      const again = await as<{ markNoticesRead: number }>(tokenA, MARK_READ, { input: { ids: [mine[0]!.id] } });
+      expect(again.data!.markNoticesRead).toBe(0);
+      const unread = (await as<NoticePage>(tokenA, MY_NOTICES, { unreadOnly: true })).data!.myNotices;
+      expect(unread.nodes.map((node) => node.id)).toEqual([mine[1]!.id, mine[2]!.id]);
+      const all = await as<{ markNoticesRead: number }>(tokenA, MARK_READ, { input: { all: true } });
+      expect(all.data!.markNoticesRead).toBe(2);
+      expect((await as<NoticePage>(tokenA, MY_NOTICES, { unreadOnly: true })).data!.myNotices.totalCount).toBe(0);
+      expect((await as<NoticePage>(tokenA, MY_NOTICES)).data!.myNotices.nodes.every((node) => node.readAt !== null)).toBe(true);
+      // B's own notice is still unread.
+      expect((await as<NoticePage>(tokenB, MY_NOTICES, { unreadOnly: true })).data!.myNotices.totalCount).toBe(1);
+      expect(await orm.em.fork().count(AuditEntry, { operation: 'markNoticesRead', actor: accountA.id })).toBe(3);
+    });
+
+    it('refuses neither or both of ids and all, naming the field, and writes nothing', async () => {
+      const audits = await orm.em.fork().count(AuditEntry, { operation: 'markNoticesRead' });
+      const neither = await as(tokenB, MARK_READ, { input: {} });
+      expect(errorOf(neither)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.all' });
+      const both = await as(tokenB, MARK_READ, { input: { all: true, ids: ['1'] } });
+      expect(errorOf(both)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.ids' });
+      const malformed = await as(tokenB, MARK_READ, { input: { ids: ['abc'] } });
+      expect(errorOf(malformed)?.code).toBe('BAD_USER_INPUT');
+      expect(await orm.em.fork().count(AuditEntry, { operation: 'markNoticesRead' })).toBe(audits);
+      expect((await as<NoticePage>(tokenB, MY_NOTICES, { unreadOnly: true })).data!.myNotices.totalCount).toBe(1);
+    });
+  });
+
+  describe('subscriptions', () => {
+    beforeEach(clearOutbox);
+
+    it('adds one credit per accepted kind, none for rejected ones, for cadres only', async () => {
+      const first = await as<{ recordNoticeSubscriptions: number }>(tokenA, SUBSCRIBE, {
+        input: { accepted: [NoticeKind.REFERRED_TO_UNIT, NoticeKind.VISITS_DUE, NoticeKind.VISITS_DUE], rejected: [NoticeKind.AWAITING_CONFIRMATION] },
+      });
+      expect(first.errors).toBeUndefined();
+      expect(first.data!.recordNoticeSubscriptions).toBe(2);
+      const second = await as<{ recordNoticeSubscriptions: number }>(tokenA, SUBSCRIBE, { input: { accepted: [NoticeKind.REFERRED_TO_UNIT], rejected: [] } });
+      expect(second.data!.recordNoticeSubscriptions).toBe(1);
+      expect(await credits(accountA, NoticeKind.REFERRED_TO_UNIT)).toBe(2);
+      expect(await credits(accountA, NoticeKind.VISITS_DUE)).toBe(1);
+      expect(await credits(accountA, NoticeKind.AWAITING_CONFIRMATION)).toBe(0);
+      expect(await credits(accountB, NoticeKind.REFERRED_TO_UNIT)).toBe(0);
+      expect(await orm.em.fork().count(AuditEntry, { operation: 'recordNoticeSubscriptions', actor: accountA.id })).toBeGreaterThanOrEqual(2);
+    });
+
+    it('refuses a kind both accepted and rejected (naming the field), and staff, writing nothing', async () => {
+      const both = await as(tokenA, SUBSCRIBE, { input: { accepted: [NoticeKind.VISITS_DUE], rejected: [NoticeKind.VISITS_DUE] } });
+      expect(errorOf(both)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.rejected' });
+      const staff = await as(adminToken, SUBSCRIBE, { input: { accepted: [NoticeKind.VISITS_DUE], rejected: [] } });
+      expect(errorOf(staff)?.code).toBe('FORBIDDEN');
+      expect(await orm.em.fork().count(NoticeSubscription, {})).toBe(0);
+    });
+  });
+
+  describe('delivery through WeChat', () => {
+    const owner = 'test-worker';
+    const deliver = (now: Date, on: Orm = orm) => deliverPendingNotices(on.em.fork(), config, now, owner);
+
+    beforeEach(clearOutbox);
+
+    it('sends a notice exactly once while WeChat fails and recovers, with backoff, using one credit', async () => {
+      await setCredits(accountA, NoticeKind.REFERRED_TO_UNIT, 2);
+      await enqueue([draft({ demandId: null })]);
+      const before = wechat.sent.length;
+      wechat.failNext(1, 'http500');
+      wechat.failNext(1, -1);
+      let now = MONDAY_MORNING;
+      expect(await deliver(now)).toMatchObject({ sent: 0, retried: 1 });
+      expect((await deliveries())[0]).toMatchObject({ status: DeliveryStatus.PENDING, attempts: 1, leaseOwner: null });
+      // Not due again until the backoff has passed.
+      expect(await deliver(new Date(now.getTime() + retryDelayMs(1) - 1000))).toMatchObject({ sent: 0, retried: 0 });
+      now = new Date(now.getTime() + retryDelayMs(1));
+      expect(await deliver(now)).toMatchObject({ sent: 0, retried: 1 });
+      expect((await deliveries())[0]!.lastError).toMatch(/WeChat -1/);
+      now = new Date(now.getTime() + retryDelayMs(2));
+      expect(await deliver(now)).toMatchObject({ sent: 1 });
+      expect(await deliver(new Date(now.getTime() + DAY))).toMatchObject({ sent: 0, retried: 0 });
+      const sent = wechat.sent.slice(before);
+      expect(sent).toHaveLength(1);
+      expect(sent[0]).toMatchObject({ touser: 'openid-a', template_id: 'tmpl-referred-0001' });
+      expect(sent[0]!.page).toMatch(/^pages\/notices\/index\?noticeId=\d+$/);
+      expect(sent[0]!.data.thing1!.value).toBe('新交办：房屋漏雨');
+      expect((await deliveries())[0]).toMatchObject({ status: DeliveryStatus.SENT, attempts: 3, lastError: null });
+      expect(await credits(accountA, NoticeKind.REFERRED_TO_UNIT)).toBe(1);
+    });
+
+    it('renews an expired or replaced token once and sends; the token is shared through the database', async () => {
+      await setCredits(accountA, NoticeKind.REFERRED_TO_UNIT, 5);
+      await enqueue([draft()]);
+      await deliver(MONDAY_MORNING);
+      const issued = wechat.tokensIssued();
+      await enqueue([draft()]);
+      // A second ORM (another instance) reads the stored token: no new one is fetched.
+      const other = await createOrm({ database });
+      try {
+        expect(await deliver(MONDAY_MORNING, other)).toMatchObject({ sent: 1 });
+      } finally {
+        await other.close(true);
+      }
+      expect(wechat.tokensIssued()).toBe(issued);
+      wechat.expireTokens();
+      await enqueue([draft()]);
+      expect(await deliver(MONDAY_MORNING)).toMatchObject({ sent: 1, retried: 0 });
+      expect(wechat.tokensIssued()).toBe(issued + 1);
+      wechat.invalidateTokens();
+      await enqueue([draft()]);
+      expect(await deliver(MONDAY_MORNING)).toMatchObject({ sent: 1 });
+      expect(wechat.tokensIssued()).toBe(issued + 2);
+      const last = wechat.sent[wechat.sent.length - 1]!;
+      expect(last.token).toBe(`fake-token-${issued + 2}`);
+      // A token near its end (within five minutes) is renewed before use.
+      await enqueue([draft()]);
+      await deliver(new Date(MONDAY_MORNING.getTime() + 2 * HOUR - 4 * MINUTE));
+      expect(wechat.tokensIssued()).toBe(issued + 3);
+    });
+
+    it('skips a user WeChat refuses (43101) and zeroes their credits; skips without credit or template', async () => {
+      await setCredits(accountB, NoticeKind.REFERRED_TO_UNIT, 3);
+      await setCredits(accountB, NoticeKind.DEMAND_ESCALATED, 1);
+      wechat.refuseUser('openid-b');
+      await enqueue([draft({ recipientCadreIds: [cadreB.id] }), draft({ recipientCadreIds: [cadreB.id], kind: NoticeKind.DEMAND_ESCALATED })]);
+      const before = wechat.sent.length;
+      expect(await deliver(MONDAY_MORNING)).toMatchObject({ sent: 0, skipped: 2 });
+      const [refused, untemplated] = await deliveries();
+      expect(refused).toMatchObject({ status: DeliveryStatus.SKIPPED, lastError: expect.stringMatching(/43101/) });
+      expect(untemplated).toMatchObject({ status: DeliveryStatus.SKIPPED, lastError: expect.stringMatching(/WECHAT_TEMPLATE_DEMAND_ESCALATED/) });
+      expect(await credits(accountB, NoticeKind.REFERRED_TO_UNIT)).toBe(0);
+      // A credit used up meanwhile: the delivery written with it is skipped, not sent.
+      await setCredits(accountA, NoticeKind.REFERRED_TO_UNIT, 1);
+      await enqueue([draft(), draft()]);
+      expect(await deliver(MONDAY_MORNING)).toMatchObject({ sent: 1, skipped: 1 });
+      expect(wechat.sent.length - before).toBe(1);
+    });
+
+    it('waits an hour on the daily quota (45009) without counting it, and gives up after six failed tries', async () => {
+      await setCredits(accountA, NoticeKind.REFERRED_TO_UNIT, 5);
+      await enqueue([draft(), draft()]);
+      wechat.failNext(1, 45009);
+      expect(await deliver(MONDAY_MORNING)).toMatchObject({ sent: 0, retried: 2 });
+      for (const row of await deliveries()) {
+        expect(row).toMatchObject({ status: DeliveryStatus.PENDING, attempts: 0 });
+        expect(row.nextAttemptAt.getTime()).toBe(MONDAY_MORNING.getTime() + QUOTA_RETRY_MS);
+      }
+      await orm.em.fork().nativeDelete(NoticeDelivery, { id: (await deliveries())[1]!.id });
+      let now = new Date(MONDAY_MORNING.getTime() + QUOTA_RETRY_MS);
+      wechat.failNext(MAX_DELIVERY_ATTEMPTS, 'http500');
+      for (let attempt = 1; attempt <= MAX_DELIVERY_ATTEMPTS; attempt += 1) {
+        await deliver(now);
+        now = new Date(now.getTime() + retryDelayMs(attempt));
+      }
+      expect((await deliveries())[0]).toMatchObject({ status: DeliveryStatus.FAILED, attempts: MAX_DELIVERY_ATTEMPTS, lastError: 'WeChat answered HTTP 500' });
+      expect(await deliver(new Date(now.getTime() + DAY))).toMatchObject({ sent: 0, retried: 0, failed: 0 });
+    });
+
+    it('two workers at once (two ORMs) send each delivery once', async () => {
+      await setCredits(accountA, NoticeKind.REFERRED_TO_UNIT, 100);
+      await enqueue(Array.from({ length: 12 }, (_, n) => draft({ title: `并发 ${n}` })));
+      const before = wechat.sent.length;
+      const other = await createOrm({ database });
+      try {
+        const outcomes = await Promise.all([
+          deliverPendingNotices(orm.em.fork(), config, MONDAY_MORNING, 'worker-1', { batchSize: 8 }),
+          deliverPendingNotices(other.em.fork(), config, MONDAY_MORNING, 'worker-2', { batchSize: 8 }),
+        ]);
+        const rest = await deliver(MONDAY_MORNING);
+        expect(outcomes[0].sent + outcomes[1].sent + rest.sent).toBe(12);
+      } finally {
+        await other.close(true);
+      }
+      const sent = wechat.sent.slice(before);
+      expect(sent).toHaveLength(12);
+      expect(new Set(sent.map((message) => message.page)).size).toBe(12);
+      expect((await deliveries()).every((row) => row.status === DeliveryStatus.SENT)).toBe(true);
+      expect(await credits(accountA, NoticeKind.REFERRED_TO_UNIT)).toBe(88);
+    });
+
+    it('takes over a lease whose holder died, once it lapses', async () => {
+      await setCredits(accountA, NoticeKind.REFERRED_TO_UNIT, 1);
+      await enqueue([draft()]);
+      const em = orm.em.fork();
+      await em.nativeUpdate(NoticeDelivery, {}, { leaseOwner: 'dead-worker#1', leaseUntil: new Date(MONDAY_MORNING.getTime() + 5 * MINUTE) });
+      expect(await deliver(MONDAY_MORNING)).toMatchObject({ sent: 0 });
+      expect(await deliver(new Date(MONDAY_MORNING.getTime() + 6 * MINUTE))).toMatchObject({ sent: 1 });
+    });
+  });
+
+  describe('weekly visits-due reminders', () => {
+    beforeAll(async () => {
+      await clearOutbox();
+      const em = orm.em.fork();
+      const round = await createRound(em);
+      // A's household was last visited 40 days before the week (hardship: every 30 days): overdue.
+      const overdue = await createHousehold(em, { region: regions.dongxing, lastVisitAt: new Date(MONDAY_MORNING.getTime() - 40 * DAY) });
+      await createAssignment(em, { cadre: cadreA, household: overdue, round, startedAt: new Date('2026-05-10T02:00:00Z') });
+      // B's was visited yesterday: not due this week, so B hears nothing.
+      const fresh = await createHousehold(em, { region: regions.dongxing, lastVisitAt: new Date(MONDAY_MORNING.getTime() - DAY) });
+      await createAssignment(em, { cadre: cadreB, household: fresh, round, startedAt: new Date('2026-05-10T02:00:00Z') });
+      await setCredits(accountA, NoticeKind.VISITS_DUE, 3);
+    });
+
+    const visitNotices = () => orm.em.fork().find(Notice, { kind: NoticeKind.VISITS_DUE }, { orderBy: { id: 'asc' } });
+
+    it('names ISO weeks, Monday first, across a year end', () => {
+      expect(isoWeekOf('2026-12-07')).toEqual({ key: '2026-W50', monday: '2026-12-07' });
+      expect(isoWeekOf('2026-12-13')).toEqual({ key: '2026-W50', monday: '2026-12-07' });
+      expect(isoWeekOf('2027-01-01')).toEqual({ key: '2026-W53', monday: '2026-12-28' });
+      expect(isoWeekOf('2027-01-04')).toEqual({ key: '2027-W01', monday: '2027-01-04' });
+    });
+
+    it('tells each cadre with visits due once per ISO week, in the daytime, and never twice when two run at once', async () => {
+      // 02:00 Shanghai: nobody is told at night.
+      expect(await noticeVisitsDue(orm.em.fork(), new Date('2026-12-06T18:00:00Z'), config.visitIntervals)).toEqual({ noticed: 0 });
+      const other = await createOrm({ database });
+      try {
+        const [first, second] = await Promise.all([
+          noticeVisitsDue(orm.em.fork(), MONDAY_MORNING, config.visitIntervals),
+          noticeVisitsDue(other.em.fork(), MONDAY_MORNING, config.visitIntervals),
+        ]);
+        expect(first.noticed + second.noticed).toBeGreaterThanOrEqual(1);
+      } finally {
+        await other.close(true);
+      }
+      expect(await noticeVisitsDue(orm.em.fork(), new Date(MONDAY_MORNING.getTime() + 3 * DAY), config.visitIntervals)).toEqual({ noticed: 0 });
+      let notices = await visitNotices();
+      expect(notices).toHaveLength(1);
+      expect(notices[0]).toMatchObject({ periodKey: '2026-W50', title: '本周待走访 1 户' });
+      expect(notices[0]!.recipientAccount.id).toBe(accountA.id);
+      expect(notices[0]!.body).toContain('1 户已超期');
+      // The next week: one more.
+      expect(await noticeVisitsDue(orm.em.fork(), new Date(MONDAY_MORNING.getTime() + 7 * DAY), config.visitIntervals)).toEqual({ noticed: 1 });
+      notices = await visitNotices();
+      expect(notices.map((notice) => notice.periodKey)).toEqual(['2026-W50', '2026-W51']);
+      // A subscribed: each week's reminder goes to WeChat too.
+      expect((await deliveries()).map((row) => row.templateKey)).toEqual([NoticeKind.VISITS_DUE, NoticeKind.VISITS_DUE]);
+    });
+  });
+
+  describe('job leases', () => {
+    it('lets one of two instances run a job at a time, and frees it when the run ends or its holder dies', async () => {
+      const other = await createOrm({ database });
+      try {
+        let release!: () => void;
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        let runs = 0;
+        const work = async () => {
+          runs += 1;
+          await gate;
+          return 'done';
+        };
+        const first = runLeased(orm.em.fork(), 'test-job', 'instance-1', MONDAY_MORNING, 10 * MINUTE, work);
+        // Let the first take the lease before the second tries.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const second = await runLeased(other.em.fork(), 'test-job', 'instance-2', MONDAY_MORNING, 10 * MINUTE, work);
+        expect(second).toEqual({ ran: false });
+        release();
+        expect(await first).toEqual({ ran: true, result: 'done' });
+        expect(runs).toBe(1);
+        const lease = await orm.em.fork().findOneOrFail(JobLease, { name: 'test-job' });
+        expect(lease).toMatchObject({ owner: null, leaseUntil: null });
+        expect(lease.lastFinishedAt).not.toBeNull();
+        // Free again once the run ended.
+        expect(await runLeased(other.em.fork(), 'test-job', 'instance-2', MONDAY_MORNING, 10 * MINUTE, async () => 1)).toEqual({ ran: true, result: 1 });
+        // A holder that died keeps it until its lease passes.
+        await orm.em.fork().nativeUpdate(JobLease, { name: 'test-job' }, { owner: 'dead', leaseUntil: new Date(MONDAY_MORNING.getTime() + 10 * MINUTE) });
+        expect(await runLeased(other.em.fork(), 'test-job', 'instance-2', MONDAY_MORNING, 10 * MINUTE, async () => 2)).toEqual({ ran: false });
+        expect(
+          await runLeased(other.em.fork(), 'test-job', 'instance-2', new Date(MONDAY_MORNING.getTime() + 10 * MINUTE), 10 * MINUTE, async () => 3),
+        ).toEqual({
+          ran: true,
+          result: 3,
+        });
+      } finally {
+        await other.close(true);
+      }
+    });
+
+    it('two schedulers ticking at once run each job once, and a failing job does not stop the others', async () => {
+      const other = await createOrm({ database });
+      const clock = new ManualClock(new Date(MONDAY_MORNING.getTime() + DAY));
+      const ran: string[] = [];
+      const jobs: Job[] = [
+        {
+          name: 'failing-job',
+          leaseMs: MINUTE,
+          run: async () => {
+            throw new Error('broken');
+          },
+        },
+        {
+          name: 'counting-job',
+          leaseMs: MINUTE,
+          run: async (_em, now, { owner }) => {
+            ran.push(`${owner.split(':')[0]}@${now.toISOString()}`);
+            await new Promise((resolve) => setTimeout(resolve, 200));
+          },
+        },
+      ];
+      const logger = createLogger(config);
+      const schedulerConfig = { ...config, jobs: { enabled: true, intervalSeconds: 3600 } };
+      const one = startScheduler({ orm, config: schedulerConfig, logger, clock, jobs });
+      const two = startScheduler({ orm: other, config: schedulerConfig, logger, clock, jobs });
+      try {
+        await Promise.all([one.tick(), two.tick()]);
+        expect(ran).toHaveLength(1);
+        clock.advance(MINUTE);
+        await two.tick();
+        expect(ran).toHaveLength(2);
+      } finally {
+        await one.stop();
+        await two.stop();
+        await other.close(true);
+      }
+    });
+  });
+});
