@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DemandCategory, DemandEventKind, DemandStatus, PetitionCaseStatus, ReferralStatus, Role } from '@wanjia/shared';
+import { DemandCategory, DemandEventKind, DemandStatus, NoticeKind, PetitionCaseStatus, ReferralStatus, Role } from '@wanjia/shared';
 import type { DatabaseConfig } from '../src/config';
 import { loadConfig } from '../src/config';
 import { ManualClock } from '../src/core/clock';
@@ -15,7 +15,9 @@ import { DemandReferral } from '../src/modules/demands/demand-referral.entity';
 import { Demand } from '../src/modules/demands/demand.entity';
 import { EscalationRung } from '../src/modules/demands/escalation-rung.entity';
 import { escalateLapsedDemands, settleEscalations } from '../src/modules/demands/escalation.service';
+import { Notice } from '../src/modules/notices/notice.entity';
 import type { Round } from '../src/modules/rounds/round.entity';
+import { UnitHandler } from '../src/modules/units/unit-handler.entity';
 import type { Unit } from '../src/modules/units/unit.entity';
 import { errorOf } from './support/cadre-operations';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
@@ -245,6 +247,11 @@ describe.each(databaseKinds())('the escalation ladder on %s', (kind) => {
     await em.flush();
     await em.nativeUpdate(Demand, { id: demand.id }, { status: DemandStatus.IN_PROGRESS });
     await createPetitionCase(em, { household: demand.household, status: PetitionCaseStatus.IN_PROGRESS, majorBacklog: true, responsibleLeader: leader });
+    const leaderAccount = await createAccount(em, { cadre: leader });
+    const handler = await createCadre(em, { unit, name: '李四' });
+    const handlerAccount = await createAccount(em, { cadre: handler });
+    em.create(UnitHandler, { unit, cadre: handler, designatedByAccount: leaderAccount, startedAt: at('2026-06-01') });
+    await em.flush();
 
     expect(await sweep('2026-06-25')).toEqual({ escalated: 0, more: false });
     expect(await sweep('2026-06-26')).toEqual({ escalated: 1, more: false });
@@ -252,6 +259,13 @@ describe.each(databaseKinds())('the escalation ladder on %s', (kind) => {
     expect([row!.level, row!.lapsedDueOn, row!.leaderCadre?.name, row!.referral?.id]).toEqual([1, '2026-06-25', '王副市长', referral.id]);
     const [step] = await eventsOf(demand.id, DemandEventKind.ESCALATED);
     expect(step!.referral?.id).toBe(referral.id);
+    // Told: the household's cadre, the referral's unit's handler, the case's leader — one notice each.
+    const notices = await orm.em.fork().find(Notice, { demand: demand.id, kind: NoticeKind.DEMAND_ESCALATED });
+    expect(notices.map((notice) => notice.recipientAccount.id).sort((a, b) => a - b)).toEqual(
+      [account.id, handlerAccount.id, leaderAccount.id].sort((a, b) => a - b),
+    );
+    expect(notices[0]!.title).toBe('诉求超期督办：本单位');
+    expect(notices[0]!.body).toContain('已超期1天');
 
     clock.set(at('2026-06-26'));
     const body = await graphql<SupervisionBody['data']>(SUPERVISION, { filter: { unitId: String(unit.id) } }, tokens.city);
@@ -278,6 +292,9 @@ describe.each(databaseKinds())('the escalation ladder on %s', (kind) => {
     expect((await rowsOf(demand.id)).every((row) => row.settledAt !== null)).toBe(true);
     const [instructed] = await eventsOf(demand.id, DemandEventKind.INSTRUCTED);
     expect(instructed!.actorLabel).toBe('平山区管理员');
+    const cadreAccount = await orm.em.fork().findOneOrFail(UserAccount, { cadre: cadre.id });
+    const told = await orm.em.fork().find(Notice, { demand: demand.id, kind: NoticeKind.DEMAND_INSTRUCTED });
+    expect(told.map((notice) => notice.recipientAccount.id)).toEqual([cadreAccount.id]);
 
     // A resend answers the same and writes only an audit entry.
     const before = await written(demand.id);

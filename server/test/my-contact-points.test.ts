@@ -25,6 +25,7 @@ import {
   createRound,
   createUnit,
   tokenFor,
+  type Overrides,
   type RegionTree,
 } from './support/factories';
 import { createTestApp, listenOnLoopback, type GraphQLBody } from './support/server';
@@ -113,7 +114,7 @@ describe.each(databaseKinds())("a leader's contact points on %s", (kind) => {
     leader = await createCadre(em, { unit: await createUnit(em, { region: regions.city, name: '市政府办' }), name: '王副市长' });
     const otherLeader = await createCadre(em, { unit: await createUnit(em, { region: regions.city }), name: '李副市长' });
 
-    const household = async (region = regions.dongxing, extra: Partial<Household> = {}) => {
+    const household = async (region = regions.dongxing, extra: Overrides<Household> = {}) => {
       const home = await createHousehold(em, { region, headName: '赵秀兰', address: '东兴社区3栋2单元101', phone: '13800138000', ...extra });
       await createAssignment(em, { cadre, household: home, round });
       return home;

@@ -7,9 +7,9 @@ import { Cadre } from '../cadres/cadre.entity';
 import { noticeService, type NoticeDraft } from '../notices/notice.service';
 import { Region } from '../regions/region.entity';
 import { DemandEscalation } from './demand-escalation.entity';
-import { DemandEvent } from './demand-event.entity';
 import { DemandReferral } from './demand-referral.entity';
 import { Demand } from './demand.entity';
+import { demandTimeline } from './demand-timeline.service';
 import { EscalationRung } from './escalation-rung.entity';
 
 /**
@@ -272,17 +272,19 @@ async function escalateChunk(em: Em, ids: readonly number[], rungs: readonly Esc
           escalatedAt: now,
           settledAt: null,
         });
-        tx.create(DemandEvent, {
-          demand: tx.getReference(Demand, lapse.demandId),
-          kind: DemandEventKind.ESCALATED,
-          at: now,
-          actorAccount: null,
-          actorLabel: SYSTEM_ACTOR_LABEL,
-          referral: lapse.referralId === null ? null : tx.getReference(DemandReferral, lapse.referralId),
-          rung: level,
-          dueOn: lapse.lapsedDueOn,
-          note: `${rung.name}督办：${target.name}`,
-        });
+        demandTimeline.append(tx, [
+          {
+            demand: lapse.demandId,
+            kind: DemandEventKind.ESCALATED,
+            at: now,
+            actorAccountId: null,
+            actorLabel: SYSTEM_ACTOR_LABEL,
+            referralId: lapse.referralId,
+            rung: level,
+            dueOn: lapse.lapsedDueOn,
+            note: `${rung.name}督办：${target.name}`,
+          },
+        ]);
         inserted += 1;
       }
       const top = Math.max(...lapse.levels);

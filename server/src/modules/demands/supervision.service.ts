@@ -6,7 +6,6 @@ import { BadUserInputError, ConflictError, parseId } from '../../core/errors';
 import { decodeCursor, encodeCursor, pageSize, type Connection, type PageArgs } from '../../core/pagination';
 import { assertAllowed } from '../../core/policy';
 import { shanghaiDate } from '../../core/time';
-import { UserAccount } from '../accounts/user-account.entity';
 import { recordAudit } from '../audit/audit.service';
 import { noticeService } from '../notices/notice.service';
 import { Region } from '../regions/region.entity';
@@ -14,6 +13,7 @@ import { DemandEscalation } from './demand-escalation.entity';
 import { DemandEvent } from './demand-event.entity';
 import { DemandReferral } from './demand-referral.entity';
 import { Demand } from './demand.entity';
+import { demandTimeline } from './demand-timeline.service';
 import { addDays } from './escalation.service';
 import type { InstructDemandInput, SupervisionFilter } from './supervision.inputs';
 import { supervisionPolicy } from './supervision.policy';
@@ -159,17 +159,19 @@ export const supervisionService = {
         const referralDueOn = referral?.dueOn ?? null;
         if (referral) await tx.nativeUpdate(DemandReferral, { id: referral.id }, { dueOn: instruction.newDueOn });
         const settled = await tx.nativeUpdate(DemandEscalation, { demand: demandId, settledAt: null }, { settledAt: now });
-        tx.create(DemandEvent, {
-          demand: tx.getReference(Demand, demandId),
-          kind: DemandEventKind.INSTRUCTED,
-          at: now,
-          actorAccount: tx.getReference(UserAccount, actor.accountId),
-          actorLabel,
-          referral: referral ? tx.getReference(DemandReferral, referral.id) : null,
-          dueOn: instruction.newDueOn,
-          note: instruction.note,
-          clientId: input.clientId,
-        });
+        demandTimeline.append(tx, [
+          {
+            demand: demandId,
+            kind: DemandEventKind.INSTRUCTED,
+            at: now,
+            actorAccountId: actor.accountId,
+            actorLabel,
+            referralId: referral?.id ?? null,
+            dueOn: instruction.newDueOn,
+            note: instruction.note,
+            clientId: input.clientId,
+          },
+        ]);
         await noticeService.enqueue(tx, [
           {
             kind: NoticeKind.DEMAND_INSTRUCTED,
