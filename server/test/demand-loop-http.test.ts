@@ -142,15 +142,12 @@ interface Instance {
   close(): Promise<void>;
 }
 
-async function startInstance(orm: Orm, database: DatabaseConfig, clock: ManualClock): Promise<Instance> {
-  const config = {
-    ...loadConfig({
-      NODE_ENV: 'test',
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    }),
-    port: 0,
-    database,
-  };
+/** One configuration for every instance of a test, as a deployment shares one (the token secret above all). */
+function instanceConfig(database: DatabaseConfig): AppConfig {
+  return { ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }), port: 0, database };
+}
+
+async function startInstance(orm: Orm, database: DatabaseConfig, clock: ManualClock, config = instanceConfig(database)): Promise<Instance> {
   const app = await createTestApp({
     config,
     orm,
@@ -945,7 +942,8 @@ describe.each(databaseKinds().filter((kind) => kind === 'mysql'))('two instances
     let first: Orm;
     ({ orm: first, database } = await migratedOrm(kind, 'pf_loop_two'));
     orms = [first, await createOrm({ database })];
-    instances = [await startInstance(orms[0]!, database, clock), await startInstance(orms[1]!, database, clock)];
+    const config = instanceConfig(database);
+    instances = [await startInstance(orms[0]!, database, clock, config), await startInstance(orms[1]!, database, clock, config)];
   });
 
   afterAll(async () => {
