@@ -3,6 +3,7 @@ import type { Actor } from '../core/caller';
 import { createAccountLoaders } from '../modules/accounts/account.loaders';
 import { createCadreLoaders } from '../modules/cadres/cadre.loaders';
 import { createDemandLoaders } from '../modules/demands/demand.loaders';
+import { createDemandLoopLoaders } from '../modules/demands/demand-loop.loaders';
 import { createHelpRecordLoaders } from '../modules/help-records/help-record.loaders';
 import { createHouseholdLoaders } from '../modules/households/household.loaders';
 import { createHouseholdRecordPageLoaders } from '../modules/my-work/household-record-pages.loader';
@@ -30,6 +31,7 @@ export function createLoaders(em: Em, actor: Actor | null) {
     ...createDemandLoaders(em, actor),
     ...createHelpRecordLoaders(em),
     ...createAccountLoaders(em),
+    ...createDemandLoopLoaders(em, actor),
     ...createObjectScopeLoaders(em, actor),
   };
 }

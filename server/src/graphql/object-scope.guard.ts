@@ -13,6 +13,8 @@ import type { EntityName, FilterQuery } from '@mikro-orm/core';
 import type { Em } from '../core/entity-manager';
 import type { Actor } from '../core/caller';
 import { Cadre } from '../modules/cadres/cadre.entity';
+import { Demand } from '../modules/demands/demand.entity';
+import { demandPolicy } from '../modules/demands/demand.policy';
 import { cadrePolicy } from '../modules/cadres/cadre.policy';
 import { Household } from '../modules/households/household.entity';
 import { householdPolicy } from '../modules/households/household.policy';
@@ -28,7 +30,9 @@ import { ForbiddenError } from '../core/errors';
  * and it holds whether or not the persisted-operation safelist is on.
  *
  * The rule (household policy's scope): staff read a household-file object when its household lies in
- * their region subtree; a cadre while the household has an active assignment to that cadre. A cadre also
+ * their region subtree; a cadre while the household has an active assignment to that cadre. A unit's
+ * handler (联络员) also reads the demands referred to their unit (demand policy's scope), and nothing
+ * else of that household's file. A cadre also
  * reads the help records that cadre wrote (a resend after a transfer is acknowledged with the
  * cadre's own record, and nothing of the household). An object the caller may not read answers like
  * one that does not exist: dropped from a list, null where the field is nullable, FORBIDDEN (the
@@ -90,6 +94,11 @@ export async function idsInScope<Entity extends { id: number }>(
 export interface ObjectScopeLoaders {
   /** Whether the caller may read a household's file; one statement per batch. */
   householdReadable: DataLoader<number, boolean>;
+  /**
+   * Whether the caller may read a demand by the demand policy's scope: besides the household's file, a
+   * unit's handler reads the demands referred to their unit (demand.policy.ts). One statement per batch.
+   */
+  demandReadable: DataLoader<number, boolean>;
   /** Whether the caller sees a cadre's full phone (an administrator over the cadre's unit); one statement per batch. */
   cadrePhoneVisible: DataLoader<number, boolean>;
 }
@@ -98,6 +107,10 @@ export function createObjectScopeLoaders(em: Em, actor: Actor | null): ObjectSco
   return {
     householdReadable: new DataLoader<number, boolean>(async (ids) => {
       const readable = actor ? await idsInScope(em, Household, householdPolicy.scope(actor), ids) : new Set<number>();
+      return ids.map((id) => readable.has(id));
+    }),
+    demandReadable: new DataLoader<number, boolean>(async (ids) => {
+      const readable = actor ? await idsInScope(em, Demand, demandPolicy.scope(actor), ids) : new Set<number>();
       return ids.map((id) => readable.has(id));
     }),
     cadrePhoneVisible: new DataLoader<number, boolean>(async (ids) => {
@@ -118,7 +131,11 @@ async function readable(typeName: string, objects: unknown[], context: GraphQLCo
       if (authoredByCaller(typeName, object, actor)) return true;
       const householdId = householdOf(object);
       // An object whose household cannot be told is not shown: the guard fails closed.
-      return householdId === null ? false : context.loaders.householdReadable.load(householdId);
+      if (householdId === null) return false;
+      if (await context.loaders.householdReadable.load(householdId)) return true;
+      // A demand referred to a unit the caller handles: readable without its household (whose file stays guarded).
+      const demandId = typeName === 'Demand' ? numberOrNull(object.id) : null;
+      return demandId === null ? false : context.loaders.demandReadable.load(demandId);
     }),
   );
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { UniqueConstraintViolationException, type FilterQuery } from '@mikro-orm/core';
-import { DemandEventKind, DemandStatus, OPEN_DEMAND_STATUSES, SETTLED_DEMAND_STATUSES, type HelpKind } from '@wanjia/shared';
+import { DemandEventKind, DemandStatus, SETTLED_DEMAND_STATUSES, type DemandCategory, type HelpKind } from '@wanjia/shared';
 import type { Em } from '../../core/entity-manager';
 import { BadUserInputError, ConflictError, ForbiddenError, parseId } from '../../core/errors';
 import { decodeCursor, encodeCursor, pageSize, type Connection, type PageArgs } from '../../core/pagination';
@@ -9,7 +9,10 @@ import { changesBetween, recordAudit } from '../audit/audit.service';
 import { cadreIdOf, type Actor, type Caller } from '../../core/caller';
 import { assertAllowed } from '../../core/policy';
 import { targetGroupMask } from '../../core/target-groups';
-import { DAY_MS } from '../../core/time';
+import { DAY_MS, shanghaiDate } from '../../core/time';
+import { deadlineFor } from '../demands/demand-deadline.service';
+import { addDays, demandsWithAUnit } from '../demands/demand-loop.service';
+import { settleEscalations } from '../demands/escalation.service';
 import { demandTimeline } from '../demands/demand-timeline.service';
 import { Demand } from '../demands/demand.entity';
 import { Photo } from '../photos/photo.entity';
@@ -20,7 +23,11 @@ import { addToMonthly, currentAttribution, type Attribution } from './help-recor
 
 /** A phone's clock may run a little fast; more than this ahead of the server is a typing error. */
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
-const DEFAULT_DEMAND_DUE_DAYS = 30;
+/**
+ * The statuses a help record may resolve a demand from: open and with the cadre (not REFERRED; and no open
+ * referral either, which assertResolvableAt checks, naming the unit that holds it).
+ */
+const RESOLVABLE_BY_RECORD: readonly DemandStatus[] = [DemandStatus.OPEN, DemandStatus.IN_PROGRESS, DemandStatus.ESCALATED];
 /** The refusal of a help record from anyone but a cadre. */
 const ONLY_CADRES_RECORD = 'Only cadres record help';
 
@@ -125,7 +132,15 @@ async function resolvableAt(em: Em, householdId: number, demandIds: readonly num
 /** That an occasion at `occurredAt` may resolve these open demands (submit, and a correction's added ones). */
 async function assertResolvableAt(tx: Em, householdId: number, demandIds: readonly number[], occurredAt: Date): Promise<void> {
   if (demandIds.length === 0) return;
-  if ((await resolvableAt(tx, householdId, demandIds, occurredAt, OPEN_DEMAND_STATUSES)) !== demandIds.length) {
+  // A demand a unit holds (referred, or accepted and being worked there) is the unit's to resolve or return.
+  const [held] = await demandsWithAUnit(tx, demandIds);
+  if (held) {
+    throw new BadUserInputError(
+      'input.resolvedDemandIds',
+      `demand ${held.demandId} is referred to ${held.unitName}: the unit resolves it (or returns it first); a help record cannot`,
+    );
+  }
+  if ((await resolvableAt(tx, householdId, demandIds, occurredAt, RESOLVABLE_BY_RECORD)) !== demandIds.length) {
     throw new BadUserInputError('input.resolvedDemandIds', NOT_RESOLVABLE);
   }
 }
@@ -244,15 +259,32 @@ function raisedFingerprint(demands: readonly DemandInput[]): unknown[] {
   return demands.map((demand) => [demand.category, demand.text, demand.dueOn ?? null]);
 }
 
-/** The demands raised on an occasion, as rows of the household (open, due 30 days after the visit unless given). */
-function raiseDemands(tx: Em, householdId: number, record: HelpRecord, demands: readonly DemandInput[], occurredAt: Date): Demand[] {
+/** Each raised category's demandDays (the demand_deadline rows), read before the writing transaction. */
+async function demandDaysOf(em: Em, demands: readonly DemandInput[]): Promise<Map<DemandCategory, number>> {
+  const days = new Map<DemandCategory, number>();
+  for (const category of new Set(demands.map((demand) => demand.category))) days.set(category, (await deadlineFor(em, category)).demandDays);
+  return days;
+}
+
+/**
+ * The demands raised on an occasion, as rows of the household: open, due the category's demandDays after
+ * the visit's calendar day (Shanghai) unless the cadre gave a date.
+ */
+function raiseDemands(
+  tx: Em,
+  householdId: number,
+  record: HelpRecord,
+  demands: readonly DemandInput[],
+  occurredAt: Date,
+  demandDays: ReadonlyMap<DemandCategory, number>,
+): Demand[] {
   return demands.map((demand) =>
     tx.create(Demand, {
       household: householdId,
       category: demand.category,
       text: demand.text.trim(),
       raisedAt: occurredAt,
-      dueOn: demand.dueOn ?? new Date(occurredAt.getTime() + DEFAULT_DEMAND_DUE_DAYS * DAY_MS).toISOString().slice(0, 10),
+      dueOn: demand.dueOn ?? addDays(shanghaiDate(occurredAt), demandDays.get(demand.category)!),
       raisedIn: record,
     }),
   );
@@ -373,6 +405,7 @@ export const helpRecordService = {
       assertLateRecordAllowed(endedAt ?? null, now, lateGraceDays, resolvedDemandIds.length > 0);
     }
     await assertPhotos(em, actor, input.photoIds);
+    const demandDays = await demandDaysOf(em, input.demandsRaised);
 
     try {
       return await em.transactional(async (tx) => {
@@ -391,7 +424,7 @@ export const helpRecordService = {
           attributedUnitId: assignment.attribution.unitId,
           attributedGroups: assignment.attribution.groups,
         });
-        const raised = raiseDemands(tx, householdId, record, input.demandsRaised, input.occurredAt);
+        const raised = raiseDemands(tx, householdId, record, input.demandsRaised, input.occurredAt, demandDays);
         await tx.flush();
         await addToMonthly(tx, [
           {
@@ -408,10 +441,12 @@ export const helpRecordService = {
           // Conditional on the status: a demand another write closed meanwhile is not resolved twice.
           const resolved = await tx.nativeUpdate(
             Demand,
-            { id: { $in: resolvedDemandIds }, household: householdId, status: { $in: [...OPEN_DEMAND_STATUSES] } },
+            { id: { $in: resolvedDemandIds }, household: householdId, status: { $in: [...RESOLVABLE_BY_RECORD] } },
             { status: DemandStatus.RESOLVED, resolvedBy: record.id, resolvedAt: input.occurredAt },
           );
           if (resolved !== resolvedDemandIds.length) throw new BadUserInputError('input.resolvedDemandIds', NOT_RESOLVABLE);
+          // A resolved demand's escalations (督办) are settled: the lapse is over.
+          for (const demandId of resolvedDemandIds) await settleEscalations(tx, demandId, now);
         }
         demandTimeline.append(tx, demandTimeline.ofHelpRecord(record, writer.actor.accountId, { raised, resolvedIds: resolvedDemandIds }));
         recordAudit(tx, writer, {
@@ -502,6 +537,7 @@ export const helpRecordService = {
     }
     if (given(input, 'photoIds')) await assertPhotos(em, actor, content.photoIds);
     const demandsRaised = input.demandsRaised ?? [];
+    const demandDays = await demandDaysOf(em, demandsRaised);
 
     try {
       return await em.transactional(async (tx) => {
@@ -551,12 +587,13 @@ export const helpRecordService = {
           await assertResolvableAt(tx, householdId, added, content.occurredAt);
           const resolved = await tx.nativeUpdate(
             Demand,
-            { id: { $in: added }, household: householdId, status: { $in: [...OPEN_DEMAND_STATUSES] } },
+            { id: { $in: added }, household: householdId, status: { $in: [...RESOLVABLE_BY_RECORD] } },
             { status: DemandStatus.RESOLVED, resolvedBy: correction.id, resolvedAt: content.occurredAt },
           );
           if (resolved !== added.length) throw new BadUserInputError('input.resolvedDemandIds', NOT_RESOLVABLE);
+          for (const demandId of added) await settleEscalations(tx, demandId, now);
         }
-        const raised = raiseDemands(tx, householdId, correction, demandsRaised, content.occurredAt);
+        const raised = raiseDemands(tx, householdId, correction, demandsRaised, content.occurredAt, demandDays);
         demandTimeline.append(
           tx,
           demandTimeline.ofHelpRecord(correction, writer.actor.accountId, {

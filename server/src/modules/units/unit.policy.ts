@@ -19,4 +19,17 @@ export const unitPolicy = {
   mayUpdate(actor: Actor, unit: { regionPath: string; newRegionPath: string }): boolean {
     return isAdmin(actor) && pathInScope(actor, unit.regionPath) && pathInScope(actor, unit.newRegionPath);
   },
+
+  /**
+   * Designating a unit's handler (联络员) of referred demands, or ending one: an administrator whose
+   * subtree holds the unit's region (the unit is theirs to manage).
+   */
+  mayManageHandlers(actor: Actor, unit: { regionPath: string }): boolean {
+    return isAdmin(actor) && pathInScope(actor, unit.regionPath);
+  },
+
+  /** Listing a unit's handlers: staff whose subtree holds the unit's region. */
+  mayListHandlers(actor: Actor, unit: { regionPath: string }): boolean {
+    return pathInScope(actor, unit.regionPath);
+  },
 } satisfies ScopedPolicy<Unit>;

@@ -1,0 +1,84 @@
+import type { Actor, Caller } from '../../core/caller';
+import type { Em } from '../../core/entity-manager';
+import { BadUserInputError, ConflictError, parseId } from '../../core/errors';
+import { assertAllowed } from '../../core/policy';
+import { recordAudit } from '../audit/audit.service';
+import { Cadre } from '../cadres/cadre.entity';
+import type { DesignateUnitHandlerInput, EndUnitHandlerInput } from './unit-handler.inputs';
+import { UnitHandler } from './unit-handler.entity';
+import { Unit } from './unit.entity';
+import { unitPolicy } from './unit.policy';
+
+/**
+ * 联络员: the cadres of a unit who receive the demands referred to it. Designated and ended by the unit's
+ * administrators; rows are ended, never deleted. One active row per (unit, cadre): the unit row's lock
+ * orders two designations at once, and the second finds the first. Ending a unit's last handler leaves its
+ * open referrals where they are (nobody can act on them until a new handler is designated; they lapse
+ * and climb the ladder like any other), and the unit drops out of referralTargets.
+ */
+export const unitHandlerService = {
+  async designate(em: Em, input: DesignateUnitHandlerInput, caller: Caller, now: Date): Promise<UnitHandler> {
+    const { actor } = caller;
+    const unitId = parseId(input.unitId, 'input.unitId');
+    const cadreId = parseId(input.cadreId, 'input.cadreId');
+    const unit = await em.findOne(Unit, unitId, { populate: ['region'] });
+    // Out of scope or no such unit: the same FORBIDDEN.
+    assertAllowed(unit !== null && unitPolicy.mayManageHandlers(actor, { regionPath: unit.region.path }));
+    const cadre = await em.findOne(Cadre, cadreId);
+    if (!cadre || cadre.unit.id !== unitId) throw new BadUserInputError('input.cadreId', 'the handler must be a cadre of this unit');
+    if (!cadre.active) throw new BadUserInputError('input.cadreId', 'the cadre is not active');
+    return em.transactional(async (tx) => {
+      await tx.execute('update unit set name = name where id = ?', [unitId], 'run');
+      const [active] = await tx.execute<{ id: number | string }[]>('select id from unit_handler where unit_id = ? and cadre_id = ? and ended_at is null', [
+        unitId,
+        cadreId,
+      ]);
+      if (active) throw new ConflictError('This cadre is already an active handler of the unit', { field: 'input.cadreId', handlerId: String(active.id) });
+      const handler = tx.create(UnitHandler, { unit: unitId, cadre: cadreId, designatedByAccount: actor.accountId, startedAt: now, createdAt: now });
+      await tx.flush();
+      recordAudit(tx, caller, {
+        operation: 'designateUnitHandler',
+        entityName: 'UnitHandler',
+        entityId: handler.id,
+        regionPath: unit.region.path,
+        changes: { unitId, cadreId },
+      });
+      return handler;
+    });
+  },
+
+  async end(em: Em, input: EndUnitHandlerInput, caller: Caller, now: Date): Promise<UnitHandler> {
+    const { actor } = caller;
+    const id = parseId(input.id, 'input.id');
+    const reason = input.reason.trim();
+    if (reason === '') throw new BadUserInputError('input.reason', 'reason must not be blank');
+    const handler = await em.findOne(UnitHandler, id, { populate: ['unit.region'] });
+    assertAllowed(handler !== null && unitPolicy.mayManageHandlers(actor, { regionPath: handler.unit.region.path }));
+    if (handler.endedAt) throw new ConflictError('This handler designation has already ended', { endedAt: handler.endedAt.toISOString() });
+    await em.transactional(async (tx) => {
+      const changed = await tx.nativeUpdate(UnitHandler, { id, endedAt: null }, { endedAt: now, endedReason: reason });
+      if (changed !== 1) throw new ConflictError('This handler designation has already ended');
+      recordAudit(tx, caller, {
+        operation: 'endUnitHandler',
+        entityName: 'UnitHandler',
+        entityId: id,
+        regionPath: handler.unit.region.path,
+        changes: { endedAt: now.toISOString(), reason },
+      });
+    });
+    return em.findOneOrFail(UnitHandler, id, { refresh: true });
+  },
+
+  /** A unit's handlers, active first then by start; staff whose subtree holds the unit. */
+  async list(em: Em, actor: Actor, unitIdInput: string, includeEnded: boolean): Promise<UnitHandler[]> {
+    const unitId = parseId(unitIdInput, 'unitId');
+    const unit = await em.findOne(Unit, unitId, { populate: ['region'] });
+    assertAllowed(unit !== null && unitPolicy.mayListHandlers(actor, { regionPath: unit.region.path }));
+    const handlers = await em.find(
+      UnitHandler,
+      { unit: unitId, ...(includeEnded ? {} : { endedAt: null }) },
+      { orderBy: [{ startedAt: 'asc' }, { id: 'asc' }] },
+    );
+    return handlers.sort((a, b) => Number(a.endedAt !== null && a.endedAt !== undefined) - Number(b.endedAt !== null && b.endedAt !== undefined));
+  },
+};
