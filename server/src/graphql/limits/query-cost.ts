@@ -119,6 +119,13 @@ export const LIST_SIZE_ESTIMATES: Readonly<Record<string, number>> = {
   'DemandLoopFigures.groups': 24,
   'DemandLoopGroup.figures': 14,
   'DemandLoopGroup.escalations': 4,
+  // The demand loop (demands/demand-loop.*): the units in reach of a household (the city's bureaus, its
+  // district's, its township's: a few dozen with a handler), a unit's handlers (one or two, a few over the
+  // years), a demand's referrals (one, a return and a second unit at most as a rule), the units a cadre handles.
+  'Query.referralTargets': 40,
+  'Query.unitHandlers': 5,
+  'Demand.referrals': 3,
+  'MyLoopSummary.handlerUnits': 2,
 };
 
 /**
@@ -168,6 +175,7 @@ export const INVERSE_FIELDS: Readonly<Record<string, string>> = {
   'Household.petitionCases': 'PetitionCase.household',
   'Household.activeAssignments': 'Assignment.household',
   'Household.assignmentHistory': 'Assignment.household',
+  'Demand.referrals': 'DemandReferral.demand',
 };
 
 export const MAX_ROUND_TRIPS = 1;

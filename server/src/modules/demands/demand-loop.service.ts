@@ -428,6 +428,8 @@ export const demandLoopService = {
           [demandId, ...OPEN_REFERRAL_STATUSES],
         );
         if (Number(open?.found ?? 0) > 0) throw new LostRace(DemandStatus.REFERRED);
+        // A new effective due date (the referral's): the lapse of the demand's own date is over.
+        const settled = await settleEscalations(tx, demandId, now);
         const referral = tx.create(DemandReferral, {
           demand: demandId,
           unit: unitId,
@@ -470,7 +472,15 @@ export const demandLoopService = {
           entityName: 'Demand',
           entityId: demandId,
           regionPath: demand.regionPath,
-          changes: { status: [demand.status, DemandStatus.REFERRED], referralId: referral.id, unitId, dueOn, note, clientId: input.clientId },
+          changes: {
+            status: [demand.status, DemandStatus.REFERRED],
+            referralId: referral.id,
+            unitId,
+            dueOn,
+            note,
+            escalationsSettled: settled,
+            clientId: input.clientId,
+          },
         });
       },
     });

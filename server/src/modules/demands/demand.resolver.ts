@@ -27,7 +27,7 @@ export class DemandResolver {
       "The household's answer to a resolution. SATISFIED / BASICALLY_SATISFIED: status CONFIRMED. DISSATISFIED: the demand reopens (status OPEN, resolvedBy/resolvedAt cleared on the demand; the earlier resolution stays in `events`). Only the cadre assigned to the household, only for a RESOLVED demand.",
   })
   async confirmDemandResolved(@Arg('input', () => DemandConfirmationInput) input: DemandConfirmationInput, @Ctx() ctx: GraphQLContext): Promise<Demand> {
-    return demandService.confirmResolved(ctx.em, input, callerOf(ctx));
+    return demandService.confirmResolved(ctx.em, input, callerOf(ctx), ctx.clock.now());
   }
 
   @FieldResolver(() => [DemandEvent], { description: 'Every step, oldest first; kept forever.' })

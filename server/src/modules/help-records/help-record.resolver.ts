@@ -19,7 +19,7 @@ export class HelpRecordResolver {
   @Authorized(Role.CADRE)
   @Mutation(() => HelpRecord, { description: 'Records one occasion of help. Sending the same clientId again returns the first record.' })
   async submitHelpRecord(@Arg('input', () => HelpRecordInput) input: HelpRecordInput, @Ctx() ctx: GraphQLContext): Promise<HelpRecord> {
-    return helpRecordService.submit(ctx.em, input, recordWriter(ctx));
+    return helpRecordService.submit(ctx.em, input, recordWriter(ctx), ctx.clock.now());
   }
 
   @Authorized(Role.CADRE)
@@ -32,7 +32,7 @@ export class HelpRecordResolver {
     @Arg('input', () => HelpRecordCorrectionInput) input: HelpRecordCorrectionInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<HelpRecord> {
-    return helpRecordService.correct(ctx.em, parseId(id, 'id'), input, recordWriter(ctx));
+    return helpRecordService.correct(ctx.em, parseId(id, 'id'), input, recordWriter(ctx), ctx.clock.now());
   }
 
   @FieldResolver(() => String)
