@@ -53,7 +53,8 @@ export type VarsOf = (ctx: Ctx, caller: Caller) => Vars | Promise<Vars>;
 export interface Probe {
   what: string;
   caller?: Caller;
-  expect?: 'FORBIDDEN' | 'empty' | 'ok';
+  /** 'null': a lookup that answers null for what the caller may not read, as for what does not exist. */
+  expect?: 'FORBIDDEN' | 'empty' | 'ok' | 'null';
   vars: VarsOf;
 }
 
@@ -94,6 +95,7 @@ export const RESIDENT = { name: '矩阵测试', relation: 'CHILD', gender: 'MALE
 
 export const forbidden = (what: string, vars: VarsOf, caller: Caller = 'districtAdmin'): Probe => ({ what, vars, caller });
 export const empty = (what: string, vars: VarsOf): Probe => ({ what, vars, expect: 'empty' });
+export const unseen = (what: string, vars: VarsOf, caller: Caller = 'districtAdmin'): Probe => ({ what, vars, caller, expect: 'null' });
 export const allowed = (what: string, vars: VarsOf, caller?: Caller): Probe => ({ what, vars, expect: 'ok', caller });
 
 /** A page of up to 100 nodes with their ids and what `selection` asks for. */
@@ -175,15 +177,19 @@ export const LOOP_QUERIES: Record<string, Entry> = {
       } else expect(myInbox.totalCount).toBe(0);
     },
   },
+  // One referral: null for one the caller may not read, as for one that does not exist.
   referral: {
-    who: [Role.CADRE],
+    who: [Role.CADRE, Role.ADMIN, Role.ANALYST],
     text: 'query ($id: ID!) { referral(id: $id) { id status household { headName } } }',
     vars: ({ loop }) => ({ id: loop.referral.inside }),
     answers: CADRE_AND_HANDLER,
+    check: ({ referral }, _caller, { loop }) => expect(referral?.id).toBe(loop.referral.inside),
     outside: [
-      forbidden("a referral to 溪湖区's unit, by 平山区's handler", ({ loop }) => ({ id: loop.referral.outside }), 'handler'),
-      forbidden("a referral to 平山区's unit, by 溪湖区's handler", ({ loop }) => ({ id: loop.referral.inside }), 'outsideHandler'),
-      forbidden('a referral of a household it does not look after', ({ loop }) => ({ id: loop.referral.outside }), 'cadre'),
+      unseen("a referral to 溪湖区's unit, by 平山区's handler", ({ loop }) => ({ id: loop.referral.outside }), 'handler'),
+      unseen("a referral to 平山区's unit, by 溪湖区's handler", ({ loop }) => ({ id: loop.referral.inside }), 'outsideHandler'),
+      unseen('a referral of a household it does not look after', ({ loop }) => ({ id: loop.referral.outside }), 'cadre'),
+      unseen('a referral of a household in 溪湖区', ({ loop }) => ({ id: loop.referral.outside })),
+      unseen('a referral that does not exist', () => ({ id: '987654321' }), 'cityAdmin'),
     ],
   },
   referralTargets: {
