@@ -479,6 +479,30 @@ describe.each(databaseKinds())('the escalation ladder on %s', (kind) => {
   });
 
   if (kind === 'mysql') {
+    it('a sweep racing resolutions leaves no open escalation on a resolved demand', async () => {
+      const demands: Demand[] = [];
+      for (let index = 0; index < 8; index += 1) demands.push(await lapsingDemand('2026-06-20'));
+      const other = await createOrm({ database });
+      try {
+        // Resolutions the way the loop's transitions write them: the household's lock, the demand, then the settlement.
+        const resolve = (demand: Demand) =>
+          other.em.fork().transactional(async (tx) => {
+            await tx.execute('update household set last_visit_at = last_visit_at where id = ?', [demand.household.id], 'run');
+            await tx.nativeUpdate(Demand, { id: demand.id }, { status: DemandStatus.RESOLVED, resolvedAt: at('2026-06-26') });
+            await settleEscalations(tx, demand.id, at('2026-06-26'));
+          });
+        await Promise.all([escalateLapsedDemands(orm.em.fork(), at('2026-06-26')), ...demands.filter((_, index) => index % 2 === 0).map(resolve)]);
+        for (const [index, demand] of demands.entries()) {
+          const fresh = await orm.em.fork().findOneOrFail(Demand, demand.id);
+          const open = await orm.em.fork().count(DemandEscalation, { demand: demand.id, settledAt: null });
+          if (index % 2 === 0) expect([fresh.status, fresh.escalationRung, open]).toEqual([DemandStatus.RESOLVED, 0, 0]);
+          else expect([fresh.status, fresh.escalationRung, open]).toEqual([DemandStatus.OPEN, 2, 2]);
+        }
+      } finally {
+        await other.close(true);
+      }
+    });
+
     it('two sweeps at once on two ORMs over the same database escalate each lapse once', async () => {
       const demands: Demand[] = [];
       for (let index = 0; index < 12; index += 1) demands.push(await lapsingDemand('2026-06-20'));

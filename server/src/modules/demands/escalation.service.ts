@@ -1,4 +1,4 @@
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { DeadlockException, LockWaitTimeoutException, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { DemandEventKind, LABELS_ZH, NoticeKind, OPEN_CASE_STATUSES, OPEN_DEMAND_STATUSES, OPEN_REFERRAL_STATUSES, type DemandCategory } from '@wanjia/shared';
 import type { Em } from '../../core/entity-manager';
 import { DAY_MS, shanghaiDate } from '../../core/time';
@@ -91,14 +91,19 @@ const LAPSED_SELECT = `select d.id, d.status, d.category, d.household_id, d.due_
  * `limit`. One statement: the (status, due_on) index bounds the demands, the unique lapse key answers
  * each "not yet recorded".
  */
-async function lapsedCandidates(em: Em, rungs: readonly EscalationRung[], today: string, limit: number): Promise<number[]> {
+interface Candidate {
+  id: number;
+  householdId: number;
+}
+
+async function lapsedCandidates(em: Em, rungs: readonly EscalationRung[], today: string, limit: number): Promise<Candidate[]> {
   if (rungs.length === 0) return [];
   const effective = 'coalesce(r.due_on, d.due_on)';
   const perRung = rungs.map(
     () => `(${effective} <= ? and not exists (select 1 from demand_escalation e where e.demand_id = d.id and e.lapsed_due_on = ${effective} and e.level = ?))`,
   );
   const lowest = Math.min(...rungs.map((rung) => rung.afterDays));
-  const rows = await em.execute<{ id: number | string }[]>(
+  const rows = await em.execute<{ id: number | string; household_id: number | string }[]>(
     `${LAPSED_SELECT}
      where d.status in (${placeholders(OPEN_DEMAND_STATUSES)}) and ${effective} <= ? and (${perRung.join(' or ')})
      order by d.id limit ?`,
@@ -110,7 +115,7 @@ async function lapsedCandidates(em: Em, rungs: readonly EscalationRung[], today:
       limit,
     ],
   );
-  return rows.map((row) => Number(row.id));
+  return rows.map((row) => ({ id: Number(row.id), householdId: Number(row.household_id) }));
 }
 
 interface Lapse {
@@ -192,11 +197,19 @@ function targetCode(code: string, householdPath: string): string {
 }
 
 /** Escalates one chunk of demands in one transaction; returns how many rungs it recorded. */
-async function escalateChunk(em: Em, ids: readonly number[], rungs: readonly EscalationRung[], now: Date): Promise<number> {
+async function escalateChunk(em: Em, candidates: readonly Candidate[], rungs: readonly EscalationRung[], now: Date): Promise<number> {
   const today = shanghaiDate(now);
   return em.transactional(async (tx) => {
-    // Lock the demands first (a no-op update): a second sweep at once waits here, then reads what this
-    // one wrote, and finds nothing missing. A transition (resolve, return, instruction) waits likewise.
+    // Lock as every write on a household's demands does: the households first (no-op updates, ascending
+    // ids), then the demands. A second sweep at once waits here, then reads what this one wrote and finds
+    // nothing missing; a transition (resolve, return, instruction) of one of these households waits
+    // likewise, and none holds a referral or demand row this sweep then needs (no lock cycle).
+    // No plain read may come first: on InnoDB it would fix the transaction's snapshot before the locks
+    // are held, and the re-read below would miss a resolution committed meanwhile. The household ids come
+    // from the candidates' query (a demand's household never changes).
+    const householdIds = [...new Set(candidates.map((candidate) => candidate.householdId))].sort((a, b) => a - b);
+    const ids = candidates.map((candidate) => candidate.id);
+    await tx.execute(`update household set last_visit_at = last_visit_at where id in (${placeholders(householdIds)})`, householdIds, 'run');
     await tx.execute(`update demand set escalation_rung = escalation_rung where id in (${placeholders(ids)})`, [...ids], 'run');
     const rows = await tx.execute<LapsedRow[]>(
       `${LAPSED_SELECT} where d.id in (${placeholders(ids)}) and d.status in (${placeholders(OPEN_DEMAND_STATUSES)})`,
@@ -349,16 +362,18 @@ export async function escalateLapsedDemands(em: Em, now: Date, options: { limit?
   const limit = options.limit ?? SWEEP_LIMIT;
   const work = em.fork();
   const rungs = await work.find(EscalationRung, {}, { orderBy: { level: 'asc' }, refresh: true });
-  const ids = await lapsedCandidates(work, rungs, shanghaiDate(now), limit);
+  const candidates = await lapsedCandidates(work, rungs, shanghaiDate(now), limit);
   let escalated = 0;
-  for (let start = 0; start < ids.length; start += CHUNK) {
+  for (let start = 0; start < candidates.length; start += CHUNK) {
     try {
-      escalated += await escalateChunk(work.fork(), ids.slice(start, start + CHUNK), rungs, now);
+      escalated += await escalateChunk(work.fork(), candidates.slice(start, start + CHUNK), rungs, now);
     } catch (error) {
-      if (!(error instanceof UniqueConstraintViolationException)) throw error;
-      // Another sweep recorded these lapses first; nothing of this chunk was written.
+      // Another sweep recorded these lapses first, or the database chose this chunk as a deadlock's
+      // victim: nothing of the chunk was written, and the next call (the next tick) takes it again.
+      if (!(error instanceof UniqueConstraintViolationException || error instanceof DeadlockException || error instanceof LockWaitTimeoutException))
+        throw error;
     }
   }
   // A full page that escalated nothing (every lapse won by another sweep) is not a reason to call again at once.
-  return { escalated, more: ids.length === limit && escalated > 0 };
+  return { escalated, more: candidates.length === limit && escalated > 0 };
 }
