@@ -126,6 +126,17 @@ export const LIST_SIZE_ESTIMATES: Readonly<Record<string, number>> = {
   'Query.unitHandlers': 5,
   'Demand.referrals': 3,
   'MyLoopSummary.handlerUnits': 2,
+  // One row per demand category (DemandCategory has 9 values) and per rung of the ladder (4, seeded).
+  'Query.demandDeadlines': 9,
+  'Query.escalationRungs': 4,
+  // A city-level leader keeps eight contact points (八个一) and leads a few cases (包案) [0 on the demo].
+  'MyContactPoints.points': 8,
+  'MyContactPoints.cases': 10,
+  // The service lists at most LEADER_ESCALATIONS_SHOWN (20) escalations per point or case.
+  'LeaderContactPoint.escalations': 20,
+  'LeaderCase.escalations': 20,
+  // A case's household's open demands: like Household.openDemands.
+  'LeaderCase.openDemands': 20,
 };
 
 /**
