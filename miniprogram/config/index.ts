@@ -13,10 +13,14 @@ const SRC = path.resolve(__dirname, '..', 'src');
  * - TARO_APP_DEV_SIGN_IN: "true" compiles in the demo cadres' sign-in. It defaults to on for h5 (the
  *   build for browsers, tests and demos) and off for weapp (the build that ships to WeChat); the
  *   server refuses it anyway unless it runs with DEV_SIGN_IN=true outside production.
+ * - TARO_APP_NOTICE_TEMPLATES: WeChat subscription-message template ids by notice kind,
+ *   "REFERRED_TO_UNIT=<id>,AWAITING_CONFIRMATION=<id>" (the same ids as the server's
+ *   WECHAT_TEMPLATE_<KIND>). Empty (the default): the app never asks for subscriptions.
  */
 const apiBase = (process.env.TARO_APP_API_BASE ?? 'http://localhost:4000').replace(/\/+$/, '');
 const devSignIn = (process.env.TARO_APP_DEV_SIGN_IN ?? String(process.env.TARO_ENV === 'h5')) === 'true';
-const variant = createHash('sha256').update(JSON.stringify({ apiBase, devSignIn })).digest('hex').slice(0, 12);
+const noticeTemplates = (process.env.TARO_APP_NOTICE_TEMPLATES ?? '').trim();
+const variant = createHash('sha256').update(JSON.stringify({ apiBase, devSignIn, noticeTemplates })).digest('hex').slice(0, 12);
 
 export default defineConfig<'webpack5'>(async (merge) => {
   const baseConfig: UserConfigExport<'webpack5'> = {
@@ -38,6 +42,7 @@ export default defineConfig<'webpack5'>(async (merge) => {
     env: {
       TARO_APP_API_BASE: JSON.stringify(apiBase),
       TARO_APP_DEV_SIGN_IN: JSON.stringify(String(devSignIn)),
+      TARO_APP_NOTICE_TEMPLATES: JSON.stringify(noticeTemplates),
     },
     alias: { '@': SRC },
     framework: 'react',

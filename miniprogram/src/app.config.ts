@@ -8,6 +8,11 @@ export default defineAppConfig({
     'pages/record-detail/index',
     'pages/confirm-demand/index',
     'pages/pending/index',
+    'pages/notices/index',
+    'pages/inbox/index',
+    'pages/inbox/referral',
+    'pages/refer/index',
+    'pages/contact-points/index',
   ],
   window: {
     backgroundTextStyle: 'dark',

@@ -13,5 +13,7 @@ declare namespace NodeJS {
     TARO_APP_API_BASE: string;
     /** "true" when the demo cadres' sign-in is compiled in (config/index.ts). */
     TARO_APP_DEV_SIGN_IN: string;
+    /** WeChat subscription template ids by notice kind, "KIND=id,KIND=id" (config/index.ts); may be empty. */
+    TARO_APP_NOTICE_TEMPLATES?: string;
   }
 }

@@ -51,3 +51,22 @@ export function confirmDemandUrl(householdId: string, headName: string, demandId
 
 /** 待处理: what the server refused, to fix and send again or discard. */
 export const PENDING_PAGE = '/pages/pending/index';
+
+/** 消息: the account's notices. */
+export const NOTICES_PAGE = '/pages/notices/index';
+
+/** 待办: the handler's unit inbox. */
+export const INBOX_PAGE = '/pages/inbox/index';
+
+/** 我的联系点: a leader's contact points and cases. */
+export const CONTACT_POINTS_PAGE = '/pages/contact-points/index';
+
+/** One referral on the handler's screen (签收, 退回, 办理进展, 办结). */
+export function inboxReferralUrl(referralId: string): string {
+  return `/pages/inbox/referral?id=${encodeURIComponent(referralId)}`;
+}
+
+/** 交办: refer a household's open demand to a unit. */
+export function referUrl(householdId: string, headName: string, demandId: string): string {
+  return `/pages/refer/index?householdId=${encodeURIComponent(householdId)}&name=${encodeURIComponent(headName)}&demandId=${encodeURIComponent(demandId)}`;
+}

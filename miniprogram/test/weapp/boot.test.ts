@@ -1,4 +1,4 @@
-import { AWAITING_DEMAND_ID, CANNED_DATA, HEAD_NAME, HOUSEHOLD_ID, PHOTO_ID, RECORD_ID, SESSION } from './canned-answers';
+import { AWAITING_DEMAND_ID, CANNED_DATA, HEAD_NAME, HOUSEHOLD_ID, OPEN_DEMAND_ID, PHOTO_ID, RECORD_ID, REFERRAL_ID, SESSION } from './canned-answers';
 import { appJsonPages, createWeappSimulator, type WeappSimulator } from './simulator';
 
 /**
@@ -21,12 +21,22 @@ interface FirstScreen {
 
 const FIRST_SCREENS: Record<string, FirstScreen> = {
   'pages/households/index': { shows: [HEAD_NAME, '63 天未走访', '共 1 户', '1 条待办诉求'], asks: ['MyHouseholds'] },
-  'pages/mine/index': { shows: ['皋政君', '本月', '帮扶记录（次）', '联系户数'], asks: ['MyStats'] },
+  'pages/mine/index': { shows: ['皋政君', '本月', '帮扶记录（次）', '联系户数', '2 条未读', '1 件待签收', '我的联系点'], asks: ['MyStats', 'MyLoopSummary'] },
   'pages/login/index': { signedOut: true, shows: ['首次登录：绑定账号'], asks: ['WechatLogin'] },
   'pages/household/index': {
     query: { id: HOUSEHOLD_ID },
-    shows: [HEAD_NAME, '家庭成员', '希望协助办理慢病卡', '待群众确认', '房屋漏雨', '征地补偿', '入户走访，屋顶已请人修好', '已更正'],
-    asks: ['HouseholdFile'],
+    shows: [
+      HEAD_NAME,
+      '家庭成员',
+      '希望协助办理慢病卡',
+      '已交办 平山区民政局 · 待签收',
+      '待群众确认',
+      '房屋漏雨',
+      '征地补偿',
+      '入户走访，屋顶已请人修好',
+      '已更正',
+    ],
+    asks: ['HouseholdFile', 'HouseholdDemandLoop'],
   },
   'pages/record/index': {
     query: { householdId: HOUSEHOLD_ID, name: encodeURIComponent(HEAD_NAME) },
@@ -45,6 +55,19 @@ const FIRST_SCREENS: Record<string, FirstScreen> = {
     asks: ['HouseholdFile'],
   },
   'pages/pending/index': { shows: ['以下记录被服务器退回', '没有待处理的记录'] },
+  'pages/notices/index': { shows: ['新交办：慢病卡办理', '全部标为已读'], asks: ['MyNotices'] },
+  'pages/inbox/index': { shows: ['待签收', '希望协助办理慢病卡', '限 2026-12-10'], asks: ['MyInbox'] },
+  'pages/inbox/referral': {
+    query: { id: REFERRAL_ID },
+    shows: ['希望协助办理慢病卡', '138****5678', '交办 · 至 平山区民政局', '签收', '退回'],
+    asks: ['Referral'],
+  },
+  'pages/refer/index': {
+    query: { householdId: HOUSEHOLD_ID, name: encodeURIComponent(HEAD_NAME), demandId: OPEN_DEMAND_ID },
+    shows: [`${HEAD_NAME} 户 · 交办`, '平山区民政局', '思山岭街道办事处', '按该类诉求的规定期限'],
+    asks: ['ReferralTargets'],
+  },
+  'pages/contact-points/index': { shows: ['光明社区', '超期 1 件', '信访案件 #12 平山区', '督办第 2 级'], asks: ['MyContactPoints'] },
 };
 
 /** A simulator answering from CANNED_DATA; operations it has no answer for are collected by name. */

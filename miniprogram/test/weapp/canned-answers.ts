@@ -131,6 +131,86 @@ const MY_STATS = {
 
 type Variables = Record<string, unknown>;
 
+/** The demand loop (issue 15): the household's open demand referred to a unit whose handler the cadre also is. */
+export const REFERRAL_ID = '501';
+const UNIT = { id: '31', name: '平山区民政局', kind: 'AGENCY', level: 'COUNTY', regionName: '平山区' };
+const EVENTS = [
+  {
+    id: '9201',
+    kind: 'RAISED',
+    at: '2026-11-02T02:00:00.000Z',
+    note: null,
+    satisfaction: null,
+    actorLabel: '干部 皋政君',
+    unitName: null,
+    dueOn: null,
+    rung: null,
+    referralId: null,
+  },
+  {
+    id: '9202',
+    kind: 'REFERRED',
+    at: '2026-11-03T02:00:00.000Z',
+    note: '请协助办理',
+    satisfaction: null,
+    actorLabel: '干部 皋政君',
+    unitName: UNIT.name,
+    dueOn: '2026-12-10',
+    rung: null,
+    referralId: REFERRAL_ID,
+  },
+];
+const LOOP_DEMAND = {
+  id: OPEN_DEMAND_ID,
+  category: 'MEDICAL',
+  text: '希望协助办理慢病卡',
+  status: 'REFERRED',
+  raisedAt: '2026-11-02T02:00:00.000Z',
+  dueOn: '2026-12-02',
+  effectiveDueOn: '2026-12-10',
+  overdue: false,
+  escalationRung: 0,
+  reopenCount: 0,
+  currentReferral: {
+    id: REFERRAL_ID,
+    status: 'PENDING',
+    dueOn: '2026-12-10',
+    overdue: false,
+    referredAt: '2026-11-03T02:00:00.000Z',
+    acceptedAt: null,
+    unit: UNIT,
+  },
+  events: EVENTS,
+};
+const REFERRAL = {
+  id: REFERRAL_ID,
+  demandId: OPEN_DEMAND_ID,
+  status: 'PENDING',
+  note: '请协助办理',
+  dueOn: '2026-12-10',
+  overdue: false,
+  referredAt: '2026-11-03T02:00:00.000Z',
+  referredByName: '皋政君',
+  acceptedAt: null,
+  returnedAt: null,
+  returnReason: null,
+  resolvedAt: null,
+  resolution: null,
+  unit: UNIT,
+  household: { headName: HEAD_NAME, address: '思山岭街道光明社区37号楼3单元578室', maskedPhone: '138****5678', regionName: '光明社区' },
+  demand: { ...LOOP_DEMAND, reopenCount: undefined, currentReferral: undefined },
+};
+const LEADER_ESCALATION = {
+  id: '61',
+  level: 2,
+  rungName: '乡镇街道',
+  targetRegionName: '思山岭街道',
+  lapsedDueOn: '2026-11-20',
+  escalatedAt: '2026-11-24T16:00:00.000Z',
+  daysOverdue: 11,
+  demand: { id: '79', category: 'LEGAL', text: '征地补偿未到位', status: 'OPEN' },
+};
+
 /** The data each operation answers, by operation name. */
 export const CANNED_DATA: Record<string, (variables: Variables) => unknown> = {
   MyHouseholds: () => ({ myHouseholds: { totalCount: 1, pageInfo: { endCursor: 'c1', hasNextPage: false }, nodes: [LIST_ITEM] } }),
@@ -164,5 +244,44 @@ export const CANNED_DATA: Record<string, (variables: Variables) => unknown> = {
       },
     };
   },
+  HouseholdDemandLoop: () => ({ household: { id: HOUSEHOLD_ID, headName: HEAD_NAME, openDemands: [LOOP_DEMAND] } }),
+  MyLoopSummary: () => ({ myLoopSummary: { handlerUnits: [UNIT], inboxPending: 1, inboxAccepted: 0, inboxOverdue: 0, unreadNotices: 2, isLeader: true } }),
+  MyInbox: () => ({ myInbox: { totalCount: 1, pageInfo: { endCursor: 'r1', hasNextPage: false }, nodes: [REFERRAL] } }),
+  Referral: () => ({ referral: REFERRAL }),
+  ReferralTargets: () => ({ referralTargets: [UNIT, { id: '32', name: '思山岭街道办事处', kind: 'AGENCY', level: 'TOWNSHIP', regionName: '思山岭街道' }] }),
+  MyNotices: () => ({
+    myNotices: {
+      totalCount: 1,
+      pageInfo: { endCursor: 'n1', hasNextPage: false },
+      nodes: [
+        {
+          id: '801',
+          kind: 'REFERRED_TO_UNIT',
+          title: '新交办：慢病卡办理',
+          body: '皋政君交办 1 件诉求至平山区民政局，限 2026-12-10 前办结',
+          demandId: OPEN_DEMAND_ID,
+          referralId: REFERRAL_ID,
+          createdAt: '2026-11-03T02:00:00.000Z',
+          readAt: null,
+        },
+      ],
+    },
+  }),
+  MarkNoticesRead: () => ({ markNoticesRead: 1 }),
+  MyContactPoints: () => ({
+    myContactPoints: {
+      points: [{ id: '5', kindName: '联系村', targetName: '光明社区', openDemands: 3, overdueDemands: 1, escalations: [LEADER_ESCALATION] }],
+      cases: [
+        {
+          id: '12',
+          caseLabel: '信访案件 #12 平山区',
+          status: 'IN_PROGRESS',
+          majorBacklog: true,
+          openDemands: [{ id: '79', category: 'LEGAL', text: '征地补偿未到位', status: 'OPEN', effectiveDueOn: '2026-11-20', overdue: true }],
+          escalations: [LEADER_ESCALATION],
+        },
+      ],
+    },
+  }),
   RevealResidentIdNumber: (variables) => ({ revealResident: { id: variables.id, name: HEAD_NAME, idNumber: '210502196104121234' } }),
 };

@@ -46,28 +46,6 @@ export function ResidentsCard({ residents }: { residents: HouseholdFile['residen
   );
 }
 
-/** The demands still to be dealt with, a late due date in red. */
-export function OpenDemandsCard({ demands }: { demands: HouseholdFile['openDemands'] }) {
-  const today = formatDate(new Date());
-  return (
-    <View className="card">
-      <View className="card__title">待办诉求（{demands.length}）</View>
-      {demands.length === 0 && <View className="empty-note">暂无待办诉求</View>}
-      {demands.map((demand) => (
-        <View key={demand.id} className="demand">
-          <View className="tags">
-            <Tag tone="orange">{label('DemandCategory', demand.category)}</Tag>
-            <Text className="muted">{label('DemandStatus', demand.status)}</Text>
-            {demand.reopenCount > 0 && <Tag tone="red">群众不满意，重新办理{demand.reopenCount > 1 ? ` ${demand.reopenCount} 次` : ''}</Tag>}
-            {demand.dueOn && <Text className={demand.dueOn < today ? 'demand__due--late' : 'muted'}>限 {demand.dueOn} 前办结</Text>}
-          </View>
-          <View className="demand__text">{demand.text}</View>
-        </View>
-      ))}
-    </View>
-  );
-}
-
 interface AwaitingConfirmationProps {
   demands: HouseholdFile['demandsAwaitingConfirmation'];
   /** Answers recorded on this phone that wait to be sent (or were refused). */

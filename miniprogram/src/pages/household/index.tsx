@@ -10,10 +10,12 @@ import { rememberAwaitingDemands } from '@/services/demands';
 import { describeError } from '@/services/errors';
 import { loadHouseholdFile, type HouseholdFile } from '@/services/household';
 import { label } from '@/services/labels';
+import { loadHouseholdDemandLoop, rememberLoopDemands, type LoopDemand } from '@/services/loop';
 import { PENDING_PAGE, confirmDemandUrl, recordDetailUrl, recordUrl, requireSession } from '@/services/navigation';
 import type { QueuedConfirmation, QueuedCorrection, QueuedItem as QueuedWrite, QueuedSubmission } from '@/services/outbox';
 import { OUTBOX_CHANGED_EVENT, loadEarlierHelpRecords, outbox, rememberHelpRecords } from '@/services/records';
-import { AwaitingConfirmationCard, OpenDemandsCard, PetitionCasesCard, ResidentsCard } from './file-sections';
+import { AwaitingConfirmationCard, PetitionCasesCard, ResidentsCard } from './file-sections';
+import { OpenDemandsCard } from './open-demands';
 import { QueuedItem, RecordItem } from './help-record-items';
 import './index.scss';
 
@@ -30,6 +32,18 @@ export default function HouseholdPage() {
   const [error, setError] = useState<string | null>(null);
   const [offlineCopyFrom, setOfflineCopyFrom] = useState<string | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
+  const [loop, setLoop] = useState<ReadonlyMap<string, LoopDemand>>(new Map());
+
+  // The loop's side of the open demands (referral, timeline), online only: the offline copy is the file's.
+  const loadLoop = useCallback(async () => {
+    try {
+      const demands = await loadHouseholdDemandLoop(id);
+      rememberLoopDemands(demands);
+      setLoop(new Map(demands.map((demand) => [demand.id, demand])));
+    } catch {
+      setLoop(new Map());
+    }
+  }, [id]);
 
   const load = useCallback(async () => {
     setError(null);
@@ -43,6 +57,7 @@ export default function HouseholdPage() {
         setRecordsPage({ ...loaded.value.helpRecords.pageInfo, totalCount: loaded.value.helpRecords.totalCount });
         setOfflineCopyFrom(null);
         void Taro.setNavigationBarTitle({ title: loaded.value.headName });
+        void loadLoop();
         return;
       }
       setError(describeError(loaded.failure));
@@ -58,7 +73,7 @@ export default function HouseholdPage() {
     } catch (caught) {
       setError(describeError(caught));
     }
-  }, [id]);
+  }, [id, loadLoop]);
 
   async function loadMore() {
     if (!recordsPage.endCursor) return;
@@ -143,7 +158,7 @@ export default function HouseholdPage() {
       </View>
 
       <ResidentsCard residents={household.residents} />
-      <OpenDemandsCard demands={household.openDemands} />
+      <OpenDemandsCard householdId={household.id} headName={headName} demands={household.openDemands} loop={loop} onChanged={() => void load()} />
       <AwaitingConfirmationCard
         demands={household.demandsAwaitingConfirmation}
         queued={queuedConfirmations}

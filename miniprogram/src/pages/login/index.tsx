@@ -4,6 +4,7 @@ import { useLoad } from '@tarojs/taro';
 import { Button } from '@/components/ui';
 import FieldError from '@/components/field-error';
 import { bindWechat, normalizeBindCode, signInWithWechat } from '@/services/auth';
+import { askForNoticeSubscriptions } from '@/services/notices';
 import { ApiError, describeError } from '@/services/errors';
 import { goHome } from '@/services/navigation';
 import { enterApp } from './enter-app';
@@ -49,6 +50,8 @@ export default function LoginPage() {
     setBusy(true);
     try {
       await bindWechat(code);
+      // Just bound: the moment to ask for WeChat's subscription messages (skipped without templates, and in h5).
+      await askForNoticeSubscriptions();
       enterApp();
     } catch (caught) {
       if (caught instanceof ApiError && caught.code === 'BAD_USER_INPUT') setBindError('绑定码错误、已使用或已过期，请联系管理员重新获取');

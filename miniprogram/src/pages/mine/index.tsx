@@ -7,7 +7,9 @@ import type { TotalsFieldsFragment } from '@/graphql/generated/graphql';
 import { signOut } from '@/services/auth';
 import { formatDateTime } from '@/services/dates';
 import { describeError } from '@/services/errors';
-import { PENDING_PAGE, requireSession } from '@/services/navigation';
+import { loadLoopSummary, type LoopSummary } from '@/services/loop';
+import { showLoopBadge } from '@/services/loop-badge';
+import { CONTACT_POINTS_PAGE, INBOX_PAGE, NOTICES_PAGE, PENDING_PAGE, requireSession } from '@/services/navigation';
 import { OUTBOX_CHANGED_EVENT, outbox, syncOutbox } from '@/services/records';
 import { getSession } from '@/services/session';
 import { loadMyStats, type MyStats } from '@/services/stats';
@@ -46,6 +48,18 @@ export default function MinePage() {
   const [pending, setPending] = useState(0);
   const [refused, setRefused] = useState(0);
   const [syncing, setSyncing] = useState(false);
+  const [loop, setLoop] = useState<LoopSummary | null>(null);
+
+  // The loop's entries (消息, 待办, 我的联系点) and the tab's badge; the last copy without signal.
+  const loadLoop = useCallback(async () => {
+    try {
+      const loaded = await loadLoopSummary();
+      setLoop(loaded.value);
+      showLoopBadge(loaded.value);
+    } catch {
+      // Shown without counts.
+    }
+  }, []);
 
   const countQueue = () => {
     setPending(outbox.pending().length);
@@ -79,10 +93,11 @@ export default function MinePage() {
     if (!requireSession()) return;
     countQueue();
     void load();
+    void loadLoop();
   });
 
   usePullDownRefresh(() => {
-    void load().finally(() => Taro.stopPullDownRefresh());
+    void Promise.all([load(), loadLoop()]).finally(() => Taro.stopPullDownRefresh());
   });
 
   async function uploadNow() {
@@ -122,6 +137,33 @@ export default function MinePage() {
 
       {offlineCopyFrom && <View className="mine__banner">网络不可用，显示的是 {formatDateTime(offlineCopyFrom)} 的数据</View>}
       {error && !offlineCopyFrom && <View className="mine__banner">{error}</View>}
+
+      <View className="card mine__loop">
+        <View className="mine__entry mine__notices" onClick={() => void Taro.navigateTo({ url: NOTICES_PAGE })}>
+          <Text>消息</Text>
+          <Text className={loop && loop.unreadNotices > 0 ? 'mine__badge' : 'muted'}>
+            {loop && loop.unreadNotices > 0 ? `${loop.unreadNotices} 条未读 ›` : '›'}
+          </Text>
+        </View>
+        {loop && loop.handlerUnits.length > 0 && (
+          <View className="mine__entry mine__inbox" onClick={() => void Taro.navigateTo({ url: INBOX_PAGE })}>
+            <View>
+              <Text>待办（交办事项）</Text>
+              <View className="muted">{loop.handlerUnits.map((unit) => unit.name).join('、')} 联络员</View>
+            </View>
+            <Text className={loop.inboxPending > 0 ? 'mine__badge' : 'muted'}>
+              {loop.inboxPending > 0 ? `${loop.inboxPending} 件待签收 ›` : loop.inboxAccepted > 0 ? `${loop.inboxAccepted} 件办理中 ›` : '›'}
+            </Text>
+          </View>
+        )}
+        {loop && loop.handlerUnits.length > 0 && loop.inboxOverdue > 0 && <View className="mine__overdue">其中 {loop.inboxOverdue} 件已超期</View>}
+        {loop?.isLeader && (
+          <View className="mine__entry mine__contact-points" onClick={() => void Taro.navigateTo({ url: CONTACT_POINTS_PAGE })}>
+            <Text>我的联系点</Text>
+            <Text className="muted">›</Text>
+          </View>
+        )}
+      </View>
 
       <View className={`card mine__pending ${refused > 0 ? 'mine__pending--some' : ''}`} onClick={() => void Taro.navigateTo({ url: PENDING_PAGE })}>
         <View className="card__title">

@@ -1,0 +1,1 @@
+export default definePageConfig({ navigationBarTitleText: '我的联系点', enablePullDownRefresh: true });

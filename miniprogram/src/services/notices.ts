@@ -1,0 +1,105 @@
+import Taro from '@tarojs/taro';
+import {
+  MarkNoticesReadDocument,
+  MyNoticesDocument,
+  RecordNoticeSubscriptionsDocument,
+  type MyNoticesQuery,
+  type NoticeKind,
+} from '@/graphql/generated/graphql';
+import { request } from './api';
+import { caseloadHouseholds, readHouseholdFile } from './caseload';
+import { householdUrl, inboxReferralUrl } from './navigation';
+
+/**
+ * 消息: the account's notices from the server (a referral to the cadre's unit, one returned, an
+ * escalation, an instruction, a resolution awaiting the household's answer, visits due this week),
+ * and WeChat's one-time subscription messages, which carry the same notices to the phone.
+ */
+
+export type Notice = MyNoticesQuery['myNotices']['nodes'][number];
+export type NoticePage = MyNoticesQuery['myNotices'];
+export const NOTICES_PAGE = 20;
+
+export async function loadNotices(after: string | null = null, unreadOnly = false): Promise<NoticePage> {
+  return (await request(MyNoticesDocument, { first: NOTICES_PAGE, after, unreadOnly })).myNotices;
+}
+
+/** Marks notices read; answers how many changed. */
+export async function markNoticesRead(ids: string[] | null): Promise<number> {
+  return (await request(MarkNoticesReadDocument, { input: ids === null ? { all: true } : { ids } })).markNoticesRead;
+}
+
+/**
+ * Where a notice leads: a referral to the handler's screen, a demand to its household (the caller's
+ * own household: the server only tells a cadre about demands they hold). householdId is what the app
+ * knows of the demand's household; without it, nothing opens.
+ */
+export function noticeTarget(notice: Pick<Notice, 'kind' | 'referralId' | 'demandId'>, householdOfDemand: (demandId: string) => string | null): string | null {
+  // A referral to the unit is the handler's to act on; a returned one, the cadre's demand again.
+  if (notice.referralId && notice.kind === 'REFERRED_TO_UNIT') return inboxReferralUrl(notice.referralId);
+  if (notice.demandId) {
+    const householdId = householdOfDemand(notice.demandId);
+    if (householdId) return householdUrl(householdId);
+  }
+  if (notice.referralId) return inboxReferralUrl(notice.referralId);
+  return null;
+}
+
+/**
+ * The template ids of WeChat's subscription messages, by notice kind, compiled in at build time
+ * (TARO_APP_NOTICE_TEMPLATES, config/index.ts: "KIND=templateId,KIND=templateId"). None configured:
+ * the app never asks.
+ */
+export function configuredTemplates(raw: string | undefined = process.env.TARO_APP_NOTICE_TEMPLATES): { kind: NoticeKind; templateId: string }[] {
+  return (raw ?? '')
+    .split(',')
+    .map((pair) => pair.trim().split('='))
+    .filter((pair): pair is [string, string] => pair.length === 2 && pair[0]!.trim() !== '' && pair[1]!.trim() !== '')
+    .map(([kind, templateId]) => ({ kind: kind.trim() as NoticeKind, templateId: templateId.trim() }));
+}
+
+/** WeChat's answer (templateId → accept / reject / ban / filter) as the server wants it, by kind. */
+export function subscriptionAnswer(
+  templates: readonly { kind: NoticeKind; templateId: string }[],
+  answer: Record<string, unknown>,
+): { accepted: NoticeKind[]; rejected: NoticeKind[] } {
+  const accepted: NoticeKind[] = [];
+  const rejected: NoticeKind[] = [];
+  for (const { kind, templateId } of templates) {
+    const said = answer[templateId];
+    if (said === 'accept') accepted.push(kind);
+    else if (said === 'reject' || said === 'ban') rejected.push(kind);
+  }
+  return { accepted, rejected };
+}
+
+/**
+ * Asks for WeChat's one-time subscriptions (after binding, and after a referral: moments the cadre
+ * has just acted, which WeChat requires), then tells the server the answer. In h5 there is no such
+ * prompt, and with no template configured nothing is asked; a failure here never stops the cadre.
+ */
+export async function askForNoticeSubscriptions(): Promise<void> {
+  if (process.env.TARO_ENV !== 'weapp') return;
+  const templates = configuredTemplates().slice(0, 3); // WeChat accepts at most 3 per prompt.
+  if (templates.length === 0) return;
+  try {
+    const answer = (await Taro.requestSubscribeMessage({ tmplIds: templates.map((template) => template.templateId), entityIds: [] })) as unknown as Record<
+      string,
+      unknown
+    >;
+    const input = subscriptionAnswer(templates, answer);
+    if (input.accepted.length + input.rejected.length > 0) await request(RecordNoticeSubscriptionsDocument, { input });
+  } catch {
+    // Dismissed, or not supported by this WeChat: the notices still appear in 消息.
+  }
+}
+
+/** The household of a demand, from the phone's copy of the caseload (the cadre's own households). */
+export function householdOfDemandInCaseload(demandId: string): string | null {
+  for (const household of caseloadHouseholds()?.households ?? []) {
+    const file = readHouseholdFile(household.id)?.value;
+    const demands = [...(file?.openDemands ?? []), ...(file?.demandsAwaitingConfirmation ?? [])];
+    if (demands.some((demand) => demand.id === demandId)) return household.id;
+  }
+  return null;
+}
