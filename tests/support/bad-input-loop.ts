@@ -41,7 +41,7 @@ export interface LoopCase {
   category: string;
   name: string;
   request: (loop: LoopFixtures) => LoopRequest;
-  code: 'BAD_USER_INPUT' | 'CONFLICT' | 'FORBIDDEN';
+  code: 'BAD_USER_INPUT' | 'CONFLICT' | 'FORBIDDEN' | 'OK';
   field?: string;
   /** CONFLICT: the message must name the status it was refused from. */
   message?: RegExp;
@@ -432,7 +432,8 @@ export function loopCorpus(): LoopCase[] {
       category: 'loop: missing object',
       name: `${operation.name} with an id that does not exist`,
       request: (loop) => operation.request(loop, '987654321'),
-      code: 'FORBIDDEN',
+      // referral(id) answers null for a referral out of reach and for one that does not exist alike.
+      code: operation.name === 'referral(id)' ? 'OK' : 'FORBIDDEN',
     });
   }
   add({
@@ -518,7 +519,8 @@ export async function discoverLoopFixtures(
       input: {
         clientId: loopClientId(),
         householdId,
-        occurredAt: new Date(Date.now() - 2 * 3_600_000).toISOString(),
+        // The assignment starts now: the visit is the moment after.
+        occurredAt: new Date(Date.now() + 1000).toISOString(),
         kinds: ['VISIT'],
         summary: '语料准备：闭环诉求',
         demandsRaised: ['一', '二', '三', '四', '五'].map((n) => ({ category: 'LIVELIHOOD', text: `语料准备：诉求${n}` })),
