@@ -88,8 +88,10 @@ const LAPSED_SELECT = `select d.id, d.status, d.category, d.household_id, d.due_
 
 /**
  * The demands with a reached rung not yet recorded for their current lapse, lowest id first, at most
- * `limit`. One statement: the (status, due_on) index bounds the demands, the unique lapse key answers
- * each "not yet recorded".
+ * `limit`. One statement of two index range scans: demands without an open referral by their own due
+ * date (the (status, due_on) index; the (demand, status) index answers "no open referral"), and open
+ * referrals by theirs (the referral's (status, due_on) index). The unique lapse key answers each "not
+ * yet recorded". A lapse at the top rung stays a row of the scans, never a candidate.
  */
 interface Candidate {
   id: number;
@@ -98,19 +100,28 @@ interface Candidate {
 
 async function lapsedCandidates(em: Em, rungs: readonly EscalationRung[], today: string, limit: number): Promise<Candidate[]> {
   if (rungs.length === 0) return [];
-  const effective = 'coalesce(r.due_on, d.due_on)';
+  const cutoff = addDays(today, -Math.min(...rungs.map((rung) => rung.afterDays)));
   const perRung = rungs.map(
-    () => `(${effective} <= ? and not exists (select 1 from demand_escalation e where e.demand_id = d.id and e.lapsed_due_on = ${effective} and e.level = ?))`,
+    () => '(c.lapsed_on <= ? and not exists (select 1 from demand_escalation e where e.demand_id = c.id and e.lapsed_due_on = c.lapsed_on and e.level = ?))',
   );
-  const lowest = Math.min(...rungs.map((rung) => rung.afterDays));
   const rows = await em.execute<{ id: number | string; household_id: number | string }[]>(
-    `${LAPSED_SELECT}
-     where d.status in (${placeholders(OPEN_DEMAND_STATUSES)}) and ${effective} <= ? and (${perRung.join(' or ')})
-     order by d.id limit ?`,
+    `select c.id, c.household_id from (
+       select d.id, d.household_id, d.due_on as lapsed_on from demand d
+        where d.status in (${placeholders(OPEN_DEMAND_STATUSES)}) and d.due_on <= ?
+          and not exists (select 1 from demand_referral o where o.demand_id = d.id and o.status in (${placeholders(OPEN_REFERRAL_STATUSES)}))
+       union all
+       select d.id, d.household_id, r.due_on as lapsed_on from demand_referral r join demand d on d.id = r.demand_id
+        where r.status in (${placeholders(OPEN_REFERRAL_STATUSES)}) and r.due_on <= ? and d.status in (${placeholders(OPEN_DEMAND_STATUSES)})
+     ) c
+     where ${perRung.join(' or ')}
+     order by c.id limit ?`,
     [
-      ...OPEN_REFERRAL_STATUSES,
       ...OPEN_DEMAND_STATUSES,
-      addDays(today, -lowest),
+      cutoff,
+      ...OPEN_REFERRAL_STATUSES,
+      ...OPEN_REFERRAL_STATUSES,
+      cutoff,
+      ...OPEN_DEMAND_STATUSES,
       ...rungs.flatMap((rung) => [addDays(today, -rung.afterDays), rung.level]),
       limit,
     ],
