@@ -7,6 +7,7 @@ import { AuditEntry } from '../src/modules/audit/audit-entry.entity';
 import type { Cadre } from '../src/modules/cadres/cadre.entity';
 import { JobLease } from '../src/modules/jobs/job-lease.entity';
 import { runLeased } from '../src/modules/jobs/job-lease.service';
+import { JOBS } from '../src/modules/jobs/jobs';
 import { startScheduler, type Job } from '../src/modules/jobs/scheduler';
 import { DeliveryStatus, NoticeDelivery } from '../src/modules/notices/notice-delivery.entity';
 import { deliverPendingNotices, MAX_DELIVERY_ATTEMPTS, QUOTA_RETRY_MS, retryDelayMs } from '../src/modules/notices/notice-delivery.worker';
@@ -494,6 +495,30 @@ describe.each(databaseKinds())('notices on %s', (kind) => {
       } finally {
         await other.close(true);
       }
+    });
+
+    it("runs the server's jobs (escalation sweep, delivery, weekly reminder) in one tick, each under its lease", async () => {
+      await clearOutbox();
+      await setCredits(accountA, NoticeKind.REFERRED_TO_UNIT, 1);
+      const clock = new ManualClock(new Date(MONDAY_MORNING.getTime() + 14 * DAY));
+      await enqueue([draft({ at: clock.now() })]);
+      const before = wechat.sent.length;
+      const scheduler = startScheduler({
+        orm,
+        config: { ...config, jobs: { enabled: true, intervalSeconds: 3600 } },
+        logger: createLogger(config),
+        clock,
+        jobs: JOBS,
+      });
+      try {
+        await scheduler.tick();
+      } finally {
+        await scheduler.stop();
+      }
+      const leases = await orm.em.fork().find(JobLease, { name: { $in: JOBS.map((job) => job.name) } }, { orderBy: { name: 'asc' } });
+      expect(leases.map((lease) => lease.name)).toEqual(['escalation-sweep', 'notice-delivery', 'visits-due']);
+      for (const lease of leases) expect(lease).toMatchObject({ owner: null, leaseUntil: null, lastStartedAt: clock.now() });
+      expect(wechat.sent.length - before).toBe(1);
     });
 
     it('two schedulers ticking at once run each job once, and a failing job does not stop the others', async () => {
