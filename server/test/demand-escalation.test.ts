@@ -275,6 +275,32 @@ describe.each(databaseKinds())('the escalation ladder on %s', (kind) => {
     ]);
   });
 
+  it("settles an older lapse's open rows when a new lapse escalates (a referral made while escalated)", async () => {
+    const demand = await lapsingDemand('2026-06-20');
+    await sweep('2026-06-24');
+    const em = orm.em.fork();
+    em.create(DemandReferral, {
+      demand: demand.id,
+      unit,
+      status: ReferralStatus.PENDING,
+      dueOn: '2026-06-27',
+      referredAt: at('2026-06-24'),
+      referredByAccount: await em.findOneOrFail(UserAccount, { cadre: cadre.id }),
+      referredByCadre: cadre,
+    });
+    await em.flush();
+    await em.nativeUpdate(Demand, { id: demand.id }, { status: DemandStatus.REFERRED });
+    // Not lapsed by the referral's date yet: nothing new, the older rows as they were.
+    expect(await sweep('2026-06-27')).toEqual({ escalated: 0, more: false });
+    expect(await sweep('2026-06-28')).toEqual({ escalated: 1, more: false });
+    expect((await rowsOf(demand.id)).map((row) => [row.lapsedDueOn, row.level, row.settledAt?.toISOString() ?? null])).toEqual([
+      ['2026-06-20', 1, at('2026-06-28').toISOString()],
+      ['2026-06-20', 2, at('2026-06-28').toISOString()],
+      ['2026-06-27', 1, null],
+    ]);
+    expect((await orm.em.fork().findOneOrFail(Demand, demand.id)).escalationRung).toBe(1);
+  });
+
   it('an instruction sets the new due date, settles the open escalations, and a new lapse climbs again from rung 1', async () => {
     const demand = await lapsingDemand('2026-06-20');
     await sweep('2026-06-25');

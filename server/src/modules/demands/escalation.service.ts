@@ -348,8 +348,16 @@ async function escalateChunk(em: Em, candidates: readonly Candidate[], rungs: re
     }
     await tx.flush();
     // A new lapse supersedes an older one left open (a demand referred while escalated): settle the older rows.
-    for (const lapse of lapses) {
-      await tx.nativeUpdate(DemandEscalation, { demand: lapse.demandId, settledAt: null, lapsedDueOn: { $ne: lapse.lapsedDueOn } }, { settledAt: now });
+    // Rare (the transitions settle on a new due date), so found in the rows already read: no statement when none.
+    const superseded = lapses.filter((lapse) =>
+      recorded.some((row) => Number(row.demand_id) === lapse.demandId && row.settled_at === null && localDateOf(row.lapsed_due_on) !== lapse.lapsedDueOn),
+    );
+    if (superseded.length > 0) {
+      await tx.nativeUpdate(
+        DemandEscalation,
+        { $or: superseded.map((lapse) => ({ demand: lapse.demandId, settledAt: null, lapsedDueOn: { $ne: lapse.lapsedDueOn } })) },
+        { settledAt: now },
+      );
     }
     // The demand's rung: the highest open one, set-based.
     await tx.execute(
