@@ -1,5 +1,15 @@
 import Taro, { taroMock } from './mocks/taro';
-import { acceptReferral, cadreActions, describeEvent, dueLine, handlerActions, loopRefusalText, referDemand, referralDueRange } from '@/services/loop';
+import {
+  acceptReferral,
+  cadreActions,
+  describeEvent,
+  dueLine,
+  handlerActions,
+  loopRefusalText,
+  referDemand,
+  referralDueRange,
+  unitResolutions,
+} from '@/services/loop';
 import { actionKey, checkOptionalText, checkText, clientIdFor, settleAction } from '@/services/loop-actions';
 import { badgeCount, badgeText } from '@/services/loop-badge';
 import { configuredTemplates, noticeTarget, subscriptionAnswer } from '@/services/notices';
@@ -130,6 +140,20 @@ describe('what the loop shows', () => {
   it('offers due dates from today (Shanghai) to 90 days on', () => {
     // 17:00 UTC is already the next day in Shanghai.
     expect(referralDueRange(new Date('2026-12-01T17:00:00Z'))).toEqual({ start: '2026-12-02', end: '2027-03-02' });
+  });
+
+  it('tells which unit resolved a demand awaiting the household’s answer, and how (its latest resolved referral)', () => {
+    const resolved = unitResolutions([
+      {
+        id: '41',
+        referrals: [
+          { status: 'RETURNED', resolution: null, unit: { name: '平山区民政局' } },
+          { status: 'RESOLVED', resolution: '已审核通过', unit: { name: '平山区住建局' } },
+        ],
+      },
+      { id: '42', referrals: [] },
+    ]);
+    expect([...resolved]).toEqual([['41', { unitName: '平山区住建局', resolution: '已审核通过' }]]);
   });
 
   it('counts the 我的 badge from pending referrals and unread notices', () => {

@@ -57,9 +57,31 @@ export function loadLoopSummary(): Promise<Loaded<LoopSummary>> {
   return loadWithOfflineCopy(SUMMARY_COPY_KEY, async () => (await request(MyLoopSummaryDocument, {})).myLoopSummary);
 }
 
-/** The household's open demands with the loop's fields (the household screen's second read). */
-export async function loadHouseholdDemandLoop(householdId: string): Promise<LoopDemand[]> {
-  return (await request(HouseholdDemandLoopDocument, { id: householdId })).household.openDemands;
+/** A resolution by a unit (办结), as the household screen shows it on a demand awaiting the household's answer. */
+export interface UnitResolution {
+  unitName: string;
+  resolution: string | null;
+}
+
+/**
+ * The household's open demands with the loop's fields (the household screen's second read), and for
+ * demands awaiting the household's answer the resolution of the unit that resolved them, if one did.
+ */
+export async function loadHouseholdDemandLoop(householdId: string): Promise<{ open: LoopDemand[]; resolvedByUnit: Map<string, UnitResolution> }> {
+  const { household } = await request(HouseholdDemandLoopDocument, { id: householdId });
+  return { open: household.openDemands, resolvedByUnit: unitResolutions(household.demandsAwaitingConfirmation) };
+}
+
+/** The latest RESOLVED referral of each demand, by demand id. */
+export function unitResolutions(
+  demands: readonly { id: string; referrals: readonly { status: string; resolution?: string | null; unit: { name: string } }[] }[],
+): Map<string, UnitResolution> {
+  const resolved = new Map<string, UnitResolution>();
+  for (const demand of demands) {
+    const last = [...demand.referrals].reverse().find((referral) => referral.status === 'RESOLVED');
+    if (last) resolved.set(demand.id, { unitName: last.unit.name, resolution: last.resolution ?? null });
+  }
+  return resolved;
 }
 
 export async function loadInbox(status: ReferralStatus, after: string | null = null): Promise<InboxPage> {
@@ -125,7 +147,7 @@ export function resolveReferral(referralId: string, resolution: string): Promise
  */
 export function loopRefusalText(error: unknown): string {
   if (!(error instanceof ApiError)) return describeError(error);
-  if (error.code === 'CONFLICT') return `该诉求的状态已经变化（可能已被他人签收、退回或办结），请刷新后查看。（${error.message}）`;
+  if (error.code === 'CONFLICT') return `该诉求的状态已经变化（可能已被他人签收、退回或办结），下面是最新的情况。（${error.message}）`;
   if (error.code === 'FORBIDDEN') return '您无权办理这条诉求（可能已不是该户的帮扶干部或该单位的联络员）。';
   if (error.code === 'BAD_USER_INPUT') return `${refusalText(error)}`;
   return `${describeError(error)}：${refusalText(error)}`;

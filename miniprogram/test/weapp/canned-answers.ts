@@ -244,7 +244,19 @@ export const CANNED_DATA: Record<string, (variables: Variables) => unknown> = {
       },
     };
   },
-  HouseholdDemandLoop: () => ({ household: { id: HOUSEHOLD_ID, headName: HEAD_NAME, openDemands: [LOOP_DEMAND] } }),
+  HouseholdDemandLoop: () => ({
+    household: {
+      id: HOUSEHOLD_ID,
+      headName: HEAD_NAME,
+      openDemands: [LOOP_DEMAND],
+      demandsAwaitingConfirmation: [
+        {
+          id: AWAITING_DEMAND_ID,
+          referrals: [{ id: '502', status: 'RESOLVED', resolution: '已协调维修屋顶', resolvedAt: '2026-11-20T02:30:00.000Z', unit: { name: UNIT.name } }],
+        },
+      ],
+    },
+  }),
   MyLoopSummary: () => ({ myLoopSummary: { handlerUnits: [UNIT], inboxPending: 1, inboxAccepted: 0, inboxOverdue: 0, unreadNotices: 2, isLeader: true } }),
   MyInbox: () => ({ myInbox: { totalCount: 1, pageInfo: { endCursor: 'r1', hasNextPage: false }, nodes: [REFERRAL] } }),
   Referral: () => ({ referral: REFERRAL }),

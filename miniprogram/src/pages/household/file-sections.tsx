@@ -3,6 +3,7 @@ import Tag from '@/components/tag';
 import { formatDate } from '@/services/dates';
 import type { HouseholdFile } from '@/services/household';
 import { label } from '@/services/labels';
+import type { UnitResolution } from '@/services/loop';
 import type { QueuedConfirmation } from '@/services/outbox';
 import RevealIdNumber from './reveal-id-number';
 
@@ -50,11 +51,13 @@ interface AwaitingConfirmationProps {
   demands: HouseholdFile['demandsAwaitingConfirmation'];
   /** Answers recorded on this phone that wait to be sent (or were refused). */
   queued: readonly QueuedConfirmation[];
+  /** Demands a unit resolved (办结): which unit, and what it did, to tell the household before it answers. */
+  resolvedByUnit: ReadonlyMap<string, UnitResolution>;
   onOpen(demandId: string): void;
 }
 
 /** 待群众确认: demands a help record resolved; a tap records the household's answer (回访). */
-export function AwaitingConfirmationCard({ demands, queued, onOpen }: AwaitingConfirmationProps) {
+export function AwaitingConfirmationCard({ demands, queued, resolvedByUnit, onOpen }: AwaitingConfirmationProps) {
   if (demands.length === 0 && queued.length === 0) return null;
   const answered = new Map(queued.map((item) => [item.input.demandId, item]));
   return (
@@ -62,6 +65,7 @@ export function AwaitingConfirmationCard({ demands, queued, onOpen }: AwaitingCo
       <View className="card__title">待群众确认（{demands.length}）</View>
       {demands.map((demand) => {
         const answer = answered.get(demand.id);
+        const byUnit = resolvedByUnit.get(demand.id);
         return (
           <View key={demand.id} className="demand awaiting__demand" onClick={() => onOpen(demand.id)}>
             <View className="tags">
@@ -74,6 +78,11 @@ export function AwaitingConfirmationCard({ demands, queued, onOpen }: AwaitingCo
               )}
             </View>
             <View className="demand__text">{demand.text}</View>
+            {byUnit && (
+              <View className="awaiting__unit">
+                {byUnit.unitName} 办结{byUnit.resolution ? `：${byUnit.resolution}` : ''}
+              </View>
+            )}
             {!answer && <View className="link awaiting__action">记录群众评价 ›</View>}
           </View>
         );

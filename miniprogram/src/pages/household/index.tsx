@@ -10,7 +10,7 @@ import { rememberAwaitingDemands } from '@/services/demands';
 import { describeError } from '@/services/errors';
 import { loadHouseholdFile, type HouseholdFile } from '@/services/household';
 import { label } from '@/services/labels';
-import { loadHouseholdDemandLoop, rememberLoopDemands, type LoopDemand } from '@/services/loop';
+import { loadHouseholdDemandLoop, rememberLoopDemands, type LoopDemand, type UnitResolution } from '@/services/loop';
 import { PENDING_PAGE, confirmDemandUrl, recordDetailUrl, recordUrl, requireSession } from '@/services/navigation';
 import type { QueuedConfirmation, QueuedCorrection, QueuedItem as QueuedWrite, QueuedSubmission } from '@/services/outbox';
 import { OUTBOX_CHANGED_EVENT, loadEarlierHelpRecords, outbox, rememberHelpRecords } from '@/services/records';
@@ -33,13 +33,15 @@ export default function HouseholdPage() {
   const [offlineCopyFrom, setOfflineCopyFrom] = useState<string | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
   const [loop, setLoop] = useState<ReadonlyMap<string, LoopDemand>>(new Map());
+  const [resolvedByUnit, setResolvedByUnit] = useState<ReadonlyMap<string, UnitResolution>>(new Map());
 
   // The loop's side of the open demands (referral, timeline), online only: the offline copy is the file's.
   const loadLoop = useCallback(async () => {
     try {
-      const demands = await loadHouseholdDemandLoop(id);
-      rememberLoopDemands(demands);
-      setLoop(new Map(demands.map((demand) => [demand.id, demand])));
+      const { open, resolvedByUnit: resolutions } = await loadHouseholdDemandLoop(id);
+      rememberLoopDemands(open);
+      setLoop(new Map(open.map((demand) => [demand.id, demand])));
+      setResolvedByUnit(resolutions);
     } catch {
       setLoop(new Map());
     }
@@ -162,6 +164,7 @@ export default function HouseholdPage() {
       <AwaitingConfirmationCard
         demands={household.demandsAwaitingConfirmation}
         queued={queuedConfirmations}
+        resolvedByUnit={resolvedByUnit}
         onOpen={(demandId) => {
           const answer = queuedConfirmations.find((item) => item.input.demandId === demandId);
           // An answer already recorded opens as it is (a refused one to fix); otherwise a new answer.

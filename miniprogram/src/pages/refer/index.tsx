@@ -50,9 +50,9 @@ export default function ReferPage() {
       .catch((caught) => setLoadError(describeError(caught)));
     if (!demand)
       loadHouseholdDemandLoop(householdId)
-        .then((demands) => {
-          rememberLoopDemands(demands);
-          setDemand(demands.find((candidate) => candidate.id === demandId) ?? null);
+        .then(({ open }) => {
+          rememberLoopDemands(open);
+          setDemand(open.find((candidate) => candidate.id === demandId) ?? null);
         })
         .catch(() => undefined);
   }, []);
