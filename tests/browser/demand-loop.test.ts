@@ -95,7 +95,7 @@ describe('the demand loop in the cadres’ app (h5 served by the API at /app/) i
   }
 
   /** The demand as the household's cadre reads it through the API: status, referrals, timeline. */
-  async function demandOnServer(): Promise<LoopDemandState> {
+  async function demandOnServer(id = demandId): Promise<LoopDemandState> {
     const fields = 'id status satisfaction referrals { id status dueOn note resolution unit { id name } } events { kind actorLabel unitName }';
     const data = await answer<{ household: Record<'openDemands' | 'demandsAwaitingConfirmation' | 'recentClosedDemands', LoopDemandState[]> }>(
       `query ($id: ID!) { household(id: $id) {
@@ -105,8 +105,8 @@ describe('the demand loop in the cadres’ app (h5 served by the API at /app/) i
       cadreApiOf.token,
     );
     const { openDemands, demandsAwaitingConfirmation, recentClosedDemands } = data.household;
-    const found = [...openDemands, ...demandsAwaitingConfirmation, ...recentClosedDemands].find((demand) => demand.id === demandId);
-    if (!found) throw new Error(`demand ${demandId} is not among the household's demands`);
+    const found = [...openDemands, ...demandsAwaitingConfirmation, ...recentClosedDemands].find((demand) => demand.id === id);
+    if (!found) throw new Error(`demand ${id} is not among the household's demands`);
     return found;
   }
 
@@ -300,6 +300,8 @@ describe('the demand loop in the cadres’ app (h5 served by the API at /app/) i
     await signInAs(page, cadre.name);
     await openHousehold(page);
     await shows(app.awaitingDemand(page, demandText), '记录群众评价');
+    // What the unit did, for the cadre to tell the household before asking its answer.
+    await shows(app.awaitingDemand(page, demandText), `${handler.unit.name} 办结：${resolution}`);
     await session.screenshotWhole('demand-loop-awaiting.png');
     await app.awaitingDemand(page, demandText).tap();
     await app.confirmOption(page, '满意').tap();
@@ -315,6 +317,56 @@ describe('the demand loop in the cadres’ app (h5 served by the API at /app/) i
       confirmed = await demandOnServer();
     }
     expect(confirmed).toMatchObject({ status: 'CONFIRMED', satisfaction: 'SATISFIED' });
+    expect(session.pageErrors).toEqual([]);
+  });
+
+  it('a referral signed for meanwhile on another device: the app says so and shows it in hand; 退回 with the reason gives the demand back', async () => {
+    const { page } = session;
+    const secondText = `${marker} 宅基地确权纠纷，需要自然资源部门处理`;
+    const reason = `${marker} 不属于本单位职责，建议交自然资源局`;
+    await cadreApiOf.submitRecord({ householdId, summary: `${marker} 再次走访`, demandsRaised: [{ category: 'LEGAL', text: secondText }] });
+    const secondId = (await cadreApiOf.demandsOf(householdId)).open.find((demand) => demand.text === secondText)!.id;
+    const { referDemand } = await answer<{ referDemand: { id: string } }>(
+      'mutation ($input: ReferDemandInput!) { referDemand(input: $input) { id } }',
+      { input: { demandId: secondId, clientId: `${marker}-refer-2`, unitId: handler.unit.id } },
+      cadreApiOf.token,
+    );
+
+    await signInAs(page, handler.name);
+    await app.tab(page, '我的').tap();
+    await app.mineEntry(page, 'inbox').tap();
+    await app.inboxItem(page, secondText).tap();
+    await app.referralButton(page, 'accept').waitFor();
+    // The handler signs for it on another device first.
+    await answer(
+      'mutation ($input: AcceptReferralInput!) { acceptReferral(input: $input) { id } }',
+      { input: { referralId: referDemand.id, clientId: `${marker}-accept-2` } },
+      handlerToken,
+    );
+    await app.referralButton(page, 'accept').tap();
+    await shows(visible(page).locator('.referral__banner'), '状态已经变化');
+    // Read again: in hand (办理中), so 办结 and 退回 are offered, 签收 no longer.
+    await app.referralButton(page, 'resolve').waitFor();
+    await counts(app.referralButton(page, 'accept'), 0);
+    await session.screenshotWhole('demand-loop-conflict.png');
+
+    await app.referralButton(page, 'return').tap();
+    await app.textAction(page, 'referral-return').fill(reason);
+    await app.textActionSubmit(page, 'referral-return').tap();
+    await shows(app.referral(page), `退回原因：${reason}`);
+    await counts(app.referralButton(page, 'return'), 0);
+    const returned = await demandOnServer(secondId);
+    expect(returned).toMatchObject({ status: 'OPEN', referrals: [expect.objectContaining({ status: 'RETURNED' })] });
+    // One acceptance only (the app's refused tap wrote nothing), then the return.
+    expect(returned.events.map((event) => event.kind)).toEqual(['RAISED', 'REFERRED', 'ACCEPTED', 'RETURNED']);
+
+    // The household's cadre has it back, the return in its timeline, and may refer it again.
+    await signInAs(page, cadre.name);
+    await openHousehold(page);
+    await app.loopDemand(page, secondText).locator('.demand-loop__timeline-toggle').tap();
+    await shows(app.loopDemand(page, secondText).locator('.timeline'), reason);
+    await app.loopDemand(page, secondText).locator('.demand-loop__refer').waitFor();
+    await session.screenshotWhole('demand-loop-returned.png');
     expect(session.pageErrors).toEqual([]);
     expect(session.outsideRequests()).toEqual([]);
   });
