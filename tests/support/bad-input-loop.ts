@@ -27,6 +27,8 @@ export interface LoopFixtures {
   returned: { demandId: string; referralId: string };
   /** An active handler row (the handler's). */
   unitHandlerId: string;
+  /** The clientId the cadre referred the pending demand with. */
+  usedClientId: string;
 }
 
 export type LoopIdentity = 'cadre' | 'otherCadre' | 'handler' | 'admin';
@@ -299,6 +301,22 @@ export function loopCorpus(): LoopCase[] {
     /escalat/,
   );
 
+  // A clientId names one action: sent again with another action it is refused, naming the field.
+  add({
+    category: 'loop: clientId',
+    name: 'start work on another demand with the clientId of a referral',
+    request: (loop) => ({ as: 'cadre', query: START, variables: { input: { demandId: loop.openDemandId, clientId: loop.usedClientId } } }),
+    code: 'CONFLICT',
+    field: 'input.clientId',
+  });
+  add({
+    category: 'loop: clientId',
+    name: 'refer another demand with the clientId of a referral',
+    request: (loop) => ({ as: 'cadre', query: REFER, variables: { input: referInput(loop, { clientId: loop.usedClientId }) } }),
+    code: 'CONFLICT',
+    field: 'input.clientId',
+  });
+
   // Who may act: the unit's handler, the household's cadre; nobody else.
   add({
     category: 'loop: not theirs',
@@ -391,8 +409,10 @@ export function loopCorpus(): LoopCase[] {
       code: 'BAD_USER_INPUT',
       field,
     });
-    if (!text.optional)
+    if (!text.optional) {
       add({ category: 'loop: text', name: `${text.operation} with an empty ${text.field}`, request: request(''), code: 'BAD_USER_INPUT', field });
+      add({ category: 'loop: text', name: `${text.operation} with a ${text.field} of spaces only`, request: request('   '), code: 'BAD_USER_INPUT', field });
+    }
     for (const [label, character] of CONTROL_CHARACTERS) {
       add({
         category: 'loop: text',
@@ -536,7 +556,12 @@ export async function discoverLoopFixtures(
     ).referDemand.id;
   const act = (query: string, referralId: string, extra: Record<string, unknown> = {}) =>
     gql(handler, query, { input: { referralId, clientId: loopClientId(), ...extra } });
-  const pendingReferral = await refer(pending);
+  const usedClientId = loopClientId();
+  const pendingReferral = (
+    await gql<{ referDemand: { id: string } }>(cadre, REFER, {
+      input: { demandId: pending, clientId: usedClientId, unitId: handlerUnit.id, note: '语料准备', dueOn: shanghaiDay(7) },
+    })
+  ).referDemand.id;
   const acceptedReferral = await refer(accepted);
   await act(ACCEPT, acceptedReferral);
   const resolvedReferral = await refer(resolved);
@@ -571,5 +596,6 @@ export async function discoverLoopFixtures(
     resolved: { demandId: resolved, referralId: resolvedReferral },
     returned: { demandId: returned, referralId: returnedReferral },
     unitHandlerId,
+    usedClientId,
   };
 }
