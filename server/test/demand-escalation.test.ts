@@ -80,6 +80,7 @@ describe.each(databaseKinds())('the escalation ladder on %s', (kind) => {
   let cadre: Cadre;
   let leader: Cadre;
   const clock = new ManualClock(at('2026-06-20'));
+  const statements: string[] = [];
   let url: string;
   let stop: () => Promise<void>;
   const tokens: Record<'city' | 'pingshan' | 'zhanqian' | 'xihu' | 'analyst' | 'cadre', string> = {} as never;
@@ -122,7 +123,7 @@ describe.each(databaseKinds())('the escalation ladder on %s', (kind) => {
   }
 
   beforeAll(async () => {
-    ({ orm, database } = await migratedOrm(kind, 'll_escalation'));
+    ({ orm, database } = await migratedOrm(kind, 'll_escalation', { onQuery: (sql) => statements.push(sql) }));
     const em = orm.em.fork();
     regions = await createRegionTree(em);
     round = await createRound(em, { name: '督办轮次' });
@@ -433,6 +434,21 @@ describe.each(databaseKinds())('the escalation ladder on %s', (kind) => {
     const page2 = await list(tokens.city, { first: 4, after: page1.pageInfo.endCursor });
     expect([...mine(page1.nodes), ...mine(page2.nodes)]).toEqual(mine(city.nodes));
     expect(page2.pageInfo.hasNextPage).toBe(false);
+
+    // A page costs the same statements whatever its size, nested demand fields included.
+    const NESTED = `query ($first: Int) { supervisionList(first: $first) { nodes { id rungName targetRegionName leaderName daysOverdue
+      demand { id status effectiveDueOn overdue escalationRung currentReferral { id } events { kind actorLabel } household { id headName } } } } }`;
+    const cost = async (first: number) => {
+      await graphql(NESTED, { first }, tokens.city); // warm the request-independent caches
+      statements.length = 0;
+      const body = await graphql<SupervisionBody['data']>(NESTED, { first }, tokens.city);
+      expect(body.errors).toBeUndefined();
+      expect(body.data!.supervisionList.nodes).toHaveLength(first);
+      return statements.length;
+    };
+    const small = await cost(2);
+    expect(small).toBeGreaterThan(2);
+    expect(await cost(6)).toBe(small);
 
     // Settled escalations leave the list.
     await orm.em.fork().transactional((tx) => settleEscalations(tx, first.id, at('2026-06-25')));
