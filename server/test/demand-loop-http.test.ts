@@ -441,7 +441,8 @@ describe.each(databaseKinds())('the demand loop over HTTP on %s', (kind) => {
       },
     });
     expect(resent.data?.referDemand.id).toBe(referral.id);
-    expect((await counts(demandId)).events).toBe(afterRefer.events);
+    // … and writes only its audit entry.
+    expect(await counts(demandId)).toEqual({ events: afterRefer.events, audits: afterRefer.audits + 1 });
 
     const referred = await demandOf('cadre', referral.id);
     expect(referred).toMatchObject({
@@ -590,6 +591,45 @@ describe.each(databaseKinds())('the demand loop over HTTP on %s', (kind) => {
     ]);
     expect(kinds(done)).toEqual(['RAISED', 'REFERRED', 'RETURNED', 'REFERRED', 'ACCEPTED', 'RESOLVED']);
     expect(done.events.find((event) => event.kind === 'RETURNED')).toMatchObject({ referralId: first.id, unitName: '平山区民政局' });
+  });
+
+  it("ends a handler's designation: the inbox empties and signing for the unit's referrals is refused, the other handler carries on", async () => {
+    const em = orm.em.fork();
+    const unit = await createUnit(em, { name: '平山区人社局', region: world.regions.pingshan, level: UnitLevel.COUNTY, kind: UnitKind.AGENCY });
+    const leaving = await createCadre(em, { unit, name: '钱晓燕' });
+    const staying = await createCadre(em, { unit, name: '冯建军' });
+    const tokenOf = async (cadre: Cadre) => tokenFor(await createAccount(em, { cadre }), instance, TOKEN_TTL_SECONDS);
+    const [leavingToken, stayingToken] = [await tokenOf(leaving), await tokenOf(staying)];
+    const designate = (cadre: Cadre) =>
+      okAs<{ designateUnitHandler: { id: string } }>('pingshanAdmin', DESIGNATE, { input: { unitId: String(unit.id), cadreId: String(cadre.id) } });
+    const row = (await designate(leaving)).designateUnitHandler;
+    await designate(staying);
+    // Designating the same cadre twice while active is refused.
+    expect((await as('pingshanAdmin', DESIGNATE, { input: { unitId: String(unit.id), cadreId: String(leaving.id) } })).errors?.[0]?.extensions?.code).toBe(
+      'CONFLICT',
+    );
+    const { demandId } = await raise(DemandCategory.EMPLOYMENT);
+    const referral = (await refer(demandId, unit)).data!.referDemand;
+    expect((await ok<{ myInbox: { totalCount: number } }>(instance.url, leavingToken, INBOX, {})).myInbox.totalCount).toBe(1);
+
+    const ended = await okAs<{ endUnitHandler: { id: string; endedAt: string | null; endedReason: string | null } }>(
+      'pingshanAdmin',
+      'mutation ($input: EndUnitHandlerInput!) { endUnitHandler(input: $input) { id endedAt endedReason } }',
+      { input: { id: row.id, reason: '调离本单位' } },
+    );
+    expect(ended.endUnitHandler).toMatchObject({ id: row.id, endedReason: '调离本单位' });
+    expect(ended.endUnitHandler.endedAt).not.toBeNull();
+    const handlers = await okAs<{ unitHandlers: { cadreName: string }[] }>('pingshanAdmin', 'query ($id: ID!) { unitHandlers(unitId: $id) { cadreName } }', {
+      id: String(unit.id),
+    });
+    expect(handlers.unitHandlers.map((handler) => handler.cadreName)).toEqual(['冯建军']);
+    expect((await ok<{ myInbox: { totalCount: number } }>(instance.url, leavingToken, INBOX, {})).myInbox.totalCount).toBe(0);
+    const before = await counts(demandId);
+    const refused = await post(instance.url, leavingToken, ACCEPT, { input: { referralId: referral.id, clientId: clientId() } });
+    expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(await counts(demandId)).toEqual(before);
+    const accepted = await ok<{ acceptReferral: Referral }>(instance.url, stayingToken, ACCEPT, { input: { referralId: referral.id, clientId: clientId() } });
+    expect(accepted.acceptReferral.status).toBe('ACCEPTED');
   });
 
   it('gives one winner when two handlers sign for one referral at once: one CONFLICT, one ACCEPTED step', async () => {
