@@ -84,6 +84,8 @@ describe('the demand loop in the cadres’ app (h5 served by the API at /app/) i
   let handler: DemoCadre;
   let cadreApiOf: CadreApi;
   let handlerToken = '';
+  /** A third demo cadre, made a leader (联系点) of the household by the administrator. */
+  let leader: DemoCadre;
   let householdId = '';
   let headName = '';
   let demandId = '';
@@ -186,6 +188,25 @@ describe('the demand loop in the cadres’ app (h5 served by the API at /app/) i
       adminToken,
     );
     handlerToken = (await cadreApi(server.url, handler.id)).token;
+    // A leader's contact point (联系一户困难家庭) on the household, held by a third demo cadre.
+    leader = developmentCadres.find((other) => other.id !== cadre.id && other.id !== handler.id)!;
+    const { contactPointKinds, currentRound } = await answer<{
+      contactPointKinds: { id: string; code: string }[];
+      currentRound: { id: string; startsOn: string };
+    }>('{ contactPointKinds { id code } currentRound { id startsOn } }', {}, adminToken);
+    await answer(
+      'mutation ($input: CreateContactPointInput!) { createContactPoint(input: $input) { id } }',
+      {
+        input: {
+          kindId: contactPointKinds.find((kind) => kind.code === 'HARDSHIP_HOUSEHOLD')!.id,
+          leaderId: leader.id,
+          householdId,
+          roundId: currentRound.id,
+          startedOn: currentRound.startsOn,
+        },
+      },
+      adminToken,
+    );
 
     // The demand, heard on a visit.
     await cadreApiOf.submitRecord({ householdId, summary: `${marker} 入户走访`, demandsRaised: [{ category: 'HOUSING', text: demandText }] });
@@ -367,6 +388,32 @@ describe('the demand loop in the cadres’ app (h5 served by the API at /app/) i
     await shows(app.loopDemand(page, secondText).locator('.timeline'), reason);
     await app.loopDemand(page, secondText).locator('.demand-loop__refer').waitFor();
     await session.screenshotWhole('demand-loop-returned.png');
+    expect(session.pageErrors).toEqual([]);
+  });
+
+  it('a leader finds 我的联系点 on 我的 (only leaders do) with the household’s open demands counted', async () => {
+    const { page } = session;
+    const { myContactPoints } = await answer<{ myContactPoints: { points: { targetName: string; openDemands: number }[] } }>(
+      '{ myContactPoints { points { targetName openDemands } } }',
+      {},
+      (await cadreApi(server.url, leader.id)).token,
+    );
+    const point = myContactPoints.points[0]!;
+    expect(point.openDemands).toBeGreaterThan(0);
+
+    // The household's cadre is no leader: no entry.
+    await page.goto(appUrl);
+    await app.householdItems(page).first().waitFor();
+    await app.tab(page, '我的').tap();
+    await shows(app.mineEntry(page, 'notices'), '消息');
+    await counts(app.mineEntry(page, 'contact-points'), 0);
+
+    await signInAs(page, leader.name);
+    await app.tab(page, '我的').tap();
+    await app.mineEntry(page, 'contact-points').tap();
+    await shows(visible(page).locator('.contact-point').first(), point.targetName);
+    await shows(visible(page).locator('.contact-point').first(), `待办诉求 ${point.openDemands} 件`);
+    await session.screenshotWhole('demand-loop-contact-points.png');
     expect(session.pageErrors).toEqual([]);
     expect(session.outsideRequests()).toEqual([]);
   });

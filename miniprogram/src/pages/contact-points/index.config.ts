@@ -1,1 +1,1 @@
-export default definePageConfig({ navigationBarTitleText: '我的联系点', enablePullDownRefresh: true });
+export default definePageConfig({ navigationBarTitleText: '联系点', enablePullDownRefresh: true });
