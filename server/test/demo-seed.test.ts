@@ -4,6 +4,7 @@ import {
   DemandCategory,
   HOUSEHOLD_REGION_LEVELS,
   HardshipReason,
+  Role,
   OPEN_CASE_STATUSES,
   ResidentRelation,
   TargetGroup,
@@ -16,6 +17,7 @@ import { demoFigures, formatDemoFigures, overdueVisits } from '../src/seed/demo/
 import { SCHOOL_HELP_SUMMARY } from '../src/seed/demo/demo-texts';
 import { visitSchedule } from '../src/modules/my-work/visit-schedule';
 import { Demand } from '../src/modules/demands/demand.entity';
+import { escalateLapsedDemands } from '../src/modules/demands/escalation.service';
 import type { Em } from '../src/core/entity-manager';
 import type { Orm } from '../src/db/orm';
 import { UserAccount } from '../src/modules/accounts/user-account.entity';
@@ -57,6 +59,10 @@ function hasSchoolChild(members: Resident[]): boolean {
     const age = ageOnDemoDay(member.birthDate!);
     return (member.relation === ResidentRelation.CHILD || member.relation === ResidentRelation.GRANDCHILD) && age >= 6 && age <= 18;
   });
+}
+
+async function countOf(connection: ReturnType<Em['getConnection']>, sql: string): Promise<number> {
+  return Number((await connection.execute<{ n: number | string }[]>(sql))[0]!.n);
 }
 
 describe.each(databaseKinds())('demo data on %s', (kind) => {
@@ -230,6 +236,95 @@ describe.each(databaseKinds())('demo data on %s', (kind) => {
     const printed = formatDemoFigures(await demoFigures(orm.em.fork(), loadConfig({}).visitIntervals));
     const documented = /```text\n(rounds[\s\S]*?)\n```/.exec(fs.readFileSync(DATA_SETS_DOC, 'utf8'))?.[1];
     expect(documented).toBe(printed);
+  });
+
+  it('shows the demand loop: every state, handlers, referrals returned and referred again, resolved by a unit, an instruction', async () => {
+    const em = orm.em.fork();
+    const connection = em.getConnection();
+    const count = async (sql: string) => Number((await connection.execute<{ n: number | string }[]>(sql))[0]!.n);
+    expect(await count(`select count(*) as n from demand where status = 'ESCALATED'`)).toBe(0);
+    for (const status of ['OPEN', 'IN_PROGRESS', 'REFERRED', 'RESOLVED', 'CONFIRMED']) {
+      expect([status, (await count(`select count(*) as n from demand where status = '${status}'`)) > 0]).toEqual([status, true]);
+    }
+    for (const status of ['PENDING', 'ACCEPTED', 'RETURNED', 'RESOLVED']) {
+      expect([status, (await count(`select count(*) as n from demand_referral where status = '${status}'`)) > 0]).toEqual([status, true]);
+    }
+    // A REFERRED demand has exactly one open referral, PENDING; an IN_PROGRESS one at most one, ACCEPTED; others none.
+    const open = await connection.execute<{ status: string; pending: number | string; accepted: number | string }[]>(
+      `select d.status, sum(case when r.status = 'PENDING' then 1 else 0 end) as pending, sum(case when r.status = 'ACCEPTED' then 1 else 0 end) as accepted
+         from demand d join demand_referral r on r.demand_id = d.id group by d.id, d.status`,
+    );
+    for (const row of open) {
+      const shape = [row.status, Number(row.pending), Number(row.accepted)];
+      if (row.status === 'REFERRED') expect(shape).toEqual(['REFERRED', 1, 0]);
+      else if (row.status === 'IN_PROGRESS') expect(Number(row.pending) + Number(row.accepted)).toBeLessThanOrEqual(1);
+      else expect([row.status, Number(row.pending) + Number(row.accepted)]).toEqual([row.status, 0]);
+    }
+    // Returned, then referred again; resolved by a unit and waiting for the household's answer; one instruction.
+    expect(
+      await count(
+        `select count(*) as n from demand d where d.status = 'REFERRED' and exists (select 1 from demand_referral r where r.demand_id = d.id and r.status = 'RETURNED')`,
+      ),
+    ).toBeGreaterThan(0);
+    expect(
+      await count(
+        `select count(*) as n from demand d where d.status = 'RESOLVED' and d.resolved_by_id is null and exists (select 1 from demand_referral r where r.demand_id = d.id and r.status = 'RESOLVED')`,
+      ),
+    ).toBeGreaterThan(0);
+    expect(await count(`select count(*) as n from demand_event where kind = 'INSTRUCTED'`)).toBe(1);
+    expect(await count(`select count(*) as n from demand_escalation where settled_at is not null`)).toBeGreaterThan(0);
+    // Every referral goes to a unit in reach of the household, with an active handler of that unit.
+    expect(
+      await count(`select count(*) as n from demand_referral r join demand d on d.id = r.demand_id join household h on h.id = d.household_id join region hr on hr.id = h.region_id
+         join unit u on u.id = r.unit_id join region ur on ur.id = u.region_id
+        where substr(hr.path, 1, length(ur.path)) <> ur.path or not exists (select 1 from unit_handler uh where uh.unit_id = u.id and uh.ended_at is null)`),
+    ).toBe(0);
+    expect(await count(`select count(*) as n from unit_handler uh join cadre c on c.id = uh.cadre_id where c.unit_id <> uh.unit_id or c.active = 0`)).toBe(0);
+    // The first cadre the sign-in offers is a handler, with pending, accepted and overdue referrals in 待办.
+    const [first] = await em.find(UserAccount, { role: Role.CADRE }, { orderBy: { id: 'asc' }, limit: 1 });
+    const inbox = await connection.execute<{ status: string; due_on: unknown }[]>(
+      `select r.status, r.due_on from demand_referral r join unit_handler uh on uh.unit_id = r.unit_id and uh.ended_at is null where uh.cadre_id = ?`,
+      [first!.cadre!.id],
+    );
+    expect(new Set(inbox.map((row) => row.status))).toEqual(new Set(['PENDING', 'ACCEPTED', 'RESOLVED']));
+    expect(inbox.some((row) => String(row.due_on instanceof Date ? row.due_on.toISOString() : row.due_on).slice(0, 10) < DEMO_DAY)).toBe(true);
+  });
+
+  it('has the escalations the ladder gives by the demo day, each with its ESCALATED step: the sweep finds nothing to add', async () => {
+    const em = orm.em.fork();
+    const connection = em.getConnection();
+    const rungs = await connection.execute<{ level: number | string }[]>(
+      `select distinct level from demand_escalation where settled_at is null order by level`,
+    );
+    expect(rungs.map((row) => Number(row.level))).toEqual([1, 2, 3, 4]);
+    // The ladder from the ladder's own table: each open demand's current lapse has every rung reached, no more.
+    const ladder = await connection.execute<{ level: number | string; after_days: number | string }[]>(
+      'select level, after_days from escalation_rung order by level',
+    );
+    const lapses = await connection.execute<{ id: number | string; due: unknown; rung: number | string }[]>(
+      `select d.id, coalesce((select r.due_on from demand_referral r where r.demand_id = d.id and r.status in ('PENDING', 'ACCEPTED')), d.due_on) as due, d.escalation_rung as rung
+         from demand d where d.status in ('OPEN', 'IN_PROGRESS', 'REFERRED')`,
+    );
+    const rows = await connection.execute<{ demand_id: number | string; level: number | string; lapsed_due_on: unknown; settled_at: unknown }[]>(
+      'select demand_id, level, lapsed_due_on, settled_at from demand_escalation',
+    );
+    const day = (value: unknown) => String(value instanceof Date ? value.toISOString() : value).slice(0, 10);
+    let escalated = 0;
+    for (const lapse of lapses) {
+      const due = day(lapse.due);
+      const overdue = Math.round((Date.parse(`${DEMO_DAY}T00:00:00Z`) - Date.parse(`${due}T00:00:00Z`)) / 86_400_000);
+      const reached = ladder.filter((rung) => overdue >= Number(rung.after_days)).map((rung) => Number(rung.level));
+      const recorded = rows
+        .filter((row) => Number(row.demand_id) === Number(lapse.id) && day(row.lapsed_due_on) === due && row.settled_at == null)
+        .map((row) => Number(row.level))
+        .sort();
+      expect([Number(lapse.id), recorded, Number(lapse.rung)]).toEqual([Number(lapse.id), reached, reached.length ? Math.max(...reached) : 0]);
+      if (reached.length) escalated += 1;
+    }
+    expect(escalated).toBeGreaterThan(0);
+    expect(await countOf(connection, `select count(*) as n from demand_event where kind = 'ESCALATED'`)).toBe(rows.length);
+    // The sweep itself, on the demo's day: nothing is missing.
+    expect((await escalateLapsedDemands(em, DEFAULT_DEMO_OPTIONS.today)).escalated).toBe(0);
   });
 
   it('creates the demo accounts with working passwords', async () => {

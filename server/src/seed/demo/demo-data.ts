@@ -10,6 +10,10 @@ import type { ContactPointKind } from '../../modules/contact-points/contact-poin
 import type { ContactPoint } from '../../modules/contact-points/contact-point.entity';
 import type { DemandEvent } from '../../modules/demands/demand-event.entity';
 import type { Demand } from '../../modules/demands/demand.entity';
+import type { DemandEscalation } from '../../modules/demands/demand-escalation.entity';
+import type { DemandReferral } from '../../modules/demands/demand-referral.entity';
+import type { UnitHandler } from '../../modules/units/unit-handler.entity';
+import { demoLoop } from './demo-loop';
 import type { HelpRecord } from '../../modules/help-records/help-record.entity';
 import { rebuildAnalyticsSummaries } from '../../modules/help-records/help-record-summary.service';
 import type { Household } from '../../modules/households/household.entity';
@@ -94,6 +98,9 @@ interface Built {
   helpRecords: HelpRecord[];
   demands: Demand[];
   demandEvents: DemandEvent[];
+  unitHandlers: UnitHandler[];
+  referrals: DemandReferral[];
+  escalations: DemandEscalation[];
   contactPointKinds: ContactPointKind[];
   contactPoints: ContactPoint[];
   accounts: UserAccount[];
@@ -137,6 +144,8 @@ export async function seedDemoData(em: Em, options: DemoOptions = DEFAULT_DEMO_O
       ...built.units,
       ...built.pairings,
       ...built.cadres,
+      // Before the loop's rows, which name accounts (cascading them in): the admin keeps the first id, the cadres follow.
+      ...built.accounts,
       ...built.households,
       ...built.residents,
       ...built.petitionCases,
@@ -146,7 +155,9 @@ export async function seedDemoData(em: Em, options: DemoOptions = DEFAULT_DEMO_O
       ...built.demandEvents,
       ...built.contactPointKinds,
       ...built.contactPoints,
-      ...built.accounts,
+      ...built.unitHandlers,
+      ...built.referrals,
+      ...built.escalations,
     ];
     tx.persist(all);
     await tx.flush();
@@ -221,7 +232,25 @@ async function build(options: DemoOptions): Promise<Built> {
   const { contactPointKinds, contactPoints } = campaign.contactPoints(leaders, rounds[1], { counties, townships, places, units, households, petitionCases });
   step('accounts');
   const accounts = await campaign.accounts(city, counties, assignments);
+  // The demand loop needs the accounts: a referral names the account that made it.
+  const loop = demoLoop({
+    today: options.today,
+    seed: options.seed,
+    regions: [city, ...counties, ...townships, ...places],
+    units,
+    cadres,
+    households,
+    assignments,
+    petitionCases,
+    demands,
+    accounts,
+  });
+  demands.push(...loop.demands);
+  demandEvents.push(...loop.events);
   return {
+    unitHandlers: loop.handlers,
+    referrals: loop.referrals,
+    escalations: loop.escalations,
     rounds,
     city,
     counties,

@@ -252,7 +252,8 @@ export class DemoVisits {
           demand.status = faker.helpers.weightedArrayElement([
             { weight: 5, value: DemandStatus.OPEN },
             { weight: 3, value: DemandStatus.IN_PROGRESS },
-            { weight: 1, value: DemandStatus.ESCALATED },
+            // Once ESCALATED, a status no more (issue 15: escalation is the ladder's rows); the draw stays, so the stream does.
+            { weight: 1, value: DemandStatus.OPEN },
           ]);
         }
         demands.push(demand);
