@@ -12,7 +12,7 @@ import {
 } from '@/services/loop';
 import { actionKey, checkOptionalText, checkText, clientIdFor, settleAction } from '@/services/loop-actions';
 import { badgeCount, badgeText } from '@/services/loop-badge';
-import { configuredTemplates, noticeTarget, subscriptionAnswer } from '@/services/notices';
+import { askForNoticeSubscriptions, configuredTemplates, noticeTarget, subscriptionAnswer } from '@/services/notices';
 import { ApiError } from '@/services/errors';
 import { saveSession } from '@/services/session';
 
@@ -186,5 +186,45 @@ describe('notices', () => {
       rejected: ['AWAITING_CONFIRMATION'],
     });
     expect(subscriptionAnswer(templates, { 'tmpl-a': 'filter' })).toEqual({ accepted: [], rejected: [] });
+  });
+
+  describe('WeChat’s subscription prompt', () => {
+    const taro = Taro as unknown as { requestSubscribeMessage?: jest.Mock };
+    const env = { ...process.env };
+    beforeEach(() => {
+      taro.requestSubscribeMessage = jest.fn(async () => ({ errMsg: 'requestSubscribeMessage:ok', 'tmpl-a': 'accept', 'tmpl-b': 'reject' }));
+      requestMock.mockResolvedValue({ statusCode: 200, data: { data: { recordNoticeSubscriptions: 1 } } });
+    });
+    afterEach(() => {
+      process.env = { ...env };
+      delete taro.requestSubscribeMessage;
+    });
+
+    it('in weapp with templates: asks for them and tells the server the answer by kind', async () => {
+      process.env.TARO_ENV = 'weapp';
+      process.env.TARO_APP_NOTICE_TEMPLATES = 'REFERRED_TO_UNIT=tmpl-a,AWAITING_CONFIRMATION=tmpl-b';
+      await askForNoticeSubscriptions();
+      expect(taro.requestSubscribeMessage).toHaveBeenCalledWith(expect.objectContaining({ tmplIds: ['tmpl-a', 'tmpl-b'] }));
+      expect(sent()).toEqual([
+        expect.objectContaining({
+          operationName: 'RecordNoticeSubscriptions',
+          variables: { input: { accepted: ['REFERRED_TO_UNIT'], rejected: ['AWAITING_CONFIRMATION'] } },
+        }),
+      ]);
+    });
+
+    it('never asks without templates, nor in h5; a dismissed prompt stops nothing', async () => {
+      process.env.TARO_ENV = 'weapp';
+      process.env.TARO_APP_NOTICE_TEMPLATES = '';
+      await askForNoticeSubscriptions();
+      process.env.TARO_ENV = 'h5';
+      process.env.TARO_APP_NOTICE_TEMPLATES = 'REFERRED_TO_UNIT=tmpl-a';
+      await askForNoticeSubscriptions();
+      expect(taro.requestSubscribeMessage).not.toHaveBeenCalled();
+      process.env.TARO_ENV = 'weapp';
+      taro.requestSubscribeMessage!.mockRejectedValueOnce({ errMsg: 'requestSubscribeMessage:fail cancel' });
+      await expect(askForNoticeSubscriptions()).resolves.toBeUndefined();
+      expect(sent()).toEqual([]);
+    });
   });
 });

@@ -388,6 +388,19 @@ describe('the demand loop in the cadres’ app (h5 served by the API at /app/) i
     await shows(app.loopDemand(page, secondText).locator('.timeline'), reason);
     await app.loopDemand(page, secondText).locator('.demand-loop__refer').waitFor();
     await session.screenshotWhole('demand-loop-returned.png');
+
+    // The cadre takes it in hand (开始办理) and notes progress (办理进展) on the household screen.
+    const progress = `${marker} 已约自然资源所现场勘界`;
+    await app.loopDemand(page, secondText).locator('.demand-loop__start').tap();
+    await shows(app.loopDemand(page, secondText).locator('.demand-loop__status'), '办理中');
+    await counts(app.loopDemand(page, secondText).locator('.demand-loop__start'), 0);
+    await app.loopDemand(page, secondText).locator('.demand-loop__note').tap();
+    await app.textAction(page, 'demand-progress').fill(progress);
+    await app.textActionSubmit(page, 'demand-progress').tap();
+    await shows(app.loopDemand(page, secondText).locator('.timeline'), progress);
+    const inHand = await demandOnServer(secondId);
+    expect(inHand.status).toBe('IN_PROGRESS');
+    expect(inHand.events.map((event) => event.kind)).toEqual(['RAISED', 'REFERRED', 'ACCEPTED', 'RETURNED', 'WORK_STARTED', 'PROGRESS_NOTED']);
     expect(session.pageErrors).toEqual([]);
   });
 
