@@ -473,7 +473,9 @@ function writeDemands(build: BenchBuild, household: BenchHousehold, visits: read
       status = random.weighted([
         [5, DemandStatus.OPEN],
         [3, DemandStatus.IN_PROGRESS],
-        [1, DemandStatus.ESCALATED],
+        // Once ESCALATED, no status any more (issue 15: the ladder is rows, and a referral names an account this data
+        // set has none for); the draw is kept, so the random stream and every later row stay as they were.
+        [1, DemandStatus.OPEN],
       ] as const);
     }
     build.writers.demand.add({

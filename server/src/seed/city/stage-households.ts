@@ -256,7 +256,9 @@ function writeDemands(
       status = random.weighted([
         [5, DemandStatus.OPEN],
         [3, DemandStatus.IN_PROGRESS],
-        [1, DemandStatus.ESCALATED],
+        // Once ESCALATED, no status any more (issue 15: the ladder is rows, and a referral names an account this data
+        // set has none for); the draw is kept, so the random stream and every later row stay as they were.
+        [1, DemandStatus.OPEN],
       ] as const);
     }
     const text = random.pick(DEMAND_TEXTS[category]);
