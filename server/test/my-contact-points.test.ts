@@ -89,6 +89,7 @@ describe.each(databaseKinds())("a leader's contact points on %s", (kind) => {
   let url: string;
   let stop: () => Promise<void>;
   const clock = new ManualClock(at('2026-06-26'));
+  const statements: string[] = [];
   const tokens: Record<'leader' | 'otherLeader' | 'admin', string> = {} as never;
   let caseHousehold: Household;
   let petitionCase: PetitionCase;
@@ -105,7 +106,7 @@ describe.each(databaseKinds())("a leader's contact points on %s", (kind) => {
   };
 
   beforeAll(async () => {
-    ({ orm, database } = await migratedOrm(kind, 'll_contact_points'));
+    ({ orm, database } = await migratedOrm(kind, 'll_contact_points', { onQuery: (sql) => statements.push(sql) }));
     const em = orm.em.fork();
     regions = await createRegionTree(em);
     const round = await createRound(em, { name: '联系点轮次' });
@@ -254,6 +255,16 @@ describe.each(databaseKinds())("a leader's contact points on %s", (kind) => {
     ]) {
       expect([secret, raw.includes(secret)]).toEqual([secret, false]);
     }
+  });
+
+  it('costs a fixed number of statements, not one or two per point', async () => {
+    await graphql(MINE, tokens.leader);
+    statements.length = 0;
+    await graphql(MINE, tokens.leader);
+    const perPoint = statements.filter((sql) => /union all/i.test(sql));
+    // Four points and a case: the points' counts and escalations are one statement each, nine in all.
+    expect(perPoint).toHaveLength(2);
+    expect(statements.length).toBeLessThanOrEqual(9);
   });
 
   it('another leader sees only their own; staff are refused (they read points with contactPoints)', async () => {
