@@ -170,7 +170,8 @@ describe('notices', () => {
     expect(noticeTarget({ kind: 'REFERRED_TO_UNIT', referralId: '7', demandId: '41' }, households)).toBe('/pages/inbox/referral?id=7');
     expect(noticeTarget({ kind: 'REFERRAL_RETURNED', referralId: '7', demandId: '41' }, households)).toBe('/pages/household/index?id=632');
     expect(noticeTarget({ kind: 'AWAITING_CONFIRMATION', referralId: null, demandId: '99' }, households)).toBeNull();
-    expect(noticeTarget({ kind: 'VISITS_DUE', referralId: null, demandId: null }, households)).toBeNull();
+    expect(noticeTarget({ kind: 'VISITS_DUE', referralId: null, demandId: null }, households)).toBe('/pages/households/index');
+    expect(noticeTarget({ kind: 'DEMAND_INSTRUCTED', referralId: null, demandId: null }, households)).toBeNull();
   });
 
   it('read the subscription templates from the build’s config, and WeChat’s answer by kind', () => {

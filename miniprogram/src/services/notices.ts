@@ -8,7 +8,7 @@ import {
 } from '@/graphql/generated/graphql';
 import { request } from './api';
 import { caseloadHouseholds, readHouseholdFile } from './caseload';
-import { householdUrl, inboxReferralUrl } from './navigation';
+import { HOME_PAGE, householdUrl, inboxReferralUrl } from './navigation';
 
 /**
  * 消息: the account's notices from the server (a referral to the cadre's unit, one returned, an
@@ -42,6 +42,8 @@ export function noticeTarget(notice: Pick<Notice, 'kind' | 'referralId' | 'deman
     if (householdId) return householdUrl(householdId);
   }
   if (notice.referralId) return inboxReferralUrl(notice.referralId);
+  // This week's visits: the households list, overdue ones first.
+  if (notice.kind === 'VISITS_DUE') return HOME_PAGE;
   return null;
 }
 

@@ -4,7 +4,7 @@ import Taro, { useDidShow, usePullDownRefresh, useReachBottom } from '@tarojs/ta
 import { formatDateTime } from '@/services/dates';
 import { describeError } from '@/services/errors';
 import { label } from '@/services/labels';
-import { requireSession } from '@/services/navigation';
+import { HOME_PAGE, requireSession } from '@/services/navigation';
 import { householdOfDemandInCaseload, loadNotices, markNoticesRead, noticeTarget, type Notice } from '@/services/notices';
 import './index.scss';
 
@@ -59,7 +59,8 @@ export default function NoticesPage() {
       void markNoticesRead([notice.id]).catch(() => undefined);
     }
     const url = noticeTarget(notice, householdOfDemandInCaseload);
-    if (url) void Taro.navigateTo({ url });
+    if (url === HOME_PAGE) void Taro.switchTab({ url });
+    else if (url) void Taro.navigateTo({ url });
   }
 
   async function readAll() {
