@@ -3,7 +3,8 @@ import { DemandStatus, ReferralStatus, Role, UnitKind, UnitLevel } from '@wanjia
 import { loadConfig, type DatabaseConfig } from '../src/config';
 import { ManualClock } from '../src/core/clock';
 import { DAY_MS, shanghaiDate } from '../src/core/time';
-import type { Orm } from '../src/db/orm';
+import { createOrm, type Orm } from '../src/db/orm';
+import { ensureSqliteDefaults } from '../src/db/sqlite-backfills';
 import { createLogger } from '../src/logger';
 import { AuditEntry } from '../src/modules/audit/audit-entry.entity';
 import type { Cadre } from '../src/modules/cadres/cadre.entity';
@@ -16,7 +17,7 @@ import type { Round } from '../src/modules/rounds/round.entity';
 import type { Unit } from '../src/modules/units/unit.entity';
 import { UnitHandler } from '../src/modules/units/unit-handler.entity';
 import { errorOf } from './support/cadre-operations';
-import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
+import { databaseKinds, dropScratchDatabase, migratedOrm, scratchDatabase } from './support/databases';
 import {
   createAccount,
   createAssignment,
@@ -494,11 +495,9 @@ describe.each(databaseKinds())('the demand loop (loop-core) on %s', (kind) => {
     expect(household_.data?.household ?? null).toBeNull();
     expect(JSON.stringify(household_)).not.toContain('钱秀英');
     // Nor the household's other demand, which was not referred: the demand scope holds only the referred one.
-    const readable = await orm.em
-      .fork()
-      .find(Demand, {
-        $and: [{ household: household.id }, demandPolicy.scope({ accountId: 0, role: Role.CADRE, scopeRegionId: null, scopePath: null, cadreId: handler.id })],
-      });
+    const readable = await orm.em.fork().find(Demand, {
+      $and: [{ household: household.id }, demandPolicy.scope({ accountId: 0, role: Role.CADRE, scopeRegionId: null, scopePath: null, cadreId: handler.id })],
+    });
     expect(readable.map((row) => row.id)).toEqual([demand.id]);
     expect(other.id).not.toBe(demand.id);
     // Another district's administrator and another cadre read nothing of it.
@@ -644,5 +643,78 @@ describe.each(databaseKinds())('the demand loop (loop-core) on %s', (kind) => {
       ['李红梅', false],
       ['周立新', true],
     ]);
+  });
+});
+
+// Registered only when the global setup found MySQL (always under CI); otherwise the run's last lines say so.
+const describeMysql = databaseKinds().includes('mysql') ? describe : () => undefined;
+
+describeMysql('the demand loop migration (Migration20261204000000)', () => {
+  it('seeds the time limits and the ladder, turns ESCALATED demands OPEN, and reverts cleanly', async () => {
+    const database = await scratchDatabase('mysql', 'lc_loop_migration');
+    const orm = await createOrm({ database });
+    try {
+      await orm.schema.ensureDatabase({ create: true });
+      const migrator = orm.getMigrator();
+      await migrator.up({ to: 'Migration20261203000000' });
+      const connection = orm.em.getConnection();
+      // As the build before the loop left it: a demand escalated by status.
+      const em = orm.em.fork();
+      const household = await createHousehold(em);
+      await connection.execute(
+        "insert into demand (household_id, category, text, raised_at, status, reopen_count, created_at, updated_at) values (?, 'HOUSING', '旧的督办', utc_timestamp(3), 'ESCALATED', 0, utc_timestamp(3), utc_timestamp(3))",
+        [household.id],
+      );
+      await migrator.up();
+      expect(await connection.execute("select status, escalation_rung from demand where text = '旧的督办'")).toEqual([{ status: 'OPEN', escalation_rung: 0 }]);
+      const deadlines = await connection.execute<{ category: string; demand_days: number; referral_days: number }[]>(
+        'select category, demand_days, referral_days from demand_deadline order by category',
+      );
+      expect(deadlines).toHaveLength(9);
+      expect(deadlines.find((row) => row.category === 'LIVELIHOOD')).toEqual({ category: 'LIVELIHOOD', demand_days: 15, referral_days: 7 });
+      expect(deadlines.find((row) => row.category === 'LEGAL')).toEqual({ category: 'LEGAL', demand_days: 30, referral_days: 15 });
+      expect(await connection.execute('select level, code, name, after_days from escalation_rung order by level')).toEqual([
+        { level: 1, code: 'UNIT', name: '本单位', after_days: 1 },
+        { level: 2, code: 'TOWNSHIP', name: '乡镇街道', after_days: 4 },
+        { level: 3, code: 'DISTRICT', name: '区县', after_days: 8 },
+        { level: 4, code: 'CITY', name: '市', after_days: 15 },
+      ]);
+      expect((await orm.schema.getUpdateSchemaSQL({ wrap: false, safe: false, dropTables: true })).trim()).toBe('');
+
+      await migrator.down({ to: 'Migration20261204000000' });
+      expect(await connection.execute("show tables like 'demand_referral'")).toEqual([]);
+      expect(await connection.execute("select status from demand where text = '旧的督办'")).toEqual([{ status: 'OPEN' }]);
+      await migrator.up();
+      expect(await connection.execute<unknown[]>('select 1 from escalation_rung')).toHaveLength(4);
+    } finally {
+      await orm.close(true);
+      await dropScratchDatabase(database);
+    }
+  });
+});
+
+describe('the demand loop defaults on the embedded database (SQLite)', () => {
+  it('has the time limits and the ladder from the first start, and keeps what an administrator changed', async () => {
+    const { orm, database } = await migratedOrm('sqlite', 'lc_loop_defaults');
+    try {
+      const connection = orm.em.getConnection();
+      expect(await connection.execute<unknown[]>('select 1 from demand_deadline')).toHaveLength(9);
+      expect(await connection.execute('select level, code, after_days from escalation_rung order by level')).toEqual([
+        { level: 1, code: 'UNIT', after_days: 1 },
+        { level: 2, code: 'TOWNSHIP', after_days: 4 },
+        { level: 3, code: 'DISTRICT', after_days: 8 },
+        { level: 4, code: 'CITY', after_days: 15 },
+      ]);
+      await connection.execute("update demand_deadline set demand_days = 20 where category = 'HOUSING'");
+      await connection.execute("delete from demand_deadline where category = 'OTHER'");
+      await ensureSqliteDefaults(orm);
+      expect(await connection.execute("select demand_days from demand_deadline where category in ('HOUSING', 'OTHER') order by category")).toEqual([
+        { demand_days: 20 },
+        { demand_days: 15 },
+      ]);
+    } finally {
+      await orm.close(true);
+      await dropScratchDatabase(database);
+    }
   });
 });
