@@ -8,7 +8,7 @@ import { authorizationFor, createAccount } from './support/factories';
 import { UserAccount } from '../src/modules/accounts/user-account.entity';
 import { hashPassword } from '../src/modules/accounts/password.service';
 import { Region } from '../src/modules/regions/region.entity';
-import { CITY_CODE, MatrixFixtures, PINGSHAN_CODE, XIHU_CODE, type Seeded } from './support/matrix/fixtures';
+import { CITY_CODE, MatrixFixtures, PINGSHAN_CODE, XIHU_CODE, type LoopWorld, type Seeded } from './support/matrix/fixtures';
 import { signIn, startApp, type GraphQLBody, type RunningApp } from './support/server';
 import {
   DEMO_PASSWORD_OF,
@@ -207,8 +207,23 @@ describe.each(databaseKinds())('the authorization matrix on %s', (kind) => {
       'mutation ($id: ID!) { updateCadre(id: $id, input: { post: "副科长" }) { id } }',
       (seeded: Seeded) => seeded.cadre.outside,
     ],
+    // The demand loop: another district's referral to a handler, another district's escalated demand to an administrator.
+    [
+      'acceptReferral',
+      'handler',
+      'mutation ($id: ID!) { acceptReferral(input: { referralId: $id, clientId: "matrix-same-answer" }) { id } }',
+      (_seeded: Seeded, loop: LoopWorld) => loop.referral.outside,
+    ],
+    [
+      'instructDemand',
+      'districtAdmin',
+      'mutation ($id: ID!) { instructDemand(input: { demandId: $id, clientId: "matrix-same-answer", note: "矩阵测试督办", newDueOn: "' +
+        new Date(Date.now() + 8 * 3_600_000 + 10 * 86_400_000).toISOString().slice(0, 10) +
+        '" }) { id } }',
+      (_seeded: Seeded, loop: LoopWorld) => loop.escalatedDemand.outside,
+    ],
   ] as const)('%s gives the %s the same answer for an id out of reach as for one that does not exist', async (_name, caller, text, pick) => {
-    const outOfReach = await send(caller, text, { id: pick(ctx.seeded) });
+    const outOfReach = await send(caller, text, { id: pick(ctx.seeded, ctx.loop) });
     const missing = await send(caller, text, { id: '999999' });
     expect(outOfReach.errors?.[0]?.extensions).toEqual({ code: 'FORBIDDEN' });
     expect(missing).toEqual(outOfReach);
