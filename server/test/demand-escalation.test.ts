@@ -450,6 +450,10 @@ describe.each(databaseKinds())('the escalation ladder on %s', (kind) => {
     expect(small).toBeGreaterThan(2);
     expect(await cost(6)).toBe(small);
 
+    // A forged cursor (an instant beyond what a Date holds) is the cursor's error, not an internal one.
+    const forged = Buffer.from(JSON.stringify([9007199254740991, 1])).toString('base64url');
+    expect(errorOf(await graphql(SUPERVISION, { after: forged }, tokens.city))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+
     // Settled escalations leave the list.
     await orm.em.fork().transactional((tx) => settleEscalations(tx, first.id, at('2026-06-25')));
     expect(mine((await list(tokens.pingshan)).nodes)).toEqual([
@@ -489,6 +493,8 @@ describe.each(databaseKinds())('the escalation ladder on %s', (kind) => {
       [SET_RUNG, { level: 2, name: '街镇', afterDays: 1 }, tokens.city, { code: 'BAD_USER_INPUT', field: 'input.afterDays' }],
       [SET_RUNG, { level: 2, name: '街镇', afterDays: 8 }, tokens.city, { code: 'BAD_USER_INPUT', field: 'input.afterDays' }],
       [SET_RUNG, { level: 4, name: '市', afterDays: 366 }, tokens.city, { code: 'BAD_USER_INPUT', field: 'input.afterDays' }],
+      // Rung 1 at 0 days would escalate a demand on its due day, before it is overdue.
+      [SET_RUNG, { level: 1, name: '本单位', afterDays: 0 }, tokens.city, { code: 'BAD_USER_INPUT', field: 'input.afterDays' }],
       [SET_RUNG, { level: 9, name: '省', afterDays: 30 }, tokens.city, { code: 'BAD_USER_INPUT', field: 'input.level' }],
       [SET_RUNG, { level: 2, name: '', afterDays: 5 }, tokens.city, { code: 'BAD_USER_INPUT', field: 'input.name' }],
     ];
@@ -515,8 +521,16 @@ describe.each(databaseKinds())('the escalation ladder on %s', (kind) => {
     expect((await rowsOf(demand.id)).map((row) => row.level)).toEqual([1]);
     await sweep('2026-06-25');
     expect((await rowsOf(demand.id)).map((row) => row.level)).toEqual([1, 2]);
-    // Put the defaults back for the other tests.
+    // A rung stored at 0 days (written before the minimum) is still reached only once the demand is overdue.
     const em = orm.em.fork();
+    await em.nativeUpdate(Demand, { id: demand.id }, { status: DemandStatus.CONFIRMED });
+    await em.nativeUpdate(EscalationRung, { level: 1 }, { afterDays: 0 });
+    const dueToday = await lapsingDemand('2026-07-01');
+    expect(await sweep('2026-07-01')).toEqual({ escalated: 0, more: false });
+    expect(await sweep('2026-07-02')).toEqual({ escalated: 1, more: false });
+    expect((await rowsOf(dueToday.id)).map((row) => row.level)).toEqual([1]);
+    // Put the defaults back for the other tests.
+    await em.nativeUpdate(EscalationRung, { level: 1 }, { afterDays: 1 });
     await em.nativeUpdate(EscalationRung, { level: 2 }, { name: '乡镇街道', afterDays: 4 });
   });
 

@@ -32,7 +32,8 @@ export const DEFAULT_DEADLINES: Readonly<Record<DemandCategory, Deadline>> = {
 
 export const DEMAND_DAYS_RANGE = { min: 1, max: 180 } as const;
 export const REFERRAL_DAYS_RANGE = { min: 1, max: 90 } as const;
-export const AFTER_DAYS_RANGE = { min: 0, max: 365 } as const;
+/** A rung is reached once a demand is overdue (at least a day past its due date), never on the due day itself. */
+export const AFTER_DAYS_RANGE = { min: 1, max: 365 } as const;
 export const RUNG_NAME_MAX = 32;
 
 const CATEGORY_ORDER = Object.values(DemandCategory);
@@ -122,7 +123,7 @@ export const demandDeadlineService = {
   },
 
   /**
-   * A rung's name (1–32 characters) and threshold (0–365 days past the effective due date, strictly
+   * A rung's name (1–32 characters) and threshold (1–365 days past the effective due date, strictly
    * more than the rung below and less than the rung above, so that a lapse climbs one rung at a time).
    * City administrators only. The rungs are locked first (a no-op update of every row), so that two
    * changes at once cannot leave the ladder out of order. Rungs already reached stay as they were.

@@ -56,7 +56,12 @@ export function daysBetween(from: string, to: string): number {
 /** The rungs of the ladder a lapse of `lapsedDueOn` has reached on `today`. */
 export function rungsReached(rungs: readonly Pick<EscalationRung, 'level' | 'afterDays'>[], lapsedDueOn: string, today: string): number[] {
   const overdue = daysBetween(lapsedDueOn, today);
-  return rungs.filter((rung) => overdue >= rung.afterDays).map((rung) => rung.level);
+  return rungs.filter((rung) => overdue >= thresholdOf(rung)).map((rung) => rung.level);
+}
+
+/** A rung's threshold in days past the due date: at least 1, so that nothing escalates before it is overdue (a row written before the setter's minimum included). */
+function thresholdOf(rung: Pick<EscalationRung, 'afterDays'>): number {
+  return Math.max(1, rung.afterDays);
 }
 
 /**
@@ -100,7 +105,7 @@ interface Candidate {
 
 async function lapsedCandidates(em: Em, rungs: readonly EscalationRung[], today: string, limit: number): Promise<Candidate[]> {
   if (rungs.length === 0) return [];
-  const cutoff = addDays(today, -Math.min(...rungs.map((rung) => rung.afterDays)));
+  const cutoff = addDays(today, -Math.min(...rungs.map(thresholdOf)));
   const perRung = rungs.map(
     () => '(c.lapsed_on <= ? and not exists (select 1 from demand_escalation e where e.demand_id = c.id and e.lapsed_due_on = c.lapsed_on and e.level = ?))',
   );
@@ -122,7 +127,7 @@ async function lapsedCandidates(em: Em, rungs: readonly EscalationRung[], today:
       ...OPEN_REFERRAL_STATUSES,
       cutoff,
       ...OPEN_DEMAND_STATUSES,
-      ...rungs.flatMap((rung) => [addDays(today, -rung.afterDays), rung.level]),
+      ...rungs.flatMap((rung) => [addDays(today, -thresholdOf(rung)), rung.level]),
       limit,
     ],
   );

@@ -71,9 +71,12 @@ export class SetEscalationRungInput {
   @Validate(PlainText)
   name!: string;
 
-  @Field(() => Int, { description: 'Days past the effective due date at which the rung is reached, 0 to 365, strictly increasing with the level.' })
+  @Field(() => Int, {
+    description:
+      'Days past the effective due date at which the rung is reached, 1 to 365 (a rung is reached only when overdue), strictly increasing with the level.',
+  })
   @IsInt()
-  @Min(0)
+  @Min(1)
   @Max(365)
   afterDays!: number;
 }

@@ -23,6 +23,8 @@ export const INSTRUCTION_MAX_DAYS = 90;
 export const INSTRUCTION_NOTE_MAX = 500;
 
 const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** The largest instant a Date holds, in milliseconds from the epoch either way. */
+const MAX_DATE_MS = 8.64e15;
 
 /** Raised inside the instruction's transaction when the demand changed first (resolved, instructed by someone else). */
 class NoLongerEscalated extends Error {
@@ -90,6 +92,8 @@ export const supervisionService = {
     let pageWhere = where;
     if (page.after) {
       const [at, id] = decodeCursor(page.after, 2).map(Number) as [number, number];
+      // A forged cursor's instant may be beyond what a Date holds (±8.64e15 ms): the cursor's error, not an internal one.
+      if (Math.abs(at) > MAX_DATE_MS || id < 0) throw new BadUserInputError('after', 'after is not a cursor this list returned');
       const after = new Date(at);
       pageWhere = { $and: [where, { $or: [{ escalatedAt: { $gt: after } }, { escalatedAt: after, id: { $gt: id } }] }] };
     }
