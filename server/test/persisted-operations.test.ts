@@ -3,6 +3,7 @@ import type { DatabaseConfig } from '../src/config';
 import { loadConfig } from '../src/config';
 import type { Orm } from '../src/db/orm';
 import { loadSafelist } from '../src/graphql/limits/safelist';
+import { Cadre } from '../src/modules/cadres/cadre.entity';
 import { Household } from '../src/modules/households/household.entity';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
 import { createDemand, createResident, validIdNumber } from './support/factories';
@@ -39,6 +40,9 @@ interface CaseState {
   openDemandId: string;
   recordId?: string;
   refreshToken?: string;
+  /** The demand loop: the cadre's own unit (the city's, in reach of the household), whose handler the cadre is made. */
+  unitId: string;
+  referralId?: string;
 }
 
 type Answer = { data?: Record<string, unknown> | null; errors?: { message: string; extensions?: Record<string, unknown> }[] };
@@ -158,6 +162,89 @@ const OPERATION_CASES: Record<string, OperationCase> = {
     variables: (state) => ({ input: { demandId: state.openDemandId, clientId: randomUUID(), satisfaction: 'DISSATISFIED', note: '屋顶仍然漏雨' } }),
     expects: (data) => expect(at(data, 'confirmDemandResolved')).toMatchObject({ status: 'OPEN', reopenCount: 1 }),
   },
+  // The demand loop (issue 15), on the demand reopened above. The cadre is also the handler of their
+  // own unit, so one token moves it the whole way: the household's cadre's steps, then the handler's.
+  MyLoopSummary: {
+    caller: 'cadre',
+    variables: () => ({}),
+    expects: (data, state) => expect(at<{ id: string }[]>(data, 'myLoopSummary', 'handlerUnits').map((unit) => unit.id)).toEqual([state.unitId]),
+  },
+  HouseholdDemandLoop: {
+    caller: 'cadre',
+    variables: (state) => ({ id: state.householdId }),
+    expects: (data, state) => expect(at<{ id: string }[]>(data, 'household', 'openDemands').map((demand) => demand.id)).toContain(state.openDemandId),
+  },
+  ReferralTargets: {
+    caller: 'cadre',
+    variables: (state) => ({ demandId: state.openDemandId }),
+    expects: (data, state) => expect(at<{ id: string }[]>(data, 'referralTargets').map((unit) => unit.id)).toContain(state.unitId),
+  },
+  StartDemandWork: {
+    caller: 'cadre',
+    variables: (state) => ({ input: { demandId: state.openDemandId, clientId: randomUUID(), note: null } }),
+    expects: (data) => expect(at(data, 'startDemandWork', 'status')).toBe('IN_PROGRESS'),
+  },
+  NoteDemandProgress: {
+    caller: 'cadre',
+    variables: (state) => ({ input: { demandId: state.openDemandId, clientId: randomUUID(), note: '已联系村委会' } }),
+    expects: (data) => expect(at<{ kind: string }[]>(data, 'noteDemandProgress', 'events').map((event) => event.kind)).toContain('PROGRESS_NOTED'),
+  },
+  ReferDemand: {
+    caller: 'cadre',
+    variables: (state) => ({ input: { demandId: state.openDemandId, clientId: randomUUID(), unitId: state.unitId, note: '请协助办理', dueOn: null } }),
+    expects: (data, state) => {
+      expect(at(data, 'referDemand', 'status')).toBe('PENDING');
+      state.referralId = at<string>(data, 'referDemand', 'id');
+    },
+  },
+  MyInbox: {
+    caller: 'cadre',
+    variables: () => ({ status: 'PENDING', first: 20 }),
+    expects: (data, state) => expect(at<{ id: string }[]>(data, 'myInbox', 'nodes').map((referral) => referral.id)).toEqual([state.referralId]),
+  },
+  Referral: {
+    caller: 'cadre',
+    variables: (state) => ({ id: state.referralId }),
+    expects: (data, state) => expect(at(data, 'referral')).toMatchObject({ id: state.referralId, demandId: state.openDemandId, status: 'PENDING' }),
+  },
+  AcceptReferral: {
+    caller: 'cadre',
+    variables: (state) => ({ input: { referralId: state.referralId, clientId: randomUUID() } }),
+    expects: (data) => expect(at(data, 'acceptReferral', 'status')).toBe('ACCEPTED'),
+  },
+  ResolveReferral: {
+    caller: 'cadre',
+    variables: (state) => ({ input: { referralId: state.referralId, clientId: randomUUID(), resolution: '已协调办理' } }),
+    expects: (data) => expect(at(data, 'resolveReferral')).toMatchObject({ status: 'RESOLVED', resolution: '已协调办理' }),
+  },
+  // A resolved referral cannot be returned any more: the refusal these variables deserve.
+  ReturnReferral: {
+    caller: 'cadre',
+    variables: (state) => ({ input: { referralId: state.referralId, clientId: randomUUID(), reason: '不属于本单位职责' } }),
+    expects: { code: 'CONFLICT' },
+  },
+  MyNotices: {
+    caller: 'cadre',
+    variables: () => ({ first: 20, unreadOnly: false }),
+    // The referral to the cadre's unit (as its handler) and the resolution awaiting the household's answer.
+    expects: (data) =>
+      expect(at<{ kind: string }[]>(data, 'myNotices', 'nodes').map((notice) => notice.kind)).toEqual(expect.arrayContaining(['REFERRED_TO_UNIT'])),
+  },
+  MarkNoticesRead: {
+    caller: 'cadre',
+    variables: () => ({ input: { all: true } }),
+    expects: (data) => expect(at<number>(data, 'markNoticesRead')).toBeGreaterThan(0),
+  },
+  RecordNoticeSubscriptions: {
+    caller: 'cadre',
+    variables: () => ({ input: { accepted: ['REFERRED_TO_UNIT'], rejected: ['VISITS_DUE'] } }),
+    expects: (data) => expect(at(data, 'recordNoticeSubscriptions')).toEqual(expect.any(Number)),
+  },
+  MyContactPoints: {
+    caller: 'cadre',
+    variables: () => ({}),
+    expects: (data) => expect(at(data, 'myContactPoints')).toEqual({ points: [], cases: [] }),
+  },
 };
 
 const PERSISTED_OPERATIONS = [...loadSafelist()].map(([hash, document]) => ({ hash, name: operationNameOf(document) }));
@@ -205,7 +292,16 @@ describe.each(databaseKinds())('persisted operations on %s', (kind) => {
     const residentIdNumber = validIdNumber('210502', '1961-04-12');
     const resident = await createResident(em, { household, idNumber: residentIdNumber });
     const openDemand = await createDemand(em, { household });
+    // The cadre handles their own unit's referrals (联络员), designated by the city's administrator.
+    const cadre = await em.findOneOrFail(Cadre, { id: world.cadreId });
+    const designated = await production.graphql<{ designateUnitHandler: { id: string } }>(
+      'mutation ($input: DesignateUnitHandlerInput!) { designateUnitHandler(input: $input) { id } }',
+      { input: { unitId: String(cadre.unit.id), cadreId: String(cadre.id) } },
+      tokens.admin,
+    );
+    expect(designated.body.errors).toBeUndefined();
     state = {
+      unitId: String(cadre.unit.id),
       householdId: String(world.householdId),
       cadreId: String(world.cadreId),
       residentId: String(resident.id),
