@@ -9,6 +9,7 @@ import { normalizedPhone } from '../../core/validation';
 import { Assignment } from '../assignments/assignment.entity';
 import { changesBetween, recordAudit } from '../audit/audit.service';
 import { forgetAccountStatus } from '../auth/account-status.service';
+import { endHandlerTenures } from '../units/unit-handler-tenure';
 import { unitService } from '../units/unit.service';
 import { Cadre } from './cadre.entity';
 import type { CadreFilter, CreateCadreInput, DeactivateCadreArgs, UpdateCadreInput } from './cadre.inputs';
@@ -84,10 +85,15 @@ export const cadreService = {
       householdCapacity: input.householdCapacity ?? cadre.householdCapacity,
     };
     const changes = changesBetween({ ...cadre, unit: cadre.unit.id }, { ...next, unit: unit.id });
+    // Read before the assignment below: the transaction shares the entity, and assign() moves it.
+    const previousUnit = { id: cadre.unit.id, regionPath: cadre.unit.region.path };
     return em.transactional(async (tx) => {
       const row = await tx.findOneOrFail(Cadre, id);
       tx.assign(row, { ...next, unit });
       recordAudit(tx, caller, { operation: 'updateCadre', entityName: 'Cadre', entityId: id, regionPath: unit.region.path, changes });
+      if (unit.id !== previousUnit.id) {
+        await endHandlerTenures(tx, caller, { cadreId: id, reason: '调离本单位', now: new Date(), regionPath: previousUnit.regionPath, keepUnitId: unit.id });
+      }
       return row;
     });
   },
@@ -122,6 +128,7 @@ export const cadreService = {
           reason,
         });
       }
+      await endHandlerTenures(tx, caller, { cadreId: id, reason: `干部停用：${reason}`, now, regionPath: cadre.unit.region.path });
       const row = await tx.findOneOrFail(Cadre, id);
       row.active = false;
       recordAudit(tx, caller, {
