@@ -13,6 +13,7 @@ import { Household } from '../src/modules/households/household.entity';
 import { Resident } from '../src/modules/households/resident.entity';
 import { PetitionCase } from '../src/modules/petition-cases/petition-case.entity';
 import { Region } from '../src/modules/regions/region.entity';
+import { UnitHandler } from '../src/modules/units/unit-handler.entity';
 import { Unit } from '../src/modules/units/unit.entity';
 import { cookbookFor, practiceUsername, type CookbookChapter, type CookbookRecipe } from '../src/playground/cookbook';
 import { DEFAULT_DEMO_OPTIONS, seedDemoData } from '../src/seed/demo/demo-data';
@@ -126,6 +127,7 @@ async function pathOf(em: Em, key: string, value: string, rootField: string): Pr
     changePetitionCaseStatus: async (caseId) => household((await em.findOneOrFail(PetitionCase, caseId)).household.id),
     region: regionPath,
     updateRegion: regionPath,
+    endUnitHandler: async (handlerId) => (await em.findOneOrFail(UnitHandler, handlerId, { populate: ['unit.region'] })).unit.region.path,
   };
   switch (key) {
     case 'regionId':
@@ -282,6 +284,15 @@ describe.each(databaseKinds())('the cookbook on %s', (kind) => {
       'cadreWorkload',
       'demandAging',
       'exportReport',
+      // The demand loop (issue 15): the 督办 list, a unit's referrals and handlers, the limits, the ladder, the figures.
+      'supervisionList',
+      'demandReferrals',
+      'unitHandlers',
+      'demandDeadlines',
+      'escalationRungs',
+      'demandLoopFigures',
+      'referralFiguresByUnit',
+      'loopDemands',
     ];
     const administration = [
       'createHousehold',
@@ -299,15 +310,32 @@ describe.each(databaseKinds())('the cookbook on %s', (kind) => {
       'reactivateAccount',
       'deactivateCadre',
       'reactivateCadre',
+      'instructDemand',
+      'designateUnitHandler',
+      'endUnitHandler',
     ];
     // Rendered now: the account care appears once the practice account exists.
     const now = async (username: DemoStaff) => fields(await cookbookFor(orm.em.fork(), await actorFor(orm.em.fork(), username)));
     const city = await now('admin');
     const district = await now('pingshan-admin');
-    expect([...city]).toEqual(expect.arrayContaining([...figures, ...administration, 'createRound', 'createContactPoint', 'updateContactPointKind']));
+    expect([...city]).toEqual(
+      expect.arrayContaining([
+        ...figures,
+        ...administration,
+        'createRound',
+        'createContactPoint',
+        'updateContactPointKind',
+        'setDemandDeadline',
+        'setEscalationRung',
+      ]),
+    );
     expect([...district]).toEqual(expect.arrayContaining([...figures, ...administration]));
     // The city's own tasks are not offered to a district.
-    expect([...district].filter((field) => ['createRound', 'createContactPoint', 'createRegion', 'createContactPointKind'].includes(field))).toEqual([]);
+    expect(
+      [...district].filter((field) =>
+        ['createRound', 'createContactPoint', 'createRegion', 'createContactPointKind', 'setDemandDeadline', 'setEscalationRung'].includes(field),
+      ),
+    ).toEqual([]);
     expect([...fields(cookbooks.get('analyst')!)]).toEqual(expect.arrayContaining(figures));
     const analystMutations = recipesOf(cookbooks.get('analyst')!)
       .filter(({ item }) => operationOf(item).operation !== OperationTypeNode.QUERY)

@@ -3,6 +3,7 @@ import type { Em } from '../../core/entity-manager';
 import { administrationChapters } from './administration-chapters';
 import { figureChapters, gettingStarted } from './figure-chapters';
 import { freshStamp } from './fresh-values';
+import { loopChapters } from './loop-chapters';
 import { findPracticeAccount } from './practice-account';
 import type { CookbookChapter } from './recipe';
 import { loadScopeFacts } from './scope-facts';
@@ -27,5 +28,5 @@ export async function cookbookFor(em: Em, actor: Actor, now: Date = new Date()):
   const facts = await loadScopeFacts(em, actor, now);
   const stamp = freshStamp(now);
   const administration = isAdmin(actor) ? await administrationChapters(em, facts, await findPracticeAccount(em, actor, facts.scope), stamp, now) : [];
-  return [gettingStarted(facts), ...administration, ...figureChapters(facts)];
+  return [gettingStarted(facts), ...administration, ...(await loopChapters(em, facts, stamp)), ...figureChapters(facts)];
 }
