@@ -12,7 +12,14 @@ import {
 } from '@/services/loop';
 import { actionKey, checkOptionalText, checkText, clientIdFor, settleAction } from '@/services/loop-actions';
 import { badgeCount, badgeText } from '@/services/loop-badge';
-import { askForNoticeSubscriptions, configuredTemplates, noticeTarget, subscriptionAnswer } from '@/services/notices';
+import {
+  askForNoticeSubscriptions,
+  configuredTemplates,
+  noticeTarget,
+  promptNoticeSubscriptions,
+  recordNoticeAnswer,
+  subscriptionAnswer,
+} from '@/services/notices';
 import { ApiError } from '@/services/errors';
 import { saveSession } from '@/services/session';
 
@@ -212,6 +219,17 @@ describe('notices', () => {
           variables: { input: { accepted: ['REFERRED_TO_UNIT'], rejected: ['AWAITING_CONFIRMATION'] } },
         }),
       ]);
+    });
+
+    it('opens the prompt at once, in the tap, and records the answer only when told (after the screen’s own write)', async () => {
+      process.env.TARO_ENV = 'weapp';
+      process.env.TARO_APP_NOTICE_TEMPLATES = 'REFERRED_TO_UNIT=tmpl-a';
+      const pending = promptNoticeSubscriptions();
+      expect(taro.requestSubscribeMessage).toHaveBeenCalledTimes(1);
+      expect(sent()).toEqual([]);
+      await expect(pending).resolves.toEqual({ accepted: ['REFERRED_TO_UNIT'], rejected: [] });
+      await recordNoticeAnswer(pending);
+      expect(sent().map((body) => body.operationName)).toEqual(['RecordNoticeSubscriptions']);
     });
 
     it('never asks without templates, nor in h5; a dismissed prompt stops nothing', async () => {

@@ -75,25 +75,39 @@ export function subscriptionAnswer(
   return { accepted, rejected };
 }
 
+export type SubscriptionAnswer = { accepted: NoticeKind[]; rejected: NoticeKind[] };
+
 /**
- * Asks for WeChat's one-time subscriptions (after binding, and after a referral: moments the cadre
- * has just acted, which WeChat requires), then tells the server the answer. In h5 there is no such
- * prompt, and with no template configured nothing is asked; a failure here never stops the cadre.
+ * Opens WeChat's one-time subscription prompt at once. WeChat shows it only from a tap, before
+ * anything is awaited, so a screen calls this first thing in its tap handler (binding, 交办) and hands
+ * the answer to recordNoticeAnswer once its own write is done. In h5 there is no such prompt, and with
+ * no template configured nothing is asked: null. A dismissed prompt is null too.
  */
-export async function askForNoticeSubscriptions(): Promise<void> {
-  if (process.env.TARO_ENV !== 'weapp') return;
+export function promptNoticeSubscriptions(): Promise<SubscriptionAnswer | null> {
+  if (process.env.TARO_ENV !== 'weapp') return Promise.resolve(null);
   const templates = configuredTemplates().slice(0, 3); // WeChat accepts at most 3 per prompt.
-  if (templates.length === 0) return;
+  if (templates.length === 0) return Promise.resolve(null);
   try {
-    const answer = (await Taro.requestSubscribeMessage({ tmplIds: templates.map((template) => template.templateId), entityIds: [] })) as unknown as Record<
-      string,
-      unknown
-    >;
-    const input = subscriptionAnswer(templates, answer);
-    if (input.accepted.length + input.rejected.length > 0) await request(RecordNoticeSubscriptionsDocument, { input });
+    return Promise.resolve(Taro.requestSubscribeMessage({ tmplIds: templates.map((template) => template.templateId), entityIds: [] })).then(
+      (answer) => subscriptionAnswer(templates, answer as unknown as Record<string, unknown>),
+      () => null,
+    );
   } catch {
-    // Dismissed, or not supported by this WeChat: the notices still appear in 消息.
+    // Not supported by this WeChat: the notices still appear in 消息.
+    return Promise.resolve(null);
   }
+}
+
+/** Tells the server what the cadre answered (signed in by then); a failure here never stops the cadre. */
+export async function recordNoticeAnswer(pending: Promise<SubscriptionAnswer | null>): Promise<void> {
+  const input = await pending;
+  if (!input || input.accepted.length + input.rejected.length === 0) return;
+  await request(RecordNoticeSubscriptionsDocument, { input }).catch(() => undefined);
+}
+
+/** Both at once, where nothing else is written first. */
+export function askForNoticeSubscriptions(): Promise<void> {
+  return recordNoticeAnswer(promptNoticeSubscriptions());
 }
 
 /** The household of a demand, from the phone's copy of the caseload (the cadre's own households). */

@@ -4,7 +4,7 @@ import { useLoad } from '@tarojs/taro';
 import { Button } from '@/components/ui';
 import FieldError from '@/components/field-error';
 import { bindWechat, normalizeBindCode, signInWithWechat } from '@/services/auth';
-import { askForNoticeSubscriptions } from '@/services/notices';
+import { promptNoticeSubscriptions, recordNoticeAnswer } from '@/services/notices';
 import { ApiError, describeError } from '@/services/errors';
 import { goHome } from '@/services/navigation';
 import { enterApp } from './enter-app';
@@ -48,10 +48,11 @@ export default function LoginPage() {
     }
     setBindError(undefined);
     setBusy(true);
+    // WeChat's subscription prompt opens only from the tap itself; its answer is recorded once bound.
+    const subscriptions = promptNoticeSubscriptions();
     try {
       await bindWechat(code);
-      // Just bound: the moment to ask for WeChat's subscription messages (skipped without templates, and in h5).
-      await askForNoticeSubscriptions();
+      await recordNoticeAnswer(subscriptions);
       enterApp();
     } catch (caught) {
       if (caught instanceof ApiError && caught.code === 'BAD_USER_INPUT') setBindError('绑定码错误、已使用或已过期，请联系管理员重新获取');

@@ -20,7 +20,7 @@ import {
 } from '@/services/loop';
 import { checkOptionalText } from '@/services/loop-actions';
 import { requireSession } from '@/services/navigation';
-import { askForNoticeSubscriptions } from '@/services/notices';
+import { promptNoticeSubscriptions, recordNoticeAnswer } from '@/services/notices';
 import './index.scss';
 
 /**
@@ -69,10 +69,11 @@ export default function ReferPage() {
     }
     setErrors({});
     setSubmitting(true);
+    // WeChat's subscription prompt (weapp with templates only) opens only from the tap itself.
+    const subscriptions = promptNoticeSubscriptions();
     try {
       const referral = await referDemand({ demandId, unitId, note: checkedNote.value, dueOn });
-      // Just referred: WeChat lets the app ask for subscriptions now (weapp with templates only).
-      await askForNoticeSubscriptions();
+      await recordNoticeAnswer(subscriptions);
       void Taro.showToast({ title: `已交办，限 ${referral.dueOn} 前办结`, icon: 'none', duration: 2500 });
       void Taro.navigateBack();
     } catch (caught) {
