@@ -843,7 +843,7 @@ describe.each(databaseKinds())('the demand loop over HTTP on %s', (kind) => {
     await sweep();
     expect(escalated(await demandOf('cadre', referral.id))).toEqual([1, 2, 3, 4]);
 
-    // Resolved by the unit, then reopened by the household (不满意): open again, on the instructed due date.
+    // Resolved by the unit, then reopened by the household (不满意): open again, with a due date not yet passed.
     await okAs('cityHandler', RESOLVE, {
       input: {
         referralId: referral.id,
@@ -871,8 +871,12 @@ describe.each(databaseKinds())('the demand loop over HTTP on %s', (kind) => {
       kind: 'REOPENED',
       satisfaction: 'DISSATISFIED',
     });
-    // Passing that date again is a new lapse, escalated from rung 1 again.
-    clock.set(new Date(Date.parse(`${plusDays(newDue, 1)}T04:00:00Z`)));
+    expect(reopened.overdue).toBe(false);
+    expect(reopened.effectiveDueOn! >= today()).toBe(true);
+    // Nothing climbs before that date; passing it is a new lapse, escalated from rung 1 again.
+    await sweep();
+    expect(escalated(await demandOf('cadre', referral.id))).toEqual([1, 2, 3, 4]);
+    clock.set(new Date(Date.parse(`${plusDays(reopened.effectiveDueOn!, 1)}T04:00:00Z`)));
     await sweep();
     const again = await demandOf('cadre', referral.id);
     expect(escalated(again)).toEqual([1, 2, 3, 4, 1]);
