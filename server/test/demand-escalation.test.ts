@@ -252,6 +252,10 @@ describe.each(databaseKinds())('the escalation ladder on %s', (kind) => {
     const handler = await createCadre(em, { unit, name: '李四' });
     const handlerAccount = await createAccount(em, { cadre: handler });
     em.create(UnitHandler, { unit, cadre: handler, designatedByAccount: leaderAccount, startedAt: at('2026-06-01') });
+    // A handler since moved to another unit (the designation was never ended): handles nothing, is not told.
+    const moved = await createCadre(em, { unit: await createUnit(em, { region: regions.xihu }), name: '调走的联络员' });
+    await createAccount(em, { cadre: moved });
+    em.create(UnitHandler, { unit, cadre: moved, designatedByAccount: leaderAccount, startedAt: at('2026-06-01') });
     await em.flush();
 
     expect(await sweep('2026-06-25')).toEqual({ escalated: 0, more: false });

@@ -177,7 +177,9 @@ async function factsFor(tx: Em, lapses: readonly Lapse[]): Promise<Facts> {
     unitIds.length === 0
       ? []
       : await tx.execute<{ unit_id: number | string; cadre_id: number | string }[]>(
-          `select unit_id, cadre_id from unit_handler where unit_id in (${placeholders(unitIds)}) and ended_at is null`,
+          // Active handlers only: a designation not ended, of a cadre still active and still of that unit.
+          `select h.unit_id, h.cadre_id from unit_handler h join cadre c on c.id = h.cadre_id and c.unit_id = h.unit_id and c.active = 1
+           where h.unit_id in (${placeholders(unitIds)}) and h.ended_at is null`,
           unitIds,
         );
   const facts: Facts = {

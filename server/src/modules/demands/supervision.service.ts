@@ -62,7 +62,8 @@ async function instructionRecipients(tx: Em, householdId: number, referralUnitId
   const rows = await tx.execute<{ cadre_id: number | string }[]>(
     referralUnitId === null
       ? 'select cadre_id from assignment where household_id = ? and ended_at is null'
-      : 'select cadre_id from assignment where household_id = ? and ended_at is null union select cadre_id from unit_handler where unit_id = ? and ended_at is null',
+      : // Active handlers only: a designation not ended, of a cadre still active and still of that unit.
+        'select cadre_id from assignment where household_id = ? and ended_at is null union select h.cadre_id from unit_handler h join cadre c on c.id = h.cadre_id and c.unit_id = h.unit_id and c.active = 1 where h.unit_id = ? and h.ended_at is null',
     referralUnitId === null ? [householdId] : [householdId, referralUnitId],
   );
   return [...new Set(rows.map((row) => Number(row.cadre_id)))];
