@@ -57,7 +57,7 @@ const FIRST_SCREENS: Record<string, FirstScreen> = {
   },
   'pages/pending/index': { shows: ['以下记录被服务器退回', '没有待处理的记录'] },
   'pages/notices/index': { shows: ['新交办：慢病卡办理', '全部标为已读'], asks: ['MyNotices'] },
-  'pages/inbox/index': { shows: ['待签收', '希望协助办理慢病卡', '限 2026-12-10'], asks: ['MyInbox'] },
+  'pages/inbox/index': { shows: ['待签收（1）', '办理中（0）', '希望协助办理慢病卡', '限 2026-12-10'], asks: ['MyInbox', 'MyLoopSummary'] },
   'pages/inbox/referral': {
     query: { id: REFERRAL_ID },
     shows: ['希望协助办理慢病卡', '138****5678', '交办 · 至 平山区民政局', '签收', '退回'],

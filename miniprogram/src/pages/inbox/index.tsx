@@ -6,7 +6,7 @@ import type { ReferralStatus } from '@/graphql/generated/graphql';
 import { formatDate } from '@/services/dates';
 import { describeError } from '@/services/errors';
 import { label } from '@/services/labels';
-import { INBOX_TABS, loadInbox, type Referral } from '@/services/loop';
+import { INBOX_TABS, loadInbox, loadLoopSummary, type LoopSummary, type Referral } from '@/services/loop';
 import { inboxReferralUrl, requireSession } from '@/services/navigation';
 import './index.scss';
 
@@ -21,6 +21,7 @@ export default function InboxPage() {
   const [page, setPage] = useState<{ endCursor: string | null; hasNextPage: boolean; totalCount: number } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
+  const [summary, setSummary] = useState<LoopSummary | null>(null);
 
   const load = useCallback(async (tab: ReferralStatus) => {
     setError(null);
@@ -39,7 +40,18 @@ export default function InboxPage() {
   useDidShow(() => {
     if (!requireSession()) return;
     void load(status);
+    // The open tabs' counts (and how many are late), whichever tab is on.
+    loadLoopSummary()
+      .then((loaded) => setSummary(loaded.value))
+      .catch(() => undefined);
   });
+
+  function countOf(tab: ReferralStatus): number | null {
+    if (tab === status && page) return page.totalCount;
+    if (tab === 'PENDING') return summary?.inboxPending ?? null;
+    if (tab === 'ACCEPTED') return summary?.inboxAccepted ?? null;
+    return null;
+  }
 
   usePullDownRefresh(() => {
     void load(status).finally(() => Taro.stopPullDownRefresh());
@@ -72,11 +84,12 @@ export default function InboxPage() {
         {INBOX_TABS.map((tab) => (
           <View key={tab.status} className={`inbox__tab ${tab.status === status ? 'inbox__tab--on' : ''}`} onClick={() => choose(tab.status)}>
             {tab.label}
-            {tab.status === status && page ? `（${page.totalCount}）` : ''}
+            {countOf(tab.status) !== null ? `（${countOf(tab.status)}）` : ''}
           </View>
         ))}
       </View>
       {error && <View className="inbox__banner">{error}</View>}
+      {summary && summary.inboxOverdue > 0 && <View className="inbox__overdue">{summary.inboxOverdue} 件已超期，请尽快办理</View>}
       {!error && page && items.length === 0 && <View className="empty-note">没有{label('ReferralStatus', status)}的事项</View>}
       {!page && !error && <View className="empty-note">加载中…</View>}
       {items.map((referral) => (
