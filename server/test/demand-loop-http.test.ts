@@ -23,9 +23,11 @@ import {
   createHousehold,
   createPetitionCase,
   createRegionTree,
+  createResident,
   createRound,
   createUnit,
   tokenFor,
+  validIdNumber,
   type RegionTree,
 } from './support/factories';
 import { createTestApp, listenOnLoopback, type GraphQLBody } from './support/server';
@@ -630,6 +632,43 @@ describe.each(databaseKinds())('the demand loop over HTTP on %s', (kind) => {
     expect(await counts(demandId)).toEqual(before);
     const accepted = await ok<{ acceptReferral: Referral }>(instance.url, stayingToken, ACCEPT, { input: { referralId: referral.id, clientId: clientId() } });
     expect(accepted.acceptReferral.status).toBe('ACCEPTED');
+  });
+
+  it("shows a handler what it needs to act and no more: the head, address and masked phone, never the household's file", async () => {
+    const em = orm.em.fork();
+    const household = await createHousehold(em, {
+      region: world.regions.dongxing,
+      headName: '吴玉兰',
+      phone: '13698765432',
+      address: '东兴社区3号楼2单元402室',
+    });
+    await createResident(em, { household, idNumber: validIdNumber('210502', '1961-03-08') });
+    await createAssignment(em, { cadre: world.cadre, household, round: world.round, startedAt: new Date(clock.now().getTime() - 30 * DAY_MS) });
+    const { demandId } = await raise(DemandCategory.MEDICAL, household);
+    const referral = (await refer(demandId, world.pingshanBureau)).data!.referDemand;
+    const seen = (await okAs<{ referral: Referral & { demand: LoopDemand } }>('handlerA', REFERRAL, { id: referral.id })).referral;
+    expect(seen.household).toEqual({
+      headName: '吴玉兰',
+      address: '东兴社区3号楼2单元402室',
+      maskedPhone: expect.stringMatching(/^136\*+5432$/),
+      regionName: expect.stringContaining('东兴社区'),
+    });
+    expect(seen.demand.id).toBe(demandId);
+    // The file behind it: refused, and nothing of it in the answer.
+    const file = await as(
+      'handlerA',
+      'query ($id: ID!) { referral(id: $id) { id demand { household { id residents { name idNumber } petitionCases { id } openDemands { id } } } } }',
+      {
+        id: referral.id,
+      },
+    );
+    expect(file.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(JSON.stringify(file.data ?? null)).not.toMatch(/\d{17}[\dX]|residents/);
+    expect((await as('handlerA', 'query ($id: ID!) { household(id: $id) { id } }', { id: String(household.id) })).errors?.[0]?.extensions?.code).toBe(
+      'FORBIDDEN',
+    );
+    // Another unit's handler reads nothing of it.
+    expect((await okAs<{ referral: Referral | null }>('cityHandler', REFERRAL, { id: referral.id })).referral).toBeNull();
   });
 
   it('gives one winner when two handlers sign for one referral at once: one CONFLICT, one ACCEPTED step', async () => {
