@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { NoticeKind, Role } from '@wanjia/shared';
 import type { AppConfig, DatabaseConfig } from '../src/config';
 import { ManualClock } from '../src/core/clock';
@@ -10,11 +12,18 @@ import { runLeased } from '../src/modules/jobs/job-lease.service';
 import { JOBS } from '../src/modules/jobs/jobs';
 import { startScheduler, type Job } from '../src/modules/jobs/scheduler';
 import { DeliveryStatus, NoticeDelivery } from '../src/modules/notices/notice-delivery.entity';
-import { deliverPendingNotices, MAX_DELIVERY_ATTEMPTS, QUOTA_RETRY_MS, retryDelayMs } from '../src/modules/notices/notice-delivery.worker';
+import {
+  deliverPendingNotices,
+  DELIVERY_LEASE_MS,
+  MAX_DELIVERY_ATTEMPTS,
+  QUOTA_RETRY_MS,
+  retryDelayMs,
+  type DeliveryOutcome,
+} from '../src/modules/notices/notice-delivery.worker';
 import { NoticeSubscription } from '../src/modules/notices/notice-subscription.entity';
-import { isoWeekOf, noticeVisitsDue } from '../src/modules/notices/notice-visits-due';
+import { isoWeekOf, noticeVisitsDue, VISITS_DUE_SCANNED } from '../src/modules/notices/notice-visits-due';
 import { Notice } from '../src/modules/notices/notice.entity';
-import { noticeService, type NoticeDraft } from '../src/modules/notices/notice.service';
+import { MAX_SUBSCRIPTION_CREDITS, noticeService, type NoticeDraft } from '../src/modules/notices/notice.service';
 import { createLogger } from '../src/logger';
 import { errorOf } from './support/cadre-operations';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
@@ -46,6 +55,45 @@ const MY_NOTICES = `query ($unreadOnly: Boolean, $first: Int, $after: String) {
 }`;
 const MARK_READ = 'mutation ($input: MarkNoticesReadInput!) { markNoticesRead(input: $input) }';
 const SUBSCRIBE = 'mutation ($input: NoticeSubscriptionsInput!) { recordNoticeSubscriptions(input: $input) }';
+
+/**
+ * A slow WeChat: forwards every request to the fake one, after `before(url)` has run (the test's way of
+ * letting time pass, or another worker act, while a send is under way).
+ */
+async function startRelay(target: string, before: (url: URL) => Promise<void>): Promise<{ baseUrl: string; close(): Promise<void> }> {
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const url = new URL(request.url ?? '/', target);
+      void (async () => {
+        try {
+          await before(url);
+          const answer = await fetch(url, {
+            method: request.method,
+            headers: { 'content-type': request.headers['content-type'] ?? 'application/json' },
+            body: request.method === 'POST' ? Buffer.concat(chunks) : undefined,
+          });
+          response.statusCode = answer.status;
+          response.setHeader('content-type', answer.headers.get('content-type') ?? 'application/json');
+          response.end(Buffer.from(await answer.arrayBuffer()));
+        } catch (error) {
+          response.statusCode = 502;
+          response.end(String(error));
+        }
+      })();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
 
 interface NoticeNode {
   id: string;
@@ -81,6 +129,8 @@ describe.each(databaseKinds())('notices on %s', (kind) => {
   let tokenA: string;
   let tokenB: string;
   let adminToken: string;
+  /** Every SQL statement the test's ORM ran (cleared where a case counts them). */
+  const statements: string[] = [];
 
   const as = <T>(bearer: string, query: string, variables: Record<string, unknown> = {}) =>
     server.graphql<T>(query, variables, { authorization: `Bearer ${bearer}` });
@@ -114,7 +164,7 @@ describe.each(databaseKinds())('notices on %s', (kind) => {
   };
 
   beforeAll(async () => {
-    ({ orm, database } = await migratedOrm(kind, 'notices'));
+    ({ orm, database } = await migratedOrm(kind, 'notices', { onQuery: (sql) => statements.push(sql) }));
     wechat = await startFakeWechat();
     const em = orm.em.fork();
     regions = await createRegionTree(em);
@@ -266,6 +316,29 @@ describe.each(databaseKinds())('notices on %s', (kind) => {
       expect(await orm.em.fork().count(AuditEntry, { operation: 'recordNoticeSubscriptions', actor: accountA.id })).toBeGreaterThanOrEqual(2);
     });
 
+    it(`holds at most ${MAX_SUBSCRIPTION_CREDITS} credits of a kind however often the app records accepts, and says how many were added`, async () => {
+      await setCredits(accountA, NoticeKind.REFERRED_TO_UNIT, MAX_SUBSCRIPTION_CREDITS - 1);
+      const input = { accepted: [NoticeKind.REFERRED_TO_UNIT, NoticeKind.VISITS_DUE], rejected: [] };
+      const first = await as<{ recordNoticeSubscriptions: number }>(tokenA, SUBSCRIBE, { input });
+      expect(first.data!.recordNoticeSubscriptions).toBe(2);
+      expect(await credits(accountA, NoticeKind.REFERRED_TO_UNIT)).toBe(MAX_SUBSCRIPTION_CREDITS);
+      // At the cap: the kind stays there, the other kind still gains; the answer counts only what was added.
+      for (let call = 0; call < 3; call += 1) {
+        const again = await as<{ recordNoticeSubscriptions: number }>(tokenA, SUBSCRIBE, { input });
+        expect(again.errors).toBeUndefined();
+        expect(again.data!.recordNoticeSubscriptions).toBe(1);
+      }
+      expect(await credits(accountA, NoticeKind.REFERRED_TO_UNIT)).toBe(MAX_SUBSCRIPTION_CREDITS);
+      expect(await credits(accountA, NoticeKind.VISITS_DUE)).toBe(4);
+      // A send takes one, and the next accept gives it back.
+      await setCredits(accountA, NoticeKind.REFERRED_TO_UNIT, MAX_SUBSCRIPTION_CREDITS - 1);
+      expect(
+        (await as<{ recordNoticeSubscriptions: number }>(tokenA, SUBSCRIBE, { input: { accepted: [NoticeKind.REFERRED_TO_UNIT], rejected: [] } })).data!
+          .recordNoticeSubscriptions,
+      ).toBe(1);
+      expect(await credits(accountA, NoticeKind.REFERRED_TO_UNIT)).toBe(MAX_SUBSCRIPTION_CREDITS);
+    });
+
     it('refuses a kind both accepted and rejected (naming the field), and staff, writing nothing', async () => {
       const both = await as(tokenA, SUBSCRIBE, { input: { accepted: [NoticeKind.VISITS_DUE], rejected: [NoticeKind.VISITS_DUE] } });
       expect(errorOf(both)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.rejected' });
@@ -397,6 +470,45 @@ describe.each(databaseKinds())('notices on %s', (kind) => {
       expect(await credits(accountA, NoticeKind.REFERRED_TO_UNIT)).toBe(88);
     });
 
+    it('a worker whose batch outlives its lease renews each row before sending it, and never resends a row another worker took over', async () => {
+      await setCredits(accountA, NoticeKind.REFERRED_TO_UNIT, 10);
+      await enqueue([1, 2, 3, 4].map((n) => draft({ title: `慢批次 ${n}` })));
+      const before = wechat.sent.length;
+      // The first worker's clock: each of its sends takes two minutes on a slow WeChat, so its claim on
+      // the batch (lease of 5 minutes) lapses during the third; then the second worker's tick comes.
+      const clock = new ManualClock(MONDAY_MORNING);
+      const other = await createOrm({ database });
+      let sends = 0;
+      let takeover: DeliveryOutcome | null = null;
+      const slow = await startRelay(wechat.baseUrl, async (url) => {
+        if (!url.pathname.endsWith('/message/subscribe/send')) return;
+        sends += 1;
+        clock.advance(2 * MINUTE);
+        if (sends === 3) takeover = await deliverPendingNotices(other.em.fork(), config, clock.now(), 'worker-2');
+      });
+      let first: DeliveryOutcome;
+      try {
+        first = await deliverPendingNotices(orm.em.fork(), { ...config, wechat: { ...config.wechat, apiBase: slow.baseUrl } }, MONDAY_MORNING, 'worker-1', {
+          clock,
+        });
+      } finally {
+        await slow.close();
+        await other.close(true);
+      }
+      expect(clock.now().getTime() - MONDAY_MORNING.getTime()).toBeGreaterThan(DELIVERY_LEASE_MS);
+      // Each message went out once…
+      const sent = wechat.sent.slice(before);
+      expect(sent.map((message) => message.data.thing1!.value).sort()).toEqual(['慢批次 1', '慢批次 2', '慢批次 3', '慢批次 4']);
+      // The third row's lease was renewed at its send (minute 4), so the second worker took only the fourth,
+      // and the first worker, finding the fourth no longer its own, left it unsent.
+      expect(takeover).toMatchObject({ sent: 1, lost: 0 });
+      expect(first).toMatchObject({ sent: 3, lost: 1 });
+      expect((await deliveries()).map((row) => [row.status, row.attempts, row.leaseOwner ?? null])).toEqual(
+        Array.from({ length: 4 }, () => [DeliveryStatus.SENT, 1, null]),
+      );
+      expect(await credits(accountA, NoticeKind.REFERRED_TO_UNIT)).toBe(6);
+    });
+
     it('takes over a lease whose holder died, once it lapses', async () => {
       await setCredits(accountA, NoticeKind.REFERRED_TO_UNIT, 1);
       await enqueue([draft()]);
@@ -432,7 +544,7 @@ describe.each(databaseKinds())('notices on %s', (kind) => {
 
     it('tells each cadre with visits due once per ISO week, in the daytime, and never twice when two run at once', async () => {
       // 02:00 Shanghai: nobody is told at night.
-      expect(await noticeVisitsDue(orm.em.fork(), new Date('2026-12-06T18:00:00Z'), config.visitIntervals)).toEqual({ noticed: 0 });
+      expect(await noticeVisitsDue(orm.em.fork(), new Date('2026-12-06T18:00:00Z'), config.visitIntervals)).toEqual({ noticed: 0, cadresChecked: 0 });
       const other = await createOrm({ database });
       try {
         const [first, second] = await Promise.all([
@@ -443,18 +555,54 @@ describe.each(databaseKinds())('notices on %s', (kind) => {
       } finally {
         await other.close(true);
       }
-      expect(await noticeVisitsDue(orm.em.fork(), new Date(MONDAY_MORNING.getTime() + 3 * DAY), config.visitIntervals)).toEqual({ noticed: 0 });
+      // Thursday's one scan reads B only (A was told) and finds nothing due.
+      expect(await noticeVisitsDue(orm.em.fork(), new Date(MONDAY_MORNING.getTime() + 3 * DAY), config.visitIntervals)).toEqual({
+        noticed: 0,
+        cadresChecked: 1,
+      });
       let notices = await visitNotices();
       expect(notices).toHaveLength(1);
       expect(notices[0]).toMatchObject({ periodKey: '2026-W50', title: '本周待走访 1 户' });
       expect(notices[0]!.recipientAccount.id).toBe(accountA.id);
       expect(notices[0]!.body).toContain('1 户已超期');
       // The next week: one more.
-      expect(await noticeVisitsDue(orm.em.fork(), new Date(MONDAY_MORNING.getTime() + 7 * DAY), config.visitIntervals)).toEqual({ noticed: 1 });
+      expect(await noticeVisitsDue(orm.em.fork(), new Date(MONDAY_MORNING.getTime() + 7 * DAY), config.visitIntervals)).toEqual({
+        noticed: 1,
+        cadresChecked: 2,
+      });
       notices = await visitNotices();
       expect(notices.map((notice) => notice.periodKey)).toEqual(['2026-W50', '2026-W51']);
       // A subscribed: each week's reminder goes to WeChat too.
       expect((await deliveries()).map((row) => row.templateKey)).toEqual([NoticeKind.VISITS_DUE, NoticeKind.VISITS_DUE]);
+    });
+
+    it("scans the cadres once a day: the week's first scan tells who is due, later ticks that day read no cadre, the next day's catches a household that became due", async () => {
+      // Monday 2026-12-28 (ISO week 2026-W53), 09:00 Shanghai.
+      const monday = new Date('2026-12-28T01:00:00.000Z');
+      const run = (at: Date) => noticeVisitsDue(orm.em.fork(), at, config.visitIntervals);
+      const assignmentReads = () => statements.filter((sql) => /\bfrom [`"]?assignment[`"]?/i.test(sql)).length;
+      expect(await run(monday)).toEqual({ noticed: 1, cadresChecked: 2 });
+      const scanned = await orm.em.fork().findOneOrFail(JobLease, { name: VISITS_DUE_SCANNED });
+      expect(scanned.lastStartedAt).toEqual(monday);
+      // Every later tick of the day (one a minute) answers from the record: not one statement reads assignments.
+      statements.length = 0;
+      for (const minutes of [1, 2, 60, 12 * 60]) expect(await run(new Date(monday.getTime() + minutes * MINUTE))).toEqual({ noticed: 0, cadresChecked: 0 });
+      expect(assignmentReads()).toBe(0);
+      expect(statements.length).toBe(4);
+      // Monday evening B takes on a household last visited 40 days ago: due this week. Tuesday's scan tells B.
+      const em = orm.em.fork();
+      const round = await createRound(em);
+      const overdue = await createHousehold(em, { region: regions.dongxing, lastVisitAt: new Date(monday.getTime() - 40 * DAY) });
+      await createAssignment(em, { cadre: cadreB, household: overdue, round, startedAt: new Date(monday.getTime() + 10 * HOUR) });
+      const tuesday = new Date(monday.getTime() + DAY);
+      expect(await run(tuesday)).toEqual({ noticed: 1, cadresChecked: 1 });
+      expect(await run(new Date(tuesday.getTime() + 5 * HOUR))).toEqual({ noticed: 0, cadresChecked: 0 });
+      // Both told this week: Wednesday's scan reads nobody; the week's notices are one each.
+      expect(await run(new Date(tuesday.getTime() + DAY))).toEqual({ noticed: 0, cadresChecked: 0 });
+      const week = await orm.em.fork().find(Notice, { kind: NoticeKind.VISITS_DUE, periodKey: '2026-W53' });
+      expect(week.map((notice) => notice.recipientAccount.id).sort()).toEqual([accountA.id, accountB.id].sort());
+      // The next week starts over with a scan of everyone.
+      expect(await run(new Date(monday.getTime() + 7 * DAY))).toEqual({ noticed: 2, cadresChecked: 2 });
     });
   });
 

@@ -2,7 +2,9 @@ import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
 
 /**
  * A scheduled job's lease: the instance whose conditional UPDATE took it (owner, lease_until) runs the
- * job; the others skip that tick. A lease that lapses (its holder died) is free again.
+ * job; the others skip that tick. A lease that lapses (its holder died) is free again. A job may keep
+ * a row of its own here as a record of progress, never leased (visits-due:scanned: the day's last
+ * full scan of cadres, in last_started_at).
  */
 @Entity({ tableName: 'job_lease' })
 export class JobLease {

@@ -27,7 +27,8 @@ export const JOBS: readonly Job[] = [
   {
     name: 'notice-delivery',
     leaseMs: 10 * 60_000,
-    run: (em, now, { config, logger, owner }) => deliverPendingNotices(em, config, now, owner, { logger }),
+    // Each row's lease is renewed from the clock just before its send: a slow batch never sends a row twice.
+    run: (em, now, { config, logger, owner, clock }) => deliverPendingNotices(em, config, now, owner, { logger, clock }),
   },
   { name: 'visits-due', leaseMs: 10 * 60_000, run: (em, now, { config }) => noticeVisitsDue(em, now, config.visitIntervals) },
 ];

@@ -11,6 +11,8 @@ export interface JobContext {
   logger: Logger;
   /** This instance's name in leases (host, process, a nonce). */
   owner: string;
+  /** The scheduler's clock, for a job that must read the time as it goes on (`now` is the tick's start). */
+  clock: Clock;
 }
 
 /** A scheduled job: computed from the data each tick, so a tick missed (downtime) is caught up by the next. */
@@ -46,7 +48,7 @@ export function startScheduler(options: { orm: Orm; config: AppConfig; logger: L
       if (stopped) return;
       const now = clock.now();
       try {
-        const outcome = await runLeased(orm.em.fork(), job.name, owner, now, job.leaseMs, () => job.run(orm.em.fork(), now, { config, logger, owner }));
+        const outcome = await runLeased(orm.em.fork(), job.name, owner, now, job.leaseMs, () => job.run(orm.em.fork(), now, { config, logger, owner, clock }));
         if (outcome.ran) logger.debug({ job: job.name, result: outcome.result }, 'job ran');
       } catch (error) {
         logger.error({ err: error, job: job.name }, 'job failed; it runs again next tick');

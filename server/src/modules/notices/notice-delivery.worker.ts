@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { raw } from '@mikro-orm/core';
 import type { AppConfig } from '../../config';
+import type { Clock } from '../../core/clock';
 import type { Em } from '../../core/entity-manager';
 import { shanghaiDate } from '../../core/time';
 import type { Logger } from '../../logger';
@@ -16,7 +17,11 @@ export const RETRY_BASE_MS = 60_000;
 export const QUOTA_RETRY_MS = 60 * 60_000;
 /** A message not sent within this long after its notice is dropped: a reminder three days late is noise. */
 export const DELIVERY_STALE_MS = 72 * 60 * 60_000;
-/** How long a run holds the rows it claimed; far longer than a batch takes (5 s timeout a send). */
+/**
+ * How long a run holds a row: from the claim, and again from just before the row's own send (each
+ * send renews it), so it must outlast one row's work (a token fetch and two sends, 5 s timeout each),
+ * not the whole batch's — a batch on a slow WeChat can take longer than this.
+ */
 export const DELIVERY_LEASE_MS = 5 * 60_000;
 export const DELIVERY_BATCH = 50;
 
@@ -29,11 +34,18 @@ export interface DeliveryOutcome {
   retried: number;
   skipped: number;
   failed: number;
+  /** Rows this run claimed but another run took over (its lease had lapsed) before this one sent them. */
+  lost: number;
 }
 
 export interface DeliveryOptions {
   batchSize?: number;
   logger?: Logger;
+  /**
+   * The current time as the run goes on, for renewing each row's lease just before its send (`now`
+   * is the tick's start and stays fixed). Default: `now` plus the real time elapsed since the call.
+   */
+  clock?: Clock;
 }
 
 /** WeChat's `thing` fields take 20 characters; `time` fields a date and time. */
@@ -64,17 +76,22 @@ export function retryDelayMs(attempts: number): number {
  * network errors, HTTP 5xx and other codes → retried with backoff (1, 2, 4, 8, 16 min), FAILED after
  * six tries; permanent refusals (bad openid, template, data) → FAILED at once; older than 72 h → FAILED.
  *
- * Exactly once, and its one window: a row is SENT in the run that holds its lease, so two runs never
- * send it both. If the process dies after WeChat accepted a message and before the SENT update
- * commits, the lease lapses and a later run sends it again (the one duplicate a crash can cause;
- * WeChat offers no idempotency key to close it). A run that stalls past its lease loses its rows
- * the same way: its settling UPDATE then changes nothing.
+ * Exactly once, and its one window: a row is sent only by the run that holds its lease. Just before
+ * each send the run renews that row's lease with one conditional UPDATE (lease_owner still this run,
+ * still PENDING → lease_until = the current time + 5 min); 0 rows changed means another run took
+ * the row over after the lease lapsed (a batch on a slow WeChat outlived the claim), and the row is
+ * left to it unsent. So a lease lapses under a send only if that one row's work takes 5 minutes.
+ * If the process dies after WeChat accepted a message and before the SENT update commits, the lease
+ * lapses and a later run sends it again (the one duplicate a crash can cause; WeChat offers no
+ * idempotency key to close it).
  *
  * Logs name deliveries by id, kind and WeChat's code only: never the openid, title or body.
  */
 export async function deliverPendingNotices(em: Em, config: AppConfig, now: Date, owner: string, options: DeliveryOptions = {}): Promise<DeliveryOutcome> {
-  const outcome: DeliveryOutcome = { sent: 0, retried: 0, skipped: 0, failed: 0 };
+  const outcome: DeliveryOutcome = { sent: 0, retried: 0, skipped: 0, failed: 0, lost: 0 };
   const logger = options.logger;
+  const started = Date.now();
+  const clock: Clock = options.clock ?? { now: () => new Date(now.getTime() + (Date.now() - started)) };
   const fork = em.fork();
   const due = { status: DeliveryStatus.PENDING, nextAttemptAt: { $lte: now }, $or: [{ leaseUntil: null }, { leaseUntil: { $lt: now } }] };
   const candidates = await fork.find(NoticeDelivery, due, {
@@ -147,6 +164,11 @@ export async function deliverPendingNotices(em: Em, config: AppConfig, now: Date
       await skip(row, 'no subscription credit');
       continue;
     }
+    if (!(await renewLease(fork, row.id, lease, clock.now()))) {
+      outcome.lost += 1;
+      logger?.warn({ deliveryId: row.id }, 'notice delivery: lease lapsed and taken over before sending; left to its new holder');
+      continue;
+    }
     const message = {
       touser: account.wechatOpenid,
       template_id: templateId,
@@ -204,6 +226,25 @@ export async function deliverPendingNotices(em: Em, config: AppConfig, now: Date
     await retry(row, error);
   }
   return outcome;
+}
+
+/**
+ * Extends this run's lease on one row, if it still holds it: one conditional UPDATE, so a run that took
+ * the row over meanwhile (lease_owner changed) wins and this one learns it has lost the row.
+ */
+async function renewLease(em: Em, id: number, lease: string, current: Date): Promise<boolean> {
+  try {
+    const changed = await em.nativeUpdate(
+      NoticeDelivery,
+      { id, leaseOwner: lease, status: DeliveryStatus.PENDING },
+      { leaseUntil: new Date(current.getTime() + DELIVERY_LEASE_MS) },
+    );
+    return changed > 0;
+  } catch (error) {
+    // Galera: another node's claim of the row committed first (1213); the row is that run's.
+    if (isDeadlock(error)) return false;
+    throw error;
+  }
 }
 
 function isDeadlock(error: unknown): boolean {

@@ -3,6 +3,7 @@ import { LockWaitTimeoutException, UniqueConstraintViolationException } from '@m
 import type { VisitIntervals } from '../../config';
 import type { Em } from '../../core/entity-manager';
 import { DAY_MS, shanghaiDate, startOfShanghaiDay, toDate } from '../../core/time';
+import { JobLease } from '../jobs/job-lease.entity';
 import { visitSchedule } from '../my-work/visit-schedule';
 import { noticeService, type NoticeDraft } from './notice.service';
 
@@ -11,6 +12,11 @@ const CADRES_PER_SLICE = 500;
 /** The week's reminders go out from 08:00 (Shanghai) on, never at night. */
 const FIRST_HOUR = 8;
 const LAST_HOUR = 21;
+/**
+ * The job_lease row that remembers the last scan to go through every cadre: its last_started_at is
+ * that scan's `now`. While it falls on today (Shanghai), the job does nothing: see noticeVisitsDue.
+ */
+export const VISITS_DUE_SCANNED = 'visits-due:scanned';
 
 /** The ISO week (Monday first) of a Shanghai calendar day, e.g. 2026-W49, and the day its week starts. */
 export function isoWeekOf(day: string): { key: string; monday: string } {
@@ -40,20 +46,41 @@ interface HouseholdRow {
   has_open_case: number | boolean | string;
 }
 
+export interface VisitsDueOutcome {
+  noticed: number;
+  /** Cadres whose households this run read (0: the day's scan was done already, or it is night). */
+  cadresChecked: number;
+}
+
 /**
  * The weekly reminder (本周待走访): every cadre with an account and households whose visit falls due
  * before the week ends (overdue ones included) gets one VISITS_DUE notice per ISO week, by the visit
  * rule of my-work (visit-schedule.ts). Exactly once: the notice's unique (recipient, kind, period_key)
  * with the week as period key, and cadres already told this week are left out of the scan, so a run
  * after downtime (or a second instance) only fills in who is missing. Sends from 08:00 to 21:59 Shanghai.
+ *
+ * How often it scans: at most once a Shanghai day. A scan that went through every cadre (no slice
+ * left to a concurrent run) is recorded in job_lease (VISITS_DUE_SCANNED), and every later tick of
+ * that day answers at once without reading a cadre. The week's first scan (Monday 08:00, or the first
+ * daytime tick after downtime) tells everyone due this week; each later day's one scan reads only
+ * the cadres not told yet this week and catches those whose households became due meanwhile (a
+ * household newly assigned to them, one that became hardship or key focus, a petition case opened):
+ * a cadre is told on the day that happens, not a week late. Without the record, cadres with nothing
+ * due were re-read on every tick (about 840 times a week at one tick a minute); now at most 7 times.
  */
-export async function noticeVisitsDue(em: Em, now: Date, intervals: VisitIntervals): Promise<{ noticed: number }> {
+export async function noticeVisitsDue(em: Em, now: Date, intervals: VisitIntervals): Promise<VisitsDueOutcome> {
   const hour = new Date(now.getTime() + 8 * 60 * 60_000).getUTCHours();
-  if (hour < FIRST_HOUR || hour > LAST_HOUR) return { noticed: 0 };
-  const week = isoWeekOf(shanghaiDate(now));
+  if (hour < FIRST_HOUR || hour > LAST_HOUR) return { noticed: 0, cadresChecked: 0 };
+  const today = shanghaiDate(now);
+  const scanned = await em.fork().findOne(JobLease, { name: VISITS_DUE_SCANNED });
+  if (scanned?.lastStartedAt && shanghaiDate(scanned.lastStartedAt) === today) return { noticed: 0, cadresChecked: 0 };
+  const started = Date.now();
+  const week = isoWeekOf(today);
   const weekEnds = new Date(startOfShanghaiDay(week.monday).getTime() + 7 * DAY_MS);
   const connection = em.getConnection();
   let noticed = 0;
+  let cadresChecked = 0;
+  let complete = true;
   let afterCadre = 0;
   for (;;) {
     const cadres = await connection.execute<CadreRow[]>(
@@ -67,6 +94,7 @@ export async function noticeVisitsDue(em: Em, now: Date, intervals: VisitInterva
       [afterCadre, NoticeKind.VISITS_DUE, week.key],
     );
     if (cadres.length === 0) break;
+    cadresChecked += cadres.length;
     afterCadre = Number(cadres[cadres.length - 1]!.cadre_id);
     const ids = cadres.map((row) => Number(row.cadre_id));
     const households = await connection.execute<HouseholdRow[]>(
@@ -120,7 +148,23 @@ export async function noticeVisitsDue(em: Em, now: Date, intervals: VisitInterva
       // Another run told some of these cadres meanwhile (the lease lapsed under it), or holds the SQLite
       // file's write lock while it does: the next run fills in whoever is still missing.
       if (!(error instanceof UniqueConstraintViolationException) && !(error instanceof LockWaitTimeoutException)) throw error;
+      complete = false;
     }
   }
-  return { noticed };
+  if (complete) await recordScan(em, now, new Date(now.getTime() + (Date.now() - started)));
+  return { noticed, cadresChecked };
+}
+
+/** Records today's full scan (one row, updated in place; made by the first scan ever). */
+async function recordScan(em: Em, startedAt: Date, finishedAt: Date): Promise<void> {
+  const fork = em.fork();
+  const change = { lastStartedAt: startedAt, lastFinishedAt: finishedAt };
+  if ((await fork.nativeUpdate(JobLease, { name: VISITS_DUE_SCANNED }, change)) > 0) return;
+  try {
+    await fork.insert(JobLease, { name: VISITS_DUE_SCANNED, owner: null, leaseUntil: null, ...change });
+  } catch (error) {
+    // A concurrent scan made the row first: it records the same day.
+    if (!(error instanceof UniqueConstraintViolationException)) throw error;
+    await fork.nativeUpdate(JobLease, { name: VISITS_DUE_SCANNED }, change);
+  }
 }

@@ -36,6 +36,16 @@ export interface NoticeDraft {
   periodKey?: string | null;
 }
 
+/**
+ * The most one-time subscription credits a cadre holds for one kind. WeChat does let accepts pile up,
+ * but each credit here is a message we will try to send, and a count above what WeChat really holds
+ * (an app calling recordNoticeSubscriptions in a loop, a replayed request) turns into sends WeChat
+ * refuses, each spending the app's daily call quota (45009) that every cadre shares. 50 is far more
+ * than the app asks for between two messages of a kind (it asks after binding and after each
+ * referral; the weekly reminder uses about one a week), so a real cadre never meets the cap.
+ */
+export const MAX_SUBSCRIPTION_CREDITS = 50;
+
 /** The most ids one markNoticesRead may name (a page of notices is at most 100). */
 export const MAX_IDS_PER_MARK = 100;
 
@@ -148,7 +158,8 @@ export const noticeService = {
   /**
    * What the cadre answered in wx.requestSubscribeMessage: each accepted kind is one more message
    * WeChat lets us send. Rejected kinds change no credit (earlier accepts still stand on WeChat's
-   * side); they are only recorded in the audit entry. Answers how many credits were added.
+   * side); they are only recorded in the audit entry. A kind already at MAX_SUBSCRIPTION_CREDITS
+   * stays there. Answers how many credits were added.
    */
   async recordSubscriptions(em: Em, caller: Caller, input: NoticeSubscriptionsInput, now: Date): Promise<number> {
     assertAllowed(noticePolicy.mayRecordSubscriptions(caller.actor), 'Only cadres subscribe to WeChat messages');
@@ -159,25 +170,30 @@ export const noticeService = {
     const account = em.getReference(UserAccount, caller.actor.accountId);
     const write = () =>
       em.transactional(async (tx) => {
+        let added = 0;
         if (accepted.length > 0) {
           const existing = await tx.find(NoticeSubscription, { account, kind: { $in: accepted } });
           const have = new Set(existing.map((row) => row.kind));
           if (existing.length > 0) {
-            await tx
-              .createQueryBuilder(NoticeSubscription)
-              .update({ credits: raw('credits + 1'), updatedAt: now })
-              .where({ id: { $in: existing.map((row) => row.id) } })
-              .execute();
+            // Conditional on the cap in the UPDATE itself, so concurrent accepts never pass it; the rows it changed are the credits added.
+            added += await tx.nativeUpdate(
+              NoticeSubscription,
+              { id: { $in: existing.map((row) => row.id) }, credits: { $lt: MAX_SUBSCRIPTION_CREDITS } },
+              { credits: raw('credits + 1'), updatedAt: now },
+            );
           }
-          for (const kind of accepted.filter((kind) => !have.has(kind))) tx.create(NoticeSubscription, { account, kind, credits: 1, updatedAt: now });
+          for (const kind of accepted.filter((kind) => !have.has(kind))) {
+            tx.create(NoticeSubscription, { account, kind, credits: 1, updatedAt: now });
+            added += 1;
+          }
         }
         recordAudit(tx, caller, {
           operation: 'recordNoticeSubscriptions',
           entityName: 'NoticeSubscription',
           entityId: caller.actor.accountId,
-          changes: { accepted, rejected },
+          changes: { accepted, rejected, added },
         });
-        return accepted.length;
+        return added;
       });
     try {
       return await write();
