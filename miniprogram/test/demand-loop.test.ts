@@ -2,6 +2,7 @@ import Taro, { taroMock } from './mocks/taro';
 import {
   acceptReferral,
   cadreActions,
+  noteDemandProgress,
   describeEvent,
   dueLine,
   handlerActions,
@@ -81,6 +82,27 @@ describe('a loop action’s clientId', () => {
     expect(loopRefusalText(refused)).toContain('not allowed from ACCEPTED');
     const key = actionKey('accept', '7');
     expect(clientIdFor(key)).not.toBe(sent()[0]!.variables.input.clientId);
+  });
+
+  it('is per content too: a new note after a lost answer is a new step, not a resend of the first (review item 13)', async () => {
+    const PROGRESS = { noteDemandProgress: { id: '41', status: 'IN_PROGRESS', events: [] } };
+    requestMock.mockImplementationOnce(() => Promise.reject({ errMsg: 'request:fail' }));
+    await expect(noteDemandProgress('41', '已联系物业')).rejects.toThrow();
+    // Two days later, another note on the same demand: its own clientId.
+    requestMock.mockResolvedValueOnce({ statusCode: 200, data: { data: PROGRESS } });
+    await noteDemandProgress('41', '物业已派人维修');
+    // The first note again (the cadre retries it): a clientId of its own as well, since the kept one was replaced.
+    requestMock.mockResolvedValueOnce({ statusCode: 200, data: { data: PROGRESS } });
+    await noteDemandProgress('41', '已联系物业');
+    const ids = sent().map((body) => body.variables.input.clientId);
+    expect(new Set(ids).size).toBe(3);
+
+    // The same content retried keeps its clientId; another unit for 交办 does not.
+    expect(clientIdFor(actionKey('refer', '41'), { unitId: '3', note: null, dueOn: null })).toBe(
+      clientIdFor(actionKey('refer', '41'), { dueOn: null, note: null, unitId: '3' }),
+    );
+    const forUnit3 = clientIdFor(actionKey('refer', '41'), { unitId: '3', note: null, dueOn: null });
+    expect(clientIdFor(actionKey('refer', '41'), { unitId: '4', note: null, dueOn: null })).not.toBe(forUnit3);
   });
 
   it('is per account and per subject, and survives the screen (it is on the phone)', () => {

@@ -10,7 +10,10 @@ import { readStored, removeStored, writeStored } from './storage';
  * answer of a write the server did store: the clientId is made once per action and kept (on the phone,
  * under the account) until the server has answered it, so that tapping again, or opening the screen
  * again after the app was closed, sends the same clientId and the server answers the same outcome
- * instead of writing the step twice.
+ * instead of writing the step twice. An action is its kind, its subject and its content: a different
+ * note, unit, due date, reason or resolution is another action with a clientId of its own (the server
+ * answers a kept clientId as a resend of the step it stored, so reusing it for new content would lose
+ * the new content; it refuses that with CONFLICT on input.clientId).
  */
 
 /** What an action is on: e.g. actionKey('refer', demandId). */
@@ -20,19 +23,40 @@ export function actionKey(action: LoopAction, subjectId: string): string {
   return `${action}:${subjectId}`;
 }
 
+/** The content an action sends beside its clientId (a note, a unit and due date, a reason…). */
+export type ActionContent = Record<string, string | null>;
+
+interface KeptAction {
+  clientId: string;
+  /** The content it was made for, as sent (JSON with sorted keys). */
+  content: string;
+}
+
 function storageKey(key: string): string | null {
   const accountId = getSession()?.accountId;
   return accountId === undefined ? null : `loop-action:${accountId}:${key}`;
 }
 
-/** The clientId to send for the action: the one of an attempt the server has not answered yet, else a new one. */
-export function clientIdFor(key: string): string {
+function contentOf(content: ActionContent): string {
+  return JSON.stringify(
+    Object.keys(content)
+      .sort()
+      .map((name) => [name, content[name] ?? null]),
+  );
+}
+
+/**
+ * The clientId to send for the action: the one of an attempt with the same content the server has
+ * not answered yet, else a new one (which replaces a kept one for other content).
+ */
+export function clientIdFor(key: string, content: ActionContent = {}): string {
   const stored = storageKey(key);
-  const waiting = stored ? readStored<string>(stored) : null;
-  if (waiting) return waiting;
-  const made = newClientId();
+  const wanted = contentOf(content);
+  const waiting = stored ? readStored<KeptAction>(stored) : null;
+  if (waiting && typeof waiting === 'object' && waiting.content === wanted) return waiting.clientId;
+  const made: KeptAction = { clientId: newClientId(), content: wanted };
   if (stored) writeStored(stored, made);
-  return made;
+  return made.clientId;
 }
 
 /** The server answered (stored it, or refused it and stored nothing): the next action is a new one. */
@@ -42,11 +66,12 @@ export function settleAction(key: string): void {
 }
 
 /**
- * Sends an action under its kept clientId. A stored outcome or a refusal settles it; a failure
- * without the server's verdict (no signal, timeout, overload) keeps the clientId for the retry.
+ * Sends an action under its kept clientId (for this content). A stored outcome or a refusal settles
+ * it; a failure without the server's verdict (no signal, timeout, overload) keeps the clientId for the
+ * retry of the same content.
  */
-export async function runAction<T>(key: string, send: (clientId: string) => Promise<T>): Promise<T> {
-  const clientId = clientIdFor(key);
+export async function runAction<T>(key: string, content: ActionContent, send: (clientId: string) => Promise<T>): Promise<T> {
+  const clientId = clientIdFor(key, content);
   try {
     const result = await send(clientId);
     settleAction(key);

@@ -100,19 +100,25 @@ export async function loadReferralTargets(demandId: string): Promise<ReferralUni
 export function startDemandWork(demandId: string, note: string | null): Promise<LoopDemand> {
   return runAction(
     actionKey('start', demandId),
+    { note },
     async (clientId) => (await request(StartDemandWorkDocument, { input: { demandId, clientId, note } })).startDemandWork,
   );
 }
 
 /** 交办: refers the demand to a unit in reach; dueOn null leaves the default (the category's days) to the server. */
 export function referDemand(input: { demandId: string; unitId: string; note: string | null; dueOn: string | null }) {
-  return runAction(actionKey('refer', input.demandId), async (clientId) => (await request(ReferDemandDocument, { input: { ...input, clientId } })).referDemand);
+  return runAction(
+    actionKey('refer', input.demandId),
+    { unitId: input.unitId, note: input.note, dueOn: input.dueOn },
+    async (clientId) => (await request(ReferDemandDocument, { input: { ...input, clientId } })).referDemand,
+  );
 }
 
 /** 签收. */
 export function acceptReferral(referralId: string): Promise<Referral> {
   return runAction(
     actionKey('accept', referralId),
+    {},
     async (clientId) => (await request(AcceptReferralDocument, { input: { referralId, clientId } })).acceptReferral,
   );
 }
@@ -121,6 +127,7 @@ export function acceptReferral(referralId: string): Promise<Referral> {
 export function returnReferral(referralId: string, reason: string): Promise<Referral> {
   return runAction(
     actionKey('return', referralId),
+    { reason },
     async (clientId) => (await request(ReturnReferralDocument, { input: { referralId, clientId, reason } })).returnReferral,
   );
 }
@@ -129,6 +136,7 @@ export function returnReferral(referralId: string, reason: string): Promise<Refe
 export function noteDemandProgress(demandId: string, note: string): Promise<LoopDemand> {
   return runAction(
     actionKey('progress', demandId),
+    { note },
     async (clientId) => (await request(NoteDemandProgressDocument, { input: { demandId, clientId, note } })).noteDemandProgress,
   );
 }
@@ -137,6 +145,7 @@ export function noteDemandProgress(demandId: string, note: string): Promise<Loop
 export function resolveReferral(referralId: string, resolution: string): Promise<Referral> {
   return runAction(
     actionKey('resolve', referralId),
+    { resolution },
     async (clientId) => (await request(ResolveReferralDocument, { input: { referralId, clientId, resolution } })).resolveReferral,
   );
 }
