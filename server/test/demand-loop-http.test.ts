@@ -717,17 +717,26 @@ describe.each(databaseKinds())('the demand loop over HTTP on %s', (kind) => {
     });
     expect(again.errors?.[0]?.extensions?.code).toBe('CONFLICT');
     expect(again.errors?.[0]?.message).toContain('IN_PROGRESS');
-    const record = await as<{ submitHelpRecord: { id: string } }>('cadre', 'mutation ($input: HelpRecordInput!) { submitHelpRecord(input: $input) { id } }', {
-      input: {
-        clientId: randomUUID(),
-        householdId: String(household.id),
-        occurredAt: new Date(clock.now().getTime() - 60_000).toISOString(),
-        kinds: ['VISIT'],
-        summary: '问题已解决',
-        resolvedDemandIds: [demandId],
-      },
-    });
+    const visit = (occurredAt: Date) =>
+      as<{ submitHelpRecord: { id: string } }>('cadre', 'mutation ($input: HelpRecordInput!) { submitHelpRecord(input: $input) { id } }', {
+        input: {
+          clientId: randomUUID(),
+          householdId: String(household.id),
+          occurredAt: occurredAt.toISOString(),
+          kinds: ['VISIT'],
+          summary: '问题已解决',
+          resolvedDemandIds: [demandId],
+        },
+      });
+    // A visit back-dated before the work started cannot have resolved it; the next visit does.
+    const backDated = await visit(new Date(clock.now().getTime() - 60_000));
+    expect(backDated.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.resolvedDemandIds' });
+    const record = await visit(new Date(clock.now().getTime() + 1000));
     expect(record.errors).toBeUndefined();
+    const done = await okAs<{ household: { openDemands: { id: string }[] } }>('cadre', 'query ($id: ID!) { household(id: $id) { openDemands { id } } }', {
+      id: String(household.id),
+    });
+    expect(done).toEqual({ household: { openDemands: [] } });
   });
 
   it('refuses a help record that would resolve a referred demand, naming the field and the unit, and writes nothing', async () => {
