@@ -157,7 +157,13 @@ export async function expectedFigures(em: Em, slice: TestSlice, today: string): 
     DEMANDS_RAISED: noUnit ? await demandCount('') : null,
     DEMANDS_RESOLVED: noUnit ? await demandCount(" and d.status in ('RESOLVED', 'CONFIRMED')") : null,
     DEMANDS_CONFIRMED: noUnit ? await demandCount(" and d.status = 'CONFIRMED'") : null,
-    DEMANDS_OVERDUE: noUnit ? await demandCount(" and d.status in ('OPEN', 'IN_PROGRESS', 'ESCALATED') and d.due_on < ?", [today]) : null,
+    // Overdue by the effective due date: an open referral's, else the demand's own (issue 15).
+    DEMANDS_OVERDUE: noUnit
+      ? await demandCount(
+          " and d.status in ('OPEN', 'IN_PROGRESS', 'REFERRED', 'ESCALATED') and coalesce((select r.due_on from demand_referral r where r.demand_id = d.id and r.status in ('PENDING', 'ACCEPTED')), d.due_on) < ?",
+          [today],
+        )
+      : null,
     DEMANDS_AWAITING_CONFIRMATION: noUnit ? await demandCount(" and d.status = 'RESOLVED'") : null,
     CONFIRMATION_RATE: noUnit ? await demandRate("d.status in ('RESOLVED', 'CONFIRMED')", "d.status = 'CONFIRMED'") : null,
     DEMANDS_ANSWERED: noUnit ? await demandCount(" and d.satisfaction in ('SATISFIED', 'BASICALLY_SATISFIED', 'DISSATISFIED')") : null,

@@ -2,6 +2,7 @@ import {
   DemandStatus,
   OPEN_CASE_STATUSES,
   OPEN_DEMAND_STATUSES,
+  OPEN_REFERRAL_STATUSES,
   Satisfaction,
   SETTLED_CASE_STATUSES,
   SETTLED_DEMAND_STATUSES,
@@ -95,7 +96,11 @@ const countDistinctWhen = (condition: string, id: string) => `count(distinct cas
 const countWhen = (condition: string) => `sum(case when ${condition} then 1 else 0 end)`;
 
 const OPEN_DEMAND = `d.status in (${list(OPEN_DEMAND_STATUSES)})`;
-const OVERDUE_DEMAND = `${OPEN_DEMAND} and d.due_on < :today`;
+/**
+ * Past the effective due date (issue 15): the open referral's dueOn while one is open, else the demand's
+ * own — the same rule as Demand.overdue and the loop's figures (demand-loop.figures.ts).
+ */
+const OVERDUE_DEMAND = `${OPEN_DEMAND} and coalesce((select min(er.due_on) from demand_referral er where er.demand_id = d.id and er.status in (${list(OPEN_REFERRAL_STATUSES)})), d.due_on) < :today`;
 const SETTLED_DEMAND = `d.status in (${list(SETTLED_DEMAND_STATUSES)})`;
 const CONFIRMED_DEMAND = `d.status = '${DemandStatus.CONFIRMED}'`;
 /** Resolved by a help record, waiting for the household's answer (回访). */

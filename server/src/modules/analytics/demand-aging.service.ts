@@ -1,4 +1,4 @@
-import { OPEN_DEMAND_STATUSES } from '@wanjia/shared';
+import { OPEN_DEMAND_STATUSES, OPEN_REFERRAL_STATUSES } from '@wanjia/shared';
 import type { Actor } from '../../core/caller';
 import type { Em } from '../../core/entity-manager';
 import { assertAllowed } from '../../core/policy';
@@ -25,6 +25,8 @@ export const demandAgingService = {
     const slice = await resolveSlice(em, actor, { regionId: args.regionId }, now);
     const dialect = new Dialect(em);
     // Age in whole days: raised at most maxDays + 1 days ago (exclusive) and at least minDays ago.
+    // Past the effective due date: the open referral's dueOn while one is open, else the demand's (issue 15).
+    const due = `coalesce((select min(er.due_on) from demand_referral er where er.demand_id = d.id and er.status in (${sqlStringList(OPEN_REFERRAL_STATUSES)})), d.due_on)`;
     const ago = (days: number) => dialect.instant(new Date(now.getTime() - days * DAY_MS));
     const columns: string[] = [];
     const params: unknown[] = [];
@@ -33,12 +35,12 @@ export const demandAgingService = {
       const bandParams = [ago(band.minDays), ...(band.maxDays !== null ? [ago(band.maxDays + 1)] : [])];
       columns.push(
         `sum(case when ${inBand} then 1 else 0 end) as open${index}`,
-        `sum(case when ${inBand} and d.due_on < ? then 1 else 0 end) as overdue${index}`,
+        `sum(case when ${inBand} and ${due} < ? then 1 else 0 end) as overdue${index}`,
       );
       params.push(...bandParams, ...bandParams, slice.today);
     });
     const [row] = await em.getConnection().execute<Record<string, number | string | null>[]>(
-      `select count(*) as open_total, sum(case when d.due_on < ? then 1 else 0 end) as overdue_total, ${columns.join(', ')}
+      `select count(*) as open_total, sum(case when ${due} < ? then 1 else 0 end) as overdue_total, ${columns.join(', ')}
          from demand d join household ho on ho.id = d.household_id join region r on r.id = ho.region_id
         where r.path like ? and d.status in (${sqlStringList(OPEN_DEMAND_STATUSES)})`,
       [slice.today, ...params, likeStartingWith(slice.regionPath)],
