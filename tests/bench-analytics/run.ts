@@ -58,7 +58,7 @@ interface Slice {
   roundId: number;
 }
 
-const OPEN_DEMANDS = "d.status in ('OPEN', 'IN_PROGRESS', 'ESCALATED')";
+const OPEN_DEMANDS = "d.status in ('OPEN', 'IN_PROGRESS', 'REFERRED', 'ESCALATED')";
 /** The household's answers (回访), counted in the same demand statement as the server does; the rates are divisions of these. */
 const ANSWER_COUNTS =
   "sum(d.status = 'RESOLVED'), sum(d.satisfaction is not null), sum(d.satisfaction = 'SATISFIED'), sum(d.satisfaction = 'BASICALLY_SATISFIED'), sum(d.reopen_count > 0)";

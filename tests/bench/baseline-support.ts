@@ -16,7 +16,7 @@ export const CLOCK_SKEW_MS = 5 * 60 * 1000;
 export const MAX_RECORD_FEN = 1_000_000_000;
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
-export const OPEN_DEMAND_STATUSES = `'OPEN', 'IN_PROGRESS', 'ESCALATED'`;
+export const OPEN_DEMAND_STATUSES = `'OPEN', 'IN_PROGRESS', 'REFERRED', 'ESCALATED'`;
 export const HELP_KINDS = new Set(['VISIT', 'POLICY_EXPLANATION', 'PROBLEM_SOLVED', 'FUNDS', 'MATERIALS', 'REFERRAL']);
 
 export interface BaselineConfig {

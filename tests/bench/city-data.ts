@@ -142,7 +142,7 @@ async function countRows(connection: Connection, database: string): Promise<City
             ${q('select count(*) from {db}.assignment where ended_at is null')} as active_assignments,
             ${q('select count(*) from {db}.help_record')} as help_records,
             ${q('select count(*) from {db}.demand')} as demands,
-            ${q(`select count(*) from {db}.demand where status in ('OPEN', 'IN_PROGRESS', 'ESCALATED')`)} as open_demands`,
+            ${q(`select count(*) from {db}.demand where status in ('OPEN', 'IN_PROGRESS', 'REFERRED', 'ESCALATED')`)} as open_demands`,
   );
   const row = rows[0]!;
   return {
