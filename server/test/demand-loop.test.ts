@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DemandStatus, ReferralStatus, Role, UnitKind, UnitLevel } from '@wanjia/shared';
-import { loadConfig, type DatabaseConfig } from '../src/config';
+import { loadConfig, type AppConfig, type DatabaseConfig } from '../src/config';
 import { ManualClock } from '../src/core/clock';
 import { DAY_MS, shanghaiDate } from '../src/core/time';
 import { createOrm, type Orm } from '../src/db/orm';
@@ -31,6 +31,7 @@ import {
   tokenFor,
   type RegionTree,
 } from './support/factories';
+import { forgetAccountStatus } from '../src/modules/auth/account-status.service';
 import { createTestApp, listenOnLoopback, type GraphQLBody } from './support/server';
 
 /**
@@ -70,6 +71,7 @@ describe.each(databaseKinds())('the demand loop (loop-core) on %s', (kind) => {
   let database: DatabaseConfig;
   let url: string;
   let stop: () => Promise<void>;
+  let signer: { config: AppConfig };
   const clock = new ManualClock('2026-12-01T02:00:00.000Z'); // 10:00 in Shanghai
   let regions: RegionTree;
   let round: Round;
@@ -150,7 +152,7 @@ describe.each(databaseKinds())('the demand loop (loop-core) on %s', (kind) => {
     const app = await createTestApp({ config, orm, logger: createLogger(config), clock });
     url = await listenOnLoopback(app);
     stop = () => app.stop();
-    const signer = { config };
+    signer = { config };
     tokens.cadre = await tokenFor(await createAccount(em, { cadre }), signer, TTL);
     tokens.handler = await tokenFor(await createAccount(em, { cadre: handler }), signer, TTL);
     tokens.second = await tokenFor(await createAccount(em, { cadre: secondHandler }), signer, TTL);
@@ -619,7 +621,8 @@ describe.each(databaseKinds())('the demand loop (loop-core) on %s', (kind) => {
 
     // The cadre's own IN_PROGRESS demand is resolved by a help record, as before.
     expect((await graphql(START, { input: { demandId: housing!.id, clientId: randomUUID() } }, 'cadre')).errors).toBeUndefined();
-    expect((await visit({ resolvedDemandIds: [housing!.id] })).errors).toBeUndefined();
+    // (At the time of the step or later: a visit before it cannot resolve what was started after it.)
+    expect((await visit({ resolvedDemandIds: [housing!.id], occurredAt: clock.now().toISOString() })).errors).toBeUndefined();
     expect((await em.fork().findOneOrFail(Demand, Number(housing!.id))).status).toBe(DemandStatus.RESOLVED);
   });
 
@@ -643,6 +646,165 @@ describe.each(databaseKinds())('the demand loop (loop-core) on %s', (kind) => {
       ['李红梅', false],
       ['周立新', true],
     ]);
+  });
+
+  it("does not let the unit's last handler go while referrals wait on the unit", async () => {
+    await openDemand().then(({ demandId }) => refer(demandId));
+    const listed = await graphql<{ unitHandlers: { id: string; cadreName: string }[] }>(HANDLERS, { unitId: String(bureau.id) }, 'admin');
+    const last = listed.data!.unitHandlers.find((entry) => entry.cadreName === '李红梅')!;
+    const refused = await graphql(END, { input: { id: last.id, reason: '调岗' } }, 'admin');
+    expect(errorOf(refused)).toMatchObject({ code: 'CONFLICT' });
+    expect(refused.errors![0]!.message).toContain('last handler');
+    expect((await orm.em.fork().findOneOrFail(UnitHandler, Number(last.id))).endedAt ?? null).toBeNull();
+  });
+
+  it('gives a returned or reopened demand a fresh due date, so that an old lapse does not send it up the ladder at once', async () => {
+    const today = shanghaiDate(clock.now());
+    const plus = (days: number) => shanghaiDate(new Date(Date.parse(`${today}T00:00:00Z`) + days * DAY_MS));
+    const em = orm.em.fork();
+    const { demandId } = await openDemand();
+    await em.nativeUpdate(Demand, { id: Number(demandId) }, { dueOn: plus(-20) });
+    const referralId = await refer(demandId);
+    const returned = await graphql(RETURN, { input: { referralId, clientId: randomUUID(), reason: '请先补充材料' } }, 'handler');
+    expect(returned.errors).toBeUndefined();
+    const afterReturn = await graphql<{ referral: { demand: { dueOn: string; overdue: boolean; events: { kind: string; dueOn: string | null }[] } } }>(
+      `query ($id: ID!) { referral(id: $id) { demand { ${DEMAND} } } }`,
+      { id: referralId },
+      'cadre',
+    );
+    // HOUSING: referralDays 15 from the return.
+    expect(afterReturn.data!.referral.demand).toMatchObject({ dueOn: plus(15), overdue: false });
+    expect(afterReturn.data!.referral.demand.events.at(-1)).toMatchObject({ kind: 'RETURNED', dueOn: plus(15) });
+
+    const second = await refer(demandId);
+    expect((await graphql(ACCEPT, { input: { referralId: second, clientId: randomUUID() } }, 'handler')).errors).toBeUndefined();
+    expect((await graphql(RESOLVE, { input: { referralId: second, clientId: randomUUID(), resolution: '已补办' } }, 'handler')).errors).toBeUndefined();
+    await em.nativeUpdate(Demand, { id: Number(demandId) }, { dueOn: plus(-20) });
+    const reopened = await graphql<{
+      confirmDemandResolved: { status: string; dueOn: string; overdue: boolean; events: { kind: string; dueOn: string | null }[] };
+    }>(
+      `mutation ($input: DemandConfirmationInput!) { confirmDemandResolved(input: $input) { ${DEMAND} } }`,
+      { input: { demandId, clientId: randomUUID(), satisfaction: 'DISSATISFIED', note: '还是没解决' } },
+      'cadre',
+    );
+    expect(reopened.errors).toBeUndefined();
+    // HOUSING: demandDays 30 from the answer.
+    expect(reopened.data!.confirmDemandResolved).toMatchObject({ status: 'OPEN', dueOn: plus(30), overdue: false });
+    expect(reopened.data!.confirmDemandResolved.events.at(-1)).toMatchObject({ kind: 'REOPENED', dueOn: plus(30) });
+  });
+
+  it("refuses a raised demand's due date before the visit or more than 180 days after it, and a back-dated record resolving a demand after its loop steps", async () => {
+    const em = orm.em.fork();
+    const household = await createHousehold(em, { region: regions.dongxing });
+    await createAssignment(em, { cadre, household, round, startedAt: new Date(clock.now().getTime() - 60 * DAY_MS) });
+    const occurredAt = new Date(clock.now().getTime() - 3600_000);
+    const visit = (input: Record<string, unknown>, at = occurredAt) =>
+      graphql(
+        SUBMIT,
+        { input: { clientId: randomUUID(), householdId: String(household.id), kinds: ['VISIT'], summary: '入户走访', occurredAt: at.toISOString(), ...input } },
+        'cadre',
+      );
+    const records = () => em.fork().count(Demand, { household: household.id });
+    for (const dueOn of ['2020-01-01', '2099-12-31']) {
+      const body = await visit({
+        demandsRaised: [
+          { category: 'LIVELIHOOD', text: '路灯坏了' },
+          { category: 'LIVELIHOOD', text: '路灯坏了', dueOn },
+        ],
+      });
+      expect(errorOf(body)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.demandsRaised.1.dueOn' });
+      expect(await records()).toBe(0);
+    }
+    const raised = await visit(
+      { demandsRaised: [{ category: 'LIVELIHOOD', text: '冬季取暖', dueOn: shanghaiDate(occurredAt) }] },
+      new Date(clock.now().getTime() - 10 * DAY_MS),
+    );
+    expect(raised.errors).toBeUndefined();
+    const [demand] = await em.fork().find(Demand, { household: household.id });
+    const referralId = await refer(String(demand!.id));
+    expect((await graphql(RETURN, { input: { referralId, clientId: randomUUID(), reason: '不属本单位职责' } }, 'handler')).errors).toBeUndefined();
+    // A visit five days ago cannot resolve it: it was referred and returned after.
+    const before = await written(String(demand!.id));
+    const backdated = await visit({ resolvedDemandIds: [String(demand!.id)] }, new Date(clock.now().getTime() - 5 * DAY_MS));
+    expect(errorOf(backdated)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.resolvedDemandIds' });
+    expect(await written(String(demand!.id))).toEqual(before);
+    expect((await visit({ resolvedDemandIds: [String(demand!.id)] }, clock.now())).errors).toBeUndefined();
+  });
+
+  it("tells a return to the household's cadres now, not to a referring cadre who has left the household", async () => {
+    const { household, demandId } = await openDemand();
+    const referralId = await refer(demandId);
+    const em = orm.em.fork();
+    const [outsiderCadre] = await em.execute<{ cadre_id: number }[]>("select c.id as cadre_id from cadre c where c.name = '陈志强'");
+    await em.execute('update assignment set ended_at = ? where household_id = ?', [em.getPlatform().processDateProperty(clock.now()), household.id]);
+    await createAssignment(em, { cadre: Number(outsiderCadre!.cadre_id) as never, household, round, startedAt: clock.now() });
+    expect((await graphql(RETURN, { input: { referralId, clientId: randomUUID(), reason: '请转住建局' } }, 'handler')).errors).toBeUndefined();
+    const told = await em.execute<{ cadre_id: number | string }[]>(
+      "select a.cadre_id from notice n join user_account a on a.id = n.recipient_account_id where n.referral_id = ? and n.kind = 'REFERRAL_RETURNED'",
+      [Number(referralId)],
+    );
+    expect(told.map((row) => Number(row.cadre_id))).toEqual([Number(outsiderCadre!.cadre_id)]);
+  });
+
+  it('refuses a forged inbox cursor as bad input, naming after', async () => {
+    const forged = Buffer.from(JSON.stringify([0, 2 ** 53 - 1, 1])).toString('base64url');
+    expect(errorOf(await graphql(INBOX, { first: 5, after: forged }, 'handler'))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+    const rank = Buffer.from(JSON.stringify([7, 20000, 1])).toString('base64url');
+    expect(errorOf(await graphql(INBOX, { first: 5, after: rank }, 'handler'))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+  });
+
+  it("lists for staff as overdue what is overdue by the effective due date (the open referral's)", async () => {
+    const start = clock.now();
+    const today = shanghaiDate(start);
+    const plus = (days: number) => shanghaiDate(new Date(Date.parse(`${today}T00:00:00Z`) + days * DAY_MS));
+    const em = orm.em.fork();
+    const ownLapsed = await openDemand();
+    await em.nativeUpdate(Demand, { id: Number(ownLapsed.demandId) }, { dueOn: plus(-1) });
+    await refer(ownLapsed.demandId, { dueOn: plus(7) });
+    const referralLapses = await openDemand();
+    await em.nativeUpdate(Demand, { id: Number(referralLapses.demandId) }, { dueOn: plus(30) });
+    await refer(referralLapses.demandId, { dueOn: plus(3) });
+    clock.advanceDays(5);
+    try {
+      const body = await graphql<{ demands: { nodes: { id: string; overdue: boolean }[] } }>(
+        'query { demands(filter: { overdueOnly: true }, first: 100) { nodes { id overdue } } }',
+        {},
+        'analyst',
+      );
+      expect(body.errors).toBeUndefined();
+      const ids = body.data!.demands.nodes.map((node) => node.id);
+      expect(ids).toContain(referralLapses.demandId);
+      expect(ids).not.toContain(ownLapsed.demandId);
+      expect(body.data!.demands.nodes.every((node) => node.overdue)).toBe(true);
+    } finally {
+      clock.set(start);
+    }
+  });
+
+  it('counts a handler only while an active cadre of the unit: one moved away or deactivated reads and does nothing', async () => {
+    const em = orm.em.fork();
+    const { demandId } = await openDemand();
+    const referralId = await refer(demandId);
+    const readReferral = 'query ($id: ID!) { referral(id: $id) { id } }';
+    expect((await graphql(readReferral, { id: referralId }, 'handler')).data).toEqual({ referral: { id: referralId } });
+    // Changed behind the designation's back (no ending of the row): the policy alone must hold.
+    for (const [change, params, undo] of [
+      ['update cadre set unit_id = ? where id = ?', [farUnit.id, handler.id], ['update cadre set unit_id = ? where id = ?', [bureau.id, handler.id]]],
+      ['update cadre set active = ? where id = ?', [false, handler.id], ['update cadre set active = ? where id = ?', [true, handler.id]]],
+    ] as const) {
+      await em.execute(change, [...params]);
+      try {
+        expect((await graphql<{ referral: null }>(readReferral, { id: referralId }, 'handler')).data?.referral ?? null).toBeNull();
+        expect((await graphql<{ myInbox: { totalCount: number } }>(INBOX, {}, 'handler')).data?.myInbox.totalCount ?? 0).toBe(0);
+        expect(errorOf(await graphql(ACCEPT, { input: { referralId, clientId: randomUUID() } }, 'handler'))?.code).toMatch(/FORBIDDEN|UNAUTHENTICATED/);
+        const targets = await graphql<{ referralTargets: { name: string }[] }>(TARGETS, { demandId }, 'cadre');
+        expect(targets.data!.referralTargets.map((unit) => unit.name)).not.toContain('本溪市民政局');
+      } finally {
+        await em.execute(undo[0], [...undo[1]]);
+        forgetAccountStatus();
+      }
+    }
+    expect((await orm.em.fork().findOneOrFail(DemandReferral, Number(referralId))).status).toBe(ReferralStatus.PENDING);
   });
 });
 

@@ -23,7 +23,7 @@ import type { MyLoopSummary, ReferralUnit } from './demand-loop.types';
 import { DemandReferral } from './demand-referral.entity';
 import { demandTimeline } from './demand-timeline.service';
 import { Demand } from './demand.entity';
-import { demandPolicy, referralPolicy, type DemandWorkFacts } from './demand.policy';
+import { activeHandlersFrom, demandPolicy, referralPolicy, type DemandWorkFacts } from './demand.policy';
 import { settleEscalations } from './escalation.service';
 
 /** A referral's due date is at most this many days ahead (an instruction's too). */
@@ -35,6 +35,11 @@ export function dayOf(value: Date | string | number | null | undefined): string 
   if (value instanceof Date) return value.toISOString().slice(0, 10);
   if (typeof value === 'number') return new Date(value).toISOString().slice(0, 10);
   return value.slice(0, 10);
+}
+
+/** The later of two calendar days (YYYY-MM-DD compares as text); a missing one yields the other. */
+export function laterDay(a: string | null | undefined, b: string): string {
+  return a && a > b ? a : b;
 }
 
 /** The calendar day `days` after `day`. */
@@ -152,7 +157,7 @@ export async function currentCadreIdsOf(em: Em, householdId: number): Promise<nu
 
 /** The active handlers (联络员) of a unit. */
 export async function handlerCadreIdsOf(em: Em, unitId: number): Promise<number[]> {
-  const rows = await em.execute<{ cadre_id: number | string }[]>('select cadre_id from unit_handler where unit_id = ? and ended_at is null', [unitId]);
+  const rows = await em.execute<{ cadre_id: number | string }[]>(`select h.cadre_id from ${activeHandlersFrom('h', 'c')} and h.unit_id = ?`, [unitId]);
   return rows.map((row) => Number(row.cadre_id));
 }
 
@@ -304,21 +309,24 @@ async function unitsInReach(em: Em, regionPath: string, onlyUnitId?: number): Pr
   const rows = await em.execute<{ id: number | string; name: string; kind: ReferralUnit['kind']; level: ReferralUnit['level']; region_name: string }[]>(
     `select u.id, u.name, u.kind, u.level, r.name as region_name from unit u join region r on r.id = u.region_id
       where r.path in (${placeholders(prefixes)})${onlyUnitId === undefined ? '' : ' and u.id = ?'}
-        and exists (select 1 from unit_handler h join cadre c on c.id = h.cadre_id where h.unit_id = u.id and h.ended_at is null and c.active = ?)
+        and exists (select 1 from ${activeHandlersFrom('h', 'c')} and h.unit_id = u.id)
       order by r.depth desc, u.name, u.id`,
-    [...prefixes, ...(onlyUnitId === undefined ? [] : [onlyUnitId]), true],
+    [...prefixes, ...(onlyUnitId === undefined ? [] : [onlyUnitId])],
   );
   return rows.map((row) => ({ id: Number(row.id), name: row.name, kind: row.kind, level: row.level, regionName: row.region_name }));
 }
 
 /** The ids of the units the cadre is an active handler of. */
 async function handlerUnitIdsOf(em: Em, cadreId: number): Promise<number[]> {
-  const rows = await em.execute<{ unit_id: number | string }[]>('select unit_id from unit_handler where cadre_id = ? and ended_at is null', [cadreId]);
+  const rows = await em.execute<{ unit_id: number | string }[]>(`select h.unit_id from ${activeHandlersFrom('h', 'c')} and h.cadre_id = ?`, [cadreId]);
   return [...new Set(rows.map((row) => Number(row.unit_id)))];
 }
 
 /** Inbox order: PENDING first, then ACCEPTED, then closed ones; within each, oldest due first. */
 const INBOX_RANK = `case r.status when '${ReferralStatus.PENDING}' then 0 when '${ReferralStatus.ACCEPTED}' then 1 else 2 end`;
+
+/** Days from 1970 a cursor's due date may be (Date's range is ±100 million days). */
+const MAX_CURSOR_DAYS = 1_000_000;
 
 function epochDay(day: string): number {
   return Math.round(Date.parse(`${day}T00:00:00.000Z`) / DAY_MS);
@@ -565,6 +573,11 @@ export const demandLoopService = {
     if (!allowed) throw notAllowedFrom('returnReferral', demand.status, ` (referral ${referral.status})`);
     const actorLabel = await actorLabelOf(em, actor.cadreId!, referral.unitId);
     const unitName = await unitNameOf(em, referral.unitId);
+    // Told: the household's cadres now (the referring cadre only while still one of them), who hold it again.
+    const cadres = await currentCadreIdsOf(em, demand.householdId);
+    // Back with the cadre, with time to act: a fresh due date (today + the category's referralDays), never earlier
+    // than the one it had; the lapse of the old date is over (its escalations are settled below).
+    const freshDue = laterDay(demand.dueOn, addDays(shanghaiDate(now), (await deadlineFor(em, demand.category)).referralDays));
     await runTransition(em, caller, {
       ...spec,
       async apply(tx) {
@@ -579,7 +592,7 @@ export const demandLoopService = {
           tx,
           demand.id,
           [referral.status === ReferralStatus.PENDING ? DemandStatus.REFERRED : DemandStatus.IN_PROGRESS],
-          { status: DemandStatus.OPEN },
+          { status: DemandStatus.OPEN, dueOn: freshDue },
           now,
         );
         const settled = await settleEscalations(tx, demand.id, now);
@@ -592,13 +605,14 @@ export const demandLoopService = {
             actorLabel,
             referralId: referral.id,
             note: reason,
+            dueOn: freshDue,
             clientId: input.clientId,
           },
         ]);
         await noticeService.enqueue(tx, [
           {
             kind: NoticeKind.REFERRAL_RETURNED,
-            recipientCadreIds: [referral.referredByCadreId],
+            recipientCadreIds: cadres,
             demandId: demand.id,
             referralId: referral.id,
             title: `${excerpt(unitName, 20)} 退回诉求`,
@@ -614,6 +628,7 @@ export const demandLoopService = {
           changes: {
             status: [referral.status, ReferralStatus.RETURNED],
             demandStatus: [demand.status, DemandStatus.OPEN],
+            dueOn: [demand.dueOn, freshDue],
             reason,
             escalationsSettled: settled,
             clientId: input.clientId,
@@ -780,6 +795,8 @@ export const demandLoopService = {
     const pageParams = [...params];
     if (page.after) {
       const [rank, day, id] = decodeCursor(page.after, 3) as number[];
+      // A forged cursor's day far outside the calendar would throw in Date: refused like any other forged cursor.
+      if (![0, 1, 2].includes(rank!) || Math.abs(day!) > MAX_CURSOR_DAYS) throw new BadUserInputError('after', 'after is not a cursor this list returned');
       // Keyset on (rank, due_on, id), spelled out: row-value comparison reads differently across engines.
       pageWhere.push(`(${INBOX_RANK} > ? or (${INBOX_RANK} = ? and (r.due_on > ? or (r.due_on = ? and r.id > ?))))`);
       const due = dayOfEpoch(day!);

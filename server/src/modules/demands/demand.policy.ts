@@ -7,17 +7,27 @@ import type { DemandReferral } from './demand-referral.entity';
 import type { Demand } from './demand.entity';
 
 /**
- * The units a cadre is an active handler (联络员) of, as a sub-query *value* (a raw fragment used as a
- * filter key is single-use in MikroORM; see householdPolicy.scope).
+ * The active handlers (联络员) of units, as SQL: a designation not ended, of a cadre who is still active and
+ * still of that unit (a cadre moved to another unit or deactivated handles nothing, whether or not the row
+ * was ended). Every read of "who handles a unit" uses this one fragment: `from ${activeHandlersFrom('h', 'c')}`
+ * then `and …` conditions on `h`.
+ */
+export function activeHandlersFrom(handler: string, cadre: string): string {
+  return `unit_handler ${handler} join cadre ${cadre} on ${cadre}.id = ${handler}.cadre_id and ${cadre}.unit_id = ${handler}.unit_id and ${cadre}.active = 1 where ${handler}.ended_at is null`;
+}
+
+/**
+ * The units a cadre is an active handler of, as a sub-query *value* (a raw fragment used as a filter key
+ * is single-use in MikroORM; see householdPolicy.scope).
  */
 function handlerUnitsOf(cadreId: number) {
-  return raw('(select luh.unit_id from unit_handler luh where luh.cadre_id = ? and luh.ended_at is null)', [cadreId]);
+  return raw(`(select luh.unit_id from ${activeHandlersFrom('luh', 'luc')} and luh.cadre_id = ?)`, [cadreId]);
 }
 
 /** The demands referred (in any status, now or before) to a unit the cadre handles now. */
 function demandsReferredToHandler(cadreId: number) {
   return raw(
-    '(select ldr.demand_id from demand_referral ldr join unit_handler ldh on ldh.unit_id = ldr.unit_id where ldh.cadre_id = ? and ldh.ended_at is null)',
+    `(select ldr.demand_id from demand_referral ldr where ldr.unit_id in (select ldh.unit_id from ${activeHandlersFrom('ldh', 'ldc')} and ldh.cadre_id = ?))`,
     [cadreId],
   );
 }

@@ -18,7 +18,7 @@ export class DemandResolver {
     @Arg('filter', () => DemandFilter, { nullable: true }) filter: DemandFilter | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<Connection<Demand>> {
-    return demandService.list(ctx.em, ctx.actor!, filter, page);
+    return demandService.list(ctx.em, ctx.actor!, filter, page, ctx.clock.now());
   }
 
   @Authorized(Role.CADRE)

@@ -11,6 +11,8 @@ import { DemandEvent } from './demand-event.entity';
 import { Demand } from './demand.entity';
 import type { DemandConfirmationInput, DemandFilter } from './demand.inputs';
 import { demandPolicy } from './demand.policy';
+import { deadlineFor } from './demand-deadline.service';
+import { addDays, laterDay } from './demand-loop.service';
 import { demandTimeline } from './demand-timeline.service';
 
 /** A phone's clock may run a little fast; more than this ahead of the server is a typing error. */
@@ -63,7 +65,17 @@ export const demandService = {
     if (filter.householdId) conditions.push({ household: parseId(filter.householdId, 'filter.householdId') });
     if (filter.status) conditions.push({ status: filter.status });
     if (filter.category) conditions.push({ category: filter.category });
-    if (filter.overdueOnly) conditions.push({ status: { $in: [...OPEN_DEMAND_STATUSES] }, dueOn: { $lt: shanghaiDate(now) } });
+    if (filter.overdueOnly) {
+      // By the effective due date (Demand.overdue): the open referral's while one is open, else the demand's own.
+      const today = shanghaiDate(now);
+      conditions.push({
+        status: { $in: [...OPEN_DEMAND_STATUSES] },
+        $or: [
+          { dueOn: { $lt: today }, id: { $nin: raw("(select ox.demand_id from demand_referral ox where ox.status in ('PENDING', 'ACCEPTED'))") } },
+          { id: { $in: raw("(select oy.demand_id from demand_referral oy where oy.status in ('PENDING', 'ACCEPTED') and oy.due_on < ?)", [today]) } },
+        ],
+      });
+    }
     return paginateById(em, Demand, { $and: conditions }, page);
   },
 
@@ -109,6 +121,9 @@ export const demandService = {
     }
 
     const confirms = CONFIRMING_SATISFACTIONS.includes(answer.satisfaction);
+    // Reopened: back with the cadre with time to act — a fresh due date (today + the category's demandDays),
+    // never earlier than the one it had, so that the old date's lapse does not put it at the top of the ladder.
+    const reopenedDue = confirms ? null : laterDay(demand.dueOn, addDays(shanghaiDate(now), (await deadlineFor(em, demand.category)).demandDays));
     const resolvedById = demand.resolvedBy?.id ?? null;
     try {
       await em.transactional(async (tx) => {
@@ -132,6 +147,7 @@ export const demandService = {
                 satisfaction: answer.satisfaction,
                 confirmationNote: answer.note,
                 reopenCount: raw('reopen_count + 1'),
+                dueOn: reopenedDue,
               },
         );
         if (changed !== 1) {
@@ -148,6 +164,7 @@ export const demandService = {
             helpRecordId: resolvedById,
             satisfaction: answer.satisfaction,
             note: answer.note,
+            dueOn: reopenedDue,
             clientId: input.clientId,
           },
         ]);
@@ -159,7 +176,9 @@ export const demandService = {
           changes: {
             status: [DemandStatus.RESOLVED, confirms ? DemandStatus.CONFIRMED : DemandStatus.OPEN],
             satisfaction: [demand.satisfaction ?? null, answer.satisfaction],
-            ...(confirms ? {} : { reopenCount: [demand.reopenCount, demand.reopenCount + 1], resolvedBy: [resolvedById, null] }),
+            ...(confirms
+              ? {}
+              : { reopenCount: [demand.reopenCount, demand.reopenCount + 1], resolvedBy: [resolvedById, null], dueOn: [demand.dueOn ?? null, reopenedDue] }),
             answeredAt: answeredAt.toISOString(),
             clientId: input.clientId,
           },

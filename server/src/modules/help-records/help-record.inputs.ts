@@ -31,7 +31,10 @@ export class DemandInput {
   @Validate(PlainText)
   text!: string;
 
-  @Field(() => LocalDateResolver, { nullable: true, description: 'Defaults to 30 days after the visit.' })
+  @Field(() => LocalDateResolver, {
+    nullable: true,
+    description: "Defaults to the visit's day (Asia/Shanghai) + the category's demandDays (demandDeadlines); given, from the visit's day to 180 days after it.",
+  })
   @IsOptional()
   @Matches(/^\d{4}-\d{2}-\d{2}$/)
   dueOn?: string | null;

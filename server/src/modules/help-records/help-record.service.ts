@@ -11,7 +11,7 @@ import { assertAllowed } from '../../core/policy';
 import { targetGroupMask } from '../../core/target-groups';
 import { DAY_MS, shanghaiDate } from '../../core/time';
 import { deadlineFor } from '../demands/demand-deadline.service';
-import { addDays, demandsWithAUnit } from '../demands/demand-loop.service';
+import { addDays, dayOf, demandsWithAUnit, laterDay } from '../demands/demand-loop.service';
 import { settleEscalations } from '../demands/escalation.service';
 import { demandTimeline } from '../demands/demand-timeline.service';
 import { Demand } from '../demands/demand.entity';
@@ -23,6 +23,9 @@ import { addToMonthly, currentAttribution, type Attribution } from './help-recor
 
 /** A phone's clock may run a little fast; more than this ahead of the server is a typing error. */
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
+/** The longest time limit a demand may be given (the deadline table's demandDays maximum). */
+const MAX_DEMAND_DAYS = 180;
+
 /**
  * The statuses a help record may resolve a demand from: open and with the cadre (not REFERRED; and no open
  * referral either, which assertResolvableAt checks, naming the unit that holds it).
@@ -108,6 +111,22 @@ function replayOf(existing: HelpRecord, hash: string): HelpRecord {
   return existing;
 }
 
+/**
+ * Steps after which an earlier occasion cannot resolve a demand: the household's 不满意 and a withdrawn
+ * resolution (the answer was about the resolution the occasion gave), and the loop's steps — a back-dated
+ * visit cannot resolve a demand before it was worked, referred, returned or instructed.
+ */
+const LATER_STEPS: readonly DemandEventKind[] = [
+  DemandEventKind.REOPENED,
+  DemandEventKind.RESOLUTION_WITHDRAWN,
+  DemandEventKind.WORK_STARTED,
+  DemandEventKind.REFERRED,
+  DemandEventKind.ACCEPTED,
+  DemandEventKind.RETURNED,
+  DemandEventKind.PROGRESS_NOTED,
+  DemandEventKind.INSTRUCTED,
+];
+
 /** The refusal of a demand an occasion cannot resolve (submit and correct say the same). */
 const NOT_RESOLVABLE = 'only open demands of this household, raised by the time of this visit and not reopened after it, can be resolved by it';
 
@@ -123,8 +142,8 @@ async function resolvableAt(em: Em, householdId: number, demandIds: readonly num
   const [row] = await em.execute<{ resolvable: number | string }[]>(
     `select count(*) as resolvable from demand d
       where d.id in (${demandIds.map(() => '?').join(', ')}) and d.household_id = ? and d.status in (${statuses.map(() => '?').join(', ')}) and d.raised_at <= ?
-        and not exists (select 1 from demand_event e where e.demand_id = d.id and e.kind in (?, ?) and e.at > ?)`,
-    [...demandIds, householdId, ...statuses, at, DemandEventKind.REOPENED, DemandEventKind.RESOLUTION_WITHDRAWN, at],
+        and not exists (select 1 from demand_event e where e.demand_id = d.id and e.kind in (${LATER_STEPS.map(() => '?').join(', ')}) and e.at > ?)`,
+    [...demandIds, householdId, ...statuses, at, ...LATER_STEPS, at],
   );
   return Number(row?.resolvable ?? 0);
 }
@@ -278,6 +297,18 @@ function raiseDemands(
   occurredAt: Date,
   demandDays: ReadonlyMap<DemandCategory, number>,
 ): Demand[] {
+  // A given due date lies between the visit's day and the longest time limit (180 days): a past one would put the
+  // demand at the top of the ladder at once, a far one would keep it off every 督办 list.
+  const visitDay = shanghaiDate(occurredAt);
+  demands.forEach((demand, index) => {
+    if (demand.dueOn == null) return;
+    if (Number.isNaN(Date.parse(`${demand.dueOn}T00:00:00.000Z`)))
+      throw new BadUserInputError(`input.demandsRaised.${index}.dueOn`, 'dueOn is not a calendar date');
+    if (demand.dueOn < visitDay) throw new BadUserInputError(`input.demandsRaised.${index}.dueOn`, 'dueOn is before the day of the visit');
+    if (demand.dueOn > addDays(visitDay, MAX_DEMAND_DAYS)) {
+      throw new BadUserInputError(`input.demandsRaised.${index}.dueOn`, `dueOn is more than ${MAX_DEMAND_DAYS} days after the visit`);
+    }
+  });
   return demands.map((demand) =>
     tx.create(Demand, {
       household: householdId,
@@ -576,6 +607,16 @@ export const helpRecordService = {
           );
           if (reopened !== withdrawn.length) {
             throw new ConflictError('The household answered one of these demands meanwhile; reload the record and correct it again');
+          }
+          // Back with the cadre with time to act: a fresh due date (today + the category's demandDays), never
+          // earlier than the one it had, so that an old date's lapse does not put it at the top of the ladder.
+          const rows = await tx.execute<{ id: number | string; category: DemandCategory; due_on: Date | string | null }[]>(
+            `select id, category, due_on from demand where id in (${withdrawn.map(() => '?').join(', ')})`,
+            withdrawn.map((demand) => demand.id),
+          );
+          for (const row of rows) {
+            const fresh = addDays(shanghaiDate(now), (await deadlineFor(tx, row.category)).demandDays);
+            await tx.nativeUpdate(Demand, { id: Number(row.id) }, { dueOn: laterDay(dayOf(row.due_on), fresh) });
           }
         }
         await tx.nativeUpdate(Demand, { resolvedBy: original.id }, { resolvedBy: correction.id });

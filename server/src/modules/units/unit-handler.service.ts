@@ -12,9 +12,9 @@ import { unitPolicy } from './unit.policy';
 /**
  * 联络员: the cadres of a unit who receive the demands referred to it. Designated and ended by the unit's
  * administrators; rows are ended, never deleted. One active row per (unit, cadre): the unit row's lock
- * orders two designations at once, and the second finds the first. Ending a unit's last handler leaves its
- * open referrals where they are (nobody can act on them until a new handler is designated; they lapse
- * and climb the ladder like any other), and the unit drops out of referralTargets.
+ * orders two designations at once, and the second finds the first. The unit's last handler cannot be ended
+ * while referrals wait on it (the successor is designated first). A handler counts only while an active
+ * cadre of the unit (demand.policy.ts activeHandlersFrom).
  */
 export const unitHandlerService = {
   async designate(em: Em, input: DesignateUnitHandlerInput, caller: Caller, now: Date): Promise<UnitHandler> {
@@ -55,6 +55,22 @@ export const unitHandlerService = {
     const handler = await em.findOne(UnitHandler, id, { populate: ['unit.region'] });
     assertAllowed(handler !== null && unitPolicy.mayManageHandlers(actor, { regionPath: handler.unit.region.path }));
     if (handler.endedAt) throw new ConflictError('This handler designation has already ended', { endedAt: handler.endedAt.toISOString() });
+    // The unit's last active handler does not go while referrals wait on the unit: nobody could accept,
+    // return or resolve them, and the household's cadre could neither refer them elsewhere nor resolve them.
+    const [others] = await em.execute<{ n: number | string }[]>(
+      'select count(*) as n from unit_handler h join cadre c on c.id = h.cadre_id and c.unit_id = h.unit_id and c.active = 1 where h.ended_at is null and h.unit_id = ? and h.id <> ?',
+      [handler.unit.id, id],
+    );
+    const [open] = await em.execute<{ n: number | string }[]>(
+      "select count(*) as n from demand_referral where unit_id = ? and status in ('PENDING', 'ACCEPTED')",
+      [handler.unit.id],
+    );
+    if (Number(others?.n ?? 0) === 0 && Number(open?.n ?? 0) > 0) {
+      throw new ConflictError(
+        `This is the unit's last handler and ${Number(open!.n)} referral(s) wait on the unit: designate the successor first, then end this designation`,
+        { openReferrals: Number(open!.n) },
+      );
+    }
     await em.transactional(async (tx) => {
       const changed = await tx.nativeUpdate(UnitHandler, { id, endedAt: null }, { endedAt: now, endedReason: reason });
       if (changed !== 1) throw new ConflictError('This handler designation has already ended');
