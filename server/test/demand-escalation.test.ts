@@ -14,7 +14,7 @@ import { DemandEvent } from '../src/modules/demands/demand-event.entity';
 import { DemandReferral } from '../src/modules/demands/demand-referral.entity';
 import { Demand } from '../src/modules/demands/demand.entity';
 import { EscalationRung } from '../src/modules/demands/escalation-rung.entity';
-import { escalateLapsedDemands, settleEscalations } from '../src/modules/demands/escalation.service';
+import { addDays, escalateLapsedDemands, settleEscalations } from '../src/modules/demands/escalation.service';
 import { Notice } from '../src/modules/notices/notice.entity';
 import type { Round } from '../src/modules/rounds/round.entity';
 import { UnitHandler } from '../src/modules/units/unit-handler.entity';
@@ -347,6 +347,30 @@ describe.each(databaseKinds())('the escalation ladder on %s', (kind) => {
       ['2026-06-30', 1, true],
     ]);
     expect((await orm.em.fork().findOneOrFail(Demand, demand.id)).escalationRung).toBe(1);
+  });
+
+  it('a reopened demand (不满意) gets a fresh due date: nothing escalates at once, and its new lapse climbs from rung 1', async () => {
+    const demand = await lapsingDemand('2026-06-20');
+    expect(await sweep('2026-07-10')).toEqual({ escalated: 4, more: false });
+    // Resolved (the resolution settles the escalations), then the household is not satisfied on a later visit.
+    const em = orm.em.fork();
+    await em.nativeUpdate(Demand, { id: demand.id }, { status: DemandStatus.RESOLVED, resolvedAt: at('2026-07-11') });
+    await em.transactional((tx) => settleEscalations(tx, demand.id, at('2026-07-11')));
+    clock.set(at('2026-07-12'));
+    const answer = await graphql<{ confirmDemandResolved: { status: string; dueOn: string } }>(
+      'mutation ($input: DemandConfirmationInput!) { confirmDemandResolved(input: $input) { status dueOn } }',
+      { input: { demandId: String(demand.id), clientId: randomUUID(), satisfaction: 'DISSATISFIED', note: '屋顶仍漏雨' } },
+      tokens.cadre,
+    );
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data!.confirmDemandResolved.status).toBe('OPEN');
+    const dueOn = answer.data!.confirmDemandResolved.dueOn;
+    expect(dueOn > '2026-07-12').toBe(true);
+    expect(await sweep('2026-07-13')).toEqual({ escalated: 0, more: false });
+    expect((await orm.em.fork().findOneOrFail(Demand, demand.id)).escalationRung).toBe(0);
+    const dayAfter = addDays(dueOn, 1);
+    expect(await sweep(dayAfter)).toEqual({ escalated: 1, more: false });
+    expect((await rowsOf(demand.id)).filter((row) => row.settledAt === null).map((row) => [row.lapsedDueOn, row.level])).toEqual([[dueOn, 1]]);
   });
 
   it('refuses an instruction out of scope, on a demand not escalated, with a due date past or too far, or an oversize note — writing nothing', async () => {
