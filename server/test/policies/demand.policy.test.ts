@@ -20,6 +20,8 @@ describe('demandPolicy.scope', () => {
     expect(referred.id.$in).toBeInstanceOf(RawQueryFragment);
     expect(referred.id.$in.sql).toContain('unit_handler');
     expect(referred.id.$in.sql).toContain('ended_at is null');
+    // Only while an active cadre of that unit: a cadre moved away or deactivated handles nothing.
+    expect(referred.id.$in.sql).toMatch(/\.unit_id = \w+\.unit_id and \w+\.active = 1/);
     expect([...referred.id.$in.params]).toEqual([cadre.cadreId]);
   });
 
@@ -56,6 +58,7 @@ describe('referralPolicy.scope', () => {
     const scope = referralPolicy.scope(cadre) as { $or: [{ unit: { $in: RawQueryFragment } }, { demand: { household: { id: { $in: RawQueryFragment } } } }] };
     expect(scope.$or[0].unit.$in.sql).toContain('unit_handler');
     expect([...scope.$or[0].unit.$in.params]).toEqual([me]);
+    expect(scope.$or[0].unit.$in.sql).toMatch(/\.unit_id = \w+\.unit_id and \w+\.active = 1/);
     expect([...scope.$or[1].demand.household.id.$in.params]).toEqual([me]);
   });
 
