@@ -249,7 +249,10 @@ describe.each(databaseKinds())('request limits on %s', (kind) => {
     );
     expect(lists.length).toBeGreaterThanOrEqual(6);
     for (const list of lists) {
-      const answer = await server.graphql(`{ ${list.name}(first: 101) { __typename } }`, {}, tokens.admin);
+      // A cadre's own list (myInbox of a unit's handler) refuses administrators before its arguments are
+      // read: it must refuse the oversize page to the cadre instead.
+      let answer = await server.graphql(`{ ${list.name}(first: 101) { __typename } }`, {}, tokens.admin);
+      if (codeOf(answer) === 'FORBIDDEN') answer = await server.graphql(`{ ${list.name}(first: 101) { __typename } }`, {}, tokens.cadre);
       expect({ list: list.name, error: answer.body.errors?.[0]?.extensions }).toMatchObject({
         list: list.name,
         error: { code: 'BAD_USER_INPUT', field: 'first' },
