@@ -413,6 +413,28 @@ describe.each(databaseKinds())('the demand loop (loop-core) on %s', (kind) => {
     expect(await written(demandId)).toEqual({ ...before, audits: before.audits + 1 });
   });
 
+  it('refuses a clientId sent again with another note or another unit: a new step whose first answer was lost is never swallowed as a resend', async () => {
+    const { demandId } = await openDemand();
+    const noteId = randomUUID();
+    expect((await graphql(NOTE, { input: { demandId, clientId: noteId, note: '已联系物业' } }, 'cadre')).errors).toBeUndefined();
+    const before = await written(demandId);
+    const same = await graphql(NOTE, { input: { demandId, clientId: noteId, note: '已联系物业' } }, 'cadre');
+    expect(same.errors).toBeUndefined();
+    const other = await graphql(NOTE, { input: { demandId, clientId: noteId, note: '物业已派人维修' } }, 'cadre');
+    expect(errorOf(other)).toMatchObject({ code: 'CONFLICT', field: 'input.clientId' });
+    expect(await written(demandId)).toEqual({ ...before, audits: before.audits + 1 });
+
+    const referId = randomUUID();
+    const referral = await graphql(REFER, { input: { demandId, clientId: referId, unitId: String(bureau.id), note: '请协助解决' } }, 'cadre');
+    expect(referral.errors).toBeUndefined();
+    const afterReferral = await written(demandId);
+    const elsewhere = await graphql(REFER, { input: { demandId, clientId: referId, unitId: String(idleUnit.id), note: '请协助解决' } }, 'cadre');
+    expect(errorOf(elsewhere)).toMatchObject({ code: 'CONFLICT', field: 'input.clientId' });
+    const reworded = await graphql(REFER, { input: { demandId, clientId: referId, unitId: String(bureau.id), note: '请尽快解决' } }, 'cadre');
+    expect(errorOf(reworded)).toMatchObject({ code: 'CONFLICT', field: 'input.clientId' });
+    expect(await written(demandId)).toEqual(afterReferral);
+  });
+
   it('gives one winner when two handlers accept one referral at once; the other gets CONFLICT naming the status', async () => {
     const { demandId } = await openDemand();
     const referralId = await refer(demandId);

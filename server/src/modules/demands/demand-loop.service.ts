@@ -192,12 +192,32 @@ function excerpt(text: string, length: number): string {
 }
 
 /** The step an account already recorded under a clientId, if any. */
-async function earlierStep(em: Em, actor: Actor, clientId: string): Promise<{ demandId: number; kind: DemandEventKind; referralId: number | null } | null> {
-  const [row] = await em.execute<{ demand_id: number | string; kind: DemandEventKind; referral_id: number | string | null }[]>(
-    'select demand_id, kind, referral_id from demand_event where actor_account_id = ? and client_id = ?',
+/** A step recorded under a clientId, with what a resend must carry again: its note and the referral's unit. */
+interface EarlierStep {
+  demandId: number;
+  kind: DemandEventKind;
+  referralId: number | null;
+  note: string | null;
+  unitId: number | null;
+}
+
+async function earlierStep(em: Em, actor: Actor, clientId: string): Promise<EarlierStep | null> {
+  const [row] = await em.execute<
+    { demand_id: number | string; kind: DemandEventKind; referral_id: number | string | null; note: string | null; unit_id: number | string | null }[]
+  >(
+    `select e.demand_id, e.kind, e.referral_id, e.note, r.unit_id
+     from demand_event e left join demand_referral r on r.id = e.referral_id
+     where e.actor_account_id = ? and e.client_id = ?`,
     [actor.accountId, clientId],
   );
-  return row ? { demandId: Number(row.demand_id), kind: row.kind, referralId: row.referral_id === null ? null : Number(row.referral_id) } : null;
+  if (!row) return null;
+  return {
+    demandId: Number(row.demand_id),
+    kind: row.kind,
+    referralId: row.referral_id === null ? null : Number(row.referral_id),
+    note: row.note ?? null,
+    unitId: row.unit_id === null ? null : Number(row.unit_id),
+  };
 }
 
 interface TransitionSpec {
@@ -207,6 +227,11 @@ interface TransitionSpec {
   demand: DemandRow;
   /** The referral the action is on (accept, return, resolve), to recognise a resend. */
   referralId?: number;
+  /**
+   * What the step records that a resend must carry again (the note as stored; the unit referred to): the same
+   * clientId with another note or unit is a new action whose first answer was lost, never a resend to swallow.
+   */
+  content?: { note?: string | null; unitId?: number };
   /** The conditional writes, the step, the notices and the audit entry, in the transaction. */
   apply(tx: Em): Promise<void>;
 }
@@ -218,11 +243,17 @@ interface TransitionSpec {
 async function resendOf(
   em: Em,
   caller: Caller,
-  spec: Pick<TransitionSpec, 'mutation' | 'kind' | 'clientId' | 'demand' | 'referralId'>,
-  earlier: { demandId: number; kind: DemandEventKind; referralId: number | null },
+  spec: Pick<TransitionSpec, 'mutation' | 'kind' | 'clientId' | 'demand' | 'referralId' | 'content'>,
+  earlier: EarlierStep,
 ): Promise<void> {
   if (earlier.demandId !== spec.demand.id || earlier.kind !== spec.kind || (spec.referralId !== undefined && earlier.referralId !== spec.referralId)) {
     throw new ConflictError('This clientId was already used for a different action; generate a new clientId for a new action', { field: 'input.clientId' });
+  }
+  const content = spec.content ?? {};
+  if ((content.note !== undefined && earlier.note !== content.note) || (content.unitId !== undefined && earlier.unitId !== content.unitId)) {
+    throw new ConflictError('This clientId was already used for this action with other content; generate a new clientId for a new step', {
+      field: 'input.clientId',
+    });
   }
   await em.transactional(async (tx) => {
     recordAudit(tx, caller, {
@@ -349,7 +380,7 @@ export const demandLoopService = {
     const demand = await demandRow(em, demandId);
     const facts = demand ? await factsOf(em, demand) : null;
     assertAllowed(demand !== null && facts !== null && demandPolicy.mayStartWork(actor, facts));
-    const spec = { mutation: 'startDemandWork', kind: DemandEventKind.WORK_STARTED, clientId: input.clientId, demand };
+    const spec = { mutation: 'startDemandWork', kind: DemandEventKind.WORK_STARTED, clientId: input.clientId, demand, content: { note } };
     const earlier = await earlierStep(em, actor, input.clientId);
     if (earlier) {
       await resendOf(em, caller, spec, earlier);
@@ -403,7 +434,7 @@ export const demandLoopService = {
     const demand = await demandRow(em, demandId);
     const facts = demand ? await factsOf(em, demand) : null;
     assertAllowed(demand !== null && facts !== null && demandPolicy.mayRefer(actor, facts));
-    const spec = { mutation: 'referDemand', kind: DemandEventKind.REFERRED, clientId: input.clientId, demand };
+    const spec = { mutation: 'referDemand', kind: DemandEventKind.REFERRED, clientId: input.clientId, demand, content: { note, unitId } };
     const earlier = await earlierStep(em, actor, input.clientId);
     if (earlier) {
       await resendOf(em, caller, spec, earlier);
@@ -561,7 +592,14 @@ export const demandLoopService = {
     const reason = input.reason.trim();
     if (reason === '') throw new BadUserInputError('input.reason', 'reason must not be blank');
     const { referral, demand } = await referralForHandler(em, actor, input.referralId);
-    const spec = { mutation: 'returnReferral', kind: DemandEventKind.RETURNED, clientId: input.clientId, demand, referralId: referral.id };
+    const spec = {
+      mutation: 'returnReferral',
+      kind: DemandEventKind.RETURNED,
+      clientId: input.clientId,
+      demand,
+      referralId: referral.id,
+      content: { note: reason },
+    };
     const earlier = await earlierStep(em, actor, input.clientId);
     if (earlier) {
       await resendOf(em, caller, spec, earlier);
@@ -651,7 +689,7 @@ export const demandLoopService = {
     const involved =
       facts !== null && (facts.currentCadreIds.includes(actor.cadreId ?? -1) || (facts.openReferral?.handlerCadreIds.includes(actor.cadreId ?? -1) ?? false));
     assertAllowed(demand !== null && facts !== null && involved);
-    const spec = { mutation: 'noteDemandProgress', kind: DemandEventKind.PROGRESS_NOTED, clientId: input.clientId, demand };
+    const spec = { mutation: 'noteDemandProgress', kind: DemandEventKind.PROGRESS_NOTED, clientId: input.clientId, demand, content: { note } };
     const earlier = await earlierStep(em, actor, input.clientId);
     if (earlier) {
       await resendOf(em, caller, spec, earlier);
@@ -707,7 +745,14 @@ export const demandLoopService = {
     const resolution = input.resolution.trim();
     if (resolution === '') throw new BadUserInputError('input.resolution', 'resolution must not be blank');
     const { referral, demand } = await referralForHandler(em, actor, input.referralId);
-    const spec = { mutation: 'resolveReferral', kind: DemandEventKind.RESOLVED, clientId: input.clientId, demand, referralId: referral.id };
+    const spec = {
+      mutation: 'resolveReferral',
+      kind: DemandEventKind.RESOLVED,
+      clientId: input.clientId,
+      demand,
+      referralId: referral.id,
+      content: { note: resolution.slice(0, 500) },
+    };
     const earlier = await earlierStep(em, actor, input.clientId);
     if (earlier) {
       await resendOf(em, caller, spec, earlier);
