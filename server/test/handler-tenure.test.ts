@@ -5,7 +5,9 @@ import { createLogger } from '../src/logger';
 import { AuditEntry } from '../src/modules/audit/audit-entry.entity';
 import type { Unit } from '../src/modules/units/unit.entity';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
-import { createAccount, createCadre, createRegionTree, createUnit, tokenFor, type RegionTree } from './support/factories';
+import { DemandReferral } from '../src/modules/demands/demand-referral.entity';
+import { UserAccount } from '../src/modules/accounts/user-account.entity';
+import { createAccount, createCadre, createDemand, createHousehold, createRegionTree, createUnit, tokenFor, type RegionTree } from './support/factories';
 import { createTestApp, listenOnLoopback, type GraphQLBody } from './support/server';
 
 /**
@@ -99,5 +101,38 @@ describe.each(databaseKinds())('handler designations follow the cadre on %s', (k
     const row = await rowOf(who);
     expect(row.endedAt).not.toBeNull();
     expect(row.endedReason).toBe('干部停用：退休');
+  });
+
+  it("refuses to move or deactivate a unit's last handler while referrals wait on the unit, writing nothing", async () => {
+    const em = orm.em.fork();
+    const lonely = await createUnit(em, { name: '平山区住建局', kind: UnitKind.AGENCY, level: UnitLevel.COUNTY, region: regions.pingshan });
+    const cadre = await createCadre(em, { unit: lonely, name: '孙海' });
+    const referrer = await createCadre(em, { unit: other, name: '刘建华' });
+    const account = await createAccount(em, { cadre: referrer });
+    expect((await graphql(DESIGNATE, { input: { unitId: String(lonely.id), cadreId: String(cadre.id) } }, 'admin')).errors).toBeUndefined();
+    const household = await createHousehold(em, { region: regions.dongxing });
+    const demand = await createDemand(em, { household });
+    em.create(DemandReferral, {
+      demand,
+      unit: lonely,
+      note: '请协助',
+      dueOn: '2099-01-01',
+      referredAt: new Date(),
+      referredByAccount: em.getReference(UserAccount, account.id),
+      referredByCadre: referrer,
+    });
+    await em.flush();
+    const audits = await orm.em.fork().count(AuditEntry, {});
+
+    const moved = await graphql(MOVE, { id: String(cadre.id), unitId: String(other.id) }, 'admin');
+    expect(moved.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT' });
+    const deactivated = await graphql(DEACTIVATE, { id: String(cadre.id) }, 'admin');
+    expect(deactivated.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT' });
+    expect(await orm.em.fork().count(AuditEntry, {})).toBe(audits);
+    const [row] = await orm.em
+      .fork()
+      .execute<{ unit_id: number | string; active: number | boolean }[]>('select unit_id, active from cadre where id = ?', [cadre.id]);
+    expect(Number(row!.unit_id)).toBe(lonely.id);
+    expect(Boolean(Number(row!.active))).toBe(true);
   });
 });
