@@ -7,7 +7,19 @@ import type { Unit } from '../src/modules/units/unit.entity';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
 import { DemandReferral } from '../src/modules/demands/demand-referral.entity';
 import { UserAccount } from '../src/modules/accounts/user-account.entity';
-import { createAccount, createCadre, createDemand, createHousehold, createRegionTree, createUnit, tokenFor, type RegionTree } from './support/factories';
+import { PetitionCaseStatus } from '@wanjia/shared';
+import {
+  createAccount,
+  createCadre,
+  createContactPoint,
+  createDemand,
+  createHousehold,
+  createPetitionCase,
+  createRegionTree,
+  createUnit,
+  tokenFor,
+  type RegionTree,
+} from './support/factories';
 import { createTestApp, listenOnLoopback, type GraphQLBody } from './support/server';
 
 /**
@@ -134,5 +146,19 @@ describe.each(databaseKinds())('handler designations follow the cadre on %s', (k
       .execute<{ unit_id: number | string; active: number | boolean }[]>('select unit_id, active from cadre where id = ?', [cadre.id]);
     expect(Number(row!.unit_id)).toBe(lonely.id);
     expect(Boolean(Number(row!.active))).toBe(true);
+  });
+
+  it('counts a cadre as a leader (我的联系点) only for an open case or a contact point not ended', async () => {
+    const em = orm.em.fork();
+    const leader = await createCadre(em, { unit: other, name: '王副市长' });
+    tokens.leader = await tokenFor(await createAccount(em, { cadre: leader }), signer, 3600);
+    const isLeader = async () =>
+      (await graphql<{ myLoopSummary: { isLeader: boolean } }>('query { myLoopSummary { isLeader } }', {}, 'leader')).data!.myLoopSummary.isLeader;
+    const closedCase = await createPetitionCase(em, { responsibleLeader: leader, status: PetitionCaseStatus.CLOSED });
+    await createContactPoint(em, { leader, endedOn: '2026-06-30' });
+    expect(closedCase.id).toBeGreaterThan(0);
+    expect(await isLeader()).toBe(false);
+    await createPetitionCase(em, { responsibleLeader: leader, status: PetitionCaseStatus.IN_PROGRESS });
+    expect(await isLeader()).toBe(true);
   });
 });

@@ -1,5 +1,14 @@
 import { UniqueConstraintViolationException, type FilterQuery } from '@mikro-orm/core';
-import { DemandCategory, DemandEventKind, DemandStatus, NoticeKind, OPEN_DEMAND_STATUSES, OPEN_REFERRAL_STATUSES, ReferralStatus } from '@wanjia/shared';
+import {
+  DemandCategory,
+  DemandEventKind,
+  DemandStatus,
+  NoticeKind,
+  OPEN_CASE_STATUSES,
+  OPEN_DEMAND_STATUSES,
+  OPEN_REFERRAL_STATUSES,
+  ReferralStatus,
+} from '@wanjia/shared';
 import type { Actor, Caller } from '../../core/caller';
 import type { Em } from '../../core/entity-manager';
 import { BadUserInputError, ConflictError, ForbiddenError, parseId } from '../../core/errors';
@@ -64,7 +73,11 @@ export function isOverdue(demand: { status: DemandStatus; dueOn?: string | null 
 
 /** Raised inside a transition's transaction when another write changed the demand or referral first. */
 class LostRace extends Error {
-  constructor(readonly status: string) {
+  /** `detail`: what changed meanwhile, appended to the refusal (the referral's status a race moved it to). */
+  constructor(
+    readonly status: string,
+    readonly detail = '',
+  ) {
     super(status);
   }
 }
@@ -286,7 +299,7 @@ async function runTransition(em: Em, caller: Caller, spec: TransitionSpec): Prom
       const winner = await earlierStep(em.fork(), caller.actor, spec.clientId);
       if (winner) return resendOf(em, caller, spec, winner);
     }
-    if (error instanceof LostRace) throw notAllowedFrom(spec.mutation, error.status);
+    if (error instanceof LostRace) throw notAllowedFrom(spec.mutation, error.status, error.detail);
     throw error;
   }
 }
@@ -304,8 +317,13 @@ async function moveDemand(tx: Em, demandId: number, from: readonly DemandStatus[
 async function moveReferral(tx: Em, referral: ReferralRow, from: readonly ReferralStatus[], changes: Partial<DemandReferral>, now: Date): Promise<void> {
   const changed = await tx.nativeUpdate(DemandReferral, { id: referral.id, status: { $in: [...from] } }, { ...changes, updatedAt: now });
   if (changed !== 1) {
-    const [row] = await tx.execute<{ status: string }[]>('select status from demand where id = ?', [referral.demandId]);
-    throw new LostRace(row?.status ?? 'UNKNOWN');
+    const [row] = await tx.execute<{ status: string; referral_status: string }[]>(
+      'select d.status, r.status as referral_status from demand d join demand_referral r on r.demand_id = d.id where r.id = ?',
+      [referral.id],
+    );
+    // Name the referral's status too: a return that lost to an accept is refused because the referral
+    // changed under it (now ACCEPTED), not because returning an accepted referral is not allowed.
+    throw new LostRace(row?.status ?? 'UNKNOWN', ` (the referral changed meanwhile: it is ${row?.referral_status ?? 'gone'} now; read it again)`);
   }
 }
 
@@ -900,8 +918,10 @@ export const demandLoopService = {
       }
     }
     const [leads] = await em.execute<{ found: number | string }[]>(
-      'select (select count(*) from (select 1 from petition_case where responsible_leader_id = ? limit 1) c) + (select count(*) from (select 1 from contact_point where leader_id = ? limit 1) p) as found',
-      [actor.cadreId, actor.cadreId],
+      // What myContactPoints lists: open cases the cadre leads, contact points not ended.
+      `select (select count(*) from (select 1 from petition_case where responsible_leader_id = ? and status in (${OPEN_CASE_STATUSES.map(() => '?').join(', ')}) limit 1) c)
+         + (select count(*) from (select 1 from contact_point where leader_id = ? and ended_on is null limit 1) p) as found`,
+      [actor.cadreId, ...OPEN_CASE_STATUSES, actor.cadreId],
     );
     return {
       handlerUnits,
