@@ -480,13 +480,14 @@ describe.each(databaseKinds())('the demand loop in the analysts’ figures on %s
     expect(all!.escalations[0]!.demands).toBeGreaterThan(all!.escalations[3]!.demands);
   });
 
-  it.each([['REGION_CHILDREN'], ['CATEGORY'], ['TARGET_GROUP'], ['MONTH'], ['ROUND']])(
+  it.each([['REGION_CHILDREN'], ['CATEGORY'], ['TARGET_GROUP'], ['MONTH'], ['ROUND'], ['UNIT']])(
     'breaks the figures down by %s, each group as its own slice counts',
     async (dimension) => {
       const groups = await checkGroups(dimension, dimension === 'MONTH' ? { from: '2026-08-01', to: TODAY } : {});
       expect(groups.length).toBeGreaterThan(1 - (dimension === 'ROUND' ? 1 : 0));
       if (dimension === 'MONTH') expect(groups.map((group) => group.key)).toEqual(['2026-08', '2026-09', '2026-10', '2026-11']);
       if (dimension === 'REGION_CHILDREN') expect(groups.map((group) => group.label)).toEqual(['平山区', '溪湖区']);
+      if (dimension === 'UNIT') expect(groups.map((group) => group.label)).toEqual(['本溪市民政局', '平山区住建局', '溪湖区人社局']);
     },
   );
 

@@ -38,7 +38,10 @@ export interface LoopSlice extends Slice {
 }
 
 /** How the demands of a slice are grouped in one statement (target groups and rounds are one run each). */
-type LoopGrouping = { kind: 'none' } | { kind: 'children'; pathLength: number } | { kind: 'category' } | { kind: 'month' };
+type LoopGrouping = { kind: 'none' } | { kind: 'children'; pathLength: number } | { kind: 'category' } | { kind: 'month' } | { kind: 'unit' };
+
+/** Each demand once per unit it was referred to, for the UNIT grouping (a demand referred twice to one unit counts once there). */
+const REFERRED_UNITS_JOIN = 'join (select distinct demand_id, unit_id from demand_referral) ru on ru.demand_id = d.id';
 
 function loopSliceOut(slice: LoopSlice): DemandLoopSlice {
   return {
@@ -121,6 +124,8 @@ function groupKey(dialect: Dialect, grouping: LoopGrouping): string {
       return 'd.category';
     case 'month':
       return dialect.monthOf('d.raised_at');
+    case 'unit':
+      return 'ru.unit_id';
   }
 }
 
@@ -137,7 +142,8 @@ async function measureLoop(em: Em, slice: LoopSlice, grouping: LoopGrouping): Pr
     (definition, index) =>
       `sum(case when ${definition.condition ? bindToday(definition.condition, slice, selectParams) : '1 = 1'} then 1 else 0 end) as v${index}`,
   );
-  const rows = demandRows(dialect, slice);
+  const groupingJoin = grouping.kind === 'unit' ? REFERRED_UNITS_JOIN : '';
+  const rows = demandRows(dialect, slice, groupingJoin);
   const countRows = await connection.execute<Record<string, unknown>[]>(`select ${key} as k, ${columns.join(', ')} ${rows.sql} group by ${key}`, [
     ...selectParams,
     ...rows.params,
@@ -147,7 +153,7 @@ async function measureLoop(em: Em, slice: LoopSlice, grouping: LoopGrouping): Pr
     `select ${key} as k, ${secondsBetween(dialect, 'd.raised_at', 'd.resolved_at')} as s ${rows.sql} and ${median.condition}`,
     rows.params,
   );
-  const ladder = demandRows(dialect, slice, 'join demand_escalation xl on xl.demand_id = d.id');
+  const ladder = demandRows(dialect, slice, `${groupingJoin} join demand_escalation xl on xl.demand_id = d.id`);
   const rungRows = await connection.execute<{ k: unknown; lv: number | string; n: number | string; o: number | string }[]>(
     `select ${key} as k, xl.level as lv, count(distinct d.id) as n, count(distinct case when xl.settled_at is null then d.id end) as o ${ladder.sql} group by ${key}, xl.level`,
     ladder.params,
@@ -306,6 +312,17 @@ export const demandLoopService = {
           const narrowed = { ...slice, round: { id: round.id, startsOn: round.startsOn, endsOn: round.endsOn } };
           const byKey = await measureLoop(em, narrowed, { kind: 'none' });
           groups.push(groupOf(String(round.id), round.name, narrowed, byKey.get(''), rungs));
+        }
+        break;
+      }
+      case DemandLoopDimension.UNIT: {
+        const byKey = await measureLoop(em, slice, { kind: 'unit' });
+        const unitIds = [...byKey.keys()].filter((key) => key !== '').map(Number);
+        const units = unitIds.length ? await em.find(Unit, { id: { $in: unitIds } }, { orderBy: { id: 'asc' } }) : [];
+        for (const unit of units) {
+          // A slice already narrowed to one unit has that unit's group only (each group is its own slice).
+          if (slice.unitId !== null && unit.id !== slice.unitId) continue;
+          groups.push(groupOf(String(unit.id), unit.name, { ...slice, unitId: unit.id }, byKey.get(String(unit.id)), rungs));
         }
         break;
       }

@@ -33,6 +33,8 @@ export enum DemandLoopDimension {
   TARGET_GROUP = 'TARGET_GROUP',
   MONTH = 'MONTH',
   ROUND = 'ROUND',
+  /** The units the demands were referred to (a demand referred to two units counts in both). */
+  UNIT = 'UNIT',
 }
 
 export enum ReferralLoopMeasure {
@@ -78,7 +80,8 @@ registerEnumType(DemandLoopMeasure, {
 });
 registerEnumType(DemandLoopDimension, {
   name: 'DemandLoopDimension',
-  description: 'How demandLoopFigures groups: per child region, category, target group, month raised or round.',
+  description:
+    'How demandLoopFigures groups: per child region, category, target group, month raised, round, or unit referred to (a demand referred to two units counts in both).',
 });
 registerEnumType(ReferralLoopMeasure, {
   name: 'ReferralLoopMeasure',
