@@ -31,7 +31,11 @@ describe.each(databaseKinds())('a deactivated account or cadre loses its signed-
 
   it('refuses a still-unexpired cadre token right after the cadre is deactivated, and accepts it again after reactivation', async () => {
     const cadres = await server.graphql<{ developmentCadres: { id: string }[] }>('{ developmentCadres { id } }');
-    const cadreId = cadres.data!.developmentCadres[0]!.id;
+    // Not a unit's handler (联络员): the demo's first cadre is its unit's only one, with referrals waiting,
+    // and is therefore not deactivated until a successor is designated (handler-tenure.test.ts).
+    const handlers = await orm.em.fork().execute<{ cadre_id: number | string }[]>('select cadre_id from unit_handler where ended_at is null');
+    const handlerIds = new Set(handlers.map((row) => String(row.cadre_id)));
+    const cadreId = cadres.data!.developmentCadres.find((candidate) => !handlerIds.has(candidate.id))!.id;
     const signedIn = await server.graphql<{ developmentSignIn: { accessToken: string } }>(
       'mutation ($id: ID!) { developmentSignIn(cadreId: $id) { accessToken } }',
       {
