@@ -56,19 +56,20 @@ function loopSliceOut(slice: LoopSlice): DemandLoopSlice {
 }
 
 /**
- * The slice's demands (`from demand d … where …`), placed through the household, by the day raised.
- * `joins` go after the household's (the escalation rows, for the ladder's figures).
+ * The slice's conditions shared by demands and referrals: the household's region, the day window on
+ * `dayColumn` (raised or referred), the target group and the category; then the unit condition, which
+ * differs (a demand referred to the unit at least once; a referral to it).
  */
-function demandRows(dialect: Dialect, slice: LoopSlice, joins = ''): SqlPart {
+function sliceConditions(dialect: Dialect, slice: LoopSlice, dayColumn: string, unitCondition: string): { where: string[]; params: unknown[] } {
   const where = ['r.path like ?'];
   const params: unknown[] = [likeStartingWith(slice.regionPath)];
   const { first, last } = dayWindow(slice);
   if (first) {
-    where.push('d.raised_at >= ?');
+    where.push(`${dayColumn} >= ?`);
     params.push(dialect.instant(startOfShanghaiDay(first)));
   }
   if (last) {
-    where.push('d.raised_at < ?');
+    where.push(`${dayColumn} < ?`);
     params.push(dialect.instant(startOfShanghaiDay(nextDay(last))));
   }
   if (slice.targetGroup) where.push(`ho.${TARGET_GROUP_COLUMN[slice.targetGroup]} = 1`);
@@ -77,9 +78,23 @@ function demandRows(dialect: Dialect, slice: LoopSlice, joins = ''): SqlPart {
     params.push(slice.category);
   }
   if (slice.unitId !== null) {
-    where.push('exists (select 1 from demand_referral ur where ur.demand_id = d.id and ur.unit_id = ?)');
+    where.push(unitCondition);
     params.push(slice.unitId);
   }
+  return { where, params };
+}
+
+/**
+ * The slice's demands (`from demand d … where …`), placed through the household, by the day raised.
+ * `joins` go after the household's (the escalation rows, for the ladder's figures).
+ */
+function demandRows(dialect: Dialect, slice: LoopSlice, joins = ''): SqlPart {
+  const { where, params } = sliceConditions(
+    dialect,
+    slice,
+    'd.raised_at',
+    'exists (select 1 from demand_referral ur where ur.demand_id = d.id and ur.unit_id = ?)',
+  );
   return {
     sql: `from demand d join household ho on ho.id = d.household_id join region r on r.id = ho.region_id ${joins} where ${where.join(' and ')}`,
     params,
@@ -88,26 +103,7 @@ function demandRows(dialect: Dialect, slice: LoopSlice, joins = ''): SqlPart {
 
 /** The slice's referrals (`from demand_referral dr …`), placed through the demand's household, by the day referred. */
 function referralRows(dialect: Dialect, slice: LoopSlice): SqlPart {
-  const where = ['r.path like ?'];
-  const params: unknown[] = [likeStartingWith(slice.regionPath)];
-  const { first, last } = dayWindow(slice);
-  if (first) {
-    where.push('dr.referred_at >= ?');
-    params.push(dialect.instant(startOfShanghaiDay(first)));
-  }
-  if (last) {
-    where.push('dr.referred_at < ?');
-    params.push(dialect.instant(startOfShanghaiDay(nextDay(last))));
-  }
-  if (slice.targetGroup) where.push(`ho.${TARGET_GROUP_COLUMN[slice.targetGroup]} = 1`);
-  if (slice.category) {
-    where.push('d.category = ?');
-    params.push(slice.category);
-  }
-  if (slice.unitId !== null) {
-    where.push('dr.unit_id = ?');
-    params.push(slice.unitId);
-  }
+  const { where, params } = sliceConditions(dialect, slice, 'dr.referred_at', 'dr.unit_id = ?');
   return {
     sql: `from demand_referral dr join demand d on d.id = dr.demand_id join household ho on ho.id = d.household_id join region r on r.id = ho.region_id where ${where.join(' and ')}`,
     params,
