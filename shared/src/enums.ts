@@ -206,6 +206,8 @@ export enum NoticeKind {
   AWAITING_CONFIRMATION = 'AWAITING_CONFIRMATION',
   /** Households due for a visit this week. */
   VISITS_DUE = 'VISITS_DUE',
+  /** An administrator decided on a change this cadre reported from the field. */
+  FIELD_REPORT_DECIDED = 'FIELD_REPORT_DECIDED',
 }
 
 export const OPEN_DEMAND_STATUSES: readonly DemandStatus[] = [DemandStatus.OPEN, DemandStatus.IN_PROGRESS, DemandStatus.REFERRED, DemandStatus.ESCALATED];

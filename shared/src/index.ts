@@ -4,3 +4,4 @@ export * from './id-number';
 export * from './phone';
 export * from './money';
 export * from './masking';
+export * from './intake';

@@ -145,6 +145,7 @@ export const LABELS_ZH = {
     [NoticeKind.DEMAND_INSTRUCTED]: '督办批示',
     [NoticeKind.AWAITING_CONFIRMATION]: '待回访确认',
     [NoticeKind.VISITS_DUE]: '本周待走访',
+    [NoticeKind.FIELD_REPORT_DECIDED]: '变更报告已审核',
   },
   AssignmentKind: {
     [AssignmentKind.ONE_TO_ONE]: '一对一',

@@ -1,5 +1,14 @@
 import {
   AssignmentKind,
+  BulkRunState,
+  FieldReportKind,
+  FieldReportStatus,
+  ImportKind,
+  ImportMode,
+  ImportProblemSeverity,
+  ImportState,
+  RecordList,
+  ResidentDeparture,
   CadreRank,
   DemandCategory,
   DemandEventKind,
@@ -30,6 +39,16 @@ export function registerEnums(): void {
   registered = true;
   const enums = {
     AssignmentKind,
+    BulkRunState,
+    FieldReportKind,
+    FieldReportStatus,
+    ImportKind,
+    ImportMode,
+    ImportProblemSeverity,
+    ImportState,
+    RecordList,
+    ResidentDeparture,
+
     CadreRank,
     DemandCategory,
     DemandEventKind,

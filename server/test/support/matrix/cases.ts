@@ -1,6 +1,10 @@
 import { DemandStatus, ReferralStatus, Role } from '@wanjia/shared';
 import { hashPassword } from '../../../src/modules/accounts/password.service';
 import { CITY_CODE, MatrixFixtures, PINGSHAN_CODE, type LoopWorld, type Seeded } from './fixtures';
+import { importsCases } from './cases-imports';
+import { fieldReportsCases } from './cases-field-reports';
+import { bulkRunsCases } from './cases-bulk-runs';
+import { recordListsCases } from './cases-record-lists';
 import type { GraphQLBody } from '../server';
 
 /**
@@ -408,6 +412,10 @@ void today;
 
 export const QUERIES: Record<string, Entry> = {
   ...LOOP_QUERIES,
+  ...importsCases().queries,
+  ...fieldReportsCases().queries,
+  ...bulkRunsCases().queries,
+  ...recordListsCases().queries,
   assignments: {
     who: STAFF,
     text: list('assignments', 'AssignmentFilter', 'household { region { path } }'),
@@ -605,6 +613,10 @@ export const DEMO_PASSWORD_OF: Record<StaffCaller, string> = {
 
 export const MUTATIONS: Record<string, Entry> = {
   ...LOOP_MUTATIONS,
+  ...importsCases().mutations,
+  ...fieldReportsCases().mutations,
+  ...bulkRunsCases().mutations,
+  ...recordListsCases().mutations,
   changePassword: {
     who: STAFF,
     unscoped: true,
