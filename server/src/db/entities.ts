@@ -1,5 +1,6 @@
 import { UserAccount } from '../modules/accounts/user-account.entity';
 import { JobLease } from '../modules/jobs/job-lease.entity';
+import { DataImport, DataImportKey, DataImportProblem, DataImportRow } from '../modules/imports/data-import.entity';
 import { NoticeDelivery } from '../modules/notices/notice-delivery.entity';
 import { NoticeSubscription } from '../modules/notices/notice-subscription.entity';
 import { Notice } from '../modules/notices/notice.entity';
@@ -68,4 +69,9 @@ export const ENTITIES = [
   NoticeSubscription,
   WechatAccessToken,
   JobLease,
+  // Imports (issue 16): the uploads, their rows (what each became), their keys for duplicates within the file, their problems.
+  DataImport,
+  DataImportRow,
+  DataImportKey,
+  DataImportProblem,
 ];

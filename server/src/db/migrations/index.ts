@@ -9,6 +9,7 @@ import { Migration20261202041100 } from './Migration20261202041100';
 import { Migration20261203000000 } from './Migration20261203000000';
 import { Migration20261204000000 } from './Migration20261204000000';
 import { Migration20261204100000 } from './Migration20261204100000';
+import { Migration20261205000000 } from './Migration20261205000000';
 
 /**
  * The MySQL migrations in the order they run; listed, so that no file discovery is needed at run time.
@@ -37,4 +38,6 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261204000000', class: Migration20261204000000 },
   // Notices and scheduled work (issue 15): in-app notices, the WeChat outbox, subscriptions, the shared access token, job leases.
   { name: 'Migration20261204100000', class: Migration20261204100000 },
+  // Imports (issue 16): uploads, their rows (what each became), their keys for duplicates within the file, their problems.
+  { name: 'Migration20261205000000', class: Migration20261205000000 },
 ];
