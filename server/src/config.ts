@@ -171,6 +171,12 @@ const environmentSchema = z.object({
   DUPLICATE_ID_HITS_PER_DAY: z.coerce.number({ message: 'must be a number of refusals' }).int().min(1).max(1000).default(5),
   /** How long after an assignment ended a record of a visit made during it may still arrive (the offline outbox). */
   HELP_RECORD_LATE_GRACE_DAYS: z.coerce.number({ message: 'must be a number of days' }).int().min(0).max(60).default(7),
+  // Imports (issue 16): the uploaded spreadsheets are kept here for the check, the commit's resume and the report.
+  IMPORT_DIR: z.string().min(1).default('./data/imports'),
+  IMPORT_MAX_BYTES: z.coerce.number({ message: 'must be a number of bytes' }).int().min(10_000).max(500_000_000).default(20_000_000),
+  IMPORT_MAX_ROWS: z.coerce.number({ message: 'must be a number of rows' }).int().min(10).max(2_000_000).default(200_000),
+  /** Cross-district duplicate findings one account may be told in any 24 hours (each is audited with a keyed hash). */
+  IMPORT_ELSEWHERE_PER_DAY: z.coerce.number({ message: 'must be a number of findings' }).int().min(0).max(100_000).default(200),
   PHOTO_UPLOAD_BYTES_PER_DAY: z.coerce.number({ message: 'must be a number of bytes' }).int().min(100_000).max(100_000_000_000).default(300_000_000),
   COUNT_SQL: booleanFlag.default(false),
   DEV_SIGN_IN: booleanFlag.default(false),
@@ -348,6 +354,8 @@ export interface AppConfig {
   duplicateIdHitsPerDay: number;
   /** Days after an assignment ended during which the cadre's late records (made before the end) still land. */
   helpRecordLateGraceDays: number;
+  /** Spreadsheet imports (issue 16): where uploads are kept, how large a file and how many rows, cross-district findings per account and day. */
+  imports: { dir: string; maxBytes: number; maxRows: number; elsewherePerDay: number };
   /** Count SQL statements and serve the count at /debug/sql-count (benchmarks only). */
   countSql: boolean;
   /** Sign in as a demo cadre without WeChat (the h5 build, demos and tests); refused in production. */
@@ -503,6 +511,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     },
     duplicateIdHitsPerDay: env.DUPLICATE_ID_HITS_PER_DAY,
     helpRecordLateGraceDays: env.HELP_RECORD_LATE_GRACE_DAYS,
+    imports: { dir: path.resolve(env.IMPORT_DIR), maxBytes: env.IMPORT_MAX_BYTES, maxRows: env.IMPORT_MAX_ROWS, elsewherePerDay: env.IMPORT_ELSEWHERE_PER_DAY },
     countSql: env.COUNT_SQL,
     devSignIn: env.DEV_SIGN_IN,
     corsOrigins: env.CORS_ORIGINS ? env.CORS_ORIGINS.split(',') : [],
