@@ -23,6 +23,7 @@ import { buildApiSchema } from './graphql/schema';
 import type { Logger } from './logger';
 import { mountPlayground } from './playground/playground.routes';
 import { ideSessionRoutes } from './playground/ide-session.routes';
+import { importDeskRoutes } from './playground/import-desk/import-desk.routes';
 import { LocalDiskPhotoStorage, type PhotoStorage } from './modules/photos/photo-storage';
 import { photoRoutes } from './modules/photos/photo.routes';
 import { analyticsRoutes } from './modules/analytics/analytics.routes';
@@ -107,6 +108,8 @@ export async function createApp({ config, orm, logger, sqlCounter, photoStorage,
   app.use(analyticsRoutes(orm, config, logger, rateLimits));
   // The IDE's cookie session (sign-in, renewal, sign-out), with its own small JSON body limit; before /graphql.
   app.use(ideSessionRoutes({ orm, config, logger, rateLimits }));
+  // The office upload page (/imports/desk), before the import engine's /imports routes.
+  app.use(importDeskRoutes({ orm, config, logger }));
 
   if (config.countSql && sqlCounter) {
     app.get('/debug/sql-count', (_request, response) => {
