@@ -73,6 +73,11 @@ export interface ImportContext {
   cityWide: boolean;
   /** "Today" in Asia/Shanghai (YYYY-MM-DD), from the injected clock. */
   today: string;
+  /**
+   * Which call this is: the dry run's check, or the commit's re-check inside its transaction. Checks that
+   * write beside the import (the audited cross-district finding) or cost a budget run in the dry run only.
+   */
+  phase: 'dryRun' | 'commit';
 }
 
 export interface ImportKindDefinition<V> {
