@@ -50,6 +50,11 @@ if (status.mysql === false) console.log('  Fault and soak tests (tests/faults, t
 if (process.env.CI !== 'true' && !process.env.TEST_REDIS_URL?.trim() && !(await redisAnswers())) {
   console.log('  The Redis rate-limit test did NOT run: nothing answers at 127.0.0.1:6379 (apt-get install -y redis-server)');
 }
+// server/jest.config.js leaves the office-files import test out when LibreOffice is missing (never under CI).
+const sofficeOnPath = (process.env.PATH ?? '').split(':').some((dir) => dir && fs.existsSync(path.join(dir, 'soffice')));
+if (process.env.CI !== 'true' && !sofficeOnPath) {
+  console.log('  The office-files import test did NOT run: soffice is missing (apt-get install -y libreoffice-calc-nogui)');
+}
 // Without Chromium the browser tests are left out of the run (under CI they fail instead): say so here.
 if (!fs.existsSync('/usr/bin/chromium')) console.log('  Browser tests did NOT run: /usr/bin/chromium is missing (apt-get install -y chromium)');
 else console.log("  Browser tests ran in Debian's Chromium (/usr/bin/chromium)");
