@@ -60,6 +60,8 @@ export interface RowWritten {
   outcome: 'CREATED' | 'UPDATED' | 'UNCHANGED';
   entityName: string;
   entityId: number;
+  /** UPDATED: the fields that changed (names only, never values); the import's audit entry lists them. */
+  changedFields?: string[];
 }
 
 export interface ImportContext {
