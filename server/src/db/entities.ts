@@ -4,6 +4,7 @@ import { DataImport, DataImportKey, DataImportProblem, DataImportRow } from '../
 import { NoticeDelivery } from '../modules/notices/notice-delivery.entity';
 import { NoticeSubscription } from '../modules/notices/notice-subscription.entity';
 import { Notice } from '../modules/notices/notice.entity';
+import { FieldReport } from '../modules/field-reports/field-report.entity';
 import { WechatAccessToken } from '../modules/notices/wechat-access-token.entity';
 import { Assignment } from '../modules/assignments/assignment.entity';
 import { AuditEntry } from '../modules/audit/audit-entry.entity';
@@ -74,4 +75,6 @@ export const ENTITIES = [
   DataImportRow,
   DataImportKey,
   DataImportProblem,
+  // Changes reported from the field (issue 16): a cadre's proposals, reviewed by administrators in scope.
+  FieldReport,
 ];

@@ -19,7 +19,9 @@ import { UnitResolver } from '../modules/units/unit.resolver';
 import { UnitHandlerResolver } from '../modules/units/unit-handler.resolver';
 import { DemandDeadlineResolver } from '../modules/demands/demand-deadline.resolver';
 import { SupervisionResolver } from '../modules/demands/supervision.resolver';
+import { FieldReportResolver } from '../modules/field-reports/field-report.resolver';
 import { MyContactPointsResolver } from '../modules/contact-points/my-contact-points.resolver';
+import { RecordListResolver } from '../modules/record-lists/record-list.resolver';
 
 /**
  * Composition file: the resolver list, one of the three places a new feature is registered (with the
@@ -53,4 +55,5 @@ export const RESOLVERS = [
   DemandReferralResolver,
   DemandEventLoopResolver,
   UnitHandlerResolver,
+  FieldReportResolver,
 ] as const;

@@ -10,6 +10,7 @@ import { Migration20261203000000 } from './Migration20261203000000';
 import { Migration20261204000000 } from './Migration20261204000000';
 import { Migration20261204100000 } from './Migration20261204100000';
 import { Migration20261205000000 } from './Migration20261205000000';
+import { Migration20261205100000 } from './Migration20261205100000';
 
 /**
  * The MySQL migrations in the order they run; listed, so that no file discovery is needed at run time.
@@ -40,4 +41,6 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261204100000', class: Migration20261204100000 },
   // Imports (issue 16): uploads, their rows (what each became), their keys for duplicates within the file, their problems.
   { name: 'Migration20261205000000', class: Migration20261205000000 },
+  // Changes reported from the field (issue 16): field_report, members' departures kept on the file, the FIELD_REPORT_DECIDED notice kind.
+  { name: 'Migration20261205100000', class: Migration20261205100000 },
 ];

@@ -1,5 +1,6 @@
 import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property, type Opt, type Rel } from '@mikro-orm/core';
-import { Gender, KeyFocusReason, ResidentRelation } from '@wanjia/shared';
+import { Gender, KeyFocusReason, ResidentDeparture, ResidentRelation } from '@wanjia/shared';
+import { LocalDateResolver } from 'graphql-scalars';
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Household } from './household.entity';
 
@@ -51,6 +52,18 @@ export class Resident {
   @Field(() => Boolean, { description: 'Whether this person is a petitioner (信访人).' })
   @Property({ type: 'boolean' })
   isPetitioner: boolean & Opt = false;
+
+  /**
+   * A member who died or moved out is not deleted (history, not deletes): the day and why, set when an
+   * administrator approves a cadre's field report. The household's members still list them, marked.
+   */
+  @Field(() => LocalDateResolver, { nullable: true, description: 'The day the member died or moved out (null while a member).' })
+  @Property({ type: 'date', nullable: true })
+  leftOn?: string | null;
+
+  @Field(() => ResidentDeparture, { nullable: true, description: 'Why the member is no longer in the household (已故/已迁出); null while a member.' })
+  @Enum({ items: () => ResidentDeparture, nullable: true })
+  departure?: ResidentDeparture | null;
 
   @Property({ type: 'Date', length: 3 })
   createdAt: Date & Opt = new Date();
