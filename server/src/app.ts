@@ -27,6 +27,7 @@ import { importDeskRoutes } from './playground/import-desk/import-desk.routes';
 import { LocalDiskPhotoStorage, type PhotoStorage } from './modules/photos/photo-storage';
 import { photoRoutes } from './modules/photos/photo.routes';
 import { analyticsRoutes } from './modules/analytics/analytics.routes';
+import { recordListRoutes } from './modules/record-lists/record-list.routes';
 import { systemClock, type Clock } from './core/clock';
 
 export interface AppDependencies {
@@ -106,6 +107,7 @@ export async function createApp({ config, orm, logger, sqlCounter, photoStorage,
   app.use(CADRE_APP_PATH, cadreAppRoutes(config, logger));
   app.use(photoRoutes(orm, config, photoStorage ?? new LocalDiskPhotoStorage(config.photos.dir), logger, rateLimits));
   app.use(analyticsRoutes(orm, config, logger, rateLimits));
+  app.use(recordListRoutes(orm, config, logger, rateLimits));
   // The IDE's cookie session (sign-in, renewal, sign-out), with its own small JSON body limit; before /graphql.
   app.use(ideSessionRoutes({ orm, config, logger, rateLimits }));
   // The office upload page (/imports/desk), before the import engine's /imports routes.

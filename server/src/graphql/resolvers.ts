@@ -56,4 +56,5 @@ export const RESOLVERS = [
   DemandEventLoopResolver,
   UnitHandlerResolver,
   FieldReportResolver,
+  RecordListResolver,
 ] as const;
