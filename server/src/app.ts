@@ -107,7 +107,7 @@ export async function createApp({ config, orm, logger, sqlCounter, photoStorage,
   app.use(CADRE_APP_PATH, cadreAppRoutes(config, logger));
   app.use(photoRoutes(orm, config, photoStorage ?? new LocalDiskPhotoStorage(config.photos.dir), logger, rateLimits));
   app.use(analyticsRoutes(orm, config, logger, rateLimits));
-  app.use(recordListRoutes(orm, config, logger, rateLimits));
+  app.use(recordListRoutes(orm, config, logger, rateLimits, clock));
   // The IDE's cookie session (sign-in, renewal, sign-out), with its own small JSON body limit; before /graphql.
   app.use(ideSessionRoutes({ orm, config, logger, rateLimits }));
   // The office upload page (/imports/desk), before the import engine's /imports routes.

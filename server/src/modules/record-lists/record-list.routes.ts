@@ -7,6 +7,7 @@ import { FIELD_COSTS } from '../../graphql/limits/query-cost';
 import type { RateLimits } from '../../graphql/limits/rate-limits';
 import { sendProblem } from '../../http/problem-response';
 import type { Logger } from '../../logger';
+import { systemClock, type Clock } from '../../core/clock';
 import { actorFromRequest } from '../auth/ide-session';
 import { IMPORT_PROBLEM_RECORDS } from './record-list.import-problems';
 import { checkedRequest, RECORD_LIST_FILTERS, recordListQuery, type GivenFilters } from './record-list.request';
@@ -56,7 +57,7 @@ const CONTENT_TYPES: Record<FileExtension, string> = {
  * begun can no longer be answered as a problem: the response is cut off (the client sees an incomplete
  * download) and the failure logged.
  */
-export function recordListRoutes(orm: Orm, config: AppConfig, logger: Logger, rateLimits: RateLimits): express.Router {
+export function recordListRoutes(orm: Orm, config: AppConfig, logger: Logger, rateLimits: RateLimits, clock: Clock = systemClock): express.Router {
   const router = express.Router();
   router.get(/^\/exports\/records\/([A-Za-z_]+)\.(xlsx|csv)$/, async (request, response) => {
     let streaming = false;
@@ -76,10 +77,17 @@ export function recordListRoutes(orm: Orm, config: AppConfig, logger: Logger, ra
       const clientAddress = request.ip ?? request.socket.remoteAddress ?? 'unknown';
       await rateLimits.consume({ kind: 'query', rootFields: [], cost: RECORD_LIST_DOWNLOAD_COST }, actor, clientAddress);
       const em = orm.em.fork();
-      const opened = await recordListService.openDownload(em, { actor, clientAddress }, listRequest, format, {
-        intervals: config.visitIntervals,
-        importProblems: IMPORT_PROBLEM_RECORDS,
-      });
+      const opened = await recordListService.openDownload(
+        em,
+        { actor, clientAddress },
+        listRequest,
+        format,
+        {
+          intervals: config.visitIntervals,
+          importProblems: IMPORT_PROBLEM_RECORDS,
+        },
+        clock.now(),
+      );
       response.set('Content-Disposition', contentDisposition(opened.name)).set('Cache-Control', 'private, no-store').type(CONTENT_TYPES[format]);
       streaming = true;
       const written = await writeRecordList(response, format, opened.title, opened.sheet);
