@@ -4,6 +4,16 @@
  * are discovered from the demo data at run time and passed in as `CorpusFixtures`.
  */
 
+import {
+  fieldReportCorpus,
+  intakeCorpus,
+  recordListCorpus,
+  type FieldReportFixtures,
+  type IntakeAnswer,
+  type IntakeFixtures,
+  type IntakeProbe,
+  type RecordListFixtures,
+} from './bad-input-intake';
 import { loopCorpus, type LoopFixtures } from './bad-input-loop';
 
 /** Tokens that must not be accepted: expired, signed with another secret, unsigned, tampered with. */
@@ -27,6 +37,8 @@ export type Identity = 'none' | 'admin' | 'pingshanAdmin' | 'analyst' | 'cadre' 
 
 export interface CorpusRequest {
   as?: Identity;
+  /** A route beside /graphql (the imports' upload, templates and reports); /graphql when absent. */
+  path?: string;
   /** A raw Authorization header, sent instead of the identity's token. */
   authorization?: string;
   query?: string;
@@ -48,6 +60,7 @@ export type ExpectedCode =
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
   | 'CONFLICT'
+  | 'NOT_FOUND'
   | 'TOO_MANY_REQUESTS'
   | 'GRAPHQL_PARSE_FAILED'
   | 'GRAPHQL_VALIDATION_FAILED'
@@ -78,6 +91,10 @@ export interface BadInputCase {
   expect: Expected;
   /** Tables the request may write even though it is refused (failed sign-ins are counted). */
   mayTouch?: string[];
+  /** An upload whose file may be kept under IMPORT_DIR (only one that leaves an import does). */
+  mayStore?: boolean;
+  /** Checks made after the answer and before the tables are compared (an import's dry run in the background). */
+  settle?: (answer: IntakeAnswer, probe: IntakeProbe, fixtures: CorpusFixtures) => Promise<void>;
 }
 
 export interface CorpusFixtures {
@@ -110,6 +127,12 @@ export interface CorpusFixtures {
   existingRegionCode: string;
   /** The demand loop's objects (issue 15): see bad-input-loop.ts. */
   loop: LoopFixtures;
+  /** The imports' objects and files (issue 16): see bad-input-intake.ts. */
+  intake: IntakeFixtures;
+  /** The signed-in cadre's field reports (issue 16): one pending, one rejected. */
+  fieldReports: FieldReportFixtures;
+  /** The city administrator's record-list link (issue 16). */
+  recordLists: RecordListFixtures;
 }
 
 export function expectedStatus(expected: Expected): number {
@@ -1494,6 +1517,59 @@ export function buildCorpus(): BadInputCase[] {
       ...(entry.message ? { message: entry.message } : {}),
       ...(entry.status ? { status: entry.status } : {}),
     });
+  }
+
+  // Imports (issue 16): hostile uploads, templates and reports over HTTP, the import's GraphQL operations.
+  for (const entry of intakeCorpus()) {
+    cases.push({
+      category: entry.category,
+      name: entry.name,
+      request: (f) => entry.request(f.intake),
+      expect: {
+        code: entry.code,
+        ...(entry.status ? { status: entry.status } : {}),
+        ...(entry.field ? { field: entry.field } : {}),
+        ...(entry.message ? { message: entry.message } : {}),
+      },
+      ...(entry.mayTouch ? { mayTouch: entry.mayTouch } : {}),
+      ...(entry.mayStore ? { mayStore: true } : {}),
+      ...(entry.settle ? { settle: (answer, probe, f) => entry.settle!(answer, probe, f.intake) } : {}),
+    });
+  }
+  // Field reports (issue 16): the cadre's report, the administrators' decision and inbox.
+  for (const entry of fieldReportCorpus()) {
+    add(
+      entry.category,
+      entry.name,
+      (f) =>
+        entry.request({
+          ownHouseholdId: f.ownHouseholdId,
+          ownHouseholdVersion: f.ownHouseholdVersion,
+          ownResidentId: f.ownResidentId,
+          otherHouseholdId: f.otherHouseholdId,
+          otherResidentId: f.otherResidentId,
+          otherRecordId: f.otherRecordId,
+          cityRegionId: f.cityRegionId,
+          xihuRegionId: f.xihu.regionId,
+          fieldReports: f.fieldReports,
+        }),
+      { code: entry.code, ...(entry.field ? { field: entry.field } : {}), ...(entry.status ? { status: entry.status } : {}) },
+    );
+  }
+  // Record lists (issue 16): the export's filters, scope and roles; the download's ticket.
+  for (const entry of recordListCorpus()) {
+    add(
+      entry.category,
+      entry.name,
+      (f) =>
+        entry.request({
+          xihuRegionId: f.xihu.regionId,
+          pingshanRegionId: f.pingshan.regionId,
+          recordLists: f.recordLists,
+          cityImportId: f.intake?.cityImportId ?? null,
+        }),
+      { code: entry.code, ...(entry.field ? { field: entry.field } : {}), ...(entry.status ? { status: entry.status } : {}) },
+    );
   }
   return cases;
 }

@@ -1164,3 +1164,768 @@ export async function discoverIntakeFixtures(client: IntakeClient, ids: { pingsh
     files: await buildIntakeFiles(households, good),
   };
 }
+
+// --- field reports (issue 16): a cadre's report, the administrators' decision ------------------------
+
+/** A signed-in cadre's reports, made before the corpus runs: one pending, one already rejected. */
+export interface FieldReportFixtures {
+  /** PHONE_CHANGED on the signed-in cadre's own household, still pending; its clientId. */
+  pendingId: string;
+  pendingClientId: string;
+  /** Rejected by the city's administrator: decided, it cannot be decided or withdrawn again. */
+  decidedId: string;
+}
+
+/** What the field-report cases need of the corpus's fixtures. */
+export interface FieldReportTargets {
+  ownHouseholdId: string;
+  ownHouseholdVersion: number;
+  ownResidentId: string;
+  otherHouseholdId: string;
+  otherResidentId: string;
+  otherRecordId: string;
+  cityRegionId: string;
+  xihuRegionId: string;
+  fieldReports: FieldReportFixtures;
+}
+
+export interface FieldReportCase {
+  category: string;
+  name: string;
+  request: (targets: FieldReportTargets) => IntakeRequest;
+  code: 'OK' | 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'CONFLICT';
+  status?: number;
+  field?: string;
+}
+
+const REPORT = 'mutation ($input: ReportFieldChangeInput!) { reportFieldChange(input: $input) { id status } }';
+const WITHDRAW = 'mutation ($input: WithdrawFieldReportInput!) { withdrawFieldReport(input: $input) { id status } }';
+const APPROVE = 'mutation ($input: ApproveFieldReportInput!) { approveFieldReport(input: $input) { id status } }';
+const REJECT = 'mutation ($input: RejectFieldReportInput!) { rejectFieldReport(input: $input) { id status } }';
+
+let reportSequence = 0;
+function reportClientId(): string {
+  reportSequence += 1;
+  return `fr-corpus-${process.pid}-${Date.now().toString(36)}-${reportSequence}`;
+}
+
+/** Today in Asia/Shanghai, `days` from now. */
+function day(days = 0): string {
+  return new Date(Date.now() + 8 * 3_600_000 + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** A valid ID number with the wrong check digit. */
+function wrongCheckDigit(idNumber: string): string {
+  const last = idNumber.slice(-1);
+  return `${idNumber.slice(0, 17)}${last === '0' ? '1' : '0'}`;
+}
+
+export function fieldReportCorpus(): FieldReportCase[] {
+  const cases: FieldReportCase[] = [];
+  const add = (entry: FieldReportCase) => cases.push(entry);
+  const report =
+    (as: IntakeIdentity, input: (targets: FieldReportTargets) => Record<string, unknown>) =>
+    (targets: FieldReportTargets): IntakeRequest => ({ as, query: REPORT, variables: { input: { clientId: reportClientId(), ...input(targets) } } });
+  const phone = (targets: FieldReportTargets, extra: Record<string, unknown> = {}) => ({
+    kind: 'PHONE_CHANGED',
+    householdId: targets.ownHouseholdId,
+    phone: '13904149876',
+    ...extra,
+  });
+  const bad = (name: string, request: FieldReportCase['request'], field: string, status?: number) =>
+    add({ category: 'field report: input', name, request, code: 'BAD_USER_INPUT', field, ...(status ? { status } : {}) });
+
+  // Who reports: a cadre, on a household it looks after.
+  add({ category: 'field report: who', name: 'reportFieldChange without signing in', request: report('none', (t) => phone(t)), code: 'UNAUTHENTICATED' });
+  add({ category: 'field report: who', name: 'reportFieldChange as an administrator', request: report('admin', (t) => phone(t)), code: 'FORBIDDEN' });
+  add({ category: 'field report: who', name: 'reportFieldChange as the analyst', request: report('analyst', (t) => phone(t)), code: 'FORBIDDEN' });
+  add({
+    category: 'field report: who',
+    name: "reportFieldChange on another cadre's household",
+    request: report('cadre', (t) => phone(t, { householdId: t.otherHouseholdId })),
+    code: 'FORBIDDEN',
+  });
+  add({
+    category: 'field report: who',
+    name: 'reportFieldChange on a household that does not exist',
+    request: report('cadre', (t) => phone(t, { householdId: '987654321' })),
+    code: 'FORBIDDEN',
+  });
+
+  // clientIds and ids.
+  for (const [label, clientId] of [
+    ['empty', ''],
+    ['7 characters', 'abc1234'],
+    ['65 characters', 'a'.repeat(65)],
+    ['a space', 'field report id'],
+    ['Chinese characters', '客户端编号一二三四五'],
+  ] as const) {
+    bad(
+      `reportFieldChange with a clientId of ${label}`,
+      (t) => ({ as: 'cadre', query: REPORT, variables: { input: { ...phone(t), clientId } } }),
+      'input.clientId',
+    );
+  }
+  add({
+    category: 'field report: clientId',
+    name: 'reportFieldChange with the clientId of a pending report and another phone',
+    request: (t) => ({ as: 'cadre', query: REPORT, variables: { input: { ...phone(t, { phone: '13904140001' }), clientId: t.fieldReports.pendingClientId } } }),
+    code: 'CONFLICT',
+    field: 'input.clientId',
+  });
+  for (const [label, id] of BAD_IDS) {
+    bad(
+      `reportFieldChange with a ${label} householdId`,
+      report('cadre', (t) => phone(t, { householdId: id })),
+      'input.householdId',
+    );
+  }
+  bad(
+    'reportFieldChange with a member of another household',
+    report('cadre', (t) => ({ kind: 'MEMBER_MOVED_OUT', householdId: t.ownHouseholdId, residentId: t.otherResidentId, leftOn: day(-3) })),
+    'input.residentId',
+  );
+  bad(
+    'reportFieldChange with a residentId of letters',
+    report('cadre', (t) => ({ kind: 'MEMBER_DIED', householdId: t.ownHouseholdId, residentId: 'abc', leftOn: day(-3) })),
+    'input.residentId',
+  );
+  bad(
+    "reportFieldChange linking another cadre's help record",
+    report('cadre', (t) => phone(t, { helpRecordId: t.otherRecordId })),
+    'input.helpRecordId',
+  );
+
+  // What each kind needs.
+  bad(
+    'PHONE_CHANGED without a phone',
+    report('cadre', (t) => phone(t, { phone: null })),
+    'input.phone',
+  );
+  bad(
+    'PHONE_CHANGED to "123"',
+    report('cadre', (t) => phone(t, { phone: '123' })),
+    'input.phone',
+  );
+  bad(
+    'PHONE_CHANGED to an SQL phone',
+    report('cadre', (t) => phone(t, { phone: "1' OR '1'='1" })),
+    'input.phone',
+  );
+  bad(
+    'PHONE_CHANGED without a householdId',
+    report('cadre', (t) => phone(t, { householdId: null })),
+    'input.householdId',
+  );
+  const born = (t: FieldReportTargets, extra: Record<string, unknown> = {}) => ({
+    kind: 'MEMBER_BORN',
+    householdId: t.ownHouseholdId,
+    name: '语料新生',
+    gender: 'FEMALE',
+    birthDate: day(-30),
+    ...extra,
+  });
+  bad(
+    'MEMBER_BORN without a name',
+    report('cadre', (t) => born(t, { name: null })),
+    'input.name',
+  );
+  bad(
+    'MEMBER_BORN with a 65-character name',
+    report('cadre', (t) => born(t, { name: '新'.repeat(65) })),
+    'input.name',
+  );
+  bad(
+    'MEMBER_BORN with a NUL in the name',
+    report('cadre', (t) => born(t, { name: '语料\u0000新生' })),
+    'input.name',
+  );
+  bad(
+    'MEMBER_BORN without a gender',
+    report('cadre', (t) => born(t, { gender: null })),
+    'input.gender',
+  );
+  bad(
+    'MEMBER_BORN without a birth date',
+    report('cadre', (t) => born(t, { birthDate: null })),
+    'input.birthDate',
+  );
+  bad(
+    'MEMBER_BORN born tomorrow',
+    report('cadre', (t) => born(t, { birthDate: day(1) })),
+    'input.birthDate',
+  );
+  bad(
+    'MEMBER_BORN born on 30 February',
+    report('cadre', (t) => born(t, { birthDate: '2026-02-30' })),
+    'input.birthDate',
+    400,
+  );
+  bad(
+    'MEMBER_BORN with an ID number whose check digit is wrong',
+    report('cadre', (t) => born(t, { idNumber: wrongCheckDigit(freshIdNumber(day(-30).replace(/-/g, ''))) })),
+    'input.idNumber',
+  );
+  bad(
+    'MEMBER_BORN with an ID number of another birth date',
+    report('cadre', (t) => born(t, { idNumber: freshIdNumber('20150101') })),
+    'input.idNumber',
+  );
+  bad(
+    'MEMBER_BORN with a gender in lower case',
+    report('cadre', (t) => born(t, { gender: 'female' })),
+    'input.gender',
+    400,
+  );
+  bad(
+    'MEMBER_DIED without the member',
+    report('cadre', (t) => ({ kind: 'MEMBER_DIED', householdId: t.ownHouseholdId, leftOn: day(-3) })),
+    'input.residentId',
+  );
+  bad(
+    'MEMBER_DIED tomorrow',
+    report('cadre', (t) => ({ kind: 'MEMBER_DIED', householdId: t.ownHouseholdId, residentId: t.ownResidentId, leftOn: day(1) })),
+    'input.leftOn',
+  );
+  bad(
+    'MEMBER_MOVED_OUT in 1899',
+    report('cadre', (t) => ({ kind: 'MEMBER_MOVED_OUT', householdId: t.ownHouseholdId, residentId: t.ownResidentId, leftOn: '1899-12-31' })),
+    'input.leftOn',
+  );
+  const moved = (t: FieldReportTargets, extra: Record<string, unknown> = {}) => ({
+    kind: 'HOUSEHOLD_MOVED',
+    householdId: t.ownHouseholdId,
+    address: '语料新址8号',
+    ...extra,
+  });
+  bad(
+    'HOUSEHOLD_MOVED with a 256-character address',
+    report('cadre', (t) => moved(t, { address: '址'.repeat(256) })),
+    'input.address',
+  );
+  bad(
+    'HOUSEHOLD_MOVED with a 100,000-character address',
+    report('cadre', (t) => moved(t, { address: 'x'.repeat(100_000) })),
+    'input.address',
+  );
+  bad(
+    'HOUSEHOLD_MOVED with an address of spaces',
+    report('cadre', (t) => moved(t, { address: '   ' })),
+    'input.address',
+  );
+  bad(
+    'HOUSEHOLD_MOVED with an ESC in the address',
+    report('cadre', (t) => moved(t, { address: '语料\u001b新址' })),
+    'input.address',
+  );
+  bad(
+    'HOUSEHOLD_MOVED to the city (not a village)',
+    report('cadre', (t) => moved(t, { regionId: t.cityRegionId })),
+    'input.regionId',
+  );
+  bad(
+    'HOUSEHOLD_MOVED to a region of letters',
+    report('cadre', (t) => moved(t, { regionId: 'abc' })),
+    'input.regionId',
+  );
+  const fresh = (t: FieldReportTargets, extra: Record<string, unknown> = {}) => ({
+    kind: 'NEW_HOUSEHOLD',
+    regionId: t.cityRegionId,
+    address: '语料新户1号',
+    headName: '语料新户',
+    targetGroups: ['HARDSHIP'],
+    ...extra,
+  });
+  bad(
+    'NEW_HOUSEHOLD naming a household',
+    report('cadre', (t) => fresh(t, { householdId: t.ownHouseholdId })),
+    'input.householdId',
+  );
+  bad(
+    'NEW_HOUSEHOLD without a village',
+    report('cadre', (t) => fresh(t, { regionId: null })),
+    'input.regionId',
+  );
+  bad(
+    'NEW_HOUSEHOLD in the city (not a village)',
+    report('cadre', (t) => fresh(t)),
+    'input.regionId',
+  );
+  bad(
+    'NEW_HOUSEHOLD with no target group',
+    report('cadre', (t) => fresh(t, { targetGroups: [] })),
+    'input.targetGroups',
+  );
+  bad(
+    'NEW_HOUSEHOLD with the same target group twice',
+    report('cadre', (t) => fresh(t, { targetGroups: ['HARDSHIP', 'HARDSHIP'] })),
+    'input.targetGroups',
+  );
+  bad(
+    'NEW_HOUSEHOLD with target group NOPE',
+    report('cadre', (t) => fresh(t, { targetGroups: ['NOPE'] })),
+    'input.targetGroups.0',
+    400,
+  );
+  bad(
+    'a report of kind DELETE_HOUSEHOLD',
+    report('cadre', (t) => phone(t, { kind: 'DELETE_HOUSEHOLD' })),
+    'input.kind',
+    400,
+  );
+  bad(
+    'a report with a 501-character note',
+    report('cadre', (t) => phone(t, { note: '注'.repeat(501) })),
+    'input.note',
+  );
+  bad(
+    'a report with a NUL in the note',
+    report('cadre', (t) => phone(t, { note: '注\u0000释' })),
+    'input.note',
+  );
+  bad(
+    'a report with a right-to-left override in the note',
+    report('cadre', (t) => phone(t, { note: '注\u202e释' })),
+    'input.note',
+  );
+
+  // Deciding and withdrawing.
+  const decide =
+    (as: IntakeIdentity, query: string, input: (t: FieldReportTargets) => Record<string, unknown>) =>
+    (t: FieldReportTargets): IntakeRequest => ({
+      as,
+      query,
+      variables: { input: input(t) },
+    });
+  const approvePending = (t: FieldReportTargets, extra: Record<string, unknown> = {}) => ({
+    reportId: t.fieldReports.pendingId,
+    expectedVersion: t.ownHouseholdVersion,
+    ...extra,
+  });
+  for (const [name, query, input] of [
+    ['withdrawFieldReport', WITHDRAW, (id: string) => ({ reportId: id })],
+    ['approveFieldReport', APPROVE, (id: string) => ({ reportId: id, expectedVersion: 1 })],
+    ['rejectFieldReport', REJECT, (id: string) => ({ reportId: id, reason: '经核实不属实' })],
+  ] as const) {
+    const as: IntakeIdentity = name === 'withdrawFieldReport' ? 'cadre' : 'admin';
+    for (const [label, id] of BAD_IDS)
+      bad(
+        `${name} with a ${label} reportId`,
+        decide(as, query, () => input(id)),
+        'input.reportId',
+      );
+    add({
+      category: 'field report: missing object',
+      name: `${name} of a report that does not exist`,
+      request: decide(as, query, () => input('987654321')),
+      code: 'FORBIDDEN',
+    });
+    add({
+      category: 'field report: state',
+      name: `${name} of a report already rejected`,
+      request: decide(as, query, (t) => input(t.fieldReports.decidedId)),
+      code: 'CONFLICT',
+    });
+  }
+  add({
+    category: 'field report: who',
+    name: "withdrawFieldReport of another cadre's report",
+    request: decide('otherCadre', WITHDRAW, (t) => ({ reportId: t.fieldReports.pendingId })),
+    code: 'FORBIDDEN',
+  });
+  for (const [as, code] of [
+    ['cadre', 'FORBIDDEN'],
+    ['analyst', 'FORBIDDEN'],
+    ['none', 'UNAUTHENTICATED'],
+  ] as const) {
+    add({ category: 'field report: who', name: `approveFieldReport as ${as}`, request: decide(as, APPROVE, (t) => approvePending(t)), code });
+    add({
+      category: 'field report: who',
+      name: `rejectFieldReport as ${as}`,
+      request: decide(as, REJECT, (t) => ({ reportId: t.fieldReports.pendingId, reason: '经核实不属实' })),
+      code,
+    });
+  }
+  bad(
+    'approveFieldReport without expectedVersion',
+    decide('admin', APPROVE, (t) => ({ reportId: t.fieldReports.pendingId })),
+    'input.expectedVersion',
+  );
+  bad(
+    'approveFieldReport with expectedVersion 0',
+    decide('admin', APPROVE, (t) => approvePending(t, { expectedVersion: 0 })),
+    'input.expectedVersion',
+  );
+  bad(
+    'approveFieldReport with expectedVersion "1"',
+    decide('admin', APPROVE, (t) => approvePending(t, { expectedVersion: '1' })),
+    'input.expectedVersion',
+    400,
+  );
+  add({
+    category: 'field report: state',
+    name: 'approveFieldReport at a stale household version',
+    request: decide('admin', APPROVE, (t) => approvePending(t, { expectedVersion: t.ownHouseholdVersion + 50 })),
+    code: 'CONFLICT',
+  });
+  bad(
+    'approveFieldReport editing a value the kind does not have (name of a phone report)',
+    decide('admin', APPROVE, (t) => approvePending(t, { edits: { name: '改名' } })),
+    'input.edits.name',
+  );
+  bad(
+    'approveFieldReport editing the phone to "abc"',
+    decide('admin', APPROVE, (t) => approvePending(t, { edits: { phone: 'abc' } })),
+    'input.edits.phone',
+  );
+  bad(
+    'approveFieldReport with a 501-character note',
+    decide('admin', APPROVE, (t) => approvePending(t, { note: '注'.repeat(501) })),
+    'input.note',
+  );
+  for (const [label, reason] of [
+    ['an empty reason', ''],
+    ['a reason of spaces', '    '],
+    ['a one-character reason', '否'],
+    ['a 501-character reason', '因'.repeat(501)],
+    ['a NUL in the reason', '不属\u0000实'],
+  ] as const) {
+    bad(
+      `rejectFieldReport with ${label}`,
+      decide('admin', REJECT, (t) => ({ reportId: t.fieldReports.pendingId, reason })),
+      'input.reason',
+    );
+  }
+
+  // Reading.
+  const read =
+    (as: IntakeIdentity, query: string, variables: (t: FieldReportTargets) => Record<string, unknown> = () => ({})) =>
+    (t: FieldReportTargets): IntakeRequest => ({
+      as,
+      query,
+      variables: variables(t),
+    });
+  for (const [label, id] of BAD_IDS)
+    bad(
+      `fieldReport(id) with a ${label} id`,
+      read('admin', 'query ($id: ID!) { fieldReport(id: $id) { id } }', () => ({ id })),
+      'id',
+    );
+  add({
+    category: 'field report: missing object',
+    name: 'fieldReport(id) that does not exist',
+    request: read('admin', 'query { fieldReport(id: "987654321") { id } }'),
+    code: 'FORBIDDEN',
+  });
+  add({
+    category: 'field report: who',
+    name: "fieldReport(id) of another cadre's report",
+    request: read('otherCadre', 'query ($id: ID!) { fieldReport(id: $id) { id proposal { phone } } }', (t) => ({ id: t.fieldReports.pendingId })),
+    code: 'FORBIDDEN',
+  });
+  add({
+    category: 'field report: who',
+    name: 'fieldReport(id) as the analyst',
+    request: read('analyst', 'query ($id: ID!) { fieldReport(id: $id) { id } }', (t) => ({ id: t.fieldReports.pendingId })),
+    code: 'FORBIDDEN',
+  });
+  for (const [as, code] of [
+    ['analyst', 'FORBIDDEN'],
+    ['cadre', 'FORBIDDEN'],
+    ['none', 'UNAUTHENTICATED'],
+  ] as const) {
+    add({ category: 'field report: who', name: `fieldReports (the inbox) as ${as}`, request: read(as, '{ fieldReports(first: 5) { totalCount } }'), code });
+  }
+  add({
+    category: 'field report: who',
+    name: 'myFieldReports as an administrator',
+    request: read('admin', '{ myFieldReports(first: 5) { totalCount } }'),
+    code: 'FORBIDDEN',
+  });
+  add({
+    category: 'field report: scope',
+    name: 'fieldReports filtered on 溪湖区 as the 平山区 administrator',
+    request: read('pingshanAdmin', 'query ($r: ID) { fieldReports(filter: {regionId: $r}) { totalCount } }', (t) => ({ r: t.xihuRegionId })),
+    code: 'FORBIDDEN',
+  });
+  bad('fieldReports filtered on a region of letters', read('admin', '{ fieldReports(filter: {regionId: "abc"}) { totalCount } }'), 'filter.regionId');
+  for (const first of [0, -5, 101]) {
+    bad(
+      `fieldReports first ${first}`,
+      read('admin', 'query ($first: Int) { fieldReports(first: $first) { totalCount } }', () => ({ first })),
+      'first',
+    );
+    bad(
+      `myFieldReports first ${first}`,
+      read('cadre', 'query ($first: Int) { myFieldReports(first: $first) { totalCount } }', () => ({ first })),
+      'first',
+    );
+  }
+  for (const [label, cursor] of BAD_CURSORS) {
+    bad(
+      `fieldReports after ${label}`,
+      read('admin', 'query ($after: String) { fieldReports(first: 2, after: $after) { totalCount } }', () => ({ after: cursor })),
+      'after',
+    );
+    bad(
+      `myFieldReports after ${label}`,
+      read('cadre', 'query ($after: String) { myFieldReports(first: 2, after: $after) { totalCount } }', () => ({ after: cursor })),
+      'after',
+    );
+  }
+  return cases;
+}
+
+/** The cadre's two reports the cases aim at, made through the API. */
+export async function discoverFieldReportFixtures(probe: IntakeProbe, ownHouseholdId: string): Promise<FieldReportFixtures> {
+  const made = async (as: IntakeIdentity, query: string, input: Record<string, unknown>) => {
+    const answer = await probe.graphql<Record<string, { id: string }>>(as, query, { input });
+    if (answer.errors?.length || !answer.data) throw new Error(`set-up field report failed: ${JSON.stringify(answer.errors)}`);
+    return Object.values(answer.data)[0]!.id;
+  };
+  const pendingClientId = reportClientId();
+  const pendingId = await made('cadre', REPORT, { clientId: pendingClientId, kind: 'PHONE_CHANGED', householdId: ownHouseholdId, phone: '13904145555' });
+  const decidedId = await made('cadre', REPORT, {
+    clientId: reportClientId(),
+    kind: 'HOUSEHOLD_MOVED',
+    householdId: ownHouseholdId,
+    address: '语料已驳回的新址',
+  });
+  await made('admin', REJECT, { reportId: decidedId, reason: '语料准备：经核实未搬迁' });
+  return { pendingId, pendingClientId, decidedId };
+}
+
+// --- record lists (issue 16): the export's link and the download ------------------------------------
+
+/** A download link of the city administrator's, made before the corpus runs (exportRecordList). */
+export interface RecordListFixtures {
+  /** `/exports/records/OVERDUE_VISITS.xlsx?ticket=…`: the path and query of the link, without the origin. */
+  overdueVisitsLink: string;
+  ticket: string;
+}
+
+export interface RecordListTargets {
+  xihuRegionId: string;
+  pingshanRegionId: string;
+  recordLists: RecordListFixtures;
+  /** The city administrator's checked import (the district administrator reaches none of it); null without the intake fixtures. */
+  cityImportId: string | null;
+}
+
+export interface RecordListCase {
+  category: string;
+  name: string;
+  request: (targets: RecordListTargets) => IntakeRequest;
+  code: 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'GRAPHQL_VALIDATION_FAILED';
+  status?: number;
+  field?: string;
+}
+
+const EXPORT_LIST = 'mutation ($input: ExportRecordListInput!) { exportRecordList(input: $input) { url } }';
+
+export function recordListCorpus(): RecordListCase[] {
+  const cases: RecordListCase[] = [];
+  const add = (entry: RecordListCase) => cases.push(entry);
+  const exporting =
+    (as: IntakeIdentity, input: (t: RecordListTargets) => Record<string, unknown>) =>
+    (t: RecordListTargets): IntakeRequest => ({ as, query: EXPORT_LIST, variables: { input: { format: 'XLSX', ...input(t) } } });
+  const bad = (name: string, request: RecordListCase['request'], field: string, status?: number) =>
+    add({ category: 'record list: input', name, request, code: 'BAD_USER_INPUT', field, ...(status ? { status } : {}) });
+
+  add({
+    category: 'record list: input',
+    name: 'exportRecordList of list NOPE in the document',
+    request: () => ({ as: 'admin', query: 'mutation { exportRecordList(input: {list: NOPE, format: XLSX}) { url } }' }),
+    code: 'GRAPHQL_VALIDATION_FAILED',
+    field: 'input.list',
+  });
+  bad(
+    'exportRecordList of list "overdue_visits" (lower case) in variables',
+    exporting('admin', () => ({ list: 'overdue_visits' })),
+    'input.list',
+    400,
+  );
+  bad(
+    'exportRecordList in format PDF',
+    exporting('admin', () => ({ list: 'OVERDUE_VISITS', format: 'PDF' })),
+    'input.format',
+    400,
+  );
+  bad(
+    'exportRecordList of target group NOPE',
+    exporting('admin', () => ({ list: 'COVERAGE_GAPS', targetGroup: 'NOPE' })),
+    'input.targetGroup',
+    400,
+  );
+  // Each list needs and takes its own filters.
+  bad(
+    'CADRE_CASELOAD without a cadre',
+    exporting('admin', () => ({ list: 'CADRE_CASELOAD' })),
+    'input.cadreId',
+  );
+  bad(
+    'UNIT_CASELOAD without a unit',
+    exporting('admin', () => ({ list: 'UNIT_CASELOAD' })),
+    'input.unitId',
+  );
+  bad(
+    'IMPORT_PROBLEMS without an import',
+    exporting('admin', () => ({ list: 'IMPORT_PROBLEMS' })),
+    'input.importId',
+  );
+  bad(
+    'COVERAGE_GAPS filtered on a unit (a filter it does not take)',
+    exporting('admin', () => ({ list: 'COVERAGE_GAPS', unitId: '1' })),
+    'input.unitId',
+  );
+  bad(
+    'OVERDUE_VISITS filtered on an import',
+    exporting('admin', () => ({ list: 'OVERDUE_VISITS', importId: '1' })),
+    'input.importId',
+  );
+  bad(
+    'IMPORT_PROBLEMS filtered on a region',
+    exporting('admin', () => ({ list: 'IMPORT_PROBLEMS', importId: '1', regionId: '1' })),
+    'input.regionId',
+  );
+  for (const [label, id] of BAD_IDS.filter(([label]) => label !== 'empty')) {
+    bad(
+      `OVERDUE_VISITS with a ${label} regionId`,
+      exporting('admin', () => ({ list: 'OVERDUE_VISITS', regionId: id })),
+      'input.regionId',
+    );
+    bad(
+      `CADRE_CASELOAD with a ${label} cadreId`,
+      exporting('admin', () => ({ list: 'CADRE_CASELOAD', cadreId: id })),
+      'input.cadreId',
+    );
+    bad(
+      `IMPORT_PROBLEMS with a ${label} importId`,
+      exporting('admin', () => ({ list: 'IMPORT_PROBLEMS', importId: id })),
+      'input.importId',
+    );
+  }
+  bad(
+    'CADRE_CASELOAD of a cadre that does not exist',
+    exporting('admin', () => ({ list: 'CADRE_CASELOAD', cadreId: '987654321' })),
+    'input.cadreId',
+  );
+  bad(
+    'UNIT_CASELOAD of a unit that does not exist',
+    exporting('admin', () => ({ list: 'UNIT_CASELOAD', unitId: '987654321' })),
+    'input.unitId',
+  );
+  bad(
+    'OVERDUE_VISITS of a round that does not exist',
+    exporting('admin', () => ({ list: 'OVERDUE_VISITS', roundId: '987654321' })),
+    'input.roundId',
+  );
+  // Scope and roles.
+  add({
+    category: 'record list: scope',
+    name: 'OVERDUE_VISITS of 溪湖区 as the 平山区 administrator',
+    request: exporting('pingshanAdmin', (t) => ({ list: 'OVERDUE_VISITS', regionId: t.xihuRegionId })),
+    code: 'FORBIDDEN',
+  });
+  add({
+    category: 'record list: scope',
+    name: 'COVERAGE_GAPS of a region that does not exist (answered as one out of reach)',
+    request: exporting('admin', () => ({ list: 'COVERAGE_GAPS', regionId: '987654321' })),
+    code: 'FORBIDDEN',
+  });
+  add({
+    category: 'intake: record list',
+    name: 'IMPORT_PROBLEMS of an import that does not exist',
+    request: exporting('pingshanAdmin', () => ({ list: 'IMPORT_PROBLEMS', importId: '987654321' })),
+    code: 'FORBIDDEN',
+  });
+  add({
+    // 'intake: …': the city administrator's import is made with the imports' fixtures.
+    category: 'intake: record list',
+    name: "IMPORT_PROBLEMS of the city administrator's import as the district administrator",
+    request: exporting('pingshanAdmin', (t) => ({ list: 'IMPORT_PROBLEMS', importId: t.cityImportId })),
+    code: 'FORBIDDEN',
+  });
+  add({
+    category: 'record list: who',
+    name: 'IMPORT_PROBLEMS as the analyst',
+    request: exporting('analyst', () => ({ list: 'IMPORT_PROBLEMS', importId: '1' })),
+    code: 'FORBIDDEN',
+  });
+  add({
+    category: 'record list: who',
+    name: 'exportRecordList as a cadre',
+    request: exporting('cadre', () => ({ list: 'OVERDUE_VISITS' })),
+    code: 'FORBIDDEN',
+  });
+  add({
+    category: 'record list: who',
+    name: 'exportRecordList without signing in',
+    request: exporting('none', () => ({ list: 'OVERDUE_VISITS' })),
+    code: 'UNAUTHENTICATED',
+  });
+
+  // The download: its ticket names the caller, the list, the format and exactly its filters.
+  const download =
+    (as: IntakeIdentity, path: (t: RecordListTargets) => string) =>
+    (t: RecordListTargets): IntakeRequest => ({ as, method: 'GET', path: path(t) });
+  const ticketOnly = (t: RecordListTargets) => `ticket=${encodeURIComponent(t.recordLists.ticket)}`;
+  const ticketCase = (
+    name: string,
+    as: IntakeIdentity,
+    path: (t: RecordListTargets) => string,
+    code: RecordListCase['code'],
+    status: number,
+    field = 'ticket',
+  ) => add({ category: 'record list: download', name, request: download(as, path), code, status, field });
+  ticketCase('a download without a ticket', 'admin', () => '/exports/records/OVERDUE_VISITS.xlsx', 'UNAUTHENTICATED', 401);
+  ticketCase('a download with a made-up ticket', 'admin', () => '/exports/records/OVERDUE_VISITS.xlsx?ticket=abc.def.ghi', 'UNAUTHENTICATED', 401);
+  ticketCase(
+    'a download whose ticket is an access token',
+    'admin',
+    () => '/exports/records/OVERDUE_VISITS.xlsx?ticket=eyJhbGciOiJIUzI1NiJ9.e30.x',
+    'UNAUTHENTICATED',
+    401,
+  );
+  ticketCase('a ticket of OVERDUE_VISITS for COVERAGE_GAPS', 'admin', (t) => `/exports/records/COVERAGE_GAPS.xlsx?${ticketOnly(t)}`, 'FORBIDDEN', 403);
+  ticketCase('an .xlsx ticket for the .csv', 'admin', (t) => `/exports/records/OVERDUE_VISITS.csv?${ticketOnly(t)}`, 'FORBIDDEN', 403);
+  ticketCase(
+    'a ticket with a filter added to the link',
+    'admin',
+    (t) => `/exports/records/OVERDUE_VISITS.xlsx?regionId=${t.xihuRegionId}&${ticketOnly(t)}`,
+    'FORBIDDEN',
+    403,
+  );
+  ticketCase("the city administrator's link opened by the district administrator", 'pingshanAdmin', (t) => t.recordLists.overdueVisitsLink, 'FORBIDDEN', 403);
+  ticketCase("the city administrator's link opened by the analyst", 'analyst', (t) => t.recordLists.overdueVisitsLink, 'FORBIDDEN', 403);
+  ticketCase("the city administrator's link opened by a cadre", 'cadre', (t) => t.recordLists.overdueVisitsLink, 'FORBIDDEN', 403);
+  ticketCase("the city administrator's link opened without signing in", 'none', (t) => t.recordLists.overdueVisitsLink, 'UNAUTHENTICATED', 401, '');
+  ticketCase('a link with its ticket given twice', 'admin', (t) => `${t.recordLists.overdueVisitsLink}&${ticketOnly(t)}`, 'BAD_USER_INPUT', 400);
+  ticketCase(
+    'a link with the region given twice',
+    'admin',
+    (t) => `/exports/records/OVERDUE_VISITS.xlsx?regionId=1&regionId=2&${ticketOnly(t)}`,
+    'BAD_USER_INPUT',
+    400,
+    'regionId',
+  );
+  ticketCase(
+    'a link with a unitId of letters',
+    'admin',
+    (t) => `/exports/records/OVERDUE_VISITS.xlsx?unitId=abc&${ticketOnly(t)}`,
+    'BAD_USER_INPUT',
+    400,
+    'unitId',
+  );
+  ticketCase('a link of list NOPE', 'admin', (t) => `/exports/records/NOPE.xlsx?${ticketOnly(t)}`, 'BAD_USER_INPUT', 400, 'list');
+  ticketCase('a link of a lower-case list', 'admin', (t) => `/exports/records/overdue_visits.xlsx?${ticketOnly(t)}`, 'BAD_USER_INPUT', 400, 'list');
+  return cases;
+}
+
+/** The city administrator's link to OVERDUE_VISITS.xlsx (the export is audited: made before the corpus's first snapshot). */
+export async function discoverRecordListFixtures(probe: IntakeProbe): Promise<RecordListFixtures> {
+  const answer = await probe.graphql<{ exportRecordList: { url: string } }>('admin', EXPORT_LIST, { input: { list: 'OVERDUE_VISITS', format: 'XLSX' } });
+  if (!answer.data) throw new Error(`set-up exportRecordList failed: ${JSON.stringify(answer.errors)}`);
+  const url = new URL(answer.data.exportRecordList.url);
+  return { overdueVisitsLink: `${url.pathname}${url.search}`, ticket: url.searchParams.get('ticket')! };
+}
