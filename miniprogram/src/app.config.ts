@@ -13,6 +13,8 @@ export default defineAppConfig({
     'pages/inbox/referral',
     'pages/refer/index',
     'pages/contact-points/index',
+    'pages/report-change/index',
+    'pages/my-reports/index',
   ],
   window: {
     backgroundTextStyle: 'dark',

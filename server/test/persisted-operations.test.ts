@@ -43,6 +43,8 @@ interface CaseState {
   /** The demand loop: the cadre's own unit (the city's, in reach of the household), whose handler the cadre is made. */
   unitId: string;
   referralId?: string;
+  /** Changes reported from the field: the cadre's report, withdrawn by the last case. */
+  fieldReportId?: string;
 }
 
 type Answer = { data?: Record<string, unknown> | null; errors?: { message: string; extensions?: Record<string, unknown> }[] };
@@ -244,6 +246,25 @@ const OPERATION_CASES: Record<string, OperationCase> = {
     caller: 'cadre',
     variables: () => ({}),
     expects: (data) => expect(at(data, 'myContactPoints')).toEqual({ points: [], cases: [] }),
+  },
+  // Changes reported from the field (issue 16): a report on the cadre's household, listed, then withdrawn.
+  ReportFieldChange: {
+    caller: 'cadre',
+    variables: (state) => ({ input: { clientId: randomUUID(), kind: 'PHONE_CHANGED', householdId: state.householdId, phone: '13712340000' } }),
+    expects: (data, state) => {
+      expect(at(data, 'reportFieldChange')).toMatchObject({ status: 'PENDING', proposal: { phone: '13712340000' } });
+      state.fieldReportId = at<string>(data, 'reportFieldChange', 'id');
+    },
+  },
+  MyFieldReports: {
+    caller: 'cadre',
+    variables: () => ({ first: 20 }),
+    expects: (data, state) => expect(at<{ id: string }[]>(data, 'myFieldReports', 'nodes').map((report) => report.id)).toEqual([state.fieldReportId]),
+  },
+  WithdrawFieldReport: {
+    caller: 'cadre',
+    variables: (state) => ({ input: { reportId: state.fieldReportId } }),
+    expects: (data) => expect(at(data, 'withdrawFieldReport', 'status')).toBe('WITHDRAWN'),
   },
 };
 

@@ -8,6 +8,7 @@ import {
 } from '@/graphql/generated/graphql';
 import { request } from './api';
 import { caseloadHouseholds, readHouseholdFile } from './caseload';
+import { MY_REPORTS_PAGE } from './field-reports';
 import { HOME_PAGE, householdUrl, inboxReferralUrl } from './navigation';
 
 /**
@@ -44,6 +45,8 @@ export function noticeTarget(notice: Pick<Notice, 'kind' | 'referralId' | 'deman
   if (notice.referralId) return inboxReferralUrl(notice.referralId);
   // This week's visits: the households list, overdue ones first.
   if (notice.kind === 'VISITS_DUE') return HOME_PAGE;
+  // A field report decided: the cadre's reports, with the outcome and the administrator's note.
+  if (notice.kind === 'FIELD_REPORT_DECIDED') return MY_REPORTS_PAGE;
   return null;
 }
 

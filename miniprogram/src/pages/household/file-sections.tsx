@@ -1,6 +1,7 @@
 import { Text, View } from '@tarojs/components';
 import Tag from '@/components/tag';
 import { formatDate } from '@/services/dates';
+import { departureLabel } from '@/services/field-reports';
 import type { HouseholdFile } from '@/services/household';
 import { label } from '@/services/labels';
 import type { UnitResolution } from '@/services/loop';
@@ -25,6 +26,13 @@ export function ResidentsCard({ residents }: { residents: HouseholdFile['residen
                 {label('ResidentRelation', resident.relation)} · {label('Gender', resident.gender)}
                 {age !== null ? ` · ${age} 岁` : ''}
               </Text>
+              {/* A member who died or moved out stays listed, marked, from the day they left. */}
+              {resident.departure && (
+                <Tag tone="grey">
+                  {departureLabel(resident.departure)}
+                  {resident.leftOn ? ` ${resident.leftOn}` : ''}
+                </Tag>
+              )}
             </View>
             {resident.idNumber && (
               <View className="resident__id">

@@ -8,6 +8,7 @@ import type { HelpRecordFieldsFragment } from '@/graphql/generated/graphql';
 import { formatDate, formatDateTime } from '@/services/dates';
 import { rememberAwaitingDemands } from '@/services/demands';
 import { describeError } from '@/services/errors';
+import { reportChangeUrl } from '@/services/field-reports';
 import { loadHouseholdFile, type HouseholdFile } from '@/services/household';
 import { label } from '@/services/labels';
 import { loadHouseholdDemandLoop, rememberLoopDemands, type LoopDemand, type UnitResolution } from '@/services/loop';
@@ -200,6 +201,10 @@ export default function HouseholdPage() {
       <View className="household__actions">
         <Button type="primary" block onClick={() => void Taro.navigateTo({ url: recordUrl(household.id, household.headName) })}>
           记录帮扶
+        </Button>
+        {/* 报告变更: what changed in the household (phone, members, address…), for an administrator to approve. */}
+        <Button block className="household__report" onClick={() => void Taro.navigateTo({ url: reportChangeUrl(household.id, household.headName) })}>
+          报告变更
         </Button>
       </View>
     </View>
