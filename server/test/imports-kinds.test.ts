@@ -234,9 +234,7 @@ describe.each(databaseKinds())('import kinds on %s', (kind) => {
       ]);
       const updated = await commit(cadresKind, [renumbered], context(pingshanAdmin, ImportMode.UPDATE_EXISTING));
       expect(codes(updated.problems.get(2))).toEqual(['phone:PHONE_CHANGED']);
-      expect(updated.written).toEqual([
-        expect.objectContaining({ outcome: 'UPDATED', entityId: cadre.id, changedFields: ['phone', 'householdCapacity'] }),
-      ]);
+      expect(updated.written).toEqual([expect.objectContaining({ outcome: 'UPDATED', entityId: cadre.id, changedFields: ['phone', 'householdCapacity'] })]);
       expect((await orm.em.fork().findOneOrFail(Cadre, cadre.id)).phone).toBe('13700000012');
     });
 
