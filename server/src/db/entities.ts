@@ -1,3 +1,5 @@
+import { BulkRunItem } from '../modules/bulk-runs/bulk-run-item.entity';
+import { BulkRun } from '../modules/bulk-runs/bulk-run.entity';
 import { UserAccount } from '../modules/accounts/user-account.entity';
 import { JobLease } from '../modules/jobs/job-lease.entity';
 import { DataImport, DataImportKey, DataImportProblem, DataImportRow } from '../modules/imports/data-import.entity';
@@ -77,4 +79,7 @@ export const ENTITIES = [
   DataImportProblem,
   // Changes reported from the field (issue 16): a cadre's proposals, reviewed by administrators in scope.
   FieldReport,
+  // A new round's carry-over and bulk reassignment (issue 16): the runs and their items.
+  BulkRun,
+  BulkRunItem,
 ];

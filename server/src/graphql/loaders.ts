@@ -1,6 +1,7 @@
 import type { Em } from '../core/entity-manager';
 import type { Actor } from '../core/caller';
 import { createAccountLoaders } from '../modules/accounts/account.loaders';
+import { createBulkRunLoaders } from '../modules/bulk-runs/bulk-run.loaders';
 import { createCadreLoaders } from '../modules/cadres/cadre.loaders';
 import { createDemandLoaders } from '../modules/demands/demand.loaders';
 import { createDemandLoopLoaders } from '../modules/demands/demand-loop.loaders';
@@ -32,6 +33,7 @@ export function createLoaders(em: Em, actor: Actor | null) {
     ...createHelpRecordLoaders(em),
     ...createAccountLoaders(em),
     ...createDemandLoopLoaders(em, actor),
+    ...createBulkRunLoaders(em),
     ...createObjectScopeLoaders(em, actor),
   };
 }

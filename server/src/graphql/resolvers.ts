@@ -1,3 +1,4 @@
+import { BulkRunItemResolver, BulkRunResolver } from '../modules/bulk-runs/bulk-run.resolver';
 import { AccountResolver } from '../modules/accounts/account.resolver';
 import { AnalyticsResolver } from '../modules/analytics/analytics.resolver';
 import { AssignmentResolver } from '../modules/assignments/assignment.resolver';
@@ -57,4 +58,6 @@ export const RESOLVERS = [
   UnitHandlerResolver,
   FieldReportResolver,
   RecordListResolver,
+  BulkRunResolver,
+  BulkRunItemResolver,
 ] as const;

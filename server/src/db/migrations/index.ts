@@ -11,6 +11,7 @@ import { Migration20261204000000 } from './Migration20261204000000';
 import { Migration20261204100000 } from './Migration20261204100000';
 import { Migration20261205000000 } from './Migration20261205000000';
 import { Migration20261205100000 } from './Migration20261205100000';
+import { Migration20261205200000 } from './Migration20261205200000';
 
 /**
  * The MySQL migrations in the order they run; listed, so that no file discovery is needed at run time.
@@ -43,4 +44,6 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261205000000', class: Migration20261205000000 },
   // Changes reported from the field (issue 16): field_report, members' departures kept on the file, the FIELD_REPORT_DECIDED notice kind.
   { name: 'Migration20261205100000', class: Migration20261205100000 },
+  // A new round's carry-over and bulk reassignment (issue 16): bulk_run (plan, state, counters, lease), bulk_run_item (verdict, what it became).
+  { name: 'Migration20261205200000', class: Migration20261205200000 },
 ];

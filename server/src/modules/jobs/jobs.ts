@@ -1,9 +1,12 @@
+import { advanceBulkRuns } from '../bulk-runs/bulk-run.worker';
 import { escalateLapsedDemands } from '../demands/escalation.service';
 import { deliverPendingNotices } from '../notices/notice-delivery.worker';
 import { noticeVisitsDue } from '../notices/notice-visits-due';
 import type { Job } from './scheduler';
 
 const MAX_SWEEP_CHUNKS_PER_TICK = 20;
+/** 100 batches of 500: a city round's ~50,000 assignments in a tick, without holding the other jobs up for long. */
+const BULK_RUN_BATCHES_PER_TICK = 100;
 
 /**
  * Composition file: the scheduled jobs main.ts hands the scheduler, in the order a tick runs them
@@ -31,4 +34,10 @@ export const JOBS: readonly Job[] = [
     run: (em, now, { config, logger, owner, clock }) => deliverPendingNotices(em, config, now, owner, { logger, clock }),
   },
   { name: 'visits-due', leaseMs: 10 * 60_000, run: (em, now, { config }) => noticeVisitsDue(em, now, config.visitIntervals) },
+  {
+    name: 'bulk-runs',
+    leaseMs: 10 * 60_000,
+    // Each run has a lease of its own, renewed per batch: a run whose instance died is resumed here after it lapses.
+    run: (em, _now, { owner, clock }) => advanceBulkRuns(em, { owner, clock, maxBatches: BULK_RUN_BATCHES_PER_TICK }),
+  },
 ];
