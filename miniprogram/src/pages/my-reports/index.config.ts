@@ -1,1 +1,1 @@
-export default definePageConfig({ navigationBarTitleText: '我的变更报告', enablePullDownRefresh: true });
+export default definePageConfig({ navigationBarTitleText: '变更报告', enablePullDownRefresh: true });

@@ -71,6 +71,12 @@ function DateField({
       <Picker mode="date" value={value ?? today} start="1900-01-01" end={today} onChange={(event) => onChange(String(event.detail.value))}>
         <View className="report__picker">{value ?? '请选择日期'} ›</View>
       </Picker>
+      {/* Most changes are reported on the visit that found them: today in one tap. */}
+      {value !== today && (
+        <Text className="link report__today" onClick={() => onChange(today)}>
+          今天
+        </Text>
+      )}
     </Field>
   );
 }
