@@ -27,6 +27,8 @@ import { importDeskRoutes } from './playground/import-desk/import-desk.routes';
 import { LocalDiskPhotoStorage, type PhotoStorage } from './modules/photos/photo-storage';
 import { photoRoutes } from './modules/photos/photo.routes';
 import { analyticsRoutes } from './modules/analytics/analytics.routes';
+import { ImportEngine, registerImportEngine } from './modules/imports/import-engine';
+import { importRoutes } from './modules/imports/imports.routes';
 import { recordListRoutes } from './modules/record-lists/record-list.routes';
 import { systemClock, type Clock } from './core/clock';
 
@@ -107,6 +109,8 @@ export async function createApp({ config, orm, logger, sqlCounter, photoStorage,
   app.use(CADRE_APP_PATH, cadreAppRoutes(config, logger));
   app.use(photoRoutes(orm, config, photoStorage ?? new LocalDiskPhotoStorage(config.photos.dir), logger, rateLimits));
   app.use(analyticsRoutes(orm, config, logger, rateLimits));
+  // Spreadsheet imports (issue 16): upload, templates, reports; the engine runs the dry runs and commits in the background.
+  app.use(importRoutes(orm, config, logger, registerImportEngine(config, new ImportEngine(orm, config, clock, logger))));
   app.use(recordListRoutes(orm, config, logger, rateLimits, clock));
   // The IDE's cookie session (sign-in, renewal, sign-out), with its own small JSON body limit; before /graphql.
   app.use(ideSessionRoutes({ orm, config, logger, rateLimits }));

@@ -22,6 +22,7 @@ import { DemandDeadlineResolver } from '../modules/demands/demand-deadline.resol
 import { SupervisionResolver } from '../modules/demands/supervision.resolver';
 import { FieldReportResolver } from '../modules/field-reports/field-report.resolver';
 import { MyContactPointsResolver } from '../modules/contact-points/my-contact-points.resolver';
+import { DataImportProblemResolver, DataImportResolver } from '../modules/imports/imports.resolver';
 import { RecordListResolver } from '../modules/record-lists/record-list.resolver';
 
 /**
@@ -60,4 +61,6 @@ export const RESOLVERS = [
   RecordListResolver,
   BulkRunResolver,
   BulkRunItemResolver,
+  DataImportResolver,
+  DataImportProblemResolver,
 ] as const;

@@ -2,6 +2,7 @@ import { advanceBulkRuns } from '../bulk-runs/bulk-run.worker';
 import { escalateLapsedDemands } from '../demands/escalation.service';
 import { deliverPendingNotices } from '../notices/notice-delivery.worker';
 import { noticeVisitsDue } from '../notices/notice-visits-due';
+import { importEngineOf } from '../imports/import-engine';
 import type { Job } from './scheduler';
 
 const MAX_SWEEP_CHUNKS_PER_TICK = 20;
@@ -40,4 +41,6 @@ export const JOBS: readonly Job[] = [
     // Each run has a lease of its own, renewed per batch: a run whose instance died is resumed here after it lapses.
     run: (em, _now, { owner, clock }) => advanceBulkRuns(em, { owner, clock, maxBatches: BULK_RUN_BATCHES_PER_TICK }),
   },
+  // Imports whose instance died mid-check or mid-commit (their lease lapsed) are resumed here (issue 16).
+  { name: 'import-resume', leaseMs: 30 * 60_000, run: (_em, _now, { config }) => importEngineOf(config).resumeLapsed() },
 ];
