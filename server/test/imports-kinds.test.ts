@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { AssignmentKind, CadreRank, HouseholdStatus, ImportMode, ImportProblemSeverity, PetitionCaseStatus, RegionLevel, Role } from '@wanjia/shared';
 import type { DatabaseConfig } from '../src/config';
 import type { StaffActor } from '../src/core/caller';
@@ -33,9 +36,12 @@ import {
   createResident,
   createRound,
   createUnit,
+  tokenFor,
   validIdNumber,
   type RegionTree,
 } from './support/factories';
+import { checkedImport, committedImport, problemsOf, rowsOfXlsx, uploadImport, xlsxOf, type ProblemView } from './support/imports';
+import { startApp, type RunningApp } from './support/server';
 
 /**
  * The four kinds of intake-kinds (petition cases, cadres, unit pairings, assignments) against the real
@@ -314,18 +320,21 @@ describe.each(databaseKinds())('import kinds on %s', (kind) => {
     });
 
     it('finds the cadre by phone or by name and unit, and the household by ID number, phone or name and village', async () => {
-      const { rows, problems } = await dryRun(
-        assignmentsKind,
-        [
-          row({ headIdNumber }),
-          row({ cadrePhone: '', cadreUnit: '平山区民政局', headName: '', headPhone: '13900002001' }),
-          row({ village: '东兴社区' }),
-          row({ village: '210502001001' }),
-        ],
-        context(pingshanAdmin),
-      );
-      expect(rows).toHaveLength(4);
-      for (const rowNumber of [2, 3, 4, 5]) expect(problems.get(rowNumber)).toEqual([]);
+      // One file each: the four rows name the same household, which one file may name only once.
+      for (const keyed of [
+        row({ headIdNumber }),
+        row({ cadrePhone: '', cadreUnit: '平山区民政局', headName: '', headPhone: '13900002001' }),
+        row({ village: '东兴社区' }),
+        row({ village: '210502001001' }),
+      ]) {
+        const { rows, problems } = await dryRun(assignmentsKind, [keyed], context(pingshanAdmin));
+        expect(rows).toHaveLength(1);
+        expect(problems.get(2)).toEqual([]);
+      }
+      const { problems } = await dryRun(assignmentsKind, [row({ headIdNumber }), row({ headPhone: '13900002001' })], context(pingshanAdmin));
+      expect(problems.get(3)).toEqual([
+        expect.objectContaining({ column: 'headName', code: 'DUPLICATE_IN_FILE', message: '与第2行是同一户：一户只能由一名干部联系' }),
+      ]);
     });
 
     it('reports a name that matches several instead of guessing', async () => {
@@ -350,13 +359,14 @@ describe.each(databaseKinds())('import kinds on %s', (kind) => {
       const elsewhereId = validIdNumber('210503', '1960-01-01');
       await createResident(em, { household: elsewhere, name: '郑强', idNumber: elsewhereId });
       await createCadre(em, { name: '黄河', phone: '13600000003', unit: await em.findOneOrFail(Unit, xihuUnit.id) });
+      await createHousehold(em, { region: await em.findOneOrFail(Region, tree.dongxing.id), headName: '郭静', phone: '13900002202' });
       const { problems } = await dryRun(
         assignmentsKind,
         [
           row({ headName: '郑强', headIdNumber: elsewhereId }),
           row({ headName: '郑强', headIdNumber: validIdNumber('210503', '1961-01-01') }),
           row({ cadreName: '黄河', cadrePhone: '13600000003', headIdNumber }),
-          row({ cadreName: '黄河', cadrePhone: '13600000004', headIdNumber }),
+          row({ cadreName: '黄河', cadrePhone: '13600000004', headName: '', headPhone: '13900002202' }),
         ],
         context(pingshanAdmin),
       );
@@ -416,6 +426,7 @@ describe.each(databaseKinds())('import kinds on %s', (kind) => {
         ['卫东', '13900002501'],
         ['卫南', '13900002502'],
         ['卫西', '13900002503'],
+        ['卫中', '13900002505'],
       ] as const) {
         await createHousehold(em, { region: dongxing, headName: name, phone });
       }
@@ -429,7 +440,7 @@ describe.each(databaseKinds())('import kinds on %s', (kind) => {
           byYang('卫东', '13900002501'),
           byYang('卫南', '13900002502'),
           byYang('卫西', '13900002503'),
-          row({ cadreName: '朱静', cadrePhone: '13600000009', headName: '卫西', headPhone: '13900002503' }),
+          row({ cadreName: '朱静', cadrePhone: '13600000009', headName: '卫中', headPhone: '13900002505' }),
           row({ headName: '卫北', headPhone: '13900002504' }),
         ],
         context(pingshanAdmin),
@@ -589,7 +600,8 @@ describe.each(databaseKinds())('import kinds on %s', (kind) => {
         context(pingshanAdmin),
       );
       expect(problems.get(2)).toEqual([]);
-      expect(problems.get(3)).toEqual([]);
+      // The same pairing again, the place by its code: one file names it once.
+      expect(codes(problems.get(3))).toEqual(['village:DUPLICATE_IN_FILE']);
       expect(codes(problems.get(4))).toEqual(['village:OUT_OF_SCOPE']);
       expect(codes(problems.get(5))).toEqual(['village:NOT_A_VILLAGE']);
       expect(problems.get(6)).toEqual([expect.objectContaining({ column: 'round', code: 'NOT_FOUND', message: '轮次不存在' })]);
@@ -613,5 +625,232 @@ describe.each(databaseKinds())('import kinds on %s', (kind) => {
       expect(renewed.written).toEqual([expect.objectContaining({ outcome: 'CREATED' })]);
       expect(await orm.em.fork().count(UnitPairing, { unit: pingshanUnit.id, region: tree.dongxing.id, endedOn: null })).toBe(1);
     });
+  });
+});
+
+/**
+ * The same four kinds end to end, as an office sends them: .xlsx files written with exceljs (headers
+ * as offices write them, aliases included), uploaded to POST /imports, the dry run's problems read
+ * through GraphQL (row, the file's own header, Chinese), committed, imported again, in update mode,
+ * and from a district that does not hold what the file names.
+ */
+describe.each(databaseKinds())('import kinds over HTTP on %s', (kind) => {
+  let orm: Orm;
+  let database: DatabaseConfig;
+  let server: RunningApp;
+  let tree: RegionTree;
+  let importDir: string;
+  let pingshan: Record<string, string>;
+  let xihu: Record<string, string>;
+
+  async function adminHeaders(scope: Region, role: Role = Role.ADMIN): Promise<Record<string, string>> {
+    const em = orm.em.fork();
+    const account = await createAccount(em, { role, scopeRegion: await em.findOneOrFail(Region, scope.id) });
+    return { authorization: `Bearer ${await tokenFor(account, server)}` };
+  }
+
+  /** Problems by row as `header:code`, the header as the file has it. */
+  function byRow(problems: ProblemView[]): Record<number, string[]> {
+    const rows: Record<number, string[]> = {};
+    for (const found of problems) (rows[found.rowNumber] ??= []).push(`${found.column ?? '-'}:${found.code}`);
+    return rows;
+  }
+
+  beforeAll(async () => {
+    ({ orm, database } = await migratedOrm(kind, 'kindshttp'));
+    const em = orm.em.fork();
+    tree = await createRegionTree(em);
+    await createRound(em, { name: '第一轮', startsOn: '2026-05-01', endsOn: '2029-04-30' });
+    await createUnit(em, { name: '平山区民政局', region: tree.pingshan });
+    await createUnit(em, { name: '溪湖区民政局', region: tree.xihu });
+    importDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wanjia-import-kinds-'));
+    server = await startApp(orm, database, (config) => ({ ...config, imports: { ...config.imports, dir: importDir } }));
+    pingshan = await adminHeaders(tree.pingshan);
+    xihu = await adminHeaders(tree.xihu);
+  });
+
+  afterAll(async () => {
+    await server.close();
+    await orm.close(true);
+    await dropScratchDatabase(database);
+    fs.rmSync(importDir, { recursive: true, force: true });
+  });
+
+  it('serves each kind’s template with its Chinese headers, an example row and the drop-down lists', async () => {
+    for (const definition of [petitionCasesKind, cadresKind, unitPairingsKind, assignmentsKind]) {
+      const response = await fetch(`${server.url}/imports/templates/${definition.kind}.xlsx`, { headers: pingshan });
+      expect(response.status).toBe(200);
+      const rows = await rowsOfXlsx(await response.arrayBuffer());
+      expect(rows[0]).toEqual(definition.columns.map((column) => column.header));
+      expect(rows[1]!.filter(Boolean).length).toBeGreaterThan(2);
+    }
+  });
+
+  it('cadres: the dry run names each problem under the file’s header; the commit creates; again it is UNCHANGED; update mode updates', async () => {
+    const header = ['干部姓名', '单位名称', '职务', '职级', '是否党员', '手机号', '可联系户数'];
+    const file = await xlsxOf(
+      [
+        header,
+        ['孔令辉', '平山区民政局', '科长', '乡科级', '是', '13500000001', 5],
+        ['曹雪', '平山区民政局', '科员', '处长', '是', '13500000002', 5],
+        ['严华', '平山区民政局', '科员', '科员', '否', '1350000', 5],
+        ['华阳', '溪湖区民政局', '科员', '科员', '是', '13500000004', 5],
+        ['华阳', '没有这个局', '科员', '科员', '是', '13500000005', 5],
+      ],
+      { textColumns: [6] },
+    );
+    const checked = await checkedImport(server, pingshan, 'CADRES', file);
+    expect(checked).toMatchObject({ state: 'CHECKED', counts: { rows: 5, ready: 1, refused: 4 } });
+    const problems = await problemsOf(server, pingshan, checked.id);
+    expect(byRow(problems)).toEqual({ 3: ['职级:NOT_IN_LIST'], 4: ['手机号:BAD_PHONE'], 5: ['单位名称:NOT_FOUND'], 6: ['单位名称:NOT_FOUND'] });
+    const outOfScope = problems.filter((found) => found.code === 'NOT_FOUND');
+    expect(outOfScope.map((found) => found.message)).toEqual([`单位${NOT_FOUND_OR_OUT_OF_SCOPE}`, `单位${NOT_FOUND_OR_OUT_OF_SCOPE}`]);
+
+    expect(await committedImport(server, pingshan, checked.id)).toMatchObject({ state: 'COMMITTED', counts: { created: 1, refused: 4 } });
+    expect(await orm.em.fork().count(Cadre, { name: '孔令辉', phone: '13500000001' })).toBe(1);
+
+    // The same cadre keyed again, another file (the phone with spaces, no capacity): nothing to write.
+    const again = await checkedImport(
+      server,
+      pingshan,
+      'CADRES',
+      await xlsxOf([header, ['孔令辉', '平山区民政局', '科长', '乡科级', '是', '135 0000 0001', '']], { textColumns: [6] }),
+    );
+    expect(await committedImport(server, pingshan, again.id)).toMatchObject({ state: 'COMMITTED', counts: { created: 0, updated: 0, unchanged: 1 } });
+
+    const promoted = await xlsxOf([header, ['孔令辉', '平山区民政局', '副局长', '县处级', '是', '13500000001', 8]], { textColumns: [6] });
+    const refused = await checkedImport(server, pingshan, 'CADRES', promoted);
+    expect(byRow(await problemsOf(server, pingshan, refused.id))).toEqual({ 2: ['干部姓名:DUPLICATE_IN_DATABASE'] });
+    const update = await checkedImport(server, pingshan, 'CADRES', promoted, { mode: 'UPDATE_EXISTING' });
+    expect(await committedImport(server, pingshan, update.id)).toMatchObject({ state: 'COMMITTED', counts: { updated: 1 } });
+    expect(await orm.em.fork().findOneOrFail(Cadre, { name: '孔令辉' })).toMatchObject({ post: '副局长', rank: CadreRank.DIVISION, householdCapacity: 8 });
+  });
+
+  it('assignments: keyed by phone, ID number or name and village; ambiguity reported; a transfer in update mode; nothing of another district found', async () => {
+    const em = orm.em.fork();
+    const dongxing = await em.findOneOrFail(Region, tree.dongxing.id);
+    const unit = await em.findOneOrFail(Unit, { name: '平山区民政局' });
+    await createCadre(em, { name: '邓超', phone: '13500000101', unit, householdCapacity: 10 });
+    await createCadre(em, { name: '林青', phone: '13500000102', unit, householdCapacity: 10 });
+    const headId = validIdNumber('210502', '1955-05-05');
+    const first = await createHousehold(em, { region: dongxing, headName: '马兰', phone: '13900009001' });
+    await createResident(em, { household: first, name: '马兰', idNumber: headId });
+    const second = await createHousehold(em, { region: dongxing, headName: '牛犇', phone: '13900009002' });
+    await createHousehold(em, { region: dongxing, headName: '石磊', phone: '13900009003' });
+    await createHousehold(em, { region: dongxing, headName: '石磊', phone: '13900009004' });
+    const header = ['联系干部', '干部电话', '干部单位', '户主姓名', '户主身份证号', '户主电话', '所在村(社区)', '联系方式', '轮次'];
+    const file = await xlsxOf(
+      [
+        header,
+        ['邓超', '13500000101', '', '马兰', headId, '', '', '一对一', ''],
+        ['邓超', '', '平山区民政局', '牛犇', '', '', '东兴社区', '常态联系', '第一轮'],
+        ['邓超', '13500000101', '', '石磊', '', '', '东兴社区', '一对一', ''],
+        ['邓超', '13500000101', '', '马兰', '', '13900009001', '', '一对一', ''],
+      ],
+      { textColumns: [2, 5, 6] },
+    );
+    const checked = await checkedImport(server, pingshan, 'ASSIGNMENTS', file);
+    const problems = byRow(await problemsOf(server, pingshan, checked.id));
+    expect(problems[4]).toEqual(['户主姓名:AMBIGUOUS']);
+    expect(problems[5]).toEqual(['户主姓名:DUPLICATE_IN_FILE']);
+    expect(problems[2]).toBeUndefined();
+    expect(problems[3]).toBeUndefined();
+    // 马兰 twice, once by ID number, once by phone: the file's keys differ, the check finds the same household.
+    expect(await committedImport(server, pingshan, checked.id)).toMatchObject({ state: 'COMMITTED', counts: { created: 2 } });
+    const check = orm.em.fork();
+    const active = await check.find(Assignment, { household: { $in: [first.id, second.id] }, endedAt: null }, { populate: ['cadre'] });
+    expect(active.map((assignment) => assignment.cadre.name)).toEqual(['邓超', '邓超']);
+
+    const transfer = await xlsxOf([header, ['林青', '13500000102', '', '马兰', headId, '', '', '一对一', '']], { textColumns: [2, 5, 6] });
+    const refused = await checkedImport(server, pingshan, 'ASSIGNMENTS', transfer);
+    expect(byRow(await problemsOf(server, pingshan, refused.id))).toEqual({ 2: ['户主姓名:ASSIGNED_ELSEWHERE'] });
+    const moved = await checkedImport(server, pingshan, 'ASSIGNMENTS', transfer, { mode: 'UPDATE_EXISTING' });
+    expect(await committedImport(server, pingshan, moved.id)).toMatchObject({ state: 'COMMITTED', counts: { updated: 1 } });
+    const after = await orm.em.fork().find(Assignment, { household: first.id }, { populate: ['cadre'], orderBy: { id: 'asc' } });
+    expect(after.map((assignment) => [assignment.cadre.name, assignment.endReason ?? null, assignment.transferredFrom?.id ?? null])).toEqual([
+      ['邓超', TRANSFER_REASON, null],
+      ['林青', null, after[0]!.id],
+    ]);
+
+    // 溪湖区's administrator names the same cadre and household: not found, in the words of something that does not exist.
+    const foreign = await checkedImport(
+      server,
+      xihu,
+      'ASSIGNMENTS',
+      await xlsxOf(
+        [
+          header,
+          ['林青', '13500000102', '', '马兰', headId, '', '', '一对一', ''],
+          ['无名', '13500000999', '', '无名', validIdNumber('210503', '1990-01-01'), '', '', '一对一', ''],
+        ],
+        { textColumns: [2, 5, 6] },
+      ),
+    );
+    const foreignProblems = await problemsOf(server, xihu, foreign.id);
+    expect(byRow(foreignProblems)).toEqual({ 2: ['干部电话:NOT_FOUND', '户主身份证号:NOT_FOUND'], 3: ['干部电话:NOT_FOUND', '户主身份证号:NOT_FOUND'] });
+    const messages = (row: number) => foreignProblems.filter((found) => found.rowNumber === row).map((found) => found.message);
+    expect(messages(2)).toEqual(messages(3));
+  });
+
+  it('petition cases: the petitioner by ID number in scope, the case created, the petitioner marked; again UNCHANGED', async () => {
+    const em = orm.em.fork();
+    const household = await createHousehold(em, { region: await em.findOneOrFail(Region, tree.dongxing.id), headName: '欧阳兰' });
+    const idNumber = validIdNumber('210502', '1962-09-09');
+    const petitioner = await createResident(em, { household, name: '欧阳兰', idNumber });
+    const elsewhere = await createHousehold(em, { region: await em.findOneOrFail(Region, tree.xiangyang.id), headName: '司马光' });
+    const elsewhereId = validIdNumber('210503', '1963-03-03');
+    await createResident(em, { household: elsewhere, name: '司马光', idNumber: elsewhereId });
+    const header = ['信访人', '身份证号', '信访事项', '诉求', '受理日期', '重大积访', '状态', '办理结果'];
+    const rows = [
+      header,
+      ['欧阳兰', idNumber, '低保认定', '申请重新认定低保', '2026-06-01', '否', '办理中', ''],
+      ['司马光', elsewhereId, '拆迁补偿', '要求提高补偿', '2026-06-02', '是', '', ''],
+      ['欧阳兰', idNumber, '道路硬化', '村道维修', '2026/6/3', '', '已化解', ''],
+    ];
+    const checked = await checkedImport(server, pingshan, 'PETITION_CASES', await xlsxOf(rows, { textColumns: [2] }));
+    expect(byRow(await problemsOf(server, pingshan, checked.id))).toEqual({ 3: ['身份证号:NOT_FOUND'], 4: ['办理结果:REQUIRED'] });
+    expect(await committedImport(server, pingshan, checked.id)).toMatchObject({ state: 'COMMITTED', counts: { created: 1, refused: 2 } });
+    const check = orm.em.fork();
+    expect(await check.findOneOrFail(PetitionCase, { resident: petitioner.id })).toMatchObject({
+      title: '低保认定',
+      status: PetitionCaseStatus.IN_PROGRESS,
+      receivedOn: '2026-06-01',
+    });
+    expect((await check.findOneOrFail(Household, household.id)).isPetitioner).toBe(true);
+
+    const again = await checkedImport(
+      server,
+      pingshan,
+      'PETITION_CASES',
+      await xlsxOf([header, ['欧阳兰', idNumber, '低保认定', '申请重新认定低保', '2026年6月1日', '', '办理中', '']], { textColumns: [2] }),
+    );
+    expect(await committedImport(server, pingshan, again.id)).toMatchObject({ state: 'COMMITTED', counts: { created: 0, unchanged: 1 } });
+    expect(await orm.em.fork().count(PetitionCase, { resident: petitioner.id })).toBe(1);
+  });
+
+  it('unit pairings: the place by path or code, another district’s place out of scope, an active pairing UNCHANGED; update mode refused for the kind', async () => {
+    const header = ['结对单位', '结对村(社区)', '轮次', '结对日期'];
+    const checked = await checkedImport(
+      server,
+      pingshan,
+      'UNIT_PAIRINGS',
+      await xlsxOf([header, ['平山区民政局', '平山区/站前街道/东兴社区', '第一轮', '2026-06-01'], ['平山区民政局', '210503001001', '', '']], {
+        textColumns: [2],
+      }),
+    );
+    expect(byRow(await problemsOf(server, pingshan, checked.id))).toEqual({ 3: ['结对村(社区):OUT_OF_SCOPE'] });
+    expect(await committedImport(server, pingshan, checked.id)).toMatchObject({ state: 'COMMITTED', counts: { created: 1 } });
+    const again = await checkedImport(
+      server,
+      pingshan,
+      'UNIT_PAIRINGS',
+      await xlsxOf([header, ['平山区民政局', '210502001001', '', '']], { textColumns: [2] }),
+    );
+    expect(await committedImport(server, pingshan, again.id)).toMatchObject({ state: 'COMMITTED', counts: { created: 0, unchanged: 1 } });
+    expect(await orm.em.fork().count(UnitPairing, { region: tree.dongxing.id, endedOn: null })).toBe(1);
+    const update = await uploadImport(server, pingshan, 'UNIT_PAIRINGS', await xlsxOf([header, ['平山区民政局', '210502001001', '', '']]), {
+      mode: 'UPDATE_EXISTING',
+    });
+    expect(update).toMatchObject({ status: 400, body: { error: { field: 'mode' } } });
   });
 });

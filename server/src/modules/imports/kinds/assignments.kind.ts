@@ -168,9 +168,20 @@ async function resolve(em: Em, rows: ImportRowInput<AssignmentRow>[], context: I
     cadres.map((cadre) => cadre.id),
   );
 
+  // The same household keyed two ways in one file (by ID number here, by phone there) escapes the
+  // file's keys; once found, the second row is the duplicate, so a household never gets two cadres.
+  const claimed = new Map<number, number>();
   for (const { rowNumber } of rows) {
     const resolution = resolutions.get(rowNumber)!;
     const { cadre, household, problems } = resolution;
+    if (household) {
+      const earlier = claimed.get(household.id);
+      if (earlier !== undefined) {
+        problems.push(problem('headName', 'DUPLICATE_IN_FILE', `与第${earlier}行是同一户：一户只能由一名干部联系`));
+        continue;
+      }
+      claimed.set(household.id, rowNumber);
+    }
     if (!cadre || !household) continue;
     // Who may be linked is decided before what state things are in, as the service does.
     if (!assignmentPolicy.mayPair(actor, { cadreUnitRegionPath: cadre.unit.region.path, householdRegionPath: household.region.path })) {

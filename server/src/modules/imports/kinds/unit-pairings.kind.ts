@@ -101,6 +101,15 @@ async function resolve(em: Em, rows: ImportRowInput<UnitPairingRow>[], context: 
           endedOn: null,
         })
       : [];
+  // The same pairing named two ways in one file (the unit by name, then by number) is written once.
+  const claimed = new Map<string, number>();
+  for (const [rowNumber, resolution] of resolutions) {
+    if (!placed.includes(resolution)) continue;
+    const key = `${resolution.unit!.id}|${resolution.regionId}|${resolution.round!.id}`;
+    const earlier = claimed.get(key);
+    if (earlier !== undefined) resolution.problems.push(problem('village', 'DUPLICATE_IN_FILE', `与第${earlier}行是同一结对`));
+    else claimed.set(key, rowNumber);
+  }
   for (const resolution of placed) {
     resolution.existing =
       active.find(
