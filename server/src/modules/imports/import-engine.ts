@@ -85,7 +85,8 @@ export function matchHeader(definition: ImportKindDefinition<unknown>, row: Read
   for (const column of definition.columns) {
     for (const name of [column.header, ...(column.aliases ?? [])]) known.set(comparable(name), column.key);
   }
-  const headers = row.cells.map((cell) => tidy(cell.text));
+  // As the file has them (problems and the report name columns so); matched in their comparable form.
+  const headers = row.cells.map((cell) => cell.text.trim());
   const columns: Record<string, number> = {};
   let matched = 0;
   headers.forEach((header, index) => {
@@ -101,13 +102,17 @@ export function matchHeader(definition: ImportKindDefinition<unknown>, row: Read
 export class ImportEngine {
   readonly owner = `${hostname().slice(0, 24)}:${process.pid}:${randomBytes(4).toString('hex')}`;
   private readonly running = new Set<Promise<unknown>>();
+  /** Where rows to insert are made (never flushed: each is inserted by the batch's own transaction). */
+  private readonly factory: Em;
 
   constructor(
     private readonly orm: Orm,
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.factory = orm.em.fork();
+  }
 
   kindOf(kind: DataImport['kind']): ImportKindDefinition<unknown> | undefined {
     return importKinds({ elsewherePerDay: this.config.imports.elsewherePerDay, now: () => this.clock.now() })[kind];
@@ -300,7 +305,7 @@ export class ImportEngine {
   }
 
   private problemEntity(importId: number, found: StoredProblem, header?: string | null): DataImportProblem {
-    const em = this.orm.em;
+    const em = this.factory;
     return em.create(
       DataImportProblem,
       {

@@ -4,7 +4,7 @@ import type { Actor, Caller } from '../../core/caller';
 import { isAdmin } from '../../core/caller';
 import type { Em } from '../../core/entity-manager';
 import { BadUserInputError, ConflictError, ForbiddenError, parseId } from '../../core/errors';
-import { paginateById, type Connection, type PageArgs } from '../../core/pagination';
+import { decodeCursor, encodeCursor, pageSize, paginateById, type Connection, type PageArgs } from '../../core/pagination';
 import { assertAllowed } from '../../core/policy';
 import { UserAccount } from '../accounts/user-account.entity';
 import { recordAudit } from '../audit/audit.service';
@@ -90,12 +90,26 @@ export const importsService = {
     };
   },
 
-  /** The import's problems in row order, paginated by id (the (import, row, id) index). */
+  /** The import's problems in row order (keyset on row number and id: the (import, row, id) index). */
   async problems(em: Em, dataImport: DataImport, filter: ProblemFilter, page: PageArgs): Promise<Connection<DataImportProblem>> {
     const conditions: FilterQuery<DataImportProblem>[] = [{ dataImport: dataImport.id }];
     if (filter.severity) conditions.push({ severity: filter.severity });
     if (filter.unacceptedOnly) conditions.push({ accepted: false });
-    return paginateById(em, DataImportProblem, { $and: conditions }, page);
+    const where = { $and: conditions };
+    const size = pageSize(page);
+    let pageWhere: FilterQuery<DataImportProblem> = where;
+    if (page.after) {
+      const [rowNumber, id] = decodeCursor(page.after, 2).map(Number) as [number, number];
+      pageWhere = { $and: [...conditions, { $or: [{ rowNumber: { $gt: rowNumber } }, { rowNumber, id: { $gt: id } }] }] };
+    }
+    const rows = await em.find(DataImportProblem, pageWhere, { orderBy: { rowNumber: 'asc', id: 'asc' }, limit: size + 1 });
+    const nodes = rows.slice(0, size);
+    const last = nodes[nodes.length - 1];
+    return {
+      nodes,
+      totalCount: await em.count(DataImportProblem, where),
+      pageInfo: { hasNextPage: rows.length > size, endCursor: last ? encodeCursor([last.rowNumber, last.id]) : null },
+    };
   },
 
   /** Accepts warnings of the listed rows (or all); a listed row with an error is refused, and nothing is accepted. */

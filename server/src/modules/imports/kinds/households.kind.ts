@@ -205,8 +205,6 @@ function groupsOf(rows: Row[]): Map<string, Row[]> {
   return groups;
 }
 
-const hasError = (row: Row) => row.problems.some((found) => found.severity === ImportProblemSeverity.ERROR);
-
 /** The household fields every row of a group repeats; they must agree. */
 const HOUSEHOLD_FIELDS: { key: keyof HouseholdRowValues; column: string; label: string }[] = [
   { key: 'headName', column: 'headName', label: '户主姓名' },
@@ -359,13 +357,13 @@ export function householdsKind(options: HouseholdsKindOptions): ImportKindDefini
       const scopeLike = likeStartingWith(actor.scopePath);
       const ids = [...new Set(rows.map((row) => row.values.member.idNumber).filter((id): id is string => Boolean(id)))];
       const inScope = ids.length
-        ? await em
-            .createQueryBuilder(Resident, 'r')
-            .select(['r.id', 'r.idNumber', 'r.household'])
-            .join('r.household', 'h')
-            .join('h.region', 'g')
-            .where({ idNumber: { $in: ids }, household: { region: { path: { $like: scopeLike } } } })
-            .execute<{ id: number; idNumber: string; household: number }[]>('all', true)
+        ? (
+            await em.find(
+              Resident,
+              { idNumber: { $in: ids }, household: { region: { path: { $like: scopeLike } } } },
+              { fields: ['id', 'idNumber', 'household'] },
+            )
+          ).map((resident) => ({ id: resident.id, idNumber: resident.idNumber!, household: resident.household.id }))
         : [];
       const residentOfId = new Map(inScope.map((resident) => [resident.idNumber, resident]));
       for (const row of rows) {
@@ -471,16 +469,7 @@ export function householdsKind(options: HouseholdsKindOptions): ImportKindDefini
             problem('phone', 'LIKELY_DUPLICATE', `疑似重复：已有户主同名、电话相同的户（户#${samePhone.id}）`, ImportProblemSeverity.WARNING),
           );
       }
-
-      // A household is written whole: one row with an error keeps its other rows out too.
-      for (const members of groups.values()) {
-        const failing = members.filter(hasError);
-        if (failing.length === 0) continue;
-        for (const row of members) {
-          if (!hasError(row))
-            row.problems.push(problem(null, 'HOUSEHOLD_HAS_ERRORS', `同一户的第${failing.map((found) => found.rowNumber).join('、')}行有错误，本户暂不导入`));
-        }
-      }
+      // A household is written whole: the engine keeps a group's other rows out when one has an error.
     },
 
     async write(tx: Em, rows: Row[], context: ImportContext): Promise<RowWritten[]> {
