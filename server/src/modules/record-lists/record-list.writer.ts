@@ -1,4 +1,4 @@
-import { once } from 'node:events';
+import { once, type EventEmitter } from 'node:events';
 import type { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { csvField } from '../analytics/analytics.export';
@@ -22,10 +22,35 @@ function xlsxCell(cell: Cell): string | number | null {
   return typeof cell === 'string' ? cell.replace(NOT_IN_XML, '') : cell;
 }
 
-/** A stream's writable side past its high-water mark: wait for its 'drain' (or its end, if the client left). */
-async function drained(stream: Writable): Promise<void> {
-  while (stream.writableNeedDrain && !stream.destroyed) {
-    await Promise.race([once(stream, 'drain'), once(stream, 'close')]);
+/**
+ * Whether a stream's writable side is past its high-water mark. The zip's streams are readable-stream 2
+ * (archiver's), which predate `writableNeedDrain`: their state says it.
+ */
+function needsDrain(stream: Writable): boolean {
+  return stream.writableNeedDrain ?? Boolean((stream as Writable & { _writableState?: { needDrain?: boolean } })._writableState?.needDrain);
+}
+
+/** Resolves at the first of the events; the listeners of the others are removed (a list has thousands of pages). */
+async function firstOf(events: readonly [EventEmitter, string][]): Promise<void> {
+  const controller = new AbortController();
+  try {
+    await Promise.race(events.map(([emitter, name]) => once(emitter, name, { signal: controller.signal }).catch(() => undefined)));
+  } finally {
+    controller.abort();
+  }
+}
+
+/**
+ * Waits until a stream past its high-water mark has passed on what it holds ('drain'), or until the
+ * response is gone (the client left: nothing will drain any more).
+ */
+async function drained(stream: Writable, response: Writable): Promise<void> {
+  while (needsDrain(stream) && !stream.destroyed && !response.destroyed) {
+    await firstOf([
+      [stream, 'drain'],
+      [stream, 'close'],
+      [response, 'close'],
+    ]);
   }
 }
 
@@ -58,8 +83,8 @@ async function writeXlsx(response: Writable, title: string, sheet: RecordSheet):
     for (const cells of page) worksheet.addRow(cells.map(xlsxCell)).commit();
     rows += page.length;
     const zipInput = compressor();
-    if (zipInput) await drained(zipInput);
-    await drained(response);
+    if (zipInput) await drained(zipInput, response);
+    await drained(response, response);
   }
   worksheet.commit();
   await workbook.commit();
@@ -75,7 +100,7 @@ async function writeCsv(response: Writable, sheet: RecordSheet): Promise<Written
     if (response.destroyed) return { rows, aborted: true };
     response.write(page.map(line).join(''), 'utf8');
     rows += page.length;
-    await drained(response);
+    await drained(response, response);
   }
   await new Promise<void>((resolve) => response.end(resolve));
   return { rows, aborted: false };
