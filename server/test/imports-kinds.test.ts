@@ -392,6 +392,15 @@ describe.each(databaseKinds())('import kinds on %s', (kind) => {
       expect([created.household.id, created.kind, created.round.id, created.endedAt]).toEqual([target.id, AssignmentKind.REGULAR, round.id, null]);
       const again = await commit(assignmentsKind, [pairing], context(pingshanAdmin));
       expect(again.written).toEqual([{ rowNumber: 2, outcome: 'UNCHANGED', entityName: 'Assignment', entityId: created.id }]);
+      // The city cadre's phone is not the district's to learn: without the right name it is not found, as a number nobody has.
+      const notFound = [expect.objectContaining({ column: 'cadrePhone', code: 'NOT_FOUND', message: `该电话的干部${NOT_FOUND_OR_OUT_OF_SCOPE}` })];
+      for (const guess of [
+        row({ cadreName: '某某', cadrePhone: '13600000005', headName: '冯秀英', headPhone: '13900002301' }),
+        row({ cadreName: '', cadrePhone: '13600000005', headName: '冯秀英', headPhone: '13900002301' }),
+        row({ cadreName: '某某', cadrePhone: '13600000099', headName: '冯秀英', headPhone: '13900002301' }),
+      ]) {
+        expect((await dryRun(assignmentsKind, [guess], context(pingshanAdmin))).problems.get(2)).toEqual(notFound);
+      }
     });
 
     it('refuses a household another cadre looks after in CREATE_ONLY, and transfers it in UPDATE_EXISTING keeping one history', async () => {

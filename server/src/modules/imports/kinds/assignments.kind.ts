@@ -1,4 +1,5 @@
 import { AssignmentKind, HouseholdStatus, ImportKind, ImportMode, ImportProblemSeverity, LABELS_ZH } from '@wanjia/shared';
+import { pathInScope, type StaffActor } from '../../../core/caller';
 import type { Em } from '../../../core/entity-manager';
 import { Assignment } from '../../assignments/assignment.entity';
 import { assignmentPolicy } from '../../assignments/assignment.policy';
@@ -59,15 +60,22 @@ function householdKey(household: AssignmentRow['household']): string {
   return `name:${comparable(household.headName ?? '')}@${comparable(household.village ?? '')}`;
 }
 
-function findCadre(cadres: readonly Cadre[], wanted: AssignmentRow['cadre'], problems: RowProblem[]): Cadre | null {
+/**
+ * The row's cadre. A cadre of a unit above the importer's scope (a city agency's) is in reach for
+ * pairing, but their phone is not the importer's to learn (cadre policy: phones of managed cadres
+ * only): such a cadre is found by phone only together with the right name, and a wrong name is
+ * answered as "not found", so that a file cannot test which numbers belong to the city's cadres.
+ */
+function findCadre(cadres: readonly Cadre[], wanted: AssignmentRow['cadre'], actor: StaffActor, problems: RowProblem[]): Cadre | null {
   const name = wanted.name ? comparable(wanted.name) : null;
   if (wanted.phone) {
-    const byPhone = cadres.filter((cadre) => cadre.phone === wanted.phone);
-    const named = name ? byPhone.filter((cadre) => comparable(cadre.name) === name) : byPhone;
+    const named = (cadre: Cadre) => name !== null && comparable(cadre.name) === name;
+    const byPhone = cadres.filter((cadre) => cadre.phone === wanted.phone && (pathInScope(actor, cadre.unit.region.path) || named(cadre)));
+    const matching = name ? byPhone.filter(named) : byPhone;
     if (byPhone.length === 0) problems.push(problem('cadrePhone', 'NOT_FOUND', `该电话的干部${NOT_FOUND_OR_OUT_OF_SCOPE}`));
-    else if (named.length === 0) problems.push(problem('cadreName', 'NAME_MISMATCH', '干部姓名与该电话登记的干部不一致'));
-    else if (named.length > 1) problems.push(problem('cadrePhone', 'AMBIGUOUS', '该电话登记了多名干部，请填写干部姓名'));
-    else return named[0]!;
+    else if (matching.length === 0) problems.push(problem('cadreName', 'NAME_MISMATCH', '干部姓名与该电话登记的干部不一致'));
+    else if (matching.length > 1) problems.push(problem('cadrePhone', 'AMBIGUOUS', '该电话登记了多名干部，请填写干部姓名'));
+    else return matching[0]!;
     return null;
   }
   const unitName = comparable(wanted.unitName ?? '');
@@ -145,7 +153,7 @@ async function resolve(em: Em, rows: ImportRowInput<AssignmentRow>[], context: I
   const resolutions = new Map<number, AssignmentResolution>();
   for (const { rowNumber, values: row } of rows) {
     const problems: RowProblem[] = [];
-    const cadre = findCadre(cadres, row.cadre, problems);
+    const cadre = findCadre(cadres, row.cadre, actor, problems);
     const household = findHousehold({ byIdNumber, households }, row.household, problems);
     let round: Round | null = null;
     if (row.round) {
