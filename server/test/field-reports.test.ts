@@ -200,6 +200,20 @@ describe.each(databaseKinds())('field reports over HTTP on %s', (kind) => {
     expect(await counts()).toEqual(afterApproval);
   });
 
+  it('two administrators approving one report at once: one applies it, the other is told it is decided, the household changed once', async () => {
+    const { household } = await ownHousehold();
+    const made = await report({ kind: 'HOUSEHOLD_MOVED', householdId: String(household.id), address: '东兴路20号', regionId: String(xinhua.id) });
+    const version = await versionOf(household.id);
+    const approve = (who: Who) => call(who, APPROVE, { input: { reportId: made.id, expectedVersion: version } });
+    const answers = await Promise.all([approve('pingshanAdmin'), approve('cityAdmin')]);
+    const outcomes = answers.map((answer) => (answer.errors?.[0]?.extensions?.code as string | undefined) ?? answer.data?.approveFieldReport.status).sort();
+    expect(outcomes).toEqual(['APPROVED', 'CONFLICT']);
+    expect(await versionOf(household.id)).toBe(version + 1);
+    expect(await operations(made.id)).toEqual(['reportFieldChange', 'approveFieldReport']);
+    const stored = await orm.em.fork().findOneOrFail(FieldReport, Number(made.id));
+    expect(JSON.parse(stored.proposal)).toMatchObject({ regionName: '新华社区' });
+  });
+
   it('a resend with the same clientId and content answers the same report; other content under it is refused naming clientId', async () => {
     const { household } = await ownHousehold();
     const input = { clientId: randomUUID(), kind: 'PHONE_CHANGED', householdId: String(household.id), phone: '13700001234' };

@@ -384,6 +384,8 @@ export const fieldReportService = {
     const proposal = proposalOf(found);
     const edits = editsOf(found.kind, proposal, input.edits);
     const values: ProposalValues = { ...proposal, ...edits };
+    // An edited village is named as the cadre's was, for the cadre's list (its scope is the households service's to check).
+    if (edits.regionId) values.regionName = (await em.findOne(Region, edits.regionId))?.name ?? null;
     const version = (): number => {
       if (input.expectedVersion == null)
         throw new BadUserInputError('input.expectedVersion', `input.expectedVersion is required to approve a ${found.kind} report`);
