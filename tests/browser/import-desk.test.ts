@@ -222,6 +222,7 @@ describe('the office upload page at /imports/desk in Chromium', () => {
     expect(badCells[1]).toBe(headers[column('身份证号') - 1]);
     expect(badCells[3]).toMatch(/校验/);
     expect(badCells[4]).toBe('须修改文件');
+    await page.locator('#desk-problems').scrollIntoViewIfNeeded();
     await session.screenshot('import-desk-2-checked.png');
 
     // The likely duplicate is a warning the office accepts for that row.

@@ -7,6 +7,7 @@ import type { Orm } from '../../core/entity-manager';
 import { cspNonceOf } from '../../http/security-headers';
 import type { Logger } from '../../logger';
 import { ideSessionActor } from '../../modules/auth/ide-session';
+import { importKinds } from '../../modules/imports/kinds';
 import { signedInStaffOf } from '../signed-in-staff';
 import type { DeskPageConfig } from './import-desk-config';
 import { IMPORT_DESK_ASSETS_PATH, IMPORT_DESK_PATH, renderImportDeskPage } from './import-desk-page';
@@ -21,10 +22,16 @@ export interface ImportDeskOptions {
 const CLIENT_SCRIPT = path.resolve(__dirname, '../../../dist/import-desk-client/client/import-desk.js');
 const CLIENT_STYLE = path.resolve(__dirname, '../../../src/playground/import-desk/client/import-desk.css');
 
-/** The kinds and modes in the order an office meets them, by their Chinese labels. */
-function deskChoices(): Pick<Extract<DeskPageConfig, { mode: 'desk' }>, 'kinds' | 'modes' | 'labels'> {
+/**
+ * The kinds the engine takes (its registry: a kind not there yet is not offered, rather than refused
+ * after the upload) and the modes, in the order an office meets them, by their Chinese labels.
+ */
+function deskChoices(config: AppConfig): Pick<Extract<DeskPageConfig, { mode: 'desk' }>, 'kinds' | 'modes' | 'labels'> {
+  const registered = importKinds({ elsewherePerDay: config.imports.elsewherePerDay, now: () => new Date() });
   return {
-    kinds: Object.values(ImportKind).map((kind) => ({ value: kind, label: INTAKE_LABELS_ZH.ImportKind[kind] })),
+    kinds: Object.values(ImportKind)
+      .filter((kind) => registered[kind] !== undefined)
+      .map((kind) => ({ value: kind, label: INTAKE_LABELS_ZH.ImportKind[kind] })),
     modes: [ImportMode.CREATE_ONLY, ImportMode.UPDATE_EXISTING].map((mode) => ({ value: mode, label: INTAKE_LABELS_ZH.ImportMode[mode] })),
     labels: { states: { ...INTAKE_LABELS_ZH.ImportState }, severities: { ...INTAKE_LABELS_ZH.ImportProblemSeverity } },
   };
@@ -64,7 +71,7 @@ export function importDeskRoutes({ orm, config, logger }: ImportDeskOptions): ex
       let pageConfig: DeskPageConfig;
       if (!staff) pageConfig = { mode: 'sign-in' };
       else if (staff.role !== Role.ADMIN) pageConfig = { mode: 'not-admin', staff };
-      else pageConfig = { mode: 'desk', staff, endpoint: '/graphql', ...deskChoices() };
+      else pageConfig = { mode: 'desk', staff, endpoint: '/graphql', ...deskChoices(config) };
       response.send(renderImportDeskPage(nonce, pageConfig));
     } catch (error) {
       logger.error({ err: error }, 'the import desk page failed');

@@ -569,6 +569,15 @@ function runDesk(config: Extract<DeskPageConfig, { mode: 'desk' }>): void {
       {},
     ).catch(() => null);
     if (!data) return;
+    if (data.dataImports.nodes.length === 0) {
+      const row = document.createElement('tr');
+      const cell = document.createElement('td');
+      cell.colSpan = 6;
+      cell.textContent = '还没有导入记录。';
+      row.append(cell);
+      recentRows.replaceChildren(row);
+      return;
+    }
     recentRows.replaceChildren(
       ...data.dataImports.nodes.map((item) => {
         const row = document.createElement('tr');
