@@ -68,6 +68,12 @@ const FIRST_SCREENS: Record<string, FirstScreen> = {
     shows: [`${HEAD_NAME} 户 · 交办`, '平山区民政局', '思山岭街道办事处', '按该类诉求的规定期限'],
     asks: ['ReferralTargets'],
   },
+  'pages/report-change/index': {
+    query: { householdId: HOUSEHOLD_ID, name: encodeURIComponent(HEAD_NAME) },
+    shows: [`${HEAD_NAME} 户 · 报告变更`, '电话变更', '新发现应排查户', '提交报告'],
+    asks: ['HouseholdFile'],
+  },
+  'pages/my-reports/index': { shows: [`${HEAD_NAME} 户 · 电话变更`, '待审核', '新电话 13812345678', '撤回'], asks: ['MyFieldReports'] },
   'pages/contact-points/index': { shows: ['光明社区', '超期 1 件', '信访案件 #12 平山区', '督办第 2 级'], asks: ['MyContactPoints'] },
 };
 

@@ -218,6 +218,29 @@ export const CANNED_DATA: Record<string, (variables: Variables) => unknown> = {
     myHouseholds: { totalCount: 1, pageInfo: { endCursor: 'c1', hasNextPage: false }, nodes: [{ ...LIST_ITEM, file: HOUSEHOLD_FILE }] },
   }),
   HouseholdFile: () => ({ household: HOUSEHOLD_FILE }),
+  // Changes reported from the field (issue 16): the cadre's reports, one waiting for review.
+  MyFieldReports: () => ({
+    myFieldReports: {
+      totalCount: 1,
+      pageInfo: { endCursor: 'r1', hasNextPage: false },
+      nodes: [
+        {
+          id: '31',
+          kind: 'PHONE_CHANGED',
+          status: 'PENDING',
+          headName: HEAD_NAME,
+          reportedAt: '2026-12-01T02:00:00.000Z',
+          decidedAt: null,
+          decisionNote: null,
+          edited: false,
+          household: { id: HOUSEHOLD_ID },
+          region: { name: '光明社区' },
+          proposal: { phone: '13812345678', note: null },
+          applied: null,
+        },
+      ],
+    },
+  }),
   MoreHelpRecords: () => ({ household: { id: HOUSEHOLD_ID, helpRecords: HOUSEHOLD_FILE.helpRecords } }),
   HelpRecordPage: () => ({ household: { id: HOUSEHOLD_ID, helpRecords: { nodes: [{ ...RECORD, earlierVersions: [EARLIER_VERSION] }] } } }),
   OpenDemands: () => ({
