@@ -414,6 +414,29 @@ describe.each(databaseKinds())('bulk runs over HTTP on %s', (kind) => {
     expect(new Set(itemsOf(final).map((item) => item.resultId)).size).toBe(7);
   });
 
+  it('lets one of two instances working at once take the run: every item done once', async () => {
+    const { old, next } = await rounds();
+    const place = await community();
+    const homes: Household[] = [];
+    for (let index = 0; index < 6; index += 1) {
+      const home = await household(place);
+      homes.push(home);
+      await assign(await cadre(world.pingshanUnit), home, old);
+    }
+    const plan = (
+      await okAs('pingshanAdmin', PLAN_ROLLOVER, {
+        input: { fromRoundId: String(old.id), toRoundId: String(next.id), carry: 'ASSIGNMENTS', regionId: String(place.id) },
+      })
+    ).planRoundRollover;
+    await okAs('pingshanAdmin', START, { input: { runId: plan.id } });
+    const [first, second] = await Promise.all([work('instance-a', { batchSize: 2 }), work('instance-b', { batchSize: 2 })]);
+    // Whoever took the lease did all of it; the other found it taken.
+    expect([first.items, second.items].sort()).toEqual([0, 6]);
+    const em = orm.em.fork();
+    for (const home of homes) expect(await em.count(Assignment, { household: home.id, round: next.id })).toBe(1);
+    expect((await okAs('pingshanAdmin', RUN, { id: plan.id })).bulkRun).toMatchObject({ state: 'DONE', counts: { done: 6, pending: 0 } });
+  });
+
   it('re-checks every item at run time: what changed since the plan is skipped with its reason', async () => {
     const { old, next } = await rounds();
     const place = await community();
