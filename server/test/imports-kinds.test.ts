@@ -69,6 +69,8 @@ describe.each(databaseKinds())('import kinds on %s', (kind) => {
   let pingshanUnit: Unit;
   let xihuUnit: Unit;
   let cityUnit: Unit;
+  /** SQL statements sent so far: what a batch costs, whatever its size. */
+  let statements = 0;
 
   function context(actor: StaffActor, mode = ImportMode.CREATE_ONLY, phase: ImportContext['phase'] = 'dryRun'): ImportContext {
     return {
@@ -126,7 +128,7 @@ describe.each(databaseKinds())('import kinds on %s', (kind) => {
   }
 
   beforeAll(async () => {
-    ({ orm, database } = await migratedOrm(kind, 'kinds'));
+    ({ orm, database } = await migratedOrm(kind, 'kinds', { onQuery: () => (statements += 1) }));
     const em = orm.em.fork();
     tree = await createRegionTree(em);
     round = await createRound(em, { name: '第一轮', startsOn: '2026-05-01', endsOn: '2029-04-30' });
@@ -475,6 +477,38 @@ describe.each(databaseKinds())('import kinds on %s', (kind) => {
       );
       expect(codes(problems.get(2))).toEqual(['headName:NAME_MISMATCH']);
       expect(codes(problems.get(3))).toEqual(['cadreName:NAME_MISMATCH']);
+    });
+
+    it('costs the same statements for a batch of 60 rows as for 21: one query per lookup, one multi-row UPDATE and INSERT, none per row', async () => {
+      const measure = async (size: number) => {
+        const em = orm.em.fork();
+        const place = await createRegion(em, { parent: await em.findOneOrFail(Region, tree.zhanqian.id), level: RegionLevel.COMMUNITY });
+        const unit = await createUnit(em, { name: `测量单位${size}`, region: await em.findOneOrFail(Region, tree.pingshan.id) });
+        const from = await createCadre(em, { name: `原干部${size}`, phone: `1330000${String(size).padStart(4, '0')}`, unit, householdCapacity: 100 });
+        await createCadre(em, { name: `新干部${size}`, phone: `1340000${String(size).padStart(4, '0')}`, unit, householdCapacity: 100 });
+        const cells: CellsOf[] = [];
+        for (let index = 0; index < size; index += 1) {
+          const phone = `137${String(size).padStart(4, '0')}${String(index).padStart(4, '0')}`;
+          const household = await createHousehold(em, { region: place, headName: `户主${index}`, phone });
+          const idNumber = validIdNumber('210502', `19${String(40 + (index % 50)).padStart(2, '0')}-01-${String(1 + (index % 28)).padStart(2, '0')}`);
+          await createResident(em, { household, name: `户主${index}`, idNumber });
+          // A third already with another cadre (a transfer), the rest new; keyed by ID number or by phone.
+          if (index % 3 === 0) await createAssignment(em, { cadre: from, household, round: await em.findOneOrFail(Round, round.id) });
+          cells.push(
+            index % 2 === 0
+              ? row({ cadreName: `新干部${size}`, cadrePhone: `1340000${String(size).padStart(4, '0')}`, headName: `户主${index}`, headIdNumber: idNumber })
+              : row({ cadreName: `新干部${size}`, cadrePhone: `1340000${String(size).padStart(4, '0')}`, headName: `户主${index}`, headPhone: phone }),
+          );
+        }
+        const before = statements;
+        const { written } = await commit(assignmentsKind, cells, context(pingshanAdmin, ImportMode.UPDATE_EXISTING));
+        expect(written.filter((found) => found.outcome === 'UPDATED')).toHaveLength(Math.ceil(size / 3));
+        expect(written).toHaveLength(size);
+        return statements - before;
+      };
+      const small = await measure(21);
+      const large = await measure(60);
+      expect(large).toBe(small);
     });
 
     it('keys the same household twice in a file as an exact duplicate', () => {
