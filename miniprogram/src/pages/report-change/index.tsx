@@ -21,6 +21,7 @@ import {
 import { loadHouseholdFile, type HouseholdFile } from '@/services/household';
 import { label } from '@/services/labels';
 import { requireSession } from '@/services/navigation';
+import { promptNoticeSubscriptions, recordNoticeAnswer } from '@/services/notices';
 import './index.scss';
 
 const GENDERS: readonly Gender[] = ['MALE', 'FEMALE'];
@@ -121,8 +122,11 @@ export default function ReportChangePage() {
     }
     setErrors({});
     setSubmitting(true);
+    // WeChat's subscription prompt (weapp with templates only) opens only from the tap itself: the decision's notice.
+    const subscriptions = promptNoticeSubscriptions();
     try {
       await sendReport(householdId || 'new', checked.input);
+      await recordNoticeAnswer(subscriptions);
       void Taro.showToast({ title: '已提交，等待审核', icon: 'none', duration: 2000 });
       void Taro.redirectTo({ url: MY_REPORTS_PAGE });
     } catch (caught) {
