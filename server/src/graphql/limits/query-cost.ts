@@ -137,6 +137,11 @@ export const LIST_SIZE_ESTIMATES: Readonly<Record<string, number>> = {
   'LeaderCase.escalations': 20,
   // A case's household's open demands: like Household.openDemands.
   'LeaderCase.openDemands': 20,
+  // The import kinds (ImportKind has 5 values), a template's columns (households: 15), a column's aliases and choices (lists of labels: 8 at most).
+  'Query.importTemplates': 5,
+  'ImportTemplate.columns': 16,
+  'ImportTemplateColumn.aliases': 8,
+  'ImportTemplateColumn.choices': 10,
 };
 
 /**
@@ -171,6 +176,7 @@ export const READS_WITHOUT_LOADER_ALLOWED: Readonly<Record<string, string>> = {
   'Household.helpRecords':
     "a page: counted as a statement per parent already (PAGE_STATEMENT_COST); first pages go through helpRecordPagesByHousehold (my-work), a later page is one household's",
   'ContactPoint.kind': 'a lookup by primary key of eight rows: the request identity map answers after the first read of each',
+  'DataImport.problems': "a page: counted as a statement per parent already (PAGE_STATEMENT_COST); one import's problems by the (import, row, id) index",
 };
 
 /**
