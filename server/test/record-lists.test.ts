@@ -40,7 +40,9 @@ import {
   type RegionTree,
 } from './support/factories';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
+import { checkedImport, problemsOf, xlsxOf } from './support/imports';
 import { startLoggedApp, TEST_JWT_SECRET, type LoggedApp } from './support/logged-app';
+import type { RunningApp } from './support/server';
 
 /**
  * Record lists (issue 16, "Lists for the offices"): exportRecordList answers a ticketed link, and
@@ -683,6 +685,90 @@ describe.each(databaseKinds())('record lists on %s', (kind) => {
       field: 'cadreId',
     });
     expect(await orm.em.fork().count(AuditEntry, { operation: { $in: ['exportRecordList', 'downloadRecordList'] } })).toBe(before);
+  });
+
+  it('IMPORT_PROBLEMS: an import’s problems as dataImport answers its administrators; other districts and analysts FORBIDDEN', async () => {
+    // The imports' test helpers speak to the app as support/server.ts's RunningApp does.
+    const running = {
+      url: server.url,
+      graphql: async (query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) =>
+        (await server.post({ query, variables }, headers)).body,
+    } as unknown as RunningApp;
+    const header = [
+      '户编号',
+      '户主姓名',
+      '户主身份证号',
+      '地址',
+      '所在村(社区)',
+      '联系电话',
+      '帮扶类别',
+      '困难原因',
+      '姓名',
+      '与户主关系',
+      '性别',
+      '身份证号',
+      '出生日期',
+      '重点关注原因',
+      '是否信访人',
+    ];
+    const person = (name: string, village: string, idNumber: string, phone = '') => [
+      '',
+      name,
+      '',
+      `东兴社区${name}家`,
+      village,
+      phone,
+      '困难家庭',
+      '',
+      name,
+      '户主',
+      '',
+      idNumber,
+      '',
+      '',
+      '',
+    ];
+    const file = await xlsxOf([
+      header,
+      person('导入甲', '平山区/站前街道/东兴社区', validIdNumber('210502', '1961-02-03')),
+      person('导入乙', '平山区/站前街道/东兴社区', '210502196102031234', '12345'),
+      person('导入丙', '210503001001', validIdNumber('210502', '1962-02-03')),
+      person('=导入丁', '不存在的社区', validIdNumber('210502', '1963-02-03')),
+    ]);
+    const adminHeaders = bearer(tokens.districtAdmin);
+    const checked = await checkedImport(running, adminHeaders, 'HOUSEHOLDS', file);
+    const expected = await problemsOf(running, adminHeaders, checked.id);
+    expect(expected.length).toBeGreaterThanOrEqual(3);
+
+    const { headers, rows, response } = await csvOf(tokens.districtAdmin, { list: 'IMPORT_PROBLEMS', importId: checked.id });
+    expect(headers).toEqual(['行号', '列', '类别', '问题代码', '问题', '已接受', '其他地区登记情况']);
+    expect(rows).toEqual(
+      expected.map((problem) => [
+        String(problem.rowNumber),
+        problem.column ?? '',
+        problem.severity === 'ERROR' ? '错误' : '提醒',
+        problem.code,
+        problem.message,
+        problem.accepted ? '是' : '否',
+        problem.elsewhere ?? '',
+      ]),
+    );
+    const day = shanghaiDate(new Date());
+    expect(response.headers.get('content-disposition')).toContain(`filename="wanjia-210502000000-import-problems-${checked.id}-${day}.csv"`);
+
+    // Another district's administrator, and an analyst: FORBIDDEN at the export; a ticket signed for them opens nothing either.
+    const em = orm.em.fork();
+    const xihuAdmin = await createAccount(em, { role: Role.ADMIN, scopeRegion: world.regions.xihu, username: `lists-xihu-admin-${kind}` });
+    const xihuToken = await tokenFor(xihuAdmin, TEST_JWT_SECRET);
+    expect((await exportError(xihuToken, { list: 'IMPORT_PROBLEMS', format: 'CSV', importId: checked.id })).code).toBe('FORBIDDEN');
+    const { ticket } = await signRecordListTicket(
+      { accountId: xihuAdmin.id, sessionGeneration: 0, format: 'csv', query: `list=IMPORT_PROBLEMS&importId=${checked.id}` },
+      TEST_JWT_SECRET,
+    );
+    const refused = await fetch(`${server.url}/exports/records/IMPORT_PROBLEMS.csv?importId=${checked.id}&ticket=${ticket}`, { headers: bearer(xihuToken) });
+    expect(refused.status).toBe(403);
+    // The city's administrators read it (their scope holds the district).
+    expect((await csvOf(tokens.cityAdmin, { list: 'IMPORT_PROBLEMS', importId: checked.id })).rows).toHaveLength(expected.length);
   });
 
   it('each download is charged to the query budget like a figure sheet: past it, 429 with Retry-After, not audited', async () => {

@@ -1,22 +1,11 @@
-import { INTAKE_LABELS_ZH, ImportProblemSeverity } from '@wanjia/shared';
+import { INTAKE_LABELS_ZH } from '@wanjia/shared';
 import type { Caller } from '../../core/caller';
-import { BadUserInputError } from '../../core/errors';
 import type { Em } from '../../core/entity-manager';
+import { importProblemRecords, type ImportProblemRecord } from '../imports/import-problems.export';
 import { RECORD_LIST_PAGE_ROWS, type Cell, type RecordSheet } from './record-list.sources';
 
-/** One problem of an import, as the imports module exports it (contract: import-problems.export.ts). */
-export interface ImportProblemLine {
-  rowNumber: number;
-  column: string | null;
-  severity: ImportProblemSeverity;
-  code: string;
-  message: string;
-  accepted: boolean;
-  elsewhere: string | null;
-}
-
 /** The imports module's export of an import's problems (scope checked inside; `elsewhere` already null unless the caller is a city administrator). */
-export type ImportProblemRecords = (em: Em, caller: Caller, importId: number) => AsyncIterable<ImportProblemLine>;
+export type ImportProblemRecords = (em: Em, caller: Caller, importId: number) => AsyncIterable<ImportProblemRecord>;
 
 /** Groups an async sequence into pages of RECORD_LIST_PAGE_ROWS, so the writer waits on the response per page. */
 async function* inPages<T>(items: AsyncIterable<T>, toRow: (item: T) => Cell[]): AsyncGenerator<Cell[][]> {
@@ -51,13 +40,5 @@ export function importProblemsSheet(records: ImportProblemRecords, em: Em, calle
   };
 }
 
-/**
- * Until the imports module's export lands (import-problems.export.ts), an import's problems cannot be
- * listed: the download names the field and writes nothing.
- */
-export const importProblemRecordsPending: ImportProblemRecords = () => {
-  throw new BadUserInputError('importId', 'import problem lists are not available on this server yet');
-};
-
-/** The source the resolver and the route read an import's problems from. */
-export const IMPORT_PROBLEM_RECORDS: ImportProblemRecords = importProblemRecordsPending;
+/** The source the resolver and the route read an import's problems from: the imports module's own export. */
+export const IMPORT_PROBLEM_RECORDS: ImportProblemRecords = importProblemRecords;
