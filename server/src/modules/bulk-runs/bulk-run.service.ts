@@ -205,7 +205,15 @@ export const bulkRunService = {
         entityId: run.id,
         regionPath: run.regionPath,
         reason,
-        changes: { ...input, counts: countsOf(run) },
+        // The lists themselves (up to 5,000 households) are the run's items; the entry keeps what was asked.
+        changes: {
+          fromCadreId: fromCadreId ?? undefined,
+          fromUnitId: fromUnitId ?? undefined,
+          listedHouseholds: listed?.length,
+          toCadreIds: toCadreIds?.map(({ id }) => id),
+          moves: moves?.length,
+          counts: countsOf(run),
+        },
       });
       return run;
     });
