@@ -191,4 +191,31 @@ describe.each(databaseKinds())('a record list of 100,000 rows on %s is streamed'
     // between the two processes hold (a few megabytes on loopback) is all that is read ahead.
     expect(readWhilePaused).toBeLessThan(readInAll * 0.75);
   });
+  it('a client that leaves mid-file ends the reading: the download is logged as aborted and the server serves on', async () => {
+    for (const format of ['CSV', 'XLSX'] as const) {
+      const url = await link(regions.pingshan.id, format);
+      const controller = new AbortController();
+      const response = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
+      const reader = response.body!.getReader();
+      expect((await reader.read()).done).toBe(false);
+      controller.abort();
+      await reader.read().catch(() => undefined);
+      // The route logs the download when the writer returns; poll the log (no timed assertion).
+      const extension = format.toLowerCase();
+      for (
+        let attempt = 0;
+        attempt < 600 && !server.logs.some((line) => line.msg === 'record list downloaded' && line.format === extension && line.aborted === true);
+        attempt++
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const entry = server.logs.find((line) => line.msg === 'record list downloaded' && line.format === extension && line.aborted === true);
+      expect(entry).toEqual(expect.objectContaining({ list: 'COVERAGE_GAPS', aborted: true }));
+      expect(Number(entry!.rows)).toBeLessThan(LARGE);
+      const statementsAfter = statements;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(statements).toBe(statementsAfter);
+    }
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
 });

@@ -45,7 +45,8 @@ async function firstOf(events: readonly [EventEmitter, string][]): Promise<void>
  * response is gone (the client left: nothing will drain any more).
  */
 async function drained(stream: Writable, response: Writable): Promise<void> {
-  while (needsDrain(stream) && !stream.destroyed && !response.destroyed) {
+  // `closed` too: a 'close' already emitted would never resolve the wait below.
+  while (needsDrain(stream) && !stream.destroyed && !response.destroyed && !response.closed) {
     await firstOf([
       [stream, 'drain'],
       [stream, 'close'],
