@@ -195,6 +195,15 @@ describe.each(databaseKinds())('import kinds on %s', (kind) => {
       ]);
     });
 
+    it('keys a cadre by name and phone (exact), and two of one name in one unit as likely the same', () => {
+      const first = cadresKind.parse(row(), [])!;
+      const renumbered = cadresKind.parse(row({ phone: '13700000099', unitName: '平山区 民政局' }), [])!;
+      const same = cadresKind.parse(row({ post: '副科长' }), [])!;
+      expect(cadresKind.keys(same).exact).toEqual(cadresKind.keys(first).exact);
+      expect(cadresKind.keys(renumbered).exact).not.toEqual(cadresKind.keys(first).exact);
+      expect(cadresKind.keys(renumbered).likely.filter((key) => cadresKind.keys(first).likely.includes(key))).toEqual([expect.stringMatching(/^name\+unit:/)]);
+    });
+
     it('asks for the unit number when two units in scope share the name', async () => {
       const em = orm.em.fork();
       const township = await createRegion(em, { parent: await em.findOneOrFail(Region, tree.pingshan.id), level: RegionLevel.TOWNSHIP });
@@ -467,6 +476,28 @@ describe.each(databaseKinds())('import kinds on %s', (kind) => {
       expect(problems.get(6)).toEqual([
         expect.objectContaining({ column: 'headName', code: 'HOUSEHOLD_NOT_ACTIVE', message: '该户状态为“已脱困”，不在帮扶中' }),
       ]);
+    });
+
+    it('frees a place with the cadre a transfer leaves, for the file’s later rows', async () => {
+      const em = orm.em.fork();
+      const dongxing = await em.findOneOrFail(Region, tree.dongxing.id);
+      const unit = await em.findOneOrFail(Unit, pingshanUnit.id);
+      const full = await createCadre(em, { name: '满员', phone: '13600000031', unit, householdCapacity: 1 });
+      await createCadre(em, { name: '有空', phone: '13600000032', unit, householdCapacity: 3 });
+      const moving = await createHousehold(em, { region: dongxing, headName: '转出户', phone: '13900002601' });
+      await createHousehold(em, { region: dongxing, headName: '新户', phone: '13900002602' });
+      await createAssignment(em, { cadre: full, household: moving, round: await em.findOneOrFail(Round, round.id) });
+      const { written, problems } = await commit(
+        assignmentsKind,
+        [
+          row({ cadreName: '有空', cadrePhone: '13600000032', headName: '转出户', headPhone: '13900002601' }),
+          row({ cadreName: '满员', cadrePhone: '13600000031', headName: '新户', headPhone: '13900002602' }),
+        ],
+        context(pingshanAdmin, ImportMode.UPDATE_EXISTING),
+      );
+      expect([problems.get(2), problems.get(3)]).toEqual([[], []]);
+      expect(written.map((found) => found.outcome)).toEqual(['UPDATED', 'CREATED']);
+      expect(await orm.em.fork().count(Assignment, { cadre: full.id, endedAt: null })).toBe(1);
     });
 
     it('refuses a head’s name that does not match the ID number or phone it is keyed with', async () => {

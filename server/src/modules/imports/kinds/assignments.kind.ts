@@ -213,8 +213,10 @@ async function resolve(em: Em, rows: ImportRowInput<AssignmentRow>[], context: I
       problems.push(problem('cadreName', 'OVER_CAPACITY', `该干部已联系${load}户，达到联系户数上限${cadre.householdCapacity}户`));
       continue;
     }
-    // The batch's own rows count toward the cadre's capacity as they are taken.
+    // The batch's own rows count toward the cadre's capacity as they are taken, and a transfer frees
+    // a place with the cadre it leaves (a file that swaps households between cadres stays within capacity).
     loads.set(cadre.id, load + 1);
+    if (current) loads.set(current.cadre.id, Math.max(0, (loads.get(current.cadre.id) ?? 0) - 1));
   }
   return resolutions;
 }
@@ -241,7 +243,7 @@ export const assignmentsKind: ImportKindDefinition<AssignmentRow> = {
       header: '户主身份证号',
       aliases: ['户主身份证号码', '身份证号'],
       required: false,
-      example: '210502195003150026',
+      example: '210502195003150023',
       hint: '有身份证号时按身份证号找户',
       text: true,
     },

@@ -242,7 +242,12 @@ export const cadresKind: ImportKindDefinition<CadreRow> = {
   },
 
   keys(values: CadreRow) {
-    return { exact: [`id:cadre:${comparable(values.name)}|${values.phone}`], likely: [`phone:${values.phone}`] };
+    const unit = values.unit.id !== null ? `#${values.unit.id}` : comparable(values.unit.name ?? '');
+    // Two rows of one name in one unit are most often the same person keyed twice (a warning to accept, as against the database).
+    return {
+      exact: [`id:cadre:${comparable(values.name)}|${values.phone}`],
+      likely: [`phone:${values.phone}`, `name+unit:${comparable(values.name)}|${unit}`],
+    };
   },
 
   async check(em: Em, rows: ImportRowInput<CadreRow>[], context: ImportContext): Promise<void> {

@@ -116,7 +116,7 @@ export const petitionCasesKind: ImportKindDefinition<PetitionCaseRow> = {
       header: '信访人身份证号',
       aliases: ['身份证号', '身份证号码', '公民身份号码'],
       required: true,
-      example: '210502195003150026',
+      example: '210502195003150023',
       text: true,
     },
     { key: 'title', header: '信访事项', aliases: ['案件标题', '标题', '案由'], required: true, example: '房屋漏雨维修' },
