@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import mysql from 'mysql2/promise';
 import { ImportKind } from '@wanjia/shared';
 import { importKinds } from '@wanjia/server/dist/modules/imports/kinds';
 import { benchDatabase, type MysqlTarget } from '../bench/common';
@@ -126,6 +127,30 @@ interface SizeResult {
   floor: FloorResult;
 }
 
+/**
+ * Text the import wrote with a replacement character: a character the reader lost (a UTF-8 sequence
+ * split between two chunks of the file). The generated file has none, so every one is the engine's.
+ */
+async function mangledTextCount(target: MysqlTarget): Promise<number> {
+  const connection = await mysql.createConnection({
+    host: target.host,
+    port: target.port,
+    user: target.user,
+    password: target.password,
+    database: target.database,
+    charset: 'utf8mb4',
+  });
+  try {
+    const [rows] = await connection.query<mysql.RowDataPacket[]>(
+      `select (select count(*) from household where head_name like ? or address like ?) + (select count(*) from resident where name like ?) as mangled`,
+      ['%\uFFFD%', '%\uFFFD%', '%\uFFFD%'],
+    );
+    return Number(rows[0]!.mangled);
+  } finally {
+    await connection.end();
+  }
+}
+
 function seconds(since: bigint): number {
   return Number(process.hrtime.bigint() - since) / 1e9;
 }
@@ -216,11 +241,14 @@ async function runSize(settings: Settings, households: number, columns: Template
     if (committed.state !== 'COMMITTED') throw new Error(`the commit ended ${committed.state}: ${committed.failure}`);
     log(`commit: ${fixed(commitSeconds)} s, peak RSS ${megabytes(commitPeakRss)}; counts ${JSON.stringify(committed.counts)}`);
 
+    const mangled = await mangledTextCount(settings.database);
+    if (mangled > 0) log(`FAIL: ${mangled} households or residents were written with U+FFFD (a character lost in reading the file)`);
+
     await server.stop();
     await freshWorld(settings.floorDatabase);
     const floor = await measureFloor(settings.database, settings.floorDatabase);
     log(
-      `floor: ${floor.rows.household.toLocaleString('en')} households + ${floor.rows.resident.toLocaleString('en')} residents in ${fixed(floor.seconds)} s (${floor.statements} INSERTs of ${FLOOR_BATCH})`,
+      `floor: ${floor.rows.household.toLocaleString('en')} households + ${floor.rows.resident.toLocaleString('en')} residents in ${fixed(floor.seconds, 2)} s (${floor.statements} INSERT statements of up to ${FLOOR_BATCH} rows)`,
     );
     if (floor.rows.household !== households || floor.rows.resident !== file.residents) {
       log(
@@ -251,9 +279,9 @@ function report(results: SizeResult[]): void {
     r.households.toLocaleString('en'),
     r.residents.toLocaleString('en'),
     fixed(r.fileMegabytes),
-    fixed(r.dryRunSeconds),
-    fixed(r.commitSeconds),
-    fixed(r.floor.seconds),
+    fixed(r.dryRunSeconds, 2),
+    fixed(r.commitSeconds, 2),
+    fixed(r.floor.seconds, 2),
     `${fixed(r.commitSeconds / r.floor.seconds)}×`,
     megabytes(r.dryRunPeakRss),
     megabytes(r.commitPeakRss),

@@ -266,7 +266,7 @@ describe('the office upload page at /imports/desk in Chromium', () => {
 
     // A narrow window: the same page, usable without sideways scrolling of the page itself.
     await page.setViewportSize({ width: 400, height: 800 });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'));
     expect(overflow).toBeLessThanOrEqual(0);
     await session.screenshot('import-desk-4-narrow.png');
 
