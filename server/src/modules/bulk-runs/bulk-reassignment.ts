@@ -9,7 +9,6 @@ import {
   assignmentsById,
   cadresById,
   commonPath,
-  lockHouseholds,
   type AssignmentFacts,
   type AssignmentSelection,
   type CadreFacts,
@@ -142,10 +141,7 @@ function reassignmentItem(runId: number, assignment: AssignmentFacts, target: Ca
 /** One batch of a reassignment's items, re-checked (the transfer's rules) and written in the batch's transaction. */
 export async function runReassignmentBatch(tx: Em, run: BulkRun, items: readonly BulkRunItem[], actor: StaffActor, now: Date): Promise<BatchOutcome> {
   const outcome: BatchOutcome = { done: [], skipped: [] };
-  await lockHouseholds(
-    tx,
-    items.map((item) => item.householdId!),
-  );
+  // The households are locked by the worker before any of the batch's reads.
   const facts = await assignmentsById(
     tx,
     items.map((item) => item.subjectId),

@@ -6,6 +6,7 @@ import { recordAudit } from '../audit/audit.service';
 import { BulkRunItem } from './bulk-run-item.entity';
 import { BulkRun } from './bulk-run.entity';
 import { BulkRunItemOutcome, BulkRunKind } from './bulk-run.enums';
+import { lockHouseholds } from './bulk-run.facts';
 import { runActor } from './bulk-run.rules';
 import { BatchRaceError, markItems } from './bulk-run.writes';
 import { runReassignmentBatch } from './bulk-reassignment';
@@ -128,14 +129,21 @@ async function runBatch(em: Em, runId: number, options: BulkRunWorkerOptions, le
       { leaseUntil: new Date(now.getTime() + leaseMs) },
     );
     if (renewed === 0) return { kind: 'lost' };
-    const run = await tx.findOneOrFail(BulkRun, runId, { populate: ['toRound'] });
-    // A locking read (MariaDB): the batch's later reads then see what was committed before its locks.
+    // Locking reads first (MariaDB): the run, its next items, their households. InnoDB takes a transaction's
+    // snapshot at its first plain read, so every fact the batch reads afterwards is what was committed
+    // before it held the households' locks (a transfer racing it has either committed or waits).
+    const lockMode = isSqlite(tx) ? LockMode.NONE : LockMode.PESSIMISTIC_WRITE;
+    const run = await tx.findOneOrFail(BulkRun, runId, { lockMode });
     const items = await tx.find(
       BulkRunItem,
       { run: runId, outcome: BulkRunItemOutcome.PENDING },
-      { orderBy: { id: 'asc' }, limit: options.batchSize ?? BULK_RUN_BATCH_SIZE, ...(isSqlite(tx) ? {} : { lockMode: LockMode.PESSIMISTIC_WRITE }) },
+      { orderBy: { id: 'asc' }, limit: options.batchSize ?? BULK_RUN_BATCH_SIZE, lockMode },
     );
     if (items.length === 0) return { kind: 'empty' };
+    await lockHouseholds(
+      tx,
+      items.flatMap((item) => (item.householdId ? [item.householdId] : [])),
+    );
     const actor = runActor(run);
     const outcome =
       run.kind === BulkRunKind.ROUND_ROLLOVER ? await runRolloverBatch(tx, run, items, actor, now) : await runReassignmentBatch(tx, run, items, actor, now);

@@ -3,11 +3,12 @@ import type { StaffActor } from '../../core/caller';
 import type { Em } from '../../core/entity-manager';
 import { likeStartingWith } from '../../core/sql-like';
 import { shanghaiDate } from '../../core/time';
+import { Round } from '../rounds/round.entity';
 import { UnitPairing } from '../unit-pairings/unit-pairing.entity';
 import { BulkRunItem } from './bulk-run-item.entity';
 import type { BulkRun } from './bulk-run.entity';
 import { BulkRunItemOutcome, BulkRunSkipReason, BulkRunSubject, RolloverCarry } from './bulk-run.enums';
-import { activeAssignments, activeLoads, assignmentsById, householdsWithActiveAssignment, lockHouseholds, type AssignmentFacts } from './bulk-run.facts';
+import { activeAssignments, activeLoads, assignmentsById, householdsWithActiveAssignment, type AssignmentFacts } from './bulk-run.facts';
 import { CapacityLedger, carryAssignmentVerdict, carryPairingVerdict } from './bulk-run.rules';
 import { writeSuccessors, BatchRaceError, type BatchOutcome } from './bulk-run.writes';
 
@@ -217,7 +218,8 @@ export async function runRolloverBatch(tx: Em, run: BulkRun, items: readonly Bul
         ended += await tx.nativeUpdate(UnitPairing, { id: { $in: ids }, endedOn: null }, { endedOn: endDay, endReason: run.reason });
       }
       if (ended !== carried.length) throw new BatchRaceError('a pairing had ended');
-      const startedOn = run.toRound!.startsOn > today ? run.toRound!.startsOn : today;
+      const toRound = await tx.findOneOrFail(Round, toRoundId);
+      const startedOn = toRound.startsOn > today ? toRound.startsOn : today;
       await tx.insertMany(
         UnitPairing,
         carried.map(({ pairing }) => ({ unit: pairing.unit.id, region: pairing.region.id, round: toRoundId, startedOn, endedOn: null, endReason: null })),
@@ -235,10 +237,7 @@ export async function runRolloverBatch(tx: Em, run: BulkRun, items: readonly Bul
 
   const assignmentItems = items.filter((item) => item.subjectKind === BulkRunSubject.ASSIGNMENT);
   if (assignmentItems.length > 0) {
-    await lockHouseholds(
-      tx,
-      assignmentItems.map((item) => item.householdId!),
-    );
+    // The households are locked by the worker before any of the batch's reads.
     const facts = await assignmentsById(
       tx,
       assignmentItems.map((item) => item.subjectId),
