@@ -314,6 +314,12 @@ describe.each(databaseKinds())('field reports over HTTP on %s', (kind) => {
       input: { reportId: other.id, expectedVersion: await versionOf(household.id), edits: { address: '别处' } },
     });
     expect(answer).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.edits.address' });
+    // A value the kind needs may be corrected, never cleared.
+    const cleared = await refused('pingshanAdmin', APPROVE, {
+      input: { reportId: other.id, expectedVersion: await versionOf(household.id), edits: { name: null } },
+    });
+    expect(cleared).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.edits.name' });
+    expect((await orm.em.fork().findOneOrFail(FieldReport, Number(other.id))).status).toBe(FieldReportStatus.PENDING);
   });
 
   it('a member moved out or died stays on the file, marked; a stale household version is CONFLICT and nothing is written', async () => {

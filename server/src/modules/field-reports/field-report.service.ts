@@ -50,6 +50,17 @@ const EDITABLE_OF_KIND: Record<FieldReportKind, readonly (keyof FieldReportEdits
   [FieldReportKind.NEW_HOUSEHOLD]: ['regionId', 'address', 'headName', 'phone', 'targetGroups', 'hardshipReasons'],
 };
 
+/** The values a kind cannot do without: an edit may correct them, never clear them. */
+const REQUIRED_OF_KIND: Record<FieldReportKind, readonly (keyof FieldReportEditsInput)[]> = {
+  [FieldReportKind.PHONE_CHANGED]: ['phone'],
+  [FieldReportKind.MEMBER_BORN]: ['name', 'gender', 'birthDate'],
+  [FieldReportKind.MEMBER_DIED]: ['leftOn'],
+  [FieldReportKind.MEMBER_MOVED_OUT]: ['leftOn'],
+  [FieldReportKind.HOUSEHOLD_MOVED]: ['address'],
+  [FieldReportKind.HARDSHIP_ENDED]: [],
+  [FieldReportKind.NEW_HOUSEHOLD]: ['regionId', 'address', 'headName', 'targetGroups'],
+};
+
 const DEPARTURE_OF_KIND: Partial<Record<FieldReportKind, ResidentDeparture>> = {
   [FieldReportKind.MEMBER_DIED]: ResidentDeparture.DIED,
   [FieldReportKind.MEMBER_MOVED_OUT]: ResidentDeparture.MOVED_OUT,
@@ -214,6 +225,9 @@ function editsOf(kind: FieldReportKind, proposal: ProposalValues, edits: FieldRe
   for (const field of EDITABLE_OF_KIND[kind]) {
     const raw = edits[field];
     if (raw === undefined) continue;
+    if (raw === null && REQUIRED_OF_KIND[kind].includes(field)) {
+      throw new BadUserInputError(`input.edits.${field}`, `input.edits.${field} cannot be cleared: a ${kind} report needs it`);
+    }
     let value: unknown = typeof raw === 'string' ? raw.trim() : raw;
     if (field === 'phone') value = normalizedPhone(raw as string | null) ?? null;
     if (field === 'idNumber') value = normalizedIdNumber(raw as string | null) ?? null;
