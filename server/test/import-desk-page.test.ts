@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ImportKind, INTAKE_LABELS_ZH, Role } from '@wanjia/shared';
+import { ImportKind, INTAKE_LABELS_ZH, RegionLevel, Role } from '@wanjia/shared';
 import type { DatabaseConfig } from '../src/config';
 import type { Orm } from '../src/db/orm';
-import type { Region } from '../src/modules/regions/region.entity';
+import { Region } from '../src/modules/regions/region.entity';
 import { importKinds } from '../src/modules/imports/kinds';
 import type { DeskPageConfig } from '../src/playground/import-desk/import-desk-config';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
-import { createAccount, createRegionTree, tokenFor } from './support/factories';
+import { createAccount, createRegion, createRegionTree, tokenFor } from './support/factories';
 import { startApp, type RunningApp } from './support/server';
 
 /**
@@ -169,6 +169,22 @@ describe.each(databaseKinds())('the import desk page on %s', (kind) => {
     expect(html).toContain('数据导入仅限管理员');
     expect(html).not.toContain('desk-upload-form');
     expect(html).toContain('id="desk-sign-out"');
+  });
+
+  it('writes names from the database as text: a region or account name cannot become markup or script', async () => {
+    const em = orm.em.fork();
+    const hostile = '</script><img src=x onerror=alert(1)>"\'&';
+    const city = await em.findOneOrFail(Region, { code: '210500000000' });
+    const region = await createRegion(em, { code: '210599000000', name: hostile, level: RegionLevel.DISTRICT, parent: city });
+    await createAccount(em, { role: Role.ADMIN, username: 'desk-admin-2', password: PASSWORD, scopeRegion: region });
+    const { html } = await openDesk({ cookie: await sessionCookies('desk-admin-2') });
+    expect(html).not.toContain('<img src=x');
+    expect(html).toContain('&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;&quot;&#39;&amp;');
+    const config = configOf(html);
+    if (config.mode !== 'desk') throw new Error(`expected the desk, got ${config.mode}`);
+    expect(config.staff.scopeRegion?.name).toBe(hostile);
+    // Still exactly two script elements: the JSON config and our own script.
+    expect(html.match(/<script\b/g)).toHaveLength(2);
   });
 
   it('serves its own style and built script from this server, naming nothing outside it', async () => {

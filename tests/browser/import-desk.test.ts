@@ -274,4 +274,37 @@ describe('the office upload page at /imports/desk in Chromium', () => {
     expect(session.pageErrors).toEqual([]);
     expect(violations).toEqual([]);
   });
+
+  it('lets the office cancel a checked import, which then writes nothing and cannot be committed', async () => {
+    // Signed in by the first test's session (same browser profile is not kept: sign in again).
+    await session?.close();
+    session = await openBrowser({ viewport: { width: 1280, height: 800 } });
+    const { page } = session;
+    await page.goto(`${server.url}/imports/desk`);
+    const form = desk.signInForm(page);
+    await form.getByLabel('用户名').fill(DISTRICT_ADMIN.username);
+    await form.getByLabel('密码', { exact: true }).fill(DISTRICT_ADMIN.password);
+    await form.getByRole('button', { name: '登录' }).click();
+    await desk.upload(page).waitFor();
+
+    const csv = path.join(folder, '待取消.csv');
+    const template = (await loadWorkbook(fs.readFileSync(path.join(folder, '平山区排查名单.xlsx')))).worksheets[0]!;
+    const lines: string[] = [];
+    template.eachRow((row) => lines.push((row.values as ExcelJS.CellValue[]).slice(1).map(cellText).join(',')));
+    // The first household of the file again, as a UTF-8 CSV with BOM (already written: it changes nothing).
+    fs.writeFileSync(csv, `\uFEFF${lines.slice(0, 3).join('\r\n')}\r\n`);
+    await desk.file(page).setInputFiles(csv);
+    await desk.upload(page).click();
+    await page.locator('#desk-state', { hasText: '已检查' }).waitFor({ timeout: 60_000 });
+    expect(await desk.report(page).getAttribute('href')).toMatch(/\/report\.csv$/);
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: '取消本次导入' }).click();
+    await page.locator('#desk-state', { hasText: '已取消' }).waitFor();
+    expect(await desk.commit(page).isDisabled()).toBe(true);
+    await expect(desk.count(page, 'created').textContent()).resolves.toBe('0');
+    await page.locator('#desk-recent-rows tr', { hasText: '待取消.csv' }).filter({ hasText: '已取消' }).waitFor();
+    expect(session.outsideRequests()).toEqual([]);
+    expect(session.pageErrors).toEqual([]);
+  });
 });

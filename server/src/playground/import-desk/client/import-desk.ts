@@ -342,7 +342,7 @@ function runDesk(config: Extract<DeskPageConfig, { mode: 'desk' }>): void {
     commitButton.disabled = view.state !== 'CHECKED' || writable === 0;
     commitButton.textContent = view.state === 'CHECKED' ? `确认导入（${writable} 行）` : '确认导入';
     cancelButton.disabled = !['UPLOADED', 'CHECKING', 'CHECKED'].includes(view.state);
-    acceptAllButton.disabled = view.state !== 'CHECKED';
+    acceptAllButton.disabled = view.state !== 'CHECKED' || view.counts.warnings <= view.counts.accepted;
     const reportReady = ['CHECKED', 'COMMITTING', 'COMMITTED', 'FAILED'].includes(view.state);
     reportLink.hidden = !reportReady;
     const format = /\.csv$/i.test(view.fileName) ? 'csv' : 'xlsx';
