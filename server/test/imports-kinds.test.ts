@@ -40,7 +40,7 @@ import {
   validIdNumber,
   type RegionTree,
 } from './support/factories';
-import { checkedImport, committedImport, problemsOf, rowsOfXlsx, uploadImport, xlsxOf, type ProblemView } from './support/imports';
+import { checkedImport, committedImport, csvOf, problemsOf, rowsOfXlsx, uploadImport, xlsxOf, type ProblemView } from './support/imports';
 import { startApp, type RunningApp } from './support/server';
 
 /**
@@ -864,6 +864,47 @@ describe.each(databaseKinds())('import kinds over HTTP on %s', (kind) => {
     expect(byRow(foreignProblems)).toEqual({ 2: ['干部电话:NOT_FOUND', '户主身份证号:NOT_FOUND'], 3: ['干部电话:NOT_FOUND', '户主身份证号:NOT_FOUND'] });
     const messages = (row: number) => foreignProblems.filter((found) => found.rowNumber === row).map((found) => found.message);
     expect(messages(2)).toEqual(messages(3));
+  });
+
+  it('cadres: a changed phone is a warning, written only once accepted; assignments read from a GB18030 CSV keep their ID numbers', async () => {
+    const em = orm.em.fork();
+    const unit = await em.findOneOrFail(Unit, { name: '平山区民政局' });
+    const cadre = await createCadre(em, { name: '宋江', phone: '13500000201', unit, post: '科长', householdCapacity: 5 });
+    const header = ['姓名', '所在单位', '职务', '职级', '是否党员', '联系电话', '联系户数上限'];
+    const renumbered = await xlsxOf([header, ['宋江', '平山区民政局', '科长', '乡科级', '是', '13500000202', 5]], { textColumns: [6] });
+    const unaccepted = await checkedImport(server, pingshan, 'CADRES', renumbered, { mode: 'UPDATE_EXISTING' });
+    expect(unaccepted.counts).toMatchObject({ rows: 1, warnings: 1, ready: 0 });
+    expect(await problemsOf(server, pingshan, unaccepted.id)).toEqual([
+      expect.objectContaining({ rowNumber: 2, column: '联系电话', severity: 'WARNING', code: 'PHONE_CHANGED', accepted: false }),
+    ]);
+    expect(await committedImport(server, pingshan, unaccepted.id)).toMatchObject({ state: 'COMMITTED', counts: { updated: 0, refused: 1 } });
+    expect((await orm.em.fork().findOneOrFail(Cadre, cadre.id)).phone).toBe('13500000201');
+
+    const accepting = await checkedImport(server, pingshan, 'CADRES', renumbered, { mode: 'UPDATE_EXISTING' });
+    const accepted = await server.graphql<{ acceptImportWarnings: { counts: { accepted: number } } }>(
+      'mutation ($input: AcceptImportWarningsInput!) { acceptImportWarnings(input: $input) { counts { accepted } } }',
+      { input: { importId: accepting.id, all: true } },
+      pingshan,
+    );
+    expect(accepted.data?.acceptImportWarnings.counts.accepted).toBe(1);
+    expect(await committedImport(server, pingshan, accepting.id)).toMatchObject({ state: 'COMMITTED', counts: { updated: 1 } });
+    expect((await orm.em.fork().findOneOrFail(Cadre, cadre.id)).phone).toBe('13500000202');
+
+    const dongxing = await em.findOneOrFail(Region, tree.dongxing.id);
+    const household = await createHousehold(em, { region: dongxing, headName: '鲁智深' });
+    const idNumber = validIdNumber('210502', '1966-06-06');
+    await createResident(em, { household, name: '鲁智深', idNumber });
+    const csv = csvOf(
+      [
+        ['干部姓名', '干部电话', '户主姓名', '户主身份证号', '联系方式'],
+        ['宋江', '13500000202', '鲁智深', idNumber, '常态联系'],
+      ],
+      'gb18030',
+    );
+    const fromCsv = await checkedImport(server, pingshan, 'ASSIGNMENTS', csv, { fileName: '联系户.csv' });
+    expect(await problemsOf(server, pingshan, fromCsv.id)).toEqual([]);
+    expect(await committedImport(server, pingshan, fromCsv.id)).toMatchObject({ state: 'COMMITTED', counts: { created: 1 } });
+    expect(await orm.em.fork().findOneOrFail(Assignment, { household: household.id, endedAt: null })).toMatchObject({ kind: AssignmentKind.REGULAR });
   });
 
   it('petition cases: the petitioner by ID number in scope, the case created, the petitioner marked; again UNCHANGED', async () => {
