@@ -13,6 +13,7 @@ import { cityReporter } from './seed/city/progress';
 import { demoFigures, formatDemoFigures } from './seed/demo/demo-figures';
 import { ensureDemoData } from './seed/demo/ensure-demo-data';
 import { createOrm, prepareSchema } from './db/orm';
+import { runImportCli } from './modules/imports/import-cli';
 
 const USAGE = [
   'usage: pnpm <command> [arguments] at the repository root (which builds the server first), or',
@@ -29,6 +30,9 @@ const USAGE = [
   '  account:create <username> <ADMIN|ANALYST> <region code>',
   '                                            create a sign-in account; the password comes from',
   '                                            WANJIA_PASSWORD or is asked for on the terminal',
+  '  import <KIND> <file> --account <username> [--mode update] [--commit]',
+  '                                            dry-run (and with --commit, write) a spreadsheet as that administrator,',
+  '                                            with a progress bar on stderr (KIND: HOUSEHOLDS, CADRES, …; docs/imports.md)',
   '  account:unlock <username>                 lift the sign-in lock of an account (e.g. a locked-out administrator)',
   '  account:reset-password <username>         print a one-time password that must be changed at the next sign-in;',
   '                                            with WANJIA_PASSWORD set, set that password instead (kept)',
@@ -212,6 +216,17 @@ async function main(command: string | undefined): Promise<void> {
               : `${username}: the password from WANJIA_PASSWORD is set; every other sign-in of the account has ended\n`,
           );
         }
+        break;
+      }
+      case 'import': {
+        const [kind, file] = process.argv.slice(3);
+        if (!kind || !file || kind.startsWith('--') || file.startsWith('--')) throw new UsageError(USAGE);
+        const account = option('account');
+        if (!account) throw new UsageError(`import: --account <username> names the administrator the file is imported as\n${USAGE}`);
+        const mode = option('mode') ?? 'create';
+        if (mode !== 'create' && mode !== 'update') throw new UsageError('--mode is create (the default) or update');
+        await prepareSchema(orm, config.database);
+        await runImportCli(orm, config, logger, { kind, file, account, mode, commit: process.argv.includes('--commit') });
         break;
       }
       default:

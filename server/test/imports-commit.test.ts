@@ -7,7 +7,7 @@ import type { Orm } from '../src/db/orm';
 import { AuditEntry } from '../src/modules/audit/audit-entry.entity';
 import { Household } from '../src/modules/households/household.entity';
 import { Resident } from '../src/modules/households/resident.entity';
-import { DataImport, DataImportRow } from '../src/modules/imports/data-import.entity';
+import { DataImport, DataImportRow, ImportRowOutcome } from '../src/modules/imports/data-import.entity';
 import { IMPORT_BATCH_ROWS, importEngineOf, SimulatedCrash } from '../src/modules/imports/import-engine';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
 import { createAccount, createRegionTree, tokenFor, validIdNumber, type RegionTree } from './support/factories';
@@ -97,7 +97,7 @@ describe.each(databaseKinds())('import commit resumed on %s', (kind) => {
     expect(await after.count(Household, { headName: { $like: 'a户%' } })).toBe(total);
     const residents = await after.find(Resident, { household: { headName: { $like: 'a户%' } } }, { fields: ['idNumber'] });
     expect(new Set(residents.map((resident) => resident.idNumber)).size).toBe(total);
-    expect(await after.count(DataImportRow, { dataImport: half.id, outcome: 'CREATED' })).toBe(total);
+    expect(await after.count(DataImportRow, { dataImport: half.id, outcome: ImportRowOutcome.CREATED })).toBe(total);
     expect(await after.count(AuditEntry, { operation: 'commitImport', entityId: checked.id })).toBe(1);
   });
 
@@ -117,5 +117,24 @@ describe.each(databaseKinds())('import commit resumed on %s', (kind) => {
     expect(resumed).toMatchObject({ state: 'CHECKED', counts: { rows: 30, ready: 30 } });
     expect(await orm.em.fork().count(DataImportRow, { dataImport: id })).toBe(30);
     expect(await orm.em.fork().count(Household, { headName: { $like: 'b户%' } })).toBe(0);
+  });
+
+  it('reads every Chinese character of a large sheet intact (exceljs splits characters across its chunks; the import mends it)', async () => {
+    const ExcelJS = (await import('exceljs')).default;
+    const file = path.join(importDir, 'large.xlsx');
+    const writer = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file });
+    const sheet = writer.addWorksheet('户');
+    sheet.addRow(HEADER).commit();
+    const rows = 3000;
+    for (let index = 0; index < rows; index += 1) {
+      const day = new Date(Date.UTC(1930, 0, 1) + index * 86_400_000).toISOString().slice(0, 10);
+      sheet
+        .addRow([`帮扶对象${index}`, `东兴社区幸福里${index}号`, '210502001001', '困难家庭', `帮扶对象${index}`, '户主', validIdNumber('210503', day)])
+        .commit();
+    }
+    sheet.commit();
+    await writer.commit();
+    const checked = await checkedImport(server, headers, 'HOUSEHOLDS', fs.readFileSync(file));
+    expect(checked).toMatchObject({ state: 'CHECKED', counts: { rows, ready: rows, refused: 0 } });
   });
 });

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import { createInflateRaw } from 'node:zlib';
 import { parse as parseCsv } from 'csv-parse';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { MendedWorkbookReader } from './exceljs-reader';
 import iconv from 'iconv-lite';
 import type { ImportFileFormat } from './data-import.entity';
 
@@ -165,7 +166,7 @@ export interface XlsxInspection {
  * small sizes and expands to gigabytes, and is stopped at the budget, never expanded. Collects the
  * sheet's merged ranges on the way.
  */
-export async function inspectXlsx(path: string, budget: number, maxRows = Number.MAX_SAFE_INTEGER): Promise<XlsxInspection> {
+export async function inspectXlsx(path: string, budget: number, maxRows = Number.MAX_SAFE_INTEGER, spareRows = 0): Promise<XlsxInspection> {
   const fd = fs.openSync(path, 'r');
   try {
     const entries = zipEntries(fd, fs.fstatSync(fd).size);
@@ -184,7 +185,7 @@ export async function inspectXlsx(path: string, budget: number, maxRows = Number
       // `text` starts with the previous chunk's tail: count the rows of the new part only.
       rows += (text.match(/<row[\s>]/g)?.length ?? 0) - (counted.match(/<row[\s>]/g)?.length ?? 0);
       counted = text.slice(-200);
-      if (rows > maxRows) throw new ImportFileError(`文件超过${maxRows}行的上限：请分成几个文件上传`);
+      if (rows > maxRows + spareRows) throw new ImportFileError(`文件超过${maxRows}行的上限：请分成几个文件上传`);
       for (const match of text.matchAll(/<mergeCell\s+ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"/g)) {
         const ref = `${match[1]}${match[2]}:${match[3]}${match[4]}`;
         if (seen.has(ref)) continue;
@@ -222,7 +223,7 @@ function cellOf(value: ExcelJS.CellValue): ReadCell {
 
 /** The rows of the first sheet of an xlsx, streamed (exceljs WorkbookReader; shared strings cached, styles only for dates). */
 export async function* readXlsxRows(path: string): AsyncGenerator<ReadRow> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
+  const reader = new MendedWorkbookReader(path, {
     worksheets: 'emit',
     sharedStrings: 'cache',
     // Styles say which numbers are dates; hyperlinks and entries are not needed.

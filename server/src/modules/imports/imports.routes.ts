@@ -141,8 +141,11 @@ function oneOf<T extends string>(values: readonly T[], value: string | undefined
   return value as T;
 }
 
-/** Checks the stored upload is a spreadsheet we can read, and not a trap; its format and (CSV) encoding. */
-async function vetFile(upload: Upload, config: AppConfig): Promise<{ format: 'xlsx' | 'csv'; encoding: 'utf-8' | 'gb18030' | null }> {
+/** Checks the stored upload is a spreadsheet we can read, and not a trap; its format and (CSV) encoding. The CLI vets its file the same way. */
+export async function vetFile(
+  upload: Pick<Upload, 'tempPath' | 'bytes'>,
+  config: AppConfig,
+): Promise<{ format: 'xlsx' | 'csv'; encoding: 'utf-8' | 'gb18030' | null }> {
   if (upload.bytes === 0) throw new BadUserInputError(FILE_FIELD, '文件是空的');
   const head = readHead(upload.tempPath);
   const format = sniffFormat(head);
@@ -153,7 +156,7 @@ async function vetFile(upload: Upload, config: AppConfig): Promise<{ format: 'xl
     return { format, encoding };
   }
   try {
-    await inspectXlsx(upload.tempPath, inflateBudget(config), config.imports.maxRows + CSV_SPARE_LINES);
+    await inspectXlsx(upload.tempPath, inflateBudget(config), config.imports.maxRows, CSV_SPARE_LINES);
   } catch (error) {
     if (error instanceof ImportFileError) throw new BadUserInputError(FILE_FIELD, error.message);
     throw error;
