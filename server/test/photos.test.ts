@@ -257,6 +257,29 @@ describe.each(databaseKinds())('photo uploads on %s', (kind) => {
     expect(await orm.em.fork().count(Photo, {})).toBe(before);
   });
 
+  it('answers a multipart body cut off inside the photo with 400 naming the field, and goes on serving', async () => {
+    const token = await newToken();
+    const boundary = 'wanjia-truncated-body';
+    const body = Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="p.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`),
+      await phonePhoto(40, 30),
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    const before = await orm.em.fork().count(Photo, {});
+    // The body ends 60 bytes early, inside the photo, with a Content-Length that says so: the file's stream errors.
+    const response = await fetch(`${server.url}/uploads/photos`, {
+      method: 'POST',
+      body: body.subarray(0, body.length - 60),
+      headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
+    });
+    expect({ status: response.status, error: ((await response.json()) as Uploaded['body']).error }).toEqual({
+      status: 400,
+      error: expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'file' }),
+    });
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+    expect(await orm.em.fork().count(Photo, {})).toBe(before);
+  });
+
   it('keeps a PNG a PNG and drops whatever rode along after its end', async () => {
     const token = await newToken();
     const png = await sharp({ create: { width: 20, height: 10, channels: 4, background: { r: 10, g: 200, b: 30, alpha: 0.5 } } })

@@ -44,15 +44,20 @@ function readUpload(request: Request, maxBytes: number): Promise<Buffer> {
     }
     let received: Buffer | null = null;
     let tooLarge = false;
+    const malformed = () => reject(new BadUserInputError(UPLOAD_FIELD, 'the multipart body is malformed'));
     parser.on('file', (name, stream) => {
       const chunks: Buffer[] = [];
+      // A body cut off before its closing boundary errors on the file's stream, not the parser's: without
+      // a listener that 'error' was unhandled and ended the process, for any signed-in cadre to send.
+      stream.on('error', malformed);
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('limit', () => (tooLarge = true));
       stream.on('end', () => {
         if (name === 'file') received = Buffer.concat(chunks);
       });
     });
-    parser.on('error', () => reject(new BadUserInputError(UPLOAD_FIELD, 'the multipart body is malformed')));
+    parser.on('error', malformed);
+    request.on('aborted', malformed);
     parser.on('close', () => {
       if (tooLarge) reject(new BadUserInputError(UPLOAD_FIELD, `the photo is larger than ${Math.floor(maxBytes / 1_000_000)} MB`, { httpStatus: 413 }));
       else if (!received || received.length === 0) reject(new BadUserInputError(UPLOAD_FIELD, 'no photo in the field named "file"'));
