@@ -93,7 +93,7 @@ describe('the office upload page at /imports/desk in Chromium', () => {
   });
 
   it('takes a district office from the template to a committed import and its report', async () => {
-    session = await openBrowser({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+    session = await openBrowser({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN', acceptDownloads: true });
     const { page } = session;
     page.on('console', (message) => {
       if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
@@ -278,7 +278,7 @@ describe('the office upload page at /imports/desk in Chromium', () => {
   it('lets the office cancel a checked import, which then writes nothing and cannot be committed', async () => {
     // Signed in by the first test's session (same browser profile is not kept: sign in again).
     await session?.close();
-    session = await openBrowser({ viewport: { width: 1280, height: 800 } });
+    session = await openBrowser({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
     const { page } = session;
     await page.goto(`${server.url}/imports/desk`);
     const form = desk.signInForm(page);
