@@ -142,6 +142,8 @@ export const LIST_SIZE_ESTIMATES: Readonly<Record<string, number>> = {
   'ImportTemplate.columns': 16,
   'ImportTemplateColumn.aliases': 8,
   'ImportTemplateColumn.choices': 10,
+  // A bulk run's skips by reason: BulkRunSkipReason's 13 values, by the plan and by the run.
+  'BulkRun.skippedByReason': 26,
 };
 
 /**
@@ -177,6 +179,7 @@ export const READS_WITHOUT_LOADER_ALLOWED: Readonly<Record<string, string>> = {
     "a page: counted as a statement per parent already (PAGE_STATEMENT_COST); first pages go through helpRecordPagesByHousehold (my-work), a later page is one household's",
   'ContactPoint.kind': 'a lookup by primary key of eight rows: the request identity map answers after the first read of each',
   'DataImport.problems': "a page: counted as a statement per parent already (PAGE_STATEMENT_COST); one import's problems by the (import, row, id) index",
+  'BulkRun.items': "a page: counted as a statement per parent already (PAGE_STATEMENT_COST); one run's items by the (run, outcome, id) index",
 };
 
 /**
