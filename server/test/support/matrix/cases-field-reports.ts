@@ -1,5 +1,4 @@
 import { FieldReportKind, Role } from '@wanjia/shared';
-import type { Orm } from '../../../src/db/orm';
 import { FieldReport } from '../../../src/modules/field-reports/field-report.entity';
 import { Household } from '../../../src/modules/households/household.entity';
 import type { Ctx, Data, Entry, Probe, VarsOf } from './cases';
@@ -18,11 +17,8 @@ export function fieldReportsCases(): { queries: Record<string, Entry>; mutations
   const CADRES = [Role.CADRE] as const;
   const forbidden = (what: string, vars: VarsOf, caller: 'districtAdmin' | 'cadre' = 'districtAdmin'): Probe => ({ what, vars, caller });
 
-  /**
-   * The fixtures' database. MatrixFixtures keeps its ORM private (it only makes the issue-15 objects);
-   * a public accessor is requested from the lead (requests-field.md), until then this reads it.
-   */
-  const emOf = (ctx: Ctx) => (ctx.fx as unknown as { orm: Orm }).orm.em.fork();
+  /** The fixtures' database: fresh reports are written straight into it. */
+  const emOf = (ctx: Ctx) => ctx.fx.fork();
 
   /** A pending PHONE_CHANGED report on a fresh household of the side, by the matrix cadre (inside) or 溪湖区's loop cadre. */
   async function freshReport(ctx: Ctx, side: Side, reporter: 'cadre' | 'outsideCadre' = side === 'inside' ? 'cadre' : 'outsideCadre') {

@@ -210,6 +210,11 @@ export class MatrixFixtures {
     return `${prefix}${this.sequence}`;
   }
 
+  /** A fresh EntityManager on the seeded database, for case files that write their own rows (cases-field-reports.ts). */
+  fork(): Em {
+    return this.orm.em.fork();
+  }
+
   private async write<T>(work: (em: Em) => Promise<T>): Promise<T> {
     return work(this.orm.em.fork());
   }
