@@ -616,9 +616,14 @@ export class ImportEngine {
       const context = await this.contextOf(em, dataImport, 'commit');
       const changedFields = new Set<string>();
       let batchNumber = 0;
+      // Keyset over the (import, group, row) index from where the last batch ended; a resumed commit starts
+      // at the beginning and skips what is marked done.
+      let after: { groupKey: string; rowNumber: number } | null = null;
       for (;;) {
-        const rows = await this.nextGroups(em.fork(), importId, null, true);
+        const rows = await this.nextGroups(em.fork(), importId, after, true);
         if (!rows.length) break;
+        const last = rows[rows.length - 1]!;
+        after = { groupKey: last.groupKey, rowNumber: last.rowNumber };
         batchNumber += 1;
         const ok = await this.orm.em.fork().transactional(async (tx) => {
           if (!(await this.renew(tx, importId, ImportState.COMMITTING))) return false;
