@@ -344,7 +344,7 @@ describe.each(databaseKinds())('import kinds on %s', (kind) => {
       }
       const { problems } = await dryRun(assignmentsKind, [row({ headIdNumber }), row({ headPhone: '13900002001' })], context(pingshanAdmin));
       expect(problems.get(3)).toEqual([
-        expect.objectContaining({ column: 'headName', code: 'DUPLICATE_IN_FILE', message: '与第2行是同一户：一户只能由一名干部联系' }),
+        expect.objectContaining({ column: 'headPhone', code: 'DUPLICATE_IN_FILE', message: '与第2行是同一户：一户只能由一名干部联系' }),
       ]);
     });
 
@@ -425,7 +425,7 @@ describe.each(databaseKinds())('import kinds on %s', (kind) => {
 
       const refused = await dryRun(assignmentsKind, [transfer], context(pingshanAdmin));
       expect(refused.problems.get(2)).toEqual([
-        expect.objectContaining({ column: 'headName', code: 'ASSIGNED_ELSEWHERE', message: expect.stringContaining('已由其他干部联系') }),
+        expect.objectContaining({ column: 'headPhone', code: 'ASSIGNED_ELSEWHERE', message: expect.stringContaining('已由其他干部联系') }),
       ]);
 
       const moved = await commit(assignmentsKind, [transfer], context(pingshanAdmin, ImportMode.UPDATE_EXISTING));
@@ -470,11 +470,11 @@ describe.each(databaseKinds())('import kinds on %s', (kind) => {
         [3, 'CREATED'],
       ]);
       expect(problems.get(4)).toEqual([
-        expect.objectContaining({ column: 'cadreName', code: 'OVER_CAPACITY', message: '该干部已联系2户，达到联系户数上限2户' }),
+        expect.objectContaining({ column: 'cadrePhone', code: 'OVER_CAPACITY', message: '该干部已联系2户，达到联系户数上限2户' }),
       ]);
-      expect(codes(problems.get(5))).toEqual(['cadreName:CADRE_INACTIVE']);
+      expect(codes(problems.get(5))).toEqual(['cadrePhone:CADRE_INACTIVE']);
       expect(problems.get(6)).toEqual([
-        expect.objectContaining({ column: 'headName', code: 'HOUSEHOLD_NOT_ACTIVE', message: '该户状态为“已脱困”，不在帮扶中' }),
+        expect.objectContaining({ column: 'headPhone', code: 'HOUSEHOLD_NOT_ACTIVE', message: '该户状态为“已脱困”，不在帮扶中' }),
       ]);
     });
 
@@ -826,7 +826,7 @@ describe.each(databaseKinds())('import kinds over HTTP on %s', (kind) => {
     const checked = await checkedImport(server, pingshan, 'ASSIGNMENTS', file);
     const problems = byRow(await problemsOf(server, pingshan, checked.id));
     expect(problems[4]).toEqual(['户主姓名:AMBIGUOUS']);
-    expect(problems[5]).toEqual(['户主姓名:DUPLICATE_IN_FILE']);
+    expect(problems[5]).toEqual(['户主电话:DUPLICATE_IN_FILE']);
     expect(problems[2]).toBeUndefined();
     expect(problems[3]).toBeUndefined();
     // 马兰 twice, once by ID number, once by phone: the file's keys differ, the check finds the same household.
@@ -837,7 +837,7 @@ describe.each(databaseKinds())('import kinds over HTTP on %s', (kind) => {
 
     const transfer = await xlsxOf([header, ['林青', '13500000102', '', '马兰', headId, '', '', '一对一', '']], { textColumns: [2, 5, 6] });
     const refused = await checkedImport(server, pingshan, 'ASSIGNMENTS', transfer);
-    expect(byRow(await problemsOf(server, pingshan, refused.id))).toEqual({ 2: ['户主姓名:ASSIGNED_ELSEWHERE'] });
+    expect(byRow(await problemsOf(server, pingshan, refused.id))).toEqual({ 2: ['户主身份证号:ASSIGNED_ELSEWHERE'] });
     const moved = await checkedImport(server, pingshan, 'ASSIGNMENTS', transfer, { mode: 'UPDATE_EXISTING' });
     expect(await committedImport(server, pingshan, moved.id)).toMatchObject({ state: 'COMMITTED', counts: { updated: 1 } });
     const after = await orm.em.fork().find(Assignment, { household: first.id }, { populate: ['cadre'], orderBy: { id: 'asc' } });

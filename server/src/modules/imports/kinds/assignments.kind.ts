@@ -66,6 +66,16 @@ function householdKey(household: AssignmentRow['household']): string {
  * only): such a cadre is found by phone only together with the right name, and a wrong name is
  * answered as "not found", so that a file cannot test which numbers belong to the city's cadres.
  */
+/** The column the row names its household by: where a problem with the household itself is reported (it is in the file). */
+function householdColumn(household: AssignmentRow['household']): string {
+  return household.idNumber ? 'headIdNumber' : household.phone ? 'headPhone' : 'headName';
+}
+
+/** The column the row names its cadre by. */
+function cadreColumn(cadre: AssignmentRow['cadre']): string {
+  return cadre.phone ? 'cadrePhone' : 'cadreName';
+}
+
 function findCadre(cadres: readonly Cadre[], wanted: AssignmentRow['cadre'], actor: StaffActor, problems: RowProblem[]): Cadre | null {
   const name = wanted.name ? comparable(wanted.name) : null;
   if (wanted.phone) {
@@ -179,13 +189,13 @@ async function resolve(em: Em, rows: ImportRowInput<AssignmentRow>[], context: I
   // The same household keyed two ways in one file (by ID number here, by phone there) escapes the
   // file's keys; once found, the second row is the duplicate, so a household never gets two cadres.
   const claimed = new Map<number, number>();
-  for (const { rowNumber } of rows) {
+  for (const { rowNumber, values: row } of rows) {
     const resolution = resolutions.get(rowNumber)!;
     const { cadre, household, problems } = resolution;
     if (household) {
       const earlier = claimed.get(household.id);
       if (earlier !== undefined) {
-        problems.push(problem('headName', 'DUPLICATE_IN_FILE', `与第${earlier}行是同一户：一户只能由一名干部联系`));
+        problems.push(problem(householdColumn(row.household), 'DUPLICATE_IN_FILE', `与第${earlier}行是同一户：一户只能由一名干部联系`));
         continue;
       }
       claimed.set(household.id, rowNumber);
@@ -193,24 +203,30 @@ async function resolve(em: Em, rows: ImportRowInput<AssignmentRow>[], context: I
     if (!cadre || !household) continue;
     // Who may be linked is decided before what state things are in, as the service does.
     if (!assignmentPolicy.mayPair(actor, { cadreUnitRegionPath: cadre.unit.region.path, householdRegionPath: household.region.path })) {
-      problems.push(problem('cadreName', 'NOT_FOUND', `该干部${NOT_FOUND_OR_OUT_OF_SCOPE}`));
+      problems.push(problem(cadreColumn(row.cadre), 'NOT_FOUND', `该干部${NOT_FOUND_OR_OUT_OF_SCOPE}`));
       continue;
     }
-    if (!cadre.active) problems.push(problem('cadreName', 'CADRE_INACTIVE', '该干部已停用'));
+    if (!cadre.active) problems.push(problem(cadreColumn(row.cadre), 'CADRE_INACTIVE', '该干部已停用'));
     if (household.status !== HouseholdStatus.ACTIVE) {
-      problems.push(problem('headName', 'HOUSEHOLD_NOT_ACTIVE', `该户状态为“${LABELS_ZH.HouseholdStatus[household.status as HouseholdStatus]}”，不在帮扶中`));
+      problems.push(
+        problem(
+          householdColumn(row.household),
+          'HOUSEHOLD_NOT_ACTIVE',
+          `该户状态为“${LABELS_ZH.HouseholdStatus[household.status as HouseholdStatus]}”，不在帮扶中`,
+        ),
+      );
     }
     const current = currentOf.get(household.id) ?? null;
     resolution.current = current;
     if (current && current.cadre.id === cadre.id) continue;
     if (current && context.mode === ImportMode.CREATE_ONLY) {
-      problems.push(problem('headName', 'ASSIGNED_ELSEWHERE', '已由其他干部联系（如需调整，请选择“新增并更新已有”）'));
+      problems.push(problem(householdColumn(row.household), 'ASSIGNED_ELSEWHERE', '已由其他干部联系（如需调整，请选择“新增并更新已有”）'));
       continue;
     }
     if (problems.some((found) => found.severity === ImportProblemSeverity.ERROR)) continue;
     const load = loads.get(cadre.id) ?? 0;
     if (load >= cadre.householdCapacity) {
-      problems.push(problem('cadreName', 'OVER_CAPACITY', `该干部已联系${load}户，达到联系户数上限${cadre.householdCapacity}户`));
+      problems.push(problem(cadreColumn(row.cadre), 'OVER_CAPACITY', `该干部已联系${load}户，达到联系户数上限${cadre.householdCapacity}户`));
       continue;
     }
     // The batch's own rows count toward the cadre's capacity as they are taken, and a transfer frees
