@@ -150,7 +150,17 @@ describe.each(databaseKinds())('the import desk page on %s', (kind) => {
     expect(html).toMatch(/<input type="radio" name="mode" value="CREATE_ONLY" checked> 仅新增/);
     expect(html).toMatch(/<input type="radio" name="mode" value="UPDATE_EXISTING"> 新增并更新已有/);
     expect(html).toMatch(/<input id="desk-file" name="file" type="file" accept="\.xlsx,\.csv/);
-    for (const id of ['desk-progress', 'desk-commit', 'desk-cancel', 'desk-report', 'desk-accept-all', 'desk-problem-rows', 'desk-previous', 'desk-next']) {
+    for (const id of [
+      'desk-progress',
+      'desk-commit',
+      'desk-cancel',
+      'desk-report',
+      'desk-accept-page',
+      'desk-accept-all',
+      'desk-problem-rows',
+      'desk-previous',
+      'desk-next',
+    ]) {
       expect(html).toContain(`id="${id}"`);
     }
     // Progress and outcomes are announced to screen readers.

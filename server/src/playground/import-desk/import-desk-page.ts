@@ -145,6 +145,7 @@ ${staffBar(config)}
       <option value="WARNING">${escapeHtml(config.labels.severities.WARNING ?? 'WARNING')}（接受后可导入）</option>
     </select>
     <label class="desk-radio"><input type="checkbox" id="desk-unaccepted"> 只看未接受的</label>
+    <button type="button" id="desk-accept-page" class="desk-secondary">接受本页提醒</button>
     <button type="button" id="desk-accept-all" class="desk-secondary">接受全部提醒</button>
   </div>
   <div class="desk-table-scroll">

@@ -294,6 +294,7 @@ function runDesk(config: Extract<DeskPageConfig, { mode: 'desk' }>): void {
   const severitySelect = element<HTMLSelectElement>('desk-severity');
   const unacceptedBox = element<HTMLInputElement>('desk-unaccepted');
   const acceptAllButton = element<HTMLButtonElement>('desk-accept-all');
+  const acceptPageButton = element<HTMLButtonElement>('desk-accept-page');
   const problemRows = element('desk-problem-rows');
   const problemsCaption = element('desk-problems-caption');
   const previousButton = element<HTMLButtonElement>('desk-previous');
@@ -306,6 +307,8 @@ function runDesk(config: Extract<DeskPageConfig, { mode: 'desk' }>): void {
   /** The cursors of the pages shown so far: the last is this page's, the one before it the previous page's. */
   let pageCursors: (string | null)[] = [null];
   let nextCursor: string | null = null;
+  /** The rows on the page shown whose warnings wait: one mutation accepts them all (a click per row would soon hit the write budget). */
+  let pageWarningRows: number[] = [];
 
   const signedOut = (): void => {
     location.reload();
@@ -401,6 +404,8 @@ function runDesk(config: Extract<DeskPageConfig, { mode: 'desk' }>): void {
       row.append(cell);
       problemRows.append(row);
     }
+    pageWarningRows = [...new Set(page.nodes.filter((problem) => problem.severity === 'WARNING' && !problem.accepted).map((problem) => problem.rowNumber))];
+    acceptPageButton.disabled = current.state !== 'CHECKED' || pageWarningRows.length === 0;
     nextCursor = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
     const pageNumber = pageCursors.length;
     const totalPages = page.totalCount !== undefined ? Math.max(1, Math.ceil(page.totalCount / PROBLEMS_PER_PAGE)) : null;
@@ -539,6 +544,9 @@ function runDesk(config: Extract<DeskPageConfig, { mode: 'desk' }>): void {
   });
 
   acceptAllButton.addEventListener('click', () => void acceptRows('all', acceptAllButton));
+  acceptPageButton.addEventListener('click', () => {
+    if (pageWarningRows.length > 0) void acceptRows(pageWarningRows, acceptPageButton);
+  });
 
   newButton.addEventListener('click', () => {
     window.clearTimeout(pollTimer);
