@@ -646,7 +646,7 @@ describe.each(databaseKinds())('import kinds on %s', (kind) => {
         context(pingshanAdmin, ImportMode.UPDATE_EXISTING),
       );
       const reopened = await commit(petitionCasesKind, [row({ majorBacklog: '是', status: '办理中' })], context(pingshanAdmin, ImportMode.UPDATE_EXISTING));
-      expect(codes(reopened.problems.get(2))).toEqual(['status:CASE_CLOSED']);
+      expect(codes(reopened.problems.get(2))).toEqual(['-:CASE_CLOSED']);
       expect((await orm.em.fork().findOneOrFail(PetitionCase, created.id)).status).toBe(PetitionCaseStatus.CLOSED);
     });
   });

@@ -171,7 +171,7 @@ async function resolve(em: Em, rows: ImportRowInput<AssignmentRow>[], context: I
       if (!round) problems.push(problem('round', 'NOT_FOUND', '轮次不存在'));
     } else {
       round = rounds.fallback;
-      if (!round) problems.push(problem('round', 'NOT_FOUND', '系统中还没有轮次，请先创建轮次'));
+      if (!round) problems.push(problem(null, 'NO_ROUND', '系统中还没有轮次，请先创建轮次'));
     }
     resolutions.set(rowNumber, { cadre, household, round, current: null, problems });
   }

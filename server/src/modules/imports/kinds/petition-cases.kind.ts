@@ -99,7 +99,7 @@ async function resolve(em: Em, rows: ImportRowInput<PetitionCaseRow>[], context:
     if (context.mode === ImportMode.CREATE_ONLY) {
       problems.push(problem('receivedOn', 'DUPLICATE_IN_DATABASE', '该信访人在该受理日期已有案件；如需更新，请选择“新增并更新已有”'));
     } else if (existing.status === PetitionCaseStatus.CLOSED) {
-      problems.push(problem('status', 'CASE_CLOSED', '该案件已息访，不能再更改'));
+      problems.push(problem(null, 'CASE_CLOSED', '该案件已息访，不能再更改'));
     }
   }
   return resolutions;

@@ -80,7 +80,7 @@ async function resolve(em: Em, rows: ImportRowInput<UnitPairingRow>[], context: 
       if (!resolution.round) problems.push(problem('round', 'NOT_FOUND', '轮次不存在'));
     } else {
       resolution.round = rounds.fallback;
-      if (!resolution.round) problems.push(problem('round', 'NOT_FOUND', '系统中还没有轮次，请先创建轮次'));
+      if (!resolution.round) problems.push(problem(null, 'NO_ROUND', '系统中还没有轮次，请先创建轮次'));
     }
     if (!resolution.unit || !region?.found) continue;
     if (!unitPairingPolicy.mayStart(actor, { unitRegionPath: resolution.unit.region.path, regionPath: region.region.path })) {
