@@ -105,8 +105,13 @@ async function graphql<T>(server: Running, token: string | null, query: string, 
   return body.data;
 }
 
+/** A phase that has not ended by then is stuck, not slow: the run stops rather than hang the lead's machine. */
+const PHASE_DEADLINE_MS = 30 * 60 * 1000;
+
 async function waitFor(server: Running, token: string, id: string, done: ReadonlySet<string>): Promise<ImportView> {
+  const deadline = Date.now() + PHASE_DEADLINE_MS;
   for (;;) {
+    if (Date.now() > deadline) throw new Error(`import ${id} did not reach ${[...done].join('/')} within ${PHASE_DEADLINE_MS / 60_000} minutes`);
     if (server.exitCode !== undefined) throw new Error(`the server exited (${server.exitCode}):\n${server.output()}`);
     const { dataImport } = await graphql<{ dataImport: ImportView }>(server, token, `query ($id: ID!) { dataImport(id: $id) { ${IMPORT_FIELDS} } }`, { id });
     if (done.has(dataImport.state)) return dataImport;
