@@ -293,13 +293,18 @@ describe('the office upload page at /imports/desk in Chromium', () => {
     template.eachRow((row) => lines.push((row.values as ExcelJS.CellValue[]).slice(1).map(cellText).join(',')));
     // The first household of the file again, as a UTF-8 CSV with BOM (already written: it changes nothing).
     fs.writeFileSync(csv, `\uFEFF${lines.slice(0, 3).join('\r\n')}\r\n`);
+    // By keyboard this time: from the file to the button with Tab, Enter to upload; Tab order follows the page.
     await desk.file(page).setInputFiles(csv);
-    await desk.upload(page).click();
+    await desk.file(page).focus();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement && document.activeElement.id')).toBe('desk-upload-button');
+    await page.keyboard.press('Enter');
     await page.locator('#desk-state', { hasText: '已检查' }).waitFor({ timeout: 60_000 });
     expect(await desk.report(page).getAttribute('href')).toMatch(/\/report\.csv$/);
 
     page.once('dialog', (dialog) => void dialog.accept());
-    await page.getByRole('button', { name: '取消本次导入' }).click();
+    await page.getByRole('button', { name: '取消本次导入' }).focus();
+    await page.keyboard.press('Enter');
     await page.locator('#desk-state', { hasText: '已取消' }).waitFor();
     expect(await desk.commit(page).isDisabled()).toBe(true);
     await expect(desk.count(page, 'created').textContent()).resolves.toBe('0');
