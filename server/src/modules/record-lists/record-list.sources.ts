@@ -134,10 +134,9 @@ function codesOf(path: string): string[] {
   return path.split('/').filter(Boolean);
 }
 
-/** The subtree and target-group conditions on `ho ⋈ r`, and their parameters. */
-function householdConditions(filters: ResolvedListFilters): { sql: string; params: unknown[] } {
-  const group = filters.targetGroup ? ` and ${inTargetGroupSql('ho', filters.targetGroup)}` : '';
-  return { sql: `r.path like ?${group}`, params: [likeStartingWith(filters.regionPath)] };
+/** The target-group condition on `ho`, when the list is narrowed to one. */
+function groupCondition(filters: ResolvedListFilters): string {
+  return filters.targetGroup ? ` and ${inTargetGroupSql('ho', filters.targetGroup)}` : '';
 }
 
 /**
@@ -152,6 +151,29 @@ async function* keysetPages(page: (afterId: number, limit: number) => Promise<{ 
     if (lastId === null) return;
     afterId = lastId;
   }
+}
+
+/**
+ * The lists of households and their demands, village by village (in the order of the regions' paths, so
+ * the file comes grouped by district, township and village), each village's rows in keyset pages. Why not
+ * one keyset over the subtree: with the subtree's condition on the region's path, MariaDB starts from the
+ * regions (their path index) and sorts every matching household for every page (292 ms a page at
+ * 100,000 households, quadratic over the list); with one village per statement, the household's region
+ * index hands the rows over in id order and nothing is sorted. What is kept is the subtree's village ids
+ * (the tree's size, a few thousand numbers), not the list.
+ */
+async function* byVillage(
+  em: Em,
+  filters: ResolvedListFilters,
+  page: (villageId: number, afterId: number, limit: number) => Promise<{ rows: Cell[][]; lastId: number | null }>,
+): AsyncGenerator<Cell[][]> {
+  const villages = await em
+    .getConnection()
+    .execute<{ id: number | string }[]>(
+      'select r.id from region r where r.path like ? and exists (select 1 from household vh where vh.region_id = r.id) order by r.path',
+      [likeStartingWith(filters.regionPath)],
+    );
+  for (const village of villages) yield* keysetPages((afterId, limit) => page(Number(village.id), afterId, limit));
 }
 
 // ——— Overdue visits ———————————————————————————————————————————————————————————————
@@ -175,7 +197,6 @@ function overdueVisits({ em, filters, intervals, now }: SourceContext): RecordSh
   const dialect = new Dialect(em);
   const names = new RegionNames(em);
   const shortest = Math.min(intervals.hardship, intervals.keyFocus, intervals.petitioner);
-  const scope = householdConditions(filters);
   const round = filters.roundId !== null ? ' and a.round_id = ?' : '';
   const unit = filters.unitId !== null ? ' and c.unit_id = ?' : '';
   const sql = `select ${HOUSEHOLD_COLUMNS}, a.started_at, c.name as cadre_name, u.name as unit_name,
@@ -185,10 +206,9 @@ function overdueVisits({ em, filters, intervals, now }: SourceContext): RecordSh
     join assignment a on a.id = (select min(a2.id) from assignment a2 where a2.household_id = ho.id and a2.ended_at is null)
     join cadre c on c.id = a.cadre_id
     join unit u on u.id = c.unit_id
-   where ${scope.sql} and ho.status = ? and coalesce(ho.last_visit_at, a.started_at) < ?${round}${unit} and ho.id > ?
+   where ho.region_id = ? and ho.status = ?${groupCondition(filters)} and coalesce(ho.last_visit_at, a.started_at) < ?${round}${unit} and ho.id > ?
    order by ho.id limit ?`;
   const params = [
-    ...scope.params,
     HouseholdStatus.ACTIVE,
     dialect.instant(new Date(now.getTime() - shortest * DAY_MS)),
     ...(filters.roundId !== null ? [filters.roundId] : []),
@@ -196,8 +216,8 @@ function overdueVisits({ em, filters, intervals, now }: SourceContext): RecordSh
   ];
   return {
     headers: ['户编号', '所在区划', '地址', '户主', '联系电话', '帮扶对象类别', '联系干部', '干部所在单位', '最近走访日期', '应走访日期', '超期天数'],
-    pages: keysetPages(async (afterId, limit) => {
-      const found = await em.getConnection().execute<OverdueCandidate[]>(sql, [...params, afterId, limit]);
+    pages: byVillage(em, filters, async (villageId, afterId, limit) => {
+      const found = await em.getConnection().execute<OverdueCandidate[]>(sql, [villageId, ...params, afterId, limit]);
       await names.load(found.map((row) => row.region_path));
       const rows: Cell[][] = [];
       for (const row of found) {
@@ -262,7 +282,6 @@ const EFFECTIVE_DUE = `coalesce((select min(er.due_on) from demand_referral er w
 function demands({ em, filters, now }: SourceContext, overdueOnly: boolean): RecordSheet {
   const names = new RegionNames(em);
   const today = shanghaiDate(now);
-  const scope = householdConditions(filters);
   const unit =
     filters.unitId !== null
       ? ` and exists (select 1 from demand_referral ur where ur.demand_id = d.id and ur.unit_id = ? and ur.status in (${sqlStringList(OPEN_REFERRAL_STATUSES)}))`
@@ -272,14 +291,14 @@ function demands({ em, filters, now }: SourceContext, overdueOnly: boolean): Rec
       from demand d
       join household ho on ho.id = d.household_id
       join region r on r.id = ho.region_id
-     where ${scope.sql} and d.status in (${sqlStringList(OPEN_DEMAND_STATUSES)})${unit}${overdue} and d.id > ?
+     where ho.region_id = ?${groupCondition(filters)} and d.status in (${sqlStringList(OPEN_DEMAND_STATUSES)})${unit}${overdue} and d.id > ?
      order by d.id limit ?`;
-  const params = [...scope.params, ...(filters.unitId !== null ? [filters.unitId] : []), ...(overdueOnly ? [today] : [])];
+  const params = [...(filters.unitId !== null ? [filters.unitId] : []), ...(overdueOnly ? [today] : [])];
   const headers = ['诉求编号', '诉求内容', '诉求类别', '状态', '户编号', '户主', '所在区划', '地址', '提出日期', '应办结日期', '交办单位', '督办层级'];
   return {
     headers: overdueOnly ? [...headers, '逾期天数'] : headers,
-    pages: keysetPages(async (afterId, limit) => {
-      const found = await em.getConnection().execute<DemandRow[]>(sql, [...params, afterId, limit]);
+    pages: byVillage(em, filters, async (villageId, afterId, limit) => {
+      const found = await em.getConnection().execute<DemandRow[]>(sql, [villageId, ...params, afterId, limit]);
       await names.load(found.map((row) => row.region_path));
       const referrals = await openReferralsOf(
         em,
@@ -343,20 +362,19 @@ function hardshipReasonsOf(stored: string | null): string {
  */
 function coverageGaps({ em, filters }: SourceContext): RecordSheet {
   const names = new RegionNames(em);
-  const scope = householdConditions(filters);
   const anyGroup = Object.values(TARGET_GROUP_COLUMN)
     .map((column) => `ho.${column} = 1`)
     .join(' or ');
   const sql = `select ${HOUSEHOLD_COLUMNS}, ho.hardship_reasons, ho.created_at
       from household ho join region r on r.id = ho.region_id
-     where ${scope.sql} and ho.status = ? and (${anyGroup})
+     where ho.region_id = ? and ho.status = ?${groupCondition(filters)} and (${anyGroup})
        and not exists (select 1 from assignment a where a.household_id = ho.id and a.ended_at is null)
        and ho.id > ?
      order by ho.id limit ?`;
   return {
     headers: ['户编号', '所在区划', '地址', '户主', '联系电话', '帮扶对象类别', '困难类型', '最近走访日期', '登记日期'],
-    pages: keysetPages(async (afterId, limit) => {
-      const found = await em.getConnection().execute<GapRow[]>(sql, [...scope.params, HouseholdStatus.ACTIVE, afterId, limit]);
+    pages: byVillage(em, filters, async (villageId, afterId, limit) => {
+      const found = await em.getConnection().execute<GapRow[]>(sql, [villageId, HouseholdStatus.ACTIVE, afterId, limit]);
       await names.load(found.map((row) => row.region_path));
       const rows = found.map((row): Cell[] => [
         Number(row.household_id),
@@ -405,7 +423,6 @@ async function openDemandCounts(em: Em, householdIds: readonly number[]): Promis
  */
 function caseload({ em, filters }: SourceContext, by: 'cadre' | 'unit'): RecordSheet {
   const names = new RegionNames(em);
-  const scope = householdConditions(filters);
   const owner = by === 'cadre' ? 'a.cadre_id = ?' : 'c.unit_id = ?';
   const round = filters.roundId !== null ? ' and a.round_id = ?' : '';
   const sql = `select a.id as assignment_id, a.kind, a.started_at, c.name as cadre_name, c.post, ${HOUSEHOLD_COLUMNS}
@@ -413,9 +430,13 @@ function caseload({ em, filters }: SourceContext, by: 'cadre' | 'unit'): RecordS
       join cadre c on c.id = a.cadre_id
       join household ho on ho.id = a.household_id
       join region r on r.id = ho.region_id
-     where ${owner} and a.ended_at is null and ${scope.sql}${round} and a.id > ?
+     where ${owner} and a.ended_at is null and r.path like ?${groupCondition(filters)}${round} and a.id > ?
      order by a.id limit ?`;
-  const params = [by === 'cadre' ? filters.cadreId : filters.unitId, ...scope.params, ...(filters.roundId !== null ? [filters.roundId] : [])];
+  const params = [
+    by === 'cadre' ? filters.cadreId : filters.unitId,
+    likeStartingWith(filters.regionPath),
+    ...(filters.roundId !== null ? [filters.roundId] : []),
+  ];
   return {
     headers: ['联系干部', '职务', '户编号', '所在区划', '地址', '户主', '联系电话', '帮扶对象类别', '联系方式', '联系开始日期', '最近走访日期', '未办结诉求数'],
     pages: keysetPages(async (afterId, limit) => {
