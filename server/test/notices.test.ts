@@ -645,7 +645,7 @@ describe.each(databaseKinds())('notices on %s', (kind) => {
       }
     });
 
-    it("runs the server's jobs (escalation sweep, delivery, weekly reminder) in one tick, each under its lease", async () => {
+    it("runs the server's jobs (escalation sweep, delivery, weekly reminder, the imports' and bulk runs' resumption) in one tick, each under its lease", async () => {
       await clearOutbox();
       await setCredits(accountA, NoticeKind.REFERRED_TO_UNIT, 1);
       const clock = new ManualClock(new Date(MONDAY_MORNING.getTime() + 14 * DAY));
@@ -664,7 +664,7 @@ describe.each(databaseKinds())('notices on %s', (kind) => {
         await scheduler.stop();
       }
       const leases = await orm.em.fork().find(JobLease, { name: { $in: JOBS.map((job) => job.name) } }, { orderBy: { name: 'asc' } });
-      expect(leases.map((lease) => lease.name)).toEqual(['escalation-sweep', 'notice-delivery', 'visits-due']);
+      expect(leases.map((lease) => lease.name)).toEqual(['bulk-runs', 'escalation-sweep', 'import-resume', 'notice-delivery', 'visits-due']);
       for (const lease of leases) expect(lease).toMatchObject({ owner: null, leaseUntil: null, lastStartedAt: clock.now() });
       expect(wechat.sent.length - before).toBe(1);
     });
