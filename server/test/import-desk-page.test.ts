@@ -172,6 +172,20 @@ describe.each(databaseKinds())('the import desk page on %s', (kind) => {
     expectLabelledControls(html);
   });
 
+  it("answers the page's GraphQL calls signed in by the session cookie alone, with the playground off", async () => {
+    const cookie = await sessionCookies('desk-admin');
+    const ask = (headers: Record<string, string>) =>
+      fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie, ...headers },
+        body: JSON.stringify({ query: '{ dataImports(first: 10) { nodes { id } totalCount } }' }),
+      }).then((response) => response.json() as Promise<{ data?: { dataImports: { totalCount: number } }; errors?: { extensions?: { code?: string } }[] }>);
+    // What the browser sends with the page's fetch: the same-origin proof.
+    expect(await ask({ 'sec-fetch-site': 'same-origin' })).toEqual({ data: { dataImports: { nodes: [], totalCount: 0 } } });
+    // Another site's page posting with the cookie is anonymous.
+    expect((await ask({ 'sec-fetch-site': 'cross-site' })).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
   it('tells a signed-in analyst that importing is for administrators, with no upload form', async () => {
     const { html } = await openDesk({ cookie: await sessionCookies('desk-analyst') });
     const config = configOf(html);
