@@ -204,6 +204,20 @@ describe.each(databaseKinds())('import kinds on %s', (kind) => {
       expect(cadresKind.keys(renumbered).likely.filter((key) => cadresKind.keys(first).likely.includes(key))).toEqual([expect.stringMatching(/^name\+unit:/)]);
     });
 
+    it('finds a unit and a household head however the office spaced or widened the name', async () => {
+      const cadres = await dryRun(cadresKind, [row({ unitName: '平山区　民政局', phone: '13700000077', name: '新人' })], context(pingshanAdmin));
+      expect(cadres.problems.get(2)).toEqual([]);
+      const em = orm.em.fork();
+      await createHousehold(em, { region: await em.findOneOrFail(Region, tree.dongxing.id), headName: '欧阳春', phone: '13900002701' });
+      await createCadre(em, { name: '空格', phone: '13600000041', unit: await em.findOneOrFail(Unit, pingshanUnit.id) });
+      const assignments = await dryRun(
+        assignmentsKind,
+        [{ cadreName: '', cadrePhone: '１３６００００００４１', headName: '欧阳 春', village: '东兴社区', kind: '一对一' }],
+        context(pingshanAdmin),
+      );
+      expect(assignments.problems.get(2)).toEqual([]);
+    });
+
     it('asks for the unit number when two units in scope share the name', async () => {
       const em = orm.em.fork();
       const township = await createRegion(em, { parent: await em.findOneOrFail(Region, tree.pingshan.id), level: RegionLevel.TOWNSHIP });

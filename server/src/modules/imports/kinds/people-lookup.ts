@@ -165,7 +165,7 @@ export interface UnitReference {
 /** The units in reach that any of the references name, one query. */
 export async function findUnits(em: Em, actor: StaffActor, references: readonly UnitReference[], reach: UnitReach): Promise<Unit[]> {
   const ids = unique(references.map((reference) => reference.id).filter((id): id is number => id !== null));
-  const names = unique(references.map((reference) => reference.name).filter((name): name is string => name !== null));
+  const names = nameForms(references.map((reference) => reference.name).filter((name): name is string => name !== null));
   if (ids.length === 0 && names.length === 0) return [];
   const named: FilterQuery<Unit>[] = [];
   if (ids.length > 0) named.push({ id: { $in: ids } });
@@ -189,7 +189,7 @@ export async function findCadres(
   reach: UnitReach,
 ): Promise<Cadre[]> {
   const phones = unique(wanted.phones);
-  const names = unique(wanted.names);
+  const names = nameForms(wanted.names);
   if (phones.length === 0 && names.length === 0) return [];
   const named: FilterQuery<Cadre>[] = [];
   if (phones.length > 0) named.push({ phone: { $in: phones } });
@@ -220,7 +220,7 @@ export async function findResidentsByIdNumber(em: Em, actor: StaffActor, idNumbe
 /** The households in the importer's scope whose phone or head's name is any of these, with their region, one query. */
 export async function findHouseholds(em: Em, actor: StaffActor, wanted: { phones: readonly string[]; headNames: readonly string[] }): Promise<Household[]> {
   const phones = unique(wanted.phones);
-  const headNames = unique(wanted.headNames);
+  const headNames = nameForms(wanted.headNames);
   if (phones.length === 0 && headNames.length === 0) return [];
   const named: FilterQuery<Household>[] = [];
   if (phones.length > 0) named.push({ phone: { $in: phones } });
@@ -260,6 +260,15 @@ export async function lockRows(em: Em, table: 'household' | 'cadre' | 'petition_
   const wanted = unique(ids);
   if (wanted.length === 0 || !em.isInTransaction() || isSqlite(em)) return;
   await em.execute(`select id from ${table} where id in (${wanted.map(() => '?').join(', ')}) for update`, wanted);
+}
+
+/**
+ * The forms of typed names to ask the database for: as tidied, and without its spaces (an office types
+ * "平山区 民政局" for the unit registered as "平山区民政局"); the rows found are then compared with
+ * `comparable`, which folds the rest (width, 號/号).
+ */
+function nameForms(names: readonly string[]): string[] {
+  return unique(names.flatMap((name) => [name, name.replace(/\s+/g, '')]));
 }
 
 function unique<T>(values: readonly T[]): T[] {
