@@ -5,6 +5,7 @@
  */
 
 import {
+  bulkRunCorpus,
   fieldReportCorpus,
   intakeCorpus,
   recordListCorpus,
@@ -133,6 +134,8 @@ export interface CorpusFixtures {
   fieldReports: FieldReportFixtures;
   /** The city administrator's record-list link (issue 16). */
   recordLists: RecordListFixtures;
+  /** A reassignment the city's administrator planned in 溪湖区 (issue 16). */
+  bulkRuns: { cityRunId: string };
 }
 
 export function expectedStatus(expected: Expected): number {
@@ -327,6 +330,9 @@ const LISTS: { name: string; as: Identity }[] = [
   { name: 'unitPairings', as: 'admin' },
   { name: 'contactPoints', as: 'admin' },
   { name: 'accounts', as: 'admin' },
+  { name: 'bulkRuns', as: 'admin' },
+  { name: 'dataImports', as: 'admin' },
+  { name: 'fieldReports', as: 'admin' },
 ];
 
 const base64url = (text: string) => Buffer.from(text).toString('base64url');
@@ -1520,8 +1526,10 @@ export function buildCorpus(): BadInputCase[] {
   }
 
   // Imports (issue 16): hostile uploads, templates and reports over HTTP, the import's GraphQL operations.
+  // Those marked `last` run after every other case (see IntakeCase.last).
+  const lastCases: BadInputCase[] = [];
   for (const entry of intakeCorpus()) {
-    cases.push({
+    (entry.last ? lastCases : cases).push({
       category: entry.category,
       name: entry.name,
       request: (f) => entry.request(f.intake),
@@ -1571,5 +1579,14 @@ export function buildCorpus(): BadInputCase[] {
       { code: entry.code, ...(entry.field ? { field: entry.field } : {}), ...(entry.status ? { status: entry.status } : {}) },
     );
   }
+  // Bulk runs (issue 16): rollover and reassignment plans, start/cancel, the runs and their items.
+  for (const entry of bulkRunCorpus()) {
+    add(entry.category, entry.name, (f) => entry.request({ roundId: f.roundId, pingshan: f.pingshan, xihu: f.xihu, cityRunId: f.bulkRuns.cityRunId }), {
+      code: entry.code,
+      ...(entry.field ? { field: entry.field } : {}),
+      ...(entry.status ? { status: entry.status } : {}),
+    });
+  }
+  cases.push(...lastCases);
   return cases;
 }

