@@ -179,6 +179,8 @@ async function runSize(settings: Settings, households: number, columns: Template
     NODE_ENV: 'production',
     JWT_SECRET: randomBytes(32).toString('hex'),
     RATE_LIMITS: 'false',
+    // One sign-in for the whole run: a slow full-size dry run must not outlive the token that follows it.
+    ACCESS_TOKEN_TTL_SECONDS: '86400',
     SAFELIST_MODE: 'off',
     IMPORT_DIR: importDir,
     // The full-size file is over the office default; the limits themselves are tested elsewhere.
