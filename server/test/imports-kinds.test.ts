@@ -880,6 +880,30 @@ describe.each(databaseKinds())('import kinds over HTTP on %s', (kind) => {
     expect(messages(2)).toEqual(messages(3));
   });
 
+  it('cadres: the file’s own duplicates by the kind’s keys, the same name and phone refused, the same name in one unit warned', async () => {
+    const header = ['姓名', '所在单位', '职务', '职级', '联系电话'];
+    const checked = await checkedImport(
+      server,
+      pingshan,
+      'CADRES',
+      await xlsxOf(
+        [
+          header,
+          ['卢俊义', '平山区民政局', '科长', '乡科级', '13500000301'],
+          ['卢俊义', '平山区民政局', '科员', '科员', '135 0000 0301'],
+          ['吴用', '平山区民政局', '科员', '科员', '13500000302'],
+          ['吴用', '平山区民政局', '科员', '科员', '13500000303'],
+        ],
+        { textColumns: [5] },
+      ),
+    );
+    const problems = await problemsOf(server, pingshan, checked.id);
+    const codesOf = (row: number) => problems.filter((found) => found.rowNumber === row).map((found) => `${found.severity}:${found.code}`);
+    expect(codesOf(3)).toContain('ERROR:DUPLICATE_IN_FILE');
+    expect([...codesOf(4), ...codesOf(5)]).toContain('WARNING:LIKELY_DUPLICATE_IN_FILE');
+    expect([...codesOf(4), ...codesOf(5)]).not.toContain('ERROR:DUPLICATE_IN_FILE');
+  });
+
   it('cadres: a changed phone is a warning, written only once accepted; assignments read from a GB18030 CSV keep their ID numbers', async () => {
     const em = orm.em.fork();
     const unit = await em.findOneOrFail(Unit, { name: '平山区民政局' });
