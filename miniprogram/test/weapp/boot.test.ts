@@ -21,7 +21,10 @@ interface FirstScreen {
 
 const FIRST_SCREENS: Record<string, FirstScreen> = {
   'pages/households/index': { shows: [HEAD_NAME, '63 天未走访', '共 1 户', '1 条待办诉求'], asks: ['MyHouseholds'] },
-  'pages/mine/index': { shows: ['皋政君', '本月', '帮扶记录（次）', '联系户数', '2 条未读', '1 件待签收', '我的联系点'], asks: ['MyStats', 'MyLoopSummary'] },
+  'pages/mine/index': {
+    shows: ['皋政君', '本月', '帮扶记录（次）', '联系户数', '2 条未读', '我的变更报告', '1 件待签收', '我的联系点'],
+    asks: ['MyStats', 'MyLoopSummary'],
+  },
   'pages/login/index': { signedOut: true, shows: ['首次登录：绑定账号'], asks: ['WechatLogin'] },
   'pages/household/index': {
     query: { id: HOUSEHOLD_ID },

@@ -7,6 +7,7 @@ import type { TotalsFieldsFragment } from '@/graphql/generated/graphql';
 import { signOut } from '@/services/auth';
 import { formatDateTime } from '@/services/dates';
 import { describeError } from '@/services/errors';
+import { MY_REPORTS_PAGE } from '@/services/field-reports';
 import { loadLoopSummary, type LoopSummary } from '@/services/loop';
 import { showLoopBadge } from '@/services/loop-badge';
 import { CONTACT_POINTS_PAGE, INBOX_PAGE, NOTICES_PAGE, PENDING_PAGE, requireSession } from '@/services/navigation';
@@ -144,6 +145,11 @@ export default function MinePage() {
           <Text className={loop && loop.unreadNotices > 0 ? 'mine__badge' : 'muted'}>
             {loop && loop.unreadNotices > 0 ? `${loop.unreadNotices} 条未读 ›` : '›'}
           </Text>
+        </View>
+        {/* Every cadre reports changes found on visits (报告变更 on a household's page); the outcomes are read here too. */}
+        <View className="mine__entry mine__reports" onClick={() => void Taro.navigateTo({ url: MY_REPORTS_PAGE })}>
+          <Text>我的变更报告</Text>
+          <Text className="muted">›</Text>
         </View>
         {loop && loop.handlerUnits.length > 0 && (
           <View className="mine__entry mine__inbox" onClick={() => void Taro.navigateTo({ url: INBOX_PAGE })}>
