@@ -229,8 +229,9 @@ async function resolve(em: Em, rows: ImportRowInput<AssignmentRow>[], context: I
       problems.push(problem(cadreColumn(row.cadre), 'OVER_CAPACITY', `该干部已联系${load}户，达到联系户数上限${cadre.householdCapacity}户`));
       continue;
     }
-    // The batch's own rows count toward the cadre's capacity as they are taken, and a transfer frees
-    // a place with the cadre it leaves (a file that swaps households between cadres stays within capacity).
+    // The batch's own rows count toward the cadre's capacity as they are taken, in the file's order, and
+    // a transfer frees a place with the cadre it leaves for the rows after it: at no point of that order
+    // does a cadre hold more than their capacity, so neither does the batch's write.
     loads.set(cadre.id, load + 1);
     if (current) loads.set(current.cadre.id, Math.max(0, (loads.get(current.cadre.id) ?? 0) - 1));
   }
