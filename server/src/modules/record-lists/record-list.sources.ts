@@ -25,10 +25,10 @@ import { Region } from '../regions/region.entity';
 /**
  * The rows of each record list, read from the database in keyset pages (by the id of the list's row,
  * RECORD_LIST_PAGE_ROWS at a time): a list is an async sequence of pages that the writer turns into the
- * file as they come, so a whole city's list is never held in memory. Every statement reads under the
- * resolved region's path (the caller's subtree or a region in it), as the API's lists do, and writes
- * only what the caller's role reads there: phones masked (maskPhone, as Household.phone for staff), no ID
- * number, no key-focus reason, no petition case detail.
+ * file as they come, so a whole city's list is never held in memory. Every statement reads within the
+ * resolved region's subtree (the caller's, or a region in it: its path, or one of its villages), as the
+ * API's lists do, and writes only what the caller's role reads there: phones masked (maskPhone, as
+ * Household.phone for staff), no ID number, no key-focus reason, no petition case detail.
  */
 
 /** A cell: text, a number, or empty. */
