@@ -61,6 +61,24 @@ interface StoredProblem extends RowProblem {
 
 class CheckFailure extends Error {}
 
+/**
+ * A multi-row INSERT of plain values, in chunks: the import's own rows, keys and problems are written
+ * many thousands at a time, and making an entity of each (only to insert it) cost more than the SQL.
+ * Booleans go as 1/0 (SQLite's driver binds no booleans; MySQL's tinyint takes them).
+ */
+async function insertPlain(em: Em, table: string, columns: readonly string[], rows: readonly unknown[][]): Promise<void> {
+  const chunk = Math.max(1, Math.floor(4000 / columns.length));
+  const names = columns.map((column) => `\`${column}\``).join(', ');
+  const one = `(${columns.map(() => '?').join(', ')})`;
+  for (let start = 0; start < rows.length; start += chunk) {
+    const part = rows.slice(start, start + chunk);
+    const values = part.flatMap((row) => row.map((value) => (typeof value === 'boolean' ? (value ? 1 : 0) : value)));
+    await em.execute(`insert into \`${table}\` (${names}) values ${part.map(() => one).join(', ')}`, values);
+  }
+}
+
+const PROBLEM_COLUMNS = ['data_import_id', 'row_number', 'column', 'severity', 'code', 'message', 'city_detail', 'accepted', 'at_commit'] as const;
+
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
@@ -102,17 +120,13 @@ export function matchHeader(definition: ImportKindDefinition<unknown>, row: Read
 export class ImportEngine {
   readonly owner = `${hostname().slice(0, 24)}:${process.pid}:${randomBytes(4).toString('hex')}`;
   private readonly running = new Set<Promise<unknown>>();
-  /** Where rows to insert are made (never flushed: each is inserted by the batch's own transaction). */
-  private readonly factory: Em;
 
   constructor(
     private readonly orm: Orm,
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly logger: Logger,
-  ) {
-    this.factory = orm.em.fork();
-  }
+  ) {}
 
   kindOf(kind: DataImport['kind']): ImportKindDefinition<unknown> | undefined {
     return importKinds({ elsewherePerDay: this.config.imports.elsewherePerDay, now: () => this.clock.now() })[kind];
@@ -192,12 +206,23 @@ export class ImportEngine {
     const definition = this.kindOf(dataImport.kind);
     try {
       if (!definition) throw new CheckFailure('这类导入尚未开放');
+      const started = Date.now();
+      const timings: Record<string, number> = {};
+      const timed = async <T>(step: string, work: () => Promise<T>): Promise<T> => {
+        const at = Date.now();
+        try {
+          return await work();
+        } finally {
+          timings[step] = Date.now() - at;
+        }
+      };
       await this.clearCheck(importId);
-      const layout = await this.readAndStore(dataImport, definition);
+      const layout = await timed('read', () => this.readAndStore(dataImport, definition));
       if (!layout) return;
-      await this.findDuplicatesInFile(importId);
-      if (!(await this.checkStoredRows(dataImport, definition, layout))) return;
+      await timed('duplicatesInFile', () => this.findDuplicatesInFile(importId));
+      if (!(await timed('check', () => this.checkStoredRows(dataImport, definition, layout)))) return;
       await this.tally(importId);
+      this.logger.info({ importId, ms: Date.now() - started, timings }, 'import checked');
       await this.finish(importId, { state: ImportState.CHECKED, checkedAt: this.clock.now() });
     } catch (error) {
       if (error instanceof SimulatedCrash) throw error;
@@ -253,9 +278,10 @@ export class ImportEngine {
         });
         const unknown = layout.headers.filter((header, index) => header && !claimed.has(index) && comparable(header) !== comparable(REPORT_COLUMN));
         if (unknown.length) {
-          await this.orm.em.fork().insertMany(
+          await this.insertProblems(
+            this.orm.em.fork(),
             unknown.map((header) =>
-              this.problemEntity(dataImport.id, {
+              this.problemRow(dataImport.id, {
                 rowNumber: row.rowNumber,
                 column: header,
                 severity: ImportProblemSeverity.WARNING,
@@ -304,23 +330,23 @@ export class ImportEngine {
     return layout;
   }
 
-  private problemEntity(importId: number, found: StoredProblem, header?: string | null): DataImportProblem {
-    const em = this.factory;
-    return em.create(
-      DataImportProblem,
-      {
-        dataImport: em.getReference(DataImport, importId),
-        rowNumber: found.rowNumber,
-        column: header === undefined ? found.column : header,
-        severity: found.severity,
-        code: found.code.slice(0, 40),
-        message: found.message.slice(0, 500),
-        cityDetail: found.cityDetail?.slice(0, 255) ?? null,
-        accepted: found.accepted ?? false,
-        atCommit: found.atCommit ?? false,
-      },
-      { persist: false },
-    );
+  /** A problem as a row of data_import_problem (PROBLEM_COLUMNS). */
+  private problemRow(importId: number, found: StoredProblem, header?: string | null): unknown[] {
+    return [
+      importId,
+      found.rowNumber,
+      header === undefined ? found.column : header,
+      found.severity,
+      found.code.slice(0, 40),
+      found.message.slice(0, 500),
+      found.cityDetail?.slice(0, 255) ?? null,
+      found.accepted ?? false,
+      found.atCommit ?? false,
+    ];
+  }
+
+  private insertProblems(em: Em, rows: unknown[][]): Promise<void> {
+    return insertPlain(em, 'data_import_problem', PROBLEM_COLUMNS, rows);
   }
 
   private headerOf(layout: ImportLayout, key: string | null): string | null {
@@ -338,27 +364,13 @@ export class ImportEngine {
   ): Promise<void> {
     await this.orm.em.fork().transactional(async (tx) => {
       if (!(await this.renew(tx, dataImport.id, ImportState.CHECKING, { rowsDone: rowsRead }))) throw new CheckFailure('导入已被取消或由其他进程接手');
-      const reference = tx.getReference(DataImport, dataImport.id);
-      const rows: DataImportRow[] = [];
-      const keys: DataImportKey[] = [];
-      const problems: DataImportProblem[] = [];
+      const rows: unknown[][] = [];
+      const keys: unknown[][] = [];
+      const problems: unknown[][] = [];
       for (const { row, cells, problems: found, values } of batch) {
         const groupKey = (values !== null && definition.groupKey ? definition.groupKey(values) : `row:${row.rowNumber}`).slice(0, 191);
         const hash = sha256(`${dataImport.kind}\u0001${definition.columns.map((column) => comparable(cells[column.key] ?? '')).join('\u0001')}`);
-        rows.push(
-          tx.create(
-            DataImportRow,
-            {
-              dataImport: reference,
-              rowNumber: row.rowNumber,
-              groupKey,
-              payload: values === null ? null : JSON.stringify(values),
-              contentHash: hash,
-              accepted: false,
-            },
-            { persist: false },
-          ),
-        );
+        rows.push([dataImport.id, row.rowNumber, groupKey, values === null ? null : JSON.stringify(values), hash, false]);
         if (values !== null) {
           const { exact, likely } = definition.keys(values);
           for (const [list, isExact] of [
@@ -366,29 +378,16 @@ export class ImportEngine {
             [likely, false],
           ] as const) {
             for (const key of new Set(list)) {
-              keys.push(
-                tx.create(
-                  DataImportKey,
-                  {
-                    dataImport: reference,
-                    keyHash: sha256(key),
-                    exact: isExact,
-                    sort: key.slice(0, key.indexOf(':')).slice(0, 32),
-                    rowNumber: row.rowNumber,
-                    groupKey,
-                  },
-                  { persist: false },
-                ),
-              );
+              keys.push([dataImport.id, sha256(key), isExact, key.slice(0, key.indexOf(':')).slice(0, 32), row.rowNumber, groupKey]);
             }
           }
         }
         for (const problem of found)
-          problems.push(this.problemEntity(dataImport.id, { ...problem, rowNumber: row.rowNumber }, this.headerOf(layout, problem.column)));
+          problems.push(this.problemRow(dataImport.id, { ...problem, rowNumber: row.rowNumber }, this.headerOf(layout, problem.column)));
       }
-      await tx.insertMany(rows);
-      if (keys.length) await tx.insertMany(keys);
-      if (problems.length) await tx.insertMany(problems);
+      await insertPlain(tx, 'data_import_row', ['data_import_id', 'row_number', 'group_key', 'payload', 'content_hash', 'accepted'], rows);
+      await insertPlain(tx, 'data_import_key', ['data_import_id', 'key_hash', 'exact', 'sort', 'row_number', 'group_key'], keys);
+      await this.insertProblems(tx, problems);
     });
   }
 
@@ -416,13 +415,13 @@ export class ImportEngine {
        order by k.\`row_number\``,
       [importId, false, importId, false],
     );
-    const problems: DataImportProblem[] = [];
+    const problems: unknown[][] = [];
     const seen = new Set<string>();
     for (const found of exact) {
       if (seen.has(`e${found.row_number}`)) continue;
       seen.add(`e${found.row_number}`);
       problems.push(
-        this.problemEntity(importId, {
+        this.problemRow(importId, {
           rowNumber: Number(found.row_number),
           column: null,
           severity: ImportProblemSeverity.ERROR,
@@ -436,7 +435,7 @@ export class ImportEngine {
       seen.add(`l${found.row_number}`);
       const why = found.sort === 'name+address' ? '户主姓名和地址相同' : found.sort === 'head+phone' ? '户主姓名和电话相同' : '关键信息相同';
       problems.push(
-        this.problemEntity(importId, {
+        this.problemRow(importId, {
           rowNumber: Number(found.row_number),
           column: null,
           severity: ImportProblemSeverity.WARNING,
@@ -445,7 +444,7 @@ export class ImportEngine {
         }),
       );
     }
-    for (let start = 0; start < problems.length; start += IMPORT_BATCH_ROWS) await em.insertMany(problems.slice(start, start + IMPORT_BATCH_ROWS));
+    await this.insertProblems(em, problems);
   }
 
   /** The next batch of stored rows in group order, completed to whole groups; `filter` narrows it (the commit: not done yet). */
@@ -469,14 +468,28 @@ export class ImportEngine {
     hashes: string[],
   ): Promise<Map<string, { importId: number; rowNumber: number; entityName: string | null; entityId: number | null }>> {
     if (!hashes.length) return new Map();
-    const found = await em.execute<
+    // Two plain index reads (content hash, then the imports they belong to), not a join the planner may walk the other way.
+    const candidates = await em.execute<
       { content_hash: string; data_import_id: number; row_number: number; entity_name: string | null; entity_id: number | null }[]
     >(
-      `select r.content_hash, r.data_import_id, r.\`row_number\`, r.entity_name, r.entity_id from data_import_row r join data_import i on i.id = r.data_import_id
-       where r.content_hash in (${hashes.map(() => '?').join(', ')}) and i.kind = ? and i.scope_path = ? and i.id <> ? and r.outcome in ('CREATED', 'UPDATED', 'UNCHANGED')
-       order by r.data_import_id, r.\`row_number\``,
-      [...hashes, dataImport.kind, dataImport.scopePath, dataImport.id],
+      `select content_hash, data_import_id, \`row_number\`, entity_name, entity_id from data_import_row
+       where content_hash in (${hashes.map(() => '?').join(', ')}) and outcome in ('CREATED', 'UPDATED', 'UNCHANGED') and data_import_id <> ?`,
+      [...hashes, dataImport.id],
     );
+    if (!candidates.length) return new Map();
+    const importIds = [...new Set(candidates.map((row) => Number(row.data_import_id)))];
+    const sameScope = new Set(
+      (
+        await em.execute<{ id: number }[]>(`select id from data_import where id in (${importIds.map(() => '?').join(', ')}) and kind = ? and scope_path = ?`, [
+          ...importIds,
+          dataImport.kind,
+          dataImport.scopePath,
+        ])
+      ).map((row) => Number(row.id)),
+    );
+    const found = candidates
+      .filter((row) => sameScope.has(Number(row.data_import_id)))
+      .sort((a, b) => Number(a.data_import_id) - Number(b.data_import_id) || Number(a.row_number) - Number(b.row_number));
     const map = new Map<string, { importId: number; rowNumber: number; entityName: string | null; entityId: number | null }>();
     for (const row of found) {
       if (!map.has(row.content_hash)) {
@@ -559,7 +572,10 @@ export class ImportEngine {
       done += rows.length;
       const ok = await em.fork().transactional(async (tx) => {
         if (!(await this.renew(tx, dataImport.id, ImportState.CHECKING, { rowsDone: done }))) return false;
-        if (newProblems.length) await tx.insertMany(newProblems.map((found) => this.problemEntity(dataImport.id, found, this.headerOf(layout, found.column))));
+        await this.insertProblems(
+          tx,
+          newProblems.map((found) => this.problemRow(dataImport.id, found, this.headerOf(layout, found.column))),
+        );
         const byVerdict: Record<ImportRowVerdict, number[]> = { READY: [], WARNING: [], ERROR: [] };
         for (const row of rows) {
           const verdict = errorRows.has(row.rowNumber) ? ImportRowVerdict.ERROR : warned.has(row.rowNumber) ? ImportRowVerdict.WARNING : ImportRowVerdict.READY;
@@ -729,7 +745,10 @@ export class ImportEngine {
       }
     }
     for (const row of rows) if (!outcome.has(row.rowNumber)) outcome.set(row.rowNumber, { outcome: ImportRowOutcome.REFUSED });
-    if (atCommit.length) await tx.insertMany(atCommit.map((found) => this.problemEntity(importId, found, this.headerOf(layout, found.column))));
+    await this.insertProblems(
+      tx,
+      atCommit.map((found) => this.problemRow(importId, found, this.headerOf(layout, found.column))),
+    );
     // One UPDATE per outcome and entity name, the entity ids by CASE: a batch costs a handful of statements.
     const byKind = new Map<string, DataImportRow[]>();
     for (const row of rows) {
