@@ -220,7 +220,7 @@ describe.each(databaseKinds())('the import desk page on %s', (kind) => {
     expect(css).toMatch(/@media \(max-width: 640px\)/);
 
     // `pnpm test` builds first; the page script is the client/ program compiled by `pnpm --filter @wanjia/server build`.
-    expect(fs.existsSync(BUILT_SCRIPT)).toBe(true);
+    if (!fs.existsSync(BUILT_SCRIPT)) throw new Error(`${BUILT_SCRIPT} is missing: build the page script first (pnpm --filter @wanjia/server build)`);
     const script = await fetch(`${server.url}/imports/desk/assets/import-desk.js`);
     expect(script.status).toBe(200);
     expect(script.headers.get('content-type')).toMatch(/^text\/javascript/);
