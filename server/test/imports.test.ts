@@ -8,6 +8,10 @@ import { AuditEntry } from '../src/modules/audit/audit-entry.entity';
 import { Household } from '../src/modules/households/household.entity';
 import { Resident } from '../src/modules/households/resident.entity';
 import { DataImportRow } from '../src/modules/imports/data-import.entity';
+import { importProblemRecords } from '../src/modules/imports/import-problems.export';
+import { UserAccount } from '../src/modules/accounts/user-account.entity';
+import { actorOf } from '../src/modules/auth/auth.service';
+import type { Actor } from '../src/core/caller';
 import type { Region } from '../src/modules/regions/region.entity';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
 import { createAccount, createHouseholdWithResidents, createRegionTree, tokenFor, validIdNumber, type RegionTree } from './support/factories';
@@ -366,6 +370,18 @@ describe.each(databaseKinds())('households import on %s', (kind) => {
     // The other district's administrator cannot even see the import.
     const outside = await server.graphql('query ($id: ID!) { dataImport(id: $id) { id } }', { id: checked.id }, otherDistrict);
     expect(outside.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    // The record list's export (record-lists) answers the same way: where, for the city only; nothing for another district.
+    const records = async (caller: Actor) => {
+      const found = [];
+      for await (const record of importProblemRecords(orm.em.fork(), { actor: caller, clientAddress: null }, Number(checked.id))) found.push(record);
+      return found;
+    };
+    const importerActor = actorOf(await orm.em.fork().findOneOrFail(UserAccount, importer.id, { populate: ['scopeRegion'] }));
+    expect((await records(importerActor)).find((record) => record.rowNumber === 2)).toMatchObject({ code: 'DUPLICATE_ELSEWHERE', elsewhere: null });
+    const cityAccount = await createAccount(orm.em.fork(), { role: Role.ADMIN, scopeRegion: tree.city });
+    expect((await records(actorOf(cityAccount))).find((record) => record.rowNumber === 2)?.elsewhere).toBe('向阳社区');
+    const xihuAccount = await createAccount(orm.em.fork(), { role: Role.ADMIN, scopeRegion: tree.xihu });
+    await expect(records(actorOf(xihuAccount))).rejects.toMatchObject({ code: 'FORBIDDEN' });
     const trail = await orm.em.fork().find(AuditEntry, { operation: 'importDuplicateElsewhere', actor: importer.id });
     expect(trail).toHaveLength(1);
     expect(trail[0]!.changes).not.toContain(elsewhere.id);
