@@ -210,6 +210,8 @@ export const MAX_ROUND_TRIPS = 1;
  */
 export const REROOTED_FIELDS: Readonly<Record<string, string>> = {
   'MyHousehold.file': 'Query.household',
+  // A bulk run's item's household: householdById and the object scope guard, as household(id).
+  'BulkRunItem.household': 'Query.household',
 };
 
 /** Each pair both ways: `a → b` and `b → a` are both a turn back. */
