@@ -287,6 +287,28 @@ describe.each(databaseKinds())('field reports over HTTP on %s', (kind) => {
     expect(await counts()).toEqual(before);
   });
 
+  it("shows the reporting cadre an administrator's corrected ID number and birth date masked: only what it typed itself is in full", async () => {
+    const { household } = await ownHousehold();
+    const typed = validIdNumber('210502', '2026-10-05');
+    const corrected = validIdNumber('210502', '2026-10-06');
+    const made = await report({
+      kind: 'MEMBER_BORN',
+      householdId: String(household.id),
+      name: '王三宝',
+      gender: 'MALE',
+      birthDate: '2026-10-05',
+      idNumber: typed,
+    });
+    await ok('pingshanAdmin', APPROVE, {
+      input: { reportId: made.id, expectedVersion: await versionOf(household.id), edits: { idNumber: corrected, birthDate: '2026-10-06' } },
+    });
+    const APPLIED = `query ($id: ID!) { fieldReport(id: $id) { proposal { idNumber birthDate } applied { name idNumber birthDate birthYear } } }`;
+    const mine = (await ok('cadre', APPLIED, { id: made.id })).fieldReport;
+    expect(mine.proposal).toEqual({ idNumber: typed, birthDate: '2026-10-05' });
+    expect(mine.applied).toEqual({ name: '王三宝', idNumber: '210502************', birthDate: null, birthYear: 2026 });
+    expect(JSON.stringify(mine)).not.toContain(corrected);
+  });
+
   it('a member born: approved with an edit, added through addResident; the proposal pre-fills, the audit says what the administrator changed', async () => {
     const { household } = await ownHousehold();
     const idNumber = validIdNumber('210502', '2026-10-02');

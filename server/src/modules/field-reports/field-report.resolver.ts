@@ -18,17 +18,24 @@ function residentWriter(ctx: GraphQLContext): ResidentWriter {
   return { ...callerOf(ctx), duplicateIds: { hitsPerDay: ctx.config.duplicateIdHitsPerDay, secret: ctx.config.auth.jwtSecret } };
 }
 
-/** The proposal as this caller may see it: the reporting cadre what it typed, anyone else masked as on the household's file. */
-function shown(values: ProposalValues, report: FieldReport, actor: Actor | null): FieldReportProposal {
-  const full = actor !== null && fieldReportPolicy.seesProposalInFull(actor, { reporterCadreId: report.reporterCadre.id });
+type SensitiveField = 'phone' | 'birthDate' | 'idNumber';
+
+/**
+ * The values as this caller may see them: the reporting cadre in full what it typed itself (`typed`),
+ * anyone else masked as on the household's file. An administrator's correction on approval is not what
+ * the cadre typed: the cadre sees it masked, as Resident.idNumber is for everyone.
+ */
+function shown(values: ProposalValues, report: FieldReport, actor: Actor | null, typed: (field: SensitiveField) => boolean = () => true): FieldReportProposal {
+  const reporter = actor !== null && fieldReportPolicy.seesProposalInFull(actor, { reporterCadreId: report.reporterCadre.id });
+  const full = (field: SensitiveField) => reporter && typed(field);
   return {
-    phone: values.phone ? (full ? values.phone : maskPhone(values.phone)) : null,
+    phone: values.phone ? (full('phone') ? values.phone : maskPhone(values.phone)) : null,
     name: values.name ?? null,
     gender: values.gender ?? null,
     relation: values.relation ?? null,
     birthYear: birthYearOf(values.birthDate),
-    birthDate: full ? (values.birthDate ?? null) : null,
-    idNumber: values.idNumber ? (full ? values.idNumber : maskIdNumber(values.idNumber)) : null,
+    birthDate: full('birthDate') ? (values.birthDate ?? null) : null,
+    idNumber: values.idNumber ? (full('idNumber') ? values.idNumber : maskIdNumber(values.idNumber)) : null,
     leftOn: values.leftOn ?? null,
     address: values.address ?? null,
     regionId: values.regionId ?? null,
@@ -105,7 +112,9 @@ export class FieldReportResolver {
   @FieldResolver(() => FieldReportProposal, { nullable: true, description: "The values applied, when the administrator edited the cadre's before approving." })
   applied(@Root() report: FieldReport, @Ctx() { actor }: GraphQLContext): FieldReportProposal | null {
     const values = appliedOf(report);
-    return values ? shown(values, report, actor) : null;
+    if (!values) return null;
+    const proposed = proposalOf(report);
+    return shown(values, report, actor, (field) => (values[field] ?? null) === (proposed[field] ?? null));
   }
 
   @FieldResolver(() => Boolean, { description: 'Whether the administrator changed any of the reported values on approval.' })
