@@ -24,6 +24,7 @@ import type { Round } from '../../modules/rounds/round.entity';
 import type { UnitPairing } from '../../modules/unit-pairings/unit-pairing.entity';
 import type { Unit } from '../../modules/units/unit.entity';
 import { DemoCampaign } from './demo-campaign';
+import { seedDemoFieldReports } from './demo-field-reports';
 import { DEMO_SEED_OPERATION } from './demo-figures';
 import { DemoPeople } from './demo-people';
 import { DemoRandom } from './demo-random';
@@ -67,6 +68,7 @@ export const DEMO_STEPS = [
   'contact points',
   'accounts',
   'writing to the database',
+  'field reports',
 ] as const;
 
 export interface DemoAccount {
@@ -123,6 +125,8 @@ export interface DemoCounts {
   helpRecords: number;
   contactPoints: number;
   accounts: number;
+  /** Field reports (变更报告) the demo cadres made, decided or waiting. */
+  fieldReports: number;
 }
 
 export interface DemoResult {
@@ -170,12 +174,16 @@ export async function seedDemoData(em: Em, options: DemoOptions = DEFAULT_DEMO_O
       }),
     );
   });
+  // Field reports go through their service (their approvals change household files and send notices),
+  // after the rows they name are written; a failure here leaves the demo without some of them, nothing else.
+  options.onStep?.('field reports');
+  const fieldReports = await seedDemoFieldReports(em, built.accounts, options.today, options.seed);
   // The records were persisted around the help-record service: attribute them and build the analysts' monthly summary.
   await rebuildAnalyticsSummaries(em);
-  return { counts: countsOf(built), accounts: demoAccounts(built) };
+  return { counts: { ...countsOf(built), fieldReports }, accounts: demoAccounts(built) };
 }
 
-function countsOf(built: Built): DemoCounts {
+function countsOf(built: Built): Omit<DemoCounts, 'fieldReports'> {
   const byGroup = { [TargetGroup.HARDSHIP]: 0, [TargetGroup.KEY_FOCUS]: 0, [TargetGroup.PETITIONER]: 0 };
   for (const household of built.households) {
     for (const group of household.targetGroups) byGroup[group] += 1;
