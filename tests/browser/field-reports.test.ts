@@ -36,6 +36,7 @@ const app = {
   myReport: (page: Page, text: string) => visible(page).locator('.my-reports__item', { hasText: text }),
   residents: (page: Page) => visible(page).locator('.resident'),
   mineNotices: (page: Page) => visible(page).locator('.mine__notices'),
+  mineReports: (page: Page) => visible(page).locator('.mine__reports'),
   notice: (page: Page, text: string) => visible(page).locator('.notice', { hasText: text }),
   tab: (page: Page, name: string) => page.locator('.taro-tabbar__tabbar').getByText(name, { exact: true }),
 };
@@ -211,6 +212,13 @@ describe('changes reported from the field in the cadres’ app (h5 served by the
     await shows(app.myReport(page, '成员迁出'), '已采纳');
     await shows(app.myReport(page, '成员迁出'), '已核实迁出');
     await session.screenshotWhole('field-reports-outcomes.png');
+    // The same list opens from 我的 (its entry beside 消息).
+    await page.goto(appUrl);
+    await app.householdItems(page).first().waitFor();
+    await app.tab(page, '我的').tap();
+    await app.mineReports(page).tap();
+    await shows(app.myReport(page, '电话变更'), '未采纳');
+    await shows(app.myReport(page, '成员迁出'), '已采纳');
 
     // The member stays on the household's page, marked 已迁出 (never deleted).
     await openHousehold(page);
