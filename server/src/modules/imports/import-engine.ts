@@ -549,7 +549,11 @@ export class ImportEngine {
       ]);
       const alreadyRows = new Set(newProblems.filter((found) => found.code === 'ALREADY_IMPORTED').map((found) => found.rowNumber));
       const byGroup = new Map<string, DataImportRow[]>();
-      for (const row of rows) byGroup.set(row.groupKey, [...(byGroup.get(row.groupKey) ?? []), row]);
+      for (const row of rows) {
+        const members = byGroup.get(row.groupKey);
+        if (members) members.push(row);
+        else byGroup.set(row.groupKey, [row]);
+      }
       for (const members of byGroup.values()) {
         const failing = members.filter((row) => errorRows.has(row.rowNumber));
         if (!failing.length) continue;
@@ -707,9 +711,16 @@ export class ImportEngine {
     const already = await this.alreadyWritten(tx, dataImport, [...new Set(rows.map((row) => row.contentHash))]);
     const outcome = new Map<number, { outcome: ImportRowOutcome; entityName?: string | null; entityId?: number | null }>();
     const blocked = new Set<string>();
+    // The dry run's problem codes of each row, by row number (one pass, not a search per row).
+    const codesOf = new Map<number, Set<string>>();
+    for (const found of stored) {
+      const codes = codesOf.get(found.rowNumber);
+      if (codes) codes.add(found.code);
+      else codesOf.set(found.rowNumber, new Set([found.code]));
+    }
     for (const row of rows) {
       const previous = already.get(row.contentHash);
-      if (stored.some((found) => found.rowNumber === row.rowNumber && found.code === 'ALREADY_IMPORTED') && previous) {
+      if (codesOf.get(row.rowNumber)?.has('ALREADY_IMPORTED') && previous) {
         outcome.set(row.rowNumber, { outcome: ImportRowOutcome.UNCHANGED, entityName: previous.entityName, entityId: previous.entityId });
       } else if (row.verdict === ImportRowVerdict.ERROR || (row.verdict === ImportRowVerdict.WARNING && !row.accepted) || !row.payload || !row.verdict) {
         blocked.add(row.groupKey);
@@ -724,7 +735,7 @@ export class ImportEngine {
       // The database may have changed since the dry run: a new error, or a warning the importer never saw, keeps the group out.
       for (const row of candidates) {
         const input = inputs.get(row.rowNumber)!;
-        const seenCodes = new Set(stored.filter((found) => found.rowNumber === row.rowNumber).map((found) => found.code));
+        const seenCodes = codesOf.get(row.rowNumber) ?? new Set<string>();
         const fresh = input.problems.filter((found) => found.severity === ImportProblemSeverity.ERROR || !seenCodes.has(found.code));
         if (fresh.length) {
           blocked.add(row.groupKey);
@@ -754,7 +765,9 @@ export class ImportEngine {
     for (const row of rows) {
       const result = outcome.get(row.rowNumber)!;
       const key = `${result.outcome}\u0001${result.entityName ?? ''}`;
-      byKind.set(key, [...(byKind.get(key) ?? []), row]);
+      const list = byKind.get(key);
+      if (list) list.push(row);
+      else byKind.set(key, [row]);
     }
     for (const [key, list] of byKind) {
       const [kind, entityName] = key.split('\u0001') as [ImportRowOutcome, string];
