@@ -59,13 +59,13 @@ export const bulkRunService = {
     const toRoundId = parseId(input.toRoundId, 'input.toRoundId');
     const regionId = input.regionId == null ? null : parseId(input.regionId, 'input.regionId');
     const unitId = input.unitId == null ? null : parseId(input.unitId, 'input.unitId');
+    // Who may act where is decided before anything about the rounds is said.
+    const region = regionId === null ? await em.findOneOrFail(Region, actor.scopeRegionId) : await regionService.findInScope(em, actor, regionId);
+    const unit = unitId === null ? null : await namedUnit(em, actor, unitId);
     if (fromRoundId === toRoundId) throw new BadUserInputError('input.toRoundId', 'the new round must be another round than the one carried from');
     if (input.targetGroup && input.carry === RolloverCarry.PAIRINGS) {
       throw new BadUserInputError('input.targetGroup', 'a target group narrows assignments; pairings have none (carry ASSIGNMENTS or BOTH)');
     }
-    // Who may act where is decided before anything about rounds is said.
-    const region = regionId === null ? await em.findOneOrFail(Region, actor.scopeRegionId) : await regionService.findInScope(em, actor, regionId);
-    const unit = unitId === null ? null : await namedUnit(em, actor, unitId);
     const fromRound = await em.findOne(Round, fromRoundId);
     if (!fromRound) throw new BadUserInputError('input.fromRoundId', 'no such round');
     const toRound = await em.findOne(Round, toRoundId);
