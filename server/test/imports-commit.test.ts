@@ -137,4 +137,27 @@ describe.each(databaseKinds())('import commit resumed on %s', (kind) => {
     const checked = await checkedImport(server, headers, 'HOUSEHOLDS', fs.readFileSync(file));
     expect(checked).toMatchObject({ state: 'CHECKED', counts: { rows, ready: rows, refused: 0 } });
   });
+
+  it('writes an accepted likely duplicate within the file even when its twin was written by an earlier batch', async () => {
+    const header = ['户编号', ...HEADER];
+    const person = (code: string, name: string, address: string, index: number) => {
+      const day = new Date(Date.UTC(1941, 0, 1) + index * 86_400_000).toISOString().slice(0, 10);
+      return [code, name, address, '210502001001', '困难家庭', name, '户主', validIdNumber('210504', day)];
+    };
+    // Batches follow the households' keys: A… in the first batch, Z… after the fillers in the next one.
+    const rows: Sheet = [header, person('A0000', '双胞户', '双胞路1号', 0)];
+    for (let index = 1; index <= IMPORT_BATCH_ROWS; index += 1)
+      rows.push(person(`M${String(index).padStart(5, '0')}`, `填充${index}`, `填充路${index}号`, index));
+    rows.push(person('Z9999', '双胞户', '双胞路1号', IMPORT_BATCH_ROWS + 1));
+    const checked = await checkedImport(server, headers, 'HOUSEHOLDS', await xlsxOf(rows));
+    expect(checked.counts).toMatchObject({ warnings: 1, refused: 0 });
+    await server.graphql(
+      'mutation ($input: AcceptImportWarningsInput!) { acceptImportWarnings(input: $input) { id } }',
+      { input: { importId: checked.id, all: true } },
+      headers,
+    );
+    const done = await committedImport(server, headers, checked.id);
+    expect(done.counts).toMatchObject({ created: IMPORT_BATCH_ROWS + 2, refused: 0 });
+    expect(await orm.em.fork().count(Household, { headName: '双胞户' })).toBe(2);
+  });
 });

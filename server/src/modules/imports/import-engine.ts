@@ -735,7 +735,9 @@ export class ImportEngine {
       // The database may have changed since the dry run: a new error, or a warning the importer never saw, keeps the group out.
       for (const row of candidates) {
         const input = inputs.get(row.rowNumber)!;
-        const seenCodes = codesOf.get(row.rowNumber) ?? new Set<string>();
+        const seenCodes = new Set(codesOf.get(row.rowNumber) ?? []);
+        // A likely duplicate within the file the importer accepted is, once its twin is written, one in the database.
+        if (seenCodes.has('LIKELY_DUPLICATE_IN_FILE')) seenCodes.add('LIKELY_DUPLICATE');
         const fresh = input.problems.filter((found) => found.severity === ImportProblemSeverity.ERROR || !seenCodes.has(found.code));
         if (fresh.length) {
           blocked.add(row.groupKey);
