@@ -505,4 +505,20 @@ describe.each(databaseKinds())('households import on %s', (kind) => {
     const report = await fetch(`${server.url}/imports/${outside.id}/report.xlsx`, { headers: district });
     expect(report.status).toBe(404);
   });
+
+  it('adds a member appended to a list already imported to its household, not to a second one', async () => {
+    const head = single('补录户');
+    const first = await committedImport(server, district, (await checkedImport(server, district, 'HOUSEHOLDS', await xlsxOf(sheetOf([head])))).id);
+    expect(first.counts.created).toBe(1);
+    const [household] = await orm.em.fork().find(Household, { headName: '补录户' });
+    const newborn = { ...head, name: '补录新生', relation: '子女', id: freshId().id };
+    const again = await checkedImport(server, district, 'HOUSEHOLDS', await xlsxOf(sheetOf([head, newborn])));
+    expect(again.counts).toMatchObject({ rows: 2, ready: 2, refused: 0 });
+    const done = await committedImport(server, district, again.id);
+    expect(done.counts).toMatchObject({ created: 1, unchanged: 1 });
+    expect(await orm.em.fork().count(Household, { headName: '补录户' })).toBe(1);
+    const members = await orm.em.fork().find(Resident, { household: household!.id }, { orderBy: { id: 'asc' } });
+    expect(members.map((member) => member.name)).toEqual(['补录户', '补录新生']);
+    expect((await orm.em.fork().findOneOrFail(Household, household!.id)).version).toBe(household!.version + 1);
+  });
 });

@@ -79,6 +79,21 @@ async function insertPlain(em: Em, table: string, columns: readonly string[], ro
 
 const PROBLEM_COLUMNS = ['data_import_id', 'row_number', 'column', 'severity', 'code', 'message', 'city_detail', 'accepted', 'at_commit'] as const;
 
+/** For each group of the batch with a row an earlier import wrote: what that row became (its record). */
+function groupsWrittenAs(
+  rows: readonly DataImportRow[],
+  already: ReadonlyMap<string, { entityName: string | null; entityId: number | null }>,
+): Map<string, { entityName: string; entityId: number }> {
+  const writtenAs = new Map<string, { entityName: string; entityId: number }>();
+  for (const row of rows) {
+    const previous = already.get(row.contentHash);
+    if (previous?.entityName && previous.entityId != null && !writtenAs.has(row.groupKey)) {
+      writtenAs.set(row.groupKey, { entityName: previous.entityName, entityId: previous.entityId });
+    }
+  }
+  return writtenAs;
+}
+
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
@@ -521,6 +536,7 @@ export class ImportEngine {
         .find(DataImportProblem, { dataImport: dataImport.id, rowNumber: { $in: numbers } }, { fields: ['rowNumber', 'severity', 'code'] });
       const hasErrorStored = new Set(stored.filter((found) => found.severity === ImportProblemSeverity.ERROR).map((found) => found.rowNumber));
       const already = await this.alreadyWritten(em, dataImport, [...new Set(rows.map((row) => row.contentHash))]);
+      const writtenAs = groupsWrittenAs(rows, already);
       const newProblems: StoredProblem[] = [];
       const inputs: ImportRowInput<unknown>[] = [];
       for (const row of rows) {
@@ -537,7 +553,7 @@ export class ImportEngine {
           continue;
         }
         if (row.payload && !hasErrorStored.has(row.rowNumber))
-          inputs.push({ rowNumber: row.rowNumber, values: JSON.parse(row.payload) as unknown, problems: [] });
+          inputs.push({ rowNumber: row.rowNumber, values: JSON.parse(row.payload) as unknown, problems: [], groupWrittenAs: writtenAs.get(row.groupKey) });
       }
       if (inputs.length) await definition.check(em.fork(), inputs, context);
       for (const input of inputs) for (const problem of input.problems) newProblems.push({ ...problem, rowNumber: input.rowNumber });
@@ -728,7 +744,15 @@ export class ImportEngine {
     }
     let candidates = rows.filter((row) => !outcome.has(row.rowNumber) && !blocked.has(row.groupKey));
     const inputs = new Map<number, ImportRowInput<unknown>>();
-    for (const row of candidates) inputs.set(row.rowNumber, { rowNumber: row.rowNumber, values: JSON.parse(row.payload!) as unknown, problems: [] });
+    const writtenAs = groupsWrittenAs(rows, already);
+    for (const row of candidates) {
+      inputs.set(row.rowNumber, {
+        rowNumber: row.rowNumber,
+        values: JSON.parse(row.payload!) as unknown,
+        problems: [],
+        groupWrittenAs: writtenAs.get(row.groupKey),
+      });
+    }
     const atCommit: StoredProblem[] = [];
     if (inputs.size) {
       await definition.check(tx, [...inputs.values()], context);

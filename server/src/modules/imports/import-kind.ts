@@ -52,6 +52,12 @@ export interface ImportRowInput<V> {
   values: V;
   /** Pushed to by `check`; a row with an ERROR, or a WARNING not accepted, is not written. */
   problems: RowProblem[];
+  /**
+   * Set when other rows of the row's group were written by an earlier import (the same file uploaded again
+   * with a member added): what one of them became, so that the kind adds to that record's group (the
+   * household) instead of creating a second one.
+   */
+  groupWrittenAs?: { entityName: string; entityId: number };
 }
 
 /** What a row became at commit, for the traceability of each record to its import and row. */

@@ -183,6 +183,8 @@ interface Resolution {
   /** UPDATE_EXISTING: the resident the row's ID number names (in scope) and its household. */
   residentId?: number;
   householdId?: number;
+  /** CREATE_ONLY into a household an earlier import wrote: members are added, the household's columns left as they are. */
+  addOnly?: boolean;
 }
 
 const resolutions = new WeakMap<object, Resolution>();
@@ -387,6 +389,23 @@ export function householdsKind(options: HouseholdsKindOptions): ImportKindDefini
         if (target) for (const row of members) resolutionOf(row).householdId = target;
       }
 
+      // A household an earlier import wrote, to which this file adds members (the list uploaded again with a
+      // newborn added): the new rows join that household rather than make a second one.
+      const earlier = [...groups.values()].filter((members) => !resolutionOf(members[0]!).householdId && members[0]!.groupWrittenAs?.entityName === 'Resident');
+      if (earlier.length) {
+        const written = await em.find(
+          Resident,
+          { id: { $in: earlier.map((members) => members[0]!.groupWrittenAs!.entityId) }, household: { region: { path: { $like: scopeLike } } } },
+          { fields: ['id', 'household'] },
+        );
+        for (const members of earlier) {
+          const found = written.find((resident) => resident.id === members[0]!.groupWrittenAs!.entityId);
+          if (found)
+            for (const row of members)
+              Object.assign(resolutionOf(row), { householdId: found.household.id, addOnly: context.mode !== ImportMode.UPDATE_EXISTING });
+        }
+      }
+
       // A person registered in another district: told without where or what; each finding audited
       // (a keyed hash, never the number) and bounded per account and day.
       if (context.phase === 'dryRun') {
@@ -531,7 +550,10 @@ export function householdsKind(options: HouseholdsKindOptions): ImportKindDefini
           targetGroups: household.targetGroups,
           hardshipReasons: household.hardshipReasons,
         };
-        const householdChanges = (Object.keys(next) as (keyof typeof next)[]).filter((key) => JSON.stringify(next[key]) !== JSON.stringify(before[key]));
+        const addOnly = resolutionOf(members[0]!).addOnly === true;
+        const householdChanges = addOnly
+          ? []
+          : (Object.keys(next) as (keyof typeof next)[]).filter((key) => JSON.stringify(next[key]) !== JSON.stringify(before[key]));
         let memberChanged = false;
         for (const row of members) {
           const residentId = resolutionOf(row).residentId;
@@ -557,7 +579,8 @@ export function householdsKind(options: HouseholdsKindOptions): ImportKindDefini
             changedFields: [...householdChanges.map((field) => `household.${field}`), ...fields],
           });
         }
-        if (householdChanges.length || memberChanged) {
+        if (addOnly && memberChanged) household.version += 1;
+        else if (householdChanges.length || memberChanged) {
           household.region = tx.getReference(Region, next.region);
           household.address = next.address;
           household.headName = next.headName;
