@@ -59,7 +59,8 @@ function summary(dataImport: DataImport): string {
 }
 
 /**
- * `pnpm import <kind> <file> --account <username> [--mode update] [--commit]`: the server operator's import
+ * `pnpm run import <kind> <file> --account <username> [--mode update] [--commit]` (`run`: a bare `pnpm import` is
+ * pnpm's own lockfile command): the server operator's import
  * of a file on the server, as the named administrator (their scope, their audit trail, address "cli"): the
  * same checks and writes as an upload, with a progress bar on stderr and the counts and first problems on
  * stdout. Without --commit it stops after the dry run; rows with warnings are written only when accepted
