@@ -33,7 +33,7 @@ const USAGE = [
   '  import <KIND> <file> --account <username> [--mode update] [--commit]',
   '                                            dry-run (and with --commit, write) a spreadsheet as that administrator,',
   '                                            with a progress bar on stderr (KIND: HOUSEHOLDS, CADRES, …; docs/imports.md);',
-  '                                            from pnpm: `pnpm run import …` (a bare `pnpm import` is pnpm\'s own command)',
+  "                                            from pnpm: `pnpm run import …` (a bare `pnpm import` is pnpm's own command)",
   '  account:unlock <username>                 lift the sign-in lock of an account (e.g. a locked-out administrator)',
   '  account:reset-password <username>         print a one-time password that must be changed at the next sign-in;',
   '                                            with WANJIA_PASSWORD set, set that password instead (kept)',
