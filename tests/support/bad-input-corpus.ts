@@ -135,7 +135,7 @@ export interface CorpusFixtures {
   /** The city administrator's record-list link (issue 16). */
   recordLists: RecordListFixtures;
   /** A reassignment the city's administrator planned in 溪湖区 (issue 16). */
-  bulkRuns: { cityRunId: string };
+  bulkRuns: { cityRunId: string; nextRoundId: string; xihuUnitCadreId: string };
 }
 
 export function expectedStatus(expected: Expected): number {
@@ -1581,7 +1581,7 @@ export function buildCorpus(): BadInputCase[] {
   }
   // Bulk runs (issue 16): rollover and reassignment plans, start/cancel, the runs and their items.
   for (const entry of bulkRunCorpus()) {
-    add(entry.category, entry.name, (f) => entry.request({ roundId: f.roundId, pingshan: f.pingshan, xihu: f.xihu, cityRunId: f.bulkRuns.cityRunId }), {
+    add(entry.category, entry.name, (f) => entry.request({ roundId: f.roundId, pingshan: f.pingshan, xihu: f.xihu, ...f.bulkRuns }), {
       code: entry.code,
       ...(entry.field ? { field: entry.field } : {}),
       ...(entry.status ? { status: entry.status } : {}),

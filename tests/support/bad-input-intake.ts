@@ -1034,9 +1034,21 @@ export function intakeCorpus(): IntakeCase[] {
     code: 'BAD_USER_INPUT',
     field: 'input.rowNumbers',
   });
+  // Row numbers below 1: the input's own check (class-validator's `each`), which names the list.
   for (const [label, row] of [
     ['row 0', 0],
     ['row -1', -1],
+  ] as const) {
+    add({
+      category: 'intake: row numbers',
+      name: `acceptImportWarnings of ${label}`,
+      request: acceptRows(() => [row]),
+      code: 'BAD_USER_INPUT',
+      field: 'input.rowNumbers',
+    });
+  }
+  // A row the service looks up names its place in the list (docs/architecture.md's field convention).
+  for (const [label, row] of [
     ['the header row (1)', 1],
     ['a row past the end of the file', 999_999],
   ] as const) {
@@ -2081,6 +2093,10 @@ export interface BulkRunTargets {
   xihu: { regionId: string; householdId: string; cadreId: string; unitId: string };
   /** A reassignment the city's administrator planned in 溪湖区 (PLANNED: it has written nothing). */
   cityRunId: string;
+  /** A round starting after the current one (a rollover's valid target). */
+  nextRoundId: string;
+  /** A cadre of a unit of 溪湖区 (not a city unit working there, which a district may name). */
+  xihuUnitCadreId: string;
 }
 
 export interface BulkRunCase {
@@ -2166,7 +2182,7 @@ export function bulkRunCorpus(): BulkRunCase[] {
   );
   refused(
     "planRoundRollover narrowed to 溪湖区's unit by 平山区's administrator",
-    rollover('pingshanAdmin', (t) => ({ unitId: t.xihu.unitId })),
+    rollover('pingshanAdmin', (t) => ({ toRoundId: t.nextRoundId, unitId: t.xihu.unitId })),
   );
   refused(
     'planRoundRollover by an analyst',
@@ -2246,7 +2262,7 @@ export function bulkRunCorpus(): BulkRunCase[] {
   );
   refused(
     "planBulkReassignment to a 溪湖区 cadre by 平山区's administrator",
-    reassign('pingshanAdmin', (t) => ({ householdIds: [t.pingshan.householdId], toCadreIds: [t.xihu.cadreId] })),
+    reassign('pingshanAdmin', (t) => ({ householdIds: [t.pingshan.householdId], toCadreIds: [t.xihuUnitCadreId] })),
   );
   refused(
     "planBulkReassignment of 溪湖区's unit by 平山区's administrator",
@@ -2326,12 +2342,26 @@ export function bulkRunCorpus(): BulkRunCase[] {
 }
 
 /** A reassignment planned by the city's administrator (a dry run: only the run's own tables are written, before the corpus's first snapshot). */
-export async function discoverBulkRunFixtures(probe: IntakeProbe, xihu: { householdId: string; cadreId: string }): Promise<{ cityRunId: string }> {
-  const answer = await probe.graphql<{ planBulkReassignment: { id: string } }>(
-    'admin',
+export async function discoverBulkRunFixtures(
+  probe: IntakeProbe,
+  xihu: { householdId: string; cadreId: string; unitId: string },
+): Promise<{ cityRunId: string; nextRoundId: string; xihuUnitCadreId: string }> {
+  const made = async <T>(query: string, variables: Record<string, unknown>): Promise<T> => {
+    const answer = await probe.graphql<T>('admin', query, variables);
+    if (!answer.data) throw new Error(`set-up for the bulk runs failed: ${query}\n${JSON.stringify(answer.errors)}`);
+    return answer.data;
+  };
+  const planned = await made<{ planBulkReassignment: { id: string } }>(
     'mutation ($input: PlanBulkReassignmentInput!) { planBulkReassignment(input: $input) { id } }',
     { input: { householdIds: [xihu.householdId], toCadreIds: [xihu.cadreId], reason: '语料准备：批量调整' } },
   );
-  if (!answer.data) throw new Error(`set-up planBulkReassignment failed: ${JSON.stringify(answer.errors)}`);
-  return { cityRunId: answer.data.planBulkReassignment.id };
+  const current = await made<{ currentRound: { endsOn: string } }>('{ currentRound { endsOn } }', {});
+  const after = (day: string, days: number) => new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+  const next = await made<{ createRound: { id: string } }>('mutation ($input: CreateRoundInput!) { createRound(input: $input) { id } }', {
+    input: { name: `语料下一轮${process.pid % 1000}`, startsOn: after(current.currentRound.endsOn, 1), endsOn: after(current.currentRound.endsOn, 366) },
+  });
+  const cadre = await made<{ createCadre: { id: string } }>('mutation ($input: CreateCadreInput!) { createCadre(input: $input) { id } }', {
+    input: { name: '语料溪湖干部', post: '科员', rank: 'STAFF', unitId: xihu.unitId },
+  });
+  return { cityRunId: planned.planBulkReassignment.id, nextRoundId: next.createRound.id, xihuUnitCadreId: cadre.createCadre.id };
 }
