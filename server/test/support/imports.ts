@@ -76,7 +76,8 @@ export interface ProblemView {
 
 /** The import as dataImport answers it, once the step under way has ended (polled; the engine works in the background). */
 export async function settledImport(server: RunningApp, headers: Record<string, string>, id: string): Promise<ImportView> {
-  for (let attempt = 0; attempt < 600; attempt += 1) {
+  // Up to two minutes: the shared test machine can be slow; a step that never ends still fails the test.
+  for (let attempt = 0; attempt < 2400; attempt += 1) {
     const body = await server.graphql<{ dataImport: ImportView }>(`query ($id: ID!) { dataImport(id: $id) { ${IMPORT_FIELDS} } }`, { id }, headers);
     if (!body.data) throw new Error(JSON.stringify(body.errors));
     if (!['UPLOADED', 'CHECKING', 'COMMITTING'].includes(body.data.dataImport.state)) return body.data.dataImport;
