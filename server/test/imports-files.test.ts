@@ -5,7 +5,7 @@ import { deflateRawSync } from 'node:zlib';
 import { Role } from '@wanjia/shared';
 import type { DatabaseConfig } from '../src/config';
 import type { Orm } from '../src/db/orm';
-import { DataImport } from '../src/modules/imports/data-import.entity';
+import { DataImport, DataImportRow } from '../src/modules/imports/data-import.entity';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
 import { createAccount, createRegionTree, tokenFor, validIdNumber } from './support/factories';
 import { checkedImport, csvOf, uploadImport, xlsxOf } from './support/imports';
@@ -167,5 +167,17 @@ describe.each(databaseKinds())('hostile import files on %s', (kind) => {
       headers,
     );
     expect(body.data?.dataImport.problems.nodes).toEqual([{ rowNumber: 2, column: '身份证号', code: 'NUMBER_LOST_DIGITS' }]);
+  });
+
+  it('keeps nothing of a file the dry run refuses as a whole: no stored rows, no kept file', async () => {
+    // 1,005 data rows pass the upload's count (a few spare lines for title rows) and fail the dry run's.
+    const rows = [
+      HEADER,
+      ...Array.from({ length: 1005 }, (_, index) => [`超限${index}`, `超限路${index}号`, '210502001001', '困难家庭', `超限${index}`, '户主', '']),
+    ];
+    const failed = await checkedImport(server, headers, 'HOUSEHOLDS', csvOf(rows), { fileName: 'over.csv' });
+    expect(failed).toMatchObject({ state: 'FAILED', failure: '文件超过1000行的上限：请分成几个文件上传' });
+    expect(await orm.em.fork().count(DataImportRow, { dataImport: Number(failed.id) })).toBe(0);
+    expect(fs.readdirSync(importDir).filter((name) => name.startsWith(`${failed.id}-`))).toEqual([]);
   });
 });

@@ -251,6 +251,13 @@ export class ImportEngine {
       if (error instanceof SimulatedCrash) throw error;
       const failure = error instanceof CheckFailure || error instanceof ImportFileError ? error.message : '检查时出错，请重新上传；如仍失败请联系系统管理员';
       if (!(error instanceof CheckFailure || error instanceof ImportFileError)) this.logger.error({ err: error, importId }, 'import check failed');
+      // A file refused as a whole keeps nothing: what the run stored of its rows, and the file itself, go
+      // (a file past the row limit must not leave 200,000 rows behind). The import keeps its failure.
+      const owned = await this.orm.em.fork().count(DataImport, { id: importId, leaseOwner: this.owner, state: ImportState.CHECKING });
+      if (owned) {
+        await this.clearCheck(importId);
+        fs.rmSync(this.fileOf(dataImport), { force: true });
+      }
       await this.finish(importId, { state: ImportState.FAILED, failure: failure.slice(0, 500) });
     }
   }
