@@ -87,9 +87,25 @@ function withoutFormulaGuard(text: string): string {
   return /^'(?:[\s\u3000]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20]|[\t\r])/.test(text) ? text.slice(1) : text;
 }
 
+/** A stored row as the dry run's check and the commit read it. */
+interface StoredRow {
+  id: number;
+  rowNumber: number;
+  groupKey: string;
+  payload: string | null;
+  contentHash: string;
+  verdict: ImportRowVerdict | null;
+  accepted: boolean;
+}
+
+/** The driver's row with its numbers and flags as numbers and booleans (MySQL and SQLite give 0/1, strings for big ints). */
+function storedRow(row: StoredRow): StoredRow {
+  return { ...row, id: Number(row.id), rowNumber: Number(row.rowNumber), accepted: row.accepted === true || Number(row.accepted) === 1 };
+}
+
 /** For each group of the batch with a row an earlier import wrote: what that row became (its record). */
 function groupsWrittenAs(
-  rows: readonly DataImportRow[],
+  rows: readonly StoredRow[],
   already: ReadonlyMap<string, { entityName: string | null; entityId: number | null }>,
 ): Map<string, { entityName: string; entityId: number }> {
   const writtenAs = new Map<string, { entityName: string; entityId: number }>();
@@ -478,17 +494,26 @@ export class ImportEngine {
   }
 
   /** The next batch of stored rows in group order, completed to whole groups; `filter` narrows it (the commit: not done yet). */
-  private async nextGroups(em: Em, importId: number, after: { groupKey: string; rowNumber: number } | null, onlyPending: boolean): Promise<DataImportRow[]> {
-    const base = { dataImport: importId, ...(onlyPending ? { outcome: null } : {}) };
-    const page = await em.find(
-      DataImportRow,
-      after ? { ...base, $or: [{ groupKey: { $gt: after.groupKey } }, { groupKey: after.groupKey, rowNumber: { $gt: after.rowNumber } }] } : base,
-      { orderBy: { groupKey: 'asc', rowNumber: 'asc' }, limit: IMPORT_BATCH_ROWS },
-    );
-    if (page.length < IMPORT_BATCH_ROWS) return page;
-    const last = page[page.length - 1]!;
-    const rest = await em.find(DataImportRow, { ...base, groupKey: last.groupKey, rowNumber: { $gt: last.rowNumber } }, { orderBy: { rowNumber: 'asc' } });
-    return [...page, ...rest];
+  /**
+   * The next batch of stored rows in group order, completed to whole groups; `onlyPending`: the rows the
+   * commit has not marked yet. Read as plain rows (no entity per row: a batch is a thousand of them).
+   */
+  private async nextGroups(em: Em, importId: number, after: { groupKey: string; rowNumber: number } | null, onlyPending: boolean): Promise<StoredRow[]> {
+    const columns = 'id, `row_number` as rowNumber, group_key as groupKey, payload, content_hash as contentHash, verdict, accepted';
+    const pending = onlyPending ? ' and outcome is null' : '';
+    const read = (where: string, params: unknown[], limit: string) =>
+      em.execute<StoredRow[]>(
+        `select ${columns} from data_import_row where data_import_id = ?${pending} and ${where} order by group_key, \`row_number\`${limit}`,
+        [importId, ...params],
+      );
+    const page = after
+      ? await read('(group_key > ? or (group_key = ? and `row_number` > ?))', [after.groupKey, after.groupKey, after.rowNumber], ` limit ${IMPORT_BATCH_ROWS}`)
+      : await read('1 = 1', [], ` limit ${IMPORT_BATCH_ROWS}`);
+    const rows = page.map(storedRow);
+    if (rows.length < IMPORT_BATCH_ROWS) return rows;
+    const last = rows[rows.length - 1]!;
+    const rest = await read('group_key = ? and `row_number` > ?', [last.groupKey, last.rowNumber], '');
+    return [...rows, ...rest.map(storedRow)];
   }
 
   /** Rows an earlier import of the same kind and scope already wrote (the same cells): import and row by content hash. */
@@ -579,7 +604,7 @@ export class ImportEngine {
         ...newProblems.filter((found) => found.severity === ImportProblemSeverity.ERROR).map((found) => found.rowNumber),
       ]);
       const alreadyRows = new Set(newProblems.filter((found) => found.code === 'ALREADY_IMPORTED').map((found) => found.rowNumber));
-      const byGroup = new Map<string, DataImportRow[]>();
+      const byGroup = new Map<string, StoredRow[]>();
       for (const row of rows) {
         const members = byGroup.get(row.groupKey);
         if (members) members.push(row);
@@ -733,7 +758,7 @@ export class ImportEngine {
     definition: ImportKindDefinition<unknown>,
     layout: ImportLayout,
     context: ImportContext,
-    rows: DataImportRow[],
+    rows: StoredRow[],
     changedFields: Set<string>,
   ): Promise<void> {
     const importId = dataImport.id;
@@ -802,7 +827,7 @@ export class ImportEngine {
       atCommit.map((found) => this.problemRow(importId, found, this.headerOf(layout, found.column))),
     );
     // One UPDATE per outcome and entity name, the entity ids by CASE: a batch costs a handful of statements.
-    const byKind = new Map<string, DataImportRow[]>();
+    const byKind = new Map<string, StoredRow[]>();
     for (const row of rows) {
       const result = outcome.get(row.rowNumber)!;
       const key = `${result.outcome}\u0001${result.entityName ?? ''}`;
