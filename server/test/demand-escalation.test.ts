@@ -466,13 +466,19 @@ describe.each(databaseKinds())('the escalation ladder on %s', (kind) => {
     // A page costs the same statements whatever its size, nested demand fields included.
     const NESTED = `query ($first: Int) { supervisionList(first: $first) { nodes { id rungName targetRegionName leaderName daysOverdue
       demand { id status effectiveDueOn overdue escalationRung currentReferral { id } events { kind actorLabel } household { id headName } } } } }`;
+    // The fewest of two measured requests: a cache of the caller's account status that lapses between
+    // the warm-up and a request (seconds apart on a loaded machine) adds one statement that is no page's.
     const cost = async (first: number) => {
       await graphql(NESTED, { first }, tokens.city); // warm the request-independent caches
-      statements.length = 0;
-      const body = await graphql<SupervisionBody['data']>(NESTED, { first }, tokens.city);
-      expect(body.errors).toBeUndefined();
-      expect(body.data!.supervisionList.nodes).toHaveLength(first);
-      return statements.length;
+      const counts: number[] = [];
+      for (let attempt = 0; attempt < 2; attempt += 1) {
+        statements.length = 0;
+        const body = await graphql<SupervisionBody['data']>(NESTED, { first }, tokens.city);
+        expect(body.errors).toBeUndefined();
+        expect(body.data!.supervisionList.nodes).toHaveLength(first);
+        counts.push(statements.length);
+      }
+      return Math.min(...counts);
     };
     const small = await cost(2);
     expect(small).toBeGreaterThan(2);
