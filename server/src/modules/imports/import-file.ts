@@ -117,7 +117,23 @@ function firstSheet(entries: ZipEntry[]): ZipEntry | undefined {
     .sort((a, b) => Number(/\d+/.exec(a.name.slice(14))![0]) - Number(/\d+/.exec(b.name.slice(14))![0]))[0];
 }
 
-/** Inflates one entry as a stream and hands each chunk on; throws once more than `budget` bytes came out. */
+const BOMB = '文件解压后过大（疑似压缩炸弹），已拒绝：请只保留需要导入的一张工作表';
+
+/**
+ * Shares of the inflate budget for the parts exceljs's reader holds in memory rather than streams: every
+ * shared string is kept in a JS array (about three times its XML size), the styles are parsed whole. A
+ * table of millions of tiny strings is small on disk and within the byte budget, yet takes gigabytes once
+ * cached (review item 3), so those parts get budgets of their own.
+ */
+const SHARED_STRINGS_SHARE = 1 / 5;
+const STYLES_SHARE = 1 / 40;
+/** Shared strings a sheet of the row limit can use: distinct cells per row, generously. */
+const SHARED_STRINGS_PER_ROW = 30;
+
+/**
+ * Inflates one entry as a stream and hands each chunk on; throws once more than `budget` bytes came out,
+ * or more than the entry declares (a lying size is a bomb: the reader would trust what the pre-scan did not see).
+ */
 async function inflateEntry(path: string, fd: number, entry: ZipEntry, budget: number, onChunk: (chunk: string) => void): Promise<number> {
   const header = Buffer.alloc(30);
   fs.readSync(fd, header, 0, 30, entry.localHeaderOffset);
@@ -130,7 +146,7 @@ async function inflateEntry(path: string, fd: number, entry: ZipEntry, budget: n
   try {
     for await (const chunk of source as AsyncIterable<Buffer>) {
       produced += chunk.length;
-      if (produced > budget) throw new ImportFileError('文件解压后过大（疑似压缩炸弹），已拒绝：请只保留需要导入的一张工作表');
+      if (produced > budget || produced > entry.uncompressedSize) throw new ImportFileError(BOMB);
       // Keep the tail of the previous chunk so that a tag split across chunks is still seen.
       const text = carry + chunk.toString('latin1');
       onChunk(text);
@@ -171,14 +187,29 @@ export async function inspectXlsx(path: string, budget: number, maxRows = Number
   try {
     const entries = zipEntries(fd, fs.fstatSync(fd).size);
     const declared = entries.reduce((sum, entry) => sum + entry.uncompressedSize, 0);
-    if (declared > budget) throw new ImportFileError('文件解压后过大（疑似压缩炸弹），已拒绝：请只保留需要导入的一张工作表');
+    if (declared > budget) throw new ImportFileError(BOMB);
     const sheet = firstSheet(entries);
     if (!sheet) throw new ImportFileError('文件中没有工作表：请用 Excel 或 WPS 另存为 .xlsx 后重新上传');
     const merges: XlsxInspection['merges'] = [];
     const seen = new Set<string>();
     let left = budget;
     const strings = entries.find((entry) => entry.name === 'xl/sharedStrings.xml');
-    if (strings) left -= await inflateEntry(path, fd, strings, left, () => undefined);
+    if (strings) {
+      const stringsLimit = maxRows === Number.MAX_SAFE_INTEGER ? Number.MAX_SAFE_INTEGER : (maxRows + spareRows) * SHARED_STRINGS_PER_ROW;
+      let items = 0;
+      left -= await inflateEntry(path, fd, strings, Math.min(left, Math.floor(budget * SHARED_STRINGS_SHARE)), (text) => {
+        // Counted in the whole chunk: the carried tail may count one item twice, harmless against a bound.
+        items += text.match(/<si[\s>]/g)?.length ?? 0;
+        if (items > stringsLimit) throw new ImportFileError(BOMB);
+      });
+    }
+    // Every other part is inflated too (the reader reads them all, in archive order, whatever the pre-scan
+    // picked): styles under their own small budget, each part no larger than it declares (review items 1, 2).
+    for (const entry of entries) {
+      if (entry === strings || entry === sheet || entry.name.endsWith('/')) continue;
+      const limit = entry.name === 'xl/styles.xml' ? Math.min(left, Math.floor(budget * STYLES_SHARE)) : left;
+      left -= await inflateEntry(path, fd, entry, limit, () => undefined);
+    }
     let rows = 0;
     let counted = '';
     await inflateEntry(path, fd, sheet, left, (text) => {
@@ -221,17 +252,38 @@ function cellOf(value: ExcelJS.CellValue): ReadCell {
   return { text: '' };
 }
 
+/** The number of the worksheet inspectXlsx pre-scans (sheetN.xml), or null when the archive has none. */
+function firstSheetNumber(path: string): string | null {
+  const fd = fs.openSync(path, 'r');
+  try {
+    const sheet = firstSheet(zipEntries(fd, fs.fstatSync(fd).size));
+    return sheet ? /\d+/.exec(sheet.name.slice(14))![0] : null;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** The rows of the first sheet of an xlsx, streamed (exceljs WorkbookReader; shared strings cached, styles only for dates). */
 export async function* readXlsxRows(path: string): AsyncGenerator<ReadRow> {
+  const wanted = firstSheetNumber(path);
   const reader = new MendedWorkbookReader(path, {
     worksheets: 'emit',
     sharedStrings: 'cache',
-    // Styles say which numbers are dates; hyperlinks and entries are not needed.
+    // Styles say which numbers are dates; hyperlinks are not needed. Entries are emitted only to learn
+    // each worksheet's part number (sheetN.xml) just before the worksheet itself comes.
     styles: 'cache',
     hyperlinks: 'ignore',
-    entries: 'ignore',
+    entries: 'emit',
+  });
+  let partNumber: string | null = null;
+  // exceljs's typings omit that its WorkbookReader is an EventEmitter (lib/stream/xlsx/workbook-reader.js).
+  (reader as unknown as NodeJS.EventEmitter).on('entry', (entry: { type: string; id?: string }) => {
+    if (entry.type === 'worksheet') partNumber = entry.id ?? null;
   });
   for await (const worksheet of reader) {
+    // The reader goes in archive order: a sheet stored before sheet1.xml is not the one the pre-scan vetted
+    // (review item 2); it is skipped, and the reader drains it unread.
+    if (partNumber !== wanted) continue;
     for await (const row of worksheet as AsyncIterable<ExcelJS.Row>) {
       const cells: ReadCell[] = [];
       row.eachCell({ includeEmpty: true }, (cell, column) => {

@@ -38,9 +38,12 @@ interface Upload {
   tempPath: string;
   sha256: string;
   bytes: number;
-  /** CSV: the line breaks seen (a bound on the rows). */
+  /** CSV: the line breaks seen (a bound on the rows): LF, CR LF, and a lone CR, which csv-parse also ends a record on. */
   lines: number;
 }
+
+/** The message of a body that ends before its closing boundary, or a connection dropped mid-upload. */
+const MALFORMED_BODY = 'the multipart body is malformed';
 
 /**
  * Reads the multipart body: the fields `kind` and `mode` first, then the part `file`, streamed to a
@@ -64,6 +67,18 @@ function receiveUpload(request: Request, config: AppConfig): Promise<Upload> {
     let upload: Upload | null = null;
     let refusal: BadUserInputError | null = null;
     let writing: Promise<void> = Promise.resolve();
+    let settled = false;
+    /*
+     * A body cut off before its closing boundary makes busboy emit 'error' on the parser AND on the file
+     * stream; an 'error' nobody listens to would end the process. Every error source lands here: the
+     * answer is a refusal naming the file, and the partial file is removed.
+     */
+    const fail = (error: unknown): void => {
+      if (settled) return;
+      settled = true;
+      if (upload) fs.rmSync(upload.tempPath, { force: true });
+      reject(error);
+    };
     parser.on('field', (name, value) => {
       fields[name] = value;
     });
@@ -87,11 +102,14 @@ function receiveUpload(request: Request, config: AppConfig): Promise<Upload> {
       };
       upload = current;
       let textual: boolean | null = null;
+      // A CR that ended the previous chunk: a LF starting this one belongs to it (one CR LF break).
+      let endedOnCr = false;
       stream.on('data', (chunk: Buffer) => {
         if (refusal) return;
         textual ??= sniffFormat(chunk.subarray(0, 4096)) === 'csv';
         current.bytes += chunk.length;
-        for (let index = chunk.indexOf(10); index >= 0; index = chunk.indexOf(10, index + 1)) current.lines += 1;
+        current.lines += lineBreaks(chunk, endedOnCr);
+        endedOnCr = chunk.length > 0 && chunk[chunk.length - 1] === 13;
         // A text file with more lines than the limit allows rows: refused now, the rest drained unread.
         if (textual && current.lines > config.imports.maxRows + CSV_SPARE_LINES) {
           refusal = new BadUserInputError(FILE_FIELD, `文件超过${config.imports.maxRows}行的上限：请分成几个文件上传`);
@@ -106,30 +124,51 @@ function receiveUpload(request: Request, config: AppConfig): Promise<Upload> {
           httpStatus: 413,
         });
       });
-      writing = new Promise((done, fail) => {
+      stream.on('error', () => {
+        out.destroy();
+        fail(new BadUserInputError(FILE_FIELD, MALFORMED_BODY));
+      });
+      writing = new Promise((done, failWriting) => {
         stream.on('end', () => {
           current.sha256 = hash.digest('hex');
           out.end(() => done());
         });
-        out.on('error', fail);
+        out.on('error', failWriting);
       });
     });
-    parser.on('error', () => reject(new BadUserInputError(FILE_FIELD, 'the multipart body is malformed')));
+    parser.on('error', () => fail(new BadUserInputError(FILE_FIELD, MALFORMED_BODY)));
+    request.on('aborted', () => fail(new BadUserInputError(FILE_FIELD, MALFORMED_BODY)));
+    request.on('error', () => fail(new BadUserInputError(FILE_FIELD, MALFORMED_BODY)));
     parser.on('close', () => {
       void writing.then(
         () => {
+          if (settled) return;
           const received = upload as Upload | null;
-          if (refusal) {
-            if (received) fs.rmSync(received.tempPath, { force: true });
-            reject(refusal);
-          } else if (!received) reject(new BadUserInputError(FILE_FIELD, '没有收到文件：请在名为 file 的字段中上传 .xlsx 或 .csv'));
-          else resolve({ ...received, kind: received.kind ?? fields.kind, mode: received.mode ?? fields.mode });
+          if (refusal) fail(refusal);
+          else if (!received) fail(new BadUserInputError(FILE_FIELD, '没有收到文件：请在名为 file 的字段中上传 .xlsx 或 .csv'));
+          else {
+            settled = true;
+            resolve({ ...received, kind: received.kind ?? fields.kind, mode: received.mode ?? fields.mode });
+          }
         },
-        (error: unknown) => reject(error),
+        (error: unknown) => fail(error),
       );
     });
     request.pipe(parser);
   });
+}
+
+/** Line breaks in a chunk: each LF, and each CR not followed by a LF (old Mac Excel ends its lines on a lone CR). */
+function lineBreaks(chunk: Buffer, previousEndedOnCr: boolean): number {
+  let breaks = 0;
+  for (let index = chunk.indexOf(10); index >= 0; index = chunk.indexOf(10, index + 1)) breaks += 1;
+  for (let index = chunk.indexOf(13); index >= 0; index = chunk.indexOf(13, index + 1)) {
+    // A CR LF is one break, counted at its LF; a CR at the chunk's end is settled by the next chunk.
+    if (chunk[index + 1] !== 10) breaks += 1;
+  }
+  // The CR that ended the previous chunk was counted there; if this chunk starts with its LF, that LF is the same break.
+  if (previousEndedOnCr && chunk[0] === 10) breaks -= 1;
+  return breaks;
 }
 
 function oneOf<T extends string>(values: readonly T[], value: string | undefined, field: string, fallback?: T): T {
@@ -143,14 +182,18 @@ function oneOf<T extends string>(values: readonly T[], value: string | undefined
 
 /** Checks the stored upload is a spreadsheet we can read, and not a trap; its format and (CSV) encoding. The CLI vets its file the same way. */
 export async function vetFile(
-  upload: Pick<Upload, 'tempPath' | 'bytes'>,
+  upload: Pick<Upload, 'tempPath' | 'bytes'> & { fileName?: string },
   config: AppConfig,
 ): Promise<{ format: 'xlsx' | 'csv'; encoding: 'utf-8' | 'gb18030' | null }> {
   if (upload.bytes === 0) throw new BadUserInputError(FILE_FIELD, '文件是空的');
   const head = readHead(upload.tempPath);
   const format = sniffFormat(head);
   if (format === 'xls') throw new BadUserInputError(FILE_FIELD, '这是旧版 .xls 文件：请在 Excel 或 WPS 中另存为 .xlsx 后上传');
-  if (format === null) throw new BadUserInputError(FILE_FIELD, '文件不是 .xlsx 或 .csv 表格：请上传导入模板填好后的文件', { httpStatus: 415 });
+  // A file named .xlsx that is no zip (an HTML page saved under that name, a web page "exported to Excel")
+  // is not a spreadsheet, even when its bytes happen to be text: it is never read as a CSV.
+  const namedXlsx = upload.fileName !== undefined && /\.xlsx$/i.test(upload.fileName);
+  if (format === null || (namedXlsx && format !== 'xlsx'))
+    throw new BadUserInputError(FILE_FIELD, '文件不是 .xlsx 或 .csv 表格：请上传导入模板填好后的文件', { httpStatus: 415 });
   if (format === 'csv') {
     const encoding = detectCsvEncoding(head);
     return { format, encoding };
@@ -232,11 +275,15 @@ export function importRoutes(orm: Orm, config: AppConfig, logger: Logger, engine
     }
   });
 
-  router.get(/^\/imports\/(\d{1,12})\/report\.(xlsx|csv)$/, async (request, response) => {
+  // Any segment in the id's place reaches this route, so that an id that is no id (letters, -1, 1.5, 20
+  // digits) is answered as the JSON problem the desk and scripts parse, like an import that does not exist.
+  router.get(/^\/imports\/([^/]+)\/report\.([^/]+)$/, async (request, response) => {
     try {
       const actor = await actorFromRequest(request, config, orm.em.fork(), { allowIdeCookie: true });
       assertAllowed(importPolicy.mayImport(actor), 'only administrators import');
-      const [, id, format] = /^\/imports\/(\d+)\/report\.(xlsx|csv)$/.exec(request.path)!;
+      const match = /^\/imports\/(\d{1,12})\/report\.(xlsx|csv)$/.exec(request.path);
+      if (!match) throw new ImportNotFoundError();
+      const [, id, format] = match as unknown as [string, string, string];
       const em = orm.em.fork();
       let dataImport: DataImport;
       try {

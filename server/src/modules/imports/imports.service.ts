@@ -122,11 +122,17 @@ export const importsService = {
     return em.transactional(async (tx) => {
       if (rowNumbers) {
         const rows = await tx.find(DataImportRow, { dataImport: dataImport.id, rowNumber: { $in: rowNumbers } }, { fields: ['rowNumber', 'verdict'] });
-        const missing = rowNumbers.filter((number) => !rows.some((row) => row.rowNumber === number));
-        if (missing.length) throw new BadUserInputError('input.rowNumbers', `row ${missing[0]} is not a data row of this import`);
-        const failing = rows.find((row) => row.verdict === ImportRowVerdict.ERROR);
-        if (failing)
-          throw new BadUserInputError('input.rowNumbers', `row ${failing.rowNumber} has errors, which cannot be accepted: fix the file and upload it again`);
+        // A refused row is named by its place in the list as sent (input.rowNumbers.<index>, the field convention).
+        const listed = input.rowNumbers ?? [];
+        const verdicts = new Map(rows.map((row) => [row.rowNumber, row.verdict]));
+        const missingAt = listed.findIndex((number) => !verdicts.has(number));
+        if (missingAt >= 0) throw new BadUserInputError(`input.rowNumbers.${missingAt}`, `row ${listed[missingAt]} is not a data row of this import`);
+        const failingAt = listed.findIndex((number) => verdicts.get(number) === ImportRowVerdict.ERROR);
+        if (failingAt >= 0)
+          throw new BadUserInputError(
+            `input.rowNumbers.${failingAt}`,
+            `row ${listed[failingAt]} has errors, which cannot be accepted: fix the file and upload it again`,
+          );
       }
       const rowFilter = rowNumbers ? { rowNumber: { $in: rowNumbers } } : {};
       const accepted = await tx.nativeUpdate(DataImportRow, { dataImport: dataImport.id, verdict: ImportRowVerdict.WARNING, ...rowFilter }, { accepted: true });
