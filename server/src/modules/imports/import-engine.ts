@@ -7,10 +7,12 @@ import type { AppConfig } from '../../config';
 import { isRootAdmin, type StaffActor } from '../../core/caller';
 import type { Clock } from '../../core/clock';
 import type { Em, Orm } from '../../core/entity-manager';
+import { lockForUpdate } from '../../core/locking';
 import { shanghaiDate } from '../../core/time';
 import type { Logger } from '../../logger';
 import { recordAudit } from '../audit/audit.service';
 import type { ResidentWriter } from '../households/duplicate-id-guard';
+import { Region } from '../regions/region.entity';
 import { DataImport, DataImportKey, DataImportProblem, DataImportRow, ImportRowOutcome, ImportRowVerdict } from './data-import.entity';
 import type { Cells, ImportContext, ImportKindDefinition, ImportRowInput, RowProblem } from './import-kind';
 import { ImportFileError, inspectXlsx, readCsvRows, readXlsxRows, type ReadRow } from './import-file';
@@ -702,6 +704,10 @@ export class ImportEngine {
         after = { groupKey: last.groupKey, rowNumber: last.rowNumber };
         batchNumber += 1;
         const ok = await this.orm.em.fork().transactional(async (tx) => {
+          // Batches of imports into one scope take turns (the scope region's row, locked first, before any
+          // plain read takes the snapshot): a second import of the same file then sees the first's rows
+          // written, and writes none twice (review item 8; SQLite serialises writers on its own).
+          await lockForUpdate(tx, Region, dataImport.scopeRegion.id);
           if (!(await this.renew(tx, importId, ImportState.COMMITTING))) return false;
           await this.commitBatch(tx, dataImport, definition, layout, context, rows, changedFields);
           return true;
