@@ -5,10 +5,11 @@ import { deflateRawSync } from 'node:zlib';
 import { Role } from '@wanjia/shared';
 import type { DatabaseConfig } from '../src/config';
 import type { Orm } from '../src/db/orm';
+import { Resident } from '../src/modules/households/resident.entity';
 import { DataImport, DataImportRow } from '../src/modules/imports/data-import.entity';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
 import { createAccount, createRegionTree, tokenFor, validIdNumber } from './support/factories';
-import { checkedImport, csvOf, problemsOf, uploadImport } from './support/imports';
+import { checkedImport, csvOf, IMPORT_FIELDS, problemsOf, settledImport, uploadImport } from './support/imports';
 import { startApp, type RunningApp } from './support/server';
 
 /**
@@ -223,5 +224,30 @@ describe.each(databaseKinds())('import intake hardening on %s', (kind) => {
     // Nothing was accepted by the refused calls.
     expect(problems.filter((problem) => problem.accepted)).toEqual([]);
     expect((await problemsOf(server, headers, checked.id)).filter((problem) => problem.accepted)).toEqual([]);
+  });
+
+  it('writes each resident once when two imports of the same file are committed at once (item 8)', async () => {
+    const people = Array.from({ length: 30 }, (_, index) => ({
+      name: `并发${index}`,
+      id: validIdNumber('210502', `1980-01-${String(index + 1).padStart(2, '0')}`),
+    }));
+    const file = csvOf([
+      HEADER,
+      ...people.map((person, index) => [person.name, `并发路${index}号`, '210502001001', '困难家庭', person.name, '户主', person.id]),
+    ]);
+    // Two tabs (or the desk and the CLI) check the same file, neither committed yet: both dry runs find nothing written.
+    const first = await checkedImport(server, headers, 'HOUSEHOLDS', file, { fileName: 'tab-a.csv' });
+    const second = await checkedImport(server, headers, 'HOUSEHOLDS', file, { fileName: 'tab-b.csv' });
+    expect([first.counts.ready, second.counts.ready]).toEqual([30, 30]);
+    const commit = (id: string) =>
+      server.graphql(`mutation ($input: CommitImportInput!) { commitImport(input: $input) { ${IMPORT_FIELDS} } }`, { input: { importId: id } }, headers);
+    const answers = await Promise.all([commit(first.id), commit(second.id)]);
+    expect(answers.map((answer) => answer.errors)).toEqual([undefined, undefined]);
+    const done = await Promise.all([settledImport(server, headers, first.id), settledImport(server, headers, second.id)]);
+    expect(done.map((view) => view.state)).toEqual(['COMMITTED', 'COMMITTED']);
+    // Each person once, whichever import wrote them; the other import wrote none of them.
+    for (const person of people)
+      expect({ id: person.id, count: await orm.em.fork().count(Resident, { idNumber: person.id }) }).toEqual({ id: person.id, count: 1 });
+    expect(done[0]!.counts.created + done[1]!.counts.created).toBe(30);
   });
 });
