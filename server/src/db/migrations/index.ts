@@ -12,6 +12,7 @@ import { Migration20261204100000 } from './Migration20261204100000';
 import { Migration20261205000000 } from './Migration20261205000000';
 import { Migration20261205100000 } from './Migration20261205100000';
 import { Migration20261205200000 } from './Migration20261205200000';
+import { Migration20261205300000 } from './Migration20261205300000';
 
 /**
  * The MySQL migrations in the order they run; listed, so that no file discovery is needed at run time.
@@ -46,4 +47,6 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261205100000', class: Migration20261205100000 },
   // A new round's carry-over and bulk reassignment (issue 16): bulk_run (plan, state, counters, lease), bulk_run_item (verdict, what it became).
   { name: 'Migration20261205200000', class: Migration20261205200000 },
+  // An index on household.phone (issue 16): the imports' likely-duplicate and household-by-phone lookups without a scan.
+  { name: 'Migration20261205300000', class: Migration20261205300000 },
 ];

@@ -29,8 +29,12 @@ export class Household {
   @Index()
   headName!: string;
 
-  /** Sensitive: exposed through a masking field resolver, not as a plain field. */
+  /**
+   * Sensitive: exposed through a masking field resolver, not as a plain field. Indexed: imports find a
+   * likely duplicate (the same head and phone) and a household keyed by its phone without a scan.
+   */
   @Property({ type: 'string', length: 20, nullable: true })
+  @Index()
   phone?: string | null;
 
   /**
@@ -95,4 +99,3 @@ export class Household {
     this.isPetitioner = groups.includes(TargetGroup.PETITIONER);
   }
 }
-

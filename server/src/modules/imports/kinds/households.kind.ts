@@ -26,6 +26,13 @@ import type { Cells, ImportColumn, ImportContext, ImportKindDefinition, ImportRo
 import { choiceOf, comparable, splitList, tidy } from '../normalize';
 import { regionOf, resolveRegions } from './region-lookup';
 
+/** Which of these households lie in the scope (their region's path under `scopeLike`): one statement by primary key. */
+async function householdsInScope(em: Em, householdIds: number[], scopeLike: string): Promise<Set<number>> {
+  if (householdIds.length === 0) return new Set();
+  const found = await em.find(Household, { id: { $in: householdIds }, region: { path: { $like: scopeLike } } }, { fields: ['id'] });
+  return new Set(found.map((household) => household.id));
+}
+
 /**
  * 帮扶对象户及家庭成员: one row per person, the household's columns repeated on each of its members' rows.
  * Rows belong to one household when they share 户编号, else the head's ID number, else head name +
@@ -358,15 +365,14 @@ export function householdsKind(options: HouseholdsKindOptions): ImportKindDefini
       // Exact duplicates by ID number in the importer's scope: refused, or the record to update.
       const scopeLike = likeStartingWith(actor.scopePath);
       const ids = [...new Set(rows.map((row) => row.values.member.idNumber).filter((id): id is string => Boolean(id)))];
-      const inScope = ids.length
-        ? (
-            await em.find(
-              Resident,
-              { idNumber: { $in: ids }, household: { region: { path: { $like: scopeLike } } } },
-              { fields: ['id', 'idNumber', 'household'] },
-            )
-          ).map((resident) => ({ id: resident.id, idNumber: resident.idNumber!, household: resident.household.id }))
-        : [];
+      // By the ID number's index first, then the scope on the few households found: joined in one
+      // statement, MariaDB walked the scope's regions and read every resident of the district per batch,
+      // so a district's import slowed as it grew (a quarter of a second a batch at 120,000 residents).
+      const byId = ids.length ? await em.find(Resident, { idNumber: { $in: ids } }, { fields: ['id', 'idNumber', 'household'] }) : [];
+      const scopedHouseholds = await householdsInScope(em, [...new Set(byId.map((resident) => resident.household.id))], scopeLike);
+      const inScope = byId
+        .filter((resident) => scopedHouseholds.has(resident.household.id))
+        .map((resident) => ({ id: resident.id, idNumber: resident.idNumber!, household: resident.household.id }));
       const residentOfId = new Map(inScope.map((resident) => [resident.idNumber, resident]));
       for (const row of rows) {
         const found = row.values.member.idNumber ? residentOfId.get(row.values.member.idNumber) : undefined;
@@ -456,18 +462,20 @@ export function householdsKind(options: HouseholdsKindOptions): ImportKindDefini
       const fresh = [...groups.values()].filter((members) => !members.some((row) => resolutionOf(row).householdId));
       const headNames = [...new Set(fresh.map((members) => members[0]!.values.headName))];
       const phones = [...new Set(fresh.map((members) => members[0]!.values.phone).filter((phone): phone is string => Boolean(phone)))];
-      const similar = headNames.length
+      // The head-name and phone indexes first, the scope on what they find (as for the ID numbers above).
+      const candidates = headNames.length
         ? await em.find(
             Household,
-            {
-              $and: [
-                { region: { path: { $like: scopeLike } } },
-                { $or: [{ headName: { $in: headNames } }, ...(phones.length ? [{ phone: { $in: phones } }] : [])] },
-              ],
-            },
+            { $or: [{ headName: { $in: headNames } }, ...(phones.length ? [{ phone: { $in: phones } }] : [])] },
             { fields: ['id', 'headName', 'address', 'phone'] },
           )
         : [];
+      const similarInScope = await householdsInScope(
+        em,
+        candidates.map((household) => household.id),
+        scopeLike,
+      );
+      const similar = candidates.filter((household) => similarInScope.has(household.id));
       for (const members of fresh) {
         const first = members[0]!;
         const head = comparable(first.values.headName);
