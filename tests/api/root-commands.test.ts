@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { idNumberCheckCharacter } from '@wanjia/shared';
 import { REPOSITORY_ROOT, freePort, graphql } from '../support/server-process';
 
 /**
@@ -40,10 +41,22 @@ describe('root commands and the server open one database', () => {
   afterAll(() => fs.rmSync(folder, { recursive: true, force: true }));
 
   it('`pnpm start` builds what the server needs (and the cadre app once), and every root command runs node at the root', () => {
-    // The server, and the IDE's page script (a browser program with its own compiler settings).
-    expect(rootScripts['build:server']).toBe('tsc -b server/tsconfig.build.json && tsc -p server/src/playground/ide-client/tsconfig.json');
+    // The server, the IDE's page script and the import desk's (browser programs with their own compiler settings).
+    expect(rootScripts['build:server']).toBe(
+      'tsc -b server/tsconfig.build.json && tsc -p server/src/playground/ide-client/tsconfig.json && tsc -p server/src/playground/import-desk/client/tsconfig.json',
+    );
     expect(rootScripts.start).toBe('pnpm build:server && pnpm build:cadre-app && node server/dist/main.js');
-    for (const name of ['start', 'db:migrate', 'db:seed', 'demo:figures', 'region:create-root', 'account:create', 'account:unlock', 'account:reset-password']) {
+    for (const name of [
+      'start',
+      'db:migrate',
+      'db:seed',
+      'demo:figures',
+      'region:create-root',
+      'account:create',
+      'account:unlock',
+      'account:reset-password',
+      'import',
+    ]) {
       expect(rootCommand(name)).toMatch(/^node server\/dist\//);
     }
     // The server package's own commands change to the root first, so `pnpm --filter @wanjia/server …` agrees too.
@@ -85,10 +98,48 @@ describe('root commands and the server open one database', () => {
       expect(signIn.errors).toBeUndefined();
       expect(signIn.data!.login.accessToken).toEqual(expect.any(String));
 
+      // `pnpm run import` (a server operator's screening list): the dry run and the commit with a progress
+      // bar on stderr, the counts on stdout, the household there for the server to answer.
+      const admin = signIn.data!.login.accessToken;
+      const places = await graphql<{ households: { nodes: { region: { code: string } }[] } }>(
+        url,
+        '{ households(first: 100) { nodes { region { code } } } }',
+        {},
+        admin,
+      );
+      const village = places.data!.households.nodes.map((node) => node.region).find((region) => region.code.startsWith('210502'))!;
+      const { householdsKind } = require(path.join(REPOSITORY_ROOT, 'server/dist/modules/imports/kinds/households.kind.js')) as {
+        householdsKind: (settings: { elsewherePerDay: number; now: () => Date }) => { columns: { key: string; header: string }[] };
+      };
+      const columns = householdsKind({ elsewherePerDay: 10, now: () => new Date() }).columns;
+      const idOf = (birth: string, order: string) => {
+        const first17 = `210502${birth.replace(/-/g, '')}${order}`;
+        return first17 + idNumberCheckCharacter(first17);
+      };
+      const member = (values: Record<string, string>) => columns.map((column) => values[column.key] ?? '').join(',');
+      const household = { headName: '命令行', headIdNumber: idOf('1960-03-04', '123'), address: '命令行路1号', region: village.code, targetGroups: '困难家庭' };
+      const csv = [
+        columns.map((column) => column.header).join(','),
+        member({ ...household, name: '命令行', relation: '户主', idNumber: idOf('1960-03-04', '123') }),
+        member({ ...household, name: '命令行子', relation: '子女', idNumber: idOf('1990-05-06', '135') }),
+      ].join('\r\n');
+      const file = path.join(folder, '排查名单.csv');
+      fs.writeFileSync(file, `\uFEFF${csv}\r\n`);
+      const imported = run('import', ['HOUSEHOLDS', JSON.stringify(file), '--account', 'pingshan-admin', '--commit']);
+      expect({ status: imported.status, stdout: imported.stdout }).toEqual({ status: 0, stdout: expect.stringMatching(/COMMITTED[\s\S]*created 2\b/) });
+      expect(imported.stderr).toMatch(/checking +\[=+\] 2\/2 rows[\s\S]*importing +\[=+\] 2\/2 rows/);
+      const found = await graphql<{ households: { nodes: { headName: string; residents: { name: string }[] }[] } }>(
+        url,
+        '{ households(filter: { search: "命令行路1号" }) { nodes { headName residents { name } } } }',
+        {},
+        admin,
+      );
+      expect(found.data!.households.nodes).toEqual([{ headName: '命令行', residents: [{ name: '命令行' }, { name: '命令行子' }] }]);
+
       const figures = run('demo:figures', []);
       expect(figures.status).toBe(0);
       expect(figures.stdout).toContain(`SQLite at ${path.join(folder, 'wanjia.sqlite')}`);
-      expect(figures.stdout).toMatch(/^households\s+1000\b/m);
+      expect(figures.stdout).toMatch(/^households\s+1001\b/m);
       expect(figures.stdout).toMatch(/^accounts\s+7\b/m);
     } finally {
       if (server.exitCode === null) server.kill('SIGTERM');

@@ -25,7 +25,15 @@ export interface ImportCliOptions {
 
 /** Runs a step while a progress bar on stderr follows the import's rowsDone (read from its row, as a client would). */
 async function withProgress(orm: Orm, importId: number, label: string, step: () => Promise<void>): Promise<void> {
-  const bar = new SingleBar({ format: `  ${label} [{bar}] {value}/{total} rows`, hideCursor: true, clearOnComplete: false, stream: process.stderr });
+  const bar = new SingleBar({
+    format: `  ${label} [{bar}] {value}/{total} rows`,
+    hideCursor: true,
+    clearOnComplete: false,
+    stream: process.stderr,
+    // Redirected to a log (no terminal), the bar still writes a line every few seconds and its last state.
+    noTTYOutput: true,
+    notTTYSchedule: 5000,
+  });
   bar.start(1, 0);
   const timer = setInterval(() => {
     void orm.em
