@@ -73,11 +73,20 @@ function receiveUpload(request: Request, config: AppConfig): Promise<Upload> {
      * stream; an 'error' nobody listens to would end the process. Every error source lands here: the
      * answer is a refusal naming the file, and the partial file is removed.
      */
+    let out: fs.WriteStream | null = null;
     const fail = (error: unknown): void => {
       if (settled) return;
       settled = true;
-      if (upload) fs.rmSync(upload.tempPath, { force: true });
-      reject(error);
+      const removeAndReject = () => {
+        if (upload) fs.rmSync(upload.tempPath, { force: true });
+        reject(error);
+      };
+      // The file is removed once its stream has closed: removed while the stream was still opening it,
+      // the open created it again afterwards, and a refused upload left its part behind.
+      if (out && !out.closed) {
+        out.once('close', removeAndReject);
+        out.destroy();
+      } else removeAndReject();
     };
     parser.on('field', (name, value) => {
       fields[name] = value;
@@ -90,7 +99,8 @@ function receiveUpload(request: Request, config: AppConfig): Promise<Upload> {
       fs.mkdirSync(config.imports.dir, { recursive: true });
       const tempPath = path.join(config.imports.dir, `upload-${randomBytes(8).toString('hex')}.part`);
       const hash = createHash('sha256');
-      const out = fs.createWriteStream(tempPath);
+      const file = fs.createWriteStream(tempPath);
+      out = file;
       const current: Upload = {
         kind: fields.kind,
         mode: fields.mode,
@@ -113,11 +123,11 @@ function receiveUpload(request: Request, config: AppConfig): Promise<Upload> {
         // A text file with more lines than the limit allows rows: refused now, the rest drained unread.
         if (textual && current.lines > config.imports.maxRows + CSV_SPARE_LINES) {
           refusal = new BadUserInputError(FILE_FIELD, `文件超过${config.imports.maxRows}行的上限：请分成几个文件上传`);
-          out.end();
+          file.end();
           return;
         }
         hash.update(chunk);
-        out.write(chunk);
+        file.write(chunk);
       });
       stream.on('limit', () => {
         refusal = new BadUserInputError(FILE_FIELD, `文件超过 ${Math.floor(config.imports.maxBytes / 1_000_000)} MB 的上限：请分成几个文件上传`, {
@@ -125,15 +135,15 @@ function receiveUpload(request: Request, config: AppConfig): Promise<Upload> {
         });
       });
       stream.on('error', () => {
-        out.destroy();
+        file.destroy();
         fail(new BadUserInputError(FILE_FIELD, MALFORMED_BODY));
       });
       writing = new Promise((done, failWriting) => {
         stream.on('end', () => {
           current.sha256 = hash.digest('hex');
-          out.end(() => done());
+          file.end(() => done());
         });
-        out.on('error', failWriting);
+        file.on('error', failWriting);
       });
     });
     parser.on('error', () => fail(new BadUserInputError(FILE_FIELD, MALFORMED_BODY)));
