@@ -136,6 +136,31 @@ const environmentSchema = z.object({
     .string()
     .regex(/^(mysql|mariadb):\/\/[^/]+\/[^/?]+/, 'must look like mysql://user:password@host:3306/database')
     .optional(),
+  // Read replicas of DATABASE_URL (issue 17): analytics read from them; writes and a caller's reads after their own writes go to the primary.
+  DATABASE_REPLICA_URLS: z
+    .string()
+    .regex(
+      /^(mysql|mariadb):\/\/[^/,]+\/[^/?,]+[^,]*(,(mysql|mariadb):\/\/[^/,]+\/[^/?,]+[^,]*)*$/,
+      'must be a comma-separated list of URLs such as mysql://reader:password@replica1:3306/database',
+    )
+    .optional(),
+  // A replica further behind the primary than this is skipped (logged) and its reads go to the primary.
+  DATABASE_REPLICA_MAX_LAG_SECONDS: z.coerce.number({ message: 'must be a number of seconds' }).int().min(1).max(86_400).default(30),
+  // How often a transaction refused at commit by a conflict (a deadlock, Galera's certification) is run again.
+  DATABASE_CONFLICT_RETRIES: z.coerce.number({ message: 'must be a number of retries' }).int().min(0).max(20).default(4),
+  // Shared storage for photos and uploaded spreadsheets (issue 17): s3://bucket/optional/prefix on any
+  // S3-compatible store (Tencent COS, Alibaba OSS, MinIO); unset, the local folders PHOTO_DIR and IMPORT_DIR.
+  OBJECT_STORAGE_URL: z
+    .string()
+    .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[\w.\/-]*)?$/, 'must look like s3://bucket or s3://bucket/prefix')
+    .optional(),
+  // The store's endpoint (COS: https://cos.ap-guangzhou.myqcloud.com, OSS: https://oss-cn-hangzhou.aliyuncs.com); unset: AWS's.
+  OBJECT_STORAGE_ENDPOINT: z.string().url('must be a URL such as https://cos.ap-guangzhou.myqcloud.com').optional(),
+  OBJECT_STORAGE_REGION: z.string().regex(/^[a-z0-9-]{2,40}$/, 'must be a region name such as ap-guangzhou').default('us-east-1'),
+  OBJECT_STORAGE_ACCESS_KEY_ID: z.string().min(1).optional(),
+  OBJECT_STORAGE_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  // Path-style addresses (endpoint/bucket/key) for stores without virtual-host buckets (MinIO, test servers).
+  OBJECT_STORAGE_FORCE_PATH_STYLE: booleanFlag.default(false),
   SQLITE_PATH: z.string().min(1).default('./data/wanjia.sqlite'),
   NODE_ENV: z.enum(['development', 'production', 'test'], { message: 'must be development, production or test' }).default('development'),
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
@@ -296,7 +321,37 @@ export interface RateBudget {
 /** `mysql://` selects MikroORM's MySQL driver, `mariadb://` its MariaDB driver (which reads MariaDB's catalogue correctly). */
 export type MysqlFlavor = 'mysql' | 'mariadb';
 
-export type DatabaseConfig = { kind: 'mysql'; flavor: MysqlFlavor; url: string; poolMax: number } | { kind: 'sqlite'; path: string };
+export type DatabaseConfig =
+  | {
+      kind: 'mysql';
+      flavor: MysqlFlavor;
+      url: string;
+      poolMax: number;
+      /** Read replicas of `url` (same flavor), for analytics; empty: everything reads the primary. */
+      replicaUrls: string[];
+      /** A replica further behind than this is skipped for the primary. */
+      replicaMaxLagSeconds: number;
+      /** Runs again of a transaction refused at commit by a conflict (deadlock, Galera certification). */
+      conflictRetries: number;
+    }
+  | { kind: 'sqlite'; path: string };
+
+/** Where photos and uploaded spreadsheets are kept: the local folders (embedded default) or an S3-compatible bucket. */
+export type ObjectStorageConfig =
+  | { kind: 'local' }
+  | {
+      kind: 's3';
+      bucket: string;
+      /** Key prefix inside the bucket, without leading or trailing slashes ('' for none). */
+      prefix: string;
+      /** null: the SDK's default (AWS) endpoint. */
+      endpoint: string | null;
+      region: string;
+      /** null: the SDK's default credential chain (environment, instance role). */
+      accessKeyId: string | null;
+      secretAccessKey: string | null;
+      forcePathStyle: boolean;
+    };
 
 export function mysqlFlavorOf(url: string): MysqlFlavor {
   return url.startsWith('mariadb:') ? 'mariadb' : 'mysql';
@@ -354,6 +409,8 @@ export interface AppConfig {
   duplicateIdHitsPerDay: number;
   /** Days after an assignment ended during which the cadre's late records (made before the end) still land. */
   helpRecordLateGraceDays: number;
+  /** Shared storage for photos and import files (OBJECT_STORAGE_URL); local: photos.dir and imports.dir. */
+  objectStorage: ObjectStorageConfig;
   /** Spreadsheet imports (issue 16): where uploads are kept, how large a file and how many rows, cross-district findings per account and day. */
   imports: { dir: string; maxBytes: number; maxRows: number; elsewherePerDay: number };
   /** Count SQL statements and serve the count at /debug/sql-count (benchmarks only). */
@@ -458,10 +515,37 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     problems.push(`RATE_LIMIT_QUERIES_PER_CADRE: must allow at least the cadre's query cost limit (${queryLimits.CADRE.cost}) per period`);
   if (env.RATE_LIMIT_QUERIES_PER_ADDRESS.points < queryLimits.ANONYMOUS.cost)
     problems.push(`RATE_LIMIT_QUERIES_PER_ADDRESS: must allow at least the anonymous query cost limit (${queryLimits.ANONYMOUS.cost}) per period`);
+  if (env.DATABASE_REPLICA_URLS && !env.DATABASE_URL) problems.push('DATABASE_REPLICA_URLS: replicas need their primary in DATABASE_URL');
+  if (env.OBJECT_STORAGE_URL && Boolean(env.OBJECT_STORAGE_ACCESS_KEY_ID) !== Boolean(env.OBJECT_STORAGE_SECRET_ACCESS_KEY)) {
+    problems.push(
+      `${env.OBJECT_STORAGE_ACCESS_KEY_ID ? 'OBJECT_STORAGE_SECRET_ACCESS_KEY' : 'OBJECT_STORAGE_ACCESS_KEY_ID'}: OBJECT_STORAGE_ACCESS_KEY_ID and OBJECT_STORAGE_SECRET_ACCESS_KEY must be set together`,
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   const database: DatabaseConfig = env.DATABASE_URL
-    ? { kind: 'mysql', flavor: mysqlFlavorOf(env.DATABASE_URL), url: env.DATABASE_URL, poolMax: env.DB_POOL_MAX }
+    ? {
+        kind: 'mysql',
+        flavor: mysqlFlavorOf(env.DATABASE_URL),
+        url: env.DATABASE_URL,
+        poolMax: env.DB_POOL_MAX,
+        replicaUrls: env.DATABASE_REPLICA_URLS ? env.DATABASE_REPLICA_URLS.split(',') : [],
+        replicaMaxLagSeconds: env.DATABASE_REPLICA_MAX_LAG_SECONDS,
+        conflictRetries: env.DATABASE_CONFLICT_RETRIES,
+      }
     : { kind: 'sqlite', path: path.resolve(env.SQLITE_PATH) };
+  const objectStorageUrl = env.OBJECT_STORAGE_URL ? new URL(env.OBJECT_STORAGE_URL) : null;
+  const objectStorage: ObjectStorageConfig = objectStorageUrl
+    ? {
+        kind: 's3',
+        bucket: objectStorageUrl.hostname,
+        prefix: objectStorageUrl.pathname.replace(/^\/+|\/+$/g, ''),
+        endpoint: env.OBJECT_STORAGE_ENDPOINT ?? null,
+        region: env.OBJECT_STORAGE_REGION,
+        accessKeyId: env.OBJECT_STORAGE_ACCESS_KEY_ID ?? null,
+        secretAccessKey: env.OBJECT_STORAGE_SECRET_ACCESS_KEY ?? null,
+        forcePathStyle: env.OBJECT_STORAGE_FORCE_PATH_STYLE,
+      }
+    : { kind: 'local' };
   return {
     port: env.PORT,
     // Development and tests listen on this machine only: on a shared network nobody else reaches the
@@ -511,6 +595,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     },
     duplicateIdHitsPerDay: env.DUPLICATE_ID_HITS_PER_DAY,
     helpRecordLateGraceDays: env.HELP_RECORD_LATE_GRACE_DAYS,
+    objectStorage,
     imports: { dir: path.resolve(env.IMPORT_DIR), maxBytes: env.IMPORT_MAX_BYTES, maxRows: env.IMPORT_MAX_ROWS, elsewherePerDay: env.IMPORT_ELSEWHERE_PER_DAY },
     countSql: env.COUNT_SQL,
     devSignIn: env.DEV_SIGN_IN,

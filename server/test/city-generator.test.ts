@@ -256,7 +256,7 @@ if (mysqlBaseUrl()) {
 
     it('refuses a database holding data it did not write, and writes nothing there', async () => {
       const foreign = await scratch('citygen_foreign');
-      const database: DatabaseConfig = { kind: 'mysql', flavor: 'mariadb', url: foreign, poolMax: 2 };
+      const database: DatabaseConfig = { kind: 'mysql', flavor: 'mariadb', url: foreign, poolMax: 2, replicaUrls: [], replicaMaxLagSeconds: 30, conflictRetries: 4 };
       const orm = await createOrm({ database });
       try {
         await prepareSchema(orm, database);

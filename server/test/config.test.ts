@@ -16,7 +16,7 @@ describe('configuration', () => {
 
   it('uses MySQL when DATABASE_URL is set, and then seeds nothing unless asked', () => {
     const config = loadConfig({ DATABASE_URL: 'mysql://wanjia:secret@db.internal:3306/wanjia', PORT: '8080' });
-    expect(config.database).toEqual({ kind: 'mysql', flavor: 'mysql', url: 'mysql://wanjia:secret@db.internal:3306/wanjia', poolMax: 10 });
+    expect(config.database).toEqual({ kind: 'mysql', flavor: 'mysql', url: 'mysql://wanjia:secret@db.internal:3306/wanjia', poolMax: 10, replicaUrls: [], replicaMaxLagSeconds: 30, conflictRetries: 4 });
     expect(config.port).toBe(8080);
     expect(config.seedDemoData).toBe(false);
     expect(loadConfig({ DATABASE_URL: 'mariadb://root@127.0.0.1:3306/test', DEMO_DATA: 'true' })).toMatchObject({

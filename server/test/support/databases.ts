@@ -30,7 +30,7 @@ export async function scratchDatabase(kind: DatabaseKind, tag: string): Promise<
     return { kind: 'sqlite', path: path.join(folder, 'test.sqlite') };
   }
   const { url } = await createScratchDatabase(mysqlServerAt(mysqlBaseUrl()!), tag);
-  return { kind: 'mysql', flavor: mysqlFlavorOf(url), url, poolMax: 5 };
+  return { kind: 'mysql', flavor: mysqlFlavorOf(url), url, poolMax: 5, replicaUrls: [], replicaMaxLagSeconds: 30, conflictRetries: 4 };
 }
 
 export async function dropScratchDatabase(database: DatabaseConfig): Promise<void> {

@@ -166,7 +166,7 @@ async function writeRows(
 }
 
 async function withOrm(target: CityTarget, work: (orm: Orm, database: DatabaseConfig) => Promise<unknown>): Promise<void> {
-  const database: DatabaseConfig = { kind: 'mysql', flavor: mysqlFlavorOf(target.url), url: target.url, poolMax: 2 };
+  const database: DatabaseConfig = { kind: 'mysql', flavor: mysqlFlavorOf(target.url), url: target.url, poolMax: 2, replicaUrls: [], replicaMaxLagSeconds: 30, conflictRetries: 4 };
   const orm = await createOrm({ database });
   try {
     await work(orm, database);
