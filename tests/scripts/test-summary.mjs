@@ -55,6 +55,17 @@ const sofficeOnPath = (process.env.PATH ?? '').split(':').some((dir) => dir && f
 if (process.env.CI !== 'true' && !sofficeOnPath) {
   console.log('  The office-files import test did NOT run: soffice is missing (apt-get install -y libreoffice-calc-nogui)');
 }
+// tests/jest.cluster.config.js leaves a scale-out suite out when its tool is missing (never under CI).
+if (process.env.CI !== 'true') {
+  const clusterTools = [
+    ['the replica and Galera suites', fs.existsSync('/usr/sbin/mariadbd'), 'mariadb-server'],
+    ['the Galera suite', fs.existsSync('/usr/lib/galera/libgalera_smm.so'), 'galera-4 rsync'],
+    ['the many-instances suite', fs.existsSync('/usr/sbin/nginx'), 'nginx-light'],
+  ];
+  for (const [suites, present, packages] of clusterTools) {
+    if (!present) console.log(`  Cluster tests: ${suites} did NOT run (apt-get install -y ${packages})`);
+  }
+}
 // Without Chromium the browser tests are left out of the run (under CI they fail instead): say so here.
 if (!fs.existsSync('/usr/bin/chromium')) console.log('  Browser tests did NOT run: /usr/bin/chromium is missing (apt-get install -y chromium)');
 else console.log("  Browser tests ran in Debian's Chromium (/usr/bin/chromium)");
