@@ -14,6 +14,7 @@ import { MIGRATIONS } from './migrations';
 import { ensureSqliteDefaults, runSqliteBackfills } from './sqlite-backfills';
 
 import type { Em, Orm } from '../core/entity-manager';
+import { ConflictRetryingEntityManager, conflictRetrySettings } from '../core/conflict-retry';
 
 export type { Em, Orm };
 
@@ -65,8 +66,10 @@ export function ormOptions(settings: OrmSettings): Options<AbstractSqlDriver> {
     },
     colors: false,
     extensions: [Migrator],
+    entityManager: ConflictRetryingEntityManager,
   };
   if (database.kind === 'mysql') {
+    conflictRetrySettings.retries = database.conflictRetries;
     return {
       ...common,
       driver: database.flavor === 'mariadb' ? MariaDbDriver : MySqlDriver,
