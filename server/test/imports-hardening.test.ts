@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { deflateRawSync } from 'node:zlib';
 import { Role } from '@wanjia/shared';
 import type { DatabaseConfig } from '../src/config';
 import type { Orm } from '../src/db/orm';
@@ -9,7 +8,7 @@ import { Resident } from '../src/modules/households/resident.entity';
 import { DataImport, DataImportRow } from '../src/modules/imports/data-import.entity';
 import { databaseKinds, dropScratchDatabase, migratedOrm } from './support/databases';
 import { createAccount, createRegionTree, tokenFor, validIdNumber } from './support/factories';
-import { checkedImport, csvOf, IMPORT_FIELDS, problemsOf, settledImport, uploadImport } from './support/imports';
+import { checkedImport, csvOf, IMPORT_FIELDS, problemsOf, settledImport, uploadImport, zipOf, type ZipPart } from './support/imports';
 import { startApp, type RunningApp } from './support/server';
 
 /**
@@ -20,52 +19,6 @@ import { startApp, type RunningApp } from './support/server';
 
 const HEADER = ['户主姓名', '地址', '所在村(社区)', '帮扶类别', '姓名', '与户主关系', '身份证号'];
 const BOMB = '文件解压后过大（疑似压缩炸弹），已拒绝：请只保留需要导入的一张工作表';
-
-interface ZipPart {
-  name: string;
-  data: Buffer;
-  /** What the central directory claims the part expands to (a bomb lies here). */
-  declaredSize?: number;
-}
-
-/** A zip written by hand, deflated, with the sizes it declares under the test's control. */
-function zipOf(parts: ZipPart[]): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const part of parts) {
-    const compressed = deflateRawSync(part.data);
-    const name = Buffer.from(part.name, 'utf8');
-    const size = part.declaredSize ?? part.data.length;
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(8, 8);
-    local.writeUInt32LE(compressed.length, 18);
-    local.writeUInt32LE(size, 22);
-    local.writeUInt16LE(name.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(8, 10);
-    central.writeUInt32LE(compressed.length, 20);
-    central.writeUInt32LE(size, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, name, compressed);
-    centrals.push(central, name);
-    offset += local.length + name.length + compressed.length;
-  }
-  const directory = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(parts.length, 8);
-  end.writeUInt16LE(parts.length, 10);
-  end.writeUInt32LE(directory.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, directory, end]);
-}
 
 const SHEET_OPEN = '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>';
 const HEADER_ROW = `<row r="1">${HEADER.map((text, index) => `<c r="${String.fromCharCode(65 + index)}1" t="inlineStr"><is><t>${text}</t></is></c>`).join('')}</row>`;
