@@ -13,7 +13,7 @@ import { DAY_MS, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, OPEN_DEMAND_STATUSES, badInpu
  * doing it in SQL (derived tables, ORDER BY the computed due date, LIMIT) measured ~15 % slower.
  */
 export const MY_HOUSEHOLDS_SQL = `
-  select h.id, h.head_name, h.address, r.name as region_name, h.is_hardship, h.is_key_focus, h.is_petitioner, h.last_visit_at, a.started_at,
+  select h.id, h.head_name, h.address, r.name as region_name, h.is_hardship, h.is_key_focus, h.is_petitioner, h.last_visit_at, a.started_at, a.kind,
          h.is_petitioner and exists (select 1 from petition_case p where p.household_id = h.id and p.status in ('REGISTERED', 'IN_PROGRESS')) as open_case,
          (select count(*) from demand d where d.household_id = h.id and d.status in (${OPEN_DEMAND_STATUSES})) as open_demands
   from assignment a
@@ -31,6 +31,7 @@ export interface HouseholdRow extends RowDataPacket {
   is_petitioner: number;
   last_visit_at: Date | null;
   started_at: Date;
+  kind: string;
   open_case: number;
   open_demands: number;
 }
@@ -49,12 +50,16 @@ export function decodeCursor(cursor: string): [number, number] {
   throw badInput('after', 'after is not a cursor this list gave out');
 }
 
-export async function myHouseholds(pool: Pool, config: BaselineConfig, caller: Caller, args: { first?: number | null; after?: string | null }) {
-  const size = args.first ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) throw badInput('first', `first must be between 1 and ${MAX_PAGE_SIZE}`);
-  const after = args.after ? decodeCursor(args.after) : null;
+export interface ScheduledHousehold {
+  row: HouseholdRow;
+  interval: number;
+  last: number | null;
+  due: number;
+}
+
+/** The cadre's households with their schedule, most overdue first (myHouseholds, and myStats' counts). */
+export async function scheduledHouseholds(pool: Pool, config: BaselineConfig, caller: Caller): Promise<ScheduledHousehold[]> {
   const rows = await sql<HouseholdRow[]>(pool, MY_HOUSEHOLDS_SQL, [caller.cadreId]);
-  const now = Date.now();
   const { hardship, keyFocus, petitioner } = config.intervals;
   const scheduled = rows.map((row) => {
     let interval = Infinity;
@@ -66,6 +71,15 @@ export async function myHouseholds(pool: Pool, config: BaselineConfig, caller: C
     return { row, interval, last, due: (last ?? row.started_at.getTime()) + interval * DAY_MS };
   });
   scheduled.sort((a, b) => a.due - b.due || a.row.id - b.row.id);
+  return scheduled;
+}
+
+export async function myHouseholds(pool: Pool, config: BaselineConfig, caller: Caller, args: { first?: number | null; after?: string | null }) {
+  const size = args.first ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) throw badInput('first', `first must be between 1 and ${MAX_PAGE_SIZE}`);
+  const after = args.after ? decodeCursor(args.after) : null;
+  const scheduled = await scheduledHouseholds(pool, config, caller);
+  const now = Date.now();
   // The cursor is (due, id) as the real server's: the page starts after it.
   const start = after ? scheduled.findIndex((entry) => entry.due > after[0] || (entry.due === after[0] && entry.row.id > after[1])) : 0;
   const from = start < 0 ? scheduled.length : start;
@@ -76,6 +90,7 @@ export async function myHouseholds(pool: Pool, config: BaselineConfig, caller: C
     address: row.address,
     regionName: row.region_name,
     targetGroups: [...(row.is_hardship ? ['HARDSHIP'] : []), ...(row.is_key_focus ? ['KEY_FOCUS'] : []), ...(row.is_petitioner ? ['PETITIONER'] : [])],
+    assignmentKind: row.kind,
     lastVisitAt: row.last_visit_at?.toISOString() ?? null,
     daysSinceLastVisit: last === null ? null : Math.floor((now - last) / DAY_MS),
     visitIntervalDays: interval,
@@ -84,6 +99,9 @@ export async function myHouseholds(pool: Pool, config: BaselineConfig, caller: C
     openDemandCount: Number(row.open_demands),
   }));
   const last = page[page.length - 1];
-  return { nodes, pageInfo: { hasNextPage: from + size < scheduled.length, endCursor: last ? encodeCursor([last.due, last.row.id]) : null } };
+  return {
+    nodes,
+    totalCount: scheduled.length,
+    pageInfo: { hasNextPage: from + size < scheduled.length, endCursor: last ? encodeCursor([last.due, last.row.id]) : null },
+  };
 }
-

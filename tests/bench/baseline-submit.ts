@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
-import { CLOCK_SKEW_MS, DAY_MS, HELP_KINDS, MAX_RECORD_FEN, OPEN_DEMAND_STATUSES, badInput, failure, sql, type Caller } from './baseline-support';
+import type { DemandCategory } from '@wanjia/shared';
+import { TARGET_GROUP_BIT } from '@wanjia/server/dist/core/target-groups';
+import { CLOCK_SKEW_MS, DAY_MS, HELP_KINDS, MAX_RECORD_FEN, badInput, failure, sql, type Caller } from './baseline-support';
 
 // --- submitHelpRecord --------------------------------------------------------------------------------------
 
@@ -102,10 +104,12 @@ export function contentHash(input: HelpRecordInput, householdId: number, occurre
 
 /**
  * The record is inserted straight from the assignment that covered the cadre and household at
- * `occurredAt` (INSERT … SELECT): authorization, the assignment's window and the round come from the
- * same statement that writes, with no read before it. The unique client_id makes a retry fail that
- * insert; only then is the first record read back. Happy path: BEGIN, UPDATE household, INSERT
- * help_record, INSERT audit_entry, COMMIT.
+ * `occurredAt` (INSERT … SELECT): authorization, the assignment's window (an ended one within the late
+ * grace), the round and the analysts' attribution (the household's place and target groups, the
+ * cadre's unit) come from the same statement that writes, with no read before it. The unique
+ * (cadre_id, client_id) key makes a resend fail that insert; only then is the first record read back.
+ * Happy path: BEGIN, UPDATE household, INSERT help_record, upsert help_record_monthly, INSERT
+ * audit_entry, COMMIT.
  *
  * The household is updated first on purpose: the record's foreign key takes a shared lock on the
  * household row, and upgrading it to the update's exclusive lock deadlocks two submissions for the
@@ -114,20 +118,37 @@ export function contentHash(input: HelpRecordInput, householdId: number, occurre
  */
 export const INSERT_RECORD_SQL = `
   insert into help_record (household_id, cadre_id, assignment_id, round_id, occurred_at, kinds, summary, funds_fen, materials_fen, problems_solved,
-                           photo_ids, latitude, longitude, client_id, content_hash, supersedes_id, version_number, is_latest, created_at)
-  select a.household_id, a.cadre_id, a.id, a.round_id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null, 1, 1, ?
+                           photo_ids, latitude, longitude, client_id, content_hash, supersedes_id, version_number, is_latest, created_at,
+                           attributed_region_id, attributed_unit_id, attributed_groups)
+  select a.household_id, a.cadre_id, a.id, a.round_id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null, 1, 1, ?,
+         h.region_id, c.unit_id, h.is_hardship * ${TARGET_GROUP_BIT.HARDSHIP} + h.is_key_focus * ${TARGET_GROUP_BIT.KEY_FOCUS} + h.is_petitioner * ${TARGET_GROUP_BIT.PETITIONER}
   from assignment a
-  where a.household_id = ? and a.cadre_id = ? and a.started_at <= ? and (a.ended_at is null or a.ended_at >= ?)
+  join household h on h.id = a.household_id
+  join cadre c on c.id = a.cadre_id
+  where a.household_id = ? and a.cadre_id = ? and a.started_at <= ? and (a.ended_at is null or (a.ended_at >= ? and a.ended_at >= ?))
   order by a.started_at desc
   limit 1`;
 
-/** A visit is not an edit of the household's file: no version bump, as in the real server. */
-export const TOUCH_HOUSEHOLD_SQL = 'update household set last_visit_at = ? where id = ? and (last_visit_at is null or last_visit_at < ?)';
+/** The record's month (Asia/Shanghai) of the analysts' summary gains it, from the attribution just written. */
+export const ADD_TO_MONTHLY_SQL = `
+  insert into help_record_monthly (round_id, month, region_id, unit_id, target_groups, records, funds_fen, materials_fen, problems_solved)
+  select round_id, ?, attributed_region_id, attributed_unit_id, attributed_groups, 1, funds_fen, materials_fen, problems_solved from help_record where id = ?
+  on duplicate key update help_record_monthly.records = help_record_monthly.records + values(records),
+    help_record_monthly.funds_fen = help_record_monthly.funds_fen + values(funds_fen),
+    help_record_monthly.materials_fen = help_record_monthly.materials_fen + values(materials_fen),
+    help_record_monthly.problems_solved = help_record_monthly.problems_solved + values(problems_solved)`;
+
+/**
+ * A visit is not an edit of the household's file: no version bump, as in the real server; the
+ * comparison sits in the SET clause so that the row is found by primary key alone.
+ */
+export const TOUCH_HOUSEHOLD_SQL =
+  'update household set last_visit_at = case when last_visit_at is null or last_visit_at < ? then ? else last_visit_at end where id = ?';
 
 /** The audit entry takes the household's region path in the same statement. */
 export const INSERT_AUDIT_SQL = `
   insert into audit_entry (actor_id, at, operation, entity_name, entity_id, changes, client_address, region_path)
-  select ?, ?, 'submitHelpRecord', 'HelpRecord', ?, ?, ?, r.path
+  select ?, ?, ?, 'HelpRecord', ?, ?, ?, r.path
   from household h join region r on r.id = h.region_id
   where h.id = ?`;
 
@@ -136,9 +157,20 @@ export interface StoredRecord extends RowDataPacket {
   client_id: string;
   version_number: number;
   content_hash: string;
+  household_id: number;
 }
 
-export async function submitHelpRecord(pool: Pool, caller: Caller, input: HelpRecordInput) {
+/** The real server's time limits when demand_deadline has no row for a category (demand-deadline.service.ts). */
+const DEFAULT_DEMAND_DAYS: Partial<Record<DemandCategory, number>> = { HOUSING: 30, EMPLOYMENT: 30, EDUCATION: 30, LEGAL: 30, INFRASTRUCTURE: 30 } as Partial<
+  Record<DemandCategory, number>
+>;
+
+/** The Asia/Shanghai calendar day of an instant, as the real server dates demands and months. */
+export function shanghaiDay(ms: number): string {
+  return new Date(ms + 8 * 60 * 60 * 1000).toISOString().slice(0, 10);
+}
+
+export async function submitHelpRecord(pool: Pool, caller: Caller, input: HelpRecordInput, lateGraceDays: number) {
   const now = Date.now();
   const { householdId, occurredAt, summary, latitude, longitude, resolvedDemandIds } = checked(input, now);
   const hash = contentHash(input, householdId, occurredAt, resolvedDemandIds);
@@ -149,7 +181,7 @@ export async function submitHelpRecord(pool: Pool, caller: Caller, input: HelpRe
     await sql(connection, 'start transaction');
     let recordId: number;
     try {
-      await sql(connection, TOUCH_HOUSEHOLD_SQL, [occurred, householdId, occurred]);
+      await sql(connection, TOUCH_HOUSEHOLD_SQL, [occurred, occurred, householdId]);
       if (input.photoIds.length > 0) {
         const [found] = await sql<RowDataPacket[]>(
           connection,
@@ -175,27 +207,38 @@ export async function submitHelpRecord(pool: Pool, caller: Caller, input: HelpRe
         caller.cadreId,
         occurred,
         occurred,
+        sqlInstant(now - lateGraceDays * DAY_MS),
       ]);
       if (inserted.affectedRows === 0) throw await whyNotAssigned(connection, caller, householdId);
       recordId = inserted.insertId;
     } catch (error) {
       await sql(connection, 'rollback');
-      if ((error as { code?: string }).code === 'ER_DUP_ENTRY' && String((error as Error).message).includes('client_id'))
-        return replay(connection, input.clientId, hash);
+      if ((error as { code?: string }).code === 'ER_DUP_ENTRY' && String((error as Error).message).includes('cadre_client'))
+        return replay(connection, caller, input.clientId, hash, stamp);
       throw error;
     }
 
+    await sql(connection, ADD_TO_MONTHLY_SQL, [shanghaiDay(occurredAt).slice(0, 7), recordId]);
     if (input.demandsRaised.length > 0) {
-      const rows = input.demandsRaised.map(() => `(?, ?, ?, ?, ?, 'OPEN', ?, ?, ?)`).join(', ');
+      // Due the category's time limit (demand_deadline, else the real server's defaults) after the visit's day, unless given.
+      const rows = input.demandsRaised
+        .map(
+          () =>
+            `select ?, ?, ?, ?, coalesce(?, date_add(?, interval coalesce((select demand_days from demand_deadline where category = ?), ?) day)), 'OPEN', ?, ?, ?`,
+        )
+        .join(' union all ');
       await sql(
         connection,
-        `insert into demand (household_id, category, text, raised_at, due_on, status, raised_in_id, created_at, updated_at) values ${rows}`,
+        `insert into demand (household_id, category, text, raised_at, due_on, status, raised_in_id, created_at, updated_at) ${rows}`,
         input.demandsRaised.flatMap((demand) => [
           householdId,
           demand.category,
           demand.text.trim(),
           occurred,
-          demand.dueOn ?? new Date(occurredAt + 30 * DAY_MS).toISOString().slice(0, 10),
+          demand.dueOn ?? null,
+          shanghaiDay(occurredAt),
+          demand.category,
+          DEFAULT_DEMAND_DAYS[demand.category as DemandCategory] ?? 15,
           recordId,
           stamp,
           stamp,
@@ -213,8 +256,8 @@ export async function submitHelpRecord(pool: Pool, caller: Caller, input: HelpRe
       const resolved = await sql<ResultSetHeader>(
         connection,
         `update demand set status = 'RESOLVED', resolved_by_id = ?, resolved_at = ?, updated_at = ?
-         where household_id = ? and status in (${OPEN_DEMAND_STATUSES}) and id in (${resolvedDemandIds.map(() => '?').join(',')}) and raised_at <= ?
-           and not exists (select 1 from demand_event e where e.demand_id = demand.id and e.kind in ('REOPENED', 'RESOLUTION_WITHDRAWN') and e.at > ?)`,
+         where household_id = ? and status in ('OPEN', 'IN_PROGRESS', 'ESCALATED') and id in (${resolvedDemandIds.map(() => '?').join(',')}) and raised_at <= ?
+           and not exists (select 1 from demand_event e where e.demand_id = demand.id and e.kind in ('REOPENED', 'RESOLUTION_WITHDRAWN', 'WORK_STARTED', 'REFERRED', 'ACCEPTED', 'RETURNED', 'PROGRESS_NOTED', 'INSTRUCTED') and e.at > ?)`,
         [recordId, occurred, stamp, householdId, ...resolvedDemandIds, occurred, occurred],
       );
       if (resolved.affectedRows !== resolvedDemandIds.length) {
@@ -238,7 +281,7 @@ export async function submitHelpRecord(pool: Pool, caller: Caller, input: HelpRe
       demandsRaised: input.demandsRaised.length,
       demandsResolved: resolvedDemandIds,
     });
-    await sql(connection, INSERT_AUDIT_SQL, [caller.accountId, stamp, String(recordId), changes, caller.clientAddress, householdId]);
+    await sql(connection, INSERT_AUDIT_SQL, [caller.accountId, stamp, 'submitHelpRecord', String(recordId), changes, caller.clientAddress, householdId]);
     await sql(connection, 'commit');
     return { id: String(recordId), clientId: input.clientId, versionNumber: 1 };
   } catch (error) {
@@ -260,12 +303,28 @@ export async function whyNotAssigned(connection: PoolConnection, caller: Caller,
     : badInput('input.occurredAt', 'occurredAt falls outside the time you were assigned to this household');
 }
 
-/** A retry answers with the first record; the same clientId with other content is refused. */
-export async function replay(connection: PoolConnection, clientId: string, hash: string) {
-  const [first] = await sql<StoredRecord[]>(connection, 'select id, client_id, version_number, content_hash from help_record where client_id = ?', [clientId]);
+/**
+ * A resend answers with the first record and leaves an audit entry (who sent it again, from where),
+ * as the real server does; the same clientId with other content is refused.
+ */
+export async function replay(connection: PoolConnection, caller: Caller, clientId: string, hash: string, stamp: string) {
+  const [first] = await sql<StoredRecord[]>(
+    connection,
+    'select id, client_id, version_number, content_hash, household_id from help_record where cadre_id = ? and client_id = ?',
+    [caller.cadreId, clientId],
+  );
   if (!first) throw new Error(`help record ${clientId} vanished after a duplicate-key error`);
   if (first.content_hash !== hash) {
     throw failure('CONFLICT', 'This clientId was already used for a different record; generate a new clientId for a new record', 'input.clientId');
   }
+  await sql(connection, INSERT_AUDIT_SQL, [
+    caller.accountId,
+    stamp,
+    'resendHelpRecord',
+    String(first.id),
+    JSON.stringify({ mutation: 'submitHelpRecord', clientId }),
+    caller.clientAddress,
+    first.household_id,
+  ]);
   return { id: String(first.id), clientId: first.client_id, versionNumber: first.version_number };
 }

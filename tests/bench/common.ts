@@ -3,7 +3,7 @@ import { Random as CityRandom } from '@wanjia/server/dist/seed/city/random';
 
 /**
  * What the benchmark's three parts (data generator, baseline server, runner) must agree on: where the
- * database is, how tokens look, and the two operations being measured.
+ * database is and how tokens look (the operations are the mini-program's: documents.ts).
  */
 
 /** The benchmark's own database; never a developer's. Dropped and rebuilt when it is not the full data set. */
@@ -67,7 +67,7 @@ export interface CadreIdentity {
 /** Signs an access token exactly as the real server does for a cadre who signed in through WeChat. */
 export async function signCadreToken(identity: CadreIdentity, secret: string, ttlSeconds = 3 * 60 * 60): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ role: 'CADRE', scp: null, sr: null, cd: identity.cadreId })
+  return new SignJWT({ role: 'CADRE', scp: null, sr: null, cd: identity.cadreId, gen: 0 })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(String(identity.accountId))
     .setIssuer(ISSUER)
@@ -79,19 +79,6 @@ export async function signCadreToken(identity: CadreIdentity, secret: string, tt
 
 export const TOKEN_ISSUER = ISSUER;
 export const TOKEN_AUDIENCE = AUDIENCE;
-
-// --- the two operations --------------------------------------------------------------------------------
-
-export const MY_HOUSEHOLDS_QUERY = `query MyHouseholds($first: Int, $after: String) {
-  myHouseholds(first: $first, after: $after) {
-    nodes { id headName address regionName targetGroups lastVisitAt daysSinceLastVisit visitIntervalDays visitOverdue openDemandCount }
-    pageInfo { hasNextPage endCursor }
-  }
-}`;
-
-export const SUBMIT_HELP_RECORD_MUTATION = `mutation Submit($input: HelpRecordInput!) {
-  submitHelpRecord(input: $input) { id clientId versionNumber }
-}`;
 
 /** Where both servers report how many SQL statements they have sent since they started. */
 export const SQL_COUNT_PATH = '/debug/sql-count';

@@ -1,6 +1,7 @@
 import autocannon from 'autocannon';
 import type mysql from 'mysql2/promise';
-import { MY_HOUSEHOLDS_QUERY, Random, SUBMIT_HELP_RECORD_MUTATION, signCadreToken } from './common';
+import { Random, signCadreToken } from './common';
+import { LIST_PAGE_SIZE, RECORDS_PAGE_SIZE, persistedBody } from './documents';
 import { cpuSeconds, databaseQuestions, procStatus, resetPeakRss, serverStatementCount } from './gauges';
 import { sleep, type Running } from './server-processes';
 import { SCENARIOS, type Scenario, type ServerName, type Settings } from './settings';
@@ -28,31 +29,48 @@ export async function loadCadres(admin: mysql.Connection, secret: string): Promi
   );
 }
 
-export const MY_HOUSEHOLDS_BODY = JSON.stringify({ query: MY_HOUSEHOLDS_QUERY, variables: { first: 20 } });
+export const MY_HOUSEHOLDS_BODY = persistedBody('MyHouseholds', { first: LIST_PAGE_SIZE });
+export const MY_STATS_BODY = persistedBody('MyStats', {});
+
+export function householdFileBody(householdId: number, recordsFirst = RECORDS_PAGE_SIZE): string {
+  return persistedBody('HouseholdFile', { id: String(householdId), recordsFirst });
+}
+
 export const SUMMARIES = ['入户走访，了解家庭近况和生活需求', '宣讲低保、医保和临时救助政策', '送去米面油等生活物资', '协助办理医疗救助申请'];
 
 /** What a phone submits after a visit; one in ten raises a demand, as visits do. */
 export function submission(clientId: string, householdId: number, sequence: number, occurredAt = new Date(Date.now() - 10 * 60_000)): string {
   const funds = sequence % 4 === 0;
-  return JSON.stringify({
-    query: SUBMIT_HELP_RECORD_MUTATION,
-    variables: {
-      input: {
-        clientId,
-        householdId: String(householdId),
-        occurredAt: occurredAt.toISOString(),
-        kinds: funds ? ['VISIT', 'FUNDS'] : ['VISIT', 'POLICY_EXPLANATION'],
-        summary: SUMMARIES[sequence % SUMMARIES.length],
-        fundsFen: funds ? 50_000 : 0,
-        materialsFen: 0,
-        problemsSolved: sequence % 3 === 0 ? 1 : 0,
-        latitude: 41.29,
-        longitude: 123.77,
-        demandsRaised: sequence % 10 === 0 ? [{ category: 'LIVELIHOOD', text: '冬季取暖费用困难' }] : [],
-      },
+  return persistedBody('SubmitHelpRecord', {
+    input: {
+      clientId,
+      householdId: String(householdId),
+      occurredAt: occurredAt.toISOString(),
+      kinds: funds ? ['VISIT', 'FUNDS'] : ['VISIT', 'POLICY_EXPLANATION'],
+      summary: SUMMARIES[sequence % SUMMARIES.length],
+      fundsFen: funds ? 50_000 : 0,
+      materialsFen: 0,
+      problemsSolved: sequence % 3 === 0 ? 1 : 0,
+      latitude: 41.29,
+      longitude: 123.77,
+      demandsRaised: sequence % 10 === 0 ? [{ category: 'LIVELIHOOD', text: '冬季取暖费用困难' }] : [],
     },
   });
 }
+
+/**
+ * The soak's mix of a phone's operations (tests/soak/soak.ts), out of 100: 30 household lists, 25
+ * household files, 15 statistics screens, 30 submissions of which one in ten is sent again under the
+ * same clientId (a lost answer). The soak's 5 corrections are submissions here: the baseline has no
+ * correctHelpRecord (the mini-program's correction document is not among its persisted operations).
+ */
+export const MIX = [
+  [30, 'myHouseholds'],
+  [25, 'household'],
+  [15, 'myStats'],
+  [27, 'submit'],
+  [3, 'resend'],
+] as const;
 
 export interface Measurement {
   round: number;
@@ -88,6 +106,27 @@ export interface Context {
 export async function measure(context: Context, server: Running, scenario: Scenario, round: number, seconds: number): Promise<Measurement> {
   const random = new Random(1000 * round + SCENARIOS.indexOf(scenario));
   let sequence = 0;
+  let lastSubmission: string | null = null;
+  const submit = (cadre: Cadre) => {
+    lastSubmission = submission(`${idPrefix}${sequence}`, cadre.households[Math.floor(random.next() * cadre.households.length)]!, sequence);
+    return lastSubmission;
+  };
+  const bodyFor = (kind: 'myHouseholds' | 'household' | 'myStats' | 'submit' | 'resend', cadre: Cadre): string => {
+    switch (kind) {
+      case 'myHouseholds':
+        return MY_HOUSEHOLDS_BODY;
+      case 'household':
+        return householdFileBody(cadre.households[Math.floor(random.next() * cadre.households.length)]!);
+      case 'myStats':
+        return MY_STATS_BODY;
+      case 'submit':
+        return submit(cadre);
+      case 'resend':
+        // Another cadre's clientId is as unknown as a new one: the resend goes out under its own cadre's token.
+        return lastSubmission ?? submit(cadre);
+    }
+  };
+  let lastCadre: Cadre | null = null;
   let responses = 0;
   let graphqlErrors = 0;
   let firstError: string | null = null;
@@ -110,12 +149,17 @@ export async function measure(context: Context, server: Running, scenario: Scena
         method: 'POST',
         path: '/graphql',
         setupRequest: (request) => {
-          const cadre = context.cadres[Math.floor(random.next() * context.cadres.length)]!;
+          let cadre = context.cadres[Math.floor(random.next() * context.cadres.length)]!;
           sequence += 1;
-          const body =
-            scenario === 'myHouseholds'
-              ? MY_HOUSEHOLDS_BODY
-              : submission(`${idPrefix}${sequence}`, cadre.households[Math.floor(random.next() * cadre.households.length)]!, sequence);
+          let kind: Parameters<typeof bodyFor>[0];
+          if (scenario === 'mix') {
+            const roll = random.next() * 100;
+            let bound = 0;
+            kind = MIX.find(([share]) => roll < (bound += share))?.[1] ?? 'submit';
+            if (kind === 'resend' && lastCadre) cadre = lastCadre;
+          } else kind = scenario === 'submitHelpRecord' ? 'submit' : scenario;
+          const body = bodyFor(kind, cadre);
+          if (kind === 'submit') lastCadre = cadre;
           return { ...request, headers: { 'content-type': 'application/json', authorization: cadre.authorization }, body };
         },
         onResponse: (status, body) => {

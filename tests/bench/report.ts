@@ -24,7 +24,19 @@ export function table(header: string[], rows: string[][]): string {
   return [line(header), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.map(line)].join('\n');
 }
 
-export const HEADER = ['operation', 'server', 'req/s', 'p50 ms', 'p99 ms', 'failures', 'SQL/req', 'db stmts/req', 'server CPU ms/req', 'db CPU ms/req', 'peak RSS'];
+export const HEADER = [
+  'operation',
+  'server',
+  'req/s',
+  'p50 ms',
+  'p99 ms',
+  'failures',
+  'SQL/req',
+  'db stmts/req',
+  'server CPU ms/req',
+  'db CPU ms/req',
+  'peak RSS',
+];
 
 export function row(m: Pick<Measurement, Exclude<keyof Measurement, 'round' | 'firstError' | 'sent' | 'responses'>>): string[] {
   return [

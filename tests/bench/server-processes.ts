@@ -70,18 +70,31 @@ export async function startProcess(name: ServerName, args: string[], environment
   throw new Error(`${name} server did not become ready (exit ${running.exitCode}):\n${output}`);
 }
 
+/**
+ * What both servers are told alike: the rate limits on, as production has them (counting every
+ * request against its budgets, in memory or in BENCH_REDIS_URL's Redis), with the per-address write
+ * budget raised because the whole load comes from one address (a real city's phones come from many).
+ */
+function sharedEnvironment(settings: Settings, database: MysqlTarget): Record<string, string> {
+  return {
+    DATABASE_URL: database.url,
+    JWT_SECRET: settings.secret,
+    DB_POOL_MAX: String(settings.pool),
+    RATE_LIMITS: 'true',
+    RATE_LIMIT_WRITES_PER_ADDRESS: '100000000/60',
+    ...(settings.redisUrl ? { REDIS_URL: settings.redisUrl } : {}),
+  };
+}
+
 export function startOurs(settings: Settings, database: MysqlTarget): Promise<Running> {
   return startProcess('ours', [settings.serverMain], {
-    DATABASE_URL: database.url,
+    ...sharedEnvironment(settings, database),
     DEMO_DATA: 'false',
     LOG_LEVEL: 'warn',
     HOST: '127.0.0.1',
+    // Production's defaults: the safelist enforced (the benchmark sends the mini-program's persisted documents).
     NODE_ENV: 'production',
-    JWT_SECRET: settings.secret,
-    DB_POOL_MAX: String(settings.pool),
-    // The load comes from one address and the benchmark's hand-written operations are not the mini-program's safelist.
-    RATE_LIMITS: 'false',
-    SAFELIST_MODE: 'off',
+    RATE_LIMIT_KEY_PREFIX: `bench-ours-${process.pid}`,
     // The server counts its SQL statements and serves the count at /debug/sql-count when asked to.
     COUNT_SQL: 'true',
   });
@@ -90,9 +103,8 @@ export function startOurs(settings: Settings, database: MysqlTarget): Promise<Ru
 export function startBaseline(settings: Settings, database: MysqlTarget): Promise<Running> {
   // `node --import tsx` keeps the baseline in one process (the tsx CLI would add a parent process).
   return startProcess('baseline', ['--import', 'tsx', path.join(__dirname, 'baseline-server.ts')], {
-    DATABASE_URL: database.url,
-    JWT_SECRET: settings.secret,
-    DB_POOL_MAX: String(settings.pool),
+    ...sharedEnvironment(settings, database),
+    RATE_LIMIT_KEY_PREFIX: `bench-baseline-${process.pid}`,
   });
 }
 
