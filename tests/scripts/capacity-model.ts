@@ -99,6 +99,7 @@ export interface ScaleModel {
   databaseGbPerYear: number;
   binlogGbPerYear: number;
   peakRowWritesPerSecond: number;
+  rowWritesPerDay: number;
   peakLogFsyncsPerSecond: number;
   photoTbPerYear: number;
   photoCores: number;
@@ -156,6 +157,7 @@ export function modelScale(figures: MeasuredFigures, scale: Scale): ScaleModel {
     databaseGbPerYear: (visits * 365 * bytesPerRecord(figures)) / 1e9,
     binlogGbPerYear: (visits * 365 * figures.perSubmittedRecord.binlogBytes) / 1e9,
     peakRowWritesPerSecond: peakRequests * rowWritesPerRequest,
+    rowWritesPerDay: requests * rowWritesPerRequest,
     peakLogFsyncsPerSecond: peakRequests * fsyncsPerRequest,
     photoTbPerYear: (photosPerDay * 365 * (figures.photo.storedBytes + figures.photo.thumbnailBytes)) / 1e12,
     photoCores: ((photosPerDay / 86_400) * ASSUMPTIONS.peakFactor * figures.photo.cpuMs) / 1000 / ASSUMPTIONS.targetUtilisation,
@@ -182,6 +184,8 @@ export function modelTable(figures: MeasuredFigures): string {
     row('households and persons visited', (model) => model.scale.hardship + model.scale.keyFocus + model.scale.petitioners),
     row('visits (records) a day', (model) => model.visitsPerDay),
     row('API requests a day', (model) => model.requestsPerDay),
+    row('API requests a cadre a day', (model) => model.requestsPerDay / model.scale.cadres),
+    row('rows written a cadre a day', (model) => model.rowWritesPerDay / model.scale.cadres),
     row('peak requests/s', (model) => model.peakRequestsPerSecond),
     row('peak records/s', (model) => model.peakRecordsPerSecond),
     row('API cores at peak', (model) => model.apiCores),
