@@ -118,6 +118,8 @@ function leaksOf(answer: Answer, request: CorpusRequest, tableNames: string[]): 
   return leaks;
 }
 
+const CLOSED_SOCKET_CODES = new Set(['EPIPE', 'ECONNRESET', 'UND_ERR_SOCKET']);
+
 async function send(url: string, request: CorpusRequest, tokens: Record<Identity, string | null>): Promise<Answer> {
   const headers: Record<string, string> = { ...request.headers };
   const contentType = request.contentType === undefined ? 'application/json' : request.contentType;
@@ -588,9 +590,11 @@ describe.each(KINDS)('the bad-input corpus on %s', (kind) => {
       const answer = await send(server.url, request, tokens).catch(async (error: unknown) => {
         await new Promise((resolve) => setTimeout(resolve, 500));
         // A pooled connection the server closed after answering the previous upload early (before reading its
-        // whole body): sent once more on a fresh one. Not a refusal of this request.
+        // whole body): sent once more on a fresh one. Not a refusal of this request. Node's fetch (undici) names
+        // that closed socket three ways, by when it noticed: EPIPE while writing, ECONNRESET, or UND_ERR_SOCKET
+        // ("other side closed") when the close arrived before any answer.
         const cause = (error as { cause?: { code?: string } }).cause?.code;
-        if (server.child.exitCode === null && (cause === 'EPIPE' || cause === 'ECONNRESET')) return send(server.url, request, tokens);
+        if (server.child.exitCode === null && cause !== undefined && CLOSED_SOCKET_CODES.has(cause)) return send(server.url, request, tokens);
         if (server.child.exitCode === null) throw error;
         const died = `the server died (exit ${server.child.exitCode}): ${server
           .output()
