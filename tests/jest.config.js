@@ -5,7 +5,7 @@ const mysql = require('mysql2/promise');
 // install it); on a developer's machine without it they are left out and the run's summary says so.
 const browserAvailable = fs.existsSync('/usr/bin/chromium') || process.env.CI === 'true';
 
-// The fault and soak tests need MySQL (MariaDB): they cut its connections and count its rows. Under CI,
+// The fault, soak and benchmark-guard tests need MySQL (MariaDB): they cut its connections and count its rows. Under CI,
 // or when TEST_DATABASE_URL is set, they always run (and fail if it does not answer); otherwise they
 // run when the local default root@127.0.0.1:3306 answers, and are left out with a note when it does not.
 async function mysqlAvailable() {
@@ -15,7 +15,7 @@ async function mysqlAvailable() {
     await connection.end();
     return true;
   } catch {
-    process.stderr.write('Fault and soak tests (tests/faults, tests/soak) did NOT run: no TEST_DATABASE_URL and no MySQL answers at 127.0.0.1:3306\n');
+    process.stderr.write('Fault, soak and benchmark-guard tests (tests/faults, tests/soak, tests/bench-guard) did NOT run: no TEST_DATABASE_URL and no MySQL answers at 127.0.0.1:3306\n');
     return false;
   }
 }
@@ -28,7 +28,7 @@ module.exports = async () => ({
     '<rootDir>/probes/**/*.test.ts',
     '<rootDir>/docs/**/*.test.ts',
     ...(browserAvailable ? ['<rootDir>/browser/**/*.test.ts'] : []),
-    ...((await mysqlAvailable()) ? ['<rootDir>/faults/**/*.test.ts', '<rootDir>/soak/**/*.test.ts'] : []),
+    ...((await mysqlAvailable()) ? ['<rootDir>/faults/**/*.test.ts', '<rootDir>/soak/**/*.test.ts', '<rootDir>/bench-guard/**/*.test.ts'] : []),
   ],
   transform: { '^.+\\.ts$': ['@swc/jest', require('../jest.swc.js')] },
   maxWorkers: 1,

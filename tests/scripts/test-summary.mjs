@@ -45,7 +45,7 @@ const statusFile = path.join(root, 'server', '.test-status.json');
 const status = fs.existsSync(statusFile) ? JSON.parse(fs.readFileSync(statusFile, 'utf8')) : { note: 'MySQL was NOT tested: the server suite did not run' };
 console.log(`  ${status.note}`);
 // tests/jest.config.js leaves the fault and soak suites out when MySQL does not answer; the server's status says whether it did.
-if (status.mysql === false) console.log('  Fault and soak tests (tests/faults, tests/soak) did NOT run: they need MySQL');
+if (status.mysql === false) console.log('  Fault, soak and benchmark-guard tests (tests/faults, tests/soak, tests/bench-guard) did NOT run: they need MySQL');
 // server/jest.config.js leaves the shared-budget rate-limit test out when no Redis answers (never under CI).
 if (process.env.CI !== 'true' && !process.env.TEST_REDIS_URL?.trim() && !(await redisAnswers())) {
   console.log('  The Redis rate-limit test did NOT run: nothing answers at 127.0.0.1:6379 (apt-get install -y redis-server)');
