@@ -8,6 +8,7 @@ import express from 'express';
 import { pinoHttp } from 'pino-http';
 import type { AppConfig } from './config';
 import type { Orm } from './db/orm';
+import { replicaMonitorOf } from './db/read-replicas';
 import { createContext, type GraphQLContext } from './graphql/context';
 import { createErrorFormatter } from './graphql/error-formatter';
 import { bodyErrorHandler, rejectBatchedRequests, requireJsonBody } from './graphql/limits/http-limits';
@@ -95,13 +96,16 @@ export async function createApp({ config, orm, logger, sqlCounter, photoStorage,
     response.json({ status: 'ok' });
   });
 
+  // Ready while the primary answers; `databases` lists the primary and each read replica (a replica that
+  // is down or behind is reported, not fatal: analytics then read the primary).
   app.get('/readyz', async (_request, response) => {
+    const replicas = replicaMonitorOf(orm.em.getDriver())?.report() ?? [];
     try {
       await orm.em.fork().getConnection().execute('select 1');
-      response.json({ status: 'ready', database: config.database.kind });
+      response.json({ status: 'ready', database: config.database.kind, databases: [{ name: 'primary', role: 'primary', answering: true }, ...replicas] });
     } catch (error) {
       logger.warn({ err: error }, 'readiness check failed');
-      response.status(503).json({ status: 'unavailable', database: config.database.kind });
+      response.status(503).json({ status: 'unavailable', database: config.database.kind, databases: [{ name: 'primary', role: 'primary', answering: false }, ...replicas] });
     }
   });
 

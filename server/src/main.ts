@@ -90,6 +90,8 @@ async function main(): Promise<void> {
     logSql: config.logSql,
     onQuery: config.countSql ? () => (sqlCounter.statements += 1) : undefined,
     silentConnectionTimeoutMs: SILENT_CONNECTION_TIMEOUT_MS,
+    // The replicas' heartbeat and lag checks (issue 17), when DATABASE_REPLICA_URLS is set.
+    watchReplicas: true,
   });
   const app = await createApp({ config, orm, logger, sqlCounter });
   await stopIfSignalled(orm);

@@ -1,6 +1,7 @@
 import { BulkRunItem } from '../modules/bulk-runs/bulk-run-item.entity';
 import { BulkRun } from '../modules/bulk-runs/bulk-run.entity';
 import { UserAccount } from '../modules/accounts/user-account.entity';
+import { ReplicaHeartbeat } from './replica-heartbeat.entity';
 import { JobLease } from '../modules/jobs/job-lease.entity';
 import { DataImport, DataImportKey, DataImportProblem, DataImportRow } from '../modules/imports/data-import.entity';
 import { NoticeDelivery } from '../modules/notices/notice-delivery.entity';
@@ -82,4 +83,6 @@ export const ENTITIES = [
   // A new round's carry-over and bulk reassignment (issue 16): the runs and their items.
   BulkRun,
   BulkRunItem,
+  // The read replicas' heartbeat (issue 17).
+  ReplicaHeartbeat,
 ];

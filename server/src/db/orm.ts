@@ -4,14 +4,13 @@ import path from 'node:path';
 import { BetterSqliteDriver } from '@mikro-orm/better-sqlite';
 import { MikroORM, type Options } from '@mikro-orm/core';
 import type { AbstractSqlDriver } from '@mikro-orm/knex';
-import { MariaDbDriver } from '@mikro-orm/mariadb';
 import { Migrator } from '@mikro-orm/migrations';
-import { MySqlDriver } from '@mikro-orm/mysql';
 import type { DatabaseConfig } from '../config';
 import type { Logger } from '../logger';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 import { ensureSqliteDefaults, runSqliteBackfills } from './sqlite-backfills';
+import { attachReplicaMonitor, ReplicaRoutingMariaDbDriver, ReplicaRoutingMySqlDriver } from './read-replicas';
 
 import type { Em, Orm } from '../core/entity-manager';
 import { ConflictRetryingEntityManager, conflictRetrySettings } from '../core/conflict-retry';
@@ -31,6 +30,11 @@ export interface OrmSettings {
    * statement (an index on a large table). Unset: no such limit.
    */
   silentConnectionTimeoutMs?: number;
+  /**
+   * With read replicas configured: write the replicas' heartbeat and measure their lag every second
+   * (db/read-replicas.ts). The serving ORM only: migrations and the CLI leave the replicas alone.
+   */
+  watchReplicas?: boolean;
 }
 
 /** How long a request waits for a pool connection before it is told the database is unavailable. */
@@ -72,7 +76,8 @@ export function ormOptions(settings: OrmSettings): Options<AbstractSqlDriver> {
     conflictRetrySettings.retries = database.conflictRetries;
     return {
       ...common,
-      driver: database.flavor === 'mariadb' ? MariaDbDriver : MySqlDriver,
+      // MikroORM's drivers, except that `read` is the replica readFromReplica chose, never a random one.
+      driver: database.flavor === 'mariadb' ? ReplicaRoutingMariaDbDriver : ReplicaRoutingMySqlDriver,
       // Times are UTC in the database, whatever the server's zone. (SQLite stores epoch milliseconds,
       // which have no zone; forcing UTC there makes MikroORM 6.6 see every date as changed.)
       forceUtcTimezone: true,
@@ -91,6 +96,12 @@ export function ormOptions(settings: OrmSettings): Options<AbstractSqlDriver> {
         reapIntervalMillis: 1_000,
       },
       driverOptions: { connection: connectionTimeouts(database.flavor, settings.silentConnectionTimeoutMs) },
+      // Read replicas (issue 17): each its own pool with the primary's settings. MikroORM's default would
+      // send every read outside a transaction to a random replica, so a cadre could miss the record they
+      // just submitted: only reads that ask for the `read` connection inside core/read-replicas.ts
+      // readFromReplica (the analytics) leave the primary.
+      replicas: database.replicaUrls.map((url, index) => ({ name: `replica${index + 1}`, clientUrl: url })),
+      preferReadReplicas: false,
       migrations: {
         tableName: 'mikro_orm_migrations',
         migrationsList: MIGRATIONS,
@@ -115,7 +126,12 @@ export async function createOrm(settings: OrmSettings): Promise<Orm> {
   if (settings.database.kind === 'sqlite' && settings.database.path !== ':memory:') {
     fs.mkdirSync(path.dirname(settings.database.path), { recursive: true });
   }
-  return MikroORM.init<AbstractSqlDriver>(ormOptions(settings));
+  const orm = await MikroORM.init<AbstractSqlDriver>(ormOptions(settings));
+  if (settings.database.kind === 'mysql') {
+    const monitor = attachReplicaMonitor(orm.em.getDriver(), settings.database.replicaMaxLagSeconds, settings.logger);
+    if (settings.watchReplicas) monitor?.start();
+  }
+  return orm;
 }
 
 /** Where the embedded database remembers which entity model its schema was last brought up to. */

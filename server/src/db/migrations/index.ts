@@ -13,6 +13,7 @@ import { Migration20261205000000 } from './Migration20261205000000';
 import { Migration20261205100000 } from './Migration20261205100000';
 import { Migration20261205200000 } from './Migration20261205200000';
 import { Migration20261205300000 } from './Migration20261205300000';
+import { Migration20261206170000 } from './Migration20261206170000';
 
 /**
  * The MySQL migrations in the order they run; listed, so that no file discovery is needed at run time.
@@ -49,4 +50,6 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261205200000', class: Migration20261205200000 },
   // An index on household.phone (issue 16): the imports' likely-duplicate and household-by-phone lookups without a scan.
   { name: 'Migration20261205300000', class: Migration20261205300000 },
+  // The read replicas' heartbeat (issue 17): one row the primary overwrites every second; its age on a replica is the replica's lag.
+  { name: 'Migration20261206170000', class: Migration20261206170000 },
 ];

@@ -24,7 +24,7 @@ export interface ExportLinks {
 
 /** The region of a resolved slice, for the file name (in scope: resolveSlice has checked it). */
 async function regionOf(em: Em, regionId: number): Promise<{ name: string; code: string }> {
-  const region = await em.findOneOrFail(Region, regionId, { fields: ['name', 'code'] });
+  const region = await em.findOneOrFail(Region, regionId, { fields: ['name', 'code'], connectionType: 'read' });
   return { name: region.name, code: region.code };
 }
 

@@ -18,11 +18,11 @@ import type { Slice } from './analytics.slice';
  */
 export async function resolveSlice(em: Em, actor: StaffActor, args: AnalyticsSliceArgs, now: Date): Promise<Slice> {
   const regionId = args.regionId ? parseId(args.regionId, 'regionId') : actor.scopeRegionId;
-  const region = await em.findOne(Region, { $and: [{ id: regionId }, analyticsPolicy.scope(actor)] }, { fields: ['id', 'path', 'parent'] });
+  const region = await em.findOne(Region, { $and: [{ id: regionId }, analyticsPolicy.scope(actor)] }, { fields: ['id', 'path', 'parent'], connectionType: 'read' });
   assertAllowed(region !== null);
   let round: Slice['round'] = null;
   if (args.roundId) {
-    const found = await em.findOne(Round, parseId(args.roundId, 'roundId'));
+    const found = await em.findOne(Round, parseId(args.roundId, 'roundId'), { connectionType: 'read' });
     if (!found) throw new BadUserInputError('roundId', 'roundId names no round');
     round = { id: found.id, startsOn: found.startsOn, endsOn: found.endsOn };
   }
@@ -30,7 +30,7 @@ export async function resolveSlice(em: Em, actor: StaffActor, args: AnalyticsSli
   let unitId: number | null = null;
   if (args.unitId) {
     unitId = parseId(args.unitId, 'unitId');
-    if (!(await em.count(Unit, unitId))) throw new BadUserInputError('unitId', 'unitId names no unit');
+    if (!(await em.count(Unit, unitId, { connectionType: 'read' }))) throw new BadUserInputError('unitId', 'unitId names no unit');
   }
   return {
     regionId: region.id,

@@ -1,27 +1,26 @@
 import { Role } from '@wanjia/shared';
 import { Arg, Args, Authorized, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { callerOf, type GraphQLContext } from '../../graphql/context';
-import { ConnectionType, PageArgs, type Connection } from '../../core/pagination';
+import { PageArgs } from '../../core/pagination';
+import { withFreshness } from '../../core/read-replicas';
 import { Cadre } from '../cadres/cadre.entity';
-import { CadreConnection } from '../cadres/cadre.types';
 import { DemandReferral } from '../demands/demand-referral.entity';
 import { Demand } from '../demands/demand.entity';
 import { HelpRecord } from '../help-records/help-record.entity';
-import { HelpRecordConnection } from '../help-records/help-record.types';
 import { Household } from '../households/household.entity';
-import { HouseholdConnection } from '../households/household.types';
 import { Resident } from '../households/resident.entity';
 import { PetitionCase } from '../petition-cases/petition-case.entity';
 import { Region } from '../regions/region.entity';
 import { Unit } from '../units/unit.entity';
-import { UnitConnection } from '../units/unit.types';
 import { analyticsReportService } from './analytics-report.service';
 import { AnalyticsSliceArgs, ExportArgs, RegionArgs } from './analytics.inputs';
 import { analyticsService } from './analytics.service';
 import {
+  AnalyticsConnectionType,
   AnalyticsMeasure,
   AnalyticsRecordType,
   BreakdownDimension,
+  type AnalyticsConnection,
   CadreWorkload,
   CampaignBreakdown,
   CampaignOverview,
@@ -45,12 +44,17 @@ import {
 } from './demand-loop.types';
 import { overdueVisitsService } from './overdue-visits.service';
 
-// Their own names: the feature lists' connection types are private to their resolvers.
-const AnalyticsResidentConnection = ConnectionType(Resident, 'AnalyticsResidentConnection');
-const AnalyticsRegionConnection = ConnectionType(Region, 'AnalyticsRegionConnection');
-const AnalyticsDemandConnection = ConnectionType(Demand, 'AnalyticsDemandConnection');
-const AnalyticsReferralConnection = ConnectionType(DemandReferral, 'AnalyticsReferralConnection');
-const AnalyticsPetitionCaseConnection = ConnectionType(PetitionCase, 'AnalyticsPetitionCaseConnection');
+// Their own names: the feature lists' connection types are private to their resolvers, and a drill-down's
+// page also says how old its data may be (it reads a replica when one is fit; the feature lists never do).
+const AnalyticsHouseholdConnection = AnalyticsConnectionType(Household, 'AnalyticsHouseholdConnection');
+const AnalyticsResidentConnection = AnalyticsConnectionType(Resident, 'AnalyticsResidentConnection');
+const AnalyticsCadreConnection = AnalyticsConnectionType(Cadre, 'AnalyticsCadreConnection');
+const AnalyticsUnitConnection = AnalyticsConnectionType(Unit, 'AnalyticsUnitConnection');
+const AnalyticsRegionConnection = AnalyticsConnectionType(Region, 'AnalyticsRegionConnection');
+const AnalyticsDemandConnection = AnalyticsConnectionType(Demand, 'AnalyticsDemandConnection');
+const AnalyticsReferralConnection = AnalyticsConnectionType(DemandReferral, 'AnalyticsReferralConnection');
+const AnalyticsPetitionCaseConnection = AnalyticsConnectionType(PetitionCase, 'AnalyticsPetitionCaseConnection');
+const AnalyticsHelpRecordConnection = AnalyticsConnectionType(HelpRecord, 'AnalyticsHelpRecordConnection');
 
 const STAFF = [Role.ADMIN, Role.ANALYST];
 const measureArg = { description: 'The figure whose records to list.' };
@@ -58,14 +62,15 @@ const measureArg = { description: 'The figure whose records to list.' };
 /**
  * The analysts' queries (issue 6): figures of the campaign within the caller's region subtree, each
  * with a drill-down to the records it counts, and exports. Totals are computed from the records on
- * every call, so they are always current.
+ * every call, on a read replica when one is fit to read from (issue 17: core/read-replicas.ts), and
+ * every answer says how old its data may be (`freshness`).
  */
 @Resolver()
 export class AnalyticsResolver {
   @Authorized(...STAFF)
   @Query(() => CampaignOverview, { description: 'Every figure of the campaign for a region subtree, round and window.' })
   async campaignOverview(@Args() slice: AnalyticsSliceArgs, @Ctx() ctx: GraphQLContext): Promise<CampaignOverview> {
-    return analyticsService.overview(ctx.em, ctx.actor!, slice);
+    return withFreshness(ctx.em, () => analyticsService.overview(ctx.em, ctx.actor!, slice));
   }
 
   @Authorized(...STAFF)
@@ -75,42 +80,42 @@ export class AnalyticsResolver {
     @Args() slice: AnalyticsSliceArgs,
     @Ctx() ctx: GraphQLContext,
   ): Promise<CampaignBreakdown> {
-    return analyticsService.breakdown(ctx.em, ctx.actor!, dimension, slice);
+    return withFreshness(ctx.em, () => analyticsService.breakdown(ctx.em, ctx.actor!, dimension, slice));
   }
 
   @Authorized(...STAFF)
   @Query(() => CoverageGaps, { description: 'Active households in a target group with no active assignment, per village or community.' })
   async coverageGaps(@Args() region: RegionArgs, @Ctx() ctx: GraphQLContext): Promise<CoverageGaps> {
-    return coverageGapsService.list(ctx.em, ctx.actor!, region);
+    return withFreshness(ctx.em, () => coverageGapsService.list(ctx.em, ctx.actor!, region));
   }
 
   @Authorized(...STAFF)
   @Query(() => OverdueVisitConnection, { description: 'Assigned households whose next visit is past due, most overdue first.' })
   async overdueVisits(@Args() region: RegionArgs, @Args() page: PageArgs, @Ctx() ctx: GraphQLContext): Promise<OverdueVisitConnection> {
-    return overdueVisitsService.list(ctx.em, ctx.actor!, ctx.config.visitIntervals, region, page);
+    return withFreshness(ctx.em, () => overdueVisitsService.list(ctx.em, ctx.actor!, ctx.config.visitIntervals, region, page));
   }
 
   @Authorized(...STAFF)
   @Query(() => CadreWorkload, { description: 'How many households each active cadre looks after, and who is over capacity.' })
   async cadreWorkload(@Args() region: RegionArgs, @Ctx() ctx: GraphQLContext): Promise<CadreWorkload> {
-    return cadreWorkloadService.workload(ctx.em, ctx.actor!, region);
+    return withFreshness(ctx.em, () => cadreWorkloadService.workload(ctx.em, ctx.actor!, region));
   }
 
   @Authorized(...STAFF)
   @Query(() => DemandAging, { description: 'Open demands by how long ago they were raised.' })
   async demandAging(@Args() region: RegionArgs, @Ctx() ctx: GraphQLContext): Promise<DemandAging> {
-    return demandAgingService.aging(ctx.em, ctx.actor!, region);
+    return withFreshness(ctx.em, () => demandAgingService.aging(ctx.em, ctx.actor!, region));
   }
 
   @Authorized(...STAFF)
-  @Query(() => HouseholdConnection, { description: 'The households a HOUSEHOLD figure counts.' })
+  @Query(() => AnalyticsHouseholdConnection, { description: 'The households a HOUSEHOLD figure counts.' })
   async analyticsHouseholds(
     @Arg('measure', () => AnalyticsMeasure, measureArg) measure: AnalyticsMeasure,
     @Args() slice: AnalyticsSliceArgs,
     @Args() page: PageArgs,
     @Ctx() ctx: GraphQLContext,
-  ): Promise<Connection<Household>> {
-    return analyticsService.drillDown<Household>(ctx.em, ctx.actor!, AnalyticsRecordType.HOUSEHOLD, measure, slice, page);
+  ): Promise<AnalyticsConnection<Household>> {
+    return withFreshness(ctx.em, () => analyticsService.drillDown<Household>(ctx.em, ctx.actor!, AnalyticsRecordType.HOUSEHOLD, measure, slice, page));
   }
 
   @Authorized(...STAFF)
@@ -120,30 +125,30 @@ export class AnalyticsResolver {
     @Args() slice: AnalyticsSliceArgs,
     @Args() page: PageArgs,
     @Ctx() ctx: GraphQLContext,
-  ): Promise<Connection<Resident>> {
-    return analyticsService.drillDown<Resident>(ctx.em, ctx.actor!, AnalyticsRecordType.RESIDENT, measure, slice, page);
+  ): Promise<AnalyticsConnection<Resident>> {
+    return withFreshness(ctx.em, () => analyticsService.drillDown<Resident>(ctx.em, ctx.actor!, AnalyticsRecordType.RESIDENT, measure, slice, page));
   }
 
   @Authorized(...STAFF)
-  @Query(() => CadreConnection, { description: 'The cadres a CADRE figure counts.' })
+  @Query(() => AnalyticsCadreConnection, { description: 'The cadres a CADRE figure counts.' })
   async analyticsCadres(
     @Arg('measure', () => AnalyticsMeasure, measureArg) measure: AnalyticsMeasure,
     @Args() slice: AnalyticsSliceArgs,
     @Args() page: PageArgs,
     @Ctx() ctx: GraphQLContext,
-  ): Promise<Connection<Cadre>> {
-    return analyticsService.drillDown<Cadre>(ctx.em, ctx.actor!, AnalyticsRecordType.CADRE, measure, slice, page);
+  ): Promise<AnalyticsConnection<Cadre>> {
+    return withFreshness(ctx.em, () => analyticsService.drillDown<Cadre>(ctx.em, ctx.actor!, AnalyticsRecordType.CADRE, measure, slice, page));
   }
 
   @Authorized(...STAFF)
-  @Query(() => UnitConnection, { description: 'The units a UNIT figure counts.' })
+  @Query(() => AnalyticsUnitConnection, { description: 'The units a UNIT figure counts.' })
   async analyticsUnits(
     @Arg('measure', () => AnalyticsMeasure, measureArg) measure: AnalyticsMeasure,
     @Args() slice: AnalyticsSliceArgs,
     @Args() page: PageArgs,
     @Ctx() ctx: GraphQLContext,
-  ): Promise<Connection<Unit>> {
-    return analyticsService.drillDown<Unit>(ctx.em, ctx.actor!, AnalyticsRecordType.UNIT, measure, slice, page);
+  ): Promise<AnalyticsConnection<Unit>> {
+    return withFreshness(ctx.em, () => analyticsService.drillDown<Unit>(ctx.em, ctx.actor!, AnalyticsRecordType.UNIT, measure, slice, page));
   }
 
   @Authorized(...STAFF)
@@ -153,8 +158,8 @@ export class AnalyticsResolver {
     @Args() slice: AnalyticsSliceArgs,
     @Args() page: PageArgs,
     @Ctx() ctx: GraphQLContext,
-  ): Promise<Connection<Region>> {
-    return analyticsService.drillDown<Region>(ctx.em, ctx.actor!, AnalyticsRecordType.REGION, measure, slice, page);
+  ): Promise<AnalyticsConnection<Region>> {
+    return withFreshness(ctx.em, () => analyticsService.drillDown<Region>(ctx.em, ctx.actor!, AnalyticsRecordType.REGION, measure, slice, page));
   }
 
   @Authorized(...STAFF)
@@ -164,8 +169,8 @@ export class AnalyticsResolver {
     @Args() slice: AnalyticsSliceArgs,
     @Args() page: PageArgs,
     @Ctx() ctx: GraphQLContext,
-  ): Promise<Connection<PetitionCase>> {
-    return analyticsService.drillDown<PetitionCase>(ctx.em, ctx.actor!, AnalyticsRecordType.PETITION_CASE, measure, slice, page);
+  ): Promise<AnalyticsConnection<PetitionCase>> {
+    return withFreshness(ctx.em, () => analyticsService.drillDown<PetitionCase>(ctx.em, ctx.actor!, AnalyticsRecordType.PETITION_CASE, measure, slice, page));
   }
 
   @Authorized(...STAFF)
@@ -175,19 +180,19 @@ export class AnalyticsResolver {
     @Args() slice: AnalyticsSliceArgs,
     @Args() page: PageArgs,
     @Ctx() ctx: GraphQLContext,
-  ): Promise<Connection<Demand>> {
-    return analyticsService.drillDown<Demand>(ctx.em, ctx.actor!, AnalyticsRecordType.DEMAND, measure, slice, page);
+  ): Promise<AnalyticsConnection<Demand>> {
+    return withFreshness(ctx.em, () => analyticsService.drillDown<Demand>(ctx.em, ctx.actor!, AnalyticsRecordType.DEMAND, measure, slice, page));
   }
 
   @Authorized(...STAFF)
-  @Query(() => HelpRecordConnection, { description: 'The help records (latest versions) a HELP_RECORD figure counts.' })
+  @Query(() => AnalyticsHelpRecordConnection, { description: 'The help records (latest versions) a HELP_RECORD figure counts.' })
   async analyticsHelpRecords(
     @Arg('measure', () => AnalyticsMeasure, measureArg) measure: AnalyticsMeasure,
     @Args() slice: AnalyticsSliceArgs,
     @Args() page: PageArgs,
     @Ctx() ctx: GraphQLContext,
-  ): Promise<Connection<HelpRecord>> {
-    return analyticsService.drillDown<HelpRecord>(ctx.em, ctx.actor!, AnalyticsRecordType.HELP_RECORD, measure, slice, page);
+  ): Promise<AnalyticsConnection<HelpRecord>> {
+    return withFreshness(ctx.em, () => analyticsService.drillDown<HelpRecord>(ctx.em, ctx.actor!, AnalyticsRecordType.HELP_RECORD, measure, slice, page));
   }
 
   @Authorized(...STAFF)
@@ -200,7 +205,7 @@ export class AnalyticsResolver {
     @Args() slice: DemandLoopSliceArgs,
     @Ctx() ctx: GraphQLContext,
   ): Promise<DemandLoopFigures> {
-    return demandLoopService.figures(ctx.em, ctx.actor!, dimension ?? null, slice, ctx.clock.now());
+    return withFreshness(ctx.em, () => demandLoopService.figures(ctx.em, ctx.actor!, dimension ?? null, slice, ctx.clock.now()));
   }
 
   @Authorized(...STAFF)
@@ -212,8 +217,8 @@ export class AnalyticsResolver {
     @Args() slice: DemandLoopSliceArgs,
     @Args() page: PageArgs,
     @Ctx() ctx: GraphQLContext,
-  ): Promise<Connection<Demand>> {
-    return demandLoopService.demands(ctx.em, ctx.actor!, measure, rung ?? null, slice, page, ctx.clock.now());
+  ): Promise<AnalyticsConnection<Demand>> {
+    return withFreshness(ctx.em, () => demandLoopService.demands(ctx.em, ctx.actor!, measure, rung ?? null, slice, page, ctx.clock.now()));
   }
 
   @Authorized(...STAFF)
@@ -227,7 +232,7 @@ export class AnalyticsResolver {
     @Args() page: PageArgs,
     @Ctx() ctx: GraphQLContext,
   ): Promise<ReferralUnitFiguresConnection> {
-    return demandLoopService.byUnit(ctx.em, ctx.actor!, orderBy, slice, page, ctx.clock.now());
+    return withFreshness(ctx.em, () => demandLoopService.byUnit(ctx.em, ctx.actor!, orderBy, slice, page, ctx.clock.now()));
   }
 
   @Authorized(...STAFF)
@@ -237,8 +242,8 @@ export class AnalyticsResolver {
     @Args() slice: DemandLoopSliceArgs,
     @Args() page: PageArgs,
     @Ctx() ctx: GraphQLContext,
-  ): Promise<Connection<DemandReferral>> {
-    return demandLoopService.referrals(ctx.em, ctx.actor!, measure, slice, page, ctx.clock.now());
+  ): Promise<AnalyticsConnection<DemandReferral>> {
+    return withFreshness(ctx.em, () => demandLoopService.referrals(ctx.em, ctx.actor!, measure, slice, page, ctx.clock.now()));
   }
 
   @Authorized(...STAFF)

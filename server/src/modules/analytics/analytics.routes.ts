@@ -22,6 +22,7 @@ import {
 import type { AnalyticsSliceArgs } from './analytics.inputs';
 import { BreakdownDimension, ReportKind } from './analytics.types';
 import { verifyReportDownloadTicket } from './report-download-ticket';
+import { freshnessHeader, readFromReplica } from '../../core/read-replicas';
 
 /**
  * What a download costs against the caller's query budget: the figure sheet it is computed from, as
@@ -117,8 +118,11 @@ export function analyticsRoutes(orm: Orm, config: AppConfig, logger: Logger, rat
       );
       const clientAddress = request.ip ?? request.socket.remoteAddress ?? 'unknown';
       await rateLimits.consume({ kind: 'query', rootFields: [], cost: REPORT_DOWNLOAD_COSTS[report.kind] }, actor, clientAddress);
-      const { table, name } = await analyticsReportService.download(orm.em.fork(), { actor, clientAddress }, report, format);
-      response.set('Content-Disposition', contentDisposition(name)).set('Cache-Control', 'private, no-store');
+      // Computed on a read replica when one is fit (issue 17); the header says how old the data may be.
+      const em = orm.em.fork();
+      const { value: downloaded, freshness } = await readFromReplica(em, () => analyticsReportService.download(em, { actor, clientAddress }, report, format));
+      const { table, name } = downloaded;
+      response.set('Content-Disposition', contentDisposition(name)).set('Cache-Control', 'private, no-store').set('X-Data-Freshness', freshnessHeader(freshness));
       if (format === 'xlsx') {
         response.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(await toXlsx(table));
       } else {

@@ -108,7 +108,7 @@ async function monthsOf(em: Em, slice: Slice): Promise<MonthSpan[]> {
   const range = monthRange(slice);
   let first = range.first;
   if (first === null) {
-    const [earliest] = await em.find(Round, {}, { orderBy: { startsOn: 'asc' }, limit: 1 });
+    const [earliest] = await em.find(Round, {}, { orderBy: { startsOn: 'asc' }, limit: 1, connectionType: 'read' });
     first = earliest?.startsOn ?? slice.today;
   }
   return monthSpans(first, range.last);
@@ -133,18 +133,18 @@ async function figureSlice(em: Em, actor: Actor, args: AnalyticsSliceArgs, now: 
  * (coverage-gaps, overdue-visits, cadre-workload, demand-aging), reports analytics-report.service.ts.
  */
 export const analyticsService = {
-  async overview(em: Em, actor: Actor, args: AnalyticsSliceArgs, now = new Date()): Promise<CampaignOverview> {
+  async overview(em: Em, actor: Actor, args: AnalyticsSliceArgs, now = new Date()): Promise<Omit<CampaignOverview, 'freshness'>> {
     const slice = await figureSlice(em, actor, args, now);
     const { byKey, applicable } = await measureAll(em, slice, { kind: 'none' });
     return { slice: sliceOut(slice), figures: figuresOf(byKey.get(''), applicable) };
   },
 
-  async breakdown(em: Em, actor: Actor, dimension: BreakdownDimension, args: AnalyticsSliceArgs, now = new Date()): Promise<CampaignBreakdown> {
+  async breakdown(em: Em, actor: Actor, dimension: BreakdownDimension, args: AnalyticsSliceArgs, now = new Date()): Promise<Omit<CampaignBreakdown, 'freshness'>> {
     const slice = await figureSlice(em, actor, args, now);
     const groups: BreakdownGroup[] = [];
     switch (dimension) {
       case BreakdownDimension.REGION_CHILDREN: {
-        const children = await em.find(Region, { parent: slice.regionId }, { orderBy: { code: 'asc' } });
+        const children = await em.find(Region, { parent: slice.regionId }, { orderBy: { code: 'asc' }, connectionType: 'read' });
         const { byKey, applicable } = await measureAll(em, slice, { kind: 'children', pathLength: slice.regionPath.length + 13 });
         for (const child of children) {
           groups.push({
@@ -159,7 +159,7 @@ export const analyticsService = {
       case BreakdownDimension.UNIT: {
         const { byKey, applicable } = await measureAll(em, slice, { kind: 'unit' });
         const unitIds = [...byKey.keys()].filter((key) => key !== '').map(Number);
-        const units = await em.find(Unit, { id: { $in: unitIds } }, { orderBy: { id: 'asc' } });
+        const units = await em.find(Unit, { id: { $in: unitIds } }, { orderBy: { id: 'asc' }, connectionType: 'read' });
         for (const unit of units) {
           groups.push({
             key: String(unit.id),
@@ -194,8 +194,8 @@ export const analyticsService = {
         break;
       }
       case BreakdownDimension.ROUND: {
-        const rounds = slice.round ? [slice.round] : (await em.find(Round, {}, { orderBy: { startsOn: 'asc' } })).map((round) => ({ ...round }));
-        const names = new Map((await em.find(Round, { id: { $in: rounds.map((round) => round.id) } })).map((round) => [round.id, round.name]));
+        const rounds = slice.round ? [slice.round] : (await em.find(Round, {}, { orderBy: { startsOn: 'asc' }, connectionType: 'read' })).map((round) => ({ ...round }));
+        const names = new Map((await em.find(Round, { id: { $in: rounds.map((round) => round.id) } }, { connectionType: 'read' })).map((round) => [round.id, round.name]));
         for (const round of rounds) {
           const narrowed = { ...slice, round: { id: round.id, startsOn: round.startsOn, endsOn: round.endsOn } };
           const { byKey, applicable } = await measureAll(em, narrowed, { kind: 'none' });
@@ -244,7 +244,7 @@ export const analyticsService = {
       result = await drillIds(em, new Dialect(em), definition, slice, afterId, size + 1);
     }
     const pageIds = result.ids.slice(0, size);
-    const found = (pageIds.length ? await em.find(RECORD_ENTITY[recordType] as EntityName<T>, { id: { $in: pageIds } } as never) : []) as T[];
+    const found = (pageIds.length ? await em.find(RECORD_ENTITY[recordType] as EntityName<T>, { id: { $in: pageIds } } as never, { connectionType: 'read' }) : []) as T[];
     const byId = new Map(found.map((row) => [row.id, row]));
     const nodes = pageIds.map((id) => byId.get(id)).filter((row): row is T => row !== undefined);
     const last = pageIds[pageIds.length - 1];

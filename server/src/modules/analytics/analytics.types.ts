@@ -1,8 +1,10 @@
 import { TargetGroup } from '@wanjia/shared';
 import { LocalDateResolver } from 'graphql-scalars';
-import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Float, ID, Int, ObjectType, registerEnumType, type ClassType } from 'type-graphql';
 import { Cadre } from '../cadres/cadre.entity';
 import { Region } from '../regions/region.entity';
+import { PageInfo, type Connection } from '../../core/pagination';
+import { DataFreshness, FRESHNESS_DESCRIPTION } from '../../core/read-replicas';
 
 /**
  * Every figure the analysts' queries report. Each has a drill-down: the records it counts, from the
@@ -139,8 +141,11 @@ export class AnalyticsFigure {
   recordType!: AnalyticsRecordType;
 }
 
-@ObjectType({ description: "The campaign's figures for a slice, always current." })
+@ObjectType({ description: "The campaign's figures for a slice, computed from the records at query time (on a read replica, as of freshness.asOf)." })
 export class CampaignOverview {
+  @Field(() => DataFreshness, { description: FRESHNESS_DESCRIPTION })
+  freshness!: DataFreshness;
+
   @Field(() => AnalyticsSlice)
   slice!: AnalyticsSlice;
 
@@ -165,6 +170,9 @@ export class BreakdownGroup {
 
 @ObjectType()
 export class CampaignBreakdown {
+  @Field(() => DataFreshness, { description: FRESHNESS_DESCRIPTION })
+  freshness!: DataFreshness;
+
   @Field(() => BreakdownDimension)
   dimension!: BreakdownDimension;
 
@@ -195,6 +203,9 @@ export class CoverageGap {
 
 @ObjectType()
 export class CoverageGaps {
+  @Field(() => DataFreshness, { description: FRESHNESS_DESCRIPTION })
+  freshness!: DataFreshness;
+
   @Field(() => Int, { description: 'Unassigned households in the whole region; analyticsHouseholds(measure: UNASSIGNED_HOUSEHOLDS) lists them.' })
   households!: number;
 
@@ -228,6 +239,9 @@ export class OverdueVisit {
 
 @ObjectType()
 export class OverdueVisitConnection {
+  @Field(() => DataFreshness, { description: FRESHNESS_DESCRIPTION })
+  freshness!: DataFreshness;
+
   @Field(() => [OverdueVisit])
   nodes!: OverdueVisit[];
 
@@ -252,6 +266,9 @@ export class WorkloadBucket {
 
 @ObjectType()
 export class CadreWorkload {
+  @Field(() => DataFreshness, { description: FRESHNESS_DESCRIPTION })
+  freshness!: DataFreshness;
+
   @Field(() => Int, { description: "Active cadres of units in the region's subtree." })
   cadres!: number;
 
@@ -288,6 +305,9 @@ export class DemandAgeBand {
 
 @ObjectType()
 export class DemandAging {
+  @Field(() => DataFreshness, { description: FRESHNESS_DESCRIPTION })
+  freshness!: DataFreshness;
+
   @Field(() => Int)
   open!: number;
 
@@ -316,4 +336,29 @@ export class ReportExport {
 
   @Field(() => Date, { description: 'When the links stop working (10 minutes after the export): run exportReport again for new ones.' })
   expiresAt!: Date;
+}
+
+/** A drill-down's page: a connection (`nodes`, `pageInfo`, `totalCount`) that also says how old its data may be. */
+export type AnalyticsConnection<T> = Connection<T> & { freshness: DataFreshness };
+
+/**
+ * The connection type of a drill-down (analyticsHouseholds, …): the feature lists' connections read the
+ * primary and have no `freshness`; a drill-down reads where its figure was read (a replica, when one is fit).
+ */
+export function AnalyticsConnectionType<T extends object>(node: ClassType<T>, name: string) {
+  @ObjectType(name, { description: `A page of the ${node.name} items an analytics figure counts, and how old the data may be.` })
+  class AnalyticsConnectionClass implements AnalyticsConnection<T> {
+    @Field(() => [node])
+    nodes!: T[];
+
+    @Field(() => PageInfo)
+    pageInfo!: PageInfo;
+
+    @Field(() => Int, { description: 'Items matching the filter, across all pages.' })
+    totalCount!: number;
+
+    @Field(() => DataFreshness, { description: FRESHNESS_DESCRIPTION })
+    freshness!: DataFreshness;
+  }
+  return AnalyticsConnectionClass;
 }

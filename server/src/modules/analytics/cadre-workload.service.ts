@@ -21,10 +21,10 @@ function cadreLoadSql(): string {
 
 export const cadreWorkloadService = {
   /** Active cadres of the units in the subtree: how many households each looks after now. */
-  async workload(em: Em, actor: Actor, args: RegionArgs, now = new Date()): Promise<CadreWorkload> {
+  async workload(em: Em, actor: Actor, args: RegionArgs, now = new Date()): Promise<Omit<CadreWorkload, 'freshness'>> {
     assertAllowed(analyticsPolicy.mayReadLists(actor));
     const slice = await resolveSlice(em, actor, { regionId: args.regionId }, now);
-    const rows = await em.getConnection().execute<{ households: number | string; cadres: number | string; over_capacity: number | string }[]>(
+    const rows = await em.getConnection('read').execute<{ households: number | string; cadres: number | string; over_capacity: number | string }[]>(
       `select t.households, count(*) as cadres, sum(case when t.households > t.capacity then 1 else 0 end) as over_capacity
          from (${cadreLoadSql()}) t
         group by t.households
@@ -47,9 +47,9 @@ export const cadreWorkloadService = {
   async overCapacityCadreIds(em: Em, slice: Slice, afterId: number | null, limit: number): Promise<{ ids: number[]; total: number }> {
     const over = `from (${cadreLoadSql()}) t where t.households > t.capacity`;
     const params = [likeStartingWith(slice.regionPath)];
-    const [count] = await em.getConnection().execute<{ n: number | string }[]>(`select count(*) as n ${over}`, params);
+    const [count] = await em.getConnection('read').execute<{ n: number | string }[]>(`select count(*) as n ${over}`, params);
     const rows = await em
-      .getConnection()
+      .getConnection('read')
       .execute<{ id: number }[]>(`select t.id ${over}${afterId !== null ? ' and t.id > ?' : ''} order by t.id limit ?`, [
         ...params,
         ...(afterId !== null ? [afterId] : []),

@@ -31,18 +31,18 @@ function unassignedParams(slice: Slice): unknown[] {
 
 export const coverageGapsService = {
   /** The subtree's unassigned households per village or community, most first. */
-  async list(em: Em, actor: Actor, args: RegionArgs, now = new Date()): Promise<CoverageGaps> {
+  async list(em: Em, actor: Actor, args: RegionArgs, now = new Date()): Promise<Omit<CoverageGaps, 'freshness'>> {
     assertAllowed(analyticsPolicy.mayReadLists(actor));
     const slice = await resolveSlice(em, actor, { regionId: args.regionId }, now);
     const rows = await em
-      .getConnection()
+      .getConnection('read')
       .execute<{ region_id: number; n: number | string; hardship: number | string; key_focus: number | string; petitioner: number | string }[]>(
         `select ho.region_id, count(*) as n, sum(ho.is_hardship) as hardship, sum(ho.is_key_focus) as key_focus, sum(ho.is_petitioner) as petitioner
          ${unassignedFrom()}
         group by ho.region_id`,
         unassignedParams(slice),
       );
-    const regions = new Map((await em.find(Region, { id: { $in: rows.map((row) => Number(row.region_id)) } })).map((region) => [region.id, region]));
+    const regions = new Map((await em.find(Region, { id: { $in: rows.map((row) => Number(row.region_id)) } }, { connectionType: 'read' })).map((region) => [region.id, region]));
     const gaps = rows
       .map((row) => ({
         region: regions.get(Number(row.region_id))!,
@@ -58,9 +58,9 @@ export const coverageGapsService = {
   /** The UNASSIGNED_HOUSEHOLDS drill-down: the households a page at a time (keyset on the id), and how many. */
   async unassignedHouseholdIds(em: Em, slice: Slice, afterId: number | null, limit: number): Promise<{ ids: number[]; total: number }> {
     const group = slice.targetGroup ? ` and ho.${TARGET_GROUP_COLUMN[slice.targetGroup]} = 1` : '';
-    const [count] = await em.getConnection().execute<{ n: number | string }[]>(`select count(*) as n ${unassignedFrom()}${group}`, unassignedParams(slice));
+    const [count] = await em.getConnection('read').execute<{ n: number | string }[]>(`select count(*) as n ${unassignedFrom()}${group}`, unassignedParams(slice));
     const rows = await em
-      .getConnection()
+      .getConnection('read')
       .execute<{ id: number }[]>(`select ho.id ${unassignedFrom()}${group}${afterId !== null ? ' and ho.id > ?' : ''} order by ho.id limit ?`, [
         ...unassignedParams(slice),
         ...(afterId !== null ? [afterId] : []),

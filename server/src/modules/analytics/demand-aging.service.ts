@@ -20,7 +20,7 @@ const BANDS = [
 
 export const demandAgingService = {
   /** Open demands of the subtree by days since they were raised, with how many are past due. One statement. */
-  async aging(em: Em, actor: Actor, args: RegionArgs, now = new Date()): Promise<DemandAging> {
+  async aging(em: Em, actor: Actor, args: RegionArgs, now = new Date()): Promise<Omit<DemandAging, 'freshness'>> {
     assertAllowed(analyticsPolicy.mayReadLists(actor));
     const slice = await resolveSlice(em, actor, { regionId: args.regionId }, now);
     const dialect = new Dialect(em);
@@ -39,7 +39,7 @@ export const demandAgingService = {
       );
       params.push(...bandParams, ...bandParams, slice.today);
     });
-    const [row] = await em.getConnection().execute<Record<string, number | string | null>[]>(
+    const [row] = await em.getConnection('read').execute<Record<string, number | string | null>[]>(
       `select count(*) as open_total, sum(case when ${due} < ? then 1 else 0 end) as overdue_total, ${columns.join(', ')}
          from demand d join household ho on ho.id = d.household_id join region r on r.id = ho.region_id
         where r.path like ? and d.status in (${sqlStringList(OPEN_DEMAND_STATUSES)})`,

@@ -130,7 +130,7 @@ type GroupValues = { values: Map<DemandLoopMeasure, number | null>; rungs: Map<n
 /** The loop's figures of a slice, per group key: three statements (counts, durations, the ladder). */
 async function measureLoop(em: Em, slice: LoopSlice, grouping: LoopGrouping): Promise<Map<string, GroupValues>> {
   const dialect = new Dialect(em);
-  const connection = em.getConnection();
+  const connection = em.getConnection('read');
   const key = groupKey(dialect, grouping);
   const counted = DEMAND_LOOP_MEASURES.filter((definition) => definition.kind === 'count');
   const selectParams: unknown[] = [];
@@ -220,7 +220,7 @@ async function pageOfIds(
   if (condition) params.push(...condition.params);
   const size = pageSize(page);
   const afterId = page.after ? Number(decodeCursor(page.after, 1)[0]) : null;
-  const connection = em.getConnection();
+  const connection = em.getConnection('read');
   const [counted] = await connection.execute<{ n: number | string }[]>(`select count(distinct ${id}) as n ${base}`, params);
   const pageRows = await connection.execute<{ id: number | string }[]>(
     `select distinct ${id} as id ${base}${afterId !== null ? ` and ${id} > ?` : ''} order by id limit ?`,
@@ -235,7 +235,7 @@ async function connectionOf<T extends { id: number }>(
   found: { ids: number[]; total: number; size: number },
 ): Promise<Connection<T>> {
   const pageIds = found.ids.slice(0, found.size);
-  const loaded = (pageIds.length ? await em.find(entity as never, { id: { $in: pageIds } } as never) : []) as T[];
+  const loaded = (pageIds.length ? await em.find(entity as never, { id: { $in: pageIds } } as never, { connectionType: 'read' }) : []) as T[];
   const byId = new Map(loaded.map((row) => [row.id, row]));
   const last = pageIds[pageIds.length - 1];
   return {
@@ -253,9 +253,9 @@ async function connectionOf<T extends { id: number }>(
  * resolved demand or referral of the slice), so both dialects answer the same.
  */
 export const demandLoopService = {
-  async figures(em: Em, actor: Actor, dimension: DemandLoopDimension | null, args: DemandLoopSliceArgs, now = new Date()): Promise<DemandLoopFigures> {
+  async figures(em: Em, actor: Actor, dimension: DemandLoopDimension | null, args: DemandLoopSliceArgs, now = new Date()): Promise<Omit<DemandLoopFigures, 'freshness'>> {
     const slice = await loopSlice(em, actor, args, now);
-    const rungs = await em.find(EscalationRung, {}, { orderBy: { level: 'asc' } });
+    const rungs = await em.find(EscalationRung, {}, { orderBy: { level: 'asc' }, connectionType: 'read' });
     const groups: DemandLoopGroup[] = [];
     switch (dimension) {
       case null: {
@@ -264,7 +264,7 @@ export const demandLoopService = {
         break;
       }
       case DemandLoopDimension.REGION_CHILDREN: {
-        const children = await em.find(Region, { parent: slice.regionId }, { orderBy: { code: 'asc' } });
+        const children = await em.find(Region, { parent: slice.regionId }, { orderBy: { code: 'asc' }, connectionType: 'read' });
         const byKey = await measureLoop(em, slice, { kind: 'children', pathLength: slice.regionPath.length + 13 });
         for (const child of children) {
           const narrowed = { ...slice, regionId: child.id, regionPath: child.path, regionIsRoot: false };
@@ -292,7 +292,7 @@ export const demandLoopService = {
       case DemandLoopDimension.MONTH: {
         const range = monthRange(slice);
         let first = range.first;
-        if (first === null) first = (await em.find(Round, {}, { orderBy: { startsOn: 'asc' }, limit: 1 }))[0]?.startsOn ?? slice.today;
+        if (first === null) first = (await em.find(Round, {}, { orderBy: { startsOn: 'asc' }, limit: 1, connectionType: 'read' }))[0]?.startsOn ?? slice.today;
         const months = monthSpans(first, range.last);
         if (months.length === 0) break;
         // The months' own window, so that the statement reads only their days.
@@ -303,7 +303,7 @@ export const demandLoopService = {
         break;
       }
       case DemandLoopDimension.ROUND: {
-        const rounds = slice.round ? await em.find(Round, { id: slice.round.id }) : await em.find(Round, {}, { orderBy: { startsOn: 'asc' } });
+        const rounds = slice.round ? await em.find(Round, { id: slice.round.id }, { connectionType: 'read' }) : await em.find(Round, {}, { orderBy: { startsOn: 'asc' }, connectionType: 'read' });
         for (const round of rounds) {
           const narrowed = { ...slice, round: { id: round.id, startsOn: round.startsOn, endsOn: round.endsOn } };
           const byKey = await measureLoop(em, narrowed, { kind: 'none' });
@@ -314,7 +314,7 @@ export const demandLoopService = {
       case DemandLoopDimension.UNIT: {
         const byKey = await measureLoop(em, slice, { kind: 'unit' });
         const unitIds = [...byKey.keys()].filter((key) => key !== '').map(Number);
-        const units = unitIds.length ? await em.find(Unit, { id: { $in: unitIds } }, { orderBy: { id: 'asc' } }) : [];
+        const units = unitIds.length ? await em.find(Unit, { id: { $in: unitIds } }, { orderBy: { id: 'asc' }, connectionType: 'read' }) : [];
         for (const unit of units) {
           // A slice already narrowed to one unit has that unit's group only (each group is its own slice).
           if (slice.unitId !== null && unit.id !== slice.unitId) continue;
@@ -372,7 +372,7 @@ export const demandLoopService = {
     args: DemandLoopSliceArgs,
     page: PageArgs,
     now = new Date(),
-  ): Promise<ReferralUnitFiguresConnection> {
+  ): Promise<Omit<ReferralUnitFiguresConnection, 'freshness'>> {
     const slice = await loopSlice(em, actor, args, now);
     const dialect = new Dialect(em);
     const conditions = referralConditions(dialect);
@@ -383,7 +383,7 @@ export const demandLoopService = {
       return `sum(case when ${condition ? bindToday(condition, slice, selectParams) : '1 = 1'} then 1 else 0 end) as v${index}`;
     });
     const rows = referralRows(dialect, slice);
-    const connection = em.getConnection();
+    const connection = em.getConnection('read');
     const counts = await connection.execute<Record<string, unknown>[]>(`select dr.unit_id as u, ${columns.join(', ')} ${rows.sql} group by dr.unit_id`, [
       ...selectParams,
       ...rows.params,
@@ -402,7 +402,7 @@ export const demandLoopService = {
       if (row.a !== null) toAccept.set(unitId, [...(toAccept.get(unitId) ?? []), Number(row.a)]);
       if (row.s !== null) toResolve.set(unitId, [...(toResolve.get(unitId) ?? []), Number(row.s)]);
     }
-    const units = new Map((await em.find(Unit, { id: { $in: counts.map((row) => Number(row.u)) } }, { populate: ['region'] })).map((unit) => [unit.id, unit]));
+    const units = new Map((await em.find(Unit, { id: { $in: counts.map((row) => Number(row.u)) } }, { populate: ['region'], connectionType: 'read' })).map((unit) => [unit.id, unit]));
     const figures: ReferralUnitFigures[] = counts.map((row) => {
       const unitId = Number(row.u);
       const unit = units.get(unitId);

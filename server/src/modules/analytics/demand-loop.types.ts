@@ -3,6 +3,7 @@ import { IsEnum, IsOptional, Matches } from 'class-validator';
 import { LocalDateResolver } from 'graphql-scalars';
 import { PageInfo } from '../../core/pagination';
 import { ArgsType, Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { DataFreshness, FRESHNESS_DESCRIPTION } from '../../core/read-replicas';
 
 /**
  * The demand loop in the analysts' figures (issue 15): how demands are resolved, referred, escalated
@@ -209,8 +210,11 @@ export class DemandLoopGroup {
   escalations!: DemandLoopRungFigure[];
 }
 
-@ObjectType({ description: 'The demand loop’s figures for a slice, always current.' })
+@ObjectType({ description: 'The demand loop’s figures for a slice, computed from the records at query time (on a read replica, as of freshness.asOf).' })
 export class DemandLoopFigures {
+  @Field(() => DataFreshness, { description: FRESHNESS_DESCRIPTION })
+  freshness!: DataFreshness;
+
   @Field(() => DemandLoopDimension, { nullable: true })
   dimension!: DemandLoopDimension | null;
 
@@ -271,6 +275,9 @@ export class ReferralUnitFigures {
 
 @ObjectType()
 export class ReferralUnitFiguresConnection {
+  @Field(() => DataFreshness, { description: FRESHNESS_DESCRIPTION })
+  freshness!: DataFreshness;
+
   @Field(() => [ReferralUnitFigures])
   nodes!: ReferralUnitFigures[];
 

@@ -38,7 +38,7 @@ export async function aggregateDetail(
   const columns = definitions.map((definition, index) => `${bindToday(definition.aggregate, slice, selectParams)} as v${index}`);
   const keyColumn = source.key ?? "''";
   const sql = `select ${keyColumn} as k, ${columns.join(', ')} ${source.body.sql}${source.key ? ` group by ${source.key}` : ''}`;
-  const rows = await em.getConnection().execute<Record<string, unknown>[]>(sql, [...selectParams, ...source.body.params]);
+  const rows = await em.getConnection('read').execute<Record<string, unknown>[]>(sql, [...selectParams, ...source.body.params]);
   const values: FamilyValues = new Map();
   for (const row of rows) {
     const byMeasure = new Map<string, number>();
@@ -64,8 +64,8 @@ export async function drillIds(
   const hasWhere = / where /.test(source.body.sql);
   const base = `${source.body.sql}${condition ? `${hasWhere ? ' and' : ' where'} ${condition}` : ''}`;
   const params = [...source.body.params, ...conditionParams];
-  const [count] = await em.getConnection().execute<{ n: number | string }[]>(`select count(distinct ${definition.drillId}) as n ${base}`, params);
+  const [count] = await em.getConnection('read').execute<{ n: number | string }[]>(`select count(distinct ${definition.drillId}) as n ${base}`, params);
   const pageSql = `select distinct ${definition.drillId} as id ${base}${afterId !== null ? ` ${hasWhere || condition ? 'and' : 'where'} ${definition.drillId} > ?` : ''} order by id limit ?`;
-  const rows = await em.getConnection().execute<{ id: number | string }[]>(pageSql, [...params, ...(afterId !== null ? [afterId] : []), limit]);
+  const rows = await em.getConnection('read').execute<{ id: number | string }[]>(pageSql, [...params, ...(afterId !== null ? [afterId] : []), limit]);
   return { ids: rows.map((row) => Number(row.id)), total: Number(count?.n ?? 0) };
 }

@@ -55,7 +55,7 @@ export async function aggregateHelpFromSummary(em: Em, dialect: Dialect, slice: 
   if (grouping.kind === 'unit') key = 's.unit_id';
   else if (grouping.kind === 'month') key = 's.month';
   else if (grouping.kind === 'children') key = `substr(r.path, 1, ${grouping.pathLength})`;
-  const rows = await em.getConnection().execute<Record<string, unknown>[]>(
+  const rows = await em.getConnection('read').execute<Record<string, unknown>[]>(
     `select ${key ?? "''"} as k, sum(s.records) as visits, sum(s.funds_fen) as funds, sum(s.materials_fen) as materials, sum(s.problems_solved) as problems
        from help_record_monthly s ${joins.join(' ')}${where.length ? ` where ${where.join(' and ')}` : ''}${key ? ` group by ${key}` : ''}`,
     params,

@@ -18,7 +18,7 @@ async function assignmentRows(em: Em, dialect: Dialect, family: 'ASSIGNMENT' | '
   const source = familySource(dialect, family, slice, { kind: 'none' });
   const flags = family === 'ASSIGNMENT' ? ', ho.is_hardship as h, ho.is_key_focus as k, ho.is_petitioner as p' : '';
   const found = await em
-    .getConnection()
+    .getConnection('read')
     .execute<{ household_id: number; cadre_id: number; started_at: Instant; ended_at: Instant | null; h?: unknown; k?: unknown; p?: unknown }[]>(
       `select a.household_id, a.cadre_id, a.started_at, a.ended_at${flags} ${source.body.sql}`,
       source.body.params,
@@ -42,7 +42,7 @@ async function assignmentRows(em: Em, dialect: Dialect, family: 'ASSIGNMENT' | '
 /** A counted resident counts in the months an assignment of the slice covers the household. */
 async function personRows(em: Em, dialect: Dialect, slice: Slice): Promise<Row[]> {
   const source = familySource(dialect, 'ASSIGNMENT', slice, { kind: 'none' });
-  const found = await em.getConnection().execute<{ rid: number; kf: unknown; pt: unknown; s: Instant; e: Instant | null }[]>(
+  const found = await em.getConnection('read').execute<{ rid: number; kf: unknown; pt: unknown; s: Instant; e: Instant | null }[]>(
     `select rs.id as rid, (rs.key_focus_reason is not null) as kf, rs.is_petitioner as pt, x.s, x.e
          from (select a.household_id as hid, a.started_at as s, a.ended_at as e ${source.body.sql}) x
          join resident rs on rs.household_id = x.hid
@@ -63,7 +63,7 @@ async function personRows(em: Em, dialect: Dialect, slice: Slice): Promise<Row[]
 async function pairingRows(em: Em, dialect: Dialect, slice: Slice): Promise<Row[]> {
   const source = familySource(dialect, 'PAIRING', slice, { kind: 'none' });
   const found = await em
-    .getConnection()
+    .getConnection('read')
     .execute<{ unit_id: number; region_id: number; level: string; sd: string; ed: string | null }[]>(
       `select p.unit_id, p.region_id, r.level, substr(p.started_on, 1, 10) as sd, substr(p.ended_on, 1, 10) as ed ${source.body.sql}`,
       source.body.params,
@@ -83,7 +83,7 @@ async function pairingRows(em: Em, dialect: Dialect, slice: Slice): Promise<Row[
 async function caseRows(em: Em, dialect: Dialect, slice: Slice): Promise<Row[]> {
   const source = familySource(dialect, 'CASE', slice, { kind: 'none' });
   const found = await em
-    .getConnection()
+    .getConnection('read')
     .execute<{ id: number; major_backlog: unknown; status: string; rd: string; resolved_at: Instant | null }[]>(
       `select pc.id, pc.major_backlog, pc.status, substr(pc.received_on, 1, 10) as rd, pc.resolved_at ${source.body.sql}`,
       source.body.params,

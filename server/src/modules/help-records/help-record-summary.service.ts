@@ -138,6 +138,6 @@ export async function rebuildAnalyticsSummaries(em: Em): Promise<{ attributed: n
 
 /** Whether every help record is attributed, so that the summary holds all of them. One indexed probe. */
 export async function summaryIsComplete(em: Em): Promise<boolean> {
-  const rows = await em.getConnection().execute<unknown[]>('select 1 from help_record where attributed_region_id is null limit 1');
+  const rows = await em.getConnection('read').execute<unknown[]>('select 1 from help_record where attributed_region_id is null limit 1');
   return rows.length === 0;
 }

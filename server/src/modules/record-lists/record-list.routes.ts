@@ -15,6 +15,7 @@ import { recordListService, type ListFileName } from './record-list.service';
 import { verifyRecordListTicket } from './record-list-ticket';
 import type { FileExtension } from './record-list.types';
 import { writeRecordList } from './record-list.writer';
+import { freshnessHeader, readFromReplica, type DataFreshness } from '../../core/read-replicas';
 
 /**
  * What a record-list download costs against the caller's query budget: a figure sheet's (the subtree's
@@ -77,20 +78,29 @@ export function recordListRoutes(orm: Orm, config: AppConfig, logger: Logger, ra
       const clientAddress = request.ip ?? request.socket.remoteAddress ?? 'unknown';
       await rateLimits.consume({ kind: 'query', rootFields: [], cost: RECORD_LIST_DOWNLOAD_COST }, actor, clientAddress);
       const em = orm.em.fork();
-      const opened = await recordListService.openDownload(
-        em,
-        { actor, clientAddress },
-        listRequest,
-        format,
-        {
-          intervals: config.visitIntervals,
-          importProblems: IMPORT_PROBLEM_RECORDS,
-        },
-        clock.now(),
-      );
-      response.set('Content-Disposition', contentDisposition(opened.name)).set('Cache-Control', 'private, no-store').type(CONTENT_TYPES[format]);
-      streaming = true;
-      const written = await writeRecordList(response, format, opened.title, opened.sheet);
+      const download = async (freshness: DataFreshness | null) => {
+        const opened = await recordListService.openDownload(
+          em,
+          { actor, clientAddress },
+          listRequest,
+          format,
+          {
+            intervals: config.visitIntervals,
+            importProblems: IMPORT_PROBLEM_RECORDS,
+          },
+          clock.now(),
+        );
+        response.set('Content-Disposition', contentDisposition(opened.name)).set('Cache-Control', 'private, no-store').type(CONTENT_TYPES[format]);
+        if (freshness) response.set('X-Data-Freshness', freshnessHeader(freshness));
+        streaming = true;
+        return writeRecordList(response, format, opened.title, opened.sheet);
+      };
+      // The offices' lists read a replica when one is fit (issue 17), streamed from it page by page; an
+      // import's problems are the uploader's own fresh writes and stay on the primary.
+      const written =
+        list === RecordList.IMPORT_PROBLEMS
+          ? await download(null)
+          : (await readFromReplica(em, (freshness) => download(freshness), { rerunOnPrimary: false })).value;
       logger.info({ list, format, rows: written.rows, aborted: written.aborted, accountId: actor.accountId }, 'record list downloaded');
     } catch (error) {
       if (!streaming) {

@@ -118,7 +118,7 @@ class RegionNames {
     const missing = new Set<string>();
     for (const path of paths) for (const code of codesOf(path)) if (!this.names.has(code)) missing.add(code);
     if (missing.size === 0) return;
-    const regions = await this.em.find(Region, { code: { $in: [...missing] } }, { fields: ['code', 'name'] });
+    const regions = await this.em.find(Region, { code: { $in: [...missing] } }, { fields: ['code', 'name'], connectionType: 'read' });
     for (const region of regions) this.names.set(region.code, region.name);
   }
 
@@ -168,7 +168,7 @@ async function* byVillage(
   page: (villageId: number, afterId: number, limit: number) => Promise<{ rows: Cell[][]; lastId: number | null }>,
 ): AsyncGenerator<Cell[][]> {
   const villages = await em
-    .getConnection()
+    .getConnection('read')
     .execute<{ id: number | string }[]>(
       'select r.id from region r where r.path like ? and exists (select 1 from household vh where vh.region_id = r.id) order by r.path',
       [likeStartingWith(filters.regionPath)],
@@ -217,7 +217,7 @@ function overdueVisits({ em, filters, intervals, now }: SourceContext): RecordSh
   return {
     headers: ['户编号', '所在区划', '地址', '户主', '联系电话', '帮扶对象类别', '联系干部', '干部所在单位', '最近走访日期', '应走访日期', '超期天数'],
     pages: byVillage(em, filters, async (villageId, afterId, limit) => {
-      const found = await em.getConnection().execute<OverdueCandidate[]>(sql, [villageId, ...params, afterId, limit]);
+      const found = await em.getConnection('read').execute<OverdueCandidate[]>(sql, [villageId, ...params, afterId, limit]);
       await names.load(found.map((row) => row.region_path));
       const rows: Cell[][] = [];
       for (const row of found) {
@@ -298,7 +298,7 @@ function demands({ em, filters, now }: SourceContext, overdueOnly: boolean): Rec
   return {
     headers: overdueOnly ? [...headers, '逾期天数'] : headers,
     pages: byVillage(em, filters, async (villageId, afterId, limit) => {
-      const found = await em.getConnection().execute<DemandRow[]>(sql, [villageId, ...params, afterId, limit]);
+      const found = await em.getConnection('read').execute<DemandRow[]>(sql, [villageId, ...params, afterId, limit]);
       await names.load(found.map((row) => row.region_path));
       const referrals = await openReferralsOf(
         em,
@@ -332,7 +332,7 @@ function demands({ em, filters, now }: SourceContext, overdueOnly: boolean): Rec
 /** The open referral (PENDING or ACCEPTED) of each demand of a page: its unit's name and due date. One statement. */
 async function openReferralsOf(em: Em, demandIds: readonly number[]): Promise<Map<number, { unitName: string; dueOn: string | null }>> {
   if (demandIds.length === 0) return new Map();
-  const rows = await em.getConnection().execute<{ demand_id: number | string; unit_name: string; due_on: Date | string }[]>(
+  const rows = await em.getConnection('read').execute<{ demand_id: number | string; unit_name: string; due_on: Date | string }[]>(
     `select er.demand_id, u.name as unit_name, er.due_on from demand_referral er join unit u on u.id = er.unit_id
         where er.demand_id in (${placeholders(demandIds)}) and er.status in (${sqlStringList(OPEN_REFERRAL_STATUSES)}) order by er.due_on desc, er.id desc`,
     [...demandIds],
@@ -374,7 +374,7 @@ function coverageGaps({ em, filters }: SourceContext): RecordSheet {
   return {
     headers: ['户编号', '所在区划', '地址', '户主', '联系电话', '帮扶对象类别', '困难类型', '最近走访日期', '登记日期'],
     pages: byVillage(em, filters, async (villageId, afterId, limit) => {
-      const found = await em.getConnection().execute<GapRow[]>(sql, [villageId, HouseholdStatus.ACTIVE, afterId, limit]);
+      const found = await em.getConnection('read').execute<GapRow[]>(sql, [villageId, HouseholdStatus.ACTIVE, afterId, limit]);
       await names.load(found.map((row) => row.region_path));
       const rows = found.map((row): Cell[] => [
         Number(row.household_id),
@@ -406,7 +406,7 @@ interface CaseloadRow extends HouseholdColumns {
 async function openDemandCounts(em: Em, householdIds: readonly number[]): Promise<Map<number, number>> {
   if (householdIds.length === 0) return new Map();
   const rows = await em
-    .getConnection()
+    .getConnection('read')
     .execute<{ household_id: number | string; n: number | string }[]>(
       `select household_id, count(*) as n from demand where household_id in (${placeholders(householdIds)}) and status in (${sqlStringList(OPEN_DEMAND_STATUSES)}) group by household_id`,
       [...householdIds],
@@ -440,7 +440,7 @@ function caseload({ em, filters }: SourceContext, by: 'cadre' | 'unit'): RecordS
   return {
     headers: ['联系干部', '职务', '户编号', '所在区划', '地址', '户主', '联系电话', '帮扶对象类别', '联系方式', '联系开始日期', '最近走访日期', '未办结诉求数'],
     pages: keysetPages(async (afterId, limit) => {
-      const found = await em.getConnection().execute<CaseloadRow[]>(sql, [...params, afterId, limit]);
+      const found = await em.getConnection('read').execute<CaseloadRow[]>(sql, [...params, afterId, limit]);
       await names.load(found.map((row) => row.region_path));
       const open = await openDemandCounts(em, [...new Set(found.map((row) => Number(row.household_id)))]);
       const rows = found.map((row): Cell[] => [
