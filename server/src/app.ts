@@ -105,7 +105,9 @@ export async function createApp({ config, orm, logger, sqlCounter, photoStorage,
       response.json({ status: 'ready', database: config.database.kind, databases: [{ name: 'primary', role: 'primary', answering: true }, ...replicas] });
     } catch (error) {
       logger.warn({ err: error }, 'readiness check failed');
-      response.status(503).json({ status: 'unavailable', database: config.database.kind, databases: [{ name: 'primary', role: 'primary', answering: false }, ...replicas] });
+      response
+        .status(503)
+        .json({ status: 'unavailable', database: config.database.kind, databases: [{ name: 'primary', role: 'primary', answering: false }, ...replicas] });
     }
   });
 

@@ -1,4 +1,13 @@
-import { callGraphql, HOUSEHOLD_FILE, newVisit, signInDemoCadres, sleep, SUBMIT_HELP_RECORD, type SignedInCadre, type SubmittedRecord } from '../support/cadre-client';
+import {
+  callGraphql,
+  HOUSEHOLD_FILE,
+  newVisit,
+  signInDemoCadres,
+  sleep,
+  SUBMIT_HELP_RECORD,
+  type SignedInCadre,
+  type SubmittedRecord,
+} from '../support/cadre-client';
 import { MariadbInstance } from '../support/mariadb-instance';
 import { startServer, type ServerProcess } from '../support/server-process';
 

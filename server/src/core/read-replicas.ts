@@ -38,7 +38,10 @@ export class DataFreshness {
   @Field(() => DataSource)
   source!: DataSource;
 
-  @Field(() => String, { nullable: true, description: 'The replica that answered (replica1, replica2… in the order of DATABASE_REPLICA_URLS); null for the primary.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The replica that answered (replica1, replica2… in the order of DATABASE_REPLICA_URLS); null for the primary.',
+  })
   replica!: string | null;
 
   @Field(() => Float, {
@@ -51,8 +54,7 @@ export class DataFreshness {
   asOf!: Date;
 }
 
-export const FRESHNESS_DESCRIPTION =
-  'How old the data of this answer may be: the primary (current) or a read replica and how far it was behind at query time.';
+export const FRESHNESS_DESCRIPTION = 'How old the data of this answer may be: the primary (current) or a read replica and how far it was behind at query time.';
 
 /** The database connection a unit of reads goes to: the driver's own connection object for one replica. */
 export interface ReadTarget {

@@ -23,8 +23,7 @@ export const HEARTBEAT_INTERVAL_MS = 1_000;
 /** A replica that takes longer than this to answer the lag query counts as not answering. */
 const MEASURE_TIMEOUT_MS = 2_000;
 
-const HEARTBEAT_WRITE =
-  'insert into `replica_heartbeat` (`id`, `beat_at`) values (1, utc_timestamp(6)) on duplicate key update `beat_at` = values(`beat_at`)';
+const HEARTBEAT_WRITE = 'insert into `replica_heartbeat` (`id`, `beat_at`) values (1, utc_timestamp(6)) on duplicate key update `beat_at` = values(`beat_at`)';
 /** The heartbeat's age by the replica's own clock (NTP keeps database hosts' clocks together). */
 const HEARTBEAT_AGE = 'select timestampdiff(microsecond, `beat_at`, utc_timestamp(6)) as `behind_us` from `replica_heartbeat` where `id` = 1';
 
@@ -138,7 +137,8 @@ export class ReplicaMonitor implements ReadRouting {
     try {
       const rows = await withTimeout(replica.connection.execute<{ behind_us: number | string | null }[]>(HEARTBEAT_AGE), MEASURE_TIMEOUT_MS, replica.name);
       const behind = rows[0]?.behind_us;
-      if (behind === undefined || behind === null) return { ok: false, answering: true, problem: 'no heartbeat row yet (replication not caught up with the migrations?)' };
+      if (behind === undefined || behind === null)
+        return { ok: false, answering: true, problem: 'no heartbeat row yet (replication not caught up with the migrations?)' };
       // A little below 0 when the hosts' clocks differ by a few milliseconds.
       return { ok: true, lagSeconds: Math.max(0, Number(behind) / 1_000_000) };
     } catch (error) {
@@ -181,7 +181,8 @@ export class ReplicaMonitor implements ReadRouting {
   async choose(): Promise<ReadTarget | null> {
     const now = Date.now();
     const candidates = this.replicas.filter(
-      (replica) => replica.state === 'in-use' || replica.state === 'unknown' || replica.checkedAt === null || now - replica.checkedAt > 2 * HEARTBEAT_INTERVAL_MS,
+      (replica) =>
+        replica.state === 'in-use' || replica.state === 'unknown' || replica.checkedAt === null || now - replica.checkedAt > 2 * HEARTBEAT_INTERVAL_MS,
     );
     const start = this.next++;
     for (let offset = 0; offset < candidates.length; offset += 1) {

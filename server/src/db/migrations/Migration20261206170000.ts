@@ -6,7 +6,9 @@ import { Migration } from '@mikro-orm/migrations';
  */
 export class Migration20261206170000 extends Migration {
   override async up(): Promise<void> {
-    this.addSql('create table `replica_heartbeat` (`id` int unsigned not null, `beat_at` datetime(6) not null, primary key (`id`)) default character set utf8mb4 engine = InnoDB;');
+    this.addSql(
+      'create table `replica_heartbeat` (`id` int unsigned not null, `beat_at` datetime(6) not null, primary key (`id`)) default character set utf8mb4 engine = InnoDB;',
+    );
   }
 
   override async down(): Promise<void> {

@@ -18,7 +18,11 @@ import type { Slice } from './analytics.slice';
  */
 export async function resolveSlice(em: Em, actor: StaffActor, args: AnalyticsSliceArgs, now: Date): Promise<Slice> {
   const regionId = args.regionId ? parseId(args.regionId, 'regionId') : actor.scopeRegionId;
-  const region = await em.findOne(Region, { $and: [{ id: regionId }, analyticsPolicy.scope(actor)] }, { fields: ['id', 'path', 'parent'], connectionType: 'read' });
+  const region = await em.findOne(
+    Region,
+    { $and: [{ id: regionId }, analyticsPolicy.scope(actor)] },
+    { fields: ['id', 'path', 'parent'], connectionType: 'read' },
+  );
   assertAllowed(region !== null);
   let round: Slice['round'] = null;
   if (args.roundId) {

@@ -122,7 +122,10 @@ export function analyticsRoutes(orm: Orm, config: AppConfig, logger: Logger, rat
       const em = orm.em.fork();
       const { value: downloaded, freshness } = await readFromReplica(em, () => analyticsReportService.download(em, { actor, clientAddress }, report, format));
       const { table, name } = downloaded;
-      response.set('Content-Disposition', contentDisposition(name)).set('Cache-Control', 'private, no-store').set('X-Data-Freshness', freshnessHeader(freshness));
+      response
+        .set('Content-Disposition', contentDisposition(name))
+        .set('Cache-Control', 'private, no-store')
+        .set('X-Data-Freshness', freshnessHeader(freshness));
       if (format === 'xlsx') {
         response.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(await toXlsx(table));
       } else {

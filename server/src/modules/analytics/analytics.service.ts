@@ -139,7 +139,13 @@ export const analyticsService = {
     return { slice: sliceOut(slice), figures: figuresOf(byKey.get(''), applicable) };
   },
 
-  async breakdown(em: Em, actor: Actor, dimension: BreakdownDimension, args: AnalyticsSliceArgs, now = new Date()): Promise<Omit<CampaignBreakdown, 'freshness'>> {
+  async breakdown(
+    em: Em,
+    actor: Actor,
+    dimension: BreakdownDimension,
+    args: AnalyticsSliceArgs,
+    now = new Date(),
+  ): Promise<Omit<CampaignBreakdown, 'freshness'>> {
     const slice = await figureSlice(em, actor, args, now);
     const groups: BreakdownGroup[] = [];
     switch (dimension) {
@@ -194,8 +200,12 @@ export const analyticsService = {
         break;
       }
       case BreakdownDimension.ROUND: {
-        const rounds = slice.round ? [slice.round] : (await em.find(Round, {}, { orderBy: { startsOn: 'asc' }, connectionType: 'read' })).map((round) => ({ ...round }));
-        const names = new Map((await em.find(Round, { id: { $in: rounds.map((round) => round.id) } }, { connectionType: 'read' })).map((round) => [round.id, round.name]));
+        const rounds = slice.round
+          ? [slice.round]
+          : (await em.find(Round, {}, { orderBy: { startsOn: 'asc' }, connectionType: 'read' })).map((round) => ({ ...round }));
+        const names = new Map(
+          (await em.find(Round, { id: { $in: rounds.map((round) => round.id) } }, { connectionType: 'read' })).map((round) => [round.id, round.name]),
+        );
         for (const round of rounds) {
           const narrowed = { ...slice, round: { id: round.id, startsOn: round.startsOn, endsOn: round.endsOn } };
           const { byKey, applicable } = await measureAll(em, narrowed, { kind: 'none' });
@@ -244,7 +254,9 @@ export const analyticsService = {
       result = await drillIds(em, new Dialect(em), definition, slice, afterId, size + 1);
     }
     const pageIds = result.ids.slice(0, size);
-    const found = (pageIds.length ? await em.find(RECORD_ENTITY[recordType] as EntityName<T>, { id: { $in: pageIds } } as never, { connectionType: 'read' }) : []) as T[];
+    const found = (
+      pageIds.length ? await em.find(RECORD_ENTITY[recordType] as EntityName<T>, { id: { $in: pageIds } } as never, { connectionType: 'read' }) : []
+    ) as T[];
     const byId = new Map(found.map((row) => [row.id, row]));
     const nodes = pageIds.map((id) => byId.get(id)).filter((row): row is T => row !== undefined);
     const last = pageIds[pageIds.length - 1];

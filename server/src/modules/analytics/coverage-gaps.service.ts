@@ -42,7 +42,9 @@ export const coverageGapsService = {
         group by ho.region_id`,
         unassignedParams(slice),
       );
-    const regions = new Map((await em.find(Region, { id: { $in: rows.map((row) => Number(row.region_id)) } }, { connectionType: 'read' })).map((region) => [region.id, region]));
+    const regions = new Map(
+      (await em.find(Region, { id: { $in: rows.map((row) => Number(row.region_id)) } }, { connectionType: 'read' })).map((region) => [region.id, region]),
+    );
     const gaps = rows
       .map((row) => ({
         region: regions.get(Number(row.region_id))!,
@@ -58,7 +60,9 @@ export const coverageGapsService = {
   /** The UNASSIGNED_HOUSEHOLDS drill-down: the households a page at a time (keyset on the id), and how many. */
   async unassignedHouseholdIds(em: Em, slice: Slice, afterId: number | null, limit: number): Promise<{ ids: number[]; total: number }> {
     const group = slice.targetGroup ? ` and ho.${TARGET_GROUP_COLUMN[slice.targetGroup]} = 1` : '';
-    const [count] = await em.getConnection('read').execute<{ n: number | string }[]>(`select count(*) as n ${unassignedFrom()}${group}`, unassignedParams(slice));
+    const [count] = await em
+      .getConnection('read')
+      .execute<{ n: number | string }[]>(`select count(*) as n ${unassignedFrom()}${group}`, unassignedParams(slice));
     const rows = await em
       .getConnection('read')
       .execute<{ id: number }[]>(`select ho.id ${unassignedFrom()}${group}${afterId !== null ? ' and ho.id > ?' : ''} order by ho.id limit ?`, [

@@ -253,7 +253,13 @@ async function connectionOf<T extends { id: number }>(
  * resolved demand or referral of the slice), so both dialects answer the same.
  */
 export const demandLoopService = {
-  async figures(em: Em, actor: Actor, dimension: DemandLoopDimension | null, args: DemandLoopSliceArgs, now = new Date()): Promise<Omit<DemandLoopFigures, 'freshness'>> {
+  async figures(
+    em: Em,
+    actor: Actor,
+    dimension: DemandLoopDimension | null,
+    args: DemandLoopSliceArgs,
+    now = new Date(),
+  ): Promise<Omit<DemandLoopFigures, 'freshness'>> {
     const slice = await loopSlice(em, actor, args, now);
     const rungs = await em.find(EscalationRung, {}, { orderBy: { level: 'asc' }, connectionType: 'read' });
     const groups: DemandLoopGroup[] = [];
@@ -303,7 +309,9 @@ export const demandLoopService = {
         break;
       }
       case DemandLoopDimension.ROUND: {
-        const rounds = slice.round ? await em.find(Round, { id: slice.round.id }, { connectionType: 'read' }) : await em.find(Round, {}, { orderBy: { startsOn: 'asc' }, connectionType: 'read' });
+        const rounds = slice.round
+          ? await em.find(Round, { id: slice.round.id }, { connectionType: 'read' })
+          : await em.find(Round, {}, { orderBy: { startsOn: 'asc' }, connectionType: 'read' });
         for (const round of rounds) {
           const narrowed = { ...slice, round: { id: round.id, startsOn: round.startsOn, endsOn: round.endsOn } };
           const byKey = await measureLoop(em, narrowed, { kind: 'none' });
@@ -402,7 +410,12 @@ export const demandLoopService = {
       if (row.a !== null) toAccept.set(unitId, [...(toAccept.get(unitId) ?? []), Number(row.a)]);
       if (row.s !== null) toResolve.set(unitId, [...(toResolve.get(unitId) ?? []), Number(row.s)]);
     }
-    const units = new Map((await em.find(Unit, { id: { $in: counts.map((row) => Number(row.u)) } }, { populate: ['region'], connectionType: 'read' })).map((unit) => [unit.id, unit]));
+    const units = new Map(
+      (await em.find(Unit, { id: { $in: counts.map((row) => Number(row.u)) } }, { populate: ['region'], connectionType: 'read' })).map((unit) => [
+        unit.id,
+        unit,
+      ]),
+    );
     const figures: ReferralUnitFigures[] = counts.map((row) => {
       const unitId = Number(row.u);
       const unit = units.get(unitId);

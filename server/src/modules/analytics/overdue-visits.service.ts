@@ -51,7 +51,14 @@ export const overdueVisitsService = {
    * Households with an active assignment whose next visit is past due by the visit rule (the shortest
    * interval of the household's groups), most overdue first. One statement for the page, one for the count.
    */
-  async list(em: Em, actor: Actor, intervals: VisitIntervals, args: RegionArgs, page: PageArgs, now = new Date()): Promise<Omit<OverdueVisitConnection, 'freshness'>> {
+  async list(
+    em: Em,
+    actor: Actor,
+    intervals: VisitIntervals,
+    args: RegionArgs,
+    page: PageArgs,
+    now = new Date(),
+  ): Promise<Omit<OverdueVisitConnection, 'freshness'>> {
     assertAllowed(analyticsPolicy.mayReadLists(actor));
     const slice = await resolveSlice(em, actor, { regionId: args.regionId }, now);
     const dialect = new Dialect(em);
@@ -72,7 +79,9 @@ export const overdueVisitsService = {
       .getConnection('read')
       .execute<OverdueRow[]>(`select t.* from (${inner}) t where t.due_at < ?${keyset} order by t.due_at, t.id limit ?`, [...params, ...afterParams, size + 1]);
     const pageRows = rows.slice(0, size);
-    const cadres = new Map((await em.find(Cadre, { id: { $in: pageRows.map((row) => Number(row.cadre_id)) } }, { connectionType: 'read' })).map((cadre) => [cadre.id, cadre]));
+    const cadres = new Map(
+      (await em.find(Cadre, { id: { $in: pageRows.map((row) => Number(row.cadre_id)) } }, { connectionType: 'read' })).map((cadre) => [cadre.id, cadre]),
+    );
     const nodes = pageRows.map((row) => {
       const lastVisitAt = row.last_visit_at == null ? null : toDate(row.last_visit_at);
       const schedule = visitSchedule(

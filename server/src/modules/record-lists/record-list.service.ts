@@ -55,11 +55,13 @@ async function resolve(em: Em, actor: StaffActor, request: RecordListRequest, pr
   );
   assertAllowed(region !== null);
   const roundId = id('roundId');
-  if (roundId !== null && !(await em.count(Round, roundId, { connectionType: 'read' }))) throw new BadUserInputError(`${prefix}roundId`, 'roundId names no round');
+  if (roundId !== null && !(await em.count(Round, roundId, { connectionType: 'read' })))
+    throw new BadUserInputError(`${prefix}roundId`, 'roundId names no round');
   const unitId = id('unitId');
   if (unitId !== null && !(await em.count(Unit, unitId, { connectionType: 'read' }))) throw new BadUserInputError(`${prefix}unitId`, 'unitId names no unit');
   const cadreId = id('cadreId');
-  if (cadreId !== null && !(await em.count(Cadre, cadreId, { connectionType: 'read' }))) throw new BadUserInputError(`${prefix}cadreId`, 'cadreId names no cadre');
+  if (cadreId !== null && !(await em.count(Cadre, cadreId, { connectionType: 'read' })))
+    throw new BadUserInputError(`${prefix}cadreId`, 'cadreId names no cadre');
   return {
     region: { name: region.name, code: region.code, path: region.path },
     filters: {
