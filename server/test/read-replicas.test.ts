@@ -178,4 +178,22 @@ for (const scheme of MYSQL_SCHEMES)
       const em = orm.em.fork();
       await expect(readFromReplica(em, () => em.getConnection('read').execute('select * from no_such_table'))).rejects.toThrow(/no_such_table/);
     });
+
+    // Last: it closes replica1's pool for good.
+    it('runs the reads again on the primary when the replica goes away during them, and takes it out of use', async () => {
+      await monitor.tick();
+      const em = orm.em.fork();
+      let attempts = 0;
+      const { value, freshness } = await readFromReplica(em, async () => {
+        attempts += 1;
+        const connection = em.getConnection('read');
+        // The replica goes away between the choice and the reads (its pool closed: every statement fails).
+        if (attempts === 1) await connection.close(true);
+        return userOf(() => connection.execute<{ u: string }[]>('select current_user() as u'));
+      });
+      expect(attempts).toBe(2);
+      expect(value).toBe(new URL(database.url).username);
+      expect(freshness).toMatchObject({ source: DataSource.PRIMARY, replica: null, lagSeconds: 0 });
+      expect(monitor.report()[0]).toMatchObject({ answering: false, inUse: false, state: 'not-answering' });
+    });
   });

@@ -250,4 +250,20 @@ describe('analytics on a read replica', () => {
     expect(log.match(/replica1 skipped: not answering/g)).toHaveLength(1);
     expect(log.match(/replica1 in use for analytics reads/g)).toHaveLength(1);
   });
+
+  it('computes report and record-list downloads on the replica and says so in a header', async () => {
+    const exported = await callGraphql<{ exportReport: { csvUrl: string }; exportRecordList: { url: string } }>(
+      server.url,
+      'mutation { exportReport(kind: OVERVIEW) { csvUrl } exportRecordList(input: { list: OVERDUE_VISITS, format: CSV }) { url } }',
+      {},
+      analystToken,
+    );
+    if (!exported.ok) throw new Error(`exports failed: ${exported.code} ${exported.message}`);
+    for (const url of [exported.data.exportReport.csvUrl, exported.data.exportRecordList.url]) {
+      const response = await fetch(url, { headers: { authorization: `Bearer ${analystToken}` } });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('x-data-freshness')).toMatch(/^source=REPLICA; replica=replica1; lagSeconds=[\d.]+; asOf=\d{4}-\d\d-\d\dT[\d:.]+Z$/);
+      expect((await response.text()).split('\n').length).toBeGreaterThan(1);
+    }
+  });
 });
