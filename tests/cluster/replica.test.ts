@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import {
   callGraphql,
   HOUSEHOLD_FILE,
@@ -66,7 +68,7 @@ describe('analytics on a read replica', () => {
       name: 'primary',
       settings: { server_id: 1, log_bin: 'primary-bin', binlog_format: 'ROW', gtid_strict_mode: 1 },
     });
-    root = primary.dir.slice(0, primary.dir.lastIndexOf('/'));
+    root = path.dirname(primary.dir);
     replica = await MariadbInstance.create({
       name: 'replica',
       root,
@@ -116,6 +118,8 @@ describe('analytics on a read replica', () => {
     await server?.stop('SIGTERM');
     await replica?.destroy();
     await primary?.destroy();
+    // The instances remove their own directories; the temporary folder holding both is the test's.
+    if (root) fs.rmSync(root, { recursive: true, force: true });
   });
 
   async function readiness(): Promise<{ status: number; body: ReadyBody }> {
