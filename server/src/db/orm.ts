@@ -12,6 +12,7 @@ import type { Logger } from '../logger';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 import { ensureSqliteDefaults, runSqliteBackfills } from './sqlite-backfills';
+import { STARTUP_LEASE_TABLE } from './startup-lease';
 
 import type { Em, Orm } from '../core/entity-manager';
 import { ConflictRetryingEntityManager, conflictRetrySettings } from '../core/conflict-retry';
@@ -91,6 +92,8 @@ export function ormOptions(settings: OrmSettings): Options<AbstractSqlDriver> {
         reapIntervalMillis: 1_000,
       },
       driverOptions: { connection: connectionTimeouts(database.flavor, settings.silentConnectionTimeoutMs) },
+      // The start-up lease's table is made by the lease, not by a migration (it must exist before the first one).
+      schemaGenerator: { skipTables: [STARTUP_LEASE_TABLE] },
       migrations: {
         tableName: 'mikro_orm_migrations',
         migrationsList: MIGRATIONS,
