@@ -9,7 +9,7 @@ import { AuditEntry } from '../src/modules/audit/audit-entry.entity';
 import type { Cadre } from '../src/modules/cadres/cadre.entity';
 import { JobLease } from '../src/modules/jobs/job-lease.entity';
 import { runLeased } from '../src/modules/jobs/job-lease.service';
-import { JOBS } from '../src/modules/jobs/jobs';
+import { JOB_LEASE_MS, JOBS } from '../src/modules/jobs/jobs';
 import { startScheduler, type Job } from '../src/modules/jobs/scheduler';
 import { DeliveryStatus, NoticeDelivery } from '../src/modules/notices/notice-delivery.entity';
 import {
@@ -640,6 +640,36 @@ describe.each(databaseKinds())('notices on %s', (kind) => {
           ran: true,
           result: 3,
         });
+      } finally {
+        await other.close(true);
+      }
+    });
+
+    it('keeps a run that outlasts its lease while its holder lives (renewed), and lets a holder killed mid-run stall a job for at most JOB_LEASE_MS (issue 17)', async () => {
+      const other = await createOrm({ database });
+      try {
+        const clock = new ManualClock(MONDAY_MORNING);
+        let release!: () => void;
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        const first = runLeased(orm.em.fork(), 'renewed-job', 'instance-1', clock.now(), MINUTE, () => gate, { everyMs: 20, now: () => clock.now() });
+        const leaseUntil = async () => (await other.em.fork().findOne(JobLease, { name: 'renewed-job' }))?.leaseUntil?.getTime() ?? 0;
+        while ((await leaseUntil()) === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+        // The run goes on for three of its leases; each renewal moves the lease on from the clock's time.
+        clock.advance(3 * MINUTE);
+        while ((await leaseUntil()) < clock.now().getTime() + MINUTE) await new Promise((resolve) => setTimeout(resolve, 10));
+        expect(await runLeased(other.em.fork(), 'renewed-job', 'instance-2', clock.now(), MINUTE, async () => 'twice')).toEqual({ ran: false });
+        release();
+        expect(await first).toEqual({ ran: true, result: undefined });
+        expect(await other.em.fork().findOneOrFail(JobLease, { name: 'renewed-job' })).toMatchObject({ owner: null, leaseUntil: null });
+
+        // An instance killed mid-run renews no more: the job is free for the others JOB_LEASE_MS after its last renewal.
+        const killedAt = clock.now();
+        await orm.em.fork().nativeUpdate(JobLease, { name: 'renewed-job' }, { owner: 'killed', leaseUntil: new Date(killedAt.getTime() + JOB_LEASE_MS) });
+        expect(await runLeased(other.em.fork(), 'renewed-job', 'instance-2', new Date(killedAt.getTime() + JOB_LEASE_MS - 1), JOB_LEASE_MS, async () => 1)).toEqual({ ran: false });
+        expect(await runLeased(other.em.fork(), 'renewed-job', 'instance-2', new Date(killedAt.getTime() + JOB_LEASE_MS), JOB_LEASE_MS, async () => 2)).toEqual({ ran: true, result: 2 });
+        // Every scheduled job's lease is that short (it was ten minutes and more, unrenewed).
+        expect(JOBS.map((job) => job.leaseMs)).toEqual(JOBS.map(() => JOB_LEASE_MS));
+        expect(JOB_LEASE_MS).toBeLessThanOrEqual(MINUTE);
       } finally {
         await other.close(true);
       }
