@@ -23,6 +23,8 @@ import {
 import { NoticeSubscription } from '../src/modules/notices/notice-subscription.entity';
 import { isoWeekOf, noticeVisitsDue, VISITS_DUE_SCANNED } from '../src/modules/notices/notice-visits-due';
 import { Notice } from '../src/modules/notices/notice.entity';
+import { WechatAccessToken } from '../src/modules/notices/wechat-access-token.entity';
+import { accessToken } from '../src/modules/notices/wechat-messages.client';
 import { MAX_SUBSCRIPTION_CREDITS, noticeService, type NoticeDraft } from '../src/modules/notices/notice.service';
 import { createLogger } from '../src/logger';
 import { errorOf } from './support/cadre-operations';
@@ -408,6 +410,30 @@ describe.each(databaseKinds())('notices on %s', (kind) => {
       await enqueue([draft()]);
       await deliver(new Date(MONDAY_MORNING.getTime() + 2 * HOUR - 4 * MINUTE));
       expect(wechat.tokensIssued()).toBe(issued + 3);
+    });
+
+    it('a refused token that another instance has already replaced is answered with the newer one from the table, not renewed again (issue 17)', async () => {
+      await setCredits(accountA, NoticeKind.REFERRED_TO_UNIT, 5);
+      await enqueue([draft()]);
+      await deliver(MONDAY_MORNING);
+      const stale = (await orm.em.fork().findOneOrFail(WechatAccessToken, { appId: config.wechat.appId! })).accessToken;
+      const other = await createOrm({ database });
+      try {
+        // The other instance was refused the stored token and renewed it; WeChat ends the old one.
+        const fresh = await accessToken(other.em.fork(), config.wechat, MONDAY_MORNING, stale);
+        expect(fresh).not.toBe(stale);
+        wechat.invalidateToken(stale);
+        const issued = wechat.tokensIssued();
+        // This instance, still holding the old token, is refused in turn: it takes the other's, and fetches none
+        // (a fetch would end the other instance's token five minutes later).
+        expect(await accessToken(orm.em.fork(), config.wechat, MONDAY_MORNING, stale)).toBe(fresh);
+        expect(wechat.tokensIssued()).toBe(issued);
+        // The refused token still in the table is renewed.
+        expect(await accessToken(orm.em.fork(), config.wechat, MONDAY_MORNING, fresh)).not.toBe(fresh);
+        expect(wechat.tokensIssued()).toBe(issued + 1);
+      } finally {
+        await other.close(true);
+      }
     });
 
     it('skips a user WeChat refuses (43101) and zeroes their credits; skips without credit or template', async () => {
