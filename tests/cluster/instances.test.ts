@@ -7,6 +7,7 @@ import { callGraphql, deliver, newVisit, signInDemoCadres, sleep, tally, type Ca
 import { HAPROXY_SERVERS, startHaproxy, type HaproxyProcess } from '../support/haproxy';
 import { createScratchDatabase, mysqlServer, type ScratchDatabase } from '../support/mysql';
 import { freePort, startServer, type ServerProcess } from '../support/server-process';
+import { TcpProxy } from '../support/tcp-proxy';
 
 /**
  * Issue 17, many instances: three built API instances on one MariaDB database and one Redis, behind
@@ -34,9 +35,14 @@ describe('three API instances behind HAProxy (deploy/haproxy/wanjia.cfg)', () =>
   let proxy: HaproxyProcess;
   let cadres: SignedInCadre[];
   let environment: Record<string, string>;
+  /** Instance 3 reaches the database through a relay the test can cut: its link alone goes. */
+  let databaseLink: TcpProxy;
+  const environmentOf = (index: number) =>
+    index === 2 ? { ...environment, DATABASE_URL: database.urlThrough('127.0.0.1', databaseLink.port), PORT: String(ports[index]) } : { ...environment, PORT: String(ports[index]) };
 
   beforeAll(async () => {
     database = await createScratchDatabase(mysqlTarget, 'instances');
+    databaseLink = await TcpProxy.start(mysqlTarget.host, mysqlTarget.port);
     wechat = await startFakeWechat();
     ports = [await freePort(), await freePort(), await freePort()];
     environment = {
@@ -68,7 +74,7 @@ describe('three API instances behind HAProxy (deploy/haproxy/wanjia.cfg)', () =>
     };
     // All three at once on the empty database, as a deployment starts them: they take turns at the
     // migrations and the demo data (the start-up lease) instead of two dying on "table already exists".
-    instances.push(...(await Promise.all(ports.map((port) => startServer({ ...environment, PORT: String(port) })))));
+    instances.push(...(await Promise.all(ports.map((_, index) => startServer(environmentOf(index))))));
     proxy = await startHaproxy(ports.map((port) => `127.0.0.1:${port}`));
     await until(async () => [...(await proxy.servers()).values()].every((server) => server.status === 'UP'), 20_000, 'every instance UP in HAProxy');
     cadres = await signInDemoCadres(proxy.url);
@@ -78,6 +84,7 @@ describe('three API instances behind HAProxy (deploy/haproxy/wanjia.cfg)', () =>
     await proxy?.stop();
     await Promise.all(instances.map((instance) => instance.stop('SIGTERM')));
     await wechat?.close();
+    await databaseLink?.close();
     await database?.drop();
   });
 
@@ -120,7 +127,7 @@ describe('three API instances behind HAProxy (deploy/haproxy/wanjia.cfg)', () =>
     timeline.markedDownAt = Date.now();
     await sleep(2_000);
     timeline.restartedAt = Date.now();
-    instances[victim] = await startServer({ ...environment, PORT: String(ports[victim]) });
+    instances[victim] = await startServer(environmentOf(victim));
     await until(async () => (await proxy.servers()).get(victimName)?.status === 'UP', MARKED_DOWN_BOUND_MS * 2, `${victimName} UP after its restart`);
     timeline.markedUpAt = Date.now();
     const backIn = (await proxy.servers()).get(victimName)!;
@@ -183,6 +190,32 @@ describe('three API instances behind HAProxy (deploy/haproxy/wanjia.cfg)', () =>
     expect(statusSamples.some((sample) => sample.status === 'DOWN' && sample.at > timeline.killedAt)).toBe(true);
     expect(timeline.markedDownAt - timeline.killedAt).toBeLessThan(MARKED_DOWN_BOUND_MS);
     expect(after.sessionsTotal).toBeGreaterThan(backIn.sessionsTotal);
+  });
+
+  it("an instance that loses its database (its /readyz answers 503) is taken out by the proxy's check while it still runs, and put back when the database returns", async () => {
+    const name = HAPROXY_SERVERS[2];
+    await databaseLink.cut('reset');
+    const cutAt = Date.now();
+    await until(async () => (await proxy.servers()).get(name)?.status === 'DOWN', MARKED_DOWN_BOUND_MS * 2, `${name} DOWN with its database cut`);
+    const downAfterMs = Date.now() - cutAt;
+    // Out of the rotation: the phones' submissions through the proxy all land on the other two.
+    const before = (await proxy.servers()).get(name)!;
+    const outcomes = await Promise.all(
+      cadres.map((cadre, index) =>
+        deliver(() => proxy.url, cadre.token, newVisit(cadre.households[index % cadre.households.length]!, 10_000 + index), {
+          backoffMs: 200,
+          keepTrying: () => Date.now() < cutAt + 60_000,
+        }),
+      ),
+    );
+    const whileOut = (await proxy.servers()).get(name)!;
+    expect(instances[2]!.child.exitCode).toBeNull();
+    await databaseLink.restore();
+    const restoredAt = Date.now();
+    await until(async () => (await proxy.servers()).get(name)?.status === 'UP', MARKED_DOWN_BOUND_MS * 2, `${name} UP with its database back`);
+    console.log(`database link of ${name} cut: DOWN after ${downAfterMs} ms (process still running); back UP ${Date.now() - restoredAt} ms after the link returned`);
+    expect(outcomes.map((outcome) => [outcome.recordId !== null, outcome.attempts.length])).toEqual(outcomes.map(() => [true, 1]));
+    expect(whileOut.sessionsTotal).toBe(before.sessionsTotal);
   });
 
   it('the scheduled jobs, ticking in all three instances, deliver each WeChat notice exactly once', async () => {
