@@ -691,8 +691,12 @@ describe.each(databaseKinds())('notices on %s', (kind) => {
         // An instance killed mid-run renews no more: the job is free for the others JOB_LEASE_MS after its last renewal.
         const killedAt = clock.now();
         await orm.em.fork().nativeUpdate(JobLease, { name: 'renewed-job' }, { owner: 'killed', leaseUntil: new Date(killedAt.getTime() + JOB_LEASE_MS) });
-        expect(await runLeased(other.em.fork(), 'renewed-job', 'instance-2', new Date(killedAt.getTime() + JOB_LEASE_MS - 1), JOB_LEASE_MS, async () => 1)).toEqual({ ran: false });
-        expect(await runLeased(other.em.fork(), 'renewed-job', 'instance-2', new Date(killedAt.getTime() + JOB_LEASE_MS), JOB_LEASE_MS, async () => 2)).toEqual({ ran: true, result: 2 });
+        expect(
+          await runLeased(other.em.fork(), 'renewed-job', 'instance-2', new Date(killedAt.getTime() + JOB_LEASE_MS - 1), JOB_LEASE_MS, async () => 1),
+        ).toEqual({ ran: false });
+        expect(await runLeased(other.em.fork(), 'renewed-job', 'instance-2', new Date(killedAt.getTime() + JOB_LEASE_MS), JOB_LEASE_MS, async () => 2)).toEqual(
+          { ran: true, result: 2 },
+        );
         // Every scheduled job's lease is that short (it was ten minutes and more, unrenewed).
         expect(JOBS.map((job) => job.leaseMs)).toEqual(JOBS.map(() => JOB_LEASE_MS));
         expect(JOB_LEASE_MS).toBeLessThanOrEqual(MINUTE);

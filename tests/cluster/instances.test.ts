@@ -38,7 +38,9 @@ describe('three API instances behind HAProxy (deploy/haproxy/wanjia.cfg)', () =>
   /** Instance 3 reaches the database through a relay the test can cut: its link alone goes. */
   let databaseLink: TcpProxy;
   const environmentOf = (index: number) =>
-    index === 2 ? { ...environment, DATABASE_URL: database.urlThrough('127.0.0.1', databaseLink.port), PORT: String(ports[index]) } : { ...environment, PORT: String(ports[index]) };
+    index === 2
+      ? { ...environment, DATABASE_URL: database.urlThrough('127.0.0.1', databaseLink.port), PORT: String(ports[index]) }
+      : { ...environment, PORT: String(ports[index]) };
 
   beforeAll(async () => {
     database = await createScratchDatabase(mysqlTarget, 'instances');
@@ -113,7 +115,11 @@ describe('three API instances behind HAProxy (deploy/haproxy/wanjia.cfg)', () =>
         while (creating) {
           const household = cadre.households[index++ % cadre.households.length]!;
           deliveries.push(
-            await deliver(() => proxy.url, cadre.token, newVisit(household, ++serial), { backoffMs: 200, keepTrying: () => Date.now() < deadline, timeoutMs: 45_000 }),
+            await deliver(() => proxy.url, cadre.token, newVisit(household, ++serial), {
+              backoffMs: 200,
+              keepTrying: () => Date.now() < deadline,
+              timeoutMs: 45_000,
+            }),
           );
         }
       }),
@@ -154,11 +160,9 @@ describe('three API instances behind HAProxy (deploy/haproxy/wanjia.cfg)', () =>
         connection,
         deliveries.map((delivery) => delivery.clientId),
       );
-      storedRows = await countRows(
-        connection,
-        'select count(*) as n from help_record where client_id in (?)',
-        [deliveries.map((delivery) => delivery.clientId)],
-      );
+      storedRows = await countRows(connection, 'select count(*) as n from help_record where client_id in (?)', [
+        deliveries.map((delivery) => delivery.clientId),
+      ]);
     } finally {
       await connection.end();
     }
@@ -168,7 +172,10 @@ describe('three API instances behind HAProxy (deploy/haproxy/wanjia.cfg)', () =>
         `  records: ${deliveries.length} created, ${acknowledged.length} acknowledged, ${deliveries.filter((delivery) => delivery.refused).length} refused; ${storedRows} rows stored; ${attempts.length} requests`,
         `  failed requests by code: ${JSON.stringify(tally(failures.map((failure) => failure.code)))}`,
         `  ${victimName} marked DOWN ${timeline.markedDownAt - timeline.killedAt} ms after SIGKILL; UP ${timeline.markedUpAt - timeline.restartedAt} ms after its restart began`,
-        `  ${victimName} states seen: ${statusSamples.map((sample) => sample.status).filter((status, index, all) => index === 0 || all[index - 1] !== status).join(' → ')}`,
+        `  ${victimName} states seen: ${statusSamples
+          .map((sample) => sample.status)
+          .filter((status, index, all) => index === 0 || all[index - 1] !== status)
+          .join(' → ')}`,
         `  ${victimName} sessions: ${before.sessionsTotal} before the kill, ${backIn.sessionsTotal} when back UP, ${after.sessionsTotal} 4 s later (counters restart with HAProxy only); redispatched ${after.redispatched}, connection errors ${after.connectionErrors}`,
       ].join('\n'),
     );
@@ -213,7 +220,9 @@ describe('three API instances behind HAProxy (deploy/haproxy/wanjia.cfg)', () =>
     await databaseLink.restore();
     const restoredAt = Date.now();
     await until(async () => (await proxy.servers()).get(name)?.status === 'UP', MARKED_DOWN_BOUND_MS * 2, `${name} UP with its database back`);
-    console.log(`database link of ${name} cut: DOWN after ${downAfterMs} ms (process still running); back UP ${Date.now() - restoredAt} ms after the link returned`);
+    console.log(
+      `database link of ${name} cut: DOWN after ${downAfterMs} ms (process still running); back UP ${Date.now() - restoredAt} ms after the link returned`,
+    );
     expect(outcomes.map((outcome) => [outcome.recordId !== null, outcome.attempts.length])).toEqual(outcomes.map(() => [true, 1]));
     expect(whileOut.sessionsTotal).toBe(before.sessionsTotal);
   });

@@ -41,7 +41,8 @@ export interface HaproxyProcess {
  * the file reads. Resolves once it listens and answers on its admin socket.
  */
 export async function startHaproxy(instances: readonly string[], { binary = '/usr/sbin/haproxy' } = {}): Promise<HaproxyProcess> {
-  if (instances.length !== HAPROXY_SERVERS.length) throw new Error(`the shipped configuration has ${HAPROXY_SERVERS.length} instances, not ${instances.length}`);
+  if (instances.length !== HAPROXY_SERVERS.length)
+    throw new Error(`the shipped configuration has ${HAPROXY_SERVERS.length} instances, not ${instances.length}`);
   const port = await freePort();
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'wanjia-haproxy-'));
   const socketPath = path.join(directory, 'admin.sock');
