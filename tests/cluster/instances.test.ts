@@ -76,7 +76,11 @@ describe('three API instances behind HAProxy (deploy/haproxy/wanjia.cfg)', () =>
     };
     // All three at once on the empty database, as a deployment starts them: they take turns at the
     // migrations and the demo data (the start-up lease) instead of two dying on "table already exists".
-    instances.push(...(await Promise.all(ports.map((_, index) => startServer(environmentOf(index))))));
+    const started = await Promise.allSettled(ports.map((_, index) => startServer(environmentOf(index))));
+    // Those that started are stopped in afterAll even when another did not.
+    for (const outcome of started) if (outcome.status === 'fulfilled') instances.push(outcome.value);
+    const failed = started.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
     proxy = await startHaproxy(ports.map((port) => `127.0.0.1:${port}`));
     await until(async () => [...(await proxy.servers()).values()].every((server) => server.status === 'UP'), 20_000, 'every instance UP in HAProxy');
     cadres = await signInDemoCadres(proxy.url);
