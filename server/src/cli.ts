@@ -13,6 +13,7 @@ import { cityReporter } from './seed/city/progress';
 import { demoFigures, formatDemoFigures } from './seed/demo/demo-figures';
 import { ensureDemoData } from './seed/demo/ensure-demo-data';
 import { createOrm, prepareSchema } from './db/orm';
+import { withStartupLease } from './db/startup-lease';
 import { runImportCli } from './modules/imports/import-cli';
 
 const USAGE = [
@@ -142,12 +143,20 @@ async function main(command: string | undefined): Promise<void> {
   try {
     switch (command) {
       case 'migrate':
-        await prepareSchema(orm, config.database);
+        // Under the same lease as a starting server's migrations, so that the two never run at once.
+        await withStartupLease(orm, () => prepareSchema(orm, config.database), { logger });
         logger.info({ database: config.database.kind }, 'schema is up to date');
         break;
       case 'seed': {
-        await prepareSchema(orm, config.database);
-        const result = await ensureDemoData(orm, logger, config.visitIntervals);
+        let result: Awaited<ReturnType<typeof ensureDemoData>> = null;
+        await withStartupLease(
+          orm,
+          async () => {
+            await prepareSchema(orm, config.database);
+            result = await ensureDemoData(orm, logger, config.visitIntervals);
+          },
+          { logger },
+        );
         if (!result) logger.info('the database already holds data; the demo data set was not written');
         break;
       }

@@ -4,6 +4,7 @@ import { cadreAppBanner } from './http/cadre-app.routes';
 import { ConfigError, loadConfig } from './config';
 import { ensureDemoData } from './seed/demo/ensure-demo-data';
 import { createOrm, prepareSchema, type Orm } from './db/orm';
+import { withStartupLease } from './db/startup-lease';
 import { systemClock } from './core/clock';
 import { JOBS } from './modules/jobs/jobs';
 import { startScheduler, type Scheduler } from './modules/jobs/scheduler';
@@ -60,12 +61,17 @@ async function main(): Promise<void> {
     process.exit(0);
   };
   try {
-    await prepareSchema(setupOrm, config.database);
+    // Instances started at once on one database take turns here: the first migrates (and seeds), the
+    // others wait for it and then find nothing left to do.
+    await withStartupLease(
+      setupOrm,
+      async () => {
+        await prepareSchema(setupOrm, config.database);
+        if (config.seedDemoData && !signalled) await ensureDemoData(setupOrm, logger, config.visitIntervals);
+      },
+      { logger, stopWaiting: () => signalled !== null },
+    );
     await stopIfSignalled(setupOrm);
-    if (config.seedDemoData) {
-      await ensureDemoData(setupOrm, logger, config.visitIntervals);
-      await stopIfSignalled(setupOrm);
-    }
     if (config.nodeEnv === 'production') {
       // The demo passwords are in the README: a production server with one of them is open to anyone.
       const published = await accountsWithPublishedPasswords(setupOrm.em.fork());

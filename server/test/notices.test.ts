@@ -9,7 +9,7 @@ import { AuditEntry } from '../src/modules/audit/audit-entry.entity';
 import type { Cadre } from '../src/modules/cadres/cadre.entity';
 import { JobLease } from '../src/modules/jobs/job-lease.entity';
 import { runLeased } from '../src/modules/jobs/job-lease.service';
-import { JOBS } from '../src/modules/jobs/jobs';
+import { JOB_LEASE_MS, JOBS } from '../src/modules/jobs/jobs';
 import { startScheduler, type Job } from '../src/modules/jobs/scheduler';
 import { DeliveryStatus, NoticeDelivery } from '../src/modules/notices/notice-delivery.entity';
 import {
@@ -23,6 +23,8 @@ import {
 import { NoticeSubscription } from '../src/modules/notices/notice-subscription.entity';
 import { isoWeekOf, noticeVisitsDue, VISITS_DUE_SCANNED } from '../src/modules/notices/notice-visits-due';
 import { Notice } from '../src/modules/notices/notice.entity';
+import { WechatAccessToken } from '../src/modules/notices/wechat-access-token.entity';
+import { accessToken } from '../src/modules/notices/wechat-messages.client';
 import { MAX_SUBSCRIPTION_CREDITS, noticeService, type NoticeDraft } from '../src/modules/notices/notice.service';
 import { createLogger } from '../src/logger';
 import { errorOf } from './support/cadre-operations';
@@ -410,6 +412,30 @@ describe.each(databaseKinds())('notices on %s', (kind) => {
       expect(wechat.tokensIssued()).toBe(issued + 3);
     });
 
+    it('a refused token that another instance has already replaced is answered with the newer one from the table, not renewed again (issue 17)', async () => {
+      await setCredits(accountA, NoticeKind.REFERRED_TO_UNIT, 5);
+      await enqueue([draft()]);
+      await deliver(MONDAY_MORNING);
+      const stale = (await orm.em.fork().findOneOrFail(WechatAccessToken, { appId: config.wechat.appId! })).accessToken;
+      const other = await createOrm({ database });
+      try {
+        // The other instance was refused the stored token and renewed it; WeChat ends the old one.
+        const fresh = await accessToken(other.em.fork(), config.wechat, MONDAY_MORNING, stale);
+        expect(fresh).not.toBe(stale);
+        wechat.invalidateToken(stale);
+        const issued = wechat.tokensIssued();
+        // This instance, still holding the old token, is refused in turn: it takes the other's, and fetches none
+        // (a fetch would end the other instance's token five minutes later).
+        expect(await accessToken(orm.em.fork(), config.wechat, MONDAY_MORNING, stale)).toBe(fresh);
+        expect(wechat.tokensIssued()).toBe(issued);
+        // The refused token still in the table is renewed.
+        expect(await accessToken(orm.em.fork(), config.wechat, MONDAY_MORNING, fresh)).not.toBe(fresh);
+        expect(wechat.tokensIssued()).toBe(issued + 1);
+      } finally {
+        await other.close(true);
+      }
+    });
+
     it('skips a user WeChat refuses (43101) and zeroes their credits; skips without credit or template', async () => {
       await setCredits(accountB, NoticeKind.REFERRED_TO_UNIT, 3);
       await setCredits(accountB, NoticeKind.DEMAND_ESCALATED, 1);
@@ -640,6 +666,40 @@ describe.each(databaseKinds())('notices on %s', (kind) => {
           ran: true,
           result: 3,
         });
+      } finally {
+        await other.close(true);
+      }
+    });
+
+    it('keeps a run that outlasts its lease while its holder lives (renewed), and lets a holder killed mid-run stall a job for at most JOB_LEASE_MS (issue 17)', async () => {
+      const other = await createOrm({ database });
+      try {
+        const clock = new ManualClock(MONDAY_MORNING);
+        let release!: () => void;
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        const first = runLeased(orm.em.fork(), 'renewed-job', 'instance-1', clock.now(), MINUTE, () => gate, { everyMs: 20, now: () => clock.now() });
+        const leaseUntil = async () => (await other.em.fork().findOne(JobLease, { name: 'renewed-job' }))?.leaseUntil?.getTime() ?? 0;
+        while ((await leaseUntil()) === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+        // The run goes on for three of its leases; each renewal moves the lease on from the clock's time.
+        clock.advance(3 * MINUTE);
+        while ((await leaseUntil()) < clock.now().getTime() + MINUTE) await new Promise((resolve) => setTimeout(resolve, 10));
+        expect(await runLeased(other.em.fork(), 'renewed-job', 'instance-2', clock.now(), MINUTE, async () => 'twice')).toEqual({ ran: false });
+        release();
+        expect(await first).toEqual({ ran: true, result: undefined });
+        expect(await other.em.fork().findOneOrFail(JobLease, { name: 'renewed-job' })).toMatchObject({ owner: null, leaseUntil: null });
+
+        // An instance killed mid-run renews no more: the job is free for the others JOB_LEASE_MS after its last renewal.
+        const killedAt = clock.now();
+        await orm.em.fork().nativeUpdate(JobLease, { name: 'renewed-job' }, { owner: 'killed', leaseUntil: new Date(killedAt.getTime() + JOB_LEASE_MS) });
+        expect(
+          await runLeased(other.em.fork(), 'renewed-job', 'instance-2', new Date(killedAt.getTime() + JOB_LEASE_MS - 1), JOB_LEASE_MS, async () => 1),
+        ).toEqual({ ran: false });
+        expect(await runLeased(other.em.fork(), 'renewed-job', 'instance-2', new Date(killedAt.getTime() + JOB_LEASE_MS), JOB_LEASE_MS, async () => 2)).toEqual(
+          { ran: true, result: 2 },
+        );
+        // Every scheduled job's lease is that short (it was ten minutes and more, unrenewed).
+        expect(JOBS.map((job) => job.leaseMs)).toEqual(JOBS.map(() => JOB_LEASE_MS));
+        expect(JOB_LEASE_MS).toBeLessThanOrEqual(MINUTE);
       } finally {
         await other.close(true);
       }

@@ -60,7 +60,7 @@ if (process.env.CI !== 'true') {
   const clusterTools = [
     ['the replica and Galera suites', fs.existsSync('/usr/sbin/mariadbd'), 'mariadb-server'],
     ['the Galera suite', fs.existsSync('/usr/lib/galera/libgalera_smm.so'), 'galera-4 rsync'],
-    ['the many-instances suite', fs.existsSync('/usr/sbin/nginx'), 'nginx-light'],
+    ['the many-instances suite', fs.existsSync('/usr/sbin/haproxy'), 'haproxy'],
   ];
   for (const [suites, present, packages] of clusterTools) {
     if (!present) console.log(`  Cluster tests: ${suites} did NOT run (apt-get install -y ${packages})`);

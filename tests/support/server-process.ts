@@ -30,9 +30,13 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts the server with the given environment and waits until /readyz answers (or the process dies). */
+/**
+ * Starts the server with the given environment and waits until /readyz answers (or the process dies).
+ * On a free port of its own, unless the environment names one (PORT): an instance restarted behind a
+ * proxy comes back where the proxy expects it.
+ */
 export async function startServer(environment: Record<string, string>, timeoutMs = 90_000): Promise<ServerProcess> {
-  const port = await freePort();
+  const port = environment.PORT ? Number(environment.PORT) : await freePort();
   const child = spawn(process.execPath, [SERVER_ENTRY], {
     cwd: REPOSITORY_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', ...environment, PORT: String(port) },

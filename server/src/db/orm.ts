@@ -11,6 +11,7 @@ import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 import { ensureSqliteDefaults, runSqliteBackfills } from './sqlite-backfills';
 import { attachReplicaMonitor, ReplicaRoutingMariaDbDriver, ReplicaRoutingMySqlDriver } from './read-replicas';
+import { STARTUP_LEASE_TABLE } from './startup-lease';
 
 import type { Em, Orm } from '../core/entity-manager';
 import { ConflictRetryingEntityManager, conflictRetrySettings } from '../core/conflict-retry';
@@ -102,6 +103,8 @@ export function ormOptions(settings: OrmSettings): Options<AbstractSqlDriver> {
       // readFromReplica (the analytics) leave the primary.
       replicas: database.replicaUrls.map((url, index) => ({ name: `replica${index + 1}`, clientUrl: url })),
       preferReadReplicas: false,
+      // The start-up lease's table is made by the lease, not by a migration (it must exist before the first one).
+      schemaGenerator: { skipTables: [STARTUP_LEASE_TABLE] },
       migrations: {
         tableName: 'mikro_orm_migrations',
         migrationsList: MIGRATIONS,

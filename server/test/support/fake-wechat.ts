@@ -39,6 +39,8 @@ export interface FakeWechat {
   expireTokens(): void;
   /** Every token issued so far answers 40001 (replaced elsewhere) from now on. */
   invalidateTokens(): void;
+  /** This one token answers 40001 from now on (its successor's five minutes of overlap are over). */
+  invalidateToken(token: string): void;
   close(): Promise<void>;
 }
 
@@ -129,6 +131,7 @@ export async function startFakeWechat(appId = 'wx-test-app', appSecret = 'test-s
     refuseUser: (openid) => refused.add(openid),
     expireTokens: () => mark('expired'),
     invalidateTokens: () => mark('invalid'),
+    invalidateToken: (token) => void (tokens.has(token) && tokens.set(token, 'invalid')),
     close: () =>
       new Promise<void>((resolve) => {
         for (const response of hanging) response.destroy();

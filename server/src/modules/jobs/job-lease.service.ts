@@ -17,10 +17,20 @@ function isDeadlock(error: unknown): boolean {
  * the same on SQLite, MariaDB and a Galera cluster (where a conflicting node's UPDATE fails at commit).
  *
  * The lease ends when the work ends (released, last_finished_at set) or, if the holder dies, when
- * lease_until passes: `leaseMs` must be longer than a run takes. `now` is the injected clock's;
- * the finish time is that plus the run's own duration.
+ * lease_until passes. With `renewal`, the holder moves lease_until on every `everyMs` while the work
+ * goes on, so a run may take longer than `leaseMs` and `leaseMs` only bounds how long a holder that
+ * was killed mid-run keeps the job from the other instances; without it, `leaseMs` must be longer
+ * than a run takes. `now` is the injected clock's; the finish time is that plus the run's own duration.
  */
-export async function runLeased<T>(em: Em, name: string, owner: string, now: Date, leaseMs: number, work: () => Promise<T>): Promise<LeasedRun<T>> {
+export async function runLeased<T>(
+  em: Em,
+  name: string,
+  owner: string,
+  now: Date,
+  leaseMs: number,
+  work: () => Promise<T>,
+  renewal?: LeaseRenewal,
+): Promise<LeasedRun<T>> {
   const fork = em.fork();
   if (!(await fork.findOne(JobLease, { name }))) {
     try {
@@ -43,9 +53,39 @@ export async function runLeased<T>(em: Em, name: string, owner: string, now: Dat
   }
   if (taken === 0) return { ran: false };
   const started = Date.now();
+  const renewing = renewal ? renewWhileRunning(em.fork(), name, owner, leaseMs, renewal) : null;
   try {
     return { ran: true, result: await work() };
   } finally {
+    await renewing?.stop();
     await fork.nativeUpdate(JobLease, { name, owner }, { owner: null, leaseUntil: null, lastFinishedAt: new Date(now.getTime() + (Date.now() - started)) });
   }
+}
+
+/** How a holder keeps its lease while a run goes on. */
+export interface LeaseRenewal {
+  /** How often lease_until is moved to `now() + leaseMs` (well inside leaseMs). */
+  everyMs: number;
+  /** The injected clock's time. */
+  now: () => Date;
+  /** Told when a renewal fails (the database away): the lease lapses after leaseMs unless a later one succeeds. */
+  onError?: (error: unknown) => void;
+}
+
+function renewWhileRunning(em: Em, name: string, owner: string, leaseMs: number, renewal: LeaseRenewal): { stop(): Promise<void> } {
+  let pending: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    pending = pending.then(() =>
+      em
+        .nativeUpdate(JobLease, { name, owner }, { leaseUntil: new Date(renewal.now().getTime() + leaseMs) })
+        .catch((error: unknown) => renewal.onError?.(error)),
+    );
+  }, renewal.everyMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await pending;
+    },
+  };
 }

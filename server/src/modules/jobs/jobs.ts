@@ -6,6 +6,12 @@ import { importEngineOf } from '../imports/import-engine';
 import type { Job } from './scheduler';
 
 const MAX_SWEEP_CHUNKS_PER_TICK = 20;
+/**
+ * How long an instance killed in the middle of a job keeps that job from the others (the scheduler
+ * renews the lease of a living holder every third of it, whatever the run's length): a minute, not the
+ * ten minutes a lease had to last when it was not renewed, during which no notice went out anywhere.
+ */
+export const JOB_LEASE_MS = 60_000;
 /** 100 batches of 500: a city round's ~50,000 assignments in a tick, without holding the other jobs up for long. */
 const BULK_RUN_BATCHES_PER_TICK = 100;
 
@@ -16,7 +22,7 @@ const BULK_RUN_BATCHES_PER_TICK = 100;
 export const JOBS: readonly Job[] = [
   {
     name: 'escalation-sweep',
-    leaseMs: 10 * 60_000,
+    leaseMs: JOB_LEASE_MS,
     // The sweep works in bounded chunks; a tick takes up to 20 of them, the next tick the rest.
     async run(em, now) {
       let escalated = 0;
@@ -30,17 +36,17 @@ export const JOBS: readonly Job[] = [
   },
   {
     name: 'notice-delivery',
-    leaseMs: 10 * 60_000,
+    leaseMs: JOB_LEASE_MS,
     // Each row's lease is renewed from the clock just before its send: a slow batch never sends a row twice.
     run: (em, now, { config, logger, owner, clock }) => deliverPendingNotices(em, config, now, owner, { logger, clock }),
   },
-  { name: 'visits-due', leaseMs: 10 * 60_000, run: (em, now, { config }) => noticeVisitsDue(em, now, config.visitIntervals) },
+  { name: 'visits-due', leaseMs: JOB_LEASE_MS, run: (em, now, { config }) => noticeVisitsDue(em, now, config.visitIntervals) },
   {
     name: 'bulk-runs',
-    leaseMs: 10 * 60_000,
+    leaseMs: JOB_LEASE_MS,
     // Each run has a lease of its own, renewed per batch: a run whose instance died is resumed here after it lapses.
     run: (em, _now, { owner, clock }) => advanceBulkRuns(em, { owner, clock, maxBatches: BULK_RUN_BATCHES_PER_TICK }),
   },
   // Imports whose instance died mid-check or mid-commit (their lease lapsed) are resumed here (issue 16).
-  { name: 'import-resume', leaseMs: 30 * 60_000, run: (_em, _now, { config }) => importEngineOf(config).resumeLapsed() },
+  { name: 'import-resume', leaseMs: JOB_LEASE_MS, run: (_em, _now, { config }) => importEngineOf(config).resumeLapsed() },
 ];

@@ -18,7 +18,10 @@ export interface JobContext {
 /** A scheduled job: computed from the data each tick, so a tick missed (downtime) is caught up by the next. */
 export interface Job {
   name: string;
-  /** Longer than a run can take; a holder that dies frees the job after this long. */
+  /**
+   * How long a holder killed mid-run keeps the job from the other instances. A living holder renews
+   * its lease every third of this while the run goes on, so a run may take longer.
+   */
   leaseMs: number;
   run(em: Em, now: Date, context: JobContext): Promise<unknown>;
 }
@@ -48,7 +51,11 @@ export function startScheduler(options: { orm: Orm; config: AppConfig; logger: L
       if (stopped) return;
       const now = clock.now();
       try {
-        const outcome = await runLeased(orm.em.fork(), job.name, owner, now, job.leaseMs, () => job.run(orm.em.fork(), now, { config, logger, owner, clock }));
+        const outcome = await runLeased(orm.em.fork(), job.name, owner, now, job.leaseMs, () => job.run(orm.em.fork(), now, { config, logger, owner, clock }), {
+          everyMs: Math.max(1_000, Math.floor(job.leaseMs / 3)),
+          now: () => clock.now(),
+          onError: (error) => logger.warn({ err: error, job: job.name }, 'could not renew the job lease; another instance may take the job when it lapses'),
+        });
         if (outcome.ran) logger.debug({ job: job.name, result: outcome.result }, 'job ran');
       } catch (error) {
         logger.error({ err: error, job: job.name }, 'job failed; it runs again next tick');

@@ -180,8 +180,9 @@ export async function deliverPendingNotices(em: Em, config: AppConfig, now: Date
       token ??= await accessToken(fork, config.wechat, now);
       answer = await sendSubscribeMessage(config.wechat, token, message);
       if (TOKEN_ERRCODES.has(answer.errcode)) {
-        // The stored token was replaced or lapsed: renew it (for every instance) and try this one once more.
-        token = await accessToken(fork, config.wechat, now, true);
+        // The token was replaced or lapsed: the table's newer one if another instance renewed it meanwhile,
+        // else a new one (for every instance); this message is tried once more.
+        token = await accessToken(fork, config.wechat, now, token);
         answer = await sendSubscribeMessage(config.wechat, token, message);
       }
     } catch (error) {

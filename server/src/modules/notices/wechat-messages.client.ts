@@ -63,15 +63,21 @@ function withoutToken(url: URL): string {
 
 /**
  * The mini-program's access token, from the shared table while it has more than five minutes left,
- * else fetched from WeChat and stored for every instance. `force` renews it whatever the table says
- * (WeChat answered 40001 / 42001 with the stored one). Two instances renewing at once both succeed:
- * WeChat keeps the previous token valid for five minutes after issuing a new one, and the later
- * write wins the row.
+ * else fetched from WeChat and stored for every instance.
+ *
+ * `refused` is a token WeChat just answered 40001 / 42001 for: it is renewed only if the table still
+ * holds it. WeChat keeps one live token per app id, and each fetch starts the end of the previous one
+ * (five minutes of overlap): an instance that renewed on every refusal, even of a token another
+ * instance had already replaced, would replace that instance's fresh token in turn, and the two could
+ * go on replacing each other's. So a refused token that the table no longer holds is answered with
+ * the table's newer one, unfetched. Two instances renewing the same refused token at once both succeed
+ * (the overlap), and the later write wins the row.
  */
-export async function accessToken(em: Em, config: AppConfig['wechat'], now: Date, force = false): Promise<string> {
+export async function accessToken(em: Em, config: AppConfig['wechat'], now: Date, refused: string | null = null): Promise<string> {
   if (!config.appId || !config.appSecret) throw new WechatUnreachableError('WeChat is not configured (WECHAT_APP_ID, WECHAT_APP_SECRET)');
   const stored = await em.fork().findOne(WechatAccessToken, { appId: config.appId });
-  if (!force && stored && stored.expiresAt.getTime() - TOKEN_RENEW_MARGIN_MS > now.getTime()) return stored.accessToken;
+  const usable = stored !== null && stored.expiresAt.getTime() - TOKEN_RENEW_MARGIN_MS > now.getTime();
+  if (usable && stored.accessToken !== refused) return stored.accessToken;
   const url = new URL(`${config.apiBase}/cgi-bin/token`);
   url.search = new URLSearchParams({ grant_type: 'client_credential', appid: config.appId, secret: config.appSecret }).toString();
   const body = await getJson(url);
