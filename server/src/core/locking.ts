@@ -1,11 +1,98 @@
-import { LockMode, type EntityName } from '@mikro-orm/core';
+import { LockMode, type EntityClass, type FilterQuery, type FindOptions, type Loaded } from '@mikro-orm/core';
 import { isSqlite, type Em } from './entity-manager';
 
 /**
- * Reads a row with `SELECT … FOR UPDATE` inside the caller's transaction, so that two administrators
- * changing the same household's assignments take turns. SQLite has no row locks; it serializes
- * writers for the whole database, which gives the same guarantee.
+ * Row locks that hold on one MariaDB/MySQL server AND across the nodes of a Galera cluster.
+ *
+ * Galera's row locks are per node: a transaction on another node does not wait for them, and at commit
+ * Galera certifies only the rows a transaction CHANGED. A no-op update (`set name = name`: no row
+ * changes) or `SELECT … FOR UPDATE` leaves no certification key, so two nodes' check-then-act on the same
+ * row both commit (measured, docs/scaling.md "Galera"). The lock here is a real write instead: every
+ * lockable table has a `lock_version` column (int unsigned, default 0; Migration20261206100000) that the
+ * lock increments. On one server that is the same exclusive row lock the no-op update took (a second
+ * locker waits); on Galera the row is in the write set, so of two nodes' transactions on it the one that
+ * certifies second is refused at COMMIT with errno 1213 and re-run from the start by the conflict retry
+ * (core/conflict-retry.ts), which then sees what the first wrote.
+ *
+ * SQLite: nothing is sent. The embedded database has one connection that runs one transaction at a
+ * time, which gives the same guarantee.
+ *
+ * An InnoDB transaction's snapshot is fixed by its first plain read; the update is not a read, so a
+ * site that locks before reading still reads what was committed before it held the lock. A plain read
+ * of a row this transaction updated sees that row's latest version, whatever the snapshot.
+ *
+ * Nothing else in server/src may take a row lock (no `FOR UPDATE`, no `LockMode.PESSIMISTIC_*`, no no-op
+ * `set x = x` update): server/test/architecture.test.ts fails on them.
  */
-export async function lockForUpdate<T extends object>(tx: Em, entity: EntityName<T>, id: number): Promise<T | null> {
-  return tx.findOne(entity, { id } as never, isSqlite(tx) ? {} : { lockMode: LockMode.PESSIMISTIC_WRITE });
+
+/** The column each lockable table has, incremented by every lock. */
+export const LOCK_VERSION_COLUMN = 'lock_version';
+
+/**
+ * The tables that may be locked, each in its entity with
+ * `@Property(LOCK_VERSION_PROPERTY) lockVersion?: number;` (written only by the lock: lazy, so the unit of
+ * work never loads it and never writes a value back).
+ */
+export const LOCK_VERSION_PROPERTY = {
+  type: 'integer',
+  unsigned: true,
+  default: 0,
+  fieldName: LOCK_VERSION_COLUMN,
+  lazy: true,
+  hidden: true,
+} as const;
+
+function tableOf(tx: Em, entity: EntityClass<object>): string {
+  const meta = tx.getMetadata().get(entity.name);
+  if (!meta.props.some((prop) => prop.fieldNames?.includes(LOCK_VERSION_COLUMN))) {
+    throw new Error(`${entity.name} cannot be locked: it has no ${LOCK_VERSION_COLUMN} column (core/locking.ts LOCK_VERSION_PROPERTY)`);
+  }
+  return meta.tableName;
+}
+
+/**
+ * Locks these rows (an exclusive row lock that Galera certifies) for the rest of the caller's transaction,
+ * in ascending id order, so that two lockers of overlapping sets take them in the same order. Outside a
+ * transaction there is nothing to hold a lock for, and nothing is sent.
+ */
+export async function lockRows(tx: Em, entity: EntityClass<object>, ids: readonly number[]): Promise<void> {
+  const table = tableOf(tx, entity);
+  const wanted = [...new Set(ids)].sort((a, b) => a - b);
+  if (wanted.length === 0 || !tx.isInTransaction() || isSqlite(tx)) return;
+  await tx.execute(
+    `update \`${table}\` set \`${LOCK_VERSION_COLUMN}\` = \`${LOCK_VERSION_COLUMN}\` + 1 where id in (${wanted.map(() => '?').join(', ')}) order by id`,
+    wanted,
+    'run',
+  );
+}
+
+/** Locks every row of a small table of settings (the escalation ladder), in id order. */
+export async function lockEveryRow(tx: Em, entity: EntityClass<object>): Promise<void> {
+  const table = tableOf(tx, entity);
+  if (!tx.isInTransaction() || isSqlite(tx)) return;
+  await tx.execute(`update \`${table}\` set \`${LOCK_VERSION_COLUMN}\` = \`${LOCK_VERSION_COLUMN}\` + 1 order by id`, [], 'run');
+}
+
+/**
+ * Locks one row (lockRows) and reads it as it is now, for a check on the row itself (a version, a
+ * status): null when there is no such row.
+ */
+export async function lockForUpdate<T extends object>(tx: Em, entity: EntityClass<T>, id: number): Promise<T | null> {
+  await lockRows(tx, entity, [id]);
+  return tx.findOne(entity, { id } as FilterQuery<T>, isSqlite(tx) ? {} : { refresh: true });
+}
+
+/**
+ * A locking read (`SELECT … FOR UPDATE` on MySQL/MariaDB): reads the rows' latest committed version and,
+ * unlike a plain read, does not fix the transaction's snapshot. NOT a lock across Galera nodes: use it only
+ * where the transaction really writes the rows that order it (the bulk-run worker renews its lease on the
+ * run's row first) and lockRows takes the locks the checks rely on.
+ */
+export async function findCurrent<T extends object, P extends string = never>(
+  tx: Em,
+  entity: EntityClass<T>,
+  where: FilterQuery<T>,
+  options: FindOptions<T, P> = {},
+): Promise<Loaded<T, P>[]> {
+  return tx.find(entity, where, isSqlite(tx) ? options : { ...options, lockMode: LockMode.PESSIMISTIC_WRITE });
 }

@@ -1,7 +1,9 @@
 import { AssignmentKind, HouseholdStatus, TargetGroup } from '@wanjia/shared';
-import { isSqlite, type Em } from '../../core/entity-manager';
+import type { Em } from '../../core/entity-manager';
 import { likeStartingWith } from '../../core/sql-like';
 import { inTargetGroupSql } from '../../core/target-groups';
+import { lockRows } from '../../core/locking';
+import { Household } from '../households/household.entity';
 
 /**
  * The facts a bulk run decides on, read in batches: one statement per page of candidates (or per batch
@@ -166,14 +168,12 @@ export async function householdPaths(em: Em, ids: readonly number[]): Promise<Ma
 }
 
 /**
- * Takes the households' row locks for the batch's transaction (SELECT … FOR UPDATE, in id order), as
+ * Takes the households' row locks for the batch's transaction (core/locking.ts lockRows, in id order), as
  * assignCadre and transferAssignment lock the one household they change: a single transfer racing the
- * batch waits for it and then finds the assignment ended. SQLite serialises writers without them.
+ * batch waits for it and then finds the assignment ended (on Galera: is refused at commit and re-run).
  */
 export async function lockHouseholds(em: Em, ids: readonly number[]): Promise<void> {
-  if (ids.length === 0 || isSqlite(em)) return;
-  const sorted = [...new Set(ids)].sort((a, b) => a - b);
-  await em.execute(`select id from household where id in (${placeholders(sorted)}) order by id for update`, sorted);
+  await lockRows(em, Household, ids);
 }
 
 /** The deepest region path both paths lie under (segment by segment: `21…/2105…/`). */

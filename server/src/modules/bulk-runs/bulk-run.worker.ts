@@ -1,7 +1,6 @@
-import { LockMode } from '@mikro-orm/core';
 import { BulkRunState } from '@wanjia/shared';
 import type { Clock } from '../../core/clock';
-import { isSqlite, type Em } from '../../core/entity-manager';
+import type { Em } from '../../core/entity-manager';
 import { recordAudit } from '../audit/audit.service';
 import { BulkRunItem } from './bulk-run-item.entity';
 import { BulkRun } from './bulk-run.entity';
@@ -12,6 +11,7 @@ import { BatchRaceError, markItems } from './bulk-run.writes';
 import { runReassignmentBatch } from './bulk-reassignment';
 import { runRolloverBatch } from './round-rollover';
 import { countsOf } from './bulk-run.counts';
+import { findCurrent } from '../../core/locking';
 
 /**
  * Runs started bulk runs to the end, batch by batch, under a lease on the run's row (lease_owner,
@@ -129,15 +129,18 @@ async function runBatch(em: Em, runId: number, options: BulkRunWorkerOptions, le
       { leaseUntil: new Date(now.getTime() + leaseMs) },
     );
     if (renewed === 0) return { kind: 'lost' };
-    // Locking reads first (MariaDB): the run, its next items, their households. InnoDB takes a transaction's
-    // snapshot at its first plain read, so every fact the batch reads afterwards is what was committed
-    // before it held the households' locks (a transfer racing it has either committed or waits).
-    const lockMode = isSqlite(tx) ? LockMode.NONE : LockMode.PESSIMISTIC_WRITE;
-    const run = await tx.findOneOrFail(BulkRun, runId, { lockMode });
-    const items = await tx.find(
+    // Locking reads first (MariaDB): the run, its next items, then the households' locks. InnoDB takes a
+    // transaction's snapshot at its first plain read, so every fact the batch reads afterwards is what was
+    // committed before it held the households' locks (a transfer racing it has either committed or waits;
+    // on Galera it is refused at commit and re-run). The run's row orders its workers by the lease renewal
+    // above, a real write that Galera certifies too; the items are written by this batch.
+    const [run] = await findCurrent(tx, BulkRun, { id: runId });
+    if (!run) return { kind: 'lost' };
+    const items = await findCurrent(
+      tx,
       BulkRunItem,
       { run: runId, outcome: BulkRunItemOutcome.PENDING },
-      { orderBy: { id: 'asc' }, limit: options.batchSize ?? BULK_RUN_BATCH_SIZE, lockMode },
+      { orderBy: { id: 'asc' }, limit: options.batchSize ?? BULK_RUN_BATCH_SIZE },
     );
     if (items.length === 0) return { kind: 'empty' };
     await lockHouseholds(

@@ -2,6 +2,7 @@ import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property, type Opt, type Re
 import { CadreRank } from '@wanjia/shared';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Unit } from '../units/unit.entity';
+import { LOCK_VERSION_PROPERTY } from '../../core/locking';
 
 /** 党员干部: a person a unit sends to households. Deactivated, never deleted. */
 @Entity({ tableName: 'cadre' })
@@ -51,4 +52,8 @@ export class Cadre {
 
   @Property({ type: 'Date', length: 3, onUpdate: () => new Date() })
   updatedAt: Date & Opt = new Date();
+
+  /** Written only by core/locking.ts lockRows: the row lock that Galera certifies too. */
+  @Property(LOCK_VERSION_PROPERTY)
+  lockVersion?: number;
 }

@@ -7,6 +7,7 @@ import { recordAudit } from '../audit/audit.service';
 import { DemandDeadline } from './demand-deadline.entity';
 import { EscalationRung } from './escalation-rung.entity';
 import { supervisionPolicy } from './supervision.policy';
+import { lockEveryRow } from '../../core/locking';
 
 /** The time limits (calendar days) of a category. */
 export interface Deadline {
@@ -125,7 +126,7 @@ export const demandDeadlineService = {
   /**
    * A rung's name (1–32 characters) and threshold (1–365 days past the effective due date, strictly
    * more than the rung below and less than the rung above, so that a lapse climbs one rung at a time).
-   * City administrators only. The rungs are locked first (a no-op update of every row), so that two
+   * City administrators only. The rungs are locked first (every row, core/locking.ts lockEveryRow), so that two
    * changes at once cannot leave the ladder out of order. Rungs already reached stay as they were.
    */
   async setRung(em: Em, input: RungChange, caller: Caller): Promise<EscalationRung> {
@@ -136,7 +137,7 @@ export const demandDeadlineService = {
       throw new BadUserInputError('input.afterDays', `afterDays must be a whole number of days from ${AFTER_DAYS_RANGE.min} to ${AFTER_DAYS_RANGE.max}`);
     }
     const id = await em.transactional(async (tx) => {
-      await tx.execute('update escalation_rung set after_days = after_days', [], 'run');
+      await lockEveryRow(tx, EscalationRung);
       const rungs = await tx.find(EscalationRung, {}, { orderBy: { level: 'asc' }, refresh: true });
       const rung = rungs.find((row) => row.level === input.level);
       if (!rung) throw new BadUserInputError('input.level', `level must be one of the ladder's rungs (${rungs.map((row) => row.level).join(', ')})`);

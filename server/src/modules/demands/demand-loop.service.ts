@@ -34,6 +34,8 @@ import { demandTimeline } from './demand-timeline.service';
 import { Demand } from './demand.entity';
 import { activeHandlersFrom, demandPolicy, referralPolicy, type DemandWorkFacts } from './demand.policy';
 import { settleEscalations } from './escalation.service';
+import { lockRows } from '../../core/locking';
+import { Household } from '../households/household.entity';
 
 /** A referral's due date is at most this many days ahead (an instruction's too). */
 export const MAX_REFERRAL_DAYS = 90;
@@ -290,8 +292,8 @@ async function runTransition(em: Em, caller: Caller, spec: TransitionSpec): Prom
   try {
     await em.transactional(async (tx) => {
       // The household row's lock first, in the order a help record's writes and an answer take theirs:
-      // every write on a household's demands queues here instead of deadlocking. A no-op update.
-      await tx.execute('update household set last_visit_at = last_visit_at where id = ?', [spec.demand.householdId], 'run');
+      // every write on a household's demands queues here instead of deadlocking (on Galera: is refused at commit and re-run).
+      await lockRows(tx, Household, [spec.demand.householdId]);
       await spec.apply(tx);
     });
   } catch (error) {

@@ -4,6 +4,7 @@ import { LocalDateResolver } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { HelpRecord } from '../help-records/help-record.entity';
 import { Household } from '../households/household.entity';
+import { LOCK_VERSION_PROPERTY } from '../../core/locking';
 
 /** 诉求: something a household asked for, raised on a visit and resolved by a later help record. */
 @Entity({ tableName: 'demand' })
@@ -84,4 +85,8 @@ export class Demand {
 
   @Property({ type: 'Date', length: 3, onUpdate: () => new Date() })
   updatedAt: Date & Opt = new Date();
+
+  /** Written only by core/locking.ts lockRows: the row lock that Galera certifies too. */
+  @Property(LOCK_VERSION_PROPERTY)
+  lockVersion?: number;
 }

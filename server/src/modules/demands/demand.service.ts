@@ -14,6 +14,8 @@ import { demandPolicy } from './demand.policy';
 import { deadlineFor } from './demand-deadline.service';
 import { addDays, laterDay } from './demand-loop.service';
 import { demandTimeline } from './demand-timeline.service';
+import { lockRows } from '../../core/locking';
+import { Household } from '../households/household.entity';
 
 /** A phone's clock may run a little fast; more than this ahead of the server is a typing error. */
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
@@ -129,8 +131,8 @@ export const demandService = {
       await em.transactional(async (tx) => {
         // Locks in the order a help record's writes take them (household, record, demands), so that an
         // answer and a correction of the resolving record wait for each other instead of deadlocking.
-        // A no-op update: it takes the row's exclusive lock and changes nothing of the household's file.
-        await tx.execute('update household set last_visit_at = last_visit_at where id = ?', [demand.household.id], 'run');
+        // lock_version only: nothing of the household's file changes (core/locking.ts).
+        await lockRows(tx, Household, [demand.household.id]);
         // Then the demand, conditional on the status: of two answers at once only one changes it
         // (inserting the step first would take a shared lock on the row through the foreign key and
         // then upgrade it, which deadlocks two answers).

@@ -1,5 +1,6 @@
 import { Entity, PrimaryKey, Property, type Opt } from '@mikro-orm/core';
 import { Field, Int, ObjectType } from 'type-graphql';
+import { LOCK_VERSION_PROPERTY } from '../../core/locking';
 
 /**
  * A rung of the escalation ladder (督办层级), as data: level 1..4 (UNIT, TOWNSHIP, DISTRICT, CITY) and the
@@ -28,4 +29,8 @@ export class EscalationRung {
 
   @Property({ type: 'Date', length: 3, onUpdate: () => new Date() })
   updatedAt: Date & Opt = new Date();
+
+  /** Written only by core/locking.ts lockRows: the row lock that Galera certifies too. */
+  @Property(LOCK_VERSION_PROPERTY)
+  lockVersion?: number;
 }

@@ -11,6 +11,8 @@ import { DemandReferral } from './demand-referral.entity';
 import { Demand } from './demand.entity';
 import { demandTimeline } from './demand-timeline.service';
 import { EscalationRung } from './escalation-rung.entity';
+import { lockRows } from '../../core/locking';
+import { Household } from '../households/household.entity';
 
 /**
  * 超期督办: the escalation ladder as a sweep over the data. A lapse is (demand, the effective due date that
@@ -218,7 +220,7 @@ function targetCode(code: string, householdPath: string): string {
 async function escalateChunk(em: Em, candidates: readonly Candidate[], rungs: readonly EscalationRung[], now: Date): Promise<number> {
   const today = shanghaiDate(now);
   return em.transactional(async (tx) => {
-    // Lock as every write on a household's demands does: the households first (no-op updates, ascending
+    // Lock as every write on a household's demands does: the households first (core/locking.ts lockRows, ascending
     // ids), then the demands. A second sweep at once waits here, then reads what this one wrote and finds
     // nothing missing; a transition (resolve, return, instruction) of one of these households waits
     // likewise, and none holds a referral or demand row this sweep then needs (no lock cycle).
@@ -227,8 +229,8 @@ async function escalateChunk(em: Em, candidates: readonly Candidate[], rungs: re
     // from the candidates' query (a demand's household never changes).
     const householdIds = [...new Set(candidates.map((candidate) => candidate.householdId))].sort((a, b) => a - b);
     const ids = candidates.map((candidate) => candidate.id);
-    await tx.execute(`update household set last_visit_at = last_visit_at where id in (${placeholders(householdIds)})`, householdIds, 'run');
-    await tx.execute(`update demand set escalation_rung = escalation_rung where id in (${placeholders(ids)})`, [...ids], 'run');
+    await lockRows(tx, Household, householdIds);
+    await lockRows(tx, Demand, ids);
     const rows = await tx.execute<LapsedRow[]>(
       `${LAPSED_SELECT} where d.id in (${placeholders(ids)}) and d.status in (${placeholders(OPEN_DEMAND_STATUSES)})`,
       [...OPEN_REFERRAL_STATUSES, ...ids, ...OPEN_DEMAND_STATUSES],

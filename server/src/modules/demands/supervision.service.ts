@@ -17,6 +17,8 @@ import { demandTimeline } from './demand-timeline.service';
 import { addDays } from './escalation.service';
 import type { InstructDemandInput, SupervisionFilter } from './supervision.inputs';
 import { supervisionPolicy } from './supervision.policy';
+import { lockRows } from '../../core/locking';
+import { Household } from '../households/household.entity';
 
 /** How far ahead an instruction may set a due date. */
 export const INSTRUCTION_MAX_DAYS = 90;
@@ -150,7 +152,7 @@ export const supervisionService = {
     try {
       await em.transactional(async (tx) => {
         // The household first, as the other transitions lock it, then the demand conditionally on being escalated.
-        await tx.execute('update household set last_visit_at = last_visit_at where id = ?', [demand.household.id], 'run');
+        await lockRows(tx, Household, [demand.household.id]);
         const changed = await tx.nativeUpdate(
           Demand,
           { id: demandId, status: { $in: [...OPEN_DEMAND_STATUSES] }, escalationRung: { $gt: 0 } },

@@ -6,6 +6,7 @@ import { Cadre } from '../cadres/cadre.entity';
 import { HelpRecord } from '../help-records/help-record.entity';
 import { Household } from '../households/household.entity';
 import { Region } from '../regions/region.entity';
+import { LOCK_VERSION_PROPERTY } from '../../core/locking';
 
 /**
  * 现场变更报告: what a cadre found on a visit and proposes to change in the household file (a new
@@ -105,4 +106,8 @@ export class FieldReport {
 
   @Property({ type: 'Date', length: 3, onUpdate: () => new Date() })
   updatedAt: Date & Opt = new Date();
+
+  /** Written only by core/locking.ts lockRows: the row lock that Galera certifies too. */
+  @Property(LOCK_VERSION_PROPERTY)
+  lockVersion?: number;
 }

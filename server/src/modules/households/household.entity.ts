@@ -2,6 +2,7 @@ import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property, type Opt, type Re
 import { HardshipReason, HouseholdStatus, TargetGroup } from '@wanjia/shared';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Region } from '../regions/region.entity';
+import { LOCK_VERSION_PROPERTY } from '../../core/locking';
 
 /** 户: a household that needs help. Its region is always a village or community. */
 @Entity({ tableName: 'household' })
@@ -98,4 +99,8 @@ export class Household {
     this.isKeyFocus = groups.includes(TargetGroup.KEY_FOCUS);
     this.isPetitioner = groups.includes(TargetGroup.PETITIONER);
   }
+
+  /** Written only by core/locking.ts lockRows: the row lock that Galera certifies too. */
+  @Property(LOCK_VERSION_PROPERTY)
+  lockVersion?: number;
 }

@@ -5,6 +5,7 @@ import { Field, ID, ObjectType } from 'type-graphql';
 import { Cadre } from '../cadres/cadre.entity';
 import { Household } from '../households/household.entity';
 import { Resident } from '../households/resident.entity';
+import { LOCK_VERSION_PROPERTY } from '../../core/locking';
 
 /** 信访案件: a petition case of a household's member. Its details are sensitive and masked by role. */
 @Entity({ tableName: 'petition_case' })
@@ -59,4 +60,8 @@ export class PetitionCase {
 
   @Property({ type: 'Date', length: 3, onUpdate: () => new Date() })
   updatedAt: Date & Opt = new Date();
+
+  /** Written only by core/locking.ts lockRows: the row lock that Galera certifies too. */
+  @Property(LOCK_VERSION_PROPERTY)
+  lockVersion?: number;
 }

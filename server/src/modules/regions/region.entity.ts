@@ -1,6 +1,7 @@
 import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property, type Opt, type Rel } from '@mikro-orm/core';
 import { RegionLevel } from '@wanjia/shared';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { LOCK_VERSION_PROPERTY } from '../../core/locking';
 
 /** A node of the administrative division tree (行政区划): city → district/county → township/street → village/community. */
 @Entity({ tableName: 'region' })
@@ -49,6 +50,10 @@ export class Region {
 
   @Property({ type: 'Date', length: 3, onUpdate: () => new Date() })
   updatedAt: Date & Opt = new Date();
+
+  /** Written only by core/locking.ts lockRows: the row lock that Galera certifies too. */
+  @Property(LOCK_VERSION_PROPERTY)
+  lockVersion?: number;
 }
 
 export function childPath(parent: Pick<Region, 'path'> | null | undefined, code: string): string {

@@ -8,6 +8,7 @@ import type { DesignateUnitHandlerInput, EndUnitHandlerInput } from './unit-hand
 import { UnitHandler } from './unit-handler.entity';
 import { Unit } from './unit.entity';
 import { unitPolicy } from './unit.policy';
+import { lockRows } from '../../core/locking';
 
 /**
  * 联络员: the cadres of a unit who receive the demands referred to it. Designated and ended by the unit's
@@ -28,7 +29,7 @@ export const unitHandlerService = {
     if (!cadre || cadre.unit.id !== unitId) throw new BadUserInputError('input.cadreId', 'the handler must be a cadre of this unit');
     if (!cadre.active) throw new BadUserInputError('input.cadreId', 'the cadre is not active');
     return em.transactional(async (tx) => {
-      await tx.execute('update unit set name = name where id = ?', [unitId], 'run');
+      await lockRows(tx, Unit, [unitId]);
       const [active] = await tx.execute<{ id: number | string }[]>('select id from unit_handler where unit_id = ? and cadre_id = ? and ended_at is null', [
         unitId,
         cadreId,

@@ -2,6 +2,7 @@ import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property, type Opt, type Re
 import { UnitKind, UnitLevel } from '@wanjia/shared';
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Region } from '../regions/region.entity';
+import { LOCK_VERSION_PROPERTY } from '../../core/locking';
 
 /** A party or government agency, state enterprise or public institution that sends cadres. */
 @Entity({ tableName: 'unit' })
@@ -33,4 +34,8 @@ export class Unit {
 
   @Property({ type: 'Date', length: 3 })
   createdAt: Date & Opt = new Date();
+
+  /** Written only by core/locking.ts lockRows: the row lock that Galera certifies too. */
+  @Property(LOCK_VERSION_PROPERTY)
+  lockVersion?: number;
 }

@@ -4,7 +4,7 @@ import type { Em } from '../../../core/entity-manager';
 import { Assignment } from '../../assignments/assignment.entity';
 import { assignmentPolicy } from '../../assignments/assignment.policy';
 import type { Cadre } from '../../cadres/cadre.entity';
-import type { Household } from '../../households/household.entity';
+import { Household } from '../../households/household.entity';
 import type { Round } from '../../rounds/round.entity';
 import type { Cells, ImportContext, ImportKindDefinition, ImportRowInput, RowProblem, RowWritten } from '../import-kind';
 import { choiceOf, comparable } from '../normalize';
@@ -15,13 +15,13 @@ import {
   findResidentsByIdNumber,
   findRounds,
   idNumberCell,
-  lockRows,
   NOT_FOUND_OR_OUT_OF_SCOPE,
   phoneCell,
   problem,
   regionNamedBy,
   textCell,
 } from './people-lookup';
+import { lockRows } from '../../../core/locking';
 
 /**
  * 干部联系户: a cadre paired with a household, keyed as offices key them. The cadre by phone, or by
@@ -178,7 +178,7 @@ async function resolve(em: Em, rows: ImportRowInput<AssignmentRow>[], context: I
 
   const householdIds = [...resolutions.values()].flatMap((resolution) => (resolution.household ? [resolution.household.id] : []));
   // Who holds the household is read under its lock in a commit, as assignment.service.ts assigns.
-  await lockRows(em, 'household', householdIds);
+  await lockRows(em, Household, householdIds);
   const currents = householdIds.length > 0 ? await em.find(Assignment, { household: { $in: [...new Set(householdIds)] }, endedAt: null }) : [];
   const currentOf = new Map(currents.map((assignment) => [assignment.household.id, assignment]));
   const loads = await activeLoads(

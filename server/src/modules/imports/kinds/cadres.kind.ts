@@ -9,7 +9,6 @@ import { choiceOf, comparable } from '../normalize';
 import {
   findCadres,
   findUnits,
-  lockRows,
   NOT_FOUND_OR_OUT_OF_SCOPE,
   phoneCell,
   problem,
@@ -19,6 +18,7 @@ import {
   yesNoCell,
   type UnitReference,
 } from './people-lookup';
+import { lockRows } from '../../../core/locking';
 
 /**
  * 党员干部 with their unit. A cadre is known by name and phone (its natural key): the same name and
@@ -101,7 +101,7 @@ async function resolve(em: Em, rows: ImportRowInput<CadreRow>[], context: Import
   const cadres = await findCadres(em, actor, { phones: rows.map((row) => row.values.phone), names: rows.map((row) => row.values.name) }, 'managed');
   await lockRows(
     em,
-    'cadre',
+    Cadre,
     cadres.map((cadre) => cadre.id),
   );
   const resolutions = new Map<number, CadreResolution>();

@@ -1,6 +1,6 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import { checkIdNumber, checkPhone, ImportProblemSeverity } from '@wanjia/shared';
-import { isSqlite, type Em } from '../../../core/entity-manager';
+import type { Em } from '../../../core/entity-manager';
 import { regionSubtree } from '../../../core/region-scope';
 import type { StaffActor } from '../../../core/caller';
 import { Cadre } from '../../cadres/cadre.entity';
@@ -249,17 +249,6 @@ export async function findRounds(em: Em, names: readonly string[], today: string
     (await em.findOne(Round, { startsOn: { $lte: today }, endsOn: { $gte: today } }, { orderBy: { startsOn: 'desc' } })) ??
     (await em.findOne(Round, {}, { orderBy: { startsOn: 'desc' } }));
   return { byName, fallback };
-}
-
-/**
- * Inside a commit's transaction on MySQL/MariaDB, takes the rows' locks (SELECT … FOR UPDATE) before
- * they are checked, so that what the check saw is what the write changes: another administrator's
- * assignment or edit of the same household waits for the batch. SQLite serializes writers instead.
- */
-export async function lockRows(em: Em, table: 'household' | 'cadre' | 'petition_case', ids: readonly number[]): Promise<void> {
-  const wanted = unique(ids);
-  if (wanted.length === 0 || !em.isInTransaction() || isSqlite(em)) return;
-  await em.execute(`select id from ${table} where id in (${wanted.map(() => '?').join(', ')}) for update`, wanted);
 }
 
 /**

@@ -7,7 +7,8 @@ import { Resident } from '../../households/resident.entity';
 import { PetitionCase } from '../../petition-cases/petition-case.entity';
 import type { Cells, ImportContext, ImportKindDefinition, ImportRowInput, RowProblem, RowWritten } from '../import-kind';
 import { choiceOf, comparable } from '../normalize';
-import { dateCell, findResidentsByIdNumber, idNumberCell, lockRows, NOT_FOUND_OR_OUT_OF_SCOPE, problem, textCell, yesNoCell } from './people-lookup';
+import { dateCell, findResidentsByIdNumber, idNumberCell, NOT_FOUND_OR_OUT_OF_SCOPE, problem, textCell, yesNoCell } from './people-lookup';
+import { lockRows } from '../../../core/locking';
 
 /**
  * 信访案件 of petitioners already registered (the households import brings them in). The petitioner is
@@ -65,7 +66,7 @@ async function resolve(em: Em, rows: ImportRowInput<PetitionCaseRow>[], context:
       : [];
   await lockRows(
     em,
-    'petition_case',
+    PetitionCase,
     cases.map((found) => found.id),
   );
   const resolutions = new Map<number, PetitionCaseResolution>();
