@@ -842,12 +842,16 @@ describeMysql('the demand loop migration (Migration20261204000000)', () => {
       const migrator = orm.getMigrator();
       await migrator.up({ to: 'Migration20261203000000' });
       const connection = orm.em.getConnection();
-      // As the build before the loop left it: a demand escalated by status.
-      const em = orm.em.fork();
-      const household = await createHousehold(em);
+      // As the build before the loop left it: a demand escalated by status. Written in SQL, since the
+      // entities describe the newest schema (later migrations add columns, e.g. lock_version).
       await connection.execute(
-        "insert into demand (household_id, category, text, raised_at, status, reopen_count, created_at, updated_at) values (?, 'HOUSING', '旧的督办', utc_timestamp(3), 'ESCALATED', 0, utc_timestamp(3), utc_timestamp(3))",
-        [household.id],
+        "insert into region (code, name, level, path, depth, created_at, updated_at) values ('290000000001', '测试社区', 'COMMUNITY', '290000000001/', 0, utc_timestamp(3), utc_timestamp(3))",
+      );
+      await connection.execute(
+        "insert into household (region_id, address, head_name, hardship_reasons, created_at, updated_at) select id, '测试路1号', '张三', '', utc_timestamp(3), utc_timestamp(3) from region where code = '290000000001'",
+      );
+      await connection.execute(
+        "insert into demand (household_id, category, text, raised_at, status, reopen_count, created_at, updated_at) select id, 'HOUSING', '旧的督办', utc_timestamp(3), 'ESCALATED', 0, utc_timestamp(3), utc_timestamp(3) from household where head_name = '张三'",
       );
       await migrator.up();
       expect(await connection.execute("select status, escalation_rung from demand where text = '旧的督办'")).toEqual([{ status: 'OPEN', escalation_rung: 0 }]);

@@ -29,48 +29,52 @@ import { isSqlite, type Em } from './entity-manager';
 export const LOCK_VERSION_COLUMN = 'lock_version';
 
 /**
- * The tables that may be locked, each in its entity with
- * `@Property(LOCK_VERSION_PROPERTY) lockVersion?: number;` (written only by the lock: lazy, so the unit of
- * work never loads it and never writes a value back).
+ * The mapping of the column, in each lockable entity as `@Property(LOCK_VERSION_PROPERTY) lockVersion?: number;`
+ * (mapped so that the schema check sees the column the migration adds). Written only by the lock: lazy,
+ * so a loaded entity never holds it and the unit of work never writes a stale value back; a new entity
+ * is inserted with 0 (onCreate: otherwise MikroORM reads a defaulted column back after every insert).
  */
 export const LOCK_VERSION_PROPERTY = {
   type: 'integer',
   unsigned: true,
   default: 0,
+  onCreate: () => 0,
   fieldName: LOCK_VERSION_COLUMN,
   lazy: true,
   hidden: true,
 } as const;
 
-function tableOf(tx: Em, entity: EntityClass<object>): string {
+/** The table and its single-column primary key, for an entity that has the lock column. */
+function lockTargetOf(tx: Em, entity: EntityClass<object>): { table: string; key: string } {
   const meta = tx.getMetadata().get(entity.name);
   if (!meta.props.some((prop) => prop.fieldNames?.includes(LOCK_VERSION_COLUMN))) {
     throw new Error(`${entity.name} cannot be locked: it has no ${LOCK_VERSION_COLUMN} column (core/locking.ts LOCK_VERSION_PROPERTY)`);
   }
-  return meta.tableName;
+  const [primaryKey, ...more] = meta.primaryKeys;
+  const key = primaryKey === undefined || more.length > 0 ? undefined : meta.properties[primaryKey]?.fieldNames[0];
+  if (key === undefined) throw new Error(`${entity.name} cannot be locked: lockRows needs a single-column primary key`);
+  return { table: meta.tableName, key };
 }
+
+const SET_LOCK_VERSION = `set \`${LOCK_VERSION_COLUMN}\` = \`${LOCK_VERSION_COLUMN}\` + 1`;
 
 /**
  * Locks these rows (an exclusive row lock that Galera certifies) for the rest of the caller's transaction,
- * in ascending id order, so that two lockers of overlapping sets take them in the same order. Outside a
+ * in ascending key order, so that two lockers of overlapping sets take them in the same order. Outside a
  * transaction there is nothing to hold a lock for, and nothing is sent.
  */
 export async function lockRows(tx: Em, entity: EntityClass<object>, ids: readonly number[]): Promise<void> {
-  const table = tableOf(tx, entity);
+  const { table, key } = lockTargetOf(tx, entity);
   const wanted = [...new Set(ids)].sort((a, b) => a - b);
   if (wanted.length === 0 || !tx.isInTransaction() || isSqlite(tx)) return;
-  await tx.execute(
-    `update \`${table}\` set \`${LOCK_VERSION_COLUMN}\` = \`${LOCK_VERSION_COLUMN}\` + 1 where id in (${wanted.map(() => '?').join(', ')}) order by id`,
-    wanted,
-    'run',
-  );
+  await tx.execute(`update \`${table}\` ${SET_LOCK_VERSION} where \`${key}\` in (${wanted.map(() => '?').join(', ')}) order by \`${key}\``, wanted, 'run');
 }
 
-/** Locks every row of a small table of settings (the escalation ladder), in id order. */
+/** Locks every row of a small table of settings (the escalation ladder), in key order. */
 export async function lockEveryRow(tx: Em, entity: EntityClass<object>): Promise<void> {
-  const table = tableOf(tx, entity);
+  const { table, key } = lockTargetOf(tx, entity);
   if (!tx.isInTransaction() || isSqlite(tx)) return;
-  await tx.execute(`update \`${table}\` set \`${LOCK_VERSION_COLUMN}\` = \`${LOCK_VERSION_COLUMN}\` + 1 order by id`, [], 'run');
+  await tx.execute(`update \`${table}\` ${SET_LOCK_VERSION} order by \`${key}\``, [], 'run');
 }
 
 /**
@@ -79,7 +83,7 @@ export async function lockEveryRow(tx: Em, entity: EntityClass<object>): Promise
  */
 export async function lockForUpdate<T extends object>(tx: Em, entity: EntityClass<T>, id: number): Promise<T | null> {
   await lockRows(tx, entity, [id]);
-  return tx.findOne(entity, { id } as FilterQuery<T>, isSqlite(tx) ? {} : { refresh: true });
+  return tx.findOne(entity, id as unknown as FilterQuery<T>, isSqlite(tx) ? {} : { refresh: true });
 }
 
 /**
