@@ -140,10 +140,11 @@ export const ADD_TO_MONTHLY_SQL = `
 
 /**
  * A visit is not an edit of the household's file: no version bump, as in the real server; the
- * comparison sits in the SET clause so that the row is found by primary key alone.
+ * comparison sits in the SET clause so that the row is found by primary key alone; lock_version moves,
+ * as the server's household lock (server/src/core/locking.ts).
  */
 export const TOUCH_HOUSEHOLD_SQL =
-  'update household set last_visit_at = case when last_visit_at is null or last_visit_at < ? then ? else last_visit_at end where id = ?';
+  'update household set last_visit_at = case when last_visit_at is null or last_visit_at < ? then ? else last_visit_at end, lock_version = lock_version + 1 where id = ?';
 
 /** The audit entry takes the household's region path in the same statement. */
 export const INSERT_AUDIT_SQL = `

@@ -56,7 +56,14 @@ function lockTargetOf(tx: Em, entity: EntityClass<object>): { table: string; key
   return { table: meta.tableName, key };
 }
 
-const SET_LOCK_VERSION = `set \`${LOCK_VERSION_COLUMN}\` = \`${LOCK_VERSION_COLUMN}\` + 1`;
+/**
+ * The lock as an assignment, for a statement that writes the row anyway and is the row's lock (the help
+ * record's `recordVisit`, which leaves last_visit_at unchanged for an older visit): one statement, and
+ * always a change that Galera certifies.
+ */
+export const LOCK_VERSION_INCREMENT = `\`${LOCK_VERSION_COLUMN}\` = \`${LOCK_VERSION_COLUMN}\` + 1`;
+
+const SET_LOCK_VERSION = `set ${LOCK_VERSION_INCREMENT}`;
 
 /**
  * Locks these rows (an exclusive row lock that Galera certifies) for the rest of the caller's transaction,

@@ -20,6 +20,7 @@ import { HelpRecord } from './help-record.entity';
 import type { DemandInput, HelpRecordContentInput, HelpRecordCorrectionInput, HelpRecordInput } from './help-record.inputs';
 import { helpRecordPolicy } from './help-record.policy';
 import { addToMonthly, currentAttribution, type Attribution } from './help-record-summary.service';
+import { LOCK_VERSION_INCREMENT } from '../../core/locking';
 
 /** A phone's clock may run a little fast; more than this ahead of the server is a typing error. */
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
@@ -175,12 +176,13 @@ async function assertPhotos(em: Em, actor: Actor, photoIds: string[]): Promise<v
  * edit of the household's file and must not touch its version, and the comparison sits in the SET
  * clause so that the statement finds its row by primary key alone (with it in the WHERE clause
  * MariaDB chose the last_visit_at index and locked other households' rows, deadlocking submissions
- * for different households).
+ * for different households). It is also the household row's lock (core/locking.ts): lock_version moves
+ * even when an older visit leaves last_visit_at as it was, so that Galera certifies it.
  */
 async function recordVisit(tx: Em, householdId: number, occurredAt: Date): Promise<void> {
   const at = tx.getPlatform().processDateProperty(occurredAt);
   await tx.execute(
-    'update household set last_visit_at = case when last_visit_at is null or last_visit_at < ? then ? else last_visit_at end where id = ?',
+    `update household set last_visit_at = case when last_visit_at is null or last_visit_at < ? then ? else last_visit_at end, ${LOCK_VERSION_INCREMENT} where id = ?`,
     [at, at, householdId],
     'run',
   );
