@@ -3,14 +3,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { MikroORM } from '@mikro-orm/core';
 import type { AbstractSqlDriver } from '@mikro-orm/knex';
-import { CadreRank, RegionLevel, Role, UnitKind, UnitLevel } from '@wanjia/shared';
+import { AssignmentKind, CadreRank, RegionLevel, Role, TargetGroup, UnitKind, UnitLevel } from '@wanjia/shared';
 import type { DatabaseConfig } from '@wanjia/server/dist/config';
 import type { Caller } from '@wanjia/server/dist/core/caller';
 import { ConflictRetryingEntityManager } from '@wanjia/server/dist/core/conflict-retry';
 import { ormOptions, prepareSchema, type Orm } from '@wanjia/server/dist/db/orm';
 import { UserAccount } from '@wanjia/server/dist/modules/accounts/user-account.entity';
+import { assignmentService } from '@wanjia/server/dist/modules/assignments/assignment.service';
 import { Cadre } from '@wanjia/server/dist/modules/cadres/cadre.entity';
+import { Household } from '@wanjia/server/dist/modules/households/household.entity';
 import { Region } from '@wanjia/server/dist/modules/regions/region.entity';
+import { Round } from '@wanjia/server/dist/modules/rounds/round.entity';
 import { unitHandlerService } from '@wanjia/server/dist/modules/units/unit-handler.service';
 import { Unit } from '@wanjia/server/dist/modules/units/unit.entity';
 import { GALERA_PROVIDER, MariadbInstance } from '../support/mariadb-instance';
@@ -29,8 +32,10 @@ import { freePort } from '../support/server-process';
  * checks and inserts, then waits at a barrier, and all commit together. With the no-op lock
  * (`update unit set name = name`) a pair was still caught when one write set reached the other node
  * while that transaction held the unit's row lock (the applier's foreign-key check on unit aborts it),
- * but not when both were already certifying: 6 to 12 of 40 cadres got two active handlers, in each of
- * three runs (2026-12-03). With lockRows none did.
+ * but not when both were already certifying: 6 to 24 of 40 cadres got two active handlers, in each of
+ * five runs (2026-12-03). The same for a household assigned to two cadres at once (assignmentService.assign,
+ * under lockForUpdate's household lock, then SELECT … FOR UPDATE): 25 and 26 of 40 households got two
+ * cadres in two runs. With lockRows none did (five runs and four).
  */
 
 const DATABASE = 'wanjia_galera_locks';
@@ -217,6 +222,72 @@ describe('row locks across the nodes of a Galera cluster', () => {
       );
       const active = await syncedCount(node, 'select count(*) as n from unit_handler where ended_at is null');
       expect({ node: node.name, active, duplicated }).toEqual({ node: node.name, active: PAIRS, duplicated: 0 });
+    }
+  });
+
+  it('gives a household one cadre when two nodes assign it to different cadres at once (the household row lock)', async () => {
+    // A city with a community of PAIRS households, two cadres with room for all of them, a round, and the
+    // city's administrator.
+    const em = ormA.em.fork();
+    const city = em.create(Region, { code: '299800000000', name: '测试市二', level: RegionLevel.CITY, path: '299800000000/', depth: 0 });
+    const community = em.create(Region, {
+      code: '299800000001',
+      name: '测试社区',
+      level: RegionLevel.COMMUNITY,
+      parent: city,
+      path: '299800000000/299800000001/',
+      depth: 1,
+    });
+    const unit = em.create(Unit, { name: '测试市二民政局', kind: UnitKind.AGENCY, level: UnitLevel.CITY, region: city });
+    const [first, second] = ['甲', '乙'].map((name, i) =>
+      em.create(Cadre, { name: `干部${name}`, post: '科长', rank: CadreRank.SECTION, phone: `1391234000${i}`, unit, householdCapacity: PAIRS + 5 }),
+    );
+    const households = Array.from({ length: PAIRS }, (_, i) => {
+      const household = em.create(Household, { address: `测试路${i + 1}号`, headName: `户主${i + 1}`, phone: '13900001111', region: community });
+      household.targetGroups = [TargetGroup.HARDSHIP];
+      return household;
+    });
+    const round = em.create(Round, { name: '测试轮次', startsOn: '2026-05-01', endsOn: '2029-04-30' });
+    const admin = em.create(UserAccount, { username: 'city-admin-2', role: Role.ADMIN, scopeRegion: city });
+    await em.flush();
+    const caller: Caller = {
+      actor: { accountId: admin.id, role: Role.ADMIN, scopeRegionId: city.id, scopePath: city.path, cadreId: null },
+      clientAddress: '127.0.0.1',
+    };
+    expect(await syncedCount(nodes[1]!, 'select count(*) as n from household where region_id = ?', [community.id])).toBe(PAIRS);
+
+    // Each household assigned on node 1 to one cadre and on node 2 to the other, all committing together.
+    race.barrier = new CommitBarrier(2 * PAIRS);
+    const outcomes = await Promise.all(
+      households.flatMap((household) =>
+        (
+          [
+            [ormA, first!],
+            [ormB, second!],
+          ] as const
+        ).map(([orm, cadre]) =>
+          asTheConflictRetryDoes(() =>
+            assignmentService.assign(
+              orm.em.fork(),
+              { householdId: String(household.id), cadreId: String(cadre.id), kind: AssignmentKind.REGULAR, roundId: String(round.id) },
+              caller,
+            ),
+          ),
+        ),
+      ),
+    );
+    race.barrier = null;
+
+    const refusals = outcomes.map((outcome) => (outcome.error as Error | undefined)?.message ?? null);
+    expect(refusals.filter((refusal) => refusal === null)).toHaveLength(PAIRS);
+    expect(refusals.filter((refusal) => refusal?.startsWith('The household already has a cadre'))).toHaveLength(PAIRS);
+    for (const node of nodes) {
+      const twice = await syncedCount(
+        node,
+        'select count(*) as n from (select household_id from assignment where ended_at is null group by household_id having count(*) > 1) twice',
+      );
+      const active = await syncedCount(node, 'select count(*) as n from assignment where ended_at is null');
+      expect({ node: node.name, active, twice }).toEqual({ node: node.name, active: PAIRS, twice: 0 });
     }
   });
 });
