@@ -6,23 +6,23 @@ import { isSqlite, type Em } from './entity-manager';
  *
  * Galera's row locks are per node: a transaction on another node does not wait for them, and at commit
  * Galera certifies only the rows a transaction CHANGED. A no-op update (`set name = name`: no row
- * changes) or `SELECT … FOR UPDATE` leaves no certification key, so two nodes' check-then-act on the same
- * row both commit (measured, docs/scaling.md "Galera"). The lock here is a real write instead: every
- * lockable table has a `lock_version` column (int unsigned, default 0; Migration20261206100000) that the
- * lock increments. On one server that is the same exclusive row lock the no-op update took (a second
+ * changes) or `SELECT … FOR UPDATE` leaves no certification key, so two nodes' check-then-act on the
+ * same row both commit (measured: docs/scaling.md "Row locks across Galera nodes"). The lock here is a
+ * real write instead: every lockable table has a `lock_version` column (int unsigned, default 0;
+ * Migration20261206100000) that the lock increments. On one server that is the same exclusive row lock the no-op update took (a second
  * locker waits); on Galera the row is in the write set, so of two nodes' transactions on it the one that
  * certifies second is refused at COMMIT with errno 1213 and re-run from the start by the conflict retry
  * (core/conflict-retry.ts), which then sees what the first wrote.
  *
- * SQLite: nothing is sent. The embedded database has one connection that runs one transaction at a
- * time, which gives the same guarantee.
+ * SQLite: nothing is sent. The embedded database has one connection (knex's SQLite pool: min 1, max 1),
+ * so one transaction runs at a time, which gives the same guarantee.
  *
  * An InnoDB transaction's snapshot is fixed by its first plain read; the update is not a read, so a
  * site that locks before reading still reads what was committed before it held the lock. A plain read
  * of a row this transaction updated sees that row's latest version, whatever the snapshot.
  *
  * Nothing else in server/src may take a row lock (no `FOR UPDATE`, no `LockMode.PESSIMISTIC_*`, no no-op
- * `set x = x` update): server/test/architecture.test.ts fails on them.
+ * `set x = x` update): server/test/row-locks.test.ts fails on them.
  */
 
 /** The column each lockable table has, incremented by every lock. */
