@@ -9,7 +9,7 @@ import { isSqlite, type Em } from './entity-manager';
  * changes) or `SELECT … FOR UPDATE` leaves no certification key, so two nodes' check-then-act on the
  * same row both commit (measured: docs/scaling.md "Row locks across Galera nodes"). The lock here is a
  * real write instead: every lockable table has a `lock_version` column (int unsigned, default 0;
- * Migration20261206100000) that the lock increments. On one server that is the same exclusive row lock the no-op update took (a second
+ * Migration20261206180000) that the lock increments. On one server that is the same exclusive row lock the no-op update took (a second
  * locker waits); on Galera the row is in the write set, so of two nodes' transactions on it the one that
  * certifies second is refused at COMMIT with errno 1213 and re-run from the start by the conflict retry
  * (core/conflict-retry.ts), which then sees what the first wrote.

@@ -14,7 +14,7 @@ import { Migration20261205100000 } from './Migration20261205100000';
 import { Migration20261205200000 } from './Migration20261205200000';
 import { Migration20261205300000 } from './Migration20261205300000';
 import { Migration20261206170000 } from './Migration20261206170000';
-import { Migration20261206100000 } from './Migration20261206100000';
+import { Migration20261206180000 } from './Migration20261206180000';
 
 /**
  * The MySQL migrations in the order they run; listed, so that no file discovery is needed at run time.
@@ -54,5 +54,5 @@ export const MIGRATIONS: MigrationObject[] = [
   // The read replicas' heartbeat (issue 17): one row the primary overwrites every second; its age on a replica is the replica's lag.
   { name: 'Migration20261206170000', class: Migration20261206170000 },
   // Row locks that Galera certifies (issue 17): lock_version on every table a check-then-act locks (core/locking.ts).
-  { name: 'Migration20261206100000', class: Migration20261206100000 },
+  { name: 'Migration20261206180000', class: Migration20261206180000 },
 ];

@@ -10,7 +10,7 @@ const LOCKABLE_TABLES = ['household', 'unit', 'region', 'field_report', 'demand'
  * the same row both committed. Added last with a constant default: MariaDB 10.3+ adds such a column
  * in place (ALGORITHM=INSTANT), without copying the table.
  */
-export class Migration20261206100000 extends Migration {
+export class Migration20261206180000 extends Migration {
   override async up(): Promise<void> {
     for (const table of LOCKABLE_TABLES) {
       this.addSql(`alter table \`${table}\` add \`lock_version\` int unsigned not null default 0;`);
