@@ -58,6 +58,7 @@ describe('a Galera cluster that keeps writing when a node dies', () => {
     const deliveries: Delivery[] = [];
     let serial = 0;
     let route = 0;
+    const demandRaisers = new Set<string>();
     // Each phone sends each attempt to the next instance, the way a proxy spreads them.
     const nextUrl = () => servers[route++ % servers.length]!.url;
     const workers = cadres.flatMap((cadre) =>
@@ -65,8 +66,15 @@ describe('a Galera cluster that keeps writing when a node dies', () => {
         let index = worker;
         while (creating) {
           const household = cadre.households[index++ % cadre.households.length]!;
+          serial += 1;
+          const visit = newVisit(household, serial);
+          // Every fourth visit raises two demands: rows inserted by one multi-row INSERT, whose ids
+          // MikroORM derives from the first id and the node's auto-increment step (which Galera sets
+          // to the cluster's size and changes when a node leaves or joins).
+          if (serial % 4 === 0) demandRaisers.add(visit.clientId);
+          const input = serial % 4 === 0 ? { ...visit, demandsRaised: [1, 2].map((k) => ({ category: 'LIVELIHOOD', text: `集群测试 ${visit.clientId} #${k}` })) } : visit;
           deliveries.push(
-            await deliver(nextUrl, cadre.token, newVisit(household, ++serial), {
+            await deliver(nextUrl, cadre.token, input, {
               backoffMs: 150,
               keepTrying: () => timeline.stopAt === 0 || Date.now() < timeline.stopAt + 60_000,
               timeoutMs: 40_000,
@@ -103,8 +111,10 @@ describe('a Galera cluster that keeps writing when a node dies', () => {
     const connection = await cluster.nodes[0]!.instance.connect(DATABASE);
     let check;
     let stored;
+    let demands;
     try {
       check = await checkRecords(connection, acknowledged);
+      demands = await checkRaisedDemands(connection);
       stored = await storedClientIds(
         connection,
         deliveries.map((delivery) => delivery.clientId),
@@ -117,7 +127,9 @@ describe('a Galera cluster that keeps writing when a node dies', () => {
         `Galera storm: ${deliveries.length} records from ${cadres.length * 2} phones over 3 instances, ${attempts.length} requests, node3 killed for ${timeline.rejoinedAt - timeline.killedAt} ms, rejoined from ${rejoin.position} by ${rejoin.transfer}`,
         `  failed requests by code: ${JSON.stringify(tally(failures.map((failure) => failure.code)))}`,
         `  conflicts in the instances' logs: ${JSON.stringify(conflicts)}`,
+        `  internal errors the instances logged: ${JSON.stringify(tally(internalErrors(logs.join('\n'))))}`,
         `  per node: ${figures.map((figure, index) => `node${index + 1} ${JSON.stringify(figure)}`).join(' | ')}`,
+        `  demands raised: ${demands.demands}, attached to the wrong record or household: ${demands.misattached.length}, timeline steps pointing elsewhere: ${demands.strayEvents.length}`,
         `  lost ${check.lost.length}, stored twice ${check.duplicated.length}, wrong id ${check.wrongId.length}, without audit ${check.withoutAudit.length}, visit behind ${check.visitBehind.length}`,
       ].join('\n'),
     );
@@ -133,6 +145,12 @@ describe('a Galera cluster that keeps writing when a node dies', () => {
     expect(check.orphaned).toEqual([]);
     expect([...stored.values()].filter((n) => n !== 1)).toEqual([]);
     expect(stored.size).toBe(deliveries.length);
+    // Each raised demand belongs to the record that raised it, and so does its timeline's first step.
+    expect(demands.demands).toBe(2 * deliveries.filter((delivery) => demandRaisers.has(delivery.clientId)).length);
+    expect(demands.misattached).toEqual([]);
+    expect(demands.strayEvents).toEqual([]);
+    // The API said what was wrong every time: the database unavailable, never an internal error.
+    expect(Object.keys(tally(failures.map((failure) => failure.code)))).toEqual(['UNAVAILABLE']);
     // The node's death was felt (requests to its instance failed and were sent again elsewhere).
     expect(failures.length).toBeGreaterThan(0);
     // Galera refused conflicting commits, and the servers ran them again; none was left unretried for safety.
@@ -144,6 +162,40 @@ describe('a Galera cluster that keeps writing when a node dies', () => {
     expect(figures[0]!.helpRecords).toBeGreaterThanOrEqual(deliveries.length);
   });
 });
+
+/**
+ * The demands the storm raised (their text names the raising record's clientId): each must hang on
+ * that record and its household, and its RAISED step on the same record. Ids computed with a stale
+ * auto-increment step would attach them to other rows, or fail on a foreign key.
+ */
+async function checkRaisedDemands(connection: mysql.Connection): Promise<{ demands: number; misattached: number[]; strayEvents: number[] }> {
+  const [all] = await connection.query<mysql.RowDataPacket[]>("select count(*) as n from demand where text like '集群测试 %'");
+  const [misattached] = await connection.query<mysql.RowDataPacket[]>(
+    `select d.id from demand d left join help_record r on r.id = d.raised_in_id
+      where d.text like '集群测试 %' and (r.id is null or d.household_id <> r.household_id or d.text not like concat('集群测试 ', r.client_id, ' #%'))`,
+  );
+  const [stray] = await connection.query<mysql.RowDataPacket[]>(
+    `select d.id from demand d
+      where d.text like '集群测试 %'
+        and (select count(*) from demand_event e where e.demand_id = d.id and e.kind = 'RAISED' and e.help_record_id = d.raised_in_id) <> 1`,
+  );
+  return { demands: Number(all[0]!.n), misattached: misattached.map((row) => Number(row.id)), strayEvents: stray.map((row) => Number(row.id)) };
+}
+
+/** What the instances logged about the errors they answered INTERNAL_SERVER_ERROR for (pino JSON lines), by kind. */
+function internalErrors(output: string): string[] {
+  return output
+    .split('\n')
+    .filter((line) => line.includes('unhandled error in GraphQL operation'))
+    .map((line) => {
+      try {
+        const entry = JSON.parse(line) as { err?: { type?: string; code?: string; errno?: number; message?: string } };
+        return `${entry.err?.type ?? '?'} ${entry.err?.code ?? ''} ${entry.err?.errno ?? ''} ${(entry.err?.message ?? '').slice(0, 120)}`;
+      } catch {
+        return line.slice(0, 200);
+      }
+    });
+}
 
 /** What every node must agree on, read after the node has applied everything committed before (wsrep_sync_wait). */
 async function figuresOn(node: GaleraNode): Promise<Record<string, string | number>> {
