@@ -81,9 +81,9 @@ const STARTS_A_TRANSACTION = new Set<TransactionPropagation | undefined>([
  * the transaction; or the caller had unflushed edits of its own, which the attempt flushed — the two
  * are not told apart), a re-run could apply an edit twice; if it deleted one, the caller would keep
  * an entity its unit of work forgot. Such a conflict is not retried: it goes to the caller as before,
- * counted as `unsafe` and logged. Callbacks in this code base read and create what they write
- * through their own `tx`; side effects outside the database (Redis, WeChat, files) happen after the
- * transaction or are idempotent (docs/galera.md).
+ * counted as `unsafe` and logged. The cadres' submissions and corrections read and create what they write
+ * through their own `tx`. A callback that may run again must make no side effect outside the
+ * database (Redis, WeChat, files): those belong after the transaction or in the outbox (docs/galera.md).
  */
 export class ConflictRetryingEntityManager extends SqlEntityManager {
   override async transactional<T>(cb: (em: this) => T | Promise<T>, options: TransactionOptions = {}): Promise<T> {
