@@ -9,6 +9,7 @@ import { systemClock } from './core/clock';
 import { JOBS } from './modules/jobs/jobs';
 import { startScheduler, type Scheduler } from './modules/jobs/scheduler';
 import { createLogger } from './logger';
+import { conflictRetrySettings } from './core/conflict-retry';
 import { accountsWithPublishedPasswords } from './modules/accounts/published-password.guard';
 import { withDevelopmentSecret } from './modules/auth/development-secret.store';
 import { developmentWarnings, productionWarnings } from './modules/auth/development-warnings';
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config);
+  conflictRetrySettings.logger = logger;
   const secret = withDevelopmentSecret(config);
   config = secret.config;
 

@@ -83,6 +83,10 @@ describe('database outages answer UNAVAILABLE', () => {
     ['MariaDB gone away', Object.assign(new Error('MySQL server has gone away'), { errno: 2006 })],
     ['knex pool timeout', Object.assign(new Error('Knex: Timeout acquiring a connection. The pool is probably full.'), { name: 'KnexTimeoutError' })],
     ['MariaDB connector closed socket', Object.assign(new Error('socket has unexpectedly been closed'), { code: 'ER_SOCKET_UNEXPECTED_CLOSE' })],
+    [
+      'a Galera node outside the primary component or still joining',
+      Object.assign(new Error('(conn:12, no: 1047, SQLState: 08S01) WSREP has not yet prepared node for application use'), { errno: 1047, code: 'ER_UNKNOWN_COM_ERROR' }),
+    ],
     ['wrapped ETIMEDOUT', Object.assign(new Error('query failed'), { cause: Object.assign(new Error('connect ETIMEDOUT'), { code: 'ETIMEDOUT' }) })],
   ])('recognises %s', (_name, error) => {
     expect(isDatabaseUnavailable(error)).toBe(true);

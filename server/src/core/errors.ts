@@ -234,8 +234,13 @@ const CONNECTION_ERROR_CODES = new Set([
 ]);
 /** MySQL/MariaDB client and server errnos: too many connections, shutdown, gone away, lost. */
 const CONNECTION_ERRNOS = new Set([1040, 1053, 2002, 2003, 2006, 2013, 2055]);
+/**
+ * …and the messages of those without a telling code. "WSREP has not yet prepared node for application
+ * use" (errno 1047, which MySQL also uses for an unknown command, hence the message) is a Galera node
+ * outside the cluster's primary component, or still joining it: it answers again once it is synced.
+ */
 const CONNECTION_MESSAGES =
-  /connection lost|socket has unexpectedly been closed|cannot execute new commands: connection closed|retrieve connection from pool timeout|server has gone away|lost connection to|timeout acquiring a connection|pool is (probably full|closed|destroyed)|connection is in closed state|connect ECONNREFUSED|ETIMEDOUT|too many connections|server shutdown in progress|database is locked|transaction query already complete/i;
+  /wsrep has not yet prepared node for application use|connection lost|socket has unexpectedly been closed|cannot execute new commands: connection closed|retrieve connection from pool timeout|server has gone away|lost connection to|timeout acquiring a connection|pool is (probably full|closed|destroyed)|connection is in closed state|connect ECONNREFUSED|ETIMEDOUT|too many connections|server shutdown in progress|database is locked|transaction query already complete/i;
 
 /**
  * Whether an error (or anything in its cause chain) says the database could not be reached or dropped

@@ -77,7 +77,8 @@ export function ormOptions(settings: OrmSettings): Options<AbstractSqlDriver> {
     conflictRetrySettings.retries = database.conflictRetries;
     return {
       ...common,
-      // MikroORM's drivers, except that `read` is the replica readFromReplica chose, never a random one.
+      // MikroORM's drivers, except that `read` is the replica readFromReplica chose, never a random one, and
+      // that multi-row INSERT ids follow the auto-increment step the node has now (db/cluster-safe-drivers.ts).
       driver: database.flavor === 'mariadb' ? ReplicaRoutingMariaDbDriver : ReplicaRoutingMySqlDriver,
       // Times are UTC in the database, whatever the server's zone. (SQLite stores epoch milliseconds,
       // which have no zone; forcing UTC there makes MikroORM 6.6 see every date as changed.)

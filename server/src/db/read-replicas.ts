@@ -1,9 +1,10 @@
 import type { ConnectionType } from '@mikro-orm/core';
 import type { AbstractSqlConnection } from '@mikro-orm/knex';
-import { MariaDbDriver } from '@mikro-orm/mariadb';
-import { MySqlDriver } from '@mikro-orm/mysql';
+import type { MariaDbDriver } from '@mikro-orm/mariadb';
+import type { MySqlDriver } from '@mikro-orm/mysql';
 import { registerReadRouting, replicaReadScope, type ReadRouting, type ReadTarget } from '../core/read-replicas';
 import type { Logger } from '../logger';
+import { ClusterSafeMariaDbDriver, ClusterSafeMySqlDriver } from './cluster-safe-drivers';
 
 /**
  * The read replicas of the primary (issue 17), as the ORM sees them: MikroORM's `replicas` connections
@@ -227,7 +228,7 @@ function routedConnection<C>(driver: object, primary: C, type: ConnectionType | 
   return target && target.driver === driver ? (target.connection as C) : primary;
 }
 
-export class ReplicaRoutingMariaDbDriver extends MariaDbDriver implements RoutedDriver {
+export class ReplicaRoutingMariaDbDriver extends ClusterSafeMariaDbDriver implements RoutedDriver {
   replicaMonitor: ReplicaMonitor | null = null;
 
   override getConnection(type?: ConnectionType): ReturnType<MariaDbDriver['getConnection']> {
@@ -244,7 +245,7 @@ export class ReplicaRoutingMariaDbDriver extends MariaDbDriver implements Routed
   }
 }
 
-export class ReplicaRoutingMySqlDriver extends MySqlDriver implements RoutedDriver {
+export class ReplicaRoutingMySqlDriver extends ClusterSafeMySqlDriver implements RoutedDriver {
   replicaMonitor: ReplicaMonitor | null = null;
 
   override getConnection(type?: ConnectionType): ReturnType<MySqlDriver['getConnection']> {
