@@ -9,6 +9,7 @@ import type { Caller } from '@wanjia/server/dist/core/caller';
 import { ConflictRetryingEntityManager } from '@wanjia/server/dist/core/conflict-retry';
 import { ormOptions, prepareSchema, type Orm } from '@wanjia/server/dist/db/orm';
 import { UserAccount } from '@wanjia/server/dist/modules/accounts/user-account.entity';
+import { conflictRetryCounts } from '@wanjia/server/dist/core/conflict-retry';
 import { assignmentService } from '@wanjia/server/dist/modules/assignments/assignment.service';
 import { Cadre } from '@wanjia/server/dist/modules/cadres/cadre.entity';
 import { Household } from '@wanjia/server/dist/modules/households/household.entity';
@@ -257,6 +258,7 @@ describe('row locks across the nodes of a Galera cluster', () => {
     expect(await syncedCount(nodes[1]!, 'select count(*) as n from household where region_id = ?', [community.id])).toBe(PAIRS);
 
     // Each household assigned on node 1 to one cadre and on node 2 to the other, all committing together.
+    const unsafeBefore = conflictRetryCounts.unsafe;
     race.barrier = new CommitBarrier(2 * PAIRS);
     const outcomes = await Promise.all(
       households.flatMap((household) =>
@@ -281,6 +283,9 @@ describe('row locks across the nodes of a Galera cluster', () => {
     const refusals = outcomes.map((outcome) => (outcome.error as Error | undefined)?.message ?? null);
     expect(refusals.filter((refusal) => refusal === null)).toHaveLength(PAIRS);
     expect(refusals.filter((refusal) => refusal?.startsWith('The household already has a cadre'))).toHaveLength(PAIRS);
+    // The server's own retry ran each refused assignment again: assign loads the household outside its
+    // transaction and the attempt loads the household's region tree, which is no reason to give up.
+    expect(conflictRetryCounts.unsafe - unsafeBefore).toBe(0);
     for (const node of nodes) {
       const twice = await syncedCount(
         node,

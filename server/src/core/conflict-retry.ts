@@ -80,7 +80,8 @@ const STARTS_A_TRANSACTION = new Set<TransactionPropagation | undefined>([
  * If the attempt changed an entity the caller held (a callback that edits an entity loaded outside
  * the transaction; or the caller had unflushed edits of its own, which the attempt flushed — the two
  * are not told apart), a re-run could apply an edit twice; if it deleted one, the caller would keep
- * an entity its unit of work forgot. Such a conflict is not retried: it goes to the caller as before,
+ * an entity its unit of work forgot. (An entity the caller held only as a reference, which the attempt
+ * loaded, is compared with its row read again after the rollback.) Such a conflict is not retried: it goes to the caller as before,
  * counted as `unsafe` and logged. The cadres' submissions and corrections read and create what they write
  * through their own `tx`. A callback that may run again must make no side effect outside the
  * database (Redis, WeChat, files): those belong after the transaction or in the outbox (docs/galera.md).
@@ -102,7 +103,7 @@ export class ConflictRetryingEntityManager extends SqlEntityManager {
         }, { ...options });
       } catch (error) {
         if (!isConflict(error)) throw error;
-        const restored = restoreCallerState(em, before, attemptFork.em);
+        const restored = await restoreCallerState(em, before, attemptFork.em);
         const details = { attempt, retries: conflictRetrySettings.retries, errno: (error as { errno?: unknown }).errno ?? 1213 };
         if (!restored) {
           conflictRetryCounts.unsafe += 1;
@@ -141,6 +142,8 @@ function backoff(attempt: number): number {
 interface CallerState {
   /** Each entity the caller held, with a copy of its recorded database state (what a flush diffs against). */
   held: Map<AnyEntity, EntityData<AnyEntity> | undefined>;
+  /** Held entities that were references only (a relation's id, not loaded): an attempt may load them. */
+  references: Set<AnyEntity>;
   /** Entities the caller had persisted but not flushed. */
   pending: Set<AnyEntity>;
 }
@@ -148,11 +151,14 @@ interface CallerState {
 function callerState(em: SqlEntityManager): CallerState {
   const unitOfWork = em.getUnitOfWork(false);
   const held = new Map<AnyEntity, EntityData<AnyEntity> | undefined>();
+  const references = new Set<AnyEntity>();
   for (const entity of unitOfWork.getIdentityMap()) {
-    const original = helper(entity).__originalEntityData;
+    const wrapped = helper(entity);
+    const original = wrapped.__originalEntityData;
     held.set(entity, original ? { ...original } : undefined);
+    if (!wrapped.__initialized) references.add(entity);
   }
-  return { held, pending: new Set(unitOfWork.getPersistStack()) };
+  return { held, references, pending: new Set(unitOfWork.getPersistStack()) };
 }
 
 /**
@@ -160,7 +166,7 @@ function callerState(em: SqlEntityManager): CallerState {
  * done faithfully: the attempt changed or deleted an entity the caller held, or inserted one the
  * caller had persisted but not flushed (it now carries the id of a row that was rolled back).
  */
-function restoreCallerState(em: SqlEntityManager, before: CallerState, attemptFork: SqlEntityManager | null): boolean {
+async function restoreCallerState(em: SqlEntityManager, before: CallerState, attemptFork: SqlEntityManager | null): Promise<boolean> {
   const unitOfWork = em.getUnitOfWork(false);
   const comparator = em.getComparator();
   let faithful = true;
@@ -183,6 +189,14 @@ function restoreCallerState(em: SqlEntityManager, before: CallerState, attemptFo
       continue;
     }
     const wrapped = helper(entity);
+    if (before.references.has(entity) && wrapped.__initialized) {
+      // A reference the attempt loaded (the region of a household, say): its recorded state before was
+      // its id alone, so it says nothing about what the attempt did to it. Read again, outside the
+      // rolled-back transaction: if its values are the row's, the attempt only loaded it, and the row
+      // becomes its recorded state; if not, the attempt (or a writer since) changed it.
+      if (!(await matchesStoredRow(em, entity))) faithful = false;
+      continue;
+    }
     if (original && wrapped.__initialized) {
       const changes = comparator.getEntityComparator(wrapped.__meta.className)(original, comparator.prepareEntity(entity));
       if (Object.keys(changes).length > 0) faithful = false;
@@ -190,4 +204,16 @@ function restoreCallerState(em: SqlEntityManager, before: CallerState, attemptFo
     wrapped.__originalEntityData = original;
   }
   return faithful;
+}
+
+/** Whether an entity's values are its row's as stored now; if so, that row becomes its recorded database state. */
+async function matchesStoredRow(em: SqlEntityManager, entity: AnyEntity): Promise<boolean> {
+  const wrapped = helper(entity);
+  const stored = await em.fork({ clear: true }).findOne(wrapped.__meta.class, wrapped.getPrimaryKey() as never);
+  if (!stored) return false;
+  const comparator = em.getComparator();
+  const changes = comparator.getEntityComparator(wrapped.__meta.className)(comparator.prepareEntity(stored), comparator.prepareEntity(entity));
+  if (Object.keys(changes).length > 0) return false;
+  wrapped.__originalEntityData = { ...helper(stored).__originalEntityData };
+  return true;
 }
