@@ -156,7 +156,9 @@ describe('schema suggestions and security headers', () => {
       const listener = app.listen(0, '127.0.0.1');
       await new Promise((resolve) => listener.once('listening', resolve));
       try {
-        const response = await fetch(`http://127.0.0.1:${(listener.address() as AddressInfo).port}/`, { headers: https ? { 'x-forwarded-proto': 'https' } : {} });
+        const response = await fetch(`http://127.0.0.1:${(listener.address() as AddressInfo).port}/`, {
+          headers: https ? { 'x-forwarded-proto': 'https' } : {},
+        });
         return Object.fromEntries(
           [...response.headers.entries()]
             .filter(([name]) => !['date', 'etag', 'content-length', 'connection', 'keep-alive'].includes(name))

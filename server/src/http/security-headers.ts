@@ -87,7 +87,7 @@ function recordedOrLive(live: RequestHandler): RequestHandler {
       removed.push(name);
     },
   };
-  const probeRequest = new Proxy({}, { get: () => (faithful = false, undefined) });
+  const probeRequest = new Proxy({}, { get: () => ((faithful = false), undefined) });
   try {
     live(probeRequest as never, recorder as never, (error?: unknown) => {
       if (error) faithful = false;

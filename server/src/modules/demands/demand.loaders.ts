@@ -28,7 +28,11 @@ export function createDemandLoaders(em: Em, actor: Actor | null = null) {
    * costs less than two. Each list filters and orders its share.
    */
   const fileDemandsByHousehold = new DataLoader<number, Demand[]>(async (householdIds) => {
-    const rows = await em.find(Demand, { household: { $in: [...householdIds] }, status: { $in: [...OPEN_DEMAND_STATUSES, DemandStatus.RESOLVED] } }, { orderBy: { id: 'asc' } });
+    const rows = await em.find(
+      Demand,
+      { household: { $in: [...householdIds] }, status: { $in: [...OPEN_DEMAND_STATUSES, DemandStatus.RESOLVED] } },
+      { orderBy: { id: 'asc' } },
+    );
     return groupBy(householdIds, rows, (row) => row.household.id);
   });
   /** The demands a page of help records raised or resolved, in one statement (two indexes, merged by the database). */
