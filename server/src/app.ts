@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
 import express from 'express';
@@ -15,6 +15,7 @@ import { bodyErrorHandler, rejectBatchedRequests, requireJsonBody } from './grap
 import { requestLimitsPlugin } from './graphql/limits/request-limits.plugin';
 import { errorFieldsPlugin } from './graphql/error-fields.plugin';
 import { schemaDetailsPlugin } from './graphql/schema-details.plugin';
+import { noStorePlugin } from './graphql/no-store.plugin';
 import { securityHeaders } from './http/security-headers';
 import { CADRE_APP_PATH, cadreAppRoutes } from './http/cadre-app.routes';
 import { loadSafelist, SafelistQueryStore } from './graphql/limits/safelist';
@@ -81,6 +82,10 @@ export async function createApp({ config, orm, logger, sqlCounter, photoStorage,
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // Apollo's default landing page loads from a CDN that intranets cannot reach.
       ApolloServerPluginLandingPageDisabled(),
+      // No field has a cache hint: the default cache-control plugin only wrapped every field resolver
+      // to find that out (a policy object per resolved field). noStorePlugin sends its header.
+      ApolloServerPluginCacheControlDisabled(),
+      noStorePlugin(),
       requestLimitsPlugin({ config, safelist, rateLimits }),
       errorFieldsPlugin(),
       schemaDetailsPlugin({ introspection: config.introspection }),

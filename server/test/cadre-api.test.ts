@@ -116,6 +116,19 @@ describe.each(databaseKinds())("the cadres' API on %s", (kind) => {
     expect(large).toBeLessThanOrEqual(5);
   });
 
+  it('answers the 我的 screen (me with cadre and unit, currentRound, myStats) in four statements', async () => {
+    const document = `fragment TotalsFields on HelpTotals { fundsFen materialsFen problemsSolved visits }
+      query MyStats { currentRound { endsOn id name startsOn } me { cadre { id name post unit { name } } id }
+        myStats { households householdsOverdue thisMonth { ...TotalsFields } thisRound { ...TotalsFields } } }`;
+    await asCadre(document);
+    statements.length = 0;
+    const body = await asCadre<{ me: { cadre: { unit: { name: string } } } }>(document);
+    expect(body.errors).toBeUndefined();
+    expect(body.data!.me.cadre.unit.name).toBeTruthy();
+    // The account with its cadre and unit; the running round once for both fields; both totals; the households.
+    expect(statements.filter((sql) => !/a\.session_generation/.test(sql))).toHaveLength(4);
+  });
+
   it('pages with cursors and filters by group, overdue and text', async () => {
     const seen: string[] = [];
     let after: string | null = null;
@@ -360,7 +373,9 @@ describe.each(databaseKinds())("the cadres' API on %s", (kind) => {
 
   it('corrects a record with a new version; totals count only the latest and the history keeps both', async () => {
     const household = households[10]!;
-    const statsBefore = await asCadre<{ myStats: { thisRound: { fundsFen: number; visits: number } } }>('{ myStats { thisRound { visits fundsFen } } }');
+    const statsBefore = await asCadre<{ myStats: { thisRound: { fundsFen: number; visits: number }; thisMonth: { fundsFen: number; visits: number } } }>(
+      '{ myStats { thisRound { visits fundsFen } thisMonth { visits fundsFen } } }',
+    );
     const original = await asCadre<{ submitHelpRecord: { id: string } }>(SUBMIT, {
       input: {
         clientId: randomUUID(),
@@ -393,11 +408,14 @@ describe.each(databaseKinds())("the cadres' API on %s", (kind) => {
       errorOf(await asCadre(CORRECT_RECORD, { id: corrected.data!.correctHelpRecord.id, input: { ...correctionInput, clientId: randomUUID() } }, otherToken)),
     ).toEqual({ code: 'FORBIDDEN' });
 
-    const statsAfter = await asCadre<{ myStats: { thisRound: { fundsFen: number; visits: number }; thisMonth: { fundsFen: number } } }>(
-      '{ myStats { thisRound { visits fundsFen } thisMonth { fundsFen } } }',
+    const statsAfter = await asCadre<{ myStats: { thisRound: { fundsFen: number; visits: number }; thisMonth: { fundsFen: number; visits: number } } }>(
+      '{ myStats { thisRound { visits fundsFen } thisMonth { visits fundsFen } } }',
     );
     expect(statsAfter.data!.myStats.thisRound.fundsFen - statsBefore.data!.myStats.thisRound.fundsFen).toBe(30_000);
     expect(statsAfter.data!.myStats.thisRound.visits - statsBefore.data!.myStats.thisRound.visits).toBe(1);
+    // This month's share of the same statement counts the same latest version (recorded now).
+    expect(statsAfter.data!.myStats.thisMonth.fundsFen - statsBefore.data!.myStats.thisMonth.fundsFen).toBe(30_000);
+    expect(statsAfter.data!.myStats.thisMonth.visits - statsBefore.data!.myStats.thisMonth.visits).toBe(1);
 
     const history = await asCadre<{ household: { latest: { nodes: { fundsFen: number }[] }; all: { nodes: { fundsFen: number; isLatest: boolean }[] } } }>(
       'query ($id: ID!) { household(id: $id) { latest: helpRecords { nodes { fundsFen } } all: helpRecords(includeSuperseded: true) { nodes { fundsFen isLatest } } } }',

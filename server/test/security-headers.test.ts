@@ -4,7 +4,8 @@ import express from 'express';
 import type { DatabaseConfig } from '../src/config';
 import type { Orm } from '../src/db/orm';
 import { withoutSuggestions } from '../src/graphql/schema-details.plugin';
-import { cadreAppContentSecurityPolicy, securityHeaders } from '../src/http/security-headers';
+import helmet from 'helmet';
+import { cadreAppContentSecurityPolicy, helmetOptions, securityHeaders } from '../src/http/security-headers';
 import { Region } from '../src/modules/regions/region.entity';
 import { dropScratchDatabase, migratedOrm } from './support/databases';
 import { createAccount, createCadre, createRegionTree, createUnit, tokenFor } from './support/factories';
@@ -101,6 +102,23 @@ describe('schema suggestions and security headers', () => {
     }
   });
 
+  it('answers GraphQL with Cache-Control: no-store, data and errors alike (Apollo’s cache-control plugin is off)', async () => {
+    const server = await startApp(orm, database);
+    try {
+      const signed = await tokens(server);
+      for (const query of ['{ me { id } }', '{ househols { totalCount } }']) {
+        const response = await fetch(`${server.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${signed.cadre}` },
+          body: JSON.stringify({ query }),
+        });
+        expect(response.headers.get('cache-control')).toBe('no-store');
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
   it('sets helmet’s headers with a fresh script nonce per response; HSTS and upgrade-insecure-requests only over HTTPS', async () => {
     const app = express();
     app.set('trust proxy', 1);
@@ -127,6 +145,36 @@ describe('schema suggestions and security headers', () => {
       expect(overTls.headers.get('content-security-policy')).toContain('upgrade-insecure-requests');
     } finally {
       await new Promise((resolve) => listener.close(resolve));
+    }
+  });
+  it('sends exactly helmet’s headers, recorded once, with the response’s own nonce (helmet run live gives the same set)', async () => {
+    const headersOf = async (handler: express.RequestHandler, https: boolean) => {
+      const app = express();
+      app.set('trust proxy', 1);
+      app.use(handler);
+      app.get('/', (_request, response) => response.json({ ok: true }));
+      const listener = app.listen(0, '127.0.0.1');
+      await new Promise((resolve) => listener.once('listening', resolve));
+      try {
+        const response = await fetch(`http://127.0.0.1:${(listener.address() as AddressInfo).port}/`, {
+          headers: https ? { 'x-forwarded-proto': 'https' } : {},
+        });
+        return Object.fromEntries(
+          [...response.headers.entries()]
+            .filter(([name]) => !['date', 'etag', 'content-length', 'connection', 'keep-alive'].includes(name))
+            .map(([name, value]) => [name, value.replace(/'nonce-[^']+'/, "'nonce-N'")]),
+        );
+      } finally {
+        await new Promise((resolve) => listener.close(resolve));
+      }
+    };
+    for (const https of [false, true]) {
+      const live = helmet(helmetOptions(https));
+      const liveWithNonce: express.RequestHandler = (request, response, next) => {
+        response.locals.cspNonce = 'n';
+        live(request, response, next);
+      };
+      expect(await headersOf(securityHeaders(), https)).toEqual(await headersOf(liveWithNonce, https));
     }
   });
 });

@@ -22,15 +22,17 @@ import { createObjectScopeLoaders } from './object-scope.guard';
  * (object-scope.guard.ts), whose own loader batches that check and is made here for the request's actor.
  */
 export function createLoaders(em: Em, actor: Actor | null) {
+  const helpRecordLoaders = createHelpRecordLoaders(em);
   return {
     ...createRegionLoaders(em),
     ...createRoundLoaders(em),
     ...createUnitLoaders(em),
     ...createCadreLoaders(em),
     ...createHouseholdLoaders(em),
-    ...createHouseholdRecordPageLoaders(em),
+    // The page's one statement also reads each record's assignment end, which it primes for `correctable`.
+    ...createHouseholdRecordPageLoaders(em, helpRecordLoaders.assignmentEndedAt),
     ...createDemandLoaders(em, actor),
-    ...createHelpRecordLoaders(em),
+    ...helpRecordLoaders,
     ...createAccountLoaders(em),
     ...createDemandLoopLoaders(em, actor),
     ...createBulkRunLoaders(em),

@@ -10,8 +10,9 @@ export function cspNonceOf(response: Response): string {
   return nonce;
 }
 
-function helmetFor(overHttps: boolean): RequestHandler {
-  return helmet({
+/** helmet's options for an answer over HTTPS or plain HTTP (exported for the test that compares the recorded headers with helmet's). */
+export function helmetOptions(overHttps: boolean): Parameters<typeof helmet>[0] {
+  return {
     contentSecurityPolicy: {
       // helmet's defaults, tightened: everything from this server only (no CDN is reachable on an
       // intranet anyway), scripts only with this response's nonce, no plugins, no framing by others.
@@ -38,7 +39,11 @@ function helmetFor(overHttps: boolean): RequestHandler {
     strictTransportSecurity: overHttps ? { maxAge: 31_536_000, includeSubDomains: false } : false,
     referrerPolicy: { policy: 'no-referrer' },
     xFrameOptions: { action: 'sameorigin' },
-  });
+  };
+}
+
+function helmetFor(overHttps: boolean): RequestHandler {
+  return helmet(helmetOptions(overHttps));
 }
 
 /**
@@ -49,11 +54,54 @@ function helmetFor(overHttps: boolean): RequestHandler {
  * reads from the socket or, with TRUST_PROXY, from the trusted proxy's X-Forwarded-Proto.
  */
 export function securityHeaders(): RequestHandler {
-  const overHttps = helmetFor(true);
-  const overHttp = helmetFor(false);
+  const overHttps = recordedOrLive(helmetFor(true));
+  const overHttp = recordedOrLive(helmetFor(false));
   return (request, response, next) => {
     response.locals.cspNonce = randomBytes(16).toString('base64');
     (request.secure ? overHttps : overHttp)(request, response, next);
+  };
+}
+
+/** Stands for the response's nonce while helmet's headers are recorded; replaced by the real one per response. */
+const NONCE_PLACEHOLDER = 'wanjia-csp-nonce-placeholder';
+
+/**
+ * helmet's headers depend on nothing of the request but the nonce (the scheme is chosen before): they
+ * are recorded once, with a placeholder for the nonce, and set per response from the record, which
+ * spares each answer helmet's dozen middlewares and its CSP assembly. If helmet ever does something
+ * the recording does not capture (an asynchronous step, another call), its middleware runs live.
+ */
+function recordedOrLive(live: RequestHandler): RequestHandler {
+  const headers: [name: string, parts: string[]][] = [];
+  const removed: string[] = [];
+  let faithful = true;
+  let finished = false;
+  const recorder = {
+    locals: { cspNonce: NONCE_PLACEHOLDER },
+    setHeader(name: string, value: unknown) {
+      if (typeof value === 'string') headers.push([name, value.split(NONCE_PLACEHOLDER)]);
+      else faithful = false;
+      return recorder;
+    },
+    removeHeader(name: string) {
+      removed.push(name);
+    },
+  };
+  const probeRequest = new Proxy({}, { get: () => ((faithful = false), undefined) });
+  try {
+    live(probeRequest as never, recorder as never, (error?: unknown) => {
+      if (error) faithful = false;
+      finished = true;
+    });
+  } catch {
+    faithful = false;
+  }
+  if (!faithful || !finished) return live;
+  return (_request, response, next) => {
+    const nonce = (response.locals as { cspNonce: string }).cspNonce;
+    for (const name of removed) response.removeHeader(name);
+    for (const [name, parts] of headers) response.setHeader(name, parts.length === 1 ? parts[0]! : parts.join(nonce));
+    next();
   };
 }
 

@@ -1,3 +1,4 @@
+import { wrap } from '@mikro-orm/core';
 import { Role } from '@wanjia/shared';
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { callerOf, type GraphQLContext } from '../../graphql/context';
@@ -94,7 +95,10 @@ export class AuthResolver {
 
   @FieldResolver(() => Cadre, { nullable: true })
   async cadre(@Root() account: UserAccount, @Ctx() { loaders }: GraphQLContext): Promise<Cadre | null> {
-    return account.cadre ? loaders.cadreById.load(account.cadre.id) : null;
+    if (!account.cadre) return null;
+    // me() reads the cadre with the account (populate): no second read.
+    if (wrap(account.cadre).isInitialized()) return account.cadre;
+    return loaders.cadreById.load(account.cadre.id);
   }
 
   @FieldResolver(() => Boolean, { description: 'Whether a WeChat user is bound to this account.' })

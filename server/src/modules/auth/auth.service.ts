@@ -326,7 +326,8 @@ export const authService = {
 
   /** The signed-in account (or a password-change token's); FORBIDDEN once it is deactivated. */
   async me(em: Em, self: Actor): Promise<UserAccount> {
-    const account = await em.findOne(UserAccount, { id: self.accountId, active: true });
+    // The cadre and its unit in the same statement: the 我的 screen asks for both with the account.
+    const account = await em.findOne(UserAccount, { id: self.accountId, active: true }, { populate: ['cadre', 'cadre.unit'] });
     if (!account) throw new ForbiddenError();
     return account;
   },

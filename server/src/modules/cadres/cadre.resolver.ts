@@ -1,3 +1,4 @@
+import { wrap } from '@mikro-orm/core';
 import { Role, maskPhone } from '@wanjia/shared';
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { callerOf, type GraphQLContext } from '../../graphql/context';
@@ -52,6 +53,8 @@ export class CadreResolver {
 
   @FieldResolver(() => Unit)
   async unit(@Root() cadre: Cadre, @Ctx() { loaders }: GraphQLContext): Promise<Unit> {
+    // Read with the cadre where the query populated it (me): no second read.
+    if (wrap(cadre.unit).isInitialized()) return cadre.unit;
     return (await loaders.unitById.load(cadre.unit.id))!;
   }
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { UniqueConstraintViolationException, type FilterQuery } from '@mikro-orm/core';
 import { DemandEventKind, DemandStatus, SETTLED_DEMAND_STATUSES, type DemandCategory, type HelpKind } from '@wanjia/shared';
 import type { Em } from '../../core/entity-manager';
-import { BadUserInputError, ConflictError, ForbiddenError, parseId } from '../../core/errors';
+import { BadUserInputError, ConflictError, DomainError, ForbiddenError, parseId } from '../../core/errors';
 import { decodeCursor, encodeCursor, pageSize, type Connection, type PageArgs } from '../../core/pagination';
 import { Assignment } from '../assignments/assignment.entity';
 import { changesBetween, recordAudit } from '../audit/audit.service';
@@ -409,6 +409,89 @@ async function coveringAssignment(em: Em, cadre: number, householdId: number, oc
 /** Raised inside the correction's transaction when another correction already superseded the version. */
 class AlreadyCorrected extends Error {}
 
+/** What a submission that is not a resend does: the checks, then the record and its consequences in one transaction. */
+async function recordNew(
+  em: Em,
+  input: HelpRecordInput,
+  writer: RecordWriter,
+  { cadre, householdId, resolvedDemandIds, hash }: { cadre: number; householdId: number; resolvedDemandIds: number[]; hash: string },
+  now: Date,
+): Promise<HelpRecord> {
+  const { actor, lateGraceDays } = writer;
+  checkContent(input, now);
+  const assignment = await coveringAssignment(em, cadre, householdId, input.occurredAt);
+  if (!assignment) {
+    const everAssigned = await em.count(Assignment, { cadre, household: householdId });
+    if (everAssigned === 0) throw new ForbiddenError();
+    throw new BadUserInputError('input.occurredAt', 'occurredAt falls outside the time you were assigned to this household');
+  }
+  if (assignment.ended) {
+    // Late records are rare: the end date is read through the entity only for them.
+    const { endedAt } = await em.fork().findOneOrFail(Assignment, assignment.id, { fields: ['endedAt'] });
+    assertLateRecordAllowed(endedAt ?? null, now, lateGraceDays, resolvedDemandIds.length > 0);
+  }
+  await assertPhotos(em, actor, input.photoIds);
+  const demandDays = await demandDaysOf(em, input.demandsRaised);
+
+  return em.transactional(async (tx) => {
+    // The household row first: its exclusive lock orders concurrent submissions for the same
+    // household. Inserting the record first would take a shared lock through the foreign key and
+    // then upgrade it, which deadlocks two submissions against each other.
+    await recordVisit(tx, householdId, input.occurredAt);
+    await assertResolvableAt(tx, householdId, resolvedDemandIds, input.occurredAt);
+    const record = tx.create(HelpRecord, {
+      household: householdId,
+      cadre,
+      assignment: assignment.id,
+      round: assignment.roundId,
+      ...recordedContent({ ...input, latitude: input.latitude ?? null, longitude: input.longitude ?? null }, input.clientId, hash),
+      attributedRegionId: assignment.attribution.regionId,
+      attributedUnitId: assignment.attribution.unitId,
+      attributedGroups: assignment.attribution.groups,
+    });
+    const raised = raiseDemands(tx, householdId, record, input.demandsRaised, input.occurredAt, demandDays);
+    await tx.flush();
+    await addToMonthly(tx, [
+      {
+        roundId: assignment.roundId,
+        occurredAt: input.occurredAt,
+        attribution: assignment.attribution,
+        fundsFen: input.fundsFen,
+        materialsFen: input.materialsFen,
+        problemsSolved: input.problemsSolved,
+        sign: 1,
+      },
+    ]);
+    if (resolvedDemandIds.length > 0) {
+      // Conditional on the status: a demand another write closed meanwhile is not resolved twice.
+      const resolved = await tx.nativeUpdate(
+        Demand,
+        { id: { $in: resolvedDemandIds }, household: householdId, status: { $in: [...RESOLVABLE_BY_RECORD] } },
+        { status: DemandStatus.RESOLVED, resolvedBy: record.id, resolvedAt: input.occurredAt },
+      );
+      if (resolved !== resolvedDemandIds.length) throw new BadUserInputError('input.resolvedDemandIds', NOT_RESOLVABLE);
+      // A resolved demand's escalations (督办) are settled: the lapse is over.
+      for (const demandId of resolvedDemandIds) await settleEscalations(tx, demandId, now);
+    }
+    demandTimeline.append(tx, demandTimeline.ofHelpRecord(record, writer.actor.accountId, { raised, resolvedIds: resolvedDemandIds }));
+    recordAudit(tx, writer, {
+      operation: 'submitHelpRecord',
+      entityName: 'HelpRecord',
+      entityId: record.id,
+      regionPath: assignment.regionPath,
+      changes: {
+        household: householdId,
+        kinds: input.kinds,
+        fundsFen: input.fundsFen,
+        materialsFen: input.materialsFen,
+        demandsRaised: input.demandsRaised.length,
+        demandsResolved: resolvedDemandIds,
+      },
+    });
+    return record;
+  });
+}
+
 export const helpRecordService = {
   /**
    * Records one occasion of help, exactly once. The cadre must have been assigned to the household
@@ -417,92 +500,23 @@ export const helpRecordService = {
    * transaction, with its audit entry.
    */
   async submit(em: Em, input: HelpRecordInput, writer: RecordWriter, now = new Date()): Promise<HelpRecord> {
-    const { actor, lateGraceDays } = writer;
+    const { actor } = writer;
     const cadre = cadreIdOf(actor, helpRecordPolicy.mayRecord, ONLY_CADRES_RECORD);
     const householdId = parseId(input.householdId, 'input.householdId');
     const resolvedDemandIds = input.resolvedDemandIds.map((id, index) => parseId(id, `input.resolvedDemandIds.${index}`));
     const hash = contentHash({ ...input, householdId, resolvedDemandIds }, null);
-    const earlier = await earlierUnder(em, cadre, input.clientId);
-    if (earlier) return answerResend(em, replayOf(earlier, hash), 'submitHelpRecord', writer);
-
-    checkContent(input, now);
-    const assignment = await coveringAssignment(em, cadre, householdId, input.occurredAt);
-    if (!assignment) {
-      const everAssigned = await em.count(Assignment, { cadre, household: householdId });
-      if (everAssigned === 0) throw new ForbiddenError();
-      throw new BadUserInputError('input.occurredAt', 'occurredAt falls outside the time you were assigned to this household');
-    }
-    if (assignment.ended) {
-      // Late records are rare: the end date is read through the entity only for them.
-      const { endedAt } = await em.fork().findOneOrFail(Assignment, assignment.id, { fields: ['endedAt'] });
-      assertLateRecordAllowed(endedAt ?? null, now, lateGraceDays, resolvedDemandIds.length > 0);
-    }
-    await assertPhotos(em, actor, input.photoIds);
-    const demandDays = await demandDaysOf(em, input.demandsRaised);
-
     try {
-      return await em.transactional(async (tx) => {
-        // The household row first: its exclusive lock orders concurrent submissions for the same
-        // household. Inserting the record first would take a shared lock through the foreign key and
-        // then upgrade it, which deadlocks two submissions against each other.
-        await recordVisit(tx, householdId, input.occurredAt);
-        await assertResolvableAt(tx, householdId, resolvedDemandIds, input.occurredAt);
-        const record = tx.create(HelpRecord, {
-          household: householdId,
-          cadre,
-          assignment: assignment.id,
-          round: assignment.roundId,
-          ...recordedContent({ ...input, latitude: input.latitude ?? null, longitude: input.longitude ?? null }, input.clientId, hash),
-          attributedRegionId: assignment.attribution.regionId,
-          attributedUnitId: assignment.attribution.unitId,
-          attributedGroups: assignment.attribution.groups,
-        });
-        const raised = raiseDemands(tx, householdId, record, input.demandsRaised, input.occurredAt, demandDays);
-        await tx.flush();
-        await addToMonthly(tx, [
-          {
-            roundId: assignment.roundId,
-            occurredAt: input.occurredAt,
-            attribution: assignment.attribution,
-            fundsFen: input.fundsFen,
-            materialsFen: input.materialsFen,
-            problemsSolved: input.problemsSolved,
-            sign: 1,
-          },
-        ]);
-        if (resolvedDemandIds.length > 0) {
-          // Conditional on the status: a demand another write closed meanwhile is not resolved twice.
-          const resolved = await tx.nativeUpdate(
-            Demand,
-            { id: { $in: resolvedDemandIds }, household: householdId, status: { $in: [...RESOLVABLE_BY_RECORD] } },
-            { status: DemandStatus.RESOLVED, resolvedBy: record.id, resolvedAt: input.occurredAt },
-          );
-          if (resolved !== resolvedDemandIds.length) throw new BadUserInputError('input.resolvedDemandIds', NOT_RESOLVABLE);
-          // A resolved demand's escalations (督办) are settled: the lapse is over.
-          for (const demandId of resolvedDemandIds) await settleEscalations(tx, demandId, now);
-        }
-        demandTimeline.append(tx, demandTimeline.ofHelpRecord(record, writer.actor.accountId, { raised, resolvedIds: resolvedDemandIds }));
-        recordAudit(tx, writer, {
-          operation: 'submitHelpRecord',
-          entityName: 'HelpRecord',
-          entityId: record.id,
-          regionPath: assignment.regionPath,
-          changes: {
-            household: householdId,
-            kinds: input.kinds,
-            fundsFen: input.fundsFen,
-            materialsFen: input.materialsFen,
-            demandsRaised: input.demandsRaised.length,
-            demandsResolved: resolvedDemandIds,
-          },
-        });
-        return record;
-      });
+      return await recordNew(em, input, writer, { cadre, householdId, resolvedDemandIds, hash }, now);
     } catch (error) {
-      // Two copies of the same submission raced: the loser answers with the winner's record.
-      if (error instanceof UniqueConstraintViolationException) {
-        const winner = await em.fork().findOne(HelpRecord, { cadre, clientId: input.clientId });
-        if (winner) return answerResend(em, replayOf(winner, hash), 'submitHelpRecord', writer);
+      // A resend (the same clientId again: an answer lost on the way) is told apart by the unique
+      // (cadre, clientId) key when the record is inserted, or, if the content no longer passes the
+      // checks (the assignment ended since, a photo was removed), when a check refuses it: only then
+      // is the earlier record looked up, instead of before every submission. A resend answers with the
+      // stored record whatever the checks say now; the same clientId with other content is a CONFLICT.
+      // Two copies of the same submission racing end the same way: the loser answers with the winner's record.
+      if (error instanceof UniqueConstraintViolationException || error instanceof DomainError) {
+        const earlier = await earlierUnder(em, cadre, input.clientId);
+        if (earlier) return answerResend(em, replayOf(earlier, hash), 'submitHelpRecord', writer);
       }
       throw error;
     }

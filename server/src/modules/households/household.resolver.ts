@@ -1,4 +1,5 @@
 import { KeyFocusReason, Role, birthYearOf, maskIdNumber, maskPhone } from '@wanjia/shared';
+import { wrap } from '@mikro-orm/core';
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { callerOf, type GraphQLContext } from '../../graphql/context';
 import { parseId } from '../../core/errors';
@@ -43,7 +44,11 @@ export class HouseholdResolver {
   @Authorized(Role.ADMIN, Role.ANALYST, Role.CADRE)
   @Query(() => Household, { description: 'A household in scope (staff) or assigned to the caller (cadres).' })
   async household(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Household> {
-    return householdService.findReadable(ctx.em, ctx.actor!, parseId(id, 'id'));
+    const household = await householdService.findReadable(ctx.em, ctx.actor!, parseId(id, 'id'));
+    // findReadable read it under the household policy's scope, the object-scope guard's own rule: the
+    // guard's check of this household (and of its file's objects) needs no statement of its own.
+    ctx.loaders.householdReadable.prime(household.id, true);
+    return household;
   }
 
   @Authorized(Role.ADMIN)
@@ -90,6 +95,8 @@ export class HouseholdResolver {
 
   @FieldResolver(() => Region)
   async region(@Root() household: Household, @Ctx() { loaders }: GraphQLContext): Promise<Region> {
+    // The root household(id) reads its region in the same statement (populate): no second read.
+    if (wrap(household.region).isInitialized()) return household.region;
     return (await loaders.regionById.load(household.region.id))!;
   }
 

@@ -24,7 +24,8 @@ export class MyWorkResolver {
   @Authorized(Role.CADRE)
   @Query(() => MyStats, { description: "The signed-in cadre's visits, funds, materials and problems solved this month and this round." })
   async myStats(@Arg('roundId', () => ID, { nullable: true }) roundId: string | undefined, @Ctx() ctx: GraphQLContext): Promise<MyStats> {
-    return myWorkService.myStats(ctx.em, ctx.actor!, ctx.config, roundId ? parseId(roundId, 'roundId') : null);
+    const currentRound = (day: string) => ctx.loaders.currentRoundOn.load(day);
+    return myWorkService.myStats(ctx.em, ctx.actor!, ctx.config, roundId ? parseId(roundId, 'roundId') : null, new Date(), currentRound);
   }
 
   @FieldResolver(() => Household, {

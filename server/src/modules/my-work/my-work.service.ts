@@ -1,4 +1,4 @@
-import { raw, type ObjectQuery } from '@mikro-orm/core';
+import { raw } from '@mikro-orm/core';
 import { AssignmentKind, OPEN_CASE_STATUSES, OPEN_DEMAND_STATUSES, TargetGroup } from '@wanjia/shared';
 import type { AppConfig } from '../../config';
 import { cadreIdOf, type Actor } from '../../core/caller';
@@ -97,18 +97,38 @@ async function scheduledHouseholds(em: Em, actor: Actor, config: AppConfig, filt
   return filtered.sort((a, b) => a.nextVisitDueAt.getTime() - b.nextVisitDueAt.getTime() || a.id - b.id);
 }
 
-async function totals(em: Em, where: ObjectQuery<HelpRecord>): Promise<HelpTotals> {
+type TotalsRow = Record<`${'month' | 'round'}_${'visits' | 'funds' | 'materials' | 'problems'}`, number | string | null>;
+
+/**
+ * This month's and this round's totals of the cadre's latest versions in one pass over the cadre's
+ * records (the (cadre, occurred) index): each sum counts its own share, as the two statements it replaces did.
+ */
+async function monthAndRoundTotals(em: Em, cadre: number, monthStart: Date, roundId: number): Promise<{ thisMonth: HelpTotals; thisRound: HelpTotals }> {
+  // The database's own form of the instant (epoch milliseconds on SQLite), as a query on the entity would bind it.
+  const since = em.getPlatform().processDateProperty(monthStart);
+  const inMonth = 'r.occurred_at >= ?';
+  const inRound = 'r.round_id = ?';
   const [row] = await em
     .createQueryBuilder(HelpRecord, 'r')
-    .select([raw('count(*) as visits'), raw('sum(r.funds_fen) as funds'), raw('sum(r.materials_fen) as materials'), raw('sum(r.problems_solved) as problems')])
-    .where(where)
-    .execute<{ visits: number | string; funds: number | string | null; materials: number | string | null; problems: number | string | null }[]>('all', false);
-  return {
-    visits: Number(row?.visits ?? 0),
-    fundsFen: Number(row?.funds ?? 0),
-    materialsFen: Number(row?.materials ?? 0),
-    problemsSolved: Number(row?.problems ?? 0),
-  };
+    .select([
+      raw(`count(case when ${inMonth} then 1 end) as month_visits`, [since]),
+      raw(`sum(case when ${inMonth} then r.funds_fen end) as month_funds`, [since]),
+      raw(`sum(case when ${inMonth} then r.materials_fen end) as month_materials`, [since]),
+      raw(`sum(case when ${inMonth} then r.problems_solved end) as month_problems`, [since]),
+      raw(`count(case when ${inRound} then 1 end) as round_visits`, [roundId]),
+      raw(`sum(case when ${inRound} then r.funds_fen end) as round_funds`, [roundId]),
+      raw(`sum(case when ${inRound} then r.materials_fen end) as round_materials`, [roundId]),
+      raw(`sum(case when ${inRound} then r.problems_solved end) as round_problems`, [roundId]),
+    ])
+    .where({ cadre, isLatest: true, $or: [{ occurredAt: { $gte: monthStart } }, { round: roundId }] })
+    .execute<TotalsRow[]>('all', false);
+  const of = (prefix: 'month' | 'round'): HelpTotals => ({
+    visits: Number(row?.[`${prefix}_visits`] ?? 0),
+    fundsFen: Number(row?.[`${prefix}_funds`] ?? 0),
+    materialsFen: Number(row?.[`${prefix}_materials`] ?? 0),
+    problemsSolved: Number(row?.[`${prefix}_problems`] ?? 0),
+  });
+  return { thisMonth: of('month'), thisRound: of('round') };
 }
 
 export const myWorkService = {
@@ -138,14 +158,21 @@ export const myWorkService = {
   },
 
   /** This month (Asia/Shanghai) and this round, counting only the latest version of each record. */
-  async myStats(em: Em, actor: Actor, config: AppConfig, roundId: number | null, now = new Date()): Promise<MyStats> {
+  /** `currentRound`: the request's read of the running round, shared with its currentRound field. */
+  async myStats(
+    em: Em,
+    actor: Actor,
+    config: AppConfig,
+    roundId: number | null,
+    now = new Date(),
+    currentRound?: (day: string) => Promise<Round | null>,
+  ): Promise<MyStats> {
     const cadre = cadreIdOf(actor, myWorkPolicy.mayRead, ONLY_CADRES_HAVE_WORK);
-    const round = roundId ? await em.findOne(Round, roundId) : await roundService.currentOrLatest(em, shanghaiDate(now));
+    const round = roundId ? await em.findOne(Round, roundId) : await roundService.currentOrLatest(em, shanghaiDate(now), currentRound);
     if (!round) throw new ForbiddenError();
     const monthStart = startOfShanghaiDay(`${shanghaiDate(now).slice(0, 8)}01`);
-    const [thisMonth, thisRound, households] = await Promise.all([
-      totals(em, { cadre, isLatest: true, occurredAt: { $gte: monthStart } }),
-      totals(em, { cadre, isLatest: true, round: round.id }),
+    const [{ thisMonth, thisRound }, households] = await Promise.all([
+      monthAndRoundTotals(em, cadre, monthStart, round.id),
       scheduledHouseholds(em, actor, config, {}, now),
     ]);
     return { thisMonth, thisRound, households: households.length, householdsOverdue: households.filter((row) => row.visitOverdue).length };

@@ -16,8 +16,8 @@ export class RoundResolver {
 
   @Authorized()
   @Query(() => Round, { nullable: true, description: 'The round running today (Asia/Shanghai), if any.' })
-  async currentRound(@Ctx() { em }: GraphQLContext): Promise<Round | null> {
-    return roundService.current(em, shanghaiDate(new Date()));
+  async currentRound(@Ctx() { loaders }: GraphQLContext): Promise<Round | null> {
+    return loaders.currentRoundOn.load(shanghaiDate(new Date()));
   }
 
   @Authorized(Role.ADMIN)

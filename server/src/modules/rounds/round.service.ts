@@ -32,8 +32,9 @@ export const roundService = {
   },
 
   /** The round to file new work under when the caller names none: today's, else the newest. */
-  async currentOrLatest(em: Em, today: string): Promise<Round> {
-    const round = (await this.current(em, today)) ?? (await em.findOne(Round, {}, { orderBy: { startsOn: 'desc' } }));
+  /** `current`: where the running round is read from (a request's once-per-request loader; by default a read of its own). */
+  async currentOrLatest(em: Em, today: string, current: (day: string) => Promise<Round | null> = (day) => this.current(em, day)): Promise<Round> {
+    const round = (await current(today)) ?? (await em.findOne(Round, {}, { orderBy: { startsOn: 'desc' } }));
     if (!round) throw new BadUserInputError('roundId', 'no round exists yet; create one first');
     return round;
   },
