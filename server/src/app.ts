@@ -26,7 +26,7 @@ import type { Logger } from './logger';
 import { mountPlayground } from './playground/playground.routes';
 import { ideSessionRoutes } from './playground/ide-session.routes';
 import { importDeskRoutes } from './playground/import-desk/import-desk.routes';
-import { LocalDiskPhotoStorage, type PhotoStorage } from './modules/photos/photo-storage';
+import { photoStorageFor, type PhotoStorage } from './modules/photos/photo-storage';
 import { photoRoutes } from './modules/photos/photo.routes';
 import { analyticsRoutes } from './modules/analytics/analytics.routes';
 import { ImportEngine, registerImportEngine } from './modules/imports/import-engine';
@@ -118,7 +118,7 @@ export async function createApp({ config, orm, logger, sqlCounter, photoStorage,
 
   // The cadre app's h5 build on the API's own origin (when built): no CORS, no configured API address.
   app.use(CADRE_APP_PATH, cadreAppRoutes(config, logger));
-  app.use(photoRoutes(orm, config, photoStorage ?? new LocalDiskPhotoStorage(config.photos.dir), logger, rateLimits));
+  app.use(photoRoutes(orm, config, photoStorage ?? photoStorageFor(config, logger), logger, rateLimits));
   app.use(analyticsRoutes(orm, config, logger, rateLimits));
   // Spreadsheet imports (issue 16): upload, templates, reports; the engine runs the dry runs and commits in the background.
   app.use(importRoutes(orm, config, logger, registerImportEngine(config, new ImportEngine(orm, config, clock, logger))));

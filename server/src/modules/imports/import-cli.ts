@@ -110,7 +110,7 @@ export async function runImportCli(orm: Orm, config: AppConfig, logger: Logger, 
       csvEncoding: encoding,
     },
   );
-  fs.copyFileSync(options.file, engine.fileOf(dataImport));
+  await engine.files.keep(dataImport, options.file, 'copy');
   await withProgress(orm, dataImport.id, 'checking ', () => engine.check(dataImport.id));
   let current = await orm.em.fork().findOneOrFail(DataImport, dataImport.id);
   const problems = await orm.em

@@ -1,5 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { ImportProblemSeverity, ImportState, Role } from '@wanjia/shared';
@@ -16,7 +15,9 @@ import { Region } from '../regions/region.entity';
 import { DataImport, DataImportKey, DataImportProblem, DataImportRow, ImportRowOutcome, ImportRowVerdict } from './data-import.entity';
 import type { Cells, ImportContext, ImportKindDefinition, ImportRowInput, RowProblem } from './import-kind';
 import { ImportFileError, inspectXlsx, readCsvRows, readXlsxRows, type ReadRow } from './import-file';
+import { importFileName, importFileStoreFor, type ImportFileStore, type StoredImportFile } from './import-file-store';
 import { importKinds } from './kinds';
+import { ObjectStoreUnavailableError } from '../../core/object-store';
 import { comparable, tidy } from './normalize';
 
 /**
@@ -124,8 +125,9 @@ function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-export function importFilePath(dir: string, dataImport: Pick<DataImport, 'id' | 'fileHash' | 'fileFormat'>): string {
-  return path.join(dir, `${dataImport.id}-${dataImport.fileHash.slice(0, 16)}.${dataImport.fileFormat}`);
+/** Where the local disk store keeps an import's file (IMPORT_DIR/<id>-<hash>.<format>). */
+export function importFilePath(dir: string, dataImport: StoredImportFile): string {
+  return path.join(dir, importFileName(dataImport));
 }
 
 /** The byte budget a file may expand to: generous for real sheets (xml is ~10× its zip), tiny for bombs. */
@@ -167,14 +169,12 @@ export class ImportEngine {
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    /** Where the uploaded files are kept: IMPORT_DIR, or the bucket every instance shares (OBJECT_STORAGE_URL). */
+    readonly files: ImportFileStore = importFileStoreFor(config, logger),
   ) {}
 
   kindOf(kind: DataImport['kind']): ImportKindDefinition<unknown> | undefined {
     return importKinds({ elsewherePerDay: this.config.imports.elsewherePerDay, now: () => this.clock.now() })[kind];
-  }
-
-  fileOf(dataImport: Pick<DataImport, 'id' | 'fileHash' | 'fileFormat'>): string {
-    return importFilePath(this.config.imports.dir, dataImport);
   }
 
   /** Waits for the background work this instance started (tests, shutdown). */
@@ -267,6 +267,12 @@ export class ImportEngine {
       await this.finish(importId, { state: ImportState.CHECKED, checkedAt: this.clock.now() });
     } catch (error) {
       if (error instanceof SimulatedCrash) throw error;
+      if (error instanceof ObjectStoreUnavailableError) {
+        // The shared store is down, not the file at fault: the import waits, UPLOADED and unleased, and the
+        // scheduler's import-resume job (any instance) checks it again once the store answers.
+        await this.finish(importId, { state: ImportState.UPLOADED, failure: '文件存储暂时不可用：恢复后将自动继续检查' });
+        return;
+      }
       const failure = error instanceof CheckFailure || error instanceof ImportFileError ? error.message : '检查时出错，请重新上传；如仍失败请联系系统管理员';
       if (!(error instanceof CheckFailure || error instanceof ImportFileError)) this.logger.error({ err: error, importId }, 'import check failed');
       // A file refused as a whole keeps nothing: what the run stored of its rows, and the file itself, go
@@ -274,7 +280,9 @@ export class ImportEngine {
       const owned = await this.orm.em.fork().count(DataImport, { id: importId, leaseOwner: this.owner, state: ImportState.CHECKING });
       if (owned) {
         await this.clearCheck(importId);
-        fs.rmSync(this.fileOf(dataImport), { force: true });
+        await this.files
+          .remove(dataImport)
+          .catch((removal: unknown) => this.logger.error({ err: removal, importId }, 'a refused import file could not be removed'));
       }
       await this.finish(importId, { state: ImportState.FAILED, failure: failure.slice(0, 500) });
     }
@@ -291,8 +299,17 @@ export class ImportEngine {
 
   /** Reads the file once, storing its rows, keys and parse problems in batches. Null when the whole import failed. */
   private async readAndStore(dataImport: DataImport, definition: ImportKindDefinition<unknown>): Promise<ImportLayout | null> {
-    const file = this.fileOf(dataImport);
-    if (!fs.existsSync(file)) throw new CheckFailure('上传的文件已不在服务器上，请重新上传');
+    const local = await this.files.open(dataImport);
+    if (!local) throw new CheckFailure('上传的文件已不在服务器上，请重新上传');
+    try {
+      return await this.readLocalAndStore(dataImport, definition, local.path);
+    } finally {
+      await local.release();
+    }
+  }
+
+  /** readAndStore on the local file (the store's own, or a working copy of the bucket's). */
+  private async readLocalAndStore(dataImport: DataImport, definition: ImportKindDefinition<unknown>, file: string): Promise<ImportLayout | null> {
     const merges = dataImport.fileFormat === 'xlsx' ? (await inspectXlsx(file, inflateBudget(this.config))).merges : [];
     let layout: ImportLayout | null = null;
     let seenRows = 0;

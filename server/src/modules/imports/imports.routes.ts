@@ -12,7 +12,7 @@ import { sendProblem } from '../../http/problem-response';
 import type { Logger } from '../../logger';
 import { recordAudit } from '../audit/audit.service';
 import { actorFromRequest } from '../auth/ide-session';
-import type { DataImport } from './data-import.entity';
+import { DataImport } from './data-import.entity';
 import { inflateBudget, type ImportEngine } from './import-engine';
 import { detectCsvEncoding, ImportFileError, inspectXlsx, readHead, sniffFormat } from './import-file';
 import { writeReport } from './import-report';
@@ -256,7 +256,16 @@ export function importRoutes(orm: Orm, config: AppConfig, logger: Logger, engine
           csvEncoding: encoding,
         },
       );
-      fs.renameSync(upload.tempPath, engine.fileOf(dataImport));
+      try {
+        await engine.files.keep(dataImport, upload.tempPath, 'move');
+      } catch (error) {
+        // The shared store refused or could not be reached: the import exists (its upload is on the record)
+        // but has no file, so it is failed at once rather than left for the resume job to find empty.
+        await orm.em
+          .fork()
+          .nativeUpdate(DataImport, { id: dataImport.id }, { state: ImportState.FAILED, failure: '文件存储暂时不可用，文件未能保存：请稍后重新上传' });
+        throw error;
+      }
       upload = null;
       engine.startInBackground(dataImport.id, 'check');
       response.status(201).json({ id: String(dataImport.id), state: ImportState.UPLOADED });
@@ -305,27 +314,31 @@ export function importRoutes(orm: Orm, config: AppConfig, logger: Logger, engine
       if (format === 'csv' && dataImport.fileFormat !== 'csv')
         throw new BadUserInputError('format', 'the .csv report is for CSV uploads; download report.xlsx');
       if (!dataImport.layout) throw new BadUserInputError('id', '导入尚未检查完，报告稍后可下载');
-      const file = engine.fileOf(dataImport);
-      if (!fs.existsSync(file)) throw new ImportNotFoundError();
-      const clientAddress = request.ip ?? request.socket.remoteAddress ?? 'unknown';
-      // The report repeats the file's own cells (ID numbers among them): its download is on the record.
-      await em.fork().transactional(async (tx) => {
-        recordAudit(
-          tx,
-          { actor, clientAddress },
-          { operation: 'downloadImportReport', entityName: 'DataImport', entityId: dataImport.id, regionPath: dataImport.scopePath, changes: { format } },
-        );
-      });
-      const base = dataImport.fileName.replace(/\.(xlsx|csv)$/i, '');
-      response
-        .type(
-          format === 'xlsx'
-            ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
-            : `text/csv; charset=${dataImport.csvEncoding === 'gb18030' ? 'gb18030' : 'utf-8'}`,
-        )
-        .set('Content-Disposition', attachment(`import-${dataImport.id}-report.${format}`, `${base}-导入报告.${format}`))
-        .set('Cache-Control', 'private, no-store');
-      await writeReport(em, dataImport, file, format as 'xlsx' | 'csv', response);
+      const file = await engine.files.open(dataImport);
+      if (!file) throw new ImportNotFoundError();
+      try {
+        const clientAddress = request.ip ?? request.socket.remoteAddress ?? 'unknown';
+        // The report repeats the file's own cells (ID numbers among them): its download is on the record.
+        await em.fork().transactional(async (tx) => {
+          recordAudit(
+            tx,
+            { actor, clientAddress },
+            { operation: 'downloadImportReport', entityName: 'DataImport', entityId: dataImport.id, regionPath: dataImport.scopePath, changes: { format } },
+          );
+        });
+        const base = dataImport.fileName.replace(/\.(xlsx|csv)$/i, '');
+        response
+          .type(
+            format === 'xlsx'
+              ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+              : `text/csv; charset=${dataImport.csvEncoding === 'gb18030' ? 'gb18030' : 'utf-8'}`,
+          )
+          .set('Content-Disposition', attachment(`import-${dataImport.id}-report.${format}`, `${base}-导入报告.${format}`))
+          .set('Cache-Control', 'private, no-store');
+        await writeReport(em, dataImport, file.path, format as 'xlsx' | 'csv', response);
+      } finally {
+        await file.release();
+      }
       if (!response.writableEnded) response.end();
     } catch (error) {
       if (response.headersSent) {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
 import { raw } from '@mikro-orm/core';
 import Busboy from 'busboy';
 import express, { type Request, type Response } from 'express';
@@ -19,6 +20,7 @@ import { photoPolicy } from './photo.policy';
 import { makeThumbnail, OversizedPhotoError, reencodePhoto, UndecodablePhotoError } from './photo-image';
 import type { RateLimits } from '../../graphql/limits/rate-limits';
 import type { PhotoStorage } from './photo-storage';
+import type { StoredObjectStream } from '../../core/object-store';
 
 /** A photo or thumbnail opened on its own is a picture: no scripts, no plugins, no frames. */
 const PHOTO_CONTENT_SECURITY_POLICY = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox";
@@ -163,14 +165,6 @@ export function photoRoutes(orm: Orm, config: AppConfig, storage: PhotoStorage, 
     return thumbnail;
   };
 
-  /** The stored thumbnail; for a photo stored before thumbnails existed, made (and stored) now. */
-  const thumbnailOf = async (id: string): Promise<Buffer | null> => {
-    const stored = await storage.get(id, 'thumbnail');
-    if (stored) return stored;
-    const photoBytes = await storage.get(id);
-    return photoBytes ? storeThumbnail(id, photoBytes) : null;
-  };
-
   router.post('/uploads/photos', async (request, response) => {
     try {
       const actor = await actorFromBearer(request, config, orm.em.fork());
@@ -237,38 +231,75 @@ export function photoRoutes(orm: Orm, config: AppConfig, storage: PhotoStorage, 
     return photo;
   };
 
+  const imageHeaders = (response: Response, mimeType: string, fileName: string): Response =>
+    response.type(mimeType).set({
+      'Cache-Control': 'private, max-age=86400',
+      // Opened on its own, a photo is a picture and nothing else: no scripts, no plugins, no frames,
+      // even if a browser were to look past the content type (helmet adds nosniff to every answer).
+      'Content-Security-Policy': PHOTO_CONTENT_SECURITY_POLICY,
+      'Content-Disposition': `inline; filename="${fileName}"`,
+    });
+
   const sendImage = (response: Response, mimeType: string, fileName: string, bytes: Buffer) => {
-    response
-      .type(mimeType)
-      .set({
-        'Cache-Control': 'private, max-age=86400',
-        // Opened on its own, a photo is a picture and nothing else: no scripts, no plugins, no frames,
-        // even if a browser were to look past the content type (helmet adds nosniff to every answer).
-        'Content-Security-Policy': PHOTO_CONTENT_SECURITY_POLICY,
-        'Content-Disposition': `inline; filename="${fileName}"`,
-      })
-      .send(bytes);
+    imageHeaders(response, mimeType, fileName).send(bytes);
+  };
+
+  /**
+   * Sends a stored image as it is read from the storage (the bucket's answer goes on to the client chunk by
+   * chunk). The storage answered before this is called, so a missing image or a store that is down is still
+   * a 404 or 503; a stream that breaks after the headers can only cut the answer short, which the client
+   * sees as a failed download (logged here).
+   */
+  const streamImage = async (response: Response, mimeType: string, fileName: string, image: StoredObjectStream) => {
+    imageHeaders(response, mimeType, fileName);
+    if (image.bytes !== null) response.set('Content-Length', String(image.bytes));
+    try {
+      await pipeline(image.body, response);
+    } catch (error) {
+      // A client that hung up mid-download is not a fault of ours.
+      if (!response.destroyed || (error as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') {
+        logger.warn({ err: error }, 'photo download cut short');
+      }
+      image.body.destroy();
+      response.destroy();
+    }
+  };
+
+  /** Answers a failure: a JSON problem while nothing was sent yet, else the connection is cut (the image was half sent). */
+  const fail = (response: Response, error: unknown) => {
+    if (response.headersSent) {
+      response.destroy();
+      return;
+    }
+    sendProblem(response, error, { logger, logMessage: 'photo request failed' });
   };
 
   router.get('/photos/:id', async (request, response) => {
     try {
       const photo = await readablePhoto(request);
-      const bytes = await storage.get(photo.id);
-      if (!bytes) throw new PhotoNotFoundError();
-      sendImage(response, photo.mimeType, `${photo.id}.${photo.mimeType.slice('image/'.length)}`, bytes);
+      const image = await storage.open(photo.id);
+      if (!image) throw new PhotoNotFoundError();
+      await streamImage(response, photo.mimeType, `${photo.id}.${photo.mimeType.slice('image/'.length)}`, image);
     } catch (error) {
-      sendProblem(response, error, { logger, logMessage: 'photo request failed' });
+      fail(response, error);
     }
   });
 
   router.get('/photos/:id/thumbnail', async (request, response) => {
     try {
       const photo = await readablePhoto(request);
-      const bytes = await thumbnailOf(photo.id);
-      if (!bytes) throw new PhotoNotFoundError();
-      sendImage(response, 'image/jpeg', `${photo.id}-thumbnail.jpeg`, bytes);
+      const fileName = `${photo.id}-thumbnail.jpeg`;
+      const stored = await storage.open(photo.id, 'thumbnail');
+      if (stored) {
+        await streamImage(response, 'image/jpeg', fileName, stored);
+        return;
+      }
+      // A photo stored before thumbnails existed: made (and stored) now, from the whole photo.
+      const photoBytes = await storage.get(photo.id);
+      if (!photoBytes) throw new PhotoNotFoundError();
+      sendImage(response, 'image/jpeg', fileName, await storeThumbnail(photo.id, photoBytes));
     } catch (error) {
-      sendProblem(response, error, { logger, logMessage: 'photo request failed' });
+      fail(response, error);
     }
   });
 
