@@ -285,10 +285,14 @@ describe.each(databaseKinds())('the app over the bucket on %s', (kind) => {
       imports: { ...config.imports, dir: importDir },
     });
 
-  async function cadreToken(target: RunningApp = server): Promise<string> {
+  async function cadreAccount() {
     const em = orm.em.fork();
     const unit = await createUnit(em, { region: em.getReference(Region, city.id) });
-    return tokenFor(await createAccount(em, { cadre: await createCadre(em, { unit }) }), target);
+    return createAccount(em, { cadre: await createCadre(em, { unit }) });
+  }
+
+  async function cadreToken(target: RunningApp = server): Promise<string> {
+    return tokenFor(await cadreAccount(), target);
   }
 
   beforeAll(async () => {
@@ -360,9 +364,10 @@ describe.each(databaseKinds())('the app over the bucket on %s', (kind) => {
     expect(await orm.em.fork().count(Photo, {})).toBe(before);
 
     // A photo whose row exists (stored through the other instance) cannot be read while the bucket is down: 503, not 404.
-    const own = await cadreToken(server);
-    const stored = await uploadPhoto(server, own, await photoBytes('#408080'));
-    const reading = await fetch(`${down.url}/photos/${stored.body.id}`, { headers: { authorization: `Bearer ${own}` } });
+    const uploader = await cadreAccount();
+    const stored = await uploadPhoto(server, await tokenFor(uploader, server), await photoBytes('#408080'));
+    expect(stored.status).toBe(201);
+    const reading = await fetch(`${down.url}/photos/${stored.body.id}`, { headers: { authorization: `Bearer ${await tokenFor(uploader, down)}` } });
     expect(reading.status).toBe(503);
     const health = await fetch(`${down.url}/healthz`);
     expect(health.status).toBe(200);

@@ -1,6 +1,6 @@
 /** The part of s3rver 3.7's API the tests use (the package ships no types). */
 declare module 's3rver' {
-  import type { Server } from 'node:http';
+  import type { AddressInfo } from 'node:net';
 
   interface S3rverOptions {
     address?: string;
@@ -13,7 +13,8 @@ declare module 's3rver' {
 
   export default class S3rver {
     constructor(options?: S3rverOptions);
-    run(): Promise<Server>;
+    /** Listens; resolves with the address it listens on. */
+    run(): Promise<AddressInfo>;
     close(): Promise<void>;
   }
 }

@@ -21,8 +21,8 @@ export interface RunningS3rver {
 export async function startS3rver(bucket = 'wanjia-test'): Promise<RunningS3rver> {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'wanjia-s3rver-'));
   const server = new S3rver({ address: '127.0.0.1', port: 0, directory, silent: true, configureBuckets: [{ name: bucket }] });
-  const http = await server.run();
-  const endpoint = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  const { port } = await server.run();
+  const endpoint = `http://127.0.0.1:${port}`;
   return {
     endpoint,
     bucket,

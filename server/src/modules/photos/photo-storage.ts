@@ -109,15 +109,15 @@ export class ObjectStorePhotoStorage implements PhotoStorage {
     await this.store.putBytes(key, bytes, variant === 'thumbnail' ? 'image/jpeg' : (sniffImageType(bytes) ?? 'application/octet-stream'));
   }
 
-  get(id: string, variant: PhotoVariant = 'original'): Promise<Buffer | null> {
+  async get(id: string, variant: PhotoVariant = 'original'): Promise<Buffer | null> {
     return this.store.getBytes(this.keyOf(id, variant));
   }
 
-  open(id: string, variant: PhotoVariant = 'original'): Promise<StoredObjectStream | null> {
+  async open(id: string, variant: PhotoVariant = 'original'): Promise<StoredObjectStream | null> {
     return this.store.open(this.keyOf(id, variant));
   }
 
-  has(id: string, variant: PhotoVariant = 'original'): Promise<boolean> {
+  async has(id: string, variant: PhotoVariant = 'original'): Promise<boolean> {
     return this.store.exists(this.keyOf(id, variant));
   }
 }
