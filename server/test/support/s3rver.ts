@@ -1,3 +1,4 @@
+/// <reference path="./s3rver-module.d.ts" />
 import fs from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
