@@ -3,13 +3,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { Role } from '@wanjia/shared';
+import { ImportState, Role } from '@wanjia/shared';
 import sharp from 'sharp';
 import type { AppConfig, DatabaseConfig } from '../src/config';
 import { ObjectStoreUnavailableError, S3ObjectStore, s3ClientConfig } from '../src/core/object-store';
 import type { Orm } from '../src/db/orm';
 import { createLogger } from '../src/logger';
 import { DataImport } from '../src/modules/imports/data-import.entity';
+import { ImportEngine, importEngineOf } from '../src/modules/imports/import-engine';
+import { systemClock } from '../src/core/clock';
 import {
   ImportFileMismatchError,
   LocalDiskImportFileStore,
@@ -409,6 +411,27 @@ describe.each(databaseKinds())('the app over the bucket on %s', (kind) => {
     expect(failed.state).toBe('FAILED');
     expect((await keysUnder(prefix)).filter((key) => key.startsWith(`imports/${failed.id}-`))).toEqual([]);
     expect(fs.readdirSync(importDir)).toEqual([]);
+  });
+
+  it('puts an import whose file cannot be fetched for its dry run back to UPLOADED, and the import-resume job checks it once the bucket answers', async () => {
+    const admin = await createAccount(orm.em.fork(), { role: Role.ADMIN, scopeRegion: pingshan, username: `storage-resume-${kind}` });
+    const headers = { authorization: `Bearer ${await tokenFor(admin, server)}` };
+    const bytes = csvOf([HEADER, ['桶丙', '东兴社区7号', '210502001001', '困难家庭', '桶丙', '户主', validIdNumber('210502', '1973-03-04')]]);
+    const uploaded = await uploadImport(server, headers, 'HOUSEHOLDS', bytes, { fileName: 'resume.csv' });
+    const id = Number(uploaded.body.id);
+    await settledImport(server, headers, String(id));
+    // As if the dry run had not begun yet, and the instance running it could not reach the bucket.
+    await orm.em.fork().nativeUpdate(DataImport, { id }, { state: ImportState.UPLOADED, leaseOwner: null, leaseUntil: null });
+    const cutOff = new ImportEngine(orm, down.config, systemClock, silent);
+    await cutOff.check(id);
+    expect(await orm.em.fork().findOneOrFail(DataImport, id)).toMatchObject({
+      state: ImportState.UPLOADED,
+      leaseOwner: null,
+      failure: '文件存储暂时不可用：恢复后将自动继续检查',
+    });
+    // The scheduler's job on an instance that reaches the bucket takes it up.
+    expect(await importEngineOf(server.config).resumeLapsed()).toBeGreaterThanOrEqual(1);
+    expect(await settledImport(server, headers, String(id))).toMatchObject({ state: 'CHECKED', failure: null, counts: { rows: 1, ready: 1 } });
   });
 
   it('answers an upload 503 while the bucket is down: the import is failed at once and nothing is left in IMPORT_DIR', async () => {
