@@ -1,8 +1,6 @@
 import fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-import type { ObjectStorageConfig } from '../config';
-import type { Logger } from '../logger';
 import { UnavailableError, UNAVAILABLE_RETRY_AFTER_SECONDS } from './errors';
 
 /**
@@ -13,7 +11,25 @@ import { UnavailableError, UNAVAILABLE_RETRY_AFTER_SECONDS } from './errors';
  * Retry-After), never a crash and never a 500 that hides an outage.
  */
 
-type S3Settings = Extract<ObjectStorageConfig, { kind: 's3' }>;
+/** The bucket's settings (config.ts's ObjectStorageConfig of kind 's3', from OBJECT_STORAGE_*), restated here: core/ imports nothing outside itself. */
+export interface S3Settings {
+  kind: 's3';
+  bucket: string;
+  /** Key prefix inside the bucket, without leading or trailing slashes ('' for none). */
+  prefix: string;
+  /** null: the SDK's default (AWS) endpoint. */
+  endpoint: string | null;
+  region: string;
+  /** null: the SDK's default credential chain (environment, instance role). */
+  accessKeyId: string | null;
+  secretAccessKey: string | null;
+  forcePathStyle: boolean;
+}
+
+/** Where the store's failures are logged (the app's pino logger). */
+export interface StoreLogger {
+  error(details: Record<string, unknown>, message: string): void;
+}
 
 /** The store could not answer (down, timed out, refused our credentials, no such bucket): worth retrying once it is back. */
 export class ObjectStoreUnavailableError extends UnavailableError {
@@ -70,7 +86,7 @@ export class S3ObjectStore {
 
   constructor(
     settings: S3Settings,
-    private readonly logger: Logger,
+    private readonly logger: StoreLogger,
   ) {
     this.client = new S3Client(s3ClientConfig(settings));
     this.singleAttemptClient = new S3Client({ ...s3ClientConfig(settings), maxAttempts: 1 });
@@ -178,9 +194,9 @@ export class S3ObjectStore {
  * The store of a configuration, made once per configuration object so that the photo routes and the
  * import engine of one app share one client (one connection pool); null when OBJECT_STORAGE_URL is unset.
  */
-const stores = new WeakMap<ObjectStorageConfig, S3ObjectStore>();
+const stores = new WeakMap<S3Settings, S3ObjectStore>();
 
-export function objectStoreOf(config: { objectStorage: ObjectStorageConfig }, logger: Logger): S3ObjectStore | null {
+export function objectStoreOf(config: { objectStorage: { kind: 'local' } | S3Settings }, logger: StoreLogger): S3ObjectStore | null {
   const settings = config.objectStorage;
   if (settings.kind !== 's3') return null;
   let store = stores.get(settings);
