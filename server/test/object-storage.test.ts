@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -329,6 +330,18 @@ describe.each(databaseKinds())('the app over the bucket on %s', (kind) => {
     const served = Buffer.from(await photo.arrayBuffer());
     expect(sha256(served)).toBe(id);
     expect(photo.headers.get('content-length')).toBe(String(served.length));
+    // Revalidation after the day's private caching: the same photo, no bytes sent again.
+    // (node:http: fetch adds Cache-Control: no-cache to a conditional request, which asks for the bytes.)
+    const again = await new Promise<{ status: number; bytes: number }>((resolve, reject) => {
+      http
+        .get(`${server.url}/photos/${id}`, { headers: { authorization: `Bearer ${token}`, 'if-none-match': photo.headers.get('etag')! } }, (answer) => {
+          let bytes = 0;
+          answer.on('data', (chunk: Buffer) => (bytes += chunk.length));
+          answer.on('end', () => resolve({ status: answer.statusCode ?? 0, bytes }));
+        })
+        .on('error', reject);
+    });
+    expect(again).toEqual({ status: 304, bytes: 0 });
     const thumbnail = await fetch(`${server.url}/photos/${id}/thumbnail`, { headers: { authorization: `Bearer ${token}` } });
     expect(thumbnail.status).toBe(200);
     expect(await sharp(Buffer.from(await thumbnail.arrayBuffer())).metadata()).toMatchObject({ format: 'jpeg', width: 320, height: 240 });

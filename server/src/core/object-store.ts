@@ -29,6 +29,7 @@ export interface S3Settings {
 /** Where the store's failures are logged (the app's pino logger). */
 export interface StoreLogger {
   error(details: Record<string, unknown>, message: string): void;
+  warn(details: Record<string, unknown>, message: string): void;
 }
 
 /** The store could not answer (down, timed out, refused our credentials, no such bucket): worth retrying once it is back. */
@@ -56,8 +57,21 @@ const CONNECT_TIMEOUT_MS = 5_000;
 const IDLE_SOCKET_TIMEOUT_MS = 60_000;
 
 /** The SDK client for the configuration: the settings every S3-compatible store we target needs. */
-export function s3ClientConfig(settings: S3Settings): S3ClientConfig {
+export function s3ClientConfig(settings: S3Settings, logger?: StoreLogger): S3ClientConfig {
+  const ignore = () => undefined;
   return {
+    // The SDK's own warnings (a failed stream upload it will not retry) into our log, not on stderr; its
+    // info lines (every command with its input) are left out.
+    ...(logger
+      ? {
+          logger: {
+            debug: ignore,
+            info: ignore,
+            warn: (message: unknown) => logger.warn({ sdk: String(message) }, 'object storage client warning'),
+            error: ignore,
+          },
+        }
+      : {}),
     region: settings.region,
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
     // Virtual-hosted (bucket.endpoint/key) unless asked: what COS and OSS require; MinIO without a domain
@@ -88,8 +102,8 @@ export class S3ObjectStore {
     settings: S3Settings,
     private readonly logger: StoreLogger,
   ) {
-    this.client = new S3Client(s3ClientConfig(settings));
-    this.singleAttemptClient = new S3Client({ ...s3ClientConfig(settings), maxAttempts: 1 });
+    this.client = new S3Client(s3ClientConfig(settings, logger));
+    this.singleAttemptClient = new S3Client({ ...s3ClientConfig(settings, logger), maxAttempts: 1 });
     this.bucket = settings.bucket;
     this.prefix = settings.prefix ? `${settings.prefix}/` : '';
   }
