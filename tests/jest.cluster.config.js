@@ -11,7 +11,6 @@ const onPath = (command) => spawnSync('which', [command]).status === 0;
 const tools = {
   mariadb: fs.existsSync('/usr/sbin/mariadbd') && onPath('mariadb-install-db'),
   galera: fs.existsSync('/usr/lib/galera/libgalera_smm.so') && onPath('rsync'),
-  nginx: fs.existsSync('/usr/sbin/nginx'),
   // The instances suite runs the repository's deploy/haproxy/wanjia.cfg (deploy/README.md says why HAProxy).
   haproxy: fs.existsSync('/usr/sbin/haproxy'),
 };
