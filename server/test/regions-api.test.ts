@@ -89,6 +89,7 @@ describe.each(databaseKinds())('regions and rounds over HTTP on %s', (kind) => {
     expect(health.status).toBe(200);
     const ready = await fetch(`${server.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', database: kind });
+    // Each database the instance uses (docs/replicas.md): here the primary alone.
+    expect(await ready.json()).toEqual({ status: 'ready', database: kind, databases: [{ name: 'primary', role: 'primary', answering: true }] });
   });
 });
