@@ -15,7 +15,8 @@ import { MySqlDriver } from '@mikro-orm/mysql';
  */
 export class ClusterSafeMariaDbDriver extends MariaDbDriver {
   override async nativeInsertMany<T extends object>(entityName: string, data: EntityDictionary<T>[], options?: NativeInsertUpdateManyOptions<T>): Promise<QueryResult<T>> {
-    this.autoIncrementIncrement = undefined;
+    // Only ids after the first depend on the step: a batch of one (most of a cadre's writes) needs no re-read.
+    if (data.length > 1) this.autoIncrementIncrement = undefined;
     return super.nativeInsertMany(entityName, data, options);
   }
 
@@ -25,7 +26,8 @@ export class ClusterSafeMariaDbDriver extends MariaDbDriver {
     data: EntityDictionary<T>[],
     options?: NativeInsertUpdateManyOptions<T> & UpsertManyOptions<T>,
   ): Promise<QueryResult<T>> {
-    this.autoIncrementIncrement = undefined;
+    // Only ids after the first depend on the step: a batch of one (most of a cadre's writes) needs no re-read.
+    if (data.length > 1) this.autoIncrementIncrement = undefined;
     return super.nativeUpdateMany(entityName, where, data, options);
   }
 }
@@ -33,7 +35,8 @@ export class ClusterSafeMariaDbDriver extends MariaDbDriver {
 /** The same for MySQL (Group Replication sets the step too, to 7 by default). */
 export class ClusterSafeMySqlDriver extends MySqlDriver {
   override async nativeInsertMany<T extends object>(entityName: string, data: EntityDictionary<T>[], options?: NativeInsertUpdateManyOptions<T>): Promise<QueryResult<T>> {
-    this.autoIncrementIncrement = undefined;
+    // Only ids after the first depend on the step: a batch of one (most of a cadre's writes) needs no re-read.
+    if (data.length > 1) this.autoIncrementIncrement = undefined;
     return super.nativeInsertMany(entityName, data, options);
   }
 
@@ -43,7 +46,9 @@ export class ClusterSafeMySqlDriver extends MySqlDriver {
     data: EntityDictionary<T>[],
     options?: NativeInsertUpdateManyOptions<T> & UpsertManyOptions<T>,
   ): Promise<QueryResult<T>> {
-    this.autoIncrementIncrement = undefined;
+    // Only ids after the first depend on the step: a batch of one (most of a cadre's writes) needs no re-read.
+    if (data.length > 1) this.autoIncrementIncrement = undefined;
     return super.nativeUpdateMany(entityName, where, data, options);
   }
 }
+
